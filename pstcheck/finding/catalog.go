@@ -1,0 +1,178 @@
+package finding
+
+import "sort"
+
+// Entry is the catalog entry of one code.
+type Entry struct {
+	Code        Code
+	Severity    Severity
+	Layer       Layer
+	Description string
+}
+
+// The catalog. Every code a pass can emit is listed here once; the README's
+// table of codes is checked against this list by a test.
+const (
+	// File
+	FileRead Code = "FILE-READ"
+
+	// Header and ROOT
+	HeaderTruncated   Code = "HDR-TRUNCATED"
+	HeaderMagic       Code = "HDR-MAGIC"
+	HeaderVersion     Code = "HDR-VERSION"
+	HeaderClient      Code = "HDR-CLIENT"
+	HeaderCRCPartial  Code = "HDR-CRC-PARTIAL"
+	HeaderCRCFull     Code = "HDR-CRC-FULL"
+	HeaderSentinel    Code = "HDR-SENTINEL"
+	HeaderCrypt       Code = "HDR-CRYPT"
+	RootFileTruncated Code = "ROOT-EOF-SHORT"
+	RootTrailingData  Code = "ROOT-EOF-TRAILING"
+	RootBREF          Code = "ROOT-BREF"
+	RootAMapInvalid   Code = "ROOT-AMAP-INVALID"
+
+	// B-tree pages
+	PageRange     Code = "PAGE-RANGE"
+	PageType      Code = "PAGE-TYPE"
+	PageSignature Code = "PAGE-SIG"
+	PageCRC       Code = "PAGE-CRC"
+	PageBID       Code = "PAGE-BID"
+	BTreeEntries  Code = "BT-ENTRIES"
+	BTreeLevel    Code = "BT-LEVEL"
+	BTreeKeyOrder Code = "BT-KEY-ORDER"
+	BTreeCycle    Code = "BT-CYCLE"
+
+	// Blocks
+	BlockRange       Code = "BLOCK-RANGE"
+	BlockAlign       Code = "BLOCK-ALIGN"
+	BlockOverlap     Code = "BLOCK-OVERLAP"
+	BlockSize        Code = "BLOCK-SIZE"
+	BlockTrailerSize Code = "BLOCK-CB"
+	BlockSignature   Code = "BLOCK-SIG"
+	BlockCRC         Code = "BLOCK-CRC"
+	BlockBID         Code = "BLOCK-BID"
+	BlockInflate     Code = "BLOCK-INFLATE"
+	BlockRefLow      Code = "BLOCK-REF-LOW"
+	BlockRefHigh     Code = "BLOCK-REF-HIGH"
+	BlockUnused      Code = "BLOCK-UNUSED"
+
+	// Nodes: NBT entries, data trees and subnode trees
+	NodeBlockMissing Code = "NODE-BLOCK-MISSING"
+	NodeBlockDamaged Code = "NODE-BLOCK-DAMAGED"
+	NodeDataTree     Code = "NODE-DATA-TREE"
+	NodeSubnodeTree  Code = "NODE-SUBNODE-TREE"
+	NodeTreeCycle    Code = "NODE-TREE-CYCLE"
+	NodeParent       Code = "NODE-PARENT"
+
+	// Allocation maps
+	AMapPage     Code = "AMAP-PAGE"
+	AMapUnmarked Code = "AMAP-UNMARKED"
+	AMapFree     Code = "AMAP-FREE-COUNT"
+	PMapPage     Code = "PMAP-PAGE"
+	FMapPage     Code = "FMAP-PAGE"
+	DListPage    Code = "DLIST-PAGE"
+	MapFreeSpace Code = "MAP-FREE-SPACE"
+
+	// Store
+	StoreNearLimit       Code = "STORE-NEAR-LIMIT"
+	StoreOverLimit       Code = "STORE-OVER-LIMIT"
+	StoreLegacyLimit     Code = "STORE-LEGACY-LIMIT"
+	StoreFormat          Code = "STORE-FORMAT"
+	StoreTruncatedReport Code = "STORE-FINDINGS-CAPPED"
+)
+
+var catalog = []Entry{
+	{FileRead, SeverityError, LayerFile, "The file could not be read at this offset (I/O error or the file shrank during the scan)."},
+
+	{HeaderTruncated, SeverityError, LayerHeader, "The file is shorter than a PST header: it is not a complete PST/OST file."},
+	{HeaderMagic, SeverityError, LayerHeader, "The file does not start with the PST signature !BDN: it is not a PST/OST file, or its header is destroyed."},
+	{HeaderVersion, SeverityError, LayerHeader, "The header's format version (wVer) is not one Outlook writes (14/15 ANSI, 23 Unicode, 36 Unicode 4K)."},
+	{HeaderClient, SeverityError, LayerHeader, "The header's client signature is not SM (PST), SO (OST) or AB (PAB)."},
+	{HeaderCRCPartial, SeverityError, LayerHeader, "The header checksum dwCRCPartial does not match: the header, including the B-tree roots, may be corrupt."},
+	{HeaderCRCFull, SeverityError, LayerHeader, "The header checksum dwCRCFull does not match."},
+	{HeaderSentinel, SeverityError, LayerHeader, "The header sentinel byte is not 0x80."},
+	{HeaderCrypt, SeverityError, LayerHeader, "The header names an unknown encryption method: item data cannot be decoded."},
+	{RootFileTruncated, SeverityError, LayerHeader, "The file is shorter than the end-of-file the header records: it was cut off (incomplete copy or full disk)."},
+	{RootTrailingData, SeverityWarning, LayerHeader, "The file is longer than the end-of-file the header records: bytes after the end are not part of the store."},
+	{RootBREF, SeverityError, LayerHeader, "A B-tree root reference in the header points outside the file or is misaligned."},
+	{RootAMapInvalid, SeverityWarning, LayerHeader, "The allocation map is flagged invalid: the file was not closed cleanly and Outlook will rebuild the map on next open."},
+
+	{PageRange, SeverityError, LayerBTree, "A B-tree page reference points outside the file or is misaligned."},
+	{PageType, SeverityError, LayerBTree, "A page's type bytes are wrong for where it is referenced (or disagree with each other)."},
+	{PageSignature, SeverityError, LayerBTree, "A page's signature does not match its offset and BID."},
+	{PageCRC, SeverityError, LayerBTree, "A page's checksum does not match its contents."},
+	{PageBID, SeverityError, LayerBTree, "A page's trailer names a different BID than the reference that led to it."},
+	{BTreeEntries, SeverityError, LayerBTree, "A B-tree page's entry count or entry size is impossible."},
+	{BTreeLevel, SeverityError, LayerBTree, "A B-tree page's level is not one below its parent's."},
+	{BTreeKeyOrder, SeverityError, LayerBTree, "B-tree keys are out of order, duplicated, or outside the range their parent gives."},
+	{BTreeCycle, SeverityError, LayerBTree, "A B-tree page is reached twice: the tree has a cycle or shared subtree."},
+
+	{BlockRange, SeverityError, LayerBlock, "A block listed in the BBT lies (partly) outside the file."},
+	{BlockAlign, SeverityError, LayerBlock, "A block's offset is not aligned to the format's block alignment."},
+	{BlockOverlap, SeverityError, LayerBlock, "A block overlaps another block or a page."},
+	{BlockSize, SeverityError, LayerBlock, "A block's size in the BBT is zero or larger than the format allows."},
+	{BlockTrailerSize, SeverityError, LayerBlock, "A block's trailer gives a different size than its BBT entry (the block was overwritten or zeroed)."},
+	{BlockSignature, SeverityError, LayerBlock, "A block's trailer signature does not match its offset and BID."},
+	{BlockCRC, SeverityError, LayerBlock, "A block's checksum does not match its contents: its data is corrupt."},
+	{BlockBID, SeverityError, LayerBlock, "A block's trailer names a different BID than its BBT entry."},
+	{BlockInflate, SeverityError, LayerBlock, "A compressed block (4K-page file) does not inflate to its stated size."},
+	{BlockRefLow, SeverityError, LayerBlock, "A block's reference count is lower than the number of references to it: Outlook may free it while it is in use."},
+	{BlockRefHigh, SeverityInfo, LayerBlock, "A block's reference count is higher than the references found: a little space is leaked (harmless)."},
+	{BlockUnused, SeverityInfo, LayerBlock, "A block is listed in the BBT but no node uses it: leaked space (harmless)."},
+
+	{NodeBlockMissing, SeverityError, LayerNode, "A node (or its data/subnode tree) refers to a block that is not in the BBT: the item's data is lost."},
+	{NodeBlockDamaged, SeverityError, LayerNode, "A node uses a damaged block: the item (message, folder, attachment, ...) holding it is damaged."},
+	{NodeDataTree, SeverityError, LayerNode, "A node's data tree (XBLOCK/XXBLOCK) is malformed: wrong type, level, count or total size."},
+	{NodeSubnodeTree, SeverityError, LayerNode, "A node's subnode tree (SLBLOCK/SIBLOCK) is malformed: wrong type, level, count or order."},
+	{NodeTreeCycle, SeverityError, LayerNode, "A node's data or subnode tree refers back to itself or nests too deep."},
+	{NodeParent, SeverityError, LayerNode, "A node's parent folder NID does not exist: the folder or item is orphaned."},
+
+	{AMapPage, SeverityError, LayerMap, "An allocation map (AMap) page is missing or corrupt."},
+	{AMapUnmarked, SeverityError, LayerMap, "A page or block in use is marked free in the allocation map: Outlook may overwrite it."},
+	{AMapFree, SeverityWarning, LayerMap, "The free space recorded in the header differs from the allocation maps."},
+	{PMapPage, SeverityWarning, LayerMap, "A page map (PMap) page is missing or corrupt (PMaps are deprecated; Outlook keeps them for old clients)."},
+	{FMapPage, SeverityWarning, LayerMap, "A free map (FMap or FPMap) page is missing or corrupt (deprecated maps Outlook still keeps)."},
+	{DListPage, SeverityWarning, LayerMap, "The density list (DList) page is corrupt; Outlook discards and rebuilds it."},
+	{MapFreeSpace, SeverityInfo, LayerMap, "Free space inside the file: what compacting the file would reclaim."},
+
+	{StoreNearLimit, SeverityWarning, LayerStore, "The file is near its format's size limit: Outlook will soon refuse new items."},
+	{StoreOverLimit, SeverityWarning, LayerStore, "The file is at or over its format's size limit: Outlook refuses to add items (ANSI files past 2 GB become unusable)."},
+	{StoreLegacyLimit, SeverityInfo, LayerStore, "The file is over the 20 GB limit of Outlook 2003/2007: those versions cannot add items to it."},
+	{StoreFormat, SeverityInfo, LayerStore, "The file's format, content and encryption."},
+	{StoreTruncatedReport, SeverityWarning, LayerStore, "More findings of one code than the report keeps: the rest are counted, not listed."},
+}
+
+var byCode = func() map[Code]Entry {
+	m := make(map[Code]Entry, len(catalog))
+	for _, i := range catalog {
+		if _, dup := m[i.Code]; dup {
+			panic("finding: duplicate code " + string(i.Code))
+		}
+		m[i.Code] = i
+	}
+	return m
+}()
+
+// Lookup returns the catalog entry of c. An unknown code is a programming
+// error; it is reported as an error so it can never hide damage.
+func Lookup(c Code) Entry {
+	if i, ok := byCode[c]; ok {
+		return i
+	}
+	return Entry{Code: c, Severity: SeverityError, Layer: LayerFile, Description: "unknown code"}
+}
+
+// Catalog returns every entry, sorted by layer order then code.
+func Catalog() []Entry {
+	out := append([]Entry(nil), catalog...)
+	order := map[Layer]int{}
+	for i, l := range []Layer{LayerFile, LayerHeader, LayerBTree, LayerBlock, LayerNode, LayerMap, LayerStore, LayerHeap, LayerTable, LayerMessage} {
+		order[l] = i
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if order[out[a].Layer] != order[out[b].Layer] {
+			return order[out[a].Layer] < order[out[b].Layer]
+		}
+		return false
+	})
+	return out
+}

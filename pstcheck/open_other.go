@@ -1,0 +1,9 @@
+//go:build !linux && !windows
+
+package pstcheck
+
+import "os"
+
+func openNoATime(path string) (*os.File, error) { return os.Open(path) }
+
+func isSharingViolation(error) bool { return false }

@@ -1,0 +1,170 @@
+package pstcheck
+
+import (
+	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+)
+
+// Finding and its helpers are defined in the finding package so that every
+// layer of the engine can report without importing this one.
+type (
+	Finding  = finding.Finding
+	Code     = finding.Code
+	Severity = finding.Severity
+)
+
+// Verdict is the one-word outcome of a file's scan.
+type Verdict string
+
+const (
+	// Healthy: no error findings (warnings and info allowed).
+	Healthy Verdict = "healthy"
+	// Damaged: at least one error finding.
+	Damaged Verdict = "damaged"
+	// Unreadable: not a PST/OST, or the header is destroyed.
+	Unreadable Verdict = "unreadable"
+	// Failed: the file could not be opened or read (JSON "error").
+	Failed Verdict = "error"
+)
+
+// Action is what the user should do next.
+type Action string
+
+const (
+	ActionNone        Action = "none"
+	ActionScanpst     Action = "scanpst"
+	ActionExport      Action = "export"
+	ActionRecreateOST Action = "recreate-ost"
+	ActionRestore     Action = "restore"
+)
+
+// Format of the file's node database.
+type Format string
+
+const (
+	FormatUnknown   Format = ""
+	FormatANSI      Format = "ansi"
+	FormatUnicode   Format = "unicode"
+	FormatUnicode4K Format = "unicode4k"
+)
+
+// Content says what kind of store the header claims.
+type Content string
+
+const (
+	ContentUnknown Content = ""
+	ContentPST     Content = "pst"
+	ContentOST     Content = "ost"
+	ContentPAB     Content = "pab"
+)
+
+// Folder is one folder's damage summary (filled by the messaging layer).
+type Folder struct {
+	NID      uint32
+	Path     string
+	Items    int // normal (non-FAI) messages the folder lists or holds
+	Readable int
+	Damaged  int
+}
+
+// Stats are figures about the scan itself.
+type Stats struct {
+	Version       uint16 // header wVer
+	Crypt         string // "none", "compressible", "high" or "" when unknown
+	Pages         int    // B-tree pages verified
+	Blocks        int    // blocks listed in the BBT
+	Nodes         int    // NBT entries
+	BytesVerified int64  // page and block bytes whose checksums were verified
+	FreeBytes     int64  // free space counted in the allocation maps; -1 unknown
+	Duration      time.Duration
+	BlockPass     time.Duration // time spent in the block pass
+}
+
+// Report is the result of scanning one file.
+type Report struct {
+	Path    string
+	Size    int64
+	Format  Format
+	Content Content
+	Verdict Verdict
+	Action  Action
+	// Cause says in plain words what is wrong (or "no problems found").
+	Cause string
+	// NextStep says in one line what to do next.
+	NextStep string
+	// Advice holds the detailed guidance: exact scanpst paths and command
+	// lines, what to copy or export first.
+	Advice []string
+	// Findings are every finding kept, in the order the passes found them.
+	Findings []Finding
+	// Capped counts findings of a code beyond Options.MaxFindingsPerCode.
+	Capped map[Code]int
+	// Folders is the per-folder summary (messaging layer); nil until built.
+	Folders []Folder
+	Stats   Stats
+}
+
+// Count returns how many findings of severity s the report holds,
+// including capped ones.
+func (r *Report) Count(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity() == s {
+			n++
+		}
+	}
+	for c, k := range r.Capped {
+		if finding.Lookup(c).Severity == s {
+			n += k
+		}
+	}
+	return n
+}
+
+// Has reports whether a finding with code c was found.
+func (r *Report) Has(c Code) bool {
+	for _, f := range r.Findings {
+		if f.Code == c {
+			return true
+		}
+	}
+	return r.Capped[c] > 0
+}
+
+// ExitStatus combines reports into the process exit status of design.md §2:
+// 0 all healthy; bit 1 when a file is damaged or unreadable; bit 2 when a
+// file could not be read. (Usage errors, also bit 2, are the CLI's.)
+func ExitStatus(reports []*Report) int {
+	code := 0
+	for _, r := range reports {
+		switch r.Verdict {
+		case Damaged, Unreadable:
+			code |= 1
+		case Failed:
+			code |= 2
+		}
+	}
+	return code
+}
+
+// Progress receives the scan's progress. Implementations must be cheap:
+// Add is called from the block pass for every read.
+type Progress interface {
+	// Start announces a scan of a file of total bytes.
+	Start(path string, total int64)
+	// Phase names the pass now running.
+	Phase(name string)
+	// Add reports n more bytes verified.
+	Add(n int64)
+	// Done ends the file's scan.
+	Done()
+}
+
+// NoProgress discards progress.
+type NoProgress struct{}
+
+func (NoProgress) Start(string, int64) {}
+func (NoProgress) Phase(string)        {}
+func (NoProgress) Add(int64)           {}
+func (NoProgress) Done()               {}
