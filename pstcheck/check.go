@@ -3,6 +3,9 @@ package pstcheck
 import (
 	"context"
 	"io"
+	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -14,6 +17,8 @@ type Options struct {
 	// Findings, when set, receives every finding as it is found (before the
 	// per-code cap applies), for streaming consumers.
 	Findings finding.Sink
+	// Name labels the file in progress output and in Report.Path.
+	Name string
 	// MaxFindingsPerCode caps how many findings of one code the report
 	// keeps (the rest are counted in Report.Capped). 0 means 1000.
 	MaxFindingsPerCode int
@@ -27,5 +32,65 @@ func Check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report
 }
 
 func check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report {
-	return &Report{Size: size, Verdict: Healthy, Action: ActionNone, Stats: Stats{FreeBytes: -1}}
+	start := time.Now()
+	progress := opts.Progress
+	if progress == nil {
+		progress = NoProgress{}
+	}
+	progress.Start(opts.Name, size)
+	defer progress.Done()
+
+	rep := &Report{Path: opts.Name, Size: size, Stats: Stats{FreeBytes: -1}}
+	c := collector{rep: rep, max: opts.MaxFindingsPerCode, stream: opts.Findings}
+	if c.max <= 0 {
+		c.max = 1000
+	}
+	res := ndb.Scan(ctx, r, size, &c, progress)
+	if res != nil {
+		h := res.Header
+		rep.Format = Format(h.Kind.String())
+		rep.Content = Content(h.Content())
+		rep.Stats.Version = h.Version
+		rep.Stats.Crypt = h.CryptName()
+		rep.Stats.Pages = res.Pages
+		rep.Stats.Blocks = len(res.BBT)
+		rep.Stats.Nodes = len(res.NBT)
+		rep.Stats.BytesVerified = res.BytesVerified
+		rep.Stats.FreeBytes = res.FreeBytes
+		rep.Stats.BlockPass = res.BlockPass
+		checkStoreSize(rep, &c)
+	}
+	if err := ctx.Err(); err != nil {
+		c.Report(finding.Finding{Code: finding.FileRead, Offset: finding.NoOffset, Detail: "scan interrupted: " + err.Error()})
+	}
+	judge(rep, res)
+	rep.Stats.Duration = time.Since(start)
+	return rep
+}
+
+// collector keeps findings for the report, at most max of one code, and
+// forwards every one to the streaming sink.
+type collector struct {
+	rep    *Report
+	max    int
+	counts map[Code]int
+	stream finding.Sink
+}
+
+func (c *collector) Report(f Finding) {
+	if c.stream != nil {
+		c.stream.Report(f)
+	}
+	if c.counts == nil {
+		c.counts = map[Code]int{}
+	}
+	c.counts[f.Code]++
+	if c.counts[f.Code] > c.max {
+		if c.rep.Capped == nil {
+			c.rep.Capped = map[Code]int{}
+		}
+		c.rep.Capped[f.Code]++
+		return
+	}
+	c.rep.Findings = append(c.rep.Findings, f)
 }

@@ -29,8 +29,8 @@ func ScanFile(ctx context.Context, path string, opts Options) *Report {
 	if !st.Mode().IsRegular() {
 		return openFailure(path, fmt.Errorf("not a regular file (%s)", st.Mode().Type()))
 	}
+	opts.Name = path
 	rep := Check(ctx, f, st.Size(), opts)
-	rep.Path = path
 	rep.Stats.Duration = time.Since(start)
 	return rep
 }

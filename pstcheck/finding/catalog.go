@@ -116,8 +116,8 @@ var catalog = []Entry{
 	{BlockBID, SeverityError, LayerBlock, "A block's trailer names a different BID than its BBT entry."},
 	{BlockInflate, SeverityError, LayerBlock, "A compressed block (4K-page file) does not inflate to its stated size."},
 	{BlockRefLow, SeverityError, LayerBlock, "A block's reference count is lower than the number of references to it: Outlook may free it while it is in use."},
-	{BlockRefHigh, SeverityInfo, LayerBlock, "A block's reference count is higher than the references found: a little space is leaked (harmless)."},
-	{BlockUnused, SeverityInfo, LayerBlock, "A block is listed in the BBT but no node uses it: leaked space (harmless)."},
+	{BlockRefHigh, SeverityInfo, LayerBlock, "Blocks whose reference count is higher than the references found: a little space is leaked (harmless; one summary finding)."},
+	{BlockUnused, SeverityInfo, LayerBlock, "Blocks listed in the BBT that no node uses: leaked space (harmless; one summary finding)."},
 
 	{NodeBlockMissing, SeverityError, LayerNode, "A node (or its data/subnode tree) refers to a block that is not in the BBT: the item's data is lost."},
 	{NodeBlockDamaged, SeverityError, LayerNode, "A node uses a damaged block: the item (message, folder, attachment, ...) holding it is damaged."},
@@ -128,10 +128,10 @@ var catalog = []Entry{
 
 	{AMapPage, SeverityError, LayerMap, "An allocation map (AMap) page is missing or corrupt."},
 	{AMapUnmarked, SeverityError, LayerMap, "A page or block in use is marked free in the allocation map: Outlook may overwrite it."},
-	{AMapFree, SeverityWarning, LayerMap, "The free space recorded in the header differs from the allocation maps."},
+	{AMapFree, SeverityInfo, LayerMap, "The free space recorded in the header differs from the allocation maps."},
 	{PMapPage, SeverityWarning, LayerMap, "A page map (PMap) page is missing or corrupt (PMaps are deprecated; Outlook keeps them for old clients)."},
 	{FMapPage, SeverityWarning, LayerMap, "A free map (FMap or FPMap) page is missing or corrupt (deprecated maps Outlook still keeps)."},
-	{DListPage, SeverityWarning, LayerMap, "The density list (DList) page is corrupt; Outlook discards and rebuilds it."},
+	{DListPage, SeverityInfo, LayerMap, "The density list (DList) page is invalid; Outlook ignores and rebuilds it (some non-Outlook writers never fill it in)."},
 	{MapFreeSpace, SeverityInfo, LayerMap, "Free space inside the file: what compacting the file would reclaim."},
 
 	{StoreNearLimit, SeverityWarning, LayerStore, "The file is near its format's size limit: Outlook will soon refuse new items."},

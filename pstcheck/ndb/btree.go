@@ -1,0 +1,229 @@
+package ndb
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+)
+
+// maxBTreeLevel bounds a B-tree's height. Levels must fall by exactly one
+// per step down, so this also bounds the walk's depth; Outlook's trees are
+// a handful of levels even for 50 GB files.
+const maxBTreeLevel = 8
+
+func treeName(ptype uint8) string {
+	if ptype == PageNBT {
+		return "NBT"
+	}
+	return "BBT"
+}
+
+// walkTree verifies every page of one B-tree (CheckNBT / CheckBBT) and
+// collects its leaf entries.
+func (s *Scanner) walkTree(root BREF, ptype uint8) {
+	s.walkPage(root, ptype, -1, 0, math.MaxUint64, true)
+}
+
+// walkPage verifies the page ref points at and descends into it. level is
+// the level the parent requires (-1 for the root); keys of this page must
+// lie in [lo, hi] (hi inclusive only when hiOpen, i.e. no upper sibling).
+func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOpen bool) {
+	l := &s.h.Layout
+	name := treeName(ptype)
+	ib := int64(ref.IB)
+	if ref.IB%uint64(l.PageSize) != 0 || ref.IB < uint64(l.FirstAMap) || ref.IB > uint64(s.limit) || uint64(s.limit)-ref.IB < uint64(l.PageSize) {
+		s.report(finding.Finding{Code: finding.PageRange, Offset: ib, BID: ref.BID,
+			Detail: fmt.Sprintf("%s page reference to 0x%X is outside the file's pages or misaligned", name, ref.IB)})
+		s.loseRange(ptype, lo, hi, ib)
+		return
+	}
+	if s.visited[ib] {
+		s.report(finding.Finding{Code: finding.BTreeCycle, Offset: ib, BID: ref.BID,
+			Detail: fmt.Sprintf("%s page at 0x%X is referenced a second time", name, ib)})
+		return
+	}
+	s.visited[ib] = true
+	page := make([]byte, l.PageSize)
+	if err := readFull(s.r, page, ib); err != nil {
+		s.report(finding.Finding{Code: finding.FileRead, Offset: ib, BID: ref.BID, Detail: err.Error()})
+		s.loseRange(ptype, lo, hi, ib)
+		return
+	}
+	s.progress.Add(l.PageSize)
+	s.res.BytesVerified += l.PageSize
+	s.pages = append(s.pages, pageRef{IB: ib, Type: ptype})
+
+	t := l.ParsePageTrailer(page)
+	if t.Type != ptype || t.TypeRepeat != ptype {
+		s.report(finding.Finding{Code: finding.PageType, Offset: ib, BID: ref.BID,
+			Detail: fmt.Sprintf("%s page has type bytes 0x%02X/0x%02X, want 0x%02X", name, t.Type, t.TypeRepeat, ptype)})
+		if t.Type != ptype {
+			// Not a page of this tree at all: nothing in it can be trusted.
+			s.loseRange(ptype, lo, hi, ib)
+			return
+		}
+	}
+	// A zeroed page passes its CRC (CRC of zeros is 0) but not the type
+	// check above; signature and BID catch pages written at the wrong place.
+	if sig := Signature(ref.IB, ref.BID); t.Sig != sig {
+		s.report(finding.Finding{Code: finding.PageSignature, Offset: ib, BID: ref.BID,
+			Detail: fmt.Sprintf("%s page signature 0x%04X, want 0x%04X", name, t.Sig, sig)})
+	}
+	if crc := CRC(page[:l.PageTrailerOff]); crc != t.CRC {
+		s.report(finding.Finding{Code: finding.PageCRC, Offset: ib, BID: ref.BID,
+			Detail: fmt.Sprintf("%s page CRC stored 0x%08X, computed 0x%08X", name, t.CRC, crc)})
+	}
+	if t.BID != ref.BID {
+		s.report(finding.Finding{Code: finding.PageBID, Offset: ib, BID: ref.BID,
+			Detail: fmt.Sprintf("%s page trailer names BID 0x%X, its reference 0x%X", name, t.BID, ref.BID)})
+	}
+
+	foot := page[l.BTFooterOff:]
+	var cEnt, cEntMax int
+	var cbEnt, cLevel int
+	if l.WideBTCounts {
+		cEnt, cEntMax = int(binary.LittleEndian.Uint16(foot)), int(binary.LittleEndian.Uint16(foot[2:]))
+		cbEnt, cLevel = int(foot[4]), int(foot[5])
+	} else {
+		cEnt, cEntMax, cbEnt, cLevel = int(foot[0]), int(foot[1]), int(foot[2]), int(foot[3])
+	}
+	if (level >= 0 && cLevel != level) || cLevel > maxBTreeLevel {
+		want := fmt.Sprint(level)
+		if level < 0 {
+			want = fmt.Sprintf("at most %d", maxBTreeLevel)
+		}
+		s.report(finding.Finding{Code: finding.BTreeLevel, Offset: ib, BID: ref.BID,
+			Detail: fmt.Sprintf("%s page level %d, want %s", name, cLevel, want)})
+		s.loseRange(ptype, lo, hi, ib)
+		return
+	}
+	wantEnt := l.BranchEntrySize
+	if cLevel == 0 {
+		wantEnt = l.BBTLeafEntrySize
+		if ptype == PageNBT {
+			wantEnt = l.NBTLeafEntrySize
+		}
+	}
+	if cbEnt != wantEnt || cEnt*cbEnt > l.BTFooterOff {
+		s.report(finding.Finding{Code: finding.BTreeEntries, Offset: ib, BID: ref.BID,
+			Detail: fmt.Sprintf("%s page has %d entries of %d bytes (entry size must be %d, room for %d)", name, cEnt, cbEnt, wantEnt, l.BTFooterOff/wantEnt)})
+		s.loseRange(ptype, lo, hi, ib)
+		return
+	}
+	if cEnt > cEntMax || cEntMax != l.BTFooterOff/cbEnt {
+		s.report(finding.Finding{Code: finding.BTreeEntries, Offset: ib, BID: ref.BID,
+			Detail: fmt.Sprintf("%s page cEnt %d, cEntMax %d (the page holds %d)", name, cEnt, cEntMax, l.BTFooterOff/cbEnt)})
+	}
+
+	keyReported := false
+	keyProblem := func(i int, key uint64, why string) {
+		if keyReported {
+			return
+		}
+		keyReported = true
+		s.report(finding.Finding{Code: finding.BTreeKeyOrder, Offset: ib + int64(i*cbEnt), BID: ref.BID,
+			Detail: fmt.Sprintf("%s page entry %d key 0x%X %s", name, i, key, why)})
+	}
+	var prev uint64
+	for i := 0; i < cEnt; i++ {
+		e := page[i*cbEnt : (i+1)*cbEnt]
+		key := l.uint(e)
+		if ptype == PageNBT && cLevel == 0 {
+			key = uint64(uint32(key)) // NIDs are 32-bit even in 64-bit entries
+		}
+		switch {
+		case i > 0 && key <= prev:
+			keyProblem(i, key, fmt.Sprintf("is not above the previous key 0x%X", prev))
+		case key < lo:
+			keyProblem(i, key, fmt.Sprintf("is below its parent's key 0x%X", lo))
+		case !hiOpen && key >= hi, hiOpen && key > hi:
+			keyProblem(i, key, fmt.Sprintf("is not below the next parent key 0x%X", hi))
+		}
+		prev = key
+		if cLevel > 0 {
+			child := BREF{BID: l.uint(e[l.BIDSize:]), IB: l.uint(e[2*l.BIDSize:])}
+			childHi, childOpen := hi, hiOpen
+			if i+1 < cEnt {
+				childHi, childOpen = l.uint(page[(i+1)*cbEnt:]), false
+			}
+			s.walkPage(child, ptype, cLevel-1, key, childHi, childOpen)
+			continue
+		}
+		if ptype == PageBBT {
+			s.res.BBT = append(s.res.BBT, l.parseBBTLeaf(e))
+		} else {
+			s.res.NBT = append(s.res.NBT, l.parseNBTLeaf(e))
+		}
+	}
+}
+
+func (l *Layout) parseBBTLeaf(e []byte) BBTEntry {
+	b := BBTEntry{BID: l.uint(e), IB: l.uint(e[l.BIDSize:])}
+	o := 2 * l.BIDSize
+	b.CB = binary.LittleEndian.Uint16(e[o:])
+	if l.Kind == Unicode4K {
+		b.Inflated = binary.LittleEndian.Uint16(e[o+2:])
+		b.Ref = binary.LittleEndian.Uint16(e[o+4:])
+	} else {
+		b.Inflated = b.CB
+		b.Ref = binary.LittleEndian.Uint16(e[o+2:])
+	}
+	return b
+}
+
+func (l *Layout) parseNBTLeaf(e []byte) NBTEntry {
+	n := NBTEntry{NID: uint32(l.uint(e))}
+	n.Data = l.uint(e[l.BIDSize:])
+	n.Sub = l.uint(e[2*l.BIDSize:])
+	n.Parent = binary.LittleEndian.Uint32(e[3*l.BIDSize:])
+	return n
+}
+
+func (s *Scanner) loseRange(ptype uint8, lo, hi uint64, ib int64) {
+	if ptype == PageBBT {
+		s.lost = append(s.lost, keyRange{lo, hi, ib})
+	}
+}
+
+// lostPage returns the offset of the unreadable BBT page whose key range
+// held bid, or -1.
+func (s *Scanner) lostPage(bid uint64) int64 {
+	for _, k := range s.lost {
+		if bid >= k.lo && bid <= k.hi {
+			return k.ib
+		}
+	}
+	return -1
+}
+
+// sortTrees orders the leaf entries for lookup. A sound tree is already in
+// order; a damaged one may not be, and lookups must still work.
+func (s *Scanner) sortTrees() {
+	sort.SliceStable(s.res.BBT, func(i, j int) bool { return s.res.BBT[i].BID < s.res.BBT[j].BID })
+	sort.SliceStable(s.res.NBT, func(i, j int) bool { return s.res.NBT[i].NID < s.res.NBT[j].NID })
+}
+
+// block returns the index of bid in the BBT, or -1. Bit 0 of a BID is
+// reserved and ignored for lookups (MS-PST 2.2.2.2).
+func (s *Scanner) block(bid uint64) int {
+	bid &^= bidReserved
+	bbt := s.res.BBT
+	i := sort.Search(len(bbt), func(i int) bool { return bbt[i].BID >= bid })
+	if i < len(bbt) && bbt[i].BID == bid {
+		return i
+	}
+	return -1
+}
+
+// node returns the index of nid in the NBT, or -1.
+func (s *Scanner) node(nid uint32) int {
+	nbt := s.res.NBT
+	i := sort.Search(len(nbt), func(i int) bool { return nbt[i].NID >= nid })
+	if i < len(nbt) && nbt[i].NID == nid {
+		return i
+	}
+	return -1
+}

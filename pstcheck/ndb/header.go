@@ -1,0 +1,198 @@
+package ndb
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+)
+
+// BREF is a reference to a page or block: its BID and file offset.
+type BREF struct {
+	BID uint64
+	IB  uint64
+}
+
+// Header is the decoded HEADER and ROOT.
+type Header struct {
+	Layout
+	Version   uint16
+	Client    string // "SM", "SO", "AB" or the bytes found
+	Crypt     uint8  // bCryptMethod
+	FileEOF   uint64 // ROOT.ibFileEof
+	AMapLast  uint64
+	AMapFree  uint64
+	PMapFree  uint64
+	NBT, BBT  BREF
+	AMapValid uint8
+	// NBTUsable and BBTUsable say whether the root references can be
+	// followed (in range and aligned).
+	NBTUsable, BBTUsable bool
+}
+
+// Content returns "pst", "ost", "pab" or "" for the client signature.
+func (h *Header) Content() string {
+	switch h.Client {
+	case "SM":
+		return "pst"
+	case "SO":
+		return "ost"
+	case "AB":
+		return "pab"
+	}
+	return ""
+}
+
+// CryptName names bCryptMethod.
+func (h *Header) CryptName() string {
+	switch h.Crypt {
+	case 0:
+		return "none"
+	case 1:
+		return "compressible"
+	case 2:
+		return "high"
+	}
+	return fmt.Sprintf("unknown (0x%02X)", h.Crypt)
+}
+
+// Header sizes: the Unicode header runs to dwCRCFull and beyond (564
+// bytes); the ANSI one is 512 bytes.
+const (
+	unicodeHeaderLen = 564
+	ansiHeaderLen    = 512
+	magic            = "!BDN"
+)
+
+// ReadHeader reads and verifies the header of a file of size bytes.
+// It returns nil when the file is not a PST or the header is unusable
+// (the findings say why); otherwise the header, possibly with findings.
+func ReadHeader(r readerAt, size int64, sink finding.Sink) *Header {
+	buf := make([]byte, unicodeHeaderLen)
+	n := len(buf)
+	if size < int64(n) {
+		n = int(size)
+	}
+	if err := readFull(r, buf[:n], 0); err != nil {
+		sink.Report(finding.Finding{Code: finding.FileRead, Offset: 0, Detail: "reading the header: " + err.Error()})
+		return nil
+	}
+	if n < 4 || string(buf[:4]) != magic {
+		if n < 4 {
+			sink.Report(finding.Finding{Code: finding.HeaderTruncated, Offset: int64(n),
+				Detail: fmt.Sprintf("the file is %d bytes long; a PST header needs %d", size, ansiHeaderLen)})
+		} else {
+			sink.Report(finding.Finding{Code: finding.HeaderMagic, Offset: 0,
+				Detail: fmt.Sprintf("the first bytes are % X, not \"!BDN\"", buf[:4])})
+		}
+		return nil
+	}
+	if n < 12 {
+		sink.Report(finding.Finding{Code: finding.HeaderTruncated, Offset: int64(n),
+			Detail: fmt.Sprintf("the file is %d bytes long; a PST header needs %d", size, ansiHeaderLen)})
+		return nil
+	}
+	h := &Header{Version: binary.LittleEndian.Uint16(buf[10:]), Client: string(buf[8:10])}
+	var kind Kind
+	switch {
+	case h.Version == 14 || h.Version == 15:
+		kind = ANSI
+	case h.Version == 23:
+		kind = Unicode
+	case h.Version == 36:
+		kind = Unicode4K
+	default:
+		sink.Report(finding.Finding{Code: finding.HeaderVersion, Offset: 10,
+			Detail: fmt.Sprintf("wVer is %d", h.Version)})
+		return nil
+	}
+	h.Layout = LayoutOf(kind)
+	need := unicodeHeaderLen
+	if kind == ANSI {
+		need = ansiHeaderLen
+	}
+	if n < need {
+		sink.Report(finding.Finding{Code: finding.HeaderTruncated, Offset: int64(n),
+			Detail: fmt.Sprintf("the file is %d bytes long; a %s header needs %d", size, kind, need)})
+		return nil
+	}
+	if h.Content() == "" {
+		sink.Report(finding.Finding{Code: finding.HeaderClient, Offset: 8,
+			Detail: fmt.Sprintf("wMagicClient is % X", buf[8:10])})
+	}
+	if got, want := CRC(buf[8:479]), binary.LittleEndian.Uint32(buf[4:]); got != want {
+		sink.Report(finding.Finding{Code: finding.HeaderCRCPartial, Offset: 4,
+			Detail: fmt.Sprintf("stored 0x%08X, computed 0x%08X over bytes 8-478", want, got)})
+	}
+	var sentinelOff, cryptOff int
+	if kind == ANSI {
+		sentinelOff, cryptOff = 460, 461
+		h.FileEOF = uint64(binary.LittleEndian.Uint32(buf[168:]))
+		h.AMapLast = uint64(binary.LittleEndian.Uint32(buf[172:]))
+		h.AMapFree = uint64(binary.LittleEndian.Uint32(buf[176:]))
+		h.PMapFree = uint64(binary.LittleEndian.Uint32(buf[180:]))
+		h.NBT = BREF{uint64(binary.LittleEndian.Uint32(buf[184:])), uint64(binary.LittleEndian.Uint32(buf[188:]))}
+		h.BBT = BREF{uint64(binary.LittleEndian.Uint32(buf[192:])), uint64(binary.LittleEndian.Uint32(buf[196:]))}
+		h.AMapValid = buf[200]
+	} else {
+		sentinelOff, cryptOff = 512, 513
+		if got, want := CRC(buf[8:524]), binary.LittleEndian.Uint32(buf[524:]); got != want {
+			sink.Report(finding.Finding{Code: finding.HeaderCRCFull, Offset: 524,
+				Detail: fmt.Sprintf("stored 0x%08X, computed 0x%08X over bytes 8-523", want, got)})
+		}
+		h.FileEOF = binary.LittleEndian.Uint64(buf[184:])
+		h.AMapLast = binary.LittleEndian.Uint64(buf[192:])
+		h.AMapFree = binary.LittleEndian.Uint64(buf[200:])
+		h.PMapFree = binary.LittleEndian.Uint64(buf[208:])
+		h.NBT = BREF{binary.LittleEndian.Uint64(buf[216:]), binary.LittleEndian.Uint64(buf[224:])}
+		h.BBT = BREF{binary.LittleEndian.Uint64(buf[232:]), binary.LittleEndian.Uint64(buf[240:])}
+		h.AMapValid = buf[248]
+	}
+	if buf[sentinelOff] != 0x80 {
+		sink.Report(finding.Finding{Code: finding.HeaderSentinel, Offset: int64(sentinelOff),
+			Detail: fmt.Sprintf("bSentinel is 0x%02X", buf[sentinelOff])})
+	}
+	h.Crypt = buf[cryptOff]
+	if h.Crypt > 2 {
+		sink.Report(finding.Finding{Code: finding.HeaderCrypt, Offset: int64(cryptOff),
+			Detail: fmt.Sprintf("bCryptMethod is 0x%02X", h.Crypt)})
+	}
+	rootOff := int64(180)
+	if kind == ANSI {
+		rootOff = 164
+	}
+	switch {
+	case uint64(size) < h.FileEOF:
+		sink.Report(finding.Finding{Code: finding.RootFileTruncated, Offset: size,
+			Detail: fmt.Sprintf("the file is %d bytes; the header says %d (%d bytes missing)", size, h.FileEOF, h.FileEOF-uint64(size))})
+	case uint64(size) > h.FileEOF:
+		sink.Report(finding.Finding{Code: finding.RootTrailingData, Offset: int64(h.FileEOF),
+			Detail: fmt.Sprintf("the file is %d bytes; the header says %d (%d extra bytes)", size, h.FileEOF, uint64(size)-h.FileEOF)})
+	}
+	limit := h.Limit(size)
+	h.NBTUsable = h.checkRootBREF("NBT", h.NBT, limit, rootOff, sink)
+	h.BBTUsable = h.checkRootBREF("BBT", h.BBT, limit, rootOff, sink)
+	if h.AMapValid == 0 {
+		sink.Report(finding.Finding{Code: finding.RootAMapInvalid, Offset: rootOff,
+			Detail: "fAMapValid is 0"})
+	}
+	return h
+}
+
+// Limit is the end of the region pages and blocks may occupy: the smaller
+// of the real size and the header's end of file.
+func (h *Header) Limit(size int64) int64 {
+	if h.FileEOF < uint64(size) {
+		return int64(h.FileEOF)
+	}
+	return size
+}
+
+func (h *Header) checkRootBREF(name string, b BREF, limit, rootOff int64, sink finding.Sink) bool {
+	if b.IB%uint64(h.PageSize) != 0 || b.IB < uint64(h.FirstAMap) || b.IB > uint64(limit) || uint64(limit)-b.IB < uint64(h.PageSize) {
+		sink.Report(finding.Finding{Code: finding.RootBREF, Offset: rootOff, BID: b.BID,
+			Detail: fmt.Sprintf("the %s root page reference points at 0x%X, outside the file's pages (end 0x%X)", name, b.IB, limit)})
+		return false
+	}
+	return true
+}

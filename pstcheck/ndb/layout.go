@@ -1,0 +1,236 @@
+// Package ndb verifies the node database layer of a PST/OST file: the
+// header and ROOT, the two B-trees (NBT and BBT), every block the BBT lists,
+// the data and subnode trees of every node, and the allocation maps.
+//
+// It works over an io.ReaderAt plus size, checks every offset, count and
+// size read from the file before using it, and reports problems as coded
+// findings through a finding.Sink instead of failing.
+package ndb
+
+import "encoding/binary"
+
+// Kind is the on-disk flavour of the node database.
+type Kind int
+
+const (
+	ANSI      Kind = iota + 1 // wVer 14/15: 32-bit BIDs and offsets, 512-byte pages
+	Unicode                   // wVer 23: 64-bit BIDs and offsets, 512-byte pages
+	Unicode4K                 // wVer 36: 64-bit, 4 KiB pages, compressible blocks
+)
+
+func (k Kind) String() string {
+	switch k {
+	case ANSI:
+		return "ansi"
+	case Unicode:
+		return "unicode"
+	case Unicode4K:
+		return "unicode4k"
+	}
+	return ""
+}
+
+// Layout holds every size and offset that differs between the three kinds.
+// The numbers are MS-PST's, checked on the sample files (design.md §1); the
+// 4K values (wVer 36, not in MS-PST) were measured on the Outlook.com OST.
+type Layout struct {
+	Kind Kind
+
+	PageSize       int64
+	PageTrailerOff int // also the length the page CRC covers
+	BTFooterOff    int // cEnt; the entries area is [0, BTFooterOff)
+	WideBTCounts   bool
+
+	BIDSize          int
+	BranchEntrySize  int
+	BBTLeafEntrySize int
+	NBTLeafEntrySize int
+
+	BlockAlign       int64
+	BlockTrailerSize int
+	MaxBlockData     int // largest cb of a block
+
+	FirstAMap    int64 // offset of the first AMap page, start of the data section
+	AMapCoverage int64 // bytes of file each AMap page maps
+	AMapUnit     int64 // bytes per AMap bit
+	AMapBytes    int   // bytes of bitmap in an AMap page
+	AMapBitsOff  int   // where the bitmap starts (ANSI pages begin with 4 bytes of padding)
+	DListOffset  int64
+	FirstPMap    int64 // 0 when the kind has no PMaps
+	PMapCoverage int64
+}
+
+// LayoutOf returns the layout of a kind.
+func LayoutOf(k Kind) Layout {
+	switch k {
+	case ANSI:
+		return Layout{Kind: k, PageSize: 512, PageTrailerOff: 500, BTFooterOff: 496,
+			BIDSize: 4, BranchEntrySize: 12, BBTLeafEntrySize: 12, NBTLeafEntrySize: 16,
+			BlockAlign: 64, BlockTrailerSize: 12, MaxBlockData: 8192 - 12,
+			FirstAMap: 0x4400, AMapCoverage: 496 * 8 * 64, AMapUnit: 64, AMapBytes: 496, AMapBitsOff: 4,
+			DListOffset: 0x4200, FirstPMap: 0x4600, PMapCoverage: 496 * 8 * 512}
+	case Unicode:
+		return Layout{Kind: k, PageSize: 512, PageTrailerOff: 496, BTFooterOff: 488,
+			BIDSize: 8, BranchEntrySize: 24, BBTLeafEntrySize: 24, NBTLeafEntrySize: 32,
+			BlockAlign: 64, BlockTrailerSize: 16, MaxBlockData: 8192 - 16,
+			FirstAMap: 0x4400, AMapCoverage: 496 * 8 * 64, AMapUnit: 64, AMapBytes: 496,
+			DListOffset: 0x4200, FirstPMap: 0x4600, PMapCoverage: 496 * 8 * 512}
+	case Unicode4K:
+		// Each 4K AMap bit maps one 512-byte unit and its bitmap fills the
+		// page up to the trailer: on the sample OST the single AMap at
+		// 0x22000 maps exactly the rest of the 16 MB file.
+		return Layout{Kind: k, PageSize: 4096, PageTrailerOff: 4072, BTFooterOff: 4056, WideBTCounts: true,
+			BIDSize: 8, BranchEntrySize: 24, BBTLeafEntrySize: 24, NBTLeafEntrySize: 32,
+			BlockAlign: 512, BlockTrailerSize: 24, MaxBlockData: 65535,
+			FirstAMap: 0x22000, AMapCoverage: 4072 * 8 * 512, AMapUnit: 512, AMapBytes: 4072,
+			DListOffset: 0x21000}
+	}
+	return Layout{}
+}
+
+// BlockExtent is the bytes a block of cb data bytes occupies on disk,
+// trailer and alignment padding included.
+func (l *Layout) BlockExtent(cb int) int64 {
+	n := int64(cb) + int64(l.BlockTrailerSize)
+	return (n + l.BlockAlign - 1) / l.BlockAlign * l.BlockAlign
+}
+
+func (l *Layout) uint(b []byte) uint64 {
+	if l.BIDSize == 4 {
+		return uint64(binary.LittleEndian.Uint32(b))
+	}
+	return binary.LittleEndian.Uint64(b)
+}
+
+// Page types (PAGETRAILER.ptype).
+const (
+	PageBBT   = 0x80
+	PageNBT   = 0x81
+	PageFMap  = 0x82
+	PagePMap  = 0x83
+	PageAMap  = 0x84
+	PageFPMap = 0x85
+	PageDList = 0x86
+)
+
+// PageTrailer is a page's last bytes.
+type PageTrailer struct {
+	Type, TypeRepeat uint8
+	Sig              uint16
+	CRC              uint32
+	BID              uint64
+}
+
+// ParsePageTrailer reads the trailer of a whole page.
+func (l *Layout) ParsePageTrailer(page []byte) PageTrailer {
+	t := page[l.PageTrailerOff:]
+	p := PageTrailer{Type: t[0], TypeRepeat: t[1], Sig: binary.LittleEndian.Uint16(t[2:])}
+	if l.Kind == ANSI {
+		p.BID = uint64(binary.LittleEndian.Uint32(t[4:]))
+		p.CRC = binary.LittleEndian.Uint32(t[8:])
+	} else {
+		p.CRC = binary.LittleEndian.Uint32(t[4:])
+		p.BID = binary.LittleEndian.Uint64(t[8:])
+	}
+	return p
+}
+
+// BlockTrailer is a block's last bytes.
+type BlockTrailer struct {
+	CB  uint16
+	Sig uint16
+	CRC uint32
+	BID uint64
+	// Inflated is the uncompressed size (4K files only; else CB).
+	Inflated uint16
+}
+
+// ParseBlockTrailer reads the trailer at the end of a block's extent.
+func (l *Layout) ParseBlockTrailer(extent []byte) BlockTrailer {
+	t := extent[len(extent)-l.BlockTrailerSize:]
+	b := BlockTrailer{CB: binary.LittleEndian.Uint16(t), Sig: binary.LittleEndian.Uint16(t[2:])}
+	switch l.Kind {
+	case ANSI:
+		b.BID = uint64(binary.LittleEndian.Uint32(t[4:]))
+		b.CRC = binary.LittleEndian.Uint32(t[8:])
+		b.Inflated = b.CB
+	case Unicode:
+		b.CRC = binary.LittleEndian.Uint32(t[4:])
+		b.BID = binary.LittleEndian.Uint64(t[8:])
+		b.Inflated = b.CB
+	case Unicode4K:
+		b.CRC = binary.LittleEndian.Uint32(t[4:])
+		b.BID = binary.LittleEndian.Uint64(t[8:])
+		b.Inflated = binary.LittleEndian.Uint16(t[18:])
+	}
+	return b
+}
+
+// BID flag bits. Bit 0 is reserved (readers ignore it); bit 1 marks an
+// internal block (XBLOCK, XXBLOCK, SLBLOCK, SIBLOCK).
+const (
+	bidReserved = 0x1
+	bidInternal = 0x2
+)
+
+// IsInternal reports whether bid names an internal block.
+func IsInternal(bid uint64) bool { return bid&bidInternal != 0 }
+
+// NID types (low five bits of a NID) used to describe and attribute nodes.
+const (
+	NIDTypeFolder         = 0x02
+	NIDTypeSearchFolder   = 0x03
+	NIDTypeMessage        = 0x04
+	NIDTypeAttachment     = 0x05
+	NIDTypeAssocMessage   = 0x08
+	NIDTypeHierarchyTable = 0x0D
+	NIDTypeContentsTable  = 0x0E
+	NIDTypeAssocContents  = 0x0F
+)
+
+// NIDKind names a NID's type for people.
+func NIDKind(nid uint32) string {
+	switch nid & 0x1F {
+	case 0x00:
+		return "heap node"
+	case 0x01:
+		return "internal node"
+	case NIDTypeFolder:
+		return "folder"
+	case NIDTypeSearchFolder:
+		return "search folder"
+	case NIDTypeMessage:
+		return "message"
+	case NIDTypeAttachment:
+		return "attachment"
+	case 0x06:
+		return "search update queue"
+	case 0x07:
+		return "search criteria"
+	case NIDTypeAssocMessage:
+		return "associated (FAI) message"
+	case 0x0A:
+		return "contents table index"
+	case 0x0B:
+		return "receive folder table"
+	case 0x0C:
+		return "outgoing queue"
+	case NIDTypeHierarchyTable:
+		return "hierarchy table"
+	case NIDTypeContentsTable:
+		return "contents table"
+	case NIDTypeAssocContents:
+		return "FAI contents table"
+	case 0x10:
+		return "search contents table"
+	case 0x11:
+		return "attachment table"
+	case 0x12:
+		return "recipient table"
+	case 0x13:
+		return "search table index"
+	case 0x1F:
+		return "LTP node"
+	}
+	return "node"
+}

@@ -1,0 +1,196 @@
+package ndb
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+)
+
+// FMap and FPMap positions (MS-PST 1.3.2: the header holds the first 128
+// bytes of each; the first FMap page follows the AMap and PMap that come
+// after those 128 AMaps, then one every 496 AMaps). No sample file is large
+// enough to hold one, so their checks are warnings only.
+const (
+	firstFMap    = 0x1F04800
+	fmapInterval = 496 * 496 * 8 * 64
+	firstFPMap   = 0x7C004A00
+	fpmapEvery   = 496 * 8 * 496 * 8 * 64 * 8
+)
+
+// fixedPages lists the map pages the format puts at fixed offsets inside
+// the file (AMaps, PMaps, FMaps, FPMaps), so blocks overlapping them are
+// caught and the allocation check knows they are in use.
+func (s *Scanner) fixedPages() []pageRef {
+	l := &s.h.Layout
+	var out []pageRef
+	add := func(first, every int64, t uint8) {
+		for off := first; off+l.PageSize <= s.limit; off += every {
+			out = append(out, pageRef{IB: off, Type: t})
+		}
+	}
+	add(l.FirstAMap, l.AMapCoverage, PageAMap)
+	if l.FirstPMap != 0 {
+		add(l.FirstPMap, l.PMapCoverage, PagePMap)
+		add(firstFMap, fmapInterval, PageFMap)
+		if l.Kind == Unicode {
+			add(firstFPMap, fpmapEvery, PageFPMap)
+		}
+	}
+	return out
+}
+
+// readMapPage reads a map page and checks its trailer: map pages have
+// signature 0 and their own offset as BID. It returns nil and a reason
+// when the page is unusable.
+func (s *Scanner) readMapPage(off int64, ptype uint8) ([]byte, string) {
+	l := &s.h.Layout
+	page := make([]byte, l.PageSize)
+	if err := readFull(s.r, page, off); err != nil {
+		return nil, "cannot be read: " + err.Error()
+	}
+	s.progress.Add(l.PageSize)
+	s.res.BytesVerified += l.PageSize
+	t := l.ParsePageTrailer(page)
+	switch {
+	case t.Type != ptype || t.TypeRepeat != ptype:
+		return nil, fmt.Sprintf("has type bytes 0x%02X/0x%02X, want 0x%02X", t.Type, t.TypeRepeat, ptype)
+	case CRC(page[:l.PageTrailerOff]) != t.CRC:
+		return nil, fmt.Sprintf("fails its CRC (stored 0x%08X, computed 0x%08X)", t.CRC, CRC(page[:l.PageTrailerOff]))
+	case t.BID != uint64(off):
+		return nil, fmt.Sprintf("trailer BID 0x%X is not its offset", t.BID)
+	case t.Sig != 0:
+		return nil, fmt.Sprintf("signature 0x%04X, want 0", t.Sig)
+	}
+	return page, ""
+}
+
+// extent is a byte range in use, for the allocation check.
+type extent struct {
+	ib, end int64
+	bid     uint64
+	page    uint8 // page type, 0 for a block
+}
+
+// checkMaps is the allocation pass (CheckMaps): every AMap page where the
+// format puts one, every page and block in use marked allocated, the free
+// space counted; then PMaps, FMaps and the DList.
+func (s *Scanner) checkMaps() {
+	l := &s.h.Layout
+	h := s.h
+	var used []extent
+	for _, p := range s.pages {
+		used = append(used, extent{ib: p.IB, end: p.IB + l.PageSize, page: p.Type})
+	}
+	for i, e := range s.res.BBT {
+		switch s.res.BlockDamage[i] {
+		case finding.BlockSize, finding.BlockAlign, finding.BlockRange, finding.BlockOverlap:
+			continue // not a usable extent: already reported
+		}
+		used = append(used, extent{ib: int64(e.IB), end: int64(e.IB) + l.BlockExtent(int(e.CB)), bid: e.BID})
+	}
+	sort.Slice(used, func(a, b int) bool { return used[a].ib < used[b].ib })
+
+	checkBits := h.AMapValid != 0
+	var free int64
+	counted := true
+	ui := 0
+	for off := l.FirstAMap; off+l.PageSize <= s.limit; off += l.AMapCoverage {
+		end := off + l.AMapCoverage
+		page, why := s.readMapPage(off, PageAMap)
+		if page == nil {
+			s.report(finding.Finding{Code: finding.AMapPage, Offset: off, BID: uint64(off),
+				Detail: fmt.Sprintf("AMap page at 0x%X %s", off, why)})
+			counted = false
+			for ui < len(used) && used[ui].ib < end {
+				ui++
+			}
+			continue
+		}
+		bits := page[l.AMapBitsOff : l.AMapBitsOff+l.AMapBytes]
+		// Free space: zero bits for the part of this map inside the file.
+		units := (min(end, s.limit) - off) / l.AMapUnit
+		for u := int64(0); u < units; u++ {
+			if bits[u>>3]&(0x80>>(u&7)) == 0 {
+				free += l.AMapUnit
+			}
+		}
+		for ; ui < len(used) && used[ui].ib < end; ui++ {
+			x := used[ui]
+			if !checkBits || x.ib < off {
+				continue
+			}
+			last := min(x.end, end)
+			for u := (x.ib - off) / l.AMapUnit; u < (last-off+l.AMapUnit-1)/l.AMapUnit; u++ {
+				if bits[u>>3]&(0x80>>(u&7)) == 0 {
+					what := fmt.Sprintf("block 0x%X", x.bid)
+					if x.page != 0 {
+						what = pageTypeName(x.page) + " page"
+					}
+					s.report(finding.Finding{Code: finding.AMapUnmarked, Offset: x.ib, BID: x.bid,
+						Detail: fmt.Sprintf("%s at 0x%X is in use but the AMap at 0x%X marks 0x%X free", what, x.ib, off, off+u*l.AMapUnit)})
+					break
+				}
+			}
+		}
+	}
+	if counted {
+		s.res.FreeBytes = free
+		if checkBits && uint64(free) != h.AMapFree {
+			s.report(finding.Finding{Code: finding.AMapFree, Offset: finding.NoOffset,
+				Detail: fmt.Sprintf("the header records %d free bytes, the AMaps %d", h.AMapFree, free)})
+		}
+		if free > 0 {
+			s.report(finding.Finding{Code: finding.MapFreeSpace, Offset: finding.NoOffset,
+				Detail: fmt.Sprintf("%d bytes (%.1f%% of the file) are free; compacting the file would reclaim them", free, 100*float64(free)/float64(max(s.size, 1)))})
+		}
+	}
+
+	for _, p := range s.pages {
+		var code finding.Code
+		switch p.Type {
+		case PagePMap:
+			code = finding.PMapPage
+		case PageFMap, PageFPMap:
+			code = finding.FMapPage
+		default:
+			continue
+		}
+		if page, why := s.readMapPage(p.IB, p.Type); page == nil {
+			s.report(finding.Finding{Code: code, Offset: p.IB, BID: uint64(p.IB),
+				Detail: fmt.Sprintf("%s page at 0x%X %s", pageTypeName(p.Type), p.IB, why)})
+		}
+	}
+	s.checkDList()
+}
+
+// checkDList verifies the optional density list. It lives in the reserved
+// area that other transient data may overwrite, so only a page that says it
+// is a DList is checked, and a bad one is a warning: Outlook rebuilds it.
+func (s *Scanner) checkDList() {
+	l := &s.h.Layout
+	if l.DListOffset+l.PageSize > s.limit {
+		return
+	}
+	page := make([]byte, l.PageSize)
+	if err := readFull(s.r, page, l.DListOffset); err != nil {
+		return
+	}
+	t := l.ParsePageTrailer(page)
+	if t.Type != PageDList {
+		return
+	}
+	var why string
+	switch {
+	case t.TypeRepeat != PageDList:
+		why = fmt.Sprintf("has type bytes 0x%02X/0x%02X", t.Type, t.TypeRepeat)
+	case CRC(page[:l.PageTrailerOff]) != t.CRC:
+		why = fmt.Sprintf("fails its CRC (stored 0x%08X, computed 0x%08X)", t.CRC, CRC(page[:l.PageTrailerOff]))
+	case t.Sig != Signature(uint64(l.DListOffset), t.BID):
+		why = fmt.Sprintf("signature 0x%04X, want 0x%04X", t.Sig, Signature(uint64(l.DListOffset), t.BID))
+	default:
+		return
+	}
+	s.report(finding.Finding{Code: finding.DListPage, Offset: l.DListOffset, BID: t.BID,
+		Detail: "the DList page " + why})
+}

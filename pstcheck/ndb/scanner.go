@@ -1,0 +1,132 @@
+package ndb
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+)
+
+// Progress receives the passes' progress.
+type Progress interface {
+	Phase(name string)
+	Add(bytes int64)
+}
+
+type noProgress struct{}
+
+func (noProgress) Phase(string) {}
+func (noProgress) Add(int64)    {}
+
+// BBTEntry is a leaf entry of the block B-tree.
+type BBTEntry struct {
+	BID, IB  uint64
+	CB       uint16
+	Inflated uint16 // uncompressed size (4K files); CB elsewhere
+	Ref      uint16
+}
+
+// NBTEntry is a leaf entry of the node B-tree.
+type NBTEntry struct {
+	NID       uint32
+	Data, Sub uint64
+	Parent    uint32
+}
+
+// pageRef is a page the scan has read, for overlap and allocation checks.
+type pageRef struct {
+	IB   int64
+	Type uint8
+}
+
+// Result is what the NDB passes learned, for the layers above and the report.
+type Result struct {
+	Header *Header
+	// BBT is sorted by BID; NBT by NID.
+	BBT []BBTEntry
+	NBT []NBTEntry
+	// BlockDamage[i] is the code of the first problem of BBT[i], "" if sound.
+	BlockDamage []finding.Code
+	// NodeDamaged holds the NIDs of top-level nodes that use a damaged or
+	// missing block or have a malformed tree.
+	NodeDamaged map[uint32]bool
+
+	Pages         int
+	BytesVerified int64
+	FreeBytes     int64 // -1 when the maps could not be counted
+	BlockPass     time.Duration
+}
+
+// Scanner runs the NDB passes over one file.
+type Scanner struct {
+	r        io.ReaderAt
+	size     int64
+	limit    int64
+	h        *Header
+	sink     finding.Sink
+	progress Progress
+
+	pages   []pageRef
+	visited map[int64]bool
+	// lost are key ranges of the BBT whose pages could not be read, so a
+	// missing block can be blamed on its lost page.
+	lost []keyRange
+
+	res Result
+}
+
+type keyRange struct {
+	lo, hi uint64
+	ib     int64
+}
+
+// ChunkSize is the size of the block pass's sequential reads.
+var ChunkSize = 4 << 20
+
+// Scan runs the NDB passes in order: header, NBT and BBT, blocks, nodes,
+// allocation maps. It returns nil only when the header is unusable.
+func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, p Progress) *Result {
+	if p == nil {
+		p = noProgress{}
+	}
+	p.Phase("header")
+	h := ReadHeader(r, size, sink)
+	if h == nil {
+		return nil
+	}
+	s := &Scanner{r: r, size: size, limit: h.Limit(size), h: h, sink: sink, progress: p,
+		visited: map[int64]bool{}}
+	s.res.Header = h
+	s.res.FreeBytes = -1
+
+	p.Phase("b-trees")
+	if h.NBTUsable {
+		s.walkTree(h.NBT, PageNBT)
+	}
+	if h.BBTUsable {
+		s.walkTree(h.BBT, PageBBT)
+	}
+	s.sortTrees()
+	if ctx.Err() != nil {
+		return &s.res
+	}
+	p.Phase("blocks")
+	start := time.Now()
+	s.checkBlocks(ctx)
+	s.res.BlockPass = time.Since(start)
+	if ctx.Err() != nil {
+		return &s.res
+	}
+	p.Phase("nodes")
+	s.checkNodes(ctx)
+	if ctx.Err() != nil {
+		return &s.res
+	}
+	p.Phase("maps")
+	s.checkMaps()
+	s.res.Pages = len(s.pages)
+	return &s.res
+}
+
+func (s *Scanner) report(f finding.Finding) { s.sink.Report(f) }

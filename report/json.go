@@ -1,0 +1,190 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
+)
+
+// jsonWriter writes `--format json`: one 2-space indented object, as
+// design.md §2 specifies. The types below fix the field order; pointer
+// fields are the ones that are null when the value is unknown. Arrays are
+// never null.
+type jsonWriter struct{}
+
+type jsonRun struct {
+	Version string      `json:"version"`
+	Files   []jsonFile  `json:"files"`
+	Summary jsonSummary `json:"summary"`
+}
+
+type jsonSummary struct {
+	Files      int `json:"files"`
+	Healthy    int `json:"healthy"`
+	Damaged    int `json:"damaged"`
+	Unreadable int `json:"unreadable"`
+	Errors     int `json:"errors"`
+}
+
+// jsonFile is one FILE object. A `--format jsonl` writer would emit these
+// one per line.
+type jsonFile struct {
+	Path     string         `json:"path"`
+	Size     *int64         `json:"size"`    // null when negative (unknown)
+	Format   *string        `json:"format"`  // "ansi"|"unicode"|"unicode4k"|null
+	Content  *string        `json:"content"` // "pst"|"ost"|"pab"|null
+	Verdict  string         `json:"verdict"`
+	Action   string         `json:"action"`
+	Cause    string         `json:"cause"`
+	NextStep string         `json:"next_step"`
+	Advice   []string       `json:"advice"`
+	Errors   int            `json:"errors"`
+	Warnings int            `json:"warnings"`
+	Infos    int            `json:"infos"`
+	Problems []jsonProblem  `json:"problems"`
+	Capped   map[string]int `json:"capped"` // encoding/json sorts the keys
+	Folders  []jsonFolder   `json:"folders"`
+	Stats    jsonStats      `json:"stats"`
+}
+
+type jsonProblem struct {
+	Code      string  `json:"code"`
+	Severity  string  `json:"severity"`
+	Layer     string  `json:"layer"`
+	Offset    *int64  `json:"offset"`
+	BID       *uint64 `json:"bid"`
+	NID       *uint32 `json:"nid"`
+	Folder    *string `json:"folder"`
+	FolderNID *uint32 `json:"folder_nid"`
+	Detail    string  `json:"detail"`
+}
+
+type jsonFolder struct {
+	NID      uint32 `json:"nid"`
+	Path     string `json:"path"`
+	Items    int    `json:"items"`
+	Readable int    `json:"readable"`
+	Damaged  int    `json:"damaged"`
+}
+
+type jsonStats struct {
+	Version       *uint16 `json:"version"`
+	Crypt         *string `json:"crypt"`
+	Pages         int     `json:"pages"`
+	Blocks        int     `json:"blocks"`
+	Nodes         int     `json:"nodes"`
+	BytesVerified int64   `json:"bytes_verified"`
+	FreeBytes     *int64  `json:"free_bytes"`
+	DurationMS    float64 `json:"duration_ms"`
+	BlockPassMS   float64 `json:"block_pass_ms"`
+}
+
+func (jsonWriter) Write(w io.Writer, run Run) error {
+	reports := run.reports()
+	out := jsonRun{
+		Version: run.Version,
+		Files:   make([]jsonFile, 0, len(reports)),
+	}
+	for _, r := range reports {
+		out.Files = append(out.Files, newJSONFile(r))
+	}
+	s := Summarize(reports)
+	out.Summary = jsonSummary{
+		Files:      s.Files,
+		Healthy:    s.Healthy,
+		Damaged:    s.Damaged,
+		Unreadable: s.Unreadable,
+		Errors:     s.Errors,
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // paths and details are not HTML: keep & < > readable
+	return enc.Encode(out)
+}
+
+// newJSONFile converts one report to its FILE object.
+func newJSONFile(r *pstcheck.Report) jsonFile {
+	f := jsonFile{
+		Path:     r.Path,
+		Size:     nonNegative(r.Size),
+		Format:   nonEmpty(string(r.Format)),
+		Content:  nonEmpty(string(r.Content)),
+		Verdict:  string(r.Verdict),
+		Action:   string(r.Action),
+		Cause:    r.Cause,
+		NextStep: r.NextStep,
+		Advice:   append(make([]string, 0, len(r.Advice)), r.Advice...),
+		Errors:   r.Count(severityError),
+		Warnings: r.Count(severityWarning),
+		Infos:    r.Count(severityInfo),
+		Problems: make([]jsonProblem, 0, len(r.Findings)),
+		Capped:   make(map[string]int, len(r.Capped)),
+		Folders:  make([]jsonFolder, 0, len(r.Folders)),
+		Stats: jsonStats{
+			Version:       nonZero(r.Stats.Version),
+			Crypt:         nonEmpty(r.Stats.Crypt),
+			Pages:         r.Stats.Pages,
+			Blocks:        r.Stats.Blocks,
+			Nodes:         r.Stats.Nodes,
+			BytesVerified: r.Stats.BytesVerified,
+			FreeBytes:     nonNegative(r.Stats.FreeBytes),
+			DurationMS:    milliseconds(r.Stats.Duration),
+			BlockPassMS:   milliseconds(r.Stats.BlockPass),
+		},
+	}
+	for _, p := range r.Findings {
+		f.Problems = append(f.Problems, jsonProblem{
+			Code:      string(p.Code),
+			Severity:  string(p.Severity()),
+			Layer:     string(p.Layer()),
+			Offset:    nonNegative(p.Offset), // finding.NoOffset is -1
+			BID:       nonZero(p.BID),
+			NID:       nonZero(p.NID),
+			Folder:    nonEmpty(p.Folder),
+			FolderNID: nonZero(p.FolderNID),
+			Detail:    p.Detail,
+		})
+	}
+	for c, n := range r.Capped {
+		if n > 0 {
+			f.Capped[string(c)] = n
+		}
+	}
+	for _, d := range r.Folders {
+		f.Folders = append(f.Folders, jsonFolder{
+			NID:      d.NID,
+			Path:     d.Path,
+			Items:    d.Items,
+			Readable: d.Readable,
+			Damaged:  d.Damaged,
+		})
+	}
+	return f
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func nonZero[T uint16 | uint32 | uint64](v T) *T {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
+func nonNegative(v int64) *int64 {
+	if v < 0 {
+		return nil
+	}
+	return &v
+}
+
+func milliseconds(d time.Duration) float64 {
+	return float64(d) / float64(time.Millisecond)
+}

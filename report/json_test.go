@@ -1,0 +1,228 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The field names the output contract (design.md §2 and the report brief)
+// promises, in order.
+var (
+	contractTop     = []string{"version", "files", "summary"}
+	contractSummary = []string{"files", "healthy", "damaged", "unreadable", "errors"}
+	contractFile    = []string{"path", "size", "format", "content", "verdict", "action", "cause", "next_step",
+		"advice", "errors", "warnings", "infos", "problems", "capped", "folders", "stats"}
+	contractProblem = []string{"code", "severity", "layer", "offset", "bid", "nid", "folder", "folder_nid", "detail"}
+	contractFolder  = []string{"nid", "path", "items", "readable", "damaged"}
+	contractStats   = []string{"version", "crypt", "pages", "blocks", "nodes", "bytes_verified", "free_bytes",
+		"duration_ms", "block_pass_ms"}
+)
+
+func keys(m map[string]any) []string {
+	var k []string
+	for s := range m {
+		k = append(k, s)
+	}
+	sort.Strings(k)
+	return k
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	sort.Strings(s)
+	return s
+}
+
+// requireKeys checks that m has exactly the contract's keys.
+func requireKeys(t *testing.T, what string, m map[string]any, want []string) {
+	t.Helper()
+	if got := keys(m); !slices.Equal(got, sorted(want)) {
+		t.Errorf("%s keys = %v, want %v", what, got, sorted(want))
+	}
+}
+
+// fieldOrder returns the order in which an object's keys appear in the raw
+// JSON of the object.
+func fieldOrder(t *testing.T, raw []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		order = append(order, tok.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return order
+}
+
+func TestJSONContract(t *testing.T) {
+	out := render(t, "json", testRun())
+	if !bytes.HasSuffix(out, []byte("}\n")) || !bytes.HasPrefix(out, []byte("{\n  \"version\"")) {
+		t.Errorf("not one 2-space indented object:\n%.80s", out)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	requireKeys(t, "top level", doc, contractTop)
+	if got := fieldOrder(t, out); !slices.Equal(got, contractTop) {
+		t.Errorf("top-level order %v, want %v", got, contractTop)
+	}
+	if doc["version"] != "1.2.3-test" {
+		t.Errorf("version = %v", doc["version"])
+	}
+	summary := doc["summary"].(map[string]any)
+	requireKeys(t, "summary", summary, contractSummary)
+	wantSummary := map[string]any{"files": 4.0, "healthy": 1.0, "damaged": 1.0, "unreadable": 1.0, "errors": 1.0}
+	if !reflect.DeepEqual(summary, wantSummary) {
+		t.Errorf("summary = %v, want %v", summary, wantSummary)
+	}
+
+	var files []map[string]any
+	for _, f := range doc["files"].([]any) {
+		files = append(files, f.(map[string]any))
+	}
+	if len(files) != 4 {
+		t.Fatalf("%d files, want 4", len(files))
+	}
+	var raw struct{ Files []json.RawMessage }
+	if err := json.Unmarshal(out, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range files {
+		requireKeys(t, "file", f, contractFile)
+		if got := fieldOrder(t, raw.Files[i]); !slices.Equal(got, contractFile) {
+			t.Errorf("file field order %v, want %v", got, contractFile)
+		}
+		requireKeys(t, "stats", f["stats"].(map[string]any), contractStats)
+		for _, arr := range []string{"advice", "problems", "folders"} {
+			if _, ok := f[arr].([]any); !ok {
+				t.Errorf("%s: %s = %#v, want an array", f["path"], arr, f[arr])
+			}
+		}
+		if _, ok := f["capped"].(map[string]any); !ok {
+			t.Errorf("%s: capped = %#v, want an object", f["path"], f["capped"])
+		}
+		for _, p := range f["problems"].([]any) {
+			requireKeys(t, "problem", p.(map[string]any), contractProblem)
+		}
+		for _, d := range f["folders"].([]any) {
+			requireKeys(t, "folder", d.(map[string]any), contractFolder)
+		}
+	}
+
+	healthy, damaged, unreadable, failed := files[0], files[1], files[2], files[3]
+
+	// Known values are typed JSON values.
+	if healthy["format"] != "ansi" || healthy["content"] != "pst" || healthy["size"] != 271360.0 {
+		t.Errorf("healthy format/content/size = %v/%v/%v", healthy["format"], healthy["content"], healthy["size"])
+	}
+	if got := healthy["stats"].(map[string]any); got["version"] != 14.0 || got["crypt"] != "none" ||
+		got["free_bytes"] != 12800.0 || got["duration_ms"] != 42.0 || got["block_pass_ms"] != 17.0 {
+		t.Errorf("healthy stats = %v", got)
+	}
+	if damaged["errors"] != 5.0+12 || damaged["warnings"] != 2.0 || damaged["infos"] != 2.0+40 {
+		t.Errorf("damaged counts = %v/%v/%v", damaged["errors"], damaged["warnings"], damaged["infos"])
+	}
+	if got := damaged["capped"]; !reflect.DeepEqual(got, map[string]any{"BLOCK-CRC": 12.0, "BLOCK-UNUSED": 40.0}) {
+		t.Errorf("damaged capped = %v", got)
+	}
+	if got := damaged["stats"].(map[string]any)["block_pass_ms"]; got != 1203.5 {
+		t.Errorf("block_pass_ms = %v, want 1203.5", got)
+	}
+	problems := damaged["problems"].([]any)
+	if len(problems) != len(damagedReport().Findings) {
+		t.Fatalf("%d problems, want %d", len(problems), len(damagedReport().Findings))
+	}
+	first := problems[0].(map[string]any)
+	wantFirst := map[string]any{"code": "BLOCK-CRC", "severity": "error", "layer": "block", "offset": float64(0x1A2B40),
+		"bid": float64(0x4C8), "nid": nil, "folder": nil, "folder_nid": nil,
+		"detail": "stored CRC 0x1F2E3D4C, computed 0x00000000 over 8,176 bytes"}
+	if !reflect.DeepEqual(first, wantFirst) {
+		t.Errorf("first problem = %v\nwant %v", first, wantFirst)
+	}
+	node := problems[4].(map[string]any)
+	if node["offset"] != nil || node["nid"] != float64(0x200024) || node["folder"] != "Top of Personal Folders/Inbox" ||
+		node["folder_nid"] != float64(0x8022) {
+		t.Errorf("node problem = %v", node)
+	}
+	if noFolder := problems[5].(map[string]any); noFolder["folder"] != nil || noFolder["folder_nid"] != float64(0x8042) {
+		t.Errorf("problem with folder NID only = %v", noFolder)
+	}
+	// JSON carries the file's strings as they are (escaped, not cleaned).
+	if got := problems[6].(map[string]any)["folder"]; got != "Top of Personal Folders/Junk\x1b[31mE-mail\u202e" {
+		t.Errorf("folder name = %q", got)
+	}
+
+	// Unknown values are null.
+	for _, k := range []string{"format", "content"} {
+		if v, ok := unreadable[k]; !ok || v != nil {
+			t.Errorf("unreadable %s = %v, want null", k, v)
+		}
+	}
+	for _, k := range []string{"version", "crypt", "free_bytes"} {
+		if v := unreadable["stats"].(map[string]any)[k]; v != nil {
+			t.Errorf("unreadable stats.%s = %v, want null", k, v)
+		}
+	}
+	magic := unreadable["problems"].([]any)[0].(map[string]any)
+	if magic["offset"] != 0.0 {
+		t.Errorf("offset 0 is a known offset, got %v", magic["offset"])
+	}
+	for _, k := range []string{"bid", "nid", "folder", "folder_nid"} {
+		if magic[k] != nil {
+			t.Errorf("HDR-MAGIC %s = %v, want null", k, magic[k])
+		}
+	}
+	if failed["verdict"] != "error" || failed["path"] != "/tmp/locked & <odd>.ost" {
+		t.Errorf("error file verdict/path = %v/%v", failed["verdict"], failed["path"])
+	}
+	if !strings.Contains(string(out), `"/tmp/locked & <odd>.ost"`) {
+		t.Error("JSON escapes HTML characters in paths")
+	}
+
+	// Strict round trip through the writer's own types.
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.DisallowUnknownFields()
+	var back jsonRun
+	if err := dec.Decode(&back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Files[1].Problems[0].BID == nil || *back.Files[1].Problems[0].BID != 0x4C8 {
+		t.Errorf("round trip lost the BID")
+	}
+}
+
+func TestJSONEmptyRun(t *testing.T) {
+	out := render(t, "json", Run{Version: "v"})
+	var doc map[string]any
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if files, ok := doc["files"].([]any); !ok || len(files) != 0 {
+		t.Errorf("files = %#v, want []", doc["files"])
+	}
+}
+
+func TestJSONNegativeSize(t *testing.T) {
+	r := errorReport()
+	r.Size = -1
+	f := newJSONFile(r)
+	if f.Size != nil {
+		t.Errorf("size -1 = %v, want null", *f.Size)
+	}
+}

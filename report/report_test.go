@@ -1,0 +1,259 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/report")
+
+// goldenDir holds the golden files, at the module's testdata/report.
+const goldenDir = "../testdata/report"
+
+func healthyReport() *pstcheck.Report {
+	return &pstcheck.Report{
+		Path:     "/mail/archive.pst",
+		Size:     271360,
+		Format:   pstcheck.FormatANSI,
+		Content:  pstcheck.ContentPST,
+		Verdict:  pstcheck.Healthy,
+		Action:   pstcheck.ActionNone,
+		Cause:    "no problems found",
+		NextStep: "nothing to do",
+		Findings: []pstcheck.Finding{
+			{Code: finding.StoreFormat, Offset: finding.NoOffset, Detail: "ANSI PST (wVer 14), no encryption"},
+			{Code: finding.MapFreeSpace, Offset: 0x4400, Detail: "12.50 KB free in 3 regions"},
+		},
+		Folders: []pstcheck.Folder{
+			{NID: 0x122, Path: "Top of Personal Folders", Items: 0, Readable: 0},
+			{NID: 0x8022, Path: "Top of Personal Folders/Archive 2009", Items: 57, Readable: 57},
+		},
+		Stats: pstcheck.Stats{
+			Version: 14, Crypt: "none", Pages: 9, Blocks: 214, Nodes: 131,
+			BytesVerified: 250112, FreeBytes: 12800,
+			Duration: 42 * time.Millisecond, BlockPass: 17 * time.Millisecond,
+		},
+	}
+}
+
+func damagedReport() *pstcheck.Report {
+	return &pstcheck.Report{
+		Path:     `C:\x\enron.pst`,
+		Size:     30377984,
+		Format:   pstcheck.FormatUnicode,
+		Content:  pstcheck.ContentPST,
+		Verdict:  pstcheck.Damaged,
+		Action:   pstcheck.ActionExport,
+		Cause:    "2 blocks fail their checksums; 3 items use them",
+		NextStep: "export the healthy items, then run scanpst",
+		Advice: []string{
+			`Copy C:\x\enron.pst somewhere safe first: scanpst deletes what it cannot read.`,
+			"Export the healthy items: in Outlook, File > Open & Export > Import/Export > Export to a file.",
+			"Then close Outlook and run scanpst:",
+			`"C:\Program Files\Microsoft Office\root\Office16\SCANPST.EXE" -file "C:\x\enron.pst" -force -silent -rescan 10 -log replace -backupfile "C:\x\enron.bak.pst"`,
+		},
+		Findings: []pstcheck.Finding{
+			{Code: finding.BlockCRC, Offset: 0x1A2B40, BID: 0x4C8, Detail: "stored CRC 0x1F2E3D4C, computed 0x00000000 over 8,176 bytes"},
+			{Code: finding.RootAMapInvalid, Offset: 0xF8, Detail: "fAMapValid is 0: the file was not closed cleanly"},
+			{Code: finding.BlockCRC, Offset: 0x2C0000, BID: 0x51C, Detail: "stored CRC 0x9ABCDEF0, computed 0x12345678 over 3,012 bytes"},
+			{Code: finding.BlockUnused, Offset: 0x2C2000, BID: 0x6A4, Detail: "512-byte block, no node uses it"},
+			{Code: finding.NodeBlockDamaged, Offset: finding.NoOffset, BID: 0x4C8, NID: 0x200024, FolderNID: 0x8022,
+				Folder: "Top of Personal Folders/Inbox", Detail: "message body uses block 0x4C8"},
+			{Code: finding.NodeBlockDamaged, Offset: finding.NoOffset, BID: 0x51C, NID: 0x200044, FolderNID: 0x8042,
+				Detail: "the attachment table of this message uses block 0x51C, which fails its checksum; the attachments after the first one cannot be read"},
+			{Code: finding.NodeBlockDamaged, Offset: finding.NoOffset, NID: 0x200064, FolderNID: 0x8062,
+				Folder: "Top of Personal Folders/Junk\x1b[31mE-mail\u202e", Detail: "subject\tline \x07unreadable"},
+			{Code: finding.StoreTruncatedReport, Offset: finding.NoOffset, Detail: "BLOCK-CRC: 12 more; BLOCK-UNUSED: 40 more"},
+			{Code: finding.StoreFormat, Offset: finding.NoOffset, Detail: "Unicode PST (wVer 23), compressible encryption"},
+		},
+		Capped: map[pstcheck.Code]int{finding.BlockCRC: 12, finding.BlockUnused: 40},
+		Folders: []pstcheck.Folder{
+			{NID: 0x8022, Path: "Top of Personal Folders/Inbox", Items: 120, Readable: 119, Damaged: 1},
+			{NID: 0x8042, Path: "Top of Personal Folders/Sent Items", Items: 45, Readable: 44, Damaged: 1},
+			{NID: 0x8062, Path: "Top of Personal Folders/Junk\x1b[31mE-mail\u202e", Items: 3, Readable: 2, Damaged: 1},
+		},
+		Stats: pstcheck.Stats{
+			Version: 23, Crypt: "compressible", Pages: 87, Blocks: 4321, Nodes: 2468,
+			BytesVerified: 30000000, FreeBytes: 1258291,
+			Duration: 1534 * time.Millisecond, BlockPass: 1203*time.Millisecond + 500*time.Microsecond,
+		},
+	}
+}
+
+func unreadableReport() *pstcheck.Report {
+	return &pstcheck.Report{
+		Path:     "/tmp/notapst.pst",
+		Size:     4096,
+		Verdict:  pstcheck.Unreadable,
+		Action:   pstcheck.ActionRestore,
+		Cause:    "not a PST or OST file: the PST signature is missing",
+		NextStep: "restore the file from a backup",
+		Advice:   []string{"If the file was renamed from another kind of file, open it with the program that made it."},
+		Findings: []pstcheck.Finding{
+			{Code: finding.HeaderMagic, Offset: 0, Detail: "the file starts with 50 4B 03 04 (a ZIP archive?), not !BDN"},
+		},
+		Stats: pstcheck.Stats{FreeBytes: -1, Duration: 300 * time.Microsecond},
+	}
+}
+
+func errorReport() *pstcheck.Report {
+	return &pstcheck.Report{
+		Path:     "/tmp/locked & <odd>.ost",
+		Verdict:  pstcheck.Failed,
+		Action:   pstcheck.ActionNone,
+		Cause:    "the file could not be opened: permission denied",
+		NextStep: "close Outlook (it locks open data files) and scan again",
+		Stats:    pstcheck.Stats{FreeBytes: -1},
+	}
+}
+
+func testRun() Run {
+	return Run{
+		Version: "1.2.3-test",
+		Reports: []*pstcheck.Report{healthyReport(), damagedReport(), unreadableReport(), errorReport()},
+	}
+}
+
+func render(t *testing.T, format string, run Run) []byte {
+	t.Helper()
+	w, err := New(format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := w.Write(&buf, run); err != nil {
+		t.Fatalf("%s: Write: %v", format, err)
+	}
+	return buf.Bytes()
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range []struct{ format, file string }{
+		{"text", "run.txt"},
+		{"json", "run.json"},
+		{"csv", "run.csv"},
+		{"text", "single.txt"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			run := testRun()
+			if strings.HasPrefix(tc.file, "single") {
+				run.Reports = run.Reports[1:2]
+			}
+			got := render(t, tc.format, run)
+			path := filepath.Join(goldenDir, tc.file)
+			if *update {
+				if err := os.MkdirAll(goldenDir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run `go test ./report -update` to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s output differs from %s (run `go test ./report -update` if the change is intended):\n%s",
+					tc.format, path, firstDiff(got, want))
+			}
+		})
+	}
+}
+
+// firstDiff describes the first line where got and want differ.
+func firstDiff(got, want []byte) string {
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < max(len(g), len(w)); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl || i >= len(g) || i >= len(w) {
+			return "line " + strconv.Itoa(i+1) + ":\n got: " + gl + "\nwant: " + wl
+		}
+	}
+	return "(no line differs)"
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestWriteErrors(t *testing.T) {
+	for _, format := range Formats() {
+		w, err := New(format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(failWriter{}, testRun()); err == nil {
+			t.Errorf("%s: Write to a failing writer returned nil", format)
+		}
+	}
+}
+
+func TestNew(t *testing.T) {
+	if got, want := Formats(), []string{"text", "json", "csv"}; !slices.Equal(got, want) {
+		t.Errorf("Formats() = %v, want %v", got, want)
+	}
+	for _, f := range append(Formats(), "JSON", " csv ") {
+		if _, err := New(f); err != nil {
+			t.Errorf("New(%q): %v", f, err)
+		}
+	}
+	for _, f := range []string{"xml", "", "jsonl"} {
+		w, err := New(f)
+		if err == nil || w != nil {
+			t.Errorf("New(%q) = %v, %v; want an error", f, w, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), "text, json, csv") {
+			t.Errorf("New(%q) error %q does not list the valid formats", f, err)
+		}
+	}
+	// Formats returns a copy.
+	Formats()[0] = "xml"
+	if _, err := New("text"); err != nil {
+		t.Error("Formats() exposed its internal slice")
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	reports := append(testRun().Reports, nil, &pstcheck.Report{Verdict: "bogus"}, damagedReport())
+	got := Summarize(reports)
+	want := Summary{Files: 6, Healthy: 1, Damaged: 2, Unreadable: 1, Errors: 2}
+	if got != want {
+		t.Errorf("Summarize = %+v, want %+v", got, want)
+	}
+	if got := Summarize(nil); got != (Summary{}) {
+		t.Errorf("Summarize(nil) = %+v", got)
+	}
+}
+
+func TestProblemCodes(t *testing.T) {
+	got := problemCodes(damagedReport())
+	want := []string{"BLOCK-CRC", "NODE-BLOCK-DAMAGED", "ROOT-AMAP-INVALID", "STORE-FINDINGS-CAPPED"}
+	if !slices.Equal(got, want) {
+		t.Errorf("problemCodes = %v, want %v", got, want)
+	}
+	// A capped-only code counts; a zero cap entry does not.
+	r := &pstcheck.Report{Capped: map[pstcheck.Code]int{finding.PageCRC: 3, finding.BlockBID: 0, finding.BlockUnused: 9}}
+	if got := problemCodes(r); !slices.Equal(got, []string{"PAGE-CRC"}) {
+		t.Errorf("problemCodes(capped only) = %v", got)
+	}
+}
