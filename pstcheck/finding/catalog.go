@@ -73,11 +73,9 @@ const (
 	MapFreeSpace Code = "MAP-FREE-SPACE"
 
 	// Store
-	StoreNearLimit       Code = "STORE-NEAR-LIMIT"
-	StoreOverLimit       Code = "STORE-OVER-LIMIT"
-	StoreLegacyLimit     Code = "STORE-LEGACY-LIMIT"
-	StoreFormat          Code = "STORE-FORMAT"
-	StoreTruncatedReport Code = "STORE-FINDINGS-CAPPED"
+	StoreNearLimit   Code = "STORE-NEAR-LIMIT"
+	StoreOverLimit   Code = "STORE-OVER-LIMIT"
+	StoreLegacyLimit Code = "STORE-LEGACY-LIMIT"
 )
 
 var catalog = []Entry{
@@ -137,8 +135,6 @@ var catalog = []Entry{
 	{StoreNearLimit, SeverityWarning, LayerStore, "The file is near its format's size limit: Outlook will soon refuse new items."},
 	{StoreOverLimit, SeverityWarning, LayerStore, "The file is at or over its format's size limit: Outlook refuses to add items (ANSI files past 2 GB become unusable)."},
 	{StoreLegacyLimit, SeverityInfo, LayerStore, "The file is over the 20 GB limit of Outlook 2003/2007: those versions cannot add items to it."},
-	{StoreFormat, SeverityInfo, LayerStore, "The file's format, content and encryption."},
-	{StoreTruncatedReport, SeverityWarning, LayerStore, "More findings of one code than the report keeps: the rest are counted, not listed."},
 }
 
 var byCode = func() map[Code]Entry {
