@@ -32,7 +32,7 @@ func healthyReport() *pstcheck.Report {
 		Cause:    "no problems found",
 		NextStep: "nothing to do",
 		Findings: []pstcheck.Finding{
-			{Code: finding.StoreFormat, Offset: finding.NoOffset, Detail: "ANSI PST (wVer 14), no encryption"},
+			{Code: finding.MapFreeSpace, Offset: finding.NoOffset, Detail: "21312 bytes (32.5% of the file) are free; compacting the file would reclaim them"},
 			{Code: finding.MapFreeSpace, Offset: 0x4400, Detail: "12.50 KB free in 3 regions"},
 		},
 		Folders: []pstcheck.Folder{
@@ -74,8 +74,7 @@ func damagedReport() *pstcheck.Report {
 				Detail: "the attachment table of this message uses block 0x51C, which fails its checksum; the attachments after the first one cannot be read"},
 			{Code: finding.NodeBlockDamaged, Offset: finding.NoOffset, NID: 0x200064, FolderNID: 0x8062,
 				Folder: "Top of Personal Folders/Junk\x1b[31mE-mail\u202e", Detail: "subject\tline \x07unreadable"},
-			{Code: finding.StoreTruncatedReport, Offset: finding.NoOffset, Detail: "BLOCK-CRC: 12 more; BLOCK-UNUSED: 40 more"},
-			{Code: finding.StoreFormat, Offset: finding.NoOffset, Detail: "Unicode PST (wVer 23), compressible encryption"},
+			{Code: finding.MapFreeSpace, Offset: finding.NoOffset, Detail: "3200768 bytes (11.0% of the file) are free; compacting the file would reclaim them"},
 		},
 		Capped: map[pstcheck.Code]int{finding.BlockCRC: 12, finding.BlockUnused: 40},
 		Folders: []pstcheck.Folder{

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"io"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/schollz/progressbar/v3"
+)
+
+// newProgress returns the bar for a scan, or nil when progress is not to be
+// shown: only a terminal stderr gets a bar, and --no-progress turns it off.
+func newProgress(ios *IOStreams, noProgress bool) *barProgress {
+	if noProgress || !ios.stderrTTY() {
+		return nil
+	}
+	return &barProgress{w: ios.ErrOut}
+}
+
+// barProgress shows scan progress as one byte-counting bar on w, described
+// by the file name and the engine's current phase. It is safe for
+// concurrent use. Files started one after the other each get their own bar
+// (cleared when the file is done); files whose scans overlap share one bar
+// whose total grows as each starts.
+type barProgress struct {
+	w io.Writer
+
+	mu     sync.Mutex
+	bar    *progressbar.ProgressBar
+	total  int64
+	active int
+	name   string
+}
+
+func (p *barProgress) Start(path string, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	total = max(total, 1) // progressbar refuses a zero maximum
+	p.name = filepath.Base(path)
+	p.active++
+	if p.bar != nil {
+		p.total += total
+		p.bar.ChangeMax64(p.total)
+		p.bar.Describe(p.name)
+		return
+	}
+	p.total = total
+	p.bar = progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription(p.name),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowTotalBytes(true),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(10),
+		progressbar.OptionFullWidth(),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetRenderBlankState(true),
+	)
+}
+
+func (p *barProgress) Phase(name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.describe(p.name, name)
+}
+
+// describe names the file and phase on the bar; p.mu must be held.
+func (p *barProgress) describe(file, phase string) {
+	if p.bar != nil {
+		p.bar.Describe(file + ": " + phase)
+	}
+}
+
+func (p *barProgress) Add(n int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil && n > 0 {
+		_ = p.bar.Add64(n)
+	}
+}
+
+func (p *barProgress) Done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.active = max(p.active-1, 0)
+	if p.active == 0 && p.bar != nil {
+		_ = p.bar.Finish() // clears the line
+		p.bar = nil
+	}
+}
+
+// file announces one file of size bytes to the bar and returns the
+// progress to give the engine for it, and the function that ends the
+// file's part of the bar. The CLI, not the engine, starts and ends the
+// file, so the engine's own Start and Done are ignored; the file's Adds are
+// capped at its size so that one file cannot fill a shared bar.
+func (p *barProgress) file(path string, size int64) (pstcheck.Progress, func()) {
+	p.Start(path, size)
+	return &fileProgress{p: p, name: filepath.Base(path), left: max(size, 1)}, sync.OnceFunc(p.Done)
+}
+
+type fileProgress struct {
+	p    *barProgress
+	name string
+	left int64 // guarded by p.mu
+}
+
+func (f *fileProgress) Start(string, int64) {}
+func (f *fileProgress) Done()               {}
+
+func (f *fileProgress) Phase(name string) {
+	f.p.mu.Lock()
+	defer f.p.mu.Unlock()
+	f.p.describe(f.name, name)
+}
+
+func (f *fileProgress) Add(n int64) {
+	f.p.mu.Lock()
+	n = min(n, f.left)
+	f.left -= n
+	f.p.mu.Unlock()
+	f.p.Add(n)
+}

@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/report"
+)
+
+// ScanOptions are the settings of "pstcheck scan".
+type ScanOptions struct {
+	IO *IOStreams
+
+	Paths      []string // files and folders, in the order given
+	Format     string   // one of report.Formats()
+	Output     string   // report file; "" means standard output
+	NoProgress bool
+	Jobs       int // files scanned at the same time
+}
+
+// formatHelp describes the report formats in the scan help.
+var formatHelp = map[string]string{
+	"text": "a summary for people, with what to do next (the default)",
+	"json": `one JSON object: {"version", "files": [...], "summary": {...}}`,
+	"csv":  "one row per file, with a header row",
+}
+
+// NewCmdScan builds "pstcheck scan". runF, when not nil, receives the
+// parsed options instead of scanRun (tests use it to check flag parsing).
+func NewCmdScan(ios *IOStreams, runF func(*ScanOptions) error) *cobra.Command {
+	opts := &ScanOptions{IO: ios}
+
+	cmd := &cobra.Command{
+		Use:   "scan PATH...",
+		Short: "Check PST and OST files, or folders of them, for damage",
+		Long:  scanLong(),
+		Example: `  pstcheck scan archive.pst
+  pstcheck scan --format json --output report.json "C:\Users\ann\Documents\Outlook Files"
+  pstcheck scan --no-progress --format csv *.pst *.ost > report.csv`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("scan needs at least one PATH (a .pst or .ost file, or a folder)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if _, err := report.New(opts.Format); err != nil {
+				return usageErrorf("invalid --format %q: use %s", opts.Format, strings.Join(report.Formats(), ", "))
+			}
+			if opts.Jobs < 1 {
+				return usageErrorf("invalid --jobs %d: must be at least 1", opts.Jobs)
+			}
+			if cmd.Flags().Changed("output") && opts.Output == "" {
+				return usageErrorf("--output needs a file name")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			status, err := scanRun(cmd.Context(), opts)
+			if err != nil {
+				return err
+			}
+			if status != exitOK {
+				return exitStatus(status)
+			}
+			return nil
+		},
+	}
+
+	f := cmd.Flags()
+	f.StringVar(&opts.Format, "format", "text", "report format: "+strings.Join(report.Formats(), ", "))
+	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (created or truncated) instead of standard output")
+	f.IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "scan up to `N` files at the same time")
+	f.BoolVar(&opts.NoProgress, "no-progress", false, "do not show a progress bar (it is shown only when standard error is a terminal)")
+	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return report.Formats(), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.RegisterFlagCompletionFunc("jobs", cobra.NoFileCompletions)
+	return cmd
+}
+
+func scanLong() string {
+	var b strings.Builder
+	b.WriteString(`Scan checks each PATH, a .pst or .ost file or a folder, and writes one report
+covering every file. Folders are searched recursively for files whose names
+end in .pst or .ost (in any case), in name order; the report lists files in the
+order the paths were given. Files are only read, never changed. A PATH that
+cannot be read is still reported, with the verdict "error".
+
+Report formats (--format):
+`)
+	for _, name := range report.Formats() {
+		fmt.Fprintf(&b, "  %-6s %s\n", name, formatHelp[name])
+	}
+	b.WriteString(`
+A progress bar is shown on standard error when it is a terminal, unless
+--no-progress is given. --output never overwrites a file being scanned.
+
+Exit status:
+  0  every file is healthy (warnings allowed)
+  1  a file is damaged or unreadable
+  2  usage error, or a file could not be read (missing, permission, locked)
+  3  both 1 and 2
+`)
+	return b.String()
+}
+
+// scanRun scans opts.Paths, writes the report and returns the exit status
+// of design.md §2. A returned error is a usage error (exit status 2) or a
+// failure to write the report.
+func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
+	ios := opts.IO
+	w, err := report.New(opts.Format)
+	if err != nil {
+		return exitUsage, &usageError{err: err}
+	}
+	targets := collectTargets(opts.Paths, ios.ErrOut)
+	if opts.Output != "" && isInput(opts.Output, opts.Paths, targets) {
+		return exitUsage, usageErrorf("--output %s is one of the files to scan: choose another file", opts.Output)
+	}
+
+	out := ios.Out
+	var file *os.File
+	if opts.Output != "" {
+		if file, err = os.Create(opts.Output); err != nil {
+			return exitUsage, &runError{err: fmt.Errorf("cannot create the report file: %w", err)}
+		}
+		defer file.Close()
+		out = file
+	}
+
+	reports := scanTargets(ctx, targets, opts.Jobs, newProgress(ios, opts.NoProgress))
+
+	if err := w.Write(out, report.Run{Version: resolveVersion(), Reports: reports}); err != nil {
+		return exitUsage, &runError{err: fmt.Errorf("cannot write the report: %w", err)}
+	}
+	if file != nil {
+		if err := file.Close(); err != nil {
+			return exitUsage, &runError{err: fmt.Errorf("cannot write the report: %w", err)}
+		}
+		if ios.stderrTTY() {
+			s := report.Summarize(reports)
+			fmt.Fprintf(ios.ErrOut, "Wrote %s: %d files, %d healthy, %d damaged, %d unreadable, %d errors\n",
+				opts.Output, s.Files, s.Healthy, s.Damaged, s.Unreadable, s.Errors)
+		}
+	}
+	return pstcheck.ExitStatus(reports), nil
+}
+
+// target is one file to scan, or a folder that could not be searched (its
+// report is already made).
+type target struct {
+	path string
+	rep  *pstcheck.Report
+}
+
+// collectTargets expands paths into the files to scan: files and paths that
+// do not exist as given, folders into their .pst and .ost files (sorted).
+// A file named twice is scanned once, where it first appears.
+func collectTargets(paths []string, errOut io.Writer) []target {
+	var targets []target
+	seen := make(map[string]bool)
+	add := func(t target) {
+		key := filepath.Clean(t.path)
+		if !seen[key] {
+			seen[key] = true
+			targets = append(targets, t)
+		}
+	}
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil || !st.IsDir() {
+			add(target{path: p}) // ScanFile reports what is wrong with it
+			continue
+		}
+		root := p
+		if lst, err := os.Lstat(p); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
+			root = p + string(filepath.Separator) // walk the folder the link points to
+		}
+		var found []target
+		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				found = append(found, target{path: path, rep: folderFailure(path, err)})
+			case !d.IsDir() && isDataFile(d.Name()):
+				found = append(found, target{path: path})
+			}
+			return nil
+		})
+		if len(found) == 0 {
+			fmt.Fprintf(errOut, "pstcheck: no .pst or .ost files in %s\n", p)
+		}
+		slices.SortFunc(found, func(a, b target) int { return strings.Compare(a.path, b.path) })
+		for _, t := range found {
+			add(t)
+		}
+	}
+	return targets
+}
+
+// isDataFile reports whether name ends in .pst or .ost, in any case.
+func isDataFile(name string) bool {
+	ext := filepath.Ext(name)
+	return strings.EqualFold(ext, ".pst") || strings.EqualFold(ext, ".ost")
+}
+
+// isInput reports whether output names one of the inputs: the same path, or
+// the same existing file under another name (a link).
+func isInput(output string, paths []string, targets []target) bool {
+	outAbs, err := filepath.Abs(output)
+	if err != nil {
+		return false
+	}
+	outInfo, outErr := os.Stat(output)
+	same := func(p string) bool {
+		if abs, err := filepath.Abs(p); err == nil && abs == outAbs {
+			return true
+		}
+		if outErr != nil {
+			return false
+		}
+		info, err := os.Stat(p)
+		return err == nil && os.SameFile(info, outInfo)
+	}
+	for _, p := range paths {
+		if same(p) {
+			return true
+		}
+	}
+	for _, t := range targets {
+		if t.rep == nil && same(t.path) {
+			return true
+		}
+	}
+	return false
+}
+
+// scanTargets scans the targets with up to jobs workers and returns their
+// reports in the targets' order.
+func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgress) []*pstcheck.Report {
+	reports := make([]*pstcheck.Report, len(targets))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(jobs, len(targets)) {
+		wg.Go(func() {
+			for i := range next {
+				reports[i] = scanOne(ctx, targets[i].path, bar)
+			}
+		})
+	}
+	for i, t := range targets {
+		if t.rep != nil {
+			reports[i] = t.rep
+			continue
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return reports
+}
+
+func scanOne(ctx context.Context, path string, bar *barProgress) *pstcheck.Report {
+	var prog pstcheck.Progress = pstcheck.NoProgress{}
+	if bar != nil {
+		var size int64
+		if st, err := os.Stat(path); err == nil {
+			size = st.Size()
+		}
+		var end func()
+		prog, end = bar.file(path, size)
+		defer end()
+	}
+	return pstcheck.ScanFile(ctx, path, pstcheck.Options{Progress: prog})
+}
+
+// folderFailure is the report for a folder that could not be searched: like
+// a file that could not be opened, its verdict is "error".
+func folderFailure(path string, err error) *pstcheck.Report {
+	var pe *fs.PathError
+	msg := err.Error()
+	if errors.As(err, &pe) {
+		msg = pe.Err.Error()
+	}
+	return &pstcheck.Report{
+		Path:    path,
+		Verdict: pstcheck.Failed,
+		Action:  pstcheck.ActionNone,
+		Findings: []pstcheck.Finding{{
+			Code: finding.FileRead, Offset: finding.NoOffset,
+			Detail: "cannot read folder: " + err.Error(),
+		}},
+		Cause:    "the folder could not be searched: " + msg,
+		NextStep: "check the folder's permissions, or scan the files in it directly",
+		Stats:    pstcheck.Stats{FreeBytes: -1},
+	}
+}

@@ -1,0 +1,454 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func TestNewCmdScan(t *testing.T) {
+	cpus := runtime.NumCPU()
+	tests := []struct {
+		name    string
+		argv    []string
+		want    ScanOptions
+		wantErr string // substring of the usage error
+	}{
+		{
+			name: "one path, defaults",
+			argv: []string{"a.pst"},
+			want: ScanOptions{Paths: []string{"a.pst"}, Format: "text", Jobs: cpus},
+		},
+		{
+			name: "paths keep their order",
+			argv: []string{"z.ost", "mail", "a.pst"},
+			want: ScanOptions{Paths: []string{"z.ost", "mail", "a.pst"}, Format: "text", Jobs: cpus},
+		},
+		{
+			name: "json",
+			argv: []string{"--format", "json", "a.pst"},
+			want: ScanOptions{Paths: []string{"a.pst"}, Format: "json", Jobs: cpus},
+		},
+		{
+			name: "csv with equals",
+			argv: []string{"a.pst", "--format=csv"},
+			want: ScanOptions{Paths: []string{"a.pst"}, Format: "csv", Jobs: cpus},
+		},
+		{
+			name: "output",
+			argv: []string{"--output", "r.json", "a.pst"},
+			want: ScanOptions{Paths: []string{"a.pst"}, Format: "text", Output: "r.json", Jobs: cpus},
+		},
+		{
+			name: "output short",
+			argv: []string{"-o", "r.txt", "a.pst"},
+			want: ScanOptions{Paths: []string{"a.pst"}, Format: "text", Output: "r.txt", Jobs: cpus},
+		},
+		{
+			name: "no progress",
+			argv: []string{"--no-progress", "a.pst"},
+			want: ScanOptions{Paths: []string{"a.pst"}, Format: "text", NoProgress: true, Jobs: cpus},
+		},
+		{
+			name: "jobs",
+			argv: []string{"--jobs", "4", "a.pst"},
+			want: ScanOptions{Paths: []string{"a.pst"}, Format: "text", Jobs: 4},
+		},
+		{
+			name: "jobs short",
+			argv: []string{"-j1", "a.pst", "b.pst"},
+			want: ScanOptions{Paths: []string{"a.pst", "b.pst"}, Format: "text", Jobs: 1},
+		},
+		{
+			name: "everything",
+			argv: []string{"--format", "json", "-o", "out.json", "--no-progress", "-j", "2", "dir", "x.ost"},
+			want: ScanOptions{Paths: []string{"dir", "x.ost"}, Format: "json", Output: "out.json", NoProgress: true, Jobs: 2},
+		},
+		{name: "no path", argv: []string{}, wantErr: "at least one PATH"},
+		{name: "no path with flags", argv: []string{"--format", "json"}, wantErr: "at least one PATH"},
+		{name: "unknown format", argv: []string{"--format", "xml", "a.pst"}, wantErr: `invalid --format "xml"`},
+		{
+			name: "format in capitals",
+			argv: []string{"--format", "JSON", "a.pst"},
+			want: ScanOptions{Paths: []string{"a.pst"}, Format: "JSON", Jobs: cpus},
+		},
+		{name: "zero jobs", argv: []string{"--jobs", "0", "a.pst"}, wantErr: "invalid --jobs 0"},
+		{name: "empty output", argv: []string{"--output", "", "a.pst"}, wantErr: "--output needs a file name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, stdout, stderr := testIO(false)
+			var got *ScanOptions
+			cmd := NewCmdScan(ios, func(o *ScanOptions) error {
+				got = o
+				return nil
+			})
+			cmd.SetArgs(tt.argv)
+			cmd.SetOut(stdout)
+			cmd.SetErr(stderr)
+			cmd.SilenceUsage, cmd.SilenceErrors = true, true
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				var ue *usageError
+				if !errors.As(err, &ue) {
+					t.Fatalf("err = %v (%T), want a usage error", err, err)
+				}
+				if !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("err = %q, want it to contain %q", err, tt.wantErr)
+				}
+				if got != nil {
+					t.Errorf("runF called despite the error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if got.IO != ios {
+				t.Errorf("IO not passed through")
+			}
+			got.IO = nil
+			if !reflect.DeepEqual(*got, tt.want) {
+				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
+			}
+		})
+	}
+}
+
+// jsonReport is the part of the JSON report (design.md §2) the CLI tests
+// look at; the verdicts themselves are the engine's business.
+type jsonReport struct {
+	Version string `json:"version"`
+	Files   []struct {
+		Path    string `json:"path"`
+		Verdict string `json:"verdict"`
+	} `json:"files"`
+	Summary struct {
+		Files  int `json:"files"`
+		Errors int `json:"errors"`
+	} `json:"summary"`
+}
+
+func parseJSON(t *testing.T, b []byte) jsonReport {
+	t.Helper()
+	var r jsonReport
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, b)
+	}
+	return r
+}
+
+func TestScanRunSamples(t *testing.T) {
+	support, bit32 := sample(t, "support.pst"), sample(t, "32-bit.pst")
+	ios, stdout, stderr := testIO(false)
+	status, err := scanRun(context.Background(), &ScanOptions{
+		IO: ios, Paths: []string{support, bit32}, Format: "json", Jobs: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status&2 != 0 {
+		t.Errorf("status = %d: readable samples must not set the could-not-read bit", status)
+	}
+	r := parseJSON(t, stdout.Bytes())
+	if len(r.Files) != 2 || r.Files[0].Path != support || r.Files[1].Path != bit32 {
+		t.Fatalf("files = %+v, want %s then %s", r.Files, support, bit32)
+	}
+	for _, f := range r.Files {
+		if f.Verdict == "" || f.Verdict == "error" {
+			t.Errorf("%s: verdict %q", f.Path, f.Verdict)
+		}
+	}
+	if r.Version != resolveVersion() {
+		t.Errorf("version = %q, want %q", r.Version, resolveVersion())
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr not empty when piped: %q", stderr)
+	}
+}
+
+func TestScanFormats(t *testing.T) {
+	support := sample(t, "support.pst")
+	for _, format := range []string{"text", "json", "csv"} {
+		t.Run(format, func(t *testing.T) {
+			ios, stdout, _ := testIO(false)
+			status := runCLI(ios, "scan", "--format", format, support)
+			if status&2 != 0 {
+				t.Errorf("status = %d", status)
+			}
+			if !strings.Contains(stdout.String(), "support.pst") {
+				t.Errorf("report does not name the file:\n%s", stdout)
+			}
+		})
+	}
+}
+
+func TestScanMissingFile(t *testing.T) {
+	support := sample(t, "support.pst")
+	missing := filepath.Join(t.TempDir(), "missing.pst")
+	ios, stdout, stderr := testIO(false)
+	status := runCLI(ios, "scan", "--format", "json", support, missing)
+	if status&2 == 0 || status > 3 {
+		t.Errorf("status = %d, want 2 (or 3)", status)
+	}
+	r := parseJSON(t, stdout.Bytes())
+	if len(r.Files) != 2 {
+		t.Fatalf("files = %+v", r.Files)
+	}
+	if r.Files[1].Path != missing || r.Files[1].Verdict != "error" {
+		t.Errorf("missing file reported as %+v, want verdict error", r.Files[1])
+	}
+	if r.Summary.Files != 2 || r.Summary.Errors < 1 {
+		t.Errorf("summary = %+v, want 2 files and the error counted", r.Summary)
+	}
+	if strings.Contains(stderr.String(), "--help") {
+		t.Errorf("a missing file is not a usage error: %q", stderr)
+	}
+}
+
+func TestScanOnlyMissingFileExit2(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.ost")
+	ios, stdout, _ := testIO(false)
+	if status := runCLI(ios, "scan", "--format", "json", missing); status != 2 {
+		t.Errorf("status = %d, want 2", status)
+	}
+	r := parseJSON(t, stdout.Bytes())
+	if len(r.Files) != 1 || r.Files[0].Verdict != "error" {
+		t.Errorf("files = %+v", r.Files)
+	}
+}
+
+func TestScanUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		argv []string
+		want string
+	}{
+		{"unknown format", []string{"scan", "--format", "xml", "a.pst"}, `invalid --format "xml"`},
+		{"no paths", []string{"scan"}, "at least one PATH"},
+		{"unknown flag", []string{"scan", "--frobnicate", "a.pst"}, "unknown flag: --frobnicate"},
+		{"bad jobs", []string{"scan", "--jobs", "many", "a.pst"}, "invalid argument"},
+		{"unknown command", []string{"scna", "a.pst"}, `unknown command "scna"`},
+		{"version takes no args", []string{"version", "x"}, "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, stdout, stderr := testIO(false)
+			if status := runCLI(ios, tt.argv...); status != 2 {
+				t.Errorf("status = %d, want 2", status)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
+			if len(lines) != 2 || !strings.HasPrefix(lines[0], "pstcheck: ") ||
+				!strings.Contains(lines[0], tt.want) || !strings.Contains(lines[1], "--help") {
+				t.Errorf("stderr = %q, want one line with %q plus a hint", stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnknownCommandSuggestion(t *testing.T) {
+	ios, _, stderr := testIO(false)
+	runCLI(ios, "scna")
+	if !strings.Contains(stderr.String(), `did you mean "scan"?`) {
+		t.Errorf("stderr = %q", stderr)
+	}
+}
+
+func TestScanOutput(t *testing.T) {
+	support := sample(t, "support.pst")
+	out := filepath.Join(t.TempDir(), "report.json")
+	if err := os.WriteFile(out, []byte(strings.Repeat("old content ", 1000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tty := range []bool{false, true} {
+		ios, stdout, stderr := testIO(tty)
+		status := runCLI(ios, "scan", "--no-progress", "--format", "json", "--output", out, support)
+		if status&2 != 0 {
+			t.Errorf("status = %d", status)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("stdout = %q, want the report in the file only", stdout)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := parseJSON(t, b); len(r.Files) != 1 || r.Files[0].Path != support {
+			t.Errorf("files = %+v", r.Files)
+		}
+		// A terminal gets a one-line summary; a pipe gets nothing.
+		if got := strings.Contains(stderr.String(), "Wrote "+out); got != tty {
+			t.Errorf("tty=%v: stderr = %q", tty, stderr)
+		}
+	}
+}
+
+func TestScanOutputIsInput(t *testing.T) {
+	dir := t.TempDir()
+	a := copySample(t, "support.pst", dir, "a.pst")
+	b := copySample(t, "32-bit.pst", dir, "mail/Sub/b.PST")
+	link := filepath.Join(dir, "link.pst")
+	if err := os.Symlink(a, link); err != nil {
+		t.Logf("no symlink case: %v", err)
+		link = ""
+	}
+	before, _ := os.ReadFile(a)
+	cases := [][]string{
+		{"--output", a, a},
+		{"--output", filepath.Join(dir, ".", "a.pst"), a},
+		{"--output", b, filepath.Join(dir, "mail")}, // found in a folder
+	}
+	if link != "" {
+		cases = append(cases, []string{"--output", link, a}, []string{"--output", a, link})
+	}
+	for _, argv := range cases {
+		ios, stdout, stderr := testIO(false)
+		if status := runCLI(ios, append([]string{"scan", "--format", "json"}, argv...)...); status != 2 {
+			t.Errorf("%v: status = %d, want 2", argv, status)
+		}
+		if stdout.Len() != 0 || !strings.Contains(stderr.String(), "is one of the files to scan") {
+			t.Errorf("%v: stdout %q stderr %q", argv, stdout, stderr)
+		}
+	}
+	if after, _ := os.ReadFile(a); string(after) != string(before) {
+		t.Fatal("an input file was overwritten")
+	}
+}
+
+func TestScanOutputCannotCreate(t *testing.T) {
+	support := sample(t, "support.pst")
+	out := filepath.Join(t.TempDir(), "no", "such", "dir", "r.txt")
+	ios, stdout, stderr := testIO(false)
+	if status := runCLI(ios, "scan", "--output", out, support); status != 2 {
+		t.Errorf("status = %d, want 2", status)
+	}
+	if stdout.Len() != 0 || !strings.Contains(stderr.String(), "cannot create the report file") {
+		t.Errorf("stdout %q stderr %q", stdout, stderr)
+	}
+}
+
+func TestCollectTargets(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"b.ost", "A.PST", "sub/c.pst", "sub/deeper/d.Ost", "notes.txt", "pst", "x.pst.bak"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "folder.pst"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, stderr := testIO(false)
+	first := filepath.Join(dir, "sub", "c.pst")
+	missing := filepath.Join(dir, "missing.pst")
+	got := collectTargets([]string{first, dir, missing, filepath.Join(dir, "empty-not-there")}, ios.ErrOut)
+	var paths []string
+	for _, tg := range got {
+		if tg.rep != nil {
+			t.Errorf("%s: unexpected failure report", tg.path)
+		}
+		rel, _ := filepath.Rel(dir, tg.path)
+		paths = append(paths, filepath.ToSlash(rel))
+	}
+	// c.pst comes first as given and is not repeated; the folder's files
+	// follow sorted; paths that do not exist are kept for the engine.
+	want := []string{"sub/c.pst", "A.PST", "b.ost", "sub/deeper/d.Ost", "missing.pst", "empty-not-there"}
+	if !reflect.DeepEqual(paths, want) {
+		t.Errorf("targets = %q, want %q", paths, want)
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr = %q", stderr)
+	}
+
+	empty := t.TempDir()
+	collectTargets([]string{empty}, ios.ErrOut)
+	if !strings.Contains(stderr.String(), "no .pst or .ost files in "+empty) {
+		t.Errorf("no notice for an empty folder: %q", stderr)
+	}
+}
+
+func TestScanFolderKeepsInputOrder(t *testing.T) {
+	dir := t.TempDir()
+	z := copySample(t, "32-bit.pst", dir, "z.pst")
+	a := copySample(t, "support.pst", dir, "mail/a.pst")
+	c := copySample(t, "32-bit.pst", dir, "mail/c.OST")
+	ios, stdout, _ := testIO(false)
+	status := runCLI(ios, "scan", "--format", "json", "--jobs", "3", z, filepath.Join(dir, "mail"))
+	if status&2 != 0 {
+		t.Errorf("status = %d", status)
+	}
+	r := parseJSON(t, stdout.Bytes())
+	var got []string
+	for _, f := range r.Files {
+		got = append(got, f.Path)
+	}
+	if want := []string{z, a, c}; !reflect.DeepEqual(got, want) {
+		t.Errorf("files = %q, want %q", got, want)
+	}
+}
+
+func TestScanUnreadableFolder(t *testing.T) {
+	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
+		t.Skip("needs a POSIX system and a non-root user")
+	}
+	dir := t.TempDir()
+	locked := filepath.Join(dir, "locked")
+	if err := os.Mkdir(locked, 0o000); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(locked, 0o755)
+	ios, stdout, _ := testIO(false)
+	if status := runCLI(ios, "scan", "--format", "json", dir); status != 2 {
+		t.Errorf("status = %d, want 2", status)
+	}
+	r := parseJSON(t, stdout.Bytes())
+	if len(r.Files) != 1 || r.Files[0].Path != locked || r.Files[0].Verdict != "error" {
+		t.Errorf("files = %+v", r.Files)
+	}
+}
+
+func TestScanProgress(t *testing.T) {
+	support := sample(t, "support.pst")
+	tests := []struct {
+		name       string
+		tty        bool
+		noProgress bool
+		wantBar    bool
+	}{
+		{"terminal", true, false, true},
+		{"terminal, --no-progress", true, true, false},
+		{"piped", false, false, false},
+		{"piped, --no-progress", false, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, stdout, stderr := testIO(tt.tty)
+			argv := []string{"scan", "--format", "json", support}
+			if tt.noProgress {
+				argv = append(argv, "--no-progress")
+			}
+			if status := runCLI(ios, argv...); status&2 != 0 {
+				t.Errorf("status = %d", status)
+			}
+			if got := strings.Contains(stderr.String(), "support.pst"); got != tt.wantBar {
+				t.Errorf("bar shown = %v, want %v; stderr = %q", got, tt.wantBar, stderr)
+			}
+			if !tt.wantBar && stderr.Len() != 0 {
+				t.Errorf("stderr = %q, want nothing", stderr)
+			}
+			parseJSON(t, stdout.Bytes()) // the bar never reaches stdout
+		})
+	}
+}
