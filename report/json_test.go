@@ -135,7 +135,7 @@ func TestJSONContract(t *testing.T) {
 		got["free_bytes"] != 12800.0 || got["duration_ms"] != 42.0 || got["block_pass_ms"] != 17.0 {
 		t.Errorf("healthy stats = %v", got)
 	}
-	if damaged["errors"] != 5.0+12 || damaged["warnings"] != 2.0 || damaged["infos"] != 2.0+40 {
+	if damaged["errors"] != 5.0+12 || damaged["warnings"] != 1.0 || damaged["infos"] != 2.0+40 {
 		t.Errorf("damaged counts = %v/%v/%v", damaged["errors"], damaged["warnings"], damaged["infos"])
 	}
 	if got := damaged["capped"]; !reflect.DeepEqual(got, map[string]any{"BLOCK-CRC": 12.0, "BLOCK-UNUSED": 40.0}) {

@@ -246,7 +246,7 @@ func TestSummarize(t *testing.T) {
 
 func TestProblemCodes(t *testing.T) {
 	got := problemCodes(damagedReport())
-	want := []string{"BLOCK-CRC", "NODE-BLOCK-DAMAGED", "ROOT-AMAP-INVALID", "STORE-FINDINGS-CAPPED"}
+	want := []string{"BLOCK-CRC", "NODE-BLOCK-DAMAGED", "ROOT-AMAP-INVALID"}
 	if !slices.Equal(got, want) {
 		t.Errorf("problemCodes = %v, want %v", got, want)
 	}
