@@ -42,10 +42,13 @@ func (s *Scanner) fixedPages() []pageRef {
 
 // readMapPage reads a map page and checks its trailer: map pages have
 // signature 0 and their own offset as BID. It returns nil and a reason
-// when the page is unusable.
+// when the page is unusable. The page is valid until the next call.
 func (s *Scanner) readMapPage(off int64, ptype uint8) ([]byte, string) {
 	l := &s.h.Layout
-	page := make([]byte, l.PageSize)
+	if len(s.mapPage) != int(l.PageSize) {
+		s.mapPage = make([]byte, l.PageSize)
+	}
+	page := s.mapPage
 	if err := readFull(s.r, page, off); err != nil {
 		return nil, "cannot be read: " + err.Error()
 	}

@@ -72,6 +72,8 @@ type Scanner struct {
 	// lost are key ranges of the BBT whose pages could not be read, so a
 	// missing block can be blamed on its lost page.
 	lost []keyRange
+	// mapPage is the buffer map pages are read into, one at a time.
+	mapPage []byte
 
 	res Result
 }
