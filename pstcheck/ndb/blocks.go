@@ -18,7 +18,7 @@ import (
 func (s *Scanner) checkBlocks(ctx context.Context) {
 	l := &s.h.Layout
 	bbt := s.res.BBT
-	s.res.BlockDamage = make([]finding.Code, len(bbt))
+	s.res.BlockDamage = make([]BlockState, len(bbt))
 	order := make([]int32, len(bbt))
 	for i := range order {
 		order[i] = int32(i)
@@ -47,7 +47,7 @@ func (s *Scanner) checkBlocks(ctx context.Context) {
 		}
 		e := &bbt[idx]
 		bad := func(code finding.Code, detail string) {
-			s.res.BlockDamage[idx] = code
+			s.res.BlockDamage[idx] = blockState(code)
 			s.report(finding.Finding{Code: code, Offset: int64(e.IB), BID: e.BID, Detail: detail})
 		}
 		if e.CB == 0 || int(e.CB) > l.MaxBlockData {
@@ -91,7 +91,7 @@ func (s *Scanner) checkBlocks(ctx context.Context) {
 				if err == nil {
 					err = io.ErrUnexpectedEOF
 				}
-				s.res.BlockDamage[idx] = finding.FileRead
+				s.res.BlockDamage[idx] = blockState(finding.FileRead)
 				s.report(finding.Finding{Code: finding.FileRead, Offset: ib, BID: e.BID, Detail: "reading the block: " + err.Error()})
 				continue
 			}

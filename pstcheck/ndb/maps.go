@@ -86,7 +86,7 @@ func (s *Scanner) checkMaps() {
 		used = append(used, extent{ib: p.IB, end: p.IB + l.PageSize, page: p.Type})
 	}
 	for i, e := range s.res.BBT {
-		switch s.res.BlockDamage[i] {
+		switch s.res.BlockDamage[i].Code() {
 		case finding.BlockSize, finding.BlockAlign, finding.BlockRange, finding.BlockOverlap:
 			continue // not a usable extent: already reported
 		}

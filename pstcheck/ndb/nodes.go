@@ -137,7 +137,7 @@ func (w *nodeWalk) lookup(bid uint64, via uint32) (int, []damageRef) {
 	if w.refs[i] < 0xFFFF {
 		w.refs[i]++
 	}
-	if c := w.s.res.BlockDamage[i]; c != "" {
+	if c := w.s.res.BlockDamage[i].Code(); c != "" {
 		return i, []damageRef{{bid: bid &^ bidReserved, ib: int64(w.s.res.BBT[i].IB), code: c, via: via}}
 	}
 	return i, nil

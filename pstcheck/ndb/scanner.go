@@ -34,6 +34,25 @@ type NBTEntry struct {
 	Parent    uint32
 }
 
+// BlockState is a block's problem, as an index into blockCodes.
+type BlockState uint8
+
+var blockCodes = []finding.Code{"", finding.BlockSize, finding.BlockAlign, finding.BlockRange,
+	finding.BlockOverlap, finding.BlockTrailerSize, finding.BlockSignature, finding.BlockCRC,
+	finding.BlockBID, finding.BlockInflate, finding.FileRead}
+
+func blockState(c finding.Code) BlockState {
+	for i, x := range blockCodes {
+		if x == c {
+			return BlockState(i)
+		}
+	}
+	panic("ndb: no block state for " + string(c))
+}
+
+// Code is the finding code of the block's problem, "" when sound.
+func (b BlockState) Code() finding.Code { return blockCodes[b] }
+
 // pageRef is a page the scan has read, for overlap and allocation checks.
 type pageRef struct {
 	IB   int64
@@ -46,8 +65,9 @@ type Result struct {
 	// BBT is sorted by BID; NBT by NID.
 	BBT []BBTEntry
 	NBT []NBTEntry
-	// BlockDamage[i] is the code of the first problem of BBT[i], "" if sound.
-	BlockDamage []finding.Code
+	// BlockDamage[i] is the problem of BBT[i] (0 when sound): one byte a
+	// block, since a 50 GB file has tens of millions of them.
+	BlockDamage []BlockState
 	// NodeDamaged holds the NIDs of top-level nodes that use a damaged or
 	// missing block or have a malformed tree.
 	NodeDamaged map[uint32]bool
