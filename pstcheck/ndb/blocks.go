@@ -40,6 +40,7 @@ func (s *Scanner) checkBlocks(ctx context.Context) {
 	var prevBID uint64
 	pi := 0
 	var inflater blockInflater
+	var failed []failedBlock
 
 	for n, idx := range order {
 		if n%4096 == 0 && ctx.Err() != nil {
@@ -68,7 +69,6 @@ func (s *Scanner) checkBlocks(ctx context.Context) {
 			bad(finding.BlockOverlap, fmt.Sprintf("block at 0x%X overlaps block 0x%X, which runs to 0x%X", e.IB, prevBID, prevEnd))
 			continue
 		}
-		prevEnd, prevBID = ib+ext, e.BID
 		for pi < len(pages) && pages[pi].IB+l.PageSize <= ib {
 			pi++
 		}
@@ -98,9 +98,66 @@ func (s *Scanner) checkBlocks(ctx context.Context) {
 		}
 		extent := buf[ib-bufStart : ib-bufStart+ext]
 		s.res.BytesVerified += ext
-		if code, detail := l.verifyBlock(e, extent, &inflater); code != "" {
-			bad(code, detail)
+		code, detail := l.verifyBlock(e, extent, &inflater)
+		if code == "" {
+			// Only a block that proves it is there owns its extent: an
+			// entry pointing at another block's place must not cost that
+			// block (see ownerOf).
+			prevEnd, prevBID = ib+ext, e.BID
+			continue
 		}
+		// Reported after the pass: a block further on may prove these
+		// bytes are its own.
+		s.res.BlockDamage[idx] = blockState(code)
+		failed = append(failed, failedBlock{idx, code, detail})
+	}
+	s.reportFailed(order, failed)
+}
+
+type failedBlock struct {
+	idx    int32
+	code   finding.Code
+	detail string
+}
+
+// reportFailed reports the blocks that failed verification. A failing
+// entry whose extent overlaps a block that verified points at that block's
+// place (a damaged BBT entry): it is reported as the overlap it is, and
+// the sound block keeps its bytes.
+func (s *Scanner) reportFailed(order []int32, failed []failedBlock) {
+	l := &s.h.Layout
+	bbt := s.res.BBT
+	pos := make(map[int32]int, len(failed))
+	for n, idx := range order {
+		if bbt[idx].IB != 0 && s.res.BlockDamage[idx] != 0 {
+			pos[idx] = n
+		}
+	}
+	for _, f := range failed {
+		e := &bbt[f.idx]
+		lo, hi := int64(e.IB), int64(e.IB)+l.BlockExtent(int(e.CB))
+		n := pos[f.idx]
+		owner := uint64(0)
+		for k := n - 1; k >= 0 && owner == 0; k-- { // earlier blocks running into this one
+			o := &bbt[order[k]]
+			if int64(o.IB)+l.BlockExtent(int(o.CB)) <= lo-int64(l.MaxBlockData)-int64(l.BlockAlign) {
+				break
+			}
+			if s.res.BlockDamage[order[k]] == 0 && int64(o.IB)+l.BlockExtent(int(o.CB)) > lo {
+				owner = o.BID
+			}
+		}
+		for k := n + 1; k < len(order) && owner == 0 && int64(bbt[order[k]].IB) < hi; k++ {
+			if s.res.BlockDamage[order[k]] == 0 {
+				owner = bbt[order[k]].BID
+			}
+		}
+		if owner != 0 {
+			f.code = finding.BlockOverlap
+			f.detail = fmt.Sprintf("block at 0x%X+%d overlaps block 0x%X, which verifies there: this entry points at another block's place", e.IB, hi-lo, owner)
+			s.res.BlockDamage[f.idx] = blockState(f.code)
+		}
+		s.report(finding.Finding{Code: f.code, Offset: int64(e.IB), BID: e.BID, Detail: f.detail})
 	}
 }
 

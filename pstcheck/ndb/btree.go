@@ -40,32 +40,34 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 		s.loseRange(ptype, lo, hi, ib)
 		return
 	}
-	if s.visited[ib] {
-		s.report(finding.Finding{Code: finding.BTreeCycle, Offset: ib, BID: ref.BID,
-			Detail: fmt.Sprintf("%s page at 0x%X is referenced a second time", name, ib)})
-		return
-	}
-	s.visited[ib] = true
 	page := make([]byte, l.PageSize)
 	if err := readFull(s.r, page, ib); err != nil {
 		s.report(finding.Finding{Code: finding.FileRead, Offset: ib, BID: ref.BID, Detail: err.Error()})
 		s.loseRange(ptype, lo, hi, ib)
 		return
 	}
-	s.progress.Add(l.PageSize)
-	s.res.BytesVerified += l.PageSize
-	s.pages = append(s.pages, pageRef{IB: ib, Type: ptype})
-
 	t := l.ParsePageTrailer(page)
 	if t.Type != ptype || t.TypeRepeat != ptype {
 		s.report(finding.Finding{Code: finding.PageType, Offset: ib, BID: ref.BID,
 			Detail: fmt.Sprintf("%s page has type bytes 0x%02X/0x%02X, want 0x%02X", name, t.Type, t.TypeRepeat, ptype)})
 		if t.Type != ptype {
-			// Not a page of this tree at all: nothing in it can be trusted.
+			// Not a page of this tree at all: nothing in it can be trusted,
+			// and whatever is really there (another tree's page, a block)
+			// must keep its own place in the checks that follow.
 			s.loseRange(ptype, lo, hi, ib)
 			return
 		}
 	}
+	if s.visited[ib] {
+		s.report(finding.Finding{Code: finding.BTreeCycle, Offset: ib, BID: ref.BID,
+			Detail: fmt.Sprintf("%s page at 0x%X is referenced a second time", name, ib)})
+		s.loseRange(ptype, lo, hi, ib)
+		return
+	}
+	s.visited[ib] = true
+	s.progress.Add(l.PageSize)
+	s.res.BytesVerified += l.PageSize
+	s.pages = append(s.pages, pageRef{IB: ib, BID: ref.BID, Type: ptype})
 	// A zeroed page passes its CRC (CRC of zeros is 0) but not the type
 	// check above; signature and BID catch pages written at the wrong place.
 	if sig := Signature(ref.IB, ref.BID); t.Sig != sig {

@@ -26,7 +26,7 @@ func (s *Scanner) fixedPages() []pageRef {
 	var out []pageRef
 	add := func(first, every int64, t uint8) {
 		for off := first; off+l.PageSize <= s.limit; off += every {
-			out = append(out, pageRef{IB: off, Type: t})
+			out = append(out, pageRef{IB: off, BID: uint64(off), Type: t})
 		}
 	}
 	add(l.FirstAMap, l.AMapCoverage, PageAMap)
@@ -83,7 +83,7 @@ func (s *Scanner) checkMaps() {
 	h := s.h
 	var used []extent
 	for _, p := range s.pages {
-		used = append(used, extent{ib: p.IB, end: p.IB + l.PageSize, page: p.Type})
+		used = append(used, extent{ib: p.IB, end: p.IB + l.PageSize, bid: p.BID, page: p.Type})
 	}
 	for i, e := range s.res.BBT {
 		switch s.res.BlockDamage[i].Code() {

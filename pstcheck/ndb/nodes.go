@@ -156,7 +156,9 @@ func (w *nodeWalk) data(bid uint64, via uint32) (uint64, []damageRef, int) {
 	}
 	t := w.internal(i, via, 1)
 	if t.btype != 1 && len(t.damage) == 0 {
-		t.damage = w.structure(finding.NodeDataTree, e, via, fmt.Sprintf("block 0x%X is a subnode block (type %d) where a data tree belongs", e.BID, t.btype))
+		// This node's misuse of a block, not a fault of the block: the
+		// cached tree stays as it is for the nodes that use it rightly.
+		return 0, w.structure(finding.NodeDataTree, e, via, fmt.Sprintf("block 0x%X is a subnode block (type %d) where a data tree belongs", e.BID, t.btype)), 0
 	}
 	return t.size, t.damage, t.more
 }
@@ -176,7 +178,7 @@ func (w *nodeWalk) sub(bid uint64, via uint32, depth int) ([]damageRef, int) {
 	}
 	t := w.internal(i, via, depth)
 	if t.btype != 2 && len(t.damage) == 0 {
-		t.damage = w.structure(finding.NodeSubnodeTree, e, via, fmt.Sprintf("block 0x%X is a data tree block where a subnode tree belongs", e.BID))
+		return w.structure(finding.NodeSubnodeTree, e, via, fmt.Sprintf("block 0x%X is a data tree block where a subnode tree belongs", e.BID)), 0
 	}
 	return t.damage, t.more
 }

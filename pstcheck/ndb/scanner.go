@@ -56,6 +56,7 @@ func (b BlockState) Code() finding.Code { return blockCodes[b] }
 // pageRef is a page the scan has read, for overlap and allocation checks.
 type pageRef struct {
 	IB   int64
+	BID  uint64 // the B-tree page's BID; a map page's is its offset
 	Type uint8
 }
 
@@ -74,7 +75,8 @@ type Result struct {
 
 	Pages         int
 	BytesVerified int64
-	FreeBytes     int64 // -1 when the maps could not be counted
+	s             *Scanner // for reads by the layers above
+	FreeBytes     int64    // -1 when the maps could not be counted
 	BlockPass     time.Duration
 }
 
@@ -94,6 +96,8 @@ type Scanner struct {
 	lost []keyRange
 	// mapPage is the buffer map pages are read into, one at a time.
 	mapPage []byte
+	// inflater serves reads of compressed blocks after the passes.
+	inflater blockInflater
 
 	res Result
 }
@@ -121,6 +125,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, p P
 		visited: map[int64]bool{}}
 	s.res.Header = h
 	s.res.FreeBytes = -1
+	s.res.s = s
 
 	p.Phase("b-trees")
 	if h.NBTUsable {
@@ -130,6 +135,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, p P
 		s.walkTree(h.BBT, PageBBT)
 	}
 	s.sortTrees()
+	s.visited = nil // only the walk needs it
 	if ctx.Err() != nil {
 		return &s.res
 	}

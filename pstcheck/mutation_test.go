@@ -1,0 +1,1383 @@
+package pstcheck_test
+
+// Corruption tests in the style of SQLite's and Go's fuzz targets
+// (design.md §4): each case starts from a real, sound sample file, damages
+// it by one named, structure-aware mutation (internal/pstmut) and requires
+// the engine to report exactly that damage: the code, its severity, the
+// file offset of the damaged structure, the node and folder it hurts, the
+// verdict, and nothing else beyond the findings that damage must cause.
+//
+// Every code in the catalog has at least one case; TestMutationCoversCatalog
+// fails when a code is added without one.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/pstmut"
+	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// Sample names. sample4K is in the shared corpus only.
+const (
+	sampleEnron   = "enron.pst"   // Unicode, 29 MB, a 4-level BBT, XBLOCKs, a DList
+	sampleSupport = "support.pst" // Unicode, 1 MB, messages with subnode trees, a DList
+	sampleANSI    = "32-bit.pst"  // ANSI, 64 KB, a leaf BBT root, no DList
+	sample4K      = "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"
+)
+
+// mwant is one finding a mutation must cause: every field must match, and
+// exactly N findings must match it (N 0 means 1).
+type mwant struct {
+	Code   finding.Code
+	Offset int64
+	BID    uint64
+	NID    uint32
+	Folder uint32
+	N      int
+}
+
+func (w mwant) String() string {
+	return fmt.Sprintf("%s offset=%#x bid=%#x nid=%#x folder=%#x", w.Code, w.Offset, w.BID, w.NID, w.Folder)
+}
+
+func (w mwant) matches(f finding.Finding) bool {
+	return f.Code == w.Code && f.Offset == w.Offset && f.BID == w.BID && f.NID == w.NID && f.FolderNID == w.Folder
+}
+
+// mexpect is what a mutated file must scan to.
+type mexpect struct {
+	verdict pstcheck.Verdict
+	// wants are the findings the damage must cause, one at least of the
+	// case's code.
+	wants []mwant
+	// allow admits further findings of a code when the predicate holds:
+	// the consequences a damage has by nature (a lost B-tree leaf loses
+	// every block it lists), checked by what they name.
+	allow map[finding.Code]func(finding.Finding) bool
+	// check runs extra assertions.
+	check func(t *testing.T, rep *pstcheck.Report)
+	// r and size replace the mutated bytes as the scanned file.
+	r    io.ReaderAt
+	size int64
+	ctx  context.Context
+}
+
+// mutation is one named damage to one sample file.
+type mutation struct {
+	code   finding.Code
+	sev    finding.Severity // the catalog's severity, pinned here
+	name   string
+	sample string
+	mutate func(t *testing.T, f *pstmut.File) mexpect
+}
+
+// engineBugs are the cases that expose a known engine bug, by test name
+// (CODE/name), with the bug. They are skipped unless PSTCHECK_ENGINE_BUGS
+// is set in the environment; delete the entry when the bug is fixed.
+var engineBugs = map[string]string{}
+
+// ---- samples ----
+
+var (
+	mutSampleMu    sync.Mutex
+	mutSampleFiles = map[string]*pstmut.File{}
+	mutSampleBase  = map[string]*pstcheck.Report{}
+)
+
+// samplePath finds a sample in go-pst's data or in the corpus.
+func mutSamplePath(name string) string {
+	if p := samples.GoPst(name); p != "" {
+		return p
+	}
+	if dir := samples.Corpus(); dir != "" {
+		p := filepath.Join(dir, name)
+		for _, c := range samples.CorpusFiles(false) {
+			if c == p {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// sample returns a fresh mutable copy of a sample and the report of the
+// clean file, skipping the test when the sample is absent.
+func mutSample(t *testing.T, name string) (*pstmut.File, *pstcheck.Report) {
+	t.Helper()
+	mutSampleMu.Lock()
+	defer mutSampleMu.Unlock()
+	f, ok := mutSampleFiles[name]
+	if !ok {
+		p := mutSamplePath(name)
+		if p == "" {
+			t.Skipf("sample %s is absent (go-pst module not downloaded, or no corpus)", name)
+		}
+		var err error
+		if f, err = pstmut.Load(p); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		mutSampleFiles[name] = f
+		mutSampleBase[name] = pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
+	}
+	return f.Clone(), mutSampleBase[name]
+}
+
+// ---- the cases ----
+
+func mutations() []mutation {
+	return []mutation{
+		// File
+		{finding.FileRead, finding.SeverityError, "unreadable from the first byte", sampleSupport, mutFileReadHeader},
+		{finding.FileRead, finding.SeverityError, "bad sector in a message block", sampleSupport, mutFileReadBlock},
+		{finding.FileRead, finding.SeverityError, "scan cancelled", sampleSupport, mutFileReadCancelled},
+
+		// Header and ROOT
+		{finding.HeaderTruncated, finding.SeverityError, "first 100 bytes", sampleSupport, mutHeaderTruncated(100)},
+		{finding.HeaderTruncated, finding.SeverityError, "first 3 bytes", sampleSupport, mutHeaderTruncated(3)},
+		{finding.HeaderTruncated, finding.SeverityError, "ANSI first 500 bytes", sampleANSI, mutHeaderTruncated(500)},
+		{finding.HeaderTruncated, finding.SeverityError, "corpus truncated-in-header.bin", "", mutHeaderTruncatedCorpus},
+		{finding.HeaderMagic, finding.SeverityError, "byte 0", sampleSupport, mutHeaderMagic},
+		{finding.HeaderVersion, finding.SeverityError, "wVer 99", sampleSupport, mutHeaderVersion},
+		{finding.HeaderClient, finding.SeverityError, "wMagicClient XX", sampleSupport, mutHeaderClient},
+		{finding.HeaderCRCPartial, finding.SeverityError, "ANSI dwReserved1 flipped", sampleANSI, mutHeaderCRCPartialANSI},
+		{finding.HeaderCRCPartial, finding.SeverityError, "Unicode dwReserved1 flipped", sampleSupport, mutHeaderCRCPartialUnicode},
+		{finding.HeaderCRCFull, finding.SeverityError, "rgbFP byte flipped", sampleSupport, mutHeaderCRCFull},
+		{finding.HeaderSentinel, finding.SeverityError, "Unicode bSentinel 0", sampleSupport, mutHeaderSentinel},
+		{finding.HeaderSentinel, finding.SeverityError, "ANSI bSentinel 0", sampleANSI, mutHeaderSentinel},
+		{finding.HeaderCrypt, finding.SeverityError, "bCryptMethod 7", sampleSupport, mutHeaderCrypt},
+		{finding.HeaderCrypt, finding.SeverityError, "ANSI bCryptMethod 7", sampleANSI, mutHeaderCrypt},
+		{finding.RootFileTruncated, finding.SeverityError, "cut in trailing free space", sampleSupport, mutCutFree},
+		{finding.RootFileTruncated, finding.SeverityError, "cut through the last block", sampleSupport, mutCutBlock},
+		{finding.RootTrailingData, finding.SeverityWarning, "4 KiB appended", sampleSupport, mutAppend},
+		{finding.RootBREF, finding.SeverityError, "NBT root beyond EOF", sampleSupport, mutRootBREF},
+		{finding.RootAMapInvalid, finding.SeverityWarning, "fAMapValid 0", sampleSupport, mutAMapInvalid},
+		{finding.RootAMapInvalid, finding.SeverityWarning, "ANSI fAMapValid 0", sampleANSI, mutAMapInvalid},
+
+		// B-tree pages
+		{finding.PageRange, finding.SeverityError, "BBT branch child beyond EOF", sampleSupport, mutPageRange},
+		{finding.PageType, finding.SeverityError, "BBT leaf ptypeRepeat", sampleSupport, mutPageTypeRepeat},
+		{finding.PageType, finding.SeverityError, "BBT leaf ptype", sampleSupport, mutPageType},
+		{finding.PageType, finding.SeverityError, "NBT branch to a BBT leaf", sampleSupport, mutPageTypeCrossTree},
+		{finding.PageType, finding.SeverityError, "BBT branch into a block", sampleSupport, mutPageTypeIntoBlock},
+		{finding.PageSignature, finding.SeverityError, "BBT leaf wSig", sampleSupport, mutPageSig},
+		{finding.PageSignature, finding.SeverityError, "ANSI NBT leaf wSig", sampleANSI, mutPageSigNBT},
+		{finding.PageCRC, finding.SeverityError, "BBT leaf unused entry byte", sampleSupport, mutPageCRC},
+		{finding.PageCRC, finding.SeverityError, "ANSI BBT root unused entry byte", sampleANSI, mutPageCRC},
+		{finding.PageCRC, finding.SeverityError, "4K BBT leaf unused entry byte", sample4K, mutPageCRC},
+		{finding.PageBID, finding.SeverityError, "BBT leaf trailer BID", sampleSupport, mutPageBID},
+		{finding.BTreeEntries, finding.SeverityError, "cEnt above cEntMax", sampleSupport, mutBTEntriesMax},
+		{finding.BTreeEntries, finding.SeverityError, "cbEnt wrong", sampleSupport, mutBTEntriesSize},
+		{finding.BTreeLevel, finding.SeverityError, "BBT leaf cLevel 1", sampleSupport, mutBTLevel},
+		{finding.BTreeKeyOrder, finding.SeverityError, "BBT leaf entries swapped", sampleSupport, mutBTKeyOrder},
+		{finding.BTreeKeyOrder, finding.SeverityError, "ANSI NBT leaf entries swapped", sampleANSI, mutBTKeyOrderNBT},
+		{finding.BTreeKeyOrder, finding.SeverityError, "4K BBT leaf entries swapped", sample4K, mutBTKeyOrder},
+		{finding.BTreeEntries, finding.SeverityError, "4K cEnt above cEntMax", sample4K, mutBTEntriesMax},
+		{finding.BTreeCycle, finding.SeverityError, "BBT branch entry to its own root", sampleSupport, mutBTCycle},
+
+		// Blocks
+		{finding.BlockRange, finding.SeverityError, "BBT ib beyond EOF", sampleSupport, mutBlockRange},
+		{finding.BlockAlign, finding.SeverityError, "BBT ib+8", sampleSupport, mutBlockAlign},
+		{finding.BlockOverlap, finding.SeverityError, "BBT ib onto another block", sampleSupport, mutBlockOverlap},
+		{finding.BlockOverlap, finding.SeverityError, "BBT ib of a small block onto a BBT page", sampleSupport, mutBlockOverlapPage(true)},
+		{finding.BlockOverlap, finding.SeverityError, "BBT ib of a large block onto a BBT page", sampleSupport, mutBlockOverlapPage(false)},
+		{finding.BlockOverlap, finding.SeverityError, "BBT ib onto a block with a higher BID", sampleSupport, mutBlockOverlapHigher},
+		{finding.BlockSize, finding.SeverityError, "BBT cb 0", sampleSupport, mutBlockSize(0)},
+		{finding.BlockSize, finding.SeverityError, "BBT cb 8177", sampleSupport, mutBlockSize(8177)},
+		{finding.BlockTrailerSize, finding.SeverityError, "block extent zeroed", sampleSupport, mutBlockZeroed},
+		{finding.BlockSignature, finding.SeverityError, "block wSig", sampleSupport, mutBlockSig},
+		{finding.BlockCRC, finding.SeverityError, "message block byte flipped", sampleSupport, mutBlockCRC},
+		{finding.BlockCRC, finding.SeverityError, "ANSI message block byte flipped", sampleANSI, mutBlockCRC},
+		{finding.BlockCRC, finding.SeverityError, "enron message block byte flipped", sampleEnron, mutBlockCRC},
+		{finding.BlockCRC, finding.SeverityError, "4K message block byte flipped", sample4K, mutBlockCRC},
+		{finding.BlockBID, finding.SeverityError, "4K block trailer BID", sample4K, mutBlockBID},
+		{finding.BlockBID, finding.SeverityError, "block trailer BID", sampleSupport, mutBlockBID},
+		{finding.BlockInflate, finding.SeverityError, "4K block inflates short", sample4K, mutBlockInflate},
+		{finding.BlockRefLow, finding.SeverityError, "cRef 1", sampleSupport, mutBlockRefLow},
+		{finding.BlockRefHigh, finding.SeverityInfo, "cRef+5", sampleSupport, mutBlockRefHigh},
+		{finding.BlockUnused, finding.SeverityInfo, "bidData 0", sampleSupport, mutBlockUnused},
+
+		// Nodes
+		{finding.NodeBlockMissing, finding.SeverityError, "bidData not in the BBT", sampleSupport, mutNodeBlockMissing},
+		{finding.NodeBlockDamaged, finding.SeverityError, "message block byte flipped", sampleSupport, mutBlockCRC},
+		{finding.NodeDataTree, finding.SeverityError, "XBLOCK lcbTotal+1 (subnode)", sampleSupport, mutNodeDataTree},
+		{finding.NodeDataTree, finding.SeverityError, "XBLOCK lcbTotal+1 (bidData)", sampleEnron, mutNodeDataTree},
+		{finding.NodeDataTree, finding.SeverityError, "bidData to the SLBLOCK of a later message", sampleSupport, mutNodeDataTreeSL},
+		{finding.NodeSubnodeTree, finding.SeverityError, "bidSub to a data block", sampleSupport, mutNodeSubnodeTree},
+		{finding.NodeTreeCycle, finding.SeverityError, "SLBLOCK entry bidSub to itself", sampleSupport, mutNodeTreeCycle},
+		{finding.NodeTreeCycle, finding.SeverityError, "XBLOCK made an XXBLOCK listing itself", sampleEnron, mutNodeTreeCycleXX},
+		{finding.NodeParent, finding.SeverityError, "nidParent missing", sampleSupport, mutNodeParent},
+
+		// Allocation maps
+		{finding.AMapPage, finding.SeverityError, "AMap byte flipped", sampleSupport, mutAMapPage},
+		{finding.AMapUnmarked, finding.SeverityError, "block bit cleared", sampleSupport, mutAMapUnmarkedBlock},
+		{finding.AMapUnmarked, finding.SeverityError, "enron block bit cleared", sampleEnron, mutAMapUnmarkedBlock},
+		{finding.AMapUnmarked, finding.SeverityError, "ANSI block bit cleared", sampleANSI, mutAMapUnmarkedBlock},
+		{finding.AMapUnmarked, finding.SeverityError, "4K block bit cleared", sample4K, mutAMapUnmarkedBlock},
+		{finding.AMapUnmarked, finding.SeverityError, "BBT page bit cleared", sampleSupport, mutAMapUnmarkedPage},
+		{finding.AMapFree, finding.SeverityInfo, "cbAMapFree+64", sampleEnron, mutAMapFree},
+		{finding.PMapPage, finding.SeverityWarning, "PMap byte flipped", sampleSupport, mutPMapPage},
+		{finding.FMapPage, finding.SeverityWarning, "grown past 33 MB, FMap zeroed", sampleEnron, mutFMapGrown},
+		{finding.FMapPage, finding.SeverityWarning, "zeros past 33 MB", sampleEnron, mutFMapZeros},
+		{finding.DListPage, finding.SeverityInfo, "DList byte flipped", sampleSupport, mutDListFlip},
+		{finding.DListPage, finding.SeverityInfo, "ANSI DList built with a wrong CRC", sampleANSI, mutDListBuilt},
+		{finding.MapFreeSpace, finding.SeverityInfo, "clean enron", sampleEnron, mutNone},
+
+		// Store
+		{finding.StoreNearLimit, finding.SeverityWarning, "Unicode 48 GiB", sampleSupport, mutVirtualSize(48 << 30)},
+		{finding.StoreNearLimit, finding.SeverityWarning, "ANSI at the warn size", sampleANSI, mutVirtualSize(pstcheck.ANSIWarnSize)},
+		{finding.StoreOverLimit, finding.SeverityWarning, "Unicode 51 GiB", sampleSupport, mutVirtualSize(51 << 30)},
+		{finding.StoreOverLimit, finding.SeverityWarning, "ANSI 2.1e9 bytes", sampleANSI, mutVirtualSize(2.1e9)},
+		{finding.StoreLegacyLimit, finding.SeverityInfo, "Unicode 21 GiB", sampleSupport, mutVirtualSize(21 << 30)},
+	}
+}
+
+// TestMutations runs every case.
+func TestMutations(t *testing.T) {
+	for _, m := range mutations() {
+		t.Run(string(m.code)+"/"+m.name, func(t *testing.T) {
+			runMutation(t, m)
+		})
+	}
+}
+
+// TestMutationCoversCatalog fails when a catalog code has no mutation case,
+// so that a code cannot be added without a test that makes it happen.
+func TestMutationCoversCatalog(t *testing.T) {
+	covered := map[finding.Code]bool{}
+	for _, m := range mutations() {
+		covered[m.code] = true
+		if e := finding.Lookup(m.code); e.Description == "unknown code" {
+			t.Errorf("mutation %q names %s, which is not in the catalog", m.name, m.code)
+		}
+	}
+	for _, e := range finding.Catalog() {
+		if !covered[e.Code] {
+			t.Errorf("catalog code %s has no mutation case in mutation_test.go", e.Code)
+		}
+	}
+}
+
+func runMutation(t *testing.T, m mutation) {
+	if bug := engineBugs[string(m.code)+"/"+m.name]; bug != "" && os.Getenv("PSTCHECK_ENGINE_BUGS") == "" {
+		t.Skip("ENGINE BUG: " + bug + " (set PSTCHECK_ENGINE_BUGS=1 to run)")
+	}
+	var f *pstmut.File
+	var base *pstcheck.Report
+	if m.sample != "" {
+		f, base = mutSample(t, m.sample)
+	}
+	e := m.mutate(t, f)
+	r, size := e.r, e.size
+	if r == nil {
+		r, size = f.Reader(), f.Size()
+	}
+	ctx := e.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rep := pstcheck.Check(ctx, r, size, pstcheck.Options{})
+	if t.Failed() {
+		return
+	}
+	defer func() {
+		if t.Failed() || testing.Verbose() {
+			for _, x := range rep.Findings {
+				t.Logf("  got %v", x)
+			}
+		}
+	}()
+
+	if rep.Verdict != e.verdict {
+		t.Errorf("verdict %s, want %s", rep.Verdict, e.verdict)
+	}
+	hasCode := false
+	for _, w := range e.wants {
+		hasCode = hasCode || w.Code == m.code
+	}
+	if !hasCode {
+		t.Fatalf("case error: no want of the case's code %s", m.code)
+	}
+	if got := finding.Lookup(m.code).Severity; got != m.sev {
+		t.Errorf("catalog severity of %s is %s, want %s", m.code, got, m.sev)
+	}
+	// Findings of the clean file's info codes may stay (their values
+	// change with the damage); anything else must be explained.
+	baseInfo := map[finding.Code]bool{}
+	if base != nil {
+		for _, x := range base.Findings {
+			if x.Severity() == finding.SeverityInfo {
+				baseInfo[x.Code] = true
+			}
+		}
+	}
+	counts := make([]int, len(e.wants))
+	primary := 0
+	for _, x := range rep.Findings {
+		if x.Code == m.code {
+			primary++
+			if x.Severity() != m.sev {
+				t.Errorf("%v: severity %s, want %s", x, x.Severity(), m.sev)
+			}
+		}
+		matched := false
+		for i, w := range e.wants {
+			if w.matches(x) {
+				counts[i]++
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		if ok := e.allow[x.Code]; ok != nil && ok(x) {
+			continue
+		}
+		if baseInfo[x.Code] {
+			continue
+		}
+		t.Errorf("unexpected finding %v", x)
+	}
+	for i, w := range e.wants {
+		n := w.N
+		if n == 0 {
+			n = 1
+		}
+		if counts[i] != n {
+			t.Errorf("want %d finding(s) %v, got %d", n, w, counts[i])
+		}
+	}
+	if primary == 0 {
+		t.Errorf("no %s finding", m.code)
+	}
+	for c, n := range rep.Capped {
+		if e.allow[c] == nil {
+			t.Errorf("%d findings of %s capped", n, c)
+		}
+	}
+	if e.check != nil {
+		e.check(t, rep)
+	}
+}
+
+// ---- helpers to name targets ----
+
+// folderOf is the folder a node belongs to (a folder is its own; its
+// hierarchy, contents and FAI tables belong to it; anything else to its
+// parent), as the node findings must name it.
+func nodeFolder(n ndb.NBTEntry) uint32 {
+	switch n.NID & 0x1F {
+	case 0x02, 0x03:
+		return n.NID
+	case 0x0D, 0x0E, 0x0F:
+		return n.NID&^0x1F | 0x02
+	}
+	return n.Parent
+}
+
+// messageBlock returns a message and its data block that no other node
+// uses: damage to the block must be blamed on that message alone.
+func ownMessageBlock(t *testing.T, f *pstmut.File) (pstmut.NBTRef, pstmut.BBTRef) {
+	t.Helper()
+	users := f.Users()
+	for _, n := range f.NBT {
+		if n.NID&0x1F != 0x04 || n.Data == 0 || ndb.IsInternal(n.Data) {
+			continue
+		}
+		b, ok := f.Block(n.Data)
+		if ok && len(users[b.BID]) == 1 && b.Ref == 2 {
+			return n, b
+		}
+	}
+	t.Fatal("no message with a data block of its own")
+	return pstmut.NBTRef{}, pstmut.BBTRef{}
+}
+
+// damagedFor returns the NODE-BLOCK-DAMAGED findings a damaged block must
+// cause: one for every node that uses it, at the block's BBT offset.
+func damagedUsers(f *pstmut.File, bid uint64, off int64) []mwant {
+	var out []mwant
+	for _, nid := range f.Users()[bid] {
+		out = append(out, mwant{Code: finding.NodeBlockDamaged, Offset: off, BID: bid, NID: nid, Folder: nodeFolder(f.MustNode(nid).NBTEntry)})
+	}
+	return out
+}
+
+// lostBlocks admits the NODE-BLOCK-MISSING findings of a lost BBT leaf:
+// only for blocks that leaf lists and only for nodes that use them. It
+// also requires every node that names such a block directly in its NBT
+// entry to be reported.
+func lostLeafBlocks(f *pstmut.File, leaf int64) (map[finding.Code]func(finding.Finding) bool, func(*testing.T, *pstcheck.Report)) {
+	lost := map[uint64]bool{}
+	for _, b := range f.BBT {
+		if b.Page == leaf {
+			lost[b.BID] = true
+		}
+	}
+	users := f.Users()
+	allow := map[finding.Code]func(finding.Finding) bool{
+		finding.NodeBlockMissing: func(x finding.Finding) bool {
+			if !lost[x.BID] || x.Offset != finding.NoOffset {
+				return false
+			}
+			for _, u := range users[x.BID] {
+				if u == x.NID {
+					return x.FolderNID == nodeFolder(f.MustNode(u).NBTEntry)
+				}
+			}
+			return false
+		},
+		// Blocks reachable only through a lost internal block are used by
+		// nobody the engine can see.
+		finding.BlockUnused: func(x finding.Finding) bool { return true },
+	}
+	check := func(t *testing.T, rep *pstcheck.Report) {
+		t.Helper()
+		got := map[[2]uint64]bool{}
+		for _, x := range rep.Findings {
+			if x.Code == finding.NodeBlockMissing {
+				got[[2]uint64{uint64(x.NID), x.BID}] = true
+			}
+		}
+		for _, n := range f.NBT {
+			for _, bid := range []uint64{n.Data &^ 1, n.Sub &^ 1} {
+				if lost[bid] && !got[[2]uint64{uint64(n.NID), bid}] {
+					t.Errorf("node 0x%X names lost block 0x%X but has no NODE-BLOCK-MISSING", n.NID, bid)
+				}
+			}
+		}
+	}
+	return allow, check
+}
+
+func wantAt(c finding.Code, off int64, bid uint64) mwant {
+	return mwant{Code: c, Offset: off, BID: bid}
+}
+
+// ---- file ----
+
+func mutFileReadHeader(t *testing.T, f *pstmut.File) mexpect {
+	return mexpect{verdict: pstcheck.Failed, r: pstmut.FailAfter(f.Reader(), 0), size: f.Size(),
+		wants: []mwant{wantAt(finding.FileRead, 0, 0)}}
+}
+
+func mutFileReadBlock(t *testing.T, f *pstmut.File) mexpect {
+	n, b := ownMessageBlock(t, f)
+	off, ext := f.Extent(b.BID)
+	r := pstmut.FailingReader{R: f.Reader(), Off: off, Len: ext}
+	// A read error anywhere makes the verdict "error": the disk, not the
+	// file, may be at fault.
+	return mexpect{verdict: pstcheck.Failed, r: r, size: f.Size(),
+		wants: []mwant{
+			wantAt(finding.FileRead, off, b.BID),
+			{Code: finding.NodeBlockDamaged, Offset: off, BID: b.BID, NID: n.NID, Folder: n.Parent},
+		}}
+}
+
+// A cancelled scan stops after the B-trees and says so: it must not pass
+// for a verdict on the file.
+func mutFileReadCancelled(t *testing.T, f *pstmut.File) mexpect {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return mexpect{verdict: pstcheck.Failed, ctx: ctx, wants: []mwant{wantAt(finding.FileRead, finding.NoOffset, 0)}}
+}
+
+// ---- header ----
+
+func mutHeaderTruncated(n int64) func(*testing.T, *pstmut.File) mexpect {
+	return func(t *testing.T, f *pstmut.File) mexpect {
+		f.Truncate(n)
+		return mexpect{verdict: pstcheck.Unreadable, wants: []mwant{wantAt(finding.HeaderTruncated, n, 0)},
+			check: func(t *testing.T, rep *pstcheck.Report) {
+				if rep.Format != pstcheck.FormatUnknown {
+					t.Errorf("format %q, want unknown", rep.Format)
+				}
+			}}
+	}
+}
+
+func mutHeaderTruncatedCorpus(t *testing.T, _ *pstmut.File) mexpect {
+	dir := samples.Corpus()
+	if dir == "" {
+		t.Skip("no corpus")
+	}
+	var b []byte
+	for _, p := range samples.CorpusFiles(true) {
+		if filepath.Base(p) == "pstreader__truncated-in-header.bin" {
+			var err error
+			if b, err = os.ReadFile(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if b == nil {
+		t.Skip("pstreader__truncated-in-header.bin is not in the corpus")
+	}
+	return mexpect{verdict: pstcheck.Unreadable, r: bytes.NewReader(b), size: int64(len(b)),
+		wants: []mwant{wantAt(finding.HeaderTruncated, int64(len(b)), 0)}}
+}
+
+func mutHeaderMagic(t *testing.T, f *pstmut.File) mexpect {
+	f.B[0] = 'X'
+	return mexpect{verdict: pstcheck.Unreadable, wants: []mwant{wantAt(finding.HeaderMagic, 0, 0)}}
+}
+
+func mutHeaderVersion(t *testing.T, f *pstmut.File) mexpect {
+	f.PutUint(f.HF.Version, 2, 99)
+	f.FixHeaderCRCs()
+	return mexpect{verdict: pstcheck.Unreadable, wants: []mwant{wantAt(finding.HeaderVersion, 10, 0)}}
+}
+
+func mutHeaderClient(t *testing.T, f *pstmut.File) mexpect {
+	copy(f.B[f.HF.Client:], "XX")
+	f.FixHeaderCRCs()
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.HeaderClient, 8, 0)},
+		check: func(t *testing.T, rep *pstcheck.Report) {
+			if rep.Content != pstcheck.ContentUnknown {
+				t.Errorf("content %q, want unknown", rep.Content)
+			}
+		}}
+}
+
+// Byte 16 is dwReserved1: no reader uses it, so only the CRCs notice.
+func mutHeaderCRCPartialANSI(t *testing.T, f *pstmut.File) mexpect {
+	f.FlipByte(16)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.HeaderCRCPartial, 4, 0)}}
+}
+
+// In a Unicode header dwCRCFull covers the partial range too.
+func mutHeaderCRCPartialUnicode(t *testing.T, f *pstmut.File) mexpect {
+	f.FlipByte(16)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
+		wantAt(finding.HeaderCRCPartial, 4, 0),
+		wantAt(finding.HeaderCRCFull, 524, 0),
+	}}
+}
+
+// Byte 500 is in rgbFP, covered by dwCRCFull but not by dwCRCPartial.
+func mutHeaderCRCFull(t *testing.T, f *pstmut.File) mexpect {
+	f.FlipByte(500)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.HeaderCRCFull, 524, 0)}}
+}
+
+func mutHeaderSentinel(t *testing.T, f *pstmut.File) mexpect {
+	f.SetHeaderByte(f.HF.Sentinel, 0)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.HeaderSentinel, f.HF.Sentinel, 0)}}
+}
+
+func mutHeaderCrypt(t *testing.T, f *pstmut.File) mexpect {
+	f.SetHeaderByte(f.HF.Crypt, 7)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.HeaderCrypt, f.HF.Crypt, 0)},
+		check: func(t *testing.T, rep *pstcheck.Report) {
+			if rep.Stats.Crypt != "unknown (0x07)" {
+				t.Errorf("crypt %q", rep.Stats.Crypt)
+			}
+		}}
+}
+
+// lastUsed is the end of the last page or block in use.
+func lastInUse(f *pstmut.File) int64 {
+	var end int64
+	for _, b := range f.BBT {
+		end = max(end, int64(b.IB)+f.L.BlockExtent(int(b.CB)))
+	}
+	for _, p := range f.Pages {
+		end = max(end, p.Off+f.L.PageSize)
+	}
+	for _, p := range f.FixedPages(0, f.Size()) {
+		end = max(end, p.Off+f.L.PageSize)
+	}
+	return end
+}
+
+func mutCutFree(t *testing.T, f *pstmut.File) mexpect {
+	end := lastInUse(f)
+	cut := (end + 511) / 512 * 512
+	if cut >= f.Size() {
+		t.Fatalf("no free space at the end of the sample (last use ends at 0x%X)", end)
+	}
+	f.Truncate(cut)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.RootFileTruncated, cut, 0)}}
+}
+
+// Cutting through the last block loses it: BLOCK-RANGE for it and
+// NODE-BLOCK-DAMAGED for its users, nothing else.
+func mutCutBlock(t *testing.T, f *pstmut.File) mexpect {
+	var last pstmut.BBTRef
+	for _, b := range f.BBT {
+		if b.IB > last.IB {
+			last = b
+		}
+	}
+	cut := int64(last.IB) + 64
+	f.Truncate(cut)
+	wants := []mwant{wantAt(finding.RootFileTruncated, cut, 0), wantAt(finding.BlockRange, int64(last.IB), last.BID)}
+	wants = append(wants, damagedUsers(f, last.BID, int64(last.IB))...)
+	return mexpect{verdict: pstcheck.Damaged, wants: wants}
+}
+
+func mutAppend(t *testing.T, f *pstmut.File) mexpect {
+	eof := f.Size()
+	f.Extend(4096)
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.RootTrailingData, eof, 0)}}
+}
+
+// Without the NBT no node uses any block: one BLOCK-UNUSED summary.
+func mutRootBREF(t *testing.T, f *pstmut.File) mexpect {
+	f.SetRoot(f.HF.NBTIB, uint64(f.Size()+0x10000))
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
+		wantAt(finding.RootBREF, f.HF.Root, f.H.NBT.BID),
+		wantAt(finding.BlockUnused, int64(f.BBT[0].IB), f.BBT[0].BID),
+	}, check: func(t *testing.T, rep *pstcheck.Report) {
+		if rep.Stats.Nodes != 0 {
+			t.Errorf("%d nodes, want 0", rep.Stats.Nodes)
+		}
+	}}
+}
+
+func mutAMapInvalid(t *testing.T, f *pstmut.File) mexpect {
+	f.SetHeaderByte(f.HF.AMapValid, 0)
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.RootAMapInvalid, f.HF.Root, 0)}}
+}
+
+// ---- B-tree pages ----
+
+// bbtLeaf returns the first BBT leaf page below a branch root with room
+// for more entries.
+func bbtLeafPage(t *testing.T, f *pstmut.File) pstmut.Page {
+	t.Helper()
+	for _, p := range f.TreePages(ndb.PageBBT, 0) {
+		if p.Parent >= 0 && p.Entries < f.Footer(p.Off).CEntMax {
+			return p
+		}
+	}
+	t.Fatal("no BBT leaf with free entries")
+	return pstmut.Page{}
+}
+
+// mutPageRange points the BBT root's reference to a leaf beyond the end of
+// the file: the leaf's blocks are lost.
+func mutPageRange(t *testing.T, f *pstmut.File) mexpect {
+	leaf := bbtLeafPage(t, f)
+	e := f.BranchEntry(leaf.Parent, leaf.Index)
+	bad := uint64(f.Size() + 0x20000)
+	e.IB = bad
+	f.SetBranchEntry(leaf.Parent, leaf.Index, e)
+	allow, check := lostLeafBlocks(f, leaf.Off)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.PageRange, int64(bad), leaf.BID)},
+		allow: allow, check: check}
+}
+
+func mutPageTypeRepeat(t *testing.T, f *pstmut.File) mexpect {
+	leaf := bbtLeafPage(t, f)
+	f.SetPageType(leaf.Off, ndb.PageBBT, ndb.PageNBT)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.PageType, leaf.Off, leaf.BID)}}
+}
+
+func mutPageType(t *testing.T, f *pstmut.File) mexpect {
+	leaf := bbtLeafPage(t, f)
+	f.SetPageType(leaf.Off, ndb.PageAMap, ndb.PageAMap)
+	allow, check := lostLeafBlocks(f, leaf.Off)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.PageType, leaf.Off, leaf.BID)},
+		allow: allow, check: check}
+}
+
+// An NBT branch entry points at a BBT leaf: PAGE-TYPE for the NBT's
+// reference, and the NBT leaf it named is lost (its nodes' children lose
+// their parent, its nodes' blocks are used by nobody). The BBT leaf itself
+// is sound and must still be read by the BBT walk.
+func mutPageTypeCrossTree(t *testing.T, f *pstmut.File) mexpect {
+	nbt := f.TreePages(ndb.PageNBT, 0)[0]
+	bbt := bbtLeafPage(t, f)
+	e := f.BranchEntry(nbt.Parent, nbt.Index)
+	e.IB = uint64(bbt.Off)
+	f.SetBranchEntry(nbt.Parent, nbt.Index, e)
+	lost := map[uint32]bool{}
+	for _, n := range f.NBT {
+		if n.Page == nbt.Off {
+			lost[n.NID] = true
+		}
+	}
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.PageType, bbt.Off, nbt.BID)},
+		allow: map[finding.Code]func(finding.Finding) bool{
+			finding.NodeParent:  func(x finding.Finding) bool { return lost[x.FolderNID] && !lost[x.NID] },
+			finding.BlockUnused: func(finding.Finding) bool { return true },
+			// Shared blocks lose the references of the lost nodes.
+			finding.BlockRefHigh: func(finding.Finding) bool { return true },
+		}}
+}
+
+// A BBT branch entry points into the middle of the file's blocks (at a
+// block's offset): PAGE-TYPE, and the leaf it named is lost. The block
+// there is sound: no page lives there, so nothing overlaps it.
+func mutPageTypeIntoBlock(t *testing.T, f *pstmut.File) mexpect {
+	leaf := bbtLeafPage(t, f)
+	users := f.Users()
+	var b pstmut.BBTRef
+	for _, x := range f.BBT {
+		if int64(x.IB)%f.L.PageSize == 0 && len(users[x.BID]) > 0 && x.Page != leaf.Off {
+			b = x
+			break
+		}
+	}
+	if b.BID == 0 {
+		t.Fatal("no page-aligned block")
+	}
+	e := f.BranchEntry(leaf.Parent, leaf.Index)
+	e.IB = b.IB
+	f.SetBranchEntry(leaf.Parent, leaf.Index, e)
+	allow, check := lostLeafBlocks(f, leaf.Off)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.PageType, int64(b.IB), leaf.BID)},
+		allow: allow, check: check}
+}
+
+func mutPageSig(t *testing.T, f *pstmut.File) mexpect {
+	leaf := bbtLeafPage(t, f)
+	f.SetPageSig(leaf.Off, f.PageTrailer(leaf.Off).Sig^0x0101)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.PageSignature, leaf.Off, leaf.BID)}}
+}
+
+func mutPageSigNBT(t *testing.T, f *pstmut.File) mexpect {
+	leaf := f.TreePages(ndb.PageNBT, 0)[0]
+	f.SetPageSig(leaf.Off, f.PageTrailer(leaf.Off).Sig^0x8000)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.PageSignature, leaf.Off, leaf.BID)}}
+}
+
+// A byte past the last entry is covered by the CRC but read by nobody.
+func mutPageCRC(t *testing.T, f *pstmut.File) mexpect {
+	var leaf pstmut.Page
+	for _, p := range f.TreePages(ndb.PageBBT, 0) {
+		if p.Entries < f.Footer(p.Off).CEntMax {
+			leaf = p
+			break
+		}
+	}
+	ft := f.Footer(leaf.Off)
+	f.FlipByte(leaf.Off + int64(ft.CEnt*ft.CBEnt) + 1)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.PageCRC, leaf.Off, leaf.BID)}}
+}
+
+// The signature is computed from the reference, not the trailer BID, so
+// only PAGE-BID fires.
+func mutPageBID(t *testing.T, f *pstmut.File) mexpect {
+	leaf := bbtLeafPage(t, f)
+	f.SetPageBID(leaf.Off, leaf.BID+4)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.PageBID, leaf.Off, leaf.BID)}}
+}
+
+// cEntMax below cEnt: the entries are still read, nothing is lost.
+func mutBTEntriesMax(t *testing.T, f *pstmut.File) mexpect {
+	leaf := bbtLeafPage(t, f)
+	ft := f.Footer(leaf.Off)
+	ft.CEntMax = ft.CEnt - 1
+	f.SetFooter(leaf.Off, ft)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.BTreeEntries, leaf.Off, leaf.BID)}}
+}
+
+// A wrong entry size makes the page unreadable: its blocks are lost.
+func mutBTEntriesSize(t *testing.T, f *pstmut.File) mexpect {
+	leaf := bbtLeafPage(t, f)
+	ft := f.Footer(leaf.Off)
+	ft.CBEnt = 16
+	f.SetFooter(leaf.Off, ft)
+	allow, check := lostLeafBlocks(f, leaf.Off)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.BTreeEntries, leaf.Off, leaf.BID)},
+		allow: allow, check: check}
+}
+
+func mutBTLevel(t *testing.T, f *pstmut.File) mexpect {
+	leaf := bbtLeafPage(t, f)
+	ft := f.Footer(leaf.Off)
+	ft.CLevel = 1
+	f.SetFooter(leaf.Off, ft)
+	allow, check := lostLeafBlocks(f, leaf.Off)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.BTreeLevel, leaf.Off, leaf.BID)},
+		allow: allow, check: check}
+}
+
+// Swapping entries 3 and 4 puts entry 4's key below entry 3's; the
+// engine sorts the entries, so every block is still found.
+func mutBTKeyOrder(t *testing.T, f *pstmut.File) mexpect {
+	leaf := bbtLeafPage(t, f)
+	f.SwapEntries(leaf.Off, 3, 4)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.BTreeKeyOrder, f.Entry(leaf.Off, 4), leaf.BID)}}
+}
+
+func mutBTKeyOrderNBT(t *testing.T, f *pstmut.File) mexpect {
+	leaf := f.TreePages(ndb.PageNBT, 0)[0]
+	f.SwapEntries(leaf.Off, 0, 1)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.BTreeKeyOrder, f.Entry(leaf.Off, 1), leaf.BID)}}
+}
+
+// The BBT root's last entry points back at the root: the root is reached
+// twice and the leaf the entry named is lost.
+func mutBTCycle(t *testing.T, f *pstmut.File) mexpect {
+	root := f.Root(ndb.PageBBT)
+	if root.Level == 0 {
+		t.Fatal("the BBT root is a leaf")
+	}
+	i := root.Entries - 1
+	e := f.BranchEntry(root.Off, i)
+	lostLeaf := int64(e.IB)
+	e.BREF = ndb.BREF{BID: root.BID, IB: uint64(root.Off)}
+	f.SetBranchEntry(root.Off, i, e)
+	allow, check := lostLeafBlocks(f, lostLeaf)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.BTreeCycle, root.Off, root.BID)},
+		allow: allow, check: check}
+}
+
+// ---- blocks ----
+
+// blockCase damages a message's own data block and expects code at off
+// plus NODE-BLOCK-DAMAGED for the message, at off, in its folder.
+func messageBlockCase(t *testing.T, f *pstmut.File, code finding.Code, damage func(n pstmut.NBTRef, b pstmut.BBTRef) int64) mexpect {
+	n, b := ownMessageBlock(t, f)
+	off := damage(n, b)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
+		wantAt(code, off, b.BID),
+		{Code: finding.NodeBlockDamaged, Offset: off, BID: b.BID, NID: n.NID, Folder: n.Parent},
+	}}
+}
+
+func mutBlockRange(t *testing.T, f *pstmut.File) mexpect {
+	return messageBlockCase(t, f, finding.BlockRange, func(_ pstmut.NBTRef, b pstmut.BBTRef) int64 {
+		ib := uint64(f.Size() + 0x1000)
+		f.EditBBT(b.BID, func(e *ndb.BBTEntry) { e.IB = ib })
+		return int64(ib)
+	})
+}
+
+func mutBlockAlign(t *testing.T, f *pstmut.File) mexpect {
+	return messageBlockCase(t, f, finding.BlockAlign, func(_ pstmut.NBTRef, b pstmut.BBTRef) int64 {
+		f.EditBBT(b.BID, func(e *ndb.BBTEntry) { e.IB += 8 })
+		return int64(b.IB) + 8
+	})
+}
+
+// The message's block is moved onto a block with a lower BID: that one is
+// checked first (equal offsets keep BID order) and stays sound.
+func mutBlockOverlap(t *testing.T, f *pstmut.File) mexpect {
+	return messageBlockCase(t, f, finding.BlockOverlap, func(_ pstmut.NBTRef, b pstmut.BBTRef) int64 {
+		var other pstmut.BBTRef
+		for _, o := range f.BBT {
+			if o.BID < b.BID && !ndb.IsInternal(o.BID) {
+				other = o
+			}
+		}
+		f.EditBBT(b.BID, func(e *ndb.BBTEntry) { e.IB = other.IB })
+		return int64(other.IB)
+	})
+}
+
+// A block is moved onto a BBT leaf page. A small one (its extent within
+// the page) overlaps nothing else; a large one runs over the blocks after
+// the page, which are sound and must not be blamed.
+func mutBlockOverlapPage(small bool) func(*testing.T, *pstmut.File) mexpect {
+	return func(t *testing.T, f *pstmut.File) mexpect {
+		n, b := ownMessageBlock(t, f)
+		if small {
+			n, b = ownSmallBlock(t, f)
+		}
+		leaf := bbtLeafPage(t, f)
+		f.EditBBT(b.BID, func(e *ndb.BBTEntry) { e.IB = uint64(leaf.Off) })
+		wants := []mwant{wantAt(finding.BlockOverlap, leaf.Off, b.BID)}
+		wants = append(wants, damagedUsers(f, b.BID, leaf.Off)...)
+		t.Logf("block 0x%X (node 0x%X, %d bytes) onto the page at 0x%X", b.BID, n.NID, b.CB, leaf.Off)
+		return mexpect{verdict: pstcheck.Damaged, wants: wants}
+	}
+}
+
+// A message's block is moved onto a block with a higher BID, which is
+// checked second. The moved entry is the wrong one: its trailer names
+// the other block. The other block is sound.
+func mutBlockOverlapHigher(t *testing.T, f *pstmut.File) mexpect {
+	n, b := ownMessageBlock(t, f)
+	var other pstmut.BBTRef
+	for _, o := range f.BBT {
+		if o.BID > b.BID && !ndb.IsInternal(o.BID) && o.IB > b.IB {
+			other = o
+			break
+		}
+	}
+	f.EditBBT(b.BID, func(e *ndb.BBTEntry) { e.IB = other.IB })
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
+		wantAt(finding.BlockOverlap, int64(other.IB), b.BID),
+		{Code: finding.NodeBlockDamaged, Offset: int64(other.IB), BID: b.BID, NID: n.NID, Folder: n.Parent},
+	}}
+}
+
+// smallBlock returns a node and a data block of its own that fits in a
+// page.
+func ownSmallBlock(t *testing.T, f *pstmut.File) (pstmut.NBTRef, pstmut.BBTRef) {
+	t.Helper()
+	users := f.Users()
+	for _, b := range f.BBT {
+		if u := users[b.BID]; !ndb.IsInternal(b.BID) && len(u) == 1 && b.Ref == 2 && f.L.BlockExtent(int(b.CB)) <= f.L.PageSize {
+			if n := f.MustNode(u[0]); n.Data&^1 == b.BID {
+				return n, b
+			}
+		}
+	}
+	t.Fatal("no small block of one node")
+	return pstmut.NBTRef{}, pstmut.BBTRef{}
+}
+
+func mutBlockSize(cb uint16) func(*testing.T, *pstmut.File) mexpect {
+	return func(t *testing.T, f *pstmut.File) mexpect {
+		return messageBlockCase(t, f, finding.BlockSize, func(_ pstmut.NBTRef, b pstmut.BBTRef) int64 {
+			f.EditBBT(b.BID, func(e *ndb.BBTEntry) { e.CB = cb })
+			return int64(b.IB)
+		})
+	}
+}
+
+// A zeroed block passes its CRC (the CRC of zeros is 0): its trailer's cb
+// gives it away.
+func mutBlockZeroed(t *testing.T, f *pstmut.File) mexpect {
+	return messageBlockCase(t, f, finding.BlockTrailerSize, func(_ pstmut.NBTRef, b pstmut.BBTRef) int64 {
+		off, n := f.Extent(b.BID)
+		f.Zero(off, n)
+		return off
+	})
+}
+
+func mutBlockSig(t *testing.T, f *pstmut.File) mexpect {
+	return messageBlockCase(t, f, finding.BlockSignature, func(_ pstmut.NBTRef, b pstmut.BBTRef) int64 {
+		f.SetBlockSig(b.BID, f.ParseBlockTrailer(b.BID).Sig^0x0400)
+		return int64(b.IB)
+	})
+}
+
+// One flipped byte in one message's data block: exactly one BLOCK-CRC and
+// one NODE-BLOCK-DAMAGED, for that message, in its folder (nidParent).
+func mutBlockCRC(t *testing.T, f *pstmut.File) mexpect {
+	return messageBlockCase(t, f, finding.BlockCRC, func(_ pstmut.NBTRef, b pstmut.BBTRef) int64 {
+		f.FlipByte(int64(b.IB) + int64(b.CB)/2)
+		return int64(b.IB)
+	})
+}
+
+func mutBlockBID(t *testing.T, f *pstmut.File) mexpect {
+	return messageBlockCase(t, f, finding.BlockBID, func(_ pstmut.NBTRef, b pstmut.BBTRef) int64 {
+		f.SetBlockTrailerBID(b.BID, b.BID+8)
+		return int64(b.IB)
+	})
+}
+
+// A compressed block of the 4K OST is replaced by a valid zlib stream one
+// byte short of its stated size, and its CRC fixed: only inflating it
+// finds the damage.
+func mutBlockInflate(t *testing.T, f *pstmut.File) mexpect {
+	users := f.Users()
+	var b pstmut.BBTRef
+	for _, x := range f.BBT {
+		if x.CB != x.Inflated && !ndb.IsInternal(x.BID) && len(users[x.BID]) > 0 {
+			b = x
+			break
+		}
+	}
+	if b.BID == 0 {
+		t.Fatal("no compressed data block in use")
+	}
+	z := pstmut.Deflate(make([]byte, int(b.Inflated)-1))
+	if len(z) > int(b.CB) {
+		t.Fatalf("the short stream (%d bytes) does not fit in cb %d", len(z), b.CB)
+	}
+	data := f.BlockData(b.BID)
+	clear(data)
+	copy(data, z)
+	f.FixBlockCRC(b.BID)
+	wants := []mwant{wantAt(finding.BlockInflate, int64(b.IB), b.BID)}
+	wants = append(wants, damagedUsers(f, b.BID, int64(b.IB))...)
+	return mexpect{verdict: pstcheck.Damaged, wants: wants}
+}
+
+func mutBlockRefLow(t *testing.T, f *pstmut.File) mexpect {
+	_, b := ownMessageBlock(t, f)
+	f.EditBBT(b.BID, func(e *ndb.BBTEntry) { e.Ref = 1 })
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.BlockRefLow, int64(b.IB), b.BID)}}
+}
+
+func mutBlockRefHigh(t *testing.T, f *pstmut.File) mexpect {
+	_, b := ownMessageBlock(t, f)
+	f.EditBBT(b.BID, func(e *ndb.BBTEntry) { e.Ref += 5 })
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.BlockRefHigh, int64(b.IB), b.BID)}}
+}
+
+func mutBlockUnused(t *testing.T, f *pstmut.File) mexpect {
+	n, b := ownMessageBlock(t, f)
+	f.EditNBT(n.NID, func(e *ndb.NBTEntry) { e.Data = 0 })
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.BlockUnused, int64(b.IB), b.BID)}}
+}
+
+// ---- nodes ----
+
+// The message's data BID is one the BBT does not list: its block is lost
+// (no offset) and the block it used is now used by nobody.
+func mutNodeBlockMissing(t *testing.T, f *pstmut.File) mexpect {
+	n, b := ownMessageBlock(t, f)
+	missing := f.FreeBID(false)
+	f.EditNBT(n.NID, func(e *ndb.NBTEntry) { e.Data = missing })
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
+		{Code: finding.NodeBlockMissing, Offset: finding.NoOffset, BID: missing, NID: n.NID, Folder: n.Parent},
+		wantAt(finding.BlockUnused, int64(b.IB), b.BID),
+	}}
+}
+
+// An XBLOCK's lcbTotal no longer adds up: NODE-DATA-TREE once (found while
+// checking the first node that uses it), and NODE-BLOCK-DAMAGED for every
+// node that uses it. On support.pst the first XBLOCK is in a subnode; on
+// enron.pst it is a node's bidData.
+func mutNodeDataTree(t *testing.T, f *pstmut.File) mexpect {
+	users := f.Users()
+	var x pstmut.BBTRef
+	for _, b := range f.BBT {
+		if btype, level, _, _ := f.InternalHeader(b.BID); ndb.IsInternal(b.BID) && btype == 1 && level == 1 && len(users[b.BID]) > 0 {
+			if f.L.Kind == ndb.Unicode && f.Size() > 2e6 {
+				// enron: an XBLOCK that is some node's bidData
+				top := false
+				for _, n := range f.NBT {
+					top = top || n.Data&^1 == b.BID
+				}
+				if !top {
+					continue
+				}
+			}
+			x = b
+			break
+		}
+	}
+	if x.BID == 0 {
+		t.Fatal("no XBLOCK in use")
+	}
+	_, _, _, total := f.InternalHeader(x.BID)
+	f.SetLcbTotal(x.BID, total+1)
+	first := f.MustNode(users[x.BID][0])
+	wants := []mwant{{Code: finding.NodeDataTree, Offset: int64(x.IB), BID: x.BID, NID: first.NID, Folder: nodeFolder(first.NBTEntry)}}
+	wants = append(wants, damagedUsers(f, x.BID, int64(x.IB))...)
+	t.Logf("XBLOCK 0x%X at 0x%X, users %#x", x.BID, x.IB, users[x.BID])
+	return mexpect{verdict: pstcheck.Damaged, wants: wants}
+}
+
+// A message's bidData is pointed at the SLBLOCK of a later message: the
+// first message's data tree is malformed; the later message's subnode tree
+// is sound and must not be blamed. The SLBLOCK gains a reference (REF-LOW)
+// and the first message's own data block loses its user.
+func mutNodeDataTreeSL(t *testing.T, f *pstmut.File) mexpect {
+	var a, b pstmut.NBTRef
+	for _, n := range f.NBT {
+		if n.NID&0x1F != 0x04 || n.Sub == 0 || ndb.IsInternal(n.Data) {
+			continue
+		}
+		if a.NID == 0 {
+			a = n
+		} else {
+			b = n
+			break
+		}
+	}
+	if b.NID == 0 {
+		t.Fatal("no two messages with subnodes")
+	}
+	old := f.MustBlock(a.Data)
+	sl := f.MustBlock(b.Sub)
+	f.EditNBT(a.NID, func(e *ndb.NBTEntry) { e.Data = b.Sub })
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
+		{Code: finding.NodeDataTree, Offset: int64(sl.IB), BID: sl.BID, NID: a.NID, Folder: a.Parent},
+		{Code: finding.NodeBlockDamaged, Offset: int64(sl.IB), BID: sl.BID, NID: a.NID, Folder: a.Parent},
+		wantAt(finding.BlockRefLow, int64(sl.IB), sl.BID),
+		wantAt(finding.BlockUnused, int64(old.IB), old.BID),
+	}}
+}
+
+// A folder without subnodes gets its own data block as its subnode tree.
+// The block is now referenced twice with a cRef for one reference, so
+// BLOCK-REF-LOW for it is part of the damage.
+func mutNodeSubnodeTree(t *testing.T, f *pstmut.File) mexpect {
+	users := f.Users()
+	var n pstmut.NBTRef
+	for _, x := range f.NBT {
+		if x.NID&0x1F == 0x02 && x.Sub == 0 && x.Data != 0 && !ndb.IsInternal(x.Data) && len(users[x.Data]) == 1 {
+			n = x
+			break
+		}
+	}
+	if n.NID == 0 {
+		t.Fatal("no folder without subnodes")
+	}
+	b := f.MustBlock(n.Data)
+	f.EditNBT(n.NID, func(e *ndb.NBTEntry) { e.Sub = n.Data })
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
+		{Code: finding.NodeSubnodeTree, Offset: int64(b.IB), BID: b.BID, NID: n.NID, Folder: n.NID},
+		{Code: finding.NodeBlockDamaged, Offset: int64(b.IB), BID: b.BID, NID: n.NID, Folder: n.NID},
+		wantAt(finding.BlockRefLow, int64(b.IB), b.BID),
+	}}
+}
+
+// An SLBLOCK entry without subnodes of its own gets the SLBLOCK itself as
+// its subnode tree (block CRC fixed). The SLBLOCK is then referenced once
+// more than its cRef allows: BLOCK-REF-LOW for it is part of the damage.
+func mutNodeTreeCycle(t *testing.T, f *pstmut.File) mexpect {
+	for _, n := range f.NBT {
+		if n.NID&0x1F != 0x04 || n.Sub == 0 {
+			continue
+		}
+		s := f.MustBlock(n.Sub)
+		if btype, level, _, _ := f.InternalHeader(s.BID); btype != 2 || level != 0 {
+			continue
+		}
+		for k, e := range f.SLEntries(s.BID) {
+			if e.Sub != 0 {
+				continue
+			}
+			f.SetSLEntry(s.BID, k, e.Data, s.BID)
+			wants := []mwant{{Code: finding.NodeTreeCycle, Offset: int64(s.IB), BID: s.BID, NID: n.NID, Folder: n.Parent}}
+			wants = append(wants, damagedUsers(f, s.BID, int64(s.IB))...)
+			wants = append(wants, wantAt(finding.BlockRefLow, int64(s.IB), s.BID))
+			return mexpect{verdict: pstcheck.Damaged, wants: wants}
+		}
+	}
+	t.Fatal("no message with an SLBLOCK")
+	return mexpect{}
+}
+
+// An XBLOCK (some node's bidData) becomes an XXBLOCK whose one entry is
+// itself (block CRC fixed): NODE-TREE-CYCLE once, NODE-BLOCK-DAMAGED for
+// every node using it, BLOCK-REF-LOW for the extra self-reference, and the
+// data blocks it listed are used by nobody.
+func mutNodeTreeCycleXX(t *testing.T, f *pstmut.File) mexpect {
+	users := f.Users()
+	for _, n := range f.NBT {
+		if !ndb.IsInternal(n.Data) {
+			continue
+		}
+		x := f.MustBlock(n.Data)
+		if btype, level, _, _ := f.InternalHeader(x.BID); btype != 1 || level != 1 || x.Ref != 2 {
+			continue
+		}
+		first := f.MustNode(users[x.BID][0])
+		f.SetInternalHeader(x.BID, 1, 2, 1)
+		f.SetXEntry(x.BID, 0, x.BID)
+		wants := []mwant{{Code: finding.NodeTreeCycle, Offset: int64(x.IB), BID: x.BID, NID: first.NID, Folder: nodeFolder(first.NBTEntry)}}
+		wants = append(wants, damagedUsers(f, x.BID, int64(x.IB))...)
+		wants = append(wants, wantAt(finding.BlockRefLow, int64(x.IB), x.BID))
+		return mexpect{verdict: pstcheck.Damaged, wants: wants,
+			allow: map[finding.Code]func(finding.Finding) bool{finding.BlockUnused: func(finding.Finding) bool { return true }}}
+	}
+	t.Fatal("no node with an XBLOCK of its own")
+	return mexpect{}
+}
+
+func mutNodeParent(t *testing.T, f *pstmut.File) mexpect {
+	n, _ := ownMessageBlock(t, f)
+	const missing = 0x1FFFE2
+	if _, ok := f.Node(missing); ok {
+		t.Fatal("the missing parent exists")
+	}
+	f.EditNBT(n.NID, func(e *ndb.NBTEntry) { e.Parent = missing })
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{{Code: finding.NodeParent, Offset: finding.NoOffset, NID: n.NID, Folder: missing}}}
+}
+
+// ---- allocation maps ----
+
+// A bad AMap stops the free-space count: no MAP-FREE-SPACE or
+// AMAP-FREE-COUNT (baseline info findings) can be given.
+func mutAMapPage(t *testing.T, f *pstmut.File) mexpect {
+	f.FlipByte(f.L.FirstAMap + 100)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.AMapPage, f.L.FirstAMap, uint64(f.L.FirstAMap))},
+		check: func(t *testing.T, rep *pstcheck.Report) {
+			if rep.Has(finding.MapFreeSpace) || rep.Stats.FreeBytes != -1 {
+				t.Errorf("free space counted (%d) despite a bad AMap", rep.Stats.FreeBytes)
+			}
+		}}
+}
+
+// Clearing a block's first AMap bit: AMAP-UNMARKED for the block, and the
+// free count grows by one unit, so the header no longer agrees.
+func mutAMapUnmarkedBlock(t *testing.T, f *pstmut.File) mexpect {
+	_, b := ownMessageBlock(t, f)
+	if !f.Allocated(int64(b.IB)) {
+		t.Fatal("the block is not marked allocated in the clean file")
+	}
+	free, err := f.AMapFree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.SetAMapBit(int64(b.IB), false)
+	wants := []mwant{wantAt(finding.AMapUnmarked, int64(b.IB), b.BID)}
+	if uint64(free) == f.H.AMapFree { // else the clean file already has it
+		wants = append(wants, wantAt(finding.AMapFree, finding.NoOffset, 0))
+	}
+	return mexpect{verdict: pstcheck.Damaged, wants: wants,
+		check: func(t *testing.T, rep *pstcheck.Report) {
+			if rep.Stats.FreeBytes != free+f.L.AMapUnit {
+				t.Errorf("free bytes %d, want %d", rep.Stats.FreeBytes, free+f.L.AMapUnit)
+			}
+		}}
+}
+
+// The finding names the page by its offset and BID.
+func mutAMapUnmarkedPage(t *testing.T, f *pstmut.File) mexpect {
+	leaf := bbtLeafPage(t, f)
+	f.SetAMapBit(leaf.Off+f.L.PageSize-1, false)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.AMapUnmarked, leaf.Off, leaf.BID)}}
+}
+
+func mutAMapFree(t *testing.T, f *pstmut.File) mexpect {
+	free, err := f.AMapFree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uint64(free) != f.H.AMapFree {
+		t.Fatalf("clean sample: header free %d, maps %d", f.H.AMapFree, free)
+	}
+	f.SetRoot(f.HF.AMapFree, uint64(free+64))
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.AMapFree, finding.NoOffset, 0)}}
+}
+
+func mutPMapPage(t *testing.T, f *pstmut.File) mexpect {
+	f.FlipByte(f.L.FirstPMap + 100)
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.PMapPage, f.L.FirstPMap, uint64(f.L.FirstPMap))}}
+}
+
+// fmapGrownSize is a size that takes enron.pst past its first FMap page.
+const fmapGrownSize = pstmut.FirstFMap + 0x10000
+
+// enron.pst grown the way Outlook grows a file, with valid AMaps and PMaps
+// in the new space, then its first FMap zeroed: FMAP-PAGE only.
+func mutFMapGrown(t *testing.T, f *pstmut.File) mexpect {
+	if err := f.Grow(fmapGrownSize); err != nil {
+		t.Fatal(err)
+	}
+	f.Zero(pstmut.FirstFMap, f.L.PageSize)
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.FMapPage, pstmut.FirstFMap, pstmut.FirstFMap)}}
+}
+
+// enron.pst extended with plain zeros and ibFileEof set: every map page in
+// the new space is missing. FMAP-PAGE is among AMAP-PAGE and PMAP-PAGE
+// findings, all in the new space.
+func mutFMapZeros(t *testing.T, f *pstmut.File) mexpect {
+	old := f.Size()
+	f.Extend(fmapGrownSize - old)
+	f.SetRoot(f.HF.FileEOF, fmapGrownSize)
+	inNew := func(x finding.Finding) bool { return x.Offset >= old && x.BID == uint64(x.Offset) }
+	var wants []mwant
+	wants = append(wants, wantAt(finding.FMapPage, pstmut.FirstFMap, pstmut.FirstFMap))
+	for _, p := range f.FixedPages(old, fmapGrownSize) {
+		switch p.Type {
+		case ndb.PageAMap:
+			wants = append(wants, wantAt(finding.AMapPage, p.Off, uint64(p.Off)))
+		case ndb.PagePMap:
+			wants = append(wants, wantAt(finding.PMapPage, p.Off, uint64(p.Off)))
+		}
+	}
+	return mexpect{verdict: pstcheck.Damaged, wants: wants,
+		allow: map[finding.Code]func(finding.Finding) bool{finding.AMapUnmarked: inNew}}
+}
+
+func mutDListFlip(t *testing.T, f *pstmut.File) mexpect {
+	tr := f.PageTrailer(f.L.DListOffset)
+	if tr.Type != ndb.PageDList {
+		t.Fatal("no DList page")
+	}
+	f.FlipByte(f.L.DListOffset + 10)
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.DListPage, f.L.DListOffset, tr.BID)}}
+}
+
+func mutDListBuilt(t *testing.T, f *pstmut.File) mexpect {
+	if f.PageTrailer(f.L.DListOffset).Type == ndb.PageDList {
+		t.Fatal("the sample has a DList")
+	}
+	f.WriteMapPage(f.L.DListOffset, ndb.PageDList)
+	crc := f.Trailer(f.L.DListOffset) + 8 // ANSI: dwCRC after the 4-byte BID
+	if f.L.Kind != ndb.ANSI {
+		crc = f.Trailer(f.L.DListOffset) + 4
+	}
+	f.PutUint(crc, 4, f.Uint(crc, 4)^1)
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.DListPage, f.L.DListOffset, 0)}}
+}
+
+// The clean enron.pst: the maps' free space equals the header's.
+func mutNone(t *testing.T, f *pstmut.File) mexpect {
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.MapFreeSpace, finding.NoOffset, 0)},
+		check: func(t *testing.T, rep *pstcheck.Report) {
+			if rep.Stats.FreeBytes != int64(f.H.AMapFree) {
+				t.Errorf("free bytes %d, header cbAMapFree %d", rep.Stats.FreeBytes, f.H.AMapFree)
+			}
+			for _, x := range rep.Findings {
+				if x.Code == finding.MapFreeSpace && !strings.Contains(x.Detail, fmt.Sprint(f.H.AMapFree)) {
+					t.Errorf("%v does not give %d bytes", x, f.H.AMapFree)
+				}
+			}
+		}}
+}
+
+// ---- store ----
+
+// mutVirtualSize makes the sample look size bytes long (its bytes, then
+// zeros): the store-size findings, with ROOT-EOF-TRAILING for the bytes
+// past the header's end of file.
+func mutVirtualSize(size int64) func(*testing.T, *pstmut.File) mexpect {
+	return func(t *testing.T, f *pstmut.File) mexpect {
+		r := pstmut.ZeroExtended{R: f.Reader(), RSize: f.Size(), Size: size}
+		format := pstcheck.Format(f.L.Kind.String())
+		limit, warn := pstcheck.SizeLimit(format)
+		var wants []mwant
+		switch {
+		case size >= limit:
+			wants = append(wants, wantAt(finding.StoreOverLimit, finding.NoOffset, 0))
+		case size >= warn:
+			wants = append(wants, wantAt(finding.StoreNearLimit, finding.NoOffset, 0))
+		}
+		if format != pstcheck.FormatANSI && size >= pstcheck.UnicodeLegacyLimit {
+			wants = append(wants, wantAt(finding.StoreLegacyLimit, finding.NoOffset, 0))
+		}
+		wants = append(wants, wantAt(finding.RootTrailingData, f.Size(), 0))
+		return mexpect{verdict: pstcheck.Healthy, r: r, size: size, wants: wants}
+	}
+}
+
+// The limits' edges: one byte below the warn size and the limit.
+func TestStoreSizeEdges(t *testing.T) {
+	for _, c := range []struct {
+		sample string
+		size   int64
+		want   []finding.Code
+	}{
+		{sampleANSI, pstcheck.ANSIWarnSize - 1, nil},
+		{sampleANSI, pstcheck.ANSIWarnSize, []finding.Code{finding.StoreNearLimit}},
+		{sampleANSI, pstcheck.ANSIMaxSize - 1, []finding.Code{finding.StoreNearLimit}},
+		{sampleANSI, pstcheck.ANSIMaxSize, []finding.Code{finding.StoreOverLimit}},
+		{sampleSupport, pstcheck.UnicodeLegacyLimit - 1, nil},
+		{sampleSupport, pstcheck.UnicodeLegacyLimit, []finding.Code{finding.StoreLegacyLimit}},
+		{sampleSupport, pstcheck.UnicodeWarnSize - 1, []finding.Code{finding.StoreLegacyLimit}},
+		{sampleSupport, pstcheck.UnicodeWarnSize, []finding.Code{finding.StoreNearLimit, finding.StoreLegacyLimit}},
+		{sampleSupport, pstcheck.UnicodeMaxSize, []finding.Code{finding.StoreOverLimit, finding.StoreLegacyLimit}},
+	} {
+		t.Run(fmt.Sprintf("%s/%d", c.sample, c.size), func(t *testing.T) {
+			f, _ := mutSample(t, c.sample)
+			r := pstmut.ZeroExtended{R: f.Reader(), RSize: f.Size(), Size: c.size}
+			rep := pstcheck.Check(context.Background(), r, c.size, pstcheck.Options{})
+			var got []finding.Code
+			for _, x := range rep.Findings {
+				if x.Layer() == finding.LayerStore {
+					got = append(got, x.Code)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("store findings %v, want %v", got, c.want)
+			}
+		})
+	}
+}
