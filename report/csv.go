@@ -48,6 +48,44 @@ func (csvWriter) Write(w io.Writer, run Run) error {
 	return writeCSV(w, csvFileColumns, run.reports())
 }
 
+// csvFolderWriter writes `--format csv --folders`: a header row, then one
+// row per damaged folder (Damaged > 0) of every file, files in the run's
+// order and each file's folders in the engine's order. A file without
+// damaged folders contributes no rows.
+type csvFolderWriter struct{}
+
+// csvFolderRow is one row of the folder table: a folder and the file that
+// holds it.
+type csvFolderRow struct {
+	file   *pstcheck.Report
+	folder pstcheck.Folder
+}
+
+// csvFolderColumns are the columns of the folder table. verdict and action
+// are the file's. Append new columns at the end.
+var csvFolderColumns = []csvColumn[csvFolderRow]{
+	{"path", func(r csvFolderRow) string { return r.file.Path }},
+	{"folder_nid", func(r csvFolderRow) string { return strconv.FormatUint(uint64(r.folder.NID), 10) }},
+	{"folder", func(r csvFolderRow) string { return r.folder.Path }},
+	{"items", func(r csvFolderRow) string { return strconv.Itoa(r.folder.Items) }},
+	{"readable", func(r csvFolderRow) string { return strconv.Itoa(r.folder.Readable) }},
+	{"damaged", func(r csvFolderRow) string { return strconv.Itoa(r.folder.Damaged) }},
+	{"verdict", func(r csvFolderRow) string { return string(r.file.Verdict) }},
+	{"action", func(r csvFolderRow) string { return string(r.file.Action) }},
+}
+
+func (csvFolderWriter) Write(w io.Writer, run Run) error {
+	var rows []csvFolderRow
+	for _, r := range run.reports() {
+		for _, f := range r.Folders {
+			if f.Damaged > 0 {
+				rows = append(rows, csvFolderRow{file: r, folder: f})
+			}
+		}
+	}
+	return writeCSV(w, csvFolderColumns, rows)
+}
+
 // writeCSV writes a header row of cols' names, then one row per element of
 // rows.
 func writeCSV[T any](w io.Writer, cols []csvColumn[T], rows []T) error {

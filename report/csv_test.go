@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"encoding/csv"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
 func TestCSV(t *testing.T) {
@@ -48,5 +52,76 @@ func TestCSVEmptyRun(t *testing.T) {
 	}
 	if len(rows) != 1 {
 		t.Errorf("%d rows, want only the header", len(rows))
+	}
+}
+
+func TestCSVFolders(t *testing.T) {
+	run := folderRun()
+	rows, err := csv.NewReader(bytes.NewReader(renderFolders(t, "csv", run))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := []string{"path", "folder_nid", "folder", "items", "readable", "damaged", "verdict", "action"}
+	if len(rows) == 0 || !slices.Equal(rows[0], header) {
+		t.Fatalf("header = %v, want %v", rows, header)
+	}
+	// One row per damaged folder, files in the run's order and folders in
+	// the engine's; healthy folders and files without folders give none.
+	var want [][]string
+	for _, r := range run.Reports {
+		for _, f := range r.Folders {
+			if f.Damaged > 0 {
+				want = append(want, []string{r.Path, strconv.FormatUint(uint64(f.NID), 10), f.Path,
+					strconv.Itoa(f.Items), strconv.Itoa(f.Readable), strconv.Itoa(f.Damaged),
+					string(r.Verdict), string(r.Action)})
+			}
+		}
+	}
+	if len(want) != 4 {
+		t.Fatalf("fixture has %d damaged folders, want 4", len(want))
+	}
+	if !slices.EqualFunc(rows[1:], want, slices.Equal) {
+		t.Errorf("rows =\n%q\nwant\n%q", rows[1:], want)
+	}
+	if got := rows[1]; got[1] != "32802" {
+		t.Errorf("folder_nid = %q, want decimal 32802", got[1])
+	}
+	// CSV carries the file's strings as they are, like JSON.
+	if got := rows[3][2]; got != "Top of Personal Folders/Junk\x1b[31mE-mail\u202e" {
+		t.Errorf("folder = %q", got)
+	}
+}
+
+func TestCSVFoldersNoneDamaged(t *testing.T) {
+	for _, run := range []Run{{}, {Reports: []*pstcheck.Report{healthyReport(), allHealthyReport(), errorReport(), nil}}} {
+		rows, err := csv.NewReader(bytes.NewReader(renderFolders(t, "csv", run))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || rows[0][0] != "path" {
+			t.Errorf("rows = %q, want only the header", rows)
+		}
+	}
+}
+
+func TestNewFolders(t *testing.T) {
+	// Folder mode changes CSV only: text and JSON already show the map.
+	run := folderRun()
+	for _, format := range []string{"text", "json"} {
+		if a, b := render(t, format, run), renderFolders(t, format, run); !bytes.Equal(a, b) {
+			t.Errorf("%s: NewFolders output differs from New's", format)
+		}
+	}
+	if bytes.Equal(render(t, "csv", run), renderFolders(t, "csv", run)) {
+		t.Error("csv: NewFolders gives the file table")
+	}
+	if _, err := NewFolders(" CSV "); err != nil {
+		t.Errorf("NewFolders(\" CSV \"): %v", err)
+	}
+	for _, f := range []string{"xml", ""} {
+		w, err := NewFolders(f)
+		if err == nil || w != nil || !strings.Contains(err.Error(), "text, json, csv") {
+			t.Errorf("NewFolders(%q) = %v, %v; want an error listing the formats", f, w, err)
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
 // The field names the output contract (design.md §2 and the report brief)
@@ -224,5 +226,38 @@ func TestJSONNegativeSize(t *testing.T) {
 	f := newJSONFile(r)
 	if f.Size != nil {
 		t.Errorf("size -1 = %v, want null", *f.Size)
+	}
+}
+
+// Every folder is listed, healthy or not, in the engine's order (the text
+// report sorts by damage; JSON does not); a file without folders has [].
+func TestJSONFolders(t *testing.T) {
+	var doc struct {
+		Files []struct {
+			Folders []jsonFolder `json:"folders"`
+		} `json:"files"`
+	}
+	run := folderRun()
+	if err := json.Unmarshal(render(t, "json", run), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range run.Reports {
+		got := doc.Files[i].Folders
+		if got == nil {
+			t.Errorf("%s: folders is null, want an array", r.Path)
+		}
+		if len(got) != len(r.Folders) {
+			t.Errorf("%s: %d folders, want %d", r.Path, len(got), len(r.Folders))
+			continue
+		}
+		for j, f := range r.Folders {
+			want := jsonFolder{NID: f.NID, Path: f.Path, Items: f.Items, Readable: f.Readable, Damaged: f.Damaged}
+			if got[j] != want {
+				t.Errorf("%s: folder %d = %+v, want %+v", r.Path, j, got[j], want)
+			}
+		}
+	}
+	if out := render(t, "json", Run{Reports: []*pstcheck.Report{errorReport()}}); !bytes.Contains(out, []byte(`"folders": [],`)) {
+		t.Errorf("a file without folders does not have \"folders\": []:\n%s", out)
 	}
 }

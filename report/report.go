@@ -1,7 +1,8 @@
 // Package report renders the results of a pstcheck scan for people and for
 // scripts. There is one Writer interface and one file per format (text.go,
 // json.go, csv.go); the formats are pinned by golden files in
-// testdata/report/.
+// testdata/report/. New returns a format's writer; NewFolders the same
+// format in folder mode (CSV rows per damaged folder).
 //
 // The JSON and CSV formats are part of the output contract of design.md §2:
 // they may only grow by adding fields or columns.
@@ -50,6 +51,20 @@ func New(format string) (Writer, error) {
 		}
 	}
 	return nil, fmt.Errorf("unknown report format %q (valid formats: %s)", format, strings.Join(Formats(), ", "))
+}
+
+// NewFolders returns the writer for a format name in folder mode (`pstcheck
+// scan --folders`): for "csv", one row per damaged folder of every file
+// instead of one row per file (columns path, folder_nid, folder, items,
+// readable, damaged, verdict, action). The text and JSON formats always
+// show the folder map, so for them NewFolders is New. Names and errors are
+// as for New.
+func NewFolders(format string) (Writer, error) {
+	w, err := New(format)
+	if _, ok := w.(csvWriter); ok {
+		return csvFolderWriter{}, nil
+	}
+	return w, err
 }
 
 // Formats lists the format names New accepts, in help order.

@@ -78,9 +78,11 @@ func damagedReport() *pstcheck.Report {
 		},
 		Capped: map[pstcheck.Code]int{finding.BlockCRC: 12, finding.BlockUnused: 40},
 		Folders: []pstcheck.Folder{
+			{NID: 0x122, Path: "Top of Personal Folders"},
 			{NID: 0x8022, Path: "Top of Personal Folders/Inbox", Items: 120, Readable: 119, Damaged: 1},
 			{NID: 0x8042, Path: "Top of Personal Folders/Sent Items", Items: 45, Readable: 44, Damaged: 1},
 			{NID: 0x8062, Path: "Top of Personal Folders/Junk\x1b[31mE-mail\u202e", Items: 3, Readable: 2, Damaged: 1},
+			{NID: 0x8082, Path: "Top of Personal Folders/Deleted Items", Items: 1204, Readable: 1204},
 		},
 		Stats: pstcheck.Stats{
 			Version: 23, Crypt: "compressible", Pages: 87, Blocks: 4321, Nodes: 2468,
@@ -117,6 +119,60 @@ func errorReport() *pstcheck.Report {
 	}
 }
 
+// mixedReport is a damaged file with three folders, one of them damaged
+// and with a path too long for the text report's table.
+func mixedReport() *pstcheck.Report {
+	const long = "Top of Outlook data file/Projects/2019/Customer correspondence/Northwind Traders/" +
+		"Contracts and amendments/Signed"
+	return &pstcheck.Report{
+		Path:     `D:\Mail\2019.pst`,
+		Size:     52428800,
+		Format:   pstcheck.FormatUnicode,
+		Content:  pstcheck.ContentPST,
+		Verdict:  pstcheck.Damaged,
+		Action:   pstcheck.ActionExport,
+		Cause:    "1 block fails its checksum; 6 items use it",
+		NextStep: "export the healthy items, then run scanpst",
+		Findings: []pstcheck.Finding{
+			{Code: finding.BlockCRC, Offset: 0x3F0000, BID: 0x7A8, Detail: "stored CRC 0x0BADF00D, computed 0x00000000 over 8,176 bytes"},
+			{Code: finding.NodeBlockDamaged, Offset: finding.NoOffset, BID: 0x7A8, NID: 0x2000A4, FolderNID: 0x80A2,
+				Folder: long, Detail: "message body uses block 0x7A8"},
+		},
+		Capped: map[pstcheck.Code]int{finding.NodeBlockDamaged: 5},
+		Folders: []pstcheck.Folder{
+			{NID: 0x122, Path: "Top of Outlook data file"},
+			{NID: 0x8022, Path: "Top of Outlook data file/Inbox", Items: 4207, Readable: 4207},
+			{NID: 0x80A2, Path: long, Items: 2345, Readable: 2339, Damaged: 6},
+		},
+		Stats: pstcheck.Stats{
+			Version: 23, Crypt: "compressible", Pages: 140, Blocks: 9120, Nodes: 6802,
+			BytesVerified: 51380224, FreeBytes: 1048576,
+			Duration: 2100 * time.Millisecond, BlockPass: 1800 * time.Millisecond,
+		},
+	}
+}
+
+// allHealthyReport is a healthy file with a few folders and only info
+// findings.
+func allHealthyReport() *pstcheck.Report {
+	r := healthyReport()
+	r.Folders = []pstcheck.Folder{
+		{NID: 0x122, Path: "Top of Personal Folders"},
+		{NID: 0x8022, Path: "Top of Personal Folders/Inbox", Items: 3120, Readable: 3120},
+		{NID: 0x8042, Path: "Top of Personal Folders/Sent Items", Items: 1033, Readable: 1033},
+		{NID: 0x8062, Path: "Top of Personal Folders/Archive 2009", Items: 57, Readable: 57},
+	}
+	return r
+}
+
+// folderRun mixes files with damaged, healthy and no folders.
+func folderRun() Run {
+	return Run{
+		Version: "1.2.3-test",
+		Reports: []*pstcheck.Report{healthyReport(), damagedReport(), unreadableReport(), mixedReport(), errorReport()},
+	}
+}
+
 func testRun() Run {
 	return Run{
 		Version: "1.2.3-test",
@@ -126,7 +182,18 @@ func testRun() Run {
 
 func render(t *testing.T, format string, run Run) []byte {
 	t.Helper()
-	w, err := New(format)
+	return renderWith(t, New, format, run)
+}
+
+// renderFolders renders run in folder mode (NewFolders).
+func renderFolders(t *testing.T, format string, run Run) []byte {
+	t.Helper()
+	return renderWith(t, NewFolders, format, run)
+}
+
+func renderWith(t *testing.T, newWriter func(string) (Writer, error), format string, run Run) []byte {
+	t.Helper()
+	w, err := newWriter(format)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,19 +204,28 @@ func render(t *testing.T, format string, run Run) []byte {
 	return buf.Bytes()
 }
 
+// one is a run of a single report.
+func one(r *pstcheck.Report) func() Run {
+	return func() Run { return Run{Version: "1.2.3-test", Reports: []*pstcheck.Report{r}} }
+}
+
 func TestGolden(t *testing.T) {
-	for _, tc := range []struct{ format, file string }{
-		{"text", "run.txt"},
-		{"json", "run.json"},
-		{"csv", "run.csv"},
-		{"text", "single.txt"},
+	for _, tc := range []struct {
+		file      string
+		format    string
+		newWriter func(string) (Writer, error)
+		run       func() Run
+	}{
+		{"run.txt", "text", New, testRun},
+		{"run.json", "json", New, testRun},
+		{"run.csv", "csv", New, testRun},
+		{"single.txt", "text", New, one(damagedReport())},
+		{"folders.txt", "text", New, one(mixedReport())},
+		{"folders-healthy.txt", "text", New, one(allHealthyReport())},
+		{"folders.csv", "csv", NewFolders, folderRun},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			run := testRun()
-			if strings.HasPrefix(tc.file, "single") {
-				run.Reports = run.Reports[1:2]
-			}
-			got := render(t, tc.format, run)
+			got := renderWith(t, tc.newWriter, tc.format, tc.run())
 			path := filepath.Join(goldenDir, tc.file)
 			if *update {
 				if err := os.MkdirAll(goldenDir, 0o755); err != nil {
@@ -196,12 +272,14 @@ func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full")
 
 func TestWriteErrors(t *testing.T) {
 	for _, format := range Formats() {
-		w, err := New(format)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Write(failWriter{}, testRun()); err == nil {
-			t.Errorf("%s: Write to a failing writer returned nil", format)
+		for _, newWriter := range []func(string) (Writer, error){New, NewFolders} {
+			w, err := newWriter(format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Write(failWriter{}, folderRun()); err == nil {
+				t.Errorf("%s (%T): Write to a failing writer returned nil", format, w)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -119,7 +120,9 @@ func hasDetails(r *pstcheck.Report) bool {
 			return true
 		}
 	}
-	return false
+	// A damaged folder is always shown; a healthy file with nothing else
+	// to say keeps its one line.
+	return slices.ContainsFunc(r.Folders, func(f pstcheck.Folder) bool { return f.Damaged > 0 })
 }
 
 // writeDetails writes the details section of one file.
@@ -130,6 +133,9 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report) {
 
 	// A healthy file with nothing but information: keep it short.
 	if r.Verdict == pstcheck.Healthy && errors == 0 && warnings == 0 && len(r.Advice) == 0 {
+		for _, l := range folderLines(r.Folders) {
+			b.WriteString(l + "\n")
+		}
 		var listed []pstcheck.Finding
 		for _, f := range r.Findings {
 			if f.Severity() == severityInfo && len(listed) < shortInfoLimit {
@@ -154,6 +160,9 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report) {
 			// Advice is not wrapped: it holds command lines to copy.
 			b.WriteString("  - " + clean(a) + "\n")
 		}
+	}
+	for _, l := range folderLines(r.Folders) {
+		b.WriteString(l + "\n")
 	}
 	if errors+warnings+infos > 0 {
 		fmt.Fprintf(b, "Findings: %s, %s, %d info\n", plural(errors, "error"), plural(warnings, "warning"), infos)
@@ -183,6 +192,115 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report) {
 	for _, l := range wrapParts(scanParts(r.Stats), ", ", "Scan: ", "      ", textWidth) {
 		b.WriteString(l + "\n")
 	}
+}
+
+// folderLines renders the folder damage map: a table of the damaged
+// folders, most damaged items first, then one line tallying the healthy
+// folders. No lines when there are no folders.
+//
+//	Damaged folders                       items  readable  damaged
+//	  Top of Personal Folders/Inbox         120       119        1
+//	12 other folders healthy (4,207 items)
+func folderLines(folders []pstcheck.Folder) []string {
+	if len(folders) == 0 {
+		return nil
+	}
+	var damaged []pstcheck.Folder
+	healthy, healthyItems := 0, int64(0)
+	for _, f := range folders {
+		if f.Damaged > 0 {
+			damaged = append(damaged, f)
+			continue
+		}
+		healthy++
+		healthyItems += int64(f.Items)
+	}
+	items := plural64(healthyItems, "item")
+	if len(damaged) == 0 {
+		if healthy == 1 {
+			return []string{"The one folder is healthy (" + items + ")"}
+		}
+		return []string{"All " + plural(healthy, "folder") + " healthy (" + items + ")"}
+	}
+	slices.SortStableFunc(damaged, func(a, b pstcheck.Folder) int {
+		if a.Damaged != b.Damaged {
+			return cmp.Compare(b.Damaged, a.Damaged)
+		}
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.NID, b.NID)
+	})
+
+	const indent = "  "
+	heads := []string{"items", "readable", "damaged"}
+	cells := make([][]string, len(damaged)) // the numbers of each row
+	widths := make([]int, len(heads))
+	for i, h := range heads {
+		widths[i] = len(h)
+	}
+	names := make([]string, len(damaged))
+	nameWidth := 0
+	for i, f := range damaged {
+		names[i] = folderName(f)
+		nameWidth = max(nameWidth, utf8.RuneCountInString(names[i]))
+		cells[i] = []string{thousands(int64(f.Items)), thousands(int64(f.Readable)), thousands(int64(f.Damaged))}
+		for j, c := range cells[i] {
+			widths[j] = max(widths[j], len(c))
+		}
+	}
+	numbers := 0 // columns taken by the numbers and the gaps before them
+	for _, w := range widths {
+		numbers += 2 + w
+	}
+	// The first column holds the heading, or the indented folder paths;
+	// paths are shortened so that a line fits in textWidth.
+	const heading = "Damaged folders"
+	first := max(len(heading), len(indent)+min(nameWidth, textWidth-numbers-len(indent)))
+	row := func(name string, nums []string) string {
+		var b strings.Builder
+		b.WriteString(name)
+		b.WriteString(strings.Repeat(" ", max(0, first-utf8.RuneCountInString(name))))
+		for j, n := range nums {
+			b.WriteString("  ")
+			b.WriteString(strings.Repeat(" ", widths[j]-len(n)))
+			b.WriteString(n)
+		}
+		return b.String()
+	}
+	lines := []string{row(heading, heads)}
+	for i := range damaged {
+		lines = append(lines, row(indent+shorten(names[i], first-len(indent)), cells[i]))
+	}
+	if healthy == 0 {
+		return append(lines, "No healthy folders")
+	}
+	return append(lines, plural(healthy, "other folder")+" healthy ("+items+")")
+}
+
+// folderName is a folder's path as shown in the text report: cleaned, or
+// its NID when the path is unknown.
+func folderName(f pstcheck.Folder) string {
+	if f.Path == "" {
+		return fmt.Sprintf("(folder 0x%X)", f.NID)
+	}
+	return clean(f.Path)
+}
+
+// shorten cuts s to at most n runes by replacing its middle with "…",
+// keeping a little more of the end (the folder's own name) than of the
+// start.
+func shorten(s string, n int) string {
+	runes := []rune(s)
+	if len(runes) <= n {
+		return s
+	}
+	if n < 1 {
+		return ""
+	}
+	head := (n - 1) / 2
+	tail := n - 1 - head
+	return string(runes[:head]) + "…" + string(runes[len(runes)-tail:])
 }
 
 // formatLine describes the file: "Unicode PST (wVer 23), compressible

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +109,126 @@ func TestHelpers(t *testing.T) {
 	got := wrap("aaa bbb ccc ddd", "> ", "  ", 9)
 	if want := []string{"> aaa bbb", "  ccc ddd"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("wrap = %q, want %q", got, want)
+	}
+}
+
+func TestTextFolderMap(t *testing.T) {
+	out := string(render(t, "text", Run{Reports: []*pstcheck.Report{mixedReport()}}))
+	lines := strings.Split(out, "\n")
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "Damaged folders ") })
+	if i < 0 {
+		t.Fatalf("no table of damaged folders:\n%s", out)
+	}
+	if j := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "Findings: ") }); j < i {
+		t.Errorf("the folder map comes after the findings list (table@%d, findings@%d)", i, j)
+	}
+	table := lines[i : i+3]
+	for _, l := range table {
+		if n := utf8.RuneCountInString(l); n > textWidth {
+			t.Errorf("table line of %d columns: %q", n, l)
+		}
+	}
+	row := table[1]
+	if !strings.HasPrefix(row, "  Top of Outlook data file/Projects/") || !strings.Contains(row, "…") ||
+		!strings.Contains(row, "/Contracts and amendments/Signed  2,345     2,339        6") {
+		t.Errorf("long path not shortened in the middle, or numbers not aligned: %q", row)
+	}
+	if table[2] != "2 other folders healthy (4,207 items)" {
+		t.Errorf("tally = %q", table[2])
+	}
+	// Right-aligned: every number column ends where its heading does.
+	for _, l := range table[:2] {
+		if utf8.RuneCountInString(l) != utf8.RuneCountInString(table[0]) {
+			t.Errorf("rows of different widths:\n%s\n%s", table[0], l)
+		}
+	}
+}
+
+func TestFolderLines(t *testing.T) {
+	f := func(path string, items, damaged int) pstcheck.Folder {
+		return pstcheck.Folder{Path: path, Items: items, Readable: items - damaged, Damaged: damaged}
+	}
+	tests := []struct {
+		name    string
+		folders []pstcheck.Folder
+		want    []string
+	}{
+		{"none", nil, nil},
+		{"one healthy", []pstcheck.Folder{f("Top", 3, 0)}, []string{"The one folder is healthy (3 items)"}},
+		{"all healthy", []pstcheck.Folder{f("Top", 0, 0), f("Top/Inbox", 1, 0)}, []string{"All 2 folders healthy (1 item)"}},
+		{
+			"most damaged first, then by path",
+			[]pstcheck.Folder{f("Top/b", 10, 1), f("Top/ok", 1000, 0), f("Top/a", 10, 1), f("Top/c", 12345, 1234), {NID: 0x8042, Items: 1, Damaged: 1}},
+			[]string{
+				"Damaged folders     items  readable  damaged",
+				"  Top/c            12,345    11,111    1,234",
+				"  (folder 0x8042)       1         0        1",
+				"  Top/a                10         9        1",
+				"  Top/b                10         9        1",
+				"1 other folder healthy (1,000 items)",
+			},
+		},
+		{
+			"all damaged",
+			[]pstcheck.Folder{f("Top/\x1b]0;pwned\x07", 2, 2)},
+			[]string{
+				"Damaged folders         items  readable  damaged",
+				`  Top/\x1B]0;pwned\x07      2         0        2`,
+				"No healthy folders",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := folderLines(tt.folders); !slices.Equal(got, tt.want) {
+				t.Errorf("folderLines =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestShorten(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abcdef", 6, "abcdef"},
+		{"abcdef", 10, "abcdef"},
+		{"abcdefgh", 5, "ab…gh"},
+		{"abcdefgh", 6, "ab…fgh"},
+		{"äöüßéèàç", 4, "ä…àç"},
+		{"abc", 1, "…"},
+		{"abc", 0, ""},
+	} {
+		got := shorten(tt.in, tt.n)
+		if got != tt.want {
+			t.Errorf("shorten(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+		if n := utf8.RuneCountInString(got); n > max(tt.n, 0) {
+			t.Errorf("shorten(%q, %d) has %d runes", tt.in, tt.n, n)
+		}
+	}
+}
+
+func TestTextFolderDetails(t *testing.T) {
+	// A healthy file with nothing but healthy folders keeps its one line.
+	r := allHealthyReport()
+	r.Findings = nil
+	if out := string(render(t, "text", Run{Reports: []*pstcheck.Report{r}})); strings.Count(out, "\n") != 1 {
+		t.Errorf("healthy file with healthy folders:\n%s", out)
+	}
+	// A damaged folder is always shown.
+	r.Folders[2].Readable, r.Folders[2].Damaged = 1030, 3
+	out := string(render(t, "text", Run{Reports: []*pstcheck.Report{r}}))
+	if !strings.Contains(out, "Damaged folders") || !strings.Contains(out, "3 other folders healthy (3,177 items)") {
+		t.Errorf("damaged folder not shown:\n%s", out)
+	}
+	// No folders (the engine has not built them): no folder lines.
+	r = damagedReport()
+	r.Folders = nil
+	if out := string(render(t, "text", Run{Reports: []*pstcheck.Report{r}})); strings.Contains(out, "Damaged folders") ||
+		strings.Contains(out, "healthy (") {
+		t.Errorf("folder tally without folders:\n%s", out)
 	}
 }
