@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -59,6 +60,11 @@ func check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report
 		rep.Stats.FreeBytes = res.FreeBytes
 		rep.Stats.BlockPass = res.BlockPass
 		checkStoreSize(rep, &c)
+		if ctx.Err() == nil {
+			progress.Phase("folders")
+			m := messaging.Check(ctx, res, &c)
+			addFolders(rep, m)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		c.Report(finding.Finding{Code: finding.FileRead, Offset: finding.NoOffset, Detail: "scan interrupted: " + err.Error()})
@@ -93,4 +99,23 @@ func (c *collector) Report(f Finding) {
 		return
 	}
 	c.rep.Findings = append(c.rep.Findings, f)
+}
+
+// addFolders copies the messaging layer's folder summary into the report
+// and names the folder of every finding that knows its folder's NID.
+func addFolders(rep *Report, m *messaging.Result) {
+	paths := make(map[uint32]string, len(m.Folders))
+	for _, f := range m.Folders {
+		path := f.Path
+		if f.NID == messaging.NIDRootFolder {
+			path = "(root)"
+		}
+		paths[f.NID] = path
+		rep.Folders = append(rep.Folders, Folder{NID: f.NID, Path: path, Items: f.Items, Readable: f.Readable, Damaged: f.Damaged})
+	}
+	for i := range rep.Findings {
+		if p, ok := paths[rep.Findings[i].FolderNID]; ok {
+			rep.Findings[i].Folder = p
+		}
+	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
@@ -639,6 +640,9 @@ func mutRootBREF(t *testing.T, f *pstmut.File) mexpect {
 	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
 		wantAt(finding.RootBREF, f.HF.Root, f.H.NBT.BID),
 		wantAt(finding.BlockUnused, int64(f.BBT[0].IB), f.BBT[0].BID),
+		// With no NBT there is no message store and no root folder.
+		{Code: finding.StoreRoot, Offset: finding.NoOffset, NID: messaging.NIDMessageStore},
+		{Code: finding.StoreRoot, Offset: finding.NoOffset, NID: messaging.NIDRootFolder},
 	}, check: func(t *testing.T, rep *pstcheck.Report) {
 		if rep.Stats.Nodes != 0 {
 			t.Errorf("%d nodes, want 0", rep.Stats.Nodes)
@@ -715,6 +719,8 @@ func mutPageTypeCrossTree(t *testing.T, f *pstmut.File) mexpect {
 			finding.BlockUnused: func(finding.Finding) bool { return true },
 			// Shared blocks lose the references of the lost nodes.
 			finding.BlockRefHigh: func(finding.Finding) bool { return true },
+			// The lost leaf may hold the message store or root folder.
+			finding.StoreRoot: func(x finding.Finding) bool { return lost[x.NID] },
 		}}
 }
 

@@ -72,6 +72,30 @@ const (
 	DListPage    Code = "DLIST-PAGE"
 	MapFreeSpace Code = "MAP-FREE-SPACE"
 
+	// Heap-on-node and BTH (LTP)
+	HeapHeader  Code = "HEAP-HEADER"
+	HeapPageMap Code = "HEAP-PAGEMAP"
+	HeapRef     Code = "HEAP-REF"
+	BTHHeader   Code = "BTH-HEADER"
+	BTHRecords  Code = "BTH-RECORDS"
+
+	// Property and table contexts (LTP)
+	PCProperty Code = "PC-PROPERTY"
+	TCInfo     Code = "TC-INFO"
+	TCRows     Code = "TC-ROWS"
+	TCCell     Code = "TC-CELL"
+
+	// Messaging: store, folders, messages
+	StoreRoot      Code = "STORE-ROOT"
+	FolderDamaged  Code = "FOLDER-DAMAGED"
+	FolderMissing  Code = "FOLDER-MISSING"
+	FolderCycle    Code = "FOLDER-CYCLE"
+	FolderOrphan   Code = "FOLDER-ORPHAN"
+	FolderCount    Code = "FOLDER-COUNT"
+	MessageMissing Code = "MSG-MISSING"
+	MessageDamaged Code = "MSG-DAMAGED"
+	MessageOrphan  Code = "MSG-ORPHAN"
+
 	// Store
 	StoreNearLimit   Code = "STORE-NEAR-LIMIT"
 	StoreOverLimit   Code = "STORE-OVER-LIMIT"
@@ -131,6 +155,26 @@ var catalog = []Entry{
 	{FMapPage, SeverityWarning, LayerMap, "A free map (FMap or FPMap) page is missing or corrupt (deprecated maps Outlook still keeps)."},
 	{DListPage, SeverityInfo, LayerMap, "The density list (DList) page is invalid; Outlook ignores and rebuilds it (some non-Outlook writers never fill it in)."},
 	{MapFreeSpace, SeverityInfo, LayerMap, "Free space inside the file: what compacting the file would reclaim."},
+
+	{HeapHeader, SeverityError, LayerHeap, "A heap-on-node's header is wrong (signature, client signature or page header), though its blocks' checksums are sound."},
+	{HeapPageMap, SeverityError, LayerHeap, "A heap page's allocation map is inconsistent: offsets outside the page or out of order."},
+	{HeapRef, SeverityError, LayerHeap, "A heap reference (HID) names an allocation that does not exist."},
+	{BTHHeader, SeverityError, LayerHeap, "A B-tree-on-heap header has an impossible type, key size, entry size or depth."},
+	{BTHRecords, SeverityError, LayerHeap, "B-tree-on-heap records do not fill their heap item, are out of order, or are reached twice."},
+
+	{PCProperty, SeverityError, LayerTable, "A property has an undefined type, or its value cannot be found (missing heap item or subnode, wrong size)."},
+	{TCInfo, SeverityError, LayerTable, "A table's column descriptions do not fit its row layout."},
+	{TCRows, SeverityError, LayerTable, "A table's row index and row data disagree: row count, row IDs, or row data missing."},
+	{TCCell, SeverityError, LayerTable, "A table cell's value cannot be found (missing heap item or subnode)."},
+
+	{StoreRoot, SeverityError, LayerMessage, "The message store or root folder is missing or unreadable: the folder tree cannot be walked from the top."},
+	{FolderMissing, SeverityError, LayerMessage, "A hierarchy table row names a subfolder that does not exist."},
+	{FolderCycle, SeverityError, LayerMessage, "The folder tree loops back on itself."},
+	{FolderOrphan, SeverityError, LayerMessage, "A folder is missing from its parent's hierarchy table: Outlook does not show it (scanpst may move it to Lost and Found)."},
+	{FolderCount, SeverityWarning, LayerMessage, "A folder's stored item count differs from the items its contents table lists."},
+	{MessageMissing, SeverityError, LayerMessage, "A contents table row points at a message that no longer exists."},
+	{MessageDamaged, SeverityError, LayerMessage, "A message cannot be read whole: its properties, recipients or attachments are damaged."},
+	{MessageOrphan, SeverityWarning, LayerMessage, "A message is listed in no folder's contents table: Outlook does not show it."},
 
 	{StoreNearLimit, SeverityWarning, LayerStore, "The file is near its format's size limit: Outlook will soon refuse new items."},
 	{StoreOverLimit, SeverityWarning, LayerStore, "The file is at or over its format's size limit: Outlook refuses to add items (ANSI files past 2 GB become unusable)."},

@@ -1,0 +1,165 @@
+package ltp
+
+import (
+	"encoding/binary"
+
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+)
+
+// Property types (MS-OXCDATA) a PC or TC may hold.
+const (
+	TypeInt16    = 0x0002
+	TypeInt32    = 0x0003
+	TypeFloat    = 0x0004
+	TypeDouble   = 0x0005
+	TypeCurrency = 0x0006
+	TypeAppTime  = 0x0007
+	TypeError    = 0x000A
+	TypeBoolean  = 0x000B
+	TypeObject   = 0x000D
+	TypeInt64    = 0x0014
+	TypeString8  = 0x001E
+	TypeString   = 0x001F
+	TypeTime     = 0x0040
+	TypeGUID     = 0x0048
+	TypeServerID = 0x00FB
+	TypeRestrict = 0x00FD
+	TypeRule     = 0x00FE
+	TypeBinary   = 0x0102
+	mvFlag       = 0x1000
+)
+
+// fixedSize returns the size of a fixed-size type, 0 for variable ones and
+// -1 for a type that is not defined.
+func fixedSize(t uint16) int {
+	switch t {
+	case TypeInt16:
+		return 2
+	case TypeInt32, TypeFloat, TypeError, TypeBoolean:
+		return 4
+	case TypeDouble, TypeCurrency, TypeAppTime, TypeInt64, TypeTime:
+		return 8
+	case TypeGUID:
+		return 16
+	case TypeObject, TypeString8, TypeString, TypeServerID, TypeRestrict, TypeRule, TypeBinary:
+		return 0
+	}
+	if t&mvFlag != 0 {
+		switch t &^ mvFlag {
+		case TypeInt16, TypeInt32, TypeFloat, TypeDouble, TypeCurrency, TypeAppTime, TypeInt64,
+			TypeString8, TypeString, TypeTime, TypeGUID, TypeBinary:
+			return 0
+		}
+	}
+	return -1
+}
+
+// Inline reports whether a value of type t is stored in the 4-byte slot
+// itself rather than through an HNID.
+func Inline(t uint16) bool {
+	n := fixedSize(t)
+	return n > 0 && n <= 4
+}
+
+// Property is one PC entry.
+type Property struct {
+	ID   uint16
+	Type uint16
+	// Value is the 4-byte slot: the value itself for inline types, else
+	// an HNID (heap item or subnode).
+	Value uint32
+}
+
+// PC is a validated property context.
+type PC struct {
+	Heap  *Heap
+	Props []Property
+}
+
+// SubnodeSet says whether a subnode NID exists in the node's subnode tree.
+type SubnodeSet func(nid uint32) bool
+
+// OpenPC validates a property context: a heap with client signature PC,
+// a BTH of 2-byte keys and 6-byte entries, every property's type defined
+// and every value reachable (heap item of the right size, or subnode).
+func OpenPC(pages [][]byte, subnodes SubnodeSet) (*PC, error) {
+	h, err := OpenHeap(pages)
+	if err != nil {
+		return nil, err
+	}
+	if h.ClientSig != ClientPC {
+		return nil, errorf(finding.HeapHeader, "heap client signature 0x%02X, want 0xBC (property context)", h.ClientSig)
+	}
+	t, err := OpenBTH(h, h.UserRoot)
+	if err != nil {
+		return nil, err
+	}
+	if t.KeySize != 2 || t.EntrySize != 6 {
+		return nil, errorf(finding.BTHHeader, "property context BTH has %d-byte keys and %d-byte entries (want 2 and 6)", t.KeySize, t.EntrySize)
+	}
+	pc := &PC{Heap: h}
+	err = t.Walk(func(key, data []byte) error {
+		p := Property{ID: binary.LittleEndian.Uint16(key), Type: binary.LittleEndian.Uint16(data), Value: binary.LittleEndian.Uint32(data[2:])}
+		if err := checkValue(h, subnodes, p.Type, p.Value); err != nil {
+			err.Detail = "property 0x" + hex4(p.ID) + ": " + err.Detail
+			return err
+		}
+		pc.Props = append(pc.Props, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pc, nil
+}
+
+// checkValue checks that a value of type t in slot v can be found.
+func checkValue(h *Heap, subnodes SubnodeSet, t uint16, v uint32) *Error {
+	size := fixedSize(t)
+	switch {
+	case size < 0:
+		return errorf(finding.PCProperty, "type 0x%04X is not a property type", t)
+	case size > 0 && size <= 4:
+		return nil
+	}
+	if !IsHID(v) {
+		if subnodes == nil || !subnodes(v) {
+			return errorf(finding.PCProperty, "type 0x%04X value is in subnode 0x%X, which does not exist", t, v)
+		}
+		return nil
+	}
+	b, err := h.Item(HID(v))
+	if err != nil {
+		e := err.(*Error)
+		return errorf(finding.PCProperty, "type 0x%04X value: %s", t, e.Detail)
+	}
+	if size > 0 && len(b) != size {
+		return errorf(finding.PCProperty, "type 0x%04X value is %d bytes, want %d", t, len(b), size)
+	}
+	return nil
+}
+
+func hex4(v uint16) string {
+	const digits = "0123456789ABCDEF"
+	return string([]byte{digits[v>>12], digits[v>>8&0xF], digits[v>>4&0xF], digits[v&0xF]})
+}
+
+// Get returns the property with id, if present.
+func (pc *PC) Get(id uint16) (Property, bool) {
+	for _, p := range pc.Props {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Property{}, false
+}
+
+// Bytes returns the value bytes of a property stored in the heap (nil for
+// inline values and values in subnodes).
+func (pc *PC) Bytes(p Property) []byte {
+	if Inline(p.Type) || !IsHID(p.Value) {
+		return nil
+	}
+	b, _ := pc.Heap.Item(HID(p.Value))
+	return b
+}

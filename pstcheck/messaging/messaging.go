@@ -1,0 +1,457 @@
+// Package messaging walks the messaging layer: from the message store and
+// root folder down the folder hierarchy, every folder's contents and FAI
+// tables, and every message with its recipients, attachments and embedded
+// messages. It classifies each item readable or damaged, finds orphans and
+// cycles, and summarises damage per folder. It reads only blocks the NDB
+// passes verified and structures the ltp package validates.
+package messaging
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// Well-known NIDs (MS-PST 2.4.1).
+const (
+	NIDMessageStore    = 0x21
+	NIDRootFolder      = 0x122
+	nidRecipientTable  = 0x692
+	nidAttachmentTable = 0x671
+)
+
+// Property IDs used here.
+const (
+	propDisplayName  = 0x3001
+	propContentCount = 0x3602
+	propAttachMethod = 0x3705
+	propAttachData   = 0x3701
+	propPstPassword  = 0x67FF
+	attachEmbedded   = 5
+	maxEmbeddedDepth = 8
+)
+
+// Folder is one folder's summary.
+type Folder struct {
+	NID      uint32
+	Parent   uint32
+	Name     string
+	Path     string
+	Items    int // rows of the contents table (normal messages)
+	Readable int
+	Damaged  int
+	FAI      int
+}
+
+// Result is what the messaging pass found.
+type Result struct {
+	Folders  []Folder
+	Password bool // the store has a PST password (not a security boundary)
+}
+
+type walker struct {
+	ctx         context.Context
+	res         *ndb.Result
+	sink        finding.Sink
+	unicode     bool
+	seenMsg     map[uint32]bool
+	seenFolder  map[uint32]bool
+	folderIndex map[uint32]int
+	// subfoldersListed and itemsListed say which folders' hierarchy and
+	// contents tables were read whole: only then is a node they do not
+	// list an orphan rather than a consequence of damage already reported.
+	subfoldersListed, itemsListed map[uint32]bool
+	// byParent indexes message nodes by their parent folder, to recover a
+	// folder's items when its contents table is lost.
+	byParent map[uint32][]uint32
+	out      Result
+}
+
+// Check walks the store. res must come from a completed ndb.Scan.
+func Check(ctx context.Context, res *ndb.Result, sink finding.Sink) *Result {
+	w := &walker{ctx: ctx, res: res, sink: sink, unicode: res.Header.Kind != ndb.ANSI,
+		seenMsg: map[uint32]bool{}, seenFolder: map[uint32]bool{}, folderIndex: map[uint32]int{},
+		subfoldersListed: map[uint32]bool{}, itemsListed: map[uint32]bool{}, byParent: map[uint32][]uint32{}}
+	if res.Header.Crypt > 2 {
+		return &w.out // item data cannot be decoded (HDR-CRYPT says so)
+	}
+	for _, n := range res.NBT {
+		if n.NID&0x1F == ndb.NIDTypeMessage {
+			w.byParent[n.Parent] = append(w.byParent[n.Parent], n.NID)
+		}
+	}
+	w.store()
+	w.folders()
+	w.orphans()
+	return &w.out
+}
+
+func (w *walker) report(code finding.Code, nid, folder uint32, off int64, bid uint64, format string, a ...any) {
+	w.sink.Report(finding.Finding{Code: code, Offset: off, BID: bid, NID: nid, FolderNID: folder, Detail: fmt.Sprintf(format, a...)})
+}
+
+// fail reports why a node could not be read: NDB damage was reported by
+// the NDB passes already (only LTP damage is new here).
+func (w *walker) fail(err error, nid, folder uint32, what string) {
+	switch e := err.(type) {
+	case *ndb.ReadError:
+		// The block or tree was reported by the node pass with this node's
+		// NID; nothing new to say.
+		_ = e
+	case *ltp.Error:
+		w.report(e.Code, nid, folder, finding.NoOffset, 0, "%s 0x%X: %s", what, nid, e.Detail)
+	default:
+		w.report(finding.MessageDamaged, nid, folder, finding.NoOffset, 0, "%s 0x%X: %v", what, nid, err)
+	}
+}
+
+// node reads a top-level node's data and subnodes.
+func (w *walker) node(nid uint32) ([][]byte, map[uint32]ndb.Subnode, error) {
+	n, ok := w.res.Node(nid)
+	if !ok {
+		return nil, nil, errMissing
+	}
+	subs, err := w.res.Subnodes(n.Sub)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := w.res.ReadData(n.Data)
+	return data, subs, err
+}
+
+var errMissing = fmt.Errorf("node missing")
+
+func subnodeSet(subs map[uint32]ndb.Subnode) ltp.SubnodeSet {
+	return func(nid uint32) bool { _, ok := subs[nid]; return ok }
+}
+
+func (w *walker) rowReader(subs map[uint32]ndb.Subnode) ltp.RowReader {
+	return func(nid uint32) ([][]byte, error) { return w.res.ReadData(subs[nid].Data) }
+}
+
+func (w *walker) store() {
+	data, subs, err := w.node(NIDMessageStore)
+	if err == errMissing {
+		w.report(finding.StoreRoot, NIDMessageStore, 0, finding.NoOffset, 0, "the message store node 0x21 is missing")
+		return
+	}
+	if err != nil {
+		w.fail(err, NIDMessageStore, 0, "message store")
+		return
+	}
+	pc, err := ltp.OpenPC(data, subnodeSet(subs))
+	if err != nil {
+		w.fail(err, NIDMessageStore, 0, "message store")
+		return
+	}
+	if p, ok := pc.Get(propPstPassword); ok && p.Value != 0 {
+		w.out.Password = true
+	}
+}
+
+// folders walks the hierarchy from the root folder, depth first, with an
+// explicit stack (a hostile file may nest deeply) and a visited set. Then
+// it walks the folders the hierarchy did not reach, through their parent
+// NIDs, so the items of a folder whose parent's table is damaged are still
+// counted.
+func (w *walker) folders() {
+	if _, ok := w.res.Node(NIDRootFolder); ok {
+		w.walk(NIDRootFolder, 0, "")
+	} else {
+		w.report(finding.StoreRoot, NIDRootFolder, 0, finding.NoOffset, 0, "the root folder node 0x122 is missing")
+	}
+	for progress := true; progress; {
+		progress = false
+		for _, n := range w.res.NBT {
+			if n.NID&0x1F != ndb.NIDTypeFolder || w.seenFolder[n.NID] {
+				continue
+			}
+			i, parentSeen := w.folderIndex[n.Parent]
+			if !parentSeen && w.ctx.Err() == nil {
+				continue // wait for the parent, if it can be reached
+			}
+			if w.subfoldersListed[n.Parent] {
+				w.report(finding.FolderOrphan, n.NID, n.Parent, finding.NoOffset, 0,
+					"folder 0x%X names parent 0x%X, whose hierarchy table does not list it", n.NID, n.Parent)
+			}
+			w.walk(n.NID, n.Parent, w.out.Folders[i].Path)
+			progress = true
+		}
+	}
+	// What is left hangs off a missing parent (NODE-PARENT) or a cycle of
+	// parents: walk it too, so its items are counted.
+	for _, n := range w.res.NBT {
+		if n.NID&0x1F == ndb.NIDTypeFolder && !w.seenFolder[n.NID] && w.ctx.Err() == nil {
+			w.walk(n.NID, n.Parent, "(unreachable)")
+		}
+	}
+}
+
+// walk checks the folder tree under nid.
+func (w *walker) walk(nid, parent uint32, parentPath string) {
+	type item struct {
+		nid, parent uint32
+		path        string
+	}
+	stack := []item{{nid: nid, parent: parent, path: parentPath}}
+	for len(stack) > 0 {
+		if w.ctx.Err() != nil {
+			return
+		}
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if w.seenFolder[it.nid] {
+			w.report(finding.FolderCycle, it.nid, it.parent, finding.NoOffset, 0,
+				"folder 0x%X is listed again under %q: the folder tree loops", it.nid, it.path)
+			continue
+		}
+		w.seenFolder[it.nid] = true
+		children := w.folder(it.nid, it.parent, it.path)
+		f := &w.out.Folders[w.folderIndex[it.nid]]
+		for i := len(children) - 1; i >= 0; i-- {
+			c := children[i]
+			if _, ok := w.res.Node(c); !ok {
+				w.report(finding.FolderMissing, c, it.nid, finding.NoOffset, 0,
+					"the hierarchy table of %q lists subfolder 0x%X, which does not exist", f.Path, c)
+				continue
+			}
+			stack = append(stack, item{nid: c, parent: it.nid, path: f.Path})
+		}
+	}
+}
+
+// folder checks one folder and returns its subfolders' NIDs.
+func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
+	f := Folder{NID: nid, Parent: parent}
+	defer func() {
+		w.folderIndex[nid] = len(w.out.Folders)
+		w.out.Folders = append(w.out.Folders, f)
+	}()
+	name := fmt.Sprintf("(folder 0x%X)", nid)
+	contentCount := -1
+	data, subs, err := w.node(nid)
+	if err == nil {
+		var pc *ltp.PC
+		pc, err = ltp.OpenPC(data, subnodeSet(subs))
+		if err == nil {
+			if s, ok := w.str(pc, propDisplayName); ok {
+				name = s
+			}
+			if p, ok := pc.Get(propContentCount); ok && p.Type == ltp.TypeInt32 {
+				contentCount = int(p.Value)
+			}
+		}
+	}
+	if err != nil {
+		w.fail(err, nid, nid, "folder")
+	}
+	f.Name = name
+	switch {
+	case nid == NIDRootFolder:
+		f.Path = ""
+	case parentPath == "":
+		f.Path = name
+	default:
+		f.Path = parentPath + "/" + name
+	}
+
+	base := nid &^ 0x1F
+	children, ok := w.table(base|ndb.NIDTypeHierarchyTable, nid, "hierarchy table")
+	w.subfoldersListed[nid] = ok
+	rows, ok := w.table(base|ndb.NIDTypeContentsTable, nid, "contents table")
+	w.itemsListed[nid] = ok
+	if ok && contentCount >= 0 && contentCount != len(rows) {
+		w.report(finding.FolderCount, nid, nid, finding.NoOffset, 0,
+			"folder %q says it holds %d items; its contents table lists %d", f.Path, contentCount, len(rows))
+	}
+	if !ok && nid&0x1F == ndb.NIDTypeFolder {
+		// The listing is lost: the messages that name this folder as
+		// their parent are its items.
+		rows = w.byParent[nid]
+	}
+	f.Items = len(rows)
+	for _, m := range rows {
+		if w.message(m, nid) {
+			f.Readable++
+		}
+	}
+	f.Damaged = f.Items - f.Readable
+	fai, _ := w.table(base|ndb.NIDTypeAssocContents, nid, "FAI contents table")
+	f.FAI = len(fai)
+	for _, m := range fai {
+		w.message(m, nid)
+	}
+	return children
+}
+
+// table opens a folder's table node and returns its row IDs. A table a
+// folder lacks is not damage (not every folder has all three); a table that
+// cannot be read is.
+func (w *walker) table(nid, folder uint32, what string) ([]uint32, bool) {
+	if _, ok := w.res.Node(nid); !ok {
+		return nil, false
+	}
+	data, subs, err := w.node(nid)
+	if err == nil {
+		var tc *ltp.TC
+		tc, err = ltp.OpenTC(data, subnodeSet(subs), w.rowReader(subs))
+		if err == nil {
+			return tc.RowIDs, true
+		}
+	}
+	w.fail(err, nid, folder, what)
+	return nil, false
+}
+
+// message checks one message listed in a folder's table and says whether
+// it is readable whole.
+func (w *walker) message(nid, folder uint32) bool {
+	if w.seenMsg[nid] {
+		return !w.res.NodeDamaged[nid]
+	}
+	w.seenMsg[nid] = true
+	n, ok := w.res.Node(nid)
+	if !ok {
+		w.report(finding.MessageMissing, nid, folder, finding.NoOffset, 0,
+			"the contents table of folder 0x%X lists message 0x%X, which does not exist", folder, nid)
+		return false
+	}
+	if w.res.NodeDamaged[nid] {
+		return false // the node pass named the damaged blocks
+	}
+	subs, err := w.res.Subnodes(n.Sub)
+	if err == nil {
+		err = w.messageObject(n.Data, subs, 0)
+	}
+	if err != nil {
+		w.fail(err, nid, folder, "message")
+		return false
+	}
+	return true
+}
+
+// messageObject validates a message's PC, recipient and attachment tables
+// and attachments (recursing into embedded messages).
+func (w *walker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth int) error {
+	pages, err := w.res.ReadData(data)
+	if err != nil {
+		return err
+	}
+	if _, err := ltp.OpenPC(pages, subnodeSet(subs)); err != nil {
+		return err
+	}
+	if s, ok := subs[nidRecipientTable]; ok {
+		if _, err := w.subTable(s); err != nil {
+			return err
+		}
+	}
+	s, ok := subs[nidAttachmentTable]
+	if !ok {
+		return nil
+	}
+	rows, err := w.subTable(s)
+	if err != nil {
+		return err
+	}
+	for _, a := range rows {
+		as, ok := subs[a]
+		if !ok {
+			return &ltp.Error{Code: finding.MessageDamaged, Detail: fmt.Sprintf("attachment table lists attachment 0x%X, which does not exist", a)}
+		}
+		asubs, err := w.res.Subnodes(as.Sub)
+		if err != nil {
+			return err
+		}
+		apages, err := w.res.ReadData(as.Data)
+		if err != nil {
+			return err
+		}
+		pc, err := ltp.OpenPC(apages, subnodeSet(asubs))
+		if err != nil {
+			return err
+		}
+		m, ok := pc.Get(propAttachMethod)
+		if !ok || m.Value != attachEmbedded {
+			continue
+		}
+		obj, ok := pc.Get(propAttachData)
+		if !ok || obj.Type != ltp.TypeObject {
+			continue
+		}
+		ref := pc.Bytes(obj)
+		if len(ref) < 4 {
+			return &ltp.Error{Code: finding.MessageDamaged, Detail: fmt.Sprintf("attachment 0x%X: embedded message reference is %d bytes", a, len(ref))}
+		}
+		emb, ok := asubs[binary.LittleEndian.Uint32(ref)]
+		if !ok {
+			return &ltp.Error{Code: finding.MessageDamaged, Detail: fmt.Sprintf("attachment 0x%X: embedded message 0x%X does not exist", a, binary.LittleEndian.Uint32(ref))}
+		}
+		if depth >= maxEmbeddedDepth {
+			return &ltp.Error{Code: finding.MessageDamaged, Detail: "embedded messages nest too deep"}
+		}
+		esubs, err := w.res.Subnodes(emb.Sub)
+		if err != nil {
+			return err
+		}
+		if err := w.messageObject(emb.Data, esubs, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *walker) subTable(s ndb.Subnode) ([]uint32, error) {
+	subs, err := w.res.Subnodes(s.Sub)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := w.res.ReadData(s.Data)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := ltp.OpenTC(pages, subnodeSet(subs), w.rowReader(subs))
+	if err != nil {
+		return nil, err
+	}
+	return tc.RowIDs, nil
+}
+
+// orphans reports message nodes whose folder's contents table was read
+// whole and does not list them.
+func (w *walker) orphans() {
+	for _, n := range w.res.NBT {
+		switch n.NID & 0x1F {
+		case ndb.NIDTypeMessage, ndb.NIDTypeAssocMessage:
+			if !w.seenMsg[n.NID] && w.itemsListed[n.Parent] {
+				w.report(finding.MessageOrphan, n.NID, n.Parent, finding.NoOffset, 0,
+					"message 0x%X (parent 0x%X) is listed in no folder", n.NID, n.Parent)
+			}
+		}
+	}
+}
+
+// str decodes a string property.
+func (w *walker) str(pc *ltp.PC, id uint16) (string, bool) {
+	p, ok := pc.Get(id)
+	if !ok {
+		return "", false
+	}
+	b := pc.Bytes(p)
+	switch p.Type {
+	case ltp.TypeString:
+		u := make([]uint16, len(b)/2)
+		for i := range u {
+			u[i] = binary.LittleEndian.Uint16(b[2*i:])
+		}
+		return strings.TrimRight(string(utf16.Decode(u)), "\x00"), true
+	case ltp.TypeString8:
+		return strings.TrimRight(DecodeCP1252(b), "\x00"), true
+	}
+	return "", false
+}
