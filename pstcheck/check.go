@@ -3,6 +3,7 @@ package pstcheck
 import (
 	"context"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
@@ -47,6 +48,25 @@ func check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report
 		c.max = 1000
 	}
 	res := ndb.Scan(ctx, r, size, &c, progress)
+	if res != nil && ctx.Err() == nil {
+		// The allocation pass and the layers above only read what the
+		// earlier passes left: they run side by side, each into its own
+		// buffer, reported in pass order.
+		progress.Phase("maps, folders")
+		maps, upper := findingBuffer{max: c.max}, findingBuffer{max: c.max}
+		var m *messaging.Result
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res.CheckMaps(&maps)
+		}()
+		m = messaging.Check(ctx, res, &upper)
+		wg.Wait()
+		maps.flush(&c)
+		upper.flush(&c)
+		addFolders(rep, m)
+	}
 	if res != nil {
 		h := res.Header
 		rep.Format = Format(h.Kind.String())
@@ -60,11 +80,6 @@ func check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report
 		rep.Stats.FreeBytes = res.FreeBytes
 		rep.Stats.BlockPass = res.BlockPass
 		checkStoreSize(rep, &c)
-		if ctx.Err() == nil {
-			progress.Phase("folders")
-			m := messaging.Check(ctx, res, &c)
-			addFolders(rep, m)
-		}
 	}
 	if err := ctx.Err(); err != nil {
 		c.Report(finding.Finding{Code: finding.FileRead, Offset: finding.NoOffset, Detail: "scan interrupted: " + err.Error()})
@@ -74,6 +89,36 @@ func check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report
 	return rep
 }
 
+// findingBuffer holds one pass's findings until their turn to be
+// reported, at most max of one code (the rest only counted), so a pass that
+// finds damage everywhere cannot fill memory while it waits.
+type findingBuffer struct {
+	max   int
+	kept  []Finding
+	count map[Code]int
+}
+
+func (b *findingBuffer) Report(f Finding) {
+	if b.count == nil {
+		b.count = map[Code]int{}
+	}
+	b.count[f.Code]++
+	if b.count[f.Code] <= b.max {
+		b.kept = append(b.kept, f)
+	}
+}
+
+func (b *findingBuffer) flush(c *collector) {
+	for _, f := range b.kept {
+		c.Report(f)
+	}
+	for code, n := range b.count {
+		if n > b.max {
+			c.skip(code, n-b.max)
+		}
+	}
+}
+
 // collector keeps findings for the report, at most max of one code, and
 // forwards every one to the streaming sink.
 type collector struct {
@@ -81,6 +126,18 @@ type collector struct {
 	max    int
 	counts map[Code]int
 	stream finding.Sink
+}
+
+// skip counts n findings of code that were never kept.
+func (c *collector) skip(code Code, n int) {
+	if c.counts == nil {
+		c.counts = map[Code]int{}
+	}
+	c.counts[code] += n
+	if c.rep.Capped == nil {
+		c.rep.Capped = map[Code]int{}
+	}
+	c.rep.Capped[code] += n
 }
 
 func (c *collector) Report(f Finding) {

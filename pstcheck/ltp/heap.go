@@ -11,6 +11,7 @@ import (
 	"fmt"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
 // Error is a structural problem in a heap, BTH, PC or TC.
@@ -44,12 +45,20 @@ func (h HID) block() int { return int(h >> 16) }
 // IsHID reports whether an HNID names a heap item (rather than a subnode).
 func IsHID(hnid uint32) bool { return hnid&0x1F == 0 }
 
-// Heap is a validated heap-on-node.
+// Decoder decodes in place bytes b found at offset off of the data block
+// bid (the file's bCryptMethod): ndb.Result.Decode.
+type Decoder func(bid uint64, off int, b []byte)
+
+// Heap is a validated heap-on-node. Its blocks stay encoded but for the
+// parts read: headers and page maps at open, each item on first access,
+// so validating a message does not decode its body.
 type Heap struct {
 	ClientSig byte
 	UserRoot  HID
-	pages     [][]byte
+	blocks    []ndb.Block
+	decode    Decoder
 	allocs    [][]uint16 // per page: rgibAlloc (cAlloc+1 offsets)
+	decoded   [][]bool   // per page: allocation decoded yet
 }
 
 // validClientSig lists the bClientSig values MS-PST defines.
@@ -64,19 +73,22 @@ func validClientSig(b byte) bool {
 // OpenHeap validates a heap-on-node spread over a node's data blocks: the
 // HNHDR of the first block, every block's page map, and that allocation
 // offsets lie inside the block and in order.
-func OpenHeap(pages [][]byte) (*Heap, error) {
-	if len(pages) == 0 || len(pages[0]) < 12 {
+func OpenHeap(blocks []ndb.Block, decode Decoder) (*Heap, error) {
+	if len(blocks) == 0 || len(blocks[0].Data) < 12 {
 		return nil, errorf(finding.HeapHeader, "node data too short for a heap header")
 	}
-	p0 := pages[0]
+	decode(blocks[0].BID, 0, blocks[0].Data[:12])
+	p0 := blocks[0].Data
 	if p0[2] != hnSignature {
 		return nil, errorf(finding.HeapHeader, "heap signature 0x%02X, want 0xEC", p0[2])
 	}
 	if !validClientSig(p0[3]) {
 		return nil, errorf(finding.HeapHeader, "heap client signature 0x%02X is not defined", p0[3])
 	}
-	h := &Heap{ClientSig: p0[3], UserRoot: HID(binary.LittleEndian.Uint32(p0[4:])), pages: pages, allocs: make([][]uint16, len(pages))}
-	for i, p := range pages {
+	h := &Heap{ClientSig: p0[3], UserRoot: HID(binary.LittleEndian.Uint32(p0[4:])), blocks: blocks, decode: decode,
+		allocs: make([][]uint16, len(blocks)), decoded: make([][]bool, len(blocks))}
+	for i, blk := range blocks {
+		p := blk.Data
 		hdr := 2 // HNPAGEHDR
 		switch {
 		case i == 0:
@@ -87,10 +99,14 @@ func OpenHeap(pages [][]byte) (*Heap, error) {
 		if len(p) < hdr {
 			return nil, errorf(finding.HeapHeader, "heap block %d is %d bytes, shorter than its %d-byte header", i, len(p), hdr)
 		}
+		if i > 0 {
+			decode(blk.BID, 0, p[:hdr])
+		}
 		ib := int(binary.LittleEndian.Uint16(p))
 		if ib < hdr || ib+4 > len(p) {
 			return nil, errorf(finding.HeapPageMap, "heap block %d page map offset %d outside [%d, %d]", i, ib, hdr, len(p)-4)
 		}
+		decode(blk.BID, ib, p[ib:])
 		cAlloc := int(binary.LittleEndian.Uint16(p[ib:]))
 		if ib+4+2*(cAlloc+1) > len(p) {
 			return nil, errorf(finding.HeapPageMap, "heap block %d page map lists %d allocations past the block's end", i, cAlloc)
@@ -106,22 +122,47 @@ func OpenHeap(pages [][]byte) (*Heap, error) {
 			prev = int(o)
 		}
 		h.allocs[i] = offs
+		h.decoded[i] = make([]bool, cAlloc)
 	}
 	return h, nil
 }
 
-// Item returns the bytes of a heap item; HID 0 is the empty item.
+// Item returns the bytes of a heap item, decoded; HID 0 is the empty item.
 func (h *Heap) Item(hid HID) ([]byte, error) {
-	if hid == 0 {
-		return nil, nil
-	}
-	if hid&0x1F != 0 {
-		return nil, errorf(finding.HeapRef, "HID 0x%X has type %d, not a heap reference", uint32(hid), hid&0x1F)
-	}
-	b, k := hid.block(), hid.index()
-	if b >= len(h.pages) || k == 0 || k >= len(h.allocs[b]) {
-		return nil, errorf(finding.HeapRef, "HID 0x%X names allocation %d of block %d, which does not exist", uint32(hid), k, b)
+	b, k, err := h.locate(hid)
+	if err != nil || k == 0 {
+		return nil, err
 	}
 	offs := h.allocs[b]
-	return h.pages[b][offs[k-1]:offs[k]], nil
+	item := h.blocks[b].Data[offs[k-1]:offs[k]]
+	if !h.decoded[b][k-1] {
+		h.decode(h.blocks[b].BID, int(offs[k-1]), item)
+		h.decoded[b][k-1] = true
+	}
+	return item, nil
+}
+
+// ItemSize returns the size of a heap item without decoding it.
+func (h *Heap) ItemSize(hid HID) (int, error) {
+	b, k, err := h.locate(hid)
+	if err != nil || k == 0 {
+		return 0, err
+	}
+	return int(h.allocs[b][k] - h.allocs[b][k-1]), nil
+}
+
+// locate checks hid and returns its block and allocation index (k == 0
+// for HID 0, the empty item).
+func (h *Heap) locate(hid HID) (int, int, error) {
+	if hid == 0 {
+		return 0, 0, nil
+	}
+	if hid&0x1F != 0 {
+		return 0, 0, errorf(finding.HeapRef, "HID 0x%X has type %d, not a heap reference", uint32(hid), hid&0x1F)
+	}
+	b, k := hid.block(), hid.index()
+	if b >= len(h.blocks) || k == 0 || k >= len(h.allocs[b]) {
+		return 0, 0, errorf(finding.HeapRef, "HID 0x%X names allocation %d of block %d, which does not exist", uint32(hid), k, b)
+	}
+	return b, k, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
 // Property types (MS-OXCDATA) a PC or TC may hold.
@@ -82,8 +83,8 @@ type SubnodeSet func(nid uint32) bool
 // OpenPC validates a property context: a heap with client signature PC,
 // a BTH of 2-byte keys and 6-byte entries, every property's type defined
 // and every value reachable (heap item of the right size, or subnode).
-func OpenPC(pages [][]byte, subnodes SubnodeSet) (*PC, error) {
-	h, err := OpenHeap(pages)
+func OpenPC(blocks []ndb.Block, decode Decoder, subnodes SubnodeSet) (*PC, error) {
+	h, err := OpenHeap(blocks, decode)
 	if err != nil {
 		return nil, err
 	}
@@ -128,13 +129,13 @@ func checkValue(h *Heap, subnodes SubnodeSet, t uint16, v uint32) *Error {
 		}
 		return nil
 	}
-	b, err := h.Item(HID(v))
+	n, err := h.ItemSize(HID(v))
 	if err != nil {
 		e := err.(*Error)
 		return errorf(finding.PCProperty, "type 0x%04X value: %s", t, e.Detail)
 	}
-	if size > 0 && len(b) != size {
-		return errorf(finding.PCProperty, "type 0x%04X value is %d bytes, want %d", t, len(b), size)
+	if size > 0 && n != size {
+		return errorf(finding.PCProperty, "type 0x%04X value is %d bytes, want %d", t, n, size)
 	}
 	return nil
 }

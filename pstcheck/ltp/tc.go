@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
 // Column is a TCOLDESC.
@@ -30,8 +31,8 @@ type TC struct {
 	ceb    int // offset of the cell existence bitmap in a row
 }
 
-// RowReader returns the row matrix's data blocks when it is stored in a
-// subnode rather than in the heap.
+// RowReader returns the row matrix's data blocks, decoded, when it is
+// stored in a subnode rather than in the heap.
 type RowReader func(nid uint32) ([][]byte, error)
 
 // OpenTC validates a table context: TCINFO consistent with its columns
@@ -39,8 +40,8 @@ type RowReader func(nid uint32) ([][]byte, error)
 // row with matching row IDs, and every existing variable-size cell's
 // value reachable. The row index's entries are 4 bytes in Unicode files
 // and 2 in ANSI ones.
-func OpenTC(pages [][]byte, subnodes SubnodeSet, readRows RowReader) (*TC, error) {
-	h, err := OpenHeap(pages)
+func OpenTC(blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, readRows RowReader) (*TC, error) {
+	h, err := OpenHeap(blocks, decode)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +108,7 @@ func OpenTC(pages [][]byte, subnodes SubnodeSet, readRows RowReader) (*TC, error
 
 	// Row matrix: in the heap (small tables) or in a subnode.
 	hnidRows := binary.LittleEndian.Uint32(info[14:])
-	var blocks [][]byte
+	var matrix [][]byte
 	switch {
 	case hnidRows == 0:
 	case IsHID(hnidRows):
@@ -115,19 +116,19 @@ func OpenTC(pages [][]byte, subnodes SubnodeSet, readRows RowReader) (*TC, error
 		if err != nil {
 			return nil, errorf(finding.TCRows, "row matrix: %s", err.Error())
 		}
-		blocks = [][]byte{b}
+		matrix = [][]byte{b}
 	default:
 		if subnodes == nil || !subnodes(hnidRows) {
 			return nil, errorf(finding.TCRows, "row matrix subnode 0x%X does not exist", hnidRows)
 		}
-		if blocks, err = readRows(hnidRows); err != nil {
+		if matrix, err = readRows(hnidRows); err != nil {
 			return nil, err
 		}
 	}
 	// Rows never straddle blocks: each block holds as many whole rows as
 	// fit, the rest of it is padding.
 	if tc.RowSize > 0 {
-		for _, b := range blocks {
+		for _, b := range matrix {
 			for r := 0; r+tc.RowSize <= len(b); r += tc.RowSize {
 				tc.rows = append(tc.rows, b[r:r+tc.RowSize])
 			}

@@ -7,10 +7,16 @@
 package messaging
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -70,12 +76,22 @@ type walker struct {
 	// byParent indexes message nodes by their parent folder, to recover a
 	// folder's items when its contents table is lost.
 	byParent map[uint32][]uint32
-	out      Result
+	// queue holds the messages the folder walk found, checked afterwards
+	// in the file order of their data so that reads go forward.
+	queue []queued
+	// chk reads the folders' own nodes and tables.
+	chk checker
+	out Result
+}
+
+type queued struct {
+	nid, folder uint32
+	normal      bool // listed in the contents table, not the FAI table
 }
 
 // Check walks the store. res must come from a completed ndb.Scan.
 func Check(ctx context.Context, res *ndb.Result, sink finding.Sink) *Result {
-	w := &walker{ctx: ctx, res: res, sink: sink, unicode: res.Header.Kind != ndb.ANSI,
+	w := &walker{ctx: ctx, res: res, chk: checker{res: res}, sink: sink, unicode: res.Header.Kind != ndb.ANSI,
 		seenMsg: map[uint32]bool{}, seenFolder: map[uint32]bool{}, folderIndex: map[uint32]int{},
 		subfoldersListed: map[uint32]bool{}, itemsListed: map[uint32]bool{}, byParent: map[uint32][]uint32{}}
 	if res.Header.Crypt > 2 {
@@ -88,6 +104,7 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink) *Result {
 	}
 	w.store()
 	w.folders()
+	w.messages()
 	w.orphans()
 	return &w.out
 }
@@ -111,8 +128,9 @@ func (w *walker) fail(err error, nid, folder uint32, what string) {
 	}
 }
 
-// node reads a top-level node's data and subnodes.
-func (w *walker) node(nid uint32) ([][]byte, map[uint32]ndb.Subnode, error) {
+// node reads a top-level node's data (into the walker's arena) and
+// subnodes.
+func (w *walker) node(nid uint32) ([]ndb.Block, map[uint32]ndb.Subnode, error) {
 	n, ok := w.res.Node(nid)
 	if !ok {
 		return nil, nil, errMissing
@@ -121,7 +139,7 @@ func (w *walker) node(nid uint32) ([][]byte, map[uint32]ndb.Subnode, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := w.res.ReadData(n.Data)
+	data, err := w.res.ReadBlocks(n.Data, &w.chk.arena)
 	return data, subs, err
 }
 
@@ -131,8 +149,19 @@ func subnodeSet(subs map[uint32]ndb.Subnode) ltp.SubnodeSet {
 	return func(nid uint32) bool { _, ok := subs[nid]; return ok }
 }
 
-func (w *walker) rowReader(subs map[uint32]ndb.Subnode) ltp.RowReader {
-	return func(nid uint32) ([][]byte, error) { return w.res.ReadData(subs[nid].Data) }
+func (c *checker) rowReader(subs map[uint32]ndb.Subnode) ltp.RowReader {
+	return func(nid uint32) ([][]byte, error) {
+		blocks, err := c.res.ReadBlocks(subs[nid].Data, &c.arena)
+		if err != nil {
+			return nil, err
+		}
+		out := make([][]byte, len(blocks))
+		for i, b := range blocks {
+			c.res.Decode(b.BID, 0, b.Data)
+			out[i] = b.Data
+		}
+		return out, nil
+	}
 }
 
 func (w *walker) store() {
@@ -145,7 +174,7 @@ func (w *walker) store() {
 		w.fail(err, NIDMessageStore, 0, "message store")
 		return
 	}
-	pc, err := ltp.OpenPC(data, subnodeSet(subs))
+	pc, err := ltp.OpenPC(data, w.res.Decode, subnodeSet(subs))
 	if err != nil {
 		w.fail(err, NIDMessageStore, 0, "message store")
 		return
@@ -233,12 +262,13 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 		w.folderIndex[nid] = len(w.out.Folders)
 		w.out.Folders = append(w.out.Folders, f)
 	}()
+	w.chk.arena.Reset()
 	name := fmt.Sprintf("(folder 0x%X)", nid)
 	contentCount := -1
 	data, subs, err := w.node(nid)
 	if err == nil {
 		var pc *ltp.PC
-		pc, err = ltp.OpenPC(data, subnodeSet(subs))
+		pc, err = ltp.OpenPC(data, w.res.Decode, subnodeSet(subs))
 		if err == nil {
 			if s, ok := w.str(pc, propDisplayName); ok {
 				name = s
@@ -277,15 +307,12 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 	}
 	f.Items = len(rows)
 	for _, m := range rows {
-		if w.message(m, nid) {
-			f.Readable++
-		}
+		w.queue = append(w.queue, queued{m, nid, true})
 	}
-	f.Damaged = f.Items - f.Readable
 	fai, _ := w.table(base|ndb.NIDTypeAssocContents, nid, "FAI contents table")
 	f.FAI = len(fai)
 	for _, m := range fai {
-		w.message(m, nid)
+		w.queue = append(w.queue, queued{m, nid, false})
 	}
 	return children
 }
@@ -300,7 +327,7 @@ func (w *walker) table(nid, folder uint32, what string) ([]uint32, bool) {
 	data, subs, err := w.node(nid)
 	if err == nil {
 		var tc *ltp.TC
-		tc, err = ltp.OpenTC(data, subnodeSet(subs), w.rowReader(subs))
+		tc, err = ltp.OpenTC(data, w.res.Decode, subnodeSet(subs), w.chk.rowReader(subs))
 		if err == nil {
 			return tc.RowIDs, true
 		}
@@ -309,45 +336,114 @@ func (w *walker) table(nid, folder uint32, what string) ([]uint32, bool) {
 	return nil, false
 }
 
-// message checks one message listed in a folder's table and says whether
-// it is readable whole.
-func (w *walker) message(nid, folder uint32) bool {
-	if w.seenMsg[nid] {
-		return !w.res.NodeDamaged[nid]
+// messages checks the queued messages and adds each readable one to its
+// folder. Work goes in the file order of the messages' data, split among
+// a few goroutines (each with its own arena); findings are reported
+// afterwards in queue order, so the report does not depend on timing.
+func (w *walker) messages() {
+	offset := make(map[uint32]int64, len(w.queue))
+	for _, q := range w.queue {
+		if n, ok := w.res.Node(q.nid); ok {
+			offset[q.nid] = w.res.BlockOffset(n.Data)
+		}
 	}
-	w.seenMsg[nid] = true
-	n, ok := w.res.Node(nid)
+	slices.SortStableFunc(w.queue, func(a, b queued) int { return cmp.Compare(offset[a.nid], offset[b.nid]) })
+
+	first := make(map[uint32]int, len(w.queue))
+	var jobs []int
+	for i, q := range w.queue {
+		if _, dup := first[q.nid]; !dup {
+			first[q.nid] = i
+			jobs = append(jobs, i)
+		}
+		w.seenMsg[q.nid] = true
+	}
+	results := make([]error, len(w.queue))
+	workers := min(runtime.GOMAXPROCS(0), 4, len(jobs)/64+1)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &checker{res: w.res}
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(jobs) || w.ctx.Err() != nil {
+					return
+				}
+				i := jobs[k]
+				results[i] = c.message(w.queue[i].nid)
+			}
+		}()
+	}
+	wg.Wait()
+	if w.ctx.Err() != nil {
+		return
+	}
+	for i, q := range w.queue {
+		j := first[q.nid]
+		err := results[j]
+		if i == j {
+			switch err {
+			case nil, errNodeDamaged:
+			case errMissing:
+				w.report(finding.MessageMissing, q.nid, q.folder, finding.NoOffset, 0,
+					"the contents table of folder 0x%X lists message 0x%X, which does not exist", q.folder, q.nid)
+			default:
+				w.fail(err, q.nid, q.folder, "message")
+			}
+		}
+		if err == nil && q.normal {
+			w.out.Folders[w.folderIndex[q.folder]].Readable++
+		}
+	}
+	for i := range w.out.Folders {
+		f := &w.out.Folders[i]
+		f.Damaged = f.Items - f.Readable
+	}
+}
+
+// errNodeDamaged: the node pass found damaged blocks under the message and
+// reported them; the message is damaged, with nothing new to say.
+var errNodeDamaged = errors.New("node damaged")
+
+// checker validates message objects. Each goroutine has its own: the
+// arena holds the blocks of the item being checked and is reset per item.
+type checker struct {
+	res   *ndb.Result
+	arena ndb.Arena
+}
+
+// message checks one message: nil when it is readable whole.
+func (c *checker) message(nid uint32) error {
+	c.arena.Reset()
+	n, ok := c.res.Node(nid)
 	if !ok {
-		w.report(finding.MessageMissing, nid, folder, finding.NoOffset, 0,
-			"the contents table of folder 0x%X lists message 0x%X, which does not exist", folder, nid)
-		return false
+		return errMissing
 	}
-	if w.res.NodeDamaged[nid] {
-		return false // the node pass named the damaged blocks
+	if c.res.NodeDamaged[nid] {
+		return errNodeDamaged
 	}
-	subs, err := w.res.Subnodes(n.Sub)
-	if err == nil {
-		err = w.messageObject(n.Data, subs, 0)
-	}
+	subs, err := c.res.Subnodes(n.Sub)
 	if err != nil {
-		w.fail(err, nid, folder, "message")
-		return false
+		return err
 	}
-	return true
+	return c.messageObject(n.Data, subs, 0)
 }
 
 // messageObject validates a message's PC, recipient and attachment tables
 // and attachments (recursing into embedded messages).
-func (w *walker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth int) error {
-	pages, err := w.res.ReadData(data)
+func (c *checker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth int) error {
+	pages, err := c.res.ReadBlocks(data, &c.arena)
 	if err != nil {
 		return err
 	}
-	if _, err := ltp.OpenPC(pages, subnodeSet(subs)); err != nil {
+	if _, err := ltp.OpenPC(pages, c.res.Decode, subnodeSet(subs)); err != nil {
 		return err
 	}
 	if s, ok := subs[nidRecipientTable]; ok {
-		if _, err := w.subTable(s); err != nil {
+		if _, err := c.subTable(s); err != nil {
 			return err
 		}
 	}
@@ -355,7 +451,7 @@ func (w *walker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth i
 	if !ok {
 		return nil
 	}
-	rows, err := w.subTable(s)
+	rows, err := c.subTable(s)
 	if err != nil {
 		return err
 	}
@@ -364,15 +460,15 @@ func (w *walker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth i
 		if !ok {
 			return &ltp.Error{Code: finding.MessageDamaged, Detail: fmt.Sprintf("attachment table lists attachment 0x%X, which does not exist", a)}
 		}
-		asubs, err := w.res.Subnodes(as.Sub)
+		asubs, err := c.res.Subnodes(as.Sub)
 		if err != nil {
 			return err
 		}
-		apages, err := w.res.ReadData(as.Data)
+		apages, err := c.res.ReadBlocks(as.Data, &c.arena)
 		if err != nil {
 			return err
 		}
-		pc, err := ltp.OpenPC(apages, subnodeSet(asubs))
+		pc, err := ltp.OpenPC(apages, c.res.Decode, subnodeSet(asubs))
 		if err != nil {
 			return err
 		}
@@ -395,27 +491,27 @@ func (w *walker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth i
 		if depth >= maxEmbeddedDepth {
 			return &ltp.Error{Code: finding.MessageDamaged, Detail: "embedded messages nest too deep"}
 		}
-		esubs, err := w.res.Subnodes(emb.Sub)
+		esubs, err := c.res.Subnodes(emb.Sub)
 		if err != nil {
 			return err
 		}
-		if err := w.messageObject(emb.Data, esubs, depth+1); err != nil {
+		if err := c.messageObject(emb.Data, esubs, depth+1); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (w *walker) subTable(s ndb.Subnode) ([]uint32, error) {
-	subs, err := w.res.Subnodes(s.Sub)
+func (c *checker) subTable(s ndb.Subnode) ([]uint32, error) {
+	subs, err := c.res.Subnodes(s.Sub)
 	if err != nil {
 		return nil, err
 	}
-	pages, err := w.res.ReadData(s.Data)
+	pages, err := c.res.ReadBlocks(s.Data, &c.arena)
 	if err != nil {
 		return nil, err
 	}
-	tc, err := ltp.OpenTC(pages, subnodeSet(subs), w.rowReader(subs))
+	tc, err := ltp.OpenTC(pages, c.res.Decode, subnodeSet(subs), c.rowReader(subs))
 	if err != nil {
 		return nil, err
 	}

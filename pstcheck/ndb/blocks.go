@@ -2,11 +2,12 @@ package ndb
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"context"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -23,11 +24,11 @@ func (s *Scanner) checkBlocks(ctx context.Context) {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	sort.SliceStable(order, func(a, b int) bool { return bbt[order[a]].IB < bbt[order[b]].IB })
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(bbt[a].IB, bbt[b].IB) })
 
 	fixed := s.fixedPages()
 	pages := append(append([]pageRef(nil), s.pages...), fixed...)
-	sort.Slice(pages, func(a, b int) bool { return pages[a].IB < pages[b].IB })
+	slices.SortFunc(pages, func(a, b pageRef) int { return cmp.Compare(a.IB, b.IB) })
 	s.pages = append(s.pages, fixed...)
 
 	chunk := ChunkSize

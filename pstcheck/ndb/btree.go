@@ -1,9 +1,11 @@
 package ndb
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -204,8 +206,12 @@ func (s *Scanner) lostPage(bid uint64) int64 {
 // sortTrees orders the leaf entries for lookup. A sound tree is already in
 // order; a damaged one may not be, and lookups must still work.
 func (s *Scanner) sortTrees() {
-	sort.SliceStable(s.res.BBT, func(i, j int) bool { return s.res.BBT[i].BID < s.res.BBT[j].BID })
-	sort.SliceStable(s.res.NBT, func(i, j int) bool { return s.res.NBT[i].NID < s.res.NBT[j].NID })
+	if !slices.IsSortedFunc(s.res.BBT, func(a, b BBTEntry) int { return cmp.Compare(a.BID, b.BID) }) {
+		slices.SortStableFunc(s.res.BBT, func(a, b BBTEntry) int { return cmp.Compare(a.BID, b.BID) })
+	}
+	if !slices.IsSortedFunc(s.res.NBT, func(a, b NBTEntry) int { return cmp.Compare(a.NID, b.NID) }) {
+		slices.SortStableFunc(s.res.NBT, func(a, b NBTEntry) int { return cmp.Compare(a.NID, b.NID) })
+	}
 }
 
 // block returns the index of bid in the BBT, or -1. Bit 0 of a BID is

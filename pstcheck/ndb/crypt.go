@@ -69,7 +69,11 @@ const (
 // Decode decodes a data block's bytes in place. method is bCryptMethod;
 // bid is the block's BID (cyclic encoding keys on its low 32 bits).
 // Internal blocks (XBLOCK, SLBLOCK, ...) are never encoded.
-func Decode(method uint8, bid uint64, b []byte) {
+func Decode(method uint8, bid uint64, b []byte) { DecodeAt(method, bid, 0, b) }
+
+// DecodeAt decodes in place the bytes b found at offset off of a data
+// block, so a reader can decode only the parts it looks at.
+func DecodeAt(method uint8, bid uint64, off int, b []byte) {
 	switch method {
 	case cryptPermute:
 		inv := &mpbbCrypt[2]
@@ -79,7 +83,7 @@ func Decode(method uint8, bid uint64, b []byte) {
 	case cryptCyclic:
 		r, s, inv := &mpbbCrypt[0], &mpbbCrypt[1], &mpbbCrypt[2]
 		key := uint32(bid)
-		w := uint16(key ^ key>>16)
+		w := uint16(key^key>>16) + uint16(off)
 		for i, c := range b {
 			c += byte(w)
 			c = r[c]

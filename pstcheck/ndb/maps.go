@@ -1,8 +1,10 @@
 package ndb
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	mathbits "math/bits"
+	"slices"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -52,7 +54,6 @@ func (s *Scanner) readMapPage(off int64, ptype uint8) ([]byte, string) {
 	if err := readFull(s.r, page, off); err != nil {
 		return nil, "cannot be read: " + err.Error()
 	}
-	s.progress.Add(l.PageSize)
 	s.res.BytesVerified += l.PageSize
 	t := l.ParsePageTrailer(page)
 	switch {
@@ -92,7 +93,7 @@ func (s *Scanner) checkMaps() {
 		}
 		used = append(used, extent{ib: int64(e.IB), end: int64(e.IB) + l.BlockExtent(int(e.CB)), bid: e.BID})
 	}
-	sort.Slice(used, func(a, b int) bool { return used[a].ib < used[b].ib })
+	slices.SortFunc(used, func(a, b extent) int { return cmp.Compare(a.ib, b.ib) })
 
 	checkBits := h.AMapValid != 0
 	var free int64
@@ -113,11 +114,16 @@ func (s *Scanner) checkMaps() {
 		bits := page[l.AMapBitsOff : l.AMapBitsOff+l.AMapBytes]
 		// Free space: zero bits for the part of this map inside the file.
 		units := (min(end, s.limit) - off) / l.AMapUnit
-		for u := int64(0); u < units; u++ {
-			if bits[u>>3]&(0x80>>(u&7)) == 0 {
-				free += l.AMapUnit
+		set := 0
+		for _, b := range bits[:units>>3] {
+			set += mathbits.OnesCount8(b)
+		}
+		for u := units &^ 7; u < units; u++ {
+			if bits[u>>3]&(0x80>>(u&7)) != 0 {
+				set++
 			}
 		}
+		free += (units - int64(set)) * l.AMapUnit
 		for ; ui < len(used) && used[ui].ib < end; ui++ {
 			x := used[ui]
 			if !checkBits || x.ib < off {

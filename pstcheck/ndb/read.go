@@ -34,6 +34,8 @@ type Subnode struct {
 // stay well below it; attachment bytes are never read this way.
 const maxNodeData = 256 << 20
 
+// The read methods below may be called from several goroutines at once.
+
 // Node returns the NBT entry of nid.
 func (res *Result) Node(nid uint32) (NBTEntry, bool) {
 	i := res.s.node(nid)
@@ -46,30 +48,100 @@ func (res *Result) Node(nid uint32) (NBTEntry, bool) {
 // Crypt is the file's bCryptMethod.
 func (res *Result) Crypt() uint8 { return res.Header.Crypt }
 
-// ReadData reads the data tree rooted at bid and returns its data blocks,
-// decoded, one slice per block (heap-on-node pages are per block).
-func (res *Result) ReadData(bid uint64) ([][]byte, error) {
-	var out [][]byte
+// Block is one data block of a node: its BID and its bytes, still
+// encoded with the file's bCryptMethod (see Decode).
+type Block struct {
+	BID  uint64
+	Data []byte
+}
+
+// Arena hands out byte slices from a few large chunks, reused after Reset:
+// the upper layers read each item's blocks into one arena and reset it for
+// the next, so checking a file's messages allocates almost nothing.
+type Arena struct {
+	chunks [][]byte
+	n      int // chunks in use
+	off    int // bytes used of chunks[n-1]
+}
+
+const arenaChunk = 256 << 10
+
+// Alloc returns n bytes (fresh memory when a is nil).
+func (a *Arena) Alloc(n int) []byte {
+	if a == nil {
+		return make([]byte, n)
+	}
+	if a.n > 0 && a.off+n <= len(a.chunks[a.n-1]) {
+		b := a.chunks[a.n-1][a.off : a.off+n : a.off+n]
+		a.off += n
+		return b
+	}
+	if a.n < len(a.chunks) && n <= len(a.chunks[a.n]) {
+		a.n, a.off = a.n+1, n
+		return a.chunks[a.n-1][:n:n]
+	}
+	c := make([]byte, max(n, arenaChunk))
+	a.chunks = append(a.chunks[:a.n], c)
+	a.n, a.off = a.n+1, n
+	return c[:n:n]
+}
+
+// Reset makes every slice handed out reusable.
+func (a *Arena) Reset() { a.n, a.off = 0, 0 }
+
+// Decode decodes in place bytes b found at offset off of block bid.
+func (res *Result) Decode(bid uint64, off int, b []byte) {
+	DecodeAt(res.Header.Crypt, bid, off, b)
+}
+
+// BlockOffset returns the file offset of bid's block, or -1. The layers
+// above sort their work by it so that reads go forward through the file.
+func (res *Result) BlockOffset(bid uint64) int64 {
+	if i := res.s.block(bid); i >= 0 {
+		return int64(res.BBT[i].IB)
+	}
+	return -1
+}
+
+// ReadBlocks reads the data tree rooted at bid and returns its data
+// blocks, still encoded, one per block (heap-on-node pages are per block).
+// The bytes come from arena (nil: fresh memory).
+func (res *Result) ReadBlocks(bid uint64, arena *Arena) ([]Block, error) {
+	var out []Block
 	total := 0
-	err := res.walkData(bid, 0, func(b []byte) error {
+	err := res.walkData(bid, 0, arena, func(e BBTEntry, b []byte) error {
 		total += len(b)
 		if total > maxNodeData {
 			return &ReadError{BID: bid, Offset: -1, Code: finding.NodeDataTree, Detail: fmt.Sprintf("node data exceeds %d bytes", maxNodeData)}
 		}
-		out = append(out, b)
+		out = append(out, Block{BID: e.BID, Data: b})
 		return nil
 	})
 	return out, err
 }
 
-func (res *Result) walkData(bid uint64, depth int, yield func([]byte) error) error {
-	e, b, err := res.readBlock(bid)
+// ReadData reads the data tree rooted at bid and returns its data blocks,
+// decoded, one slice per block.
+func (res *Result) ReadData(bid uint64) ([][]byte, error) {
+	blocks, err := res.ReadBlocks(bid, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(blocks))
+	for i, b := range blocks {
+		res.Decode(b.BID, 0, b.Data)
+		out[i] = b.Data
+	}
+	return out, nil
+}
+
+func (res *Result) walkData(bid uint64, depth int, arena *Arena, yield func(BBTEntry, []byte) error) error {
+	e, b, err := res.readBlock(bid, arena)
 	if err != nil {
 		return err
 	}
 	if !IsInternal(e.BID) {
-		Decode(res.Header.Crypt, e.BID, b)
-		return yield(b)
+		return yield(e, b)
 	}
 	if depth > 1 || len(b) < 8 || b[0] != 1 {
 		return res.treeError(e, finding.NodeDataTree, "malformed data tree block")
@@ -80,7 +152,7 @@ func (res *Result) walkData(bid uint64, depth int, yield func([]byte) error) err
 		return res.treeError(e, finding.NodeDataTree, "data tree block too short for its entries")
 	}
 	for k := 0; k < n; k++ {
-		if err := res.walkData(l.uint(b[8+k*l.BIDSize:]), depth+1, yield); err != nil {
+		if err := res.walkData(l.uint(b[8+k*l.BIDSize:]), depth+1, arena, yield); err != nil {
 			return err
 		}
 	}
@@ -97,7 +169,7 @@ func (res *Result) Subnodes(bid uint64) (map[uint32]Subnode, error) {
 }
 
 func (res *Result) walkSub(bid uint64, depth int, out map[uint32]Subnode) error {
-	e, b, err := res.readBlock(bid)
+	e, b, err := res.readBlock(bid, nil)
 	if err != nil {
 		return err
 	}
@@ -138,7 +210,7 @@ func (res *Result) treeError(e BBTEntry, code finding.Code, what string) error {
 
 // readBlock returns a verified block's data (inflated in 4K files), not
 // yet decoded.
-func (res *Result) readBlock(bid uint64) (BBTEntry, []byte, error) {
+func (res *Result) readBlock(bid uint64, arena *Arena) (BBTEntry, []byte, error) {
 	i := res.s.block(bid)
 	if i < 0 {
 		return BBTEntry{}, nil, &ReadError{BID: bid &^ bidReserved, Offset: -1, Code: finding.NodeBlockMissing,
@@ -149,16 +221,19 @@ func (res *Result) readBlock(bid uint64) (BBTEntry, []byte, error) {
 		return e, nil, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: c, Detail: fmt.Sprintf("block 0x%X is damaged (%s)", e.BID, c)}
 	}
 	l := &res.Header.Layout
-	buf := make([]byte, e.CB)
+	buf := arena.Alloc(int(e.CB))
 	if err := readFull(res.s.r, buf, int64(e.IB)); err != nil {
 		return e, nil, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: finding.FileRead, Detail: err.Error()}
 	}
 	if l.Kind == Unicode4K && e.Inflated != e.CB {
+		res.s.inflateMu.Lock()
+		defer res.s.inflateMu.Unlock()
 		out, err := res.s.inflater.inflate(buf, int(e.Inflated))
 		if err != nil || len(out) != int(e.Inflated) {
 			return e, nil, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: finding.BlockInflate, Detail: "block does not inflate"}
 		}
-		buf = append([]byte(nil), out...)
+		buf = arena.Alloc(len(out))
+		copy(buf, out)
 	}
 	return e, buf, nil
 }

@@ -3,6 +3,7 @@ package ndb
 import (
 	"context"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -97,7 +98,8 @@ type Scanner struct {
 	// mapPage is the buffer map pages are read into, one at a time.
 	mapPage []byte
 	// inflater serves reads of compressed blocks after the passes.
-	inflater blockInflater
+	inflater  blockInflater
+	inflateMu sync.Mutex
 
 	res Result
 }
@@ -110,8 +112,9 @@ type keyRange struct {
 // ChunkSize is the size of the block pass's sequential reads.
 var ChunkSize = 4 << 20
 
-// Scan runs the NDB passes in order: header, NBT and BBT, blocks, nodes,
-// allocation maps. It returns nil only when the header is unusable.
+// Scan runs the NDB passes in order: header, NBT and BBT, blocks, nodes;
+// the allocation maps are checked by Result.CheckMaps. It returns nil only
+// when the header is unusable.
 func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, p Progress) *Result {
 	if p == nil {
 		p = noProgress{}
@@ -148,13 +151,17 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, p P
 	}
 	p.Phase("nodes")
 	s.checkNodes(ctx)
-	if ctx.Err() != nil {
-		return &s.res
-	}
-	p.Phase("maps")
-	s.checkMaps()
 	s.res.Pages = len(s.pages)
 	return &s.res
+}
+
+// CheckMaps runs the allocation pass (the last NDB pass) and reports to
+// sink. It only reads what the other passes left, so the layers above
+// may read the file through res while it runs.
+func (res *Result) CheckMaps(sink finding.Sink) {
+	s := res.s
+	s.sink = sink
+	s.checkMaps()
 }
 
 func (s *Scanner) report(f finding.Finding) { s.sink.Report(f) }
