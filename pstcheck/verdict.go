@@ -1,7 +1,9 @@
 package pstcheck
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -30,12 +32,30 @@ func ScanpstCommand(path string) string {
 type damage struct {
 	blocks, pages, maps, other int
 	items, folders             map[uint32]bool
+	folderNodes                map[uint32]bool // folders whose own node or tables are damaged
 	truncated                  string
 	header, readErr            bool
+	// itemCount is how many items (messages) are damaged, and
+	// damagedFolders the folders holding them, worst first.
+	itemCount      int
+	damagedFolders []Folder
+}
+
+// folderList names up to five folders with their damaged items.
+func (d damage) folderList() string {
+	var parts []string
+	for i, f := range d.damagedFolders {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(d.damagedFolders)-5))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s (%d of %d)", f.Path, f.Damaged, f.Items))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func summarize(rep *Report) damage {
-	d := damage{items: map[uint32]bool{}, folders: map[uint32]bool{}}
+	d := damage{items: map[uint32]bool{}, folders: map[uint32]bool{}, folderNodes: map[uint32]bool{}}
 	for _, f := range rep.Findings {
 		if f.Severity() != finding.SeverityError {
 			continue
@@ -55,7 +75,10 @@ func summarize(rep *Report) damage {
 			d.blocks++
 		case finding.LayerMap:
 			d.maps++
-		case finding.LayerNode:
+		case finding.LayerNode, finding.LayerHeap, finding.LayerTable, finding.LayerMessage:
+			if isFolderNode(f.NID) {
+				d.folderNodes[ndb.FolderOf(ndb.NBTEntry{NID: f.NID})] = true
+			}
 			if f.NID != 0 && f.Code != finding.NodeParent {
 				d.items[f.NID] = true
 				if f.FolderNID != 0 {
@@ -78,7 +101,31 @@ func summarize(rep *Report) damage {
 			d.pages += n
 		}
 	}
+	// With the folder walk done, items are what the folders count: a
+	// damaged table or folder node is not an item of its own.
+	if len(rep.Folders) > 0 {
+		d.itemCount, d.damagedFolders = 0, nil
+		for _, f := range rep.Folders {
+			if f.Damaged > 0 {
+				d.itemCount += f.Damaged
+				d.damagedFolders = append(d.damagedFolders, f)
+			}
+		}
+		slices.SortStableFunc(d.damagedFolders, func(a, b Folder) int { return cmp.Compare(b.Damaged, a.Damaged) })
+	} else {
+		d.itemCount = len(d.items)
+	}
 	return d
+}
+
+// isFolderNode reports whether nid is a folder's own node or one of its
+// tables.
+func isFolderNode(nid uint32) bool {
+	switch nid & 0x1F {
+	case ndb.NIDTypeFolder, ndb.NIDTypeSearchFolder, ndb.NIDTypeHierarchyTable, ndb.NIDTypeContentsTable, ndb.NIDTypeAssocContents:
+		return true
+	}
+	return false
 }
 
 func plural(n int, one, many string) string {
@@ -142,16 +189,20 @@ func judge(rep *Report, res *ndb.Result) {
 			"Export first what exists only here: drafts, items in folders that do not sync, anything created offline.",
 			"Then close Outlook, rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy.",
 		}
-	case len(d.items) > 0:
+	case d.itemCount > 0:
 		rep.Action = ActionExport
 		rep.NextStep = "export the healthy items, then run scanpst"
+		where := ""
+		if len(d.damagedFolders) > 0 {
+			where = " in " + d.folderList()
+		}
 		rep.Advice = append([]string{
-			fmt.Sprintf("%s damaged: scanpst deletes what it cannot read, so save the healthy items first (in Outlook: File > Open & Export > Import/Export > Export to a file).", plural(len(d.items), "item is", "items are")),
+			fmt.Sprintf("%s damaged%s. scanpst deletes what it cannot read, so save the healthy items first (in Outlook: File > Open & Export > Import/Export > Export to a file).", plural(d.itemCount, "item is", "items are"), where),
 		}, scanpstAdvice(path)...)
 	default:
 		rep.Action = ActionScanpst
 		rep.NextStep = "close Outlook, copy the file, then run scanpst on it"
-		rep.Advice = scanpstAdvice(path)
+		rep.Advice = append([]string{"No item is damaged: the damage is in the file's structure (index, maps, counts), which scanpst rebuilds without losing items."}, scanpstAdvice(path)...)
 	}
 }
 
@@ -178,12 +229,18 @@ func (d damage) cause() string {
 	if d.blocks > 0 {
 		parts = append(parts, plural(d.blocks, "damaged block", "damaged blocks"))
 	}
-	if len(d.items) > 0 {
-		s := plural(len(d.items), "item", "items") + " damaged"
+	switch {
+	case d.itemCount > 0 && len(d.damagedFolders) > 0:
+		parts = append(parts, plural(d.itemCount, "item", "items")+" damaged in "+plural(len(d.damagedFolders), "folder", "folders"))
+	case d.itemCount > 0:
+		s := plural(d.itemCount, "item", "items") + " damaged"
 		if len(d.folders) > 0 {
 			s += " in " + plural(len(d.folders), "folder", "folders")
 		}
 		parts = append(parts, s)
+	}
+	if n := len(d.folderNodes); n > 0 {
+		parts = append(parts, "the properties or tables of "+plural(n, "folder are", "folders are")+" damaged")
 	}
 	if d.maps > 0 {
 		parts = append(parts, "the allocation map is inconsistent")

@@ -291,6 +291,12 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 		f.Path = parentPath + "/" + name
 	}
 
+	if nid&0x1F == ndb.NIDTypeSearchFolder {
+		// A search folder holds no items of its own (its search contents
+		// table lists messages that live in other folders), and the table
+		// NIDs at its index belong to a normal folder, if one has it.
+		return nil
+	}
 	base := nid &^ 0x1F
 	children, ok := w.table(base|ndb.NIDTypeHierarchyTable, nid, "hierarchy table")
 	w.subfoldersListed[nid] = ok
