@@ -3,6 +3,7 @@ package pstcheck
 import (
 	"context"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -21,6 +22,10 @@ type Options struct {
 	Findings finding.Sink
 	// Name labels the file in progress output and in Report.Path.
 	Name string
+	// Parallelism is how many goroutines one scan may keep busy; 0 means
+	// GOMAXPROCS. A batch that scans several files at once sets 1, so
+	// that files, not passes, share the processors.
+	Parallelism int
 	// MaxFindingsPerCode caps how many findings of one code the report
 	// keeps (the rest are counted in Report.Capped). 0 means 1000.
 	MaxFindingsPerCode int
@@ -55,14 +60,19 @@ func check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report
 		progress.Phase("maps, folders")
 		maps, upper := findingBuffer{max: c.max}, findingBuffer{max: c.max}
 		var m *messaging.Result
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		par := opts.Parallelism
+		if par <= 0 {
+			par = runtime.GOMAXPROCS(0)
+		}
+		if par > 1 {
+			var wg sync.WaitGroup
+			wg.Go(func() { res.CheckMaps(&maps) })
+			m = messaging.Check(ctx, res, &upper, par)
+			wg.Wait()
+		} else {
 			res.CheckMaps(&maps)
-		}()
-		m = messaging.Check(ctx, res, &upper)
-		wg.Wait()
+			m = messaging.Check(ctx, res, &upper, 1)
+		}
 		maps.flush(&c)
 		upper.flush(&c)
 		addFolders(rep, m)

@@ -5,6 +5,9 @@ package main
 import "os"
 
 func main() {
+	if isWorker() {
+		os.Exit(runWorker(os.Stdin, os.Stdout))
+	}
 	ios := SystemIO()
 	os.Exit(execute(NewCmdRoot(ios), ios))
 }

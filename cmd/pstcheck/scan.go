@@ -263,15 +263,53 @@ func isInput(output string, paths []string, targets []target) bool {
 }
 
 // scanTargets scans the targets with up to jobs workers and returns their
-// reports in the targets' order.
+// reports in the targets' order. One file is scanned in this process; a
+// batch in worker processes (see worker.go), so that no file's failure can
+// touch another's result.
 func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgress) []*pstcheck.Report {
 	reports := make([]*pstcheck.Report, len(targets))
+	toScan := 0
+	for _, t := range targets {
+		if t.rep == nil {
+			toScan++
+		}
+	}
+	var pool *workerPool
+	if toScan > 1 {
+		pool, _ = newWorkerPool(defaultWorkerMemory(min(jobs, toScan)))
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(jobs, len(targets)) {
 		wg.Go(func() {
+			if pool == nil {
+				for i := range next {
+					reports[i] = scanOne(ctx, targets[i].path, bar)
+				}
+				return
+			}
+			var w *worker
+			defer func() {
+				if w != nil {
+					w.stop()
+				}
+			}()
 			for i := range next {
-				reports[i] = scanOne(ctx, targets[i].path, bar)
+				path := targets[i].path
+				if w == nil {
+					var err error
+					if w, err = pool.start(); err != nil {
+						reports[i] = scannerFailure(path, "the scanner could not be started: "+err.Error())
+						continue
+					}
+				}
+				prog, end := fileProgressFor(bar, path)
+				rep, failure := w.scan(ctx, path, prog)
+				end()
+				if failure != "" {
+					rep, w = scannerFailure(path, failure), nil
+				}
+				reports[i] = rep
 			}
 		})
 	}
@@ -288,17 +326,22 @@ func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgre
 }
 
 func scanOne(ctx context.Context, path string, bar *barProgress) *pstcheck.Report {
-	var prog pstcheck.Progress = pstcheck.NoProgress{}
-	if bar != nil {
-		var size int64
-		if st, err := os.Stat(path); err == nil {
-			size = st.Size()
-		}
-		var end func()
-		prog, end = bar.file(path, size)
-		defer end()
-	}
+	prog, end := fileProgressFor(bar, path)
+	defer end()
 	return pstcheck.ScanFile(ctx, path, pstcheck.Options{Progress: prog})
+}
+
+// fileProgressFor returns the progress to give one file's scan and the
+// function that ends it: the bar's, or none.
+func fileProgressFor(bar *barProgress, path string) (pstcheck.Progress, func()) {
+	if bar == nil {
+		return pstcheck.NoProgress{}, func() {}
+	}
+	var size int64
+	if st, err := os.Stat(path); err == nil {
+		size = st.Size()
+	}
+	return bar.file(path, size)
 }
 
 // folderFailure is the report for a folder that could not be searched: like

@@ -14,7 +14,8 @@ type Entry struct {
 // table of codes is checked against this list by a test.
 const (
 	// File
-	FileRead Code = "FILE-READ"
+	FileRead    Code = "FILE-READ"
+	ScanAborted Code = "SCAN-ABORTED"
 
 	// Header and ROOT
 	HeaderTruncated   Code = "HDR-TRUNCATED"
@@ -104,6 +105,7 @@ const (
 
 var catalog = []Entry{
 	{FileRead, SeverityError, LayerFile, "The file could not be read at this offset (I/O error or the file shrank during the scan)."},
+	{ScanAborted, SeverityError, LayerFile, "pstcheck could not finish this file: its scanner stopped (crash, out of memory, no answer). Other files in the batch are not affected."},
 
 	{HeaderTruncated, SeverityError, LayerHeader, "The file is shorter than a PST header: it is not a complete PST/OST file."},
 	{HeaderMagic, SeverityError, LayerHeader, "The file does not start with the PST signature !BDN: it is not a PST/OST file, or its header is destroyed."},

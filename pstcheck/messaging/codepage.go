@@ -1,27 +1,136 @@
 package messaging
 
-import "strings"
+import (
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
+)
 
-// cp1252 maps Windows-1252's 0x80-0x9F to Unicode; the rest of the code
-// page is ISO 8859-1. ANSI stores written by Western-language Outlook use
-// it; where a store says nothing of its code page this is the safe guess.
-var cp1252 = [32]rune{
-	'\u20AC', '\uFFFD', '\u201A', '\u0192', '\u201E', '\u2026', '\u2020', '\u2021',
-	'\u02C6', '\u2030', '\u0160', '\u2039', '\u0152', '\uFFFD', '\u017D', '\uFFFD',
-	'\uFFFD', '\u2018', '\u2019', '\u201C', '\u201D', '\u2022', '\u2013', '\u2014',
-	'\u02DC', '\u2122', '\u0161', '\u203A', '\u0153', '\uFFFD', '\u017E', '\u0178',
+// An ANSI store keeps strings (folder names among them) in the Windows
+// code page of the machine that wrote it, and says so nowhere directly.
+// Its messages do: PidTagMessageCodepage, or failing that the locale of
+// PidTagMessageLocaleId, or the Internet code page PidTagInternetCPID.
+// The store's code page is the one most of its messages name.
+const (
+	propMessageCodepage = 0x3FFD
+	propInternetCPID    = 0x3FDE
+	propMessageLocaleID = 0x3FF1
+)
+
+// windowsCodepage maps a code page a message names to the Windows ANSI
+// code page its strings in the store were written in: Internet code pages
+// for Japanese (ISO-2022-JP, EUC-JP) and others come back to their Windows
+// counterpart. 0: not an ANSI code page.
+func windowsCodepage(cp uint32) uint32 {
+	switch cp {
+	case 874, 932, 936, 949, 950, 1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258:
+		return cp
+	case 50220, 50221, 50222, 51932, 20932:
+		return 932
+	case 51936, 52936, 54936:
+		return 936
+	case 51949, 50225:
+		return 949
+	case 20000, 10002:
+		return 950
+	case 28591, 20127, 65001, 1200:
+		return 1252
+	case 28592:
+		return 1250
+	case 28595, 20866, 21866:
+		return 1251
+	case 28597:
+		return 1253
+	case 28599:
+		return 1254
+	case 28598, 38598:
+		return 1255
+	case 28596:
+		return 1256
+	case 28594, 28603:
+		return 1257
+	}
+	return 0
 }
 
-// DecodeCP1252 decodes Windows-1252 bytes.
-func DecodeCP1252(b []byte) string {
-	var s strings.Builder
-	for _, c := range b {
-		switch {
-		case c < 0x80 || c >= 0xA0:
-			s.WriteRune(rune(c))
-		default:
-			s.WriteRune(cp1252[c-0x80])
+// localeCodepage maps a Windows locale ID (its primary language) to that
+// language's ANSI code page.
+func localeCodepage(lcid uint32) uint32 {
+	switch lcid & 0x3FF {
+	case 0x11:
+		return 932 // Japanese
+	case 0x12:
+		return 949 // Korean
+	case 0x04:
+		if lcid == 0x0404 || lcid == 0x0C04 || lcid == 0x1404 {
+			return 950 // Chinese (traditional)
 		}
+		return 936
+	case 0x19, 0x02, 0x22, 0x23, 0x1C1A, 0x2F:
+		return 1251 // Cyrillic
+	case 0x05, 0x15, 0x0E, 0x1B, 0x24, 0x1A, 0x18, 0x1C:
+		return 1250 // Central European
+	case 0x08:
+		return 1253 // Greek
+	case 0x1F:
+		return 1254 // Turkish
+	case 0x0D:
+		return 1255 // Hebrew
+	case 0x01, 0x29, 0x20:
+		return 1256 // Arabic script
+	case 0x25, 0x26, 0x27:
+		return 1257 // Baltic
+	case 0x2A:
+		return 1258 // Vietnamese
+	case 0x1E:
+		return 874 // Thai
 	}
-	return s.String()
+	return 0
+}
+
+// decoderFor returns the decoding of a Windows code page (1252 when the
+// page is unknown).
+func decoderFor(cp uint32) *encoding.Decoder {
+	var e encoding.Encoding = charmap.Windows1252
+	switch cp {
+	case 874:
+		e = charmap.Windows874
+	case 932:
+		e = japanese.ShiftJIS
+	case 936:
+		e = simplifiedchinese.GBK
+	case 949:
+		e = korean.EUCKR
+	case 950:
+		e = traditionalchinese.Big5
+	case 1250:
+		e = charmap.Windows1250
+	case 1251:
+		e = charmap.Windows1251
+	case 1253:
+		e = charmap.Windows1253
+	case 1254:
+		e = charmap.Windows1254
+	case 1255:
+		e = charmap.Windows1255
+	case 1256:
+		e = charmap.Windows1256
+	case 1257:
+		e = charmap.Windows1257
+	case 1258:
+		e = charmap.Windows1258
+	}
+	return e.NewDecoder()
+}
+
+// DecodeANSI decodes bytes of Windows code page cp.
+func DecodeANSI(cp uint32, b []byte) string {
+	out, err := decoderFor(cp).Bytes(b)
+	if err != nil {
+		return string(b)
+	}
+	return string(out)
 }

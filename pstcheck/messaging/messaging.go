@@ -12,7 +12,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -80,8 +79,11 @@ type walker struct {
 	// in the file order of their data so that reads go forward.
 	queue []queued
 	// chk reads the folders' own nodes and tables.
-	chk checker
-	out Result
+	chk     checker
+	workers int
+	// codepage decodes the store's 8-bit strings (ANSI files).
+	codepage uint32
+	out      Result
 }
 
 type queued struct {
@@ -89,11 +91,13 @@ type queued struct {
 	normal      bool // listed in the contents table, not the FAI table
 }
 
-// Check walks the store. res must come from a completed ndb.Scan.
-func Check(ctx context.Context, res *ndb.Result, sink finding.Sink) *Result {
+// Check walks the store with up to workers goroutines checking messages.
+// res must come from a completed ndb.Scan.
+func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, workers int) *Result {
 	w := &walker{ctx: ctx, res: res, chk: checker{res: res}, sink: sink, unicode: res.Header.Kind != ndb.ANSI,
 		seenMsg: map[uint32]bool{}, seenFolder: map[uint32]bool{}, folderIndex: map[uint32]int{},
-		subfoldersListed: map[uint32]bool{}, itemsListed: map[uint32]bool{}, byParent: map[uint32][]uint32{}}
+		subfoldersListed: map[uint32]bool{}, itemsListed: map[uint32]bool{}, byParent: map[uint32][]uint32{},
+		workers: max(workers, 1)}
 	if res.Header.Crypt > 2 {
 		return &w.out // item data cannot be decoded (HDR-CRYPT says so)
 	}
@@ -101,6 +105,10 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink) *Result {
 		if n.NID&0x1F == ndb.NIDTypeMessage {
 			w.byParent[n.Parent] = append(w.byParent[n.Parent], n.NID)
 		}
+	}
+	w.codepage = 1252
+	if !w.unicode {
+		w.codepage = w.storeCodepage()
 	}
 	w.store()
 	w.folders()
@@ -365,7 +373,7 @@ func (w *walker) messages() {
 		w.seenMsg[q.nid] = true
 	}
 	results := make([]error, len(w.queue))
-	workers := min(runtime.GOMAXPROCS(0), 4, len(jobs)/64+1)
+	workers := min(w.workers, 4, len(jobs)/64+1)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -538,6 +546,50 @@ func (w *walker) orphans() {
 	}
 }
 
+// storeCodepage finds the Windows code page of an ANSI store from what
+// its first messages say (see codepage.go); 1252 when none says.
+func (w *walker) storeCodepage() uint32 {
+	votes := map[uint32]int{}
+	seen := 0
+	for _, n := range w.res.NBT {
+		if n.NID&0x1F != ndb.NIDTypeMessage || w.res.NodeDamaged[n.NID] {
+			continue
+		}
+		if seen++; seen > 32 {
+			break
+		}
+		w.chk.arena.Reset()
+		data, subs, err := w.node(n.NID)
+		if err != nil {
+			continue
+		}
+		pc, err := ltp.OpenPC(data, w.res.Decode, subnodeSet(subs))
+		if err != nil {
+			continue
+		}
+		cp := uint32(0)
+		if p, ok := pc.Get(propMessageCodepage); ok && p.Type == ltp.TypeInt32 {
+			cp = windowsCodepage(p.Value)
+		}
+		if p, ok := pc.Get(propMessageLocaleID); ok && cp == 0 && p.Type == ltp.TypeInt32 {
+			cp = localeCodepage(p.Value)
+		}
+		if p, ok := pc.Get(propInternetCPID); ok && cp == 0 && p.Type == ltp.TypeInt32 {
+			cp = windowsCodepage(p.Value)
+		}
+		if cp != 0 {
+			votes[cp]++
+		}
+	}
+	best := uint32(1252)
+	for cp, n := range votes {
+		if n > votes[best] || (n == votes[best] && cp < best) {
+			best = cp
+		}
+	}
+	return best
+}
+
 // str decodes a string property.
 func (w *walker) str(pc *ltp.PC, id uint16) (string, bool) {
 	p, ok := pc.Get(id)
@@ -553,7 +605,7 @@ func (w *walker) str(pc *ltp.PC, id uint16) (string, bool) {
 		}
 		return strings.TrimRight(string(utf16.Decode(u)), "\x00"), true
 	case ltp.TypeString8:
-		return strings.TrimRight(DecodeCP1252(b), "\x00"), true
+		return strings.TrimRight(DecodeANSI(w.codepage, b), "\x00"), true
 	}
 	return "", false
 }
