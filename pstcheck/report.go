@@ -141,7 +141,8 @@ func ExitStatus(reports []*Report) int {
 		switch r.Verdict {
 		case Damaged, Unreadable:
 			code |= 1
-		case Failed:
+		case Healthy:
+		default: // "error", or a verdict this version does not know
 			code |= 2
 		}
 	}

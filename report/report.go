@@ -1,11 +1,12 @@
 // Package report renders the results of a pstcheck scan for people and for
-// scripts. There is one Writer interface and one file per format (text.go,
-// json.go, csv.go); the formats are pinned by golden files in
-// testdata/report/. New returns a format's writer; NewFolders the same
-// format in folder mode (CSV rows per damaged folder).
+// scripts. There is one Writer interface and one file per format (text.go
+// with table.go, json.go, csv.go, jsonl.go); the formats are pinned by
+// golden files in testdata/report/. New returns a format's writer;
+// NewFolders the same format in folder mode (CSV rows per damaged folder);
+// NewStream a writer that reports each file as it finishes (jsonl).
 //
-// The JSON and CSV formats are part of the output contract of design.md §2:
-// they may only grow by adding fields or columns.
+// The JSON, JSON Lines and CSV formats are part of the output contract of
+// design.md §2: they may only grow by adding fields or columns.
 package report
 
 import (
@@ -30,6 +31,14 @@ type Writer interface {
 	Write(w io.Writer, run Run) error
 }
 
+// StreamWriter renders one file's report at a time, as each file finishes,
+// for formats that need no view of the whole run (jsonl). Each call writes
+// one complete record; version is the pstcheck version string, for formats
+// that record it.
+type StreamWriter interface {
+	WriteFile(w io.Writer, version string, r *pstcheck.Report) error
+}
+
 // formats maps each format name to its constructor, in help order.
 var formats = []struct {
 	name string
@@ -38,13 +47,15 @@ var formats = []struct {
 	{"text", func() Writer { return textWriter{} }},
 	{"json", func() Writer { return jsonWriter{} }},
 	{"csv", func() Writer { return csvWriter{} }},
+	{"jsonl", func() Writer { return jsonlWriter{} }},
 }
 
-// New returns the writer for a format name: "text", "json" or "csv".
+// New returns the writer for a format name: "text", "json", "csv" or
+// "jsonl".
 // Names are matched case-insensitively; any other name is an error that
 // lists the valid ones.
 func New(format string) (Writer, error) {
-	name := strings.ToLower(strings.TrimSpace(format))
+	name := formatName(format)
 	for _, f := range formats {
 		if f.name == name {
 			return f.new(), nil
@@ -56,9 +67,9 @@ func New(format string) (Writer, error) {
 // NewFolders returns the writer for a format name in folder mode (`pstcheck
 // scan --folders`): for "csv", one row per damaged folder of every file
 // instead of one row per file (columns path, folder_nid, folder, items,
-// readable, damaged, verdict, action). The text and JSON formats always
-// show the folder map, so for them NewFolders is New. Names and errors are
-// as for New.
+// readable, damaged, verdict, action). The text, JSON and JSON Lines
+// formats always show the folder map, so for them NewFolders is New. Names
+// and errors are as for New.
 func NewFolders(format string) (Writer, error) {
 	w, err := New(format)
 	if _, ok := w.(csvWriter); ok {
@@ -66,6 +77,20 @@ func NewFolders(format string) (Writer, error) {
 	}
 	return w, err
 }
+
+// NewStream returns the streaming writer for a format name, and true, when
+// the format can be written one file at a time: only "jsonl" (names are
+// matched as by New). For any other format it returns nil and false, and
+// the caller collects the reports and uses New's Writer at the end.
+func NewStream(format string) (StreamWriter, bool) {
+	if formatName(format) == "jsonl" {
+		return jsonlWriter{}, true
+	}
+	return nil, false
+}
+
+// formatName normalizes a format name as given on the command line.
+func formatName(format string) string { return strings.ToLower(strings.TrimSpace(format)) }
 
 // Formats lists the format names New accepts, in help order.
 func Formats() []string {

@@ -165,6 +165,44 @@ func allHealthyReport() *pstcheck.Report {
 	return r
 }
 
+// nearLimitReport is a healthy ANSI file with a STORE-NEAR-LIMIT warning.
+func nearLimitReport() *pstcheck.Report {
+	return &pstcheck.Report{
+		Path:     `\\fs01\home$\bob\Outlook\big.pst`,
+		Size:     1990000000,
+		Format:   pstcheck.FormatANSI,
+		Content:  pstcheck.ContentPST,
+		Verdict:  pstcheck.Healthy,
+		Action:   pstcheck.ActionNone,
+		Cause:    "no damage found, but the file is near its size limit: ansi file of 1.85 GiB is 96% of the 1.93 GiB limit",
+		NextStep: "archive old items or move them to a new data file",
+		Findings: []pstcheck.Finding{
+			{Code: finding.StoreNearLimit, Offset: finding.NoOffset, Detail: "ansi file of 1.85 GiB is 96% of the 1.93 GiB limit"},
+			{Code: finding.MapFreeSpace, Offset: finding.NoOffset, Detail: "1048576 bytes (0.1% of the file) are free; compacting the file would reclaim them"},
+		},
+		Folders: []pstcheck.Folder{
+			{NID: 0x122, Path: "Top of Personal Folders"},
+			{NID: 0x8022, Path: "Top of Personal Folders/Inbox", Items: 48113, Readable: 48113},
+		},
+		Stats: pstcheck.Stats{
+			Version: 14, Crypt: "compressible", Pages: 2210, Blocks: 301377, Nodes: 96502,
+			BytesVerified: 1980000000, FreeBytes: 1048576,
+			Duration: 61 * time.Second, BlockPass: 48 * time.Second,
+		},
+	}
+}
+
+// batchRun is a batch of six files in scan order: a healthy file with only
+// info findings, a healthy file near its size limit, a file that could not
+// be opened, two damaged files with folder maps and an unreadable one.
+func batchRun() Run {
+	return Run{
+		Version: "1.2.3-test",
+		Reports: []*pstcheck.Report{healthyReport(), nearLimitReport(), errorReport(), damagedReport(),
+			unreadableReport(), mixedReport()},
+	}
+}
+
 // folderRun mixes files with damaged, healthy and no folders.
 func folderRun() Run {
 	return Run{
@@ -223,6 +261,9 @@ func TestGolden(t *testing.T) {
 		{"folders.txt", "text", New, one(mixedReport())},
 		{"folders-healthy.txt", "text", New, one(allHealthyReport())},
 		{"folders.csv", "csv", NewFolders, folderRun},
+		{"batch.txt", "text", New, batchRun},
+		{"batch.jsonl", "jsonl", New, batchRun},
+		{"batch.csv", "csv", New, batchRun},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			got := renderWith(t, tc.newWriter, tc.format, tc.run())
@@ -285,21 +326,21 @@ func TestWriteErrors(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	if got, want := Formats(), []string{"text", "json", "csv"}; !slices.Equal(got, want) {
+	if got, want := Formats(), []string{"text", "json", "csv", "jsonl"}; !slices.Equal(got, want) {
 		t.Errorf("Formats() = %v, want %v", got, want)
 	}
-	for _, f := range append(Formats(), "JSON", " csv ") {
+	for _, f := range append(Formats(), "JSON", " csv ", "JSONL") {
 		if _, err := New(f); err != nil {
 			t.Errorf("New(%q): %v", f, err)
 		}
 	}
-	for _, f := range []string{"xml", "", "jsonl"} {
+	for _, f := range []string{"xml", "", "ndjson", "json lines"} {
 		w, err := New(f)
 		if err == nil || w != nil {
 			t.Errorf("New(%q) = %v, %v; want an error", f, w, err)
 			continue
 		}
-		if !strings.Contains(err.Error(), "text, json, csv") {
+		if !strings.Contains(err.Error(), "text, json, csv, jsonl") {
 			t.Errorf("New(%q) error %q does not list the valid formats", f, err)
 		}
 	}

@@ -15,9 +15,15 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
-// textWriter writes the default format, for people: one line per file,
-// then a details section for each file with findings or advice, then the
-// totals when there is more than one file.
+// textWriter writes the default format, for people.
+//
+// A single file gets one line (verdict, path, cause, next step), then a
+// details section when it has findings, advice or a damaged folder.
+//
+// A batch (more than one file) gets a table of the files sorted worst
+// first and the run's totals (table.go), then a details section for each
+// file that is not healthy or has warnings, in the table's order. A
+// healthy file with only info findings gets its table row alone.
 //
 // Strings that come from the scanned file or the file system (paths,
 // folder names, details) are passed through clean, so that a hostile folder
@@ -38,23 +44,43 @@ const (
 func (textWriter) Write(w io.Writer, run Run) error {
 	reports := run.reports()
 	b := bufio.NewWriter(w) // keeps the first write error; Flush returns it
-	for _, r := range reports {
-		b.WriteString(fileLine(r))
-		b.WriteByte('\n')
-	}
-	for _, r := range reports {
-		if !hasDetails(r) {
-			continue
-		}
-		b.WriteByte('\n')
-		writeDetails(b, r)
-	}
 	if len(reports) > 1 {
-		s := Summarize(reports)
-		fmt.Fprintf(b, "\n%s: %d healthy, %d damaged, %d unreadable, %s\n",
-			plural(s.Files, "file"), s.Healthy, s.Damaged, s.Unreadable, plural(s.Errors, "error"))
+		writeBatch(b, reports)
+	} else {
+		for _, r := range reports {
+			writeSingle(b, r)
+		}
 	}
 	return b.Flush()
+}
+
+// writeSingle writes the report of a run of one file.
+func writeSingle(b *bufio.Writer, r *pstcheck.Report) {
+	b.WriteString(fileLine(r))
+	b.WriteByte('\n')
+	if hasDetails(r) {
+		b.WriteByte('\n')
+		writeDetails(b, r, false)
+	}
+}
+
+// writeBatch writes the report of a run of several files: the table, the
+// totals, then the details of the files that need a look.
+func writeBatch(b *bufio.Writer, reports []*pstcheck.Report) {
+	sorted := worstFirst(reports)
+	for _, l := range tableLines(sorted) {
+		b.WriteString(l + "\n")
+	}
+	b.WriteByte('\n')
+	for _, l := range totalsLines(reports) {
+		b.WriteString(l + "\n")
+	}
+	for _, r := range sorted {
+		if batchDetails(r) {
+			b.WriteByte('\n')
+			writeDetails(b, r, true)
+		}
+	}
 }
 
 // fileLine is the one line that leads the output for each file:
@@ -125,8 +151,10 @@ func hasDetails(r *pstcheck.Report) bool {
 	return slices.ContainsFunc(r.Folders, func(f pstcheck.Folder) bool { return f.Damaged > 0 })
 }
 
-// writeDetails writes the details section of one file.
-func writeDetails(b *bufio.Writer, r *pstcheck.Report) {
+// writeDetails writes the details section of one file. In a batch the
+// section also gives the cause and the next step, which a single file's
+// report has on its first line.
+func writeDetails(b *bufio.Writer, r *pstcheck.Report, batch bool) {
 	errors, warnings, infos := r.Count(severityError), r.Count(severityWarning), r.Count(severityInfo)
 	b.WriteString("== " + clean(r.Path) + "\n")
 	b.WriteString(formatLine(r) + "\n")
@@ -154,6 +182,20 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report) {
 	}
 
 	fmt.Fprintf(b, "Verdict: %s, action: %s\n", clean(string(r.Verdict)), clean(string(r.Action)))
+	if batch {
+		cause := r.Cause
+		if cause == "" {
+			cause = defaultCause(r.Verdict)
+		}
+		for _, l := range wrap(sentence(cause), "Cause: ", "       ", textWidth) {
+			b.WriteString(l + "\n")
+		}
+		if r.NextStep != "" {
+			for _, l := range wrap(sentence(r.NextStep), "Next:  ", "       ", textWidth) {
+				b.WriteString(l + "\n")
+			}
+		}
+	}
 	if len(r.Advice) > 0 {
 		b.WriteString("Advice:\n")
 		for _, a := range r.Advice {
@@ -188,6 +230,9 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report) {
 				fmt.Fprintf(b, "  (%d more %s %s not listed)\n", n, clean(string(c)), pluralWord(n, "finding"))
 			}
 		}
+	}
+	if r.Verdict == pstcheck.Failed && r.Stats.BytesVerified == 0 && r.Stats.Blocks == 0 && r.Stats.Pages == 0 {
+		return // nothing was scanned: a line of zeros says nothing
 	}
 	for _, l := range wrapParts(scanParts(r.Stats), ", ", "Scan: ", "      ", textWidth) {
 		b.WriteString(l + "\n")
@@ -343,8 +388,8 @@ func formatLine(r *pstcheck.Report) string {
 	default:
 		s += ", " + clean(r.Stats.Crypt) + " encryption"
 	}
-	if r.Size >= 0 {
-		s += ", " + humanSize(r.Size)
+	if n := knownSize(r); n >= 0 {
+		s += ", " + humanSize(n)
 	}
 	return s
 }

@@ -10,21 +10,26 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
-func TestTextStartsWithOneLinePerFile(t *testing.T) {
-	run := testRun()
-	lines := strings.Split(string(render(t, "text", run)), "\n")
-	for i, prefix := range []string{
-		"HEALTHY     /mail/archive.pst — no problems found. Next: nothing to do.",
-		`DAMAGED     C:\x\enron.pst — 2 blocks fail their checksums; 3 items use them. Next: export the healthy items, then run scanpst.`,
-		"UNREADABLE  /tmp/notapst.pst — ",
-		"ERROR       /tmp/locked & <odd>.ost — ",
+// A run of one file starts with the file's one line; a batch starts with
+// the table (table_test.go).
+func TestTextSingleFileStartsWithOneLine(t *testing.T) {
+	for _, tc := range []struct {
+		r      *pstcheck.Report
+		prefix string
+	}{
+		{healthyReport(), "HEALTHY     /mail/archive.pst — no problems found. Next: nothing to do."},
+		{damagedReport(), `DAMAGED     C:\x\enron.pst — 2 blocks fail their checksums; 3 items use them. Next: export the healthy items, then run scanpst.`},
+		{unreadableReport(), "UNREADABLE  /tmp/notapst.pst — "},
+		{errorReport(), "ERROR       /tmp/locked & <odd>.ost — "},
 	} {
-		if !strings.HasPrefix(lines[i], prefix) {
-			t.Errorf("line %d = %q, want prefix %q", i+1, lines[i], prefix)
+		out := string(render(t, "text", one(tc.r)()))
+		first, _, _ := strings.Cut(out, "\n")
+		if !strings.HasPrefix(first, tc.prefix) {
+			t.Errorf("first line = %q, want prefix %q", first, tc.prefix)
 		}
-	}
-	if got := lines[len(lines)-2]; got != "4 files: 1 healthy, 1 damaged, 1 unreadable, 1 error" {
-		t.Errorf("totals line = %q", got)
+		if strings.Contains(out, "VERDICT ") || strings.Contains(out, "Files:") {
+			t.Errorf("%s: a run of one file has a batch table or totals:\n%s", tc.r.Path, out)
+		}
 	}
 }
 
@@ -36,9 +41,11 @@ func TestTextSafeAndReadable(t *testing.T) {
 	if !strings.Contains(out, `Junk\x1B[31mE-mail\u202E`) {
 		t.Error("hostile folder name is not shown escaped")
 	}
-	for i, l := range strings.Split(out, "\n") {
-		// The per-file lines and advice (command lines to copy) are not wrapped.
-		if i < 4 || strings.HasPrefix(l, "  - ") {
+	tableEnd := strings.Index(out, "\n\n")
+	for _, l := range strings.Split(out[tableEnd:], "\n") {
+		// The batch table (paths are never shortened) and advice (command
+		// lines to copy) are not wrapped.
+		if strings.HasPrefix(l, "  - ") {
 			continue
 		}
 		if n := utf8.RuneCountInString(l); n > textWidth {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pstcheck/pstcheck/internal/discover"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/report"
@@ -30,13 +32,16 @@ type ScanOptions struct {
 	NoProgress bool
 	Jobs       int  // files scanned at the same time
 	Folders    bool // with --format csv: one row per damaged folder instead of one per file
+	Profiles   bool // Paths are profiles roots (none: the system's); search where Outlook keeps files
+	Backups    bool // also scanpst's .bak backups
 }
 
 // formatHelp describes the report formats in the scan help.
 var formatHelp = map[string]string{
-	"text": "a summary for people, with what to do next (the default)",
-	"json": `one JSON object: {"version", "files": [...], "summary": {...}}`,
-	"csv":  "one row per file, with a header row (one row per damaged folder with --folders)",
+	"text":  "a summary for people, with what to do next (the default)",
+	"json":  `one JSON object: {"version", "files": [...], "summary": {...}}`,
+	"csv":   "one row per file, with a header row (one row per damaged folder with --folders)",
+	"jsonl": "one JSON object per file, written as each file finishes (for long runs and log shippers)",
 }
 
 // NewCmdScan builds "pstcheck scan". runF, when not nil, receives the
@@ -45,15 +50,17 @@ func NewCmdScan(ios *IOStreams, runF func(*ScanOptions) error) *cobra.Command {
 	opts := &ScanOptions{IO: ios}
 
 	cmd := &cobra.Command{
-		Use:   "scan PATH...",
+		Use:   "scan [--profiles] PATH...",
 		Short: "Check PST and OST files, or folders of them, for damage",
 		Long:  scanLong(),
 		Example: `  pstcheck scan archive.pst
   pstcheck scan --format json --output report.json "C:\Users\ann\Documents\Outlook Files"
   pstcheck scan --no-progress --format csv *.pst *.ost > report.csv
-  pstcheck scan --format csv --folders -o damaged-folders.csv archive.pst`,
+  pstcheck scan --format csv --folders -o damaged-folders.csv archive.pst
+  pstcheck scan --profiles --format csv -o office.csv
+  pstcheck scan --profiles \\fileserver\c$\Users --jobs 4 --format jsonl`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && !opts.Profiles {
 				return usageErrorf("scan needs at least one PATH (a .pst or .ost file, or a folder)")
 			}
 			return nil
@@ -88,6 +95,8 @@ func NewCmdScan(ios *IOStreams, runF func(*ScanOptions) error) *cobra.Command {
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (created or truncated) instead of standard output")
 	f.IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "scan up to `N` files at the same time")
 	f.BoolVar(&opts.Folders, "folders", false, "with --format csv: one row per damaged folder instead of one per file (no effect on text and json)")
+	f.BoolVar(&opts.Profiles, "profiles", false, "treat each PATH as a folder of user profiles (default "+discover.DefaultProfilesRoot()+") and scan the data files Outlook keeps in each")
+	f.BoolVar(&opts.Backups, "backups", false, "also scan scanpst's backups (*.bak)")
 	f.BoolVar(&opts.NoProgress, "no-progress", false, "do not show a progress bar (it is shown only when standard error is a terminal)")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return report.Formats(), cobra.ShellCompDirectiveNoFileComp
@@ -100,9 +109,21 @@ func scanLong() string {
 	var b strings.Builder
 	b.WriteString(`Scan checks each PATH, a .pst or .ost file or a folder, and writes one report
 covering every file. Folders are searched recursively for files whose names
-end in .pst or .ost (in any case), in name order; the report lists files in the
-order the paths were given. Files are only read, never changed. A PATH that
-cannot be read is still reported, with the verdict "error".
+end in .pst or .ost (in any case; also .bak with --backups), in name order;
+the report lists files in the order the paths were given. A file is judged by
+its header, not its name: a PST named .ost is reported as a PST. Files are
+only read, never changed. A PATH that cannot be read is still reported, with
+the verdict "error"; symbolic-link loops are skipped with a notice.
+
+With --profiles, each PATH (default: the system's profiles folder) holds user
+profiles, and each profile is searched where Outlook keeps data files:
+Documents\Outlook Files, AppData\Local\Microsoft\Outlook,
+AppData\Roaming\Microsoft\Outlook, the XP-era Local Settings\Application
+Data\Microsoft\Outlook, OneDrive\Documents, and Documents (3 levels deep).
+
+Several files are scanned --jobs at a time, each in its own worker process:
+a file that crashes, exhausts memory or hangs its scanner is reported as
+"error" (SCAN-ABORTED) and cannot affect any other file's result.
 
 Report formats (--format):
 `)
@@ -141,7 +162,7 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 	if err != nil {
 		return exitUsage, &usageError{err: err}
 	}
-	targets := collectTargets(opts.Paths, ios.ErrOut)
+	targets := collectTargets(ctx, opts, ios.ErrOut)
 	if opts.Output != "" && isInput(opts.Output, opts.Paths, targets) {
 		return exitUsage, usageErrorf("--output %s is one of the files to scan: choose another file", opts.Output)
 	}
@@ -156,9 +177,28 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 		out = file
 	}
 
-	reports := scanTargets(ctx, targets, opts.Jobs, newProgress(ios, opts.NoProgress))
+	// jsonl is written as each file finishes, so a long run can be
+	// followed and shipped as it goes.
+	var onDone func(*pstcheck.Report)
+	var streamErr error
+	stream, streaming := report.NewStream(opts.Format)
+	if streaming {
+		var mu sync.Mutex
+		onDone = func(r *pstcheck.Report) {
+			mu.Lock()
+			defer mu.Unlock()
+			if err := stream.WriteFile(out, resolveVersion(), r); err != nil && streamErr == nil {
+				streamErr = err
+			}
+		}
+	}
+	reports := scanTargets(ctx, targets, opts.Jobs, newProgress(ios, opts.NoProgress), onDone)
 
-	if err := w.Write(out, report.Run{Version: resolveVersion(), Reports: reports}); err != nil {
+	err = streamErr
+	if !streaming {
+		err = w.Write(out, report.Run{Version: resolveVersion(), Reports: reports})
+	}
+	if err != nil {
 		return exitUsage, &runError{err: fmt.Errorf("cannot write the report: %w", err)}
 	}
 	if file != nil {
@@ -181,54 +221,68 @@ type target struct {
 	rep  *pstcheck.Report
 }
 
-// collectTargets expands paths into the files to scan: files and paths that
-// do not exist as given, folders into their .pst and .ost files (sorted).
-// A file named twice is scanned once, where it first appears.
-func collectTargets(paths []string, errOut io.Writer) []target {
+// collectTargets finds the files to scan (internal/discover): files named
+// directly, data files under folders, or under user profiles with
+// --profiles. A path that does not exist, or a folder that cannot be read,
+// becomes a target whose report says so (verdict "error"); a
+// symbolic-link loop is a notice on stderr. Each file appears once.
+func collectTargets(ctx context.Context, opts *ScanOptions, errOut io.Writer) []target {
+	roots := opts.Paths
+	if opts.Profiles && len(roots) == 0 {
+		roots = []string{discover.DefaultProfilesRoot()}
+	}
+	found, problems := discover.Find(ctx, roots, discover.Options{
+		IncludeBackups: opts.Backups, Profiles: opts.Profiles, FollowSymlinks: true})
 	var targets []target
-	seen := make(map[string]bool)
-	add := func(t target) {
-		key := filepath.Clean(t.path)
-		if !seen[key] {
-			seen[key] = true
-			targets = append(targets, t)
+	for _, c := range found {
+		targets = append(targets, target{path: c.Path})
+	}
+	for _, p := range problems {
+		switch p.Kind {
+		case discover.KindMissing:
+			targets = append(targets, target{path: p.Path}) // ScanFile says what is wrong
+		case discover.KindUnreadable:
+			targets = append(targets, target{path: p.Path, rep: folderFailure(p.Path, p.Err)})
+		case discover.KindCanceled:
+		default:
+			fmt.Fprintf(errOut, "pstcheck: skipped %s: %v\n", p.Path, p.Err)
 		}
 	}
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil || !st.IsDir() {
-			add(target{path: p}) // ScanFile reports what is wrong with it
-			continue
+	// The report follows the order the paths were given; within one path,
+	// name order.
+	abs := make([]string, len(roots))
+	for i, r := range roots {
+		if a, err := filepath.Abs(r); err == nil {
+			abs[i] = a
 		}
-		root := p
-		if lst, err := os.Lstat(p); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
-			root = p + string(filepath.Separator) // walk the folder the link points to
+	}
+	rank := func(path string) int {
+		if i := slices.Index(abs, path); i >= 0 {
+			return i // named itself
 		}
-		var found []target
-		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			switch {
-			case err != nil:
-				found = append(found, target{path: path, rep: folderFailure(path, err)})
-			case !d.IsDir() && isDataFile(d.Name()):
-				found = append(found, target{path: path})
+		for i, a := range abs {
+			if strings.HasPrefix(path, a+string(filepath.Separator)) {
+				return i
 			}
-			return nil
-		})
-		if len(found) == 0 {
-			fmt.Fprintf(errOut, "pstcheck: no .pst or .ost files in %s\n", p)
 		}
-		slices.SortFunc(found, func(a, b target) int { return strings.Compare(a.path, b.path) })
-		for _, t := range found {
-			add(t)
+		return len(roots)
+	}
+	slices.SortStableFunc(targets, func(a, b target) int {
+		if c := cmp.Compare(rank(a.path), rank(b.path)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.path, b.path)
+	})
+	perRoot := make([]int, len(roots)+1)
+	for _, t := range targets {
+		perRoot[rank(t.path)]++
+	}
+	for i, r := range roots {
+		if st, err := os.Stat(r); err == nil && st.IsDir() && perRoot[i] == 0 {
+			fmt.Fprintf(errOut, "pstcheck: no .pst or .ost files in %s\n", r)
 		}
 	}
 	return targets
-}
-
-// isDataFile reports whether name ends in .pst or .ost, in any case.
-func isDataFile(name string) bool {
-	ext := filepath.Ext(name)
-	return strings.EqualFold(ext, ".pst") || strings.EqualFold(ext, ".ost")
 }
 
 // isInput reports whether output names one of the inputs: the same path, or
@@ -266,8 +320,14 @@ func isInput(output string, paths []string, targets []target) bool {
 // reports in the targets' order. One file is scanned in this process; a
 // batch in worker processes (see worker.go), so that no file's failure can
 // touch another's result.
-func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgress) []*pstcheck.Report {
+func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgress, onDone func(*pstcheck.Report)) []*pstcheck.Report {
 	reports := make([]*pstcheck.Report, len(targets))
+	done := func(i int, r *pstcheck.Report) {
+		reports[i] = r
+		if onDone != nil {
+			onDone(r)
+		}
+	}
 	toScan := 0
 	for _, t := range targets {
 		if t.rep == nil {
@@ -284,7 +344,7 @@ func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgre
 		wg.Go(func() {
 			if pool == nil {
 				for i := range next {
-					reports[i] = scanOne(ctx, targets[i].path, bar)
+					done(i, scanOne(ctx, targets[i].path, bar))
 				}
 				return
 			}
@@ -299,23 +359,27 @@ func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgre
 				if w == nil {
 					var err error
 					if w, err = pool.start(); err != nil {
-						reports[i] = scannerFailure(path, "the scanner could not be started: "+err.Error())
+						done(i, scannerFailure(path, "the scanner could not be started: "+err.Error()))
 						continue
 					}
 				}
 				prog, end := fileProgressFor(bar, path)
-				rep, failure := w.scan(ctx, path, prog)
+				var size int64
+				if st, err := os.Stat(path); err == nil {
+					size = st.Size()
+				}
+				rep, failure := w.scan(ctx, path, size, prog)
 				end()
 				if failure != "" {
 					rep, w = scannerFailure(path, failure), nil
 				}
-				reports[i] = rep
+				done(i, rep)
 			}
 		})
 	}
 	for i, t := range targets {
 		if t.rep != nil {
-			reports[i] = t.rep
+			done(i, t.rep)
 			continue
 		}
 		next <- i

@@ -464,7 +464,7 @@ func TestCollectTargets(t *testing.T) {
 	ios, _, stderr := testIO(false)
 	first := filepath.Join(dir, "sub", "c.pst")
 	missing := filepath.Join(dir, "missing.pst")
-	got := collectTargets([]string{first, dir, missing, filepath.Join(dir, "empty-not-there")}, ios.ErrOut)
+	got := collectTargets(context.Background(), &ScanOptions{Paths: []string{first, dir, missing, filepath.Join(dir, "empty-not-there")}}, ios.ErrOut)
 	var paths []string
 	for _, tg := range got {
 		if tg.rep != nil {
@@ -484,7 +484,7 @@ func TestCollectTargets(t *testing.T) {
 	}
 
 	empty := t.TempDir()
-	collectTargets([]string{empty}, ios.ErrOut)
+	collectTargets(context.Background(), &ScanOptions{Paths: []string{empty}}, ios.ErrOut)
 	if !strings.Contains(stderr.String(), "no .pst or .ost files in "+empty) {
 		t.Errorf("no notice for an empty folder: %q", stderr)
 	}

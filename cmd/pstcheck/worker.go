@@ -9,12 +9,11 @@ package main
 //
 //	{"phase": "blocks"}          the engine's current pass
 //	{"progress": 4194304}        bytes verified since the last message
-//	{"alive": true}              a heartbeat, every few seconds
 //	{"report": {...}}            the file's pstcheck.Report, last
 //
-// A child that exits, is killed for using too much memory or stops
-// answering costs only the file it was scanning, which is reported with
-// the verdict "error"; a new child takes the next file.
+// A child that exits, is killed for using too much memory or makes no
+// progress for too long costs only the file it was scanning, which is
+// reported with the verdict "error"; a new child takes the next file.
 
 import (
 	"bufio"
@@ -47,18 +46,18 @@ const (
 	envFault = "PSTCHECK_WORKER_FAULT"
 )
 
-// Timing of the conversation between the batch and its workers.
+// silence is how long a worker's scan may go without a new phase or
+// progress before it is taken to hang and is stopped; each gigabyte of the
+// file adds silencePerGB, since one pass over a large file (the messages
+// of a 50 GB store) reports no bytes while it works.
 var (
-	heartbeat = 2 * time.Second
-	// silence is how long a worker may say nothing before it is taken to
-	// hang and is stopped.
-	silence = 60 * time.Second
+	silence      = 60 * time.Second
+	silencePerGB = 10 * time.Second
 )
 
 type workerMessage struct {
 	Phase    string           `json:"phase,omitempty"`
 	Progress int64            `json:"progress,omitempty"`
-	Alive    bool             `json:"alive,omitempty"`
 	Report   *pstcheck.Report `json:"report,omitempty"`
 	Fatal    string           `json:"fatal,omitempty"`
 }
@@ -83,11 +82,6 @@ func runWorker(in io.Reader, out io.Writer) int {
 	if limit, err := strconv.ParseInt(os.Getenv(envMemory), 10, 64); err == nil && limit > 0 {
 		watchMemory(limit, send)
 	}
-	go func() {
-		for range time.Tick(heartbeat) {
-			send(workerMessage{Alive: true})
-		}
-	}()
 	lines := bufio.NewScanner(in)
 	lines.Buffer(make([]byte, 64<<10), 1<<20)
 	for lines.Scan() {
@@ -272,12 +266,13 @@ func crashLine(stderr string) string {
 
 // scan sends one path to the worker and waits for its report. An error
 // means the worker failed: it must be stopped and replaced.
-func (w *worker) scan(ctx context.Context, path string, prog pstcheck.Progress) (*pstcheck.Report, string) {
+func (w *worker) scan(ctx context.Context, path string, size int64, prog pstcheck.Progress) (*pstcheck.Report, string) {
 	line, _ := json.Marshal(path)
 	if _, err := w.in.Write(append(line, '\n')); err != nil {
 		return nil, "the scanner could not be started: " + err.Error()
 	}
-	timer := time.NewTimer(silence)
+	patience := silence + time.Duration(size>>30)*silencePerGB
+	timer := time.NewTimer(patience)
 	defer timer.Stop()
 	for {
 		select {
@@ -285,7 +280,7 @@ func (w *worker) scan(ctx context.Context, path string, prog pstcheck.Progress) 
 			if !ok {
 				return nil, "the scanner stopped on this file (" + w.stop() + ")"
 			}
-			timer.Reset(silence)
+			timer.Reset(patience)
 			switch {
 			case m.Report != nil:
 				return m.Report, ""
@@ -301,7 +296,7 @@ func (w *worker) scan(ctx context.Context, path string, prog pstcheck.Progress) 
 		case <-timer.C:
 			_ = w.cmd.Process.Kill()
 			w.stop()
-			return nil, fmt.Sprintf("the scanner stopped answering on this file for %s and was stopped", silence)
+			return nil, fmt.Sprintf("the scanner made no progress on this file for %s and was stopped", patience)
 		case <-ctx.Done():
 			_ = w.cmd.Process.Kill()
 			w.stop()
