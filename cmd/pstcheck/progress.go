@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"path/filepath"
 	"sync"
@@ -32,24 +33,43 @@ type barProgress struct {
 	total  int64
 	active int
 	name   string
+
+	// A batch has one bar for all its files: total bytes, and files done
+	// out of files.
+	batch       bool
+	files, done int
 }
 
-func (p *barProgress) Start(path string, total int64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	total = max(total, 1) // progressbar refuses a zero maximum
-	p.name = filepath.Base(path)
-	p.active++
-	if p.bar != nil {
-		p.total += total
-		p.bar.ChangeMax64(p.total)
-		p.bar.Describe(p.name)
+// startBatch turns p into one bar for files files of total bytes.
+func (p *barProgress) startBatch(files int, total int64) {
+	if p == nil {
 		return
 	}
-	p.total = total
-	p.bar = progressbar.NewOptions64(total,
-		progressbar.OptionSetWriter(p.w),
-		progressbar.OptionSetDescription(p.name),
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.batch, p.files = true, files
+	p.name = fmt.Sprintf("0/%d files", files)
+	p.total = max(total, 1)
+	p.bar = newBar(p.w, p.total, p.name)
+}
+
+// endBatch clears the batch bar.
+func (p *barProgress) endBatch() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		p.bar = nil
+	}
+}
+
+func newBar(w io.Writer, total int64, desc string) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(desc),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionShowTotalBytes(true),
 		progressbar.OptionShowCount(),
@@ -62,9 +82,31 @@ func (p *barProgress) Start(path string, total int64) {
 	)
 }
 
+func (p *barProgress) Start(path string, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.batch {
+		return
+	}
+	total = max(total, 1) // progressbar refuses a zero maximum
+	p.name = filepath.Base(path)
+	p.active++
+	if p.bar != nil {
+		p.total += total
+		p.bar.ChangeMax64(p.total)
+		p.bar.Describe(p.name)
+		return
+	}
+	p.total = total
+	p.bar = newBar(p.w, total, p.name)
+}
+
 func (p *barProgress) Phase(name string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.batch {
+		return
+	}
 	p.describe(p.name, name)
 }
 
@@ -86,6 +128,14 @@ func (p *barProgress) Add(n int64) {
 func (p *barProgress) Done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.batch {
+		p.done++
+		p.name = fmt.Sprintf("%d/%d files", p.done, p.files)
+		if p.bar != nil {
+			p.bar.Describe(p.name)
+		}
+		return
+	}
 	p.active = max(p.active-1, 0)
 	if p.active == 0 && p.bar != nil {
 		_ = p.bar.Finish() // clears the line
@@ -115,7 +165,9 @@ func (f *fileProgress) Done()               {}
 func (f *fileProgress) Phase(name string) {
 	f.p.mu.Lock()
 	defer f.p.mu.Unlock()
-	f.p.describe(f.name, name)
+	if !f.p.batch {
+		f.p.describe(f.name, name)
+	}
 }
 
 func (f *fileProgress) Add(n int64) {

@@ -334,6 +334,17 @@ func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgre
 			toScan++
 		}
 	}
+	if toScan > 1 {
+		// One bar for the batch: bytes of every file, files done of all.
+		var total int64
+		for _, t := range targets {
+			if st, err := os.Stat(t.path); err == nil && t.rep == nil {
+				total += st.Size()
+			}
+		}
+		bar.startBatch(toScan, total)
+		defer bar.endBatch()
+	}
 	var pool *workerPool
 	if toScan > 1 {
 		pool, _ = newWorkerPool(defaultWorkerMemory(min(jobs, toScan)))
