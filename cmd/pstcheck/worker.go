@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
@@ -68,6 +69,11 @@ func isWorker() bool { return os.Getenv(envWorker) == "1" }
 // runWorker is the main of a worker process.
 func runWorker(in io.Reader, out io.Writer) int {
 	procs, _ := strconv.Atoi(os.Getenv(envProcs))
+	if procs > 0 {
+		// The batch runs --jobs workers side by side: each keeps to its
+		// share of the processors, garbage collection included.
+		runtime.GOMAXPROCS(procs)
+	}
 	// A scan's live heap is its metadata, bounded and freed at the end of
 	// each file: collect less often (the memory limit still applies), so
 	// the collector does not take the processor another job needs.
