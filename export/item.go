@@ -1,0 +1,79 @@
+// Package export writes the readable items of a PST/OST to standard
+// formats: one RFC 5322 message (.eml) per mail item in a folder tree
+// mirroring the store, or one mbox file (mboxrd) per folder; contacts as
+// vCard and calendar items as iCalendar. Names are made safe on Windows,
+// macOS and Linux and can never leave the output folder. A manifest lists
+// every item, exported or skipped with the reason.
+//
+// The engine (pstcheck/messaging) reads items from validated structures;
+// this package only formats them.
+package export
+
+import "time"
+
+// Address is a mail address with its display name.
+type Address struct {
+	Name  string
+	Email string // SMTP address when known, else whatever the store has (e.g. an X.500 DN)
+}
+
+// Item is one message-like item of a store, decoded.
+type Item struct {
+	NID    uint32
+	Folder string // folder path, "Top of Personal Folders/Inbox"
+	Class  string // PidTagMessageClass: IPM.Note, IPM.Contact, IPM.Appointment, ...
+
+	Subject   string
+	From      Address
+	To, Cc    []Address
+	Bcc       []Address
+	Date      time.Time // sent (client submit) time, else delivery time, else creation time; zero if none
+	MessageID string    // Internet Message-ID, with angle brackets, "" if none
+	InReplyTo string
+	// Headers are the original Internet headers (PidTagTransportMessageHeaders)
+	// of a received message, "" when the store has none.
+	Headers string
+
+	Body        string // plain-text body
+	HTML        []byte // HTML body as stored
+	HTMLCharset string // charset of HTML ("" = utf-8 or as declared inside)
+	RTF         []byte // decompressed RTF body, when the store has one
+
+	Attachments []Attachment
+
+	Contact *Contact // for IPM.Contact items
+	Event   *Event   // for IPM.Appointment / IPM.Schedule.Meeting items
+}
+
+// Attachment is a file attached to an item, or an embedded message.
+type Attachment struct {
+	Filename  string // as stored (may be hostile: made safe by the writers)
+	MimeType  string // PidTagAttachMimeTag, "" if none
+	ContentID string // for inline images referenced by the HTML body
+	Data      []byte
+	Embedded  *Item // an attached message (written as message/rfc822)
+}
+
+// Contact holds the fields of a contact item a vCard carries.
+type Contact struct {
+	DisplayName, GivenName, Surname, MiddleName string
+	Company, Department, Title                  string
+	Emails                                      []string
+	Phones                                      []Phone
+	Address                                     string // business address, one block of text
+	Notes                                       string
+	Birthday                                    time.Time
+}
+
+// Phone is a telephone number with its kind (work, home, cell, fax).
+type Phone struct{ Kind, Number string }
+
+// Event holds the fields of a calendar item an iCalendar VEVENT carries.
+type Event struct {
+	Start, End time.Time
+	AllDay     bool
+	Location   string
+	Organizer  Address
+	Attendees  []Address
+	UID        string // global object ID as hex, "" if none
+}
