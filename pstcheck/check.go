@@ -39,6 +39,14 @@ func Check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report
 }
 
 func check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report {
+	rep, _, _ := scan(ctx, r, size, opts)
+	return rep
+}
+
+// scan runs every pass and returns the report with what the NDB and
+// messaging layers learned (nil when the header is unusable), for callers
+// that go on to read items.
+func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Report, *ndb.Result, *messaging.Result) {
 	start := time.Now()
 	progress := opts.Progress
 	if progress == nil {
@@ -53,13 +61,13 @@ func check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report
 		c.max = 1000
 	}
 	res := ndb.Scan(ctx, r, size, &c, progress)
+	var m *messaging.Result
 	if res != nil && ctx.Err() == nil {
 		// The allocation pass and the layers above only read what the
 		// earlier passes left: they run side by side, each into its own
 		// buffer, reported in pass order.
 		progress.Phase("maps, folders")
 		maps, upper := findingBuffer{max: c.max}, findingBuffer{max: c.max}
-		var m *messaging.Result
 		par := opts.Parallelism
 		if par <= 0 {
 			par = runtime.GOMAXPROCS(0)
@@ -96,7 +104,7 @@ func check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report
 	}
 	judge(rep, res)
 	rep.Stats.Duration = time.Since(start)
-	return rep
+	return rep, res, m
 }
 
 // findingBuffer holds one pass's findings until their turn to be

@@ -177,3 +177,15 @@ func (tc *TC) Cell(row int, tag uint32) (uint32, bool) {
 	}
 	return 0, false
 }
+
+// RowCells calls yield with every existing cell of row r: its column and
+// its bytes in the row (the value for fixed-size types up to 8 bytes, else
+// a 4-byte HNID).
+func (tc *TC) RowCells(r int, yield func(c Column, cell []byte)) {
+	row := tc.rows[r]
+	for _, c := range tc.Columns {
+		if tc.exists(row, c) {
+			yield(c, row[c.Offset:c.Offset+c.Size])
+		}
+	}
+}

@@ -58,6 +58,19 @@ type Folder struct {
 type Result struct {
 	Folders  []Folder
 	Password bool // the store has a PST password (not a security boundary)
+	// Codepage is the Windows code page of the store's 8-bit strings.
+	Codepage uint32
+	// Items lists, for each folder NID, the messages its contents table
+	// lists (or, when the table is lost, that name it as parent), and
+	// whether each is readable.
+	Items map[uint32][]ItemRef
+}
+
+// ItemRef is a message a folder holds.
+type ItemRef struct {
+	NID      uint32
+	Readable bool
+	FAI      bool
 }
 
 type walker struct {
@@ -110,6 +123,7 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, workers int)
 	if !w.unicode {
 		w.codepage = w.storeCodepage()
 	}
+	w.out.Codepage = w.codepage
 	w.store()
 	w.folders()
 	w.messages()
@@ -411,6 +425,10 @@ func (w *walker) messages() {
 		if err == nil && q.normal {
 			w.out.Folders[w.folderIndex[q.folder]].Readable++
 		}
+		if w.out.Items == nil {
+			w.out.Items = map[uint32][]ItemRef{}
+		}
+		w.out.Items[q.folder] = append(w.out.Items[q.folder], ItemRef{NID: q.nid, Readable: err == nil, FAI: !q.normal})
 	}
 	for i := range w.out.Folders {
 		f := &w.out.Folders[i]

@@ -1,0 +1,381 @@
+package messaging
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// This file reads items' contents for the export: the properties of a
+// message, its recipients, its attachments (with their bytes) and its
+// embedded messages, from structures the scan has validated. Unlike the
+// checks, values are copied out of the walk's buffers, since they outlive
+// the read.
+
+// Value is one property value: inline (4 bytes or less, in Inline) or the
+// bytes of its heap item or subnode (in Data, decoded).
+type Value struct {
+	Type   uint16
+	Inline uint32
+	Data   []byte
+}
+
+// Props are an object's properties by property ID.
+type Props map[uint16]Value
+
+// Message is a message object read whole.
+type Message struct {
+	NID         uint32
+	Props       Props
+	Recipients  []Props
+	Attachments []Attachment
+}
+
+// Attachment is an attachment object: its properties, its bytes
+// (PidTagAttachDataBinary) or the message it embeds.
+type Attachment struct {
+	Props    Props
+	Data     []byte
+	Embedded *Message
+}
+
+// Property IDs the reader itself needs.
+const (
+	propAttachDataBinary = 0x3701 // the same ID holds the embedded object (PtypObject)
+	nidNameToIDMap       = 0x61
+	maxValue             = 256 << 20 // largest single value read into memory
+)
+
+// Reader reads items from a scanned store.
+type Reader struct {
+	res      *ndb.Result
+	codepage uint32
+	named    map[namedKey]uint16
+}
+
+type namedKey struct {
+	guid [16]byte
+	lid  uint32
+}
+
+// NewReader returns a reader over a store the scan walked (m).
+func NewReader(res *ndb.Result, m *Result) *Reader {
+	r := &Reader{res: res, codepage: m.Codepage, named: map[namedKey]uint16{}}
+	if r.codepage == 0 {
+		r.codepage = 1252
+	}
+	r.loadNameMap()
+	return r
+}
+
+// Codepage is the store's 8-bit string code page.
+func (r *Reader) Codepage() uint32 { return r.codepage }
+
+// Named returns the property ID a named property (property set GUID in
+// its usual string form and numeric ID) has in this store.
+func (r *Reader) Named(guid string, lid uint32) (uint16, bool) {
+	g, err := parseGUID(guid)
+	if err != nil {
+		return 0, false
+	}
+	id, ok := r.named[namedKey{g, lid}]
+	return id, ok
+}
+
+// loadNameMap reads the named property map (MS-PST 2.4.7): entries of 8
+// bytes map 0x8000+index to a GUID and a numeric ID.
+func (r *Reader) loadNameMap() {
+	n, ok := r.res.Node(nidNameToIDMap)
+	if !ok {
+		return
+	}
+	props, err := r.props(n.Data, n.Sub)
+	if err != nil {
+		return
+	}
+	guids, entries := props[0x0002].Data, props[0x0003].Data
+	for i := 0; i+8 <= len(entries); i += 8 {
+		id := binary.LittleEndian.Uint32(entries[i:])
+		g := binary.LittleEndian.Uint16(entries[i+4:])
+		idx := binary.LittleEndian.Uint16(entries[i+6:])
+		if g&1 != 0 {
+			continue // a string-named property: not needed here
+		}
+		var guid [16]byte
+		switch k := int(g >> 1); {
+		case k == 1:
+			guid, _ = parseGUID("00020328-0000-0000-C000-000000000046") // PS_MAPI
+		case k == 2:
+			guid, _ = parseGUID("00020329-0000-0000-C000-000000000046") // PS_PUBLIC_STRINGS
+		case k >= 3 && (k-3)*16+16 <= len(guids):
+			copy(guid[:], guids[(k-3)*16:])
+		default:
+			continue
+		}
+		r.named[namedKey{guid, id}] = 0x8000 + idx
+	}
+}
+
+// parseGUID turns "00062004-0000-0000-C000-000000000046" into the bytes a
+// store keeps (the first three fields little-endian).
+func parseGUID(s string) ([16]byte, error) {
+	var g [16]byte
+	h := strings.ReplaceAll(s, "-", "")
+	if len(h) != 32 {
+		return g, fmt.Errorf("bad GUID %q", s)
+	}
+	var raw [16]byte
+	for i := range raw {
+		var b byte
+		if _, err := fmt.Sscanf(h[2*i:2*i+2], "%02x", &b); err != nil {
+			return g, err
+		}
+		raw[i] = b
+	}
+	g[0], g[1], g[2], g[3] = raw[3], raw[2], raw[1], raw[0]
+	g[4], g[5] = raw[5], raw[4]
+	g[6], g[7] = raw[7], raw[6]
+	copy(g[8:], raw[8:])
+	return g, nil
+}
+
+// Message reads a top-level message node.
+func (r *Reader) Message(nid uint32) (*Message, error) {
+	n, ok := r.res.Node(nid)
+	if !ok {
+		return nil, errMissing
+	}
+	return r.message(nid, n.Data, n.Sub, 0)
+}
+
+func (r *Reader) message(nid uint32, data, sub uint64, depth int) (*Message, error) {
+	subs, err := r.res.Subnodes(sub)
+	if err != nil {
+		return nil, err
+	}
+	m := &Message{NID: nid}
+	if m.Props, err = r.propsWith(data, subs); err != nil {
+		return nil, err
+	}
+	if s, ok := subs[nidRecipientTable]; ok {
+		if m.Recipients, err = r.table(s); err != nil {
+			return nil, err
+		}
+	}
+	s, ok := subs[nidAttachmentTable]
+	if !ok {
+		return m, nil
+	}
+	rows, err := r.table(s)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		aid := row[0x67F2].Inline // PidTagLtpRowId: the attachment's subnode
+		as, ok := subs[aid]
+		if !ok {
+			return nil, fmt.Errorf("attachment 0x%X does not exist", aid)
+		}
+		asubs, err := r.res.Subnodes(as.Sub)
+		if err != nil {
+			return nil, err
+		}
+		props, err := r.propsWith(as.Data, asubs)
+		if err != nil {
+			return nil, err
+		}
+		a := Attachment{Props: props}
+		v := props[propAttachDataBinary]
+		switch {
+		case v.Type == ltp.TypeBinary:
+			a.Data = v.Data
+		case v.Type == ltp.TypeObject && len(v.Data) >= 4 && props[propAttachMethod].Inline == attachEmbedded:
+			if depth >= maxEmbeddedDepth {
+				return nil, errors.New("embedded messages nest too deep")
+			}
+			enid := binary.LittleEndian.Uint32(v.Data)
+			emb, ok := asubs[enid]
+			if !ok {
+				return nil, fmt.Errorf("embedded message 0x%X does not exist", enid)
+			}
+			if a.Embedded, err = r.message(enid, emb.Data, emb.Sub, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		m.Attachments = append(m.Attachments, a)
+	}
+	return m, nil
+}
+
+// props reads the property context of a node.
+func (r *Reader) props(data, sub uint64) (Props, error) {
+	subs, err := r.res.Subnodes(sub)
+	if err != nil {
+		return nil, err
+	}
+	return r.propsWith(data, subs)
+}
+
+func (r *Reader) propsWith(data uint64, subs map[uint32]ndb.Subnode) (Props, error) {
+	blocks, err := r.res.ReadBlocks(data, nil)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := ltp.OpenPC(blocks, r.res.Decode, subnodeSet(subs))
+	if err != nil {
+		return nil, err
+	}
+	out := make(Props, len(pc.Props))
+	for _, p := range pc.Props {
+		v := Value{Type: p.Type}
+		if ltp.Inline(p.Type) {
+			v.Inline = p.Value
+		} else if v.Data, err = r.hnid(pc.Heap, subs, p.Value); err != nil {
+			return nil, err
+		}
+		out[p.ID] = v
+	}
+	return out, nil
+}
+
+// hnid reads the value an HNID names: a heap item, or a subnode's data.
+func (r *Reader) hnid(h *ltp.Heap, subs map[uint32]ndb.Subnode, hnid uint32) ([]byte, error) {
+	if ltp.IsHID(hnid) {
+		b, err := h.Item(ltp.HID(hnid))
+		return bytes.Clone(b), err
+	}
+	s, ok := subs[hnid]
+	if !ok {
+		return nil, fmt.Errorf("subnode 0x%X does not exist", hnid)
+	}
+	blocks, err := r.res.ReadData(s.Data)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, b := range blocks {
+		n += len(b)
+	}
+	if n > maxValue {
+		return nil, fmt.Errorf("value of %d bytes is larger than %d", n, maxValue)
+	}
+	out := make([]byte, 0, n)
+	for _, b := range blocks {
+		out = append(out, b...)
+	}
+	return out, nil
+}
+
+// table reads every row of a table held in a subnode.
+func (r *Reader) table(s ndb.Subnode) ([]Props, error) {
+	subs, err := r.res.Subnodes(s.Sub)
+	if err != nil {
+		return nil, err
+	}
+	blocks, err := r.res.ReadBlocks(s.Data, nil)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := ltp.OpenTC(blocks, r.res.Decode, subnodeSet(subs), func(nid uint32) ([][]byte, error) {
+		return r.res.ReadData(subs[nid].Data)
+	})
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]Props, len(tc.RowIDs))
+	for i := range rows {
+		row := Props{}
+		var rerr error
+		tc.RowCells(i, func(c ltp.Column, cell []byte) {
+			v := Value{Type: c.Type()}
+			switch {
+			case ltp.Inline(v.Type) || c.Size != 4 && !isVariable(v.Type):
+				if len(cell) >= 4 {
+					v.Inline = binary.LittleEndian.Uint32(cell)
+				} else if len(cell) == 2 {
+					v.Inline = uint32(binary.LittleEndian.Uint16(cell))
+				} else if len(cell) == 1 {
+					v.Inline = uint32(cell[0])
+				}
+				v.Data = bytes.Clone(cell)
+			default:
+				if v.Data, err = r.hnid(tc.Heap, subs, binary.LittleEndian.Uint32(cell)); err != nil && rerr == nil {
+					rerr = err
+				}
+			}
+			row[uint16(c.Tag>>16)] = v
+		})
+		if rerr != nil {
+			return nil, rerr
+		}
+		rows[i] = row
+	}
+	return rows, nil
+}
+
+func isVariable(t uint16) bool {
+	switch t {
+	case ltp.TypeString, ltp.TypeString8, ltp.TypeBinary, ltp.TypeObject, ltp.TypeGUID:
+		return true
+	}
+	return t&0x1000 != 0
+}
+
+// String decodes a string property (Unicode, or 8-bit in the store's code
+// page); "" when absent or not a string.
+func (r *Reader) String(p Props, id uint16) string {
+	v, ok := p[id]
+	if !ok {
+		return ""
+	}
+	switch v.Type {
+	case ltp.TypeString:
+		u := make([]uint16, len(v.Data)/2)
+		for i := range u {
+			u[i] = binary.LittleEndian.Uint16(v.Data[2*i:])
+		}
+		return strings.TrimRight(string(utf16.Decode(u)), "\x00")
+	case ltp.TypeString8:
+		return strings.TrimRight(DecodeANSI(r.codepage, v.Data), "\x00")
+	}
+	return ""
+}
+
+// Time decodes a PtypTime (FILETIME) property; zero when absent.
+func Time(p Props, id uint16) time.Time {
+	v, ok := p[id]
+	if !ok || v.Type != ltp.TypeTime || len(v.Data) != 8 {
+		return time.Time{}
+	}
+	ft := int64(binary.LittleEndian.Uint64(v.Data))
+	if ft <= 0 {
+		return time.Time{}
+	}
+	// FILETIME counts 100 ns from 1601-01-01.
+	const epochDiff = 116444736000000000
+	return time.Unix(0, (ft-epochDiff)*100).UTC()
+}
+
+// Int returns an integer or boolean property; ok false when absent.
+func Int(p Props, id uint16) (uint32, bool) {
+	v, ok := p[id]
+	if !ok || !ltp.Inline(v.Type) {
+		return 0, false
+	}
+	return v.Inline, true
+}
+
+// Bytes returns a binary property's bytes.
+func Bytes(p Props, id uint16) []byte {
+	if v, ok := p[id]; ok && v.Type == ltp.TypeBinary {
+		return v.Data
+	}
+	return nil
+}
