@@ -3,6 +3,7 @@ package pstcheck
 import (
 	"cmp"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -20,6 +21,13 @@ var ScanpstLocations = []struct{ Outlook, Path string }{
 	{"Outlook 2013 (Click-to-Run)", `C:\Program Files\Microsoft Office 15\root\office15\SCANPST.EXE`},
 	{"Outlook 2010", `C:\Program Files\Microsoft Office\Office14\SCANPST.EXE`},
 	{"Outlook 2007", `C:\Program Files\Microsoft Office\Office12\SCANPST.EXE`},
+}
+
+// ExportCommand is the command line that saves a file's readable items
+// beside it (pstcheck export).
+func ExportCommand(path string) string {
+	dir := strings.TrimSuffix(path, filepath.Ext(path)) + "-export"
+	return fmt.Sprintf(`pstcheck export "%s" --to "%s"`, path, dir)
 }
 
 // ScanpstCommand is the unattended repair command line (Outlook 2016 build
@@ -186,7 +194,8 @@ func judge(rep *Report, res *ndb.Result) {
 		rep.NextStep = "export anything that never reached the server, then let Outlook rebuild the OST"
 		rep.Advice = []string{
 			"An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail.",
-			"Export first what exists only here: drafts, items in folders that do not sync, anything created offline.",
+			"Export first what exists only here: drafts, items in folders that do not sync, anything created offline:",
+			ExportCommand(path),
 			"Then close Outlook, rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy.",
 		}
 	case d.itemCount > 0:
@@ -197,7 +206,8 @@ func judge(rep *Report, res *ndb.Result) {
 			where = " in " + d.folderList()
 		}
 		rep.Advice = append([]string{
-			fmt.Sprintf("%s damaged%s. scanpst deletes what it cannot read, so save the healthy items first (in Outlook: File > Open & Export > Import/Export > Export to a file).", plural(d.itemCount, "item is", "items are"), where),
+			fmt.Sprintf("%s damaged%s. scanpst deletes what it cannot read, so save the healthy items first:", plural(d.itemCount, "item is", "items are"), where),
+			ExportCommand(path),
 		}, scanpstAdvice(path)...)
 	default:
 		rep.Action = ActionScanpst
