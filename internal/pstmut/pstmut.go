@@ -17,6 +17,18 @@
 // covers a trailer. FixHeaderCRCs, FixPageCRC and FixBlockCRC recompute a
 // checksum on demand.
 //
+// Inside node data (data.go, ltp.go) the edits keep every checksum valid,
+// so that only the LTP and messaging layers can see them. Decoded and
+// EditDecoded read and rewrite a data block in its decoded form (encoded
+// again with the file's bCryptMethod, see Encode; CRC fixed); DataBlocks
+// and Subnodes follow data and subnode trees. Heap locates a node's
+// heap-on-node: its HNHDR, page maps and items by HID; BTH headers and
+// records; a property context's properties (Props, SetProp); a table
+// context (NodeTable, SubnodeTable): its TCINFO, row index and row
+// matrix, with SetRowID and SetCell (damage) and SetRowNID and RemoveRow
+// (sound edits that rename or drop a row consistently, as a writer
+// would). RemoveNBT drops a node from the NBT.
+//
 // The parsed view (H, BBT, NBT, Pages) is the file as opened; EditBBT and
 // EditNBT keep it current, other edits do not. Open trusts the file it is
 // given (samples are sound), but every read and write is bounds-checked:

@@ -88,7 +88,7 @@ const (
 
 	// Messaging: store, folders, messages
 	StoreRoot      Code = "STORE-ROOT"
-	FolderDamaged  Code = "FOLDER-DAMAGED"
+	FolderTable    Code = "FOLDER-TABLE"
 	FolderMissing  Code = "FOLDER-MISSING"
 	FolderCycle    Code = "FOLDER-CYCLE"
 	FolderOrphan   Code = "FOLDER-ORPHAN"
@@ -170,11 +170,12 @@ var catalog = []Entry{
 	{TCCell, SeverityError, LayerTable, "A table cell's value cannot be found (missing heap item or subnode)."},
 
 	{StoreRoot, SeverityError, LayerMessage, "The message store or root folder is missing or unreadable: the folder tree cannot be walked from the top."},
-	{FolderMissing, SeverityError, LayerMessage, "A hierarchy table row names a subfolder that does not exist."},
+	{FolderTable, SeverityError, LayerMessage, "A folder's hierarchy, contents or FAI table node is missing: its subfolders or items cannot be listed from it (they are recovered from parent NIDs)."},
+	{FolderMissing, SeverityError, LayerMessage, "A hierarchy table row names a subfolder that does not exist (or a node that is not a folder)."},
 	{FolderCycle, SeverityError, LayerMessage, "The folder tree loops back on itself."},
 	{FolderOrphan, SeverityError, LayerMessage, "A folder is missing from its parent's hierarchy table: Outlook does not show it (scanpst may move it to Lost and Found)."},
 	{FolderCount, SeverityWarning, LayerMessage, "A folder's stored item count differs from the items its contents table lists."},
-	{MessageMissing, SeverityError, LayerMessage, "A contents table row points at a message that no longer exists."},
+	{MessageMissing, SeverityError, LayerMessage, "A contents table row points at a message that no longer exists (or at a node that is not a message)."},
 	{MessageDamaged, SeverityError, LayerMessage, "A message cannot be read whole: its properties, recipients or attachments are damaged."},
 	{MessageOrphan, SeverityWarning, LayerMessage, "A message is listed in no folder's contents table: Outlook does not show it."},
 

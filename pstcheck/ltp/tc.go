@@ -134,7 +134,9 @@ func OpenTC(blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, readRows Ro
 			}
 		}
 	}
-	if len(index) > len(tc.rows) {
+	// Outlook keeps the two exactly in step (every table of the samples):
+	// a matrix with more rows than the index hides the rest.
+	if len(index) != len(tc.rows) {
 		return nil, errorf(finding.TCRows, "row index lists %d rows, the row matrix holds %d", len(index), len(tc.rows))
 	}
 	tc.rows = tc.rows[:len(index)]

@@ -165,7 +165,10 @@ func (w *walker) node(nid uint32) ([]ndb.Block, map[uint32]ndb.Subnode, error) {
 	return data, subs, err
 }
 
-var errMissing = fmt.Errorf("node missing")
+var (
+	errMissing    = errors.New("node missing")
+	errNotMessage = errors.New("not a message")
+)
 
 func subnodeSet(subs map[uint32]ndb.Subnode) ltp.SubnodeSet {
 	return func(nid uint32) bool { _, ok := subs[nid]; return ok }
@@ -217,31 +220,49 @@ func (w *walker) folders() {
 	} else {
 		w.report(finding.StoreRoot, NIDRootFolder, 0, finding.NoOffset, 0, "the root folder node 0x122 is missing")
 	}
-	for progress := true; progress; {
-		progress = false
-		for _, n := range w.res.NBT {
-			if n.NID&0x1F != ndb.NIDTypeFolder || w.seenFolder[n.NID] {
-				continue
+	for w.ctx.Err() == nil {
+		for progress := true; progress && w.ctx.Err() == nil; {
+			progress = false
+			for _, n := range w.res.NBT {
+				if n.NID&0x1F != ndb.NIDTypeFolder || w.seenFolder[n.NID] {
+					continue
+				}
+				i, parentSeen := w.folderIndex[n.Parent]
+				if !parentSeen {
+					continue // wait for the parent, if it can be reached
+				}
+				if w.subfoldersListed[n.Parent] {
+					w.report(finding.FolderOrphan, n.NID, n.Parent, finding.NoOffset, 0,
+						"folder 0x%X names parent 0x%X, whose hierarchy table does not list it", n.NID, n.Parent)
+				}
+				w.walk(n.NID, n.Parent, w.out.Folders[i].Path)
+				progress = true
 			}
-			i, parentSeen := w.folderIndex[n.Parent]
-			if !parentSeen && w.ctx.Err() == nil {
-				continue // wait for the parent, if it can be reached
-			}
-			if w.subfoldersListed[n.Parent] {
-				w.report(finding.FolderOrphan, n.NID, n.Parent, finding.NoOffset, 0,
-					"folder 0x%X names parent 0x%X, whose hierarchy table does not list it", n.NID, n.Parent)
-			}
-			w.walk(n.NID, n.Parent, w.out.Folders[i].Path)
-			progress = true
 		}
-	}
-	// What is left hangs off a missing parent (NODE-PARENT) or a cycle of
-	// parents: walk it too, so its items are counted.
-	for _, n := range w.res.NBT {
-		if n.NID&0x1F == ndb.NIDTypeFolder && !w.seenFolder[n.NID] && w.ctx.Err() == nil {
-			w.walk(n.NID, n.Parent, "(unreachable)")
+		// What is left hangs off a missing parent (NODE-PARENT) or a
+		// cycle of parents: walk the first of it too, so its items are
+		// counted, then look again for folders it makes reachable.
+		i := slices.IndexFunc(w.res.NBT, func(n ndb.NBTEntry) bool {
+			return n.NID&0x1F == ndb.NIDTypeFolder && !w.seenFolder[n.NID]
+		})
+		if i < 0 {
+			return
 		}
+		n := w.res.NBT[i]
+		w.walk(n.NID, n.Parent, "(unreachable)")
 	}
+}
+
+func isFolderNID(nid uint32) bool {
+	t := nid & 0x1F
+	return t == ndb.NIDTypeFolder || t == ndb.NIDTypeSearchFolder
+}
+
+func displayPath(p string) string {
+	if p == "" {
+		return "(root)"
+	}
+	return p
 }
 
 // walk checks the folder tree under nid.
@@ -267,9 +288,13 @@ func (w *walker) walk(nid, parent uint32, parentPath string) {
 		f := &w.out.Folders[w.folderIndex[it.nid]]
 		for i := len(children) - 1; i >= 0; i-- {
 			c := children[i]
-			if _, ok := w.res.Node(c); !ok {
+			if _, ok := w.res.Node(c); !ok || !isFolderNID(c) {
+				what := "which does not exist"
+				if ok {
+					what = "which is a " + ndb.NIDKind(c) + ", not a folder"
+				}
 				w.report(finding.FolderMissing, c, it.nid, finding.NoOffset, 0,
-					"the hierarchy table of %q lists subfolder 0x%X, which does not exist", f.Path, c)
+					"the hierarchy table of %q lists subfolder 0x%X, %s", displayPath(f.Path), c, what)
 				continue
 			}
 			stack = append(stack, item{nid: c, parent: it.nid, path: f.Path})
@@ -350,6 +375,10 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 // cannot be read is.
 func (w *walker) table(nid, folder uint32, what string) ([]uint32, bool) {
 	if _, ok := w.res.Node(nid); !ok {
+		// Every normal folder has its three tables (only search folders,
+		// which are not read here, lack some).
+		w.report(finding.FolderTable, nid, folder, finding.NoOffset, 0,
+			"folder 0x%X has no %s (node 0x%X)", folder, what, nid)
 		return nil, false
 	}
 	data, subs, err := w.node(nid)
@@ -418,6 +447,9 @@ func (w *walker) messages() {
 			case errMissing:
 				w.report(finding.MessageMissing, q.nid, q.folder, finding.NoOffset, 0,
 					"the contents table of folder 0x%X lists message 0x%X, which does not exist", q.folder, q.nid)
+			case errNotMessage:
+				w.report(finding.MessageMissing, q.nid, q.folder, finding.NoOffset, 0,
+					"the contents table of folder 0x%X lists 0x%X, which is a %s, not a message", q.folder, q.nid, ndb.NIDKind(q.nid))
 			default:
 				w.fail(err, q.nid, q.folder, "message")
 			}
@@ -453,6 +485,9 @@ func (c *checker) message(nid uint32) error {
 	n, ok := c.res.Node(nid)
 	if !ok {
 		return errMissing
+	}
+	if t := nid & 0x1F; t != ndb.NIDTypeMessage && t != ndb.NIDTypeAssocMessage {
+		return errNotMessage
 	}
 	if c.res.NodeDamaged[nid] {
 		return errNodeDamaged
