@@ -1,0 +1,278 @@
+package export
+
+import (
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
+)
+
+// MAPI property IDs read for an item (MS-OXPROPS).
+const (
+	pidSubject                = 0x0037
+	pidMessageClass           = 0x001A
+	pidClientSubmitTime       = 0x0039
+	pidSentRepresentingName   = 0x0042
+	pidSentRepresentingEmail  = 0x0065
+	pidTransportHeaders       = 0x007D
+	pidRecipientType          = 0x0C15
+	pidSenderName             = 0x0C1A
+	pidSenderEmail            = 0x0C1F
+	pidMessageDeliveryTime    = 0x0E06
+	pidBody                   = 0x1000
+	pidRtfCompressed          = 0x1009
+	pidHTML                   = 0x1013
+	pidInternetMessageID      = 0x1035
+	pidInReplyTo              = 0x1042
+	pidDisplayName            = 0x3001
+	pidAddrType               = 0x3002
+	pidEmailAddress           = 0x3003
+	pidCreationTime           = 0x3007
+	pidAttachFilename         = 0x3704
+	pidAttachLongFilename     = 0x3707
+	pidAttachMimeTag          = 0x370E
+	pidAttachContentID        = 0x3712
+	pidSmtpAddress            = 0x39FE
+	pidGivenName              = 0x3A06
+	pidBusinessPhone          = 0x3A08
+	pidHomePhone              = 0x3A09
+	pidSurname                = 0x3A11
+	pidCompanyName            = 0x3A16
+	pidTitle                  = 0x3A17
+	pidDepartment             = 0x3A18
+	pidMobilePhone            = 0x3A1C
+	pidBusinessFax            = 0x3A24
+	pidBirthday               = 0x3A42
+	pidMiddleName             = 0x3A44
+	pidInternetCodepage       = 0x3FDE
+	pidSenderSmtpAddress      = 0x5D01
+	pidSentRepresentingSmtp   = 0x5D02
+	psetidAddress             = "00062004-0000-0000-C000-000000000046"
+	psetidAppointment         = "00062002-0000-0000-C000-000000000046"
+	psetidMeeting             = "6ED8DA90-450B-101B-98DA-00AA003F1305"
+	lidEmail1, lidEmail2      = 0x8083, 0x8093
+	lidEmail3, lidWorkAddress = 0x80A3, 0x801B
+	lidStart, lidEnd          = 0x820D, 0x820E
+	lidLocation, lidAllDay    = 0x8208, 0x8215
+	lidGlobalObjectID         = 0x0003
+	recipientTo, recipientCc  = 1, 2
+	recipientBcc              = 3
+	maxEmbeddedItems          = 8
+)
+
+// Converter turns messages a messaging.Reader reads into Items.
+type Converter struct {
+	r *messaging.Reader
+	// RTF decodes PidTagRtfCompressed into RTF and, where the RTF
+	// encapsulates HTML, that HTML; nil leaves RTF bodies out.
+	RTF func(compressed []byte) (rtf, html []byte, err error)
+}
+
+// NewConverter returns a converter over r.
+func NewConverter(r *messaging.Reader) *Converter { return &Converter{r: r, RTF: RTFBody} }
+
+// Item converts m, found in folder.
+func (c *Converter) Item(m *messaging.Message, folder string) *Item {
+	return c.item(m, folder, 0)
+}
+
+func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
+	r, p := c.r, m.Props
+	it := &Item{
+		NID:       m.NID,
+		Folder:    folder,
+		Class:     r.String(p, pidMessageClass),
+		Subject:   subject(r.String(p, pidSubject)),
+		MessageID: r.String(p, pidInternetMessageID),
+		InReplyTo: r.String(p, pidInReplyTo),
+		Headers:   r.String(p, pidTransportHeaders),
+		Body:      r.String(p, pidBody),
+	}
+	it.From = Address{Name: r.String(p, pidSenderName),
+		Email: firstOf(r.String(p, pidSenderSmtpAddress), r.String(p, pidSenderEmail))}
+	if it.From.Name == "" && it.From.Email == "" {
+		it.From = Address{Name: r.String(p, pidSentRepresentingName),
+			Email: firstOf(r.String(p, pidSentRepresentingSmtp), r.String(p, pidSentRepresentingEmail))}
+	}
+	for _, t := range []uint16{pidClientSubmitTime, pidMessageDeliveryTime, pidCreationTime} {
+		if d := messaging.Time(p, t); !d.IsZero() {
+			it.Date = d
+			break
+		}
+	}
+	for _, rc := range m.Recipients {
+		a := Address{Name: r.String(rc, pidDisplayName), Email: firstOf(r.String(rc, pidSmtpAddress), r.String(rc, pidEmailAddress))}
+		switch t, _ := messaging.Int(rc, pidRecipientType); t &^ 0x10000000 {
+		case recipientCc:
+			it.Cc = append(it.Cc, a)
+		case recipientBcc:
+			it.Bcc = append(it.Bcc, a)
+		default:
+			it.To = append(it.To, a)
+		}
+	}
+	if v, ok := p[pidHTML]; ok {
+		if len(v.Data) > 0 && v.Type == 0x001F { // some stores keep HTML as a string
+			it.HTML = []byte(r.String(p, pidHTML))
+		} else {
+			it.HTML = v.Data
+		}
+		if cp, ok := messaging.Int(p, pidInternetCodepage); ok {
+			it.HTMLCharset = charsetOf(cp)
+		}
+	}
+	if raw := messaging.Bytes(p, pidRtfCompressed); len(raw) > 0 && c.RTF != nil {
+		if rtf, html, err := c.RTF(raw); err == nil {
+			it.RTF = rtf
+			if len(it.HTML) == 0 && len(html) > 0 {
+				it.HTML = html
+			}
+		}
+	}
+	for _, a := range m.Attachments {
+		att := Attachment{
+			Filename:  firstOf(r.String(a.Props, pidAttachLongFilename), r.String(a.Props, pidAttachFilename), r.String(a.Props, pidDisplayName)),
+			MimeType:  r.String(a.Props, pidAttachMimeTag),
+			ContentID: r.String(a.Props, pidAttachContentID),
+			Data:      a.Data,
+		}
+		if a.Embedded != nil && depth < maxEmbeddedItems {
+			att.Embedded = c.item(a.Embedded, folder, depth+1)
+		}
+		it.Attachments = append(it.Attachments, att)
+	}
+	switch KindOf(it.Class) {
+	case "contact":
+		it.Contact = c.contact(p)
+	case "event":
+		it.Event = c.event(p, it)
+	}
+	return it
+}
+
+// subject drops the prefix marker Outlook keeps in PidTagSubject: a
+// leading U+0001 followed by the length of the prefix.
+func subject(s string) string {
+	if len(s) >= 2 && s[0] == 1 {
+		return s[2:]
+	}
+	return s
+}
+
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// charsetOf names the charset of an Internet code page.
+func charsetOf(cp uint32) string {
+	switch cp {
+	case 65001:
+		return "utf-8"
+	case 1252, 20127, 28591:
+		return "windows-1252"
+	case 932, 50220, 50221, 50222:
+		return map[uint32]string{932: "shift_jis", 50220: "iso-2022-jp", 50221: "iso-2022-jp", 50222: "iso-2022-jp"}[cp]
+	case 936:
+		return "gbk"
+	case 949:
+		return "euc-kr"
+	case 950:
+		return "big5"
+	}
+	if cp >= 1250 && cp <= 1258 {
+		return "windows-" + itoa(cp)
+	}
+	if cp >= 28592 && cp <= 28605 {
+		return "iso-8859-" + itoa(cp-28590)
+	}
+	return ""
+}
+
+func itoa(n uint32) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+func (c *Converter) named(p messaging.Props, set string, lid uint32) (messaging.Value, bool) {
+	id, ok := c.r.Named(set, lid)
+	if !ok {
+		return messaging.Value{}, false
+	}
+	v, ok := p[id]
+	return v, ok
+}
+
+func (c *Converter) namedString(p messaging.Props, set string, lid uint32) string {
+	id, ok := c.r.Named(set, lid)
+	if !ok {
+		return ""
+	}
+	return c.r.String(p, id)
+}
+
+func (c *Converter) namedTime(p messaging.Props, set string, lid uint32) time.Time {
+	id, ok := c.r.Named(set, lid)
+	if !ok {
+		return time.Time{}
+	}
+	return messaging.Time(p, id)
+}
+
+func (c *Converter) contact(p messaging.Props) *Contact {
+	r := c.r
+	ct := &Contact{
+		DisplayName: r.String(p, pidDisplayName),
+		GivenName:   r.String(p, pidGivenName),
+		Surname:     r.String(p, pidSurname),
+		MiddleName:  r.String(p, pidMiddleName),
+		Company:     r.String(p, pidCompanyName),
+		Department:  r.String(p, pidDepartment),
+		Title:       r.String(p, pidTitle),
+		Address:     c.namedString(p, psetidAddress, lidWorkAddress),
+		Notes:       r.String(p, pidBody),
+		Birthday:    messaging.Time(p, pidBirthday),
+	}
+	for _, lid := range []uint32{lidEmail1, lidEmail2, lidEmail3} {
+		if e := c.namedString(p, psetidAddress, lid); e != "" {
+			ct.Emails = append(ct.Emails, e)
+		}
+	}
+	for _, ph := range []struct {
+		kind string
+		id   uint16
+	}{{"work", pidBusinessPhone}, {"home", pidHomePhone}, {"cell", pidMobilePhone}, {"fax", pidBusinessFax}} {
+		if n := r.String(p, ph.id); n != "" {
+			ct.Phones = append(ct.Phones, Phone{Kind: ph.kind, Number: n})
+		}
+	}
+	return ct
+}
+
+func (c *Converter) event(p messaging.Props, it *Item) *Event {
+	ev := &Event{
+		Start:     c.namedTime(p, psetidAppointment, lidStart),
+		End:       c.namedTime(p, psetidAppointment, lidEnd),
+		Location:  c.namedString(p, psetidAppointment, lidLocation),
+		Organizer: it.From,
+	}
+	if v, ok := c.named(p, psetidAppointment, lidAllDay); ok {
+		ev.AllDay = v.Inline != 0
+	}
+	if v, ok := c.named(p, psetidMeeting, lidGlobalObjectID); ok && len(v.Data) > 0 {
+		ev.UID = strings.ToUpper(hex.EncodeToString(v.Data))
+	}
+	ev.Attendees = append(append(ev.Attendees, it.To...), it.Cc...)
+	return ev
+}

@@ -1,0 +1,29 @@
+package export
+
+import (
+	"github.com/pstcheck/pstcheck/export/rtf"
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
+)
+
+// RTFBody decodes a PidTagRtfCompressed value: the RTF, and when the RTF
+// encapsulates HTML (Outlook's form of an HTML mail), that HTML in UTF-8.
+func RTFBody(compressed []byte) (rtfText, html []byte, err error) {
+	rtfText, err = rtf.Decompress(compressed)
+	if err != nil && err != rtf.ErrRawSizeMismatch {
+		return nil, nil, err
+	}
+	if h, _, ok := rtf.ToHTMLWith(rtfText, decodeCodepage); ok {
+		html = h
+	}
+	return rtfText, html, nil
+}
+
+// decodeCodepage serves the RTF converter the Windows code pages the
+// messaging layer knows.
+func decodeCodepage(cp int, b []byte) (string, bool) {
+	switch cp {
+	case 874, 932, 936, 949, 950, 1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258:
+		return messaging.DecodeANSI(uint32(cp), b), true
+	}
+	return "", false
+}

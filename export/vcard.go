@@ -1,0 +1,224 @@
+package export
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// contentLines collects the content lines of a vCard or iCalendar object:
+// each folded at 75 octets (never inside a UTF-8 sequence; continuation
+// lines start with one space) and ended with CRLF.
+type contentLines struct{ b bytes.Buffer }
+
+func (c *contentLines) add(line string) {
+	limit := 75
+	for len(line) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(line[cut]) {
+			cut--
+		}
+		c.b.WriteString(line[:cut])
+		c.b.WriteString("\r\n ")
+		line = line[cut:]
+		limit = 74 // the leading space counts
+	}
+	c.b.WriteString(line)
+	c.b.WriteString("\r\n")
+}
+
+// escapeText escapes a TEXT value (RFC 6350 / RFC 5545): backslash, comma and
+// semicolon get a backslash, line breaks (CRLF, LF, CR) become \n; invalid
+// UTF-8 becomes U+FFFD and other control characters but tab are dropped.
+func escapeText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', ',', ';':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			b.WriteString(`\n`)
+		case '\n':
+			b.WriteString(`\n`)
+		default:
+			if (c < 0x20 && c != '\t') || c == 0x7f {
+				continue
+			}
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// paramValue makes a parameter value (a CN, say): always quoted, with the
+// RFC 6868 escapes ^^, ^n and ^' for caret, line break and double quote, and
+// other control characters dropped.
+func paramValue(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '^':
+			b.WriteString("^^")
+		case '"':
+			b.WriteString("^'")
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			b.WriteString("^n")
+		case '\n':
+			b.WriteString("^n")
+		default:
+			if (c < 0x20 && c != '\t') || c == 0x7f {
+				continue
+			}
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// WriteVCard writes it as a vCard 3.0 (RFC 2426), the version Outlook,
+// macOS Contacts and Google Contacts all import. Lines end in CRLF and are
+// folded at 75 octets; text values are escaped (\\ \, \; \n).
+//
+// From it.Contact: FN (DisplayName, else the given, middle and surname, else
+// it.Subject, else the first e-mail address, else "unnamed"), N, ORG
+// (Company;Department), TITLE, EMAIL;TYPE=INTERNET, TEL with TYPE from the
+// phone's Kind (work, home, cell or mobile, fax, pager, car), ADR;TYPE=WORK
+// with the business address block as its street, BDAY and NOTE (Notes, else
+// it.Body). Outlook keeps a birthday as midnight local time in UTC, so BDAY
+// is the date of the nearest UTC midnight. Without it.Contact, FN and NOTE
+// come from it.Subject and it.Body.
+func WriteVCard(w io.Writer, it *Item) error {
+	if it == nil {
+		return errors.New("export: nil item")
+	}
+	ct := it.Contact
+	if ct == nil {
+		ct = &Contact{}
+	}
+	var c contentLines
+	c.add("BEGIN:VCARD")
+	c.add("VERSION:3.0")
+	c.add("FN:" + escapeText(contactName(it)))
+	c.add("N:" + escapeText(ct.Surname) + ";" + escapeText(ct.GivenName) + ";" + escapeText(ct.MiddleName) + ";;")
+	if ct.Company != "" || ct.Department != "" {
+		c.add("ORG:" + escapeText(ct.Company) + ";" + escapeText(ct.Department))
+	}
+	if ct.Title != "" {
+		c.add("TITLE:" + escapeText(ct.Title))
+	}
+	for _, e := range ct.Emails {
+		if e = strings.TrimSpace(e); e != "" {
+			c.add("EMAIL;TYPE=INTERNET:" + escapeText(e))
+		}
+	}
+	for _, p := range ct.Phones {
+		if n := strings.TrimSpace(p.Number); n != "" {
+			c.add("TEL;TYPE=" + phoneTypes(p.Kind) + ":" + escapeText(n))
+		}
+	}
+	if a := strings.TrimSpace(ct.Address); a != "" {
+		c.add("ADR;TYPE=WORK:;;" + escapeText(a) + ";;;;")
+	}
+	if !ct.Birthday.IsZero() {
+		c.add("BDAY:" + nearestDay(ct.Birthday).Format("2006-01-02"))
+	}
+	note := ct.Notes
+	if note == "" {
+		note = it.Body
+	}
+	if note = strings.TrimRight(note, "\r\n"); note != "" {
+		c.add("NOTE:" + escapeText(note))
+	}
+	c.add("END:VCARD")
+	_, err := w.Write(c.b.Bytes())
+	return err
+}
+
+// contactName is a contact's formatted name: DisplayName, else given,
+// middle and surname, else the subject, else the first e-mail address, else
+// "unnamed".
+func contactName(it *Item) string {
+	ct := it.Contact
+	if ct == nil {
+		ct = &Contact{}
+	}
+	fn := strings.TrimSpace(ct.DisplayName)
+	if fn == "" {
+		fn = joinNonEmpty(" ", ct.GivenName, ct.MiddleName, ct.Surname)
+	}
+	if fn == "" {
+		fn = strings.TrimSpace(it.Subject)
+	}
+	if fn == "" && len(ct.Emails) > 0 {
+		fn = strings.TrimSpace(ct.Emails[0])
+	}
+	if fn == "" {
+		fn = "unnamed"
+	}
+	return fn
+}
+
+// phoneTypes maps a phone kind ("work", "home fax", "Mobile", ...) to vCard
+// TEL types; a number that is not a fax, pager or cell phone is VOICE.
+func phoneTypes(kind string) string {
+	var types []string
+	seen := map[string]bool{}
+	add := func(t string) {
+		if !seen[t] {
+			seen[t] = true
+			types = append(types, t)
+		}
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(kind), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z')
+	}) {
+		switch w {
+		case "work", "business", "office":
+			add("WORK")
+		case "home":
+			add("HOME")
+		case "cell", "mobile":
+			add("CELL")
+		case "fax":
+			add("FAX")
+		case "pager":
+			add("PAGER")
+		case "car":
+			add("CAR")
+		}
+	}
+	if !seen["CELL"] && !seen["FAX"] && !seen["PAGER"] {
+		add("VOICE")
+	}
+	return strings.Join(types, ",")
+}
+
+// nearestDay rounds t (in UTC) to the nearest midnight: Outlook stores
+// birthdays and all-day events as local midnight converted to UTC.
+func nearestDay(t time.Time) time.Time {
+	return t.UTC().Add(12 * time.Hour).Truncate(24 * time.Hour)
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
