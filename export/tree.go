@@ -160,6 +160,10 @@ type Tree struct {
 	current *mboxFile // the mbox whose file is open
 	items   []ManifestItem
 	counts  Counts
+	// dirRoots are the export's folders opened once each (see dirRoot).
+	dirRoots map[string]*os.Root
+	// fresh are the folders this run created: nothing foreign is in them.
+	fresh map[string]bool
 }
 
 // NewTree prepares an export into dir, creating it if needed. It fails when
@@ -316,20 +320,65 @@ func (t *Tree) skip(mi ManifestItem, reason string) {
 }
 
 func (t *Tree) add(it *Item, problem string) (string, error) {
+	if it == nil {
+		return "", errors.New("export: nil item")
+	}
+	return t.AddRendered(it, t.Render(it), problem)
+}
+
+// Rendered is an item formatted for its file, ready for AddRendered.
+type Rendered struct {
+	kind, base, ext string
+	data            []byte
+	sum             string
+	err             error
+}
+
+// Render formats an item for its file: the costly part of adding it,
+// which touches nothing of the tree, so several goroutines may render
+// while AddRendered places the results in order.
+func (t *Tree) Render(it *Item) *Rendered {
+	r := &Rendered{kind: KindOf(it.Class)}
+	var buf bytes.Buffer
+	switch {
+	case r.kind == KindContact:
+		r.err = WriteVCard(&buf, it)
+		r.base, r.ext = contactName(it), ".vcf"
+	case r.kind == KindEvent:
+		r.err = WriteICal(&buf, it)
+		start := it.Date
+		if it.Event != nil && !it.Event.Start.IsZero() {
+			start = it.Event.Start
+		}
+		r.base, r.ext = datePrefix(start)+subjectOr(it.Subject), ".ics"
+	case t.opt.Format == FormatMbox:
+		return r // appended to its folder's mbox when placed
+	default:
+		buf.Grow(4096 + len(it.Body) + len(it.HTML) + 2*len(it.RTF))
+		r.err = t.opt.EML.WriteEML(&buf, it)
+		r.base, r.ext = datePrefix(it.Date)+subjectOr(it.Subject), ".eml"
+	}
+	r.data = buf.Bytes()
+	sum := sha256.Sum256(r.data)
+	r.sum = hex.EncodeToString(sum[:])
+	return r
+}
+
+// AddRendered places a rendered item in the tree (and the manifest).
+// Items must be placed in the same order on every run, so that a resumed
+// export names them alike.
+func (t *Tree) AddRendered(it *Item, r *Rendered, problem string) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
 		return "", ErrClosed
 	}
-	if it == nil {
-		return "", errors.New("export: nil item")
-	}
-	kind := KindOf(it.Class)
+	kind := r.kind
 	mi := ManifestItem{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Date: manifestDate(it.Date), Kind: &kind}
 	if problem != "" {
 		mi.Damaged, mi.Problem = true, &problem
 	}
-	rel, size, sum, err := t.write(it, kind)
+	rel, size, sum, err := t.place(it, r)
 	if err != nil {
 		t.skip(mi, "not written: "+err.Error())
 		return "", err
@@ -343,34 +392,18 @@ func (t *Tree) add(it *Item, problem string) (string, error) {
 	return rel, nil
 }
 
-// write writes it and returns its path and, for a file of its own, size and
-// SHA-256.
-func (t *Tree) write(it *Item, kind string) (rel string, size int64, sum string, err error) {
+// place writes a rendered item and returns its path and, for a file of
+// its own, size and SHA-256.
+func (t *Tree) place(it *Item, r *Rendered) (rel string, size int64, sum string, err error) {
+	if r.err != nil {
+		return "", 0, "", r.err
+	}
 	dir, last := t.folderDir(it.Folder)
-	var buf bytes.Buffer
-	var base, ext string
-	switch {
-	case kind == KindContact:
-		err = WriteVCard(&buf, it)
-		base, ext = contactName(it), ".vcf"
-	case kind == KindEvent:
-		err = WriteICal(&buf, it)
-		start := it.Date
-		if it.Event != nil && !it.Event.Start.IsZero() {
-			start = it.Event.Start
-		}
-		base, ext = datePrefix(start)+subjectOr(it.Subject), ".ics"
-	case t.opt.Format == FormatMbox:
+	if r.data == nil && r.kind == KindMail && t.opt.Format == FormatMbox {
 		rel, err = t.appendMbox(dir, last, it)
 		return rel, 0, "", err
-	default:
-		err = t.opt.EML.WriteEML(&buf, it)
-		base, ext = datePrefix(it.Date)+subjectOr(it.Subject), ".eml"
 	}
-	if err != nil {
-		return "", 0, "", err
-	}
-	return t.putFile(dir, base, ext, buf.Bytes())
+	return t.putFile(dir, r.base, r.ext, r.data, r.sum)
 }
 
 func subjectOr(s string) string {
@@ -447,6 +480,9 @@ func (t *Tree) fileName(dir, base, ext string) string {
 // foreign reports whether something that is not the export's own file is
 // at rel.
 func (t *Tree) foreign(rel string) bool {
+	if t.fresh[path.Dir(rel)] {
+		return false // a folder this run created holds only what it wrote
+	}
 	fi, err := t.root.Lstat(filepath.FromSlash(rel))
 	if err != nil {
 		return false
@@ -459,21 +495,30 @@ func (t *Tree) foreign(rel string) bool {
 }
 
 // putFile writes one file unless an earlier run left it complete.
-func (t *Tree) putFile(dir, base, ext string, data []byte) (string, int64, string, error) {
+func (t *Tree) putFile(dir, base, ext string, data []byte, sum string) (string, int64, string, error) {
 	rel := t.fileName(dir, base, ext)
-	s := sha256.Sum256(data)
-	sum, size := hex.EncodeToString(s[:]), int64(len(data))
+	size := int64(len(data))
 	if r, ok := t.ours[rel]; ok && r.size == size && r.sha256 == sum {
 		if fi, err := t.root.Lstat(filepath.FromSlash(rel)); err == nil && fi.Mode().IsRegular() && fi.Size() == size {
 			t.counts.Unchanged++
 			return rel, size, sum, nil
 		}
 	}
-	osRel := filepath.FromSlash(rel)
-	if err := t.prepare(osRel); err != nil {
+	dr, err := t.dirRoot(path.Dir(rel))
+	if err != nil {
 		return "", 0, "", err
 	}
-	tmp, f, err := t.createTemp(filepath.Dir(osRel))
+	tmp, f, err := createTempIn(dr, ".")
+	if err != nil && dr != t.root {
+		// The folder opened earlier is gone or was replaced (by a link,
+		// say): open it again, checked again.
+		dr.Close()
+		delete(t.dirRoots, path.Dir(rel))
+		if dr, err = t.dirRoot(path.Dir(rel)); err != nil {
+			return "", 0, "", err
+		}
+		tmp, f, err = createTempIn(dr, ".")
+	}
 	if err != nil {
 		return "", 0, "", err
 	}
@@ -482,13 +527,46 @@ func (t *Tree) putFile(dir, base, ext string, data []byte) (string, int64, strin
 		err = e
 	}
 	if err == nil {
-		err = t.commit(tmp, rel, size, sum)
+		err = t.commitIn(dr, tmp, rel, size, sum)
 	}
 	if err != nil {
-		t.root.Remove(tmp)
+		dr.Remove(tmp)
 		return "", 0, "", err
 	}
 	return rel, size, sum, nil
+}
+
+// dirRoot returns the folder dir of the export (a slash path, "." for DIR
+// itself) opened as an os.Root, created and checked against escapes the
+// first time: writing thousands of files then costs no walk of their
+// path per file.
+func (t *Tree) dirRoot(dir string) (*os.Root, error) {
+	if dir == "." || dir == "" {
+		return t.root, nil
+	}
+	if r, ok := t.dirRoots[dir]; ok {
+		return r, nil
+	}
+	osDir := filepath.FromSlash(dir)
+	_, statErr := t.root.Lstat(osDir)
+	if err := t.prepare(filepath.Join(osDir, "x")); err != nil {
+		return nil, err
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		if t.fresh == nil {
+			t.fresh = map[string]bool{}
+		}
+		t.fresh[dir] = true
+	}
+	r, err := t.root.OpenRoot(osDir)
+	if err != nil {
+		return nil, err
+	}
+	if t.dirRoots == nil {
+		t.dirRoots = map[string]*os.Root{}
+	}
+	t.dirRoots[dir] = r
+	return r, nil
 }
 
 // prepare checks that the file osRel may be written and creates its folder.
@@ -499,10 +577,12 @@ func (t *Tree) prepare(osRel string) error {
 	return t.root.MkdirAll(filepath.Dir(osRel), 0o755)
 }
 
-func (t *Tree) createTemp(dir string) (string, *os.File, error) {
+func (t *Tree) createTemp(dir string) (string, *os.File, error) { return createTempIn(t.root, dir) }
+
+func createTempIn(root *os.Root, dir string) (string, *os.File, error) {
 	for {
 		tmp := filepath.Join(dir, tempPrefix+strings.ToLower(rand.Text())+tempSuffix)
-		f, err := t.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
@@ -514,10 +594,19 @@ func (t *Tree) createTemp(dir string) (string, *os.File, error) {
 // rel: the journal line comes first, so a file in place is always known to
 // be the export's own.
 func (t *Tree) commit(tmp, rel string, size int64, sum string) error {
+	return t.commitIn(t.root, tmp, rel, size, sum)
+}
+
+// commitIn is commit for a temporary file in dr, the folder of rel.
+func (t *Tree) commitIn(dr *os.Root, tmp, rel string, size int64, sum string) error {
+	name := path.Base(rel)
+	if dr == t.root {
+		name = filepath.FromSlash(rel)
+	}
 	if err := writeJSONLine(t.journal, journalEntry{Path: rel, Size: size, SHA256: sum}); err != nil {
 		return err
 	}
-	if err := t.root.Rename(tmp, filepath.FromSlash(rel)); err != nil {
+	if err := dr.Rename(tmp, name); err != nil {
 		return err
 	}
 	t.ours[rel] = fileRecord{size, sum}
@@ -627,6 +716,10 @@ func (t *Tree) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	for _, r := range t.dirRoots {
+		r.Close()
+	}
+	t.dirRoots = nil
 	if err := t.root.Close(); err != nil {
 		errs = append(errs, err)
 	}

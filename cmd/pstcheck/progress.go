@@ -177,3 +177,38 @@ func (f *fileProgress) Add(n int64) {
 	f.p.mu.Unlock()
 	f.p.Add(n)
 }
+
+// itemProgress counts items on a bar of their own (the export), after the
+// scan's bytes bar is done.
+type itemProgress struct {
+	bar *progressbar.ProgressBar
+}
+
+func newItemProgress(p *barProgress, items int) *itemProgress {
+	if p == nil || items == 0 {
+		return &itemProgress{}
+	}
+	return &itemProgress{bar: progressbar.NewOptions(items,
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription("exporting"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetItsString("items"),
+		progressbar.OptionShowIts(),
+		progressbar.OptionFullWidth(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetRenderBlankState(true),
+	)}
+}
+
+func (i *itemProgress) add() {
+	if i.bar != nil {
+		_ = i.bar.Add(1)
+	}
+}
+
+func (i *itemProgress) done() {
+	if i.bar != nil {
+		_ = i.bar.Finish()
+	}
+}

@@ -39,6 +39,7 @@ or, with care, on a file Outlook is not using.`,
 	cmd.AddCommand(NewCmdScan(ios, nil))
 	cmd.AddCommand(NewCmdVersion(ios))
 	cmd.AddCommand(NewCmdCodes(ios, nil))
+	cmd.AddCommand(NewCmdExport(ios, nil))
 	// Cobra adds its own "completion" command (bash, zsh, fish, powershell)
 	// when the tree runs, because the root has subcommands.
 	return cmd

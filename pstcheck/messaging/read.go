@@ -96,7 +96,11 @@ func (r *Reader) loadNameMap() {
 	if !ok {
 		return
 	}
-	props, err := r.props(n.Data, n.Sub)
+	subs, err := r.res.Subnodes(n.Sub)
+	if err != nil {
+		return
+	}
+	props, err := r.propsWith(n.Data, subs, nil)
 	if err != nil {
 		return
 	}
@@ -146,26 +150,52 @@ func parseGUID(s string) ([16]byte, error) {
 	return g, nil
 }
 
-// Message reads a top-level message node.
+// Message reads a top-level message node whole: any part that cannot be
+// read is an error.
 func (r *Reader) Message(nid uint32) (*Message, error) {
 	n, ok := r.res.Node(nid)
 	if !ok {
 		return nil, errMissing
 	}
-	return r.message(nid, n.Data, n.Sub, 0)
+	return r.message(nid, n.Data, n.Sub, 0, nil)
 }
 
-func (r *Reader) message(nid uint32, data, sub uint64, depth int) (*Message, error) {
+// Partial reads what can be read of a damaged message: its properties
+// must be readable, but a value, the recipients or an attachment that
+// cannot be read is left out, and said in problems.
+func (r *Reader) Partial(nid uint32) (m *Message, problems []string, err error) {
+	n, ok := r.res.Node(nid)
+	if !ok {
+		return nil, nil, errMissing
+	}
+	m, err = r.message(nid, n.Data, n.Sub, 0, &problems)
+	return m, problems, err
+}
+
+// lenient, when not nil, collects the problems that a partial read
+// passes over; when nil, the first problem is the read's error.
+func keepGoing(lenient *[]string, err error, what string) bool {
+	if lenient == nil {
+		return false
+	}
+	*lenient = append(*lenient, what+": "+err.Error())
+	return true
+}
+
+func (r *Reader) message(nid uint32, data, sub uint64, depth int, lenient *[]string) (*Message, error) {
 	subs, err := r.res.Subnodes(sub)
 	if err != nil {
-		return nil, err
+		if !keepGoing(lenient, err, "subnodes") {
+			return nil, err
+		}
+		subs = map[uint32]ndb.Subnode{}
 	}
 	m := &Message{NID: nid}
-	if m.Props, err = r.propsWith(data, subs); err != nil {
+	if m.Props, err = r.propsWith(data, subs, lenient); err != nil {
 		return nil, err
 	}
 	if s, ok := subs[nidRecipientTable]; ok {
-		if m.Recipients, err = r.table(s); err != nil {
+		if m.Recipients, err = r.table(s); err != nil && !keepGoing(lenient, err, "recipients") {
 			return nil, err
 		}
 	}
@@ -175,21 +205,38 @@ func (r *Reader) message(nid uint32, data, sub uint64, depth int) (*Message, err
 	}
 	rows, err := r.table(s)
 	if err != nil {
+		if keepGoing(lenient, err, "attachment table") {
+			return m, nil
+		}
 		return nil, err
 	}
 	for _, row := range rows {
 		aid := row[0x67F2].Inline // PidTagLtpRowId: the attachment's subnode
+		a, err := r.attachment(aid, subs, depth, lenient)
+		if err != nil {
+			if keepGoing(lenient, err, fmt.Sprintf("attachment 0x%X", aid)) {
+				continue
+			}
+			return nil, err
+		}
+		m.Attachments = append(m.Attachments, a)
+	}
+	return m, nil
+}
+
+func (r *Reader) attachment(aid uint32, subs map[uint32]ndb.Subnode, depth int, lenient *[]string) (Attachment, error) {
+	{
 		as, ok := subs[aid]
 		if !ok {
-			return nil, fmt.Errorf("attachment 0x%X does not exist", aid)
+			return Attachment{}, fmt.Errorf("attachment 0x%X does not exist", aid)
 		}
 		asubs, err := r.res.Subnodes(as.Sub)
 		if err != nil {
-			return nil, err
+			return Attachment{}, err
 		}
-		props, err := r.propsWith(as.Data, asubs)
+		props, err := r.propsWith(as.Data, asubs, nil)
 		if err != nil {
-			return nil, err
+			return Attachment{}, err
 		}
 		a := Attachment{Props: props}
 		v := props[propAttachDataBinary]
@@ -198,32 +245,22 @@ func (r *Reader) message(nid uint32, data, sub uint64, depth int) (*Message, err
 			a.Data = v.Data
 		case v.Type == ltp.TypeObject && len(v.Data) >= 4 && props[propAttachMethod].Inline == attachEmbedded:
 			if depth >= maxEmbeddedDepth {
-				return nil, errors.New("embedded messages nest too deep")
+				return Attachment{}, errors.New("embedded messages nest too deep")
 			}
 			enid := binary.LittleEndian.Uint32(v.Data)
 			emb, ok := asubs[enid]
 			if !ok {
-				return nil, fmt.Errorf("embedded message 0x%X does not exist", enid)
+				return Attachment{}, fmt.Errorf("embedded message 0x%X does not exist", enid)
 			}
-			if a.Embedded, err = r.message(enid, emb.Data, emb.Sub, depth+1); err != nil {
-				return nil, err
+			if a.Embedded, err = r.message(enid, emb.Data, emb.Sub, depth+1, lenient); err != nil {
+				return Attachment{}, err
 			}
 		}
-		m.Attachments = append(m.Attachments, a)
+		return a, nil
 	}
-	return m, nil
 }
 
-// props reads the property context of a node.
-func (r *Reader) props(data, sub uint64) (Props, error) {
-	subs, err := r.res.Subnodes(sub)
-	if err != nil {
-		return nil, err
-	}
-	return r.propsWith(data, subs)
-}
-
-func (r *Reader) propsWith(data uint64, subs map[uint32]ndb.Subnode) (Props, error) {
+func (r *Reader) propsWith(data uint64, subs map[uint32]ndb.Subnode, lenient *[]string) (Props, error) {
 	blocks, err := r.res.ReadBlocks(data, nil)
 	if err != nil {
 		return nil, err
@@ -238,6 +275,9 @@ func (r *Reader) propsWith(data uint64, subs map[uint32]ndb.Subnode) (Props, err
 		if ltp.Inline(p.Type) {
 			v.Inline = p.Value
 		} else if v.Data, err = r.hnid(pc.Heap, subs, p.Value); err != nil {
+			if keepGoing(lenient, err, fmt.Sprintf("property 0x%04X", p.ID)) {
+				continue
+			}
 			return nil, err
 		}
 		out[p.ID] = v

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkExportEnron exports enron.pst's 2,178 messages as EML into a
+// fresh folder each time (under $PSTCHECK_BENCH_DIR, e.g. /dev/shm, to
+// leave the disk out). scripts/bench-export times the same next to
+// readpst and pffexport.
+func BenchmarkExportEnron(b *testing.B) {
+	src := sample(&testing.T{}, "enron.pst")
+	base := os.Getenv("PSTCHECK_BENCH_DIR")
+	if base == "" {
+		base = b.TempDir()
+	}
+	for i := 0; b.Loop(); i++ {
+		dir := filepath.Join(base, "bench-export")
+		os.RemoveAll(dir)
+		ios, _, _ := testIO(false)
+		if _, err := exportRun(context.Background(), &ExportOptions{IO: ios, Path: src, To: dir, Format: "eml", NoProgress: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
