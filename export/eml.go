@@ -11,6 +11,7 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -350,12 +351,20 @@ func textPart(subtype, charset string, text []byte) entity {
 // multipartEntity joins parts into a multipart entity whose boundary is derived
 // from the parts' bytes and checked not to occur in them.
 func multipartEntity(subtype string, parts []entity, params ...string) entity {
-	raw := make([][]byte, len(parts))
+	// Each part is hashed and searched where it lies (its header lines and
+	// body), and copied once, into the multipart body.
 	h := sha256.New()
 	h.Write([]byte(subtype))
-	for i, p := range parts {
-		raw[i] = p.bytes()
-		h.Write(raw[i])
+	size := 0
+	for _, p := range parts {
+		for _, l := range p.header {
+			h.Write([]byte(l))
+			h.Write([]byte("\r\n"))
+			size += len(l) + 2
+		}
+		h.Write([]byte("\r\n"))
+		h.Write(p.body)
+		size += 2 + len(p.body)
 	}
 	sum := h.Sum(nil)
 	var boundary string
@@ -364,9 +373,10 @@ func multipartEntity(subtype string, parts []entity, params ...string) entity {
 		if n > 0 {
 			boundary += "_" + strconv.Itoa(n)
 		}
+		marker := []byte("--" + boundary)
 		clash := false
-		for _, r := range raw {
-			if bytes.Contains(r, []byte("--"+boundary)) {
+		for _, p := range parts {
+			if bytes.Contains(p.body, marker) || slices.ContainsFunc(p.header, func(l string) bool { return strings.Contains(l, string(marker)) }) {
 				clash = true
 				break
 			}
@@ -382,9 +392,15 @@ func multipartEntity(subtype string, parts []entity, params ...string) entity {
 	}
 	e.add("Content-Type", formatParams("multipart/"+subtype, ps))
 	var b bytes.Buffer
-	for _, r := range raw {
+	b.Grow(size + (len(parts)+1)*(len(boundary)+8))
+	for _, p := range parts {
 		b.WriteString("--" + boundary + "\r\n")
-		b.Write(r)
+		for _, l := range p.header {
+			b.WriteString(l)
+			b.WriteString("\r\n")
+		}
+		b.WriteString("\r\n")
+		b.Write(p.body)
 		b.WriteString("\r\n")
 	}
 	b.WriteString("--" + boundary + "--\r\n")

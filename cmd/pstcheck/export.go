@@ -139,37 +139,48 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 	ibar := newItemProgress(bar, len(items))
 	skipped := 0
 	// Reading, converting and formatting items is most of the work and
-	// independent per item: batches of them are prepared side by side,
-	// then placed in order, so names and the manifest do not depend on
-	// timing (a resumed export must name items alike).
+	// independent per item: batches are prepared side by side, and while
+	// one batch is placed (written to disk) in order, the next ones are
+	// prepared. Order of placement is the items' order, so names and the
+	// manifest do not depend on timing (a resumed export names items
+	// alike).
 	type prepared struct {
 		it      *export.Item
 		r       *export.Rendered
 		problem string
 	}
-	const batch = 256
+	const batch = 128
 	workers := max(runtime.GOMAXPROCS(0), 1)
-	for start := 0; start < len(items) && ctx.Err() == nil; start += batch {
-		part := items[start:min(start+batch, len(items))]
-		done := make([]prepared, len(part))
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				for k := int(next.Add(1)) - 1; k < len(part); k = int(next.Add(1)) - 1 {
-					x := part[k]
-					msg, problem := readItem(store.Reader, x, opts.IncludeDamaged, damage[x.nid])
-					done[k].problem = problem
-					if msg != nil {
-						done[k].it = conv.Item(msg, x.folder)
-						done[k].r = tree.Render(done[k].it)
+	batches := make(chan []prepared, 2)
+	go func() {
+		defer close(batches)
+		for start := 0; start < len(items) && ctx.Err() == nil; start += batch {
+			part := items[start:min(start+batch, len(items))]
+			done := make([]prepared, len(part))
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for range workers {
+				wg.Go(func() {
+					for k := int(next.Add(1)) - 1; k < len(part); k = int(next.Add(1)) - 1 {
+						x := part[k]
+						msg, problem := readItem(store.Reader, x, opts.IncludeDamaged, damage[x.nid])
+						done[k].problem = problem
+						if msg != nil {
+							done[k].it = conv.Item(msg, x.folder)
+							done[k].r = tree.Render(done[k].it)
+						}
 					}
-				}
-			})
+				})
+			}
+			wg.Wait()
+			batches <- done
 		}
-		wg.Wait()
-		for k, p := range done {
-			x := part[k]
+	}()
+	placed := 0
+	for done := range batches {
+		for _, p := range done {
+			x := items[placed]
+			placed++
 			switch {
 			case p.it == nil:
 				tree.Skip(x.folder, "", zeroTime, x.nid, p.problem)

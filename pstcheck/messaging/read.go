@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
@@ -377,11 +378,7 @@ func (r *Reader) String(p Props, id uint16) string {
 	}
 	switch v.Type {
 	case ltp.TypeString:
-		u := make([]uint16, len(v.Data)/2)
-		for i := range u {
-			u[i] = binary.LittleEndian.Uint16(v.Data[2*i:])
-		}
-		return strings.TrimRight(string(utf16.Decode(u)), "\x00")
+		return strings.TrimRight(decodeUTF16(v.Data), "\x00")
 	case ltp.TypeString8:
 		return strings.TrimRight(DecodeANSI(r.codepage, v.Data), "\x00")
 	}
@@ -418,4 +415,30 @@ func Bytes(p Props, id uint16) []byte {
 		return v.Data
 	}
 	return nil
+}
+
+// decodeUTF16 decodes little-endian UTF-16 into UTF-8 in one pass (bodies
+// are long: this is most of what reading a message costs); an unpaired
+// surrogate becomes U+FFFD.
+func decodeUTF16(b []byte) string {
+	out := make([]byte, 0, len(b)/2+len(b)/4)
+	for i := 0; i+1 < len(b); i += 2 {
+		c := rune(binary.LittleEndian.Uint16(b[i:]))
+		if c < 0x80 {
+			out = append(out, byte(c))
+			continue
+		}
+		if utf16.IsSurrogate(c) {
+			if c < 0xDC00 && i+3 < len(b) {
+				if d := rune(binary.LittleEndian.Uint16(b[i+2:])); d >= 0xDC00 && d < 0xE000 {
+					out = utf8.AppendRune(out, utf16.DecodeRune(c, d))
+					i += 2
+					continue
+				}
+			}
+			c = utf8.RuneError
+		}
+		out = utf8.AppendRune(out, c)
+	}
+	return string(out)
 }
