@@ -289,8 +289,9 @@ func (r *Reader) propsWith(data uint64, subs map[uint32]ndb.Subnode, lenient *[]
 // hnid reads the value an HNID names: a heap item, or a subnode's data.
 func (r *Reader) hnid(h *ltp.Heap, subs map[uint32]ndb.Subnode, hnid uint32) ([]byte, error) {
 	if ltp.IsHID(hnid) {
-		b, err := h.Item(ltp.HID(hnid))
-		return bytes.Clone(b), err
+		// The heap's blocks were read for this message alone (not into a
+		// reused arena), so the item can be kept where it lies.
+		return h.Item(ltp.HID(hnid))
 	}
 	s, ok := subs[hnid]
 	if !ok {
@@ -299,6 +300,9 @@ func (r *Reader) hnid(h *ltp.Heap, subs map[uint32]ndb.Subnode, hnid uint32) ([]
 	blocks, err := r.res.ReadData(s.Data)
 	if err != nil {
 		return nil, err
+	}
+	if len(blocks) == 1 {
+		return blocks[0], nil
 	}
 	n := 0
 	for _, b := range blocks {
