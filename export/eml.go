@@ -213,6 +213,11 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 			top.add(f.name, f.value)
 		}
 	}
+	if it.Damage != "" {
+		// An item written with --include-damaged says so where any mail
+		// client shows headers, and what was wrong with it.
+		top.add("X-Pstcheck-Damaged", encodeText(it.Damage))
+	}
 	top.add("MIME-Version", "1.0")
 	top.header = append(top.header, body.header...)
 	top.body = body.body

@@ -43,6 +43,10 @@ type Item struct {
 
 	Contact *Contact // for IPM.Contact items
 	Event   *Event   // for IPM.Appointment / IPM.Schedule.Meeting items
+
+	// Damage, when set, says what is wrong with an item written although
+	// damaged (--include-damaged); the EML carries it as X-Pstcheck-Damaged.
+	Damage string
 }
 
 // Attachment is a file attached to an item, or an embedded message.

@@ -167,6 +167,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 						done[k].problem = problem
 						if msg != nil {
 							done[k].it = conv.Item(msg, x.folder)
+							done[k].it.Damage = problem
 							done[k].r = tree.Render(done[k].it)
 						}
 					}
