@@ -79,14 +79,7 @@ Exit status:
 			if runF != nil {
 				return runF(opts)
 			}
-			status, err := exportRun(cmd.Context(), opts)
-			if err != nil {
-				return err
-			}
-			if status != exitOK {
-				return exitStatus(status)
-			}
-			return nil
+			return asError(exportRun(cmd.Context(), opts))
 		},
 	}
 	f := cmd.Flags()

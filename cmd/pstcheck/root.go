@@ -62,6 +62,18 @@ type exitStatus int
 
 func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
+// asError turns a run function's exit status and error into the error
+// execute understands.
+func asError(status int, err error) error {
+	if err != nil {
+		return err
+	}
+	if status != exitOK {
+		return exitStatus(status)
+	}
+	return nil
+}
+
 // runError is a failure while running a command whose arguments were fine
 // (the output file cannot be written, for example).
 type runError struct{ err error }

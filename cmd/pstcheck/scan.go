@@ -79,14 +79,7 @@ func NewCmdScan(ios *IOStreams, runF func(*ScanOptions) error) *cobra.Command {
 			if runF != nil {
 				return runF(opts)
 			}
-			status, err := scanRun(cmd.Context(), opts)
-			if err != nil {
-				return err
-			}
-			if status != exitOK {
-				return exitStatus(status)
-			}
-			return nil
+			return asError(scanRun(cmd.Context(), opts))
 		},
 	}
 
