@@ -164,6 +164,9 @@ type Tree struct {
 	dirRoots map[string]*os.Root
 	// fresh are the folders this run created: nothing foreign is in them.
 	fresh map[string]bool
+	// dirFiles are the same folders opened as directories, for writeInDir.
+	dirFiles map[string]*os.File
+	tmpSeq   int
 }
 
 // NewTree prepares an export into dir, creating it if needed. It fails when
@@ -508,12 +511,23 @@ func (t *Tree) putFile(dir, base, ext string, data []byte, sum string) (string, 
 	if err != nil {
 		return "", 0, "", err
 	}
+	if d := t.dirFiles[path.Dir(rel)]; fastWrites && d != nil {
+		if err := t.putFast(d, rel, size, sum, data); err == nil {
+			return rel, size, sum, nil
+		}
+		// Fall back to the os.Root way, which reopens and rechecks a
+		// folder that was removed or replaced.
+	}
 	tmp, f, err := createTempIn(dr, ".")
 	if err != nil && dr != t.root {
 		// The folder opened earlier is gone or was replaced (by a link,
 		// say): open it again, checked again.
 		dr.Close()
 		delete(t.dirRoots, path.Dir(rel))
+		if d := t.dirFiles[path.Dir(rel)]; d != nil {
+			d.Close()
+			delete(t.dirFiles, path.Dir(rel))
+		}
 		if dr, err = t.dirRoot(path.Dir(rel)); err != nil {
 			return "", 0, "", err
 		}
@@ -564,9 +578,35 @@ func (t *Tree) dirRoot(dir string) (*os.Root, error) {
 	}
 	if t.dirRoots == nil {
 		t.dirRoots = map[string]*os.Root{}
+		t.dirFiles = map[string]*os.File{}
 	}
 	t.dirRoots[dir] = r
+	if fastWrites {
+		if d, err := r.Open("."); err == nil {
+			t.dirFiles[dir] = d
+		}
+	}
 	return r, nil
+}
+
+// putFast writes a file of the export in folder d with bare system calls
+// on its descriptor (see writeInDir): a temporary name first, the journal
+// line, then the final name.
+func (t *Tree) putFast(d *os.File, rel string, size int64, sum string, data []byte) error {
+	t.tmpSeq++
+	tmp := fmt.Sprintf("%s%d-%d%s", tempPrefix, os.Getpid(), t.tmpSeq, tempSuffix)
+	if err := writeInDir(d, tmp, path.Base(rel), data); err != nil {
+		return err
+	}
+	if err := writeJSONLine(t.journal, journalEntry{Path: rel, Size: size, SHA256: sum}); err != nil {
+		return err
+	}
+	if err := renameInDir(d, tmp, path.Base(rel)); err != nil {
+		return err
+	}
+	t.ours[rel] = fileRecord{size, sum}
+	t.counts.Written++
+	return nil
 }
 
 // prepare checks that the file osRel may be written and creates its folder.
@@ -719,7 +759,10 @@ func (t *Tree) Close() error {
 	for _, r := range t.dirRoots {
 		r.Close()
 	}
-	t.dirRoots = nil
+	for _, d := range t.dirFiles {
+		d.Close()
+	}
+	t.dirRoots, t.dirFiles = nil, nil
 	if err := t.root.Close(); err != nil {
 		errs = append(errs, err)
 	}
