@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -128,6 +129,10 @@ func (e entity) bytes() []byte {
 
 // message renders it at the given nesting depth (0 for the item itself).
 func (o EMLOptions) message(it *Item, depth int) []byte {
+	// Boundaries derive from the item (checked against
+	// the parts they separate), so the same item always gives the same
+	// bytes without hashing its whole content at every level.
+	seed := fmt.Sprintf("%x.%s", it.NID, it.Subject)
 	html, charset := it.HTML, it.HTMLCharset
 	var rtfBody []byte
 	if len(html) == 0 && len(it.RTF) > 0 {
@@ -163,10 +168,10 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 	if len(html) > 0 {
 		h := textPart("html", htmlCharset(charset, html), html)
 		if len(related) > 0 {
-			h = multipartEntity("related", append([]entity{h}, related...), "type", "text/html")
+			h = multipartEntity(seed, "related", append([]entity{h}, related...), "type", "text/html")
 		}
 		if plain != nil {
-			body = multipartEntity("alternative", []entity{*plain, h})
+			body = multipartEntity(seed, "alternative", []entity{*plain, h})
 		} else {
 			body = h
 		}
@@ -182,7 +187,7 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 		}
 	}
 	if len(mixed) > 0 {
-		body = multipartEntity("mixed", append([]entity{body}, mixed...))
+		body = multipartEntity(seed, "mixed", append([]entity{body}, mixed...))
 	}
 
 	var top entity
@@ -354,24 +359,16 @@ func textPart(subtype, charset string, text []byte) entity {
 }
 
 // multipartEntity joins parts into a multipart entity whose boundary is derived
-// from the parts' bytes and checked not to occur in them.
-func multipartEntity(subtype string, parts []entity, params ...string) entity {
-	// Each part is hashed and searched where it lies (its header lines and
-	// body), and copied once, into the multipart body.
-	h := sha256.New()
-	h.Write([]byte(subtype))
+// from seed (the item) and checked not to occur in the parts.
+func multipartEntity(seed, subtype string, parts []entity, params ...string) entity {
+	sum := sha256.Sum256([]byte(seed + "/" + subtype))
 	size := 0
 	for _, p := range parts {
 		for _, l := range p.header {
-			h.Write([]byte(l))
-			h.Write([]byte("\r\n"))
 			size += len(l) + 2
 		}
-		h.Write([]byte("\r\n"))
-		h.Write(p.body)
 		size += 2 + len(p.body)
 	}
-	sum := h.Sum(nil)
 	var boundary string
 	for n := 0; ; n++ {
 		boundary = "=_pst_" + hex.EncodeToString(sum[:12])

@@ -1,7 +1,9 @@
 package export
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -97,6 +99,28 @@ func WriteICal(w io.Writer, it *Item) error {
 	}
 	if classIs(it.Class, "IPM.Schedule.Meeting.Canceled") {
 		c.add("STATUS:CANCELLED")
+	}
+	// Attachments travel inside the event (RFC 5545 inline binary), an
+	// attached message as its RFC 5322 bytes, so nothing is lost.
+	for _, a := range it.Attachments {
+		data, mt := a.Data, a.MimeType
+		if a.Embedded != nil {
+			var b bytes.Buffer
+			if err := WriteEML(&b, a.Embedded); err == nil {
+				data, mt = b.Bytes(), "message/rfc822"
+			}
+		}
+		if len(data) == 0 {
+			continue
+		}
+		if mt == "" {
+			mt = "application/octet-stream"
+		}
+		line := "ATTACH;FMTTYPE=" + mt + ";ENCODING=BASE64;VALUE=BINARY"
+		if a.Filename != "" {
+			line += ";X-FILENAME=" + paramValue(a.Filename)
+		}
+		c.add(line + ":" + base64.StdEncoding.EncodeToString(data))
 	}
 	c.add("END:VEVENT")
 	c.add("END:VCALENDAR")

@@ -328,7 +328,10 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 	if err != nil {
 		w.fail(err, nid, nid, "folder")
 	}
-	f.Name = name
+	// A "/" in a name would read as a level of the path: it is shown as
+	// U+2215 (division slash), which looks the same and is not a separator.
+	f.Name = strings.ReplaceAll(name, "/", "\u2215")
+	name = f.Name
 	switch {
 	case nid == NIDRootFolder:
 		f.Path = ""

@@ -244,6 +244,16 @@ func (r *Reader) attachment(aid uint32, subs map[uint32]ndb.Subnode, depth int, 
 		switch {
 		case v.Type == ltp.TypeBinary:
 			a.Data = v.Data
+		case v.Type == ltp.TypeObject && len(v.Data) >= 4 && props[propAttachMethod].Inline != attachEmbedded:
+			// An OLE object (afOle): its storage is the subnode the value
+			// names; its bytes are the attachment.
+			obj, ok := asubs[binary.LittleEndian.Uint32(v.Data)]
+			if !ok {
+				return Attachment{}, fmt.Errorf("OLE object 0x%X does not exist", binary.LittleEndian.Uint32(v.Data))
+			}
+			if a.Data, err = r.hnid(nil, map[uint32]ndb.Subnode{obj.NID: obj}, obj.NID); err != nil {
+				return Attachment{}, err
+			}
 		case v.Type == ltp.TypeObject && len(v.Data) >= 4 && props[propAttachMethod].Inline == attachEmbedded:
 			if depth >= maxEmbeddedDepth {
 				return Attachment{}, errors.New("embedded messages nest too deep")
