@@ -2,6 +2,7 @@ package export
 
 import (
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"time"
 
@@ -186,23 +187,12 @@ func charsetOf(cp uint32) string {
 		return "big5"
 	}
 	if cp >= 1250 && cp <= 1258 {
-		return "windows-" + itoa(cp)
+		return "windows-" + strconv.FormatUint(uint64(cp), 10)
 	}
 	if cp >= 28592 && cp <= 28605 {
-		return "iso-8859-" + itoa(cp-28590)
+		return "iso-8859-" + strconv.FormatUint(uint64(cp-28590), 10)
 	}
 	return ""
-}
-
-func itoa(n uint32) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }
 
 func (c *Converter) named(p messaging.Props, set string, lid uint32) (messaging.Value, bool) {

@@ -17,22 +17,33 @@ import (
 // verdict "error" and advice, never a Go error.
 func ScanFile(ctx context.Context, path string, opts Options) *Report {
 	start := time.Now()
-	f, err := openReadOnly(path)
+	f, size, err := openInput(path)
 	if err != nil {
 		return openFailure(path, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return openFailure(path, err)
-	}
-	if !st.Mode().IsRegular() {
-		return openFailure(path, fmt.Errorf("not a regular file (%s)", st.Mode().Type()))
-	}
 	opts.Name = path
-	rep := Check(ctx, f, st.Size(), opts)
+	rep := Check(ctx, f, size, opts)
 	rep.Stats.Duration = time.Since(start)
 	return rep
+}
+
+// openInput opens path read-only and returns it with its size; only a
+// regular file is scanned.
+func openInput(path string) (*os.File, int64, error) {
+	f, err := openReadOnly(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
 }
 
 func openFailure(path string, err error) *Report {

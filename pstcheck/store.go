@@ -28,17 +28,12 @@ var ErrNoStore = errors.New("no items can be read from this file")
 // The report is returned even when the store cannot be read (err != nil).
 func OpenStore(ctx context.Context, path string, opts Options) (*Store, error) {
 	start := time.Now()
-	f, err := openReadOnly(path)
+	f, size, err := openInput(path)
 	if err != nil {
-		return &Store{Report: openFailure(path, err)}, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
 		return &Store{Report: openFailure(path, err)}, err
 	}
 	opts.Name = path
-	rep, res, m := scan(ctx, f, st.Size(), opts)
+	rep, res, m := scan(ctx, f, size, opts)
 	rep.Stats.Duration = time.Since(start)
 	s := &Store{Report: rep, f: f}
 	if res == nil || m == nil {

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode/utf16"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/ltp"
@@ -142,7 +141,6 @@ func (w *walker) fail(err error, nid, folder uint32, what string) {
 	case *ndb.ReadError:
 		// The block or tree was reported by the node pass with this node's
 		// NID; nothing new to say.
-		_ = e
 	case *ltp.Error:
 		w.report(e.Code, nid, folder, finding.NoOffset, 0, "%s 0x%X: %s", what, nid, e.Detail)
 	default:
@@ -652,16 +650,5 @@ func (w *walker) str(pc *ltp.PC, id uint16) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	b := pc.Bytes(p)
-	switch p.Type {
-	case ltp.TypeString:
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = binary.LittleEndian.Uint16(b[2*i:])
-		}
-		return strings.TrimRight(string(utf16.Decode(u)), "\x00"), true
-	case ltp.TypeString8:
-		return strings.TrimRight(DecodeANSI(w.codepage, b), "\x00"), true
-	}
-	return "", false
+	return decodeString(p.Type, pc.Bytes(p), w.codepage)
 }

@@ -390,13 +390,20 @@ func (r *Reader) String(p Props, id uint16) string {
 	if !ok {
 		return ""
 	}
-	switch v.Type {
+	s, _ := decodeString(v.Type, v.Data, r.codepage)
+	return s
+}
+
+// decodeString decodes a string value: Unicode, or 8-bit in code page
+// cp; trailing NULs dropped. ok is false for other types.
+func decodeString(t uint16, b []byte, cp uint32) (string, bool) {
+	switch t {
 	case ltp.TypeString:
-		return strings.TrimRight(decodeUTF16(v.Data), "\x00")
+		return strings.TrimRight(decodeUTF16(b), "\x00"), true
 	case ltp.TypeString8:
-		return strings.TrimRight(DecodeANSI(r.codepage, v.Data), "\x00")
+		return strings.TrimRight(DecodeANSI(cp, b), "\x00"), true
 	}
-	return ""
+	return "", false
 }
 
 // Time decodes a PtypTime (FILETIME) property; zero when absent.

@@ -222,7 +222,6 @@ func (w *nodeWalk) internal(i int, via uint32, depth int) *treeInfo {
 	}
 	t.btype, t.level = b[0], b[1]
 	cEnt := int(binary.LittleEndian.Uint16(b[2:]))
-	l := &w.s.h.Layout
 	switch t.btype {
 	case 1:
 		w.xblock(t, e, b, cEnt, via)
@@ -231,7 +230,6 @@ func (w *nodeWalk) internal(i int, via uint32, depth int) *treeInfo {
 	default:
 		t.damage = w.structure(finding.NodeDataTree, e, via, fmt.Sprintf("internal block 0x%X has type %d (want 1 data tree or 2 subnode tree)", e.BID, t.btype))
 	}
-	_ = l
 	return t
 }
 
