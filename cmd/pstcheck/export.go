@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -108,7 +109,11 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 	// collector can run less often.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	bar := newProgress(ios, opts.NoProgress)
-	prog, end := fileProgressFor(bar, opts.Path)
+	var size int64
+	if st, err := os.Stat(opts.Path); err == nil {
+		size = st.Size()
+	}
+	prog, end := fileProgressFor(bar, opts.Path, size)
 	store, err := pstcheck.OpenStore(ctx, opts.Path, pstcheck.Options{Progress: prog})
 	end()
 	if err != nil {

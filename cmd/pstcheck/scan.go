@@ -211,6 +211,7 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 // report is already made).
 type target struct {
 	path string
+	size int64 // as discovery found it; 0 when unknown
 	rep  *pstcheck.Report
 }
 
@@ -228,7 +229,7 @@ func collectTargets(ctx context.Context, opts *ScanOptions, errOut io.Writer) []
 		IncludeBackups: opts.Backups, Profiles: opts.Profiles, FollowSymlinks: true})
 	var targets []target
 	for _, c := range found {
-		targets = append(targets, target{path: c.Path})
+		targets = append(targets, target{path: c.Path, size: c.Size})
 	}
 	for _, p := range problems {
 		switch p.Kind {
@@ -327,19 +328,17 @@ func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgre
 			toScan++
 		}
 	}
+	var pool *workerPool
 	if toScan > 1 {
 		// One bar for the batch: bytes of every file, files done of all.
 		var total int64
 		for _, t := range targets {
-			if st, err := os.Stat(t.path); err == nil && t.rep == nil {
-				total += st.Size()
+			if t.rep == nil {
+				total += t.size
 			}
 		}
 		bar.startBatch(toScan, total)
 		defer bar.endBatch()
-	}
-	var pool *workerPool
-	if toScan > 1 {
 		pool, _ = newWorkerPool(defaultWorkerMemory(min(jobs, toScan)))
 	}
 	next := make(chan int)
@@ -348,7 +347,7 @@ func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgre
 		wg.Go(func() {
 			if pool == nil {
 				for i := range next {
-					done(i, scanOne(ctx, targets[i].path, bar))
+					done(i, scanOne(ctx, targets[i], bar))
 				}
 				return
 			}
@@ -359,7 +358,7 @@ func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgre
 				}
 			}()
 			for i := range next {
-				path := targets[i].path
+				path, size := targets[i].path, targets[i].size
 				if w == nil {
 					var err error
 					if w, err = pool.start(); err != nil {
@@ -367,11 +366,7 @@ func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgre
 						continue
 					}
 				}
-				prog, end := fileProgressFor(bar, path)
-				var size int64
-				if st, err := os.Stat(path); err == nil {
-					size = st.Size()
-				}
+				prog, end := fileProgressFor(bar, path, size)
 				rep, failure := w.scan(ctx, path, size, prog)
 				end()
 				if failure != "" {
@@ -393,21 +388,17 @@ func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgre
 	return reports
 }
 
-func scanOne(ctx context.Context, path string, bar *barProgress) *pstcheck.Report {
-	prog, end := fileProgressFor(bar, path)
+func scanOne(ctx context.Context, t target, bar *barProgress) *pstcheck.Report {
+	prog, end := fileProgressFor(bar, t.path, t.size)
 	defer end()
-	return pstcheck.ScanFile(ctx, path, pstcheck.Options{Progress: prog})
+	return pstcheck.ScanFile(ctx, t.path, pstcheck.Options{Progress: prog})
 }
 
 // fileProgressFor returns the progress to give one file's scan and the
 // function that ends it: the bar's, or none.
-func fileProgressFor(bar *barProgress, path string) (pstcheck.Progress, func()) {
+func fileProgressFor(bar *barProgress, path string, size int64) (pstcheck.Progress, func()) {
 	if bar == nil {
 		return pstcheck.NoProgress{}, func() {}
-	}
-	var size int64
-	if st, err := os.Stat(path); err == nil {
-		size = st.Size()
 	}
 	return bar.file(path, size)
 }
