@@ -1317,12 +1317,18 @@ func mutAMapFree(t *testing.T, f *pstmut.File) mexpect {
 }
 
 func mutPMapPage(t *testing.T, f *pstmut.File) mexpect {
-	f.FlipByte(f.L.FirstPMap + 100)
-	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.PMapPage, f.L.FirstPMap, uint64(f.L.FirstPMap))}}
+	pmap := f.L.FirstMapPage(ndb.PagePMap)
+	f.FlipByte(pmap + 100)
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.PMapPage, pmap, uint64(pmap))}}
 }
 
-// fmapGrownSize is a size that takes enron.pst past its first FMap page.
-const fmapGrownSize = pstmut.FirstFMap + 0x10000
+// firstFMap is where the first FMap page lies (0x1F04800), and
+// fmapGrownSize a size that takes enron.pst past it.
+var (
+	unicodeLayout = ndb.LayoutOf(ndb.Unicode)
+	firstFMap     = unicodeLayout.FirstMapPage(ndb.PageFMap)
+	fmapGrownSize = firstFMap + 0x10000
+)
 
 // enron.pst grown the way Outlook grows a file, with valid AMaps and PMaps
 // in the new space, then its first FMap zeroed: FMAP-PAGE only.
@@ -1330,8 +1336,8 @@ func mutFMapGrown(t *testing.T, f *pstmut.File) mexpect {
 	if err := f.Grow(fmapGrownSize); err != nil {
 		t.Fatal(err)
 	}
-	f.Zero(pstmut.FirstFMap, f.L.PageSize)
-	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.FMapPage, pstmut.FirstFMap, pstmut.FirstFMap)}}
+	f.Zero(firstFMap, f.L.PageSize)
+	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.FMapPage, firstFMap, uint64(firstFMap))}}
 }
 
 // enron.pst extended with plain zeros and ibFileEof set: every map page in
@@ -1340,10 +1346,10 @@ func mutFMapGrown(t *testing.T, f *pstmut.File) mexpect {
 func mutFMapZeros(t *testing.T, f *pstmut.File) mexpect {
 	old := f.Size()
 	f.Extend(fmapGrownSize - old)
-	f.SetRoot(f.HF.FileEOF, fmapGrownSize)
+	f.SetRoot(f.HF.FileEOF, uint64(fmapGrownSize))
 	inNew := func(x finding.Finding) bool { return x.Offset >= old && x.BID == uint64(x.Offset) }
 	var wants []mwant
-	wants = append(wants, wantAt(finding.FMapPage, pstmut.FirstFMap, pstmut.FirstFMap))
+	wants = append(wants, wantAt(finding.FMapPage, firstFMap, uint64(firstFMap)))
 	for _, p := range f.FixedPages(old, fmapGrownSize) {
 		switch p.Type {
 		case ndb.PageAMap:

@@ -1,51 +1,21 @@
 package pstmut
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
-// Fixed positions of the deprecated free maps (MS-PST 1.3.2 and 2.2.2.7):
-// the first FMap follows the AMap and PMap after the 128 AMaps the header's
-// rgbFM covers, then one every 496 AMaps; FPMaps (Unicode only) likewise.
-const (
-	FirstFMap     = 0x1F04800
-	FMapInterval  = 496 * 496 * 8 * 64
-	FirstFPMap    = 0x7C004A00
-	FPMapInterval = 496 * 8 * 496 * 8 * 64 * 8
-)
-
 // FileEOF reads ROOT.ibFileEof as the bytes now say.
 func (f *File) FileEOF() int64 { return int64(f.Uint(f.HF.FileEOF, f.HF.Width)) }
 
-// FixedPages returns the offsets and types of the map pages the format
-// puts at fixed offsets (AMap, PMap, FMap, FPMap) in [from, to).
-func (f *File) FixedPages(from, to int64) []MapPage {
-	var out []MapPage
-	add := func(first, every int64, t uint8) {
-		for off := first; off+f.L.PageSize <= to; off += every {
-			if off >= from {
-				out = append(out, MapPage{off, t})
-			}
-		}
-	}
-	add(f.L.FirstAMap, f.L.AMapCoverage, ndb.PageAMap)
-	if f.L.FirstPMap != 0 {
-		add(f.L.FirstPMap, f.L.PMapCoverage, ndb.PagePMap)
-		add(FirstFMap, FMapInterval, ndb.PageFMap)
-		if f.L.Kind == ndb.Unicode {
-			add(FirstFPMap, FPMapInterval, ndb.PageFPMap)
-		}
-	}
-	return out
-}
-
 // MapPage is a map page's offset and type.
-type MapPage struct {
-	Off  int64
-	Type uint8
-}
+type MapPage = ndb.MapPage
+
+// FixedPages returns the map pages the format puts at fixed offsets (AMap,
+// PMap, FMap, FPMap) in [from, to), by the engine's own rule.
+func (f *File) FixedPages(from, to int64) []MapPage { return f.L.MapPages(from, to) }
 
 // WriteMapPage writes a valid, empty map page of type ptype at off: an
 // AMap with no unit allocated, a PMap with every page allocated (as
@@ -54,20 +24,39 @@ type MapPage struct {
 // BID (a DList has a signature and BID like a B-tree page: bid 0 is
 // used), and its CRC is fixed.
 func (f *File) WriteMapPage(off int64, ptype uint8) {
-	f.Zero(off, f.L.PageSize)
+	f.check(off, f.L.PageSize)
+	copy(f.B[off:], NewMapPage(f.L, off, ptype))
+}
+
+// NewMapPage returns the bytes of the page WriteMapPage writes.
+func NewMapPage(l ndb.Layout, off int64, ptype uint8) []byte {
+	p := make([]byte, l.PageSize)
 	if ptype == ndb.PagePMap {
-		for i := 0; i < f.L.AMapBytes; i++ {
-			f.B[off+int64(f.L.AMapBitsOff+i)] = 0xFF
+		for i := 0; i < l.AMapBytes; i++ {
+			p[l.AMapBitsOff+i] = 0xFF
 		}
 	}
-	f.SetPageType(off, ptype, ptype)
-	f.SetPageSig(off, 0)
-	f.SetPageBID(off, uint64(off))
+	bid, sig := uint64(off), uint16(0)
 	if ptype == ndb.PageDList {
-		f.SetPageBID(off, 0)
-		f.SetPageSig(off, ndb.Signature(uint64(off), 0))
+		bid, sig = 0, ndb.Signature(uint64(off), 0)
 	}
-	f.FixPageCRC(off)
+	putPageTrailer(l, p, ndb.PageTrailer{Type: ptype, TypeRepeat: ptype, Sig: sig, BID: bid})
+	return p
+}
+
+// putPageTrailer writes a page trailer with the CRC of the page's bytes.
+func putPageTrailer(l ndb.Layout, p []byte, t ndb.PageTrailer) {
+	tr := p[l.PageTrailerOff:]
+	tr[0], tr[1] = t.Type, t.TypeRepeat
+	binary.LittleEndian.PutUint16(tr[2:], t.Sig)
+	crc := ndb.CRC(p[:l.PageTrailerOff])
+	if l.Kind == ndb.ANSI {
+		binary.LittleEndian.PutUint32(tr[4:], uint32(t.BID))
+		binary.LittleEndian.PutUint32(tr[8:], crc)
+	} else {
+		binary.LittleEndian.PutUint32(tr[4:], crc)
+		binary.LittleEndian.PutUint64(tr[8:], t.BID)
+	}
 }
 
 // AMapFree counts the free bytes the AMaps record for the part of the
@@ -75,21 +64,7 @@ func (f *File) WriteMapPage(off int64, ptype uint8) {
 // header's cbAMapFree should. It returns an error when an AMap page is
 // missing.
 func (f *File) AMapFree() (int64, error) {
-	limit := min(f.Size(), f.FileEOF())
-	var free int64
-	for off := f.L.FirstAMap; off+f.L.PageSize <= limit; off += f.L.AMapCoverage {
-		if t := f.PageTrailer(off); t.Type != ndb.PageAMap {
-			return 0, fmt.Errorf("pstmut: no AMap page at 0x%X", off)
-		}
-		units := (min(off+f.L.AMapCoverage, limit) - off) / f.L.AMapUnit
-		bits := f.B[off+int64(f.L.AMapBitsOff):]
-		for u := int64(0); u < units; u++ {
-			if bits[u>>3]&(0x80>>(u&7)) == 0 {
-				free += f.L.AMapUnit
-			}
-		}
-	}
-	return free, nil
+	return amapFree(f.Reader(), f.L, min(f.Size(), f.FileEOF()))
 }
 
 // Grow extends the file to size bytes the way Outlook grows one: the new

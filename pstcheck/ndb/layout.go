@@ -56,8 +56,9 @@ type Layout struct {
 	AMapBytes    int   // bytes of bitmap in an AMap page
 	AMapBitsOff  int   // where the bitmap starts (ANSI pages begin with 4 bytes of padding)
 	DListOffset  int64
-	FirstPMap    int64 // 0 when the kind has no PMaps
-	PMapCoverage int64
+	// PMaps says whether the file has PMap pages, and with them FMaps and
+	// (Unicode) FPMaps; where they lie is IntervalPages' rule.
+	PMaps bool
 }
 
 // LayoutOf returns the layout of a kind.
@@ -68,13 +69,13 @@ func LayoutOf(k Kind) Layout {
 			BIDSize: 4, BranchEntrySize: 12, BBTLeafEntrySize: 12, NBTLeafEntrySize: 16,
 			BlockAlign: 64, BlockTrailerSize: 12, MaxBlockData: 8192 - 12,
 			FirstAMap: 0x4400, AMapCoverage: 496 * 8 * 64, AMapUnit: 64, AMapBytes: 496, AMapBitsOff: 4,
-			DListOffset: 0x4200, FirstPMap: 0x4600, PMapCoverage: 496 * 8 * 512}
+			DListOffset: 0x4200, PMaps: true}
 	case Unicode:
 		return Layout{Kind: k, PageSize: 512, PageTrailerOff: 496, BTFooterOff: 488,
 			BIDSize: 8, BranchEntrySize: 24, BBTLeafEntrySize: 24, NBTLeafEntrySize: 32,
 			BlockAlign: 64, BlockTrailerSize: 16, MaxBlockData: 8192 - 16,
 			FirstAMap: 0x4400, AMapCoverage: 496 * 8 * 64, AMapUnit: 64, AMapBytes: 496,
-			DListOffset: 0x4200, FirstPMap: 0x4600, PMapCoverage: 496 * 8 * 512}
+			DListOffset: 0x4200, PMaps: true}
 	case Unicode4K:
 		// Each 4K AMap bit maps one 512-byte unit and its bitmap fills the
 		// page up to the trailer: on the sample OST the single AMap at

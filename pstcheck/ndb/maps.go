@@ -9,35 +9,14 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
 
-// FMap and FPMap positions (MS-PST 1.3.2: the header holds the first 128
-// bytes of each; the first FMap page follows the AMap and PMap that come
-// after those 128 AMaps, then one every 496 AMaps). No sample file is large
-// enough to hold one, so their checks are warnings only.
-const (
-	firstFMap    = 0x1F04800
-	fmapInterval = 496 * 496 * 8 * 64
-	firstFPMap   = 0x7C004A00
-	fpmapEvery   = 496 * 8 * 496 * 8 * 64 * 8
-)
-
 // fixedPages lists the map pages the format puts at fixed offsets inside
-// the file (AMaps, PMaps, FMaps, FPMaps), so blocks overlapping them are
-// caught and the allocation check knows they are in use.
+// the file (AMaps, PMaps, FMaps, FPMaps; see IntervalPages), so blocks
+// overlapping them are caught and the allocation check knows they are in
+// use.
 func (s *Scanner) fixedPages() []pageRef {
-	l := &s.h.Layout
 	var out []pageRef
-	add := func(first, every int64, t uint8) {
-		for off := first; off+l.PageSize <= s.limit; off += every {
-			out = append(out, pageRef{IB: off, BID: uint64(off), Type: t})
-		}
-	}
-	add(l.FirstAMap, l.AMapCoverage, PageAMap)
-	if l.FirstPMap != 0 {
-		add(l.FirstPMap, l.PMapCoverage, PagePMap)
-		add(firstFMap, fmapInterval, PageFMap)
-		if l.Kind == Unicode {
-			add(firstFPMap, fpmapEvery, PageFPMap)
-		}
+	for _, p := range s.h.Layout.MapPages(0, s.limit) {
+		out = append(out, pageRef{IB: p.Off, BID: uint64(p.Off), Type: p.Type})
 	}
 	return out
 }
