@@ -47,6 +47,8 @@ type Item struct {
 	// Damage, when set, says what is wrong with an item written although
 	// damaged (--include-damaged); the EML carries it as X-Pstcheck-Damaged.
 	Damage string
+	// Recovered says the item was found without its folder's listing.
+	Recovered bool
 }
 
 // Attachment is a file attached to an item, or an embedded message.

@@ -59,7 +59,30 @@ type Manifest struct {
 	Items    []ManifestItem `json:"items"`
 	Exported int            `json:"exported"`
 	Skipped  int            `json:"skipped"`
+	// Store is what became of every item the store held, as the scan
+	// counted it (null when the caller gave none).
+	Store *Accounting `json:"store"`
 }
+
+// Accounting is what became of every item a store held: Total is
+// Readable + Damaged + Lost + Recovered; Complete is false when items may
+// be gone without a trace, so that Total is a lower bound.
+type Accounting struct {
+	Total     int  `json:"total"`
+	Readable  int  `json:"readable"`
+	Damaged   int  `json:"damaged"`
+	Lost      int  `json:"lost"`
+	Recovered int  `json:"recovered"`
+	Complete  bool `json:"complete"`
+}
+
+// Item states in the manifest.
+const (
+	StateReadable  = "readable"
+	StateDamaged   = "damaged"
+	StateLost      = "lost"
+	StateRecovered = "recovered"
+)
 
 // ManifestItem is one item of the manifest. Path is relative to the output
 // folder, with '/' separators; Size and SHA256 describe the file of a
@@ -79,6 +102,9 @@ type ManifestItem struct {
 	Skipped *string `json:"skipped"`
 	Damaged bool    `json:"damaged"`
 	Problem *string `json:"problem"`
+	// State is what became of the item: readable, damaged, lost (its node
+	// is gone: nothing to write) or recovered (found without its listing).
+	State string `json:"state"`
 }
 
 // Counts says what a Tree did so far.
@@ -160,6 +186,8 @@ type Tree struct {
 	current *mboxFile // the mbox whose file is open
 	items   []ManifestItem
 	counts  Counts
+	// accounting is what SetAccounting recorded, for the manifest.
+	accounting *Accounting
 	// dirRoots are the export's folders opened once each (see dirRoot).
 	dirRoots map[string]*os.Root
 	// fresh are the folders this run created: nothing foreign is in them.
@@ -312,7 +340,26 @@ func (t *Tree) Skip(folder, subject string, date time.Time, nid uint32, reason s
 	if reason == "" {
 		reason = "unreadable"
 	}
-	t.skip(ManifestItem{NID: nid, Folder: folder, Subject: subject, Date: manifestDate(date), Damaged: true}, reason)
+	t.skip(ManifestItem{NID: nid, Folder: folder, Subject: subject, Date: manifestDate(date), Damaged: true, State: StateDamaged}, reason)
+}
+
+// Lost records an item known to have existed whose data is gone, named by
+// what its listing still says. It does nothing after Close.
+func (t *Tree) Lost(folder, subject string, date time.Time, nid uint32, reason string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return
+	}
+	t.skip(ManifestItem{NID: nid, Folder: folder, Subject: subject, Date: manifestDate(date), Damaged: true, State: StateLost}, reason)
+}
+
+// SetAccounting records in the manifest what became of every item the
+// store held.
+func (t *Tree) SetAccounting(a Accounting) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.accounting = &a
 }
 
 func (t *Tree) skip(mi ManifestItem, reason string) {
@@ -377,9 +424,12 @@ func (t *Tree) AddRendered(it *Item, r *Rendered, problem string) (string, error
 		return "", ErrClosed
 	}
 	kind := r.kind
-	mi := ManifestItem{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Date: manifestDate(it.Date), Kind: &kind}
+	mi := ManifestItem{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Date: manifestDate(it.Date), Kind: &kind, State: StateReadable}
+	if it.Recovered {
+		mi.State = StateRecovered
+	}
 	if problem != "" {
-		mi.Damaged, mi.Problem = true, &problem
+		mi.Damaged, mi.Problem, mi.State = true, &problem, StateDamaged
 	}
 	rel, size, sum, err := t.place(it, r)
 	if err != nil {
@@ -733,7 +783,7 @@ func (t *Tree) Close() error {
 		}
 	}
 	man := Manifest{Source: t.opt.Source, Format: t.opt.Format, Items: t.items,
-		Exported: t.counts.Exported, Skipped: t.counts.Skipped}
+		Exported: t.counts.Exported, Skipped: t.counts.Skipped, Store: t.accounting}
 	if man.Items == nil {
 		man.Items = []ManifestItem{}
 	}

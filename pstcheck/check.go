@@ -83,7 +83,7 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Report
 		}
 		maps.flush(&c)
 		upper.flush(&c)
-		addFolders(rep, m)
+		attribute(rep, res, m)
 	}
 	if res != nil {
 		h := res.Header
@@ -174,23 +174,4 @@ func (c *collector) Report(f Finding) {
 		return
 	}
 	c.rep.Findings = append(c.rep.Findings, f)
-}
-
-// addFolders copies the messaging layer's folder summary into the report
-// and names the folder of every finding that knows its folder's NID.
-func addFolders(rep *Report, m *messaging.Result) {
-	paths := make(map[uint32]string, len(m.Folders))
-	for _, f := range m.Folders {
-		path := f.Path
-		if f.NID == messaging.NIDRootFolder {
-			path = "(root)"
-		}
-		paths[f.NID] = path
-		rep.Folders = append(rep.Folders, Folder{NID: f.NID, Path: path, Items: f.Items, Readable: f.Readable, Damaged: f.Damaged})
-	}
-	for i := range rep.Findings {
-		if p, ok := paths[rep.Findings[i].FolderNID]; ok {
-			rep.Findings[i].Folder = p
-		}
-	}
 }

@@ -479,48 +479,32 @@ func damagedUsers(f *pstmut.File, bid uint64, off int64) []mwant {
 	return out
 }
 
-// lostBlocks admits the NODE-BLOCK-MISSING findings of a lost BBT leaf:
-// only for blocks that leaf lists and only for nodes that use them. It
-// also requires every node that names such a block directly in its NBT
-// entry to be reported.
+// lostLeafBlocks checks what becomes of the blocks a lost BBT leaf
+// listed: the index rebuild finds every one of them again (by their
+// trailers, or in the leaf itself when it survives out of the tree's
+// reach), so no node misses a block and every item reads as in the clean
+// file.
 func lostLeafBlocks(f *pstmut.File, leaf int64) (map[finding.Code]func(finding.Finding) bool, func(*testing.T, *pstcheck.Report)) {
-	lost := map[uint64]bool{}
+	lost := 0
 	for _, b := range f.BBT {
 		if b.Page == leaf {
-			lost[b.BID] = true
+			lost++
 		}
 	}
-	users := f.Users()
+	clean := pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
 	allow := map[finding.Code]func(finding.Finding) bool{
-		finding.NodeBlockMissing: func(x finding.Finding) bool {
-			if !lost[x.BID] || x.Offset != finding.NoOffset {
-				return false
-			}
-			for _, u := range users[x.BID] {
-				if u == x.NID {
-					return x.FolderNID == nodeFolder(f.MustNode(u).NBTEntry)
-				}
-			}
-			return false
-		},
-		// Blocks reachable only through a lost internal block are used by
-		// nobody the engine can see.
-		finding.BlockUnused: func(x finding.Finding) bool { return true },
+		// Blocks found by their trailers have no known reference count;
+		// blocks only they named are used by nobody the engine can see.
+		finding.BlockUnused:  func(x finding.Finding) bool { return true },
+		finding.BlockRefHigh: func(x finding.Finding) bool { return true },
 	}
 	check := func(t *testing.T, rep *pstcheck.Report) {
 		t.Helper()
-		got := map[[2]uint64]bool{}
-		for _, x := range rep.Findings {
-			if x.Code == finding.NodeBlockMissing {
-				got[[2]uint64{uint64(x.NID), x.BID}] = true
-			}
+		if rep.Rebuild == nil || rep.Rebuild.Blocks != lost {
+			t.Errorf("index rebuild %+v, want the %d blocks of the lost leaf found again", rep.Rebuild, lost)
 		}
-		for _, n := range f.NBT {
-			for _, bid := range []uint64{n.Data &^ 1, n.Sub &^ 1} {
-				if lost[bid] && !got[[2]uint64{uint64(n.NID), bid}] {
-					t.Errorf("node 0x%X names lost block 0x%X but has no NODE-BLOCK-MISSING", n.NID, bid)
-				}
-			}
+		if rep.Items != clean.Items {
+			t.Errorf("items %+v, the clean file %+v", rep.Items, clean.Items)
 		}
 	}
 	return allow, check
@@ -698,18 +682,20 @@ func mutAppend(t *testing.T, f *pstmut.File) mexpect {
 	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{wantAt(finding.RootTrailingData, eof, 0)}}
 }
 
-// Without the NBT no node uses any block: one BLOCK-UNUSED summary.
+// The NBT root reference points past the end: every NBT leaf page is
+// still in the file, so the index rebuild finds every node again and every
+// item reads as in the clean file.
 func mutRootBREF(t *testing.T, f *pstmut.File) mexpect {
+	clean := mustReport(f)
 	f.SetRoot(f.HF.NBTIB, uint64(f.Size()+0x10000))
 	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
 		wantAt(finding.RootBREF, f.HF.Root, f.H.NBT.BID),
-		wantAt(finding.BlockUnused, int64(f.BBT[0].IB), f.BBT[0].BID),
-		// With no NBT there is no message store and no root folder.
-		{Code: finding.StoreRoot, Offset: finding.NoOffset, NID: messaging.NIDMessageStore},
-		{Code: finding.StoreRoot, Offset: finding.NoOffset, NID: messaging.NIDRootFolder},
 	}, check: func(t *testing.T, rep *pstcheck.Report) {
-		if rep.Stats.Nodes != 0 {
-			t.Errorf("%d nodes, want 0", rep.Stats.Nodes)
+		if rep.Stats.Nodes != len(f.NBT) || rep.Rebuild == nil || rep.Rebuild.Nodes != len(f.NBT) {
+			t.Errorf("%d nodes, rebuild %+v; want all %d nodes found again", rep.Stats.Nodes, rep.Rebuild, len(f.NBT))
+		}
+		if rep.Items != clean.Items || rep.Rebuild == nil || rep.Rebuild.Items != clean.Items.Readable {
+			t.Errorf("items %+v (rebuild %+v), the clean file %+v", rep.Items, rep.Rebuild, clean.Items)
 		}
 	}}
 }
@@ -1256,7 +1242,9 @@ func mutNodeParent(t *testing.T, f *pstmut.File) mexpect {
 		t.Fatal("the missing parent exists")
 	}
 	f.EditNBT(n.NID, func(e *ndb.NBTEntry) { e.Parent = missing })
-	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{{Code: finding.NodeParent, Offset: finding.NoOffset, NID: n.NID, Folder: missing}}}
+	// The message is blamed on the folder that lists it: a folder a user
+	// can find, not the parent that does not exist.
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{{Code: finding.NodeParent, Offset: finding.NoOffset, NID: n.NID, Folder: n.Parent}}}
 }
 
 // ---- allocation maps ----
@@ -1496,20 +1484,36 @@ func ownedBy(f *pstmut.File, users map[uint64][]uint32, nid uint32, data uint64)
 	return true
 }
 
+// acct is what a folder's items must have become: damaged, lost and
+// recovered items (every other item readable).
+type acct struct{ damaged, lost, recovered int }
+
 // folderSummary checks Report.Folders: damaged names the folders that must
-// have damaged items, and how many; every other folder has none. Findings
-// that name a folder NID carry its path.
+// have damaged items, and how many; every other item is readable.
 func folderSummary(damaged map[uint32]int) func(*testing.T, *pstcheck.Report) {
+	want := map[uint32]acct{}
+	for nid, n := range damaged {
+		want[nid] = acct{damaged: n}
+	}
+	return folderAccounts(want)
+}
+
+// folderAccounts checks Report.Folders against what want says of each
+// folder (folders it does not name hold readable items only), and that
+// findings that name a folder NID carry its path.
+func folderAccounts(want map[uint32]acct) func(*testing.T, *pstcheck.Report) {
 	return func(t *testing.T, rep *pstcheck.Report) {
 		t.Helper()
 		paths := map[uint32]string{}
 		for _, fo := range rep.Folders {
 			paths[fo.NID] = fo.Path
-			if fo.Damaged != damaged[fo.NID] || fo.Readable != fo.Items-fo.Damaged {
-				t.Errorf("folder 0x%X %q: %d items, %d readable, %d damaged; want %d damaged", fo.NID, fo.Path, fo.Items, fo.Readable, fo.Damaged, damaged[fo.NID])
+			w := want[fo.NID]
+			got := acct{fo.Damaged, fo.Lost, fo.Recovered}
+			if got != w || fo.Readable != fo.Items-fo.Damaged-fo.Lost-fo.Recovered {
+				t.Errorf("folder 0x%X %q: %d items, %d readable, %+v; want %+v", fo.NID, fo.Path, fo.Items, fo.Readable, got, w)
 			}
 		}
-		for nid := range damaged {
+		for nid := range want {
 			if _, ok := paths[nid]; !ok {
 				t.Errorf("folder 0x%X is not in the report", nid)
 			}
@@ -1743,7 +1747,7 @@ func mutTCInfoRowSize(t *testing.T, f *pstmut.File) mexpect {
 	x.Ib[3]++
 	tb.Heap.SetTCInfo(x)
 	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{ltpWant(finding.TCInfo, ct, n.Parent)},
-		check: checks(folderSummary(nil), folderItems(n.Parent, items))}
+		check: checks(folderAccounts(map[uint32]acct{n.Parent: {recovered: items}}), folderItems(n.Parent, items))}
 }
 
 // TC-INFO: cCols grows by one without a column description for it.
@@ -1753,7 +1757,7 @@ func mutTCInfoCols(t *testing.T, f *pstmut.File) mexpect {
 	x.Cols++
 	tb.Heap.SetTCInfo(x)
 	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{ltpWant(finding.TCInfo, ct, n.Parent)},
-		check: checks(folderSummary(nil), folderItems(n.Parent, tb.Len()))}
+		check: checks(folderAccounts(map[uint32]acct{n.Parent: {recovered: tb.Len()}}), folderItems(n.Parent, tb.Len()))}
 }
 
 // TC-ROWS: the first row of a hierarchy table gets another dwRowID in the
@@ -1804,7 +1808,7 @@ func mutTCCellContents(t *testing.T, f *pstmut.File) mexpect {
 	}
 	tb.SetCell(row, tag, pstmut.HID(0, tb.Heap.Allocs(0)+1))
 	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{ltpWant(finding.TCCell, ct, n.Parent)},
-		check: checks(folderSummary(nil), folderItems(n.Parent, tb.Len()))}
+		check: checks(folderAccounts(map[uint32]acct{n.Parent: {recovered: tb.Len()}}), folderItems(n.Parent, tb.Len()))}
 }
 
 // STORE-ROOT: the message store node 0x21 is removed from its NBT leaf.
@@ -1961,12 +1965,13 @@ func mutFolderTable(t *testing.T, f *pstmut.File) mexpect {
 		allow: map[finding.Code]func(finding.Finding) bool{
 			finding.BlockUnused: func(finding.Finding) bool { return true },
 		},
-		check: checks(folderSummary(nil), folderItems(n.Parent, items))}
+		check: checks(folderAccounts(map[uint32]acct{n.Parent: {recovered: items}}), folderItems(n.Parent, items))}
 }
 
 // MSG-MISSING: a contents table row is renamed (consistently) to a message
-// NID that does not exist: that row is a damaged item of the folder, and
-// the message it listed is listed nowhere (MSG-ORPHAN).
+// NID that does not exist: that row is a lost item of the folder, and the
+// message it listed is listed nowhere (MSG-ORPHAN), recovered in the folder
+// its parent NID names. Both are counted: nothing says they are one item.
 func mutMessageMissing(t *testing.T, f *pstmut.File) mexpect {
 	n, _, tb := contentsTable(t, f)
 	items := tb.Len()
@@ -1975,11 +1980,11 @@ func mutMessageMissing(t *testing.T, f *pstmut.File) mexpect {
 	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
 		ltpWant(finding.MessageMissing, bad, n.Parent),
 		ltpWant(finding.MessageOrphan, n.NID, n.Parent),
-	}, check: checks(folderSummary(map[uint32]int{n.Parent: 1}), folderItems(n.Parent, items))}
+	}, check: checks(folderAccounts(map[uint32]acct{n.Parent: {lost: 1, recovered: 1}}), folderItems(n.Parent, items+1))}
 }
 
 // MSG-MISSING: a contents table row is renamed to a node that exists but
-// is not a message: the folder itself. The row is a damaged item.
+// is not a message: the folder itself. The row is a lost item.
 func mutMessageNotAMessage(t *testing.T, f *pstmut.File) mexpect {
 	n, _, tb := contentsTable(t, f)
 	items := tb.Len()
@@ -1987,7 +1992,7 @@ func mutMessageNotAMessage(t *testing.T, f *pstmut.File) mexpect {
 	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
 		ltpWant(finding.MessageMissing, n.Parent, n.Parent),
 		ltpWant(finding.MessageOrphan, n.NID, n.Parent),
-	}, check: checks(folderSummary(map[uint32]int{n.Parent: 1}), folderItems(n.Parent, items))}
+	}, check: checks(folderAccounts(map[uint32]acct{n.Parent: {lost: 1, recovered: 1}}), folderItems(n.Parent, items+1))}
 }
 
 // MSG-DAMAGED: an attachment table row names an attachment subnode the
@@ -1999,7 +2004,8 @@ func mutMessageAttachment(t *testing.T, tb *pstmut.Table) {
 
 // MSG-ORPHAN: a message's row is removed from its folder's contents table
 // (the table stays sound and the folder's PidTagContentCount follows):
-// Outlook does not show the message; nothing else is wrong.
+// Outlook does not show the message; nothing else is wrong. The message
+// counts as recovered in its folder.
 func mutMessageOrphan(t *testing.T, f *pstmut.File) mexpect {
 	n, _, tb := contentsTable(t, f)
 	items := tb.Len()
@@ -2009,7 +2015,7 @@ func mutMessageOrphan(t *testing.T, f *pstmut.File) mexpect {
 		h.SetProp(propContentCount, p.Type, p.Value-1)
 	}
 	return mexpect{verdict: pstcheck.Healthy, wants: []mwant{ltpWant(finding.MessageOrphan, n.NID, n.Parent)},
-		check: checks(folderSummary(nil), folderItems(n.Parent, items-1))}
+		check: checks(folderAccounts(map[uint32]acct{n.Parent: {recovered: 1}}), folderItems(n.Parent, items))}
 }
 
 // mustReport scans the file as it is now.
@@ -2037,7 +2043,7 @@ func mutTCRowsMatrixSubnode(t *testing.T, f *pstmut.File) mexpect {
 	tb.SetRowID(row, tb.RowID(row)+0x20)
 	folder := ct&^0x1F | ndb.NIDTypeFolder
 	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{ltpWant(finding.TCRows, ct, folder)},
-		check: checks(folderSummary(nil), folderItems(folder, most))}
+		check: checks(folderAccounts(map[uint32]acct{folder: {recovered: most}}), folderItems(folder, most))}
 }
 
 // MSG-DAMAGED: an embedded message attachment (PidTagAttachMethod 5) names,
@@ -2078,5 +2084,5 @@ func mutTCRowsIndexEmpty(t *testing.T, f *pstmut.File) mexpect {
 	x.Root = 0
 	tb.Heap.SetBTH(tb.Info.RowIndex, x)
 	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{ltpWant(finding.TCRows, ct, n.Parent)},
-		check: checks(folderSummary(nil), folderItems(n.Parent, items))}
+		check: checks(folderAccounts(map[uint32]acct{n.Parent: {recovered: items}}), folderItems(n.Parent, items))}
 }

@@ -28,16 +28,24 @@ func ScanFile(ctx context.Context, path string, opts Options) *Report {
 	return rep
 }
 
+// errNotRegular: only regular files are scanned.
+var errNotRegular = errors.New("not a regular file")
+
 // openInput opens path read-only and returns it with its size; only a
 // regular file is scanned.
 func openInput(path string) (*os.File, int64, error) {
+	// A FIFO or device is never opened: opening a FIFO for reading waits
+	// for a writer, and reading a device may never end.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, 0, &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w (%s)", errNotRegular, st.Mode().Type())}
+	}
 	f, err := openReadOnly(path)
 	if err != nil {
 		return nil, 0, err
 	}
 	st, err := f.Stat()
 	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+		err = fmt.Errorf("%w (%s)", errNotRegular, st.Mode().Type())
 	}
 	if err != nil {
 		f.Close()
@@ -52,32 +60,24 @@ func openFailure(path string, err error) *Report {
 		Code: finding.FileRead, Offset: finding.NoOffset,
 		Detail: "cannot open: " + err.Error(),
 	})
-	rep.Cause = "the file could not be opened: " + plainOpenError(err)
+	kind := FailOpen
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		rep.NextStep = "check the path"
-	case errors.Is(err, fs.ErrPermission) || isSharingViolation(err):
-		rep.NextStep = "close Outlook (or anything holding the file) and scan again, or scan a copy"
-	default:
-		rep.NextStep = "check the path and permissions, or scan a copy"
-	}
-	return rep
-}
-
-func plainOpenError(err error) string {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "it does not exist"
+		kind = FailNotFound
 	case isSharingViolation(err):
-		return "another program (usually Outlook) has it open"
+		kind = FailLocked
 	case errors.Is(err, fs.ErrPermission):
-		return "permission denied"
+		kind = FailPermission
+	case errors.Is(err, errNotRegular):
+		kind = FailNotRegular
 	}
+	detail := err.Error()
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return pe.Err.Error()
+		detail = pe.Err.Error()
 	}
-	return err.Error()
+	rep.Failure = &Failure{Kind: kind, Detail: detail}
+	return rep
 }
 
 // openReadOnly is os.Open plus, where the platform has it, a flag that

@@ -59,13 +59,41 @@ const (
 	ContentPAB     Content = "pab"
 )
 
-// Folder is one folder's damage summary (filled by the messaging layer).
+// Folder is what became of one folder's items (filled by the messaging
+// layer).
 type Folder struct {
-	NID      uint32
-	Path     string
-	Items    int // normal (non-FAI) messages the folder lists or holds
-	Readable int
-	Damaged  int
+	NID  uint32
+	Path string
+	// Items is every normal (non-FAI) item the folder holds or held:
+	// Readable + Damaged + Lost + Recovered.
+	Items     int
+	Readable  int // listed and readable whole
+	Damaged   int // present, but not readable whole
+	Lost      int // known to exist (its listing or the folder's count), its node gone
+	Recovered int // readable, found without its listing
+	// Expected is what the folder's contents table lists or, that table
+	// lost, its item count says; -1 when neither survives.
+	Expected int
+}
+
+// ItemCounts says what became of every item a store held.
+type ItemCounts struct {
+	Total, Readable, Damaged, Lost, Recovered int
+	// Complete is false when items may be gone without a trace (a folder
+	// whose listing and count are both lost, or a hierarchy not read
+	// whole): Total is then a lower bound.
+	Complete bool
+}
+
+// IndexRebuild says what rebuilding a damaged index found.
+type IndexRebuild struct {
+	// NBTPages and BBTPages are the leaf pages found outside the live
+	// trees whose entries were taken; Nodes and Blocks the entries added,
+	// TrailerBlocks of them blocks found by their trailers alone.
+	NBTPages, BBTPages, Nodes, Blocks, TrailerBlocks int
+	// Items are the items (readable or recovered) read through the rebuilt
+	// index: without it they would be lost.
+	Items int
 }
 
 // Stats are figures about the scan itself.
@@ -89,19 +117,21 @@ type Report struct {
 	Content Content
 	Verdict Verdict
 	Action  Action
-	// Cause says in plain words what is wrong (or "no problems found").
-	Cause string
-	// NextStep says in one line what to do next.
-	NextStep string
-	// Advice holds the detailed guidance: exact scanpst paths and command
-	// lines, what to copy or export first.
-	Advice []string
+	// Damage sums up what was found; report/ says it in words (cause,
+	// next step, advice).
+	Damage Damage
+	// Failure says why the file could not be checked (verdict "error").
+	Failure *Failure
 	// Findings are every finding kept, in the order the passes found them.
 	Findings []Finding
 	// Capped counts findings of a code beyond Options.MaxFindingsPerCode.
 	Capped map[Code]int
 	// Folders is the per-folder summary (messaging layer); nil until built.
 	Folders []Folder
+	// Items totals the folders; zero when the folders could not be walked.
+	Items ItemCounts
+	// Rebuild is set when the index was damaged and rebuilt.
+	Rebuild *IndexRebuild
 	Stats   Stats
 }
 

@@ -1,11 +1,15 @@
 package pstcheck
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 )
 
@@ -14,11 +18,44 @@ import (
 // read through it.
 type Store struct {
 	Report *Report
-	// Items lists each folder's messages (by folder NID) with whether the
-	// scan found them readable; Reader reads them.
-	Items  map[uint32][]messaging.ItemRef
+	// Reader reads the items Items lists.
 	Reader *messaging.Reader
+	m      *messaging.Result
 	f      *os.File
+}
+
+// RecoveredFolder is where items go that no folder lists any more, and
+// folders the store's hierarchy no longer reaches.
+const RecoveredFolder = "Recovered items"
+
+// ItemState is what became of an item: readable, damaged, lost or
+// recovered (see Folder).
+type ItemState = messaging.ItemState
+
+// The item states.
+const (
+	ItemReadable  = messaging.Readable
+	ItemDamaged   = messaging.Damaged
+	ItemLost      = messaging.Lost
+	ItemRecovered = messaging.Recovered
+)
+
+// Item is one normal item of the store, where it belongs and what became
+// of it.
+type Item struct {
+	NID       uint32
+	FolderNID uint32
+	// Folder is the path the item belongs under: its folder's path ("" for
+	// the root), or under RecoveredFolder for an item no folder lists and
+	// for a folder the hierarchy does not reach.
+	Folder string
+	State  ItemState
+	// Subject and Time come from the item's contents-table row, for lost
+	// and damaged items whose row survives: often all that names them.
+	Subject string
+	Time    time.Time
+	// Problem lists the damage the scan found in the item.
+	Problem string
 }
 
 // ErrNoStore: the file's header is unusable, so no item can be read.
@@ -41,9 +78,78 @@ func OpenStore(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.f = nil
 		return s, ErrNoStore
 	}
-	s.Items = m.Items
+	s.m = m
 	s.Reader = messaging.NewReader(res, m)
 	return s, nil
+}
+
+// Items lists every normal item, folder by folder in the report's order
+// (by NID within a folder), then the items no folder lists. Only items of
+// the folders keep says yes to are listed (nil: all); keep sees the path
+// Item.Folder gets.
+func (s *Store) Items(keep func(folder string) bool) []Item {
+	if s.m == nil {
+		return nil
+	}
+	problems := map[uint32]string{}
+	for _, f := range s.Report.Findings {
+		if f.NID == 0 || f.Severity() != finding.SeverityError {
+			continue
+		}
+		if problems[f.NID] != "" {
+			problems[f.NID] += "; "
+		}
+		problems[f.NID] += string(f.Code) + ": " + f.Detail
+	}
+	item := func(folder uint32, path string, r messaging.ItemRef) Item {
+		it := Item{NID: r.NID, FolderNID: folder, Folder: path, State: r.State, Problem: problems[r.NID]}
+		if row, ok := s.m.Rows[r.NID]; ok {
+			it.Subject, it.Time = row.Subject, row.Time
+		}
+		return it
+	}
+	var out, orphans []Item
+	seen := map[uint32]bool{}
+	for _, f := range s.Report.Folders {
+		path := ExportPath(f.Path)
+		refs := slices.SortedFunc(slices.Values(s.m.Items[f.NID]), func(a, b messaging.ItemRef) int { return cmp.Compare(a.NID, b.NID) })
+		for _, r := range refs {
+			if r.FAI || seen[r.NID] {
+				continue
+			}
+			seen[r.NID] = true
+			if r.Orphan {
+				// Listed nowhere: under RecoveredFolder, by the folder its
+				// parent NID names.
+				p := RecoveredFolder
+				if path != "" && !strings.HasPrefix(path, RecoveredFolder) {
+					p += "/" + path
+				}
+				orphans = append(orphans, item(f.NID, p, r))
+				continue
+			}
+			out = append(out, item(f.NID, path, r))
+		}
+	}
+	slices.SortStableFunc(orphans, func(a, b Item) int { return cmp.Compare(a.NID, b.NID) })
+	out = append(out, orphans...)
+	if keep != nil {
+		out = slices.DeleteFunc(out, func(it Item) bool { return !keep(it.Folder) })
+	}
+	return out
+}
+
+// ExportPath maps the report's folder paths to where items are saved: the
+// root is "", folders the hierarchy does not reach go under
+// RecoveredFolder.
+func ExportPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, messaging.UnreachablePrefix); ok {
+		return RecoveredFolder + rest
+	}
+	if p == RootPath {
+		return ""
+	}
+	return p
 }
 
 // Close closes the file.
@@ -54,4 +160,28 @@ func (s *Store) Close() error {
 	err := s.f.Close()
 	s.f = nil
 	return err
+}
+
+// Accounting totals what became of the items of the folders keep says yes
+// to (by the path their items are saved under; nil: all folders). Items no
+// folder lists count in the folder their parent NID names.
+func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
+	if keep == nil {
+		return s.Report.Items
+	}
+	c := ItemCounts{Complete: s.Report.Items.Complete}
+	for _, f := range s.Report.Folders {
+		if !keep(ExportPath(f.Path)) {
+			continue
+		}
+		c.Readable += f.Readable
+		c.Damaged += f.Damaged
+		c.Lost += f.Lost
+		c.Recovered += f.Recovered
+		if f.Expected < 0 {
+			c.Complete = false
+		}
+	}
+	c.Total = c.Readable + c.Damaged + c.Lost + c.Recovered
+	return c
 }

@@ -1,128 +1,105 @@
 package pstcheck
 
 import (
-	"cmp"
-	"fmt"
-	"path/filepath"
-	"slices"
-	"strings"
-
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
-// ScanpstLocations lists where each Outlook version installs the Inbox
-// Repair Tool (design.md §1), newest first.
-var ScanpstLocations = []struct{ Outlook, Path string }{
-	{"Outlook 2016/2019/2021/365 (Click-to-Run)", `C:\Program Files\Microsoft Office\root\Office16\SCANPST.EXE`},
-	{"  the same, 32-bit Office on 64-bit Windows", `C:\Program Files (x86)\Microsoft Office\root\Office16\SCANPST.EXE`},
-	{"Outlook 2016 (MSI)", `C:\Program Files\Microsoft Office\Office16\SCANPST.EXE`},
-	{"Outlook 2013", `C:\Program Files\Microsoft Office\Office15\SCANPST.EXE`},
-	{"Outlook 2013 (Click-to-Run)", `C:\Program Files\Microsoft Office 15\root\office15\SCANPST.EXE`},
-	{"Outlook 2010", `C:\Program Files\Microsoft Office\Office14\SCANPST.EXE`},
-	{"Outlook 2007", `C:\Program Files\Microsoft Office\Office12\SCANPST.EXE`},
+// Damage sums up what a scan found: the facts the verdict and the action
+// rest on, and that report/ turns into words (cause, next step, advice).
+type Damage struct {
+	// MissingBytes is how much of the file is cut off at its end: the
+	// header's end of file lies this far past the real end (0: not cut off).
+	MissingBytes int64
+	// Header: header fields are damaged (checksums, sentinel, encryption).
+	Header bool
+	// IndexPages counts problems in the B-tree pages (the index).
+	IndexPages int
+	// Blocks counts damaged blocks.
+	Blocks int
+	// Maps: the allocation maps are inconsistent.
+	Maps bool
+	// FolderNodes counts folders whose own node or tables are damaged.
+	FolderNodes int
+	// Other counts the remaining structural problems.
+	Other int
+	// ReadError: parts of the file could not be read (I/O).
+	ReadError bool
+	// Salvage is how many items an export saves whole: the readable and
+	// the recovered ones.
+	Salvage int
 }
 
-// ExportCommand is the command line that saves a file's readable items
-// beside it (pstcheck export).
-func ExportCommand(path string) string {
-	dir := strings.TrimSuffix(path, filepath.Ext(path)) + "-export"
-	return fmt.Sprintf(`pstcheck export "%s" --to "%s"`, path, dir)
+// Failure says why a file could not be checked at all (verdict "error").
+type Failure struct {
+	Kind   FailureKind
+	Detail string // the system's words, for the record
 }
 
-// ScanpstCommand is the unattended repair command line (Outlook 2016 build
-// 1807 and later) for a file, keeping a backup beside it.
-func ScanpstCommand(path string) string {
-	return fmt.Sprintf(`SCANPST.EXE -file "%s" -force -silent -rescan 10 -log replace -backupfile "%s.bak"`, path, path)
-}
+// FailureKind is the reason a file could not be checked.
+type FailureKind string
 
-// damage sums up a report's error findings for the cause line.
-type damage struct {
-	blocks, pages, maps, other int
-	items, folders             map[uint32]bool
-	folderNodes                map[uint32]bool // folders whose own node or tables are damaged
-	truncated                  string
-	header, readErr            bool
-	// itemCount is how many items (messages) are damaged, and
-	// damagedFolders the folders holding them, worst first.
-	itemCount      int
-	damagedFolders []Folder
-}
+const (
+	FailNotFound   FailureKind = "not-found"   // the path does not exist
+	FailPermission FailureKind = "permission"  // the account may not read it
+	FailLocked     FailureKind = "locked"      // another program holds it (Windows sharing violation)
+	FailNotRegular FailureKind = "not-regular" // a device, pipe or other special file
+	FailOpen       FailureKind = "open"        // any other reason it could not be opened
+	FailRead       FailureKind = "read"        // opened, but reading failed (I/O error)
+	FailScanner    FailureKind = "scanner"     // the scan itself stopped (crash, memory, hang)
+	FailFolder     FailureKind = "folder"      // a folder given to search could not be searched
+)
 
-// folderList names up to five folders with their damaged items.
-func (d damage) folderList() string {
-	var parts []string
-	for i, f := range d.damagedFolders {
-		if i == 5 {
-			parts = append(parts, fmt.Sprintf("and %d more", len(d.damagedFolders)-5))
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%s (%d of %d)", f.Path, f.Damaged, f.Items))
+// summarize sums up a report's error findings and items.
+func summarize(rep *Report, res *ndb.Result) Damage {
+	d := Damage{Salvage: rep.Items.Readable + rep.Items.Recovered}
+	if res != nil && uint64(rep.Size) < res.Header.FileEOF {
+		d.MissingBytes = int64(res.Header.FileEOF) - rep.Size
 	}
-	return strings.Join(parts, ", ")
-}
-
-func summarize(rep *Report) damage {
-	d := damage{items: map[uint32]bool{}, folders: map[uint32]bool{}, folderNodes: map[uint32]bool{}}
+	folderNodes := map[uint32]bool{}
 	for _, f := range rep.Findings {
 		if f.Severity() != finding.SeverityError {
 			continue
 		}
 		switch f.Layer() {
 		case finding.LayerFile:
-			d.readErr = true
+			d.ReadError = true
 		case finding.LayerHeader:
-			if f.Code == finding.RootFileTruncated {
-				d.truncated = f.Detail
-			} else {
-				d.header = true
+			if f.Code != finding.RootFileTruncated && f.Code != finding.RootBREF {
+				d.Header = true
+			}
+			if f.Code == finding.RootBREF {
+				d.IndexPages++
 			}
 		case finding.LayerBTree:
-			d.pages++
+			d.IndexPages++
 		case finding.LayerBlock:
-			d.blocks++
+			d.Blocks++
 		case finding.LayerMap:
-			d.maps++
+			d.Maps = true
 		case finding.LayerNode, finding.LayerHeap, finding.LayerTable, finding.LayerMessage:
 			if isFolderNode(f.NID) {
-				d.folderNodes[ndb.FolderOf(ndb.NBTEntry{NID: f.NID})] = true
-			}
-			if f.NID != 0 && f.Code != finding.NodeParent {
-				d.items[f.NID] = true
-				if f.FolderNID != 0 {
-					d.folders[f.FolderNID] = true
-				}
-			} else {
-				d.other++
+				folderNodes[ndb.FolderOf(ndb.NBTEntry{NID: f.NID})] = true
+			} else if f.NID == 0 || f.Code == finding.NodeParent {
+				d.Other++
 			}
 		default:
-			d.other++
+			d.Other++
 		}
 	}
 	for c, n := range rep.Capped {
-		switch finding.Lookup(c).Layer {
+		e := finding.Lookup(c)
+		if e.Severity != finding.SeverityError {
+			continue
+		}
+		switch e.Layer {
 		case finding.LayerBlock:
-			if finding.Lookup(c).Severity == finding.SeverityError {
-				d.blocks += n
-			}
+			d.Blocks += n
 		case finding.LayerBTree:
-			d.pages += n
+			d.IndexPages += n
 		}
 	}
-	// With the folder walk done, items are what the folders count: a
-	// damaged table or folder node is not an item of its own.
-	if len(rep.Folders) > 0 {
-		d.itemCount, d.damagedFolders = 0, nil
-		for _, f := range rep.Folders {
-			if f.Damaged > 0 {
-				d.itemCount += f.Damaged
-				d.damagedFolders = append(d.damagedFolders, f)
-			}
-		}
-		slices.SortStableFunc(d.damagedFolders, func(a, b Folder) int { return cmp.Compare(b.Damaged, a.Damaged) })
-	} else {
-		d.itemCount = len(d.items)
-	}
+	d.FolderNodes = len(folderNodes)
 	return d
 }
 
@@ -136,153 +113,48 @@ func isFolderNode(nid uint32) bool {
 	return false
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// judge sets the verdict, action, cause, next step and advice from the
-// findings.
+// judge sets the verdict, the action and the damage facts from the
+// findings and the item accounting.
+//
+// The action fits the kind of damage: an OST is a cache (save what never
+// reached the server, then recreate it); a cut-off copy is incomplete
+// (copy it again; export saves what this copy holds); items damaged or
+// lost, or an index that had to be rebuilt, call for an export first,
+// since scanpst deletes what it cannot read; damage to structure alone is
+// scanpst's to rebuild. Export is never the action when it would save
+// nothing.
 func judge(rep *Report, res *ndb.Result) {
-	path := rep.Path
-	if path == "" {
-		path = "FILE.pst"
-	}
-	d := summarize(rep)
+	d := summarize(rep, res)
+	rep.Damage = d
 	switch {
 	case res == nil && rep.Has(finding.FileRead):
 		rep.Verdict, rep.Action = Failed, ActionNone
-		rep.Cause = "the file could not be read"
-		rep.NextStep = "copy it to a local disk and scan the copy"
+		rep.Failure = &Failure{Kind: FailRead}
 		return
 	case res == nil:
 		rep.Verdict, rep.Action = Unreadable, ActionRestore
-		switch {
-		case rep.Has(finding.HeaderMagic):
-			rep.Cause = "this is not an Outlook data file (no PST signature), or its header is destroyed"
-			rep.NextStep = "check it is the right file; if it should be a PST/OST, restore it from a backup"
-		case rep.Has(finding.HeaderTruncated):
-			rep.Cause = "the file is cut off inside its header: nothing of the mail store is left"
-			rep.NextStep = "restore it from a backup or copy it again from its source"
-		default:
-			rep.Cause = "the header names a format version Outlook does not write: the header is destroyed"
-			rep.NextStep = "restore it from a backup"
-		}
-		rep.Advice = []string{"Restore the file from a backup (your backup system, File History or Previous Versions); scanpst cannot repair a file it does not recognise."}
 		return
-	case d.readErr:
+	case d.ReadError:
 		rep.Verdict, rep.Action = Failed, ActionNone
-		rep.Cause = "parts of the file could not be read (I/O error): the disk may be failing"
-		rep.NextStep = "copy the file to a healthy disk and scan the copy"
+		rep.Failure = &Failure{Kind: FailRead}
 		return
 	}
 	if rep.Count(finding.SeverityError) == 0 {
 		rep.Verdict, rep.Action = Healthy, ActionNone
-		rep.Cause = "no problems found"
-		rep.NextStep = "nothing to do"
-		healthyNotes(rep)
 		return
 	}
 	rep.Verdict = Damaged
-	rep.Cause = d.cause()
-	isOST := rep.Content == ContentOST
+	itemsHurt := rep.Items.Damaged+rep.Items.Lost+rep.Items.Recovered > 0 || rep.Rebuild != nil
 	switch {
-	case isOST:
+	case rep.Content == ContentOST:
 		rep.Action = ActionRecreateOST
-		rep.NextStep = "export anything that never reached the server, then let Outlook rebuild the OST"
-		rep.Advice = []string{
-			"An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail.",
-			"Export first what exists only here: drafts, items in folders that do not sync, anything created offline:",
-			ExportCommand(path),
-			"Then close Outlook, rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy.",
-		}
-	case d.itemCount > 0:
+	case d.MissingBytes > 0:
+		rep.Action = ActionRestore
+	case itemsHurt && d.Salvage > 0:
 		rep.Action = ActionExport
-		rep.NextStep = "export the healthy items, then run scanpst"
-		where := ""
-		if len(d.damagedFolders) > 0 {
-			where = " in " + d.folderList()
-		}
-		rep.Advice = append([]string{
-			fmt.Sprintf("%s damaged%s. scanpst deletes what it cannot read, so save the healthy items first:", plural(d.itemCount, "item is", "items are"), where),
-			ExportCommand(path),
-		}, scanpstAdvice(path)...)
+	case itemsHurt:
+		rep.Action = ActionRestore // nothing left that an export could save
 	default:
 		rep.Action = ActionScanpst
-		rep.NextStep = "close Outlook, copy the file, then run scanpst on it"
-		rep.Advice = append([]string{"No item is damaged: the damage is in the file's structure (index, maps, counts), which scanpst rebuilds without losing items."}, scanpstAdvice(path)...)
-	}
-}
-
-func scanpstAdvice(path string) []string {
-	adv := []string{"Close Outlook and copy the file first: scanpst repairs in place and deletes what it cannot read."}
-	for _, l := range ScanpstLocations {
-		adv = append(adv, fmt.Sprintf("%s: %s", l.Outlook, l.Path))
-	}
-	adv = append(adv, "Unattended (Outlook 2016 build 1807 and later), run until it reports no errors:", ScanpstCommand(path))
-	return adv
-}
-
-func (d damage) cause() string {
-	var parts []string
-	if d.truncated != "" {
-		parts = append(parts, "the file is cut off ("+d.truncated+")")
-	}
-	if d.header {
-		parts = append(parts, "the header is damaged")
-	}
-	if d.pages > 0 {
-		parts = append(parts, plural(d.pages, "problem", "problems")+" in the B-tree index pages")
-	}
-	if d.blocks > 0 {
-		parts = append(parts, plural(d.blocks, "damaged block", "damaged blocks"))
-	}
-	switch {
-	case d.itemCount > 0 && len(d.damagedFolders) > 0:
-		parts = append(parts, plural(d.itemCount, "item", "items")+" damaged in "+plural(len(d.damagedFolders), "folder", "folders"))
-	case d.itemCount > 0:
-		s := plural(d.itemCount, "item", "items") + " damaged"
-		if len(d.folders) > 0 {
-			s += " in " + plural(len(d.folders), "folder", "folders")
-		}
-		parts = append(parts, s)
-	}
-	if n := len(d.folderNodes); n > 0 {
-		parts = append(parts, "the properties or tables of "+plural(n, "folder are", "folders are")+" damaged")
-	}
-	if d.maps > 0 {
-		parts = append(parts, "the allocation map is inconsistent")
-	}
-	if d.other > 0 && len(parts) == 0 {
-		parts = append(parts, plural(d.other, "structural problem", "structural problems"))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// healthyNotes turns warnings on a healthy file into its cause and next
-// step: a file near its size limit needs action even when intact.
-func healthyNotes(rep *Report) {
-	var notes, steps []string
-	for _, f := range rep.Findings {
-		switch f.Code {
-		case finding.StoreOverLimit:
-			notes = append(notes, "the file is at its size limit: "+f.Detail)
-			steps = append(steps, "archive old items or move them to a new data file")
-		case finding.StoreNearLimit:
-			notes = append(notes, "the file is near its size limit: "+f.Detail)
-			steps = append(steps, "archive old items or move them to a new data file")
-		case finding.RootAMapInvalid:
-			notes = append(notes, "the file was not closed cleanly (Outlook rebuilds its allocation map on next open)")
-		case finding.RootTrailingData:
-			notes = append(notes, "there are extra bytes after the end of the store")
-		}
-	}
-	if len(notes) > 0 {
-		rep.Cause = "no damage found, but " + strings.Join(notes, "; ")
-	}
-	if len(steps) > 0 {
-		rep.NextStep = steps[0]
 	}
 }

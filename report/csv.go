@@ -40,8 +40,8 @@ var csvFileColumns = []csvColumn[*pstcheck.Report]{
 	{"warnings", func(r *pstcheck.Report) string { return strconv.Itoa(r.Count(severityWarning)) }},
 	{"infos", func(r *pstcheck.Report) string { return strconv.Itoa(r.Count(severityInfo)) }},
 	{"codes", func(r *pstcheck.Report) string { return strings.Join(problemCodes(r), ";") }},
-	{"cause", func(r *pstcheck.Report) string { return r.Cause }},
-	{"next_step", func(r *pstcheck.Report) string { return r.NextStep }},
+	{"cause", func(r *pstcheck.Report) string { return Explain(r).Cause }},
+	{"next_step", func(r *pstcheck.Report) string { return Explain(r).NextStep }},
 }
 
 func (csvWriter) Write(w io.Writer, run Run) error {
@@ -49,7 +49,7 @@ func (csvWriter) Write(w io.Writer, run Run) error {
 }
 
 // csvFolderWriter writes `--format csv --folders`: a header row, then one
-// row per damaged folder (Damaged > 0) of every file, files in the run's
+// row per folder with damaged, lost or recovered items of every file, files in the run's
 // order and each file's folders in the engine's order. A file without
 // damaged folders contributes no rows.
 type csvFolderWriter struct{}
@@ -72,13 +72,21 @@ var csvFolderColumns = []csvColumn[csvFolderRow]{
 	{"damaged", func(r csvFolderRow) string { return strconv.Itoa(r.folder.Damaged) }},
 	{"verdict", func(r csvFolderRow) string { return string(r.file.Verdict) }},
 	{"action", func(r csvFolderRow) string { return string(r.file.Action) }},
+	{"lost", func(r csvFolderRow) string { return strconv.Itoa(r.folder.Lost) }},
+	{"recovered", func(r csvFolderRow) string { return strconv.Itoa(r.folder.Recovered) }},
+	{"expected", func(r csvFolderRow) string {
+		if r.folder.Expected < 0 {
+			return ""
+		}
+		return strconv.Itoa(r.folder.Expected)
+	}},
 }
 
 func (csvFolderWriter) Write(w io.Writer, run Run) error {
 	var rows []csvFolderRow
 	for _, r := range run.reports() {
 		for _, f := range r.Folders {
-			if f.Damaged > 0 {
+			if folderHurt(f) {
 				rows = append(rows, csvFolderRow{file: r, folder: f})
 			}
 		}

@@ -33,7 +33,8 @@ func TestCSV(t *testing.T) {
 	damaged := rows[2]
 	want := []string{`C:\x\enron.pst`, "30377984", "unicode", "pst", "damaged", "export", "17", "1", "42",
 		"BLOCK-CRC;NODE-BLOCK-DAMAGED;ROOT-AMAP-INVALID",
-		"2 blocks fail their checksums; 3 items use them", "export the healthy items, then run scanpst"}
+		"14 damaged blocks; 1,372 items: 1,369 readable, 3 damaged",
+		"export the readable items (it saves 1,369 of 1,372 items), then run scanpst"}
 	if !slices.Equal(damaged, want) {
 		t.Errorf("damaged row = %q\nwant %q", damaged, want)
 	}
@@ -61,7 +62,7 @@ func TestCSVFolders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	header := []string{"path", "folder_nid", "folder", "items", "readable", "damaged", "verdict", "action"}
+	header := []string{"path", "folder_nid", "folder", "items", "readable", "damaged", "verdict", "action", "lost", "recovered", "expected"}
 	if len(rows) == 0 || !slices.Equal(rows[0], header) {
 		t.Fatalf("header = %v, want %v", rows, header)
 	}
@@ -73,7 +74,7 @@ func TestCSVFolders(t *testing.T) {
 			if f.Damaged > 0 {
 				want = append(want, []string{r.Path, strconv.FormatUint(uint64(f.NID), 10), f.Path,
 					strconv.Itoa(f.Items), strconv.Itoa(f.Readable), strconv.Itoa(f.Damaged),
-					string(r.Verdict), string(r.Action)})
+					string(r.Verdict), string(r.Action), "0", "0", strconv.Itoa(f.Expected)})
 			}
 		}
 	}

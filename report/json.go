@@ -47,6 +47,31 @@ type jsonFile struct {
 	Capped   map[string]int `json:"capped"` // encoding/json sorts the keys
 	Folders  []jsonFolder   `json:"folders"`
 	Stats    jsonStats      `json:"stats"`
+	// Items is what became of every item the store held; null when the
+	// folders could not be walked (no header, or not a store).
+	Items *jsonItems `json:"items"`
+	// IndexRebuild is set when the index was damaged and rebuilt.
+	IndexRebuild *jsonRebuild `json:"index_rebuild"`
+}
+
+type jsonItems struct {
+	Total     int `json:"total"`
+	Readable  int `json:"readable"`
+	Damaged   int `json:"damaged"`
+	Lost      int `json:"lost"`
+	Recovered int `json:"recovered"`
+	// Complete is false when items may be gone without a trace: total is
+	// then a lower bound.
+	Complete bool `json:"complete"`
+}
+
+type jsonRebuild struct {
+	NBTPages      int `json:"nbt_pages"`
+	BBTPages      int `json:"bbt_pages"`
+	Nodes         int `json:"nodes"`
+	Blocks        int `json:"blocks"`
+	TrailerBlocks int `json:"trailer_blocks"`
+	Items         int `json:"items"`
 }
 
 type jsonProblem struct {
@@ -62,11 +87,14 @@ type jsonProblem struct {
 }
 
 type jsonFolder struct {
-	NID      uint32 `json:"nid"`
-	Path     string `json:"path"`
-	Items    int    `json:"items"`
-	Readable int    `json:"readable"`
-	Damaged  int    `json:"damaged"`
+	NID       uint32 `json:"nid"`
+	Path      string `json:"path"`
+	Items     int    `json:"items"`
+	Readable  int    `json:"readable"`
+	Damaged   int    `json:"damaged"`
+	Lost      int    `json:"lost"`
+	Recovered int    `json:"recovered"`
+	Expected  *int   `json:"expected"` // null when neither listing nor count survives
 }
 
 type jsonStats struct {
@@ -106,6 +134,7 @@ func (jsonWriter) Write(w io.Writer, run Run) error {
 
 // newJSONFile converts one report to its FILE object.
 func newJSONFile(r *pstcheck.Report) jsonFile {
+	e := Explain(r)
 	f := jsonFile{
 		Path:     r.Path,
 		Size:     nonNegative(r.Size),
@@ -113,9 +142,9 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 		Content:  nonEmpty(string(r.Content)),
 		Verdict:  string(r.Verdict),
 		Action:   string(r.Action),
-		Cause:    r.Cause,
-		NextStep: r.NextStep,
-		Advice:   append(make([]string, 0, len(r.Advice)), r.Advice...),
+		Cause:    e.Cause,
+		NextStep: e.NextStep,
+		Advice:   append(make([]string, 0, len(e.Advice)), e.Advice...),
 		Errors:   r.Count(severityError),
 		Warnings: r.Count(severityWarning),
 		Infos:    r.Count(severityInfo),
@@ -153,13 +182,28 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 		}
 	}
 	for _, d := range r.Folders {
-		f.Folders = append(f.Folders, jsonFolder{
-			NID:      d.NID,
-			Path:     d.Path,
-			Items:    d.Items,
-			Readable: d.Readable,
-			Damaged:  d.Damaged,
-		})
+		jf := jsonFolder{
+			NID:       d.NID,
+			Path:      d.Path,
+			Items:     d.Items,
+			Readable:  d.Readable,
+			Damaged:   d.Damaged,
+			Lost:      d.Lost,
+			Recovered: d.Recovered,
+		}
+		if d.Expected >= 0 {
+			jf.Expected = &d.Expected
+		}
+		f.Folders = append(f.Folders, jf)
+	}
+	if r.Folders != nil {
+		it := r.Items
+		f.Items = &jsonItems{Total: it.Total, Readable: it.Readable, Damaged: it.Damaged, Lost: it.Lost,
+			Recovered: it.Recovered, Complete: it.Complete}
+	}
+	if rb := r.Rebuild; rb != nil {
+		f.IndexRebuild = &jsonRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, Nodes: rb.Nodes,
+			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, Items: rb.Items}
 	}
 	return f
 }

@@ -18,9 +18,9 @@ var (
 	contractTop     = []string{"version", "files", "summary"}
 	contractSummary = []string{"files", "healthy", "damaged", "unreadable", "errors"}
 	contractFile    = []string{"path", "size", "format", "content", "verdict", "action", "cause", "next_step",
-		"advice", "errors", "warnings", "infos", "problems", "capped", "folders", "stats"}
+		"advice", "errors", "warnings", "infos", "problems", "capped", "folders", "stats", "items", "index_rebuild"}
 	contractProblem = []string{"code", "severity", "layer", "offset", "bid", "nid", "folder", "folder_nid", "detail"}
-	contractFolder  = []string{"nid", "path", "items", "readable", "damaged"}
+	contractFolder  = []string{"nid", "path", "items", "readable", "damaged", "lost", "recovered", "expected"}
 	contractStats   = []string{"version", "crypt", "pages", "blocks", "nodes", "bytes_verified", "free_bytes",
 		"duration_ms", "block_pass_ms"}
 )
@@ -252,6 +252,10 @@ func TestJSONFolders(t *testing.T) {
 		}
 		for j, f := range r.Folders {
 			want := jsonFolder{NID: f.NID, Path: f.Path, Items: f.Items, Readable: f.Readable, Damaged: f.Damaged}
+			if got[j].Expected == nil || *got[j].Expected != f.Expected {
+				t.Errorf("%s: folder %d expects %v, want %d", r.Path, j, got[j].Expected, f.Expected)
+			}
+			got[j].Expected = nil
 			if got[j] != want {
 				t.Errorf("%s: folder %d = %+v, want %+v", r.Path, j, got[j], want)
 			}

@@ -21,16 +21,29 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/re
 // goldenDir holds the golden files, at the module's testdata/report.
 const goldenDir = "../testdata/report"
 
+// accounted fills what the engine derives from a report's folders: each
+// folder's expected count and the store's item accounting.
+func accounted(r *pstcheck.Report) *pstcheck.Report {
+	r.Items = pstcheck.ItemCounts{Complete: true}
+	for i := range r.Folders {
+		f := &r.Folders[i]
+		f.Expected = f.Items
+		r.Items.Readable += f.Readable
+		r.Items.Damaged += f.Damaged
+	}
+	r.Items.Total = r.Items.Readable + r.Items.Damaged
+	r.Damage.Salvage = r.Items.Readable
+	return r
+}
+
 func healthyReport() *pstcheck.Report {
-	return &pstcheck.Report{
-		Path:     "/mail/archive.pst",
-		Size:     271360,
-		Format:   pstcheck.FormatANSI,
-		Content:  pstcheck.ContentPST,
-		Verdict:  pstcheck.Healthy,
-		Action:   pstcheck.ActionNone,
-		Cause:    "no problems found",
-		NextStep: "nothing to do",
+	return accounted(&pstcheck.Report{
+		Path:    "/mail/archive.pst",
+		Size:    271360,
+		Format:  pstcheck.FormatANSI,
+		Content: pstcheck.ContentPST,
+		Verdict: pstcheck.Healthy,
+		Action:  pstcheck.ActionNone,
 		Findings: []pstcheck.Finding{
 			{Code: finding.MapFreeSpace, Offset: finding.NoOffset, Detail: "21312 bytes (32.5% of the file) are free; compacting the file would reclaim them"},
 			{Code: finding.MapFreeSpace, Offset: 0x4400, Detail: "12.50 KB free in 3 regions"},
@@ -44,25 +57,18 @@ func healthyReport() *pstcheck.Report {
 			BytesVerified: 250112, FreeBytes: 12800,
 			Duration: 42 * time.Millisecond, BlockPass: 17 * time.Millisecond,
 		},
-	}
+	})
 }
 
 func damagedReport() *pstcheck.Report {
-	return &pstcheck.Report{
-		Path:     `C:\x\enron.pst`,
-		Size:     30377984,
-		Format:   pstcheck.FormatUnicode,
-		Content:  pstcheck.ContentPST,
-		Verdict:  pstcheck.Damaged,
-		Action:   pstcheck.ActionExport,
-		Cause:    "2 blocks fail their checksums; 3 items use them",
-		NextStep: "export the healthy items, then run scanpst",
-		Advice: []string{
-			`Copy C:\x\enron.pst somewhere safe first: scanpst deletes what it cannot read.`,
-			"Export the healthy items: in Outlook, File > Open & Export > Import/Export > Export to a file.",
-			"Then close Outlook and run scanpst:",
-			`"C:\Program Files\Microsoft Office\root\Office16\SCANPST.EXE" -file "C:\x\enron.pst" -force -silent -rescan 10 -log replace -backupfile "C:\x\enron.bak.pst"`,
-		},
+	return accounted(&pstcheck.Report{
+		Path:    `C:\x\enron.pst`,
+		Size:    30377984,
+		Format:  pstcheck.FormatUnicode,
+		Content: pstcheck.ContentPST,
+		Verdict: pstcheck.Damaged,
+		Action:  pstcheck.ActionExport,
+		Damage:  pstcheck.Damage{Blocks: 14},
 		Findings: []pstcheck.Finding{
 			{Code: finding.BlockCRC, Offset: 0x1A2B40, BID: 0x4C8, Detail: "stored CRC 0x1F2E3D4C, computed 0x00000000 over 8,176 bytes"},
 			{Code: finding.RootAMapInvalid, Offset: 0xF8, Detail: "fAMapValid is 0: the file was not closed cleanly"},
@@ -89,18 +95,15 @@ func damagedReport() *pstcheck.Report {
 			BytesVerified: 30000000, FreeBytes: 1258291,
 			Duration: 1534 * time.Millisecond, BlockPass: 1203*time.Millisecond + 500*time.Microsecond,
 		},
-	}
+	})
 }
 
 func unreadableReport() *pstcheck.Report {
 	return &pstcheck.Report{
-		Path:     "/tmp/notapst.pst",
-		Size:     4096,
-		Verdict:  pstcheck.Unreadable,
-		Action:   pstcheck.ActionRestore,
-		Cause:    "not a PST or OST file: the PST signature is missing",
-		NextStep: "restore the file from a backup",
-		Advice:   []string{"If the file was renamed from another kind of file, open it with the program that made it."},
+		Path:    "/tmp/notapst.pst",
+		Size:    4096,
+		Verdict: pstcheck.Unreadable,
+		Action:  pstcheck.ActionRestore,
 		Findings: []pstcheck.Finding{
 			{Code: finding.HeaderMagic, Offset: 0, Detail: "the file starts with 50 4B 03 04 (a ZIP archive?), not !BDN"},
 		},
@@ -110,12 +113,11 @@ func unreadableReport() *pstcheck.Report {
 
 func errorReport() *pstcheck.Report {
 	return &pstcheck.Report{
-		Path:     "/tmp/locked & <odd>.ost",
-		Verdict:  pstcheck.Failed,
-		Action:   pstcheck.ActionNone,
-		Cause:    "the file could not be opened: permission denied",
-		NextStep: "close Outlook (it locks open data files) and scan again",
-		Stats:    pstcheck.Stats{FreeBytes: -1},
+		Path:    "/tmp/locked & <odd>.ost",
+		Verdict: pstcheck.Failed,
+		Action:  pstcheck.ActionNone,
+		Failure: &pstcheck.Failure{Kind: pstcheck.FailPermission, Detail: "permission denied"},
+		Stats:   pstcheck.Stats{FreeBytes: -1},
 	}
 }
 
@@ -124,15 +126,14 @@ func errorReport() *pstcheck.Report {
 func mixedReport() *pstcheck.Report {
 	const long = "Top of Outlook data file/Projects/2019/Customer correspondence/Northwind Traders/" +
 		"Contracts and amendments/Signed"
-	return &pstcheck.Report{
-		Path:     `D:\Mail\2019.pst`,
-		Size:     52428800,
-		Format:   pstcheck.FormatUnicode,
-		Content:  pstcheck.ContentPST,
-		Verdict:  pstcheck.Damaged,
-		Action:   pstcheck.ActionExport,
-		Cause:    "1 block fails its checksum; 6 items use it",
-		NextStep: "export the healthy items, then run scanpst",
+	return accounted(&pstcheck.Report{
+		Path:    `D:\Mail\2019.pst`,
+		Size:    52428800,
+		Format:  pstcheck.FormatUnicode,
+		Content: pstcheck.ContentPST,
+		Verdict: pstcheck.Damaged,
+		Action:  pstcheck.ActionExport,
+		Damage:  pstcheck.Damage{Blocks: 1},
 		Findings: []pstcheck.Finding{
 			{Code: finding.BlockCRC, Offset: 0x3F0000, BID: 0x7A8, Detail: "stored CRC 0x0BADF00D, computed 0x00000000 over 8,176 bytes"},
 			{Code: finding.NodeBlockDamaged, Offset: finding.NoOffset, BID: 0x7A8, NID: 0x2000A4, FolderNID: 0x80A2,
@@ -149,7 +150,7 @@ func mixedReport() *pstcheck.Report {
 			BytesVerified: 51380224, FreeBytes: 1048576,
 			Duration: 2100 * time.Millisecond, BlockPass: 1800 * time.Millisecond,
 		},
-	}
+	})
 }
 
 // allHealthyReport is a healthy file with a few folders and only info
@@ -162,20 +163,18 @@ func allHealthyReport() *pstcheck.Report {
 		{NID: 0x8042, Path: "Top of Personal Folders/Sent Items", Items: 1033, Readable: 1033},
 		{NID: 0x8062, Path: "Top of Personal Folders/Archive 2009", Items: 57, Readable: 57},
 	}
-	return r
+	return accounted(r)
 }
 
 // nearLimitReport is a healthy ANSI file with a STORE-NEAR-LIMIT warning.
 func nearLimitReport() *pstcheck.Report {
-	return &pstcheck.Report{
-		Path:     `\\fs01\home$\bob\Outlook\big.pst`,
-		Size:     1990000000,
-		Format:   pstcheck.FormatANSI,
-		Content:  pstcheck.ContentPST,
-		Verdict:  pstcheck.Healthy,
-		Action:   pstcheck.ActionNone,
-		Cause:    "no damage found, but the file is near its size limit: ansi file of 1.85 GiB is 96% of the 1.93 GiB limit",
-		NextStep: "archive old items or move them to a new data file",
+	return accounted(&pstcheck.Report{
+		Path:    `\\fs01\home$\bob\Outlook\big.pst`,
+		Size:    1990000000,
+		Format:  pstcheck.FormatANSI,
+		Content: pstcheck.ContentPST,
+		Verdict: pstcheck.Healthy,
+		Action:  pstcheck.ActionNone,
 		Findings: []pstcheck.Finding{
 			{Code: finding.StoreNearLimit, Offset: finding.NoOffset, Detail: "ansi file of 1.85 GiB is 96% of the 1.93 GiB limit"},
 			{Code: finding.MapFreeSpace, Offset: finding.NoOffset, Detail: "1048576 bytes (0.1% of the file) are free; compacting the file would reclaim them"},
@@ -189,7 +188,7 @@ func nearLimitReport() *pstcheck.Report {
 			BytesVerified: 1980000000, FreeBytes: 1048576,
 			Duration: 61 * time.Second, BlockPass: 48 * time.Second,
 		},
-	}
+	})
 }
 
 // batchRun is a batch of six files in scan order: a healthy file with only

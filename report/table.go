@@ -90,7 +90,7 @@ func knownSize(r *pstcheck.Report) int64 {
 // all by its table row.
 func batchDetails(r *pstcheck.Report) bool {
 	return r.Verdict != pstcheck.Healthy || hasWarnings(r) ||
-		slices.ContainsFunc(r.Folders, func(f pstcheck.Folder) bool { return f.Damaged > 0 })
+		slices.ContainsFunc(r.Folders, folderHurt)
 }
 
 // tableColumn is one column of the batch table.
@@ -232,8 +232,8 @@ func damagedItems(reports []*pstcheck.Report) string {
 			noMap++
 		}
 		for _, f := range r.Folders {
-			if f.Damaged > 0 {
-				items += f.Damaged
+			if f.Damaged+f.Lost > 0 {
+				items += f.Damaged + f.Lost
 				folders++
 			}
 		}
@@ -255,7 +255,7 @@ func damagedItems(reports []*pstcheck.Report) string {
 func damagedFolders(r *pstcheck.Report) int {
 	n := 0
 	for _, f := range r.Folders {
-		if f.Damaged > 0 {
+		if f.Damaged+f.Lost > 0 {
 			n++
 		}
 	}

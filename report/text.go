@@ -86,13 +86,10 @@ func writeBatch(b *bufio.Writer, reports []*pstcheck.Report) {
 // fileLine is the one line that leads the output for each file:
 // verdict, path, cause, next step.
 func fileLine(r *pstcheck.Report) string {
-	cause := r.Cause
-	if cause == "" {
-		cause = defaultCause(r.Verdict)
-	}
-	line := fmt.Sprintf("%-11s %s — %s", verdictLabel(r.Verdict), clean(r.Path), sentence(cause))
-	if r.NextStep != "" {
-		line += " Next: " + sentence(r.NextStep)
+	e := Explain(r)
+	line := fmt.Sprintf("%-11s %s — %s", verdictLabel(r.Verdict), clean(r.Path), sentence(e.Cause))
+	if e.NextStep != "" {
+		line += " Next: " + sentence(e.NextStep)
 	}
 	return line
 }
@@ -138,7 +135,7 @@ func sentence(s string) string {
 }
 
 func hasDetails(r *pstcheck.Report) bool {
-	if len(r.Findings) > 0 || len(r.Advice) > 0 {
+	if len(r.Findings) > 0 || len(Explain(r).Advice) > 0 {
 		return true
 	}
 	for _, n := range r.Capped {
@@ -148,19 +145,23 @@ func hasDetails(r *pstcheck.Report) bool {
 	}
 	// A damaged folder is always shown; a healthy file with nothing else
 	// to say keeps its one line.
-	return slices.ContainsFunc(r.Folders, func(f pstcheck.Folder) bool { return f.Damaged > 0 })
+	return slices.ContainsFunc(r.Folders, folderHurt)
 }
+
+// folderHurt says whether a folder has anything but readable items.
+func folderHurt(f pstcheck.Folder) bool { return f.Damaged+f.Lost+f.Recovered > 0 }
 
 // writeDetails writes the details section of one file. In a batch the
 // section also gives the cause and the next step, which a single file's
 // report has on its first line.
 func writeDetails(b *bufio.Writer, r *pstcheck.Report, batch bool) {
 	errors, warnings, infos := r.Count(severityError), r.Count(severityWarning), r.Count(severityInfo)
+	e := Explain(r)
 	b.WriteString("== " + clean(r.Path) + "\n")
 	b.WriteString(formatLine(r) + "\n")
 
 	// A healthy file with nothing but information: keep it short.
-	if r.Verdict == pstcheck.Healthy && errors == 0 && warnings == 0 && len(r.Advice) == 0 {
+	if r.Verdict == pstcheck.Healthy && errors == 0 && warnings == 0 && len(e.Advice) == 0 {
 		for _, l := range folderLines(r.Folders) {
 			b.WriteString(l + "\n")
 		}
@@ -183,22 +184,23 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, batch bool) {
 
 	fmt.Fprintf(b, "Verdict: %s, action: %s\n", clean(string(r.Verdict)), clean(string(r.Action)))
 	if batch {
-		cause := r.Cause
-		if cause == "" {
-			cause = defaultCause(r.Verdict)
-		}
-		for _, l := range wrap(sentence(cause), "Cause: ", "       ", textWidth) {
+		for _, l := range wrap(sentence(e.Cause), "Cause: ", "       ", textWidth) {
 			b.WriteString(l + "\n")
 		}
-		if r.NextStep != "" {
-			for _, l := range wrap(sentence(r.NextStep), "Next:  ", "       ", textWidth) {
+		if e.NextStep != "" {
+			for _, l := range wrap(sentence(e.NextStep), "Next:  ", "       ", textWidth) {
 				b.WriteString(l + "\n")
 			}
 		}
 	}
-	if len(r.Advice) > 0 {
+	if rb := r.Rebuild; rb != nil {
+		for _, l := range wrap(rebuildLine(rb), "Index: ", "       ", textWidth) {
+			b.WriteString(l + "\n")
+		}
+	}
+	if len(e.Advice) > 0 {
 		b.WriteString("Advice:\n")
-		for _, a := range r.Advice {
+		for _, a := range e.Advice {
 			// Advice is not wrapped: it holds command lines to copy.
 			b.WriteString("  - " + clean(a) + "\n")
 		}
@@ -239,9 +241,11 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, batch bool) {
 	}
 }
 
-// folderLines renders the folder damage map: a table of the damaged
-// folders, most damaged items first, then one line tallying the healthy
-// folders. No lines when there are no folders.
+// folderLines renders the folder damage map: a table of the folders with
+// damaged, lost or recovered items, most damaged and lost items first, then
+// one line tallying the healthy folders. The lost and recovered columns are
+// shown when some folder has such items. No lines when there are no
+// folders.
 //
 //	Damaged folders                       items  readable  damaged
 //	  Top of Personal Folders/Inbox         120       119        1
@@ -252,9 +256,11 @@ func folderLines(folders []pstcheck.Folder) []string {
 	}
 	var damaged []pstcheck.Folder
 	healthy, healthyItems := 0, int64(0)
+	lost, recovered := false, false
 	for _, f := range folders {
-		if f.Damaged > 0 {
+		if folderHurt(f) {
 			damaged = append(damaged, f)
+			lost, recovered = lost || f.Lost > 0, recovered || f.Recovered > 0
 			continue
 		}
 		healthy++
@@ -268,8 +274,8 @@ func folderLines(folders []pstcheck.Folder) []string {
 		return []string{"All " + plural(healthy, "folder") + " healthy (" + items + ")"}
 	}
 	slices.SortStableFunc(damaged, func(a, b pstcheck.Folder) int {
-		if a.Damaged != b.Damaged {
-			return cmp.Compare(b.Damaged, a.Damaged)
+		if a.Damaged+a.Lost != b.Damaged+b.Lost {
+			return cmp.Compare(b.Damaged+b.Lost, a.Damaged+a.Lost)
 		}
 		if c := strings.Compare(a.Path, b.Path); c != 0 {
 			return c
@@ -279,6 +285,12 @@ func folderLines(folders []pstcheck.Folder) []string {
 
 	const indent = "  "
 	heads := []string{"items", "readable", "damaged"}
+	if lost {
+		heads = append(heads, "lost")
+	}
+	if recovered {
+		heads = append(heads, "recovered")
+	}
 	cells := make([][]string, len(damaged)) // the numbers of each row
 	widths := make([]int, len(heads))
 	for i, h := range heads {
@@ -290,6 +302,12 @@ func folderLines(folders []pstcheck.Folder) []string {
 		names[i] = folderName(f)
 		nameWidth = max(nameWidth, utf8.RuneCountInString(names[i]))
 		cells[i] = []string{thousands(int64(f.Items)), thousands(int64(f.Readable)), thousands(int64(f.Damaged))}
+		if lost {
+			cells[i] = append(cells[i], thousands(int64(f.Lost)))
+		}
+		if recovered {
+			cells[i] = append(cells[i], thousands(int64(f.Recovered)))
+		}
 		for j, c := range cells[i] {
 			widths[j] = max(widths[j], len(c))
 		}
@@ -437,6 +455,12 @@ func findingLines(f pstcheck.Finding) []string {
 		return lines
 	}
 	return append(lines, wrap(detail, findingIndent, findingIndent, textWidth)...)
+}
+
+// rebuildLine says what rebuilding the index found.
+func rebuildLine(rb *pstcheck.IndexRebuild) string {
+	return fmt.Sprintf("damaged; rebuilt from %s: %s and %s added, %s read through them.",
+		rebuildSources(rb), plural(rb.Nodes, "node"), plural(rb.Blocks, "block"), plural(rb.Items, "item"))
 }
 
 // scanParts sum up the scan itself.

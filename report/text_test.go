@@ -18,7 +18,7 @@ func TestTextSingleFileStartsWithOneLine(t *testing.T) {
 		prefix string
 	}{
 		{healthyReport(), "HEALTHY     /mail/archive.pst — no problems found. Next: nothing to do."},
-		{damagedReport(), `DAMAGED     C:\x\enron.pst — 2 blocks fail their checksums; 3 items use them. Next: export the healthy items, then run scanpst.`},
+		{damagedReport(), `DAMAGED     C:\x\enron.pst — 14 damaged blocks; 1,372 items: 1,369 readable, 3 damaged. Next: export the readable items (it saves 1,369 of 1,372 items), then run scanpst.`},
 		{unreadableReport(), "UNREADABLE  /tmp/notapst.pst — "},
 		{errorReport(), "ERROR       /tmp/locked & <odd>.ost — "},
 	} {

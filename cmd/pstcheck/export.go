@@ -6,18 +6,16 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pstcheck/pstcheck/export"
 	"github.com/pstcheck/pstcheck/pstcheck"
-	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
+	"github.com/pstcheck/pstcheck/report"
 )
 
 // ExportOptions are the settings of "pstcheck export".
@@ -31,10 +29,6 @@ type ExportOptions struct {
 	Folders        []string // only these folders (and their subfolders)
 	NoProgress     bool
 }
-
-// recoveredFolder holds items no folder lists any more (orphans) and the
-// folders the store's hierarchy no longer reaches.
-const recoveredFolder = "Recovered items"
 
 // NewCmdExport builds "pstcheck export".
 func NewCmdExport(ios *IOStreams, runF func(*ExportOptions) error) *cobra.Command {
@@ -58,7 +52,9 @@ second run into the same DIR completes the export without duplicating it.
 
 Exit status:
   0  every item was exported
-  1  some items were damaged and skipped (or written marked as damaged)
+  1  some items were damaged or lost (skipped, or with --include-damaged
+     written marked as damaged), or the store's listings are damaged so
+     that it may have held more items than were found
   2  usage error, or the file could not be read at all`,
 		Example: `  pstcheck export damaged.pst --to C:\Recovered\damaged
   pstcheck export archive.pst --to ./archive-mbox --format mbox
@@ -95,13 +91,6 @@ Exit status:
 	return cmd
 }
 
-// exportItem is one item to write, in the folder it is written to.
-type exportItem struct {
-	nid      uint32
-	folder   string
-	readable bool
-}
-
 func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 	ios := opts.IO
 	// An export allocates and drops a formatted message per item; its live
@@ -117,25 +106,26 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 	store, err := pstcheck.OpenStore(ctx, opts.Path, pstcheck.Options{Progress: prog})
 	end()
 	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "pstcheck: %s: %s\n", opts.Path, store.Report.Cause)
-		if store.Report.NextStep != "" {
-			fmt.Fprintf(ios.ErrOut, "Next: %s\n", store.Report.NextStep)
+		e := report.Explain(store.Report)
+		fmt.Fprintf(ios.ErrOut, "pstcheck: %s: %s\n", opts.Path, e.Cause)
+		if e.NextStep != "" {
+			fmt.Fprintf(ios.ErrOut, "Next: %s\n", e.NextStep)
 		}
 		return exitUsage, nil
 	}
 	defer store.Close()
-	rep := store.Report
-
 	tree, err := export.NewTree(opts.To, export.TreeOptions{Format: opts.Format, Source: opts.Path})
 	if err != nil {
 		return exitUsage, &runError{err: err}
 	}
-	items := exportPlan(rep, store.Items, opts.Folders)
+	var wanted func(string) bool
+	if len(opts.Folders) > 0 {
+		wanted = func(folder string) bool { return folderWanted(folder, opts.Folders) }
+	}
+	items := store.Items(wanted)
 	conv := export.NewConverter(store.Reader)
-	damage := damageByNID(rep)
 
 	ibar := newItemProgress(bar, len(items))
-	skipped := 0
 	// Reading, converting and formatting items is most of the work and
 	// independent per item: batches are prepared side by side, and while
 	// one batch is placed (written to disk) in order, the next ones are
@@ -161,12 +151,12 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 				wg.Go(func() {
 					for k := int(next.Add(1)) - 1; k < len(part); k = int(next.Add(1)) - 1 {
 						x := part[k]
-						msg, problem := readItem(store.Reader, x, opts.IncludeDamaged, damage[x.nid])
+						msg, problem := readItem(store.Reader, x, opts.IncludeDamaged)
 						done[k].problem = problem
 						if msg != nil {
-							done[k].it = conv.Item(msg, x.folder)
-							done[k].it.Damage = problem
-							done[k].r = tree.Render(done[k].it)
+							it := conv.Item(msg, x.Folder)
+							it.Damage, it.Recovered = problem, x.State == pstcheck.ItemRecovered
+							done[k].it, done[k].r = it, tree.Render(it)
 						}
 					}
 				})
@@ -176,98 +166,47 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 		}
 	}()
 	placed := 0
+	var saved, partial, failed int
 	for done := range batches {
 		for _, p := range done {
 			x := items[placed]
 			placed++
 			switch {
+			case x.State == pstcheck.ItemLost:
+				tree.Lost(x.Folder, x.Subject, x.Time, x.NID, p.problem)
 			case p.it == nil:
-				tree.Skip(x.folder, "", zeroTime, x.nid, p.problem)
-				skipped++
+				tree.Skip(x.Folder, x.Subject, x.Time, x.NID, p.problem)
+				if x.State != pstcheck.ItemDamaged {
+					failed++ // the scan found it readable, yet it could not be read
+				}
 			case p.problem == "":
 				if _, err := tree.AddRendered(p.it, p.r, ""); err != nil {
-					skipped++
+					failed++
+				} else {
+					saved++
 				}
 			default:
 				tree.AddRendered(p.it, p.r, p.problem)
-				skipped++
+				partial++
 			}
 			ibar.add()
 		}
 	}
 	ibar.done()
+	counts := store.Accounting(wanted)
+	tree.SetAccounting(export.Accounting{Total: counts.Total, Readable: counts.Readable, Damaged: counts.Damaged,
+		Lost: counts.Lost, Recovered: counts.Recovered, Complete: counts.Complete})
 	if err := tree.Close(); err != nil {
 		return exitUsage, &runError{err: fmt.Errorf("cannot write the manifest: %w", err)}
 	}
-	c := tree.Counts()
-	fmt.Fprintf(ios.Out, "Exported %d of %d items from %s to %s (%s)", c.Exported, len(items), opts.Path, opts.To, opts.Format)
-	if c.Unchanged > 0 {
-		fmt.Fprintf(ios.Out, "; %d already there from an earlier run", c.Unchanged)
+	for _, l := range report.ExportSummary(report.ExportResult{Source: opts.Path, Dir: opts.To, Format: opts.Format,
+		Items: counts, Saved: saved, Partial: partial, Failed: failed, Unchanged: tree.Counts().Unchanged}) {
+		fmt.Fprintln(ios.Out, l)
 	}
-	fmt.Fprintln(ios.Out, ".")
-	if c.Skipped > 0 {
-		fmt.Fprintf(ios.Out, "Skipped %d damaged items: their folders, subjects and reasons are in %s.\n", c.Skipped, "manifest.json")
-	}
-	if skipped > 0 {
+	if counts.Damaged > 0 || counts.Lost > 0 || failed > 0 || !counts.Complete {
 		return 1, nil
 	}
 	return exitOK, nil
-}
-
-// exportPlan lists the items to export in folder order: every normal item
-// of every folder (or of the folders asked for), then the orphaned items
-// under "Recovered items".
-func exportPlan(rep *pstcheck.Report, byFolder map[uint32][]messaging.ItemRef, only []string) []exportItem {
-	var out []exportItem
-	seen := map[uint32]bool{}
-	for _, f := range rep.Folders {
-		path := exportFolderPath(f.Path)
-		if !folderWanted(path, only) {
-			continue
-		}
-		refs := append([]messaging.ItemRef(nil), byFolder[f.NID]...)
-		sort.SliceStable(refs, func(i, j int) bool { return refs[i].NID < refs[j].NID })
-		for _, r := range refs {
-			if r.FAI || seen[r.NID] {
-				continue
-			}
-			seen[r.NID] = true
-			out = append(out, exportItem{nid: r.NID, folder: path, readable: r.Readable})
-		}
-	}
-	// Messages no folder lists: their parent folder's name, under
-	// "Recovered items", when it is known.
-	paths := map[uint32]string{}
-	for _, f := range rep.Folders {
-		paths[f.NID] = f.Path
-	}
-	for _, f := range rep.Findings {
-		if f.Code != finding.MessageOrphan || seen[f.NID] {
-			continue
-		}
-		path := recoveredFolder
-		if p := paths[f.FolderNID]; p != "" && p != "(root)" {
-			path += "/" + p
-		}
-		if !folderWanted(path, only) {
-			continue
-		}
-		seen[f.NID] = true
-		out = append(out, exportItem{nid: f.NID, folder: path, readable: true})
-	}
-	return out
-}
-
-// exportFolderPath maps the scan's folder paths to the export's: folders
-// the hierarchy no longer reaches go under "Recovered items".
-func exportFolderPath(p string) string {
-	if rest, ok := strings.CutPrefix(p, "(unreachable)"); ok {
-		return recoveredFolder + rest
-	}
-	if p == "(root)" {
-		return ""
-	}
-	return p
 }
 
 // folderWanted says whether a folder is one of only or below one (case
@@ -285,35 +224,24 @@ func folderWanted(path string, only []string) bool {
 	return false
 }
 
-// damageByNID names, per item, the damage the scan found in it.
-func damageByNID(rep *pstcheck.Report) map[uint32]string {
-	out := map[uint32]string{}
-	for _, f := range rep.Findings {
-		if f.NID == 0 || f.Severity() != finding.SeverityError {
-			continue
-		}
-		if out[f.NID] != "" {
-			out[f.NID] += "; "
-		}
-		out[f.NID] += string(f.Code) + ": " + f.Detail
-	}
-	return out
-}
-
 // readItem reads one item: whole when the scan found it readable; else
 // skipped with the damage named, or with --include-damaged what can be
 // read of it. A nil message means the item is skipped, for the reason
 // given; a message with a problem is written marked as damaged.
-func readItem(r *messaging.Reader, x exportItem, includeDamaged bool, damage string) (*messaging.Message, string) {
-	if x.readable {
-		m, err := r.Message(x.nid)
+func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messaging.Message, string) {
+	damage := x.Problem
+	switch x.State {
+	case pstcheck.ItemLost:
+		if damage == "" {
+			damage = "its listing names it, but its data is gone"
+		}
+		return nil, "lost: " + damage
+	case pstcheck.ItemReadable, pstcheck.ItemRecovered:
+		m, err := r.Message(x.NID)
 		if err == nil {
 			return m, ""
 		}
 		damage = err.Error()
-		if !includeDamaged {
-			return nil, "damaged: " + damage
-		}
 	}
 	if damage == "" {
 		damage = "damaged"
@@ -321,7 +249,7 @@ func readItem(r *messaging.Reader, x exportItem, includeDamaged bool, damage str
 	if !includeDamaged {
 		return nil, "damaged: " + damage
 	}
-	m, problems, err := r.Partial(x.nid)
+	m, problems, err := r.Partial(x.NID)
 	if err != nil {
 		return nil, "damaged beyond reading: " + damage
 	}
@@ -330,5 +258,3 @@ func readItem(r *messaging.Reader, x exportItem, includeDamaged bool, damage str
 	}
 	return m, damage
 }
-
-var zeroTime time.Time

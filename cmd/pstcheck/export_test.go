@@ -33,6 +33,7 @@ import (
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/report"
 )
 
 // These tests run "pstcheck export" end to end on real samples: go-pst's
@@ -329,12 +330,12 @@ func scanReport(t *testing.T, src string) *pstcheck.Report {
 
 // scanCounts is how many items the scan lists per export folder: the
 // folder's Items (its contents table, or the messages naming it as parent
-// when the table is lost), mapped as exportPlan maps folder paths.
+// when the table is lost), mapped as pstcheck.ExportPath maps folder paths.
 func scanCounts(rep *pstcheck.Report) map[string]int {
 	out := map[string]int{}
 	for _, f := range rep.Folders {
 		if f.Items > 0 {
-			out[exportFolderPath(f.Path)] += f.Items
+			out[pstcheck.ExportPath(f.Path)] += f.Items
 		}
 	}
 	return out
@@ -562,7 +563,7 @@ func TestExportCleanSamples(t *testing.T) {
 		t.Run(filepath.Base(src), func(t *testing.T) {
 			rep := scanReport(t, src)
 			if rep.Verdict != pstcheck.Healthy {
-				t.Fatalf("sample is %s, not healthy: %s", rep.Verdict, rep.Cause)
+				t.Fatalf("sample is %s, not healthy: %s", rep.Verdict, report.Explain(rep).Cause)
 			}
 			want := scanCounts(rep)
 			base := t.TempDir()
@@ -901,8 +902,8 @@ func TestExportDamaged(t *testing.T) {
 			t.Errorf("the scan reports no damage of contents table 0x%X", ct)
 		}
 		for _, fo := range drep.Folders {
-			if fo.NID == folder.NID && (fo.Items != folder.Items || fo.Readable != folder.Items) {
-				t.Errorf("%s: %d items, %d readable after losing its contents table; want %d", fo.Path, fo.Items, fo.Readable, folder.Items)
+			if fo.NID == folder.NID && (fo.Items != folder.Items || fo.Recovered != folder.Items) {
+				t.Errorf("%s: %d items, %d recovered after losing its contents table; want %d", fo.Path, fo.Items, fo.Recovered, folder.Items)
 			}
 		}
 
@@ -911,14 +912,22 @@ func TestExportDamaged(t *testing.T) {
 			t.Errorf("exit status %d, want 0 (every item exported)\n%s%s", got.status, got.stdout, got.stderr)
 		}
 		sameExceptDamaged(t, clean, got, nil, false)
-		ci, _ := json.Marshal(clean.man.Items)
+		// The same items, those of the folder now recovered (found by
+		// their parent NID, without their listing).
+		want := slices.Clone(clean.man.Items)
+		for i := range want {
+			if want[i].Folder == pstcheck.ExportPath(folder.Path) {
+				want[i].State = export.StateRecovered
+			}
+		}
+		ci, _ := json.Marshal(want)
 		gi, _ := json.Marshal(got.man.Items)
 		if !bytes.Equal(ci, gi) {
 			t.Error("the manifest's items differ from the clean export's")
 		}
 		n := 0
 		for _, it := range got.man.Items {
-			if it.Folder == exportFolderPath(folder.Path) {
+			if it.Folder == pstcheck.ExportPath(folder.Path) {
 				n++
 			}
 		}
@@ -994,7 +1003,7 @@ func TestExportHostileNames(t *testing.T) {
 	// as U+2215, a slash that separates nothing.
 	hrep := scanReport(t, p)
 	if hrep.Verdict != pstcheck.Healthy {
-		t.Errorf("the edited file is %s (%s), want healthy: the edits keep every CRC", hrep.Verdict, hrep.Cause)
+		t.Errorf("the edited file is %s (%s), want healthy: the edits keep every CRC", hrep.Verdict, report.Explain(hrep).Cause)
 	}
 	hostileFolder := "Top of Personal Folders/..\\..\\xx/..\u2215.."
 	var seen bool
@@ -1198,8 +1207,8 @@ func TestExportResume(t *testing.T) {
 			total := len(first.man.Items)
 
 			second := runExport(t, src, dir, "--format", format)
-			wantOut := fmt.Sprintf("Exported %d of %d items from %s to %s (%s); %d already there from an earlier run.\n",
-				total, total, src, dir, format, nFiles)
+			wantOut := fmt.Sprintf("Exported %s of %s items from %s to %s (%s); %s already there from an earlier run.\n",
+				thousands(total), thousands(total), src, dir, format, thousands(nFiles))
 			if second.status != 0 || second.stdout != wantOut {
 				t.Errorf("second run: exit %d, stdout\n%q\nwant\n%q", second.status, second.stdout, wantOut)
 			}
@@ -1221,8 +1230,8 @@ func TestExportResume(t *testing.T) {
 				t.Fatal(err)
 			}
 			third := runExport(t, src, dir, "--format", format)
-			wantOut = fmt.Sprintf("Exported %d of %d items from %s to %s (%s); %d already there from an earlier run.\n",
-				total, total, src, dir, format, nFiles-1)
+			wantOut = fmt.Sprintf("Exported %s of %s items from %s to %s (%s); %s already there from an earlier run.\n",
+				thousands(total), thousands(total), src, dir, format, thousands(nFiles-1))
 			if third.status != 0 || third.stdout != wantOut {
 				t.Errorf("third run: exit %d, stdout\n%q\nwant\n%q", third.status, third.stdout, wantOut)
 			}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -69,4 +70,13 @@ func copySample(t *testing.T, name, dir, as string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// thousands formats n as the summaries do: 2178 -> "2,178".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

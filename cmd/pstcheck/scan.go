@@ -419,8 +419,7 @@ func folderFailure(path string, err error) *pstcheck.Report {
 			Code: finding.FileRead, Offset: finding.NoOffset,
 			Detail: "cannot read folder: " + err.Error(),
 		}},
-		Cause:    "the folder could not be searched: " + msg,
-		NextStep: "check the folder's permissions, or scan the files in it directly",
-		Stats:    pstcheck.Stats{FreeBytes: -1},
+		Failure: &pstcheck.Failure{Kind: pstcheck.FailFolder, Detail: msg},
+		Stats:   pstcheck.Stats{FreeBytes: -1},
 	}
 }

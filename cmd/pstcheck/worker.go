@@ -320,9 +320,8 @@ func scannerFailure(path, why string) *pstcheck.Report {
 		Findings: []pstcheck.Finding{{
 			Code: finding.ScanAborted, Offset: finding.NoOffset, Detail: why,
 		}},
-		Cause:    why,
-		NextStep: "scan this file alone (pstcheck scan FILE) and report the problem with its output",
-		Stats:    pstcheck.Stats{FreeBytes: -1},
+		Failure: &pstcheck.Failure{Kind: pstcheck.FailScanner, Detail: why},
+		Stats:   pstcheck.Stats{FreeBytes: -1},
 	}
 }
 

@@ -148,7 +148,7 @@ func reportBars(rep *pstcheck.Report) string {
 		return fmt.Sprintf("format %q unknown", rep.Format)
 	}
 	if rep.Verdict != pstcheck.Healthy {
-		return fmt.Sprintf("verdict %s (%s)", rep.Verdict, rep.Cause)
+		return fmt.Sprintf("verdict %s", rep.Verdict)
 	}
 	if n := rep.Count(finding.SeverityError); n > 0 {
 		return fmt.Sprintf("%d error findings", n)

@@ -7,6 +7,9 @@ import (
 	"golang.org/x/text/encoding/korean"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
+
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
 // An ANSI store keeps strings (folder names among them) in the Windows
@@ -133,4 +136,48 @@ func DecodeANSI(cp uint32, b []byte) string {
 		return string(b)
 	}
 	return string(out)
+}
+
+// storeCodepage finds the Windows code page of an ANSI store from what
+// its first messages say (see codepage.go); 1252 when none says.
+func (w *walker) storeCodepage() uint32 {
+	votes := map[uint32]int{}
+	seen := 0
+	for _, n := range w.res.NBT {
+		if n.NID&0x1F != ndb.NIDTypeMessage || w.res.NodeDamaged[n.NID] {
+			continue
+		}
+		if seen++; seen > 32 {
+			break
+		}
+		w.chk.arena.Reset()
+		data, subs, err := w.node(n.NID)
+		if err != nil {
+			continue
+		}
+		pc, err := ltp.OpenPC(data, w.res.Decode, subnodeSet(subs))
+		if err != nil {
+			continue
+		}
+		cp := uint32(0)
+		if p, ok := pc.Get(propMessageCodepage); ok && p.Type == ltp.TypeInt32 {
+			cp = windowsCodepage(p.Value)
+		}
+		if p, ok := pc.Get(propMessageLocaleID); ok && cp == 0 && p.Type == ltp.TypeInt32 {
+			cp = localeCodepage(p.Value)
+		}
+		if p, ok := pc.Get(propInternetCPID); ok && cp == 0 && p.Type == ltp.TypeInt32 {
+			cp = windowsCodepage(p.Value)
+		}
+		if cp != 0 {
+			votes[cp]++
+		}
+	}
+	best := uint32(1252)
+	for cp, n := range votes {
+		if n > votes[best] || (n == votes[best] && cp < best) {
+			best = cp
+		}
+	}
+	return best
 }

@@ -412,13 +412,7 @@ func Time(p Props, id uint16) time.Time {
 	if !ok || v.Type != ltp.TypeTime || len(v.Data) != 8 {
 		return time.Time{}
 	}
-	ft := int64(binary.LittleEndian.Uint64(v.Data))
-	if ft <= 0 {
-		return time.Time{}
-	}
-	// FILETIME counts 100 ns from 1601-01-01.
-	const epochDiff = 116444736000000000
-	return time.Unix(0, (ft-epochDiff)*100).UTC()
+	return FileTime(binary.LittleEndian.Uint64(v.Data))
 }
 
 // Int returns an integer or boolean property; ok false when absent.

@@ -189,6 +189,8 @@ func (l *Layout) parseNBTLeaf(e []byte) NBTEntry {
 func (s *Scanner) loseRange(ptype uint8, lo, hi uint64, ib int64) {
 	if ptype == PageBBT {
 		s.lost = append(s.lost, keyRange{lo, hi, ib})
+	} else {
+		s.lostNBT = append(s.lostNBT, keyRange{lo, hi, ib})
 	}
 }
 

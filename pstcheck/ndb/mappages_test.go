@@ -16,7 +16,7 @@ func TestMapPagePositions(t *testing.T) {
 	}{
 		{ndb.PageAMap, 0x4400},
 		{ndb.PagePMap, 0x4600},
-		{ndb.PageFMap, 0x1F04800},  // interval 128: AMap, PMap, FMap
+		{ndb.PageFMap, 0x1F04800},   // interval 128: AMap, PMap, FMap
 		{ndb.PageFPMap, 0x7C004800}, // interval 8192: AMap, PMap, FPMap (no FMap there)
 	} {
 		if got := u.FirstMapPage(c.t); got != c.want {

@@ -61,14 +61,21 @@ type extent struct {
 func (s *Scanner) checkMaps() {
 	l := &s.h.Layout
 	h := s.h
+	// What a rebuilt index adds is left out: it may name stale pages and
+	// blocks (earlier versions, freed since) that the maps rightly call free.
 	var used []extent
 	for _, p := range s.pages {
-		used = append(used, extent{ib: p.IB, end: p.IB + l.PageSize, bid: p.BID, page: p.Type})
+		if !p.rebuilt {
+			used = append(used, extent{ib: p.IB, end: p.IB + l.PageSize, bid: p.BID, page: p.Type})
+		}
 	}
 	for i, e := range s.res.BBT {
 		switch s.res.BlockDamage[i].Code() {
 		case finding.BlockSize, finding.BlockAlign, finding.BlockRange, finding.BlockOverlap:
 			continue // not a usable extent: already reported
+		}
+		if s.rebuiltBlocks[e.BID] {
+			continue
 		}
 		used = append(used, extent{ib: int64(e.IB), end: int64(e.IB) + l.BlockExtent(int(e.CB)), bid: e.BID})
 	}

@@ -41,8 +41,10 @@ type nodeWalk struct {
 	refs  []uint16
 	cache map[uint64]*treeInfo
 	nid   uint32 // node being checked, for structure findings
-	inf   blockInflater
-	buf   []byte
+	// rebuilt is set when the node uses a block the index rebuild added.
+	rebuilt bool
+	inf     blockInflater
+	buf     []byte
 }
 
 // checkNodes is the node pass (CheckNodes): for every NBT entry, its data
@@ -52,12 +54,15 @@ type nodeWalk struct {
 func (s *Scanner) checkNodes(ctx context.Context) {
 	w := &nodeWalk{s: s, refs: make([]uint16, len(s.res.BBT)), cache: map[uint64]*treeInfo{}}
 	s.res.NodeDamaged = map[uint32]bool{}
+	if s.res.Rebuilt == nil {
+		s.res.Rebuilt = map[uint32]bool{}
+	}
 	for i := range s.res.NBT {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return
 		}
 		n := s.res.NBT[i]
-		w.nid = n.NID
+		w.nid, w.rebuilt = n.NID, false
 		var dmg []damageRef
 		more := 0
 		if n.Data != 0 {
@@ -75,6 +80,9 @@ func (s *Scanner) checkNodes(ctx context.Context) {
 		if len(dmg) > 0 {
 			s.res.NodeDamaged[n.NID] = true
 			s.attribute(n, dmg, more)
+		}
+		if w.rebuilt {
+			s.res.Rebuilt[n.NID] = true
 		}
 	}
 	s.checkRefCounts(w.refs)
@@ -136,6 +144,9 @@ func (w *nodeWalk) lookup(bid uint64, via uint32) (int, []damageRef) {
 	}
 	if w.refs[i] < 0xFFFF {
 		w.refs[i]++
+	}
+	if w.s.rebuiltBlocks[w.s.res.BBT[i].BID] {
+		w.rebuilt = true
 	}
 	if c := w.s.res.BlockDamage[i].Code(); c != "" {
 		return i, []damageRef{{bid: bid &^ bidReserved, ib: int64(w.s.res.BBT[i].IB), code: c, via: via}}
@@ -421,6 +432,9 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 	}
 	for i := range s.res.BBT {
 		e := &s.res.BBT[i]
+		if s.refUnknown[e.BID] {
+			continue // found by its trailer: no cRef to compare
+		}
 		want := int(refs[i]) + 1
 		got := int(e.Ref)
 		switch {

@@ -3,6 +3,7 @@ package ndb
 import (
 	"context"
 	"io"
+	"math"
 	"sync"
 	"time"
 
@@ -59,6 +60,8 @@ type pageRef struct {
 	IB   int64
 	BID  uint64 // the B-tree page's BID; a map page's is its offset
 	Type uint8
+	// rebuilt marks a leaf page the index rebuild found outside the trees.
+	rebuilt bool
 }
 
 // Result is what the NDB passes learned, for the layers above and the report.
@@ -73,6 +76,11 @@ type Result struct {
 	// NodeDamaged holds the NIDs of top-level nodes that use a damaged or
 	// missing block or have a malformed tree.
 	NodeDamaged map[uint32]bool
+	// Rebuild says what rebuilding the index found; nil when the B-trees
+	// were read whole. Rebuilt holds the nodes read through the rebuilt
+	// index: their NBT entry, or a block they use, came from the rebuild.
+	Rebuild *Rebuild
+	Rebuilt map[uint32]bool
 
 	Pages         int
 	BytesVerified int64
@@ -93,8 +101,12 @@ type Scanner struct {
 	pages   []pageRef
 	visited map[int64]bool
 	// lost are key ranges of the BBT whose pages could not be read, so a
-	// missing block can be blamed on its lost page.
-	lost []keyRange
+	// missing block can be blamed on its lost page; lostNBT the same for
+	// the NBT. The index rebuild looks for entries in these ranges.
+	lost, lostNBT []keyRange
+	// rebuiltBlocks are the BIDs the rebuild added to the BBT, refUnknown
+	// those of them found by their trailers (no cRef known).
+	rebuiltBlocks, refUnknown map[uint64]bool
 	// mapPage is the buffer map pages are read into, one at a time.
 	mapPage []byte
 	// inflater serves reads of compressed blocks after the passes.
@@ -133,9 +145,17 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, p P
 	p.Phase("b-trees")
 	if h.NBTUsable {
 		s.walkTree(h.NBT, PageNBT)
+	} else {
+		s.loseRange(PageNBT, 0, math.MaxUint64, int64(h.NBT.IB))
 	}
 	if h.BBTUsable {
 		s.walkTree(h.BBT, PageBBT)
+	} else {
+		s.loseRange(PageBBT, 0, math.MaxUint64, int64(h.BBT.IB))
+	}
+	if s.indexDamaged() && ctx.Err() == nil {
+		p.Phase("rebuilding the index")
+		s.rebuildIndex(ctx)
 	}
 	s.sortTrees()
 	s.visited = nil // only the walk needs it

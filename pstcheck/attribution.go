@@ -1,0 +1,59 @@
+package pstcheck
+
+import (
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// Where damage meets folders. The NDB passes blame each damaged node on
+// the folder its NBT entry names (ndb.FolderOf: a folder and its tables are
+// their own folder, anything else its parent NID); the messaging walk then
+// knows better for the items it found listed elsewhere. This is the one
+// place that settles which folder every finding and every item belongs to.
+
+// RootPath is the path the report gives the root folder, whose own path is
+// empty.
+const RootPath = "(root)"
+
+// attribute copies the messaging layer's folders and item accounting into
+// the report and names the folder of every finding that knows its node:
+// a message listed by a folder other than its parent NID names (its parent
+// lost, or wrong) is blamed on the folder that lists it.
+func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
+	paths := make(map[uint32]string, len(m.Folders))
+	for _, f := range m.Folders {
+		path := f.Path
+		if f.NID == messaging.NIDRootFolder {
+			path = RootPath
+		}
+		paths[f.NID] = path
+		rep.Folders = append(rep.Folders, Folder{NID: f.NID, Path: path, Items: f.Items, Readable: f.Readable,
+			Damaged: f.Damaged, Lost: f.Lost, Recovered: f.Recovered, Expected: f.Expected})
+		rep.Items.Readable += f.Readable
+		rep.Items.Damaged += f.Damaged
+		rep.Items.Lost += f.Lost
+		rep.Items.Recovered += f.Recovered
+	}
+	rep.Items.Total = rep.Items.Readable + rep.Items.Damaged + rep.Items.Lost + rep.Items.Recovered
+	rep.Items.Complete = m.Complete
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		if listing, ok := m.ListedIn[f.NID]; ok {
+			f.FolderNID = listing
+		}
+		if p, ok := paths[f.FolderNID]; ok {
+			f.Folder = p
+		}
+	}
+	if rb := res.Rebuild; rb != nil {
+		rep.Rebuild = &IndexRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, Nodes: rb.Nodes,
+			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks}
+		for _, items := range m.Items {
+			for _, it := range items {
+				if !it.FAI && (it.State == messaging.Readable || it.State == messaging.Recovered) && res.Rebuilt[it.NID] {
+					rep.Rebuild.Items++
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package messaging
+
+import (
+	"encoding/binary"
+	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// maxDescribed bounds how many lost or damaged items are described from
+// their contents-table rows, so a destroyed store cannot fill memory.
+const maxDescribed = 100_000
+
+// account totals what became of each folder's items, and says whether
+// every item the store held is accounted for.
+//
+// An item is counted once, in the folder that lists it (or, unlisted, the
+// folder its parent NID names): readable, damaged (its node exists but it
+// cannot be read whole), lost (listed, its node gone) or recovered
+// (readable, found without its listing). A folder whose listing is lost
+// but whose count survives also counts as lost the items its count names
+// beyond those found.
+func (w *walker) account() {
+	complete := w.seenFolder[NIDRootFolder]
+	for i := range w.out.Folders {
+		f := &w.out.Folders[i]
+		for _, it := range w.out.Items[f.NID] {
+			if it.FAI {
+				continue
+			}
+			switch it.State {
+			case Readable:
+				f.Readable++
+			case Damaged:
+				f.Damaged++
+			case Lost:
+				f.Lost++
+			case Recovered:
+				f.Recovered++
+			}
+		}
+		if !f.Listed && f.Expected > f.Readable+f.Damaged+f.Recovered {
+			f.Lost += f.Expected - (f.Readable + f.Damaged + f.Recovered)
+		}
+		f.Items = f.Readable + f.Damaged + f.Lost + f.Recovered
+		isSearch := f.NID&0x1F == ndb.NIDTypeSearchFolder
+		if !isSearch && (f.Expected < 0 || !w.subfoldersListed[f.NID]) {
+			complete = false
+		}
+	}
+	w.out.Complete = complete
+	w.describe()
+}
+
+// describe reads, for each listed item that is lost or damaged, its
+// subject and date from its folder's contents-table row: often all that is
+// left to name it by.
+func (w *walker) describe() {
+	want := map[uint32][]uint32{}
+	n := 0
+	for _, f := range w.out.Folders {
+		if !f.Listed || f.Lost+f.Damaged == 0 {
+			continue
+		}
+		for _, it := range w.out.Items[f.NID] {
+			if (it.State == Lost || it.State == Damaged) && !it.FAI && n < maxDescribed {
+				want[f.NID] = append(want[f.NID], it.NID)
+				n++
+			}
+		}
+	}
+	for folder, nids := range want {
+		w.chk.arena.Reset()
+		tc, ok := w.table(folder&^0x1F|ndb.NIDTypeContentsTable, folder, "contents table", false)
+		if !ok {
+			continue
+		}
+		row := make(map[uint32]int, len(tc.RowIDs))
+		for r, id := range tc.RowIDs {
+			row[id] = r
+		}
+		for _, nid := range nids {
+			r, ok := row[nid]
+			if !ok {
+				continue
+			}
+			info := RowInfo{}
+			info.Subject, _ = w.cellString(tc, r, propSubject)
+			info.Subject = StripSubjectPrefix(info.Subject)
+			info.Time = rowTime(tc, r)
+			if w.out.Rows == nil {
+				w.out.Rows = map[uint32]RowInfo{}
+			}
+			w.out.Rows[nid] = info
+		}
+	}
+}
+
+// rowTime is a row's delivery time, else its submit time, else its last
+// modification time; zero when none is there.
+func rowTime(tc *ltp.TC, r int) time.Time {
+	times := map[uint16]time.Time{}
+	tc.RowCells(r, func(c ltp.Column, cell []byte) {
+		if c.Type() == ltp.TypeTime && len(cell) == 8 {
+			times[uint16(c.Tag>>16)] = FileTime(binary.LittleEndian.Uint64(cell))
+		}
+	})
+	for _, id := range []uint16{propDeliveryTime, propClientSubmitTime, propLastModified} {
+		if t := times[id]; !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// FileTime converts a FILETIME (100 ns ticks since 1601-01-01) to UTC;
+// zero when it is not positive.
+func FileTime(v uint64) time.Time {
+	ft := int64(v)
+	if ft <= 0 {
+		return time.Time{}
+	}
+	const epochDiff = 116444736000000000
+	return time.Unix(0, (ft-epochDiff)*100).UTC()
+}
+
+// StripSubjectPrefix removes the marker some stores put before a subject:
+// 0x01 and a character giving the length of the prefix ("RE: ") that
+// follows (MS-OXCMSG PidTagSubject).
+func StripSubjectPrefix(s string) string {
+	if len(s) >= 2 && s[0] == 0x01 {
+		return s[2:]
+	}
+	return s
+}

@@ -1,0 +1,289 @@
+package messaging
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// UnreachablePrefix starts the path of a folder the hierarchy does not
+// reach from the root.
+const UnreachablePrefix = "(unreachable)"
+
+// folders walks the hierarchy from the root folder, depth first, with an
+// explicit stack (a hostile file may nest deeply) and a visited set. Then
+// it walks the folders the hierarchy did not reach, through their parent
+// NIDs, so the items of a folder whose parent's table is damaged are still
+// counted.
+func (w *walker) folders() {
+	_, rootNode := w.res.Node(NIDRootFolder)
+	if !rootNode {
+		w.report(finding.StoreRoot, NIDRootFolder, 0, finding.NoOffset, 0, "the root folder node 0x122 is missing")
+	}
+	// A root whose node is lost may still have its hierarchy table.
+	if _, ok := w.res.Node(NIDRootFolder&^0x1F | ndb.NIDTypeHierarchyTable); rootNode || ok {
+		w.walk(NIDRootFolder, 0, "")
+	}
+	for w.ctx.Err() == nil {
+		for progress := true; progress && w.ctx.Err() == nil; {
+			progress = false
+			for _, n := range w.res.NBT {
+				if n.NID&0x1F != ndb.NIDTypeFolder || w.seenFolder[n.NID] {
+					continue
+				}
+				i, parentSeen := w.folderIndex[n.Parent]
+				if !parentSeen {
+					continue // wait for the parent, if it can be reached
+				}
+				if w.subfoldersListed[n.Parent] {
+					w.report(finding.FolderOrphan, n.NID, n.Parent, finding.NoOffset, 0,
+						"folder 0x%X names parent 0x%X, whose hierarchy table does not list it", n.NID, n.Parent)
+				}
+				w.walk(n.NID, n.Parent, w.out.Folders[i].Path)
+				progress = true
+			}
+		}
+		// What is left hangs off a missing parent (NODE-PARENT) or a
+		// cycle of parents: walk the first of it too, so its items are
+		// counted, then look again for folders it makes reachable.
+		i := slices.IndexFunc(w.res.NBT, func(n ndb.NBTEntry) bool {
+			return n.NID&0x1F == ndb.NIDTypeFolder && !w.seenFolder[n.NID]
+		})
+		if i < 0 {
+			return
+		}
+		n := w.res.NBT[i]
+		w.walk(n.NID, n.Parent, UnreachablePrefix)
+	}
+}
+
+func isFolderNID(nid uint32) bool {
+	t := nid & 0x1F
+	return t == ndb.NIDTypeFolder || t == ndb.NIDTypeSearchFolder
+}
+
+func displayPath(p string) string {
+	if p == "" {
+		return "(root)"
+	}
+	return p
+}
+
+// walk checks the folder tree under nid.
+func (w *walker) walk(nid, parent uint32, parentPath string) {
+	type item struct {
+		nid, parent uint32
+		path        string
+	}
+	stack := []item{{nid: nid, parent: parent, path: parentPath}}
+	for len(stack) > 0 {
+		if w.ctx.Err() != nil {
+			return
+		}
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if w.seenFolder[it.nid] {
+			w.report(finding.FolderCycle, it.nid, it.parent, finding.NoOffset, 0,
+				"folder 0x%X is listed again under %q: the folder tree loops", it.nid, it.path)
+			continue
+		}
+		w.seenFolder[it.nid] = true
+		children := w.folder(it.nid, it.parent, it.path)
+		f := &w.out.Folders[w.folderIndex[it.nid]]
+		for i := len(children) - 1; i >= 0; i-- {
+			c := children[i]
+			if _, ok := w.res.Node(c); !ok || !isFolderNID(c) {
+				what := "which does not exist"
+				if ok {
+					what = "which is a " + ndb.NIDKind(c) + ", not a folder"
+				}
+				w.report(finding.FolderMissing, c, it.nid, finding.NoOffset, 0,
+					"the hierarchy table of %q lists subfolder 0x%X, %s", displayPath(f.Path), c, what)
+				// A normal folder whose node is lost still has a name (from
+				// the row) and maybe its tables, and its items still name it
+				// as their parent: walk it as a lost folder.
+				if ok || c&0x1F != ndb.NIDTypeFolder {
+					continue
+				}
+			}
+			stack = append(stack, item{nid: c, parent: it.nid, path: f.Path})
+		}
+	}
+}
+
+// folder checks one folder and returns its subfolders' NIDs.
+func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
+	f := Folder{NID: nid, Parent: parent, Expected: -1, Unreachable: strings.HasPrefix(parentPath, UnreachablePrefix)}
+	defer func() {
+		w.folderIndex[nid] = len(w.out.Folders)
+		w.out.Folders = append(w.out.Folders, f)
+	}()
+	w.chk.arena.Reset()
+	name := fmt.Sprintf("(folder 0x%X)", nid)
+	if s, ok := w.rowNames[nid]; ok && s != "" {
+		name = s
+	}
+	contentCount := -1
+	data, subs, err := w.node(nid)
+	if err == nil {
+		var pc *ltp.PC
+		pc, err = ltp.OpenPC(data, w.res.Decode, subnodeSet(subs))
+		if err == nil {
+			if s, ok := w.str(pc, propDisplayName); ok {
+				name = s
+			}
+			if p, ok := pc.Get(propContentCount); ok && p.Type == ltp.TypeInt32 {
+				contentCount = int(p.Value)
+			}
+		}
+	}
+	switch {
+	case err == errMissing:
+		f.NodeLost = true // reported by the walk that found the row naming it
+	case err != nil:
+		w.fail(err, nid, nid, "folder")
+	}
+	// A "/" in a name would read as a level of the path: it is shown as
+	// U+2215 (division slash), which looks the same and is not a separator.
+	f.Name = strings.ReplaceAll(name, "/", "\u2215")
+	name = f.Name
+	switch {
+	case nid == NIDRootFolder:
+		f.Path = ""
+	case parentPath == "":
+		f.Path = name
+	default:
+		f.Path = parentPath + "/" + name
+	}
+
+	if nid&0x1F == ndb.NIDTypeSearchFolder {
+		// A search folder holds no items of its own (its search contents
+		// table lists messages that live in other folders), and the table
+		// NIDs at its index belong to a normal folder, if one has it.
+		return nil
+	}
+	base := nid &^ 0x1F
+	hier, ok := w.table(base|ndb.NIDTypeHierarchyTable, nid, "hierarchy table", !f.NodeLost)
+	w.subfoldersListed[nid] = ok
+	var children []uint32
+	if ok {
+		children = hier.RowIDs
+		w.nameRows(hier)
+	}
+	contents, ok := w.table(base|ndb.NIDTypeContentsTable, nid, "contents table", !f.NodeLost)
+	w.itemsListed[nid] = ok
+	f.Listed = ok
+	var rows []uint32
+	if ok {
+		rows = contents.RowIDs
+		f.Expected = len(rows)
+		if contentCount >= 0 && contentCount != len(rows) {
+			w.report(finding.FolderCount, nid, nid, finding.NoOffset, 0,
+				"folder %q says it holds %d items; its contents table lists %d", f.Path, contentCount, len(rows))
+		}
+	} else {
+		f.Expected = contentCount
+	}
+	for _, m := range rows {
+		w.queue = append(w.queue, queued{nid: m, folder: nid, normal: true, listed: true})
+		w.seenMsg[m] = true
+	}
+	if !ok && nid&0x1F == ndb.NIDTypeFolder {
+		// The listing is lost: the messages that name this folder as
+		// their parent are its items, found without their listing.
+		for _, m := range w.byParent[nid] {
+			if !w.seenMsg[m] {
+				w.queue = append(w.queue, queued{nid: m, folder: nid, normal: true})
+				w.seenMsg[m] = true
+			}
+		}
+	}
+	if fai, ok := w.table(base|ndb.NIDTypeAssocContents, nid, "FAI contents table", !f.NodeLost); ok {
+		f.FAI = len(fai.RowIDs)
+		for _, m := range fai.RowIDs {
+			w.queue = append(w.queue, queued{nid: m, folder: nid, listed: true})
+			w.seenMsg[m] = true
+		}
+	}
+	return children
+}
+
+// table opens a folder's table node. A table a folder lacks is not damage
+// when the folder itself is lost (the loss is reported once); otherwise
+// it is, as is a table that cannot be read.
+func (w *walker) table(nid, folder uint32, what string, required bool) (*ltp.TC, bool) {
+	if _, ok := w.res.Node(nid); !ok {
+		// Every normal folder has its three tables (only search folders,
+		// which are not read here, lack some).
+		if required {
+			w.report(finding.FolderTable, nid, folder, finding.NoOffset, 0,
+				"folder 0x%X has no %s (node 0x%X)", folder, what, nid)
+		}
+		return nil, false
+	}
+	data, subs, err := w.node(nid)
+	if err == nil {
+		var tc *ltp.TC
+		tc, err = ltp.OpenTC(data, w.res.Decode, subnodeSet(subs), w.chk.rowReader(subs))
+		if err == nil {
+			return tc, true
+		}
+	}
+	w.fail(err, nid, folder, what)
+	return nil, false
+}
+
+// nameRows keeps the names a hierarchy table gives its subfolders, for
+// those whose own node or properties turn out to be lost.
+func (w *walker) nameRows(tc *ltp.TC) {
+	for r, id := range tc.RowIDs {
+		if s, ok := w.cellString(tc, r, propDisplayName); ok {
+			w.rowNames[id] = s
+		}
+	}
+}
+
+// cellString decodes a string cell of a table row.
+func (w *walker) cellString(tc *ltp.TC, row int, id uint16) (string, bool) {
+	for _, t := range []uint16{ltp.TypeString, ltp.TypeString8} {
+		hnid, ok := tc.Cell(row, uint32(id)<<16|uint32(t))
+		if !ok || !ltp.IsHID(hnid) {
+			continue
+		}
+		b, err := tc.Heap.Item(ltp.HID(hnid))
+		if err != nil {
+			continue
+		}
+		return decodeString(t, b, w.codepage)
+	}
+	return "", false
+}
+
+// unlisted gives every message node no folder listing reached a place:
+// messages whose parent folder was walked with its listing read are
+// orphans (orphans reports them); the others name a folder whose node is
+// lost without a trace, which becomes a folder of its own, found only from
+// its items.
+func (w *walker) unlisted() {
+	for _, n := range w.res.NBT {
+		t := n.NID & 0x1F
+		if (t != ndb.NIDTypeMessage && t != ndb.NIDTypeAssocMessage) || w.seenMsg[n.NID] {
+			continue
+		}
+		w.seenMsg[n.NID] = true
+		if w.itemsListed[n.Parent] {
+			w.orphaned = append(w.orphaned, n.NID)
+		}
+		if _, ok := w.folderIndex[n.Parent]; !ok {
+			w.folderIndex[n.Parent] = len(w.out.Folders)
+			w.out.Folders = append(w.out.Folders, Folder{NID: n.Parent, Name: fmt.Sprintf("(folder 0x%X)", n.Parent),
+				Path:     fmt.Sprintf("%s/(folder 0x%X)", UnreachablePrefix, n.Parent),
+				Expected: -1, NodeLost: true, Unreachable: true})
+		}
+		w.queue = append(w.queue, queued{nid: n.NID, folder: n.Parent, normal: t == ndb.NIDTypeMessage})
+	}
+}

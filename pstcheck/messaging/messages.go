@@ -1,0 +1,224 @@
+package messaging
+
+import (
+	"cmp"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// messages checks the queued messages and records what became of each.
+// Work goes in the file order of the messages' data, split among a few
+// goroutines (each with its own arena); findings are reported afterwards in
+// queue order, so the report does not depend on timing.
+func (w *walker) messages() {
+	offset := make(map[uint32]int64, len(w.queue))
+	for _, q := range w.queue {
+		if n, ok := w.res.Node(q.nid); ok {
+			offset[q.nid] = w.res.BlockOffset(n.Data)
+		}
+	}
+	slices.SortStableFunc(w.queue, func(a, b queued) int { return cmp.Compare(offset[a.nid], offset[b.nid]) })
+
+	first := make(map[uint32]int, len(w.queue))
+	var jobs []int
+	for i, q := range w.queue {
+		if _, dup := first[q.nid]; !dup {
+			first[q.nid] = i
+			jobs = append(jobs, i)
+		}
+	}
+	results := make([]error, len(w.queue))
+	workers := min(w.workers, 4, len(jobs)/64+1)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &checker{res: w.res}
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(jobs) || w.ctx.Err() != nil {
+					return
+				}
+				i := jobs[k]
+				results[i] = c.message(w.queue[i].nid)
+			}
+		}()
+	}
+	wg.Wait()
+	if w.ctx.Err() != nil {
+		return
+	}
+	w.out.Items = map[uint32][]ItemRef{}
+	for i, q := range w.queue {
+		j := first[q.nid]
+		if i != j {
+			continue // listed twice: counted once, where first found
+		}
+		err := results[j]
+		switch err {
+		case nil, errNodeDamaged:
+		case errMissing:
+			w.report(finding.MessageMissing, q.nid, q.folder, finding.NoOffset, 0,
+				"the contents table of folder 0x%X lists message 0x%X, which does not exist", q.folder, q.nid)
+		case errNotMessage:
+			w.report(finding.MessageMissing, q.nid, q.folder, finding.NoOffset, 0,
+				"the contents table of folder 0x%X lists 0x%X, which is a %s, not a message", q.folder, q.nid, ndb.NIDKind(q.nid))
+		default:
+			w.fail(err, q.nid, q.folder, "message")
+		}
+		state := Readable
+		switch {
+		case err == errMissing || err == errNotMessage:
+			state = Lost
+		case err != nil:
+			state = Damaged
+		case !q.listed:
+			state = Recovered
+		}
+		if n, ok := w.res.Node(q.nid); ok && q.listed && n.Parent != q.folder {
+			if w.out.ListedIn == nil {
+				w.out.ListedIn = map[uint32]uint32{}
+			}
+			w.out.ListedIn[q.nid] = q.folder
+		}
+		orphan := !q.listed && w.itemsListed[q.folder]
+		w.out.Items[q.folder] = append(w.out.Items[q.folder], ItemRef{NID: q.nid, State: state, FAI: !q.normal, Orphan: orphan})
+	}
+}
+
+// errNodeDamaged: the node pass found damaged blocks under the message and
+// reported them; the message is damaged, with nothing new to say.
+var errNodeDamaged = errors.New("node damaged")
+
+// checker validates message objects. Each goroutine has its own: the
+// arena holds the blocks of the item being checked and is reset per item.
+type checker struct {
+	res   *ndb.Result
+	arena ndb.Arena
+}
+
+// message checks one message: nil when it is readable whole.
+func (c *checker) message(nid uint32) error {
+	c.arena.Reset()
+	n, ok := c.res.Node(nid)
+	if !ok {
+		return errMissing
+	}
+	if t := nid & 0x1F; t != ndb.NIDTypeMessage && t != ndb.NIDTypeAssocMessage {
+		return errNotMessage
+	}
+	if c.res.NodeDamaged[nid] {
+		return errNodeDamaged
+	}
+	subs, err := c.res.Subnodes(n.Sub)
+	if err != nil {
+		return err
+	}
+	return c.messageObject(n.Data, subs, 0)
+}
+
+// messageObject validates a message's PC, recipient and attachment tables
+// and attachments (recursing into embedded messages).
+func (c *checker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth int) error {
+	pages, err := c.res.ReadBlocks(data, &c.arena)
+	if err != nil {
+		return err
+	}
+	if _, err := ltp.OpenPC(pages, c.res.Decode, subnodeSet(subs)); err != nil {
+		return err
+	}
+	if s, ok := subs[nidRecipientTable]; ok {
+		if _, err := c.subTable(s); err != nil {
+			return err
+		}
+	}
+	s, ok := subs[nidAttachmentTable]
+	if !ok {
+		return nil
+	}
+	rows, err := c.subTable(s)
+	if err != nil {
+		return err
+	}
+	for _, a := range rows {
+		as, ok := subs[a]
+		if !ok {
+			return &ltp.Error{Code: finding.MessageDamaged, Detail: fmt.Sprintf("attachment table lists attachment 0x%X, which does not exist", a)}
+		}
+		asubs, err := c.res.Subnodes(as.Sub)
+		if err != nil {
+			return err
+		}
+		apages, err := c.res.ReadBlocks(as.Data, &c.arena)
+		if err != nil {
+			return err
+		}
+		pc, err := ltp.OpenPC(apages, c.res.Decode, subnodeSet(asubs))
+		if err != nil {
+			return err
+		}
+		m, ok := pc.Get(propAttachMethod)
+		if !ok || m.Value != attachEmbedded {
+			continue
+		}
+		obj, ok := pc.Get(propAttachData)
+		if !ok || obj.Type != ltp.TypeObject {
+			continue
+		}
+		ref := pc.Bytes(obj)
+		if len(ref) < 4 {
+			return &ltp.Error{Code: finding.MessageDamaged, Detail: fmt.Sprintf("attachment 0x%X: embedded message reference is %d bytes", a, len(ref))}
+		}
+		emb, ok := asubs[binary.LittleEndian.Uint32(ref)]
+		if !ok {
+			return &ltp.Error{Code: finding.MessageDamaged, Detail: fmt.Sprintf("attachment 0x%X: embedded message 0x%X does not exist", a, binary.LittleEndian.Uint32(ref))}
+		}
+		if depth >= maxEmbeddedDepth {
+			return &ltp.Error{Code: finding.MessageDamaged, Detail: "embedded messages nest too deep"}
+		}
+		esubs, err := c.res.Subnodes(emb.Sub)
+		if err != nil {
+			return err
+		}
+		if err := c.messageObject(emb.Data, esubs, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *checker) subTable(s ndb.Subnode) ([]uint32, error) {
+	subs, err := c.res.Subnodes(s.Sub)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := c.res.ReadBlocks(s.Data, &c.arena)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := ltp.OpenTC(pages, c.res.Decode, subnodeSet(subs), c.rowReader(subs))
+	if err != nil {
+		return nil, err
+	}
+	return tc.RowIDs, nil
+}
+
+// orphans reports message nodes whose folder's contents table was read
+// whole and does not list them.
+func (w *walker) orphans() {
+	for _, nid := range w.orphaned {
+		n, _ := w.res.Node(nid)
+		w.report(finding.MessageOrphan, nid, n.Parent, finding.NoOffset, 0,
+			"message 0x%X (parent 0x%X) is listed in no folder", nid, n.Parent)
+	}
+}

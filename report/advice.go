@@ -1,0 +1,320 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+)
+
+// Words for people: what is wrong with a file (the cause), what to do next
+// (one line) and the detailed advice, made from the facts the engine
+// decided (verdict, action, damage, item accounting). Every format says
+// the same: text shows all three, JSON has cause, next_step and advice,
+// CSV cause and next_step.
+
+// Explanation is a report in words.
+type Explanation struct {
+	Cause    string
+	NextStep string
+	Advice   []string
+}
+
+// ScanpstLocations lists where each Outlook version installs the Inbox
+// Repair Tool, newest first.
+var ScanpstLocations = []struct{ Outlook, Path string }{
+	{"Outlook 2016/2019/2021/365 (Click-to-Run)", `C:\Program Files\Microsoft Office\root\Office16\SCANPST.EXE`},
+	{"  the same, 32-bit Office on 64-bit Windows", `C:\Program Files (x86)\Microsoft Office\root\Office16\SCANPST.EXE`},
+	{"Outlook 2016 (MSI)", `C:\Program Files\Microsoft Office\Office16\SCANPST.EXE`},
+	{"Outlook 2013", `C:\Program Files\Microsoft Office\Office15\SCANPST.EXE`},
+	{"Outlook 2013 (Click-to-Run)", `C:\Program Files\Microsoft Office 15\root\office15\SCANPST.EXE`},
+	{"Outlook 2010", `C:\Program Files\Microsoft Office\Office14\SCANPST.EXE`},
+	{"Outlook 2007", `C:\Program Files\Microsoft Office\Office12\SCANPST.EXE`},
+}
+
+// ExportCommand is the command line that saves a file's readable items
+// beside it (pstcheck export).
+func ExportCommand(path string) string {
+	dir := strings.TrimSuffix(path, filepath.Ext(path)) + "-export"
+	return fmt.Sprintf(`pstcheck export "%s" --to "%s"`, path, dir)
+}
+
+// ScanpstCommand is the unattended repair command line (Outlook 2016 build
+// 1807 and later) for a file, keeping a backup beside it.
+func ScanpstCommand(path string) string {
+	return fmt.Sprintf(`SCANPST.EXE -file "%s" -force -silent -rescan 10 -log replace -backupfile "%s.bak"`, path, path)
+}
+
+// Explain puts a report into words.
+func Explain(r *pstcheck.Report) Explanation {
+	switch r.Verdict {
+	case pstcheck.Failed:
+		return explainFailure(r)
+	case pstcheck.Unreadable:
+		return explainUnreadable(r)
+	case pstcheck.Healthy:
+		return explainHealthy(r)
+	case pstcheck.Damaged:
+		return explainDamage(r)
+	}
+	return Explanation{Cause: defaultCause(r.Verdict)}
+}
+
+func explainFailure(r *pstcheck.Report) Explanation {
+	f := r.Failure
+	if f == nil {
+		f = &pstcheck.Failure{Kind: pstcheck.FailRead}
+	}
+	switch f.Kind {
+	case pstcheck.FailNotFound:
+		return Explanation{Cause: "the file could not be opened: it does not exist", NextStep: "check the path"}
+	case pstcheck.FailLocked:
+		return Explanation{Cause: "the file could not be opened: another program (usually Outlook) has it open",
+			NextStep: "close Outlook (or anything holding the file) and scan again, or scan a copy"}
+	case pstcheck.FailPermission:
+		return Explanation{Cause: "the file could not be opened: this account is not allowed to read it",
+			NextStep: "scan it as its owner or as an administrator, or scan a copy you can read"}
+	case pstcheck.FailNotRegular:
+		return Explanation{Cause: "this is not a regular file (" + f.Detail + "): it was not opened",
+			NextStep: "scan the .pst or .ost file itself"}
+	case pstcheck.FailOpen:
+		return Explanation{Cause: "the file could not be opened: " + f.Detail, NextStep: "check the path and permissions, or scan a copy"}
+	case pstcheck.FailScanner:
+		return Explanation{Cause: f.Detail,
+			NextStep: "scan this file alone (pstcheck scan FILE) and report the problem with its output"}
+	case pstcheck.FailFolder:
+		return Explanation{Cause: "the folder could not be searched: " + f.Detail,
+			NextStep: "check the folder's permissions, or scan the files in it directly"}
+	}
+	if r.Stats.Blocks == 0 && r.Stats.Pages == 0 {
+		return Explanation{Cause: "the file could not be read", NextStep: "copy it to a local disk and scan the copy"}
+	}
+	return Explanation{Cause: "parts of the file could not be read (I/O error): the disk may be failing",
+		NextStep: "copy the file to a healthy disk and scan the copy"}
+}
+
+func explainUnreadable(r *pstcheck.Report) Explanation {
+	e := Explanation{Advice: []string{"Restore the file from a backup (your backup system, File History or Previous Versions); scanpst cannot repair a file it does not recognise."}}
+	switch {
+	case r.Has(finding.HeaderMagic):
+		e.Cause = "this is not an Outlook data file (no PST signature), or its header is destroyed"
+		e.NextStep = "check it is the right file; if it should be a PST/OST, restore it from a backup"
+	case r.Has(finding.HeaderTruncated):
+		e.Cause = "the file is cut off inside its header: nothing of the mail store is left"
+		e.NextStep = "restore it from a backup or copy it again from its source"
+	default:
+		e.Cause = "the header names a format version Outlook does not write: the header is destroyed"
+		e.NextStep = "restore it from a backup"
+	}
+	return e
+}
+
+// explainHealthy turns warnings on a healthy file into its cause and next
+// step: a file near its size limit needs action even when intact.
+func explainHealthy(r *pstcheck.Report) Explanation {
+	e := Explanation{Cause: "no problems found", NextStep: "nothing to do"}
+	var notes, steps []string
+	for _, f := range r.Findings {
+		switch f.Code {
+		case finding.StoreOverLimit:
+			notes = append(notes, "the file is at its size limit: "+f.Detail)
+			steps = append(steps, "archive old items or move them to a new data file")
+		case finding.StoreNearLimit:
+			notes = append(notes, "the file is near its size limit: "+f.Detail)
+			steps = append(steps, "archive old items or move them to a new data file")
+		case finding.RootAMapInvalid:
+			notes = append(notes, "the file was not closed cleanly (Outlook rebuilds its allocation map on next open)")
+		case finding.RootTrailingData:
+			notes = append(notes, "there are extra bytes after the end of the store")
+		}
+	}
+	if len(notes) > 0 {
+		e.Cause = "no damage found, but " + strings.Join(notes, "; ")
+	}
+	if len(steps) > 0 {
+		e.NextStep = steps[0]
+	}
+	return e
+}
+
+func explainDamage(r *pstcheck.Report) Explanation {
+	d, it := r.Damage, r.Items
+	path := r.Path
+	if path == "" {
+		path = "FILE.pst"
+	}
+	e := Explanation{Cause: damageCause(r)}
+	saves := "it saves all " + plural(it.Total, "item")
+	if !it.Complete || it.Total != d.Salvage {
+		saves = "it saves " + thousands(int64(d.Salvage)) + " of " + itemTotal(it)
+	}
+	switch r.Action {
+	case pstcheck.ActionRecreateOST:
+		e.NextStep = "export anything that never reached the server (" + saves + "), then let Outlook rebuild the OST"
+		e.Advice = []string{
+			"An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail.",
+			"Export first what exists only here: drafts, items in folders that do not sync, anything created offline (" + saves + "):",
+			ExportCommand(path),
+			"Then close Outlook, rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy.",
+		}
+	case pstcheck.ActionRestore:
+		if d.MissingBytes > 0 {
+			e.NextStep = "this copy is incomplete: copy the file again from its source"
+			e.Advice = []string{
+				fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", humanSize(d.MissingBytes)),
+			}
+			if d.Salvage > 0 {
+				e.Advice = append(e.Advice, "If there is no other copy, pstcheck export saves what this one still holds ("+saves+"):", ExportCommand(path))
+			} else {
+				e.Advice = append(e.Advice, "No item can be read from this copy: if there is no other copy, restore the file from a backup.")
+			}
+			e.Advice = append(e.Advice, "Do not run scanpst on an incomplete copy: it deletes what it cannot read.")
+			break
+		}
+		e.NextStep = "restore the file from a backup: no item can be read from it"
+		e.Advice = []string{"No item of this file can be read any more; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
+	case pstcheck.ActionExport:
+		if r.Rebuild != nil {
+			e.NextStep = "export first (pstcheck rebuilds the damaged index; " + saves + "), then run scanpst"
+		} else {
+			e.NextStep = "export the readable items (" + saves + "), then run scanpst"
+		}
+		var adv []string
+		if hurt := hurtFolders(r.Folders); len(hurt) > 0 {
+			what := "damaged"
+			switch {
+			case it.Lost > 0 && it.Damaged > 0:
+				what = "damaged and lost"
+			case it.Lost > 0:
+				what = "lost"
+			}
+			adv = append(adv, "The "+what+" items are in "+hurt+".")
+		}
+		adv = append(adv, "scanpst deletes what it cannot read, so save the items first ("+saves+"):", ExportCommand(path))
+		e.Advice = append(adv, scanpstAdvice(path)...)
+	default:
+		e.NextStep = "close Outlook, copy the file, then run scanpst on it"
+		e.Advice = append([]string{"No item is damaged: the damage is in the file's structure (index, maps, counts), which scanpst rebuilds without losing items."}, scanpstAdvice(path)...)
+	}
+	return e
+}
+
+// damageCause says in one line what is wrong.
+func damageCause(r *pstcheck.Report) string {
+	d, it := r.Damage, r.Items
+	var parts []string
+	if d.MissingBytes > 0 {
+		parts = append(parts, fmt.Sprintf("the file is cut off: the last %s are missing", humanSize(d.MissingBytes)))
+	}
+	if d.Header {
+		parts = append(parts, "the header is damaged")
+	}
+	switch {
+	case r.Rebuild != nil:
+		parts = append(parts, fmt.Sprintf("the index is damaged (%s); pstcheck rebuilt it from %s",
+			plural(d.IndexPages, "problem"), rebuildSources(r.Rebuild)))
+	case d.IndexPages > 0:
+		parts = append(parts, plural(d.IndexPages, "problem")+" in the B-tree index pages")
+	}
+	if d.Blocks > 0 {
+		parts = append(parts, plural(d.Blocks, "damaged block"))
+	}
+	if it.Damaged+it.Lost+it.Recovered > 0 {
+		parts = append(parts, itemsLine(it))
+	}
+	if d.FolderNodes > 0 {
+		s := "folder is"
+		if d.FolderNodes != 1 {
+			s = "folders are"
+		}
+		parts = append(parts, fmt.Sprintf("the properties or tables of %s %s damaged", thousands(int64(d.FolderNodes)), s))
+	}
+	if d.Maps {
+		parts = append(parts, "the allocation map is inconsistent")
+	}
+	if len(parts) == 0 {
+		parts = append(parts, plural(max(d.Other, 1), "structural problem"))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// rebuildSources says what a rebuilt index was made from: "162 surviving
+// leaf pages and 298 blocks found by their trailers".
+func rebuildSources(rb *pstcheck.IndexRebuild) string {
+	var parts []string
+	if n := rb.NBTPages + rb.BBTPages; n > 0 {
+		parts = append(parts, plural(n, "surviving leaf page"))
+	}
+	if rb.TrailerBlocks > 0 {
+		parts = append(parts, plural(rb.TrailerBlocks, "block")+" found by their trailers")
+	}
+	if len(parts) == 0 {
+		return "nothing: no leaf page or block of the lost parts survives"
+	}
+	return strings.Join(parts, " and ")
+}
+
+// itemTotal is "2,178 items", or "at least 2,178 items" when items may be
+// gone without a trace.
+func itemTotal(it pstcheck.ItemCounts) string {
+	if it.Complete {
+		return plural(it.Total, "item")
+	}
+	return "at least " + plural(it.Total, "item")
+}
+
+// itemsLine is what became of a store's items: "2,178 items: 1,342
+// readable, 185 damaged, 651 lost".
+func itemsLine(it pstcheck.ItemCounts) string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		word string
+	}{{it.Readable, "readable"}, {it.Recovered, "recovered"}, {it.Damaged, "damaged"}, {it.Lost, "lost"}} {
+		if p.n > 0 {
+			parts = append(parts, thousands(int64(p.n))+" "+p.word)
+		}
+	}
+	return itemTotal(it) + ": " + strings.Join(parts, ", ")
+}
+
+// hurtFolders names up to five folders with damaged or lost items, worst
+// first: "Inbox (120 items: 3 damaged, 2 lost)".
+func hurtFolders(folders []pstcheck.Folder) string {
+	var hurt []pstcheck.Folder
+	for _, f := range folders {
+		if f.Damaged+f.Lost > 0 {
+			hurt = append(hurt, f)
+		}
+	}
+	slices.SortStableFunc(hurt, func(a, b pstcheck.Folder) int { return cmp.Compare(b.Damaged+b.Lost, a.Damaged+a.Lost) })
+	var parts []string
+	for i, f := range hurt {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(hurt)-5))
+			break
+		}
+		var n []string
+		if f.Damaged > 0 {
+			n = append(n, thousands(int64(f.Damaged))+" damaged")
+		}
+		if f.Lost > 0 {
+			n = append(n, thousands(int64(f.Lost))+" lost")
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s: %s)", folderName(f), plural(f.Items, "item"), strings.Join(n, ", ")))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func scanpstAdvice(path string) []string {
+	adv := []string{"Close Outlook and copy the file first: scanpst repairs in place and deletes what it cannot read."}
+	for _, l := range ScanpstLocations {
+		adv = append(adv, fmt.Sprintf("%s: %s", l.Outlook, l.Path))
+	}
+	adv = append(adv, "Unattended (Outlook 2016 build 1807 and later), run until it reports no errors:", ScanpstCommand(path))
+	return adv
+}
