@@ -68,11 +68,14 @@ type Manifest struct {
 // Readable + Damaged + Lost + Recovered; Complete is false when items may
 // be gone without a trace, so that Total is a lower bound.
 type Accounting struct {
-	Total     int  `json:"total"`
-	Readable  int  `json:"readable"`
-	Damaged   int  `json:"damaged"`
-	Lost      int  `json:"lost"`
-	Recovered int  `json:"recovered"`
+	Total     int `json:"total"`
+	Readable  int `json:"readable"`
+	Damaged   int `json:"damaged"`
+	Lost      int `json:"lost"`
+	Recovered int `json:"recovered"`
+	// NamesLost are damaged items whole but for their named properties
+	// (the store's name-to-ID map is lost), written marked.
+	NamesLost int  `json:"names_lost"`
 	Complete  bool `json:"complete"`
 }
 

@@ -33,6 +33,7 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 		rep.Items.Damaged += f.Damaged
 		rep.Items.Lost += f.Lost
 		rep.Items.Recovered += f.Recovered
+		rep.Items.NamesLost += f.NamesLost
 	}
 	rep.Items.Total = rep.Items.Readable + rep.Items.Damaged + rep.Items.Lost + rep.Items.Recovered
 	rep.Items.Complete = m.Complete

@@ -273,6 +273,8 @@ func mutations() []mutation {
 		{finding.StoreRoot, finding.SeverityError, "message store node removed", sampleSupport, mutStoreMissing},
 		{finding.StoreRoot, finding.SeverityError, "ANSI message store node removed", sampleANSI, mutStoreMissing},
 		{finding.StoreRoot, finding.SeverityError, "root folder node removed", sampleSupport, mutStoreRootFolder},
+		{finding.StoreNameMap, finding.SeverityError, "name-to-ID map node removed", sampleSupport, mutStoreNameMap},
+		{finding.StoreNameMap, finding.SeverityError, "ANSI name-to-ID map node removed (a calendar item)", sampleANSI, mutStoreNameMap},
 		{finding.FolderMissing, finding.SeverityError, "hierarchy row to a missing folder", sampleSupport, mutFolderMissing},
 		{finding.FolderMissing, finding.SeverityError, "ANSI hierarchy row to a missing folder", sampleANSI, mutFolderMissing},
 		{finding.FolderMissing, finding.SeverityError, "hierarchy row names a message", sampleSupport, mutFolderNotAFolder},
@@ -1824,6 +1826,39 @@ func mutStoreMissing(t *testing.T, f *pstmut.File) mexpect {
 		ltpWant(finding.StoreRoot, messaging.NIDMessageStore, 0),
 		wantAt(finding.BlockUnused, int64(b.IB), b.BID),
 	}, check: folderSummary(nil)}
+}
+
+// STORE-NAMEMAP: the name-to-ID map 0x61 is removed from its NBT leaf: one
+// finding for the store; the calendar items, contacts and other items whose
+// key fields are named properties are damaged (whole but for those, so
+// export still writes them, marked), and mail stays readable.
+func mutStoreNameMap(t *testing.T, f *pstmut.File) mexpect {
+	clean := mustReport(f)
+	n := f.MustNode(0x61)
+	f.RemoveNBT(0x61)
+	unused := map[uint64]bool{n.Data &^ 1: true, n.Sub &^ 1: true}
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{ltpWant(finding.StoreNameMap, 0x61, 0)},
+		allow: map[finding.Code]func(finding.Finding) bool{
+			finding.BlockUnused: func(x finding.Finding) bool { return unused[x.BID] },
+		},
+		check: func(t *testing.T, rep *pstcheck.Report) {
+			it := rep.Items
+			if it.Total != clean.Items.Total || it.Damaged != it.NamesLost || it.Readable+it.Damaged != it.Total || it.Lost != 0 {
+				t.Errorf("items %+v; want every damaged item whole but for its names (the clean file: %+v)", it, clean.Items)
+			}
+			if rep.Action != pstcheck.ActionExport && it.Damaged > 0 || rep.Damage.Salvage != it.Total {
+				t.Errorf("action %s, salvage %d of %d", rep.Action, rep.Damage.Salvage, it.Total)
+			}
+			calendar := 0
+			for _, fo := range rep.Folders {
+				if strings.HasSuffix(fo.Path, "/Calendar") {
+					calendar += fo.Items
+				}
+			}
+			if it.NamesLost != calendar {
+				t.Errorf("%d items need the name map; the calendar holds %d", it.NamesLost, calendar)
+			}
+		}}
 }
 
 // STORE-ROOT: the root folder 0x122 is removed from its NBT leaf. The

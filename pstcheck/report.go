@@ -79,6 +79,10 @@ type Folder struct {
 // ItemCounts says what became of every item a store held.
 type ItemCounts struct {
 	Total, Readable, Damaged, Lost, Recovered int
+	// NamesLost are the damaged items that are whole but for their named
+	// properties (the store's name-to-ID map is lost): export writes them,
+	// marked.
+	NamesLost int
 	// Complete is false when items may be gone without a trace (a folder
 	// whose listing and count are both lost, or a hierarchy not read
 	// whole): Total is then a lower bound.

@@ -56,6 +56,10 @@ type Item struct {
 	Time    time.Time
 	// Problem lists the damage the scan found in the item.
 	Problem string
+	// NamesLost says the item is whole but for its named properties,
+	// which the store's lost name-to-ID map cannot resolve: it can be
+	// written, marked, without them.
+	NamesLost bool
 }
 
 // ErrNoStore: the file's header is unusable, so no item can be read.
@@ -102,7 +106,14 @@ func (s *Store) Items(keep func(folder string) bool) []Item {
 		problems[f.NID] += string(f.Code) + ": " + f.Detail
 	}
 	item := func(folder uint32, path string, r messaging.ItemRef) Item {
-		it := Item{NID: r.NID, FolderNID: folder, Folder: path, State: r.State, Problem: problems[r.NID]}
+		it := Item{NID: r.NID, FolderNID: folder, Folder: path, State: r.State, Problem: problems[r.NID], NamesLost: r.NamesLost}
+		if r.NamesLost {
+			names := string(finding.StoreNameMap) + ": its named properties (calendar times, locations, contact fields, categories) cannot be read: the store's name-to-ID map is lost"
+			if it.Problem != "" {
+				names += "; " + it.Problem
+			}
+			it.Problem = names
+		}
 		if row, ok := s.m.Rows[r.NID]; ok {
 			it.Subject, it.Time = row.Subject, row.Time
 		}
@@ -173,6 +184,11 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 	for _, f := range s.Report.Folders {
 		if !keep(ExportPath(f.Path)) {
 			continue
+		}
+		for _, it := range s.m.Items[f.NID] {
+			if it.NamesLost && !it.FAI {
+				c.NamesLost++
+			}
 		}
 		c.Readable += f.Readable
 		c.Damaged += f.Damaged

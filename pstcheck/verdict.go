@@ -21,12 +21,15 @@ type Damage struct {
 	Maps bool
 	// FolderNodes counts folders whose own node or tables are damaged.
 	FolderNodes int
+	// NameMap: the store's name-to-ID map is lost, so named properties
+	// (calendar times, contact fields, ...) of its items cannot be read.
+	NameMap bool
 	// Other counts the remaining structural problems.
 	Other int
 	// ReadError: parts of the file could not be read (I/O).
 	ReadError bool
-	// Salvage is how many items an export saves whole: the readable and
-	// the recovered ones.
+	// Salvage is how many items an export saves: the readable and the
+	// recovered ones, and those whole but for their named properties.
 	Salvage int
 }
 
@@ -52,7 +55,7 @@ const (
 
 // summarize sums up a report's error findings and items.
 func summarize(rep *Report, res *ndb.Result) Damage {
-	d := Damage{Salvage: rep.Items.Readable + rep.Items.Recovered}
+	d := Damage{Salvage: rep.Items.Readable + rep.Items.Recovered + rep.Items.NamesLost}
 	if res != nil && uint64(rep.Size) < res.Header.FileEOF {
 		d.MissingBytes = int64(res.Header.FileEOF) - rep.Size
 	}
@@ -78,7 +81,9 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 		case finding.LayerMap:
 			d.Maps = true
 		case finding.LayerNode, finding.LayerHeap, finding.LayerTable, finding.LayerMessage:
-			if isFolderNode(f.NID) {
+			if f.Code == finding.StoreNameMap {
+				d.NameMap = true
+			} else if isFolderNode(f.NID) {
 				folderNodes[ndb.FolderOf(ndb.NBTEntry{NID: f.NID})] = true
 			} else if f.NID == 0 || f.Code == finding.NodeParent {
 				d.Other++

@@ -226,6 +226,12 @@ func damageCause(r *pstcheck.Report) string {
 	if it.Damaged+it.Lost+it.Recovered > 0 {
 		parts = append(parts, itemsLine(it))
 	}
+	if d.NameMap {
+		parts = append(parts, "the store's name-to-ID map is lost: named fields (calendar times, locations, contact details) cannot be read")
+	}
+	if d.NameMap {
+		parts = append(parts, "the store's name-to-ID map is lost: named fields (calendar times, locations, contact details) cannot be read")
+	}
 	if d.FolderNodes > 0 {
 		s := "folder is"
 		if d.FolderNodes != 1 {

@@ -34,8 +34,11 @@ func ExportSummary(r ExportResult) []string {
 	if it.Recovered > 0 {
 		parts = append(parts, thousands(int64(it.Recovered))+" recovered without their folder's listing")
 	}
-	if r.Partial > 0 {
-		parts = append(parts, thousands(int64(r.Partial))+" damaged, written in part and marked X-Pstcheck-Damaged")
+	if n := min(r.Partial, it.NamesLost); n > 0 {
+		parts = append(parts, thousands(int64(n))+" without their named properties (the store's name map is lost), marked X-Pstcheck-Damaged")
+	}
+	if n := r.Partial - min(r.Partial, it.NamesLost); n > 0 {
+		parts = append(parts, thousands(int64(n))+" damaged, written in part and marked X-Pstcheck-Damaged")
 	}
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")

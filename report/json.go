@@ -60,6 +60,8 @@ type jsonItems struct {
 	Damaged   int `json:"damaged"`
 	Lost      int `json:"lost"`
 	Recovered int `json:"recovered"`
+	// NamesLost are damaged items whole but for their named properties.
+	NamesLost int `json:"names_lost"`
 	// Complete is false when items may be gone without a trace: total is
 	// then a lower bound.
 	Complete bool `json:"complete"`
@@ -199,7 +201,7 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 	if r.Folders != nil {
 		it := r.Items
 		f.Items = &jsonItems{Total: it.Total, Readable: it.Readable, Damaged: it.Damaged, Lost: it.Lost,
-			Recovered: it.Recovered, Complete: it.Complete}
+			Recovered: it.Recovered, NamesLost: it.NamesLost, Complete: it.Complete}
 	}
 	if rb := r.Rebuild; rb != nil {
 		f.IndexRebuild = &jsonRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, Nodes: rb.Nodes,

@@ -195,7 +195,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 	ibar.done()
 	counts := store.Accounting(wanted)
 	tree.SetAccounting(export.Accounting{Total: counts.Total, Readable: counts.Readable, Damaged: counts.Damaged,
-		Lost: counts.Lost, Recovered: counts.Recovered, Complete: counts.Complete})
+		Lost: counts.Lost, Recovered: counts.Recovered, NamesLost: counts.NamesLost, Complete: counts.Complete})
 	if err := tree.Close(); err != nil {
 		return exitUsage, &runError{err: fmt.Errorf("cannot write the manifest: %w", err)}
 	}
@@ -230,6 +230,15 @@ func folderWanted(path string, only []string) bool {
 // given; a message with a problem is written marked as damaged.
 func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messaging.Message, string) {
 	damage := x.Problem
+	if x.NamesLost {
+		// Whole but for its named properties: written, marked, by default,
+		// since only those fields are missing.
+		m, err := r.Message(x.NID)
+		if err == nil {
+			return m, damage
+		}
+		damage = err.Error()
+	}
 	switch x.State {
 	case pstcheck.ItemLost:
 		if damage == "" {

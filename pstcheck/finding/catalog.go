@@ -88,6 +88,7 @@ const (
 
 	// Messaging: store, folders, messages
 	StoreRoot      Code = "STORE-ROOT"
+	StoreNameMap   Code = "STORE-NAMEMAP"
 	FolderTable    Code = "FOLDER-TABLE"
 	FolderMissing  Code = "FOLDER-MISSING"
 	FolderCycle    Code = "FOLDER-CYCLE"
@@ -170,6 +171,7 @@ var catalog = []Entry{
 	{TCCell, SeverityError, LayerTable, "A table cell's value cannot be found (missing heap item or subnode)."},
 
 	{StoreRoot, SeverityError, LayerMessage, "The message store or root folder is missing or unreadable: the folder tree cannot be walked from the top."},
+	{StoreNameMap, SeverityError, LayerMessage, "The store's name-to-ID map (node 0x61) is missing or unreadable: named properties of its items (calendar times, locations, contact fields, categories) cannot be read."},
 	{FolderTable, SeverityError, LayerMessage, "A folder's hierarchy, contents or FAI table node is missing: its subfolders or items cannot be listed from it (they are recovered from parent NIDs)."},
 	{FolderMissing, SeverityError, LayerMessage, "A hierarchy table row names a subfolder that does not exist (or a node that is not a folder)."},
 	{FolderCycle, SeverityError, LayerMessage, "The folder tree loops back on itself."},

@@ -34,6 +34,9 @@ func (w *walker) account() {
 				f.Readable++
 			case Damaged:
 				f.Damaged++
+				if it.NamesLost {
+					f.NamesLost++
+				}
 			case Lost:
 				f.Lost++
 			case Recovered:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -43,7 +44,7 @@ func (w *walker) messages() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &checker{res: w.res}
+			c := &checker{res: w.res, nameMapLost: w.chk.nameMapLost}
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(jobs) || w.ctx.Err() != nil {
@@ -66,7 +67,7 @@ func (w *walker) messages() {
 		}
 		err := results[j]
 		switch err {
-		case nil, errNodeDamaged:
+		case nil, errNodeDamaged, errNamesLost:
 		case errMissing:
 			w.report(finding.MessageMissing, q.nid, q.folder, finding.NoOffset, 0,
 				"the contents table of folder 0x%X lists message 0x%X, which does not exist", q.folder, q.nid)
@@ -92,7 +93,8 @@ func (w *walker) messages() {
 			w.out.ListedIn[q.nid] = q.folder
 		}
 		orphan := !q.listed && w.itemsListed[q.folder]
-		w.out.Items[q.folder] = append(w.out.Items[q.folder], ItemRef{NID: q.nid, State: state, FAI: !q.normal, Orphan: orphan})
+		w.out.Items[q.folder] = append(w.out.Items[q.folder], ItemRef{NID: q.nid, State: state, FAI: !q.normal,
+			Orphan: orphan, NamesLost: err == errNamesLost})
 	}
 }
 
@@ -100,11 +102,43 @@ func (w *walker) messages() {
 // reported them; the message is damaged, with nothing new to say.
 var errNodeDamaged = errors.New("node damaged")
 
+// errNamesLost: the message is whole, but it is of a kind whose key fields
+// are named properties (a calendar item's times, a contact's addresses),
+// which the lost name-to-ID map cannot resolve (STORE-NAMEMAP says so
+// once). Other messages keep only minor fields there (flags, categories):
+// they stay readable.
+var errNamesLost = errors.New("named properties unreadable")
+
+// namedClasses are the message classes whose key fields are named
+// properties (MS-OXOCAL, MS-OXOCNTC, MS-OXOTASK, MS-OXONOTE).
+var namedClasses = []string{"IPM.Appointment", "IPM.Schedule.Meeting", "IPM.Contact", "IPM.DistList", "IPM.Task", "IPM.StickyNote"}
+
+// needsNames says whether a message PC is of a class in namedClasses and
+// has named properties.
+func needsNames(pc *ltp.PC) bool {
+	// Properties come in ID order: a named one is last.
+	if len(pc.Props) == 0 || pc.Props[len(pc.Props)-1].ID < 0x8000 {
+		return false
+	}
+	p, ok := pc.Get(propMessageClass)
+	if !ok {
+		return false
+	}
+	class, _ := decodeString(p.Type, pc.Bytes(p), 1252) // class names are ASCII
+	for _, c := range namedClasses {
+		if len(class) >= len(c) && strings.EqualFold(class[:len(c)], c) && (len(class) == len(c) || class[len(c)] == '.') {
+			return true
+		}
+	}
+	return false
+}
+
 // checker validates message objects. Each goroutine has its own: the
 // arena holds the blocks of the item being checked and is reset per item.
 type checker struct {
-	res   *ndb.Result
-	arena ndb.Arena
+	res         *ndb.Result
+	arena       ndb.Arena
+	nameMapLost bool
 }
 
 // message checks one message: nil when it is readable whole.
@@ -124,19 +158,31 @@ func (c *checker) message(nid uint32) error {
 	if err != nil {
 		return err
 	}
-	return c.messageObject(n.Data, subs, 0)
+	named, err := c.messageObject(n.Data, subs, 0)
+	if err == nil && named && c.nameMapLost {
+		return errNamesLost
+	}
+	return err
 }
 
 // messageObject validates a message's PC, recipient and attachment tables
-// and attachments (recursing into embedded messages).
-func (c *checker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth int) error {
+// and attachments (recursing into embedded messages). named says whether
+// the message needs named properties to be read whole (needsNames).
+func (c *checker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth int) (named bool, err error) {
 	pages, err := c.res.ReadBlocks(data, &c.arena)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if _, err := ltp.OpenPC(pages, c.res.Decode, subnodeSet(subs)); err != nil {
-		return err
+	msg, err := ltp.OpenPC(pages, c.res.Decode, subnodeSet(subs))
+	if err != nil {
+		return false, err
 	}
+	return needsNames(msg), c.messageParts(subs, depth)
+}
+
+// messageParts validates a message's recipient and attachment tables and
+// attachments.
+func (c *checker) messageParts(subs map[uint32]ndb.Subnode, depth int) error {
 	if s, ok := subs[nidRecipientTable]; ok {
 		if _, err := c.subTable(s); err != nil {
 			return err
@@ -190,7 +236,7 @@ func (c *checker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth 
 		if err != nil {
 			return err
 		}
-		if err := c.messageObject(emb.Data, esubs, depth+1); err != nil {
+		if _, err := c.messageObject(emb.Data, esubs, depth+1); err != nil {
 			return err
 		}
 	}

@@ -31,6 +31,7 @@ const (
 
 // Property IDs used here.
 const (
+	propMessageClass     = 0x001A
 	propSubject          = 0x0037
 	propClientSubmitTime = 0x0039
 	propDeliveryTime     = 0x0E06
@@ -57,6 +58,9 @@ type Folder struct {
 	Damaged   int // its node exists, but it cannot be read whole
 	Lost      int // known to exist (a listing row or the folder's count), its node gone
 	Recovered int // readable, found without its listing (by its parent NID)
+	// NamesLost are the damaged items that are whole but for their named
+	// properties (ItemRef.NamesLost).
+	NamesLost int
 	// Expected is how many items the folder's contents table lists, or,
 	// when the table is lost, what its PidTagContentCount says; -1 when
 	// neither survives.
@@ -97,6 +101,9 @@ type Result struct {
 	// Rows describes lost and damaged items from their surviving
 	// contents-table rows (at most maxDescribed of them).
 	Rows map[uint32]RowInfo
+	// NameMapLost says the store's name-to-ID map cannot be read: items
+	// with named properties cannot be read whole (ItemRef.NamesLost).
+	NameMapLost bool
 	// Complete says every item the store held is accounted for: the
 	// hierarchy was read whole from the root and every folder's listing or
 	// count survives. When false, items may be gone without a trace.
@@ -111,6 +118,9 @@ type ItemRef struct {
 	// Orphan says no folder lists the item although its folder's listing
 	// was read whole (MSG-ORPHAN): Outlook does not show it.
 	Orphan bool
+	// NamesLost says the item is damaged only in that its named
+	// properties cannot be read: the store's name-to-ID map is lost.
+	NamesLost bool
 }
 
 // RowInfo is what a contents-table row says of an item.
@@ -142,7 +152,8 @@ type walker struct {
 	queue []queued
 	// orphaned are the messages a folder's complete listing leaves out.
 	orphaned []uint32
-	// chk reads the folders' own nodes and tables.
+	// chk reads the folders' own nodes and tables; it also carries what the
+	// message checkers need to know of the store.
 	chk     checker
 	workers int
 	// codepage decodes the store's 8-bit strings (ANSI files).
@@ -177,6 +188,7 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, workers int)
 	}
 	w.out.Codepage = w.codepage
 	w.store()
+	w.nameMap()
 	w.folders()
 	w.unlisted()
 	w.messages()
@@ -260,6 +272,29 @@ func (w *walker) store() {
 	if p, ok := pc.Get(propPstPassword); ok && p.Value != 0 {
 		w.out.Password = true
 	}
+}
+
+// nidNameToIDMap is the store's name-to-ID map (MS-PST 2.4.7).
+const nidNameToIDMap = 0x61
+
+// nameMap checks that the name-to-ID map can be read: without it no named
+// property (0x8000 and up) of any item can be interpreted.
+func (w *walker) nameMap() {
+	w.chk.arena.Reset()
+	data, subs, err := w.node(nidNameToIDMap)
+	if err == nil {
+		_, err = ltp.OpenPC(data, w.res.Decode, subnodeSet(subs))
+	}
+	if err == nil {
+		return
+	}
+	w.out.NameMapLost = true
+	w.chk.nameMapLost = true
+	detail := "the name-to-ID map node 0x61 is missing"
+	if err != errMissing {
+		detail = "the name-to-ID map node 0x61 cannot be read: " + err.Error()
+	}
+	w.report(finding.StoreNameMap, nidNameToIDMap, 0, finding.NoOffset, 0, "%s", detail)
 }
 
 // str decodes a string property.

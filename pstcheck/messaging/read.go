@@ -49,8 +49,7 @@ type Attachment struct {
 
 // Property IDs the reader itself needs.
 const (
-	propAttachDataBinary = 0x3701 // the same ID holds the embedded object (PtypObject)
-	nidNameToIDMap       = 0x61
+	propAttachDataBinary = 0x3701    // the same ID holds the embedded object (PtypObject)
 	maxValue             = 256 << 20 // largest single value read into memory
 )
 
