@@ -1,0 +1,162 @@
+// Package damagekit makes the heavily damaged copies of a real sample that
+// users bring to a repair tool (a copy cut off, a run of zeros, a
+// destroyed index page) and the oracle to judge a tool by: for every
+// message of the clean file, whether all its blocks and its own index
+// entry survive in the damaged copy. The matrix test and
+// scripts/compare-damage share it.
+package damagekit
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/pstcheck/pstcheck/internal/pstmut"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// Case is one kind of damage.
+type Case struct {
+	Name string
+	// Damage returns the damaged bytes of the clean file f (f is left as
+	// it is).
+	Damage func(f *pstmut.File) []byte
+}
+
+// Cases is the matrix: the file cut at 50, 90, 97 and 99.9% of its
+// length; 64 KiB, 1 MiB and 4 MiB zeroed at 25, 50 and 75% (regions that
+// would reach past the end are left out); the NBT and BBT root pages
+// zeroed; and three NBT leaf pages zeroed one at a time: the one holding
+// the root folder, one holding a folder with items, and one holding
+// messages only.
+func Cases(f *pstmut.File) []Case {
+	size := f.Size()
+	var out []Case
+	for _, pct := range []float64{50, 90, 97, 99.9} {
+		n := int64(float64(size) * pct / 100)
+		out = append(out, Case{fmt.Sprintf("cut at %g%%", pct), func(f *pstmut.File) []byte { return slices.Clone(f.B[:n]) }})
+	}
+	for _, run := range []struct {
+		name string
+		n    int64
+	}{{"64 KiB", 64 << 10}, {"1 MiB", 1 << 20}, {"4 MiB", 4 << 20}} {
+		for _, pct := range []int64{25, 50, 75} {
+			at := size * pct / 100 / 512 * 512
+			if at+run.n > size {
+				continue
+			}
+			out = append(out, Case{fmt.Sprintf("%s zeroed at %d%%", run.name, pct), zero(at, run.n)})
+		}
+	}
+	out = append(out,
+		Case{"NBT root zeroed", zero(f.Root(ndb.PageNBT).Off, f.L.PageSize)},
+		Case{"BBT root zeroed", zero(f.Root(ndb.PageBBT).Off, f.L.PageSize)},
+	)
+	for _, l := range nbtLeaves(f) {
+		out = append(out, Case{"NBT leaf zeroed (" + l.what + ")", zero(l.off, f.L.PageSize)})
+	}
+	return out
+}
+
+func zero(at, n int64) func(*pstmut.File) []byte {
+	return func(f *pstmut.File) []byte {
+		b := slices.Clone(f.B)
+		clear(b[at : at+n])
+		return b
+	}
+}
+
+type leaf struct {
+	off  int64
+	what string
+}
+
+// nbtLeaves picks the NBT leaf holding the root folder, one holding a
+// folder some message names as its parent, and one holding messages only.
+func nbtLeaves(f *pstmut.File) []leaf {
+	parents := map[uint32]bool{}
+	for _, n := range f.NBT {
+		if n.NID&0x1F == ndb.NIDTypeMessage {
+			parents[n.Parent] = true
+		}
+	}
+	kinds := map[int64][2]bool{} // page -> has a folder with items, has anything but messages
+	var order []int64
+	var root int64 = -1
+	for _, n := range f.NBT {
+		if _, seen := kinds[n.Page]; !seen {
+			order = append(order, n.Page)
+		}
+		k := kinds[n.Page]
+		if n.NID&0x1F == ndb.NIDTypeFolder && parents[n.NID] {
+			k[0] = true
+		}
+		if n.NID&0x1F != ndb.NIDTypeMessage {
+			k[1] = true
+		}
+		kinds[n.Page] = k
+		if n.NID == 0x122 {
+			root = n.Page
+		}
+	}
+	var out []leaf
+	if root >= 0 {
+		out = append(out, leaf{root, "root folder"})
+	}
+	for _, p := range order {
+		if kinds[p][0] && p != root {
+			out = append(out, leaf{p, "a folder with items"})
+			break
+		}
+	}
+	for _, p := range order {
+		if !kinds[p][1] && p != root {
+			out = append(out, leaf{p, "messages only"})
+			break
+		}
+	}
+	return out
+}
+
+// Fate is what survives of one message in a damaged copy.
+type Fate struct {
+	// BlocksIntact: every block of its data and subnode trees is byte for
+	// byte as in the clean file.
+	BlocksIntact bool
+	// EntryIntact: the NBT leaf page holding its entry is as in the clean
+	// file.
+	EntryIntact bool
+}
+
+// Saveable says whether a tool could save the message whole: its blocks
+// and its own index entry survive.
+func (x Fate) Saveable() bool { return x.BlocksIntact && x.EntryIntact }
+
+// Oracle gives the fate of every message of the clean file.
+func Oracle(clean *pstmut.File, damaged []byte) map[uint32]Fate {
+	blocks := map[uint32][]uint64{}
+	for bid, users := range clean.Users() {
+		for _, nid := range users {
+			blocks[nid] = append(blocks[nid], bid)
+		}
+	}
+	same := func(off, n int64) bool {
+		return off+n <= int64(len(damaged)) && bytes.Equal(clean.B[off:off+n], damaged[off:off+n])
+	}
+	out := map[uint32]Fate{}
+	for _, n := range clean.NBT {
+		if n.NID&0x1F != ndb.NIDTypeMessage {
+			continue
+		}
+		fate := Fate{BlocksIntact: true, EntryIntact: same(n.Page, clean.L.PageSize)}
+		for _, bid := range blocks[n.NID] {
+			off, size := clean.Extent(bid)
+			if !same(off, size) {
+				fate.BlocksIntact = false
+				break
+			}
+		}
+		out[n.NID] = fate
+	}
+	return out
+}
