@@ -274,6 +274,7 @@ func mutations() []mutation {
 		{finding.StoreRoot, finding.SeverityError, "ANSI message store node removed", sampleANSI, mutStoreMissing},
 		{finding.StoreRoot, finding.SeverityError, "root folder node removed", sampleSupport, mutStoreRootFolder},
 		{finding.StoreNameMap, finding.SeverityError, "name-to-ID map node removed", sampleSupport, mutStoreNameMap},
+		{finding.MessageUnlinked, finding.SeverityError, "a message's row removed, its NBT leaf zeroed", sampleSupport, mutMessageUnlinked},
 		{finding.StoreNameMap, finding.SeverityError, "ANSI name-to-ID map node removed (a calendar item)", sampleANSI, mutStoreNameMap},
 		{finding.FolderMissing, finding.SeverityError, "hierarchy row to a missing folder", sampleSupport, mutFolderMissing},
 		{finding.FolderMissing, finding.SeverityError, "ANSI hierarchy row to a missing folder", sampleANSI, mutFolderMissing},
@@ -1859,6 +1860,47 @@ func mutStoreNameMap(t *testing.T, f *pstmut.File) mexpect {
 				t.Errorf("%d items need the name map; the calendar holds %d", it.NamesLost, calendar)
 			}
 		}}
+}
+
+// MSG-UNLINKED: a message's row is removed from its folder's contents table
+// (the count follows, as a writer would), then the NBT leaf holding its
+// entry is zeroed. Nothing but its property heap is left of it: the scan
+// names it from the heap, once, and counts it as lost. The other messages
+// of the leaf are still listed: lost, named by their rows.
+func mutMessageUnlinked(t *testing.T, f *pstmut.File) mexpect {
+	n, _, tb := contentsTable(t, f)
+	tb.RemoveRow(n.NID)
+	h := f.NodeHeap(n.Parent)
+	if p, ok := h.Prop(propContentCount); ok {
+		h.SetProp(propContentCount, p.Type, p.Value-1)
+	}
+	leaf, _ := f.PageAt(n.Page)
+	listed := map[uint32]bool{}
+	for _, x := range f.NBT {
+		if x.Page == n.Page && x.NID != n.NID {
+			listed[x.NID] = true
+		}
+	}
+	f.Zero(n.Page, f.L.PageSize)
+	b := f.MustBlock(n.Data)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
+		wantAt(finding.PageType, leaf.Off, leaf.BID),
+		{Code: finding.MessageUnlinked, Offset: int64(b.IB), BID: b.BID},
+	}, allow: map[finding.Code]func(finding.Finding) bool{
+		// The leaf's other nodes are lost: their rows, parents and blocks
+		// say so.
+		finding.MessageMissing:  func(x finding.Finding) bool { return listed[x.NID] },
+		finding.NodeParent:      func(x finding.Finding) bool { return true },
+		finding.FolderMissing:   func(x finding.Finding) bool { return listed[x.NID] },
+		finding.FolderTable:     func(x finding.Finding) bool { return listed[x.NID] },
+		finding.BlockUnused:     func(finding.Finding) bool { return true },
+		finding.BlockRefHigh:    func(finding.Finding) bool { return true },
+		finding.MessageUnlinked: func(x finding.Finding) bool { return false },
+	}, check: func(t *testing.T, rep *pstcheck.Report) {
+		if rep.Items.Lost < 1 {
+			t.Errorf("items %+v: the unlinked message is not counted as lost", rep.Items)
+		}
+	}}
 }
 
 // STORE-ROOT: the root folder 0x122 is removed from its NBT leaf. The

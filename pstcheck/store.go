@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -144,6 +145,10 @@ func (s *Store) Items(keep func(folder string) bool) []Item {
 	}
 	slices.SortStableFunc(orphans, func(a, b Item) int { return cmp.Compare(a.NID, b.NID) })
 	out = append(out, orphans...)
+	for _, u := range s.m.Unlinked {
+		out = append(out, Item{Folder: RecoveredFolder, State: ItemLost, Subject: u.Subject, Time: u.Time,
+			Problem: fmt.Sprintf("%s: its index entry is lost; its properties survive in block 0x%X", finding.MessageUnlinked, u.BID)})
+	}
 	if keep != nil {
 		out = slices.DeleteFunc(out, func(it Item) bool { return !keep(it.Folder) })
 	}

@@ -114,6 +114,33 @@ func OpenPC(blocks []ndb.Block, decode Decoder, subnodes SubnodeSet) (*PC, error
 	return pc, nil
 }
 
+// PeekPC reads a property context without requiring its values to be
+// reachable: it names what a heap found without its node holds (the node's
+// subnodes, and heap blocks past the ones given, may be gone). Only Get and
+// Bytes of values inside the blocks given are meaningful.
+func PeekPC(blocks []ndb.Block, decode Decoder) (*PC, error) {
+	h, err := OpenHeap(blocks, decode)
+	if err != nil {
+		return nil, err
+	}
+	if h.ClientSig != ClientPC {
+		return nil, errorf(finding.HeapHeader, "heap client signature 0x%02X, not a property context", h.ClientSig)
+	}
+	t, err := OpenBTH(h, h.UserRoot)
+	if err != nil {
+		return nil, err
+	}
+	if t.KeySize != 2 || t.EntrySize != 6 {
+		return nil, errorf(finding.BTHHeader, "property context BTH has %d-byte keys and %d-byte entries", t.KeySize, t.EntrySize)
+	}
+	pc := &PC{Heap: h}
+	err = t.Walk(func(key, data []byte) error {
+		pc.Props = append(pc.Props, Property{ID: binary.LittleEndian.Uint16(key), Type: binary.LittleEndian.Uint16(data), Value: binary.LittleEndian.Uint32(data[2:])})
+		return nil
+	})
+	return pc, err
+}
+
 // checkValue checks that a value of type t in slot v can be found.
 func checkValue(h *Heap, subnodes SubnodeSet, t uint16, v uint32) *Error {
 	size := fixedSize(t)

@@ -37,6 +37,7 @@ func (w *walker) messages() {
 		}
 	}
 	results := make([]error, len(w.queue))
+	prints := make([]uint64, len(w.queue))
 	workers := min(w.workers, 4, len(jobs)/64+1)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -44,7 +45,7 @@ func (w *walker) messages() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &checker{res: w.res, nameMapLost: w.chk.nameMapLost}
+			c := &checker{res: w.res, nameMapLost: w.chk.nameMapLost, fingerprints: len(w.res.Unlinked) > 0, codepage: w.codepage}
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(jobs) || w.ctx.Err() != nil {
@@ -52,6 +53,7 @@ func (w *walker) messages() {
 				}
 				i := jobs[k]
 				results[i] = c.message(w.queue[i].nid)
+				prints[i] = c.print
 			}
 		}()
 	}
@@ -66,6 +68,9 @@ func (w *walker) messages() {
 			continue // listed twice: counted once, where first found
 		}
 		err := results[j]
+		if prints[j] != 0 {
+			w.known[prints[j]] = true
+		}
 		switch err {
 		case nil, errNodeDamaged, errNamesLost:
 		case errMissing:
@@ -139,11 +144,17 @@ type checker struct {
 	res         *ndb.Result
 	arena       ndb.Arena
 	nameMapLost bool
+	// fingerprints says to take the fingerprint of each message checked
+	// (in print), to tell unlinked heaps apart from known messages.
+	fingerprints bool
+	print        uint64
+	codepage     uint32
 }
 
 // message checks one message: nil when it is readable whole.
 func (c *checker) message(nid uint32) error {
 	c.arena.Reset()
+	c.print = 0
 	n, ok := c.res.Node(nid)
 	if !ok {
 		return errMissing
@@ -176,6 +187,9 @@ func (c *checker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth 
 	msg, err := ltp.OpenPC(pages, c.res.Decode, subnodeSet(subs))
 	if err != nil {
 		return false, err
+	}
+	if depth == 0 && c.fingerprints {
+		c.print = fingerprint(msg, c.codepage)
 	}
 	return needsNames(msg), c.messageParts(subs, depth)
 }

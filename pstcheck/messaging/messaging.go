@@ -101,6 +101,12 @@ type Result struct {
 	// Rows describes lost and damaged items from their surviving
 	// contents-table rows (at most maxDescribed of them).
 	Rows map[uint32]RowInfo
+	// Unlinked are the messages known only by a property heap no node
+	// links to (MSG-UNLINKED): lost, named by what the heap shows.
+	// UnlinkedExtra is how many of them no folder's count already counts
+	// as lost: only these add to the store's items.
+	Unlinked      []UnlinkedMessage
+	UnlinkedExtra int
 	// NameMapLost says the store's name-to-ID map cannot be read: items
 	// with named properties cannot be read whole (ItemRef.NamesLost).
 	NameMapLost bool
@@ -121,6 +127,15 @@ type ItemRef struct {
 	// NamesLost says the item is damaged only in that its named
 	// properties cannot be read: the store's name-to-ID map is lost.
 	NamesLost bool
+}
+
+// UnlinkedMessage is a message whose property heap survives in block BID
+// at Offset, though no node index entry links to it.
+type UnlinkedMessage struct {
+	BID    uint64
+	Offset int64
+	Class  string
+	RowInfo
 }
 
 // RowInfo is what a contents-table row says of an item.
@@ -152,6 +167,9 @@ type walker struct {
 	queue []queued
 	// orphaned are the messages a folder's complete listing leaves out.
 	orphaned []uint32
+	// known holds the fingerprints of the messages found, listed or not,
+	// when unlinked heaps are to be told apart from them.
+	known map[uint64]bool
 	// chk reads the folders' own nodes and tables; it also carries what the
 	// message checkers need to know of the store.
 	chk     checker
@@ -173,7 +191,7 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, workers int)
 	w := &walker{ctx: ctx, res: res, chk: checker{res: res}, sink: sink, unicode: res.Header.Kind != ndb.ANSI,
 		seenMsg: map[uint32]bool{}, seenFolder: map[uint32]bool{}, folderIndex: map[uint32]int{},
 		subfoldersListed: map[uint32]bool{}, itemsListed: map[uint32]bool{}, rowNames: map[uint32]string{},
-		byParent: map[uint32][]uint32{}, workers: max(workers, 1)}
+		byParent: map[uint32][]uint32{}, known: map[uint64]bool{}, workers: max(workers, 1)}
 	if res.Header.Crypt > 2 {
 		return &w.out // item data cannot be decoded (HDR-CRYPT says so)
 	}
@@ -194,6 +212,7 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, workers int)
 	w.messages()
 	w.orphans()
 	w.account()
+	w.unlinked()
 	return &w.out
 }
 

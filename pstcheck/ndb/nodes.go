@@ -15,6 +15,9 @@ import (
 const (
 	maxSubnodeDepth = 16
 	maxDamageKept   = 32 // damaged blocks remembered per internal block
+	// maxUnlinked bounds the unused blocks kept for the messaging layer to
+	// look at after the node index lost entries.
+	maxUnlinked = 1 << 20
 )
 
 // damageRef is one damaged or missing block under a node.
@@ -430,8 +433,12 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 			k.first = e
 		}
 	}
+	keepUnlinked := len(s.lostNBT) > 0
 	for i := range s.res.BBT {
 		e := &s.res.BBT[i]
+		if keepUnlinked && refs[i] == 0 && !IsInternal(e.BID) && s.res.BlockDamage[i] == 0 && len(s.res.Unlinked) < maxUnlinked {
+			s.res.Unlinked = append(s.res.Unlinked, *e)
+		}
 		if s.refUnknown[e.BID] {
 			continue // found by its trailer: no cRef to compare
 		}

@@ -81,6 +81,10 @@ type Result struct {
 	// index: their NBT entry, or a block they use, came from the rebuild.
 	Rebuild *Rebuild
 	Rebuilt map[uint32]bool
+	// Unlinked are the sound data blocks no node uses, when node index
+	// entries were lost (empty otherwise): among them are the property
+	// heaps of messages whose own entry is gone.
+	Unlinked []BBTEntry
 
 	Pages         int
 	BytesVerified int64

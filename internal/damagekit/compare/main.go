@@ -1,0 +1,201 @@
+// Command compare prints, for heavily damaged copies of sample files, how
+// many messages pstcheck, readpst and pffexport save, against the oracle
+// of damagekit: the messages whose blocks and own index entry survive.
+// scripts/compare-damage builds pstcheck and runs it; the README's table
+// comes from its output.
+//
+//	go run ./internal/damagekit/compare -pstcheck BIN FILE...
+//
+// pstcheck counts the messages it writes as healthy that are byte for byte
+// what its export of the clean file writes (a message from the oracle's
+// saveable set, or any other it proves intact). readpst (-e -D -j 0) and
+// pffexport (-m items) are counted by the messages they write, whatever
+// those hold: they check no checksum, so what they write of a damaged
+// message may be wrong; their count is an upper bound of what they save.
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/pstcheck/pstcheck/export"
+	"github.com/pstcheck/pstcheck/internal/damagekit"
+	"github.com/pstcheck/pstcheck/internal/pstmut"
+)
+
+func main() {
+	bin := flag.String("pstcheck", "pstcheck", "the pstcheck binary")
+	keep := flag.String("work", "", "work in this folder and keep it (default: a temporary folder, removed)")
+	flag.Parse()
+	work := *keep
+	if work == "" {
+		d, err := os.MkdirTemp("", "compare-damage")
+		if err != nil {
+			fatal(err)
+		}
+		defer os.RemoveAll(d)
+		work = d
+	}
+	_, errRP := exec.LookPath("readpst")
+	_, errPFF := exec.LookPath("pffexport")
+	fmt.Printf("| sample | damage | messages | saveable | pstcheck | readpst | pffexport | pstcheck accounting | exit |\n")
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---|---:|\n")
+	var tot struct{ saveable, ours, rp, pff int }
+	for _, src := range flag.Args() {
+		f, err := pstmut.Load(src)
+		if err != nil {
+			fatal(err)
+		}
+		name := filepath.Base(src)
+		clean := exportWith(*bin, src, filepath.Join(work, name, "clean"))
+		for i, c := range damagekit.Cases(f) {
+			dir := filepath.Join(work, name, fmt.Sprintf("case%02d", i))
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				fatal(err)
+			}
+			damaged := c.Damage(f)
+			p := filepath.Join(dir, "damaged"+filepath.Ext(src))
+			if err := os.WriteFile(p, damaged, 0o644); err != nil {
+				fatal(err)
+			}
+			fates := damagekit.Oracle(f, damaged)
+			got := exportWith(*bin, p, filepath.Join(dir, "pstcheck"))
+			saveable, ours := 0, 0
+			for nid, it := range clean.items {
+				if fate, ok := fates[nid]; ok && fate.Saveable() {
+					saveable++
+				}
+				if g, ok := got.items[nid]; ok && !g.Damaged && g.SHA256 != nil && it.SHA256 != nil && *g.SHA256 == *it.SHA256 {
+					ours++
+				}
+			}
+			rp, pff := "-", "-"
+			if errRP == nil {
+				n := readpst(p, filepath.Join(dir, "readpst"))
+				rp, tot.rp = fmt.Sprint(n), tot.rp+n
+			}
+			if errPFF == nil {
+				n := pffexport(p, filepath.Join(dir, "pffexport"))
+				pff, tot.pff = fmt.Sprint(n), tot.pff+n
+			}
+			tot.saveable += saveable
+			tot.ours += ours
+			fmt.Printf("| %s | %s | %d | %d | %d | %s | %s | %s | %d |\n", name, c.Name, len(clean.items), saveable, ours, rp, pff, got.accounting(), got.status)
+		}
+	}
+	fmt.Printf("| **all** | | | **%d** | **%d** | **%d** | **%d** | | |\n", tot.saveable, tot.ours, tot.rp, tot.pff)
+}
+
+type run struct {
+	status int
+	man    export.Manifest
+	items  map[uint32]export.ManifestItem
+}
+
+func (r run) accounting() string {
+	a := r.man.Store
+	if a == nil {
+		return "-"
+	}
+	s := fmt.Sprintf("%d: %d readable, %d recovered, %d damaged, %d lost", a.Total, a.Readable, a.Recovered, a.Damaged, a.Lost)
+	if !a.Complete {
+		s = "≥" + s
+	}
+	return s
+}
+
+func exportWith(bin, src, dir string) run {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "export", src, "--to", dir, "--no-progress")
+	err := cmd.Run()
+	r := run{items: map[uint32]export.ManifestItem{}}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.status = ee.ExitCode()
+	} else if err != nil {
+		fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, export.ManifestName))
+	if err != nil {
+		return r // nothing could be read at all
+	}
+	if err := json.Unmarshal(b, &r.man); err != nil {
+		fatal(err)
+	}
+	for _, it := range r.man.Items {
+		if it.Path != nil {
+			if it.SHA256 == nil {
+				sum := sha(filepath.Join(dir, filepath.FromSlash(*it.Path)))
+				it.SHA256 = &sum
+			}
+			r.items[it.NID] = it
+		}
+	}
+	return r
+}
+
+func sha(p string) string {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return ""
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// readpst counts the messages readpst -e writes (one file each).
+func readpst(src, dir string) int {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	exec.CommandContext(ctx, "readpst", "-e", "-D", "-j", "0", "-o", dir, src).Run()
+	n := 0
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+// itemDir is a pffexport item directory (Message00001, Appointment00001,
+// ...), not one inside another item (an attachment's embedded message).
+var itemDir = regexp.MustCompile(`^(Message|Appointment|Contact|Meeting|Task|Note|Activity|Document|Distribution list)[0-9]+$`)
+
+// pffexport counts the items pffexport -m items writes.
+func pffexport(src, dir string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	exec.CommandContext(ctx, "pffexport", "-m", "items", "-q", "-t", dir, src).Run()
+	n := 0
+	filepath.WalkDir(dir+".export", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || !itemDir.MatchString(d.Name()) {
+			return nil
+		}
+		if strings.Contains(filepath.Dir(p), "Attachments") {
+			return fs.SkipDir
+		}
+		n++
+		return fs.SkipDir
+	})
+	return n
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "compare:", err)
+	os.Exit(1)
+}

@@ -1,0 +1,151 @@
+package messaging
+
+import (
+	"encoding/binary"
+	"hash/fnv"
+	"strings"
+	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
+)
+
+// Messages whose own node index entry was lost with an index page leave
+// their blocks behind with nothing linking them to a NID. Where such a
+// block plainly is a message's property heap (a property context of an
+// IPM message class), the message is counted as lost and named by what
+// the heap shows. It is not read whole: which subnode blocks (body,
+// attachments) belong to it cannot be told for certain.
+//
+// Older versions of messages that exist (the blocks a change freed) and
+// messages already known from a contents-table row look the same, so a
+// heap whose subject and date match a message found, or a lost row, is
+// not counted again.
+
+// faiClasses are the IPM classes of folder-associated (hidden) items:
+// views, rules, settings. A heap of one of them is not a lost message.
+var faiClasses = []string{"IPM.Microsoft", "IPM.Configuration", "IPM.Rule", "IPM.ExtendedRule", "IPM.Aggregation"}
+
+// unlinked finds the message heaps among the blocks no node uses, and
+// how many of them add to the items the folders account for: a folder
+// whose listing is lost counts as lost the items its count names beyond
+// those found, unnamed, and a heap may well be one of them; when every
+// folder's listing or count survives, every item is already counted, and
+// a heap no known item matches is an older copy.
+func (w *walker) unlinked() {
+	defer func() {
+		if w.out.Complete {
+			return
+		}
+		unnamed := 0
+		for _, f := range w.out.Folders {
+			unnamed += f.Lost
+			for _, it := range w.out.Items[f.NID] {
+				if it.State == Lost && !it.FAI {
+					unnamed--
+				}
+			}
+		}
+		w.out.UnlinkedExtra = max(0, len(w.out.Unlinked)-unnamed)
+	}()
+	if len(w.res.Unlinked) == 0 {
+		return
+	}
+	for _, r := range w.out.Rows {
+		w.known[printOf(r.Subject, r.Time)] = true
+	}
+	for _, e := range w.res.Unlinked {
+		if w.ctx.Err() != nil {
+			return
+		}
+		w.chk.arena.Reset()
+		blocks, err := w.res.ReadBlocks(e.BID, &w.chk.arena)
+		if err != nil {
+			continue
+		}
+		pc, err := ltp.PeekPC(blocks, w.res.Decode)
+		if err != nil {
+			continue
+		}
+		class := w.peekString(pc, propMessageClass)
+		if !strings.HasPrefix(strings.ToUpper(class), "IPM.") || hasPrefixFold(class, faiClasses) {
+			continue
+		}
+		m := UnlinkedMessage{BID: e.BID, Offset: int64(e.IB), Class: class,
+			RowInfo: RowInfo{Subject: StripSubjectPrefix(w.peekString(pc, propSubject)), Time: peekTime(pc)}}
+		if m.Subject == "" && m.Time.IsZero() {
+			continue
+		}
+		p := printOf(m.Subject, m.Time)
+		if w.known[p] {
+			continue
+		}
+		w.known[p] = true
+		w.out.Unlinked = append(w.out.Unlinked, m)
+		when := ""
+		if !m.Time.IsZero() {
+			when = ", " + m.Time.Format("2006-01-02 15:04")
+		}
+		w.report(finding.MessageUnlinked, 0, 0, m.Offset, m.BID,
+			"block 0x%X holds the properties of a message (%s %q%s) that no node index entry links to", m.BID, m.Class, m.Subject, when)
+	}
+}
+
+// peekString decodes a string property stored in the heap; "" when it is
+// absent or out of reach.
+func (w *walker) peekString(pc *ltp.PC, id uint16) string {
+	p, ok := pc.Get(id)
+	if !ok {
+		return ""
+	}
+	b := pc.Bytes(p)
+	if b == nil {
+		return ""
+	}
+	s, _ := decodeString(p.Type, b, w.codepage)
+	return s
+}
+
+// peekTime is a message's delivery time, else its submit time.
+func peekTime(pc *ltp.PC) time.Time {
+	for _, id := range []uint16{propDeliveryTime, propClientSubmitTime} {
+		if p, ok := pc.Get(id); ok && p.Type == ltp.TypeTime {
+			if b := pc.Bytes(p); len(b) == 8 {
+				return FileTime(binary.LittleEndian.Uint64(b))
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// fingerprint is a message's subject and time as printOf hashes them;
+// codepage decodes 8-bit strings.
+func fingerprint(pc *ltp.PC, codepage uint32) uint64 {
+	var subject string
+	if p, ok := pc.Get(propSubject); ok {
+		subject, _ = decodeString(p.Type, pc.Bytes(p), codepage)
+	}
+	return printOf(StripSubjectPrefix(subject), peekTime(pc))
+}
+
+// printOf hashes a subject and a time (to the second) into a fingerprint;
+// never 0.
+func printOf(subject string, t time.Time) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(subject))
+	var b [8]byte
+	if !t.IsZero() {
+		binary.LittleEndian.PutUint64(b[:], uint64(t.Unix()))
+	}
+	h.Write(b[:])
+	return h.Sum64() | 1
+}
+
+func hasPrefixFold(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
