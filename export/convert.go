@@ -30,6 +30,8 @@ const (
 	pidAddrType               = 0x3002
 	pidEmailAddress           = 0x3003
 	pidCreationTime           = 0x3007
+	pidLastModificationTime   = 0x3008
+	pidRecordKey              = 0x0FF9
 	pidAttachFilename         = 0x3704
 	pidAttachLongFilename     = 0x3707
 	pidAttachMimeTag          = 0x370E
@@ -65,13 +67,23 @@ const (
 // Converter turns messages a messaging.Reader reads into Items.
 type Converter struct {
 	r *messaging.Reader
+	// store identifies the store (its PidTagRecordKey, the provider UID
+	// its entry IDs carry): with a NID it names an item for good, for the
+	// Message-ID and UIDs made up for items that have none.
+	store []byte
 	// RTF decodes PidTagRtfCompressed into RTF and, where the RTF
 	// encapsulates HTML, that HTML; nil leaves RTF bodies out.
 	RTF func(compressed []byte) (rtf, html []byte, err error)
 }
 
 // NewConverter returns a converter over r.
-func NewConverter(r *messaging.Reader) *Converter { return &Converter{r: r, RTF: RTFBody} }
+func NewConverter(r *messaging.Reader) *Converter {
+	c := &Converter{r: r, RTF: RTFBody}
+	if p, err := r.Properties(messaging.NIDMessageStore); err == nil {
+		c.store = messaging.Bytes(p, pidRecordKey)
+	}
+	return c
+}
 
 // Item converts m, found in folder.
 func (c *Converter) Item(m *messaging.Message, folder string) *Item {
@@ -90,17 +102,19 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 		Headers:   r.String(p, pidTransportHeaders),
 		Body:      r.String(p, pidBody),
 	}
-	it.From = Address{Name: r.String(p, pidSenderName),
-		Email: firstOf(r.String(p, pidSenderSmtpAddress), r.String(p, pidSenderEmail))}
-	if it.From.Name == "" && it.From.Email == "" {
-		it.From = Address{Name: r.String(p, pidSentRepresentingName),
-			Email: firstOf(r.String(p, pidSentRepresentingSmtp), r.String(p, pidSentRepresentingEmail))}
-	}
-	for _, t := range []uint16{pidClientSubmitTime, pidMessageDeliveryTime, pidCreationTime} {
+	it.From, it.Sender = authorAndSender(
+		Address{Name: r.String(p, pidSentRepresentingName),
+			Email: firstOf(r.String(p, pidSentRepresentingSmtp), r.String(p, pidSentRepresentingEmail))},
+		Address{Name: r.String(p, pidSenderName),
+			Email: firstOf(r.String(p, pidSenderSmtpAddress), r.String(p, pidSenderEmail))})
+	for _, t := range []uint16{pidClientSubmitTime, pidMessageDeliveryTime, pidCreationTime, pidLastModificationTime} {
 		if d := messaging.Time(p, t); !d.IsZero() {
 			it.Date = d
 			break
 		}
+	}
+	if depth == 0 && strings.TrimSpace(it.MessageID) == "" {
+		it.MessageID = "<" + c.itemKey(m.NID) + "@pstcheck.invalid>"
 	}
 	for _, rc := range m.Recipients {
 		a := Address{Name: r.String(rc, pidDisplayName), Email: firstOf(r.String(rc, pidSmtpAddress), r.String(rc, pidEmailAddress))}
@@ -150,6 +164,61 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 		it.Event = c.event(p, it)
 	}
 	return it
+}
+
+// authorAndSender chooses From and Sender: the author is the person the
+// message was sent for (PidTagSentRepresenting*), the sender the one who
+// sent it (PidTagSender*); they differ for mail "sent on behalf of"
+// someone, where the delegate is the Sender (RFC 5322 §3.6.2). When the
+// two are one person (same address, or same name where one side has only
+// an Exchange address), From takes the better address and there is no
+// Sender.
+func authorAndSender(represented, sender Address) (from, delegate Address) {
+	switch {
+	case isZero(represented):
+		return sender, Address{}
+	case isZero(sender):
+		return represented, Address{}
+	case samePerson(represented, sender):
+		if !isSMTP(represented.Email) && isSMTP(sender.Email) {
+			represented.Email = sender.Email
+		}
+		if represented.Name == "" {
+			represented.Name = sender.Name
+		}
+		return represented, Address{}
+	}
+	return represented, sender
+}
+
+func isZero(a Address) bool {
+	return strings.TrimSpace(a.Name) == "" && strings.TrimSpace(a.Email) == ""
+}
+
+func samePerson(a, b Address) bool {
+	ea, eb := strings.TrimSpace(a.Email), strings.TrimSpace(b.Email)
+	if ea != "" && strings.EqualFold(ea, eb) {
+		return true
+	}
+	na, nb := strings.TrimSpace(a.Name), strings.TrimSpace(b.Name)
+	return na != "" && strings.EqualFold(na, nb) && (ea == "" || eb == "" || !isSMTP(ea) || !isSMTP(eb))
+}
+
+// isSMTP reports whether an address is an Internet address (not an
+// Exchange DN, which starts with '/').
+func isSMTP(e string) bool {
+	e = strings.TrimSpace(e)
+	return strings.Contains(e, "@") && !strings.HasPrefix(e, "/")
+}
+
+// itemKey names an item of this store for good: the store's record key
+// and the item's NID, in hex. Exports of the same store agree on it.
+func (c *Converter) itemKey(nid uint32) string {
+	key := "pstcheck." + strconv.FormatUint(uint64(nid), 16)
+	if len(c.store) > 0 {
+		key += "." + hex.EncodeToString(c.store[:min(len(c.store), 16)])
+	}
+	return key
 }
 
 // subject drops the prefix marker Outlook keeps in PidTagSubject: a

@@ -59,8 +59,15 @@ func WriteEML(w io.Writer, it *Item) error { return EMLOptions{}.WriteEML(w, it)
 //     item has a value for them, since those are generated next. Everything
 //     else is kept: Received, Return-Path, Reply-To, Sender, References,
 //     List-*, Authentication-Results, X-*, ...
-//   - From, To, Cc, Bcc, Subject, Date, Message-ID, In-Reply-To from the
-//     item, each only when it has a value. Bcc is written: a store holds Bcc
+//   - From, Sender, To, Cc, Bcc, Subject, Date, Message-ID, In-Reply-To
+//     from the item, each only when it has a value, except that every
+//     message (embedded ones too) has From and Date, which RFC 5322
+//     requires: a sender without an address is written with the
+//     address no-address@pstcheck.invalid; when neither the item nor its
+//     original headers have a sender, From is "Unknown sender"
+//     <no-address@pstcheck.invalid>, and without a date, Date is the Unix
+//     epoch. Sender is the delegate of a message sent on behalf of From.
+//     Bcc is written: a store holds Bcc
 //     recipients only for messages its owner sent, and RFC 5322 §3.6.3 lets
 //     the sender's copy carry them. Subject and display names that are not
 //     plain ASCII become RFC 2047 encoded-words; Date is RFC 1123 with a
@@ -193,7 +200,8 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 	var top entity
 	type field struct{ name, value string }
 	fields := []field{
-		{"From", formatAddress(it.From)},
+		{"From", ""},
+		{"Sender", ""},
 		{"To", formatAddressList(it.To)},
 		{"Cc", formatAddressList(it.Cc)},
 		{"Bcc", formatAddressList(it.Bcc)},
@@ -202,17 +210,31 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 		{"Message-ID", msgIDs(it.MessageID)},
 		{"In-Reply-To", msgIDs(it.InReplyTo)},
 	}
+	if !isZero(it.From) {
+		fields[0].value = formatMailbox(it.From)
+	}
+	if !isZero(it.Sender) {
+		fields[1].value = formatMailbox(it.Sender)
+	}
 	if it.Subject != "" {
-		fields[4].value = encodeText(it.Subject)
+		fields[5].value = encodeText(it.Subject)
 	}
 	if validDate(it.Date) {
-		fields[5].value = it.Date.Format(time.RFC1123Z)
+		fields[6].value = headerDate(it.Date)
 	}
 	generated := map[string]bool{}
 	for _, f := range fields {
 		generated[strings.ToLower(f.name)] = f.value != ""
 	}
 	top.header = keptHeaders(it.Headers, generated)
+	// RFC 5322 requires From and Date: when neither the item nor its
+	// original headers have one, a placeholder says it is unknown.
+	if fields[0].value == "" && !hasField(top.header, "from") {
+		fields[0].value = formatMailbox(Address{})
+	}
+	if fields[6].value == "" && !hasField(top.header, "date") {
+		fields[6].value = headerDate(time.Time{})
+	}
 	for _, f := range fields {
 		if f.value != "" {
 			top.add(f.name, f.value)
@@ -229,7 +251,28 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 	return top.bytes()
 }
 
+// hasField reports whether header lines hold a field of the lower-case
+// name.
+func hasField(lines []string, name string) bool {
+	for _, l := range lines {
+		if len(l) > len(name) && l[len(name)] == ':' && strings.EqualFold(l[:len(name)], name) {
+			return true
+		}
+	}
+	return false
+}
+
 func validDate(t time.Time) bool { return !t.IsZero() && t.Year() >= 1 && t.Year() <= 9999 }
+
+// headerDate formats a Date field: RFC 1123 with a numeric zone, in the
+// zone of t; the Unix epoch when t is unknown, since RFC 5322 requires a
+// Date and a made-up one that looks real would mislead.
+func headerDate(t time.Time) string {
+	if !validDate(t) {
+		t = time.Unix(0, 0).UTC()
+	}
+	return t.Format(time.RFC1123Z)
+}
 
 // refersTo reports whether the HTML refers to the content ID ("cid:id").
 func refersTo(html []byte, cid string) bool {
@@ -652,6 +695,28 @@ func formatAddressList(as []Address) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// noAddress is the addr-spec of a From or Sender that the store holds
+// without an address (or not at all): RFC 5322 requires a mailbox there,
+// and the reserved .invalid domain says it is none.
+const noAddress = "no-address@pstcheck.invalid"
+
+// unknownSender is the display name of a From the store does not hold.
+const unknownSender = "Unknown sender"
+
+// formatMailbox formats the mailbox of a From or Sender field, which
+// (unlike To and Cc) cannot be a group: a name without an address gets
+// noAddress, and no sender at all is "Unknown sender" <noAddress>.
+func formatMailbox(a Address) string {
+	if s := addrSpec(a.Email); s != "" {
+		return formatAddress(a)
+	}
+	name := strings.TrimSpace(a.Name)
+	if name == "" {
+		name = unknownSender
+	}
+	return formatAddress(Address{Name: name, Email: noAddress})
 }
 
 // formatAddress formats one address (see WriteEML for the rules).

@@ -23,12 +23,20 @@ type Item struct {
 	Folder string // folder path, "Top of Personal Folders/Inbox"
 	Class  string // PidTagMessageClass: IPM.Note, IPM.Contact, IPM.Appointment, ...
 
-	Subject   string
-	From      Address
-	To, Cc    []Address
-	Bcc       []Address
-	Date      time.Time // sent (client submit) time, else delivery time, else creation time; zero if none
-	MessageID string    // Internet Message-ID, with angle brackets, "" if none
+	Subject string
+	// From is the author: the person the message was sent for
+	// (PidTagSentRepresenting*), else its sender.
+	From Address
+	// Sender is the delegate who sent the message on From's behalf
+	// (PidTagSender*), zero unless that is someone else.
+	Sender Address
+	To, Cc []Address
+	Bcc    []Address
+	Date   time.Time // sent (client submit) time, else delivery, creation or last modification time; zero if none
+	// MessageID is the Internet Message-ID, with angle brackets; for an
+	// item whose store has none, the Converter makes one up from the
+	// store and the NID, in the domain pstcheck.invalid.
+	MessageID string
 	InReplyTo string
 	// Headers are the original Internet headers (PidTagTransportMessageHeaders)
 	// of a received message, "" when the store has none.

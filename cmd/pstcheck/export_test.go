@@ -298,14 +298,25 @@ func (msg *emlMessage) subject() (string, error) {
 	return new(mime.WordDecoder).DecodeHeader(msg.header.Get("Subject"))
 }
 
-// checkEML checks one exported message: it parses, and its Subject and
-// Date say what the manifest says.
+// checkEML checks one exported message: it parses; it has the From, Date
+// and Message-ID that RFC 5322 requires or recommends (mail clients and
+// indexers such as notmuch skip a file without them), one mailbox in From;
+// and its Subject and Date say what the manifest says.
 func checkEML(t *testing.T, rel string, b []byte, it export.ManifestItem) *emlMessage {
 	t.Helper()
 	msg, err := parseMessage(b)
 	if err != nil {
 		t.Errorf("%s: %v", rel, err)
 		return nil
+	}
+	if from, err := mail.ParseAddressList(msg.header.Get("From")); err != nil || len(from) != 1 {
+		t.Errorf("%s: From %q: %v", rel, msg.header.Get("From"), err)
+	}
+	if _, err := mail.ParseDate(msg.header.Get("Date")); err != nil {
+		t.Errorf("%s: Date %q: %v", rel, msg.header.Get("Date"), err)
+	}
+	if id := msg.header.Get("Message-ID"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, ">") || !strings.Contains(id, "@") {
+		t.Errorf("%s: Message-ID %q", rel, id)
 	}
 	if it.Subject != "" {
 		if s, err := msg.subject(); err != nil || s != strings.ToValidUTF8(it.Subject, "\uFFFD") {
