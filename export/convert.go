@@ -34,6 +34,7 @@ const (
 	pidRecordKey              = 0x0FF9
 	pidAttachFilename         = 0x3704
 	pidAttachLongFilename     = 0x3707
+	pidAttachMethod           = 0x3705
 	pidAttachMimeTag          = 0x370E
 	pidAttachContentID        = 0x3712
 	pidSmtpAddress            = 0x39FE
@@ -61,6 +62,7 @@ const (
 	lidGlobalObjectID         = 0x0003
 	recipientTo, recipientCc  = 1, 2
 	recipientBcc              = 3
+	attachOLE                 = 6 // PidTagAttachMethod afOle
 	maxEmbeddedItems          = 8
 )
 
@@ -152,6 +154,12 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 			ContentID: r.String(a.Props, pidAttachContentID),
 			Data:      a.Data,
 		}
+		if method, _ := messaging.Int(a.Props, pidAttachMethod); method == attachOLE {
+			if pic, ext, mt, ok := olePicture(att.Data); ok {
+				att.Data, att.MimeType = pic, mt
+				att.Filename = withExt(att.Filename, ext, "picture")
+			}
+		}
 		if a.Embedded != nil && depth < maxEmbeddedItems {
 			att.Embedded = c.item(a.Embedded, folder, depth+1)
 		}
@@ -228,6 +236,18 @@ func subject(s string) string {
 		return s[2:]
 	}
 	return s
+}
+
+// withExt gives a file name the extension ext (".bmp") unless it has it
+// already (in any case); an empty name becomes stem+ext.
+func withExt(name, ext, stem string) string {
+	if strings.TrimSpace(name) == "" {
+		return stem + ext
+	}
+	if strings.HasSuffix(strings.ToLower(name), ext) {
+		return name
+	}
+	return name + ext
 }
 
 func firstOf(s ...string) string {

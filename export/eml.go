@@ -86,7 +86,8 @@ func WriteEML(w io.Writer, it *Item) error { return EMLOptions{}.WriteEML(w, it)
 //     multipart/alternative;
 //   - attachments with a ContentID the HTML refers to ("cid:...") go with the
 //     HTML into a multipart/related; other attachments, an RTF body without
-//     HTML ("body.rtf", text/rtf) and embedded messages (message/rfc822,
+//     HTML ("body.rtf", application/rtf) and embedded messages (message/rfc822,
+//     named with ".eml",
 //     written by this function recursively, see MaxEmbedDepth) make the
 //     whole a multipart/mixed.
 //
@@ -186,7 +187,11 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 		body = *plain
 	}
 	if rtfBody != nil {
-		mixed = append(mixed, binaryPart(`text/rtf`, nil, "attachment", "body.rtf", "", rtfBody))
+		// application/rtf: RTF may carry 8-bit bytes in any code page
+		// (its \ansicpg says which), so text/rtf without a charset would
+		// be wrong, and it is the type mail clients open with a word
+		// processor.
+		mixed = append(mixed, binaryPart("application/rtf", nil, "attachment", "body.rtf", "", rtfBody))
 	}
 	for i := range it.Attachments {
 		if a := &it.Attachments[i]; !isRelated(a) {
@@ -286,14 +291,7 @@ func refersTo(html []byte, cid string) bool {
 // attachment renders one attachment; depth is that of the message holding it.
 func (o EMLOptions) attachment(a *Attachment, depth int, inline bool) entity {
 	if a.Embedded != nil {
-		name := a.Filename
-		if name == "" {
-			name = a.Embedded.Subject
-			if name == "" {
-				name = "message"
-			}
-			name += ".eml"
-		}
+		name := embeddedName(a)
 		if depth+1 > MaxEmbedDepth {
 			note := "pstcheck: the embedded message " + strconv.Quote(name) +
 				" is not included: messages nest more than " + strconv.Itoa(MaxEmbedDepth) + " levels deep here.\n"
@@ -318,6 +316,24 @@ func (o EMLOptions) attachment(a *Attachment, depth int, inline bool) entity {
 	}
 	mt, params := attachmentType(a)
 	return binaryPart(mt, params, disp, a.Filename, a.ContentID, a.Data)
+}
+
+// embeddedName is the file name of an attached message, which is written
+// as message/rfc822: the stored name (often the subject, with no
+// extension), else the subject, else "message", ending in ".eml" (which
+// replaces Outlook's ".msg").
+func embeddedName(a *Attachment) string {
+	name := strings.TrimSpace(a.Filename)
+	if name == "" && a.Embedded != nil {
+		name = strings.TrimSpace(a.Embedded.Subject)
+	}
+	if name == "" {
+		name = "message"
+	}
+	if strings.HasSuffix(strings.ToLower(name), ".msg") {
+		name = name[:len(name)-4]
+	}
+	return withExt(name, ".eml", "message")
 }
 
 // attachmentType chooses the media type of an attachment stored as bytes.

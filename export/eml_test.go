@@ -501,7 +501,7 @@ func TestEMLRTF(t *testing.T) {
 		t.Fatalf("%s with %d parts", p.typ, len(p.children))
 	}
 	r := p.children[1]
-	if _, ps := r.disposition(); r.typ != "text/rtf" || ps["filename"] != "body.rtf" || !bytes.Equal(r.body, rtf) {
+	if _, ps := r.disposition(); r.typ != "application/rtf" || ps["filename"] != "body.rtf" || !bytes.Equal(r.body, rtf) {
 		t.Errorf("RTF part %s %v %q", r.typ, ps, r.body)
 	}
 
@@ -519,7 +519,7 @@ func TestEMLRTF(t *testing.T) {
 	opt.RTFToHTML = func([]byte) ([]byte, string, bool) { return nil, "", false }
 	b.Reset()
 	opt.WriteEML(&b, it)
-	if p = parseEML(t, b.Bytes()); p.typ != "multipart/mixed" || p.children[1].typ != "text/rtf" {
+	if p = parseEML(t, b.Bytes()); p.typ != "multipart/mixed" || p.children[1].typ != "application/rtf" {
 		t.Errorf("failing RTFToHTML: %s", p.typ)
 	}
 	// HTML present: the RTF is not written.
@@ -703,4 +703,24 @@ func FuzzEML(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An attached message is written as message/rfc822: its file name ends in
+// ".eml" whatever Outlook stored (often the subject alone, or ".msg").
+func TestEmbeddedName(t *testing.T) {
+	for _, c := range []struct {
+		stored, subject, want string
+	}{
+		{"Weekly report", "x", "Weekly report.eml"},
+		{"Weekly report.msg", "x", "Weekly report.eml"},
+		{"Weekly report.EML", "x", "Weekly report.EML"},
+		{"", "Re: budget", "Re: budget.eml"},
+		{"", "", "message.eml"},
+		{" ", " ", "message.eml"},
+	} {
+		a := &Attachment{Filename: c.stored, Embedded: &Item{Subject: c.subject}}
+		if got := embeddedName(a); got != c.want {
+			t.Errorf("stored %q, subject %q: %q, want %q", c.stored, c.subject, got, c.want)
+		}
+	}
 }

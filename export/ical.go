@@ -103,11 +103,11 @@ func WriteICal(w io.Writer, it *Item) error {
 	// Attachments travel inside the event (RFC 5545 inline binary), an
 	// attached message as its RFC 5322 bytes, so nothing is lost.
 	for _, a := range it.Attachments {
-		data, mt := a.Data, a.MimeType
+		data, mt, name := a.Data, a.MimeType, a.Filename
 		if a.Embedded != nil {
 			var b bytes.Buffer
 			if err := WriteEML(&b, a.Embedded); err == nil {
-				data, mt = b.Bytes(), "message/rfc822"
+				data, mt, name = b.Bytes(), "message/rfc822", embeddedName(&a)
 			}
 		}
 		if len(data) == 0 {
@@ -117,8 +117,8 @@ func WriteICal(w io.Writer, it *Item) error {
 			mt = "application/octet-stream"
 		}
 		line := "ATTACH;FMTTYPE=" + mt + ";ENCODING=BASE64;VALUE=BINARY"
-		if a.Filename != "" {
-			line += ";X-FILENAME=" + paramValue(a.Filename)
+		if name != "" {
+			line += ";X-FILENAME=" + paramValue(name)
 		}
 		c.add(line + ":" + base64.StdEncoding.EncodeToString(data))
 	}

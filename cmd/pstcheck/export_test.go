@@ -1414,9 +1414,14 @@ func exportedAttachments(t *testing.T, rel string, b []byte) map[string]bool {
 
 // An OLE attachment (PidTagAttachMethod ATTACH_OLE, 6: its
 // PidTagAttachDataObject is a PtypObject naming a subnode with the OLE
-// storage) is exported with its bytes. aspose's SampleOstFile.ost has
+// storage) is exported with its content. aspose's SampleOstFile.ost has
 // two "RTF newsletter copy" messages with six each (21,504 and 260,096
-// bytes: compound files; readpst writes them).
+// bytes: compound files; readpst writes them as they are). Each is a
+// "Picture (Device Independent Bitmap)" whose storage's CONTENTS stream is
+// a .bmp file: the export writes that bitmap, named with .bmp, as
+// image/bmp. The bitmap comes from the storage: every 512-byte sector of
+// it is one of the storage's sectors (compound files keep a stream of
+// 4 KiB and more in whole sectors).
 func TestExportOLEAttachments(t *testing.T) {
 	src := corpusFile(t, "aspose-email-dotnet__SampleOstFile.ost")
 	f, err := pstmut.Load(src)
@@ -1438,14 +1443,42 @@ func TestExportOLEAttachments(t *testing.T) {
 		if len(ole) == 0 {
 			continue
 		}
-		got := exportedAttachments(t, *it.Path, x.file(t, *it.Path))
-		for _, a := range ole {
-			n++
-			if len(a.data) == 0 {
-				t.Fatalf("0x%X attachment 0x%X: no bytes in the store", it.NID, a.aid)
+		msg, err := parseMessage(x.file(t, *it.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bmps []emlPart
+		for _, p := range msg.parts {
+			if p.mediaType == "image/bmp" {
+				bmps = append(bmps, p)
 			}
-			if !got[sha(a.data)] {
-				t.Errorf("%s: OLE attachment 0x%X (%d bytes) is not in the export", *it.Path, a.aid, len(a.data))
+		}
+		if len(bmps) != len(ole) {
+			t.Errorf("%s: %d image/bmp parts, the store has %d OLE attachments", *it.Path, len(bmps), len(ole))
+			continue
+		}
+		for i, a := range ole {
+			n++
+			p := bmps[i]
+			// The stored file name (Inbox: "ATT03825"), else the display
+			// name (Sent Items), with the extension of what it is.
+			stem, isBMP := strings.CutSuffix(p.filename, ".bmp")
+			if !isBMP || a.name != "" && stem != a.name || a.name == "" && stem != "Picture (Device Independent Bitmap)" {
+				t.Errorf("%s: OLE attachment %q written as %q", *it.Path, a.name, p.filename)
+			}
+			if len(p.body) < 14 || string(p.body[:2]) != "BM" || int(binary.LittleEndian.Uint32(p.body[2:])) != len(p.body) {
+				t.Errorf("%s: %s is not a whole bitmap file (%d bytes)", *it.Path, p.filename, len(p.body))
+				continue
+			}
+			sectors := map[string]bool{}
+			for off := 512; off+512 <= len(a.data); off += 512 {
+				sectors[string(a.data[off:off+512])] = true
+			}
+			for off := 0; off+512 <= len(p.body); off += 512 {
+				if !sectors[string(p.body[off:off+512])] {
+					t.Errorf("%s: bytes %d-%d of %s are not a sector of the OLE storage", *it.Path, off, off+512, p.filename)
+					break
+				}
 			}
 		}
 	}
