@@ -11,50 +11,60 @@ import (
 
 // MAPI property IDs read for an item (MS-OXPROPS).
 const (
-	pidSubject                = 0x0037
-	pidMessageClass           = 0x001A
-	pidClientSubmitTime       = 0x0039
-	pidSentRepresentingName   = 0x0042
-	pidSentRepresentingEmail  = 0x0065
-	pidTransportHeaders       = 0x007D
-	pidRecipientType          = 0x0C15
-	pidSenderName             = 0x0C1A
-	pidSenderEmail            = 0x0C1F
-	pidMessageDeliveryTime    = 0x0E06
-	pidBody                   = 0x1000
-	pidRtfCompressed          = 0x1009
-	pidHTML                   = 0x1013
-	pidInternetMessageID      = 0x1035
-	pidInReplyTo              = 0x1042
-	pidDisplayName            = 0x3001
-	pidAddrType               = 0x3002
-	pidEmailAddress           = 0x3003
-	pidCreationTime           = 0x3007
-	pidLastModificationTime   = 0x3008
-	pidRecordKey              = 0x0FF9
-	pidAttachFilename         = 0x3704
-	pidAttachLongFilename     = 0x3707
-	pidAttachMethod           = 0x3705
-	pidAttachMimeTag          = 0x370E
-	pidAttachContentID        = 0x3712
-	pidSmtpAddress            = 0x39FE
-	pidGivenName              = 0x3A06
-	pidBusinessPhone          = 0x3A08
-	pidHomePhone              = 0x3A09
-	pidSurname                = 0x3A11
-	pidCompanyName            = 0x3A16
-	pidTitle                  = 0x3A17
-	pidDepartment             = 0x3A18
-	pidMobilePhone            = 0x3A1C
-	pidBusinessFax            = 0x3A24
-	pidBirthday               = 0x3A42
-	pidMiddleName             = 0x3A44
-	pidInternetCodepage       = 0x3FDE
-	pidSenderSmtpAddress      = 0x5D01
-	pidSentRepresentingSmtp   = 0x5D02
-	psetidAddress             = "00062004-0000-0000-C000-000000000046"
-	psetidAppointment         = "00062002-0000-0000-C000-000000000046"
-	psetidMeeting             = "6ED8DA90-450B-101B-98DA-00AA003F1305"
+	pidSubject               = 0x0037
+	pidMessageClass          = 0x001A
+	pidClientSubmitTime      = 0x0039
+	pidSentRepresentingName  = 0x0042
+	pidSentRepresentingEmail = 0x0065
+	pidTransportHeaders      = 0x007D
+	pidRecipientType         = 0x0C15
+	pidSenderName            = 0x0C1A
+	pidSenderEmail           = 0x0C1F
+	pidMessageDeliveryTime   = 0x0E06
+	pidBody                  = 0x1000
+	pidRtfCompressed         = 0x1009
+	pidHTML                  = 0x1013
+	pidInternetMessageID     = 0x1035
+	pidInReplyTo             = 0x1042
+	pidDisplayName           = 0x3001
+	pidAddrType              = 0x3002
+	pidEmailAddress          = 0x3003
+	pidCreationTime          = 0x3007
+	pidLastModificationTime  = 0x3008
+	pidRecordKey             = 0x0FF9
+	pidAttachFilename        = 0x3704
+	pidAttachLongFilename    = 0x3707
+	pidAttachMethod          = 0x3705
+	pidAttachMimeTag         = 0x370E
+	pidAttachContentID       = 0x3712
+	pidSmtpAddress           = 0x39FE
+	pidGivenName             = 0x3A06
+	pidBusinessPhone         = 0x3A08
+	pidHomePhone             = 0x3A09
+	pidSurname               = 0x3A11
+	pidCompanyName           = 0x3A16
+	pidTitle                 = 0x3A17
+	pidDepartment            = 0x3A18
+	pidMobilePhone           = 0x3A1C
+	pidBusinessFax           = 0x3A24
+	pidBirthday              = 0x3A42
+	pidMiddleName            = 0x3A44
+	pidInternetCodepage      = 0x3FDE
+	pidSenderSmtpAddress     = 0x5D01
+	pidSentRepresentingSmtp  = 0x5D02
+	psetidAddress            = "00062004-0000-0000-C000-000000000046"
+	psetidAppointment        = "00062002-0000-0000-C000-000000000046"
+	psetidMeeting            = "6ED8DA90-450B-101B-98DA-00AA003F1305"
+	psetidCommon             = "00062008-0000-0000-C000-000000000046"
+	lidReminderDelta         = 0x8501
+	lidReminderSet           = 0x8503
+	lidAppointmentRecur      = 0x8216
+	lidTimeZoneStruct        = 0x8233
+	lidTimeZoneDescription   = 0x8234
+	lidExceptionReplaceTime  = 0x8228
+	// exceptionClass is the message class of the embedded message that
+	// holds a changed occurrence of a series (MS-OXOCAL 2.2.10.1).
+	exceptionClass            = "IPM.OLE.CLASS.{00061055-0000-0000-C000-000000000046}"
 	lidEmail1, lidEmail2      = 0x8083, 0x8093
 	lidEmail3, lidWorkAddress = 0x80A3, 0x801B
 	lidStart, lidEnd          = 0x820D, 0x820E
@@ -169,7 +179,7 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 	case "contact":
 		it.Contact = c.contact(p)
 	case "event":
-		it.Event = c.event(p, it)
+		it.Event = c.event(m, it)
 	}
 	return it
 }
@@ -339,7 +349,8 @@ func (c *Converter) contact(p messaging.Props) *Contact {
 	return ct
 }
 
-func (c *Converter) event(p messaging.Props, it *Item) *Event {
+func (c *Converter) event(m *messaging.Message, it *Item) *Event {
+	p := m.Props
 	ev := &Event{
 		Start:     c.namedTime(p, psetidAppointment, lidStart),
 		End:       c.namedTime(p, psetidAppointment, lidEnd),
@@ -353,5 +364,75 @@ func (c *Converter) event(p messaging.Props, it *Item) *Event {
 		ev.UID = strings.ToUpper(hex.EncodeToString(v.Data))
 	}
 	ev.Attendees = append(append(ev.Attendees, it.To...), it.Cc...)
+	if v, ok := c.named(p, psetidCommon, lidReminderSet); ok {
+		ev.ReminderSet = v.Inline != 0
+	}
+	if v, ok := c.named(p, psetidCommon, lidReminderDelta); ok {
+		ev.ReminderMinutes = int(int32(v.Inline))
+	}
+	if v, ok := c.named(p, psetidAppointment, lidAppointmentRecur); ok && len(v.Data) > 0 {
+		c.series(m, it, ev, v.Data)
+	}
 	return ev
+}
+
+// series reads a recurring event's pattern, its time zone, and the
+// changed occurrences' own messages.
+func (c *Converter) series(m *messaging.Message, it *Item, ev *Event, blob []byte) {
+	p := m.Props
+	rec, err := parseRecurrence(blob)
+	if err != nil {
+		ev.RecurrenceProblem = err.Error()
+		return
+	}
+	ev.Recurrence = rec
+	// The store's zone, if its first occurrence falls where the event's
+	// UTC start says; else the fixed offset between the two.
+	local := rec.Start.Add(time.Duration(rec.StartMinute) * time.Minute)
+	var tz *TimeZone
+	if v, ok := c.named(p, psetidAppointment, lidTimeZoneStruct); ok {
+		tz, _ = parseTimeZone(v.Data, c.namedString(p, psetidAppointment, lidTimeZoneDescription))
+	}
+	if start := ev.Start; !start.IsZero() && (tz == nil || !tz.ToUTC(local).Equal(start)) {
+		if off := int(local.Sub(start) / time.Minute); off >= -18*60 && off <= 18*60 {
+			tz = fixedZone(off)
+		}
+	}
+	if tz == nil {
+		tz = fixedZone(0)
+	}
+	ev.TimeZone = tz
+
+	// A changed occurrence is also an embedded message (hidden from the
+	// user) with its own body and attachments; its
+	// PidLidExceptionReplaceTime is the UTC start it replaces.
+	kept := it.Attachments[:0:0]
+	for i, a := range m.Attachments {
+		var att Attachment
+		if i < len(it.Attachments) {
+			att = it.Attachments[i]
+		}
+		e := a.Embedded
+		if e == nil || !strings.EqualFold(c.r.String(e.Props, pidMessageClass), exceptionClass) || att.Embedded == nil {
+			kept = append(kept, att)
+			continue
+		}
+		replaces := c.namedTime(e.Props, psetidAppointment, lidExceptionReplaceTime)
+		matched := false
+		for k := range rec.Changes {
+			ch := &rec.Changes[k]
+			if !replaces.IsZero() && tz.ToUTC(ch.OriginalStart).Equal(replaces) {
+				ch.Body, ch.HasBody = att.Embedded.Body, true
+				ch.Attachments = att.Embedded.Attachments
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			kept = append(kept, att) // not lost: written with the series
+		}
+	}
+	if len(m.Attachments) == len(it.Attachments) {
+		it.Attachments = kept
+	}
 }

@@ -88,4 +88,16 @@ type Event struct {
 	Organizer  Address
 	Attendees  []Address
 	UID        string // global object ID as hex, "" if none
+	// ReminderSet says Outlook reminds of the event (PidLidReminderSet),
+	// ReminderMinutes how long before its start (PidLidReminderDelta).
+	ReminderSet     bool
+	ReminderMinutes int
+	// Recurrence is the series of a recurring event (PidLidAppointmentRecur),
+	// nil for a single one; TimeZone is the zone its times are kept in.
+	Recurrence *Recurrence
+	TimeZone   *TimeZone
+	// RecurrenceProblem says why the series of a recurring event could not
+	// be read: the event is then written as its first occurrence, saying
+	// so.
+	RecurrenceProblem string
 }

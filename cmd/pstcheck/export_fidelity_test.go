@@ -5,8 +5,10 @@ import (
 	"context"
 	"net/mail"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pstcheck/pstcheck/export"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
@@ -131,5 +133,185 @@ func TestExportMboxFromQuoting(t *testing.T) {
 	msg := checkEML(t, *e.Path, want, e)
 	if text, _ := msg.text(); !strings.HasPrefix(strings.ReplaceAll(text, "\r\n", "\n"), strings.ReplaceAll(body, "\r\n", "\n")) {
 		t.Errorf("%s: body %q, want it to start with %q", *e.Path, text, body)
+	}
+}
+
+// icsEvent is what a test reads of an exported .ics: the first VEVENT's
+// DTSTART, RRULE and EXDATEs, and how many VEVENTs replace an occurrence
+// (RECURRENCE-ID), plus whether a VALARM is there.
+type icsEvent struct {
+	dtstart, rrule, trigger string
+	exdates                 []string
+	overrides               int
+}
+
+func readICS(t *testing.T, rel string, b []byte) icsEvent {
+	t.Helper()
+	var ev icsEvent
+	unfolded := strings.ReplaceAll(string(b), "\r\n ", "")
+	events := 0
+	for _, line := range strings.Split(unfolded, "\r\n") {
+		name, value, _ := strings.Cut(line, ":")
+		prop, _, _ := strings.Cut(name, ";")
+		switch {
+		case line == "BEGIN:VEVENT":
+			events++
+		case events != 1 && prop == "RECURRENCE-ID":
+			ev.overrides++
+		case events != 1:
+		case prop == "DTSTART":
+			ev.dtstart = line[len("DTSTART"):]
+		case prop == "RRULE":
+			ev.rrule = value
+		case prop == "EXDATE":
+			ev.exdates = append(ev.exdates, line[len("EXDATE"):])
+		case prop == "TRIGGER" && ev.trigger == "":
+			ev.trigger = value
+		}
+	}
+	if events == 0 {
+		t.Errorf("%s: no VEVENT", rel)
+	}
+	return ev
+}
+
+// lastOccurrence expands a DAILY or WEEKLY rule with COUNT from its first
+// occurrence's date, the way RFC 5545 does; "" for a rule that never ends,
+// "?" for one this test cannot expand.
+func lastOccurrence(first time.Time, rrule string) string {
+	parts := map[string]string{}
+	for _, p := range strings.Split(rrule, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		parts[k] = v
+	}
+	if parts["COUNT"] == "" && parts["UNTIL"] == "" {
+		return ""
+	}
+	count, err := strconv.Atoi(parts["COUNT"])
+	if err != nil || parts["INTERVAL"] != "" && parts["INTERVAL"] != "1" {
+		return "?"
+	}
+	days := map[time.Weekday]bool{}
+	for _, d := range strings.Split(parts["BYDAY"], ",") {
+		for i, n := range []string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"} {
+			if d == n {
+				days[time.Weekday(i)] = true
+			}
+		}
+	}
+	d, n := first, 0
+	for ; ; d = d.AddDate(0, 0, 1) {
+		switch parts["FREQ"] {
+		case "DAILY":
+		case "WEEKLY":
+			if !days[d.Weekday()] {
+				continue
+			}
+		default:
+			return "?"
+		}
+		if n++; n == count {
+			return d.Format(time.DateOnly)
+		}
+	}
+}
+
+// Recurring appointments keep their series: every item of the corpus with
+// a PidLidAppointmentRecur gets an RRULE, equal to what the peers show:
+// pffexport prints Outlook's description of the pattern
+// (PidLidRecurrencePattern) and the first and last effective dates,
+// readpst writes an RRULE for 17 of them. Deleted occurrences are EXDATEs
+// and moved ones VEVENTs of their own; reminders are VALARMs.
+func TestExportRecurrence(t *testing.T) {
+	type want struct {
+		rrule     string
+		exdates   []string
+		overrides int
+		last      string // last occurrence, as pffexport's "Last effective time" ("" never ends)
+	}
+	wants := map[string]want{
+		// pffexport: "every Tuesday from 8:00 AM to 8:30 AM", last effective
+		// 4500 (never ends); the store deletes Aug 9 and moves Aug 23 and 30.
+		"java-libpst__dist-list.pst/Test appointment": {"FREQ=WEEKLY;BYDAY=TU;WKST=SU",
+			[]string{";TZID=Pacific Time (US & Canada):20160809T080000"}, 2, ""},
+		// pffexport: "every Monday from 10:00 AM to 11:00 AM", Aug 09 to Oct 11, 2021.
+		"pstextractortest/repeats every monday for 10 weeks": {"FREQ=WEEKLY;COUNT=10;BYDAY=MO;WKST=SU", nil, 0, "2021-10-11"},
+		// pffexport: "every day from 12:00 PM to 12:30 PM", Aug 10 to Aug 12, 2021.
+		"pstextractortest/repeats for 3 days": {"FREQ=DAILY;COUNT=3", nil, 0, "2021-08-12"},
+		// pffexport: "every August 13 from 10:00 AM to 10:30 AM", never ends.
+		"pstextractortest/Occurs every August 13 effective 8/13/2021 from 10:00 AM to 10:30 AM": {"FREQ=YEARLY;BYMONTH=8;BYMONTHDAY=13", nil, 0, ""},
+		// readpst: RRULE:FREQ=YEARLY;BYMONTHDAY=31;BYMONTH=10 (and so on).
+		"pstextractortest/Halloween":     {"FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=31", nil, 0, ""},
+		"pstextractortest/Christmas Day": {"FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25", nil, 0, ""},
+		"pstextractortest/Flag Day":      {"FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=14", nil, 0, ""},
+	}
+	seen := map[string]bool{}
+	recurring := 0
+	for _, name := range []string{"java-libpst__dist-list.pst", "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"} {
+		src := corpusFile(t, name)
+		store, err := pstcheck.OpenStore(context.Background(), src, pstcheck.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recur, ok := store.Reader.Named("00062002-0000-0000-C000-000000000046", 0x8216)
+		reminder, _ := store.Reader.Named("00062008-0000-0000-C000-000000000046", 0x8503) // PidLidReminderSet
+		has, remind := map[uint32]bool{}, map[uint32]bool{}
+		for _, refs := range store.Items {
+			for _, ref := range refs {
+				if m, err := store.Reader.Message(ref.NID); err == nil && ok && len(m.Props[recur].Data) > 0 {
+					has[ref.NID] = true
+					remind[ref.NID] = m.Props[reminder].Inline != 0
+				}
+			}
+		}
+		store.Close()
+		recurring += len(has)
+		x := runExport(t, src, filepath.Join(t.TempDir(), "out"))
+		for _, it := range x.man.Items {
+			if !has[it.NID] {
+				continue
+			}
+			if it.Path == nil || *it.Kind != export.KindEvent {
+				t.Errorf("recurring item 0x%X %q: not written as an event", it.NID, it.Subject)
+				continue
+			}
+			ev := readICS(t, *it.Path, x.file(t, *it.Path))
+			if ev.rrule == "" {
+				t.Errorf("%s: no RRULE", *it.Path)
+			}
+			if (ev.trigger != "") != remind[it.NID] {
+				t.Errorf("%s: VALARM trigger %q; reminder set in the store: %v", *it.Path, ev.trigger, remind[it.NID])
+			}
+			key := it.Subject
+			if strings.HasPrefix(name, "npm") {
+				key = "pstextractortest/" + key
+			} else {
+				key = name + "/" + key
+			}
+			w, ok := wants[key]
+			if !ok {
+				continue
+			}
+			seen[key] = true
+			if ev.rrule != w.rrule || strings.Join(ev.exdates, " ") != strings.Join(w.exdates, " ") || ev.overrides != w.overrides {
+				t.Errorf("%s: RRULE %s EXDATE %q, %d changed; want %s %q, %d", *it.Path, ev.rrule, ev.exdates, ev.overrides, w.rrule, w.exdates, w.overrides)
+			}
+			first, err := time.Parse("20060102", strings.TrimPrefix(ev.dtstart[strings.LastIndex(ev.dtstart, ":")+1:], "")[:8])
+			if err != nil {
+				t.Errorf("%s: DTSTART%s: %v", *it.Path, ev.dtstart, err)
+				continue
+			}
+			if got := lastOccurrence(first, ev.rrule); got != w.last {
+				t.Errorf("%s: last occurrence %q, pffexport says %q", *it.Path, got, w.last)
+			}
+		}
+	}
+	for k := range wants {
+		if !seen[k] {
+			t.Errorf("%s: not found", k)
+		}
+	}
+	if recurring != 17 {
+		t.Errorf("%d recurring items, want the 17 readpst writes an RRULE for", recurring)
 	}
 }
