@@ -223,7 +223,7 @@ func TestKindOf(t *testing.T) {
 		"IPM.Contact": KindContact, "ipm.contact": KindContact, "IPM.Contact.MyForm": KindContact,
 		"IPM.Contacts": KindMail, "IPM.DistList": KindMail,
 		"IPM.Appointment": KindEvent, "IPM.Appointment.Occurrence": KindEvent,
-		"IPM.Schedule.Meeting.Request": KindEvent, "IPM.Schedule.Meeting.Canceled": KindEvent,
+		"IPM.Schedule.Meeting.Request": KindMail, "IPM.Schedule.Meeting.Canceled": KindMail,
 		"IPM.Schedule.Meeting.Resp.Pos": KindMail, "IPM.Note": KindMail, "IPM.Task": KindMail,
 		"REPORT.IPM.Note.NDR": KindMail, "": KindMail, "IPM": KindMail,
 	} {

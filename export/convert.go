@@ -175,10 +175,10 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 		}
 		it.Attachments = append(it.Attachments, att)
 	}
-	switch KindOf(it.Class) {
-	case "contact":
+	switch {
+	case KindOf(it.Class) == KindContact:
 		it.Contact = c.contact(p)
-	case "event":
+	case KindOf(it.Class) == KindEvent, isMeeting(it.Class):
 		it.Event = c.event(m, it)
 	}
 	return it

@@ -167,24 +167,26 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 			related = append(related, o.attachment(a, depth, true))
 		}
 	}
-	var body entity
-	var plain *entity
+	// The alternatives: plain text (left out only for an HTML body with
+	// no text), HTML with what it shows inline, and a meeting message's
+	// invitation or answer.
+	var alts []entity
 	if it.Body != "" || len(html) == 0 {
-		p := textPart("plain", "utf-8", []byte(strings.ToValidUTF8(it.Body, "\uFFFD")))
-		plain = &p
+		alts = append(alts, textPart("plain", "utf-8", []byte(strings.ToValidUTF8(it.Body, "\uFFFD"))))
 	}
 	if len(html) > 0 {
 		h := textPart("html", htmlCharset(charset, html), html)
 		if len(related) > 0 {
 			h = multipartEntity(seed, "related", append([]entity{h}, related...), "type", "text/html")
 		}
-		if plain != nil {
-			body = multipartEntity(seed, "alternative", []entity{*plain, h})
-		} else {
-			body = h
-		}
-	} else {
-		body = *plain
+		alts = append(alts, h)
+	}
+	if cal := calendarPart(it); cal != nil {
+		alts = append(alts, *cal)
+	}
+	body := alts[0]
+	if len(alts) > 1 {
+		body = multipartEntity(seed, "alternative", alts)
 	}
 	if rtfBody != nil {
 		// application/rtf: RTF may carry 8-bit bytes in any code page

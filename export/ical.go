@@ -143,15 +143,22 @@ func calendar(it *Item, method string) []byte {
 			ev.RecurrenceProblem+"); only its first occurrence is written."))
 	}
 	people := func() {
-		org := ev.Organizer
+		org, attendees, partstat := ev.Organizer, ev.Attendees, ""
 		if org == (Address{}) {
 			org = it.From
+		}
+		if method == "REPLY" {
+			// A response goes from the attendee (From) to the organizer.
+			var who Address
+			org, who = replyPeople(it)
+			_, partstat = meetingMethod(it.Class)
+			attendees = []Address{who}
 		}
 		if s := calAddress("ORGANIZER", org, ""); s != "" {
 			c.add(s)
 		}
-		for _, a := range ev.Attendees {
-			if s := calAddress("ATTENDEE", a, ""); s != "" {
+		for _, a := range attendees {
+			if s := calAddress("ATTENDEE", a, partstat); s != "" {
 				c.add(s)
 			}
 		}
@@ -160,7 +167,11 @@ func calendar(it *Item, method string) []byte {
 	if classIs(it.Class, "IPM.Schedule.Meeting.Canceled") {
 		c.add("STATUS:CANCELLED")
 	}
-	writeAttachments(&c, it.Attachments)
+	if method == "" {
+		// In a meeting message, the attachments are MIME parts of the
+		// message.
+		writeAttachments(&c, it.Attachments)
+	}
 	if ev.ReminderSet {
 		writeAlarm(&c, it.Subject, ev.ReminderMinutes)
 	}

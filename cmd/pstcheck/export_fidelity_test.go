@@ -315,3 +315,61 @@ func TestExportRecurrence(t *testing.T) {
 		t.Errorf("%d recurring items, want the 17 readpst writes an RRULE for", recurring)
 	}
 }
+
+// Meeting requests and responses in mail folders are mail: written as
+// .eml (and into their folder's mbox) in Inbox, Sent Items and Deleted
+// Items, with the invitation or answer as a text/calendar part whose
+// METHOD says which. The two OSTs of the corpus hold 12 of them (their
+// mail folders hold 4 more calendar items: appointments deleted from the
+// calendar, IPM.Appointment in Deleted Items, which stay .ics files).
+func TestExportMeetingsAsMail(t *testing.T) {
+	total := 0
+	for _, name := range []string{"aspose-email-dotnet__SampleOstFile.ost", "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"} {
+		src := corpusFile(t, name)
+		store, err := pstcheck.OpenStore(context.Background(), src, pstcheck.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		class := map[uint32]string{}
+		for _, refs := range store.Items {
+			for _, ref := range refs {
+				if m, err := store.Reader.Message(ref.NID); err == nil {
+					if c := store.Reader.String(m.Props, 0x001A); strings.HasPrefix(c, "IPM.Schedule.Meeting.") {
+						class[ref.NID] = c
+					}
+				}
+			}
+		}
+		store.Close()
+		total += len(class)
+		eml := runExport(t, src, filepath.Join(t.TempDir(), "eml"))
+		mbox := runExport(t, src, filepath.Join(t.TempDir(), "mbox"), "--format", "mbox")
+		for nid, c := range class {
+			it := eml.byNID()[nid]
+			if it.Path == nil || *it.Kind != export.KindMail || !strings.HasSuffix(*it.Path, ".eml") {
+				t.Errorf("%s 0x%X: not written as mail: %+v", c, nid, it)
+				continue
+			}
+			if f := it.Folder[strings.LastIndex(it.Folder, "/")+1:]; f != "Inbox" && f != "Sent Items" && f != "Deleted Items" {
+				t.Errorf("%s: a meeting message in %q", *it.Path, it.Folder)
+			}
+			msg := checkEML(t, *it.Path, eml.file(t, *it.Path), it)
+			var cal *emlPart
+			for i, p := range msg.parts {
+				if p.mediaType == "text/calendar" {
+					cal = &msg.parts[i]
+				}
+			}
+			want := map[string]string{"Request": "REQUEST", "Canceled": "CANCEL", "Resp": "REPLY"}[strings.Split(c, ".")[3]]
+			if cal == nil || !bytes.Contains(cal.body, []byte("\r\nMETHOD:"+want+"\r\n")) || !bytes.Contains(cal.body, []byte("BEGIN:VEVENT")) {
+				t.Errorf("%s (%s): no text/calendar part with METHOD:%s", *it.Path, c, want)
+			}
+			if m := mbox.byNID()[nid]; m.Path == nil || !strings.HasSuffix(*m.Path, ".mbox") {
+				t.Errorf("%s: not in an mbox: %+v", *it.Path, m)
+			}
+		}
+	}
+	if total != 12 {
+		t.Errorf("%d meeting messages, want 12", total)
+	}
+}

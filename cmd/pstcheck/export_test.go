@@ -1487,10 +1487,11 @@ func TestExportOLEAttachments(t *testing.T) {
 	}
 }
 
-// A calendar item (written as iCalendar) keeps its attachments: the
-// meeting requests of pstextractortest@outlook.com.ost carry a PDF, a JPEG
-// and a text file, and aspose's SampleOstFile.ost "Invitation.pdf". The
-// .ics has no ATTACH, and nothing marks the item or the manifest.
+// A calendar item keeps its attachments: the meeting requests of
+// pstextractortest@outlook.com.ost carry a PDF, a JPEG and a text file,
+// and aspose's SampleOstFile.ost "Invitation.pdf". An appointment (.ics)
+// carries them as ATTACH values, a meeting request (mail with a
+// text/calendar part) as MIME parts.
 func TestExportEventAttachments(t *testing.T) {
 	for _, name := range []string{"npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost", "aspose-email-dotnet__SampleOstFile.ost"} {
 		t.Run(name, func(t *testing.T) {
@@ -1502,7 +1503,7 @@ func TestExportEventAttachments(t *testing.T) {
 			x := runExport(t, src, filepath.Join(t.TempDir(), "out"))
 			n := 0
 			for _, it := range x.man.Items {
-				if it.Path == nil || *it.Kind != export.KindEvent {
+				if it.Path == nil || *it.Kind != export.KindEvent && !bytes.Contains(x.file(t, *it.Path), []byte("Content-Type: text/calendar")) {
 					continue
 				}
 				atts := storeAttachments(f, it.NID)
