@@ -38,21 +38,9 @@ const (
 	pidAttachMimeTag         = 0x370E
 	pidAttachContentID       = 0x3712
 	pidSmtpAddress           = 0x39FE
-	pidGivenName             = 0x3A06
-	pidBusinessPhone         = 0x3A08
-	pidHomePhone             = 0x3A09
-	pidSurname               = 0x3A11
-	pidCompanyName           = 0x3A16
-	pidTitle                 = 0x3A17
-	pidDepartment            = 0x3A18
-	pidMobilePhone           = 0x3A1C
-	pidBusinessFax           = 0x3A24
-	pidBirthday              = 0x3A42
-	pidMiddleName            = 0x3A44
 	pidInternetCodepage      = 0x3FDE
 	pidSenderSmtpAddress     = 0x5D01
 	pidSentRepresentingSmtp  = 0x5D02
-	psetidAddress            = "00062004-0000-0000-C000-000000000046"
 	psetidAppointment        = "00062002-0000-0000-C000-000000000046"
 	psetidMeeting            = "6ED8DA90-450B-101B-98DA-00AA003F1305"
 	psetidCommon             = "00062008-0000-0000-C000-000000000046"
@@ -64,16 +52,14 @@ const (
 	lidExceptionReplaceTime  = 0x8228
 	// exceptionClass is the message class of the embedded message that
 	// holds a changed occurrence of a series (MS-OXOCAL 2.2.10.1).
-	exceptionClass            = "IPM.OLE.CLASS.{00061055-0000-0000-C000-000000000046}"
-	lidEmail1, lidEmail2      = 0x8083, 0x8093
-	lidEmail3, lidWorkAddress = 0x80A3, 0x801B
-	lidStart, lidEnd          = 0x820D, 0x820E
-	lidLocation, lidAllDay    = 0x8208, 0x8215
-	lidGlobalObjectID         = 0x0003
-	recipientTo, recipientCc  = 1, 2
-	recipientBcc              = 3
-	attachOLE                 = 6 // PidTagAttachMethod afOle
-	maxEmbeddedItems          = 8
+	exceptionClass           = "IPM.OLE.CLASS.{00061055-0000-0000-C000-000000000046}"
+	lidStart, lidEnd         = 0x820D, 0x820E
+	lidLocation, lidAllDay   = 0x8208, 0x8215
+	lidGlobalObjectID        = 0x0003
+	recipientTo, recipientCc = 1, 2
+	recipientBcc             = 3
+	attachOLE                = 6 // PidTagAttachMethod afOle
+	maxEmbeddedItems         = 8
 )
 
 // Converter turns messages a messaging.Reader reads into Items.
@@ -176,8 +162,10 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 		it.Attachments = append(it.Attachments, att)
 	}
 	switch {
+	case classIs(it.Class, "IPM.DistList"):
+		it.Contact = c.distList(m)
 	case KindOf(it.Class) == KindContact:
-		it.Contact = c.contact(p)
+		it.Contact = c.contact(m)
 	case KindOf(it.Class) == KindEvent, isMeeting(it.Class):
 		it.Event = c.event(m, it)
 	}
@@ -317,36 +305,6 @@ func (c *Converter) namedTime(p messaging.Props, set string, lid uint32) time.Ti
 		return time.Time{}
 	}
 	return messaging.Time(p, id)
-}
-
-func (c *Converter) contact(p messaging.Props) *Contact {
-	r := c.r
-	ct := &Contact{
-		DisplayName: r.String(p, pidDisplayName),
-		GivenName:   r.String(p, pidGivenName),
-		Surname:     r.String(p, pidSurname),
-		MiddleName:  r.String(p, pidMiddleName),
-		Company:     r.String(p, pidCompanyName),
-		Department:  r.String(p, pidDepartment),
-		Title:       r.String(p, pidTitle),
-		Address:     c.namedString(p, psetidAddress, lidWorkAddress),
-		Notes:       r.String(p, pidBody),
-		Birthday:    messaging.Time(p, pidBirthday),
-	}
-	for _, lid := range []uint32{lidEmail1, lidEmail2, lidEmail3} {
-		if e := c.namedString(p, psetidAddress, lid); e != "" {
-			ct.Emails = append(ct.Emails, e)
-		}
-	}
-	for _, ph := range []struct {
-		kind string
-		id   uint16
-	}{{"work", pidBusinessPhone}, {"home", pidHomePhone}, {"cell", pidMobilePhone}, {"fax", pidBusinessFax}} {
-		if n := r.String(p, ph.id); n != "" {
-			ct.Phones = append(ct.Phones, Phone{Kind: ph.kind, Number: n})
-		}
-	}
-	return ct
 }
 
 func (c *Converter) event(m *messaging.Message, it *Item) *Event {

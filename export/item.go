@@ -66,19 +66,45 @@ type Attachment struct {
 	Embedded  *Item // an attached message (written as message/rfc822)
 }
 
-// Contact holds the fields of a contact item a vCard carries.
+// Contact holds the fields of a contact item, or of a distribution list,
+// a vCard carries.
 type Contact struct {
+	// UID identifies the contact for good: the same store and item give
+	// the same UID, so a re-export updates an address book instead of
+	// duplicating it, and a distribution list can name its members.
+	UID                                         string
 	DisplayName, GivenName, Surname, MiddleName string
+	Prefix, Suffix                              string // PidTagDisplayNamePrefix ("Mr."), PidTagGeneration ("Jr.")
+	Nickname                                    string
 	Company, Department, Title                  string
 	Emails                                      []string
 	Phones                                      []Phone
-	Address                                     string // business address, one block of text
+	Addresses                                   []PostalAddress
+	URLs                                        []string
 	Notes                                       string
 	Birthday                                    time.Time
+	// Group marks a distribution list (IPM.DistList); Members are its
+	// members.
+	Group   bool
+	Members []Member
 }
 
-// Phone is a telephone number with its kind (work, home, cell, fax).
+// Phone is a telephone number with its kind ("work", "home fax", "cell",
+// "primary", ...: words phoneTypes turns into vCard TEL types).
 type Phone struct{ Kind, Number string }
+
+// PostalAddress is one postal address of a contact, in parts.
+type PostalAddress struct {
+	Kind                                             string // "work", "home" or "other"
+	Preferred                                        bool   // the contact's mailing address (PidLidPostalAddressId)
+	POBox, Street, City, Region, PostalCode, Country string
+	// Label is the address as one block of text, as Outlook shows it.
+	Label string
+}
+
+// Member is a member of a distribution list: a contact of the same store
+// (UID set: the UID of that contact's vCard) or an address.
+type Member struct{ UID, Name, Email string }
 
 // Event holds the fields of a calendar item an iCalendar VEVENT carries.
 type Event struct {

@@ -13,15 +13,16 @@ const (
 // compare case-insensitively, and a class matches its derived classes
 // ("IPM.Contact" matches "IPM.Contact.MyForm", not "IPM.Contacts"):
 //
-//   - KindContact: IPM.Contact.
+//   - KindContact: IPM.Contact, and IPM.DistList (a distribution list,
+//     written as a vCard group).
 //   - KindEvent: IPM.Appointment.
 //   - KindMail: everything else, including meeting requests, cancellations
 //     and responses (IPM.Schedule.Meeting.*: mail that sits in mail
 //     folders, written with the invitation or answer as a text/calendar
-//     part), distribution lists, tasks, notes, journal entries and reports.
+//     part), tasks, notes, journal entries and reports.
 func KindOf(class string) string {
 	switch {
-	case classIs(class, "IPM.Contact"):
+	case classIs(class, "IPM.Contact"), classIs(class, "IPM.DistList"):
 		return KindContact
 	case classIs(class, "IPM.Appointment"):
 		return KindEvent

@@ -145,7 +145,7 @@ func TestTreeEML(t *testing.T) {
 		"manifest.json",
 		top + "/",
 		top + "/Calendar/", top + "/Calendar/2024-03-09 0905 Review.ics",
-		top + "/Contacts/", top + "/Contacts/Jane Doe.vcf", top + "/Contacts/Team.eml",
+		top + "/Contacts/", top + "/Contacts/Jane Doe.vcf", top + "/Contacts/Team.vcf",
 		top + "/INBOX (2)/", top + "/INBOX (2)/2024-03-07 0805 other inbox.eml",
 		top + "/Inbox/",
 		top + "/Inbox/" + wantFiles[0], top + "/Inbox/" + wantFiles[1], top + "/Inbox/" + wantFiles[2],
@@ -170,7 +170,7 @@ func TestTreeEML(t *testing.T) {
 		switch KindOf(it.Class) {
 		case KindContact:
 			WriteVCard(&b, it)
-			name = top + "/Contacts/Jane Doe.vcf"
+			name = top + "/Contacts/" + it.Subject + ".vcf"
 		case KindEvent:
 			WriteICal(&b, it)
 			name = top + "/Calendar/2024-03-09 0905 Review.ics"
@@ -383,7 +383,7 @@ func TestTreeMbox(t *testing.T) {
 		"./", "abs/", "abs/olute/", "abs/olute/olute.mbox", "mail.mbox", "manifest.json",
 		top + "/",
 		top + "/Calendar/", top + "/Calendar/2024-03-09 0905 Review.ics",
-		top + "/Contacts/", top + "/Contacts/Contacts.mbox", top + "/Contacts/Jane Doe.vcf",
+		top + "/Contacts/", top + "/Contacts/Jane Doe.vcf", top + "/Contacts/Team.vcf",
 		top + "/INBOX (2)/", top + "/INBOX (2)/INBOX.mbox",
 		top + "/Inbox/", top + "/Inbox/Inbox.mbox",
 		top + "/Inbox/Projects/", top + "/Inbox/Projects/Projects.mbox",

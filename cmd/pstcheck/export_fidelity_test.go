@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/mail"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/pstcheck/pstcheck/export"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
+	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
@@ -372,4 +374,213 @@ func TestExportMeetingsAsMail(t *testing.T) {
 	if total != 12 {
 		t.Errorf("%d meeting messages, want 12", total)
 	}
+}
+
+// vcardLine is one unfolded content line of a vCard: name, parameters,
+// value (still escaped).
+type vcardLine struct{ name, params, value string }
+
+// parseVCard reads a vCard 3.0 strictly (RFC 2426): CRLF lines folded at
+// 75 octets, BEGIN, VERSION:3.0 and END around it, one UID, FN and N (with
+// its five components), "name[;param=value...]:value" lines with valid
+// names, seven ADR components, TEL types RFC 2426 or x-names. It fails
+// the test on anything else.
+func parseVCard(t *testing.T, rel string, b []byte) []vcardLine {
+	t.Helper()
+	if !bytes.HasSuffix(b, []byte("\r\n")) || bytes.Contains(bytes.ReplaceAll(b, []byte("\r\n"), nil), []byte("\n")) {
+		t.Errorf("%s: lines do not all end in CRLF", rel)
+	}
+	var lines []vcardLine
+	count := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSuffix(strings.ReplaceAll(string(b), "\r\n ", ""), "\r\n"), "\r\n") {
+		head, value, ok := strings.Cut(l, ":")
+		name, params, _ := strings.Cut(head, ";")
+		if !ok || name == "" || strings.Trim(strings.ToUpper(name), "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != "" {
+			t.Errorf("%s: bad content line %q", rel, l)
+			continue
+		}
+		name = strings.ToUpper(name)
+		count[name]++
+		lines = append(lines, vcardLine{name, params, value})
+		switch name {
+		case "N":
+			if n := len(splitUnescaped(value, ';')); n != 5 {
+				t.Errorf("%s: N has %d components, want 5", rel, n)
+			}
+		case "ADR":
+			if n := len(splitUnescaped(value, ';')); n != 7 {
+				t.Errorf("%s: ADR has %d components, want 7", rel, n)
+			}
+		case "TEL":
+			types, _ := strings.CutPrefix(params, "TYPE=")
+			for _, ty := range strings.Split(types, ",") {
+				if !strings.HasPrefix(ty, "X-") && !strings.Contains(",HOME,MSG,WORK,PREF,VOICE,FAX,CELL,VIDEO,PAGER,BBS,MODEM,CAR,ISDN,PCS,", ","+ty+",") {
+					t.Errorf("%s: TEL type %q", rel, ty)
+				}
+			}
+		}
+	}
+	if len(lines) < 2 || lines[0] != (vcardLine{"BEGIN", "", "VCARD"}) || lines[1] != (vcardLine{"VERSION", "", "3.0"}) || lines[len(lines)-1] != (vcardLine{"END", "", "VCARD"}) {
+		t.Errorf("%s: not BEGIN:VCARD, VERSION:3.0 ... END:VCARD", rel)
+	}
+	for _, p := range []string{"UID", "FN", "N"} {
+		if count[p] != 1 {
+			t.Errorf("%s: %d %s, want 1", rel, count[p], p)
+		}
+	}
+	return lines
+}
+
+// splitUnescaped splits a vCard value at sep, except where escaped, and
+// unescapes the parts.
+func splitUnescaped(v string, sep byte) []string {
+	var out []string
+	var cur strings.Builder
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '\\' && i+1 < len(v):
+			i++
+			if v[i] == 'n' || v[i] == 'N' {
+				cur.WriteByte('\n')
+			} else {
+				cur.WriteByte(v[i])
+			}
+		case c == sep:
+			out = append(out, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	return append(out, cur.String())
+}
+
+// Contacts round-trip: every .vcf of every sample is a strict vCard 3.0
+// with a UID (the same on a second export); the telephone numbers it lists
+// are exactly those the store holds for the contact (PidTagPrimaryTelephoneNumber
+// and the others, MS-OXOCNTC), and each postal address it lists has the
+// store's street, city, state, postal code and country as separate
+// components. Distribution lists are vCard groups.
+func TestExportContacts(t *testing.T) {
+	srcs := append(samples.GoPstAll(), samples.CorpusFiles(false)...)
+	phoneIDs := []uint16{0x3A1A, 0x3A08, 0x3A1B, 0x3A57, 0x3A09, 0x3A2F, 0x3A1C, 0x3A24, 0x3A25, 0x3A23, 0x3A21, 0x3A1E,
+		0x3A2D, 0x3A2E, 0x3A02, 0x3A1D, 0x3A2C, 0x3A4B, 0x3A1F}
+	vcards, groups, phones, addresses := 0, 0, 0, 0
+	for _, src := range srcs {
+		store, err := pstcheck.OpenStore(context.Background(), src, pstcheck.Options{})
+		if err != nil {
+			continue
+		}
+		type contact struct {
+			phones map[string]bool
+			adrs   map[string]bool // "street|city|state|postal|country" of each address the store has
+			group  bool
+		}
+		want := map[uint32]contact{}
+		named := func(lid uint32) uint16 {
+			id, _ := store.Reader.Named("00062004-0000-0000-C000-000000000046", lid)
+			return id
+		}
+		for _, refs := range store.Items {
+			for _, ref := range refs {
+				m, err := store.Reader.Message(ref.NID)
+				if err != nil {
+					continue
+				}
+				class := store.Reader.String(m.Props, 0x001A)
+				if !strings.HasPrefix(class, "IPM.Contact") && !strings.HasPrefix(class, "IPM.DistList") {
+					continue
+				}
+				c := contact{phones: map[string]bool{}, adrs: map[string]bool{}, group: strings.HasPrefix(class, "IPM.DistList")}
+				for _, id := range phoneIDs {
+					if n := strings.TrimSpace(store.Reader.String(m.Props, id)); n != "" {
+						c.phones[n] = true
+					}
+				}
+				s := func(id uint16) string { return store.Reader.String(m.Props, id) }
+				for _, a := range [][5]uint16{
+					{0x3A5D, 0x3A59, 0x3A5C, 0x3A5B, 0x3A5A},                                    // home
+					{0x3A63, 0x3A5F, 0x3A62, 0x3A61, 0x3A60},                                    // other
+					{named(0x8045), named(0x8046), named(0x8047), named(0x8048), named(0x8049)}, // work
+				} {
+					if k := strings.Join([]string{s(a[0]), s(a[1]), s(a[2]), s(a[3]), s(a[4])}, "|"); k != "||||" {
+						c.adrs[k] = true
+					}
+				}
+				want[ref.NID] = c
+			}
+		}
+		store.Close()
+		if len(want) == 0 {
+			continue
+		}
+		x := runExport(t, src, filepath.Join(t.TempDir(), "out"))
+		again := runExport(t, src, filepath.Join(t.TempDir(), "again"))
+		for nid, c := range want {
+			it := x.byNID()[nid]
+			if it.Path == nil || !strings.HasSuffix(*it.Path, ".vcf") {
+				t.Errorf("%s 0x%X: not a .vcf: %+v", filepath.Base(src), nid, it)
+				continue
+			}
+			vcards++
+			b := x.file(t, *it.Path)
+			if !bytes.Equal(b, again.file(t, *again.byNID()[nid].Path)) {
+				t.Errorf("%s: differs between two exports", *it.Path)
+			}
+			gotPhones := map[string]bool{}
+			gotAdrs := map[string]bool{}
+			isGroup := false
+			for _, l := range parseVCard(t, *it.Path, b) {
+				switch l.name {
+				case "TEL":
+					gotPhones[splitUnescaped(l.value, 0)[0]] = true
+				case "ADR":
+					p := splitUnescaped(l.value, ';')
+					gotAdrs[strings.Join(p[2:], "|")] = true
+				case "X-ADDRESSBOOKSERVER-KIND":
+					isGroup = l.value == "group"
+				}
+			}
+			if !mapsEqual(boolCounts(gotPhones), boolCounts(c.phones)) {
+				t.Errorf("%s: phones %v, the store has %v", *it.Path, keysOf(gotPhones), keysOf(c.phones))
+			}
+			for a := range c.adrs {
+				if !gotAdrs[a] {
+					t.Errorf("%s: no ADR with the parts %q (has %v)", *it.Path, a, keysOf(gotAdrs))
+				}
+			}
+			if isGroup != c.group {
+				t.Errorf("%s: group %v, the store's class says %v", *it.Path, isGroup, c.group)
+			}
+			phones += len(c.phones)
+			addresses += len(c.adrs)
+			if c.group {
+				groups++
+			}
+		}
+	}
+	if vcards == 0 {
+		t.Skip("no contacts in the samples here")
+	}
+	if groups == 0 || phones == 0 || addresses == 0 {
+		t.Errorf("%d vCards: %d groups, %d phones, %d addresses; want some of each", vcards, groups, phones, addresses)
+	}
+	t.Logf("%d vCards (%d groups): %d phones and %d postal addresses round-trip", vcards, groups, phones, addresses)
+}
+
+func boolCounts(m map[string]bool) map[string]int {
+	out := map[string]int{}
+	for k := range m {
+		out[k] = 1
+	}
+	return out
+}
+
+func keysOf(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
