@@ -19,9 +19,16 @@ type Address struct {
 
 // Item is one message-like item of a store, decoded.
 type Item struct {
-	NID    uint32
-	Folder string // folder path, "Top of Personal Folders/Inbox"
-	Class  string // PidTagMessageClass: IPM.Note, IPM.Contact, IPM.Appointment, ...
+	NID uint32
+	// Folder is the folder's path as the manifest shows it, "Top of
+	// Personal Folders/Inbox" (FolderPath of Folders, when the caller
+	// knows them).
+	Folder string
+	// Folders are the folders from the top of the store to the item's,
+	// by identity: when set, they decide the item's folder in the export,
+	// so that folders of the same name stay apart.
+	Folders []FolderRef
+	Class   string // PidTagMessageClass: IPM.Note, IPM.Contact, IPM.Appointment, ...
 
 	Subject string
 	// From is the author: the person the message was sent for

@@ -152,8 +152,8 @@ func TestTreeEML(t *testing.T) {
 		top + "/Inbox/Projects/",
 		top + "/Inbox/Projects/(no subject).eml",
 		top + "/Inbox/Projects/2024-03-06 0905 .._.._escape_.eml",
-		top + "/unnamed/", top + "/unnamed/unnamed/", top + "/unnamed/unnamed/evil/",
-		top + "/unnamed/unnamed/evil/2024-03-08 0805 con.eml",
+		top + "/[..]/", top + "/[..]/[..]/", top + "/[..]/[..]/evil/",
+		top + "/[..]/[..]/evil/2024-03-08 0805 con.eml",
 	}
 	sort.Strings(want)
 	if g := keys(got); strings.Join(g, "\n") != strings.Join(want, "\n") {
@@ -387,7 +387,7 @@ func TestTreeMbox(t *testing.T) {
 		top + "/INBOX (2)/", top + "/INBOX (2)/INBOX.mbox",
 		top + "/Inbox/", top + "/Inbox/Inbox.mbox",
 		top + "/Inbox/Projects/", top + "/Inbox/Projects/Projects.mbox",
-		top + "/unnamed/", top + "/unnamed/unnamed/", top + "/unnamed/unnamed/evil/", top + "/unnamed/unnamed/evil/evil.mbox",
+		top + "/[..]/", top + "/[..]/[..]/", top + "/[..]/[..]/evil/", top + "/[..]/[..]/evil/evil.mbox",
 	}
 	sort.Strings(want)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -16,9 +16,13 @@ type Store struct {
 	Report *Report
 	// Items lists each folder's messages (by folder NID) with whether the
 	// scan found them readable; Reader reads them.
-	Items  map[uint32][]messaging.ItemRef
-	Reader *messaging.Reader
-	f      *os.File
+	Items map[uint32][]messaging.ItemRef
+	// Folders is the folder tree the scan walked: each folder's NID, its
+	// parent's and its name, so that folders of the same path can be told
+	// apart.
+	Folders []messaging.Folder
+	Reader  *messaging.Reader
+	f       *os.File
 }
 
 // ErrNoStore: the file's header is unusable, so no item can be read.
@@ -42,6 +46,7 @@ func OpenStore(ctx context.Context, path string, opts Options) (*Store, error) {
 		return s, ErrNoStore
 	}
 	s.Items = m.Items
+	s.Folders = m.Folders
 	s.Reader = messaging.NewReader(res, m)
 	return s, nil
 }

@@ -95,10 +95,12 @@ Exit status:
 	return cmd
 }
 
-// exportItem is one item to write, in the folder it is written to.
+// exportItem is one item to write, in the folder it is written to: the
+// scan's path of it (which --folders matches) and the folders by identity.
 type exportItem struct {
 	nid      uint32
 	folder   string
+	refs     []export.FolderRef
 	readable bool
 }
 
@@ -130,7 +132,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 	if err != nil {
 		return exitUsage, &runError{err: err}
 	}
-	items := exportPlan(rep, store.Items, opts.Folders)
+	items := exportPlan(rep, store.Items, export.StoreFolders(store.Folders, store.Reader, recoveredFolder), opts.Folders)
 	conv := export.NewConverter(store.Reader)
 	damage := damageByNID(rep)
 
@@ -164,7 +166,8 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 						msg, problem := readItem(store.Reader, x, opts.IncludeDamaged, damage[x.nid])
 						done[k].problem = problem
 						if msg != nil {
-							done[k].it = conv.Item(msg, x.folder)
+							done[k].it = conv.Item(msg, export.FolderPath(x.refs))
+							done[k].it.Folders = x.refs
 							done[k].it.Damage = problem
 							done[k].r = tree.Render(done[k].it)
 						}
@@ -182,7 +185,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 			placed++
 			switch {
 			case p.it == nil:
-				tree.Skip(x.folder, "", zeroTime, x.nid, p.problem)
+				tree.SkipItem(&export.Item{NID: x.nid, Folder: export.FolderPath(x.refs), Folders: x.refs}, p.problem)
 				skipped++
 			case p.problem == "":
 				if _, err := tree.AddRendered(p.it, p.r, ""); err != nil {
@@ -216,14 +219,20 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 
 // exportPlan lists the items to export in folder order: every normal item
 // of every folder (or of the folders asked for), then the orphaned items
-// under "Recovered items".
-func exportPlan(rep *pstcheck.Report, byFolder map[uint32][]messaging.ItemRef, only []string) []exportItem {
+// under "Recovered items". refs are the folders by identity
+// (export.StoreFolders).
+func exportPlan(rep *pstcheck.Report, byFolder map[uint32][]messaging.ItemRef, refs map[uint32][]export.FolderRef, only []string) []exportItem {
 	var out []exportItem
 	seen := map[uint32]bool{}
+	recovered := []export.FolderRef{{Name: recoveredFolder}}
 	for _, f := range rep.Folders {
 		path := exportFolderPath(f.Path)
 		if !folderWanted(path, only) {
 			continue
+		}
+		fr, ok := refs[f.NID]
+		if !ok && f.NID != messaging.NIDRootFolder {
+			fr = append(recovered, export.FolderRef{NID: f.NID, Name: f.Path})
 		}
 		refs := append([]messaging.ItemRef(nil), byFolder[f.NID]...)
 		sort.SliceStable(refs, func(i, j int) bool { return refs[i].NID < refs[j].NID })
@@ -232,7 +241,7 @@ func exportPlan(rep *pstcheck.Report, byFolder map[uint32][]messaging.ItemRef, o
 				continue
 			}
 			seen[r.NID] = true
-			out = append(out, exportItem{nid: r.NID, folder: path, readable: r.Readable})
+			out = append(out, exportItem{nid: r.NID, folder: path, refs: fr, readable: r.Readable})
 		}
 	}
 	// Messages no folder lists: their parent folder's name, under
@@ -245,15 +254,21 @@ func exportPlan(rep *pstcheck.Report, byFolder map[uint32][]messaging.ItemRef, o
 		if f.Code != finding.MessageOrphan || seen[f.NID] {
 			continue
 		}
-		path := recoveredFolder
+		path, fr := recoveredFolder, recovered
 		if p := paths[f.FolderNID]; p != "" && p != "(root)" {
 			path += "/" + p
+			// Under "Recovered items", the path of the folder the item
+			// names; a folder already there (unreachable) stays as it is.
+			fr = refs[f.FolderNID]
+			if len(fr) == 0 || fr[0] != recovered[0] {
+				fr = append(append([]export.FolderRef(nil), recovered...), fr...)
+			}
 		}
 		if !folderWanted(path, only) {
 			continue
 		}
 		seen[f.NID] = true
-		out = append(out, exportItem{nid: f.NID, folder: path, readable: true})
+		out = append(out, exportItem{nid: f.NID, folder: path, refs: fr, readable: true})
 	}
 	return out
 }

@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"net/mail"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/pstcheck/pstcheck/export"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
@@ -583,4 +586,118 @@ func keysOf(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// setName sets a PtypString heap item to exactly s (no longer than the
+// value it replaces), shrinking the item as a writer would (checksums
+// fixed): a folder renamed in place.
+func setName(t *testing.T, h *pstmut.Heap, id uint16, s string) {
+	t.Helper()
+	p, ok := h.Prop(id)
+	if !ok || p.Type != 0x001F || !pstmut.IsHID(p.Value) {
+		t.Fatalf("property 0x%04X is not a PtypString heap item", id)
+	}
+	u := utf16.Encode([]rune(s))
+	old := len(h.Item(p.Value))
+	if 2*len(u) > old {
+		t.Fatalf("%q is longer than the %d bytes it replaces", s, old)
+	}
+	h.EditItem(p.Value, func(b []byte) {
+		for i, c := range u {
+			binary.LittleEndian.PutUint16(b[2*i:], c)
+		}
+	})
+	h.RemoveFromItem(p.Value, 2*len(u), old-2*len(u))
+}
+
+// Every store folder keeps its own output folder and mbox, and the
+// manifest tells them apart: enron.pst's bailey-s folders renamed (in a
+// copy with every checksum valid) to share a name with a sibling ("Sent
+// Items" becomes a second "Sent"), to have no name (Notes inbox and
+// Contacts), and to differ only by "/" against its look-alike U+2215
+// (All documents "a/b", Drafts "a∕b").
+func TestExportFolderIdentity(t *testing.T) {
+	src := goPst(t, "enron.pst")
+	f, err := pstmut.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const parent = "Top of Personal Folders/bailey-s/"
+	renames := map[string]string{"Sent Items": "Sent", "Notes inbox": "", "Contacts": "", "All documents": "a/b", "Drafts": "a\u2215b"}
+	nids := map[string]uint32{}
+	rep := scanReport(t, src)
+	for _, fo := range rep.Folders {
+		if name, ok := strings.CutPrefix(fo.Path, parent); ok {
+			nids[name] = fo.NID
+		}
+	}
+	for from, to := range renames {
+		if nids[from] == 0 {
+			t.Fatalf("enron.pst has no %s%s", parent, from)
+		}
+		setName(t, f.NodeHeap(nids[from]), 0x3001, to)
+	}
+	p := writePST(t, f, t.TempDir(), "renamed.pst")
+	hrep := scanReport(t, p)
+	if hrep.Verdict != pstcheck.Healthy {
+		t.Fatalf("the renamed copy is %s: %s", hrep.Verdict, hrep.Cause)
+	}
+	items := map[uint32]int{} // per folder NID, as the scan counts them
+	for _, fo := range hrep.Folders {
+		items[fo.NID] = fo.Items
+	}
+	for _, format := range []string{export.FormatEML, export.FormatMbox} {
+		t.Run(format, func(t *testing.T) {
+			base := t.TempDir()
+			dir := filepath.Join(base, "out")
+			x := runExport(t, p, dir, "--format", format)
+			if x.status != 0 {
+				t.Fatalf("exit %d\n%s%s", x.status, x.stdout, x.stderr)
+			}
+			checkFiles(t, x)
+			checkInside(t, base, dir)
+			where := map[uint32]string{}  // folder NID -> output folder (eml) or mbox
+			owner := map[string]uint32{}  // output folder or mbox -> folder NID
+			pathOf := map[uint32]string{} // folder NID -> manifest folder
+			counted := map[uint32]int{}   // items per folder NID
+			for _, it := range x.man.Items {
+				if it.Path == nil || it.FolderNID == nil || *it.Kind != export.KindMail {
+					continue
+				}
+				nid := *it.FolderNID
+				counted[nid]++
+				at := path.Dir(*it.Path)
+				if format == export.FormatMbox {
+					at = *it.Path
+				}
+				if prev, ok := where[nid]; ok && prev != at {
+					t.Errorf("folder 0x%X is written to %s and %s", nid, prev, at)
+				}
+				if o, ok := owner[at]; ok && o != nid {
+					t.Errorf("%s holds folders 0x%X (%q) and 0x%X (%q)", at, o, pathOf[o], nid, it.Folder)
+				}
+				if prev, ok := pathOf[nid]; ok && prev != it.Folder {
+					t.Errorf("folder 0x%X is %q and %q in the manifest", nid, prev, it.Folder)
+				}
+				where[nid], owner[at], pathOf[nid] = at, nid, it.Folder
+			}
+			seenPaths := map[string]uint32{}
+			for from, to := range renames {
+				nid := nids[from]
+				if counted[nid] != items[nid] || items[nid] == 0 {
+					t.Errorf("%q (was %s): %d items exported, the scan lists %d", to, from, counted[nid], items[nid])
+				}
+				if to != "" { // the two without a name share the path "bailey-s/", told apart by folder_nid
+					if o, dup := seenPaths[pathOf[nid]]; dup {
+						t.Errorf("folders 0x%X and 0x%X share the manifest path %q", o, nid, pathOf[nid])
+					}
+					seenPaths[pathOf[nid]] = nid
+				}
+				t.Logf("%-14s -> %-10q manifest %-40q %s", from, to, pathOf[nid], where[nid])
+			}
+			if sent := where[nids["Sent"]]; sent == "" || sent == where[nids["Sent Items"]] {
+				t.Errorf("the two folders named Sent: %q and %q", sent, where[nids["Sent Items"]])
+			}
+		})
+	}
 }
