@@ -45,7 +45,9 @@ func NewCmdExport(ios *IOStreams, runF func(*ExportOptions) error) *cobra.Comman
 		Long: `Export scans FILE (read-only, as "pstcheck scan" does) and writes every item
 it finds intact to DIR: with --format eml (the default) one .eml message per
 item in a folder tree mirroring the store, with --format mbox one mbox file
-per folder; contacts as vCard (.vcf) and calendar items as iCalendar (.ics).
+per folder; contacts and distribution lists as vCard (.vcf), appointments as
+iCalendar (.ics) with their recurrence and reminders, and meeting requests and
+responses as mail carrying the invitation (text/calendar).
 Only verified data is written: an item whose blocks or structures are
 damaged is skipped and named, unless --include-damaged writes what can be read
 of it with an X-Pstcheck-Damaged header naming the damage. Items no folder
