@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"net/mail"
+	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -699,5 +703,96 @@ func TestExportFolderIdentity(t *testing.T) {
 				t.Errorf("the two folders named Sent: %q and %q", sent, where[nids["Sent Items"]])
 			}
 		})
+	}
+}
+
+// The RRULEs against pffexport itself, when it is installed: for every
+// appointment whose Appointment.txt shows a recurrence pattern (Outlook's
+// words: "every Monday from 10:00 AM to 11:00 AM", "every day ...",
+// "every August 13 ..."), the exported RRULE repeats on those days, and
+// its last occurrence is pffexport's "Last effective time" (a date in
+// 4500 for a series that never ends).
+func TestExportRecurrencePffexport(t *testing.T) {
+	bin, err := exec.LookPath("pffexport")
+	if err != nil {
+		t.Skip("pffexport (Debian pff-tools) is not installed")
+	}
+	compared := 0
+	for _, name := range []string{"java-libpst__dist-list.pst", "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"} {
+		src := corpusFile(t, name)
+		target := filepath.Join(t.TempDir(), "pff")
+		if b, err := exec.Command(bin, "-m", "items", "-q", "-t", target, src).CombinedOutput(); err != nil {
+			t.Fatalf("pffexport: %v\n%s", err, b)
+		}
+		x := runExport(t, src, filepath.Join(t.TempDir(), "out"))
+		bySubject := map[string]icsEvent{}
+		for _, it := range x.man.Items {
+			if it.Path != nil && *it.Kind == export.KindEvent {
+				bySubject[it.Subject] = readICS(t, *it.Path, x.file(t, *it.Path))
+			}
+		}
+		txts, _ := filepath.Glob(filepath.Join(target+".export", "*", "*", "*", "Appointment*", "Appointment.txt"))
+		more, _ := filepath.Glob(filepath.Join(target+".export", "*", "*", "Appointment*", "Appointment.txt"))
+		for _, p := range append(txts, more...) {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			field := func(name string) string {
+				m := regexp.MustCompile(`(?m)^` + name + `:[ \t]*(.*?)[ \t]*$`).FindStringSubmatch(string(b))
+				if m == nil {
+					return ""
+				}
+				return m[1]
+			}
+			pattern := field("Recurrence pattern")
+			if pattern == "" {
+				continue
+			}
+			ev, ok := bySubject[field("Subject")]
+			if !ok {
+				t.Errorf("%s: %q not exported as an event", name, field("Subject"))
+				continue
+			}
+			compared++
+			rule := ev.rrule
+			words := strings.Fields(strings.SplitN(pattern, " from ", 2)[0])
+			switch {
+			case len(words) == 2 && words[1] == "day":
+				if !strings.HasPrefix(rule, "FREQ=DAILY") {
+					t.Errorf("%q: pffexport %q, RRULE %s", field("Subject"), pattern, rule)
+				}
+			case len(words) == 3: // "every August 13"
+				mo, err := time.Parse("January 2", words[1]+" "+words[2])
+				if err != nil || !strings.Contains(rule, fmt.Sprintf("BYMONTH=%d;BYMONTHDAY=%d", mo.Month(), mo.Day())) {
+					t.Errorf("%q: pffexport %q, RRULE %s", field("Subject"), pattern, rule)
+				}
+			default: // "every Monday", "every Monday and Friday", ...
+				for _, w := range words[1:] {
+					if w == "and" {
+						continue
+					}
+					if !strings.Contains(rule, "BYDAY=") || !strings.Contains(rule, strings.ToUpper(strings.TrimSuffix(w, ",")[:2])) {
+						t.Errorf("%q: pffexport %q, RRULE %s", field("Subject"), pattern, rule)
+					}
+				}
+			}
+			last, err := time.Parse("Jan 02, 2006 15:04:05", strings.TrimSuffix(field("Last effective time"), ".000000000 UTC"))
+			if err != nil {
+				t.Errorf("%q: Last effective time %q: %v", field("Subject"), field("Last effective time"), err)
+				continue
+			}
+			first, _ := time.Parse("20060102", ev.dtstart[strings.LastIndex(ev.dtstart, ":")+1:][:8])
+			want := last.Add(12 * time.Hour).Format(time.DateOnly) // local midnight in UTC: the nearest midnight is the date
+			if last.Year() == 4500 {
+				want = ""
+			}
+			if got := lastOccurrence(first, rule); got != want {
+				t.Errorf("%q: last occurrence %q, pffexport's last effective time %s", field("Subject"), got, last)
+			}
+		}
+	}
+	if compared < 4 {
+		t.Errorf("%d recurring appointments compared with pffexport, want the 4 it shows a pattern for", compared)
 	}
 }
