@@ -68,10 +68,15 @@ func contactItem() *Item {
 		Contact: &Contact{
 			DisplayName: "Doe, Jane", GivenName: "Jane", Surname: "Doe", MiddleName: "Q.",
 			Company: "Example; Inc.", Department: "R&D, Lab 2", Title: `Chief \ Tester`,
-			Emails:  []string{"jane@example.com", "j.doe@example.org"},
-			Phones:  []Phone{{"work", "+1 555 0100"}, {"home", "+1 555 0101"}, {"cell", "+1 555 0102"}, {"fax", "+1 555 0103"}, {"home fax", "+1 555 0104"}},
-			Address: "1 Main Street\r\nSuite 5\nSpringfield, IL 62701\nUSA",
-			Notes:   "Met at the conference in Köln; likes tea.\nSecond line with a very long text that has to be folded because it goes past seventy-five octets — with ünïcödé near the fold.",
+			Emails: []string{"jane@example.com", "j.doe@example.org"},
+			Phones: []Phone{{"work primary", "+1 555 0100"}, {"home", "+1 555 0101"}, {"cell", "+1 555 0102"}, {"fax", "+1 555 0103"}, {"home fax", "+1 555 0104"}, {"assistant", "+1 555 0105"}},
+			Prefix: "Dr.", Suffix: "Jr.", UID: "5e1b7c2a-8f3d-5b6e-9a0c-1d2e3f405162",
+			Addresses: []PostalAddress{
+				{Kind: "work", Preferred: true, Street: "1 Main Street\r\nSuite 5", City: "Springfield", Region: "IL", PostalCode: "62701", Country: "USA"},
+				{Kind: "home", Label: "Am Markt 3; 50667 Köln"},
+				{Kind: "other", POBox: "PO Box 12", City: "大阪市", Country: "日本"},
+			},
+			Notes: "Met at the conference in Köln; likes tea.\nSecond line with a very long text that has to be folded because it goes past seventy-five octets — with ünïcödé near the fold.",
 			// Outlook keeps a birthday as local midnight in UTC: 1980-07-15 in UTC+2.
 			Birthday: time.Date(1980, 7, 14, 22, 0, 0, 0, time.UTC),
 		},
@@ -101,8 +106,12 @@ func TestVCard(t *testing.T) {
 	WriteVCard(&b, contactItem())
 	lines := checkContentLines(t, b.Bytes())
 	for _, want := range []string{
-		`FN:Doe\, Jane`, `N:Doe;Jane;Q.;;`, `ORG:Example\; Inc.;R&D\, Lab 2`, `TITLE:Chief \\ Tester`,
-		`ADR;TYPE=WORK:;;1 Main Street\nSuite 5\nSpringfield\, IL 62701\nUSA;;;;`,
+		`FN:Doe\, Jane`, `N:Doe;Jane;Q.;Dr.;Jr.`, `ORG:Example\; Inc.;R&D\, Lab 2`, `TITLE:Chief \\ Tester`,
+		`UID:5e1b7c2a-8f3d-5b6e-9a0c-1d2e3f405162`,
+		`ADR;TYPE=WORK,PREF:;;1 Main Street\nSuite 5;Springfield;IL;62701;USA`,
+		`ADR;TYPE=HOME:;;Am Markt 3\; 50667 Köln;;;;`,
+		`ADR;TYPE=POSTAL:PO Box 12;;;大阪市;;;日本`,
+		`TEL;TYPE=WORK,VOICE,PREF:+1 555 0100`, `TEL;TYPE=X-ASSISTANT,VOICE:+1 555 0105`,
 		`TEL;TYPE=HOME,FAX:+1 555 0104`, `TEL;TYPE=CELL:+1 555 0102`, `BDAY:1980-07-15`,
 	} {
 		if !contains(lines, want) {
@@ -221,9 +230,9 @@ func TestICal(t *testing.T) {
 func TestKindOf(t *testing.T) {
 	for class, want := range map[string]string{
 		"IPM.Contact": KindContact, "ipm.contact": KindContact, "IPM.Contact.MyForm": KindContact,
-		"IPM.Contacts": KindMail, "IPM.DistList": KindMail,
+		"IPM.Contacts": KindMail, "IPM.DistList": KindContact,
 		"IPM.Appointment": KindEvent, "IPM.Appointment.Occurrence": KindEvent,
-		"IPM.Schedule.Meeting.Request": KindEvent, "IPM.Schedule.Meeting.Canceled": KindEvent,
+		"IPM.Schedule.Meeting.Request": KindMail, "IPM.Schedule.Meeting.Canceled": KindMail,
 		"IPM.Schedule.Meeting.Resp.Pos": KindMail, "IPM.Note": KindMail, "IPM.Task": KindMail,
 		"REPORT.IPM.Note.NDR": KindMail, "": KindMail, "IPM": KindMail,
 	} {

@@ -10,7 +10,6 @@ import (
 	"io"
 	"mime"
 	"mime/quotedprintable"
-	"net/mail"
 	"path"
 	"slices"
 	"strconv"
@@ -59,8 +58,15 @@ func WriteEML(w io.Writer, it *Item) error { return EMLOptions{}.WriteEML(w, it)
 //     item has a value for them, since those are generated next. Everything
 //     else is kept: Received, Return-Path, Reply-To, Sender, References,
 //     List-*, Authentication-Results, X-*, ...
-//   - From, To, Cc, Bcc, Subject, Date, Message-ID, In-Reply-To from the
-//     item, each only when it has a value. Bcc is written: a store holds Bcc
+//   - From, Sender, To, Cc, Bcc, Subject, Date, Message-ID, In-Reply-To
+//     from the item, each only when it has a value, except that every
+//     message (embedded ones too) has From and Date, which RFC 5322
+//     requires: a sender without an address is written with the
+//     address no-address@pstcheck.invalid; when neither the item nor its
+//     original headers have a sender, From is "Unknown sender"
+//     <no-address@pstcheck.invalid>, and without a date, Date is the Unix
+//     epoch. Sender is the delegate of a message sent on behalf of From.
+//     Bcc is written: a store holds Bcc
 //     recipients only for messages its owner sent, and RFC 5322 §3.6.3 lets
 //     the sender's copy carry them. Subject and display names that are not
 //     plain ASCII become RFC 2047 encoded-words; Date is RFC 1123 with a
@@ -79,7 +85,8 @@ func WriteEML(w io.Writer, it *Item) error { return EMLOptions{}.WriteEML(w, it)
 //     multipart/alternative;
 //   - attachments with a ContentID the HTML refers to ("cid:...") go with the
 //     HTML into a multipart/related; other attachments, an RTF body without
-//     HTML ("body.rtf", text/rtf) and embedded messages (message/rfc822,
+//     HTML ("body.rtf", application/rtf) and embedded messages (message/rfc822,
+//     named with ".eml",
 //     written by this function recursively, see MaxEmbedDepth) make the
 //     whole a multipart/mixed.
 //
@@ -159,27 +166,33 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 			related = append(related, o.attachment(a, depth, true))
 		}
 	}
-	var body entity
-	var plain *entity
+	// The alternatives: plain text (left out only for an HTML body with
+	// no text), HTML with what it shows inline, and a meeting message's
+	// invitation or answer.
+	var alts []entity
 	if it.Body != "" || len(html) == 0 {
-		p := textPart("plain", "utf-8", []byte(strings.ToValidUTF8(it.Body, "\uFFFD")))
-		plain = &p
+		alts = append(alts, textPart("plain", "utf-8", []byte(strings.ToValidUTF8(it.Body, "\uFFFD"))))
 	}
 	if len(html) > 0 {
 		h := textPart("html", htmlCharset(charset, html), html)
 		if len(related) > 0 {
 			h = multipartEntity(seed, "related", append([]entity{h}, related...), "type", "text/html")
 		}
-		if plain != nil {
-			body = multipartEntity(seed, "alternative", []entity{*plain, h})
-		} else {
-			body = h
-		}
-	} else {
-		body = *plain
+		alts = append(alts, h)
+	}
+	if cal := calendarPart(it); cal != nil {
+		alts = append(alts, *cal)
+	}
+	body := alts[0]
+	if len(alts) > 1 {
+		body = multipartEntity(seed, "alternative", alts)
 	}
 	if rtfBody != nil {
-		mixed = append(mixed, binaryPart(`text/rtf`, nil, "attachment", "body.rtf", "", rtfBody))
+		// application/rtf: RTF may carry 8-bit bytes in any code page
+		// (its \ansicpg says which), so text/rtf without a charset would
+		// be wrong, and it is the type mail clients open with a word
+		// processor.
+		mixed = append(mixed, binaryPart("application/rtf", nil, "attachment", "body.rtf", "", rtfBody))
 	}
 	for i := range it.Attachments {
 		if a := &it.Attachments[i]; !isRelated(a) {
@@ -193,7 +206,8 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 	var top entity
 	type field struct{ name, value string }
 	fields := []field{
-		{"From", formatAddress(it.From)},
+		{"From", ""},
+		{"Sender", ""},
 		{"To", formatAddressList(it.To)},
 		{"Cc", formatAddressList(it.Cc)},
 		{"Bcc", formatAddressList(it.Bcc)},
@@ -202,17 +216,31 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 		{"Message-ID", msgIDs(it.MessageID)},
 		{"In-Reply-To", msgIDs(it.InReplyTo)},
 	}
+	if !isZero(it.From) {
+		fields[0].value = formatMailbox(it.From)
+	}
+	if !isZero(it.Sender) {
+		fields[1].value = formatMailbox(it.Sender)
+	}
 	if it.Subject != "" {
-		fields[4].value = encodeText(it.Subject)
+		fields[5].value = encodeText(it.Subject)
 	}
 	if validDate(it.Date) {
-		fields[5].value = it.Date.Format(time.RFC1123Z)
+		fields[6].value = headerDate(it.Date)
 	}
 	generated := map[string]bool{}
 	for _, f := range fields {
 		generated[strings.ToLower(f.name)] = f.value != ""
 	}
 	top.header = keptHeaders(it.Headers, generated)
+	// RFC 5322 requires From and Date: when neither the item nor its
+	// original headers have one, a placeholder says it is unknown.
+	if fields[0].value == "" && !hasField(top.header, "from") {
+		fields[0].value = formatMailbox(Address{})
+	}
+	if fields[6].value == "" && !hasField(top.header, "date") {
+		fields[6].value = headerDate(time.Time{})
+	}
 	for _, f := range fields {
 		if f.value != "" {
 			top.add(f.name, f.value)
@@ -229,7 +257,28 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 	return top.bytes()
 }
 
+// hasField reports whether header lines hold a field of the lower-case
+// name.
+func hasField(lines []string, name string) bool {
+	for _, l := range lines {
+		if len(l) > len(name) && l[len(name)] == ':' && strings.EqualFold(l[:len(name)], name) {
+			return true
+		}
+	}
+	return false
+}
+
 func validDate(t time.Time) bool { return !t.IsZero() && t.Year() >= 1 && t.Year() <= 9999 }
+
+// headerDate formats a Date field: RFC 1123 with a numeric zone, in the
+// zone of t; the Unix epoch when t is unknown, since RFC 5322 requires a
+// Date and a made-up one that looks real would mislead.
+func headerDate(t time.Time) string {
+	if !validDate(t) {
+		t = time.Unix(0, 0).UTC()
+	}
+	return t.Format(time.RFC1123Z)
+}
 
 // refersTo reports whether the HTML refers to the content ID ("cid:id").
 func refersTo(html []byte, cid string) bool {
@@ -243,14 +292,7 @@ func refersTo(html []byte, cid string) bool {
 // attachment renders one attachment; depth is that of the message holding it.
 func (o EMLOptions) attachment(a *Attachment, depth int, inline bool) entity {
 	if a.Embedded != nil {
-		name := a.Filename
-		if name == "" {
-			name = a.Embedded.Subject
-			if name == "" {
-				name = "message"
-			}
-			name += ".eml"
-		}
+		name := embeddedName(a)
 		if depth+1 > MaxEmbedDepth {
 			note := "pstcheck: the embedded message " + strconv.Quote(name) +
 				" is not included: messages nest more than " + strconv.Itoa(MaxEmbedDepth) + " levels deep here.\n"
@@ -275,6 +317,24 @@ func (o EMLOptions) attachment(a *Attachment, depth int, inline bool) entity {
 	}
 	mt, params := attachmentType(a)
 	return binaryPart(mt, params, disp, a.Filename, a.ContentID, a.Data)
+}
+
+// embeddedName is the file name of an attached message, which is written
+// as message/rfc822: the stored name (often the subject, with no
+// extension), else the subject, else "message", ending in ".eml" (which
+// replaces Outlook's ".msg").
+func embeddedName(a *Attachment) string {
+	name := strings.TrimSpace(a.Filename)
+	if name == "" && a.Embedded != nil {
+		name = strings.TrimSpace(a.Embedded.Subject)
+	}
+	if name == "" {
+		name = "message"
+	}
+	if strings.HasSuffix(strings.ToLower(name), ".msg") {
+		name = name[:len(name)-4]
+	}
+	return withExt(name, ".eml", "message")
 }
 
 // attachmentType chooses the media type of an attachment stored as bytes.
@@ -640,75 +700,6 @@ func foldLine(line string) string {
 		brk()
 	}
 	b.WriteString(line[start:])
-	return b.String()
-}
-
-// formatAddressList formats addresses for To, Cc or Bcc.
-func formatAddressList(as []Address) string {
-	var out []string
-	for _, a := range as {
-		if s := formatAddress(a); s != "" {
-			out = append(out, s)
-		}
-	}
-	return strings.Join(out, ", ")
-}
-
-// formatAddress formats one address (see WriteEML for the rules).
-func formatAddress(a Address) string {
-	name := strings.ToValidUTF8(strings.TrimSpace(a.Name), "\uFFFD")
-	email := addrSpec(a.Email)
-	switch {
-	case email == "" && name == "":
-		return ""
-	case email == "":
-		return displayName(name) + ":;"
-	}
-	return (&mail.Address{Name: name, Address: email}).String()
-}
-
-// displayName formats a display name alone (quoted or encoded as needed).
-func displayName(name string) string {
-	const dummy = " <x@y>"
-	return strings.TrimSuffix((&mail.Address{Name: name, Address: "x@y"}).String(), dummy)
-}
-
-// addrSpec returns email when it is a valid addr-spec, "" when it is empty,
-// and otherwise its IMCEAEX encapsulation, a valid address that keeps the
-// original (usually an Exchange X.500 DN) readable and recoverable.
-func addrSpec(email string) string {
-	email = strings.TrimSpace(email)
-	if email == "" {
-		return ""
-	}
-	if strings.HasPrefix(strings.ToLower(email), "smtp:") {
-		email = email[5:]
-	}
-	if a, err := mail.ParseAddress("<" + email + ">"); err == nil && a.Address == email && a.Name == "" {
-		return email
-	}
-	return imceaex(email)
-}
-
-// imceaex encodes s as Exchange does for a non-SMTP address: "IMCEAEX-"
-// followed by s with '/' as '_' and characters not allowed in an atom (and
-// '+', '_', '.') as "+XX" hex bytes, in the domain "pstcheck.invalid".
-func imceaex(s string) string {
-	var b strings.Builder
-	b.WriteString("IMCEAEX-")
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '/':
-			b.WriteByte('_')
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
-			strings.IndexByte("!#$&'*-=^`{|}~", c) >= 0:
-			b.WriteByte(c)
-		default:
-			b.WriteString("+" + strings.ToUpper(hex.EncodeToString([]byte{c})))
-		}
-	}
-	b.WriteString("@pstcheck.invalid")
 	return b.String()
 }
 

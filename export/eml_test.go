@@ -221,8 +221,18 @@ func TestEMLMinimal(t *testing.T) {
 		if p.typ != "text/plain" || string(p.body) != it.Body {
 			t.Errorf("%+v: %s %q", it, p.typ, p.body)
 		}
-		if bytes.Contains(b, []byte("\r\nDate:")) || bytes.HasPrefix(b, []byte("Date:")) {
-			t.Errorf("Date written for a zero date:\n%s", b)
+		// RFC 5322 requires From and Date: placeholders that say they
+		// are none.
+		msg, err := mail.ReadMessage(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := msg.Header.Get("Date"); got != "Thu, 01 Jan 1970 00:00:00 +0000" {
+			t.Errorf("Date %q for a zero date", got)
+		}
+		if from, err := msg.Header.AddressList("From"); err != nil || len(from) != 1 ||
+			from[0].Name != "Unknown sender" || from[0].Address != "no-address@pstcheck.invalid" {
+			t.Errorf("From %v, %v for an item without a sender", from, err)
 		}
 	}
 	if err := WriteEML(io.Discard, nil); err == nil {
@@ -302,6 +312,52 @@ func TestEMLAddresses(t *testing.T) {
 	}
 	if !strings.Contains(msg.Header.Get("To"), `"Name Only":;`) {
 		t.Errorf("To %q lacks the group for a name without address", msg.Header.Get("To"))
+	}
+}
+
+// From is the author, Sender the delegate who sent on the author's
+// behalf; a From with a name but no address is a mailbox in the .invalid
+// domain, never a group (which From cannot be).
+func TestEMLFromAndSender(t *testing.T) {
+	for _, c := range []struct {
+		name                string
+		represented, sender Address
+		from, senderHeader  string // name|address, "" for none
+	}{
+		{"on behalf", Address{"Boss", "boss@example.com"}, Address{"Assistant", "assistant@example.com"},
+			"Boss|boss@example.com", "Assistant|assistant@example.com"},
+		{"same person", Address{"Jane", "jane@example.com"}, Address{"Jane", "JANE@example.com"},
+			"Jane|jane@example.com", ""},
+		{"same name, Exchange and SMTP", Address{"Jane", "/O=ORG/CN=JANE"}, Address{"Jane", "jane@example.com"},
+			"Jane|jane@example.com", ""},
+		{"only the sender", Address{}, Address{"Jane", "jane@example.com"}, "Jane|jane@example.com", ""},
+		{"only the represented", Address{"Jane", "jane@example.com"}, Address{}, "Jane|jane@example.com", ""},
+		{"name without address", Address{}, Address{"Name Only", ""}, "Name Only|no-address@pstcheck.invalid", ""},
+		{"nobody", Address{}, Address{}, "Unknown sender|no-address@pstcheck.invalid", ""},
+	} {
+		from, sender := authorAndSender(c.represented, c.sender)
+		b := writeEML(t, &Item{From: from, Sender: sender, Body: "x"})
+		msg, err := mail.ReadMessage(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		get := func(field string) string {
+			if msg.Header.Get(field) == "" {
+				return ""
+			}
+			a, err := mail.ParseAddress(msg.Header.Get(field))
+			if err != nil {
+				t.Errorf("%s: %s %q: %v", c.name, field, msg.Header.Get(field), err)
+				return ""
+			}
+			return a.Name + "|" + a.Address
+		}
+		if got := get("From"); got != c.from {
+			t.Errorf("%s: From %q, want %q", c.name, got, c.from)
+		}
+		if got := get("Sender"); got != c.senderHeader {
+			t.Errorf("%s: Sender %q, want %q", c.name, got, c.senderHeader)
+		}
 	}
 }
 
@@ -445,7 +501,7 @@ func TestEMLRTF(t *testing.T) {
 		t.Fatalf("%s with %d parts", p.typ, len(p.children))
 	}
 	r := p.children[1]
-	if _, ps := r.disposition(); r.typ != "text/rtf" || ps["filename"] != "body.rtf" || !bytes.Equal(r.body, rtf) {
+	if _, ps := r.disposition(); r.typ != "application/rtf" || ps["filename"] != "body.rtf" || !bytes.Equal(r.body, rtf) {
 		t.Errorf("RTF part %s %v %q", r.typ, ps, r.body)
 	}
 
@@ -463,7 +519,7 @@ func TestEMLRTF(t *testing.T) {
 	opt.RTFToHTML = func([]byte) ([]byte, string, bool) { return nil, "", false }
 	b.Reset()
 	opt.WriteEML(&b, it)
-	if p = parseEML(t, b.Bytes()); p.typ != "multipart/mixed" || p.children[1].typ != "text/rtf" {
+	if p = parseEML(t, b.Bytes()); p.typ != "multipart/mixed" || p.children[1].typ != "application/rtf" {
 		t.Errorf("failing RTFToHTML: %s", p.typ)
 	}
 	// HTML present: the RTF is not written.
@@ -647,4 +703,24 @@ func FuzzEML(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An attached message is written as message/rfc822: its file name ends in
+// ".eml" whatever Outlook stored (often the subject alone, or ".msg").
+func TestEmbeddedName(t *testing.T) {
+	for _, c := range []struct {
+		stored, subject, want string
+	}{
+		{"Weekly report", "x", "Weekly report.eml"},
+		{"Weekly report.msg", "x", "Weekly report.eml"},
+		{"Weekly report.EML", "x", "Weekly report.EML"},
+		{"", "Re: budget", "Re: budget.eml"},
+		{"", "", "message.eml"},
+		{" ", " ", "message.eml"},
+	} {
+		a := &Attachment{Filename: c.stored, Embedded: &Item{Subject: c.subject}}
+		if got := embeddedName(a); got != c.want {
+			t.Errorf("stored %q, subject %q: %q, want %q", c.stored, c.subject, got, c.want)
+		}
+	}
 }

@@ -19,16 +19,31 @@ type Address struct {
 
 // Item is one message-like item of a store, decoded.
 type Item struct {
-	NID    uint32
-	Folder string // folder path, "Top of Personal Folders/Inbox"
-	Class  string // PidTagMessageClass: IPM.Note, IPM.Contact, IPM.Appointment, ...
+	NID uint32
+	// Folder is the folder's path as the manifest shows it, "Top of
+	// Personal Folders/Inbox" (FolderPath of Folders, when the caller
+	// knows them).
+	Folder string
+	// Folders are the folders from the top of the store to the item's,
+	// by identity: when set, they decide the item's folder in the export,
+	// so that folders of the same name stay apart.
+	Folders []FolderRef
+	Class   string // PidTagMessageClass: IPM.Note, IPM.Contact, IPM.Appointment, ...
 
-	Subject   string
-	From      Address
-	To, Cc    []Address
-	Bcc       []Address
-	Date      time.Time // sent (client submit) time, else delivery time, else creation time; zero if none
-	MessageID string    // Internet Message-ID, with angle brackets, "" if none
+	Subject string
+	// From is the author: the person the message was sent for
+	// (PidTagSentRepresenting*), else its sender.
+	From Address
+	// Sender is the delegate who sent the message on From's behalf
+	// (PidTagSender*), zero unless that is someone else.
+	Sender Address
+	To, Cc []Address
+	Bcc    []Address
+	Date   time.Time // sent (client submit) time, else delivery, creation or last modification time; zero if none
+	// MessageID is the Internet Message-ID, with angle brackets; for an
+	// item whose store has none, the Converter makes one up from the
+	// store and the NID, in the domain pstcheck.invalid.
+	MessageID string
 	InReplyTo string
 	// Headers are the original Internet headers (PidTagTransportMessageHeaders)
 	// of a received message, "" when the store has none.
@@ -60,19 +75,45 @@ type Attachment struct {
 	Embedded  *Item // an attached message (written as message/rfc822)
 }
 
-// Contact holds the fields of a contact item a vCard carries.
+// Contact holds the fields of a contact item, or of a distribution list,
+// a vCard carries.
 type Contact struct {
+	// UID identifies the contact for good: the same store and item give
+	// the same UID, so a re-export updates an address book instead of
+	// duplicating it, and a distribution list can name its members.
+	UID                                         string
 	DisplayName, GivenName, Surname, MiddleName string
+	Prefix, Suffix                              string // PidTagDisplayNamePrefix ("Mr."), PidTagGeneration ("Jr.")
+	Nickname                                    string
 	Company, Department, Title                  string
 	Emails                                      []string
 	Phones                                      []Phone
-	Address                                     string // business address, one block of text
+	Addresses                                   []PostalAddress
+	URLs                                        []string
 	Notes                                       string
 	Birthday                                    time.Time
+	// Group marks a distribution list (IPM.DistList); Members are its
+	// members.
+	Group   bool
+	Members []Member
 }
 
-// Phone is a telephone number with its kind (work, home, cell, fax).
+// Phone is a telephone number with its kind ("work", "home fax", "cell",
+// "primary", ...: words phoneTypes turns into vCard TEL types).
 type Phone struct{ Kind, Number string }
+
+// PostalAddress is one postal address of a contact, in parts.
+type PostalAddress struct {
+	Kind                                             string // "work", "home" or "other"
+	Preferred                                        bool   // the contact's mailing address (PidLidPostalAddressId)
+	POBox, Street, City, Region, PostalCode, Country string
+	// Label is the address as one block of text, as Outlook shows it.
+	Label string
+}
+
+// Member is a member of a distribution list: a contact of the same store
+// (UID set: the UID of that contact's vCard) or an address.
+type Member struct{ UID, Name, Email string }
 
 // Event holds the fields of a calendar item an iCalendar VEVENT carries.
 type Event struct {
@@ -82,4 +123,16 @@ type Event struct {
 	Organizer  Address
 	Attendees  []Address
 	UID        string // global object ID as hex, "" if none
+	// ReminderSet says Outlook reminds of the event (PidLidReminderSet),
+	// ReminderMinutes how long before its start (PidLidReminderDelta).
+	ReminderSet     bool
+	ReminderMinutes int
+	// Recurrence is the series of a recurring event (PidLidAppointmentRecur),
+	// nil for a single one; TimeZone is the zone its times are kept in.
+	Recurrence *Recurrence
+	TimeZone   *TimeZone
+	// RecurrenceProblem says why the series of a recurring event could not
+	// be read: the event is then written as its first occurrence, saying
+	// so.
+	RecurrenceProblem string
 }

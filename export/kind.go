@@ -13,22 +13,18 @@ const (
 // compare case-insensitively, and a class matches its derived classes
 // ("IPM.Contact" matches "IPM.Contact.MyForm", not "IPM.Contacts"):
 //
-//   - KindContact: IPM.Contact.
-//   - KindEvent: IPM.Appointment, IPM.Schedule.Meeting.Request and
-//     IPM.Schedule.Meeting.Canceled (a cancellation is written with
-//     STATUS:CANCELLED).
-//   - KindMail: everything else, including IPM.DistList (the item model
-//     carries no members, and vCard 3.0 has no standard form for a group, so
-//     the list's mail form keeps more of it), meeting responses
-//     (IPM.Schedule.Meeting.Resp.*: replies whose text matters more than the
-//     event they answer), tasks, notes, journal entries and reports.
+//   - KindContact: IPM.Contact, and IPM.DistList (a distribution list,
+//     written as a vCard group).
+//   - KindEvent: IPM.Appointment.
+//   - KindMail: everything else, including meeting requests, cancellations
+//     and responses (IPM.Schedule.Meeting.*: mail that sits in mail
+//     folders, written with the invitation or answer as a text/calendar
+//     part), tasks, notes, journal entries and reports.
 func KindOf(class string) string {
 	switch {
-	case classIs(class, "IPM.Contact"):
+	case classIs(class, "IPM.Contact"), classIs(class, "IPM.DistList"):
 		return KindContact
-	case classIs(class, "IPM.Appointment"),
-		classIs(class, "IPM.Schedule.Meeting.Request"),
-		classIs(class, "IPM.Schedule.Meeting.Canceled"):
+	case classIs(class, "IPM.Appointment"):
 		return KindEvent
 	}
 	return KindMail

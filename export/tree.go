@@ -94,17 +94,22 @@ const (
 // marks items skipped as unreadable and items exported in part (Problem
 // says what is missing).
 type ManifestItem struct {
-	NID     uint32  `json:"nid"`
-	Folder  string  `json:"folder"`
-	Subject string  `json:"subject"`
-	Date    *string `json:"date"` // RFC 3339, UTC; null when unknown
-	Kind    *string `json:"kind"` // "mail", "contact" or "event"; null when skipped
-	Path    *string `json:"path"`
-	Size    *int64  `json:"size"`
-	SHA256  *string `json:"sha256"`
-	Skipped *string `json:"skipped"`
-	Damaged bool    `json:"damaged"`
-	Problem *string `json:"problem"`
+	NID    uint32 `json:"nid"`
+	Folder string `json:"folder"`
+	// FolderNID is the NID of the item's store folder (for an item no
+	// folder lists, under "Recovered items", the folder it names as its
+	// parent), which tells apart folders of the same path; null when
+	// unknown.
+	FolderNID *uint32 `json:"folder_nid"`
+	Subject   string  `json:"subject"`
+	Date      *string `json:"date"` // RFC 3339, UTC; null when unknown
+	Kind      *string `json:"kind"` // "mail", "contact" or "event"; null when skipped
+	Path      *string `json:"path"`
+	Size      *int64  `json:"size"`
+	SHA256    *string `json:"sha256"`
+	Skipped   *string `json:"skipped"`
+	Damaged   bool    `json:"damaged"`
+	Problem   *string `json:"problem"`
 	// State is what became of the item: readable, damaged, lost (its node
 	// is gone: nothing to write) or recovered (found without its listing).
 	State string `json:"state"`
@@ -182,7 +187,7 @@ type Tree struct {
 	journal *os.File
 
 	ours    map[string]fileRecord // paths (slash-separated) earlier runs wrote
-	folders map[string]string     // store folder path -> folder (slash-separated, "" = DIR)
+	folders map[string]string     // store folder (folderKey of each level) -> folder (slash-separated, "" = DIR)
 	namers  map[string]*Namer     // per folder
 	mboxes  map[string]*mboxFile  // per folder
 	mboxSeq []*mboxFile
@@ -335,6 +340,12 @@ func (t *Tree) AddDamaged(it *Item, problem string) (string, error) {
 // Skip records an item that could not be read (as damaged, with the
 // reason). It does nothing after Close.
 func (t *Tree) Skip(folder, subject string, date time.Time, nid uint32, reason string) {
+	t.SkipItem(&Item{NID: nid, Folder: folder, Subject: subject, Date: date}, reason)
+}
+
+// SkipItem is Skip for an item known by what its Item holds: NID,
+// folder (Folder and Folders), subject and date.
+func (t *Tree) SkipItem(it *Item, reason string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
@@ -343,18 +354,19 @@ func (t *Tree) Skip(folder, subject string, date time.Time, nid uint32, reason s
 	if reason == "" {
 		reason = "unreadable"
 	}
-	t.skip(ManifestItem{NID: nid, Folder: folder, Subject: subject, Date: manifestDate(date), Damaged: true, State: StateDamaged}, reason)
+	t.skip(ManifestItem{NID: it.NID, Folder: it.Folder, FolderNID: folderNID(it), Subject: it.Subject, Date: manifestDate(it.Date), Damaged: true, State: StateDamaged}, reason)
 }
 
-// Lost records an item known to have existed whose data is gone, named by
-// what its listing still says. It does nothing after Close.
-func (t *Tree) Lost(folder, subject string, date time.Time, nid uint32, reason string) {
+// LostItem records an item known to have existed whose data is gone,
+// named by what its listing still says (NID, folder, subject, date). It
+// does nothing after Close.
+func (t *Tree) LostItem(it *Item, reason string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
 		return
 	}
-	t.skip(ManifestItem{NID: nid, Folder: folder, Subject: subject, Date: manifestDate(date), Damaged: true, State: StateLost}, reason)
+	t.skip(ManifestItem{NID: it.NID, Folder: it.Folder, FolderNID: folderNID(it), Subject: it.Subject, Date: manifestDate(it.Date), Damaged: true, State: StateLost}, reason)
 }
 
 // SetAccounting records in the manifest what became of every item the
@@ -363,6 +375,15 @@ func (t *Tree) SetAccounting(a Accounting) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.accounting = &a
+}
+
+// folderNID is the NID of an item's folder, nil when it has none.
+func folderNID(it *Item) *uint32 {
+	if n := len(it.Folders); n > 0 && it.Folders[n-1].NID != 0 {
+		nid := it.Folders[n-1].NID
+		return &nid
+	}
+	return nil
 }
 
 func (t *Tree) skip(mi ManifestItem, reason string) {
@@ -427,7 +448,7 @@ func (t *Tree) AddRendered(it *Item, r *Rendered, problem string) (string, error
 		return "", ErrClosed
 	}
 	kind := r.kind
-	mi := ManifestItem{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Date: manifestDate(it.Date), Kind: &kind, State: StateReadable}
+	mi := ManifestItem{NID: it.NID, Folder: it.Folder, FolderNID: folderNID(it), Subject: it.Subject, Date: manifestDate(it.Date), Kind: &kind, State: StateReadable}
 	if it.Recovered {
 		mi.State = StateRecovered
 	}
@@ -454,7 +475,7 @@ func (t *Tree) place(it *Item, r *Rendered) (rel string, size int64, sum string,
 	if r.err != nil {
 		return "", 0, "", r.err
 	}
-	dir, last := t.folderDir(it.Folder)
+	dir, last := t.folderDir(it)
 	if r.data == nil && r.kind == KindMail && t.opt.Format == FormatMbox {
 		rel, err = t.appendMbox(dir, last, it)
 		return rel, 0, "", err
@@ -462,12 +483,10 @@ func (t *Tree) place(it *Item, r *Rendered) (rel string, size int64, sum string,
 	return t.putFile(dir, r.base, r.ext, r.data, r.sum)
 }
 
-func subjectOr(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "(no subject)"
-	}
-	return s
-}
+// subjectOr is the subject part of a file name: "(no subject)" for none,
+// and a subject of dots ("." or "..", which SafeName would strip) in
+// brackets.
+func subjectOr(s string) string { return visibleName(s, "(no subject)") }
 
 func datePrefix(t time.Time) string {
 	if !validDate(t) {
@@ -484,16 +503,27 @@ func manifestDate(t time.Time) *string {
 	return &s
 }
 
-// folderDir maps a store folder path to its folder in DIR, naming folders
-// met for the first time; it also returns the folder's last name.
-func (t *Tree) folderDir(folder string) (dir, last string) {
-	key := ""
-	for _, c := range strings.Split(folder, "/") {
-		if c == "" {
-			continue
+// folderDir maps an item's store folder to its folder in DIR, naming
+// folders met for the first time; it also returns the folder's name on
+// disk. Folders are told apart by it.Folders (see FolderRef): each store
+// folder gets a folder of its own, siblings of the same name (in any case)
+// numbered by the Namer. An item without Folders is placed by the text of
+// it.Folder, split at "/". The name returned is the folder's own, before
+// numbering (its mbox is named after it).
+func (t *Tree) folderDir(it *Item) (dir, last string) {
+	refs := it.Folders
+	if refs == nil {
+		for _, c := range strings.Split(it.Folder, "/") {
+			if c != "" {
+				refs = append(refs, FolderRef{Name: c})
+			}
 		}
-		last = c
-		key += "/" + c
+	}
+	key := ""
+	for _, r := range refs {
+		name := folderDiskName(r.Name)
+		last = name
+		key += "/" + folderKey(r)
 		if d, ok := t.folders[key]; ok {
 			dir = d
 			continue
@@ -504,7 +534,7 @@ func (t *Tree) folderDir(folder string) (dir, last string) {
 			fi, err := t.root.Lstat(filepath.FromSlash(path.Join(parent, name)))
 			return err == nil && !fi.IsDir()
 		}
-		dir = path.Join(dir, n.Unique(c))
+		dir = path.Join(dir, n.Unique(name))
 		t.folders[key] = dir
 	}
 	return dir, last

@@ -145,15 +145,15 @@ func TestTreeEML(t *testing.T) {
 		"manifest.json",
 		top + "/",
 		top + "/Calendar/", top + "/Calendar/2024-03-09 0905 Review.ics",
-		top + "/Contacts/", top + "/Contacts/Jane Doe.vcf", top + "/Contacts/Team.eml",
+		top + "/Contacts/", top + "/Contacts/Jane Doe.vcf", top + "/Contacts/Team.vcf",
 		top + "/INBOX (2)/", top + "/INBOX (2)/2024-03-07 0805 other inbox.eml",
 		top + "/Inbox/",
 		top + "/Inbox/" + wantFiles[0], top + "/Inbox/" + wantFiles[1], top + "/Inbox/" + wantFiles[2],
 		top + "/Inbox/Projects/",
 		top + "/Inbox/Projects/(no subject).eml",
 		top + "/Inbox/Projects/2024-03-06 0905 .._.._escape_.eml",
-		top + "/unnamed/", top + "/unnamed/unnamed/", top + "/unnamed/unnamed/evil/",
-		top + "/unnamed/unnamed/evil/2024-03-08 0805 con.eml",
+		top + "/[..]/", top + "/[..]/[..]/", top + "/[..]/[..]/evil/",
+		top + "/[..]/[..]/evil/2024-03-08 0805 con.eml",
 	}
 	sort.Strings(want)
 	if g := keys(got); strings.Join(g, "\n") != strings.Join(want, "\n") {
@@ -170,7 +170,7 @@ func TestTreeEML(t *testing.T) {
 		switch KindOf(it.Class) {
 		case KindContact:
 			WriteVCard(&b, it)
-			name = top + "/Contacts/Jane Doe.vcf"
+			name = top + "/Contacts/" + it.Subject + ".vcf"
 		case KindEvent:
 			WriteICal(&b, it)
 			name = top + "/Calendar/2024-03-09 0905 Review.ics"
@@ -383,11 +383,11 @@ func TestTreeMbox(t *testing.T) {
 		"./", "abs/", "abs/olute/", "abs/olute/olute.mbox", "mail.mbox", "manifest.json",
 		top + "/",
 		top + "/Calendar/", top + "/Calendar/2024-03-09 0905 Review.ics",
-		top + "/Contacts/", top + "/Contacts/Contacts.mbox", top + "/Contacts/Jane Doe.vcf",
+		top + "/Contacts/", top + "/Contacts/Jane Doe.vcf", top + "/Contacts/Team.vcf",
 		top + "/INBOX (2)/", top + "/INBOX (2)/INBOX.mbox",
 		top + "/Inbox/", top + "/Inbox/Inbox.mbox",
 		top + "/Inbox/Projects/", top + "/Inbox/Projects/Projects.mbox",
-		top + "/unnamed/", top + "/unnamed/unnamed/", top + "/unnamed/unnamed/evil/", top + "/unnamed/unnamed/evil/evil.mbox",
+		top + "/[..]/", top + "/[..]/[..]/", top + "/[..]/[..]/evil/", top + "/[..]/[..]/evil/evil.mbox",
 	}
 	sort.Strings(want)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -2,8 +2,11 @@ package export
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -93,14 +96,26 @@ func paramValue(s string) string {
 // macOS Contacts and Google Contacts all import. Lines end in CRLF and are
 // folded at 75 octets; text values are escaped (\\ \, \; \n).
 //
-// From it.Contact: FN (DisplayName, else the given, middle and surname, else
-// it.Subject, else the first e-mail address, else "unnamed"), N, ORG
-// (Company;Department), TITLE, EMAIL;TYPE=INTERNET, TEL with TYPE from the
-// phone's Kind (work, home, cell or mobile, fax, pager, car), ADR;TYPE=WORK
-// with the business address block as its street, BDAY and NOTE (Notes, else
-// it.Body). Outlook keeps a birthday as midnight local time in UTC, so BDAY
-// is the date of the nearest UTC midnight. Without it.Contact, FN and NOTE
-// come from it.Subject and it.Body.
+// From it.Contact: UID (Contact.UID, else one derived from the item, like
+// an event's), FN (DisplayName, else prefix, given, middle and surname and
+// suffix, else it.Subject, else the first e-mail address, else "unnamed"),
+// N (surname; given; middle; prefix; suffix), NICKNAME, ORG
+// (Company;Department), TITLE, EMAIL;TYPE=INTERNET, TEL with the types of
+// the phone's Kind (see phoneTypes; the primary number is PREF), ADR with
+// TYPE WORK, HOME or other (PREF for the mailing address) and its parts as
+// separate components (post office box, street, city, region, postal
+// code, country; an address Outlook keeps only as one block goes into the
+// street), URL, BDAY and NOTE (Notes, else it.Body). Outlook keeps a
+// birthday as midnight local time in UTC, so BDAY is the date of the
+// nearest UTC midnight. Without it.Contact, FN and NOTE come from
+// it.Subject and it.Body.
+//
+// A distribution list (Contact.Group) is a group in the form Apple's
+// address books and CardDAV servers use for vCard 3.0:
+// X-ADDRESSBOOKSERVER-KIND:group and one X-ADDRESSBOOKSERVER-MEMBER per
+// member, "urn:uuid:" and the UID of a member that is a contact of the
+// store, else a mailto: URI; since the form has no place for names, NOTE
+// ends with the members as "Name <address>" lines.
 func WriteVCard(w io.Writer, it *Item) error {
 	if it == nil {
 		return errors.New("export: nil item")
@@ -112,8 +127,30 @@ func WriteVCard(w io.Writer, it *Item) error {
 	var c contentLines
 	c.add("BEGIN:VCARD")
 	c.add("VERSION:3.0")
+	uid := strings.TrimSpace(ct.UID)
+	if uid == "" {
+		uid = derivedUID(it)
+	}
+	c.add("UID:" + escapeText(uid))
 	c.add("FN:" + escapeText(contactName(it)))
-	c.add("N:" + escapeText(ct.Surname) + ";" + escapeText(ct.GivenName) + ";" + escapeText(ct.MiddleName) + ";;")
+	if ct.Group {
+		c.add("N:" + escapeText(contactName(it)) + ";;;;")
+		c.add("X-ADDRESSBOOKSERVER-KIND:group")
+		for _, m := range ct.Members {
+			switch email := addrSpec(m.Email); {
+			case m.UID != "":
+				c.add("X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:" + escapeText(m.UID))
+			case email != "":
+				c.add("X-ADDRESSBOOKSERVER-MEMBER:mailto:" + uriEscape(email))
+			}
+		}
+	} else {
+		c.add("N:" + escapeText(ct.Surname) + ";" + escapeText(ct.GivenName) + ";" + escapeText(ct.MiddleName) + ";" +
+			escapeText(ct.Prefix) + ";" + escapeText(ct.Suffix))
+	}
+	if n := strings.TrimSpace(ct.Nickname); n != "" {
+		c.add("NICKNAME:" + escapeText(n))
+	}
 	if ct.Company != "" || ct.Department != "" {
 		c.add("ORG:" + escapeText(ct.Company) + ";" + escapeText(ct.Department))
 	}
@@ -130,8 +167,23 @@ func WriteVCard(w io.Writer, it *Item) error {
 			c.add("TEL;TYPE=" + phoneTypes(p.Kind) + ":" + escapeText(n))
 		}
 	}
-	if a := strings.TrimSpace(ct.Address); a != "" {
-		c.add("ADR;TYPE=WORK:;;" + escapeText(a) + ";;;;")
+	for _, a := range ct.Addresses {
+		types := map[string]string{"work": "WORK", "home": "HOME"}[a.Kind]
+		if types == "" {
+			types = "POSTAL" // Outlook's "other" address: vCard 3.0 has no "other"
+		}
+		if a.Preferred {
+			types += ",PREF"
+		}
+		street := a.Street
+		if a.parts() == "" {
+			street = a.Label
+		}
+		c.add("ADR;TYPE=" + types + ":" + escapeText(a.POBox) + ";;" + escapeText(street) + ";" + escapeText(a.City) + ";" +
+			escapeText(a.Region) + ";" + escapeText(a.PostalCode) + ";" + escapeText(a.Country))
+	}
+	for _, u := range ct.URLs {
+		c.add("URL:" + escapeText(u))
 	}
 	if !ct.Birthday.IsZero() {
 		c.add("BDAY:" + nearestDay(ct.Birthday).Format("2006-01-02"))
@@ -140,12 +192,42 @@ func WriteVCard(w io.Writer, it *Item) error {
 	if note == "" {
 		note = it.Body
 	}
-	if note = strings.TrimRight(note, "\r\n"); note != "" {
+	note = strings.TrimRight(note, "\r\n")
+	if ct.Group && len(ct.Members) > 0 {
+		var lines []string
+		for _, m := range ct.Members {
+			lines = append(lines, strings.TrimSpace(joinNonEmpty(" ", m.Name, angle(m.Email))))
+		}
+		if note != "" {
+			note += "\n\n"
+		}
+		note += "Members:\n" + strings.Join(lines, "\n")
+	}
+	if note != "" {
 		c.add("NOTE:" + escapeText(note))
 	}
 	c.add("END:VCARD")
 	_, err := w.Write(c.b.Bytes())
 	return err
+}
+
+// angle puts an address in angle brackets, "" for none.
+func angle(email string) string {
+	if email = strings.TrimSpace(email); email != "" {
+		return "<" + email + ">"
+	}
+	return ""
+}
+
+// derivedUID is a UID for a contact the store gives none: a hash of the
+// item (NID, folder, name), stable across runs.
+func derivedUID(it *Item) string {
+	h := sha256.New()
+	for _, s := range []string{strconv.FormatUint(uint64(it.NID), 16), it.Folder, it.Subject} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return "pstcheck-" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // contactName is a contact's formatted name: DisplayName, else given,
@@ -158,7 +240,7 @@ func contactName(it *Item) string {
 	}
 	fn := strings.TrimSpace(ct.DisplayName)
 	if fn == "" {
-		fn = joinNonEmpty(" ", ct.GivenName, ct.MiddleName, ct.Surname)
+		fn = joinNonEmpty(" ", ct.Prefix, ct.GivenName, ct.MiddleName, ct.Surname, ct.Suffix)
 	}
 	if fn == "" {
 		fn = strings.TrimSpace(it.Subject)
@@ -172,8 +254,11 @@ func contactName(it *Item) string {
 	return fn
 }
 
-// phoneTypes maps a phone kind ("work", "home fax", "Mobile", ...) to vCard
-// TEL types; a number that is not a fax, pager or cell phone is VOICE.
+// phoneTypes maps a phone kind ("work", "home fax", "Mobile", "primary",
+// ...) to vCard TEL types: WORK, HOME, CELL, FAX, PAGER, CAR, ISDN, PREF
+// for the primary number, and X- types for Outlook's assistant, callback,
+// company main, radio, telex and TTY/TDD numbers; a number that is not a
+// fax, pager, cell phone, telex or TTY is VOICE.
 func phoneTypes(kind string) string {
 	var types []string
 	seen := map[string]bool{}
@@ -183,6 +268,7 @@ func phoneTypes(kind string) string {
 			types = append(types, t)
 		}
 	}
+	pref := false
 	for _, w := range strings.FieldsFunc(strings.ToLower(kind), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z')
 	}) {
@@ -199,10 +285,19 @@ func phoneTypes(kind string) string {
 			add("PAGER")
 		case "car":
 			add("CAR")
+		case "isdn":
+			add("ISDN")
+		case "primary":
+			pref = true
+		case "company", "assistant", "callback", "radio", "telex", "tty":
+			add("X-" + strings.ToUpper(w))
 		}
 	}
-	if !seen["CELL"] && !seen["FAX"] && !seen["PAGER"] {
+	if !seen["CELL"] && !seen["FAX"] && !seen["PAGER"] && !seen["X-TELEX"] && !seen["X-TTY"] {
 		add("VOICE")
+	}
+	if pref {
+		add("PREF")
 	}
 	return strings.Join(types, ",")
 }

@@ -19,6 +19,10 @@ import (
 // read through it.
 type Store struct {
 	Report *Report
+	// Folders is the folder tree the scan walked: each folder's NID, its
+	// parent's and its name, so that folders of the same path can be told
+	// apart.
+	Folders []messaging.Folder
 	// Reader reads the items Items lists.
 	Reader *messaging.Reader
 	m      *messaging.Result
@@ -57,6 +61,9 @@ type Item struct {
 	Time    time.Time
 	// Problem lists the damage the scan found in the item.
 	Problem string
+	// Orphan says no folder lists the item although its folder's listing
+	// was read whole: it is saved under RecoveredFolder.
+	Orphan bool
 	// NamesLost says the item is whole but for its named properties,
 	// which the store's lost name-to-ID map cannot resolve: it can be
 	// written, marked, without them.
@@ -84,6 +91,7 @@ func OpenStore(ctx context.Context, path string, opts Options) (*Store, error) {
 		return s, ErrNoStore
 	}
 	s.m = m
+	s.Folders = m.Folders
 	s.Reader = messaging.NewReader(res, m)
 	return s, nil
 }
@@ -137,7 +145,9 @@ func (s *Store) Items(keep func(folder string) bool) []Item {
 				if path != "" && !strings.HasPrefix(path, RecoveredFolder) {
 					p += "/" + path
 				}
-				orphans = append(orphans, item(f.NID, p, r))
+				it := item(f.NID, p, r)
+				it.Orphan = true
+				orphans = append(orphans, it)
 				continue
 			}
 			out = append(out, item(f.NID, path, r))

@@ -39,7 +39,9 @@ func NewCmdExport(ios *IOStreams, runF func(*ExportOptions) error) *cobra.Comman
 		Long: `Export scans FILE (read-only, as "pstcheck scan" does) and writes every item
 it finds intact to DIR: with --format eml (the default) one .eml message per
 item in a folder tree mirroring the store, with --format mbox one mbox file
-per folder; contacts as vCard (.vcf) and calendar items as iCalendar (.ics).
+per folder; contacts and distribution lists as vCard (.vcf), appointments as
+iCalendar (.ics) with their recurrence and reminders, and meeting requests and
+responses as mail carrying the invitation (text/calendar).
 Only verified data is written: an item whose blocks or structures are
 damaged is skipped and named, unless --include-damaged writes what can be read
 of it with an X-Pstcheck-Damaged header naming the damage. Items no folder
@@ -123,6 +125,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 		wanted = func(folder string) bool { return folderWanted(folder, opts.Folders) }
 	}
 	items := store.Items(wanted)
+	refs := itemFolders(items, export.StoreFolders(store.Folders, store.Reader, pstcheck.RecoveredFolder))
 	conv := export.NewConverter(store.Reader)
 
 	ibar := newItemProgress(bar, len(items))
@@ -154,7 +157,8 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 						msg, problem := readItem(store.Reader, x, opts.IncludeDamaged)
 						done[k].problem = problem
 						if msg != nil {
-							it := conv.Item(msg, x.Folder)
+							it := conv.Item(msg, export.FolderPath(refs[k+start]))
+							it.Folders = refs[k+start]
 							it.Damage, it.Recovered = problem, x.State == pstcheck.ItemRecovered
 							done[k].it, done[k].r = it, tree.Render(it)
 						}
@@ -173,9 +177,9 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 			placed++
 			switch {
 			case x.State == pstcheck.ItemLost:
-				tree.Lost(x.Folder, x.Subject, x.Time, x.NID, p.problem)
+				tree.LostItem(named(x, refs[placed-1]), p.problem)
 			case p.it == nil:
-				tree.Skip(x.Folder, x.Subject, x.Time, x.NID, p.problem)
+				tree.SkipItem(named(x, refs[placed-1]), p.problem)
 				if x.State != pstcheck.ItemDamaged {
 					failed++ // the scan found it readable, yet it could not be read
 				}
@@ -266,4 +270,32 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messa
 		damage += "; not written: " + strings.Join(problems, "; ")
 	}
 	return m, damage
+}
+
+// itemFolders gives each item the folders from the top of the store down
+// to the one it is saved in, by identity (export.StoreFolders): its
+// folder's, under "Recovered items" for an item no folder lists, and only
+// that for a message known by nothing but its heap.
+func itemFolders(items []pstcheck.Item, refs map[uint32][]export.FolderRef) [][]export.FolderRef {
+	recovered := export.FolderRef{Name: pstcheck.RecoveredFolder}
+	out := make([][]export.FolderRef, len(items))
+	for i, x := range items {
+		r, ok := refs[x.FolderNID]
+		switch {
+		case x.FolderNID == 0:
+			r = []export.FolderRef{recovered}
+		case x.Orphan && (len(r) == 0 || r[0] != recovered):
+			r = append([]export.FolderRef{recovered}, r...)
+		case !ok && x.FolderNID != messaging.NIDRootFolder:
+			r = []export.FolderRef{recovered, {NID: x.FolderNID, Name: x.Folder}}
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// named is the export.Item that names an item not written, for the
+// manifest.
+func named(x pstcheck.Item, refs []export.FolderRef) *export.Item {
+	return &export.Item{NID: x.NID, Folder: export.FolderPath(refs), Folders: refs, Subject: x.Subject, Date: x.Time}
 }

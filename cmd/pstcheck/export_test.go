@@ -299,14 +299,25 @@ func (msg *emlMessage) subject() (string, error) {
 	return new(mime.WordDecoder).DecodeHeader(msg.header.Get("Subject"))
 }
 
-// checkEML checks one exported message: it parses, and its Subject and
-// Date say what the manifest says.
+// checkEML checks one exported message: it parses; it has the From, Date
+// and Message-ID that RFC 5322 requires or recommends (mail clients and
+// indexers such as notmuch skip a file without them), one mailbox in From;
+// and its Subject and Date say what the manifest says.
 func checkEML(t *testing.T, rel string, b []byte, it export.ManifestItem) *emlMessage {
 	t.Helper()
 	msg, err := parseMessage(b)
 	if err != nil {
 		t.Errorf("%s: %v", rel, err)
 		return nil
+	}
+	if from, err := mail.ParseAddressList(msg.header.Get("From")); err != nil || len(from) != 1 {
+		t.Errorf("%s: From %q: %v", rel, msg.header.Get("From"), err)
+	}
+	if _, err := mail.ParseDate(msg.header.Get("Date")); err != nil {
+		t.Errorf("%s: Date %q: %v", rel, msg.header.Get("Date"), err)
+	}
+	if id := msg.header.Get("Message-ID"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, ">") || !strings.Contains(id, "@") {
+		t.Errorf("%s: Message-ID %q", rel, id)
 	}
 	if it.Subject != "" {
 		if s, err := msg.subject(); err != nil || s != strings.ToValidUTF8(it.Subject, "\uFFFD") {
@@ -1412,9 +1423,14 @@ func exportedAttachments(t *testing.T, rel string, b []byte) map[string]bool {
 
 // An OLE attachment (PidTagAttachMethod ATTACH_OLE, 6: its
 // PidTagAttachDataObject is a PtypObject naming a subnode with the OLE
-// storage) is exported with its bytes. aspose's SampleOstFile.ost has
+// storage) is exported with its content. aspose's SampleOstFile.ost has
 // two "RTF newsletter copy" messages with six each (21,504 and 260,096
-// bytes: compound files; readpst writes them).
+// bytes: compound files; readpst writes them as they are). Each is a
+// "Picture (Device Independent Bitmap)" whose storage's CONTENTS stream is
+// a .bmp file: the export writes that bitmap, named with .bmp, as
+// image/bmp. The bitmap comes from the storage: every 512-byte sector of
+// it is one of the storage's sectors (compound files keep a stream of
+// 4 KiB and more in whole sectors).
 func TestExportOLEAttachments(t *testing.T) {
 	src := corpusFile(t, "aspose-email-dotnet__SampleOstFile.ost")
 	f, err := pstmut.Load(src)
@@ -1436,14 +1452,42 @@ func TestExportOLEAttachments(t *testing.T) {
 		if len(ole) == 0 {
 			continue
 		}
-		got := exportedAttachments(t, *it.Path, x.file(t, *it.Path))
-		for _, a := range ole {
-			n++
-			if len(a.data) == 0 {
-				t.Fatalf("0x%X attachment 0x%X: no bytes in the store", it.NID, a.aid)
+		msg, err := parseMessage(x.file(t, *it.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var bmps []emlPart
+		for _, p := range msg.parts {
+			if p.mediaType == "image/bmp" {
+				bmps = append(bmps, p)
 			}
-			if !got[sha(a.data)] {
-				t.Errorf("%s: OLE attachment 0x%X (%d bytes) is not in the export", *it.Path, a.aid, len(a.data))
+		}
+		if len(bmps) != len(ole) {
+			t.Errorf("%s: %d image/bmp parts, the store has %d OLE attachments", *it.Path, len(bmps), len(ole))
+			continue
+		}
+		for i, a := range ole {
+			n++
+			p := bmps[i]
+			// The stored file name (Inbox: "ATT03825"), else the display
+			// name (Sent Items), with the extension of what it is.
+			stem, isBMP := strings.CutSuffix(p.filename, ".bmp")
+			if !isBMP || a.name != "" && stem != a.name || a.name == "" && stem != "Picture (Device Independent Bitmap)" {
+				t.Errorf("%s: OLE attachment %q written as %q", *it.Path, a.name, p.filename)
+			}
+			if len(p.body) < 14 || string(p.body[:2]) != "BM" || int(binary.LittleEndian.Uint32(p.body[2:])) != len(p.body) {
+				t.Errorf("%s: %s is not a whole bitmap file (%d bytes)", *it.Path, p.filename, len(p.body))
+				continue
+			}
+			sectors := map[string]bool{}
+			for off := 512; off+512 <= len(a.data); off += 512 {
+				sectors[string(a.data[off:off+512])] = true
+			}
+			for off := 0; off+512 <= len(p.body); off += 512 {
+				if !sectors[string(p.body[off:off+512])] {
+					t.Errorf("%s: bytes %d-%d of %s are not a sector of the OLE storage", *it.Path, off, off+512, p.filename)
+					break
+				}
 			}
 		}
 	}
@@ -1452,10 +1496,11 @@ func TestExportOLEAttachments(t *testing.T) {
 	}
 }
 
-// A calendar item (written as iCalendar) keeps its attachments: the
-// meeting requests of pstextractortest@outlook.com.ost carry a PDF, a JPEG
-// and a text file, and aspose's SampleOstFile.ost "Invitation.pdf". The
-// .ics has no ATTACH, and nothing marks the item or the manifest.
+// A calendar item keeps its attachments: the meeting requests of
+// pstextractortest@outlook.com.ost carry a PDF, a JPEG and a text file,
+// and aspose's SampleOstFile.ost "Invitation.pdf". An appointment (.ics)
+// carries them as ATTACH values, a meeting request (mail with a
+// text/calendar part) as MIME parts.
 func TestExportEventAttachments(t *testing.T) {
 	for _, name := range []string{"npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost", "aspose-email-dotnet__SampleOstFile.ost"} {
 		t.Run(name, func(t *testing.T) {
@@ -1467,7 +1512,7 @@ func TestExportEventAttachments(t *testing.T) {
 			x := runExport(t, src, filepath.Join(t.TempDir(), "out"))
 			n := 0
 			for _, it := range x.man.Items {
-				if it.Path == nil || *it.Kind != export.KindEvent {
+				if it.Path == nil || *it.Kind != export.KindEvent && !bytes.Contains(x.file(t, *it.Path), []byte("Content-Type: text/calendar")) {
 					continue
 				}
 				atts := storeAttachments(f, it.NID)

@@ -150,6 +150,22 @@ func parseGUID(s string) ([16]byte, error) {
 	return g, nil
 }
 
+// Properties reads the property context of a node that is not a message:
+// the message store (NIDMessageStore) or a folder. The export takes the
+// store's identity (PidTagRecordKey) from it, and a folder's name as
+// stored.
+func (r *Reader) Properties(nid uint32) (Props, error) {
+	n, ok := r.res.Node(nid)
+	if !ok {
+		return nil, errMissing
+	}
+	subs, err := r.res.Subnodes(n.Sub)
+	if err != nil {
+		return nil, err
+	}
+	return r.propsWith(n.Data, subs, nil)
+}
+
 // Message reads a top-level message node whole: any part that cannot be
 // read is an error.
 func (r *Reader) Message(nid uint32) (*Message, error) {
