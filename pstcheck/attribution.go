@@ -54,7 +54,10 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks}
 		for _, items := range m.Items {
 			for _, it := range items {
-				if !it.FAI && (it.State == messaging.Readable || it.State == messaging.Recovered) && res.Rebuilt[it.NID] {
+				if it.FAI || (it.State != messaging.Readable && it.State != messaging.Recovered) {
+					continue
+				}
+				if n, ok := res.Node(it.NID); ok && n.Rebuilt {
 					rep.Rebuild.Items++
 				}
 			}

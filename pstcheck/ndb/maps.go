@@ -74,7 +74,7 @@ func (s *Scanner) checkMaps() {
 		case finding.BlockSize, finding.BlockAlign, finding.BlockRange, finding.BlockOverlap:
 			continue // not a usable extent: already reported
 		}
-		if s.rebuiltBlocks[e.BID] {
+		if e.Rebuilt != FoundInTree {
 			continue
 		}
 		used = append(used, extent{ib: int64(e.IB), end: int64(e.IB) + l.BlockExtent(int(e.CB)), bid: e.BID})

@@ -57,9 +57,6 @@ type nodeWalk struct {
 func (s *Scanner) checkNodes(ctx context.Context) {
 	w := &nodeWalk{s: s, refs: make([]uint16, len(s.res.BBT)), cache: map[uint64]*treeInfo{}}
 	s.res.NodeDamaged = map[uint32]bool{}
-	if s.res.Rebuilt == nil {
-		s.res.Rebuilt = map[uint32]bool{}
-	}
 	for i := range s.res.NBT {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return
@@ -85,7 +82,7 @@ func (s *Scanner) checkNodes(ctx context.Context) {
 			s.attribute(n, dmg, more)
 		}
 		if w.rebuilt {
-			s.res.Rebuilt[n.NID] = true
+			s.res.NBT[i].Rebuilt = true
 		}
 	}
 	s.checkRefCounts(w.refs)
@@ -148,7 +145,7 @@ func (w *nodeWalk) lookup(bid uint64, via uint32) (int, []damageRef) {
 	if w.refs[i] < 0xFFFF {
 		w.refs[i]++
 	}
-	if w.s.rebuiltBlocks[w.s.res.BBT[i].BID] {
+	if w.s.res.BBT[i].Rebuilt != FoundInTree {
 		w.rebuilt = true
 	}
 	if c := w.s.res.BlockDamage[i].Code(); c != "" {
@@ -439,8 +436,8 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 		if keepUnlinked && refs[i] == 0 && !IsInternal(e.BID) && s.res.BlockDamage[i] == 0 && len(s.res.Unlinked) < maxUnlinked {
 			s.res.Unlinked = append(s.res.Unlinked, *e)
 		}
-		if s.refUnknown[e.BID] {
-			continue // found by its trailer: no cRef to compare
+		if e.Rebuilt == FoundByTrailer {
+			continue // no cRef to compare
 		}
 		want := int(refs[i]) + 1
 		got := int(e.Ref)

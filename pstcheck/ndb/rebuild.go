@@ -1,6 +1,7 @@
 package ndb
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -57,15 +58,6 @@ type bbtCandidate struct {
 	pageBID uint64 // 0 for a block found by its trailer
 }
 
-// better reports whether a candidate from a page with (alloc, pageBID)
-// should replace one from (oldAlloc, oldBID).
-func better(alloc allocState, pageBID uint64, oldAlloc allocState, oldBID uint64) bool {
-	if alloc != oldAlloc {
-		return alloc > oldAlloc
-	}
-	return pageBID > oldBID
-}
-
 // inRanges reports whether key lies in one of the sorted, disjoint-or-not
 // ranges.
 func inRanges(ranges []keyRange, key uint64) bool {
@@ -82,6 +74,21 @@ func sortRanges(r []keyRange) {
 	slices.SortFunc(r, func(a, b keyRange) int { return cmp.Compare(a.hi, b.hi) })
 }
 
+// zeros is what allZero compares with.
+var zeros [64 << 10]byte
+
+// allZero reports whether b holds only zero bytes.
+func allZero(b []byte) bool {
+	for len(b) > 0 {
+		n := min(len(b), len(zeros))
+		if !bytes.Equal(b[:n], zeros[:n]) {
+			return false
+		}
+		b = b[n:]
+	}
+	return true
+}
+
 // indexDamaged reports whether any B-tree range was lost in the walk.
 func (s *Scanner) indexDamaged() bool { return len(s.lost) > 0 || len(s.lostNBT) > 0 }
 
@@ -91,11 +98,12 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 	l := &s.h.Layout
 	sortRanges(s.lost)
 	sortRanges(s.lostNBT)
-	nodes := map[uint32]nbtCandidate{}
-	// blocks are the entries of found BBT leaf pages, trailers the blocks
-	// found by their trailers; mergeRebuilt chooses between them.
-	blocks := map[uint64]bbtCandidate{}
-	trailers := map[uint64]bbtCandidate{}
+	// Candidates as found, several per key at times; mergeRebuilt picks
+	// one. blocks are the entries of found BBT leaf pages, trailers the
+	// blocks found by their trailers. Slices, not maps: when a root is lost
+	// every entry of the index passes through here.
+	var nodes []nbtCandidate
+	var blocks, trailers []bbtCandidate
 	pagesUsed := map[int64]uint8{}
 
 	// amaps holds the bitmaps of the valid AMaps of the intervals the
@@ -148,6 +156,12 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 			break // the rest cannot be read (FILE-READ comes from the passes)
 		}
 		readEnd := bufStart + int64(n)
+		if allZero(b[pos-bufStart:]) {
+			// Nothing to find in a zeroed region (a common kind of damage):
+			// no page or block ends in it.
+			pos = readEnd
+			continue
+		}
 		// Pages first, in order, so each interval's AMap is known before
 		// the data it maps.
 		for off := (pos + l.PageSize - 1) / l.PageSize * l.PageSize; off+l.PageSize <= readEnd; off += l.PageSize {
@@ -165,10 +179,10 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 				}
 				continue
 			}
-			if isMapPage(off) || s.visited[off] {
+			if t := page[l.PageTrailerOff]; (t != PageNBT && t != PageBBT) || isMapPage(off) || s.visited[off] {
 				continue
 			}
-			s.foundPage(page, off, alloc(off), nodes, blocks, pagesUsed)
+			nodes, blocks = s.foundPage(page, off, alloc(off), nodes, blocks, pagesUsed)
 		}
 		// Then blocks, by the trailer that ends each aligned extent, when
 		// BBT ranges are lost.
@@ -196,10 +210,7 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 				continue
 			}
 			bid := t.BID &^ bidReserved
-			if old, ok := trailers[bid]; ok && old.alloc >= a {
-				continue
-			}
-			trailers[bid] = bbtCandidate{e: BBTEntry{BID: bid, IB: uint64(start), CB: t.CB, Inflated: t.Inflated}, alloc: a}
+			trailers = append(trailers, bbtCandidate{e: BBTEntry{BID: bid, IB: uint64(start), CB: t.CB, Inflated: t.Inflated, Rebuilt: FoundByTrailer}, alloc: a})
 		}
 		pos = readEnd
 	}
@@ -208,14 +219,14 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 
 // foundPage takes the entries of a leaf page found outside the live trees
 // when they fall in a lost range.
-func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes map[uint32]nbtCandidate, blocks map[uint64]bbtCandidate, used map[int64]uint8) {
+func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes []nbtCandidate, blocks []bbtCandidate, used map[int64]uint8) ([]nbtCandidate, []bbtCandidate) {
 	l := &s.h.Layout
 	t := l.ParsePageTrailer(page)
 	if (t.Type != PageNBT && t.Type != PageBBT) || t.TypeRepeat != t.Type || a == allocFree {
-		return
+		return nodes, blocks
 	}
 	if t.Sig != Signature(uint64(off), t.BID) || CRC(page[:l.PageTrailerOff]) != t.CRC {
-		return
+		return nodes, blocks
 	}
 	foot := page[l.BTFooterOff:]
 	var cEnt, cbEnt, cLevel int
@@ -229,7 +240,7 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes map[uint
 		want = l.NBTLeafEntrySize
 	}
 	if cLevel != 0 || cbEnt != want || cEnt*cbEnt > l.BTFooterOff {
-		return
+		return nodes, blocks
 	}
 	took := false
 	for i := 0; i < cEnt; i++ {
@@ -239,26 +250,23 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes map[uint
 			if !inRanges(s.lostNBT, uint64(n.NID)) {
 				continue
 			}
-			if old, ok := nodes[n.NID]; ok && !better(a, t.BID, old.alloc, old.pageBID) {
-				continue
-			}
-			nodes[n.NID] = nbtCandidate{e: n, alloc: a, pageBID: t.BID}
+			n.Rebuilt = true
+			nodes = append(nodes, nbtCandidate{e: n, alloc: a, pageBID: t.BID})
 		} else {
 			b := l.parseBBTLeaf(e)
 			b.BID &^= bidReserved
 			if !inRanges(s.lost, b.BID) {
 				continue
 			}
-			if old, ok := blocks[b.BID]; ok && !better(a, t.BID, old.alloc, old.pageBID) {
-				continue
-			}
-			blocks[b.BID] = bbtCandidate{e: b, alloc: a, pageBID: t.BID}
+			b.Rebuilt = FoundInLeaf
+			blocks = append(blocks, bbtCandidate{e: b, alloc: a, pageBID: t.BID})
 		}
 		took = true
 	}
 	if took {
 		used[off] = t.Type
 	}
+	return nodes, blocks
 }
 
 // mergeRebuilt adds the chosen entries to the walked trees and records
@@ -270,12 +278,23 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes map[uint
 // that are stale but marked in use are kept too: the blocks they name hold
 // an earlier version of an item (the folder names of an older hierarchy
 // table, say), which beats nothing when the current one is lost.
-func (s *Scanner) mergeRebuilt(nodes map[uint32]nbtCandidate, blocks, trailers map[uint64]bbtCandidate, used map[int64]uint8) {
-	for bid, t := range trailers {
-		if p, ok := blocks[bid]; !ok || p.e.IB != t.e.IB {
-			blocks[bid] = t
-		}
-	}
+func (s *Scanner) mergeRebuilt(nodes []nbtCandidate, blocks, trailers []bbtCandidate, used map[int64]uint8) {
+	// The best candidate of each key first: the one the allocation map
+	// marks in use, then the newer page (a higher BID); trailers in offset
+	// order.
+	slices.SortStableFunc(blocks, func(a, b bbtCandidate) int {
+		return cmp.Or(cmp.Compare(a.e.BID, b.e.BID), cmp.Compare(b.alloc, a.alloc), cmp.Compare(b.pageBID, a.pageBID))
+	})
+	slices.SortStableFunc(trailers, func(a, b bbtCandidate) int {
+		return cmp.Or(cmp.Compare(a.e.BID, b.e.BID), cmp.Compare(b.alloc, a.alloc), cmp.Compare(a.e.IB, b.e.IB))
+	})
+	slices.SortStableFunc(nodes, func(a, b nbtCandidate) int {
+		return cmp.Or(cmp.Compare(a.e.NID, b.e.NID), cmp.Compare(b.alloc, a.alloc), cmp.Compare(b.pageBID, a.pageBID))
+	})
+	blocks = slices.CompactFunc(blocks, func(a, b bbtCandidate) bool { return a.e.BID == b.e.BID })
+	trailers = slices.CompactFunc(trailers, func(a, b bbtCandidate) bool { return a.e.BID == b.e.BID })
+	nodes = slices.CompactFunc(nodes, func(a, b nbtCandidate) bool { return a.e.NID == b.e.NID })
+
 	rb := &Rebuild{}
 	for off, t := range used {
 		if t == PageNBT {
@@ -285,35 +304,44 @@ func (s *Scanner) mergeRebuilt(nodes map[uint32]nbtCandidate, blocks, trailers m
 		}
 		s.pages = append(s.pages, pageRef{IB: off, Type: t, rebuilt: true})
 	}
-	known := map[uint64]bool{}
-	for _, e := range s.res.BBT {
-		known[e.BID&^bidReserved] = true
-	}
-	s.rebuiltBlocks, s.refUnknown = map[uint64]bool{}, map[uint64]bool{}
-	for bid, c := range blocks {
-		if known[bid] {
-			continue
+	s.sortTrees() // for the lookups of what the live trees hold
+	liveBBT, liveNBT := s.res.BBT, s.res.NBT
+	add := func(c bbtCandidate) {
+		if _, live := slices.BinarySearchFunc(liveBBT, c.e.BID, func(e BBTEntry, bid uint64) int { return cmp.Compare(e.BID, bid) }); live {
+			return
 		}
 		s.res.BBT = append(s.res.BBT, c.e)
-		s.rebuiltBlocks[bid] = true
 		rb.Blocks++
-		if c.pageBID == 0 {
-			// Found by its trailer: its reference count is not known.
-			s.refUnknown[bid] = true
+		if c.e.Rebuilt == FoundByTrailer {
 			rb.TrailerBlocks++
 		}
 	}
-	knownNodes := map[uint32]bool{}
-	for _, e := range s.res.NBT {
-		knownNodes[e.NID] = true
+	// Merge the two lists by BID: a trailer wins where no page lists the
+	// block, or where the page puts it elsewhere.
+	i, j := 0, 0
+	for i < len(blocks) || j < len(trailers) {
+		switch {
+		case j == len(trailers) || i < len(blocks) && blocks[i].e.BID < trailers[j].e.BID:
+			add(blocks[i])
+			i++
+		case i == len(blocks) || trailers[j].e.BID < blocks[i].e.BID:
+			add(trailers[j])
+			j++
+		default: // the same BID
+			if blocks[i].e.IB == trailers[j].e.IB {
+				add(blocks[i])
+			} else {
+				add(trailers[j])
+			}
+			i++
+			j++
+		}
 	}
-	s.res.Rebuilt = map[uint32]bool{}
-	for nid, c := range nodes {
-		if knownNodes[nid] {
+	for _, c := range nodes {
+		if _, live := slices.BinarySearchFunc(liveNBT, c.e.NID, func(e NBTEntry, nid uint32) int { return cmp.Compare(e.NID, nid) }); live {
 			continue
 		}
 		s.res.NBT = append(s.res.NBT, c.e)
-		s.res.Rebuilt[nid] = true
 		rb.Nodes++
 	}
 	s.res.Rebuild = rb

@@ -27,13 +27,29 @@ type BBTEntry struct {
 	CB       uint16
 	Inflated uint16 // uncompressed size (4K files); CB elsewhere
 	Ref      uint16
+	// Rebuilt says where the index rebuild found an entry the tree walk
+	// did not (it fits in the struct's padding).
+	Rebuilt Found
 }
+
+// Found says how the index rebuild found an entry.
+type Found uint8
+
+const (
+	FoundInTree    Found = iota // read from the live B-tree
+	FoundInLeaf                 // from a leaf page outside the live tree
+	FoundByTrailer              // a block found by its own trailer: no cRef known
+)
 
 // NBTEntry is a leaf entry of the node B-tree.
 type NBTEntry struct {
-	NID       uint32
-	Data, Sub uint64
-	Parent    uint32
+	NID    uint32
+	Parent uint32
+	Data   uint64
+	Sub    uint64
+	// Rebuilt says the node was read through the rebuilt index: its entry,
+	// or a block it uses, came from the index rebuild.
+	Rebuilt bool
 }
 
 // BlockState is a block's problem, as an index into blockCodes.
@@ -77,10 +93,8 @@ type Result struct {
 	// missing block or have a malformed tree.
 	NodeDamaged map[uint32]bool
 	// Rebuild says what rebuilding the index found; nil when the B-trees
-	// were read whole. Rebuilt holds the nodes read through the rebuilt
-	// index: their NBT entry, or a block they use, came from the rebuild.
+	// were read whole.
 	Rebuild *Rebuild
-	Rebuilt map[uint32]bool
 	// Unlinked are the sound data blocks no node uses, when node index
 	// entries were lost (empty otherwise): among them are the property
 	// heaps of messages whose own entry is gone.
@@ -108,9 +122,6 @@ type Scanner struct {
 	// missing block can be blamed on its lost page; lostNBT the same for
 	// the NBT. The index rebuild looks for entries in these ranges.
 	lost, lostNBT []keyRange
-	// rebuiltBlocks are the BIDs the rebuild added to the BBT, refUnknown
-	// those of them found by their trailers (no cRef known).
-	rebuiltBlocks, refUnknown map[uint64]bool
 	// mapPage is the buffer map pages are read into, one at a time.
 	mapPage []byte
 	// inflater serves reads of compressed blocks after the passes.
