@@ -152,7 +152,10 @@ func mutations() []mutation {
 		{finding.HeaderTruncated, finding.SeverityError, "ANSI first 500 bytes", sampleANSI, mutHeaderTruncated(500)},
 		{finding.HeaderTruncated, finding.SeverityError, "corpus truncated-in-header.bin", "", mutHeaderTruncatedCorpus},
 		{finding.HeaderMagic, finding.SeverityError, "byte 0", sampleSupport, mutHeaderMagic},
+		{finding.HeaderMagic, finding.SeverityError, "byte 0 and the first AMap", sampleSupport, mutHeaderMagicNoAMap},
 		{finding.HeaderVersion, finding.SeverityError, "wVer 99", sampleSupport, mutHeaderVersion},
+		{finding.HeaderGuessed, finding.SeverityInfo, "header zeroed", sampleSupport, mutHeaderZeroed},
+		{finding.HeaderGuessed, finding.SeverityInfo, "ANSI header zeroed", sampleANSI, mutHeaderZeroed},
 		{finding.HeaderClient, finding.SeverityError, "wMagicClient XX", sampleSupport, mutHeaderClient},
 		{finding.HeaderCRCPartial, finding.SeverityError, "ANSI dwReserved1 flipped", sampleANSI, mutHeaderCRCPartialANSI},
 		{finding.HeaderCRCPartial, finding.SeverityError, "Unicode dwReserved1 flipped", sampleSupport, mutHeaderCRCPartialUnicode},
@@ -580,15 +583,56 @@ func mutHeaderTruncatedCorpus(t *testing.T, _ *pstmut.File) mexpect {
 		wants: []mwant{wantAt(finding.HeaderTruncated, int64(len(b)), 0)}}
 }
 
+// A destroyed header does not lose the store: the format is found again
+// from the first AMap page, the index is rebuilt, and every item reads as
+// in the clean file.
 func mutHeaderMagic(t *testing.T, f *pstmut.File) mexpect {
+	clean := mustReport(f)
 	f.B[0] = 'X'
+	return headerGuessed(clean, wantAt(finding.HeaderMagic, 0, 0))
+}
+
+// With the first AMap page destroyed too, nothing tells the format: the
+// file is unreadable.
+func mutHeaderMagicNoAMap(t *testing.T, f *pstmut.File) mexpect {
+	f.B[0] = 'X'
+	f.Zero(f.L.FirstAMap, f.L.PageSize)
 	return mexpect{verdict: pstcheck.Unreadable, wants: []mwant{wantAt(finding.HeaderMagic, 0, 0)}}
 }
 
 func mutHeaderVersion(t *testing.T, f *pstmut.File) mexpect {
+	clean := mustReport(f)
 	f.PutUint(f.HF.Version, 2, 99)
 	f.FixHeaderCRCs()
-	return mexpect{verdict: pstcheck.Unreadable, wants: []mwant{wantAt(finding.HeaderVersion, 10, 0)}}
+	return headerGuessed(clean, wantAt(finding.HeaderVersion, 10, 0))
+}
+
+// The whole header (its first 512 bytes) zeroed.
+func mutHeaderZeroed(t *testing.T, f *pstmut.File) mexpect {
+	clean := mustReport(f)
+	f.Zero(0, 512)
+	return headerGuessed(clean, wantAt(finding.HeaderMagic, 0, 0))
+}
+
+// headerGuessed is what a destroyed header must give: the header's own
+// finding, HDR-GUESSED, and every item as in the clean report, read
+// through the rebuilt index (whose blocks the rebuild may list once more
+// from stale pages: BLOCK-* findings of those are admitted).
+func headerGuessed(clean *pstcheck.Report, header mwant) mexpect {
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{header, wantAt(finding.HeaderGuessed, 0, 0)},
+		allow: map[finding.Code]func(finding.Finding) bool{
+			finding.BlockUnused:  func(finding.Finding) bool { return true },
+			finding.BlockRefHigh: func(finding.Finding) bool { return true },
+		},
+		check: func(t *testing.T, rep *pstcheck.Report) {
+			if rep.Items != clean.Items || rep.Rebuild == nil || rep.Format != clean.Format || rep.Stats.Crypt != clean.Stats.Crypt {
+				t.Errorf("items %+v, format %s, crypt %s (rebuild %+v); the clean file: %+v, %s, %s",
+					rep.Items, rep.Format, rep.Stats.Crypt, rep.Rebuild, clean.Items, clean.Format, clean.Stats.Crypt)
+			}
+			if rep.Action != pstcheck.ActionExport {
+				t.Errorf("action %s, want export", rep.Action)
+			}
+		}}
 }
 
 func mutHeaderClient(t *testing.T, f *pstmut.File) mexpect {

@@ -26,6 +26,7 @@ const (
 	HeaderCRCFull     Code = "HDR-CRC-FULL"
 	HeaderSentinel    Code = "HDR-SENTINEL"
 	HeaderCrypt       Code = "HDR-CRYPT"
+	HeaderGuessed     Code = "HDR-GUESSED"
 	RootFileTruncated Code = "ROOT-EOF-SHORT"
 	RootTrailingData  Code = "ROOT-EOF-TRAILING"
 	RootBREF          Code = "ROOT-BREF"
@@ -117,6 +118,7 @@ var catalog = []Entry{
 	{HeaderCRCFull, SeverityError, LayerHeader, "The header checksum dwCRCFull does not match."},
 	{HeaderSentinel, SeverityError, LayerHeader, "The header sentinel byte is not 0x80."},
 	{HeaderCrypt, SeverityError, LayerHeader, "The header names an unknown encryption method: item data cannot be decoded."},
+	{HeaderGuessed, SeverityInfo, LayerHeader, "The header is destroyed, but the pages after it survive: pstcheck took the format from the first allocation map page, the end of file from the file's size and the encryption from the data, and rebuilt the index."},
 	{RootFileTruncated, SeverityError, LayerHeader, "The file is shorter than the end-of-file the header records: it was cut off (incomplete copy or full disk)."},
 	{RootTrailingData, SeverityWarning, LayerHeader, "The file is longer than the end-of-file the header records: bytes after the end are not part of the store."},
 	{RootBREF, SeverityError, LayerHeader, "A B-tree root reference in the header points outside the file or is misaligned."},

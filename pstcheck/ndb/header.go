@@ -28,6 +28,9 @@ type Header struct {
 	// NBTUsable and BBTUsable say whether the root references can be
 	// followed (in range and aligned).
 	NBTUsable, BBTUsable bool
+	// Guessed says the header was destroyed and what it holds was found
+	// again from what follows it (recover.go).
+	Guessed bool
 }
 
 // Content returns "pst", "ost", "pab" or "" for the client signature.

@@ -149,7 +149,9 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, p P
 	p.Phase("header")
 	h := ReadHeader(r, size, sink)
 	if h == nil {
-		return nil
+		if h = recoverHeader(r, size, sink); h == nil {
+			return nil
+		}
 	}
 	s := &Scanner{r: r, size: size, limit: h.Limit(size), h: h, sink: sink, progress: p,
 		visited: map[int64]bool{}}
@@ -173,6 +175,9 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, p P
 		s.rebuildIndex(ctx)
 	}
 	s.sortTrees()
+	if h.Guessed {
+		s.guessCrypt()
+	}
 	s.visited = nil // only the walk needs it
 	if ctx.Err() != nil {
 		return &s.res
