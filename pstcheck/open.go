@@ -55,11 +55,6 @@ func openInput(path string) (*os.File, int64, error) {
 }
 
 func openFailure(path string, err error) *Report {
-	rep := &Report{Path: path, Verdict: Failed, Action: ActionNone, Stats: Stats{FreeBytes: -1}}
-	rep.Findings = append(rep.Findings, finding.Finding{
-		Code: finding.FileRead, Offset: finding.NoOffset,
-		Detail: "cannot open: " + err.Error(),
-	})
 	kind := FailOpen
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -71,13 +66,26 @@ func openFailure(path string, err error) *Report {
 	case errors.Is(err, errNotRegular):
 		kind = FailNotRegular
 	}
-	detail := err.Error()
+	return FailureReport(path, finding.FileRead, "cannot open: "+err.Error(), kind, systemWords(err))
+}
+
+// FailureReport is the report of a path that could not be checked at all:
+// verdict "error", one finding of code with detail, and why in kind and
+// the system's words (shown to people by report/).
+func FailureReport(path string, code finding.Code, detail string, kind FailureKind, why string) *Report {
+	return &Report{Path: path, Verdict: Failed, Action: ActionNone, Stats: Stats{FreeBytes: -1},
+		Findings: []finding.Finding{{Code: code, Offset: finding.NoOffset, Detail: detail}},
+		Failure:  &Failure{Kind: kind, Detail: why}}
+}
+
+// systemWords is what an error says without the operation and path a
+// *fs.PathError adds.
+func systemWords(err error) string {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		detail = pe.Err.Error()
+		return pe.Err.Error()
 	}
-	rep.Failure = &Failure{Kind: kind, Detail: detail}
-	return rep
+	return err.Error()
 }
 
 // openReadOnly is os.Open plus, where the platform has it, a flag that

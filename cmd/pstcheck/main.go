@@ -2,11 +2,15 @@
 // modifying them.
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/pstcheck/pstcheck/internal/batch"
+)
 
 func main() {
-	if isWorker() {
-		os.Exit(runWorker(os.Stdin, os.Stdout))
+	if batch.IsWorker() {
+		os.Exit(batch.ServeWorker(os.Stdin, os.Stdout))
 	}
 	ios := SystemIO()
 	os.Exit(execute(NewCmdRoot(ios), ios))

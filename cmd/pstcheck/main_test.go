@@ -3,13 +3,15 @@ package main
 import (
 	"os"
 	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/batch"
 )
 
 // TestMain lets the test binary serve as its own batch worker, as the real
-// executable does (see worker.go).
+// executable does (see internal/batch).
 func TestMain(m *testing.M) {
-	if isWorker() {
-		os.Exit(runWorker(os.Stdin, os.Stdout))
+	if batch.IsWorker() {
+		os.Exit(batch.ServeWorker(os.Stdin, os.Stdout))
 	}
 	os.Exit(m.Run())
 }

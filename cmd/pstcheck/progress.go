@@ -40,8 +40,8 @@ type barProgress struct {
 	files, done int
 }
 
-// startBatch turns p into one bar for files files of total bytes.
-func (p *barProgress) startBatch(files int, total int64) {
+// StartBatch turns p into one bar for files files of total bytes.
+func (p *barProgress) StartBatch(files int, total int64) {
 	if p == nil {
 		return
 	}
@@ -53,8 +53,8 @@ func (p *barProgress) startBatch(files int, total int64) {
 	p.bar = newBar(p.w, p.total, p.name)
 }
 
-// endBatch clears the batch bar.
-func (p *barProgress) endBatch() {
+// EndBatch clears the batch bar.
+func (p *barProgress) EndBatch() {
 	if p == nil {
 		return
 	}
@@ -143,12 +143,12 @@ func (p *barProgress) Done() {
 	}
 }
 
-// file announces one file of size bytes to the bar and returns the
+// File announces one file of size bytes to the bar and returns the
 // progress to give the engine for it, and the function that ends the
 // file's part of the bar. The CLI, not the engine, starts and ends the
 // file, so the engine's own Start and Done are ignored; the file's Adds are
 // capped at its size so that one file cannot fill a shared bar.
-func (p *barProgress) file(path string, size int64) (pstcheck.Progress, func()) {
+func (p *barProgress) File(path string, size int64) (pstcheck.Progress, func()) {
 	p.Start(path, size)
 	return &fileProgress{p: p, name: filepath.Base(path), left: max(size, 1)}, sync.OnceFunc(p.Done)
 }

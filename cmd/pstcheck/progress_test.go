@@ -65,8 +65,8 @@ func TestBarProgressSequential(t *testing.T) {
 func TestBarProgressOverlapping(t *testing.T) {
 	var buf bytes.Buffer
 	p := &barProgress{w: &buf}
-	a, endA := p.file("/x/a.pst", 1000)
-	b, endB := p.file("/x/b.ost", 3000)
+	a, endA := p.File("/x/a.pst", 1000)
+	b, endB := p.File("/x/b.ost", 3000)
 	a.Start("/x/a.pst", 1000) // the engine may announce the file too
 	b.Phase("blocks")
 	if st := p.bar.State(); st.Max != 4000 || st.Description != "b.ost: blocks" {
@@ -97,7 +97,7 @@ func TestBarProgressConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, name := range []string{"a.pst", "b.pst", "c.ost", "d.pst"} {
 		wg.Go(func() {
-			prog, end := p.file(name, 1000)
+			prog, end := p.File(name, 1000)
 			defer end()
 			prog.Phase("header")
 			for range 20 {

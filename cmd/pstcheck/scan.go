@@ -1,24 +1,18 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pstcheck/pstcheck/internal/batch"
 	"github.com/pstcheck/pstcheck/internal/discover"
 	"github.com/pstcheck/pstcheck/pstcheck"
-	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/report"
 )
 
@@ -155,7 +149,14 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 	if err != nil {
 		return exitUsage, &usageError{err: err}
 	}
-	targets := collectTargets(ctx, opts, ios.ErrOut)
+	targets, notices := batch.Find(ctx, opts.Paths, batch.FindOptions{Profiles: opts.Profiles, Backups: opts.Backups})
+	for _, n := range notices {
+		if n.Err != nil {
+			fmt.Fprintf(ios.ErrOut, "pstcheck: skipped %s: %v\n", n.Path, n.Err)
+		} else {
+			fmt.Fprintf(ios.ErrOut, "pstcheck: no .pst or .ost files in %s\n", n.Path)
+		}
+	}
 	if opts.Output != "" && isInput(opts.Output, opts.Paths, targets) {
 		return exitUsage, usageErrorf("--output %s is one of the files to scan: choose another file", opts.Output)
 	}
@@ -172,20 +173,20 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 
 	// jsonl is written as each file finishes, so a long run can be
 	// followed and shipped as it goes.
-	var onDone func(*pstcheck.Report)
+	run := batch.RunOptions{Jobs: opts.Jobs}
+	if bar := newProgress(ios, opts.NoProgress); bar != nil {
+		run.Progress = bar
+	}
 	var streamErr error
 	stream, streaming := report.NewStream(opts.Format)
 	if streaming {
-		var mu sync.Mutex
-		onDone = func(r *pstcheck.Report) {
-			mu.Lock()
-			defer mu.Unlock()
+		run.OnDone = func(r *pstcheck.Report) {
 			if err := stream.WriteFile(out, resolveVersion(), r); err != nil && streamErr == nil {
 				streamErr = err
 			}
 		}
 	}
-	reports := scanTargets(ctx, targets, opts.Jobs, newProgress(ios, opts.NoProgress), onDone)
+	reports := batch.Run(ctx, targets, run)
 
 	err = streamErr
 	if !streaming {
@@ -207,81 +208,9 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 	return pstcheck.ExitStatus(reports), nil
 }
 
-// target is one file to scan, or a folder that could not be searched (its
-// report is already made).
-type target struct {
-	path string
-	size int64 // as discovery found it; 0 when unknown
-	rep  *pstcheck.Report
-}
-
-// collectTargets finds the files to scan (internal/discover): files named
-// directly, data files under folders, or under user profiles with
-// --profiles. A path that does not exist, or a folder that cannot be read,
-// becomes a target whose report says so (verdict "error"); a
-// symbolic-link loop is a notice on stderr. Each file appears once.
-func collectTargets(ctx context.Context, opts *ScanOptions, errOut io.Writer) []target {
-	roots := opts.Paths
-	if opts.Profiles && len(roots) == 0 {
-		roots = []string{discover.DefaultProfilesRoot()}
-	}
-	found, problems := discover.Find(ctx, roots, discover.Options{
-		IncludeBackups: opts.Backups, Profiles: opts.Profiles, FollowSymlinks: true})
-	var targets []target
-	for _, c := range found {
-		targets = append(targets, target{path: c.Path, size: c.Size})
-	}
-	for _, p := range problems {
-		switch p.Kind {
-		case discover.KindMissing:
-			targets = append(targets, target{path: p.Path}) // ScanFile says what is wrong
-		case discover.KindUnreadable:
-			targets = append(targets, target{path: p.Path, rep: folderFailure(p.Path, p.Err)})
-		case discover.KindCanceled:
-		default:
-			fmt.Fprintf(errOut, "pstcheck: skipped %s: %v\n", p.Path, p.Err)
-		}
-	}
-	// The report follows the order the paths were given; within one path,
-	// name order.
-	abs := make([]string, len(roots))
-	for i, r := range roots {
-		if a, err := filepath.Abs(r); err == nil {
-			abs[i] = a
-		}
-	}
-	rank := func(path string) int {
-		if i := slices.Index(abs, path); i >= 0 {
-			return i // named itself
-		}
-		for i, a := range abs {
-			if strings.HasPrefix(path, a+string(filepath.Separator)) {
-				return i
-			}
-		}
-		return len(roots)
-	}
-	slices.SortStableFunc(targets, func(a, b target) int {
-		if c := cmp.Compare(rank(a.path), rank(b.path)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.path, b.path)
-	})
-	perRoot := make([]int, len(roots)+1)
-	for _, t := range targets {
-		perRoot[rank(t.path)]++
-	}
-	for i, r := range roots {
-		if st, err := os.Stat(r); err == nil && st.IsDir() && perRoot[i] == 0 {
-			fmt.Fprintf(errOut, "pstcheck: no .pst or .ost files in %s\n", r)
-		}
-	}
-	return targets
-}
-
 // isInput reports whether output names one of the inputs: the same path, or
 // the same existing file under another name (a link).
-func isInput(output string, paths []string, targets []target) bool {
+func isInput(output string, paths []string, targets []batch.Target) bool {
 	outAbs, err := filepath.Abs(output)
 	if err != nil {
 		return false
@@ -303,95 +232,11 @@ func isInput(output string, paths []string, targets []target) bool {
 		}
 	}
 	for _, t := range targets {
-		if t.rep == nil && same(t.path) {
+		if t.Report == nil && same(t.Path) {
 			return true
 		}
 	}
 	return false
-}
-
-// scanTargets scans the targets with up to jobs workers and returns their
-// reports in the targets' order. One file is scanned in this process; a
-// batch in worker processes (see worker.go), so that no file's failure can
-// touch another's result.
-func scanTargets(ctx context.Context, targets []target, jobs int, bar *barProgress, onDone func(*pstcheck.Report)) []*pstcheck.Report {
-	reports := make([]*pstcheck.Report, len(targets))
-	done := func(i int, r *pstcheck.Report) {
-		reports[i] = r
-		if onDone != nil {
-			onDone(r)
-		}
-	}
-	toScan := 0
-	for _, t := range targets {
-		if t.rep == nil {
-			toScan++
-		}
-	}
-	var pool *workerPool
-	if toScan > 1 {
-		// One bar for the batch: bytes of every file, files done of all.
-		var total int64
-		for _, t := range targets {
-			if t.rep == nil {
-				total += t.size
-			}
-		}
-		bar.startBatch(toScan, total)
-		defer bar.endBatch()
-		pool, _ = newWorkerPool(defaultWorkerMemory(min(jobs, toScan)))
-	}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(jobs, len(targets)) {
-		wg.Go(func() {
-			if pool == nil {
-				for i := range next {
-					done(i, scanOne(ctx, targets[i], bar))
-				}
-				return
-			}
-			var w *worker
-			defer func() {
-				if w != nil {
-					w.stop()
-				}
-			}()
-			for i := range next {
-				path, size := targets[i].path, targets[i].size
-				if w == nil {
-					var err error
-					if w, err = pool.start(); err != nil {
-						done(i, scannerFailure(path, "the scanner could not be started: "+err.Error()))
-						continue
-					}
-				}
-				prog, end := fileProgressFor(bar, path, size)
-				rep, failure := w.scan(ctx, path, size, prog)
-				end()
-				if failure != "" {
-					rep, w = scannerFailure(path, failure), nil
-				}
-				done(i, rep)
-			}
-		})
-	}
-	for i, t := range targets {
-		if t.rep != nil {
-			done(i, t.rep)
-			continue
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return reports
-}
-
-func scanOne(ctx context.Context, t target, bar *barProgress) *pstcheck.Report {
-	prog, end := fileProgressFor(bar, t.path, t.size)
-	defer end()
-	return pstcheck.ScanFile(ctx, t.path, pstcheck.Options{Progress: prog})
 }
 
 // fileProgressFor returns the progress to give one file's scan and the
@@ -400,26 +245,5 @@ func fileProgressFor(bar *barProgress, path string, size int64) (pstcheck.Progre
 	if bar == nil {
 		return pstcheck.NoProgress{}, func() {}
 	}
-	return bar.file(path, size)
-}
-
-// folderFailure is the report for a folder that could not be searched: like
-// a file that could not be opened, its verdict is "error".
-func folderFailure(path string, err error) *pstcheck.Report {
-	var pe *fs.PathError
-	msg := err.Error()
-	if errors.As(err, &pe) {
-		msg = pe.Err.Error()
-	}
-	return &pstcheck.Report{
-		Path:    path,
-		Verdict: pstcheck.Failed,
-		Action:  pstcheck.ActionNone,
-		Findings: []pstcheck.Finding{{
-			Code: finding.FileRead, Offset: finding.NoOffset,
-			Detail: "cannot read folder: " + err.Error(),
-		}},
-		Failure: &pstcheck.Failure{Kind: pstcheck.FailFolder, Detail: msg},
-		Stats:   pstcheck.Stats{FreeBytes: -1},
-	}
+	return bar.File(path, size)
 }

@@ -447,49 +447,6 @@ func TestScanOutputCannotCreate(t *testing.T) {
 	}
 }
 
-func TestCollectTargets(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{"b.ost", "A.PST", "sub/c.pst", "sub/deeper/d.Ost", "notes.txt", "pst", "x.pst.bak"} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Mkdir(filepath.Join(dir, "folder.pst"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ios, _, stderr := testIO(false)
-	first := filepath.Join(dir, "sub", "c.pst")
-	missing := filepath.Join(dir, "missing.pst")
-	got := collectTargets(context.Background(), &ScanOptions{Paths: []string{first, dir, missing, filepath.Join(dir, "empty-not-there")}}, ios.ErrOut)
-	var paths []string
-	for _, tg := range got {
-		if tg.rep != nil {
-			t.Errorf("%s: unexpected failure report", tg.path)
-		}
-		rel, _ := filepath.Rel(dir, tg.path)
-		paths = append(paths, filepath.ToSlash(rel))
-	}
-	// c.pst comes first as given and is not repeated; the folder's files
-	// follow sorted; paths that do not exist are kept for the engine.
-	want := []string{"sub/c.pst", "A.PST", "b.ost", "sub/deeper/d.Ost", "missing.pst", "empty-not-there"}
-	if !reflect.DeepEqual(paths, want) {
-		t.Errorf("targets = %q, want %q", paths, want)
-	}
-	if stderr.Len() != 0 {
-		t.Errorf("stderr = %q", stderr)
-	}
-
-	empty := t.TempDir()
-	collectTargets(context.Background(), &ScanOptions{Paths: []string{empty}}, ios.ErrOut)
-	if !strings.Contains(stderr.String(), "no .pst or .ost files in "+empty) {
-		t.Errorf("no notice for an empty folder: %q", stderr)
-	}
-}
-
 func TestScanFolderKeepsInputOrder(t *testing.T) {
 	dir := t.TempDir()
 	z := copySample(t, "32-bit.pst", dir, "z.pst")

@@ -1,4 +1,4 @@
-package main
+package batch
 
 // Batch scans run each file in a child process, so that one file's
 // failure (a panic, a fatal out-of-memory, a hang) cannot touch another
@@ -63,11 +63,13 @@ type workerMessage struct {
 	Fatal    string           `json:"fatal,omitempty"`
 }
 
-// isWorker reports whether this process was started as a worker.
-func isWorker() bool { return os.Getenv(envWorker) == "1" }
+// IsWorker reports whether this process was started as a worker: its
+// main must then call ServeWorker and exit with what it returns.
+func IsWorker() bool { return os.Getenv(envWorker) == "1" }
 
-// runWorker is the main of a worker process.
-func runWorker(in io.Reader, out io.Writer) int {
+// ServeWorker is the main of a worker process: it scans the paths it reads
+// on in and answers on out.
+func ServeWorker(in io.Reader, out io.Writer) int {
 	procs, _ := strconv.Atoi(os.Getenv(envProcs))
 	if procs > 0 {
 		// The batch runs --jobs workers side by side: each keeps to its
@@ -313,16 +315,7 @@ func (w *worker) scan(ctx context.Context, path string, size int64, prog pstchec
 
 // scannerFailure is the report of a file whose scan did not finish.
 func scannerFailure(path, why string) *pstcheck.Report {
-	return &pstcheck.Report{
-		Path:    path,
-		Verdict: pstcheck.Failed,
-		Action:  pstcheck.ActionNone,
-		Findings: []pstcheck.Finding{{
-			Code: finding.ScanAborted, Offset: finding.NoOffset, Detail: why,
-		}},
-		Failure: &pstcheck.Failure{Kind: pstcheck.FailScanner, Detail: why},
-		Stats:   pstcheck.Stats{FreeBytes: -1},
-	}
+	return pstcheck.FailureReport(path, finding.ScanAborted, why, pstcheck.FailScanner, why)
 }
 
 // tailBuffer keeps the last max bytes written to it.

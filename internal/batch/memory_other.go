@@ -1,6 +1,6 @@
 //go:build !linux
 
-package main
+package batch
 
 // physicalMemory is unknown here; the caller assumes a modest machine.
 func physicalMemory() int64 { return 0 }

@@ -1,0 +1,223 @@
+// Package batch runs a scan of many files: discovery (the files named, the
+// data files under folders or user profiles), then each file scanned in an
+// isolated worker process (worker.go), results in the order the paths were
+// given. A file that crashes, exhausts its memory or hangs its scanner
+// costs only itself.
+package batch
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/pstcheck/pstcheck/internal/discover"
+	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+)
+
+// Target is one file to scan, or a path whose report is already made (a
+// folder that could not be searched).
+type Target struct {
+	Path   string
+	Size   int64            // as discovery found it; 0 when unknown
+	Report *pstcheck.Report // set when there is nothing to scan
+}
+
+// Notice is something discovery tells the user that is no file's report:
+// a path skipped (a symbolic-link loop), or a folder in which no data file
+// was found.
+type Notice struct {
+	Path string
+	Err  error // nil: the folder holds no .pst or .ost file
+}
+
+// FindOptions say where to look.
+type FindOptions struct {
+	Profiles bool // each root is a folder of user profiles (none: the system's)
+	Backups  bool // also scanpst's .bak backups
+}
+
+// Find finds the files to scan under roots (internal/discover): files named
+// directly, data files under folders, or under user profiles. A path that
+// does not exist, or a folder that cannot be read, becomes a target whose
+// report says so (verdict "error"). Each file appears once; targets follow
+// the order of roots, and name order within one.
+func Find(ctx context.Context, roots []string, opts FindOptions) ([]Target, []Notice) {
+	if opts.Profiles && len(roots) == 0 {
+		roots = []string{discover.DefaultProfilesRoot()}
+	}
+	found, problems := discover.Find(ctx, roots, discover.Options{
+		IncludeBackups: opts.Backups, Profiles: opts.Profiles, FollowSymlinks: true})
+	var targets []Target
+	var notices []Notice
+	for _, c := range found {
+		targets = append(targets, Target{Path: c.Path, Size: c.Size})
+	}
+	for _, p := range problems {
+		switch p.Kind {
+		case discover.KindMissing:
+			targets = append(targets, Target{Path: p.Path}) // its scan says what is wrong
+		case discover.KindUnreadable:
+			targets = append(targets, Target{Path: p.Path, Report: folderFailure(p.Path, p.Err)})
+		case discover.KindCanceled:
+		default:
+			notices = append(notices, Notice{Path: p.Path, Err: p.Err})
+		}
+	}
+	abs := make([]string, len(roots))
+	for i, r := range roots {
+		if a, err := filepath.Abs(r); err == nil {
+			abs[i] = a
+		}
+	}
+	rank := func(path string) int {
+		if i := slices.Index(abs, path); i >= 0 {
+			return i // named itself
+		}
+		for i, a := range abs {
+			if strings.HasPrefix(path, a+string(filepath.Separator)) {
+				return i
+			}
+		}
+		return len(roots)
+	}
+	slices.SortStableFunc(targets, func(a, b Target) int {
+		return cmp.Or(cmp.Compare(rank(a.Path), rank(b.Path)), strings.Compare(a.Path, b.Path))
+	})
+	perRoot := make([]int, len(roots)+1)
+	for _, t := range targets {
+		perRoot[rank(t.Path)]++
+	}
+	for i, r := range roots {
+		if st, err := os.Stat(r); err == nil && st.IsDir() && perRoot[i] == 0 {
+			notices = append(notices, Notice{Path: r})
+		}
+	}
+	return targets, notices
+}
+
+// folderFailure is the report for a folder that could not be searched: like
+// a file that could not be opened, its verdict is "error".
+func folderFailure(path string, err error) *pstcheck.Report {
+	why := err.Error()
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		why = pe.Err.Error()
+	}
+	return pstcheck.FailureReport(path, finding.FileRead, "cannot read folder: "+err.Error(), pstcheck.FailFolder, why)
+}
+
+// Progress shows a batch's progress: one bar for all its files, and each
+// file's scan.
+type Progress interface {
+	// StartBatch announces files files of total bytes; EndBatch ends them.
+	StartBatch(files int, total int64)
+	EndBatch()
+	// File announces one file and returns the progress to give its scan
+	// and the function that ends the file's part.
+	File(path string, size int64) (pstcheck.Progress, func())
+}
+
+// RunOptions tune Run.
+type RunOptions struct {
+	Jobs     int      // files scanned at the same time (at least 1)
+	Progress Progress // nil: none
+	// OnDone, when set, receives each file's report as it finishes (from
+	// several goroutines, one at a time per call).
+	OnDone func(*pstcheck.Report)
+}
+
+// Run scans the targets and returns their reports in the targets' order. A
+// single file is scanned in this process; several in worker processes
+// (Jobs at a time), so that no file's failure can touch another's result.
+func Run(ctx context.Context, targets []Target, opts RunOptions) []*pstcheck.Report {
+	jobs := max(opts.Jobs, 1)
+	prog := opts.Progress
+	if prog == nil {
+		prog = noProgress{}
+	}
+	reports := make([]*pstcheck.Report, len(targets))
+	var mu sync.Mutex
+	done := func(i int, r *pstcheck.Report) {
+		reports[i] = r
+		if opts.OnDone != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			opts.OnDone(r)
+		}
+	}
+	toScan := 0
+	var total int64
+	for _, t := range targets {
+		if t.Report == nil {
+			toScan++
+			total += t.Size
+		}
+	}
+	var pool *workerPool
+	if toScan > 1 {
+		prog.StartBatch(toScan, total)
+		defer prog.EndBatch()
+		pool, _ = newWorkerPool(defaultWorkerMemory(min(jobs, toScan)))
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(jobs, len(targets)) {
+		wg.Go(func() {
+			if pool == nil {
+				for i := range next {
+					p, end := prog.File(targets[i].Path, targets[i].Size)
+					done(i, pstcheck.ScanFile(ctx, targets[i].Path, pstcheck.Options{Progress: p}))
+					end()
+				}
+				return
+			}
+			var w *worker
+			defer func() {
+				if w != nil {
+					w.stop()
+				}
+			}()
+			for i := range next {
+				path, size := targets[i].Path, targets[i].Size
+				if w == nil {
+					var err error
+					if w, err = pool.start(); err != nil {
+						done(i, scannerFailure(path, "the scanner could not be started: "+err.Error()))
+						continue
+					}
+				}
+				p, end := prog.File(path, size)
+				rep, failure := w.scan(ctx, path, size, p)
+				end()
+				if failure != "" {
+					rep, w = scannerFailure(path, failure), nil
+				}
+				done(i, rep)
+			}
+		})
+	}
+	for i, t := range targets {
+		if t.Report != nil {
+			done(i, t.Report)
+			continue
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return reports
+}
+
+type noProgress struct{}
+
+func (noProgress) StartBatch(int, int64) {}
+func (noProgress) EndBatch()             {}
+func (noProgress) File(string, int64) (pstcheck.Progress, func()) {
+	return pstcheck.NoProgress{}, func() {}
+}

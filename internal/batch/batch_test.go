@@ -1,0 +1,134 @@
+package batch
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+)
+
+// TestMain lets the test binary serve as its own batch worker, as the real
+// executable does.
+func TestMain(m *testing.M) {
+	if IsWorker() {
+		os.Exit(ServeWorker(os.Stdin, os.Stdout))
+	}
+	os.Exit(m.Run())
+}
+
+// A file that makes its scanner fail in any way (panic, exit, running out
+// of memory, hanging) costs only that file: every other file's result is
+// there, and the failed one is an "error" with SCAN-ABORTED.
+func TestRunSurvivesScannerFailures(t *testing.T) {
+	dir := t.TempDir()
+	copySample(t, "support.pst", dir, "a-support.pst")
+	copySample(t, "32-bit.pst", dir, "b-ansi.pst")
+	copySample(t, "support.pst", dir, "c-victim.pst")
+	copySample(t, "32-bit.pst", dir, "d-ansi.pst")
+	cases := []struct{ fault, memory string }{
+		{fault: "panic:victim"},
+		{fault: "exit:victim"},
+		{fault: "oom:victim", memory: "100000000"},
+		{fault: "hang:victim"},
+	}
+	old := silence
+	silence = 3 * time.Second
+	defer func() { silence = old }()
+	for _, c := range cases {
+		t.Run(c.fault, func(t *testing.T) {
+			t.Setenv(envFault, c.fault)
+			if c.memory != "" {
+				t.Setenv(envMemory, c.memory)
+			}
+			targets, notices := Find(context.Background(), []string{dir}, FindOptions{})
+			if len(targets) != 4 || len(notices) != 0 {
+				t.Fatalf("%d targets, notices %v; want the 4 files", len(targets), notices)
+			}
+			reports := Run(context.Background(), targets, RunOptions{Jobs: 2})
+			healthy, failed := 0, 0
+			for _, r := range reports {
+				victim := filepath.Base(r.Path) == "c-victim.pst"
+				switch {
+				case victim && (r.Verdict != pstcheck.Failed || len(r.Findings) == 0 || r.Findings[0].Code != finding.ScanAborted):
+					t.Errorf("%s: verdict %s %+v, want error with SCAN-ABORTED", r.Path, r.Verdict, r.Findings)
+				case victim:
+					failed++
+					t.Logf("%s: %s", filepath.Base(r.Path), r.Findings[0].Detail)
+				case r.Verdict != pstcheck.Healthy:
+					t.Errorf("%s: verdict %s, want healthy", r.Path, r.Verdict)
+				default:
+					healthy++
+				}
+			}
+			if healthy != 3 || failed != 1 {
+				t.Errorf("%d healthy, %d failed", healthy, failed)
+			}
+		})
+	}
+}
+
+func copySample(t *testing.T, name, dir, as string) string {
+	t.Helper()
+	src := samples.GoPst(name)
+	if src == "" {
+		t.Skipf("go-pst sample %s not found", name)
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, as)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Find keeps the order the paths were given (name order within a folder),
+// names each file once, keeps paths that do not exist for their scan to
+// report, and notices a folder without data files.
+func TestFind(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"b.ost", "A.PST", "sub/c.pst", "sub/deeper/d.Ost", "notes.txt", "pst", "x.pst.bak"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "folder.pst"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	first := filepath.Join(dir, "sub", "c.pst")
+	missing := filepath.Join(dir, "missing.pst")
+	got, notices := Find(context.Background(), []string{first, dir, missing, filepath.Join(dir, "empty-not-there")}, FindOptions{})
+	var paths []string
+	for _, tg := range got {
+		if tg.Report != nil {
+			t.Errorf("%s: unexpected failure report", tg.Path)
+		}
+		rel, _ := filepath.Rel(dir, tg.Path)
+		paths = append(paths, filepath.ToSlash(rel))
+	}
+	want := []string{"sub/c.pst", "A.PST", "b.ost", "sub/deeper/d.Ost", "missing.pst", "empty-not-there"}
+	if !slices.Equal(paths, want) {
+		t.Errorf("targets = %q, want %q", paths, want)
+	}
+	if len(notices) != 0 {
+		t.Errorf("notices %v", notices)
+	}
+
+	empty := t.TempDir()
+	_, notices = Find(context.Background(), []string{empty}, FindOptions{})
+	if len(notices) != 1 || notices[0].Path != empty || notices[0].Err != nil {
+		t.Errorf("notices %v, want one for the empty folder", notices)
+	}
+}
