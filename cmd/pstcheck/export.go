@@ -4,17 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime"
 	"runtime/debug"
-	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pstcheck/pstcheck/export"
 	"github.com/pstcheck/pstcheck/pstcheck"
-	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/report"
 )
 
@@ -116,186 +111,18 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 		return exitUsage, nil
 	}
 	defer store.Close()
-	tree, err := export.NewTree(opts.To, export.TreeOptions{Format: opts.Format, Source: opts.Path})
+	ibar := newItemProgress(bar)
+	res, err := export.Run(ctx, store, export.RunOptions{Dir: opts.To, Format: opts.Format, Source: opts.Path,
+		IncludeDamaged: opts.IncludeDamaged, Folders: opts.Folders, Progress: ibar})
 	if err != nil {
 		return exitUsage, &runError{err: err}
 	}
-	var wanted func(string) bool
-	if len(opts.Folders) > 0 {
-		wanted = func(folder string) bool { return folderWanted(folder, opts.Folders) }
-	}
-	items := store.Items(wanted)
-	refs := itemFolders(items, export.StoreFolders(store.Folders, store.Reader, pstcheck.RecoveredFolder))
-	conv := export.NewConverter(store.Reader)
-
-	ibar := newItemProgress(bar, len(items))
-	// Reading, converting and formatting items is most of the work and
-	// independent per item: batches are prepared side by side, and while
-	// one batch is placed (written to disk) in order, the next ones are
-	// prepared. Order of placement is the items' order, so names and the
-	// manifest do not depend on timing (a resumed export names items
-	// alike).
-	type prepared struct {
-		it      *export.Item
-		r       *export.Rendered
-		problem string
-	}
-	const batch = 128
-	workers := max(runtime.GOMAXPROCS(0), 1)
-	batches := make(chan []prepared, 2)
-	go func() {
-		defer close(batches)
-		for start := 0; start < len(items) && ctx.Err() == nil; start += batch {
-			part := items[start:min(start+batch, len(items))]
-			done := make([]prepared, len(part))
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			for range workers {
-				wg.Go(func() {
-					for k := int(next.Add(1)) - 1; k < len(part); k = int(next.Add(1)) - 1 {
-						x := part[k]
-						msg, problem := readItem(store.Reader, x, opts.IncludeDamaged)
-						done[k].problem = problem
-						if msg != nil {
-							it := conv.Item(msg, export.FolderPath(refs[k+start]))
-							it.Folders = refs[k+start]
-							it.Damage, it.Recovered = problem, x.State == pstcheck.ItemRecovered
-							done[k].it, done[k].r = it, tree.Render(it)
-						}
-					}
-				})
-			}
-			wg.Wait()
-			batches <- done
-		}
-	}()
-	placed := 0
-	var saved, partial, failed int
-	for done := range batches {
-		for _, p := range done {
-			x := items[placed]
-			placed++
-			switch {
-			case x.State == pstcheck.ItemLost:
-				tree.LostItem(named(x, refs[placed-1]), p.problem)
-			case p.it == nil:
-				tree.SkipItem(named(x, refs[placed-1]), p.problem)
-				if x.State != pstcheck.ItemDamaged {
-					failed++ // the scan found it readable, yet it could not be read
-				}
-			case p.problem == "":
-				if _, err := tree.AddRendered(p.it, p.r, ""); err != nil {
-					failed++
-				} else {
-					saved++
-				}
-			default:
-				tree.AddRendered(p.it, p.r, p.problem)
-				partial++
-			}
-			ibar.add()
-		}
-	}
-	ibar.done()
-	counts := store.Accounting(wanted)
-	tree.SetAccounting(export.Accounting{Total: counts.Total, Readable: counts.Readable, Damaged: counts.Damaged,
-		Lost: counts.Lost, Recovered: counts.Recovered, NamesLost: counts.NamesLost, Complete: counts.Complete})
-	if err := tree.Close(); err != nil {
-		return exitUsage, &runError{err: fmt.Errorf("cannot write the manifest: %w", err)}
-	}
 	for _, l := range report.ExportSummary(report.ExportResult{Source: opts.Path, Dir: opts.To, Format: opts.Format,
-		Items: counts, Saved: saved, Partial: partial, Failed: failed, Unchanged: tree.Counts().Unchanged}) {
+		Items: res.Items, Saved: res.Saved, Partial: res.Partial, Failed: res.Failed, Unchanged: res.Unchanged}) {
 		fmt.Fprintln(ios.Out, l)
 	}
-	if counts.Damaged > 0 || counts.Lost > 0 || failed > 0 || !counts.Complete {
+	if !res.AllSaved() {
 		return 1, nil
 	}
 	return exitOK, nil
-}
-
-// folderWanted says whether a folder is one of only or below one (case
-// insensitive); every folder when only is empty.
-func folderWanted(path string, only []string) bool {
-	if len(only) == 0 {
-		return true
-	}
-	for _, o := range only {
-		o = strings.Trim(strings.ReplaceAll(o, `\`, "/"), "/")
-		if strings.EqualFold(path, o) || len(path) > len(o) && strings.EqualFold(path[:len(o)], o) && path[len(o)] == '/' {
-			return true
-		}
-	}
-	return false
-}
-
-// readItem reads one item: whole when the scan found it readable; else
-// skipped with the damage named, or with --include-damaged what can be
-// read of it. A nil message means the item is skipped, for the reason
-// given; a message with a problem is written marked as damaged.
-func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messaging.Message, string) {
-	damage := x.Problem
-	if x.NamesLost {
-		// Whole but for its named properties: written, marked, by default,
-		// since only those fields are missing.
-		m, err := r.Message(x.NID)
-		if err == nil {
-			return m, damage
-		}
-		damage = err.Error()
-	}
-	switch x.State {
-	case pstcheck.ItemLost:
-		if damage == "" {
-			damage = "its listing names it, but its data is gone"
-		}
-		return nil, "lost: " + damage
-	case pstcheck.ItemReadable, pstcheck.ItemRecovered:
-		m, err := r.Message(x.NID)
-		if err == nil {
-			return m, ""
-		}
-		damage = err.Error()
-	}
-	if damage == "" {
-		damage = "damaged"
-	}
-	if !includeDamaged {
-		return nil, "damaged: " + damage
-	}
-	m, problems, err := r.Partial(x.NID)
-	if err != nil {
-		return nil, "damaged beyond reading: " + damage
-	}
-	if len(problems) > 0 {
-		damage += "; not written: " + strings.Join(problems, "; ")
-	}
-	return m, damage
-}
-
-// itemFolders gives each item the folders from the top of the store down
-// to the one it is saved in, by identity (export.StoreFolders): its
-// folder's, under "Recovered items" for an item no folder lists, and only
-// that for a message known by nothing but its heap.
-func itemFolders(items []pstcheck.Item, refs map[uint32][]export.FolderRef) [][]export.FolderRef {
-	recovered := export.FolderRef{Name: pstcheck.RecoveredFolder}
-	out := make([][]export.FolderRef, len(items))
-	for i, x := range items {
-		r, ok := refs[x.FolderNID]
-		switch {
-		case x.FolderNID == 0:
-			r = []export.FolderRef{recovered}
-		case x.Orphan && (len(r) == 0 || r[0] != recovered):
-			r = append([]export.FolderRef{recovered}, r...)
-		case !ok && x.FolderNID != messaging.NIDRootFolder:
-			r = []export.FolderRef{recovered, {NID: x.FolderNID, Name: x.Folder}}
-		}
-		out[i] = r
-	}
-	return out
-}
-
-// named is the export.Item that names an item not written, for the
-// manifest.
-func named(x pstcheck.Item, refs []export.FolderRef) *export.Item {
-	return &export.Item{NID: x.NID, Folder: export.FolderPath(refs), Folders: refs, Subject: x.Subject, Date: x.Time}
 }

@@ -178,18 +178,21 @@ func (f *fileProgress) Add(n int64) {
 	f.p.Add(n)
 }
 
-// itemProgress counts items on a bar of their own (the export), after the
-// scan's bytes bar is done.
+// itemProgress counts items on a bar of their own (the export, an
+// export.RunProgress), after the scan's bytes bar is done.
 type itemProgress struct {
+	p   *barProgress
 	bar *progressbar.ProgressBar
 }
 
-func newItemProgress(p *barProgress, items int) *itemProgress {
-	if p == nil || items == 0 {
-		return &itemProgress{}
+func newItemProgress(p *barProgress) *itemProgress { return &itemProgress{p: p} }
+
+func (i *itemProgress) Start(items int) {
+	if i.p == nil || items == 0 {
+		return
 	}
-	return &itemProgress{bar: progressbar.NewOptions(items,
-		progressbar.OptionSetWriter(p.w),
+	i.bar = progressbar.NewOptions(items,
+		progressbar.OptionSetWriter(i.p.w),
 		progressbar.OptionSetDescription("exporting"),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetItsString("items"),
@@ -198,16 +201,16 @@ func newItemProgress(p *barProgress, items int) *itemProgress {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetRenderBlankState(true),
-	)}
+	)
 }
 
-func (i *itemProgress) add() {
+func (i *itemProgress) Item() {
 	if i.bar != nil {
 		_ = i.bar.Add(1)
 	}
 }
 
-func (i *itemProgress) done() {
+func (i *itemProgress) Done() {
 	if i.bar != nil {
 		_ = i.bar.Finish()
 	}
