@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,7 +74,7 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 	if len(opts.Folders) > 0 {
 		wanted = func(folder string) bool { return FolderWanted(folder, opts.Folders) }
 	}
-	items := store.Items(wanted)
+	items := slices.Collect(store.Items(wanted))
 	refs := itemFolders(items, StoreFolders(store.Folders, store.Reader, pstcheck.RecoveredFolder))
 	conv := NewConverter(store.Reader)
 	prog := opts.Progress

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"iter"
 	"os"
 	"slices"
 	"strings"
@@ -82,12 +84,23 @@ func OpenStore(ctx context.Context, path string, opts Options) (*Store, error) {
 		return &Store{Report: openFailure(path, err)}, err
 	}
 	opts.Name = path
-	rep, res, m := scan(ctx, f, size, opts)
-	rep.Stats.Duration = time.Since(start)
-	s := &Store{Report: rep, f: f}
-	if res == nil || m == nil {
+	s, err := Open(ctx, f, size, opts)
+	s.Report.Stats.Duration = time.Since(start)
+	if err != nil {
 		f.Close()
-		s.f = nil
+		return s, err
+	}
+	s.f = f
+	return s, nil
+}
+
+// Open scans the store r holds, size bytes long, like Check, and keeps
+// what the scan learned for reading its items through r. The report is
+// returned even when the store cannot be read (err != nil).
+func Open(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Store, error) {
+	rep, res, m := scan(ctx, r, size, opts)
+	s := &Store{Report: rep}
+	if res == nil || m == nil {
 		return s, ErrNoStore
 	}
 	s.m = m
@@ -96,11 +109,22 @@ func OpenStore(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Items lists every normal item, folder by folder in the report's order
-// (by NID within a folder), then the items no folder lists. Only items of
-// the folders keep says yes to are listed (nil: all); keep sees the path
-// Item.Folder gets.
-func (s *Store) Items(keep func(folder string) bool) []Item {
+// Items yields every normal item, folder by folder in the report's order
+// (by NID within a folder), then the items no folder lists, with where
+// each belongs and what became of it. Only items of the folders keep says
+// yes to are yielded (nil: all); keep sees the path Item.Folder gets.
+func (s *Store) Items(keep func(folder string) bool) iter.Seq[Item] {
+	items := s.items(keep)
+	return func(yield func(Item) bool) {
+		for _, it := range items {
+			if !yield(it) {
+				return
+			}
+		}
+	}
+}
+
+func (s *Store) items(keep func(folder string) bool) []Item {
 	if s.m == nil {
 		return nil
 	}

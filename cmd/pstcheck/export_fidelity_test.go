@@ -801,7 +801,7 @@ func TestExportRecurrencePffexport(t *testing.T) {
 // itemsByFolder groups a store's items by their folder's NID.
 func itemsByFolder(s *pstcheck.Store) map[uint32][]pstcheck.Item {
 	out := map[uint32][]pstcheck.Item{}
-	for _, it := range s.Items(nil) {
+	for it := range s.Items(nil) {
 		out[it.FolderNID] = append(out[it.FolderNID], it)
 	}
 	return out
