@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pstcheck/pstcheck/internal/units"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -165,7 +166,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		if d.MissingBytes > 0 {
 			e.NextStep = "this copy is incomplete: copy the file again from its source"
 			e.Advice = []string{
-				fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", humanSize(d.MissingBytes)),
+				fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
 			}
 			if d.Salvage > 0 {
 				e.Advice = append(e.Advice, "If there is no other copy, pstcheck export saves what this one still holds ("+saves+"):", ExportCommand(path))
@@ -208,7 +209,7 @@ func damageCause(r *pstcheck.Report) string {
 	d, it := r.Damage, r.Items
 	var parts []string
 	if d.MissingBytes > 0 {
-		parts = append(parts, fmt.Sprintf("the file is cut off: the last %s are missing", humanSize(d.MissingBytes)))
+		parts = append(parts, fmt.Sprintf("the file is cut off: the last %s are missing", units.Size(d.MissingBytes, 2)))
 	}
 	if d.Header {
 		parts = append(parts, "the header is damaged")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/pstcheck/pstcheck/internal/units"
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
@@ -14,11 +15,11 @@ import (
 // the files, worst first, and the run's totals:
 //
 //	VERDICT         SIZE  LIMIT%  DAMAGED FOLDERS  ACTION   PATH
-//	DAMAGED      50.0 MB     <1%                1  export   D:\Mail\2019.pst
-//	UNREADABLE    4.0 KB       -                -  restore  /tmp/notapst.pst
+//	DAMAGED      50.0 MiB    <1%                1  export   D:\Mail\2019.pst
+//	UNREADABLE    4.0 KiB      -                -  restore  /tmp/notapst.pst
 //	ERROR              -       -                -  none     /tmp/locked.ost
-//	HEALTHY*      1.9 GB     96%                0  none     \\fs01\home$\bob\big.pst
-//	HEALTHY     265.0 KB     <1%                0  none     /mail/archive.pst
+//	HEALTHY*      1.9 GiB    96%                0  none     \\fs01\home$\bob\big.pst
+//	HEALTHY     265.0 KiB    <1%                0  none     /mail/archive.pst
 //
 // HEALTHY* marks a healthy file with warnings.
 //
@@ -111,7 +112,7 @@ var tableColumns = []tableColumn{
 	}},
 	{"SIZE", true, func(r *pstcheck.Report) string {
 		if n := knownSize(r); n >= 0 {
-			return shortSize(n)
+			return units.Size(n, 1)
 		}
 		return "-"
 	}},
@@ -182,7 +183,7 @@ func tableLines(reports []*pstcheck.Report) []string {
 //	Damaged:        2
 //	Unreadable:     1
 //	Errors:         1
-//	Total size:     1.82 GB
+//	Total size:     1.82 GiB
 //	Damaged items:  9 in 4 folders
 func totalsLines(reports []*pstcheck.Report) []string {
 	s := Summarize(reports)
@@ -203,7 +204,7 @@ func totalsLines(reports []*pstcheck.Report) []string {
 	if warned > 0 {
 		healthy += fmt.Sprintf(", %s of them with warnings (*)", thousands(int64(warned)))
 	}
-	total := humanSize(size)
+	total := units.Size(size, 2)
 	if unknownSize > 0 {
 		total += fmt.Sprintf(" (size unknown for %s)", plural(unknownSize, "file"))
 	}
@@ -280,19 +281,4 @@ func limitPercent(r *pstcheck.Report) string {
 		return "99%"
 	}
 	return fmt.Sprintf("%.0f%%", pct)
-}
-
-// shortSize formats n bytes for the table, in binary units with one
-// decimal: "512 B", "4.0 KB", "27.6 MB".
-func shortSize(n int64) string {
-	if n < 1024 {
-		return fmt.Sprintf("%d B", n)
-	}
-	units := []string{"KB", "MB", "GB", "TB", "PB", "EB"}
-	f, i := float64(n)/1024, 0
-	for f >= 1024-0.05 && i < len(units)-1 {
-		f /= 1024
-		i++
-	}
-	return fmt.Sprintf("%.1f %s", f, units[i])
 }

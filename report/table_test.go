@@ -33,13 +33,13 @@ func TestTextBatchTable(t *testing.T) {
 	// Worst first: damaged (largest first), unreadable, error, healthy
 	// with warnings, healthy.
 	want := []string{
-		`VERDICT         SIZE  LIMIT%  DAMAGED FOLDERS  ACTION   PATH`,
-		`DAMAGED      50.0 MB     <1%                1  export   D:\Mail\2019.pst`,
-		`DAMAGED      29.0 MB     <1%                3  export   C:\x\enron.pst`,
-		`UNREADABLE    4.0 KB       -                -  restore  /tmp/notapst.pst`,
-		`ERROR              -       -                -  none     /tmp/locked & <odd>.ost`,
-		`HEALTHY*      1.9 GB     96%                0  none     \\fs01\home$\bob\Outlook\big.pst`,
-		`HEALTHY     265.0 KB     <1%                0  none     /mail/archive.pst`,
+		`VERDICT          SIZE  LIMIT%  DAMAGED FOLDERS  ACTION   PATH`,
+		`DAMAGED      50.0 MiB     <1%                1  export   D:\Mail\2019.pst`,
+		`DAMAGED      29.0 MiB     <1%                3  export   C:\x\enron.pst`,
+		`UNREADABLE    4.0 KiB       -                -  restore  /tmp/notapst.pst`,
+		`ERROR               -       -                -  none     /tmp/locked & <odd>.ost`,
+		`HEALTHY*      1.9 GiB     96%                0  none     \\fs01\home$\bob\Outlook\big.pst`,
+		`HEALTHY     265.0 KiB     <1%                0  none     /mail/archive.pst`,
 	}
 	if !slices.Equal(table, want) {
 		t.Errorf("table =\n%s\nwant\n%s", strings.Join(table, "\n"), strings.Join(want, "\n"))
@@ -51,7 +51,7 @@ func TestTextBatchTable(t *testing.T) {
 		"Damaged:        2",
 		"Unreadable:     1",
 		"Errors:         1",
-		"Total size:     1.93 GB (size unknown for 1 file)",
+		"Total size:     1.93 GiB (size unknown for 1 file)",
 		"Damaged items:  9 in 4 folders",
 	}
 	if !slices.Equal(totals, wantTotals) {
@@ -169,17 +169,6 @@ func TestLimitPercent(t *testing.T) {
 		r := &pstcheck.Report{Format: tt.format, Verdict: tt.verdict, Size: tt.size}
 		if got := limitPercent(r); got != tt.want {
 			t.Errorf("limitPercent(%s, %d) = %q, want %q", tt.format, tt.size, got, tt.want)
-		}
-	}
-}
-
-func TestShortSize(t *testing.T) {
-	for n, want := range map[int64]string{
-		0: "0 B", 512: "512 B", 1023: "1023 B", 1024: "1.0 KB", 4096: "4.0 KB", 28940697: "27.6 MB",
-		1048575: "1.0 MB", 1990000000: "1.9 GB", 50 << 30: "50.0 GB",
-	} {
-		if got := shortSize(n); got != want {
-			t.Errorf("shortSize(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

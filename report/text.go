@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/pstcheck/pstcheck/internal/units"
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
@@ -367,7 +368,7 @@ func shorten(s string, n int) string {
 }
 
 // formatLine describes the file: "Unicode PST (wVer 23), compressible
-// encryption, 28.97 MB".
+// encryption, 27.63 MiB".
 func formatLine(r *pstcheck.Report) string {
 	format := map[pstcheck.Format]string{
 		pstcheck.FormatANSI:      "ANSI",
@@ -407,7 +408,7 @@ func formatLine(r *pstcheck.Report) string {
 		s += ", " + clean(r.Stats.Crypt) + " encryption"
 	}
 	if n := knownSize(r); n >= 0 {
-		s += ", " + humanSize(n)
+		s += ", " + units.Size(n, 2)
 	}
 	return s
 }
@@ -469,10 +470,10 @@ func scanParts(s pstcheck.Stats) []string {
 		plural(s.Blocks, "block"),
 		plural(s.Pages, "page"),
 		plural(s.Nodes, "node"),
-		humanSize(s.BytesVerified) + " verified",
+		units.Size(s.BytesVerified, 2) + " verified",
 	}
 	if s.FreeBytes >= 0 {
-		parts = append(parts, humanSize(s.FreeBytes)+" free")
+		parts = append(parts, units.Size(s.FreeBytes, 2)+" free")
 	}
 	if s.Duration > 0 {
 		took := humanDuration(s.Duration)
@@ -570,21 +571,6 @@ func unsafeRune(r rune) bool {
 		return true // bidirectional embeddings, overrides and isolates
 	}
 	return false
-}
-
-// humanSize formats n bytes in binary units, as Windows and Outlook do:
-// "512 bytes", "28.97 MB".
-func humanSize(n int64) string {
-	if n < 1024 {
-		return plural64(n, "byte")
-	}
-	units := []string{"KB", "MB", "GB", "TB", "PB", "EB"}
-	f, i := float64(n)/1024, 0
-	for f >= 1024-0.005 && i < len(units)-1 {
-		f /= 1024
-		i++
-	}
-	return fmt.Sprintf("%.2f %s", f, units[i])
 }
 
 func humanDuration(d time.Duration) string {

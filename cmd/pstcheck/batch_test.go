@@ -19,8 +19,8 @@ func TestBatchProgressIsOneBar(t *testing.T) {
 	// The bar redraws at most every 100 ms, so a quick batch shows its
 	// start; it never names one file as the single-file bar does.
 	out := stderr.String()
-	if !strings.Contains(out, "0/3 files") || !strings.Contains(out, "2.1 MB") {
-		t.Errorf("progress is not one bar for 3 files and 2.1 MB: %q", out)
+	if !strings.Contains(out, "0/3 files") || !strings.Contains(out, "2.0 MiB") {
+		t.Errorf("progress is not one bar for 3 files and 2.0 MiB: %q", out)
 	}
 	if strings.Contains(out, "a.pst") {
 		t.Errorf("the batch bar names a file: %q", out)

@@ -72,6 +72,7 @@ func newBar(w io.Writer, total int64, desc string) *progressbar.ProgressBar {
 		progressbar.OptionSetDescription(desc),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionShowTotalBytes(true),
+		progressbar.OptionUseIECUnits(true), // the units of every size pstcheck shows (internal/units)
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetWidth(10),
 		progressbar.OptionFullWidth(),

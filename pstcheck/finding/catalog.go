@@ -186,8 +186,8 @@ var catalog = []Entry{
 	{MessageOrphan, SeverityWarning, LayerMessage, "A message is listed in no folder's contents table: Outlook does not show it."},
 
 	{StoreNearLimit, SeverityWarning, LayerStore, "The file is near its format's size limit: Outlook will soon refuse new items."},
-	{StoreOverLimit, SeverityWarning, LayerStore, "The file is at or over its format's size limit: Outlook refuses to add items (ANSI files past 2 GB become unusable)."},
-	{StoreLegacyLimit, SeverityInfo, LayerStore, "The file is over the 20 GB limit of Outlook 2003/2007: those versions cannot add items to it."},
+	{StoreOverLimit, SeverityWarning, LayerStore, "The file is at or over its format's size limit: Outlook refuses to add items (ANSI files past 2 GiB become unusable)."},
+	{StoreLegacyLimit, SeverityInfo, LayerStore, "The file is over the 20 GiB limit of Outlook 2003/2007: those versions cannot add items to it."},
 }
 
 var byCode = func() map[Code]Entry {
