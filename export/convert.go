@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pstcheck/pstcheck/export/rtf"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 )
 
@@ -270,29 +271,21 @@ func firstOf(s ...string) string {
 	return ""
 }
 
-// charsetOf names the charset of an Internet code page.
+// charsetOf names the charset of an Internet code page for a Content-Type
+// (rtf.CodePageCharset, the one table of labels), "" when it has no common
+// label. US-ASCII and Latin-1 are named windows-1252, their superset, as
+// browsers read them anyway: stores mark Western mail with them although
+// its bodies hold Windows-1252 punctuation.
 func charsetOf(cp uint32) string {
 	switch cp {
-	case 65001:
-		return "utf-8"
-	case 1252, 20127, 28591:
+	case 20127, 28591:
 		return "windows-1252"
-	case 932, 50220, 50221, 50222:
-		return map[uint32]string{932: "shift_jis", 50220: "iso-2022-jp", 50221: "iso-2022-jp", 50222: "iso-2022-jp"}[cp]
-	case 936:
-		return "gbk"
-	case 949:
-		return "euc-kr"
-	case 950:
-		return "big5"
 	}
-	if cp >= 1250 && cp <= 1258 {
-		return "windows-" + strconv.FormatUint(uint64(cp), 10)
+	label := rtf.CodePageCharset(int(cp))
+	if strings.HasPrefix(label, "cp") {
+		return ""
 	}
-	if cp >= 28592 && cp <= 28605 {
-		return "iso-8859-" + strconv.FormatUint(uint64(cp-28590), 10)
-	}
-	return ""
+	return label
 }
 
 func (c *Converter) named(p messaging.Props, set string, lid uint32) (messaging.Value, bool) {

@@ -21,9 +21,8 @@ func RTFBody(compressed []byte) (rtfText, html []byte, err error) {
 // decodeCodepage serves the RTF converter the Windows code pages the
 // messaging layer knows.
 func decodeCodepage(cp int, b []byte) (string, bool) {
-	switch cp {
-	case 874, 932, 936, 949, 950, 1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258:
-		return messaging.DecodeANSI(uint32(cp), b), true
+	if cp < 0 {
+		return "", false
 	}
-	return "", false
+	return messaging.DecodeCodepage(uint32(cp), b)
 }

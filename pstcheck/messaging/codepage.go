@@ -94,10 +94,10 @@ func localeCodepage(lcid uint32) uint32 {
 	return 0
 }
 
-// decoderFor returns the decoding of a Windows code page (1252 when the
-// page is unknown).
+// decoderFor returns the decoding of a Windows ANSI code page, nil when it
+// is not one this package knows.
 func decoderFor(cp uint32) *encoding.Decoder {
-	var e encoding.Encoding = charmap.Windows1252
+	var e encoding.Encoding
 	switch cp {
 	case 874:
 		e = charmap.Windows874
@@ -113,6 +113,8 @@ func decoderFor(cp uint32) *encoding.Decoder {
 		e = charmap.Windows1250
 	case 1251:
 		e = charmap.Windows1251
+	case 1252:
+		e = charmap.Windows1252
 	case 1253:
 		e = charmap.Windows1253
 	case 1254:
@@ -125,17 +127,34 @@ func decoderFor(cp uint32) *encoding.Decoder {
 		e = charmap.Windows1257
 	case 1258:
 		e = charmap.Windows1258
+	default:
+		return nil
 	}
 	return e.NewDecoder()
 }
 
-// DecodeANSI decodes bytes of Windows code page cp.
-func DecodeANSI(cp uint32, b []byte) string {
-	out, err := decoderFor(cp).Bytes(b)
-	if err != nil {
-		return string(b)
+// DecodeCodepage decodes bytes of Windows ANSI code page cp; false when
+// the code page is not one this package knows.
+func DecodeCodepage(cp uint32, b []byte) (string, bool) {
+	d := decoderFor(cp)
+	if d == nil {
+		return "", false
 	}
-	return string(out)
+	out, err := d.Bytes(b)
+	if err != nil {
+		return string(b), true
+	}
+	return string(out), true
+}
+
+// DecodeANSI decodes bytes of Windows code page cp (as 1252 when the page
+// is unknown).
+func DecodeANSI(cp uint32, b []byte) string {
+	if s, ok := DecodeCodepage(cp, b); ok {
+		return s
+	}
+	s, _ := DecodeCodepage(1252, b)
+	return s
 }
 
 // storeCodepage finds the Windows code page of an ANSI store from what
