@@ -228,7 +228,7 @@ func (w *walker) table(nid, folder uint32, what string, required bool) (*ltp.TC,
 	data, subs, err := w.node(nid)
 	if err == nil {
 		var tc *ltp.TC
-		tc, err = ltp.OpenTC(data, w.res.Decode, subnodeSet(subs), w.chk.rowReader(subs))
+		tc, err = ltp.OpenTC(data, w.res.Decode, subnodeSet(subs), rowReader(w.res, subs, &w.chk.arena))
 		if err == nil {
 			return tc, true
 		}

@@ -2,9 +2,7 @@ package messaging
 
 import (
 	"cmp"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -169,108 +167,21 @@ func (c *checker) message(nid uint32) error {
 	if err != nil {
 		return err
 	}
-	named, err := c.messageObject(n.Data, subs, 0)
+	named := false
+	err = walkObject(c.res, n.Data, subs, 0, &objectVisit{arena: &c.arena,
+		message: func(depth int, pc *ltp.PC, _ map[uint32]ndb.Subnode) error {
+			if depth == 0 {
+				named = needsNames(pc)
+				if c.fingerprints {
+					c.print = fingerprint(pc, c.codepage)
+				}
+			}
+			return nil
+		}})
 	if err == nil && named && c.nameMapLost {
 		return errNamesLost
 	}
 	return err
-}
-
-// messageObject validates a message's PC, recipient and attachment tables
-// and attachments (recursing into embedded messages). named says whether
-// the message needs named properties to be read whole (needsNames).
-func (c *checker) messageObject(data uint64, subs map[uint32]ndb.Subnode, depth int) (named bool, err error) {
-	pages, err := c.res.ReadBlocks(data, &c.arena)
-	if err != nil {
-		return false, err
-	}
-	msg, err := ltp.OpenPC(pages, c.res.Decode, subnodeSet(subs))
-	if err != nil {
-		return false, err
-	}
-	if depth == 0 && c.fingerprints {
-		c.print = fingerprint(msg, c.codepage)
-	}
-	return needsNames(msg), c.messageParts(subs, depth)
-}
-
-// messageParts validates a message's recipient and attachment tables and
-// attachments.
-func (c *checker) messageParts(subs map[uint32]ndb.Subnode, depth int) error {
-	if s, ok := subs[nidRecipientTable]; ok {
-		if _, err := c.subTable(s); err != nil {
-			return err
-		}
-	}
-	s, ok := subs[nidAttachmentTable]
-	if !ok {
-		return nil
-	}
-	rows, err := c.subTable(s)
-	if err != nil {
-		return err
-	}
-	for _, a := range rows {
-		as, ok := subs[a]
-		if !ok {
-			return &ltp.Error{Code: finding.MessageDamaged, Detail: fmt.Sprintf("attachment table lists attachment 0x%X, which does not exist", a)}
-		}
-		asubs, err := c.res.Subnodes(as.Sub)
-		if err != nil {
-			return err
-		}
-		apages, err := c.res.ReadBlocks(as.Data, &c.arena)
-		if err != nil {
-			return err
-		}
-		pc, err := ltp.OpenPC(apages, c.res.Decode, subnodeSet(asubs))
-		if err != nil {
-			return err
-		}
-		m, ok := pc.Get(propAttachMethod)
-		if !ok || m.Value != attachEmbedded {
-			continue
-		}
-		obj, ok := pc.Get(propAttachData)
-		if !ok || obj.Type != ltp.TypeObject {
-			continue
-		}
-		ref := pc.Bytes(obj)
-		if len(ref) < 4 {
-			return &ltp.Error{Code: finding.MessageDamaged, Detail: fmt.Sprintf("attachment 0x%X: embedded message reference is %d bytes", a, len(ref))}
-		}
-		emb, ok := asubs[binary.LittleEndian.Uint32(ref)]
-		if !ok {
-			return &ltp.Error{Code: finding.MessageDamaged, Detail: fmt.Sprintf("attachment 0x%X: embedded message 0x%X does not exist", a, binary.LittleEndian.Uint32(ref))}
-		}
-		if depth >= maxEmbeddedDepth {
-			return &ltp.Error{Code: finding.MessageDamaged, Detail: "embedded messages nest too deep"}
-		}
-		esubs, err := c.res.Subnodes(emb.Sub)
-		if err != nil {
-			return err
-		}
-		if _, err := c.messageObject(emb.Data, esubs, depth+1); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (c *checker) subTable(s ndb.Subnode) ([]uint32, error) {
-	subs, err := c.res.Subnodes(s.Sub)
-	if err != nil {
-		return nil, err
-	}
-	pages, err := c.res.ReadBlocks(s.Data, &c.arena)
-	if err != nil {
-		return nil, err
-	}
-	tc, err := ltp.OpenTC(pages, c.res.Decode, subnodeSet(subs), c.rowReader(subs))
-	if err != nil {
-		return nil, err
-	}
-	return tc.RowIDs, nil
 }
 
 // orphans reports message nodes whose folder's contents table was read

@@ -23,10 +23,8 @@ import (
 
 // Well-known NIDs (MS-PST 2.4.1).
 const (
-	NIDMessageStore    = 0x21
-	NIDRootFolder      = 0x122
-	nidRecipientTable  = 0x692
-	nidAttachmentTable = 0x671
+	NIDMessageStore = 0x21
+	NIDRootFolder   = 0x122
 )
 
 // Property IDs used here.
@@ -38,11 +36,7 @@ const (
 	propLastModified     = 0x3008
 	propDisplayName      = 0x3001
 	propContentCount     = 0x3602
-	propAttachMethod     = 0x3705
-	propAttachData       = 0x3701
 	propPstPassword      = 0x67FF
-	attachEmbedded       = 5
-	maxEmbeddedDepth     = 8
 )
 
 // Folder is one folder's summary.
@@ -256,21 +250,6 @@ var (
 
 func subnodeSet(subs map[uint32]ndb.Subnode) ltp.SubnodeSet {
 	return func(nid uint32) bool { _, ok := subs[nid]; return ok }
-}
-
-func (c *checker) rowReader(subs map[uint32]ndb.Subnode) ltp.RowReader {
-	return func(nid uint32) ([][]byte, error) {
-		blocks, err := c.res.ReadBlocks(subs[nid].Data, &c.arena)
-		if err != nil {
-			return nil, err
-		}
-		out := make([][]byte, len(blocks))
-		for i, b := range blocks {
-			c.res.Decode(b.BID, 0, b.Data)
-			out[i] = b.Data
-		}
-		return out, nil
-	}
 }
 
 func (w *walker) store() {

@@ -3,7 +3,6 @@ package messaging
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -92,15 +91,7 @@ func (r *Reader) Named(guid string, lid uint32) (uint16, bool) {
 // loadNameMap reads the named property map (MS-PST 2.4.7): entries of 8
 // bytes map 0x8000+index to a GUID and a numeric ID.
 func (r *Reader) loadNameMap() {
-	n, ok := r.res.Node(nidNameToIDMap)
-	if !ok {
-		return
-	}
-	subs, err := r.res.Subnodes(n.Sub)
-	if err != nil {
-		return
-	}
-	props, err := r.propsWith(n.Data, subs, nil)
+	props, err := r.Properties(nidNameToIDMap)
 	if err != nil {
 		return
 	}
@@ -163,7 +154,15 @@ func (r *Reader) Properties(nid uint32) (Props, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.propsWith(n.Data, subs, nil)
+	blocks, err := r.res.ReadBlocks(n.Data, nil)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := ltp.OpenPC(blocks, r.res.Decode, subnodeSet(subs))
+	if err != nil {
+		return nil, err
+	}
+	return r.props(pc, subs, nil)
 }
 
 // Message reads a top-level message node whole: any part that cannot be
@@ -173,7 +172,7 @@ func (r *Reader) Message(nid uint32) (*Message, error) {
 	if !ok {
 		return nil, errMissing
 	}
-	return r.message(nid, n.Data, n.Sub, 0, nil)
+	return r.message(nid, n.Data, n.Sub, nil)
 }
 
 // Partial reads what can be read of a damaged message: its properties
@@ -184,127 +183,102 @@ func (r *Reader) Partial(nid uint32) (m *Message, problems []string, err error) 
 	if !ok {
 		return nil, nil, errMissing
 	}
-	m, err = r.message(nid, n.Data, n.Sub, 0, &problems)
+	m, err = r.message(nid, n.Data, n.Sub, &problems)
 	return m, problems, err
 }
 
-// lenient, when not nil, collects the problems that a partial read
-// passes over; when nil, the first problem is the read's error.
-func keepGoing(lenient *[]string, err error, what string) bool {
-	if lenient == nil {
-		return false
+// message reads the message object data, sub (a message, or the one an
+// attachment embeds) through walkObject. lenient, when not nil, collects
+// the problems a partial read passes over; when nil, the first problem is
+// the read's error.
+func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string) (*Message, error) {
+	keepGoing := func(err error, what string) bool {
+		if lenient == nil {
+			return false
+		}
+		*lenient = append(*lenient, what+": "+err.Error())
+		return true
 	}
-	*lenient = append(*lenient, what+": "+err.Error())
-	return true
-}
-
-func (r *Reader) message(nid uint32, data, sub uint64, depth int, lenient *[]string) (*Message, error) {
 	subs, err := r.res.Subnodes(sub)
 	if err != nil {
-		if !keepGoing(lenient, err, "subnodes") {
+		if !keepGoing(err, "subnodes") {
 			return nil, err
 		}
 		subs = map[uint32]ndb.Subnode{}
 	}
-	m := &Message{NID: nid}
-	if m.Props, err = r.propsWith(data, subs, lenient); err != nil {
-		return nil, err
-	}
-	if s, ok := subs[nidRecipientTable]; ok {
-		if m.Recipients, err = r.table(s); err != nil && !keepGoing(lenient, err, "recipients") {
-			return nil, err
-		}
-	}
-	s, ok := subs[nidAttachmentTable]
-	if !ok {
-		return m, nil
-	}
-	rows, err := r.table(s)
-	if err != nil {
-		if keepGoing(lenient, err, "attachment table") {
-			return m, nil
-		}
-		return nil, err
-	}
-	for _, row := range rows {
-		aid := row[0x67F2].Inline // PidTagLtpRowId: the attachment's subnode
-		a, err := r.attachment(aid, subs, depth, lenient)
-		if err != nil {
-			if keepGoing(lenient, err, fmt.Sprintf("attachment 0x%X", aid)) {
-				continue
+	// The walk goes depth first: stack[d] is the message at depth d, the
+	// last attachment of stack[d] the one that embeds stack[d+1].
+	var stack []*Message
+	v := &objectVisit{
+		message: func(depth int, pc *ltp.PC, subs map[uint32]ndb.Subnode) error {
+			props, err := r.props(pc, subs, keepGoing)
+			if err != nil {
+				return err
 			}
-			return nil, err
-		}
-		m.Attachments = append(m.Attachments, a)
+			m := &Message{Props: props}
+			if depth == 0 {
+				m.NID = nid
+			} else {
+				parent := stack[depth-1]
+				parent.Attachments[len(parent.Attachments)-1].Embedded = m
+			}
+			stack = append(stack[:depth], m)
+			return nil
+		},
+		recipients: func(depth int, tc *ltp.TC, subs map[uint32]ndb.Subnode) error {
+			rows, err := r.rows(tc, subs)
+			stack[depth].Recipients = rows
+			return err
+		},
+		attachment: func(depth int, aid uint32, pc *ltp.PC, asubs map[uint32]ndb.Subnode) error {
+			props, err := r.props(pc, asubs, nil)
+			if err != nil {
+				return err
+			}
+			a := Attachment{Props: props}
+			v := props[propAttachData]
+			switch {
+			case v.Type == ltp.TypeBinary:
+				a.Data = v.Data
+			case v.Type == ltp.TypeObject && len(v.Data) >= 4 && props[propAttachMethod].Inline != attachEmbedded:
+				// An OLE object (afOle): its storage is the subnode the
+				// value names; its bytes are the attachment.
+				obj, ok := asubs[binary.LittleEndian.Uint32(v.Data)]
+				if !ok {
+					return fmt.Errorf("OLE object 0x%X does not exist", binary.LittleEndian.Uint32(v.Data))
+				}
+				if a.Data, err = r.hnid(nil, map[uint32]ndb.Subnode{obj.NID: obj}, obj.NID); err != nil {
+					return err
+				}
+			}
+			stack[depth].Attachments = append(stack[depth].Attachments, a)
+			return nil
+		},
 	}
-	return m, nil
+	if lenient != nil {
+		v.lenient = keepGoing
+	}
+	if err := walkObject(r.res, data, subs, 0, v); err != nil {
+		return nil, err
+	}
+	return stack[0], nil
 }
 
-func (r *Reader) attachment(aid uint32, subs map[uint32]ndb.Subnode, depth int, lenient *[]string) (Attachment, error) {
-	{
-		as, ok := subs[aid]
-		if !ok {
-			return Attachment{}, fmt.Errorf("attachment 0x%X does not exist", aid)
-		}
-		asubs, err := r.res.Subnodes(as.Sub)
-		if err != nil {
-			return Attachment{}, err
-		}
-		props, err := r.propsWith(as.Data, asubs, nil)
-		if err != nil {
-			return Attachment{}, err
-		}
-		a := Attachment{Props: props}
-		v := props[propAttachDataBinary]
-		switch {
-		case v.Type == ltp.TypeBinary:
-			a.Data = v.Data
-		case v.Type == ltp.TypeObject && len(v.Data) >= 4 && props[propAttachMethod].Inline != attachEmbedded:
-			// An OLE object (afOle): its storage is the subnode the value
-			// names; its bytes are the attachment.
-			obj, ok := asubs[binary.LittleEndian.Uint32(v.Data)]
-			if !ok {
-				return Attachment{}, fmt.Errorf("OLE object 0x%X does not exist", binary.LittleEndian.Uint32(v.Data))
-			}
-			if a.Data, err = r.hnid(nil, map[uint32]ndb.Subnode{obj.NID: obj}, obj.NID); err != nil {
-				return Attachment{}, err
-			}
-		case v.Type == ltp.TypeObject && len(v.Data) >= 4 && props[propAttachMethod].Inline == attachEmbedded:
-			if depth >= maxEmbeddedDepth {
-				return Attachment{}, errors.New("embedded messages nest too deep")
-			}
-			enid := binary.LittleEndian.Uint32(v.Data)
-			emb, ok := asubs[enid]
-			if !ok {
-				return Attachment{}, fmt.Errorf("embedded message 0x%X does not exist", enid)
-			}
-			if a.Embedded, err = r.message(enid, emb.Data, emb.Sub, depth+1, lenient); err != nil {
-				return Attachment{}, err
-			}
-		}
-		return a, nil
-	}
-}
-
-func (r *Reader) propsWith(data uint64, subs map[uint32]ndb.Subnode, lenient *[]string) (Props, error) {
-	blocks, err := r.res.ReadBlocks(data, nil)
-	if err != nil {
-		return nil, err
-	}
-	pc, err := ltp.OpenPC(blocks, r.res.Decode, subnodeSet(subs))
-	if err != nil {
-		return nil, err
-	}
+// props reads every value of a property context. keepGoing, when it says
+// so, passes over a value that cannot be read (nil: it is an error).
+func (r *Reader) props(pc *ltp.PC, subs map[uint32]ndb.Subnode, keepGoing func(error, string) bool) (Props, error) {
 	out := make(Props, len(pc.Props))
 	for _, p := range pc.Props {
 		v := Value{Type: p.Type}
 		if ltp.Inline(p.Type) {
 			v.Inline = p.Value
-		} else if v.Data, err = r.hnid(pc.Heap, subs, p.Value); err != nil {
-			if keepGoing(lenient, err, fmt.Sprintf("property 0x%04X", p.ID)) {
+		} else if data, err := r.hnid(pc.Heap, subs, p.Value); err != nil {
+			if keepGoing != nil && keepGoing(err, fmt.Sprintf("property 0x%04X", p.ID)) {
 				continue
 			}
 			return nil, err
+		} else {
+			v.Data = data
 		}
 		out[p.ID] = v
 	}
@@ -343,22 +317,8 @@ func (r *Reader) hnid(h *ltp.Heap, subs map[uint32]ndb.Subnode, hnid uint32) ([]
 	return out, nil
 }
 
-// table reads every row of a table held in a subnode.
-func (r *Reader) table(s ndb.Subnode) ([]Props, error) {
-	subs, err := r.res.Subnodes(s.Sub)
-	if err != nil {
-		return nil, err
-	}
-	blocks, err := r.res.ReadBlocks(s.Data, nil)
-	if err != nil {
-		return nil, err
-	}
-	tc, err := ltp.OpenTC(blocks, r.res.Decode, subnodeSet(subs), func(nid uint32) ([][]byte, error) {
-		return r.res.ReadData(subs[nid].Data)
-	})
-	if err != nil {
-		return nil, err
-	}
+// rows reads every row of a table.
+func (r *Reader) rows(tc *ltp.TC, subs map[uint32]ndb.Subnode) ([]Props, error) {
 	rows := make([]Props, len(tc.RowIDs))
 	for i := range rows {
 		row := Props{}
@@ -376,6 +336,7 @@ func (r *Reader) table(s ndb.Subnode) ([]Props, error) {
 				}
 				v.Data = bytes.Clone(cell)
 			default:
+				var err error
 				if v.Data, err = r.hnid(tc.Heap, subs, binary.LittleEndian.Uint32(cell)); err != nil && rerr == nil {
 					rerr = err
 				}
