@@ -56,33 +56,35 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Report
 	defer progress.Done()
 
 	rep := &Report{Path: opts.Name, Size: size, Stats: Stats{FreeBytes: -1}}
-	c := collector{rep: rep, max: opts.MaxFindingsPerCode, stream: opts.Findings}
-	if c.max <= 0 {
-		c.max = 1000
+	limit := opts.MaxFindingsPerCode
+	if limit <= 0 {
+		limit = 1000
 	}
-	res := ndb.Scan(ctx, r, size, &c, progress)
+	c := newCapped(limit, opts.Findings)
+	res := ndb.Scan(ctx, r, size, c, progress)
 	var m *messaging.Result
 	if res != nil && ctx.Err() == nil {
 		// The allocation pass and the layers above only read what the
 		// earlier passes left: they run side by side, each into its own
 		// buffer, reported in pass order.
 		progress.Phase("maps, folders")
-		maps, upper := findingBuffer{max: c.max}, findingBuffer{max: c.max}
+		maps, upper := newCapped(limit, nil), newCapped(limit, nil)
 		par := opts.Parallelism
 		if par <= 0 {
 			par = runtime.GOMAXPROCS(0)
 		}
 		if par > 1 {
 			var wg sync.WaitGroup
-			wg.Go(func() { res.CheckMaps(&maps) })
-			m = messaging.Check(ctx, res, &upper, par)
+			wg.Go(func() { res.CheckMaps(maps) })
+			m = messaging.Check(ctx, res, upper, par)
 			wg.Wait()
 		} else {
-			res.CheckMaps(&maps)
-			m = messaging.Check(ctx, res, &upper, 1)
+			res.CheckMaps(maps)
+			m = messaging.Check(ctx, res, upper, 1)
 		}
-		maps.flush(&c)
-		upper.flush(&c)
+		c.absorb(maps)
+		c.absorb(upper)
+		c.into(rep)
 		attribute(rep, res, m)
 	}
 	if res != nil {
@@ -97,81 +99,65 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Report
 		rep.Stats.BytesVerified = res.BytesVerified
 		rep.Stats.FreeBytes = res.FreeBytes
 		rep.Stats.BlockPass = res.BlockPass
-		checkStoreSize(rep, &c)
+		checkStoreSize(rep, c)
 	}
 	if err := ctx.Err(); err != nil {
 		c.Report(finding.Finding{Code: finding.FileRead, Offset: finding.NoOffset, Detail: "scan interrupted: " + err.Error()})
 	}
+	c.into(rep)
 	judge(rep, res)
 	rep.Stats.Duration = time.Since(start)
 	return rep, res, m
 }
 
-// findingBuffer holds one pass's findings until their turn to be
-// reported, at most max of one code (the rest only counted), so a pass that
-// finds damage everywhere cannot fill memory while it waits.
-type findingBuffer struct {
-	max   int
-	kept  []Finding
-	count map[Code]int
-}
-
-func (b *findingBuffer) Report(f Finding) {
-	if b.count == nil {
-		b.count = map[Code]int{}
-	}
-	b.count[f.Code]++
-	if b.count[f.Code] <= b.max {
-		b.kept = append(b.kept, f)
-	}
-}
-
-func (b *findingBuffer) flush(c *collector) {
-	for _, f := range b.kept {
-		c.Report(f)
-	}
-	for code, n := range b.count {
-		if n > b.max {
-			c.skip(code, n-b.max)
-		}
-	}
-}
-
-// collector keeps findings for the report, at most max of one code, and
-// forwards every one to the streaming sink.
-type collector struct {
-	rep    *Report
+// cappedFindings keeps findings, at most max of one code (the rest only
+// counted), so a pass that finds damage everywhere cannot fill memory:
+// the report's findings, and each side pass's own until its turn to be
+// reported.
+type cappedFindings struct {
 	max    int
+	kept   []Finding
 	counts map[Code]int
+	// stream, when set, receives every finding reported, before the cap.
 	stream finding.Sink
 }
 
-// skip counts n findings of code that were never kept.
-func (c *collector) skip(code Code, n int) {
-	if c.counts == nil {
-		c.counts = map[Code]int{}
-	}
-	c.counts[code] += n
-	if c.rep.Capped == nil {
-		c.rep.Capped = map[Code]int{}
-	}
-	c.rep.Capped[code] += n
+func newCapped(max int, stream finding.Sink) *cappedFindings {
+	return &cappedFindings{max: max, counts: map[Code]int{}, stream: stream}
 }
 
-func (c *collector) Report(f Finding) {
+func (c *cappedFindings) Report(f Finding) {
 	if c.stream != nil {
 		c.stream.Report(f)
 	}
-	if c.counts == nil {
-		c.counts = map[Code]int{}
-	}
 	c.counts[f.Code]++
-	if c.counts[f.Code] > c.max {
-		if c.rep.Capped == nil {
-			c.rep.Capped = map[Code]int{}
-		}
-		c.rep.Capped[f.Code]++
-		return
+	if c.counts[f.Code] <= c.max {
+		c.kept = append(c.kept, f)
 	}
-	c.rep.Findings = append(c.rep.Findings, f)
+}
+
+// absorb reports what b kept, in its order, and counts what b left out.
+func (c *cappedFindings) absorb(b *cappedFindings) {
+	for _, f := range b.kept {
+		c.Report(f)
+	}
+	for code, n := range b.counts {
+		if n > b.max {
+			c.counts[code] += n - b.max
+		}
+	}
+}
+
+// into sets the report's findings and the counts of those left out.
+func (c *cappedFindings) into(rep *Report) {
+	rep.Findings = c.kept
+	rep.Capped = nil
+	for code, n := range c.counts {
+		if n > c.max {
+			if rep.Capped == nil {
+				rep.Capped = map[Code]int{}
+			}
+			rep.Capped[code] = n - c.max
+		}
+	}
 }
