@@ -1,8 +1,7 @@
 package pstcheck_test
 
-// Corruption tests in the style of SQLite's and Go's fuzz targets
-// (design.md §4): each case starts from a real, sound sample file, damages
-// it by one named, structure-aware mutation (internal/pstmut) and requires
+// Corruption tests in the style of SQLite's and Go's fuzz targets: each
+// case starts from a real, sound sample file, damages it by one named, structure-aware mutation (internal/pstmut) and requires
 // the engine to report exactly that damage: the code, its severity, the
 // file offset of the damaged structure, the node and folder it hurts, the
 // verdict, and nothing else beyond the findings that damage must cause.

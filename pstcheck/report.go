@@ -166,7 +166,7 @@ func (r *Report) Has(c Code) bool {
 	return r.Capped[c] > 0
 }
 
-// ExitStatus combines reports into the process exit status of design.md §2:
+// ExitStatus combines reports into the process exit status the README gives:
 // 0 all healthy; bit 1 when a file is damaged or unreadable; bit 2 when a
 // file could not be read. (Usage errors, also bit 2, are the CLI's.)
 func ExitStatus(reports []*Report) int {

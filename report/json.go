@@ -9,7 +9,7 @@ import (
 )
 
 // jsonWriter writes `--format json`: one 2-space indented object, as
-// design.md §2 specifies. The types below fix the field order; pointer
+// the README's output contract specifies. The types below fix the field order; pointer
 // fields are the ones that are null when the value is unknown. Arrays are
 // never null.
 type jsonWriter struct{}

@@ -12,7 +12,7 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
-// The field names the output contract (design.md §2 and the report brief)
+// The field names the output contract (the README's JSON contract)
 // promises, in order.
 var (
 	contractTop     = []string{"version", "files", "summary"}

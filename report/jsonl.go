@@ -9,7 +9,7 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
-// jsonlWriter writes `--format jsonl` (design.md §2): one FILE object per
+// jsonlWriter writes `--format jsonl` (the README's output contract): one FILE object per
 // line, the same object as an entry of the JSON report's "files", compact
 // and with no summary line, for long runs and log shippers. As a Writer it
 // writes the run's files in order; as a StreamWriter it writes each file

@@ -6,7 +6,7 @@
 // NewStream a writer that reports each file as it finishes (jsonl).
 //
 // The JSON, JSON Lines and CSV formats are part of the output contract of
-// design.md §2: they may only grow by adding fields or columns.
+// the README: they may only grow by adding fields or columns.
 package report
 
 import (

@@ -81,7 +81,7 @@ type runError struct{ err error }
 func (e *runError) Error() string { return e.err.Error() }
 func (e *runError) Unwrap() error { return e.err }
 
-// Exit statuses (design.md §2).
+// Exit statuses (the README's "Exit status").
 const (
 	exitOK    = 0
 	exitUsage = 2 // usage error, or a file could not be read or written

@@ -137,7 +137,7 @@ Exit status:
 }
 
 // scanRun scans opts.Paths, writes the report and returns the exit status
-// of design.md §2. A returned error is a usage error (exit status 2) or a
+// the README gives. A returned error is a usage error (exit status 2) or a
 // failure to write the report.
 func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 	ios := opts.IO

@@ -142,7 +142,7 @@ func TestNewCmdScan(t *testing.T) {
 	}
 }
 
-// jsonReport is the part of the JSON report (design.md §2) the CLI tests
+// jsonReport is the part of the JSON report (the README's contract) the CLI tests
 // look at; the verdicts themselves are the engine's business.
 type jsonReport struct {
 	Version string `json:"version"`

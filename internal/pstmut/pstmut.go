@@ -1,6 +1,6 @@
 // Package pstmut makes named, structure-aware mutations to an in-memory
 // copy of a real PST/OST file, for corruption tests and fuzz targets
-// (design.md §4: start from a valid file, damage it on purpose, require a
+// (start from a valid file, damage it on purpose, require a
 // clean coded finding).
 //
 // A File is opened from the bytes of a sound sample. Its B-trees are walked
@@ -197,7 +197,7 @@ func (f *File) PutUint(off int64, n int, v uint64) {
 // ---- header ----
 
 // HeaderFields are the offsets of the HEADER and ROOT fields that differ
-// between ANSI and Unicode files (design.md §1). Width is the size of the
+// between ANSI and Unicode files. Width is the size of the
 // ROOT's offset and BID fields (4 ANSI, 8 Unicode). CRCFull is -1 in ANSI
 // files, which have no dwCRCFull.
 type HeaderFields struct {

@@ -31,7 +31,7 @@ func (k Kind) String() string {
 }
 
 // Layout holds every size and offset that differs between the three kinds.
-// The numbers are MS-PST's, checked on the sample files (design.md §1); the
+// The numbers are MS-PST's, checked on the sample files; the
 // 4K values (wVer 36, not in MS-PST) were measured on the Outlook.com OST.
 type Layout struct {
 	Kind Kind
