@@ -1,0 +1,248 @@
+package export
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"mime"
+	"mime/quotedprintable"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// MIME building blocks: entities, parts, multiparts, RFC 2231 parameters.
+
+// entity is one MIME entity: header lines (without CRLF, continuation lines
+// included) and the encoded body.
+type entity struct {
+	header []string
+	body   []byte
+}
+
+func (e *entity) add(name, value string) {
+	e.header = append(e.header, fold(name+": "+value))
+}
+
+func (e entity) bytes() []byte {
+	var b bytes.Buffer
+	b.Grow(len(e.body) + 256)
+	for _, h := range e.header {
+		b.WriteString(h)
+		b.WriteString("\r\n")
+	}
+	b.WriteString("\r\n")
+	b.Write(e.body)
+	return b.Bytes()
+}
+
+// binaryPart is a base64 part with its disposition and optional name and
+// Content-ID.
+func binaryPart(mediaType string, params [][2]string, disp, name, cid string, data []byte) entity {
+	var e entity
+	var dp [][2]string
+	if name != "" {
+		params = append(params, [2]string{"name", name})
+		dp = [][2]string{{"filename", name}}
+	}
+	e.add("Content-Type", formatParams(mediaType, params))
+	e.add("Content-Disposition", formatParams(disp, dp))
+	if id := strings.Trim(strings.TrimSpace(cid), "<>"); id != "" {
+		if id = msgIDs(id); id != "" {
+			e.add("Content-ID", id)
+		}
+	}
+	e.add("Content-Transfer-Encoding", "base64")
+	e.body = base64Lines(data)
+	return e
+}
+
+// base64Lines encodes data in base64 lines of 76 characters, each ending in
+// CRLF.
+func base64Lines(data []byte) []byte {
+	const in = 57 // bytes per 76-character line
+	out := make([]byte, 0, (len(data)+in-1)/in*78)
+	line := make([]byte, 76)
+	for len(data) > 0 {
+		n := min(len(data), in)
+		m := base64.StdEncoding.EncodedLen(n)
+		base64.StdEncoding.Encode(line, data[:n])
+		out = append(out, line[:m]...)
+		out = append(out, '\r', '\n')
+		data = data[n:]
+	}
+	return out
+}
+
+// textPart is a quoted-printable text part; its body ends in CRLF (a final
+// soft line break when the text does not end in a line break).
+func textPart(subtype, charset string, text []byte) entity {
+	var e entity
+	var params [][2]string
+	if charset != "" {
+		params = [][2]string{{"charset", charset}}
+	}
+	e.add("Content-Type", formatParams("text/"+subtype, params))
+	e.add("Content-Transfer-Encoding", "quoted-printable")
+	var b bytes.Buffer
+	qp := quotedprintable.NewWriter(&b)
+	qp.Write(text)
+	qp.Close()
+	if b.Len() > 0 && !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
+		b.WriteString("=\r\n")
+	}
+	e.body = b.Bytes()
+	return e
+}
+
+// multipartEntity joins parts into a multipart entity whose boundary is derived
+// from seed (the item) and checked not to occur in the parts.
+func multipartEntity(seed, subtype string, parts []entity, params ...string) entity {
+	sum := sha256.Sum256([]byte(seed + "/" + subtype))
+	size := 0
+	for _, p := range parts {
+		for _, l := range p.header {
+			size += len(l) + 2
+		}
+		size += 2 + len(p.body)
+	}
+	var boundary string
+	for n := 0; ; n++ {
+		boundary = "=_pst_" + hex.EncodeToString(sum[:12])
+		if n > 0 {
+			boundary += "_" + strconv.Itoa(n)
+		}
+		marker := []byte("--" + boundary)
+		clash := false
+		for _, p := range parts {
+			if bytes.Contains(p.body, marker) || slices.ContainsFunc(p.header, func(l string) bool { return strings.Contains(l, string(marker)) }) {
+				clash = true
+				break
+			}
+		}
+		if !clash {
+			break
+		}
+	}
+	var e entity
+	ps := [][2]string{{"boundary", boundary}}
+	for i := 0; i+1 < len(params); i += 2 {
+		ps = append(ps, [2]string{params[i], params[i+1]})
+	}
+	e.add("Content-Type", formatParams("multipart/"+subtype, ps))
+	var b bytes.Buffer
+	b.Grow(size + (len(parts)+1)*(len(boundary)+8))
+	for _, p := range parts {
+		b.WriteString("--" + boundary + "\r\n")
+		for _, l := range p.header {
+			b.WriteString(l)
+			b.WriteString("\r\n")
+		}
+		b.WriteString("\r\n")
+		b.Write(p.body)
+		b.WriteString("\r\n")
+	}
+	b.WriteString("--" + boundary + "--\r\n")
+	e.body = b.Bytes()
+	return e
+}
+
+// formatParams formats a media type or disposition with parameters, one per
+// folded line when the header gets long. Values that are short printable
+// ASCII are written as tokens or quoted strings (mime.FormatMediaType's
+// rules); others in RFC 2231 extended form (charset utf-8), split into numbered
+// continuations of at most about 60 characters, never inside a character.
+func formatParams(value string, params [][2]string) string {
+	var ps []string
+	for _, p := range params {
+		k, v := p[0], p[1]
+		if plainParam(v) {
+			if s := mime.FormatMediaType("x/x", map[string]string{k: v}); s != "" {
+				ps = append(ps, strings.TrimPrefix(s, "x/x; "))
+				continue
+			}
+		}
+		var segs []string
+		var seg strings.Builder
+		for i := 0; i < len(v); {
+			_, n := utf8.DecodeRuneInString(v[i:])
+			var enc strings.Builder
+			for _, c := range []byte(v[i : i+n]) {
+				if isAttrChar(c) {
+					enc.WriteByte(c)
+				} else {
+					enc.WriteByte('%')
+					enc.WriteString(strings.ToUpper(hex.EncodeToString([]byte{c})))
+				}
+			}
+			if seg.Len() > 0 && seg.Len()+enc.Len() > 60 {
+				segs = append(segs, seg.String())
+				seg.Reset()
+			}
+			seg.WriteString(enc.String())
+			i += n
+		}
+		segs = append(segs, seg.String())
+		if len(segs) == 1 {
+			ps = append(ps, k+"*=utf-8''"+segs[0])
+			continue
+		}
+		for i, s := range segs {
+			if i == 0 {
+				s = "utf-8''" + s
+			}
+			ps = append(ps, k+"*"+strconv.Itoa(i)+"*="+s)
+		}
+	}
+	if len(ps) == 0 {
+		return value
+	}
+	one := value + "; " + strings.Join(ps, "; ")
+	if len(one) <= 50 {
+		return one
+	}
+	// One parameter a line, so folding never has to break inside a value.
+	return value + ";\r\n " + strings.Join(ps, ";\r\n ")
+}
+
+// plainParam reports whether v can be a plain (token or quoted-string)
+// parameter value: printable ASCII, not too long to fit a line, and without
+// leading, trailing or doubled spaces that unfolding might change.
+func plainParam(v string) bool {
+	if len(v) > 60 || strings.Contains(v, "  ") || strings.TrimSpace(v) != v {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// isAttrChar reports whether c may appear unencoded in an RFC 2231 extended
+// value (attribute-char: a token character other than * ' %).
+func isAttrChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$&+-.^_`|~", c) >= 0
+}
+
+// cleanToken keeps a charset-like token: letters, digits and -_.:+ only.
+func cleanToken(s string) string {
+	s = strings.TrimSpace(s)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.:+", c) >= 0) {
+			return ""
+		}
+	}
+	if len(s) > 40 {
+		return ""
+	}
+	return s
+}
