@@ -2,14 +2,10 @@ package report
 
 import (
 	"bufio"
-	"cmp"
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/pstcheck/pstcheck/internal/units"
@@ -125,16 +121,6 @@ func defaultCause(v pstcheck.Verdict) string {
 	return "no verdict"
 }
 
-// sentence cleans s and ends it with a full stop unless it already ends
-// with punctuation.
-func sentence(s string) string {
-	s = strings.TrimSpace(clean(s))
-	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
-		return s
-	}
-	return s + "."
-}
-
 func hasDetails(r *pstcheck.Report) bool {
 	if len(r.Findings) > 0 || len(Explain(r).Advice) > 0 {
 		return true
@@ -148,9 +134,6 @@ func hasDetails(r *pstcheck.Report) bool {
 	// to say keeps its one line.
 	return slices.ContainsFunc(r.Folders, folderHurt)
 }
-
-// folderHurt says whether a folder has anything but readable items.
-func folderHurt(f pstcheck.Folder) bool { return f.Damaged+f.Lost+f.Recovered > 0 }
 
 // writeDetails writes the details section of one file. In a batch the
 // section also gives the cause and the next step, which a single file's
@@ -240,131 +223,6 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, batch bool) {
 	for _, l := range wrapParts(scanParts(r.Stats), ", ", "Scan: ", "      ", textWidth) {
 		b.WriteString(l + "\n")
 	}
-}
-
-// folderLines renders the folder damage map: a table of the folders with
-// damaged, lost or recovered items, most damaged and lost items first, then
-// one line tallying the healthy folders. The lost and recovered columns are
-// shown when some folder has such items. No lines when there are no
-// folders.
-//
-//	Damaged folders                       items  readable  damaged
-//	  Top of Personal Folders/Inbox         120       119        1
-//	12 other folders healthy (4,207 items)
-func folderLines(folders []pstcheck.Folder) []string {
-	if len(folders) == 0 {
-		return nil
-	}
-	var damaged []pstcheck.Folder
-	healthy, healthyItems := 0, int64(0)
-	lost, recovered := false, false
-	for _, f := range folders {
-		if folderHurt(f) {
-			damaged = append(damaged, f)
-			lost, recovered = lost || f.Lost > 0, recovered || f.Recovered > 0
-			continue
-		}
-		healthy++
-		healthyItems += int64(f.Items)
-	}
-	items := plural64(healthyItems, "item")
-	if len(damaged) == 0 {
-		if healthy == 1 {
-			return []string{"The one folder is healthy (" + items + ")"}
-		}
-		return []string{"All " + plural(healthy, "folder") + " healthy (" + items + ")"}
-	}
-	slices.SortStableFunc(damaged, func(a, b pstcheck.Folder) int {
-		if a.Damaged+a.Lost != b.Damaged+b.Lost {
-			return cmp.Compare(b.Damaged+b.Lost, a.Damaged+a.Lost)
-		}
-		if c := strings.Compare(a.Path, b.Path); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.NID, b.NID)
-	})
-
-	const indent = "  "
-	heads := []string{"items", "readable", "damaged"}
-	if lost {
-		heads = append(heads, "lost")
-	}
-	if recovered {
-		heads = append(heads, "recovered")
-	}
-	cells := make([][]string, len(damaged)) // the numbers of each row
-	widths := make([]int, len(heads))
-	for i, h := range heads {
-		widths[i] = len(h)
-	}
-	names := make([]string, len(damaged))
-	nameWidth := 0
-	for i, f := range damaged {
-		names[i] = folderName(f)
-		nameWidth = max(nameWidth, utf8.RuneCountInString(names[i]))
-		cells[i] = []string{thousands(int64(f.Items)), thousands(int64(f.Readable)), thousands(int64(f.Damaged))}
-		if lost {
-			cells[i] = append(cells[i], thousands(int64(f.Lost)))
-		}
-		if recovered {
-			cells[i] = append(cells[i], thousands(int64(f.Recovered)))
-		}
-		for j, c := range cells[i] {
-			widths[j] = max(widths[j], len(c))
-		}
-	}
-	numbers := 0 // columns taken by the numbers and the gaps before them
-	for _, w := range widths {
-		numbers += 2 + w
-	}
-	// The first column holds the heading, or the indented folder paths;
-	// paths are shortened so that a line fits in textWidth.
-	const heading = "Damaged folders"
-	first := max(len(heading), len(indent)+min(nameWidth, textWidth-numbers-len(indent)))
-	row := func(name string, nums []string) string {
-		var b strings.Builder
-		b.WriteString(name)
-		b.WriteString(strings.Repeat(" ", max(0, first-utf8.RuneCountInString(name))))
-		for j, n := range nums {
-			b.WriteString("  ")
-			b.WriteString(strings.Repeat(" ", widths[j]-len(n)))
-			b.WriteString(n)
-		}
-		return b.String()
-	}
-	lines := []string{row(heading, heads)}
-	for i := range damaged {
-		lines = append(lines, row(indent+shorten(names[i], first-len(indent)), cells[i]))
-	}
-	if healthy == 0 {
-		return append(lines, "No healthy folders")
-	}
-	return append(lines, plural(healthy, "other folder")+" healthy ("+items+")")
-}
-
-// folderName is a folder's path as shown in the text report: cleaned, or
-// its NID when the path is unknown.
-func folderName(f pstcheck.Folder) string {
-	if f.Path == "" {
-		return fmt.Sprintf("(folder 0x%X)", f.NID)
-	}
-	return clean(f.Path)
-}
-
-// shorten cuts s to at most n runes by replacing its middle with "…",
-// keeping a little more of the end (the folder's own name) than of the
-// start.
-func shorten(s string, n int) string {
-	runes := []rune(s)
-	if len(runes) <= n {
-		return s
-	}
-	if n < 1 {
-		return ""
-	}
-	head := (n - 1) / 2
-	tail := n - 1 - head
-	return string(runes[:head]) + "…" + string(runes[len(runes)-tail:])
 }
 
 // formatLine describes the file: "Unicode PST (wVer 23), compressible
@@ -483,138 +341,4 @@ func scanParts(s pstcheck.Stats) []string {
 		parts = append(parts, took)
 	}
 	return parts
-}
-
-// wrapParts joins parts with sep into lines of at most width runes where
-// it can, breaking only between parts. The first line starts with first,
-// the others with rest.
-func wrapParts(parts []string, sep, first, rest string, width int) []string {
-	var lines []string
-	line := first
-	for i, p := range parts {
-		switch {
-		case i == 0:
-			line += p
-		case utf8.RuneCountInString(line+sep+p) > width:
-			lines = append(lines, line+strings.TrimRight(sep, " "))
-			line = rest + p
-		default:
-			line += sep + p
-		}
-	}
-	return append(lines, line)
-}
-
-// wrap breaks text at spaces into lines of at most width runes where it
-// can (a single long word, such as a path, is never broken). The first
-// line starts with first, the others with rest.
-func wrap(text, first, rest string, width int) []string {
-	var lines []string
-	line, prefix := "", first
-	for _, word := range strings.Fields(text) {
-		if line != "" && utf8.RuneCountInString(prefix+line+" "+word) > width {
-			lines = append(lines, prefix+line)
-			line, prefix = "", rest
-		}
-		if line == "" {
-			line = word
-		} else {
-			line += " " + word
-		}
-	}
-	if line != "" || len(lines) == 0 {
-		lines = append(lines, prefix+line)
-	}
-	return lines
-}
-
-// clean makes s safe to print on a terminal: control characters,
-// bidirectional overrides and invalid UTF-8 are shown as escapes.
-func clean(s string) string {
-	ok := true
-	for _, r := range s {
-		if unsafeRune(r) {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02X`, s[i])
-		case r == utf8.RuneError:
-			b.WriteString(s[i : i+n]) // a literal U+FFFD is harmless
-		case unsafeRune(r) && r < 0x100:
-			fmt.Fprintf(&b, `\x%02X`, r)
-		case unsafeRune(r):
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-func unsafeRune(r rune) bool {
-	switch {
-	case r == utf8.RuneError:
-		return true // invalid UTF-8, or a literal U+FFFD (checked again by clean)
-	case unicode.IsControl(r):
-		return true
-	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F:
-		return true // bidirectional embeddings, overrides and isolates
-	}
-	return false
-}
-
-func humanDuration(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return d.Round(time.Microsecond).String()
-	case d < time.Second:
-		return d.Round(time.Millisecond).String()
-	case d < time.Minute:
-		return d.Round(10 * time.Millisecond).String()
-	}
-	return d.Round(time.Second).String()
-}
-
-// plural formats a count and a noun: "1 file", "3 files", "1,234 blocks".
-func plural(n int, noun string) string { return plural64(int64(n), noun) }
-
-func plural64(n int64, noun string) string {
-	return thousands(n) + " " + pluralWord(n, noun)
-}
-
-func pluralWord[T int | int64](n T, noun string) string {
-	if n == 1 {
-		return noun
-	}
-	return noun + "s"
-}
-
-// thousands formats n with comma separators: 1234567 -> "1,234,567".
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

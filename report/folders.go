@@ -1,0 +1,142 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
+)
+
+// The folder damage map of the text report: the folders with damaged, lost
+// or recovered items, and a tally of the healthy ones.
+
+// folderHurt says whether a folder has anything but readable items.
+func folderHurt(f pstcheck.Folder) bool { return f.Damaged+f.Lost+f.Recovered > 0 }
+
+// folderLines renders the folder damage map: a table of the folders with
+// damaged, lost or recovered items, most damaged and lost items first, then
+// one line tallying the healthy folders. The lost and recovered columns are
+// shown when some folder has such items. No lines when there are no
+// folders.
+//
+//	Damaged folders                       items  readable  damaged
+//	  Top of Personal Folders/Inbox         120       119        1
+//	12 other folders healthy (4,207 items)
+func folderLines(folders []pstcheck.Folder) []string {
+	if len(folders) == 0 {
+		return nil
+	}
+	var damaged []pstcheck.Folder
+	healthy, healthyItems := 0, int64(0)
+	lost, recovered := false, false
+	for _, f := range folders {
+		if folderHurt(f) {
+			damaged = append(damaged, f)
+			lost, recovered = lost || f.Lost > 0, recovered || f.Recovered > 0
+			continue
+		}
+		healthy++
+		healthyItems += int64(f.Items)
+	}
+	items := plural64(healthyItems, "item")
+	if len(damaged) == 0 {
+		if healthy == 1 {
+			return []string{"The one folder is healthy (" + items + ")"}
+		}
+		return []string{"All " + plural(healthy, "folder") + " healthy (" + items + ")"}
+	}
+	slices.SortStableFunc(damaged, func(a, b pstcheck.Folder) int {
+		if a.Damaged+a.Lost != b.Damaged+b.Lost {
+			return cmp.Compare(b.Damaged+b.Lost, a.Damaged+a.Lost)
+		}
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.NID, b.NID)
+	})
+
+	const indent = "  "
+	heads := []string{"items", "readable", "damaged"}
+	if lost {
+		heads = append(heads, "lost")
+	}
+	if recovered {
+		heads = append(heads, "recovered")
+	}
+	cells := make([][]string, len(damaged)) // the numbers of each row
+	widths := make([]int, len(heads))
+	for i, h := range heads {
+		widths[i] = len(h)
+	}
+	names := make([]string, len(damaged))
+	nameWidth := 0
+	for i, f := range damaged {
+		names[i] = folderName(f)
+		nameWidth = max(nameWidth, utf8.RuneCountInString(names[i]))
+		cells[i] = []string{thousands(int64(f.Items)), thousands(int64(f.Readable)), thousands(int64(f.Damaged))}
+		if lost {
+			cells[i] = append(cells[i], thousands(int64(f.Lost)))
+		}
+		if recovered {
+			cells[i] = append(cells[i], thousands(int64(f.Recovered)))
+		}
+		for j, c := range cells[i] {
+			widths[j] = max(widths[j], len(c))
+		}
+	}
+	numbers := 0 // columns taken by the numbers and the gaps before them
+	for _, w := range widths {
+		numbers += 2 + w
+	}
+	// The first column holds the heading, or the indented folder paths;
+	// paths are shortened so that a line fits in textWidth.
+	const heading = "Damaged folders"
+	first := max(len(heading), len(indent)+min(nameWidth, textWidth-numbers-len(indent)))
+	row := func(name string, nums []string) string {
+		var b strings.Builder
+		b.WriteString(name)
+		b.WriteString(strings.Repeat(" ", max(0, first-utf8.RuneCountInString(name))))
+		for j, n := range nums {
+			b.WriteString("  ")
+			b.WriteString(strings.Repeat(" ", widths[j]-len(n)))
+			b.WriteString(n)
+		}
+		return b.String()
+	}
+	lines := []string{row(heading, heads)}
+	for i := range damaged {
+		lines = append(lines, row(indent+shorten(names[i], first-len(indent)), cells[i]))
+	}
+	if healthy == 0 {
+		return append(lines, "No healthy folders")
+	}
+	return append(lines, plural(healthy, "other folder")+" healthy ("+items+")")
+}
+
+// folderName is a folder's path as shown in the text report: cleaned, or
+// its NID when the path is unknown.
+func folderName(f pstcheck.Folder) string {
+	if f.Path == "" {
+		return fmt.Sprintf("(folder 0x%X)", f.NID)
+	}
+	return clean(f.Path)
+}
+
+// shorten cuts s to at most n runes by replacing its middle with "…",
+// keeping a little more of the end (the folder's own name) than of the
+// start.
+func shorten(s string, n int) string {
+	runes := []rune(s)
+	if len(runes) <= n {
+		return s
+	}
+	if n < 1 {
+		return ""
+	}
+	head := (n - 1) / 2
+	tail := n - 1 - head
+	return string(runes[:head]) + "…" + string(runes[len(runes)-tail:])
+}
