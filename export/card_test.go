@@ -3,11 +3,12 @@ package export
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/export")
@@ -17,20 +18,7 @@ const goldenDir = "../testdata/export"
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	p := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run `go test ./export -update` to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run `go test ./export -update` if the change is intended):\n%s\nwant\n%s", name, got, want)
-	}
+	testkit.Golden(t, filepath.Join(goldenDir, name), got, *update)
 }
 
 // checkContentLines checks CRLF line ends and folding at 75 octets, and

@@ -2,111 +2,26 @@ package export
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/mail"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
-// mimePart is a parsed MIME entity.
-type mimePart struct {
-	header   mail.Header
-	typ      string
-	params   map[string]string
-	body     []byte // decoded (leaves only)
-	children []*mimePart
-	message  *mimePart // the parsed message of a message/rfc822 part
-}
-
-// disposition returns the Content-Disposition and its parameters.
-func (p *mimePart) disposition() (string, map[string]string) {
-	d, ps, err := mime.ParseMediaType(p.header.Get("Content-Disposition"))
-	if err != nil {
-		return "", nil
-	}
-	return d, ps
-}
-
-// leaves returns the leaf parts in order.
-func (p *mimePart) leaves() []*mimePart {
-	if len(p.children) == 0 {
-		return []*mimePart{p}
-	}
-	var out []*mimePart
-	for _, c := range p.children {
-		out = append(out, c.leaves()...)
-	}
-	return out
-}
+// mimePart is a parsed MIME entity (testkit's strict walk).
+type mimePart = testkit.Part
 
 // parseEML parses a message with net/mail and walks its MIME structure with
 // mime/multipart, failing the test on any error.
 func parseEML(t *testing.T, b []byte) *mimePart {
 	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(b))
+	p, err := testkit.ParseMessage(b)
 	if err != nil {
-		t.Fatalf("net/mail: %v\n%s", err, b)
-	}
-	body, err := io.ReadAll(msg.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return parseEntity(t, msg.Header, body)
-}
-
-func parseEntity(t *testing.T, h mail.Header, body []byte) *mimePart {
-	t.Helper()
-	p := &mimePart{header: h}
-	ct := h.Get("Content-Type")
-	if ct == "" {
-		ct = "text/plain"
-	}
-	var err error
-	p.typ, p.params, err = mime.ParseMediaType(ct)
-	if err != nil {
-		t.Fatalf("Content-Type %q: %v", ct, err)
-	}
-	switch {
-	case strings.HasPrefix(p.typ, "multipart/"):
-		mr := multipart.NewReader(bytes.NewReader(body), p.params["boundary"])
-		for {
-			part, err := mr.NextRawPart()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatalf("multipart: %v", err)
-			}
-			b, err := io.ReadAll(part)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p.children = append(p.children, parseEntity(t, mail.Header(part.Header), b))
-		}
-		if len(p.children) == 0 {
-			t.Fatalf("%s without parts", p.typ)
-		}
-	case p.typ == "message/rfc822":
-		p.body = body
-		p.message = parseEML(t, body)
-	default:
-		switch enc := strings.ToLower(h.Get("Content-Transfer-Encoding")); enc {
-		case "quoted-printable":
-			p.body, err = io.ReadAll(quotedPrintableReader(body))
-		case "base64":
-			p.body, err = io.ReadAll(base64Reader(body))
-		case "", "7bit", "8bit":
-			p.body = body
-		default:
-			t.Fatalf("unexpected transfer encoding %q", enc)
-		}
-		if err != nil {
-			t.Fatalf("decoding %s: %v", p.typ, err)
-		}
+		t.Fatalf("%v\n%s", err, b)
 	}
 	return p
 }
@@ -206,11 +121,11 @@ func TestEMLPlainHeaders(t *testing.T) {
 		}
 	}
 	p := parseEML(t, b)
-	if p.typ != "text/plain" || p.params["charset"] != "utf-8" || len(p.children) != 0 {
-		t.Errorf("structure %s %v, want a single text/plain utf-8", p.typ, p.params)
+	if p.Type != "text/plain" || p.Params["charset"] != "utf-8" || len(p.Children) != 0 {
+		t.Errorf("structure %s %v, want a single text/plain utf-8", p.Type, p.Params)
 	}
-	if string(p.body) != crlf(it.Body) {
-		t.Errorf("body %q, want %q", p.body, crlf(it.Body))
+	if string(p.Body) != crlf(it.Body) {
+		t.Errorf("body %q, want %q", p.Body, crlf(it.Body))
 	}
 }
 
@@ -218,8 +133,8 @@ func TestEMLMinimal(t *testing.T) {
 	for _, it := range []*Item{{}, {Body: "no newline at the end"}, {Date: time.Time{}, Subject: " "}} {
 		b := writeEML(t, it)
 		p := parseEML(t, b)
-		if p.typ != "text/plain" || string(p.body) != it.Body {
-			t.Errorf("%+v: %s %q", it, p.typ, p.body)
+		if p.Type != "text/plain" || string(p.Body) != it.Body {
+			t.Errorf("%+v: %s %q", it, p.Type, p.Body)
 		}
 		// RFC 5322 requires From and Date: placeholders that say they
 		// are none.
@@ -380,55 +295,55 @@ func TestEMLHTMLRelatedMixedEmbedded(t *testing.T) {
 	}
 	b := writeEML(t, it)
 	p := parseEML(t, b)
-	if p.typ != "multipart/mixed" || len(p.children) != 5 {
-		t.Fatalf("top: %s with %d parts, want multipart/mixed with 5", p.typ, len(p.children))
+	if p.Type != "multipart/mixed" || len(p.Children) != 5 {
+		t.Fatalf("top: %s with %d parts, want multipart/mixed with 5", p.Type, len(p.Children))
 	}
-	alt := p.children[0]
-	if alt.typ != "multipart/alternative" || len(alt.children) != 2 {
-		t.Fatalf("first part: %s with %d parts", alt.typ, len(alt.children))
+	alt := p.Children[0]
+	if alt.Type != "multipart/alternative" || len(alt.Children) != 2 {
+		t.Fatalf("first part: %s with %d parts", alt.Type, len(alt.Children))
 	}
-	if c := alt.children[0]; c.typ != "text/plain" || string(c.body) != "plain text" {
-		t.Errorf("plain part %s %q", c.typ, c.body)
+	if c := alt.Children[0]; c.Type != "text/plain" || string(c.Body) != "plain text" {
+		t.Errorf("plain part %s %q", c.Type, c.Body)
 	}
-	rel := alt.children[1]
-	if rel.typ != "multipart/related" || rel.params["type"] != "text/html" || len(rel.children) != 2 {
-		t.Fatalf("related: %s %v %d parts", rel.typ, rel.params, len(rel.children))
+	rel := alt.Children[1]
+	if rel.Type != "multipart/related" || rel.Params["type"] != "text/html" || len(rel.Children) != 2 {
+		t.Fatalf("related: %s %v %d parts", rel.Type, rel.Params, len(rel.Children))
 	}
-	if h := rel.children[0]; h.typ != "text/html" || !bytes.Equal(h.body, it.HTML) || h.params["charset"] != "utf-8" {
-		t.Errorf("html part %s %v %q", h.typ, h.params, h.body)
+	if h := rel.Children[0]; h.Type != "text/html" || !bytes.Equal(h.Body, it.HTML) || h.Params["charset"] != "utf-8" {
+		t.Errorf("html part %s %v %q", h.Type, h.Params, h.Body)
 	}
-	img := rel.children[1]
-	if d, ps := img.disposition(); d != "inline" || ps["filename"] != "image001.png" {
+	img := rel.Children[1]
+	if d, ps := img.Disposition(); d != "inline" || ps["filename"] != "image001.png" {
 		t.Errorf("inline image disposition %q %v", d, ps)
 	}
-	if img.header.Get("Content-Id") != "<image001.png@01DA>" || img.typ != "image/png" || !bytes.Equal(img.body, png) {
-		t.Errorf("inline image: %q %s, %d bytes", img.header.Get("Content-Id"), img.typ, len(img.body))
+	if img.Header.Get("Content-Id") != "<image001.png@01DA>" || img.Type != "image/png" || !bytes.Equal(img.Body, png) {
+		t.Errorf("inline image: %q %s, %d bytes", img.Header.Get("Content-Id"), img.Type, len(img.Body))
 	}
-	att := p.children[1]
-	if d, ps := att.disposition(); d != "attachment" || ps["filename"] != it.Attachments[1].Filename {
+	att := p.Children[1]
+	if d, ps := att.Disposition(); d != "attachment" || ps["filename"] != it.Attachments[1].Filename {
 		t.Errorf("attachment disposition %q %q", d, ps["filename"])
 	}
-	if att.params["name"] != it.Attachments[1].Filename || att.typ != "application/pdf" || !bytes.Equal(att.body, pdf) {
-		t.Errorf("attachment: %s name %q, body equal %v", att.typ, att.params["name"], bytes.Equal(att.body, pdf))
+	if att.Params["name"] != it.Attachments[1].Filename || att.Type != "application/pdf" || !bytes.Equal(att.Body, pdf) {
+		t.Errorf("attachment: %s name %q, body equal %v", att.Type, att.Params["name"], bytes.Equal(att.Body, pdf))
 	}
-	if gif := p.children[2]; gif.header.Get("Content-Id") != "<not-referenced@x>" || gif.typ != "image/gif" {
-		t.Errorf("unreferenced inline image: %s %q", gif.typ, gif.header.Get("Content-Id"))
+	if gif := p.Children[2]; gif.Header.Get("Content-Id") != "<not-referenced@x>" || gif.Type != "image/gif" {
+		t.Errorf("unreferenced inline image: %s %q", gif.Type, gif.Header.Get("Content-Id"))
 	}
-	if empty := p.children[3]; empty.typ != "application/octet-stream" || len(empty.body) != 0 {
-		t.Errorf("empty attachment: %s %q", empty.typ, empty.body)
+	if empty := p.Children[3]; empty.Type != "application/octet-stream" || len(empty.Body) != 0 {
+		t.Errorf("empty attachment: %s %q", empty.Type, empty.Body)
 	}
-	emb := p.children[4]
-	if emb.typ != "message/rfc822" || emb.message == nil {
-		t.Fatalf("embedded: %s", emb.typ)
+	emb := p.Children[4]
+	if emb.Type != "message/rfc822" || emb.Message == nil {
+		t.Fatalf("embedded: %s", emb.Type)
 	}
-	if _, ps := emb.disposition(); ps["filename"] != "Inner ü.eml" {
+	if _, ps := emb.Disposition(); ps["filename"] != "Inner ü.eml" {
 		t.Errorf("embedded filename %q", ps["filename"])
 	}
-	if !bytes.Equal(emb.body, writeEML(t, inner)) {
+	if !bytes.Equal(emb.Body, writeEML(t, inner)) {
 		t.Error("embedded message differs from WriteEML of the inner item")
 	}
-	leaves := emb.message.leaves()
-	if len(leaves) != 2 || string(leaves[0].body) != "inner body\r\n" || string(leaves[1].body) != "deep\n" {
+	leaves := emb.Message.Leaves()
+	if len(leaves) != 2 || string(leaves[0].Body) != "inner body\r\n" || string(leaves[1].Body) != "deep\n" {
 		t.Errorf("embedded message parts: %d", len(leaves))
 	}
 
@@ -439,17 +354,17 @@ func TestEMLHTMLRelatedMixedEmbedded(t *testing.T) {
 	seen := map[string]bool{}
 	var walk func(p *mimePart)
 	walk = func(p *mimePart) {
-		if bd := p.params["boundary"]; bd != "" {
+		if bd := p.Params["boundary"]; bd != "" {
 			if seen[bd] {
 				t.Errorf("boundary %q used twice", bd)
 			}
 			seen[bd] = true
 		}
-		for _, c := range p.children {
+		for _, c := range p.Children {
 			walk(c)
 		}
-		if p.message != nil {
-			walk(p.message)
+		if p.Message != nil {
+			walk(p.Message)
 		}
 	}
 	walk(p)
@@ -476,19 +391,19 @@ func TestEMLAttachmentNames(t *testing.T) {
 	}
 	b := writeEML(t, it)
 	p := parseEML(t, b)
-	if len(p.children) != len(names)+1 {
-		t.Fatalf("%d parts, want %d", len(p.children), len(names)+1)
+	if len(p.Children) != len(names)+1 {
+		t.Fatalf("%d parts, want %d", len(p.Children), len(names)+1)
 	}
 	for i, n := range names {
-		c := p.children[i+1]
-		if _, ps := c.disposition(); ps["filename"] != n {
+		c := p.Children[i+1]
+		if _, ps := c.Disposition(); ps["filename"] != n {
 			t.Errorf("filename %q round-trips as %q", n, ps["filename"])
 		}
-		if c.params["name"] != n {
-			t.Errorf("name %q round-trips as %q", n, c.params["name"])
+		if c.Params["name"] != n {
+			t.Errorf("name %q round-trips as %q", n, c.Params["name"])
 		}
-		if !bytes.Equal(c.body, []byte{byte(i)}) {
-			t.Errorf("%q: body %v", n, c.body)
+		if !bytes.Equal(c.Body, []byte{byte(i)}) {
+			t.Errorf("%q: body %v", n, c.Body)
 		}
 	}
 }
@@ -497,12 +412,12 @@ func TestEMLRTF(t *testing.T) {
 	rtf := []byte(`{\rtf1\ansi\ansicpg1252\fromhtml1 {\*\htmltag1 <html>}hello}`)
 	it := &Item{Body: "hello", RTF: rtf}
 	p := parseEML(t, writeEML(t, it))
-	if p.typ != "multipart/mixed" || len(p.children) != 2 {
-		t.Fatalf("%s with %d parts", p.typ, len(p.children))
+	if p.Type != "multipart/mixed" || len(p.Children) != 2 {
+		t.Fatalf("%s with %d parts", p.Type, len(p.Children))
 	}
-	r := p.children[1]
-	if _, ps := r.disposition(); r.typ != "application/rtf" || ps["filename"] != "body.rtf" || !bytes.Equal(r.body, rtf) {
-		t.Errorf("RTF part %s %v %q", r.typ, ps, r.body)
+	r := p.Children[1]
+	if _, ps := r.Disposition(); r.Type != "application/rtf" || ps["filename"] != "body.rtf" || !bytes.Equal(r.Body, rtf) {
+		t.Errorf("RTF part %s %v %q", r.Type, ps, r.Body)
 	}
 
 	// With a converter, the HTML it gives replaces the RTF.
@@ -512,20 +427,20 @@ func TestEMLRTF(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = parseEML(t, b.Bytes())
-	if p.typ != "multipart/alternative" || p.children[1].typ != "text/html" || p.children[1].params["charset"] != "windows-1252" {
-		t.Errorf("with RTFToHTML: %s", p.typ)
+	if p.Type != "multipart/alternative" || p.Children[1].Type != "text/html" || p.Children[1].Params["charset"] != "windows-1252" {
+		t.Errorf("with RTFToHTML: %s", p.Type)
 	}
 	// A converter that fails leaves the RTF attached.
 	opt.RTFToHTML = func([]byte) ([]byte, string, bool) { return nil, "", false }
 	b.Reset()
 	opt.WriteEML(&b, it)
-	if p = parseEML(t, b.Bytes()); p.typ != "multipart/mixed" || p.children[1].typ != "application/rtf" {
-		t.Errorf("failing RTFToHTML: %s", p.typ)
+	if p = parseEML(t, b.Bytes()); p.Type != "multipart/mixed" || p.Children[1].Type != "application/rtf" {
+		t.Errorf("failing RTFToHTML: %s", p.Type)
 	}
 	// HTML present: the RTF is not written.
 	it.HTML = []byte("<b>hello</b>")
-	if p = parseEML(t, writeEML(t, it)); p.typ != "multipart/alternative" {
-		t.Errorf("HTML and RTF: %s", p.typ)
+	if p = parseEML(t, writeEML(t, it)); p.Type != "multipart/alternative" {
+		t.Errorf("HTML and RTF: %s", p.Type)
 	}
 }
 
@@ -543,8 +458,8 @@ func TestEMLHTMLOnlyCharset(t *testing.T) {
 	} {
 		it := &Item{HTML: []byte(c.html), HTMLCharset: c.declared}
 		p := parseEML(t, writeEML(t, it))
-		if p.typ != "text/html" || p.params["charset"] != c.want || string(p.body) != c.html {
-			t.Errorf("%q: %s charset %q, want text/html %q", c.html, p.typ, p.params["charset"], c.want)
+		if p.Type != "text/html" || p.Params["charset"] != c.want || string(p.Body) != c.html {
+			t.Errorf("%q: %s charset %q, want text/html %q", c.html, p.Type, p.Params["charset"], c.want)
 		}
 	}
 }
@@ -562,8 +477,8 @@ func TestEMLEmbeddedDepth(t *testing.T) {
 	depth := 0
 	for {
 		var emb *mimePart
-		for _, c := range p.children {
-			if c.message != nil {
+		for _, c := range p.Children {
+			if c.Message != nil {
 				emb = c
 			}
 		}
@@ -571,13 +486,13 @@ func TestEMLEmbeddedDepth(t *testing.T) {
 			break
 		}
 		depth++
-		p = emb.message
+		p = emb.Message
 	}
 	if depth != MaxEmbedDepth {
 		t.Errorf("embedded messages nest %d deep, want %d", depth, MaxEmbedDepth)
 	}
-	if note := p.children[1]; note.typ != "text/plain" || !strings.Contains(string(note.body), "not included") {
-		t.Errorf("deepest level: %s %q", note.typ, note.body)
+	if note := p.Children[1]; note.Type != "text/plain" || !strings.Contains(string(note.Body), "not included") {
+		t.Errorf("deepest level: %s %q", note.Type, note.Body)
 	}
 
 	loop := &Item{Subject: "loop"}
@@ -690,10 +605,10 @@ func FuzzEML(f *testing.F) {
 			found := false
 			var walk func(p *mimePart)
 			walk = func(p *mimePart) {
-				if _, ps := p.disposition(); ps["filename"] == name {
+				if _, ps := p.Disposition(); ps["filename"] == name {
 					found = true
 				}
-				for _, c := range p.children {
+				for _, c := range p.Children {
 					walk(c)
 				}
 			}

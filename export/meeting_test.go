@@ -31,33 +31,33 @@ func TestEMLMeeting(t *testing.T) {
 			Body: "Let us meet.", HTML: []byte("<p>Let us meet.</p>"), Event: ev,
 			Attachments: []Attachment{{Filename: "agenda.pdf", MimeType: "application/pdf", Data: []byte("%PDF-1.4")}}}
 		p := parseEML(t, writeEML(t, it))
-		if p.typ != "multipart/mixed" || len(p.children) != 2 || p.children[0].typ != "multipart/alternative" {
-			t.Fatalf("%s: %s with %d parts", c.class, p.typ, len(p.children))
+		if p.Type != "multipart/mixed" || len(p.Children) != 2 || p.Children[0].Type != "multipart/alternative" {
+			t.Fatalf("%s: %s with %d parts", c.class, p.Type, len(p.Children))
 		}
-		alt := p.children[0].children
-		if len(alt) != 3 || alt[0].typ != "text/plain" || alt[1].typ != "text/html" || alt[2].typ != "text/calendar" {
+		alt := p.Children[0].Children
+		if len(alt) != 3 || alt[0].Type != "text/plain" || alt[1].Type != "text/html" || alt[2].Type != "text/calendar" {
 			t.Fatalf("%s: alternatives %v", c.class, alt)
 		}
 		cal := alt[2]
-		if cal.params["method"] != c.method || cal.params["charset"] != "utf-8" {
-			t.Errorf("%s: text/calendar %v", c.class, cal.params)
+		if cal.Params["method"] != c.method || cal.Params["charset"] != "utf-8" {
+			t.Errorf("%s: text/calendar %v", c.class, cal.Params)
 		}
-		lines := checkContentLines(t, cal.body)
+		lines := checkContentLines(t, cal.Body)
 		for _, w := range c.want {
 			if !contains(lines, w) {
-				t.Errorf("%s: the calendar lacks %q:\n%s", c.class, w, cal.body)
+				t.Errorf("%s: the calendar lacks %q:\n%s", c.class, w, cal.Body)
 			}
 		}
-		if strings.Contains(string(cal.body), "ATTACH") {
+		if strings.Contains(string(cal.Body), "ATTACH") {
 			t.Errorf("%s: the attachment is repeated in the calendar", c.class)
 		}
-		if p.children[1].typ != "application/pdf" {
-			t.Errorf("%s: attachment %s", c.class, p.children[1].typ)
+		if p.Children[1].Type != "application/pdf" {
+			t.Errorf("%s: attachment %s", c.class, p.Children[1].Type)
 		}
 	}
 	// Without an event (a store that lost it) the message is plain mail.
 	p := parseEML(t, writeEML(t, &Item{Class: "IPM.Schedule.Meeting.Request", Body: "x"}))
-	if p.typ != "text/plain" {
-		t.Errorf("a meeting request without an event: %s", p.typ)
+	if p.Type != "text/plain" {
+		t.Errorf("a meeting request without an event: %s", p.Type)
 	}
 }

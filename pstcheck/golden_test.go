@@ -13,10 +13,10 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/testkit"
 
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/pstcheck"
@@ -69,51 +69,8 @@ func TestGolden(t *testing.T) {
 					t.Fatalf("%s: %v", format, err)
 				}
 				ext := map[string]string{"text": ".txt", "json": ".json"}[format]
-				compareGolden(t, filepath.Join(goldenDir, c.name+ext), got.Bytes())
+				testkit.Golden(t, filepath.Join(goldenDir, c.name+ext), got.Bytes(), *updateGolden)
 			}
 		})
 	}
-}
-
-// compareGolden compares got with the golden file at path, or rewrites the
-// file under -update.
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *updateGolden {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pstcheck -run Golden -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run with -update to accept):\n%s", path, lineDiff(want, got))
-	}
-}
-
-// lineDiff shows the first lines where two outputs differ.
-func lineDiff(want, got []byte) string {
-	w, g := bytes.Split(want, []byte("\n")), bytes.Split(got, []byte("\n"))
-	var out bytes.Buffer
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
-		var a, b []byte
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if !bytes.Equal(a, b) {
-			out.WriteString("line " + strconv.Itoa(i+1) + ":\n  want: " + string(a) + "\n  got:  " + string(b) + "\n")
-			shown++
-		}
-	}
-	return out.String()
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
 // BenchmarkExportEnron exports enron.pst's 2,178 messages as EML into a
@@ -12,7 +14,7 @@ import (
 // leave the disk out). scripts/bench-export times the same next to
 // readpst and pffexport.
 func BenchmarkExportEnron(b *testing.B) {
-	src := sample(&testing.T{}, "enron.pst")
+	src := testkit.GoPst(b, "enron.pst")
 	base := os.Getenv("PSTCHECK_BENCH_DIR")
 	if base == "" {
 		base = b.TempDir()

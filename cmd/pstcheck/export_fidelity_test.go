@@ -18,6 +18,8 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/pstcheck/pstcheck/internal/testkit"
+
 	"github.com/pstcheck/pstcheck/export"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
@@ -34,7 +36,7 @@ import (
 // Announcements for ClickAtHome and Community Relations. The store's
 // PidTagSentRepresentingName and PidTagSenderName say who is who.
 func TestExportOnBehalf(t *testing.T) {
-	src := goPst(t, "enron.pst")
+	src := testkit.GoPst(t, "enron.pst")
 	store, err := pstcheck.OpenStore(context.Background(), src, pstcheck.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +93,7 @@ func TestExportOnBehalf(t *testing.T) {
 // given such lines (its PidTagBody rewritten in place, CRC fixed), and the
 // mbox export quotes them, and reads back as the .eml export wrote it.
 func TestExportMboxFromQuoting(t *testing.T) {
-	src := goPst(t, "enron.pst")
+	src := testkit.GoPst(t, "enron.pst")
 	f, err := pstmut.Load(src)
 	if err != nil {
 		t.Fatal(err)
@@ -622,7 +624,7 @@ func setName(t *testing.T, h *pstmut.Heap, id uint16, s string) {
 // Contacts), and to differ only by "/" against its look-alike U+2215
 // (All documents "a/b", Drafts "a∕b").
 func TestExportFolderIdentity(t *testing.T) {
-	src := goPst(t, "enron.pst")
+	src := testkit.GoPst(t, "enron.pst")
 	f, err := pstmut.Load(src)
 	if err != nil {
 		t.Fatal(err)

@@ -8,15 +8,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net/mail"
-	"net/textproto"
 	"os"
 	"os/exec"
 	"path"
@@ -31,6 +26,7 @@ import (
 	"github.com/pstcheck/pstcheck/export"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/report"
@@ -173,100 +169,27 @@ type emlPart struct {
 }
 
 // parseMessage parses an Internet message, failing on anything net/mail,
-// mime or mime/multipart reject.
+// mime or mime/multipart reject (testkit's strict walk), and gives its
+// view as emlMessage.
 func parseMessage(b []byte) (*emlMessage, error) {
-	return parseMessageDepth(b, 0)
-}
-
-func parseMessageDepth(b []byte, depth int) (*emlMessage, error) {
-	m, err := mail.ReadMessage(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("net/mail: %w", err)
-	}
-	body, err := io.ReadAll(m.Body)
+	p, err := testkit.ParseMessage(b)
 	if err != nil {
 		return nil, err
 	}
-	msg := &emlMessage{header: m.Header}
-	return msg, msg.walk(textproto.MIMEHeader(m.Header), body, depth)
+	return emlView(p), nil
 }
 
-func (msg *emlMessage) walk(h textproto.MIMEHeader, body []byte, depth int) error {
-	if depth > 32 {
-		return errors.New("MIME entities nest more than 32 deep")
-	}
-	ct := h.Get("Content-Type")
-	if ct == "" {
-		ct = "text/plain"
-	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return fmt.Errorf("Content-Type %q: %w", ct, err)
-	}
-	cte := strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
-	if strings.HasPrefix(mt, "multipart/") {
-		if cte != "" && cte != "7bit" && cte != "8bit" && cte != "binary" {
-			return fmt.Errorf("%s with transfer encoding %s", mt, cte)
+func emlView(p *testkit.Part) *emlMessage {
+	msg := &emlMessage{header: p.Header}
+	for _, l := range p.Leaves() {
+		d, _ := l.Disposition()
+		part := emlPart{mediaType: l.Type, charset: l.Params["charset"], disposition: d, filename: l.Filename(), body: l.Body}
+		if l.Message != nil {
+			part.embedded = emlView(l.Message)
 		}
-		if params["boundary"] == "" {
-			return fmt.Errorf("%s without a boundary", mt)
-		}
-		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
-		n := 0
-		for {
-			p, err := mr.NextRawPart()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", mt, err)
-			}
-			pb, err := io.ReadAll(p)
-			if err != nil {
-				return fmt.Errorf("%s part %d: %w", mt, n, err)
-			}
-			if err := msg.walk(p.Header, pb, depth+1); err != nil {
-				return err
-			}
-			n++
-		}
-		if n == 0 {
-			return fmt.Errorf("%s without parts", mt)
-		}
-		return nil
+		msg.parts = append(msg.parts, part)
 	}
-	var data []byte
-	switch cte {
-	case "quoted-printable":
-		data, err = io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
-	case "base64":
-		data, err = io.ReadAll(base64.NewDecoder(base64.StdEncoding, bytes.NewReader(body)))
-	case "", "7bit", "8bit", "binary":
-		data = body
-	default:
-		err = fmt.Errorf("unknown transfer encoding %q", cte)
-	}
-	if err != nil {
-		return fmt.Errorf("%s body: %w", mt, err)
-	}
-	part := emlPart{mediaType: mt, charset: params["charset"], body: data, filename: params["name"]}
-	if cd := h.Get("Content-Disposition"); cd != "" {
-		d, dp, err := mime.ParseMediaType(cd)
-		if err != nil {
-			return fmt.Errorf("Content-Disposition %q: %w", cd, err)
-		}
-		part.disposition = d
-		if dp["filename"] != "" {
-			part.filename = dp["filename"]
-		}
-	}
-	if mt == "message/rfc822" {
-		if part.embedded, err = parseMessageDepth(data, depth+1); err != nil {
-			return fmt.Errorf("embedded message: %w", err)
-		}
-	}
-	msg.parts = append(msg.parts, part)
-	return nil
+	return msg
 }
 
 // text returns the first text/plain part that is not an attachment.
@@ -350,15 +273,6 @@ func scanCounts(rep *pstcheck.Report) map[string]int {
 		}
 	}
 	return out
-}
-
-func goPst(t *testing.T, name string) string {
-	t.Helper()
-	p := samples.GoPst(name)
-	if p == "" {
-		t.Skipf("go-pst sample %s not found", name)
-	}
-	return p
 }
 
 // writePST writes a mutated file where export can read it.
@@ -740,7 +654,7 @@ func firstDiff(a, b []byte) string {
 // damaged items are skipped, naming the damage; every other file is the
 // clean export's, byte for byte, at the same path.
 func TestExportDamaged(t *testing.T) {
-	src := goPst(t, "enron.pst")
+	src := testkit.GoPst(t, "enron.pst")
 	base := t.TempDir()
 	clean := runExport(t, src, filepath.Join(base, "clean"))
 	if clean.status != 0 || clean.man.Skipped != 0 {
@@ -962,7 +876,7 @@ func TestExportDamaged(t *testing.T) {
 // folder "../.." comes out as two nested folders "unnamed" (see
 // TestExportFolderNameWithSlash): safe, if not faithful.
 func TestExportHostileNames(t *testing.T) {
-	src := goPst(t, "enron.pst")
+	src := testkit.GoPst(t, "enron.pst")
 	f, err := pstmut.Load(src)
 	if err != nil {
 		t.Fatal(err)
@@ -1131,7 +1045,7 @@ func checkInside(t *testing.T, parent, dir string) int {
 // land in a folder "x" inside the sibling folder "Sent", mixed into that
 // folder's tree, and the manifest's folder field cannot tell the two apart.
 func TestExportFolderNameWithSlash(t *testing.T) {
-	src := goPst(t, "enron.pst")
+	src := testkit.GoPst(t, "enron.pst")
 	f, err := pstmut.Load(src)
 	if err != nil {
 		t.Fatal(err)
@@ -1198,7 +1112,7 @@ func sameFiles(t *testing.T, before, after map[string]fs.FileInfo, except string
 // deleted, a third run writes that file alone, byte-identical. Both
 // formats.
 func TestExportResume(t *testing.T) {
-	src := goPst(t, "enron.pst")
+	src := testkit.GoPst(t, "enron.pst")
 	for _, format := range []string{export.FormatEML, export.FormatMbox} {
 		t.Run(format, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
@@ -1265,7 +1179,7 @@ func TestExportResume(t *testing.T) {
 // of enron.pst as pstcheck export. scripts/compare-export compares every
 // sample and the items' contents; docs/export.md has the results.
 func TestExportPeerCounts(t *testing.T) {
-	src := goPst(t, "enron.pst")
+	src := testkit.GoPst(t, "enron.pst")
 	x := runExport(t, src, filepath.Join(t.TempDir(), "pstcheck"))
 	// Ours, relative to the IPM subtree's folder (both peers name it
 	// otherwise: readpst after the store, pffexport as stored).

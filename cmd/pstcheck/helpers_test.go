@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
 // testIO returns fake streams whose stderr pretends to be a terminal (tty)
@@ -30,35 +30,10 @@ func runCLI(ios *IOStreams, args ...string) int {
 	return execute(root, ios)
 }
 
-var goPSTData = sync.OnceValues(func() (string, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/mooijtech/go-pst/v6").Output()
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(strings.TrimSpace(string(out)), "data")
-	_, err = os.Stat(dir)
-	return dir, err
-})
-
-// sample returns the path of one of go-pst's sample files (support.pst,
-// 32-bit.pst), skipping the test when the module cannot be found.
-func sample(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := goPSTData()
-	if err != nil {
-		t.Skipf("go-pst sample data not found: %v", err)
-	}
-	p := filepath.Join(dir, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("sample %s: %v", name, err)
-	}
-	return p
-}
-
 // copySample copies a sample into dir (the module cache is read-only).
 func copySample(t *testing.T, name, dir, as string) string {
 	t.Helper()
-	b, err := os.ReadFile(sample(t, name))
+	b, err := os.ReadFile(testkit.GoPst(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/pstcheck/pstcheck/internal/testkit"
+
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 )
 
@@ -14,7 +16,7 @@ import (
 // data block of message 0x200024 (in Drafts): one damaged item.
 func damagedCopy(t *testing.T, dir, as string) string {
 	t.Helper()
-	f, err := pstmut.Load(sample(t, "support.pst"))
+	f, err := pstmut.Load(testkit.GoPst(t, "support.pst"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
 func TestNewCmdScan(t *testing.T) {
@@ -166,7 +168,7 @@ func parseJSON(t *testing.T, b []byte) jsonReport {
 }
 
 func TestScanRunSamples(t *testing.T) {
-	support, bit32 := sample(t, "support.pst"), sample(t, "32-bit.pst")
+	support, bit32 := testkit.GoPst(t, "support.pst"), testkit.GoPst(t, "32-bit.pst")
 	ios, stdout, stderr := testIO(false)
 	status, err := scanRun(context.Background(), &ScanOptions{
 		IO: ios, Paths: []string{support, bit32}, Format: "json", Jobs: 2,
@@ -195,7 +197,7 @@ func TestScanRunSamples(t *testing.T) {
 }
 
 func TestScanFormats(t *testing.T) {
-	support := sample(t, "support.pst")
+	support := testkit.GoPst(t, "support.pst")
 	for _, format := range []string{"text", "json", "csv"} {
 		t.Run(format, func(t *testing.T) {
 			ios, stdout, _ := testIO(false)
@@ -211,7 +213,7 @@ func TestScanFormats(t *testing.T) {
 }
 
 func TestScanRunFoldersCSV(t *testing.T) {
-	support := sample(t, "support.pst")
+	support := testkit.GoPst(t, "support.pst")
 	ios, stdout, stderr := testIO(false)
 	status, err := scanRun(context.Background(), &ScanOptions{
 		IO: ios, Paths: []string{support}, Format: "csv", Folders: true, Jobs: 1, NoProgress: true,
@@ -254,7 +256,7 @@ func TestScanRunFoldersCSV(t *testing.T) {
 }
 
 func TestScanFoldersOtherFormats(t *testing.T) {
-	support := sample(t, "support.pst")
+	support := testkit.GoPst(t, "support.pst")
 	for _, format := range []string{"text", "json"} {
 		var out [2]string
 		for i, argv := range [][]string{{"scan", "--format", format, support}, {"scan", "--folders", "--format", format, support}} {
@@ -301,7 +303,7 @@ func withoutTimes(text string) string {
 }
 
 func TestScanMissingFile(t *testing.T) {
-	support := sample(t, "support.pst")
+	support := testkit.GoPst(t, "support.pst")
 	missing := filepath.Join(t.TempDir(), "missing.pst")
 	ios, stdout, stderr := testIO(false)
 	status := runCLI(ios, "scan", "--format", "json", support, missing)
@@ -375,7 +377,7 @@ func TestUnknownCommandSuggestion(t *testing.T) {
 }
 
 func TestScanOutput(t *testing.T) {
-	support := sample(t, "support.pst")
+	support := testkit.GoPst(t, "support.pst")
 	out := filepath.Join(t.TempDir(), "report.json")
 	if err := os.WriteFile(out, []byte(strings.Repeat("old content ", 1000)), 0o644); err != nil {
 		t.Fatal(err)
@@ -436,7 +438,7 @@ func TestScanOutputIsInput(t *testing.T) {
 }
 
 func TestScanOutputCannotCreate(t *testing.T) {
-	support := sample(t, "support.pst")
+	support := testkit.GoPst(t, "support.pst")
 	out := filepath.Join(t.TempDir(), "no", "such", "dir", "r.txt")
 	ios, stdout, stderr := testIO(false)
 	if status := runCLI(ios, "scan", "--output", out, support); status != 2 {
@@ -488,7 +490,7 @@ func TestScanUnreadableFolder(t *testing.T) {
 }
 
 func TestScanProgress(t *testing.T) {
-	support := sample(t, "support.pst")
+	support := testkit.GoPst(t, "support.pst")
 	tests := []struct {
 		name       string
 		tty        bool
