@@ -16,9 +16,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/pstcheck/pstcheck/internal/testkit"
-
 	"github.com/pstcheck/pstcheck/internal/pstmut"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/report"
 )

@@ -5,17 +5,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
-func cleanSamples(t *testing.T) []string {
-	files := append(samples.GoPstAll(), samples.CorpusFiles(false)...)
-	if len(files) == 0 {
-		t.Skip("no sample files (run go mod download)")
-	}
-	return files
-}
+func cleanSamples(t *testing.T) []string { return testkit.Samples(t, nil) }
 
 // Every clean real sample scans healthy with zero error findings.
 func TestCleanSamplesAreHealthy(t *testing.T) {

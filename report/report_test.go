@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/pstcheck/pstcheck/internal/testkit"
-
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )

@@ -18,11 +18,10 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"github.com/pstcheck/pstcheck/internal/testkit"
-
 	"github.com/pstcheck/pstcheck/export"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/report"
 )

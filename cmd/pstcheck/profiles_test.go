@@ -7,9 +7,8 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/pstcheck/pstcheck/internal/testkit"
-
 	"github.com/pstcheck/pstcheck/internal/pstmut"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
 // damagedCopy writes support.pst with one byte flipped inside the first

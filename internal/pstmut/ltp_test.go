@@ -14,6 +14,7 @@ import (
 
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
@@ -44,16 +45,7 @@ func TestEncodeInvertsDecode(t *testing.T) {
 // ltpSamples are the sample files whose blocks are all stored
 // uncompressed (the writers cannot rewrite a compressed 4K block).
 func ltpSamples(t *testing.T) []string {
-	files := samples.GoPstAll()
-	for _, p := range samples.CorpusFiles(false) {
-		if filepath.Ext(p) == ".pst" {
-			files = append(files, p)
-		}
-	}
-	if len(files) == 0 {
-		t.Skip("no sample files (run go mod download)")
-	}
-	return files
+	return testkit.Samples(t, func(p string) bool { return filepath.Ext(p) == ".pst" })
 }
 
 // On every sound sample the readers agree with the engine and with the

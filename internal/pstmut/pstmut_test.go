@@ -9,21 +9,14 @@ import (
 
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
 func sampleFiles(t *testing.T) []string {
-	files := samples.GoPstAll()
-	for _, p := range samples.CorpusFiles(false) {
-		if filepath.Ext(p) == ".ost" {
-			files = append(files, p) // the 4K OST, and a Unicode one
-		}
-	}
-	if len(files) == 0 {
-		t.Skip("no sample files (run go mod download)")
-	}
-	return files
+	// Beside go-pst's, the corpus' OSTs: the 4K one, and a Unicode one.
+	return testkit.Samples(t, func(p string) bool { return filepath.Ext(p) == ".ost" })
 }
 
 // On a sound file every "fix" helper must be a no-op, and the parsed

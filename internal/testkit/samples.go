@@ -16,3 +16,19 @@ func GoPst(t testing.TB, name string) string {
 	}
 	return p
 }
+
+// Samples returns go-pst's sample files and those of the shared corpus that
+// keep says yes to (nil: all), skipping the test when there are none.
+func Samples(t testing.TB, keep func(path string) bool) []string {
+	t.Helper()
+	files := samples.GoPstAll()
+	for _, p := range samples.CorpusFiles(false) {
+		if keep == nil || keep(p) {
+			files = append(files, p)
+		}
+	}
+	if len(files) == 0 {
+		t.Skip("no sample files (run go mod download)")
+	}
+	return files
+}
