@@ -135,9 +135,11 @@ func (w *Writer) entryID(nid uint32) []byte {
 // only when Close returns nil.
 func (w *Writer) Close() error {
 	if err := w.usable(); err != nil {
+		w.Abort()
 		return err
 	}
 	w.closed = true
+	defer w.s.drain()
 	if err := w.finishFolders(); err != nil {
 		return w.fail(err)
 	}
@@ -176,6 +178,13 @@ func (w *Writer) Close() error {
 	}
 	w.s.pos = eof
 	return nil
+}
+
+// Abort stops a store that will not be finished, leaving its output
+// incomplete (the caller removes it). Close after Abort returns an error.
+func (w *Writer) Abort() {
+	w.closed = true
+	w.s.drain()
 }
 
 // writeFixedNodes writes the store's own nodes (MS-PST 2.7.1): the message

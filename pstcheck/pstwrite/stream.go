@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"sync/atomic"
 
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
@@ -45,7 +46,19 @@ type stream struct {
 
 	// Pages waiting for a page-aligned slot, placed in order.
 	pending []*page
+
+	// Finished intervals go to a goroutine that writes them, so that
+	// building the next one overlaps the write; buffers come back through
+	// free.
+	queue chan []byte
+	free  chan []byte
+	done  chan error
+	werr  atomic.Pointer[error] // the writer's first error, seen early
 }
+
+// intervalBuffers is how many intervals may be in flight: one being
+// built, one being written, one waiting.
+const intervalBuffers = 3
 
 // page is a 512-byte page waiting for its place. Its CRC is computed when
 // it is made; the signature, which depends on the offset, when placed.
@@ -56,14 +69,47 @@ type page struct {
 }
 
 func newStream(out Output, l ndb.Layout) *stream {
-	s := &stream{out: out, l: l, buf: make([]byte, l.AMapCoverage), bits: make([]byte, l.AMapBytes)}
+	s := &stream{out: out, l: l, bits: make([]byte, l.AMapBytes),
+		queue: make(chan []byte, intervalBuffers), free: make(chan []byte, intervalBuffers), done: make(chan error, 1)}
+	for range intervalBuffers {
+		s.free <- make([]byte, l.AMapCoverage)
+	}
+	go s.writer()
 	// The header, the reserved area and the DList slot: written for real
 	// when the store is closed.
-	if _, err := out.Write(make([]byte, l.FirstAMap)); err != nil {
-		s.err = err
-	}
+	s.queue <- make([]byte, l.FirstAMap)
+	s.buf = <-s.free
 	s.begin(0)
 	return s
+}
+
+// writer writes the queued buffers in order; after an error it drops the
+// rest. It returns its first error on done when the queue is closed.
+func (s *stream) writer() {
+	var err error
+	for b := range s.queue {
+		if err == nil {
+			if _, err = s.out.Write(b); err != nil {
+				s.werr.Store(&err)
+			}
+		}
+		if len(b) == int(s.l.AMapCoverage) {
+			s.free <- b
+		}
+	}
+	s.done <- err
+}
+
+// drain waits for every queued write and returns the first error.
+func (s *stream) drain() {
+	if s.queue == nil {
+		return
+	}
+	close(s.queue)
+	if err := <-s.done; err != nil && s.err == nil {
+		s.err = err
+	}
+	s.queue = nil
 }
 
 // begin starts interval i: its map pages take the first page slots.
@@ -210,9 +256,11 @@ func (s *stream) writeInterval() {
 		}
 		mapTrailer(l, b, p.Type, uint64(p.Off))
 	}
-	if s.err == nil {
-		_, s.err = s.out.Write(s.buf)
+	if e := s.werr.Load(); e != nil && s.err == nil {
+		s.err = *e
 	}
+	s.queue <- s.buf
+	s.buf = <-s.free
 }
 
 // mapTrailer fills a map page's trailer: signature 0, its own offset as BID.
@@ -232,6 +280,7 @@ func (s *stream) finish() (eof, lastAMap int64) {
 	s.writeInterval()
 	eof = s.ivEnd()
 	lastAMap = s.ivStart
+	s.drain()
 	intervals := s.iv + 1
 	l := &s.l
 	for i := int64(0); i < intervals && s.err == nil; i++ {
