@@ -33,6 +33,11 @@ type Options struct {
 	// Time is given to properties a message lacks that must hold a time
 	// (creation and modification); zero means 2000-01-01.
 	Time time.Time
+	// Trim ends the file after its last page or block instead of at the
+	// end of its AMap interval (Outlook grows files by whole intervals of
+	// 248 KiB): for the smallest files, such as fuzz seeds. Readers accept
+	// it; Outlook would grow the file again on its first write.
+	Trim bool
 }
 
 // FolderID names a folder of the store being written (its NID).
@@ -153,7 +158,7 @@ func (w *Writer) Close() error {
 	w.b.flushLeaf()
 	w.s.flushPages()
 	bbt := w.b.tree(ndb.PageBBT, w.b.leaves)
-	eof, lastAMap := w.s.finish()
+	eof, lastAMap := w.s.finish(w.opts.Trim)
 	if w.s.err != nil {
 		return w.fail(w.s.err)
 	}

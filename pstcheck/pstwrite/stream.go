@@ -93,7 +93,7 @@ func (s *stream) writer() {
 				s.werr.Store(&err)
 			}
 		}
-		if len(b) == int(s.l.AMapCoverage) {
+		if len(b) == int(s.l.AMapCoverage) && cap(b) == len(b) {
 			s.free <- b
 		}
 	}
@@ -213,16 +213,17 @@ func (s *stream) flushPages() {
 // finishInterval writes the current interval with its map pages and
 // begins the next.
 func (s *stream) finishInterval() {
-	s.writeInterval()
+	s.writeInterval(s.ivEnd())
 	s.begin(s.iv + 1)
 }
 
-// writeInterval completes the current interval's map pages and writes it.
-// The AMap maps its whole interval: the file always ends on an interval
-// boundary, as Outlook grows it.
-func (s *stream) writeInterval() {
+// writeInterval completes the current interval's map pages and writes it
+// up to end: the whole interval, as Outlook grows files, unless the file
+// is trimmed there. The AMap maps the whole interval; its units past the
+// end of the file are free and not counted.
+func (s *stream) writeInterval(end int64) {
 	l := &s.l
-	units := int(l.AMapCoverage / l.AMapUnit)
+	units := int((end - s.ivStart) / l.AMapUnit)
 	free, run, longest := 0, 0, 0
 	for u := 0; u < units; u++ {
 		if u%8 == 0 && s.bits[u/8] == 0xFF {
@@ -259,6 +260,12 @@ func (s *stream) writeInterval() {
 	if e := s.werr.Load(); e != nil && s.err == nil {
 		s.err = *e
 	}
+	if end < s.ivEnd() {
+		// The last, trimmed interval: its own copy, so the buffer that
+		// goes back to the free list keeps its full length.
+		s.queue <- append([]byte(nil), s.buf[:end-s.ivStart]...)
+		return
+	}
 	s.queue <- s.buf
 	s.buf = <-s.free
 }
@@ -273,18 +280,25 @@ func mapTrailer(l *ndb.Layout, b []byte, ptype uint8, off uint64) {
 }
 
 // finish writes the last interval and then the map pages that describe
-// the whole file (FMaps, FPMaps) at their places. It returns the file's
-// size and the offset of its last AMap.
-func (s *stream) finish() (eof, lastAMap int64) {
+// the whole file (FMaps, FPMaps) at their places. With trim the file ends
+// after its last page or block rather than at the end of its last
+// interval. It returns the file's size and the offset of its last AMap.
+func (s *stream) finish(trim bool) (eof, lastAMap int64) {
 	s.flushPages()
-	s.writeInterval()
 	eof = s.ivEnd()
+	if trim {
+		eof = (s.pos + s.l.PageSize - 1) / s.l.PageSize * s.l.PageSize
+	}
+	s.writeInterval(eof)
 	lastAMap = s.ivStart
 	s.drain()
 	intervals := s.iv + 1
 	l := &s.l
 	for i := int64(0); i < intervals && s.err == nil; i++ {
 		for _, p := range l.IntervalPages(i) {
+			if p.Off >= eof {
+				continue
+			}
 			var b [512]byte
 			switch p.Type {
 			case ndb.PageFMap:

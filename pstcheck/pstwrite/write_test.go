@@ -134,3 +134,29 @@ func TestLargeStructures(t *testing.T) {
 		t.Errorf("want an SIBLOCK and an XXBLOCK, got %+v", s)
 	}
 }
+
+// TestTrimmed: a trimmed store ends after its last page or block, yet
+// scans healthy with its free space counted only up to its end.
+func TestTrimmed(t *testing.T) {
+	var buf pstwrite.Buffer
+	w, err := pstwrite.New(&buf, pstwrite.Options{Trim: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := w.AddFolder(w.IPMSubtree(), pstwrite.Folder{Name: "F"})
+	w.AddMessage(f, &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x37, "hello")}})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(buf.Bytes()); n >= 0x4400+253952 || n%512 != 0 {
+		t.Fatalf("trimmed store is %d bytes", n)
+	}
+	path := filepath.Join(t.TempDir(), "trim.pst")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := mustScanClean(t, path)
+	if folderItems(rep)["Top of Personal Folders/F"] != 1 {
+		t.Errorf("folders %v", folderItems(rep))
+	}
+}
