@@ -95,33 +95,31 @@ func TestRoundTrip(t *testing.T) {
 	defer store.Close()
 	r := store.Reader
 	var got []sent
-	for _, f := range store.Report.Folders {
-		for _, it := range store.Items[f.NID] {
-			if !it.Readable {
-				t.Errorf("item 0x%X in %q is not readable", it.NID, f.Path)
+	for it := range store.Items(nil) {
+		if it.State != pstcheck.ItemReadable {
+			t.Errorf("item 0x%X in %q is %v", it.NID, it.Folder, it.State)
+			continue
+		}
+		m, err := r.Message(it.NID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := sent{folder: it.Folder, subject: r.String(m.Props, 0x0037), body: r.String(m.Props, 0x1000),
+			attachments: map[string][]byte{}}
+		for _, rc := range m.Recipients {
+			s.recipients = append(s.recipients, r.String(rc, 0x3001))
+		}
+		for _, a := range m.Attachments {
+			if a.Embedded != nil {
+				s.embedded = r.String(a.Embedded.Props, 0x0037)
 				continue
 			}
-			m, err := r.Message(it.NID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := sent{folder: f.Path, subject: r.String(m.Props, 0x0037), body: r.String(m.Props, 0x1000),
-				attachments: map[string][]byte{}}
-			for _, rc := range m.Recipients {
-				s.recipients = append(s.recipients, r.String(rc, 0x3001))
-			}
-			for _, a := range m.Attachments {
-				if a.Embedded != nil {
-					s.embedded = r.String(a.Embedded.Props, 0x0037)
-					continue
-				}
-				s.attachments[r.String(a.Props, 0x3707)] = a.Data
-			}
-			if v, ok := m.Props[keywordID]; ok {
-				s.keyword = firstMV(v.Data)
-			}
-			got = append(got, s)
+			s.attachments[r.String(a.Props, 0x3707)] = a.Data
 		}
+		if v, ok := m.Props[keywordID]; ok {
+			s.keyword = firstMV(v.Data)
+		}
+		got = append(got, s)
 	}
 	if len(got) != len(want) {
 		t.Fatalf("read %d messages, wrote %d", len(got), len(want))

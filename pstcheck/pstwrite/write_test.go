@@ -49,7 +49,7 @@ func mustScanClean(t *testing.T, path string) *pstcheck.Report {
 		}
 	}
 	if rep.Verdict != pstcheck.Healthy || b.Len() > 0 {
-		t.Fatalf("%s: verdict %s (%s)%s", path, rep.Verdict, rep.Cause, b.String())
+		t.Fatalf("%s: verdict %s%s", path, rep.Verdict, b.String())
 	}
 	return rep
 }
