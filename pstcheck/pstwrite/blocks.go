@@ -36,6 +36,28 @@ type blocks struct {
 
 	count int64 // blocks written
 	bytes int64 // their data bytes
+
+	// spare holds block-sized buffers to reuse: every message's heaps
+	// take a page or more each, and allocating them afresh made the
+	// collector a good part of a repair's time.
+	spare [][]byte
+}
+
+// buffer returns an empty buffer with room for a block's data.
+func (b *blocks) buffer() []byte {
+	if n := len(b.spare); n > 0 {
+		p := b.spare[n-1]
+		b.spare = b.spare[:n-1]
+		return p[:0]
+	}
+	return make([]byte, 0, maxBlockData)
+}
+
+// release takes back a buffer from buffer once its block is written.
+func (b *blocks) release(p []byte) {
+	if cap(p) == maxBlockData && len(b.spare) < 64 {
+		b.spare = append(b.spare, p)
+	}
 }
 
 // btRef is a B-tree page's first key and where it lies.
@@ -288,7 +310,7 @@ func (w *dataWriter) Write(p []byte) (int, error) {
 	}
 	if len(p) > 0 {
 		if w.part == nil {
-			w.part = make([]byte, 0, maxBlockData)
+			w.part = w.b.buffer()
 		}
 		w.part = append(w.part, p...)
 	}
@@ -299,7 +321,10 @@ func (w *dataWriter) Write(p []byte) (int, error) {
 func (w *dataWriter) finish() (uint64, error) {
 	if len(w.part) > 0 {
 		w.list.add(w.b.write(w.part, false), len(w.part))
-		w.part = w.part[:0]
+	}
+	if w.part != nil {
+		w.b.release(w.part)
+		w.part = nil
 	}
 	return w.b.dataTree(&w.list)
 }

@@ -73,6 +73,21 @@ func (w *Writer) AddFolder(parent FolderID, f Folder) (FolderID, error) {
 	return FolderID(nid), nil
 }
 
+// SetFolder gives a folder already in the store (one the writer makes
+// itself: the IPM subtree, Deleted Items) a name, class and properties,
+// such as another store's own.
+func (w *Writer) SetFolder(id FolderID, f Folder) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	fo := w.folders[uint32(id)]
+	if fo == nil || fo.search() {
+		return fmt.Errorf("%w: 0x%X", errNoFolder, uint32(id))
+	}
+	fo.Folder = f
+	return nil
+}
+
 // CloseFolder writes the folder's contents and FAI tables now: no more
 // items may be added to it. Closing each folder when its items are
 // written keeps the writer's memory to the open folders' last pages; Close

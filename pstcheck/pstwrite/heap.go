@@ -61,7 +61,8 @@ func pageHeaderLen(i int) int {
 
 func (h *heap) newPage() {
 	i := len(h.list.bids)
-	p := &hpage{index: i, data: make([]byte, pageHeaderLen(i), maxBlockData)}
+	p := &hpage{index: i, data: h.b.buffer()[:pageHeaderLen(i)]}
+	clear(p.data)
 	h.list.add(0, 0)
 	h.fill = append(h.fill, 0)
 	if pageHeaderLen(i) != hnPageHeaderLen {
@@ -131,6 +132,7 @@ func (h *heap) writePage(p *hpage) {
 	}
 	h.list.bids[p.index] = h.b.write(b, false)
 	h.list.sizes[p.index] = uint16(len(b))
+	h.b.release(b)
 	p.data = nil
 }
 

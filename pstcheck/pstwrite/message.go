@@ -102,8 +102,10 @@ func (w *Writer) addMessage(id FolderID, m *Message, assoc bool) error {
 	if err := t.addRow(nid, props); err != nil {
 		return w.fail(err)
 	}
-	flags, _ := find(props, propMessageFlags)
-	unread := binary.LittleEndian.Uint32(flags.Data)&msgFlagRead == 0
+	unread := true // a message without flags has not been read
+	if f, ok := find(props, propMessageFlags); ok && f.Type == TypeInt32 && len(f.Data) == 4 {
+		unread = binary.LittleEndian.Uint32(f.Data)&msgFlagRead == 0
+	}
 	if assoc {
 		f.assocCount++
 		if unread {
@@ -179,6 +181,9 @@ func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth in
 	for _, p := range props {
 		size += int64(len(p.Data))
 	}
+	if w.opts.Verbatim {
+		return props, nil
+	}
 	add := func(p Property) {
 		if _, ok := find(props, p.ID); !ok {
 			props = append(props, p)
@@ -192,16 +197,11 @@ func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth in
 	add(Time(propLastModified, w.opts.Time))
 	key := sha256.Sum256(binary.LittleEndian.AppendUint32(w.opts.RecordKey[:], nid))
 	add(Binary(propSearchKey, key[:16]))
-	if len(m.Attachments) > 0 {
-		for i, p := range props {
-			if p.ID == propMessageFlags && p.Type == TypeInt32 && len(p.Data) == 4 {
-				v := binary.LittleEndian.Uint32(p.Data) | msgFlagHasAttach
-				props[i] = Property{ID: p.ID, Type: p.Type, Data: binary.LittleEndian.AppendUint32(nil, v)}
-			}
+	for i, p := range props {
+		if p.ID == propMessageFlags && p.Type == TypeInt32 && len(p.Data) == 4 && len(m.Attachments) > 0 {
+			v := binary.LittleEndian.Uint32(p.Data) | msgFlagHasAttach
+			props[i] = Property{ID: p.ID, Type: p.Type, Data: binary.LittleEndian.AppendUint32(nil, v)}
 		}
-	}
-	if f, _ := find(props, propMessageFlags); f.Type != TypeInt32 || len(f.Data) != 4 {
-		return nil, fmt.Errorf("pstwrite: PidTagMessageFlags must be PtypInteger32")
 	}
 	return props, nil
 }
@@ -246,7 +246,14 @@ func (w *Writer) writeAttachment(parts *nodeParts, a *Attachment, anid uint32, d
 	if a.Embedded != nil {
 		content++
 		eparts := &nodeParts{b: w.b}
-		enid := ap.newSubnodeNID(nidTypeMessage)
+		// A message NID of its own, as Outlook gives one: readers that
+		// tell messages apart by NID tell embedded ones apart too. It is
+		// never in the NBT, so the gap it leaves there is harmless.
+		if w.nextMsg > maxNIDIndex {
+			return nil, 0, fmt.Errorf("pstwrite: more than %d messages", maxNIDIndex-firstStreamedIndex)
+		}
+		enid := makeNID(w.nextMsg, nidTypeMessage)
+		w.nextMsg++
 		eprops, err := w.writeMessage(eparts, a.Embedded, enid, depth+1)
 		if err != nil {
 			return nil, 0, err

@@ -102,7 +102,7 @@ func (n *nodeParts) writePC(props []Property, objects ...storedValue) (uint64, e
 			break
 		}
 		p := props[i]
-		if err := p.check(); err != nil {
+		if err := p.Check(); err != nil {
 			return 0, err
 		}
 		if i > 0 && props[i-1].ID == p.ID {

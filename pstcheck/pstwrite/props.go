@@ -71,8 +71,8 @@ func fixedSize(t uint16) int {
 	return -1
 }
 
-// check says whether a property can be stored as given.
-func (p Property) check() error {
+// Check says whether a property can be stored as given.
+func (p Property) Check() error {
 	n := fixedSize(p.Type)
 	switch {
 	case n < 0:

@@ -33,6 +33,12 @@ type Options struct {
 	// Time is given to properties a message lacks that must hold a time
 	// (creation and modification); zero means 2000-01-01.
 	Time time.Time
+	// Verbatim writes each message's properties exactly as given: the
+	// writer adds none of those MS-PST requires of a message (class,
+	// flags, size, status, times, search key) when it lacks them, nor the
+	// has-attachments flag. For copies of another store's items, which
+	// must read back as they were.
+	Verbatim bool
 	// Trim ends the file after its last page or block instead of at the
 	// end of its AMap interval (Outlook grows files by whole intervals of
 	// 248 KiB): for the smallest files, such as fuzz seeds. Readers accept
@@ -87,7 +93,7 @@ func New(out Output, opts Options) (*Writer, error) {
 		nextFolder: firstUserFolderIndex, nextMsg: firstStreamedIndex}
 	// The minimal folder hierarchy of MS-PST 2.7.2.
 	w.newFolder(nidRootFolder, nidRootFolder, Folder{})
-	w.newFolder(nidIPMSubtree, nidRootFolder, Folder{Name: "Top of Personal Folders"})
+	w.newFolder(nidIPMSubtree, nidRootFolder, Folder{Name: IPMSubtreeName})
 	w.newFolder(nidSearchRoot, nidRootFolder, Folder{Name: "Search Root"})
 	w.newFolder(nidSpamSearchFolder, nidRootFolder, Folder{Name: "SPAM Search Folder 2"})
 	w.newFolder(nidDeletedItems, nidIPMSubtree, Folder{Name: "Deleted Items", Class: "IPF.Note"})
@@ -95,6 +101,10 @@ func New(out Output, opts Options) (*Writer, error) {
 }
 
 const cryptPermute = 1 // bCryptMethod "compressible"
+
+// IPMSubtreeName is the name the writer gives the top of the folders a
+// user sees, as Outlook names it in a new PST.
+const IPMSubtreeName = "Top of Personal Folders"
 
 // Root is the root folder; IPMSubtree ("Top of Personal Folders") is the
 // top of the folders a user sees; DeletedItems is its Deleted Items.

@@ -121,7 +121,7 @@ func (t *table) addRow(id uint32, props []Property) error {
 		if !ok || p.Tag() == tagLtpRowID || p.Tag() == tagLtpRowVer {
 			continue
 		}
-		if err := p.check(); err != nil {
+		if err := p.Check(); err != nil {
 			return err
 		}
 		c := t.cols[i]
@@ -150,7 +150,7 @@ func (t *table) addRow(id uint32, props []Property) error {
 	}
 	if t.matrix == nil {
 		t.matrix = &blockList{}
-		t.block = make([]byte, 0, maxBlockData)
+		t.block = t.parts.b.buffer()
 		for r := 0; r < len(t.small); r += len(row) {
 			t.appendRow(t.small[r : r+len(row)])
 		}
@@ -183,6 +183,8 @@ func (t *table) finish() (data, sub uint64, err error) {
 		if len(t.block) > 0 {
 			t.matrix.add(t.parts.b.write(t.block, false), len(t.block))
 		}
+		t.parts.b.release(t.block)
+		t.block = nil
 		bid, err := t.parts.b.dataTree(t.matrix)
 		if err != nil {
 			return 0, 0, err
