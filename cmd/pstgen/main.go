@@ -160,6 +160,7 @@ func write(f *os.File, shape synth.Shape, seed uint64) (*synth.Result, error) {
 	}
 	res, err := synth.Generate(w, shape, seed)
 	if err != nil {
+		w.Abort()
 		return nil, err
 	}
 	return res, w.Close()
