@@ -69,6 +69,9 @@ func (w *Writer) addMessage(id FolderID, m *Message, assoc bool) error {
 	if f == nil || f.search() {
 		return fmt.Errorf("%w: 0x%X cannot hold items", errNoFolder, uint32(id))
 	}
+	if err := w.validate(m, 0); err != nil {
+		return err
+	}
 	t, err := w.itemTable(f, assoc)
 	if err != nil {
 		return err
@@ -85,7 +88,7 @@ func (w *Writer) addMessage(id FolderID, m *Message, assoc bool) error {
 	parts := &nodeParts{b: w.b}
 	props, err := w.writeMessage(parts, m, nid, 0)
 	if err != nil {
-		// Blocks may already be written: the file would hold them unused.
+		// validate let it through: the output failed, or the writer did.
 		return w.fail(err)
 	}
 	data, err := parts.writePC(props)

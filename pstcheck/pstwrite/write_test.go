@@ -160,3 +160,42 @@ func TestTrimmed(t *testing.T) {
 		t.Errorf("folders %v", folderItems(rep))
 	}
 }
+
+// TestRefusedMessageLeavesStoreSound: a message the writer cannot store
+// is refused whole, before any of it is written, and the writer goes on.
+func TestRefusedMessageLeavesStoreSound(t *testing.T) {
+	path := create(t, func(w *pstwrite.Writer) {
+		f, _ := w.AddFolder(w.IPMSubtree(), pstwrite.Folder{Name: "F"})
+		bad := []*pstwrite.Message{
+			{Props: []pstwrite.Property{{ID: 0x0037, Type: 0x0999, Data: []byte{1}}}},
+			{Props: []pstwrite.Property{pstwrite.String(0x37, "a"), pstwrite.String(0x37, "b")}},
+			{Props: []pstwrite.Property{pstwrite.String(0x8123, "no name")}},
+			{Attachments: []pstwrite.Attachment{{Props: []pstwrite.Property{pstwrite.Binary(0x3701, []byte("x"))},
+				Embedded: &pstwrite.Message{}}}},
+			{Recipients: [][]pstwrite.Property{manyColumns(300)}},
+		}
+		for i, m := range bad {
+			m.Attachments = append(m.Attachments, pstwrite.Attachment{Props: []pstwrite.Property{pstwrite.Binary(0x3701, []byte("data"))}})
+			if err := w.AddMessage(f, m); err == nil {
+				t.Errorf("bad message %d was accepted", i)
+			}
+			if err := w.Err(); err != nil {
+				t.Fatalf("bad message %d stopped the writer: %v", i, err)
+			}
+		}
+		if err := w.AddMessage(f, &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x37, "good")}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if got := folderItems(mustScanClean(t, path))["Top of Personal Folders/F"]; got != 1 {
+		t.Errorf("F holds %d items, want the good one", got)
+	}
+}
+
+func manyColumns(n int) []pstwrite.Property {
+	var out []pstwrite.Property
+	for i := range n {
+		out = append(out, pstwrite.Int32(uint16(0x4000+i), int32(i)))
+	}
+	return out
+}
