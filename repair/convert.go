@@ -153,6 +153,7 @@ func (c *converter) message(m *messaging.Message) *pstwrite.Message {
 	for _, r := range m.Recipients {
 		out.Recipients = append(out.Recipients, c.props(r, propLtpRowID, propLtpRowVer))
 	}
+	c.capColumns(out.Recipients)
 	for _, a := range m.Attachments {
 		att := pstwrite.Attachment{Props: c.props(a.Props, propAttachData)}
 		method, _ := messaging.Int(a.Props, propAttachMethod)
@@ -170,6 +171,38 @@ func (c *converter) message(m *messaging.Message) *pstwrite.Message {
 		out.Attachments = append(out.Attachments, att)
 	}
 	return out
+}
+
+// maxRecipientColumns is what a recipient table holds besides its
+// template's 14 columns and its row ID and version (a table has at most
+// 255).
+const maxRecipientColumns = 255 - 16
+
+// capColumns keeps a message's recipients within what one table holds:
+// every recipient property is a column of it. Properties past the limit,
+// in tag order, are left out (counted as dropped): a real message never
+// comes near it.
+func (c *converter) capColumns(recips [][]pstwrite.Property) {
+	var tags []uint32
+	for _, r := range recips {
+		for _, p := range r {
+			tags = append(tags, p.Tag())
+		}
+	}
+	slices.Sort(tags)
+	tags = slices.Compact(tags)
+	if len(tags) <= maxRecipientColumns {
+		return
+	}
+	keep := map[uint32]bool{}
+	for _, t := range tags[:maxRecipientColumns] {
+		keep[t] = true
+	}
+	for i, r := range recips {
+		n := len(r)
+		recips[i] = slices.DeleteFunc(r, func(p pstwrite.Property) bool { return !keep[p.Tag()] })
+		c.dropped += n - len(recips[i])
+	}
 }
 
 // markDamaged adds the category that marks a message written with what

@@ -135,8 +135,16 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 			c.markDamaged(msg)
 		}
 		if err := w.AddMessage(target, msg); err != nil {
-			w.Abort()
-			return nil, fmt.Errorf("writing item 0x%X of %q: %w", it.NID, it.Folder, err)
+			if w.Err() != nil {
+				w.Abort()
+				return nil, fmt.Errorf("writing item 0x%X of %q: %w", it.NID, it.Folder, err)
+			}
+			// The writer refused this item whole and goes on.
+			sum.Failed++
+			sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject,
+				Reason: "could not be written: " + err.Error()})
+			progress(opts, i, len(items))
+			continue
 		}
 		switch {
 		case res.problem != "":
