@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -119,8 +120,22 @@ func moveFolder(x *export.Item, from, to string) {
 	}
 }
 
+// synthesizedID matches a Message-ID export makes up for an item without
+// one, from the item's NID and its store's record key or search key.
+var synthesizedID = regexp.MustCompile(`^<pstcheck\.[0-9a-f]+\.[0-9a-f]+@pstcheck\.invalid>$`)
+
+// clearNIDs leaves out what export derives from a store's own numbering
+// and identity (a repair numbers nodes afresh and gives the new store a
+// record key of its own): NIDs, made-up Message-IDs, contact UIDs.
 func clearNIDs(x *export.Item) {
 	x.NID = 0
+	x.MessageID = synthesizedID.ReplaceAllString(x.MessageID, "<synthesized>")
+	if x.Contact != nil {
+		x.Contact.UID = ""
+		for i := range x.Contact.Members {
+			x.Contact.Members[i].UID = ""
+		}
+	}
 	for i := range x.Attachments {
 		if e := x.Attachments[i].Embedded; e != nil {
 			clearNIDs(e)
