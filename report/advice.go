@@ -44,6 +44,13 @@ func ExportCommand(path string) string {
 	return fmt.Sprintf(`pstcheck export "%s" --to "%s"`, path, dir)
 }
 
+// RepairCommand is the command line that writes a file's readable items
+// into a new PST beside it (pstcheck repair).
+func RepairCommand(path string) string {
+	to := strings.TrimSuffix(path, filepath.Ext(path)) + "-repaired.pst"
+	return fmt.Sprintf(`pstcheck repair "%s" --to "%s"`, path, to)
+}
+
 // ScanpstCommand is the unattended repair command line (Outlook 2016 build
 // 1807 and later) for a file, keeping a backup beside it.
 func ScanpstCommand(path string) string {
@@ -160,6 +167,8 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			"An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail.",
 			"Export first what exists only here: drafts, items in folders that do not sync, anything created offline (" + saves + "):",
 			ExportCommand(path),
+			"or keep them in Outlook: pstcheck repair writes them into a new PST, which Outlook opens as it is:",
+			RepairCommand(path),
 			"Then close Outlook, rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy.",
 		}
 	case pstcheck.ActionRestore:
@@ -195,7 +204,8 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			}
 			adv = append(adv, "The "+what+" items are in "+hurt+".")
 		}
-		adv = append(adv, "scanpst deletes what it cannot read, so save the items first ("+saves+"):", ExportCommand(path))
+		adv = append(adv, "scanpst deletes what it cannot read, so save the items first ("+saves+"):", ExportCommand(path),
+			"or write them into a new PST, which Outlook opens as it is:", RepairCommand(path))
 		e.Advice = append(adv, scanpstAdvice(path)...)
 	default:
 		e.NextStep = "close Outlook, copy the file, then run scanpst on it"

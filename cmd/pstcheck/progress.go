@@ -182,11 +182,18 @@ func (f *fileProgress) Add(n int64) {
 // itemProgress counts items on a bar of their own (the export, an
 // export.RunProgress), after the scan's bytes bar is done.
 type itemProgress struct {
-	p   *barProgress
-	bar *progressbar.ProgressBar
+	p     *barProgress
+	bar   *progressbar.ProgressBar
+	doing string
 }
 
-func newItemProgress(p *barProgress) *itemProgress { return &itemProgress{p: p} }
+func newItemProgress(p *barProgress) *itemProgress { return newNamedItemProgress(p, "exporting") }
+
+// newNamedItemProgress is an item bar described by what is done to them
+// ("repairing").
+func newNamedItemProgress(p *barProgress, doing string) *itemProgress {
+	return &itemProgress{p: p, doing: doing}
+}
 
 func (i *itemProgress) Start(items int) {
 	if i.p == nil || items == 0 {
@@ -194,7 +201,7 @@ func (i *itemProgress) Start(items int) {
 	}
 	i.bar = progressbar.NewOptions(items,
 		progressbar.OptionSetWriter(i.p.w),
-		progressbar.OptionSetDescription("exporting"),
+		progressbar.OptionSetDescription(i.doing),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetItsString("items"),
 		progressbar.OptionShowIts(),

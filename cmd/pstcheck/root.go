@@ -40,6 +40,7 @@ or, with care, on a file Outlook is not using.`,
 	cmd.AddCommand(NewCmdVersion(ios))
 	cmd.AddCommand(NewCmdCodes(ios, nil))
 	cmd.AddCommand(NewCmdExport(ios, nil))
+	cmd.AddCommand(NewCmdRepair(ios, nil))
 	// Cobra adds its own "completion" command (bash, zsh, fish, powershell)
 	// when the tree runs, because the root has subcommands.
 	return cmd

@@ -14,32 +14,11 @@ import (
 // CRC, so the damage they make is invisible to the NDB passes: only the
 // LTP and messaging layers can find it.
 
-// encodePermute is the inverse of the permute ("compressible") decoding,
-// built by decoding every byte value once: the MS-PST R table.
-var encodePermute = func() (t [256]byte) {
-	for c := 0; c < 256; c++ {
-		b := []byte{byte(c)}
-		ndb.Decode(1, 0, b)
-		t[b[0]] = byte(c)
-	}
-	return t
-}()
-
 // Encode encodes a data block's decoded bytes in place, the inverse of
 // ndb.Decode: method is bCryptMethod (0 none, 1 permute, 2 cyclic), bid
-// the block's BID (cyclic encoding keys on its low 32 bits). Cyclic
-// encoding is its own inverse (MS-PST 5.2), so it is ndb.Decode itself.
-// Unknown methods leave b as it is, as ndb.Decode does.
-func Encode(method uint8, bid uint64, b []byte) {
-	switch method {
-	case 1:
-		for i, c := range b {
-			b[i] = encodePermute[c]
-		}
-	case 2:
-		ndb.Decode(method, bid, b)
-	}
-}
+// the block's BID. It is ndb.Encode, kept here for the tests that build
+// blocks by hand.
+func Encode(method uint8, bid uint64, b []byte) { ndb.Encode(method, bid, b) }
 
 // Crypt is the file's bCryptMethod as the header bytes now say.
 func (f *File) Crypt() uint8 { return uint8(f.Uint(f.HF.Crypt, 1)) }

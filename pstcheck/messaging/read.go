@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -57,6 +58,10 @@ type Reader struct {
 	res      *ndb.Result
 	codepage uint32
 	named    map[namedKey]uint16
+	// names maps named property IDs to their names, read on first use
+	// (names.go).
+	namesOnce sync.Once
+	names     map[uint16]PropertyName
 }
 
 type namedKey struct {

@@ -66,6 +66,23 @@ const (
 	cryptCyclic  = 2 // "high"
 )
 
+// Encode encodes a data block's plain bytes in place, the inverse of
+// Decode, as a writer stores them: method is bCryptMethod, bid the block's
+// BID. Permute encoding substitutes through the R table; cyclic encoding is
+// its own inverse (MS-PST 5.2), so it is the decoding itself. Internal
+// blocks are never encoded.
+func Encode(method uint8, bid uint64, b []byte) {
+	switch method {
+	case cryptPermute:
+		r := &mpbbCrypt[0]
+		for i, c := range b {
+			b[i] = r[c]
+		}
+	case cryptCyclic:
+		DecodeAt(method, bid, 0, b)
+	}
+}
+
 // Decode decodes a data block's bytes in place. method is bCryptMethod;
 // bid is the block's BID (cyclic encoding keys on its low 32 bits).
 // Internal blocks (XBLOCK, SLBLOCK, ...) are never encoded.

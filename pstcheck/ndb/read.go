@@ -80,7 +80,9 @@ func (a *Arena) Alloc(n int) []byte {
 		a.n, a.off = a.n+1, n
 		return a.chunks[a.n-1][:n:n]
 	}
-	c := make([]byte, max(n, arenaChunk))
+	// Chunks grow from 16 KB to arenaChunk: the items of a small file
+	// never need the large ones.
+	c := make([]byte, max(n, min(arenaChunk, 16<<10<<len(a.chunks))))
 	a.chunks = append(a.chunks[:a.n], c)
 	a.n, a.off = a.n+1, n
 	return c[:n:n]

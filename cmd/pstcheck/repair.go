@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/repair"
+	"github.com/pstcheck/pstcheck/report"
+)
+
+// RepairOptions are the settings of "pstcheck repair".
+type RepairOptions struct {
+	IO *IOStreams
+
+	Path           string // the PST/OST to repair
+	To             string // the new PST
+	IncludeDamaged bool   // write damaged items too, marked, with what could be read
+	NoProgress     bool
+}
+
+// NewCmdRepair builds "pstcheck repair".
+func NewCmdRepair(ios *IOStreams, runF func(*RepairOptions) error) *cobra.Command {
+	opts := &RepairOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "repair FILE --to NEW.pst",
+		Short: "Write a new, healthy PST holding every readable item of a PST or OST",
+		Long: `Repair scans FILE (read-only, as "pstcheck scan" does: a PST or an OST, ANSI,
+Unicode or 4K-page) and writes a new Unicode PST, NEW.pst, that Outlook opens
+(File > Open & Export > Open Outlook Data File) or imports: the same folder
+tree with the folders' classes (mail, calendar, contacts, tasks ...), every
+item intact property by property with its recipients, attachments and
+embedded messages. Items no folder lists any more, and folders the store no
+longer reaches, go under "Recovered items". A damaged item is skipped and
+named, unless --include-damaged writes what can be read of it with the
+category "pstcheck: damaged". FILE is never changed; NEW.pst must not exist
+yet, and appears only when complete (it is written under a temporary name
+first).
+
+Exit status:
+  0  every item was written
+  1  some items were damaged or lost (named in the summary)
+  2  usage error, or the file could not be read at all`,
+		Example: `  pstcheck repair damaged.pst --to repaired.pst
+  pstcheck repair "old account.ost" --to "old account.pst"`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("repair needs exactly one FILE")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Path = args[0]
+			if opts.To == "" {
+				return usageErrorf("repair needs --to NEW.pst, the file to write")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return asError(repairRun(cmd.Context(), opts))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.To, "to", "", "write the new store to `NEW.pst` (must not exist)")
+	f.BoolVar(&opts.IncludeDamaged, "include-damaged", false, "also write damaged items, with what can be read of them, in the category \"pstcheck: damaged\"")
+	f.BoolVar(&opts.NoProgress, "no-progress", false, "do not show a progress bar")
+	return cmd
+}
+
+func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
+	ios := opts.IO
+	// A repair allocates and drops each item as it copies it; its live
+	// heap stays small, so the collector can run less often.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	if err := checkRepairTarget(opts.Path, opts.To); err != nil {
+		return exitUsage, err
+	}
+	bar := newProgress(ios, opts.NoProgress)
+	var size int64
+	if st, err := os.Stat(opts.Path); err == nil {
+		size = st.Size()
+	}
+	prog, end := fileProgressFor(bar, opts.Path, size)
+	store, err := pstcheck.OpenStore(ctx, opts.Path, pstcheck.Options{Progress: prog})
+	end()
+	if err != nil {
+		e := report.Explain(store.Report)
+		fmt.Fprintf(ios.ErrOut, "pstcheck: %s: %s\n", opts.Path, e.Cause)
+		return exitUsage, nil
+	}
+	defer store.Close()
+
+	// Written under a temporary name beside the target, renamed when whole.
+	tmp, err := os.CreateTemp(filepath.Dir(opts.To), "."+filepath.Base(opts.To)+".*.tmp")
+	if err != nil {
+		return exitUsage, &runError{err: fmt.Errorf("cannot create the new store: %w", err)}
+	}
+	defer os.Remove(tmp.Name()) // gone once renamed; removed on failure
+	ibar := newNamedItemProgress(bar, "repairing")
+	sum, err := repair.Run(ctx, store, tmp, repair.Options{IncludeDamaged: opts.IncludeDamaged,
+		Progress: func(done, total int) {
+			if done == 1 {
+				ibar.Start(total)
+			}
+			ibar.Item()
+		}})
+	ibar.Done()
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = placeNew(tmp.Name(), opts.To)
+	}
+	if err != nil {
+		return exitUsage, &runError{err: fmt.Errorf("cannot write %s: %w", opts.To, err)}
+	}
+	var listed []string
+	for _, s := range sum.Skipped {
+		what := "skipped"
+		if s.Written {
+			what = "written in part"
+		}
+		listed = append(listed, fmt.Sprintf("%s: item 0x%X %q %s: %s", displayFolder(s.Folder), s.NID, s.Subject, what, s.Reason))
+	}
+	res := report.RepairResult{Source: opts.Path, Target: opts.To, Items: sum.Items, Saved: sum.Saved,
+		Partial: sum.Partial, Failed: sum.Failed, Folders: sum.Folders, Size: sum.Size, Listed: listed}
+	if sum.Moved != nil {
+		res.MovedFrom, res.MovedTo = sum.Moved.From, sum.Moved.To
+	}
+	for _, l := range report.RepairSummary(res) {
+		fmt.Fprintln(ios.Out, l)
+	}
+	switch {
+	case sum.Saved+sum.Partial == 0 && sum.Items.Total > 0:
+		return exitUsage, nil
+	case sum.Items.Damaged > 0 || sum.Items.Lost > 0 || sum.Failed > 0 || !sum.Items.Complete:
+		return 1, nil
+	}
+	return exitOK, nil
+}
+
+func displayFolder(f string) string {
+	if f == "" {
+		return "(root)"
+	}
+	return f
+}
+
+// checkRepairTarget refuses to write over anything: the source, or any
+// file already at the target.
+func checkRepairTarget(src, to string) error {
+	if _, err := os.Lstat(to); err == nil {
+		if a, b := statOrNil(src), statOrNil(to); a != nil && b != nil && os.SameFile(a, b) {
+			return usageErrorf("--to %s is the file to repair: choose a new file", to)
+		}
+		return usageErrorf("%s already exists: repair writes a new file and never replaces one", to)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return usageErrorf("cannot use %s: %v", to, err)
+	}
+	return nil
+}
+
+func statOrNil(p string) os.FileInfo {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil
+	}
+	return st
+}
+
+// placeNew gives the finished store its name, without replacing a file
+// that appeared there meanwhile: a hard link fails if the name is taken.
+// Where links are not supported, it renames after checking the name is
+// still free.
+func placeNew(tmp, to string) error {
+	if err := os.Link(tmp, to); err == nil {
+		return nil
+	} else if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s appeared while the repair ran", to)
+	}
+	if _, err := os.Lstat(to); err == nil {
+		return fmt.Errorf("%s appeared while the repair ran", to)
+	}
+	return os.Rename(tmp, to)
+}

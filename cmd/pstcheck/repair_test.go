@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/pstmut"
+	"github.com/pstcheck/pstcheck/internal/testkit"
+	"github.com/pstcheck/pstcheck/pstcheck"
+)
+
+// TestRepairCommand runs "pstcheck repair" on a clean sample: exit 0, the
+// summary counts every item, the new store scans healthy, the source is
+// untouched and no temporary file is left behind.
+func TestRepairCommand(t *testing.T) {
+	dir := t.TempDir()
+	src := copySample(t, "support.pst", dir, "support.pst")
+	before, _ := os.ReadFile(src)
+	to := filepath.Join(dir, "new", "repaired.pst")
+	os.MkdirAll(filepath.Dir(to), 0o755)
+	ios, stdout, stderr := testIO(false)
+	if code := runCLI(ios, "repair", src, "--to", to); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout.String(), "Wrote 17 of 17 items") {
+		t.Errorf("summary: %s", stdout)
+	}
+	rep := pstcheck.ScanFile(context.Background(), to, pstcheck.Options{})
+	if rep.Verdict != pstcheck.Healthy || rep.Items.Readable != 17 {
+		t.Errorf("new store: %s with %d readable items", rep.Verdict, rep.Items.Readable)
+	}
+	if after, _ := os.ReadFile(src); string(after) != string(before) {
+		t.Error("the source changed")
+	}
+	ents, _ := os.ReadDir(filepath.Dir(to))
+	if len(ents) != 1 {
+		t.Errorf("the target folder holds %d entries, want only the new store", len(ents))
+	}
+}
+
+// TestRepairRefusesToOverwrite: the target must be a new file, never the
+// source nor any existing file (exit 2, nothing written).
+func TestRepairRefusesToOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	src := copySample(t, "32-bit.pst", dir, "a.pst")
+	other := filepath.Join(dir, "other.pst")
+	os.WriteFile(other, []byte("keep me"), 0o644)
+	for _, to := range []string{src, other} {
+		ios, stdout, stderr := testIO(false)
+		if code := runCLI(ios, "repair", src, "--to", to); code != 2 {
+			t.Errorf("--to %s: exit %d, want 2\n%s%s", to, code, stdout, stderr)
+		}
+	}
+	if b, _ := os.ReadFile(other); string(b) != "keep me" {
+		t.Error("an existing file was overwritten")
+	}
+	ios, _, _ := testIO(false)
+	if code := runCLI(ios, "repair", src); code != 2 {
+		t.Errorf("without --to: exit %d, want 2", code)
+	}
+	ios, _, _ = testIO(false)
+	garbage := filepath.Join(dir, "garbage.pst")
+	os.WriteFile(garbage, make([]byte, 4096), 0o644)
+	if code := runCLI(ios, "repair", garbage, "--to", filepath.Join(dir, "g.pst")); code != 2 {
+		t.Errorf("not a PST: exit %d, want 2", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "g.pst")); err == nil {
+		t.Error("a store was written for a file that is not one")
+	}
+}
+
+// TestRepairDamagedExitStatus: a store with a damaged item repairs with
+// exit 1 and names the item; the new store is healthy.
+func TestRepairDamagedExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	f, err := pstmut.Load(testkit.GoPst(t, "support.pst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range f.NBT {
+		if n.NID&0x1F == 0x04 && n.Data != 0 {
+			f.FlipByte(int64(f.MustBlock(n.Data).IB) + 20)
+			break
+		}
+	}
+	src := filepath.Join(dir, "damaged.pst")
+	os.WriteFile(src, f.B, 0o644)
+	to := filepath.Join(dir, "repaired.pst")
+	ios, stdout, stderr := testIO(false)
+	if code := runCLI(ios, "repair", src, "--to", to); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout.String(), "Not written: 1 damaged") || !strings.Contains(stdout.String(), "skipped: damaged") {
+		t.Errorf("summary does not name the damaged item:\n%s", stdout)
+	}
+	if rep := pstcheck.ScanFile(context.Background(), to, pstcheck.Options{}); rep.Verdict != pstcheck.Healthy {
+		t.Errorf("new store: %s", rep.Verdict)
+	}
+}

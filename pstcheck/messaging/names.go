@@ -1,0 +1,72 @@
+package messaging
+
+import (
+	"encoding/binary"
+	"unicode/utf16"
+)
+
+// PropertyName is the name of a named property (MS-PST 2.4.7): its
+// property set and a numeric ID, or a string.
+type PropertyName struct {
+	GUID [16]byte // in the byte order a store keeps it
+	LID  uint32   // the numeric name, when Name is ""
+	Name string
+}
+
+// PropertyName returns the name the store's name-to-ID map gives a
+// property ID of the named range (0x8000 and up): what a copy of the
+// property into another store must be named by, since IDs are the
+// store's own.
+func (r *Reader) PropertyName(id uint16) (PropertyName, bool) {
+	r.namesOnce.Do(r.loadNames)
+	n, ok := r.names[id]
+	return n, ok
+}
+
+// loadNames reads every entry of the name-to-ID map: numeric names and,
+// unlike loadNameMap, string names too. Entries that point outside their
+// streams are left out.
+func (r *Reader) loadNames() {
+	r.names = map[uint16]PropertyName{}
+	props, err := r.Properties(nidNameToIDMap)
+	if err != nil {
+		return
+	}
+	guids, entries, strs := props[0x0002].Data, props[0x0003].Data, props[0x0004].Data
+	for i := 0; i+8 <= len(entries); i += 8 {
+		id := binary.LittleEndian.Uint32(entries[i:])
+		g := binary.LittleEndian.Uint16(entries[i+4:])
+		idx := binary.LittleEndian.Uint16(entries[i+6:])
+		var name PropertyName
+		switch k := int(g >> 1); {
+		case k == 1:
+			name.GUID, _ = parseGUID("00020328-0000-0000-C000-000000000046") // PS_MAPI
+		case k == 2:
+			name.GUID, _ = parseGUID("00020329-0000-0000-C000-000000000046") // PS_PUBLIC_STRINGS
+		case k >= 3 && (k-3)*16+16 <= len(guids):
+			copy(name.GUID[:], guids[(k-3)*16:])
+		default:
+			continue
+		}
+		if g&1 == 0 {
+			name.LID = id
+		} else {
+			// A string: its byte length, then UTF-16LE.
+			if uint64(id)+4 > uint64(len(strs)) {
+				continue
+			}
+			l := binary.LittleEndian.Uint32(strs[id:])
+			if uint64(id)+4+uint64(l) > uint64(len(strs)) || l%2 != 0 || l == 0 {
+				continue
+			}
+			u := make([]uint16, l/2)
+			for k := range u {
+				u[k] = binary.LittleEndian.Uint16(strs[int(id)+4+2*k:])
+			}
+			name.Name = string(utf16.Decode(u))
+		}
+		if idx <= 0x7FFF {
+			r.names[0x8000+idx] = name
+		}
+	}
+}

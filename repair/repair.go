@@ -1,0 +1,257 @@
+// Package repair copies every readable item of a scanned store (a damaged
+// PST, or an OST whose account is gone, any format variant) into a new,
+// healthy PST written by pstwrite: the same folder tree with the folders'
+// classes and properties, every message property by property with its
+// recipients, attachments and embedded messages, named properties
+// renamed through the new store's name-to-ID map. Items no folder lists
+// any more go under "Recovered items"; damaged items are skipped and
+// listed, or with IncludeDamaged written with what can be read of them and
+// marked. The original is only read.
+//
+// It depends on the engine only through pstcheck.Store: the report's
+// folder list, Store.Items and messaging.Reader.
+package repair
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
+	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
+)
+
+// Options tune a repair.
+type Options struct {
+	// IncludeDamaged writes damaged items with what can be read of them,
+	// marked with the category "pstcheck: damaged", instead of skipping
+	// them.
+	IncludeDamaged bool
+	// Progress, when set, is called after each item with the items done
+	// and the total.
+	Progress func(done, total int)
+}
+
+// Skipped is an item that is not in the new store, or is there only in
+// part (Written).
+type Skipped struct {
+	NID     uint32
+	Folder  string
+	Subject string
+	Reason  string
+	// Written: the item was written with what could be read (IncludeDamaged).
+	Written bool
+}
+
+// Summary says what the new store holds of the old one.
+type Summary struct {
+	// Items is the old store's accounting of its items (pstcheck's).
+	Items pstcheck.ItemCounts
+	// Saved is the items written whole; Recovered of them were found
+	// without a folder listing them. Partial is the damaged items written
+	// with what could be read (IncludeDamaged).
+	Saved, Recovered, Partial int
+	// Failed counts items the scan found readable that could not be read.
+	Failed int
+	// Skipped lists every item not written whole: damaged, lost, failed.
+	Skipped []Skipped
+	// Folders is the number of folders made (beside the new store's own).
+	Folders int
+	// DroppedProperties counts properties that could not be copied: named
+	// properties the old store has no name for, values of unknown types.
+	DroppedProperties int
+	// Size is the new store's size in bytes.
+	Size int64
+	// Moved names a folder whose subfolders and items are under another
+	// path in the new store: an OST's mailbox ("Root - Mailbox/IPM_SUBTREE")
+	// becomes the new store's top of folders, which Outlook shows.
+	Moved *Move
+}
+
+// Move is a folder path of the old store and its path in the new one.
+type Move struct{ From, To string }
+
+// Run writes the new store to out: every item Store.Items lists, in its
+// order. It returns the summary, and an error when the new store could
+// not be written (out is then incomplete).
+func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts Options) (*Summary, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the readers ahead when Run returns early
+	r := store.Reader
+	sp, wopts := storeIdentity(r)
+	w, err := pstwrite.New(out, wopts)
+	if err != nil {
+		return nil, err
+	}
+	c := newConverter(w, r)
+	sp.findSpecial(store.Report.Folders)
+	fm := newFolderMap(w, c, sp)
+	if err := fm.build(store.Report.Folders); err != nil {
+		w.Abort()
+		return nil, err
+	}
+	sum := &Summary{Items: store.Accounting(nil)}
+	items := slices.Collect(store.Items(nil))
+	// Reading an item is most of the work and independent per item: a few
+	// are read side by side ahead of the writer, which takes them in
+	// order, so the new store does not depend on timing.
+	read := readAhead(ctx, r, items, opts.IncludeDamaged)
+	var open pstwrite.FolderID
+	for i, it := range items {
+		var res readResult
+		select {
+		case res = <-read[i%len(read)]:
+		case <-ctx.Done():
+			w.Abort()
+			return nil, ctx.Err()
+		}
+		if res.msg == nil {
+			if it.State != pstcheck.ItemDamaged && it.State != pstcheck.ItemLost {
+				sum.Failed++
+			}
+			sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem})
+			progress(opts, i, len(items))
+			continue
+		}
+		target, err := fm.target(it)
+		if err != nil {
+			w.Abort()
+			return nil, err
+		}
+		if target != open && open != 0 {
+			// Store.Items lists a folder's items together: done with it.
+			if err := w.CloseFolder(open); err != nil {
+				w.Abort()
+				return nil, err
+			}
+		}
+		open = target
+		msg := c.message(res.msg)
+		if res.problem != "" {
+			c.markDamaged(msg)
+		}
+		if err := w.AddMessage(target, msg); err != nil {
+			if w.Err() != nil {
+				w.Abort()
+				return nil, fmt.Errorf("writing item 0x%X of %q: %w", it.NID, it.Folder, err)
+			}
+			// The writer refused this item whole and goes on.
+			sum.Failed++
+			sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject,
+				Reason: "could not be written: " + err.Error()})
+			progress(opts, i, len(items))
+			continue
+		}
+		switch {
+		case res.problem != "":
+			sum.Partial++
+			sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true})
+		case it.State == pstcheck.ItemRecovered:
+			sum.Saved++
+			sum.Recovered++
+		default:
+			sum.Saved++
+		}
+		progress(opts, i, len(items))
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	sum.Folders = fm.made
+	if sp.ipmFound != "" {
+		sum.Moved = &Move{From: sp.ipmFound, To: pstwrite.IPMSubtreeName}
+	}
+	sum.DroppedProperties = c.dropped
+	sum.Size = w.Stats().Size
+	return sum, nil
+}
+
+func progress(opts Options, i, total int) {
+	if opts.Progress != nil {
+		opts.Progress(i+1, total)
+	}
+}
+
+// storeIdentity reads the old store's name, provider UID and special
+// folders. The new store gets a provider UID of its own, derived from the
+// old one so that a repair of the same file gives the same file: both may
+// be opened in Outlook side by side.
+func storeIdentity(r *messaging.Reader) (specialFolders, pstwrite.Options) {
+	props, _ := r.Properties(nidMessageStore)
+	sp := specialFolders{
+		ipm:         entryNID(messaging.Bytes(props, propIPMSubtreeEntryID)),
+		wastebasket: entryNID(messaging.Bytes(props, propWastebasketID)),
+		finder:      entryNID(messaging.Bytes(props, propFinderEntryID)),
+	}
+	opts := pstwrite.Options{DisplayName: r.String(props, propDisplayName), Verbatim: true}
+	key := sha256.Sum256(append([]byte("pstcheck repair of "), messaging.Bytes(props, propRecordKey)...))
+	copy(opts.RecordKey[:], key[:])
+	return sp, opts
+}
+
+// readResult is one item read: the message (nil when skipped) and, for a
+// damaged item, what is wrong with it.
+type readResult struct {
+	msg     *messaging.Message
+	problem string
+}
+
+// readAhead reads items on a few goroutines, item i delivered on channel
+// i mod the number of channels, in order.
+func readAhead(ctx context.Context, r *messaging.Reader, items []pstcheck.Item, includeDamaged bool) []chan readResult {
+	n := max(min(runtime.GOMAXPROCS(0), 4), 1)
+	chans := make([]chan readResult, n)
+	for k := range chans {
+		chans[k] = make(chan readResult, 2)
+		go func() {
+			for i := k; i < len(items); i += n {
+				msg, problem := readItem(r, items[i], includeDamaged)
+				select {
+				case chans[k] <- readResult{msg, problem}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	return chans
+}
+
+// readItem reads one item: whole when the scan found it readable; else
+// skipped with the damage named, or with includeDamaged what can be read
+// of it. A nil message means the item is skipped, for the reason given; a
+// message with a problem is written marked as damaged.
+func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messaging.Message, string) {
+	damage := x.Problem
+	switch x.State {
+	case pstcheck.ItemLost:
+		if damage == "" {
+			damage = "its listing names it, but its data is gone"
+		}
+		return nil, "lost: " + damage
+	case pstcheck.ItemReadable, pstcheck.ItemRecovered:
+		m, err := r.Message(x.NID)
+		if err == nil {
+			return m, ""
+		}
+		damage = err.Error()
+	}
+	if damage == "" {
+		damage = "damaged"
+	}
+	if !includeDamaged {
+		return nil, "damaged: " + damage
+	}
+	m, problems, err := r.Partial(x.NID)
+	if err != nil {
+		return nil, "damaged beyond reading: " + damage
+	}
+	if len(problems) > 0 {
+		damage += "; not written: " + strings.Join(problems, "; ")
+	}
+	return m, damage
+}

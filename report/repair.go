@@ -1,0 +1,75 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
+)
+
+// RepairResult is what a repair did, for its summary.
+type RepairResult struct {
+	Source, Target string
+	Items          pstcheck.ItemCounts // the source store's accounting
+	Saved, Partial int                 // written whole; damaged, written in part
+	Failed         int                 // found readable, yet not read
+	Folders        int
+	Size           int64
+	// Listed are the lines naming each item not written whole.
+	Listed []string
+	// MovedFrom and MovedTo name an OST's mailbox folder and the folder
+	// of the new store that holds its contents ("" when nothing moved).
+	MovedFrom, MovedTo string
+}
+
+// RepairSummary is the summary a repair prints: how many of the store's
+// items the new store holds, what became of the others, each named.
+func RepairSummary(r RepairResult) []string {
+	it := r.Items
+	line := fmt.Sprintf("Wrote %s of %s from %s to %s (%s, %s)", thousands(int64(r.Saved+r.Partial)),
+		plural(it.Total, "item"), r.Source, r.Target, plural(r.Folders, "folder"), bytesText(r.Size))
+	var parts []string
+	if it.Recovered > 0 {
+		parts = append(parts, thousands(int64(it.Recovered))+" recovered without their folder's listing, under \""+pstcheck.RecoveredFolder+"\"")
+	}
+	if r.Partial > 0 {
+		parts = append(parts, thousands(int64(r.Partial))+" damaged, written in part with the category \"pstcheck: damaged\"")
+	}
+	if len(parts) > 0 {
+		line += ": " + strings.Join(parts, ", ")
+	}
+	out := []string{line + "."}
+	if r.MovedFrom != "" {
+		out = append(out, fmt.Sprintf("The mailbox's folders (%q) are under %q in the new store, where Outlook shows them.", r.MovedFrom, r.MovedTo))
+	}
+	var not []string
+	if n := it.Damaged - r.Partial; n > 0 {
+		not = append(not, thousands(int64(n))+" damaged")
+	}
+	if it.Lost > 0 {
+		not = append(not, thousands(int64(it.Lost))+" lost (the store lists them, their data is gone)")
+	}
+	if r.Failed > 0 {
+		not = append(not, plural(r.Failed, "item")+" that could not be read")
+	}
+	if len(not) > 0 {
+		out = append(out, "Not written: "+strings.Join(not, ", ")+":")
+	}
+	for _, l := range r.Listed {
+		out = append(out, "  "+l)
+	}
+	if !it.Complete {
+		out = append(out, "Some of the store's listings are lost: it may have held more items than these.")
+	}
+	return out
+}
+
+func bytesText(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", n>>10)
+}
