@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
 // The manifest: what an export offered, item by item, and the store's
@@ -22,22 +24,7 @@ type Manifest struct {
 	Skipped  int            `json:"skipped"`
 	// Store is what became of every item the store held, as the scan
 	// counted it (null when the caller gave none).
-	Store *Accounting `json:"store"`
-}
-
-// Accounting is what became of every item a store held: Total is
-// Readable + Damaged + Lost + Recovered; Complete is false when items may
-// be gone without a trace, so that Total is a lower bound.
-type Accounting struct {
-	Total     int `json:"total"`
-	Readable  int `json:"readable"`
-	Damaged   int `json:"damaged"`
-	Lost      int `json:"lost"`
-	Recovered int `json:"recovered"`
-	// NamesLost are damaged items whole but for their named properties
-	// (the store's name-to-ID map is lost), written marked.
-	NamesLost int  `json:"names_lost"`
-	Complete  bool `json:"complete"`
+	Store *pstcheck.ItemCounts `json:"store"`
 }
 
 // Item states in the manifest.
@@ -78,7 +65,7 @@ type ManifestItem struct {
 
 // SetAccounting records in the manifest what became of every item the
 // store held.
-func (t *Tree) SetAccounting(a Accounting) {
+func (t *Tree) SetAccounting(a pstcheck.ItemCounts) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.accounting = &a

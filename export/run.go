@@ -145,9 +145,7 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 	}
 	prog.Done()
 	res.Items = store.Accounting(wanted)
-	c := res.Items
-	tree.SetAccounting(Accounting{Total: c.Total, Readable: c.Readable, Damaged: c.Damaged,
-		Lost: c.Lost, Recovered: c.Recovered, NamesLost: c.NamesLost, Complete: c.Complete})
+	tree.SetAccounting(res.Items)
 	if err := tree.Close(); err != nil {
 		return res, fmt.Errorf("cannot write the manifest: %w", err)
 	}

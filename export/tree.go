@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
 // Formats of a Tree.
@@ -84,7 +86,7 @@ type Tree struct {
 	items   []ManifestItem
 	counts  Counts
 	// accounting is what SetAccounting recorded, for the manifest.
-	accounting *Accounting
+	accounting *pstcheck.ItemCounts
 	// dirRoots are the export's folders opened once each (see dirRoot).
 	dirRoots map[string]*os.Root
 	// fresh are the folders this run created: nothing foreign is in them.

@@ -76,17 +76,23 @@ type Folder struct {
 	Expected int
 }
 
-// ItemCounts says what became of every item a store held.
+// ItemCounts says what became of every item a store held. It is written
+// as it is in the JSON report ("items") and the export's manifest
+// ("store").
 type ItemCounts struct {
-	Total, Readable, Damaged, Lost, Recovered int
+	Total     int `json:"total"` // Readable + Damaged + Lost + Recovered
+	Readable  int `json:"readable"`
+	Damaged   int `json:"damaged"`
+	Lost      int `json:"lost"`
+	Recovered int `json:"recovered"`
 	// NamesLost are the damaged items that are whole but for their named
 	// properties (the store's name-to-ID map is lost): export writes them,
 	// marked.
-	NamesLost int
+	NamesLost int `json:"names_lost"`
 	// Complete is false when items may be gone without a trace (a folder
 	// whose listing and count are both lost, or a hierarchy not read
 	// whole): Total is then a lower bound.
-	Complete bool
+	Complete bool `json:"complete"`
 }
 
 // IndexRebuild says what rebuilding a damaged index found.

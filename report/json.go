@@ -49,22 +49,9 @@ type jsonFile struct {
 	Stats    jsonStats      `json:"stats"`
 	// Items is what became of every item the store held; null when the
 	// folders could not be walked (no header, or not a store).
-	Items *jsonItems `json:"items"`
+	Items *pstcheck.ItemCounts `json:"items"`
 	// IndexRebuild is set when the index was damaged and rebuilt.
 	IndexRebuild *jsonRebuild `json:"index_rebuild"`
-}
-
-type jsonItems struct {
-	Total     int `json:"total"`
-	Readable  int `json:"readable"`
-	Damaged   int `json:"damaged"`
-	Lost      int `json:"lost"`
-	Recovered int `json:"recovered"`
-	// NamesLost are damaged items whole but for their named properties.
-	NamesLost int `json:"names_lost"`
-	// Complete is false when items may be gone without a trace: total is
-	// then a lower bound.
-	Complete bool `json:"complete"`
 }
 
 type jsonRebuild struct {
@@ -200,8 +187,7 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 	}
 	if r.Folders != nil {
 		it := r.Items
-		f.Items = &jsonItems{Total: it.Total, Readable: it.Readable, Damaged: it.Damaged, Lost: it.Lost,
-			Recovered: it.Recovered, NamesLost: it.NamesLost, Complete: it.Complete}
+		f.Items = &it
 	}
 	if rb := r.Rebuild; rb != nil {
 		f.IndexRebuild = &jsonRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, Nodes: rb.Nodes,

@@ -121,8 +121,7 @@ func judgeHeavyDamage(t *testing.T, clean exported, cleanSum map[uint32]string, 
 	if got.status == 0 && (len(written) != len(clean.man.Items) || namesLost > 0) {
 		t.Errorf("exit 0, but %d of %d items were written (%d without their named properties)", len(written), len(clean.man.Items), namesLost)
 	}
-	if rep.Items != (pstcheck.ItemCounts{Total: acct.Total, Readable: acct.Readable, Damaged: acct.Damaged,
-		Lost: acct.Lost, Recovered: acct.Recovered, NamesLost: acct.NamesLost, Complete: acct.Complete}) {
+	if rep.Items != *acct {
 		t.Errorf("the scan counts %+v, the export's manifest %+v", rep.Items, *acct)
 	}
 	switch {
