@@ -11,10 +11,10 @@ import (
 	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/export")
+var update = flag.Bool("update", false, "rewrite the golden files in export/testdata")
 
-// goldenDir holds the golden files, at the module's testdata/export.
-const goldenDir = "../testdata/export"
+// goldenDir holds the package's golden vCards and iCalendars.
+const goldenDir = "testdata"
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()

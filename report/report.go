@@ -1,7 +1,7 @@
 // Package report renders the results of a pstcheck scan for people and for
 // scripts. There is one Writer interface and one file per format (text.go
 // with table.go, json.go, csv.go, jsonl.go); the formats are pinned by
-// golden files in testdata/report/. New returns a format's writer;
+// golden files in report/testdata/. New returns a format's writer;
 // NewFolders the same format in folder mode (CSV rows per damaged folder);
 // NewStream a writer that reports each file as it finishes (jsonl).
 //

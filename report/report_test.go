@@ -15,10 +15,10 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/report")
+var update = flag.Bool("update", false, "rewrite the golden files in report/testdata")
 
-// goldenDir holds the golden files, at the module's testdata/report.
-const goldenDir = "../testdata/report"
+// goldenDir holds the package's golden reports.
+const goldenDir = "testdata"
 
 // accounted fills what the engine derives from a report's folders: each
 // folder's expected count and the store's item accounting.
