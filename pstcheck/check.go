@@ -61,7 +61,11 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Report
 		limit = 1000
 	}
 	c := newCapped(limit, opts.Findings)
-	res := ndb.Scan(ctx, r, size, c, progress)
+	par := opts.Parallelism
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	res := ndb.Scan(ctx, r, size, c, ndb.Options{Progress: progress, Workers: par})
 	var m *messaging.Result
 	if res != nil && ctx.Err() == nil {
 		// The allocation pass and the layers above only read what the
@@ -69,10 +73,6 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Report
 		// buffer, reported in pass order.
 		progress.Phase("maps, folders")
 		maps, upper := newCapped(limit, nil), newCapped(limit, nil)
-		par := opts.Parallelism
-		if par <= 0 {
-			par = runtime.GOMAXPROCS(0)
-		}
 		if par > 1 {
 			var wg sync.WaitGroup
 			wg.Go(func() { res.CheckMaps(maps) })

@@ -79,7 +79,7 @@ func Inspect(ctx context.Context, path string) (*Structure, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := ndb.Scan(ctx, f, st.Size(), discard{}, nil)
+	res := ndb.Scan(ctx, f, st.Size(), discard{}, ndb.Options{})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

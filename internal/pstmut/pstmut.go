@@ -123,7 +123,7 @@ func (f *File) Reader() *bytes.Reader { return bytes.NewReader(f.B) }
 func (f *File) Scan() (*ndb.Result, []finding.Finding) {
 	var out []finding.Finding
 	sink := finding.SinkFunc(func(x finding.Finding) { out = append(out, x) })
-	res := ndb.Scan(context.Background(), f.Reader(), f.Size(), sink, nil)
+	res := ndb.Scan(context.Background(), f.Reader(), f.Size(), sink, ndb.Options{})
 	return res, out
 }
 

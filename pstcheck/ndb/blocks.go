@@ -9,140 +9,292 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
 
 // checkBlocks is the block pass (CheckBlocks): every block the BBT lists,
-// in file-offset order, read with large sequential reads so that the pass
-// runs near the speed of reading the file.
+// in file-offset order, read in large sequential chunks so that the pass
+// runs near the speed of reading the file. It goes in three steps: the
+// blocks whose entry alone rules them out (size, alignment, range, a page
+// in their place) are set apart; the chunks holding the rest are checked
+// on every worker at once, each worker reading its next chunk while the
+// others check theirs; then the results are gone through in offset order,
+// as one sequential pass would, for the checks that depend on the blocks
+// before (overlaps) and for the findings, so that they come in the same
+// order whatever the timing.
 func (s *Scanner) checkBlocks(ctx context.Context) {
-	l := &s.h.Layout
 	bbt := s.res.BBT
 	s.res.BlockDamage = make([]BlockState, len(bbt))
-	order := make([]int32, len(bbt))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(bbt[a].IB, bbt[b].IB) })
+	order := s.offsetOrder()
 
 	fixed := s.fixedPages()
 	pages := append(append([]pageRef(nil), s.pages...), fixed...)
 	slices.SortFunc(pages, func(a, b pageRef) int { return cmp.Compare(a.IB, b.IB) })
 	s.pages = append(s.pages, fixed...)
 
-	chunk := ChunkSize
-	if chunk < 1<<16 {
-		chunk = 1 << 16
+	chunks := s.planChunks(order, pages)
+	if !s.verifyChunks(ctx, order, chunks) {
+		return
 	}
-	// A small file needs no buffer larger than itself: clearing 4 MB for
-	// a 40 KB file would be most of its scan (fuzzing scans thousands).
-	if int64(chunk) > s.limit {
-		chunk = int(max(s.limit, 1<<16))
+	s.reportBlocks(order, pages, chunks)
+}
+
+// offsetOrder returns the BBT's indexes in file-offset order.
+func (s *Scanner) offsetOrder() []int32 {
+	bbt := s.res.BBT
+	order := make([]int32, len(bbt))
+	sorted := true
+	for i := range order {
+		order[i] = int32(i)
+		if i > 0 && bbt[i].IB < bbt[i-1].IB {
+			sorted = false
+		}
 	}
-	buf := make([]byte, 0, chunk)
-	var bufStart int64
-	var prevEnd int64
-	var prevBID uint64
+	if !sorted {
+		slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(bbt[a].IB, bbt[b].IB) })
+	}
+	return order
+}
+
+// entryProblem checks what a block's BBT entry alone says of it: its
+// size, alignment and place in the data section, and no page in its place
+// (pages, in offset order, from *pi on). It returns the block state, 0
+// when the block is to be read.
+func (s *Scanner) entryProblem(e *BBTEntry, pages []pageRef, pi *int) BlockState {
+	l := &s.h.Layout
+	if e.CB == 0 || int(e.CB) > l.MaxBlockData {
+		return stateSize
+	}
+	ext := l.BlockExtent(int(e.CB))
+	if e.IB%uint64(l.BlockAlign) != 0 {
+		return stateAlign
+	}
+	if e.IB < uint64(l.FirstAMap) || e.IB > uint64(s.limit) || uint64(s.limit)-e.IB < uint64(ext) {
+		return stateRange
+	}
+	ib := int64(e.IB)
+	for *pi < len(pages) && pages[*pi].IB+l.PageSize <= ib {
+		*pi++
+	}
+	if *pi < len(pages) && pages[*pi].IB < ib+ext {
+		return statePageOverlap
+	}
+	return 0
+}
+
+// blockChunk is a run of blocks, order[first:last], checked together from
+// the bytes [off, end) of the file.
+type blockChunk struct {
+	first, last int32
+	off, end    int64
+	// readErrs says why blocks could not be read.
+	readErrs []readErr
+}
+
+type readErr struct {
+	idx int32
+	err error
+}
+
+// planChunks marks the blocks whose entry rules them out and groups the
+// others into chunks of about ChunkSize bytes.
+func (s *Scanner) planChunks(order []int32, pages []pageRef) []blockChunk {
+	l := &s.h.Layout
+	bbt := s.res.BBT
+	size := int64(max(ChunkSize, 1<<16))
+	var chunks []blockChunk
 	pi := 0
-	var inflater blockInflater
-	var failed []failedBlock
-
 	for n, idx := range order {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return
-		}
 		e := &bbt[idx]
-		bad := func(code finding.Code, detail string) {
-			s.res.BlockDamage[idx] = blockState(code)
-			s.report(finding.Finding{Code: code, Offset: int64(e.IB), BID: e.BID, Detail: detail})
-		}
-		if e.CB == 0 || int(e.CB) > l.MaxBlockData {
-			bad(finding.BlockSize, fmt.Sprintf("block size %d (the format allows 1 to %d)", e.CB, l.MaxBlockData))
+		if st := s.entryProblem(e, pages, &pi); st != 0 {
+			s.res.BlockDamage[idx] = st
 			continue
 		}
-		ext := l.BlockExtent(int(e.CB))
-		ib := int64(e.IB)
-		if e.IB%uint64(l.BlockAlign) != 0 {
-			bad(finding.BlockAlign, fmt.Sprintf("block offset 0x%X is not a multiple of %d", e.IB, l.BlockAlign))
+		ib, end := int64(e.IB), int64(e.IB)+l.BlockExtent(int(e.CB))
+		if k := len(chunks) - 1; k >= 0 && end-chunks[k].off <= size {
+			chunks[k].last = int32(n + 1)
+			chunks[k].end = max(chunks[k].end, end)
 			continue
 		}
-		if e.IB < uint64(l.FirstAMap) || e.IB > uint64(s.limit) || uint64(s.limit)-e.IB < uint64(ext) {
-			bad(finding.BlockRange, fmt.Sprintf("block at 0x%X+%d lies outside the data section (0x%X-0x%X)", e.IB, ext, l.FirstAMap, s.limit))
-			continue
-		}
-		if ib < prevEnd {
-			bad(finding.BlockOverlap, fmt.Sprintf("block at 0x%X overlaps block 0x%X, which runs to 0x%X", e.IB, prevBID, prevEnd))
-			continue
-		}
-		for pi < len(pages) && pages[pi].IB+l.PageSize <= ib {
-			pi++
-		}
-		if pi < len(pages) && pages[pi].IB < ib+ext {
-			bad(finding.BlockOverlap, fmt.Sprintf("block at 0x%X+%d overlaps the %s page at 0x%X", e.IB, ext, pageTypeName(pages[pi].Type), pages[pi].IB))
-			continue
-		}
+		chunks = append(chunks, blockChunk{first: int32(n), last: int32(n + 1), off: ib, end: end})
+	}
+	return chunks
+}
 
-		if ib < bufStart || ib+ext > bufStart+int64(len(buf)) {
-			want := int64(chunk)
-			if s.limit-ib < want {
-				want = s.limit - ib
+// verifyChunks checks the chunks' blocks on the scan's workers, setting
+// each block's state (0 when it verifies), and reports the bytes read as
+// progress. It returns false when ctx ended the pass.
+func (s *Scanner) verifyChunks(ctx context.Context, order []int32, chunks []blockChunk) bool {
+	var next atomic.Int64
+	done := make(chan int64, len(chunks))
+	workers := max(1, min(s.workers, len(chunks)))
+	for range workers {
+		go func() {
+			v := blockVerifier{s: s}
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(chunks) {
+					return
+				}
+				c := &chunks[k]
+				if ctx.Err() == nil {
+					v.check(c, order)
+				}
+				done <- c.end - c.off
 			}
-			buf = buf[:want]
-			got, err := s.r.ReadAt(buf, ib)
-			buf = buf[:got]
-			bufStart = ib
-			s.progress.Add(int64(got))
+		}()
+	}
+	for range chunks {
+		s.progress.Add(<-done)
+	}
+	return ctx.Err() == nil
+}
+
+// blockVerifier checks chunks of blocks; each worker has its own.
+type blockVerifier struct {
+	s   *Scanner
+	buf []byte
+	inf blockInflater
+}
+
+// check verifies chunk c's blocks.
+func (v *blockVerifier) check(c *blockChunk, order []int32) {
+	if n := c.end - c.off; int64(cap(v.buf)) < n {
+		v.buf = make([]byte, n)
+	}
+	v.verify(c, order)
+}
+
+// verify checks the blocks of c. A block the buffer does not hold is read,
+// with the rest of the chunk after it: the chunk in one read, unless a bad
+// sector cuts a read short, which then costs only the blocks it lies in.
+func (v *blockVerifier) verify(c *blockChunk, order []int32) {
+	s := v.s
+	l := &s.h.Layout
+	var data []byte
+	var start int64
+	for _, idx := range order[c.first:c.last] {
+		if s.res.BlockDamage[idx] != 0 {
+			continue // ruled out by its entry, or found bad already
+		}
+		e := &s.res.BBT[idx]
+		ib, ext := int64(e.IB), l.BlockExtent(int(e.CB))
+		if ib < start || ib+ext > start+int64(len(data)) {
+			got, err := s.r.ReadAt(v.buf[:c.end-ib], ib)
+			data, start = v.buf[:got], ib
 			if int64(got) < ext {
 				if err == nil {
 					err = io.ErrUnexpectedEOF
 				}
-				s.res.BlockDamage[idx] = blockState(finding.FileRead)
-				s.report(finding.Finding{Code: finding.FileRead, Offset: ib, BID: e.BID, Detail: "reading the block: " + err.Error()})
-				continue
+				c.readErrs = append(c.readErrs, readErr{idx, err})
 			}
 		}
-		extent := buf[ib-bufStart : ib-bufStart+ext]
-		s.res.BytesVerified += ext
-		code, detail := l.verifyBlock(e, extent, &inflater)
-		if code == "" {
-			// Only a block that proves it is there owns its extent: an
-			// entry pointing at another block's place must not cost that
-			// block (see ownerOf).
-			prevEnd, prevBID = ib+ext, e.BID
+		if ib < start || ib+ext > start+int64(len(data)) {
+			s.res.BlockDamage[idx] = stateFileRead
 			continue
 		}
-		// Reported after the pass: a block further on may prove these
-		// bytes are its own.
-		s.res.BlockDamage[idx] = blockState(code)
-		failed = append(failed, failedBlock{idx, code, detail})
+		extent := data[ib-start : ib-start+ext]
+		if !l.blockSound(e, extent, &v.inf) {
+			code, _ := l.blockProblem(e, extent, &v.inf)
+			s.res.BlockDamage[idx] = blockState(cmp.Or(code, finding.BlockCRC))
+		}
 	}
-	s.reportFailed(order, failed)
 }
 
-type failedBlock struct {
-	idx    int32
-	code   finding.Code
-	detail string
+// reportBlocks goes through the blocks in offset order and reports what
+// the pass found, as a sequential pass would: the problems of entries,
+// overlaps with the block before (only a block that verifies owns its
+// bytes: an entry pointing at another block's place must not cost that
+// block, see reportFailed), and read failures at once; blocks that fail
+// verification after the pass, since a block further on may prove their
+// bytes are its own.
+func (s *Scanner) reportBlocks(order []int32, pages []pageRef, chunks []blockChunk) {
+	l := &s.h.Layout
+	bbt := s.res.BBT
+	var prevEnd int64
+	var prevBID uint64
+	pi, ci := 0, 0
+	var failed []int32
+	for n, idx := range order {
+		e := &bbt[idx]
+		bad := func(st BlockState, detail string) {
+			s.res.BlockDamage[idx] = st
+			s.report(finding.Finding{Code: st.Code(), Offset: int64(e.IB), BID: e.BID, Detail: detail})
+		}
+		ext := l.BlockExtent(int(e.CB))
+		ib := int64(e.IB)
+		switch s.entryProblem(e, pages, &pi) {
+		case stateSize:
+			bad(stateSize, fmt.Sprintf("block size %d (the format allows 1 to %d)", e.CB, l.MaxBlockData))
+			continue
+		case stateAlign:
+			bad(stateAlign, fmt.Sprintf("block offset 0x%X is not a multiple of %d", e.IB, l.BlockAlign))
+			continue
+		case stateRange:
+			bad(stateRange, fmt.Sprintf("block at 0x%X+%d lies outside the data section (0x%X-0x%X)", e.IB, ext, l.FirstAMap, s.limit))
+			continue
+		case statePageOverlap:
+			if ib < prevEnd {
+				break // the overlap with the block before is said first
+			}
+			bad(stateOverlap, fmt.Sprintf("block at 0x%X+%d overlaps the %s page at 0x%X", e.IB, ext, pageTypeName(pages[pi].Type), pages[pi].IB))
+			continue
+		}
+		if ib < prevEnd {
+			bad(stateOverlap, fmt.Sprintf("block at 0x%X overlaps block 0x%X, which runs to 0x%X", e.IB, prevBID, prevEnd))
+			continue
+		}
+		for ci < len(chunks) && int(chunks[ci].last) <= n {
+			ci++
+		}
+		switch st := s.res.BlockDamage[idx]; st {
+		case stateFileRead:
+			var err error = io.ErrUnexpectedEOF
+			for _, r := range chunks[ci].readErrs {
+				if r.idx == idx {
+					err = r.err
+				}
+			}
+			bad(stateFileRead, "reading the block: "+err.Error())
+		case 0:
+			s.res.BytesVerified += ext
+			prevEnd, prevBID = ib+ext, e.BID
+		default:
+			s.res.BytesVerified += ext
+			failed = append(failed, idx)
+		}
+	}
+	s.reportFailed(order, failed)
 }
 
 // reportFailed reports the blocks that failed verification. A failing
 // entry whose extent overlaps a block that verified points at that block's
 // place (a damaged BBT entry): it is reported as the overlap it is, and
-// the sound block keeps its bytes.
-func (s *Scanner) reportFailed(order []int32, failed []failedBlock) {
+// the sound block keeps its bytes. What is wrong with each is read again
+// here: failures are few, and their details are not kept meanwhile.
+func (s *Scanner) reportFailed(order []int32, failed []int32) {
+	if len(failed) == 0 {
+		return
+	}
 	l := &s.h.Layout
 	bbt := s.res.BBT
 	pos := make(map[int32]int, len(failed))
+	for _, idx := range failed {
+		pos[idx] = -1
+	}
 	for n, idx := range order {
-		if bbt[idx].IB != 0 && s.res.BlockDamage[idx] != 0 {
+		if _, ok := pos[idx]; ok {
 			pos[idx] = n
 		}
 	}
-	for _, f := range failed {
-		e := &bbt[f.idx]
+	var inf blockInflater
+	buf := make([]byte, l.BlockExtent(l.MaxBlockData))
+	for _, idx := range failed {
+		e := &bbt[idx]
 		lo, hi := int64(e.IB), int64(e.IB)+l.BlockExtent(int(e.CB))
-		n := pos[f.idx]
+		n := pos[idx]
 		owner := uint64(0)
 		for k := n - 1; k >= 0 && owner == 0; k-- { // earlier blocks running into this one
 			o := &bbt[order[k]]
@@ -158,20 +310,43 @@ func (s *Scanner) reportFailed(order []int32, failed []failedBlock) {
 				owner = bbt[order[k]].BID
 			}
 		}
+		code := s.res.BlockDamage[idx].Code()
+		var detail string
 		if owner != 0 {
-			f.code = finding.BlockOverlap
-			f.detail = fmt.Sprintf("block at 0x%X+%d overlaps block 0x%X, which verifies there: this entry points at another block's place", e.IB, hi-lo, owner)
-			s.res.BlockDamage[f.idx] = blockState(f.code)
+			code = finding.BlockOverlap
+			detail = fmt.Sprintf("block at 0x%X+%d overlaps block 0x%X, which verifies there: this entry points at another block's place", e.IB, hi-lo, owner)
+			s.res.BlockDamage[idx] = stateOverlap
+		} else if ext := buf[:hi-lo]; readFull(s.r, ext, lo) == nil {
+			if c, d := l.blockProblem(e, ext, &inf); c == code {
+				detail = d
+			}
 		}
-		s.report(finding.Finding{Code: f.code, Offset: int64(e.IB), BID: e.BID, Detail: f.detail})
+		if detail == "" {
+			detail = fmt.Sprintf("block %s (it could not be read again to say more)", code)
+		}
+		s.report(finding.Finding{Code: code, Offset: int64(e.IB), BID: e.BID, Detail: detail})
 	}
 }
 
-// verifyBlock checks one block's trailer and checksum against its BBT
-// entry (and, in 4K files, that a compressed block inflates to its size).
-// It returns the most telling problem, with every mismatch in the detail,
-// so that one damaged block gives one finding.
-func (l *Layout) verifyBlock(e *BBTEntry, extent []byte, inf *blockInflater) (finding.Code, string) {
+// blockSound reports whether a block's trailer and checksum agree with its
+// BBT entry (and, in 4K files, a compressed block inflates to its size):
+// the pass's one check per block, which allocates nothing.
+func (l *Layout) blockSound(e *BBTEntry, extent []byte, inf *blockInflater) bool {
+	t := l.ParseBlockTrailer(extent)
+	if t.CB != e.CB || t.BID != e.BID || t.Sig != Signature(e.IB, e.BID) || CRC(extent[:e.CB]) != t.CRC {
+		return false
+	}
+	if l.Kind == Unicode4K && e.Inflated != e.CB {
+		n, err := inf.inflatedSize(extent[:e.CB], int(e.Inflated))
+		return err == nil && n == int(e.Inflated)
+	}
+	return true
+}
+
+// blockProblem says what is wrong with a block that is not sound: the most
+// telling problem, with every mismatch in the detail, so that one damaged
+// block gives one finding.
+func (l *Layout) blockProblem(e *BBTEntry, extent []byte, inf *blockInflater) (finding.Code, string) {
 	t := l.ParseBlockTrailer(extent)
 	var code finding.Code
 	var why []string

@@ -57,7 +57,7 @@ type BlockState uint8
 
 var blockCodes = []finding.Code{"", finding.BlockSize, finding.BlockAlign, finding.BlockRange,
 	finding.BlockOverlap, finding.BlockTrailerSize, finding.BlockSignature, finding.BlockCRC,
-	finding.BlockBID, finding.BlockInflate, finding.FileRead}
+	finding.BlockBID, finding.BlockInflate, finding.FileRead, finding.BlockOverlap}
 
 func blockState(c finding.Code) BlockState {
 	for i, x := range blockCodes {
@@ -67,6 +67,23 @@ func blockState(c finding.Code) BlockState {
 	}
 	panic("ndb: no block state for " + string(c))
 }
+
+// The block states, in blockCodes' order.
+const (
+	stateSize BlockState = iota + 1
+	stateAlign
+	stateRange
+	stateOverlap
+	stateTrailerSize
+	stateSignature
+	stateCRC
+	stateBID
+	stateInflate
+	stateFileRead
+	// statePageOverlap is the block pass's own: a block in a page's
+	// place, reported as an overlap.
+	statePageOverlap
+)
 
 // Code is the finding code of the block's problem, "" when sound.
 func (b BlockState) Code() finding.Code { return blockCodes[b] }
@@ -115,6 +132,7 @@ type Scanner struct {
 	h        *Header
 	sink     finding.Sink
 	progress Progress
+	workers  int
 
 	pages   []pageRef
 	visited map[int64]bool
@@ -139,10 +157,18 @@ type keyRange struct {
 // ChunkSize is the size of the block pass's sequential reads.
 var ChunkSize = 4 << 20
 
+// Options tune the NDB passes; the zero value is one worker, no progress.
+type Options struct {
+	Progress Progress
+	// Workers is how many goroutines the block pass may keep busy.
+	Workers int
+}
+
 // Scan runs the NDB passes in order: header, NBT and BBT, blocks, nodes;
 // the allocation maps are checked by Result.CheckMaps. It returns nil only
 // when the header is unusable.
-func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, p Progress) *Result {
+func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opts Options) *Result {
+	p := opts.Progress
 	if p == nil {
 		p = noProgress{}
 	}
@@ -153,7 +179,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, p P
 			return nil
 		}
 	}
-	s := &Scanner{r: r, size: size, limit: h.Limit(size), h: h, sink: sink, progress: p,
+	s := &Scanner{r: r, size: size, limit: h.Limit(size), h: h, sink: sink, progress: p, workers: max(opts.Workers, 1),
 		visited: map[int64]bool{}}
 	s.res.Header = h
 	s.res.FreeBytes = -1
