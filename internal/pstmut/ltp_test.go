@@ -188,7 +188,7 @@ func TestNodeDataMatchesEngine(t *testing.T) {
 						}
 					}
 				}
-				subs, err := res.Subnodes(n.Sub)
+				subs, err := res.Subnodes(n.Sub, nil)
 				mine := f.Subnodes(n.Sub)
 				if err != nil || len(subs) != len(mine) {
 					t.Fatalf("node 0x%X: %d subnodes, the engine %d (%v)", n.NID, len(mine), len(subs), err)

@@ -21,22 +21,22 @@ type BTH struct {
 }
 
 // OpenBTH validates the BTHHEADER at hid.
-func OpenBTH(h *Heap, hid HID) (*BTH, error) {
+func OpenBTH(h *Heap, hid HID) (BTH, error) {
 	b, err := h.Item(hid)
 	if err != nil {
-		return nil, err
+		return BTH{}, err
 	}
 	if len(b) != 8 || b[0] != ClientBTH {
-		return nil, errorf(finding.BTHHeader, "BTH header at HID 0x%X is %d bytes of type 0x%02X", uint32(hid), len(b), firstByte(b))
+		return BTH{}, errorf(finding.BTHHeader, "BTH header at HID 0x%X is %d bytes of type 0x%02X", uint32(hid), len(b), firstByte(b))
 	}
-	t := &BTH{heap: h, KeySize: int(b[1]), EntrySize: int(b[2]), levels: int(b[3]), root: HID(binary.LittleEndian.Uint32(b[4:]))}
+	t := BTH{heap: h, KeySize: int(b[1]), EntrySize: int(b[2]), levels: int(b[3]), root: HID(binary.LittleEndian.Uint32(b[4:]))}
 	switch t.KeySize {
 	case 2, 4, 8, 16:
 	default:
-		return nil, errorf(finding.BTHHeader, "BTH key size %d (must be 2, 4, 8 or 16)", t.KeySize)
+		return BTH{}, errorf(finding.BTHHeader, "BTH key size %d (must be 2, 4, 8 or 16)", t.KeySize)
 	}
 	if t.EntrySize < 1 || t.EntrySize > 32 || t.levels > maxBTHLevels {
-		return nil, errorf(finding.BTHHeader, "BTH entry size %d, %d index levels", t.EntrySize, t.levels)
+		return BTH{}, errorf(finding.BTHHeader, "BTH entry size %d, %d index levels", t.EntrySize, t.levels)
 	}
 	return t, nil
 }
@@ -51,28 +51,24 @@ func firstByte(b []byte) byte {
 // Walk calls yield with each leaf record's key and data, in key order,
 // and checks the records on the way: each level's items hold whole
 // records, keys ascend, and each child's keys start at its index key.
+// Index records that point at an item already walked are an error: without
+// that check a few records per level pointing at the same child would
+// multiply the work at every level.
 func (t *BTH) Walk(yield func(key, data []byte) error) error {
 	if t.root == 0 {
 		return nil
 	}
-	w := bthWalk{seen: map[HID]bool{}, yield: yield}
-	return t.walk(&w, t.root, t.levels, nil)
+	for i := range t.heap.flags {
+		t.heap.flags[i] &^= itemSeen
+	}
+	var last []byte
+	return t.walk(&last, yield, t.root, t.levels, nil)
 }
 
-// bthWalk is one walk's state. seen stops index records that point at an
-// item already walked: without it a few records per level pointing at the
-// same child would multiply the work at every level.
-type bthWalk struct {
-	seen  map[HID]bool
-	last  []byte
-	yield func(key, data []byte) error
-}
-
-func (t *BTH) walk(w *bthWalk, hid HID, level int, lo []byte) error {
-	if w.seen[hid] {
+func (t *BTH) walk(last *[]byte, yield func(key, data []byte) error, hid HID, level int, lo []byte) error {
+	if seen, err := t.heap.see(hid); err == nil && seen {
 		return errorf(finding.BTHRecords, "BTH item HID 0x%X is reached twice", uint32(hid))
 	}
-	w.seen[hid] = true
 	b, err := t.heap.Item(hid)
 	if err != nil {
 		return err
@@ -90,17 +86,17 @@ func (t *BTH) walk(w *bthWalk, hid HID, level int, lo []byte) error {
 			return errorf(finding.BTHRecords, "BTH key below its index entry at HID 0x%X", uint32(hid))
 		}
 		if level == 0 {
-			if w.last != nil && compareKeys(key, w.last) <= 0 {
+			if *last != nil && compareKeys(key, *last) <= 0 {
 				return errorf(finding.BTHRecords, "BTH keys out of order at HID 0x%X", uint32(hid))
 			}
-			w.last = key
-			if err := w.yield(key, b[i+t.KeySize:i+rec]); err != nil {
+			*last = key
+			if err := yield(key, b[i+t.KeySize:i+rec]); err != nil {
 				return err
 			}
 			continue
 		}
 		child := HID(binary.LittleEndian.Uint32(b[i+t.KeySize:]))
-		if err := t.walk(w, child, level-1, key); err != nil {
+		if err := t.walk(last, yield, child, level-1, key); err != nil {
 			return err
 		}
 	}

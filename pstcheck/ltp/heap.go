@@ -57,9 +57,19 @@ type Heap struct {
 	UserRoot  HID
 	blocks    []ndb.Block
 	decode    Decoder
-	allocs    [][]uint16 // per page: rgibAlloc (cAlloc+1 offsets)
-	decoded   [][]bool   // per page: allocation decoded yet
+	// offs holds every block's rgibAlloc (cAlloc+1 offsets), one after the
+	// other: block b's from first[b]; flags has an entry per offset, for
+	// the allocation it starts.
+	offs  []uint16
+	first []int32
+	flags []uint8
 }
+
+// Per-allocation flags.
+const (
+	itemDecoded = 1 << iota
+	itemSeen    // reached by the current BTH walk
+)
 
 // validClientSig lists the bClientSig values MS-PST defines.
 func validClientSig(b byte) bool {
@@ -72,8 +82,9 @@ func validClientSig(b byte) bool {
 
 // OpenHeap validates a heap-on-node spread over a node's data blocks: the
 // HNHDR of the first block, every block's page map, and that allocation
-// offsets lie inside the block and in order.
-func OpenHeap(blocks []ndb.Block, decode Decoder) (*Heap, error) {
+// offsets lie inside the block and in order. It is made in sp (nil:
+// fresh memory).
+func OpenHeap(sp *Space, blocks []ndb.Block, decode Decoder) (*Heap, error) {
 	if len(blocks) == 0 || len(blocks[0].Data) < 12 {
 		return nil, errorf(finding.HeapHeader, "node data too short for a heap header")
 	}
@@ -85,17 +96,13 @@ func OpenHeap(blocks []ndb.Block, decode Decoder) (*Heap, error) {
 	if !validClientSig(p0[3]) {
 		return nil, errorf(finding.HeapHeader, "heap client signature 0x%02X is not defined", p0[3])
 	}
-	h := &Heap{ClientSig: p0[3], UserRoot: HID(binary.LittleEndian.Uint32(p0[4:])), blocks: blocks, decode: decode,
-		allocs: make([][]uint16, len(blocks)), decoded: make([][]bool, len(blocks))}
+	// Each block's page map is decoded (once) and checked, then its
+	// offsets copied into memory of the right size.
+	first := sp.i32Bump().take(len(blocks) + 1)
+	total := 0
 	for i, blk := range blocks {
 		p := blk.Data
-		hdr := 2 // HNPAGEHDR
-		switch {
-		case i == 0:
-			hdr = 12 // HNHDR
-		case i >= 8 && (i-8)%128 == 0:
-			hdr = 66 // HNBITMAPHDR
-		}
+		hdr := pageHeaderSize(i)
 		if len(p) < hdr {
 			return nil, errorf(finding.HeapHeader, "heap block %d is %d bytes, shorter than its %d-byte header", i, len(p), hdr)
 		}
@@ -111,20 +118,41 @@ func OpenHeap(blocks []ndb.Block, decode Decoder) (*Heap, error) {
 		if ib+4+2*(cAlloc+1) > len(p) {
 			return nil, errorf(finding.HeapPageMap, "heap block %d page map lists %d allocations past the block's end", i, cAlloc)
 		}
-		offs := make([]uint16, cAlloc+1)
 		prev := hdr
-		for k := range offs {
+		for k := range cAlloc + 1 {
 			o := binary.LittleEndian.Uint16(p[ib+4+2*k:])
 			if int(o) < prev || int(o) > ib {
 				return nil, errorf(finding.HeapPageMap, "heap block %d allocation %d offset %d is outside [%d, %d]", i, k, o, prev, ib)
 			}
-			offs[k] = o
 			prev = int(o)
 		}
-		h.allocs[i] = offs
-		h.decoded[i] = make([]bool, cAlloc)
+		first[i] = int32(total)
+		total += cAlloc + 1
+	}
+	first[len(blocks)] = int32(total)
+	h := sp.heapBump().one()
+	*h = Heap{ClientSig: p0[3], UserRoot: HID(binary.LittleEndian.Uint32(p0[4:])), blocks: blocks, decode: decode,
+		offs: sp.u16Bump().take(total), first: first, flags: sp.u8Bump().take(total)}
+	for i, blk := range blocks {
+		ib := int(binary.LittleEndian.Uint16(blk.Data))
+		offs := h.offs[first[i]:first[i+1]]
+		for k := range offs {
+			offs[k] = binary.LittleEndian.Uint16(blk.Data[ib+4+2*k:])
+		}
 	}
 	return h, nil
+}
+
+// pageHeaderSize is the size of heap block i's header: HNHDR, HNPAGEHDR
+// or HNBITMAPHDR.
+func pageHeaderSize(i int) int {
+	switch {
+	case i == 0:
+		return 12
+	case i >= 8 && (i-8)%128 == 0:
+		return 66
+	}
+	return 2
 }
 
 // Item returns the bytes of a heap item, decoded; HID 0 is the empty item.
@@ -133,11 +161,11 @@ func (h *Heap) Item(hid HID) ([]byte, error) {
 	if err != nil || k == 0 {
 		return nil, err
 	}
-	offs := h.allocs[b]
-	item := h.blocks[b].Data[offs[k-1]:offs[k]]
-	if !h.decoded[b][k-1] {
-		h.decode(h.blocks[b].BID, int(offs[k-1]), item)
-		h.decoded[b][k-1] = true
+	i := int(h.first[b]) + k - 1
+	item := h.blocks[b].Data[h.offs[i]:h.offs[i+1]]
+	if h.flags[i]&itemDecoded == 0 {
+		h.decode(h.blocks[b].BID, int(h.offs[i]), item)
+		h.flags[i] |= itemDecoded
 	}
 	return item, nil
 }
@@ -148,7 +176,21 @@ func (h *Heap) ItemSize(hid HID) (int, error) {
 	if err != nil || k == 0 {
 		return 0, err
 	}
-	return int(h.allocs[b][k] - h.allocs[b][k-1]), nil
+	i := int(h.first[b]) + k - 1
+	return int(h.offs[i+1] - h.offs[i]), nil
+}
+
+// see marks the item hid as reached by the current BTH walk and says
+// whether it was already.
+func (h *Heap) see(hid HID) (bool, error) {
+	b, k, err := h.locate(hid)
+	if err != nil || k == 0 {
+		return false, err
+	}
+	i := int(h.first[b]) + k - 1
+	seen := h.flags[i]&itemSeen != 0
+	h.flags[i] |= itemSeen
+	return seen, nil
 }
 
 // locate checks hid and returns its block and allocation index (k == 0
@@ -161,7 +203,7 @@ func (h *Heap) locate(hid HID) (int, int, error) {
 		return 0, 0, errorf(finding.HeapRef, "HID 0x%X has type %d, not a heap reference", uint32(hid), hid&0x1F)
 	}
 	b, k := hid.block(), hid.index()
-	if b >= len(h.blocks) || k == 0 || k >= len(h.allocs[b]) {
+	if b >= len(h.blocks) || k == 0 || k >= int(h.first[b+1]-h.first[b]) {
 		return 0, 0, errorf(finding.HeapRef, "HID 0x%X names allocation %d of block %d, which does not exist", uint32(hid), k, b)
 	}
 	return b, k, nil

@@ -78,13 +78,16 @@ type PC struct {
 }
 
 // SubnodeSet says whether a subnode NID exists in the node's subnode tree.
-type SubnodeSet func(nid uint32) bool
+type SubnodeSet interface {
+	Has(nid uint32) bool
+}
 
 // OpenPC validates a property context: a heap with client signature PC,
 // a BTH of 2-byte keys and 6-byte entries, every property's type defined
-// and every value reachable (heap item of the right size, or subnode).
-func OpenPC(blocks []ndb.Block, decode Decoder, subnodes SubnodeSet) (*PC, error) {
-	h, err := OpenHeap(blocks, decode)
+// and every value reachable (heap item of the right size, or subnode). It
+// is made in sp (nil: fresh memory).
+func OpenPC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet) (*PC, error) {
+	h, err := OpenHeap(sp, blocks, decode)
 	if err != nil {
 		return nil, err
 	}
@@ -98,28 +101,51 @@ func OpenPC(blocks []ndb.Block, decode Decoder, subnodes SubnodeSet) (*PC, error
 	if t.KeySize != 2 || t.EntrySize != 6 {
 		return nil, errorf(finding.BTHHeader, "property context BTH has %d-byte keys and %d-byte entries (want 2 and 6)", t.KeySize, t.EntrySize)
 	}
-	pc := &PC{Heap: h}
+	props := sp.scratchProps()
 	err = t.Walk(func(key, data []byte) error {
 		p := Property{ID: binary.LittleEndian.Uint16(key), Type: binary.LittleEndian.Uint16(data), Value: binary.LittleEndian.Uint32(data[2:])}
 		if err := checkValue(h, subnodes, p.Type, p.Value); err != nil {
 			err.Detail = "property 0x" + hex4(p.ID) + ": " + err.Detail
 			return err
 		}
-		pc.Props = append(pc.Props, p)
+		props = append(props, p)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return pc, nil
+	return sp.newPC(h, props), nil
+}
+
+// scratchProps is where a PC's properties are gathered while its BTH is
+// walked (nil: a fresh slice).
+func (s *Space) scratchProps() []Property {
+	if s == nil {
+		return nil
+	}
+	return s.tmpProps[:0]
+}
+
+// newPC makes a PC of h and the properties gathered.
+func (s *Space) newPC(h *Heap, props []Property) *PC {
+	pc := s.pcBump().one()
+	pc.Heap = h
+	if s == nil {
+		pc.Props = props
+		return pc
+	}
+	s.tmpProps = props[:0]
+	pc.Props = s.propBump().take(len(props))
+	copy(pc.Props, props)
+	return pc
 }
 
 // PeekPC reads a property context without requiring its values to be
 // reachable: it names what a heap found without its node holds (the node's
 // subnodes, and heap blocks past the ones given, may be gone). Only Get and
 // Bytes of values inside the blocks given are meaningful.
-func PeekPC(blocks []ndb.Block, decode Decoder) (*PC, error) {
-	h, err := OpenHeap(blocks, decode)
+func PeekPC(sp *Space, blocks []ndb.Block, decode Decoder) (*PC, error) {
+	h, err := OpenHeap(sp, blocks, decode)
 	if err != nil {
 		return nil, err
 	}
@@ -133,12 +159,12 @@ func PeekPC(blocks []ndb.Block, decode Decoder) (*PC, error) {
 	if t.KeySize != 2 || t.EntrySize != 6 {
 		return nil, errorf(finding.BTHHeader, "property context BTH has %d-byte keys and %d-byte entries", t.KeySize, t.EntrySize)
 	}
-	pc := &PC{Heap: h}
+	props := sp.scratchProps()
 	err = t.Walk(func(key, data []byte) error {
-		pc.Props = append(pc.Props, Property{ID: binary.LittleEndian.Uint16(key), Type: binary.LittleEndian.Uint16(data), Value: binary.LittleEndian.Uint32(data[2:])})
+		props = append(props, Property{ID: binary.LittleEndian.Uint16(key), Type: binary.LittleEndian.Uint16(data), Value: binary.LittleEndian.Uint32(data[2:])})
 		return nil
 	})
-	return pc, err
+	return sp.newPC(h, props), err
 }
 
 // checkValue checks that a value of type t in slot v can be found.
@@ -151,7 +177,7 @@ func checkValue(h *Heap, subnodes SubnodeSet, t uint16, v uint32) *Error {
 		return nil
 	}
 	if !IsHID(v) {
-		if subnodes == nil || !subnodes(v) {
+		if subnodes == nil || !subnodes.Has(v) {
 			return errorf(finding.PCProperty, "type 0x%04X value is in subnode 0x%X, which does not exist", t, v)
 		}
 		return nil

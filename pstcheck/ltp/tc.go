@@ -33,15 +33,21 @@ type TC struct {
 
 // RowReader returns the row matrix's data blocks, decoded, when it is
 // stored in a subnode rather than in the heap.
-type RowReader func(nid uint32) ([][]byte, error)
+type RowReader func(nid uint32) ([]ndb.Block, error)
+
+// rowEntry is a row index record: a row ID and the row it names.
+type rowEntry struct {
+	id  uint32
+	row int
+}
 
 // OpenTC validates a table context: TCINFO consistent with its columns
 // and row size, the row index BTH, the row matrix holding every indexed
 // row with matching row IDs, and every existing variable-size cell's
 // value reachable. The row index's entries are 4 bytes in Unicode files
-// and 2 in ANSI ones.
-func OpenTC(blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, readRows RowReader) (*TC, error) {
-	h, err := OpenHeap(blocks, decode)
+// and 2 in ANSI ones. It is made in sp (nil: fresh memory).
+func OpenTC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, readRows RowReader) (*TC, error) {
+	h, err := OpenHeap(sp, blocks, decode)
 	if err != nil {
 		return nil, err
 	}
@@ -66,8 +72,9 @@ func OpenTC(blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, readRows Ro
 	if !(ib[0] <= ib[1] && ib[1] <= ib[2] && ib[2] <= ib[3]) || ib[3]-ib[2] != (cCols+7)/8 || ib[0] < 4 {
 		return nil, errorf(finding.TCInfo, "TCINFO row layout offsets %v do not fit %d columns", ib, cCols)
 	}
-	tc := &TC{Heap: h, RowSize: ib[3], ceb: ib[2]}
-	bits := map[int]bool{}
+	tc := sp.tcBump().one()
+	*tc = TC{Heap: h, RowSize: ib[3], ceb: ib[2], Columns: sp.colBump().take(cCols)[:0]}
+	var bits [256]bool
 	for i := 0; i < cCols; i++ {
 		d := info[22+8*i:]
 		c := Column{Tag: binary.LittleEndian.Uint32(d), Offset: int(binary.LittleEndian.Uint16(d[4:])), Size: int(d[6]), Bit: int(d[7])}
@@ -93,22 +100,25 @@ func OpenTC(blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, readRows Ro
 	if ri.KeySize != 4 || (ri.EntrySize != 4 && ri.EntrySize != 2) {
 		return nil, errorf(finding.TCRows, "row index has %d-byte keys and %d-byte entries", ri.KeySize, ri.EntrySize)
 	}
-	index := map[uint32]int{}
+	// The walk checks that the keys ascend: no row ID comes twice.
+	index := sp.scratchRows()
 	err = ri.Walk(func(key, data []byte) error {
 		n := int(binary.LittleEndian.Uint16(data))
 		if len(data) == 4 {
 			n = int(binary.LittleEndian.Uint32(data))
 		}
-		index[binary.LittleEndian.Uint32(key)] = n
+		index = append(index, rowEntry{binary.LittleEndian.Uint32(key), n})
 		return nil
 	})
+	sp.keepRows(index)
 	if err != nil {
 		return nil, err
 	}
 
 	// Row matrix: in the heap (small tables) or in a subnode.
 	hnidRows := binary.LittleEndian.Uint32(info[14:])
-	var matrix [][]byte
+	var one [1]ndb.Block
+	var matrix []ndb.Block
 	switch {
 	case hnidRows == 0:
 	case IsHID(hnidRows):
@@ -116,9 +126,10 @@ func OpenTC(blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, readRows Ro
 		if err != nil {
 			return nil, errorf(finding.TCRows, "row matrix: %s", err.Error())
 		}
-		matrix = [][]byte{b}
+		one[0].Data = b
+		matrix = one[:]
 	default:
-		if subnodes == nil || !subnodes(hnidRows) {
+		if subnodes == nil || !subnodes.Has(hnidRows) {
 			return nil, errorf(finding.TCRows, "row matrix subnode 0x%X does not exist", hnidRows)
 		}
 		if matrix, err = readRows(hnidRows); err != nil {
@@ -127,29 +138,34 @@ func OpenTC(blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, readRows Ro
 	}
 	// Rows never straddle blocks: each block holds as many whole rows as
 	// fit, the rest of it is padding.
+	nrows := 0
 	if tc.RowSize > 0 {
 		for _, b := range matrix {
-			for r := 0; r+tc.RowSize <= len(b); r += tc.RowSize {
-				tc.rows = append(tc.rows, b[r:r+tc.RowSize])
-			}
+			nrows += len(b.Data) / tc.RowSize
 		}
 	}
 	// Outlook keeps the two exactly in step (every table of the samples):
 	// a matrix with more rows than the index hides the rest.
-	if len(index) != len(tc.rows) {
-		return nil, errorf(finding.TCRows, "row index lists %d rows, the row matrix holds %d", len(index), len(tc.rows))
+	if len(index) != nrows {
+		return nil, errorf(finding.TCRows, "row index lists %d rows, the row matrix holds %d", len(index), nrows)
 	}
-	tc.rows = tc.rows[:len(index)]
-	tc.RowIDs = make([]uint32, len(tc.rows))
-	filled := make([]bool, len(tc.rows))
-	for id, n := range index {
-		if n < 0 || n >= len(tc.rows) || filled[n] {
+	tc.rows = sp.rowBump().take(nrows)[:0]
+	for _, b := range matrix {
+		for r := 0; r+tc.RowSize <= len(b.Data); r += tc.RowSize {
+			tc.rows = append(tc.rows, b.Data[r:r+tc.RowSize])
+		}
+	}
+	tc.RowIDs = sp.u32Bump().take(len(tc.rows))
+	filled := sp.u8Bump().take(len(tc.rows))
+	for _, x := range index {
+		id, n := x.id, x.row
+		if n < 0 || n >= len(tc.rows) || filled[n] != 0 {
 			return nil, errorf(finding.TCRows, "row index maps row ID 0x%X to row %d of %d", id, n, len(tc.rows))
 		}
 		if got := binary.LittleEndian.Uint32(tc.rows[n]); got != id {
 			return nil, errorf(finding.TCRows, "row %d has row ID 0x%X, the row index says 0x%X", n, got, id)
 		}
-		filled[n] = true
+		filled[n] = 1
 		tc.RowIDs[n] = id
 	}
 	for n, row := range tc.rows {
@@ -189,5 +205,20 @@ func (tc *TC) RowCells(r int, yield func(c Column, cell []byte)) {
 		if tc.exists(row, c) {
 			yield(c, row[c.Offset:c.Offset+c.Size])
 		}
+	}
+}
+
+// scratchRows is where a table's row index is gathered (nil: a fresh
+// slice); keepRows hands the memory back for the next table.
+func (s *Space) scratchRows() []rowEntry {
+	if s == nil {
+		return nil
+	}
+	return s.tmpRows[:0]
+}
+
+func (s *Space) keepRows(r []rowEntry) {
+	if s != nil {
+		s.tmpRows = r[:0]
 	}
 }

@@ -74,7 +74,7 @@ func (w *walker) describe() {
 		}
 	}
 	for folder, nids := range want {
-		w.chk.arena.Reset()
+		w.chk.mem.reset()
 		tc, ok := w.table(folder&^0x1F|ndb.NIDTypeContentsTable, folder, "contents table", false)
 		if !ok {
 			continue

@@ -169,12 +169,12 @@ func (w *walker) storeCodepage() uint32 {
 		if seen++; seen > 32 {
 			break
 		}
-		w.chk.arena.Reset()
+		w.chk.mem.reset()
 		data, subs, err := w.node(n.NID)
 		if err != nil {
 			continue
 		}
-		pc, err := ltp.OpenPC(data, w.res.Decode, subnodeSet(subs))
+		pc, err := ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decode, subnodeSet(subs))
 		if err != nil {
 			continue
 		}

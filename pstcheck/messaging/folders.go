@@ -122,7 +122,7 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 		w.folderIndex[nid] = len(w.out.Folders)
 		w.out.Folders = append(w.out.Folders, f)
 	}()
-	w.chk.arena.Reset()
+	w.chk.mem.reset()
 	name := fmt.Sprintf("(folder 0x%X)", nid)
 	if s, ok := w.rowNames[nid]; ok && s != "" {
 		name = s
@@ -131,7 +131,7 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 	data, subs, err := w.node(nid)
 	if err == nil {
 		var pc *ltp.PC
-		pc, err = ltp.OpenPC(data, w.res.Decode, subnodeSet(subs))
+		pc, err = ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decode, subnodeSet(subs))
 		if err == nil {
 			if s, ok := w.str(pc, propDisplayName); ok {
 				name = s
@@ -228,7 +228,7 @@ func (w *walker) table(nid, folder uint32, what string, required bool) (*ltp.TC,
 	data, subs, err := w.node(nid)
 	if err == nil {
 		var tc *ltp.TC
-		tc, err = ltp.OpenTC(data, w.res.Decode, subnodeSet(subs), rowReader(w.res, subs, &w.chk.arena))
+		tc, err = ltp.OpenTC(w.chk.mem.objects(), data, w.res.Decode, subnodeSet(subs), rowReader(w.res, subs, w.chk.mem.blocks()))
 		if err == nil {
 			return tc, true
 		}

@@ -140,7 +140,7 @@ func needsNames(pc *ltp.PC) bool {
 // arena holds the blocks of the item being checked and is reset per item.
 type checker struct {
 	res         *ndb.Result
-	arena       ndb.Arena
+	mem         memory
 	nameMapLost bool
 	// fingerprints says to take the fingerprint of each message checked
 	// (in print), to tell unlinked heaps apart from known messages.
@@ -151,7 +151,7 @@ type checker struct {
 
 // message checks one message: nil when it is readable whole.
 func (c *checker) message(nid uint32) error {
-	c.arena.Reset()
+	c.mem.reset()
 	c.print = 0
 	n, ok := c.res.Node(nid)
 	if !ok {
@@ -163,12 +163,12 @@ func (c *checker) message(nid uint32) error {
 	if c.res.NodeDamaged[nid] {
 		return errNodeDamaged
 	}
-	subs, err := c.res.Subnodes(n.Sub)
+	subs, err := c.res.Subnodes(n.Sub, c.mem.blocks())
 	if err != nil {
 		return err
 	}
 	named := false
-	err = walkObject(c.res, n.Data, subs, 0, &objectVisit{arena: &c.arena,
+	err = walkObject(c.res, n.Data, subs, 0, &objectVisit{mem: &c.mem,
 		message: func(depth int, pc *ltp.PC, _ map[uint32]ndb.Subnode) error {
 			if depth == 0 {
 				named = needsNames(pc)

@@ -235,11 +235,11 @@ func (w *walker) node(nid uint32) ([]ndb.Block, map[uint32]ndb.Subnode, error) {
 	if !ok {
 		return nil, nil, errMissing
 	}
-	subs, err := w.res.Subnodes(n.Sub)
+	subs, err := w.res.Subnodes(n.Sub, w.chk.mem.blocks())
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := w.res.ReadBlocks(n.Data, &w.chk.arena)
+	data, err := w.res.ReadBlocks(n.Data, w.chk.mem.blocks())
 	return data, subs, err
 }
 
@@ -248,9 +248,7 @@ var (
 	errNotMessage = errors.New("not a message")
 )
 
-func subnodeSet(subs map[uint32]ndb.Subnode) ltp.SubnodeSet {
-	return func(nid uint32) bool { _, ok := subs[nid]; return ok }
-}
+func subnodeSet(subs map[uint32]ndb.Subnode) ltp.SubnodeSet { return subnodeMap(subs) }
 
 func (w *walker) store() {
 	data, subs, err := w.node(NIDMessageStore)
@@ -262,7 +260,7 @@ func (w *walker) store() {
 		w.fail(err, NIDMessageStore, 0, "message store")
 		return
 	}
-	pc, err := ltp.OpenPC(data, w.res.Decode, subnodeSet(subs))
+	pc, err := ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decode, subnodeSet(subs))
 	if err != nil {
 		w.fail(err, NIDMessageStore, 0, "message store")
 		return
@@ -278,10 +276,10 @@ const nidNameToIDMap = 0x61
 // nameMap checks that the name-to-ID map can be read: without it no named
 // property (0x8000 and up) of any item can be interpreted.
 func (w *walker) nameMap() {
-	w.chk.arena.Reset()
+	w.chk.mem.reset()
 	data, subs, err := w.node(nidNameToIDMap)
 	if err == nil {
-		_, err = ltp.OpenPC(data, w.res.Decode, subnodeSet(subs))
+		_, err = ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decode, subnodeSet(subs))
 	}
 	if err == nil {
 		return

@@ -34,9 +34,9 @@ const (
 // Callbacks left nil are skipped; their parts are still opened, and so
 // checked. depth is 0 for the message, 1 for a message it embeds, ...
 type objectVisit struct {
-	// arena receives the blocks read (nil: fresh memory, for values that
-	// outlive the walk).
-	arena *ndb.Arena
+	// mem receives the blocks read and the heaps and tables opened (nil:
+	// fresh memory, for values that outlive the walk).
+	mem *memory
 	// message sees a message's property context.
 	message func(depth int, pc *ltp.PC, subs map[uint32]ndb.Subnode) error
 	// recipients sees a message's recipient table.
@@ -58,11 +58,11 @@ func (v *objectVisit) keepGoing(err error, what string) bool {
 // walkObject walks the message object whose property context is the data
 // tree data and whose subnodes are subs.
 func walkObject(res *ndb.Result, data uint64, subs map[uint32]ndb.Subnode, depth int, v *objectVisit) error {
-	pages, err := res.ReadBlocks(data, v.arena)
+	pages, err := res.ReadBlocks(data, v.mem.blocks())
 	if err != nil {
 		return err
 	}
-	pc, err := ltp.OpenPC(pages, res.Decode, subnodeSet(subs))
+	pc, err := ltp.OpenPC(v.mem.objects(), pages, res.Decode, subnodeSet(subs))
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func walkObject(res *ndb.Result, data uint64, subs map[uint32]ndb.Subnode, depth
 		}
 	}
 	if s, ok := subs[nidRecipientTable]; ok {
-		tc, tsubs, err := openTable(res, s, v.arena)
+		tc, tsubs, err := openTable(res, s, v.mem)
 		if err == nil && v.recipients != nil {
 			err = v.recipients(depth, tc, tsubs)
 		}
@@ -81,7 +81,7 @@ func walkObject(res *ndb.Result, data uint64, subs map[uint32]ndb.Subnode, depth
 		}
 	}
 	if s, ok := subs[nidAttachmentTable]; ok {
-		tc, _, err := openTable(res, s, v.arena)
+		tc, _, err := openTable(res, s, v.mem)
 		if err != nil && !v.keepGoing(err, "attachment table") {
 			return err
 		}
@@ -105,15 +105,15 @@ func walkAttachment(res *ndb.Result, aid uint32, subs map[uint32]ndb.Subnode, de
 	if !ok {
 		return &ltp.Error{Code: finding.MessageDamaged, Detail: fmt.Sprintf("attachment table lists attachment 0x%X, which does not exist", aid)}
 	}
-	asubs, err := res.Subnodes(as.Sub)
+	asubs, err := res.Subnodes(as.Sub, v.mem.blocks())
 	if err != nil {
 		return err
 	}
-	apages, err := res.ReadBlocks(as.Data, v.arena)
+	apages, err := res.ReadBlocks(as.Data, v.mem.blocks())
 	if err != nil {
 		return err
 	}
-	pc, err := ltp.OpenPC(apages, res.Decode, subnodeSet(asubs))
+	pc, err := ltp.OpenPC(v.mem.objects(), apages, res.Decode, subnodeSet(asubs))
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func walkAttachment(res *ndb.Result, aid uint32, subs map[uint32]ndb.Subnode, de
 	if depth >= maxEmbeddedDepth {
 		return &ltp.Error{Code: finding.MessageDamaged, Detail: "embedded messages nest too deep"}
 	}
-	esubs, err := res.Subnodes(emb.Sub)
+	esubs, err := res.Subnodes(emb.Sub, v.mem.blocks())
 	if err != nil {
 		return err
 	}
@@ -160,31 +160,29 @@ func embeddedMessage(pc *ltp.PC, asubs map[uint32]ndb.Subnode, aid uint32) (ndb.
 
 // openTable opens a table context held in subnode s, with its own
 // subnodes.
-func openTable(res *ndb.Result, s ndb.Subnode, arena *ndb.Arena) (*ltp.TC, map[uint32]ndb.Subnode, error) {
-	subs, err := res.Subnodes(s.Sub)
+func openTable(res *ndb.Result, s ndb.Subnode, mem *memory) (*ltp.TC, map[uint32]ndb.Subnode, error) {
+	subs, err := res.Subnodes(s.Sub, mem.blocks())
 	if err != nil {
 		return nil, nil, err
 	}
-	pages, err := res.ReadBlocks(s.Data, arena)
+	pages, err := res.ReadBlocks(s.Data, mem.blocks())
 	if err != nil {
 		return nil, nil, err
 	}
-	tc, err := ltp.OpenTC(pages, res.Decode, subnodeSet(subs), rowReader(res, subs, arena))
+	tc, err := ltp.OpenTC(mem.objects(), pages, res.Decode, subnodeSet(subs), rowReader(res, subs, mem.blocks()))
 	return tc, subs, err
 }
 
 // rowReader reads a table's row matrix held in a subnode, decoded.
 func rowReader(res *ndb.Result, subs map[uint32]ndb.Subnode, arena *ndb.Arena) ltp.RowReader {
-	return func(nid uint32) ([][]byte, error) {
+	return func(nid uint32) ([]ndb.Block, error) {
 		blocks, err := res.ReadBlocks(subs[nid].Data, arena)
 		if err != nil {
 			return nil, err
 		}
-		out := make([][]byte, len(blocks))
-		for i, b := range blocks {
+		for _, b := range blocks {
 			res.Decode(b.BID, 0, b.Data)
-			out[i] = b.Data
 		}
-		return out, nil
+		return blocks, nil
 	}
 }

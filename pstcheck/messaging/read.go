@@ -155,7 +155,7 @@ func (r *Reader) Properties(nid uint32) (Props, error) {
 	if !ok {
 		return nil, errMissing
 	}
-	subs, err := r.res.Subnodes(n.Sub)
+	subs, err := r.res.Subnodes(n.Sub, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (r *Reader) Properties(nid uint32) (Props, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc, err := ltp.OpenPC(blocks, r.res.Decode, subnodeSet(subs))
+	pc, err := ltp.OpenPC(nil, blocks, r.res.Decode, subnodeSet(subs))
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +204,7 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string) (*Mess
 		*lenient = append(*lenient, what+": "+err.Error())
 		return true
 	}
-	subs, err := r.res.Subnodes(sub)
+	subs, err := r.res.Subnodes(sub, nil)
 	if err != nil {
 		if !keepGoing(err, "subnodes") {
 			return nil, err

@@ -58,12 +58,12 @@ func (w *walker) unlinked() {
 		if w.ctx.Err() != nil {
 			return
 		}
-		w.chk.arena.Reset()
-		blocks, err := w.res.ReadBlocks(e.BID, &w.chk.arena)
+		w.chk.mem.reset()
+		blocks, err := w.res.ReadBlocks(e.BID, w.chk.mem.blocks())
 		if err != nil {
 			continue
 		}
-		pc, err := ltp.PeekPC(blocks, w.res.Decode)
+		pc, err := ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decode)
 		if err != nil {
 			continue
 		}

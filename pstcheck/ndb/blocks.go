@@ -34,6 +34,9 @@ func (s *Scanner) checkBlocks(ctx context.Context) {
 	slices.SortFunc(pages, func(a, b pageRef) int { return cmp.Compare(a.IB, b.IB) })
 	s.pages = append(s.pages, fixed...)
 
+	// The allocation pass goes through the blocks and pages in this order
+	// too.
+	s.order, s.sortedPages = order, pages
 	chunks := s.planChunks(order, pages)
 	if !s.verifyChunks(ctx, order, chunks) {
 		return

@@ -42,8 +42,13 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 		s.loseRange(ptype, lo, hi, ib)
 		return
 	}
-	page := make([]byte, l.PageSize)
-	if err := readFull(s.r, page, ib); err != nil {
+	// A page is read into the buffer of its level in the walk (the root's
+	// first): its entries are read after its children's pages.
+	if len(s.pageBufs[level+1]) != int(l.PageSize) {
+		s.pageBufs[level+1] = make([]byte, l.PageSize)
+	}
+	page := s.pageBufs[level+1]
+	if err := s.win.readAt(s.r, s.size, page, ib); err != nil {
 		s.report(finding.Finding{Code: finding.FileRead, Offset: ib, BID: ref.BID, Detail: err.Error()})
 		s.loseRange(ptype, lo, hi, ib)
 		return
@@ -157,9 +162,9 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 			continue
 		}
 		if ptype == PageBBT {
-			s.res.BBT = append(s.res.BBT, l.parseBBTLeaf(e))
+			s.bbt.add(l.parseBBTLeaf(e))
 		} else {
-			s.res.NBT = append(s.res.NBT, l.parseNBTLeaf(e))
+			s.nbt.add(l.parseNBTLeaf(e))
 		}
 	}
 }
@@ -236,4 +241,35 @@ func (s *Scanner) node(nid uint32) int {
 		return i
 	}
 	return -1
+}
+
+// segments gathers entries of unknown number in fixed-size pieces, so that
+// gathering millions of them never copies them or holds the spare room of
+// a doubled slice; all puts them in one slice of the exact size.
+type segments[T any] struct {
+	segs [][]T
+	n    int
+}
+
+const segmentLen = 1 << 14
+
+func (g *segments[T]) add(x T) {
+	if g.n%segmentLen == 0 {
+		g.segs = append(g.segs, make([]T, 0, segmentLen))
+	}
+	k := len(g.segs) - 1
+	g.segs[k] = append(g.segs[k], x)
+	g.n++
+}
+
+// all returns the entries gathered, after those of to, and empties g.
+func (g *segments[T]) all(to []T) []T {
+	out := make([]T, len(to), len(to)+g.n)
+	copy(out, to)
+	for i, seg := range g.segs {
+		out = append(out, seg...)
+		g.segs[i] = nil
+	}
+	g.segs, g.n = nil, 0
+	return out
 }

@@ -1,10 +1,8 @@
 package ndb
 
 import (
-	"cmp"
 	"fmt"
 	mathbits "math/bits"
-	"slices"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -30,7 +28,7 @@ func (s *Scanner) readMapPage(off int64, ptype uint8) ([]byte, string) {
 		s.mapPage = make([]byte, l.PageSize)
 	}
 	page := s.mapPage
-	if err := readFull(s.r, page, off); err != nil {
+	if err := s.mapsWin.readAt(s.r, s.size, page, off); err != nil {
 		return nil, "cannot be read: " + err.Error()
 	}
 	s.res.BytesVerified += l.PageSize
@@ -55,36 +53,60 @@ type extent struct {
 	page    uint8 // page type, 0 for a block
 }
 
+// usedExtents goes through the pages and blocks in use in offset order
+// (pages first where a block starts at the same offset). What a rebuilt
+// index adds is left out: it may name stale pages and blocks (earlier
+// versions, freed since) that the maps rightly call free. Blocks whose
+// entry puts them out of place are left out too (already reported).
+type usedExtents struct {
+	s      *Scanner
+	pi, bi int
+}
+
+func (s *Scanner) usedExtents() *usedExtents { return &usedExtents{s: s} }
+
+func (u *usedExtents) next() (extent, bool) {
+	s := u.s
+	l := &s.h.Layout
+	for u.pi < len(s.sortedPages) && s.sortedPages[u.pi].rebuilt {
+		u.pi++
+	}
+	for ; u.bi < len(s.order); u.bi++ {
+		i := s.order[u.bi]
+		switch s.res.BlockDamage[i].Code() {
+		case finding.BlockSize, finding.BlockAlign, finding.BlockRange, finding.BlockOverlap:
+			continue
+		}
+		if s.res.BBT[i].Rebuilt == FoundInTree {
+			break
+		}
+	}
+	havePage, haveBlock := u.pi < len(s.sortedPages), u.bi < len(s.order)
+	if havePage && (!haveBlock || s.sortedPages[u.pi].IB <= int64(s.res.BBT[s.order[u.bi]].IB)) {
+		p := s.sortedPages[u.pi]
+		u.pi++
+		return extent{ib: p.IB, end: p.IB + l.PageSize, bid: p.BID, page: p.Type}, true
+	}
+	if haveBlock {
+		e := &s.res.BBT[s.order[u.bi]]
+		u.bi++
+		return extent{ib: int64(e.IB), end: int64(e.IB) + l.BlockExtent(int(e.CB)), bid: e.BID}, true
+	}
+	return extent{}, false
+}
+
 // checkMaps is the allocation pass (CheckMaps): every AMap page where the
 // format puts one, every page and block in use marked allocated, the free
 // space counted; then PMaps, FMaps and the DList.
 func (s *Scanner) checkMaps() {
 	l := &s.h.Layout
 	h := s.h
-	// What a rebuilt index adds is left out: it may name stale pages and
-	// blocks (earlier versions, freed since) that the maps rightly call free.
-	var used []extent
-	for _, p := range s.pages {
-		if !p.rebuilt {
-			used = append(used, extent{ib: p.IB, end: p.IB + l.PageSize, bid: p.BID, page: p.Type})
-		}
-	}
-	for i, e := range s.res.BBT {
-		switch s.res.BlockDamage[i].Code() {
-		case finding.BlockSize, finding.BlockAlign, finding.BlockRange, finding.BlockOverlap:
-			continue // not a usable extent: already reported
-		}
-		if e.Rebuilt != FoundInTree {
-			continue
-		}
-		used = append(used, extent{ib: int64(e.IB), end: int64(e.IB) + l.BlockExtent(int(e.CB)), bid: e.BID})
-	}
-	slices.SortFunc(used, func(a, b extent) int { return cmp.Compare(a.ib, b.ib) })
-
+	used := s.usedExtents()
+	defer func() { s.order, s.sortedPages = nil, nil }()
 	checkBits := h.AMapValid != 0
 	var free int64
 	counted := true
-	ui := 0
+	x, more := used.next()
 	for off := l.FirstAMap; off+l.PageSize <= s.limit; off += l.AMapCoverage {
 		end := off + l.AMapCoverage
 		page, why := s.readMapPage(off, PageAMap)
@@ -92,8 +114,8 @@ func (s *Scanner) checkMaps() {
 			s.report(finding.Finding{Code: finding.AMapPage, Offset: off, BID: uint64(off),
 				Detail: fmt.Sprintf("AMap page at 0x%X %s", off, why)})
 			counted = false
-			for ui < len(used) && used[ui].ib < end {
-				ui++
+			for more && x.ib < end {
+				x, more = used.next()
 			}
 			continue
 		}
@@ -110,8 +132,7 @@ func (s *Scanner) checkMaps() {
 			}
 		}
 		free += (units - int64(set)) * l.AMapUnit
-		for ; ui < len(used) && used[ui].ib < end; ui++ {
-			x := used[ui]
+		for ; more && x.ib < end; x, more = used.next() {
 			if !checkBits || x.ib < off {
 				continue
 			}

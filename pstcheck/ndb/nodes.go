@@ -28,26 +28,43 @@ type damageRef struct {
 	via  uint32       // the subnode NID that holds it, 0 for the node itself
 }
 
-// treeInfo caches what was learned about an internal block, so a block
-// shared by many nodes is parsed and its children counted once.
+// treeInfo is what was learned about an internal block. It is kept, so
+// that a block shared by many nodes is parsed and its children counted
+// once: for a sound block its type and level in a byte per block (and the
+// size of a data tree), for a damaged one whole.
 type treeInfo struct {
-	visiting bool
-	btype    uint8
-	level    uint8
-	size     uint64 // lcbTotal of an XBLOCK/XXBLOCK
-	damage   []damageRef
-	more     int // damaged blocks beyond maxDamageKept
+	btype  uint8
+	level  uint8
+	size   uint64 // lcbTotal of an XBLOCK/XXBLOCK
+	damage []damageRef
+	more   int // damaged blocks beyond maxDamageKept
 }
 
+// Per-block tree states, kept in nodeWalk.tree: 0 for a block not walked
+// yet; treeWalking while its tree is being walked; else treeDone with the
+// type and level of a sound block, or treeDamaged.
+const (
+	treeWalking = 0x80
+	treeDone    = 0x40
+	treeDamaged = 0x20
+	// a sound block's type (1 or 2) in bits 2-3 and level (0 to 2) in bits
+	// 0-1
+)
+
 type nodeWalk struct {
-	s     *Scanner
-	refs  []uint16
-	cache map[uint64]*treeInfo
-	nid   uint32 // node being checked, for structure findings
+	s    *Scanner
+	refs []uint16
+	// tree holds each internal block's state; damaged the whole treeInfo
+	// of damaged ones, sizes the lcbTotal of sound data trees.
+	tree    []uint8
+	damaged map[int32]*treeInfo
+	sizes   map[int32]uint64
+	nid     uint32 // node being checked, for structure findings
 	// rebuilt is set when the node uses a block the index rebuild added.
 	rebuilt bool
 	inf     blockInflater
 	buf     []byte
+	win     window
 }
 
 // checkNodes is the node pass (CheckNodes): for every NBT entry, its data
@@ -55,7 +72,8 @@ type nodeWalk struct {
 // every damaged block it uses is attributed to it and to its folder. It
 // also counts references to every block to check the BBT's cRef.
 func (s *Scanner) checkNodes(ctx context.Context) {
-	w := &nodeWalk{s: s, refs: make([]uint16, len(s.res.BBT)), cache: map[uint64]*treeInfo{}}
+	w := &nodeWalk{s: s, refs: make([]uint16, len(s.res.BBT)), tree: make([]uint8, len(s.res.BBT)),
+		damaged: map[int32]*treeInfo{}, sizes: map[int32]uint64{}}
 	s.res.NodeDamaged = map[uint32]bool{}
 	for i := range s.res.NBT {
 		if i%4096 == 0 && ctx.Err() != nil {
@@ -209,19 +227,36 @@ func (w *nodeWalk) structure(code finding.Code, e BBTEntry, via uint32, detail s
 }
 
 // internal parses an internal block once and validates its children.
-func (w *nodeWalk) internal(i int, via uint32, depth int) *treeInfo {
+func (w *nodeWalk) internal(i int, via uint32, depth int) treeInfo {
 	e := w.s.res.BBT[i]
-	if t, ok := w.cache[e.BID]; ok {
-		if t.visiting {
-			return &treeInfo{btype: t.btype, level: t.level, damage: w.structure(finding.NodeTreeCycle, e, via,
-				fmt.Sprintf("block 0x%X is reached again from inside its own tree", e.BID))}
-		}
+	switch st := w.tree[i]; {
+	case st&treeWalking != 0:
+		t := treeInfo{btype: st >> 2 & 3, level: st & 3}
+		t.damage = w.structure(finding.NodeTreeCycle, e, via, fmt.Sprintf("block 0x%X is reached again from inside its own tree", e.BID))
 		return t
+	case st&treeDamaged != 0:
+		return *w.damaged[int32(i)]
+	case st&treeDone != 0:
+		return treeInfo{btype: st >> 2 & 3, level: st & 3, size: w.sizes[int32(i)]}
 	}
-	t := &treeInfo{visiting: true}
-	w.cache[e.BID] = t
-	defer func() { t.visiting = false }()
+	w.tree[i] = treeWalking
+	t := w.parseInternal(e, via, depth)
+	switch {
+	case len(t.damage) > 0 || t.more > 0 || t.btype < 1 || t.btype > 2 || t.level > 2:
+		w.tree[i] = treeDamaged
+		w.damaged[int32(i)] = &t
+	default:
+		w.tree[i] = treeDone | t.btype<<2 | t.level
+		if t.size != 0 {
+			w.sizes[int32(i)] = t.size
+		}
+	}
+	return t
+}
 
+// parseInternal reads an internal block and validates its children.
+func (w *nodeWalk) parseInternal(e BBTEntry, via uint32, depth int) treeInfo {
+	var t treeInfo
 	b, err := w.read(e)
 	if err != nil {
 		t.damage = []damageRef{{bid: e.BID, ib: int64(e.IB), code: finding.FileRead, via: via}}
@@ -235,9 +270,9 @@ func (w *nodeWalk) internal(i int, via uint32, depth int) *treeInfo {
 	cEnt := int(binary.LittleEndian.Uint16(b[2:]))
 	switch t.btype {
 	case 1:
-		w.xblock(t, e, b, cEnt, via)
+		w.xblock(&t, e, b, cEnt, via)
 	case 2:
-		w.slblock(t, e, b, cEnt, via, depth)
+		w.slblock(&t, e, b, cEnt, via, depth)
 	default:
 		t.damage = w.structure(finding.NodeDataTree, e, via, fmt.Sprintf("internal block 0x%X has type %d (want 1 data tree or 2 subnode tree)", e.BID, t.btype))
 	}
@@ -395,7 +430,7 @@ func (w *nodeWalk) read(e BBTEntry) ([]byte, error) {
 		w.buf = make([]byte, ext)
 	}
 	b := w.buf[:ext]
-	if err := readFull(w.s.r, b, int64(e.IB)); err != nil {
+	if err := w.win.readAt(w.s.r, w.s.size, b, int64(e.IB)); err != nil {
 		return nil, err
 	}
 	b = b[:e.CB]

@@ -62,6 +62,13 @@ type Arena struct {
 	chunks [][]byte
 	n      int // chunks in use
 	off    int // bytes used of chunks[n-1]
+	// win serves the reads of the goroutine that owns the arena.
+	win window
+	// blocks holds what ReadBlocks returns, subs the subnode sets
+	// Subnodes fills (the first nsubs in use).
+	blocks []Block
+	subs   []map[uint32]Subnode
+	nsubs  int
 }
 
 const arenaChunk = 256 << 10
@@ -88,8 +95,26 @@ func (a *Arena) Alloc(n int) []byte {
 	return c[:n:n]
 }
 
-// Reset makes every slice handed out reusable.
-func (a *Arena) Reset() { a.n, a.off = 0, 0 }
+// Reset makes everything handed out reusable.
+func (a *Arena) Reset() {
+	a.n, a.off = 0, 0
+	a.blocks = a.blocks[:0]
+	a.nsubs = 0
+}
+
+// subnodeSet returns an empty subnode set (a fresh one when a is nil).
+func (a *Arena) subnodeSet() map[uint32]Subnode {
+	if a == nil {
+		return map[uint32]Subnode{}
+	}
+	if a.nsubs == len(a.subs) {
+		a.subs = append(a.subs, map[uint32]Subnode{})
+	}
+	m := a.subs[a.nsubs]
+	a.nsubs++
+	clear(m)
+	return m
+}
 
 // Decode decodes in place bytes b found at offset off of block bid.
 func (res *Result) Decode(bid uint64, off int, b []byte) {
@@ -107,9 +132,13 @@ func (res *Result) BlockOffset(bid uint64) int64 {
 
 // ReadBlocks reads the data tree rooted at bid and returns its data
 // blocks, still encoded, one per block (heap-on-node pages are per block).
-// The bytes come from arena (nil: fresh memory).
+// The blocks and their bytes come from arena (nil: fresh memory).
 func (res *Result) ReadBlocks(bid uint64, arena *Arena) ([]Block, error) {
 	var out []Block
+	start := 0
+	if arena != nil {
+		out, start = arena.blocks, len(arena.blocks)
+	}
 	total := 0
 	err := res.walkData(bid, 0, arena, func(e BBTEntry, b []byte) error {
 		total += len(b)
@@ -119,7 +148,10 @@ func (res *Result) ReadBlocks(bid uint64, arena *Arena) ([]Block, error) {
 		out = append(out, Block{BID: e.BID, Data: b})
 		return nil
 	})
-	return out, err
+	if arena != nil {
+		arena.blocks = out
+	}
+	return out[start:len(out):len(out)], err
 }
 
 // ReadData reads the data tree rooted at bid and returns its data blocks,
@@ -161,17 +193,18 @@ func (res *Result) walkData(bid uint64, depth int, arena *Arena, yield func(BBTE
 	return nil
 }
 
-// Subnodes reads the subnode tree rooted at bid (0: none).
-func (res *Result) Subnodes(bid uint64) (map[uint32]Subnode, error) {
-	out := map[uint32]Subnode{}
+// Subnodes reads the subnode tree rooted at bid (0: none). The set and
+// the blocks read come from arena (nil: fresh memory).
+func (res *Result) Subnodes(bid uint64, arena *Arena) (map[uint32]Subnode, error) {
+	out := arena.subnodeSet()
 	if bid == 0 {
 		return out, nil
 	}
-	return out, res.walkSub(bid, 0, out)
+	return out, res.walkSub(bid, 0, out, arena)
 }
 
-func (res *Result) walkSub(bid uint64, depth int, out map[uint32]Subnode) error {
-	e, b, err := res.readBlock(bid, nil)
+func (res *Result) walkSub(bid uint64, depth int, out map[uint32]Subnode, arena *Arena) error {
+	e, b, err := res.readBlock(bid, arena)
 	if err != nil {
 		return err
 	}
@@ -195,7 +228,7 @@ func (res *Result) walkSub(bid uint64, depth int, out map[uint32]Subnode) error 
 	for k := 0; k < n; k++ {
 		ent := b[hdr+k*size:]
 		if level == 1 {
-			if err := res.walkSub(l.uint(ent[l.BIDSize:]), depth+1, out); err != nil {
+			if err := res.walkSub(l.uint(ent[l.BIDSize:]), depth+1, out, arena); err != nil {
 				return err
 			}
 			continue
@@ -224,7 +257,13 @@ func (res *Result) readBlock(bid uint64, arena *Arena) (BBTEntry, []byte, error)
 	}
 	l := &res.Header.Layout
 	buf := arena.Alloc(int(e.CB))
-	if err := readFull(res.s.r, buf, int64(e.IB)); err != nil {
+	var err error
+	if arena != nil {
+		err = arena.win.readAt(res.s.r, res.s.size, buf, int64(e.IB))
+	} else {
+		err = readFull(res.s.r, buf, int64(e.IB))
+	}
+	if err != nil {
 		return e, nil, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: finding.FileRead, Detail: err.Error()}
 	}
 	if l.Kind == Unicode4K && e.Inflated != e.CB {

@@ -135,13 +135,24 @@ type Scanner struct {
 	workers  int
 
 	pages   []pageRef
-	visited map[int64]bool
+	// order is the BBT's indexes in offset order and sortedPages the pages
+	// in offset order, from the block pass, for the allocation pass.
+	order       []int32
+	sortedPages []pageRef
+	visited     map[int64]bool
 	// lost are key ranges of the BBT whose pages could not be read, so a
 	// missing block can be blamed on its lost page; lostNBT the same for
 	// the NBT. The index rebuild looks for entries in these ranges.
 	lost, lostNBT []keyRange
 	// mapPage is the buffer map pages are read into, one at a time.
 	mapPage []byte
+	// win serves the B-tree walk's reads; mapsWin the allocation pass's.
+	win, mapsWin window
+	// pageBufs are the walk's page buffers, one per level; bbt and nbt
+	// gather the leaf entries it finds.
+	pageBufs [maxBTreeLevel + 2][]byte
+	bbt      segments[BBTEntry]
+	nbt      segments[NBTEntry]
 	// inflater serves reads of compressed blocks after the passes.
 	inflater  blockInflater
 	inflateMu sync.Mutex
@@ -196,6 +207,8 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 	} else {
 		s.loseRange(PageBBT, 0, math.MaxUint64, int64(h.BBT.IB))
 	}
+	s.res.NBT, s.res.BBT = s.nbt.all(s.res.NBT), s.bbt.all(s.res.BBT)
+	s.pageBufs = [maxBTreeLevel + 2][]byte{}
 	if s.indexDamaged() && ctx.Err() == nil {
 		p.Phase("rebuilding the index")
 		s.rebuildIndex(ctx)
