@@ -51,16 +51,6 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 	}
 	if rb := res.Rebuild; rb != nil {
 		rep.Rebuild = &IndexRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, Nodes: rb.Nodes,
-			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks}
-		for _, items := range m.Items {
-			for _, it := range items {
-				if it.FAI || (it.State != messaging.Readable && it.State != messaging.Recovered) {
-					continue
-				}
-				if n, ok := res.Node(it.NID); ok && n.Rebuilt {
-					rep.Rebuild.Items++
-				}
-			}
-		}
+			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, Items: m.RebuiltItems}
 	}
 }

@@ -39,14 +39,15 @@ func Check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report
 }
 
 func check(ctx context.Context, r io.ReaderAt, size int64, opts Options) *Report {
-	rep, _, _ := scan(ctx, r, size, opts)
+	rep, _, _ := scan(ctx, r, size, opts, false)
 	return rep
 }
 
 // scan runs every pass and returns the report with what the NDB and
 // messaging layers learned (nil when the header is unusable), for callers
-// that go on to read items.
-func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Report, *ndb.Result, *messaging.Result) {
+// that go on to read items: keepItems keeps every item the messaging
+// layer found, not just the counts.
+func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItems bool) (*Report, *ndb.Result, *messaging.Result) {
 	start := time.Now()
 	progress := opts.Progress
 	if progress == nil {
@@ -76,11 +77,11 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Report
 		if par > 1 {
 			var wg sync.WaitGroup
 			wg.Go(func() { res.CheckMaps(maps) })
-			m = messaging.Check(ctx, res, upper, par)
+			m = messaging.Check(ctx, res, upper, messaging.Options{Workers: par, KeepItems: keepItems})
 			wg.Wait()
 		} else {
 			res.CheckMaps(maps)
-			m = messaging.Check(ctx, res, upper, 1)
+			m = messaging.Check(ctx, res, upper, messaging.Options{Workers: 1, KeepItems: keepItems})
 		}
 		c.absorb(maps)
 		c.absorb(upper)

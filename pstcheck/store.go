@@ -98,7 +98,7 @@ func OpenStore(ctx context.Context, path string, opts Options) (*Store, error) {
 // what the scan learned for reading its items through r. The report is
 // returned even when the store cannot be read (err != nil).
 func Open(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Store, error) {
-	rep, res, m := scan(ctx, r, size, opts)
+	rep, res, m := scan(ctx, r, size, opts, true)
 	s := &Store{Report: rep}
 	if res == nil || m == nil {
 		return s, ErrNoStore

@@ -25,26 +25,11 @@ func (w *walker) account() {
 	complete := w.seenFolder[NIDRootFolder]
 	for i := range w.out.Folders {
 		f := &w.out.Folders[i]
-		for _, it := range w.out.Items[f.NID] {
-			if it.FAI {
-				continue
-			}
-			switch it.State {
-			case Readable:
-				f.Readable++
-			case Damaged:
-				f.Damaged++
-				if it.NamesLost {
-					f.NamesLost++
-				}
-			case Lost:
-				f.Lost++
-			case Recovered:
-				f.Recovered++
-			}
-		}
+		// The items were counted as they were checked (fold).
 		if !f.Listed && f.Expected > f.Readable+f.Damaged+f.Recovered {
-			f.Lost += f.Expected - (f.Readable + f.Damaged + f.Recovered)
+			extra := f.Expected - (f.Readable + f.Damaged + f.Recovered)
+			f.Lost += extra
+			w.unnamedLost += extra
 		}
 		f.Items = f.Readable + f.Damaged + f.Lost + f.Recovered
 		isSearch := f.NID&0x1F == ndb.NIDTypeSearchFolder

@@ -189,24 +189,19 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 		f.Expected = contentCount
 	}
 	for _, m := range rows {
-		w.queue = append(w.queue, queued{nid: m, folder: nid, normal: true, listed: true})
-		w.seenMsg[m] = true
+		w.enqueue(queued{nid: m, folder: nid, normal: true, listed: true})
 	}
 	if !ok && nid&0x1F == ndb.NIDTypeFolder {
 		// The listing is lost: the messages that name this folder as
 		// their parent are its items, found without their listing.
-		for _, m := range w.byParent[nid] {
-			if !w.seenMsg[m] {
-				w.queue = append(w.queue, queued{nid: m, folder: nid, normal: true})
-				w.seenMsg[m] = true
-			}
+		for _, m := range w.children(nid) {
+			w.enqueue(queued{nid: m, folder: nid, normal: true})
 		}
 	}
 	if fai, ok := w.table(base|ndb.NIDTypeAssocContents, nid, "FAI contents table", !f.NodeLost); ok {
 		f.FAI = len(fai.RowIDs)
 		for _, m := range fai.RowIDs {
-			w.queue = append(w.queue, queued{nid: m, folder: nid, listed: true})
-			w.seenMsg[m] = true
+			w.enqueue(queued{nid: m, folder: nid, listed: true})
 		}
 	}
 	return children
@@ -271,10 +266,9 @@ func (w *walker) cellString(tc *ltp.TC, row int, id uint16) (string, bool) {
 func (w *walker) unlisted() {
 	for _, n := range w.res.NBT {
 		t := n.NID & 0x1F
-		if (t != ndb.NIDTypeMessage && t != ndb.NIDTypeAssocMessage) || w.seenMsg[n.NID] {
+		if (t != ndb.NIDTypeMessage && t != ndb.NIDTypeAssocMessage) || w.queuedAlready(n.NID) {
 			continue
 		}
-		w.seenMsg[n.NID] = true
 		if w.itemsListed[n.Parent] {
 			w.orphaned = append(w.orphaned, n.NID)
 		}
@@ -284,6 +278,40 @@ func (w *walker) unlisted() {
 				Path:     fmt.Sprintf("%s/(folder 0x%X)", UnreachablePrefix, n.Parent),
 				Expected: -1, NodeLost: true, Unreachable: true})
 		}
-		w.queue = append(w.queue, queued{nid: n.NID, folder: n.Parent, normal: t == ndb.NIDTypeMessage})
+		w.enqueue(queued{nid: n.NID, folder: n.Parent, normal: t == ndb.NIDTypeMessage})
 	}
+}
+
+// enqueue queues a message to be checked, unless it is queued already: an
+// item listed twice is counted once, where first found.
+func (w *walker) enqueue(q queued) {
+	if w.queuedAlready(q.nid) {
+		return
+	}
+	if i := w.res.NodeIndex(q.nid); i >= 0 {
+		w.queuedNode[i>>6] |= 1 << (i & 63)
+	} else {
+		w.queuedMissing[q.nid] = true
+	}
+	w.queue = append(w.queue, q)
+}
+
+func (w *walker) queuedAlready(nid uint32) bool {
+	if i := w.res.NodeIndex(nid); i >= 0 {
+		return w.queuedNode[i>>6]&(1<<(i&63)) != 0
+	}
+	return w.queuedMissing[nid]
+}
+
+// children returns the message nodes that name folder as their parent.
+func (w *walker) children(folder uint32) []uint32 {
+	if w.byParent == nil {
+		w.byParent = map[uint32][]uint32{}
+		for _, n := range w.res.NBT {
+			if n.NID&0x1F == ndb.NIDTypeMessage {
+				w.byParent[n.Parent] = append(w.byParent[n.Parent], n.NID)
+			}
+		}
+	}
+	return w.byParent[folder]
 }

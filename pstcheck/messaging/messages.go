@@ -3,6 +3,7 @@ package messaging
 import (
 	"cmp"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -14,91 +15,154 @@ import (
 )
 
 // messages checks the queued messages and records what became of each.
-// Work goes in the file order of the messages' data, split among a few
-// goroutines (each with its own arena); findings are reported afterwards in
-// queue order, so the report does not depend on timing.
+// Work goes in the file order of the messages' data, in batches shared
+// among a few goroutines (each with its own memory); each batch's results
+// are folded into the folders' counts, in queue order, while the next
+// batch is checked, so that the report does not depend on timing and
+// nothing is kept per message.
 func (w *walker) messages() {
-	offset := make(map[uint32]int64, len(w.queue))
-	for _, q := range w.queue {
-		if n, ok := w.res.Node(q.nid); ok {
-			offset[q.nid] = w.res.BlockOffset(n.Data)
-		}
+	for i := range w.queue {
+		w.queue[i].at = w.dataOrder(w.queue[i].nid)
 	}
-	slices.SortStableFunc(w.queue, func(a, b queued) int { return cmp.Compare(offset[a.nid], offset[b.nid]) })
+	slices.SortStableFunc(w.queue, func(a, b queued) int { return cmp.Compare(a.at, b.at) })
 
-	first := make(map[uint32]int, len(w.queue))
-	var jobs []int
-	for i, q := range w.queue {
-		if _, dup := first[q.nid]; !dup {
-			first[q.nid] = i
-			jobs = append(jobs, i)
+	workers := min(w.workers, 4, len(w.queue)/64+1)
+	checkers := make([]*checker, workers)
+	for i := range checkers {
+		checkers[i] = &checker{res: w.res, nameMapLost: w.chk.nameMapLost, fingerprints: len(w.res.Unlinked) > 0, codepage: w.codepage}
+	}
+	const batch = 4096
+	var bufs [2][]checked
+	check := func(start int) *sync.WaitGroup {
+		buf := bufs[start/batch%2]
+		if buf == nil {
+			buf = make([]checked, batch)
+			bufs[start/batch%2] = buf
+		}
+		n := min(batch, len(w.queue)-start)
+		// Each worker takes runs of neighbouring messages, so that its
+		// reads go forward through the file.
+		const run = 256
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for _, c := range checkers {
+			wg.Go(func() {
+				for k0 := int(next.Add(run)) - run; k0 < n && w.ctx.Err() == nil; k0 = int(next.Add(run)) - run {
+					for k := k0; k < min(k0+run, n); k++ {
+						buf[k].err = c.message(w.queue[start+k].nid)
+						buf[k].print = c.print
+					}
+				}
+			})
+		}
+		return &wg
+	}
+	var pending *sync.WaitGroup
+	if len(w.queue) > 0 {
+		pending = check(0)
+	}
+	for start := 0; start < len(w.queue); start += batch {
+		pending.Wait()
+		if w.ctx.Err() != nil {
+			return
+		}
+		if start+batch < len(w.queue) {
+			pending = check(start + batch)
+		}
+		for k, q := range w.queue[start:min(start+batch, len(w.queue))] {
+			w.fold(q, bufs[start/batch%2][k])
 		}
 	}
-	results := make([]error, len(w.queue))
-	prints := make([]uint64, len(w.queue))
-	workers := min(w.workers, 4, len(jobs)/64+1)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := &checker{res: w.res, nameMapLost: w.chk.nameMapLost, fingerprints: len(w.res.Unlinked) > 0, codepage: w.codepage}
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= len(jobs) || w.ctx.Err() != nil {
-					return
-				}
-				i := jobs[k]
-				results[i] = c.message(w.queue[i].nid)
-				prints[i] = c.print
-			}
-		}()
+	if len(w.queue) > 0 {
+		pending.Wait()
 	}
-	wg.Wait()
-	if w.ctx.Err() != nil {
+}
+
+// checked is what checking a message found.
+type checked struct {
+	err   error
+	print uint64
+}
+
+// dataOrder is where a message's data lies, to order the checks by: the
+// offset of its data block in 64-byte units, after 0 for a message whose
+// data block is not in the BBT and 1 for one without a node.
+func (w *walker) dataOrder(nid uint32) uint32 {
+	n, ok := w.res.Node(nid)
+	if !ok {
+		return 1
+	}
+	off := w.res.BlockOffset(n.Data)
+	if off < 0 {
+		return 0
+	}
+	return uint32(min(off>>6+2, math.MaxUint32))
+}
+
+// fold reports what checking q found and counts the item in its folder.
+func (w *walker) fold(q queued, c checked) {
+	err := c.err
+	if c.print != 0 {
+		w.known[c.print] = true
+	}
+	switch err {
+	case nil, errNodeDamaged, errNamesLost:
+	case errMissing:
+		w.report(finding.MessageMissing, q.nid, q.folder, finding.NoOffset, 0,
+			"the contents table of folder 0x%X lists message 0x%X, which does not exist", q.folder, q.nid)
+	case errNotMessage:
+		w.report(finding.MessageMissing, q.nid, q.folder, finding.NoOffset, 0,
+			"the contents table of folder 0x%X lists 0x%X, which is a %s, not a message", q.folder, q.nid, ndb.NIDKind(q.nid))
+	default:
+		w.fail(err, q.nid, q.folder, "message")
+	}
+	state := Readable
+	switch {
+	case err == errMissing || err == errNotMessage:
+		state = Lost
+	case err != nil:
+		state = Damaged
+	case !q.listed:
+		state = Recovered
+	}
+	n, exists := w.res.Node(q.nid)
+	if exists && q.listed && n.Parent != q.folder {
+		if w.out.ListedIn == nil {
+			w.out.ListedIn = map[uint32]uint32{}
+		}
+		w.out.ListedIn[q.nid] = q.folder
+	}
+	ref := ItemRef{NID: q.nid, State: state, FAI: !q.normal, Orphan: !q.listed && w.itemsListed[q.folder],
+		NamesLost: err == errNamesLost}
+	if q.normal {
+		f := &w.out.Folders[w.folderIndex[q.folder]]
+		switch state {
+		case Readable:
+			f.Readable++
+		case Damaged:
+			f.Damaged++
+			if ref.NamesLost {
+				f.NamesLost++
+			}
+		case Lost:
+			f.Lost++
+		case Recovered:
+			f.Recovered++
+		}
+		if (state == Readable || state == Recovered) && exists && n.Rebuilt {
+			w.out.RebuiltItems++
+		}
+	}
+	switch {
+	case w.keepItems:
+	case state == Readable && !ref.Orphan && !ref.NamesLost:
+		return
+	case w.kept >= maxKept:
+		w.out.ItemsLeftOut++
 		return
 	}
-	w.out.Items = map[uint32][]ItemRef{}
-	for i, q := range w.queue {
-		j := first[q.nid]
-		if i != j {
-			continue // listed twice: counted once, where first found
-		}
-		err := results[j]
-		if prints[j] != 0 {
-			w.known[prints[j]] = true
-		}
-		switch err {
-		case nil, errNodeDamaged, errNamesLost:
-		case errMissing:
-			w.report(finding.MessageMissing, q.nid, q.folder, finding.NoOffset, 0,
-				"the contents table of folder 0x%X lists message 0x%X, which does not exist", q.folder, q.nid)
-		case errNotMessage:
-			w.report(finding.MessageMissing, q.nid, q.folder, finding.NoOffset, 0,
-				"the contents table of folder 0x%X lists 0x%X, which is a %s, not a message", q.folder, q.nid, ndb.NIDKind(q.nid))
-		default:
-			w.fail(err, q.nid, q.folder, "message")
-		}
-		state := Readable
-		switch {
-		case err == errMissing || err == errNotMessage:
-			state = Lost
-		case err != nil:
-			state = Damaged
-		case !q.listed:
-			state = Recovered
-		}
-		if n, ok := w.res.Node(q.nid); ok && q.listed && n.Parent != q.folder {
-			if w.out.ListedIn == nil {
-				w.out.ListedIn = map[uint32]uint32{}
-			}
-			w.out.ListedIn[q.nid] = q.folder
-		}
-		orphan := !q.listed && w.itemsListed[q.folder]
-		w.out.Items[q.folder] = append(w.out.Items[q.folder], ItemRef{NID: q.nid, State: state, FAI: !q.normal,
-			Orphan: orphan, NamesLost: err == errNamesLost})
-	}
+	w.kept++
+	w.out.Items[q.folder] = append(w.out.Items[q.folder], ref)
 }
 
 // errNodeDamaged: the node pass found damaged blocks under the message and
@@ -163,6 +227,7 @@ func (c *checker) message(nid uint32) error {
 	if c.res.NodeDamaged[nid] {
 		return errNodeDamaged
 	}
+	c.res.Prefetch(c.mem.blocks(), n.Data, n.Sub)
 	subs, err := c.res.Subnodes(n.Sub, c.mem.blocks())
 	if err != nil {
 		return err

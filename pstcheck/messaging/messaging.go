@@ -86,8 +86,16 @@ type Result struct {
 	// Codepage is the Windows code page of the store's 8-bit strings.
 	Codepage uint32
 	// Items lists, for each folder NID, the messages it lists (or holds
-	// without listing them), each with what became of it.
-	Items map[uint32][]ItemRef
+	// without listing them), each with what became of it: every one when
+	// the check was asked to keep them (Options.KeepItems, for reading
+	// them), else only those that are not readable, orphaned or missing
+	// their names, at most maxKept of them (ItemsLeftOut counts the rest);
+	// the folders' counts count them all.
+	Items        map[uint32][]ItemRef
+	ItemsLeftOut int
+	// RebuiltItems counts the readable and recovered items read through
+	// the rebuilt index (their node, or a block they use, came from it).
+	RebuiltItems int
 	// ListedIn gives, for a message listed by a folder other than the one
 	// its parent NID names, the listing folder: its damage is that
 	// folder's.
@@ -98,9 +106,11 @@ type Result struct {
 	// Unlinked are the messages known only by a property heap no node
 	// links to (MSG-UNLINKED): lost, named by what the heap shows.
 	// UnlinkedExtra is how many of them no folder's count already counts
-	// as lost: only these add to the store's items.
-	Unlinked      []UnlinkedMessage
-	UnlinkedExtra int
+	// as lost: only these add to the store's items. At most maxKept are
+	// listed; UnlinkedLeftOut counts the rest.
+	Unlinked        []UnlinkedMessage
+	UnlinkedExtra   int
+	UnlinkedLeftOut int
 	// NameMapLost says the store's name-to-ID map cannot be read: items
 	// with named properties cannot be read whole (ItemRef.NamesLost).
 	NameMapLost bool
@@ -139,13 +149,18 @@ type RowInfo struct {
 }
 
 type walker struct {
-	ctx         context.Context
-	res         *ndb.Result
-	sink        finding.Sink
-	unicode     bool
-	seenMsg     map[uint32]bool
-	seenFolder  map[uint32]bool
-	folderIndex map[uint32]int
+	ctx       context.Context
+	res       *ndb.Result
+	sink      finding.Sink
+	unicode   bool
+	keepItems bool
+	// queuedNode has a bit per NBT entry: the message is queued (a listing
+	// or its parent NID reached it); queuedMissing holds the NIDs listed
+	// that no node has.
+	queuedNode    []uint64
+	queuedMissing map[uint32]bool
+	seenFolder    map[uint32]bool
+	folderIndex   map[uint32]int
 	// subfoldersListed and itemsListed say which folders' hierarchy and
 	// contents tables were read whole: only then is a node they do not
 	// list an orphan rather than a consequence of damage already reported.
@@ -154,7 +169,8 @@ type walker struct {
 	// folder whose own node or properties are lost.
 	rowNames map[uint32]string
 	// byParent indexes message nodes by their parent folder, to recover a
-	// folder's items when its contents table is lost.
+	// folder's items when its contents table is lost; made when first
+	// needed.
 	byParent map[uint32][]uint32
 	// queue holds the messages the folder walk found, checked afterwards
 	// in the file order of their data so that reads go forward.
@@ -164,6 +180,11 @@ type walker struct {
 	// known holds the fingerprints of the messages found, listed or not,
 	// when unlinked heaps are to be told apart from them.
 	known map[uint64]bool
+	// unnamedLost counts the items folders' counts say were lost beyond
+	// those their listings name (account).
+	unnamedLost int
+	// kept counts the items listed in out.Items.
+	kept int
 	// chk reads the folders' own nodes and tables; it also carries what the
 	// message checkers need to know of the store.
 	chk     checker
@@ -175,24 +196,38 @@ type walker struct {
 
 type queued struct {
 	nid, folder uint32
-	normal      bool // a normal item, not an FAI one
-	listed      bool // a contents or FAI table lists it
+	// at orders the queue: where the item's data lies in the file.
+	at     uint32
+	normal bool // a normal item, not an FAI one
+	listed bool // a contents or FAI table lists it
 }
 
-// Check walks the store with up to workers goroutines checking messages.
+// Options tune Check.
+type Options struct {
+	// Workers is how many goroutines check messages (at least 1).
+	Workers int
+	// KeepItems keeps every item in Result.Items, for reading them; else
+	// only the exceptions are kept, so that memory does not grow with the
+	// number of items.
+	KeepItems bool
+}
+
+// maxKept bounds the items listed in Result.Items (unless all are to be
+// kept) and the unlinked messages listed, so that a destroyed store cannot
+// fill memory: the rest are counted.
+const maxKept = 100_000
+
+// Check walks the store, checking messages on opts.Workers goroutines.
 // res must come from a completed ndb.Scan.
-func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, workers int) *Result {
+func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, opts Options) *Result {
 	w := &walker{ctx: ctx, res: res, chk: checker{res: res}, sink: sink, unicode: res.Header.Kind != ndb.ANSI,
-		seenMsg: map[uint32]bool{}, seenFolder: map[uint32]bool{}, folderIndex: map[uint32]int{},
+		keepItems: opts.KeepItems, queuedNode: make([]uint64, (len(res.NBT)+63)/64), queuedMissing: map[uint32]bool{},
+		seenFolder: map[uint32]bool{}, folderIndex: map[uint32]int{},
 		subfoldersListed: map[uint32]bool{}, itemsListed: map[uint32]bool{}, rowNames: map[uint32]string{},
-		byParent: map[uint32][]uint32{}, known: map[uint64]bool{}, workers: max(workers, 1)}
+		known: map[uint64]bool{}, workers: max(opts.Workers, 1)}
+	w.out.Items = map[uint32][]ItemRef{}
 	if res.Header.Crypt > 2 {
 		return &w.out // item data cannot be decoded (HDR-CRYPT says so)
-	}
-	for _, n := range res.NBT {
-		if n.NID&0x1F == ndb.NIDTypeMessage {
-			w.byParent[n.Parent] = append(w.byParent[n.Parent], n.NID)
-		}
 	}
 	w.codepage = 1252
 	if !w.unicode {

@@ -37,16 +37,7 @@ func (w *walker) unlinked() {
 		if w.out.Complete {
 			return
 		}
-		unnamed := 0
-		for _, f := range w.out.Folders {
-			unnamed += f.Lost
-			for _, it := range w.out.Items[f.NID] {
-				if it.State == Lost && !it.FAI {
-					unnamed--
-				}
-			}
-		}
-		w.out.UnlinkedExtra = max(0, len(w.out.Unlinked)-unnamed)
+		w.out.UnlinkedExtra = max(0, len(w.out.Unlinked)+w.out.UnlinkedLeftOut-w.unnamedLost)
 	}()
 	if len(w.res.Unlinked) == 0 {
 		return
@@ -81,7 +72,11 @@ func (w *walker) unlinked() {
 			continue
 		}
 		w.known[p] = true
-		w.out.Unlinked = append(w.out.Unlinked, m)
+		if len(w.out.Unlinked) < maxKept {
+			w.out.Unlinked = append(w.out.Unlinked, m)
+		} else {
+			w.out.UnlinkedLeftOut++
+		}
 		when := ""
 		if !m.Time.IsZero() {
 			when = ", " + m.Time.Format("2006-01-02 15:04")

@@ -3,6 +3,7 @@ package ndb
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -44,6 +45,9 @@ func (res *Result) Node(nid uint32) (NBTEntry, bool) {
 	}
 	return res.NBT[i], true
 }
+
+// NodeIndex returns the index of nid's entry in NBT, or -1.
+func (res *Result) NodeIndex(nid uint32) int { return res.s.node(nid) }
 
 // Crypt is the file's bCryptMethod.
 func (res *Result) Crypt() uint8 { return res.Header.Crypt }
@@ -128,6 +132,25 @@ func (res *Result) BlockOffset(bid uint64) int64 {
 		return int64(res.BBT[i].IB)
 	}
 	return -1
+}
+
+// Prefetch reads into arena's window the bytes from the start of the
+// first of bids' blocks to the end of the last, when they lie close
+// together: the reads of an item's blocks that follow are then served
+// from memory.
+func (res *Result) Prefetch(arena *Arena, bids ...uint64) {
+	lo, hi := int64(math.MaxInt64), int64(-1)
+	l := &res.Header.Layout
+	for _, bid := range bids {
+		if i := res.s.block(bid); i >= 0 {
+			e := &res.BBT[i]
+			lo = min(lo, int64(e.IB))
+			hi = max(hi, int64(e.IB)+l.BlockExtent(int(e.CB)))
+		}
+	}
+	if arena != nil && hi > lo {
+		arena.win.prefetch(res.s.r, res.s.size, lo, hi)
+	}
 }
 
 // ReadBlocks reads the data tree rooted at bid and returns its data

@@ -134,7 +134,7 @@ type Scanner struct {
 	progress Progress
 	workers  int
 
-	pages   []pageRef
+	pages []pageRef
 	// order is the BBT's indexes in offset order and sortedPages the pages
 	// in offset order, from the block pass, for the allocation pass.
 	order       []int32
