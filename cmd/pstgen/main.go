@@ -94,6 +94,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&shape.EmbedEvery, "embed-every", shape.EmbedEvery, "give every n-th message an embedded message (0: none)")
 	fs.IntVar(&shape.Recipients, "recipients", shape.Recipients, "most recipients of a message")
 	fs.IntVar(&shape.AssocEvery, "fai-every", shape.AssocEvery, "put a folder associated message in every n-th folder (0: none)")
+	fs.Func("folder-weights", "share the messages among the folders by these weights, in folder order (60,25,15: 60% in the first)", func(v string) error {
+		shape.Weights = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 0 {
+				return fmt.Errorf("bad weight %q", f)
+			}
+			shape.Weights = append(shape.Weights, n)
+		}
+		return nil
+	})
 	fs.StringVar(&manifest, "manifest", "", "also write the folders and their message counts to this JSON file")
 	fs.BoolVar(&force, "force", false, "overwrite FILE if it exists")
 	if err := fs.Parse(args); err != nil {

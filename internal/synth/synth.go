@@ -38,6 +38,11 @@ type Shape struct {
 	// AssocEvery puts a folder associated (FAI) message in every n-th
 	// folder (0: none).
 	AssocEvery int
+	// Weights share the messages among the folders, in folder order: 60,
+	// 25, 15 puts 60% of them in the first folder (an Inbox of 240,000 of
+	// 400,000 messages, say). Folders past the list weigh as its last;
+	// none: an equal share each.
+	Weights []int
 }
 
 // DefaultShape is a mailbox-like mix: mostly short mail, an attachment on
@@ -90,11 +95,11 @@ func Generate(w *pstwrite.Writer, shape Shape, seed uint64) (*Result, error) {
 	}
 	// Messages go into one folder at a time, each folder closed when its
 	// share is written, so the writer holds one open table at a time.
-	perFolder := shape.Messages / len(ids)
+	total := shape.Messages
 	if shape.Size > 0 {
-		perFolder = int(shape.Size / g.meanMessageSize() / int64(len(ids)))
+		total = int(shape.Size / g.meanMessageSize())
 	}
-	perFolder = max(perFolder, 1)
+	shares := folderShares(total, len(ids), shape.Weights)
 	n := 0
 	for fi, id := range ids {
 		last := fi == len(ids)-1
@@ -105,7 +110,7 @@ func Generate(w *pstwrite.Writer, shape Shape, seed uint64) (*Result, error) {
 			if shape.Size > 0 && w.Stats().Size >= shape.Size {
 				break
 			}
-			if !last && k >= perFolder {
+			if !last && k >= shares[fi] {
 				break
 			}
 			if err := w.AddMessage(id, g.message(n)); err != nil {
@@ -127,6 +132,28 @@ func Generate(w *pstwrite.Writer, shape Shape, seed uint64) (*Result, error) {
 	}
 	res.Messages = n
 	return res, nil
+}
+
+// folderShares splits total messages among n folders by weights (see
+// Shape.Weights), each folder at least one.
+func folderShares(total, n int, weights []int) []int {
+	w := make([]int, n)
+	sum := 0
+	for i := range w {
+		w[i] = 1
+		if len(weights) > 0 {
+			w[i] = max(weights[min(i, len(weights)-1)], 0)
+		}
+		sum += w[i]
+	}
+	out := make([]int, n)
+	for i := range out {
+		if sum > 0 {
+			out[i] = int(int64(total) * int64(w[i]) / int64(sum))
+		}
+		out[i] = max(out[i], 1)
+	}
+	return out
 }
 
 type gen struct {
