@@ -61,11 +61,24 @@ func (t *BTH) Walk(yield func(key, data []byte) error) error {
 	for i := range t.heap.flags {
 		t.heap.flags[i] &^= itemSeen
 	}
-	var last []byte
-	return t.walk(&last, yield, t.root, t.levels, nil)
+	w := bthWalk{yield: yield}
+	if t.heap.pages != nil {
+		w.held = new([maxBTHLevels + 1][]byte)
+	}
+	return t.walk(&w, t.root, t.levels, nil)
 }
 
-func (t *BTH) walk(last *[]byte, yield func(key, data []byte) error, hid HID, level int, lo []byte) error {
+// bthWalk is one walk's state: the last leaf key (a copy, keys are at most
+// 16 bytes) and, in a heap read block by block, copies of the index items
+// being gone through, whose blocks the walk below may let go.
+type bthWalk struct {
+	yield func(key, data []byte) error
+	last  [16]byte
+	keyed bool // last holds a key
+	held  *[maxBTHLevels + 1][]byte
+}
+
+func (t *BTH) walk(w *bthWalk, hid HID, level int, lo []byte) error {
 	if seen, err := t.heap.see(hid); err == nil && seen {
 		return errorf(finding.BTHRecords, "BTH item HID 0x%X is reached twice", uint32(hid))
 	}
@@ -76,6 +89,10 @@ func (t *BTH) walk(last *[]byte, yield func(key, data []byte) error, hid HID, le
 	rec := t.KeySize + t.EntrySize
 	if level > 0 {
 		rec = t.KeySize + 4
+		if w.held != nil && level <= maxBTHLevels {
+			w.held[level] = append(w.held[level][:0], b...)
+			b = w.held[level]
+		}
 	}
 	if len(b) == 0 || len(b)%rec != 0 {
 		return errorf(finding.BTHRecords, "BTH level %d item HID 0x%X is %d bytes, not whole %d-byte records", level, uint32(hid), len(b), rec)
@@ -86,17 +103,18 @@ func (t *BTH) walk(last *[]byte, yield func(key, data []byte) error, hid HID, le
 			return errorf(finding.BTHRecords, "BTH key below its index entry at HID 0x%X", uint32(hid))
 		}
 		if level == 0 {
-			if *last != nil && compareKeys(key, *last) <= 0 {
+			if w.keyed && compareKeys(key, w.last[:t.KeySize]) <= 0 {
 				return errorf(finding.BTHRecords, "BTH keys out of order at HID 0x%X", uint32(hid))
 			}
-			*last = key
-			if err := yield(key, b[i+t.KeySize:i+rec]); err != nil {
+			copy(w.last[:], key)
+			w.keyed = true
+			if err := w.yield(key, b[i+t.KeySize:i+rec]); err != nil {
 				return err
 			}
 			continue
 		}
 		child := HID(binary.LittleEndian.Uint32(b[i+t.KeySize:]))
-		if err := t.walk(last, yield, child, level-1, key); err != nil {
+		if err := t.walk(w, child, level-1, key); err != nil {
 			return err
 		}
 	}

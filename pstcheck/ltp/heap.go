@@ -56,7 +56,12 @@ type Heap struct {
 	ClientSig byte
 	UserRoot  HID
 	blocks    []ndb.Block
-	decode    Decoder
+	// pages, when set, reads the blocks on demand; held are those read
+	// last (see pages.go).
+	pages  *Pages
+	held   []heldPage
+	tick   uint64
+	decode Decoder
 	// offs holds every block's rgibAlloc (cAlloc+1 offsets), one after the
 	// other: block b's from first[b]; flags has an entry per offset, for
 	// the allocation it starts.
@@ -85,28 +90,62 @@ func validClientSig(b byte) bool {
 // offsets lie inside the block and in order. It is made in sp (nil:
 // fresh memory).
 func OpenHeap(sp *Space, blocks []ndb.Block, decode Decoder) (*Heap, error) {
-	if len(blocks) == 0 || len(blocks[0].Data) < 12 {
+	return openHeap(sp, blocks, nil, decode)
+}
+
+// OpenHeapPages is OpenHeap for a heap read block by block: it holds the
+// page maps of all its blocks, the bytes of only a few.
+func OpenHeapPages(sp *Space, pages *Pages, decode Decoder) (*Heap, error) {
+	return openHeap(sp, pages.Blocks, pages, decode)
+}
+
+func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder) (*Heap, error) {
+	var scratch []byte
+	read := func(i int) ([]byte, error) {
+		if pages == nil {
+			return blocks[i].Data, nil
+		}
+		b, err := pages.Read(i, scratch)
+		scratch = b
+		return b, err
+	}
+	if len(blocks) == 0 {
 		return nil, errorf(finding.HeapHeader, "node data too short for a heap header")
 	}
-	decode(blocks[0].BID, 0, blocks[0].Data[:12])
-	p0 := blocks[0].Data
+	p0, err := read(0)
+	if err != nil {
+		return nil, err
+	}
+	if len(p0) < 12 {
+		return nil, errorf(finding.HeapHeader, "node data too short for a heap header")
+	}
+	decode(blocks[0].BID, 0, p0[:12])
 	if p0[2] != hnSignature {
 		return nil, errorf(finding.HeapHeader, "heap signature 0x%02X, want 0xEC", p0[2])
 	}
 	if !validClientSig(p0[3]) {
 		return nil, errorf(finding.HeapHeader, "heap client signature 0x%02X is not defined", p0[3])
 	}
+	h := sp.heapBump().one()
+	*h = Heap{ClientSig: p0[3], UserRoot: HID(binary.LittleEndian.Uint32(p0[4:])), blocks: blocks, decode: decode}
 	// Each block's page map is decoded (once) and checked, then its
-	// offsets copied into memory of the right size.
+	// offsets copied into memory of the right size; read block by block,
+	// they are gathered first.
 	first := sp.i32Bump().take(len(blocks) + 1)
+	var gathered []uint16
 	total := 0
 	for i, blk := range blocks {
 		p := blk.Data
+		if pages != nil {
+			if p, err = read(i); err != nil {
+				return nil, err
+			}
+		}
 		hdr := pageHeaderSize(i)
 		if len(p) < hdr {
 			return nil, errorf(finding.HeapHeader, "heap block %d is %d bytes, shorter than its %d-byte header", i, len(p), hdr)
 		}
-		if i > 0 {
+		if i > 0 || pages != nil { // block 0's header is decoded, unless read again
 			decode(blk.BID, 0, p[:hdr])
 		}
 		ib := int(binary.LittleEndian.Uint16(p))
@@ -125,14 +164,24 @@ func OpenHeap(sp *Space, blocks []ndb.Block, decode Decoder) (*Heap, error) {
 				return nil, errorf(finding.HeapPageMap, "heap block %d allocation %d offset %d is outside [%d, %d]", i, k, o, prev, ib)
 			}
 			prev = int(o)
+			if pages != nil {
+				gathered = append(gathered, o)
+			}
 		}
 		first[i] = int32(total)
 		total += cAlloc + 1
 	}
 	first[len(blocks)] = int32(total)
-	h := sp.heapBump().one()
-	*h = Heap{ClientSig: p0[3], UserRoot: HID(binary.LittleEndian.Uint32(p0[4:])), blocks: blocks, decode: decode,
-		offs: sp.u16Bump().take(total), first: first, flags: sp.u8Bump().take(total)}
+	h.first, h.offs, h.flags = first, sp.u16Bump().take(total), sp.u8Bump().take(total)
+	if pages != nil {
+		copy(h.offs, gathered)
+		h.pages = pages
+		h.held = make([]heldPage, pagesHeld)
+		for k := range h.held {
+			h.held[k].i = -1
+		}
+		return h, nil
+	}
 	for i, blk := range blocks {
 		ib := int(binary.LittleEndian.Uint16(blk.Data))
 		offs := h.offs[first[i]:first[i+1]]
@@ -162,7 +211,11 @@ func (h *Heap) Item(hid HID) ([]byte, error) {
 		return nil, err
 	}
 	i := int(h.first[b]) + k - 1
-	item := h.blocks[b].Data[h.offs[i]:h.offs[i+1]]
+	data, err := h.page(b)
+	if err != nil {
+		return nil, err
+	}
+	item := data[h.offs[i]:h.offs[i+1]]
 	if h.flags[i]&itemDecoded == 0 {
 		h.decode(h.blocks[b].BID, int(h.offs[i]), item)
 		h.flags[i] |= itemDecoded

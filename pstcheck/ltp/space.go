@@ -13,9 +13,9 @@ type Space struct {
 	i32   bump[int32]
 	u8    bump[uint8]
 	u32   bump[uint32]
+	ints  bump[int]
 	props bump[Property]
 	cols  bump[Column]
-	rows  bump[[]byte]
 	// scratch for the one object being opened
 	tmpProps []Property
 	tmpRows  []rowEntry
@@ -34,9 +34,9 @@ func (s *Space) Reset() {
 	s.i32.reset()
 	s.u8.reset()
 	s.u32.reset()
+	s.ints.reset()
 	s.props.reset()
 	s.cols.reset()
-	s.rows.reset()
 }
 
 // bump hands out slices of a backing array in turn. When it runs out, a
@@ -131,9 +131,9 @@ func (s *Space) colBump() *bump[Column] {
 	return &s.cols
 }
 
-func (s *Space) rowBump() *bump[[]byte] {
+func (s *Space) intBump() *bump[int] {
 	if s == nil {
 		return nil
 	}
-	return &s.rows
+	return &s.ints
 }

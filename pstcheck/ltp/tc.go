@@ -2,6 +2,7 @@ package ltp
 
 import (
 	"encoding/binary"
+	"sort"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
@@ -27,7 +28,7 @@ type TC struct {
 	// tables the subfolder NIDs, for contents tables the message NIDs, for
 	// attachment tables the attachment subnode NIDs.
 	RowIDs []uint32
-	rows   [][]byte
+	rows   rowMatrix
 	ceb    int // offset of the cell existence bitmap in a row
 }
 
@@ -35,10 +36,14 @@ type TC struct {
 // stored in a subnode rather than in the heap.
 type RowReader func(nid uint32) ([]ndb.Block, error)
 
+// RowPages returns the row matrix's data blocks, to be read one at a time
+// (and decoded by Pages.Read), when it is stored in a subnode.
+type RowPages func(nid uint32) (*Pages, error)
+
 // rowEntry is a row index record: a row ID and the row it names.
 type rowEntry struct {
 	id  uint32
-	row int
+	row uint32
 }
 
 // OpenTC validates a table context: TCINFO consistent with its columns
@@ -51,6 +56,20 @@ func OpenTC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, 
 	if err != nil {
 		return nil, err
 	}
+	return openTC(sp, h, subnodes, readRows, nil)
+}
+
+// OpenTCPages is OpenTC for a table too large to hold: its heap and row
+// matrix are read block by block, and only a few blocks held at once.
+func OpenTCPages(sp *Space, pages *Pages, decode Decoder, subnodes SubnodeSet, rowPages RowPages) (*TC, error) {
+	h, err := OpenHeapPages(sp, pages, decode)
+	if err != nil {
+		return nil, err
+	}
+	return openTC(sp, h, subnodes, nil, rowPages)
+}
+
+func openTC(sp *Space, h *Heap, subnodes SubnodeSet, readRows RowReader, rowPages RowPages) (*TC, error) {
 	if h.ClientSig != ClientTC {
 		return nil, errorf(finding.HeapHeader, "heap client signature 0x%02X, want 0x7C (table context)", h.ClientSig)
 	}
@@ -92,8 +111,10 @@ func OpenTC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, 
 		tc.Columns = append(tc.Columns, c)
 	}
 
-	// Row index: dwRowID -> dwRowIndex.
-	ri, err := OpenBTH(h, HID(binary.LittleEndian.Uint32(info[10:])))
+	// Row index: dwRowID -> dwRowIndex. What TCINFO says is taken first: a
+	// heap read block by block may not hold it after the walk.
+	rowIndex, hnidRows := HID(binary.LittleEndian.Uint32(info[10:])), binary.LittleEndian.Uint32(info[14:])
+	ri, err := OpenBTH(h, rowIndex)
 	if err != nil {
 		return nil, err
 	}
@@ -103,9 +124,9 @@ func OpenTC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, 
 	// The walk checks that the keys ascend: no row ID comes twice.
 	index := sp.scratchRows()
 	err = ri.Walk(func(key, data []byte) error {
-		n := int(binary.LittleEndian.Uint16(data))
+		n := uint32(binary.LittleEndian.Uint16(data))
 		if len(data) == 4 {
-			n = int(binary.LittleEndian.Uint32(data))
+			n = binary.LittleEndian.Uint32(data)
 		}
 		index = append(index, rowEntry{binary.LittleEndian.Uint32(key), n})
 		return nil
@@ -116,69 +137,166 @@ func OpenTC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, 
 	}
 
 	// Row matrix: in the heap (small tables) or in a subnode.
-	hnidRows := binary.LittleEndian.Uint32(info[14:])
-	var one [1]ndb.Block
-	var matrix []ndb.Block
+	m := &tc.rows
+	m.size = tc.RowSize
 	switch {
 	case hnidRows == 0:
 	case IsHID(hnidRows):
-		b, err := h.Item(HID(hnidRows))
+		n, err := h.ItemSize(HID(hnidRows))
 		if err != nil {
 			return nil, errorf(finding.TCRows, "row matrix: %s", err.Error())
 		}
-		one[0].Data = b
-		matrix = one[:]
+		m.heap, m.item, m.sizes = h, HID(hnidRows), []int{n}
 	default:
 		if subnodes == nil || !subnodes.Has(hnidRows) {
 			return nil, errorf(finding.TCRows, "row matrix subnode 0x%X does not exist", hnidRows)
 		}
-		if matrix, err = readRows(hnidRows); err != nil {
-			return nil, err
+		if rowPages != nil {
+			if m.pages, err = rowPages(hnidRows); err != nil {
+				return nil, err
+			}
+			m.sizes = m.pages.Sizes
+		} else {
+			if m.blocks, err = readRows(hnidRows); err != nil {
+				return nil, err
+			}
+			m.sizes = sp.intBump().take(len(m.blocks))
+			for i, b := range m.blocks {
+				m.sizes[i] = len(b.Data)
+			}
 		}
 	}
 	// Rows never straddle blocks: each block holds as many whole rows as
 	// fit, the rest of it is padding.
+	m.first = sp.i32Bump().take(len(m.sizes) + 1)
 	nrows := 0
-	if tc.RowSize > 0 {
-		for _, b := range matrix {
-			nrows += len(b.Data) / tc.RowSize
+	for i, n := range m.sizes {
+		m.first[i] = int32(nrows)
+		if tc.RowSize > 0 {
+			nrows += n / tc.RowSize
 		}
 	}
+	m.first[len(m.sizes)] = int32(nrows)
 	// Outlook keeps the two exactly in step (every table of the samples):
 	// a matrix with more rows than the index hides the rest.
 	if len(index) != nrows {
 		return nil, errorf(finding.TCRows, "row index lists %d rows, the row matrix holds %d", len(index), nrows)
 	}
-	tc.rows = sp.rowBump().take(nrows)[:0]
-	for _, b := range matrix {
-		for r := 0; r+tc.RowSize <= len(b.Data); r += tc.RowSize {
-			tc.rows = append(tc.rows, b.Data[r:r+tc.RowSize])
-		}
-	}
-	tc.RowIDs = sp.u32Bump().take(len(tc.rows))
-	filled := sp.u8Bump().take(len(tc.rows))
-	for _, x := range index {
-		id, n := x.id, x.row
-		if n < 0 || n >= len(tc.rows) || filled[n] != 0 {
-			return nil, errorf(finding.TCRows, "row index maps row ID 0x%X to row %d of %d", id, n, len(tc.rows))
-		}
-		if got := binary.LittleEndian.Uint32(tc.rows[n]); got != id {
-			return nil, errorf(finding.TCRows, "row %d has row ID 0x%X, the row index says 0x%X", n, got, id)
-		}
-		filled[n] = 1
-		tc.RowIDs[n] = id
-	}
-	for n, row := range tc.rows {
-		for _, c := range tc.Columns {
-			if !tc.exists(row, c) || Inline(c.Type()) || c.Size != 4 {
-				continue
-			}
-			if err := checkValue(h, subnodes, c.Type(), binary.LittleEndian.Uint32(row[c.Offset:])); err != nil {
-				return nil, errorf(finding.TCCell, "row %d column 0x%08X: %s", n, c.Tag, err.Detail)
-			}
-		}
+	if err := tc.checkRows(sp, index, subnodes); err != nil {
+		return nil, err
 	}
 	return tc, nil
+}
+
+// checkRows checks that the row index and the row matrix agree, row for
+// row (each index entry names a row of its own, which has its row ID), and
+// that every existing variable-size cell's value can be found. The matrix
+// is read once, block by block. What is reported is what checking the
+// index entries in key order, then the cells row by row, finds first.
+func (tc *TC) checkRows(sp *Space, index []rowEntry, subnodes SubnodeSet) error {
+	nrows := len(index)
+	pairOf := sp.i32Bump().take(nrows)
+	for n := range pairOf {
+		pairOf[n] = -1
+	}
+	bad, badRow, badGot := len(index), -1, uint32(0) // the first index entry found wrong
+	for k, x := range index {
+		n := int(x.row)
+		if n >= nrows || pairOf[n] >= 0 {
+			bad = k
+			break
+		}
+		pairOf[n] = int32(k)
+	}
+	var cellErr error
+	for b := range tc.rows.sizes {
+		data, err := tc.rows.block(b)
+		if err != nil {
+			return err
+		}
+		first := int(tc.rows.first[b])
+		for r := range int(tc.rows.first[b+1]) - first {
+			n, row := first+r, data[r*tc.RowSize:(r+1)*tc.RowSize]
+			if k := pairOf[n]; k >= 0 && int(k) < bad {
+				if got := binary.LittleEndian.Uint32(row); got != index[k].id {
+					bad, badRow, badGot = int(k), n, got
+				}
+			}
+			if cellErr != nil {
+				continue
+			}
+			for _, c := range tc.Columns {
+				if !tc.exists(row, c) || Inline(c.Type()) || c.Size != 4 {
+					continue
+				}
+				if err := checkValue(tc.Heap, subnodes, c.Type(), binary.LittleEndian.Uint32(row[c.Offset:])); err != nil {
+					cellErr = errorf(finding.TCCell, "row %d column 0x%08X: %s", n, c.Tag, err.Detail)
+					break
+				}
+			}
+		}
+	}
+	switch {
+	case bad < len(index) && badRow >= 0:
+		return errorf(finding.TCRows, "row %d has row ID 0x%X, the row index says 0x%X", badRow, badGot, index[bad].id)
+	case bad < len(index):
+		return errorf(finding.TCRows, "row index maps row ID 0x%X to row %d of %d", index[bad].id, index[bad].row, nrows)
+	case cellErr != nil:
+		return cellErr
+	}
+	tc.RowIDs = sp.u32Bump().take(nrows)
+	for n, k := range pairOf {
+		tc.RowIDs[n] = index[k].id
+	}
+	return nil
+}
+
+// rowMatrix is a table's rows: in blocks held in memory, in a heap item,
+// or in blocks read one at a time (the last one read held).
+type rowMatrix struct {
+	size   int // RowSize
+	sizes  []int
+	first  []int32 // first row of each block, and the number of rows
+	blocks []ndb.Block
+	heap   *Heap
+	item   HID
+	pages  *Pages
+	held   int // block in buf, -1 for none
+	buf    []byte
+}
+
+// block returns block b of the matrix.
+func (m *rowMatrix) block(b int) ([]byte, error) {
+	switch {
+	case m.heap != nil:
+		return m.heap.Item(m.item)
+	case m.pages != nil:
+		if m.held != b || m.buf == nil {
+			data, err := m.pages.Read(b, m.buf)
+			if err != nil {
+				m.held = -1
+				return nil, err
+			}
+			m.buf, m.held = data, b
+		}
+		return m.buf, nil
+	}
+	return m.blocks[b].Data, nil
+}
+
+// row returns row r (valid until the next row of another block is read),
+// or nil when it cannot be read.
+func (m *rowMatrix) row(r int) []byte {
+	b := sort.Search(len(m.sizes), func(i int) bool { return int(m.first[i+1]) > r })
+	if b >= len(m.sizes) {
+		return nil
+	}
+	data, err := m.block(b)
+	if err != nil {
+		return nil
+	}
+	at := (r - int(m.first[b])) * m.size
+	return data[at : at+m.size]
 }
 
 func (tc *TC) exists(row []byte, c Column) bool {
@@ -188,9 +306,13 @@ func (tc *TC) exists(row []byte, c Column) bool {
 // Cell returns the 4-byte slot of a row's column (value or HNID), or false
 // when the column is absent or the cell does not exist.
 func (tc *TC) Cell(row int, tag uint32) (uint32, bool) {
+	r := tc.rows.row(row)
+	if r == nil {
+		return 0, false
+	}
 	for _, c := range tc.Columns {
-		if c.Tag == tag && c.Size >= 4 && tc.exists(tc.rows[row], c) {
-			return binary.LittleEndian.Uint32(tc.rows[row][c.Offset:]), true
+		if c.Tag == tag && c.Size >= 4 && tc.exists(r, c) {
+			return binary.LittleEndian.Uint32(r[c.Offset:]), true
 		}
 	}
 	return 0, false
@@ -200,7 +322,10 @@ func (tc *TC) Cell(row int, tag uint32) (uint32, bool) {
 // its bytes in the row (the value for fixed-size types up to 8 bytes, else
 // a 4-byte HNID).
 func (tc *TC) RowCells(r int, yield func(c Column, cell []byte)) {
-	row := tc.rows[r]
+	row := tc.rows.row(r)
+	if row == nil {
+		return
+	}
 	for _, c := range tc.Columns {
 		if tc.exists(row, c) {
 			yield(c, row[c.Offset:c.Offset+c.Size])

@@ -220,6 +220,13 @@ func (w *walker) table(nid, folder uint32, what string, required bool) (*ltp.TC,
 		}
 		return nil, false
 	}
+	if tc, err, big := w.bigTable(nid); big {
+		if err == nil {
+			return tc, true
+		}
+		w.fail(err, nid, folder, what)
+		return nil, false
+	}
 	data, subs, err := w.node(nid)
 	if err == nil {
 		var tc *ltp.TC
@@ -230,6 +237,56 @@ func (w *walker) table(nid, folder uint32, what string, required bool) (*ltp.TC,
 	}
 	w.fail(err, nid, folder, what)
 	return nil, false
+}
+
+// bigTableBytes is the size of table data from which a folder's table is
+// read block by block rather than whole: a contents table of 240,000 rows
+// holds over 100 MB.
+var bigTableBytes = 4 << 20
+
+// bigTable opens table node nid block by block when its data is larger
+// than bigTableBytes (big false otherwise, when nothing is read yet).
+func (w *walker) bigTable(nid uint32) (tc *ltp.TC, err error, big bool) {
+	n, ok := w.res.Node(nid)
+	if !ok {
+		return nil, nil, false
+	}
+	arena := w.chk.mem.blocks()
+	blocks, size, err := w.res.DataBlocks(n.Data, arena)
+	if err != nil || size <= bigTableBytes {
+		return nil, nil, false // read whole, as the errors say
+	}
+	subs, err := w.res.Subnodes(n.Sub, arena)
+	if err != nil {
+		return nil, err, true
+	}
+	heap := w.pages(blocks, false)
+	rows := func(sub uint32) (*ltp.Pages, error) {
+		blocks, _, err := w.res.DataBlocks(subs[sub].Data, arena)
+		if err != nil {
+			return nil, err
+		}
+		return w.pages(blocks, true), nil
+	}
+	tc, err = ltp.OpenTCPages(w.chk.mem.objects(), heap, w.res.Decode, subnodeSet(subs), rows)
+	return tc, err, true
+}
+
+// pages reads blocks one at a time, through the walker's window, decoded
+// when decode is set (a row matrix; a heap decodes what it reads).
+func (w *walker) pages(blocks []ndb.Block, decode bool) *ltp.Pages {
+	p := &ltp.Pages{Blocks: blocks, Sizes: make([]int, len(blocks))}
+	for i, b := range blocks {
+		p.Sizes[i] = w.res.BlockSize(b.BID)
+	}
+	p.Read = func(i int, buf []byte) ([]byte, error) {
+		b, err := w.res.ReadBlock(blocks[i].BID, buf, w.chk.mem.blocks())
+		if err == nil && decode {
+			w.res.Decode(blocks[i].BID, 0, b)
+		}
+		return b, err
+	}
+	return p
 }
 
 // nameRows keeps the names a hierarchy table gives its subfolders, for

@@ -165,7 +165,8 @@ type blockVerifier struct {
 // check verifies chunk c's blocks.
 func (v *blockVerifier) check(c *blockChunk, order []int32) {
 	if n := c.end - c.off; int64(cap(v.buf)) < n {
-		v.buf = make([]byte, n)
+		// Chunks are at most ChunkSize: one buffer of that serves them all.
+		v.buf = make([]byte, max(n, min(int64(max(ChunkSize, 1<<16)), v.s.limit)))
 	}
 	v.verify(c, order)
 }

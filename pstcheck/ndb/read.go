@@ -73,6 +73,8 @@ type Arena struct {
 	blocks []Block
 	subs   []map[uint32]Subnode
 	nsubs  int
+	// raw holds a compressed block ReadBlock inflates.
+	raw []byte
 }
 
 const arenaChunk = 256 << 10
@@ -134,6 +136,15 @@ func (res *Result) BlockOffset(bid uint64) int64 {
 	return -1
 }
 
+// BlockSize returns the size of bid's block's data (inflated in 4K
+// files), 0 when it is not in the BBT.
+func (res *Result) BlockSize(bid uint64) int {
+	if i := res.s.block(bid); i >= 0 {
+		return int(res.BBT[i].Inflated)
+	}
+	return 0
+}
+
 // Prefetch reads into arena's window the bytes from the start of the
 // first of bids' blocks to the end of the last, when they lie close
 // together: the reads of an item's blocks that follow are then served
@@ -163,7 +174,7 @@ func (res *Result) ReadBlocks(bid uint64, arena *Arena) ([]Block, error) {
 		out, start = arena.blocks, len(arena.blocks)
 	}
 	total := 0
-	err := res.walkData(bid, 0, arena, func(e BBTEntry, b []byte) error {
+	err := res.walkData(bid, 0, arena, true, func(e BBTEntry, b []byte) error {
 		total += len(b)
 		if total > maxNodeData {
 			return &ReadError{BID: bid, Offset: -1, Code: finding.NodeDataTree, Detail: fmt.Sprintf("node data exceeds %d bytes", maxNodeData)}
@@ -192,7 +203,19 @@ func (res *Result) ReadData(bid uint64) ([][]byte, error) {
 	return out, nil
 }
 
-func (res *Result) walkData(bid uint64, depth int, arena *Arena, yield func(BBTEntry, []byte) error) error {
+// walkData walks the data tree rooted at bid, depth first, reading its
+// internal blocks, and yields its data blocks: read when readLeaves,
+// else only checked as readBlock checks them.
+func (res *Result) walkData(bid uint64, depth int, arena *Arena, readLeaves bool, yield func(BBTEntry, []byte) error) error {
+	if !readLeaves && !IsInternal(bid) {
+		e, err := res.soundBlock(bid)
+		if err != nil {
+			return err
+		}
+		if !IsInternal(e.BID) {
+			return yield(e, nil)
+		}
+	}
 	e, b, err := res.readBlock(bid, arena)
 	if err != nil {
 		return err
@@ -209,7 +232,7 @@ func (res *Result) walkData(bid uint64, depth int, arena *Arena, yield func(BBTE
 		return res.treeError(e, finding.NodeDataTree, "data tree block too short for its entries")
 	}
 	for k := 0; k < n; k++ {
-		if err := res.walkData(l.uint(b[8+k*l.BIDSize:]), depth+1, arena, yield); err != nil {
+		if err := res.walkData(l.uint(b[8+k*l.BIDSize:]), depth+1, arena, readLeaves, yield); err != nil {
 			return err
 		}
 	}
@@ -267,19 +290,46 @@ func (res *Result) treeError(e BBTEntry, code finding.Code, what string) error {
 }
 
 // readBlock returns a verified block's data (inflated in 4K files), not
-// yet decoded.
+// yet decoded, in memory from arena.
 func (res *Result) readBlock(bid uint64, arena *Arena) (BBTEntry, []byte, error) {
+	e, err := res.soundBlock(bid)
+	if err != nil {
+		return e, nil, err
+	}
+	b, err := res.readSound(e, arena.Alloc(int(e.CB)), arena)
+	return e, b, err
+}
+
+// soundBlock returns bid's BBT entry, or why the block cannot be read: it
+// is not in the BBT, or the block pass found it damaged.
+func (res *Result) soundBlock(bid uint64) (BBTEntry, error) {
 	i := res.s.block(bid)
 	if i < 0 {
-		return BBTEntry{}, nil, &ReadError{BID: bid &^ bidReserved, Offset: -1, Code: finding.NodeBlockMissing,
+		return BBTEntry{}, &ReadError{BID: bid &^ bidReserved, Offset: -1, Code: finding.NodeBlockMissing,
 			Detail: fmt.Sprintf("block 0x%X is not in the BBT", bid&^bidReserved)}
 	}
 	e := res.BBT[i]
 	if c := res.BlockDamage[i].Code(); c != "" {
-		return e, nil, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: c, Detail: fmt.Sprintf("block 0x%X is damaged (%s)", e.BID, c)}
+		return e, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: c, Detail: fmt.Sprintf("block 0x%X is damaged (%s)", e.BID, c)}
 	}
-	l := &res.Header.Layout
-	buf := arena.Alloc(int(e.CB))
+	return e, nil
+}
+
+// readSound reads sound block e's data into buf (len e.CB), through
+// arena's window when arena is not nil, and inflates it in 4K files (into
+// memory from arena).
+func (res *Result) readSound(e BBTEntry, buf []byte, arena *Arena) ([]byte, error) {
+	if err := res.readRaw(e, buf, arena); err != nil {
+		return nil, err
+	}
+	if res.Header.Kind == Unicode4K && e.Inflated != e.CB {
+		return res.inflate(e, buf, arena.Alloc(int(e.Inflated)))
+	}
+	return buf, nil
+}
+
+// readRaw reads block e's bytes as stored into buf (len e.CB).
+func (res *Result) readRaw(e BBTEntry, buf []byte, arena *Arena) error {
 	var err error
 	if arena != nil {
 		err = arena.win.readAt(res.s.r, res.s.size, buf, int64(e.IB))
@@ -287,17 +337,70 @@ func (res *Result) readBlock(bid uint64, arena *Arena) (BBTEntry, []byte, error)
 		err = readFull(res.s.r, buf, int64(e.IB))
 	}
 	if err != nil {
-		return e, nil, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: finding.FileRead, Detail: err.Error()}
+		return &ReadError{BID: e.BID, Offset: int64(e.IB), Code: finding.FileRead, Detail: err.Error()}
 	}
-	if l.Kind == Unicode4K && e.Inflated != e.CB {
-		res.s.inflateMu.Lock()
-		defer res.s.inflateMu.Unlock()
-		out, err := res.s.inflater.inflate(buf, int(e.Inflated))
-		if err != nil || len(out) != int(e.Inflated) {
-			return e, nil, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: finding.BlockInflate, Detail: "block does not inflate"}
+	return nil
+}
+
+// inflate inflates compressed block e's bytes into out (len e.Inflated).
+func (res *Result) inflate(e BBTEntry, raw, out []byte) ([]byte, error) {
+	res.s.inflateMu.Lock()
+	defer res.s.inflateMu.Unlock()
+	b, err := res.s.inflater.inflate(raw, int(e.Inflated))
+	if err != nil || len(b) != int(e.Inflated) {
+		return nil, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: finding.BlockInflate, Detail: "block does not inflate"}
+	}
+	copy(out, b)
+	return out, nil
+}
+
+// DataBlocks returns the data blocks of the data tree rooted at bid with
+// their BIDs only, and their total size, reading only the tree's internal
+// blocks: for a node too large to hold, whose blocks are then read one at
+// a time (ReadBlock). A node ReadBlocks cannot read gives the same error.
+func (res *Result) DataBlocks(bid uint64, arena *Arena) ([]Block, int, error) {
+	var out []Block
+	total := 0
+	err := res.walkData(bid, 0, arena, false, func(e BBTEntry, _ []byte) error {
+		total += int(e.Inflated)
+		if total > maxNodeData {
+			return &ReadError{BID: bid, Offset: -1, Code: finding.NodeDataTree, Detail: fmt.Sprintf("node data exceeds %d bytes", maxNodeData)}
 		}
-		buf = arena.Alloc(len(out))
-		copy(buf, out)
+		out = append(out, Block{BID: e.BID})
+		return nil
+	})
+	return out, total, err
+}
+
+// ReadBlock reads one data block of a node (from DataBlocks), still
+// encoded, into buf, which it grows as needed: the memory is the caller's,
+// reused block after block. Reads go through arena's window.
+func (res *Result) ReadBlock(bid uint64, buf []byte, arena *Arena) ([]byte, error) {
+	e, err := res.soundBlock(bid)
+	if err != nil {
+		return nil, err
 	}
-	return e, buf, nil
+	if cap(buf) < int(e.Inflated) {
+		buf = make([]byte, e.Inflated)
+	}
+	buf = buf[:e.Inflated]
+	if res.Header.Kind != Unicode4K || e.Inflated == e.CB {
+		if err := res.readRaw(e, buf, arena); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	var raw []byte
+	if arena != nil {
+		if cap(arena.raw) < int(e.CB) {
+			arena.raw = make([]byte, e.CB)
+		}
+		raw = arena.raw[:e.CB]
+	} else {
+		raw = make([]byte, e.CB)
+	}
+	if err := res.readRaw(e, raw, arena); err != nil {
+		return nil, err
+	}
+	return res.inflate(e, raw, buf)
 }
