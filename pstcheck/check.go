@@ -95,8 +95,8 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		rep.Stats.Version = h.Version
 		rep.Stats.Crypt = h.CryptName()
 		rep.Stats.Pages = res.Pages
-		rep.Stats.Blocks = len(res.BBT)
-		rep.Stats.Nodes = len(res.NBT)
+		rep.Stats.Blocks = res.BBT.Len()
+		rep.Stats.Nodes = res.NBT.Len()
 		rep.Stats.BytesVerified = res.BytesVerified
 		rep.Stats.FreeBytes = res.FreeBytes
 		rep.Stats.BlockPass = res.BlockPass

@@ -88,11 +88,11 @@ func Inspect(ctx context.Context, path string) (*Structure, error) {
 	}
 	s := &Structure{Kind: res.Header.Kind}
 	var b [2]byte
-	for i, e := range res.BBT {
+	for i, e := range res.BBT.All() {
 		if e.BID > s.MaxBID {
 			s.MaxBID = e.BID
 		}
-		if !ndb.IsInternal(e.BID) || res.BlockDamage[i] != 0 || e.CB < 2 {
+		if !ndb.IsInternal(e.BID) || res.BBT.State(i) != 0 || e.CB < 2 {
 			continue
 		}
 		if _, err := f.ReadAt(b[:], int64(e.IB)); err != nil {

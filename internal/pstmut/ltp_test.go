@@ -465,10 +465,10 @@ func TestRemoveNBT(t *testing.T) {
 		t.Fatal("the node is still listed")
 	}
 	res, fs := f.Scan()
-	if len(res.NBT) != n-1 {
-		t.Errorf("the engine reads %d nodes, want %d", len(res.NBT), n-1)
+	if res.NBT.Len() != n-1 {
+		t.Errorf("the engine reads %d nodes, want %d", res.NBT.Len(), n-1)
 	}
-	for i, e := range res.NBT {
+	for i, e := range res.NBT.All() {
 		if e != f.NBT[i].NBTEntry {
 			t.Fatalf("node %d: %+v, the cache %+v", i, e, f.NBT[i].NBTEntry)
 		}

@@ -53,10 +53,10 @@ func TestFixesAreNoOpsOnSoundFiles(t *testing.T) {
 				}
 			}
 			res, _ := f.Scan()
-			if len(res.BBT) != len(f.BBT) || len(res.NBT) != len(f.NBT) {
-				t.Fatalf("parsed %d blocks %d nodes, the engine %d and %d", len(f.BBT), len(f.NBT), len(res.BBT), len(res.NBT))
+			if res.BBT.Len() != len(f.BBT) || res.NBT.Len() != len(f.NBT) {
+				t.Fatalf("parsed %d blocks %d nodes, the engine %d and %d", len(f.BBT), len(f.NBT), res.BBT.Len(), res.NBT.Len())
 			}
-			for i, b := range res.BBT {
+			for i, b := range res.BBT.All() {
 				if b != f.BBT[i].BBTEntry {
 					t.Fatalf("block %d: parsed %+v, engine %+v", i, f.BBT[i].BBTEntry, b)
 				}
@@ -65,7 +65,7 @@ func TestFixesAreNoOpsOnSoundFiles(t *testing.T) {
 					t.Fatalf("block 0x%X: trailer %+v", b.BID, tr)
 				}
 			}
-			for i, n := range res.NBT {
+			for i, n := range res.NBT.All() {
 				if n != f.NBT[i].NBTEntry {
 					t.Fatalf("node %d: parsed %+v, engine %+v", i, f.NBT[i].NBTEntry, n)
 				}

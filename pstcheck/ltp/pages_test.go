@@ -41,7 +41,7 @@ func TestTablePages(t *testing.T) {
 	// The largest contents table.
 	var table ndb.NBTEntry
 	most := 0
-	for _, n := range res.NBT {
+	for _, n := range res.NBT.All() {
 		if n.NID&0x1F != ndb.NIDTypeContentsTable {
 			continue
 		}

@@ -162,7 +162,7 @@ func DecodeANSI(cp uint32, b []byte) string {
 func (w *walker) storeCodepage() uint32 {
 	votes := map[uint32]int{}
 	seen := 0
-	for _, n := range w.res.NBT {
+	for _, n := range w.res.NBT.All() {
 		if n.NID&0x1F != ndb.NIDTypeMessage || w.res.NodeDamaged[n.NID] {
 			continue
 		}

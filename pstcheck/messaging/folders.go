@@ -2,7 +2,6 @@ package messaging
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -31,7 +30,7 @@ func (w *walker) folders() {
 	for w.ctx.Err() == nil {
 		for progress := true; progress && w.ctx.Err() == nil; {
 			progress = false
-			for _, n := range w.res.NBT {
+			for _, n := range w.res.NBT.All() {
 				if n.NID&0x1F != ndb.NIDTypeFolder || w.seenFolder[n.NID] {
 					continue
 				}
@@ -50,14 +49,17 @@ func (w *walker) folders() {
 		// What is left hangs off a missing parent (NODE-PARENT) or a
 		// cycle of parents: walk the first of it too, so its items are
 		// counted, then look again for folders it makes reachable.
-		i := slices.IndexFunc(w.res.NBT, func(n ndb.NBTEntry) bool {
-			return n.NID&0x1F == ndb.NIDTypeFolder && !w.seenFolder[n.NID]
-		})
-		if i < 0 {
+		found := false
+		for _, n := range w.res.NBT.All() {
+			if n.NID&0x1F == ndb.NIDTypeFolder && !w.seenFolder[n.NID] {
+				w.walk(n.NID, n.Parent, UnreachablePrefix)
+				found = true
+				break
+			}
+		}
+		if !found {
 			return
 		}
-		n := w.res.NBT[i]
-		w.walk(n.NID, n.Parent, UnreachablePrefix)
 	}
 }
 
@@ -321,7 +323,7 @@ func (w *walker) cellString(tc *ltp.TC, row int, id uint16) (string, bool) {
 // lost without a trace, which becomes a folder of its own, found only from
 // its items.
 func (w *walker) unlisted() {
-	for _, n := range w.res.NBT {
+	for _, n := range w.res.NBT.All() {
 		t := n.NID & 0x1F
 		if (t != ndb.NIDTypeMessage && t != ndb.NIDTypeAssocMessage) || w.queuedAlready(n.NID) {
 			continue
@@ -364,7 +366,7 @@ func (w *walker) queuedAlready(nid uint32) bool {
 func (w *walker) children(folder uint32) []uint32 {
 	if w.byParent == nil {
 		w.byParent = map[uint32][]uint32{}
-		for _, n := range w.res.NBT {
+		for _, n := range w.res.NBT.All() {
 			if n.NID&0x1F == ndb.NIDTypeMessage {
 				w.byParent[n.Parent] = append(w.byParent[n.Parent], n.NID)
 			}

@@ -221,7 +221,7 @@ const maxKept = 100_000
 // res must come from a completed ndb.Scan.
 func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, opts Options) *Result {
 	w := &walker{ctx: ctx, res: res, chk: checker{res: res}, sink: sink, unicode: res.Header.Kind != ndb.ANSI,
-		keepItems: opts.KeepItems, queuedNode: make([]uint64, (len(res.NBT)+63)/64), queuedMissing: map[uint32]bool{},
+		keepItems: opts.KeepItems, queuedNode: make([]uint64, (res.NBT.Len()+63)/64), queuedMissing: map[uint32]bool{},
 		seenFolder: map[uint32]bool{}, folderIndex: map[uint32]int{},
 		subfoldersListed: map[uint32]bool{}, itemsListed: map[uint32]bool{}, rowNames: map[uint32]string{},
 		known: map[uint64]bool{}, workers: max(opts.Workers, 1)}
@@ -253,7 +253,7 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, opts Options
 // for listed messages that have no node.
 func (w *walker) messageNodes() int {
 	n := 0
-	for _, e := range w.res.NBT {
+	for _, e := range w.res.NBT.All() {
 		if t := e.NID & 0x1F; t == ndb.NIDTypeMessage || t == ndb.NIDTypeAssocMessage {
 			n++
 		}

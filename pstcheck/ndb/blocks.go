@@ -25,8 +25,6 @@ import (
 // before (overlaps) and for the findings, so that they come in the same
 // order whatever the timing.
 func (s *Scanner) checkBlocks(ctx context.Context) {
-	bbt := s.res.BBT
-	s.res.BlockDamage = make([]BlockState, len(bbt))
 	order := s.offsetOrder()
 
 	fixed := s.fixedPages()
@@ -44,20 +42,34 @@ func (s *Scanner) checkBlocks(ctx context.Context) {
 	s.reportBlocks(order, pages, chunks)
 }
 
+// blockOrder is the BBT's indexes in file-offset order: nil when the BBT
+// is in that order already (blocks written in the order of their BIDs),
+// which saves 4 bytes a block.
+type blockOrder []int32
+
+// at returns the index of the n-th block in offset order.
+func (o blockOrder) at(n int) int {
+	if o == nil {
+		return n
+	}
+	return int(o[n])
+}
+
 // offsetOrder returns the BBT's indexes in file-offset order.
-func (s *Scanner) offsetOrder() []int32 {
-	bbt := s.res.BBT
-	order := make([]int32, len(bbt))
+func (s *Scanner) offsetOrder() blockOrder {
+	bbt := &s.res.BBT
 	sorted := true
+	for i := 1; i < bbt.Len() && sorted; i++ {
+		sorted = bbt.IB(i) >= bbt.IB(i-1)
+	}
+	if sorted {
+		return nil
+	}
+	order := make(blockOrder, bbt.Len())
 	for i := range order {
 		order[i] = int32(i)
-		if i > 0 && bbt[i].IB < bbt[i-1].IB {
-			sorted = false
-		}
 	}
-	if !sorted {
-		slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(bbt[a].IB, bbt[b].IB) })
-	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(bbt.IB(int(a)), bbt.IB(int(b))) })
 	return order
 }
 
@@ -87,7 +99,8 @@ func (s *Scanner) entryProblem(e *BBTEntry, pages []pageRef, pi *int) BlockState
 	return 0
 }
 
-// blockChunk is a run of blocks, order[first:last], checked together from
+// blockChunk is a run of blocks, the first to the last-1-th in offset
+// order, checked together from
 // the bytes [off, end) of the file.
 type blockChunk struct {
 	first, last int32
@@ -103,16 +116,17 @@ type readErr struct {
 
 // planChunks marks the blocks whose entry rules them out and groups the
 // others into chunks of about ChunkSize bytes.
-func (s *Scanner) planChunks(order []int32, pages []pageRef) []blockChunk {
+func (s *Scanner) planChunks(order blockOrder, pages []pageRef) []blockChunk {
 	l := &s.h.Layout
-	bbt := s.res.BBT
+	bbt := &s.res.BBT
 	size := int64(max(ChunkSize, 1<<16))
 	var chunks []blockChunk
 	pi := 0
-	for n, idx := range order {
-		e := &bbt[idx]
-		if st := s.entryProblem(e, pages, &pi); st != 0 {
-			s.res.BlockDamage[idx] = st
+	for n := range bbt.Len() {
+		idx := order.at(n)
+		e := bbt.Entry(idx)
+		if st := s.entryProblem(&e, pages, &pi); st != 0 {
+			bbt.setState(idx, st)
 			continue
 		}
 		ib, end := int64(e.IB), int64(e.IB)+l.BlockExtent(int(e.CB))
@@ -129,7 +143,7 @@ func (s *Scanner) planChunks(order []int32, pages []pageRef) []blockChunk {
 // verifyChunks checks the chunks' blocks on the scan's workers, setting
 // each block's state (0 when it verifies), and reports the bytes read as
 // progress. It returns false when ctx ended the pass.
-func (s *Scanner) verifyChunks(ctx context.Context, order []int32, chunks []blockChunk) bool {
+func (s *Scanner) verifyChunks(ctx context.Context, order blockOrder, chunks []blockChunk) bool {
 	var next atomic.Int64
 	done := make(chan int64, len(chunks))
 	workers := max(1, min(s.workers, len(chunks)))
@@ -163,7 +177,7 @@ type blockVerifier struct {
 }
 
 // check verifies chunk c's blocks.
-func (v *blockVerifier) check(c *blockChunk, order []int32) {
+func (v *blockVerifier) check(c *blockChunk, order blockOrder) {
 	if n := c.end - c.off; int64(cap(v.buf)) < n {
 		// Chunks are at most ChunkSize: one buffer of that serves them all.
 		v.buf = make([]byte, max(n, min(int64(max(ChunkSize, 1<<16)), v.s.limit)))
@@ -174,16 +188,19 @@ func (v *blockVerifier) check(c *blockChunk, order []int32) {
 // verify checks the blocks of c. A block the buffer does not hold is read,
 // with the rest of the chunk after it: the chunk in one read, unless a bad
 // sector cuts a read short, which then costs only the blocks it lies in.
-func (v *blockVerifier) verify(c *blockChunk, order []int32) {
+func (v *blockVerifier) verify(c *blockChunk, order blockOrder) {
 	s := v.s
 	l := &s.h.Layout
+	bbt := &s.res.BBT
 	var data []byte
 	var start int64
-	for _, idx := range order[c.first:c.last] {
-		if s.res.BlockDamage[idx] != 0 {
+	for n := int(c.first); n < int(c.last); n++ {
+		idx := order.at(n)
+		if bbt.State(idx) != 0 {
 			continue // ruled out by its entry, or found bad already
 		}
-		e := &s.res.BBT[idx]
+		ent := bbt.Entry(idx)
+		e := &ent
 		ib, ext := int64(e.IB), l.BlockExtent(int(e.CB))
 		if ib < start || ib+ext > start+int64(len(data)) {
 			got, err := s.r.ReadAt(v.buf[:c.end-ib], ib)
@@ -192,17 +209,17 @@ func (v *blockVerifier) verify(c *blockChunk, order []int32) {
 				if err == nil {
 					err = io.ErrUnexpectedEOF
 				}
-				c.readErrs = append(c.readErrs, readErr{idx, err})
+				c.readErrs = append(c.readErrs, readErr{int32(idx), err})
 			}
 		}
 		if ib < start || ib+ext > start+int64(len(data)) {
-			s.res.BlockDamage[idx] = stateFileRead
+			bbt.setState(idx, stateFileRead)
 			continue
 		}
 		extent := data[ib-start : ib-start+ext]
 		if !l.blockSound(e, extent, &v.inf) {
 			code, _ := l.blockProblem(e, extent, &v.inf)
-			s.res.BlockDamage[idx] = blockState(cmp.Or(code, finding.BlockCRC))
+			bbt.setState(idx, blockState(cmp.Or(code, finding.BlockCRC)))
 		}
 	}
 }
@@ -214,17 +231,19 @@ func (v *blockVerifier) verify(c *blockChunk, order []int32) {
 // block, see reportFailed), and read failures at once; blocks that fail
 // verification after the pass, since a block further on may prove their
 // bytes are its own.
-func (s *Scanner) reportBlocks(order []int32, pages []pageRef, chunks []blockChunk) {
+func (s *Scanner) reportBlocks(order blockOrder, pages []pageRef, chunks []blockChunk) {
 	l := &s.h.Layout
-	bbt := s.res.BBT
+	bbt := &s.res.BBT
 	var prevEnd int64
 	var prevBID uint64
 	pi, ci := 0, 0
 	var failed []int32
-	for n, idx := range order {
-		e := &bbt[idx]
+	for n := range bbt.Len() {
+		idx := order.at(n)
+		ent := bbt.Entry(idx)
+		e := &ent
 		bad := func(st BlockState, detail string) {
-			s.res.BlockDamage[idx] = st
+			bbt.setState(idx, st)
 			s.report(finding.Finding{Code: st.Code(), Offset: int64(e.IB), BID: e.BID, Detail: detail})
 		}
 		ext := l.BlockExtent(int(e.CB))
@@ -253,11 +272,11 @@ func (s *Scanner) reportBlocks(order []int32, pages []pageRef, chunks []blockChu
 		for ci < len(chunks) && int(chunks[ci].last) <= n {
 			ci++
 		}
-		switch st := s.res.BlockDamage[idx]; st {
+		switch st := bbt.State(idx); st {
 		case stateFileRead:
 			var err error = io.ErrUnexpectedEOF
 			for _, r := range chunks[ci].readErrs {
-				if r.idx == idx {
+				if int(r.idx) == idx {
 					err = r.err
 				}
 			}
@@ -267,7 +286,7 @@ func (s *Scanner) reportBlocks(order []int32, pages []pageRef, chunks []blockChu
 			prevEnd, prevBID = ib+ext, e.BID
 		default:
 			s.res.BytesVerified += ext
-			failed = append(failed, idx)
+			failed = append(failed, int32(idx))
 		}
 	}
 	s.reportFailed(order, failed)
@@ -278,50 +297,51 @@ func (s *Scanner) reportBlocks(order []int32, pages []pageRef, chunks []blockChu
 // place (a damaged BBT entry): it is reported as the overlap it is, and
 // the sound block keeps its bytes. What is wrong with each is read again
 // here: failures are few, and their details are not kept meanwhile.
-func (s *Scanner) reportFailed(order []int32, failed []int32) {
+func (s *Scanner) reportFailed(order blockOrder, failed []int32) {
 	if len(failed) == 0 {
 		return
 	}
 	l := &s.h.Layout
-	bbt := s.res.BBT
+	bbt := &s.res.BBT
 	pos := make(map[int32]int, len(failed))
 	for _, idx := range failed {
 		pos[idx] = -1
 	}
-	for n, idx := range order {
-		if _, ok := pos[idx]; ok {
-			pos[idx] = n
+	for n := range bbt.Len() {
+		if _, ok := pos[int32(order.at(n))]; ok {
+			pos[int32(order.at(n))] = n
 		}
 	}
+	end := func(i int) int64 { return int64(bbt.IB(i)) + l.BlockExtent(int(bbt.CB(i))) }
 	var inf blockInflater
 	buf := make([]byte, l.BlockExtent(l.MaxBlockData))
 	for _, idx := range failed {
-		e := &bbt[idx]
+		e := bbt.Entry(int(idx))
 		lo, hi := int64(e.IB), int64(e.IB)+l.BlockExtent(int(e.CB))
 		n := pos[idx]
 		owner := uint64(0)
 		for k := n - 1; k >= 0 && owner == 0; k-- { // earlier blocks running into this one
-			o := &bbt[order[k]]
-			if int64(o.IB)+l.BlockExtent(int(o.CB)) <= lo-int64(l.MaxBlockData)-int64(l.BlockAlign) {
+			o := order.at(k)
+			if end(o) <= lo-int64(l.MaxBlockData)-int64(l.BlockAlign) {
 				break
 			}
-			if s.res.BlockDamage[order[k]] == 0 && int64(o.IB)+l.BlockExtent(int(o.CB)) > lo {
-				owner = o.BID
+			if bbt.State(o) == 0 && end(o) > lo {
+				owner = bbt.BID(o)
 			}
 		}
-		for k := n + 1; k < len(order) && owner == 0 && int64(bbt[order[k]].IB) < hi; k++ {
-			if s.res.BlockDamage[order[k]] == 0 {
-				owner = bbt[order[k]].BID
+		for k := n + 1; k < bbt.Len() && owner == 0 && int64(bbt.IB(order.at(k))) < hi; k++ {
+			if bbt.State(order.at(k)) == 0 {
+				owner = bbt.BID(order.at(k))
 			}
 		}
-		code := s.res.BlockDamage[idx].Code()
+		code := bbt.State(int(idx)).Code()
 		var detail string
 		if owner != 0 {
 			code = finding.BlockOverlap
 			detail = fmt.Sprintf("block at 0x%X+%d overlaps block 0x%X, which verifies there: this entry points at another block's place", e.IB, hi-lo, owner)
-			s.res.BlockDamage[idx] = stateOverlap
+			bbt.setState(int(idx), stateOverlap)
 		} else if ext := buf[:hi-lo]; readFull(s.r, ext, lo) == nil {
-			if c, d := l.blockProblem(e, ext, &inf); c == code {
+			if c, d := l.blockProblem(&e, ext, &inf); c == code {
 				detail = d
 			}
 		}

@@ -52,7 +52,11 @@ func TestBlockPassChunks(t *testing.T) {
 				var c collect
 				res := Scan(context.Background(), bytes.NewReader(b), int64(len(b)), &c, Options{Workers: workers})
 				if res != nil {
-					c = append(c, finding.Finding{Detail: fmt.Sprint(res.BytesVerified, res.BlockDamage)})
+					states := make([]BlockState, res.BBT.Len())
+					for i := range states {
+						states[i] = res.BBT.State(i)
+					}
+					c = append(c, finding.Finding{Detail: fmt.Sprint(res.BytesVerified, states)})
 				}
 				return fmt.Sprint(c)
 			}

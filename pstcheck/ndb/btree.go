@@ -1,12 +1,9 @@
 package ndb
 
 import (
-	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
-	"slices"
-	"sort"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -162,9 +159,9 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 			continue
 		}
 		if ptype == PageBBT {
-			s.bbt.add(l.parseBBTLeaf(e))
+			s.res.BBT.add(l.parseBBTLeaf(e))
 		} else {
-			s.nbt.add(l.parseNBTLeaf(e))
+			s.res.NBT.add(l.parseNBTLeaf(e))
 		}
 	}
 }
@@ -213,63 +210,13 @@ func (s *Scanner) lostPage(bid uint64) int64 {
 // sortTrees orders the leaf entries for lookup. A sound tree is already in
 // order; a damaged one may not be, and lookups must still work.
 func (s *Scanner) sortTrees() {
-	if !slices.IsSortedFunc(s.res.BBT, func(a, b BBTEntry) int { return cmp.Compare(a.BID, b.BID) }) {
-		slices.SortStableFunc(s.res.BBT, func(a, b BBTEntry) int { return cmp.Compare(a.BID, b.BID) })
-	}
-	if !slices.IsSortedFunc(s.res.NBT, func(a, b NBTEntry) int { return cmp.Compare(a.NID, b.NID) }) {
-		slices.SortStableFunc(s.res.NBT, func(a, b NBTEntry) int { return cmp.Compare(a.NID, b.NID) })
-	}
+	s.res.BBT.sortByBID()
+	s.res.NBT.sortByNID()
 }
 
 // block returns the index of bid in the BBT, or -1. Bit 0 of a BID is
 // reserved and ignored for lookups (MS-PST 2.2.2.2).
-func (s *Scanner) block(bid uint64) int {
-	bid &^= bidReserved
-	bbt := s.res.BBT
-	i := sort.Search(len(bbt), func(i int) bool { return bbt[i].BID >= bid })
-	if i < len(bbt) && bbt[i].BID == bid {
-		return i
-	}
-	return -1
-}
+func (s *Scanner) block(bid uint64) int { return s.res.BBT.find(bid &^ bidReserved) }
 
 // node returns the index of nid in the NBT, or -1.
-func (s *Scanner) node(nid uint32) int {
-	nbt := s.res.NBT
-	i := sort.Search(len(nbt), func(i int) bool { return nbt[i].NID >= nid })
-	if i < len(nbt) && nbt[i].NID == nid {
-		return i
-	}
-	return -1
-}
-
-// segments gathers entries of unknown number in fixed-size pieces, so that
-// gathering millions of them never copies them or holds the spare room of
-// a doubled slice; all puts them in one slice of the exact size.
-type segments[T any] struct {
-	segs [][]T
-	n    int
-}
-
-const segmentLen = 1 << 14
-
-func (g *segments[T]) add(x T) {
-	if g.n%segmentLen == 0 {
-		g.segs = append(g.segs, make([]T, 0, segmentLen))
-	}
-	k := len(g.segs) - 1
-	g.segs[k] = append(g.segs[k], x)
-	g.n++
-}
-
-// all returns the entries gathered, after those of to, and empties g.
-func (g *segments[T]) all(to []T) []T {
-	out := make([]T, len(to), len(to)+g.n)
-	copy(out, to)
-	for i, seg := range g.segs {
-		out = append(out, seg...)
-		g.segs[i] = nil
-	}
-	g.segs, g.n = nil, 0
-	return out
-}
+func (s *Scanner) node(nid uint32) int { return s.res.NBT.find(nid) }

@@ -68,29 +68,31 @@ func (s *Scanner) usedExtents() *usedExtents { return &usedExtents{s: s} }
 func (u *usedExtents) next() (extent, bool) {
 	s := u.s
 	l := &s.h.Layout
+	bbt := &s.res.BBT
 	for u.pi < len(s.sortedPages) && s.sortedPages[u.pi].rebuilt {
 		u.pi++
 	}
-	for ; u.bi < len(s.order); u.bi++ {
-		i := s.order[u.bi]
-		switch s.res.BlockDamage[i].Code() {
+	for ; u.bi < bbt.Len(); u.bi++ {
+		i := s.order.at(u.bi)
+		switch bbt.State(i).Code() {
 		case finding.BlockSize, finding.BlockAlign, finding.BlockRange, finding.BlockOverlap:
 			continue
 		}
-		if s.res.BBT[i].Rebuilt == FoundInTree {
+		if bbt.Found(i) == FoundInTree {
 			break
 		}
 	}
-	havePage, haveBlock := u.pi < len(s.sortedPages), u.bi < len(s.order)
-	if havePage && (!haveBlock || s.sortedPages[u.pi].IB <= int64(s.res.BBT[s.order[u.bi]].IB)) {
+	havePage, haveBlock := u.pi < len(s.sortedPages), u.bi < bbt.Len()
+	if havePage && (!haveBlock || s.sortedPages[u.pi].IB <= int64(bbt.IB(s.order.at(u.bi)))) {
 		p := s.sortedPages[u.pi]
 		u.pi++
 		return extent{ib: p.IB, end: p.IB + l.PageSize, bid: p.BID, page: p.Type}, true
 	}
 	if haveBlock {
-		e := &s.res.BBT[s.order[u.bi]]
+		i := s.order.at(u.bi)
 		u.bi++
-		return extent{ib: int64(e.IB), end: int64(e.IB) + l.BlockExtent(int(e.CB)), bid: e.BID}, true
+		ib := int64(bbt.IB(i))
+		return extent{ib: ib, end: ib + l.BlockExtent(int(bbt.CB(i))), bid: bbt.BID(i)}, true
 	}
 	return extent{}, false
 }

@@ -72,14 +72,14 @@ type nodeWalk struct {
 // every damaged block it uses is attributed to it and to its folder. It
 // also counts references to every block to check the BBT's cRef.
 func (s *Scanner) checkNodes(ctx context.Context) {
-	w := &nodeWalk{s: s, refs: make([]uint16, len(s.res.BBT)), tree: make([]uint8, len(s.res.BBT)),
+	w := &nodeWalk{s: s, refs: make([]uint16, s.res.BBT.Len()), tree: make([]uint8, s.res.BBT.Len()),
 		damaged: map[int32]*treeInfo{}, sizes: map[int32]uint64{}}
 	s.res.NodeDamaged = map[uint32]bool{}
-	for i := range s.res.NBT {
+	for i := range s.res.NBT.Len() {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return
 		}
-		n := s.res.NBT[i]
+		n := s.res.NBT.Entry(i)
 		w.nid, w.rebuilt = n.NID, false
 		var dmg []damageRef
 		more := 0
@@ -100,7 +100,7 @@ func (s *Scanner) checkNodes(ctx context.Context) {
 			s.attribute(n, dmg, more)
 		}
 		if w.rebuilt {
-			s.res.NBT[i].Rebuilt = true
+			s.res.NBT.setRebuilt(i)
 		}
 	}
 	s.checkRefCounts(w.refs)
@@ -163,11 +163,11 @@ func (w *nodeWalk) lookup(bid uint64, via uint32) (int, []damageRef) {
 	if w.refs[i] < 0xFFFF {
 		w.refs[i]++
 	}
-	if w.s.res.BBT[i].Rebuilt != FoundInTree {
+	if w.s.res.BBT.Found(i) != FoundInTree {
 		w.rebuilt = true
 	}
-	if c := w.s.res.BlockDamage[i].Code(); c != "" {
-		return i, []damageRef{{bid: bid &^ bidReserved, ib: int64(w.s.res.BBT[i].IB), code: c, via: via}}
+	if c := w.s.res.BBT.State(i).Code(); c != "" {
+		return i, []damageRef{{bid: bid &^ bidReserved, ib: int64(w.s.res.BBT.IB(i)), code: c, via: via}}
 	}
 	return i, nil
 }
@@ -179,7 +179,7 @@ func (w *nodeWalk) data(bid uint64, via uint32) (uint64, []damageRef, int) {
 	if i < 0 || dmg != nil {
 		return 0, dmg, 0
 	}
-	e := w.s.res.BBT[i]
+	e := w.s.res.BBT.Entry(i)
 	if !IsInternal(e.BID) {
 		return uint64(e.Inflated), nil, 0
 	}
@@ -198,7 +198,7 @@ func (w *nodeWalk) sub(bid uint64, via uint32, depth int) ([]damageRef, int) {
 	if i < 0 || dmg != nil {
 		return dmg, 0
 	}
-	e := w.s.res.BBT[i]
+	e := w.s.res.BBT.Entry(i)
 	if !IsInternal(e.BID) {
 		return w.structure(finding.NodeSubnodeTree, e, via, fmt.Sprintf("subnode tree points at data block 0x%X", e.BID)), 0
 	}
@@ -217,7 +217,7 @@ func (w *nodeWalk) sub(bid uint64, via uint32, depth int) ([]damageRef, int) {
 func (w *nodeWalk) structure(code finding.Code, e BBTEntry, via uint32, detail string) []damageRef {
 	f := finding.Finding{Code: code, Offset: int64(e.IB), BID: e.BID, NID: w.nid, Detail: detail}
 	if n := w.s.node(w.nid); n >= 0 {
-		f.FolderNID = FolderOf(w.s.res.NBT[n])
+		f.FolderNID = FolderOf(w.s.res.NBT.Entry(n))
 	}
 	if via != 0 {
 		f.Detail += fmt.Sprintf(" (subnode 0x%X)", via)
@@ -228,7 +228,7 @@ func (w *nodeWalk) structure(code finding.Code, e BBTEntry, via uint32, detail s
 
 // internal parses an internal block once and validates its children.
 func (w *nodeWalk) internal(i int, via uint32, depth int) treeInfo {
-	e := w.s.res.BBT[i]
+	e := w.s.res.BBT.Entry(i)
 	switch st := w.tree[i]; {
 	case st&treeWalking != 0:
 		t := treeInfo{btype: st >> 2 & 3, level: st & 3}
@@ -314,7 +314,7 @@ func (w *nodeWalk) xblock(t *treeInfo, e BBTEntry, b []byte, cEnt int, via uint3
 				sound = false
 				continue
 			}
-			ce := w.s.res.BBT[ci]
+			ce := w.s.res.BBT.Entry(ci)
 			if !IsInternal(ce.BID) {
 				t.add(w.structure(finding.NodeDataTree, e, via, fmt.Sprintf("XXBLOCK 0x%X lists data block 0x%X where an XBLOCK belongs", e.BID, ce.BID)), 0)
 				sound = false
@@ -393,7 +393,7 @@ func (w *nodeWalk) slblock(t *treeInfo, e BBTEntry, b []byte, cEnt int, via uint
 				t.add(d, 0)
 				continue
 			}
-			ce := w.s.res.BBT[ci]
+			ce := w.s.res.BBT.Entry(ci)
 			if !IsInternal(ce.BID) {
 				t.add(w.structure(finding.NodeSubnodeTree, e, via, fmt.Sprintf("SIBLOCK 0x%X lists data block 0x%X", e.BID, ce.BID)), 0)
 				continue
@@ -462,13 +462,15 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 		k.n++
 		k.bytes += int64(e.CB)
 		if k.first == nil {
-			k.first = e
+			k.first = new(BBTEntry)
+			*k.first = *e
 		}
 	}
 	keepUnlinked := len(s.lostNBT) > 0
-	for i := range s.res.BBT {
-		e := &s.res.BBT[i]
-		if keepUnlinked && refs[i] == 0 && !IsInternal(e.BID) && s.res.BlockDamage[i] == 0 && len(s.res.Unlinked) < maxUnlinked {
+	for i := range s.res.BBT.Len() {
+		ent := s.res.BBT.Entry(i)
+		e := &ent
+		if keepUnlinked && refs[i] == 0 && !IsInternal(e.BID) && s.res.BBT.State(i) == 0 && len(s.res.Unlinked) < maxUnlinked {
 			s.res.Unlinked = append(s.res.Unlinked, *e)
 		}
 		if e.Rebuilt == FoundByTrailer {

@@ -43,7 +43,7 @@ func (res *Result) Node(nid uint32) (NBTEntry, bool) {
 	if i < 0 {
 		return NBTEntry{}, false
 	}
-	return res.NBT[i], true
+	return res.NBT.Entry(i), true
 }
 
 // NodeIndex returns the index of nid's entry in NBT, or -1.
@@ -131,7 +131,7 @@ func (res *Result) Decode(bid uint64, off int, b []byte) {
 // above sort their work by it so that reads go forward through the file.
 func (res *Result) BlockOffset(bid uint64) int64 {
 	if i := res.s.block(bid); i >= 0 {
-		return int64(res.BBT[i].IB)
+		return int64(res.BBT.IB(i))
 	}
 	return -1
 }
@@ -140,7 +140,7 @@ func (res *Result) BlockOffset(bid uint64) int64 {
 // files), 0 when it is not in the BBT.
 func (res *Result) BlockSize(bid uint64) int {
 	if i := res.s.block(bid); i >= 0 {
-		return int(res.BBT[i].Inflated)
+		return int(res.BBT.Entry(i).Inflated)
 	}
 	return 0
 }
@@ -154,7 +154,7 @@ func (res *Result) Prefetch(arena *Arena, bids ...uint64) {
 	l := &res.Header.Layout
 	for _, bid := range bids {
 		if i := res.s.block(bid); i >= 0 {
-			e := &res.BBT[i]
+			e := res.BBT.Entry(i)
 			lo = min(lo, int64(e.IB))
 			hi = max(hi, int64(e.IB)+l.BlockExtent(int(e.CB)))
 		}
@@ -308,8 +308,8 @@ func (res *Result) soundBlock(bid uint64) (BBTEntry, error) {
 		return BBTEntry{}, &ReadError{BID: bid &^ bidReserved, Offset: -1, Code: finding.NodeBlockMissing,
 			Detail: fmt.Sprintf("block 0x%X is not in the BBT", bid&^bidReserved)}
 	}
-	e := res.BBT[i]
-	if c := res.BlockDamage[i].Code(); c != "" {
+	e := res.BBT.Entry(i)
+	if c := res.BBT.State(i).Code(); c != "" {
 		return e, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: c, Detail: fmt.Sprintf("block 0x%X is damaged (%s)", e.BID, c)}
 	}
 	return e, nil

@@ -305,12 +305,12 @@ func (s *Scanner) mergeRebuilt(nodes []nbtCandidate, blocks, trailers []bbtCandi
 		s.pages = append(s.pages, pageRef{IB: off, Type: t, rebuilt: true})
 	}
 	s.sortTrees() // for the lookups of what the live trees hold
-	liveBBT, liveNBT := s.res.BBT, s.res.NBT
+	liveBBT, liveNBT := s.res.BBT.Len(), s.res.NBT.Len()
 	add := func(c bbtCandidate) {
-		if _, live := slices.BinarySearchFunc(liveBBT, c.e.BID, func(e BBTEntry, bid uint64) int { return cmp.Compare(e.BID, bid) }); live {
+		if s.res.BBT.findIn(c.e.BID, liveBBT) >= 0 {
 			return
 		}
-		s.res.BBT = append(s.res.BBT, c.e)
+		s.res.BBT.add(c.e)
 		rb.Blocks++
 		if c.e.Rebuilt == FoundByTrailer {
 			rb.TrailerBlocks++
@@ -338,10 +338,10 @@ func (s *Scanner) mergeRebuilt(nodes []nbtCandidate, blocks, trailers []bbtCandi
 		}
 	}
 	for _, c := range nodes {
-		if _, live := slices.BinarySearchFunc(liveNBT, c.e.NID, func(e NBTEntry, nid uint32) int { return cmp.Compare(e.NID, nid) }); live {
+		if s.res.NBT.findIn(c.e.NID, liveNBT) >= 0 {
 			continue
 		}
-		s.res.NBT = append(s.res.NBT, c.e)
+		s.res.NBT.add(c.e)
 		rb.Nodes++
 	}
 	s.res.Rebuild = rb

@@ -61,7 +61,7 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 func (s *Scanner) guessCrypt() {
 	votes := map[uint8]int{}
 	seen := 0
-	for _, e := range s.res.BBT {
+	for _, e := range s.res.BBT.All() {
 		if IsInternal(e.BID) || e.CB < 12 || s.h.Kind == Unicode4K && e.CB != e.Inflated {
 			continue
 		}

@@ -100,12 +100,10 @@ type pageRef struct {
 // Result is what the NDB passes learned, for the layers above and the report.
 type Result struct {
 	Header *Header
-	// BBT is sorted by BID; NBT by NID.
-	BBT []BBTEntry
-	NBT []NBTEntry
-	// BlockDamage[i] is the problem of BBT[i] (0 when sound): one byte a
-	// block, since a 50 GB file has tens of millions of them.
-	BlockDamage []BlockState
+	// BBT is sorted by BID, with each block's problem as the block pass
+	// found it (BBT.State); NBT by NID.
+	BBT BlockTable
+	NBT NodeTable
 	// NodeDamaged holds the NIDs of top-level nodes that use a damaged or
 	// missing block or have a malformed tree.
 	NodeDamaged map[uint32]bool
@@ -137,7 +135,7 @@ type Scanner struct {
 	pages []pageRef
 	// order is the BBT's indexes in offset order and sortedPages the pages
 	// in offset order, from the block pass, for the allocation pass.
-	order       []int32
+	order       blockOrder
 	sortedPages []pageRef
 	visited     map[int64]bool
 	// lost are key ranges of the BBT whose pages could not be read, so a
@@ -148,11 +146,8 @@ type Scanner struct {
 	mapPage []byte
 	// win serves the B-tree walk's reads; mapsWin the allocation pass's.
 	win, mapsWin window
-	// pageBufs are the walk's page buffers, one per level; bbt and nbt
-	// gather the leaf entries it finds.
+	// pageBufs are the walk's page buffers, one per level.
 	pageBufs [maxBTreeLevel + 2][]byte
-	bbt      segments[BBTEntry]
-	nbt      segments[NBTEntry]
 	// inflater serves reads of compressed blocks after the passes.
 	inflater  blockInflater
 	inflateMu sync.Mutex
@@ -207,7 +202,6 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 	} else {
 		s.loseRange(PageBBT, 0, math.MaxUint64, int64(h.BBT.IB))
 	}
-	s.res.NBT, s.res.BBT = s.nbt.all(s.res.NBT), s.bbt.all(s.res.BBT)
 	s.pageBufs = [maxBTreeLevel + 2][]byte{}
 	if s.indexDamaged() && ctx.Err() == nil {
 		p.Phase("rebuilding the index")

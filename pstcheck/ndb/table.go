@@ -1,0 +1,272 @@
+package ndb
+
+import (
+	"iter"
+	"sort"
+)
+
+// The index's leaf entries are what the scan holds most of: a block of a
+// 2-million-item store costs its entry, a state, and its place in offset
+// order, 6 million times over. So they are kept compactly, a column per
+// field, in segments of a fixed size that are never copied as the tables
+// grow (a slice grown by doubling holds up to twice its entries, and
+// gathering then copying holds them twice at once): 18 bytes a block (20
+// in 4K files), 24 a node, where a slice of entries takes 24 and 32 and
+// more while it grows.
+
+const (
+	segShift = 14
+	segLen   = 1 << segShift
+	segMask  = segLen - 1
+)
+
+// BlockTable holds the BBT's leaf entries, sorted by BID once the walk and
+// the rebuild are done, with each block's state as the block pass found it.
+type BlockTable struct {
+	n    int
+	segs []*blockSeg
+	// far holds the offsets of entries whose IB does not fit in 40 bits
+	// (only a damaged entry points past 1 TB).
+	far map[int]uint64
+}
+
+// blockSeg holds up to segLen entries; the first starts small, so that a
+// small file's scan (fuzzing runs thousands) sets up little.
+type blockSeg struct {
+	bid      []uint64
+	ib       []uint32 // low 32 bits of IB
+	ibHi     []uint8  // bits 32-39 of IB
+	cb, ref  []uint16
+	state    []uint8  // BlockState in bits 0-4, Found in bits 5-6
+	inflated []uint16 // in 4K files, once a compressed block comes (else the size is cb)
+}
+
+// segCap is the room a new segment starts with: a little for the first,
+// all of it for the others.
+func segCap(segs int) int {
+	if segs == 0 {
+		return 64
+	}
+	return segLen
+}
+
+const (
+	stateBits  = 0x1F
+	foundShift = 5
+)
+
+// Len is the number of entries.
+func (t *BlockTable) Len() int { return t.n }
+
+func (t *BlockTable) seg(i int) (*blockSeg, int) { return t.segs[i>>segShift], i & segMask }
+
+// Entry returns entry i.
+func (t *BlockTable) Entry(i int) BBTEntry {
+	s, k := t.seg(i)
+	e := BBTEntry{BID: s.bid[k], IB: t.IB(i), CB: s.cb[k], Inflated: s.cb[k], Ref: s.ref[k], Rebuilt: Found(s.state[k] >> foundShift)}
+	if s.inflated != nil {
+		e.Inflated = s.inflated[k]
+	}
+	return e
+}
+
+// BID returns entry i's BID.
+func (t *BlockTable) BID(i int) uint64 { s, k := t.seg(i); return s.bid[k] }
+
+// IB returns entry i's offset.
+func (t *BlockTable) IB(i int) uint64 {
+	s, k := t.seg(i)
+	if s.ibHi[k] == 0xFF {
+		if ib, ok := t.far[i]; ok {
+			return ib
+		}
+	}
+	return uint64(s.ibHi[k])<<32 | uint64(s.ib[k])
+}
+
+// CB returns entry i's size as stored.
+func (t *BlockTable) CB(i int) uint16 { s, k := t.seg(i); return s.cb[k] }
+
+// Found says how entry i was found.
+func (t *BlockTable) Found(i int) Found { s, k := t.seg(i); return Found(s.state[k] >> foundShift) }
+
+// State is block i's problem as the block pass found it (0: sound).
+func (t *BlockTable) State(i int) BlockState {
+	s, k := t.seg(i)
+	return BlockState(s.state[k] & stateBits)
+}
+
+func (t *BlockTable) setState(i int, st BlockState) {
+	s, k := t.seg(i)
+	s.state[k] = s.state[k]&^stateBits | uint8(st)
+}
+
+// add appends e (in state 0).
+func (t *BlockTable) add(e BBTEntry) {
+	i := t.n
+	if i>>segShift == len(t.segs) {
+		c := segCap(len(t.segs))
+		t.segs = append(t.segs, &blockSeg{bid: make([]uint64, 0, c), ib: make([]uint32, 0, c), ibHi: make([]uint8, 0, c),
+			cb: make([]uint16, 0, c), ref: make([]uint16, 0, c), state: make([]uint8, 0, c)})
+	}
+	s := t.segs[len(t.segs)-1]
+	t.n++
+	hi := uint8(e.IB >> 32)
+	if e.IB>>32 >= 0xFF {
+		hi = 0xFF
+		if t.far == nil {
+			t.far = map[int]uint64{}
+		}
+		t.far[i] = e.IB
+	}
+	if e.Inflated != e.CB && s.inflated == nil {
+		s.inflated = append(make([]uint16, 0, cap(s.cb)), s.cb...)
+	}
+	s.bid = append(s.bid, e.BID)
+	s.ib = append(s.ib, uint32(e.IB))
+	s.ibHi = append(s.ibHi, hi)
+	s.cb = append(s.cb, e.CB)
+	s.ref = append(s.ref, e.Ref)
+	s.state = append(s.state, uint8(e.Rebuilt)<<foundShift)
+	if s.inflated != nil {
+		s.inflated = append(s.inflated, e.Inflated)
+	}
+}
+
+// All yields every entry with its index.
+func (t *BlockTable) All() iter.Seq2[int, BBTEntry] {
+	return func(yield func(int, BBTEntry) bool) {
+		for i := range t.n {
+			if !yield(i, t.Entry(i)) {
+				return
+			}
+		}
+	}
+}
+
+// find returns the index of the first entry with BID bid, or -1.
+func (t *BlockTable) find(bid uint64) int { return t.findIn(bid, t.n) }
+
+// findIn is find among the first n entries.
+func (t *BlockTable) findIn(bid uint64, n int) int {
+	i := sort.Search(n, func(i int) bool { return t.BID(i) >= bid })
+	if i < n && t.BID(i) == bid {
+		return i
+	}
+	return -1
+}
+
+// sortByBID orders the entries by BID (stably), unless they are in order
+// already, as a sound tree gives them. Only a damaged or rebuilt index is
+// out of order. It comes before the block pass: the states are dropped.
+func (t *BlockTable) sortByBID() {
+	sorted := true
+	for i := 1; i < t.n && sorted; i++ {
+		sorted = t.BID(i-1) <= t.BID(i)
+	}
+	if sorted {
+		return
+	}
+	entries := make([]BBTEntry, t.n)
+	for i := range entries {
+		entries[i] = t.Entry(i)
+	}
+	sort.SliceStable(entries, func(a, b int) bool { return entries[a].BID < entries[b].BID })
+	*t = BlockTable{}
+	for _, e := range entries {
+		t.add(e)
+	}
+}
+
+// NodeTable holds the NBT's leaf entries, sorted by NID once the walk and
+// the rebuild are done.
+type NodeTable struct {
+	n    int
+	segs []*nodeSeg
+}
+
+type nodeSeg struct {
+	nid, parent []uint32
+	data, sub   []uint64
+	rebuilt     []uint8 // a bit per entry
+}
+
+// Len is the number of entries.
+func (t *NodeTable) Len() int { return t.n }
+
+func (t *NodeTable) seg(i int) (*nodeSeg, int) { return t.segs[i>>segShift], i & segMask }
+
+// Entry returns entry i.
+func (t *NodeTable) Entry(i int) NBTEntry {
+	s, k := t.seg(i)
+	return NBTEntry{NID: s.nid[k], Parent: s.parent[k], Data: s.data[k], Sub: s.sub[k], Rebuilt: s.rebuilt[k>>3]&(1<<(k&7)) != 0}
+}
+
+// NID returns entry i's NID.
+func (t *NodeTable) NID(i int) uint32 { s, k := t.seg(i); return s.nid[k] }
+
+func (t *NodeTable) setRebuilt(i int) { s, k := t.seg(i); s.rebuilt[k>>3] |= 1 << (k & 7) }
+
+func (t *NodeTable) add(e NBTEntry) {
+	i := t.n
+	if i>>segShift == len(t.segs) {
+		c := segCap(len(t.segs))
+		t.segs = append(t.segs, &nodeSeg{nid: make([]uint32, 0, c), parent: make([]uint32, 0, c),
+			data: make([]uint64, 0, c), sub: make([]uint64, 0, c), rebuilt: make([]uint8, 0, c/8)})
+	}
+	s := t.segs[len(t.segs)-1]
+	t.n++
+	s.nid = append(s.nid, e.NID)
+	s.parent = append(s.parent, e.Parent)
+	s.data = append(s.data, e.Data)
+	s.sub = append(s.sub, e.Sub)
+	if k := i & segMask; k>>3 == len(s.rebuilt) {
+		s.rebuilt = append(s.rebuilt, 0)
+	}
+	if e.Rebuilt {
+		t.setRebuilt(i)
+	}
+}
+
+// All yields every entry with its index.
+func (t *NodeTable) All() iter.Seq2[int, NBTEntry] {
+	return func(yield func(int, NBTEntry) bool) {
+		for i := range t.n {
+			if !yield(i, t.Entry(i)) {
+				return
+			}
+		}
+	}
+}
+
+// find returns the index of nid's entry, or -1.
+func (t *NodeTable) find(nid uint32) int { return t.findIn(nid, t.n) }
+
+// findIn is find among the first n entries.
+func (t *NodeTable) findIn(nid uint32, n int) int {
+	i := sort.Search(n, func(i int) bool { return t.NID(i) >= nid })
+	if i < n && t.NID(i) == nid {
+		return i
+	}
+	return -1
+}
+
+// sortByNID orders the entries by NID (stably), unless they are in order.
+func (t *NodeTable) sortByNID() {
+	sorted := true
+	for i := 1; i < t.n && sorted; i++ {
+		sorted = t.NID(i-1) <= t.NID(i)
+	}
+	if sorted {
+		return
+	}
+	entries := make([]NBTEntry, t.n)
+	for i := range entries {
+		entries[i] = t.Entry(i)
+	}
+	sort.SliceStable(entries, func(a, b int) bool { return entries[a].NID < entries[b].NID })
+	*t = NodeTable{}
+	for _, e := range entries {
+		t.add(e)
+	}
+}

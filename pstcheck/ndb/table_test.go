@@ -1,0 +1,89 @@
+package ndb
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// The compact tables give back every entry as it was added, across
+// segments, whatever its offset (past 1 TB too) or inflated size, keep
+// each block's state apart from how it was found, sort as a stable sort
+// of the entries would, and find what they hold.
+func TestTables(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var bt BlockTable
+	var nt NodeTable
+	var blocks []BBTEntry
+	var nodes []NBTEntry
+	for i := range 3*segLen + 77 {
+		e := BBTEntry{BID: rng.Uint64() >> uint(rng.IntN(60)), IB: uint64(rng.IntN(1<<30)) * 64, CB: uint16(rng.IntN(8000)),
+			Ref: uint16(rng.IntN(5)), Rebuilt: Found(rng.IntN(3))}
+		e.Inflated = e.CB
+		switch i % 1000 {
+		case 7:
+			e.IB = 0xFF<<32 | 0x1234
+		case 9:
+			e.IB = 1<<62 + 3
+		case 11:
+			e.IB = 0xFE<<32 | 0xFFFFFFFF
+		}
+		if i > segLen+500 && i%3 == 0 {
+			e.Inflated = e.CB + 100 // a compressed block, well into a segment
+		}
+		blocks = append(blocks, e)
+		bt.add(e)
+		n := NBTEntry{NID: rng.Uint32() >> uint(rng.IntN(30)), Parent: rng.Uint32(), Data: rng.Uint64(), Sub: rng.Uint64(), Rebuilt: rng.IntN(5) == 0}
+		nodes = append(nodes, n)
+		nt.add(n)
+	}
+	if bt.Len() != len(blocks) || nt.Len() != len(nodes) {
+		t.Fatalf("%d blocks, %d nodes", bt.Len(), nt.Len())
+	}
+	for i, e := range blocks {
+		if got := bt.Entry(i); got != e {
+			t.Fatalf("block %d: %+v, want %+v", i, got, e)
+		}
+		bt.setState(i, BlockState(i%12))
+	}
+	for i, e := range blocks {
+		if bt.State(i) != BlockState(i%12) || bt.Found(i) != e.Rebuilt {
+			t.Fatalf("block %d: state %d found %d", i, bt.State(i), bt.Found(i))
+		}
+	}
+	for i, n := range nodes {
+		if got := nt.Entry(i); got != n {
+			t.Fatalf("node %d: %+v, want %+v", i, got, n)
+		}
+	}
+	nt.setRebuilt(5)
+	nodes[5].Rebuilt = true
+	if nt.Entry(5) != nodes[5] {
+		t.Fatal("setRebuilt")
+	}
+
+	bt.sortByBID()
+	nt.sortByNID()
+	slices.SortStableFunc(blocks, func(a, b BBTEntry) int { return cmp.Compare(a.BID, b.BID) })
+	slices.SortStableFunc(nodes, func(a, b NBTEntry) int { return cmp.Compare(a.NID, b.NID) })
+	for i, e := range blocks {
+		if got := bt.Entry(i); got != e {
+			t.Fatalf("sorted block %d: %+v, want %+v", i, got, e)
+		}
+		if j := bt.find(e.BID); j < 0 || blocks[j].BID != e.BID || (j > 0 && blocks[j-1].BID == e.BID) {
+			t.Fatalf("find 0x%X: %d", e.BID, j)
+		}
+	}
+	for i, n := range nodes {
+		if got := nt.Entry(i); got != n {
+			t.Fatalf("sorted node %d: %+v, want %+v", i, got, n)
+		}
+		if j := nt.find(n.NID); j < 0 || nodes[j].NID != n.NID {
+			t.Fatalf("find node 0x%X: %d", n.NID, j)
+		}
+	}
+	if bt.find(blocks[len(blocks)-1].BID+1) >= 0 && blocks[len(blocks)-1].BID != ^uint64(0) {
+		t.Error("found a BID past the last")
+	}
+}
