@@ -8,10 +8,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
 )
+
+// goPstModule is the module whose data folder holds the sample files.
+const goPstModule = "github.com/mooijtech/go-pst/v6"
 
 var (
 	once   sync.Once
@@ -20,9 +24,11 @@ var (
 )
 
 func locate() {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/mooijtech/go-pst/v6").Output()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", goPstModule).Output()
 	if err == nil {
 		goPst = filepath.Join(strings.TrimSpace(string(out)), "data")
+	} else {
+		goPst = moduleCacheDir()
 	}
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
@@ -35,6 +41,45 @@ func locate() {
 			break
 		}
 	}
+}
+
+// moduleCacheDir is where go-pst's data folder is in the module cache, for
+// a test binary that cannot run the go command: a Windows build run under
+// Wine (see docs/windows.md), whose environment still holds the Linux
+// HOME, GOPATH or GOMODCACHE (the go command's defaults are followed); a path like /root/go names the same folder
+// on Wine's Z: drive. The version is the one the binary was built with.
+// "" when unknown.
+func moduleCacheDir() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	version := ""
+	for _, m := range info.Deps {
+		if m.Path == goPstModule {
+			version = m.Version
+		}
+	}
+	cache := os.Getenv("GOMODCACHE")
+	if cache == "" {
+		gopath := filepath.SplitList(os.Getenv("GOPATH"))
+		switch {
+		case len(gopath) > 0 && gopath[0] != "":
+			cache = filepath.Join(gopath[0], "pkg", "mod")
+		case os.Getenv("HOME") != "":
+			cache = filepath.Join(os.Getenv("HOME"), "go", "pkg", "mod")
+		default:
+			if home, err := os.UserHomeDir(); err == nil {
+				cache = filepath.Join(home, "go", "pkg", "mod")
+			}
+		}
+	}
+	if version == "" || cache == "" {
+		return ""
+	}
+	// The module path has no upper-case letters, which the cache would
+	// spell as "!" and the lower-case letter.
+	return filepath.Join(cache, filepath.FromSlash(goPstModule)+"@"+version, "data")
 }
 
 // GoPst returns the path of one of go-pst's sample files (enron.pst,
