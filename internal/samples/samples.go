@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -24,14 +23,14 @@ var (
 )
 
 func locate() {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", goPstModule).Output()
 	if err == nil {
 		goPst = filepath.Join(strings.TrimSpace(string(out)), "data")
 	} else {
-		goPst = moduleCacheDir()
+		goPst = moduleCacheDir(root)
 	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
 	for _, c := range []string{os.Getenv("PSTCHECK_CORPUS"), filepath.Join(root, "..", "shared", "corpus")} {
 		if c == "" {
 			continue
@@ -45,33 +44,29 @@ func locate() {
 
 // moduleCacheDir is where go-pst's data folder is in the module cache, for
 // a test binary that cannot run the go command: a Windows build run under
-// Wine (see docs/windows.md), whose environment still holds the Linux
-// HOME, GOPATH or GOMODCACHE (the go command's defaults are followed); a path like /root/go names the same folder
-// on Wine's Z: drive. The version is the one the binary was built with.
-// "" when unknown.
-func moduleCacheDir() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
+// Wine (see docs/windows.md). The version is the one root's go.mod
+// requires; the cache is GOMODCACHE, or the go command's default below
+// GOPATH or the home folder. Wine passes no HOME, so scripts/wine-setup's
+// wrapper sets GOMODCACHE; a Linux path such as /root/go/pkg/mod names the
+// same folder on Wine's Z: drive. "" when unknown.
+func moduleCacheDir(root string) string {
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
 		return ""
 	}
 	version := ""
-	for _, m := range info.Deps {
-		if m.Path == goPstModule {
-			version = m.Version
+	for _, line := range strings.Split(string(mod), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == goPstModule {
+			version = f[1]
 		}
 	}
 	cache := os.Getenv("GOMODCACHE")
 	if cache == "" {
 		gopath := filepath.SplitList(os.Getenv("GOPATH"))
-		switch {
-		case len(gopath) > 0 && gopath[0] != "":
+		if len(gopath) > 0 && gopath[0] != "" {
 			cache = filepath.Join(gopath[0], "pkg", "mod")
-		case os.Getenv("HOME") != "":
-			cache = filepath.Join(os.Getenv("HOME"), "go", "pkg", "mod")
-		default:
-			if home, err := os.UserHomeDir(); err == nil {
-				cache = filepath.Join(home, "go", "pkg", "mod")
-			}
+		} else if home, err := os.UserHomeDir(); err == nil {
+			cache = filepath.Join(home, "go", "pkg", "mod")
 		}
 	}
 	if version == "" || cache == "" {
