@@ -7,6 +7,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/pstcheck/pstcheck/internal/damagekit"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/testkit"
 )
@@ -19,11 +20,9 @@ func damagedCopy(t *testing.T, dir, as string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, ok := f.Block(f.MustNode(0x200024).Data)
-	if !ok {
-		t.Fatal("message 0x200024 has no data block")
+	if _, _, err := damagekit.DamageMessage(f, 0x200024); err != nil {
+		t.Fatal(err)
 	}
-	f.FlipByte(int64(b.IB) + 20)
 	p := filepath.Join(dir, as)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
