@@ -88,10 +88,11 @@ func systemWords(err error) string {
 	return err.Error()
 }
 
-// openReadOnly is os.Open plus, where the platform has it, a flag that
-// keeps the access time unchanged (see open_*.go).
+// openReadOnly opens path the platform's best read-only way (openForScan
+// in open_*.go: on Linux without updating the access time, on Windows
+// sharing deletion as well as reading and writing), or else with os.Open.
 func openReadOnly(path string) (*os.File, error) {
-	if f, err := openNoATime(path); err == nil {
+	if f, err := openForScan(path); err == nil {
 		return f, nil
 	}
 	return os.Open(path)

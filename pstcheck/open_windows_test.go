@@ -64,22 +64,33 @@ func TestScanFileHeldWithoutSharing(t *testing.T) {
 	}
 }
 
-// While pstcheck has the file open, it denies no one reading or writing:
-// another program may open it for both, sharing both. (It does not share
-// deletion, as os.Open does not: the file cannot be renamed or deleted
-// while a scan runs.)
-func TestOpenInputSharesReadAndWrite(t *testing.T) {
+// While pstcheck has the file open, it denies no one anything: another
+// program may open it to read and write, and the file may be renamed or
+// deleted (os.Open would refuse both until the scan ends).
+func TestOpenInputSharesEverything(t *testing.T) {
 	path := supportCopy(t, t.TempDir(), "shared.pst")
-	f, _, err := openInput(path)
+	f, size, err := openInput(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	h, err := openWin(t, path, syscall.GENERIC_READ|syscall.GENERIC_WRITE, syscall.FILE_SHARE_READ|syscall.FILE_SHARE_WRITE)
+	h, err := openWin(t, path, syscall.GENERIC_READ|syscall.GENERIC_WRITE, syscall.FILE_SHARE_READ|syscall.FILE_SHARE_WRITE|syscall.FILE_SHARE_DELETE)
 	if err != nil {
 		t.Fatalf("another program cannot open the file pstcheck is reading: %v", err)
 	}
 	syscall.CloseHandle(h)
+	moved := path + ".moved"
+	if err := os.Rename(path, moved); err != nil {
+		t.Fatalf("the file pstcheck is reading cannot be renamed: %v", err)
+	}
+	if err := os.Remove(moved); err != nil {
+		t.Fatalf("the file pstcheck is reading cannot be deleted: %v", err)
+	}
+	// The scan reads on from its handle.
+	rep := Check(context.Background(), f, size, Options{})
+	if rep.Verdict != Healthy {
+		t.Errorf("reading on after the rename and delete: verdict %s", rep.Verdict)
+	}
 }
 
 // Paths as Windows users give them: with forward slashes, in another case,
