@@ -116,3 +116,24 @@ func TestScanFileWindowsPaths(t *testing.T) {
 		}
 	}
 }
+
+func TestExtendedLengthPath(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		`C:\Users\bob\mail.pst`:         `\\?\C:\Users\bob\mail.pst`,
+		`C:/Users/bob/../bob/mail.pst`:  `\\?\C:\Users\bob\mail.pst`,
+		`\\server\C$\Users\x.pst`:       `\\?\UNC\server\C$\Users\x.pst`,
+		`\\?\C:\already\there.pst`:      `\\?\C:\already\there.pst`,
+		`\\.\PhysicalDrive0`:            `\\.\PhysicalDrive0`,
+		`mail.pst`:                      `\\?\` + filepath.Join(wd, "mail.pst"),
+		`sub\..\mail.pst`:               `\\?\` + filepath.Join(wd, "mail.pst"),
+		`\\?\UNC\server\share\mail.pst`: `\\?\UNC\server\share\mail.pst`,
+	} {
+		if got := extendedLengthPath(in); got != want {
+			t.Errorf("extendedLengthPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
