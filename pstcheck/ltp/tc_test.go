@@ -212,6 +212,16 @@ func TestTCDamage(t *testing.T) {
 		{"column of no type", func(f *pstmut.File) {
 			info(f, func(x *pstmut.TCInfo) { column(x, tagRecipType).Tag = idRecipType<<16 | 0x0999 })
 		}, finding.TCInfo},
+		{"string cell of 3 bytes", func(f *pstmut.File) { info(f, func(x *pstmut.TCInfo) { column(x, tagName).Size = 3 }) }, finding.TCInfo},
+		{"GUID cell of 8 bytes", func(f *pstmut.File) {
+			info(f, func(x *pstmut.TCInfo) {
+				g := column(x, tagGUID)
+				if g.Offset+8 > x.Ib[0] {
+					g.Offset = x.Ib[0] - 8
+				}
+				g.Size = 8
+			})
+		}, finding.TCInfo},
 		{"row index of 8-byte entries", func(f *pstmut.File) {
 			tb := recipients(f)
 			x := tb.Heap.BTH(tb.Info.RowIndex)
