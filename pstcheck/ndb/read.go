@@ -180,7 +180,9 @@ func (res *Result) walkSub(bid uint64, depth int, out map[uint32]Subnode) error 
 	if l.Kind == ANSI {
 		hdr = 4
 	}
-	if !IsInternal(e.BID) || depth > 1 || len(b) < hdr || b[0] != 2 {
+	// The level (0 SLBLOCK, 1 SIBLOCK) sets the size of the entries: at
+	// any other they have none.
+	if !IsInternal(e.BID) || depth > 1 || len(b) < hdr || b[0] != 2 || b[1] > 1 {
 		return res.treeError(e, finding.NodeSubnodeTree, "malformed subnode tree block")
 	}
 	n := int(binary.LittleEndian.Uint16(b[2:]))

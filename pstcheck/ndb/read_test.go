@@ -138,6 +138,10 @@ func TestReadMalformedTrees(t *testing.T) {
 		{"SLBLOCK listing more entries than it holds", pstmut.SLBlockType, 0, func(f *pstmut.File, bid uint64) {
 			f.SetInternalHeader(bid, pstmut.SLBlockType, 0, 5000)
 		}, finding.NodeSubnodeTree},
+		{"SLBLOCK of level 2", pstmut.SLBlockType, 0, func(f *pstmut.File, bid uint64) {
+			_, _, n, _ := f.InternalHeader(bid)
+			f.SetInternalHeader(bid, pstmut.SLBlockType, 2, n)
+		}, finding.NodeSubnodeTree},
 		{"SIBLOCK listing itself", pstmut.SLBlockType, 1, func(f *pstmut.File, bid uint64) {
 			e := f.MustBlock(bid)
 			f.PutUint(int64(e.IB)+8+int64(f.L.BIDSize), f.L.BIDSize, bid) // entry 0's BID
