@@ -96,16 +96,7 @@ func TestReencodedStore(t *testing.T) {
 	origRes, _ := scan(orig)
 	for _, method := range []uint8{0, 2} {
 		f := orig.Clone()
-		plain := map[uint64][]byte{}
-		for _, b := range f.BBT {
-			if !ndb.IsInternal(b.BID) {
-				plain[b.BID] = f.Decoded(b.BID)
-			}
-		}
-		f.SetHeaderByte(f.HF.Crypt, method)
-		for bid, b := range plain {
-			f.WriteDecoded(bid, b)
-		}
+		reencode(f, method)
 		res, fs := scan(f)
 		if len(fs) > 0 || res.Crypt() != method {
 			t.Fatalf("method %d: crypt %d, findings:%s", method, res.Crypt(), fs)

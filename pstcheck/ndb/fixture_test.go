@@ -99,6 +99,21 @@ func (fs findings) mustHave(t *testing.T, code finding.Code, off int64) finding.
 	return finding.Finding{}
 }
 
+// reencode rewrites every data block of f with another encoding method
+// and names it in the header, as a file Outlook wrote with it.
+func reencode(f *pstmut.File, method uint8) {
+	plain := map[uint64][]byte{}
+	for _, b := range f.BBT {
+		if !ndb.IsInternal(b.BID) {
+			plain[b.BID] = f.Decoded(b.BID)
+		}
+	}
+	f.SetHeaderByte(f.HF.Crypt, method)
+	for bid, b := range plain {
+		f.WriteDecoded(bid, b)
+	}
+}
+
 // nodes returns the NIDs of an NBT.
 func nodes(nbt []ndb.NBTEntry) []uint32 {
 	out := make([]uint32, len(nbt))

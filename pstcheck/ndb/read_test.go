@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"maps"
+	"os"
 	"slices"
 	"testing"
 
@@ -180,5 +181,105 @@ func TestReadSalvagesDataTrees(t *testing.T) {
 	blocks, err := res.ReadBlocks(x, nil)
 	if err != nil || len(blocks) != n {
 		t.Errorf("an XBLOCK of level 3 reads as %d blocks (%v), want its %d", len(blocks), err, n)
+	}
+}
+
+// Node data read into an arena is the same as read into fresh memory;
+// an arena hands out slices that never overlap until it is reset, and
+// reuses its memory after.
+func TestReadIntoArena(t *testing.T) {
+	f := sample(t, unicodeSample)
+	res, _ := scan(f)
+	var arena ndb.Arena
+	var got [][]byte
+	for _, n := range res.NBT {
+		if n.Data == 0 {
+			continue
+		}
+		blocks, err := res.ReadBlocks(n.Data, &arena)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, _ := res.ReadBlocks(n.Data, nil)
+		for i, b := range blocks {
+			if !bytes.Equal(b.Data, fresh[i].Data) {
+				t.Fatalf("node 0x%X: arena and fresh reads differ", n.NID)
+			}
+			got = append(got, bytes.Clone(b.Data))
+		}
+	}
+	// Every slice handed out still holds what was read into it.
+	i := 0
+	for _, n := range res.NBT {
+		if n.Data == 0 {
+			continue
+		}
+		blocks, _ := res.ReadBlocks(n.Data, nil)
+		for _, b := range blocks {
+			if !bytes.Equal(b.Data, got[i]) {
+				t.Fatalf("node 0x%X: a later read overwrote an earlier one", n.NID)
+			}
+			i++
+		}
+	}
+	var small ndb.Arena
+	first := small.Alloc(100)
+	small.Reset()
+	if again := small.Alloc(100); &again[0] != &first[0] {
+		t.Errorf("the arena does not reuse its memory after Reset")
+	}
+	if big := small.Alloc(1 << 20); len(big) != 1<<20 {
+		t.Errorf("Alloc(1 MiB) gave %d bytes", len(big))
+	}
+	var none *ndb.Arena
+	if b := none.Alloc(10); len(b) != 10 {
+		t.Errorf("a nil arena gave %d bytes", len(b))
+	}
+}
+
+// BlockOffset says where a block is, for callers that sort their reads.
+func TestBlockOffset(t *testing.T) {
+	f := sample(t, ansiSample)
+	res, _ := scan(f)
+	for _, b := range f.BBT {
+		if got := res.BlockOffset(b.BID); got != int64(b.IB) {
+			t.Errorf("block 0x%X at 0x%X, want 0x%X", b.BID, got, b.IB)
+		}
+		if got := res.BlockOffset(b.BID | 1); got != int64(b.IB) {
+			t.Errorf("block 0x%X with its reserved bit set: 0x%X", b.BID, got)
+		}
+	}
+	if got := res.BlockOffset(f.FreeBID(false)); got != -1 {
+		t.Errorf("a block not in the BBT at 0x%X", got)
+	}
+}
+
+// In a 4K-page file compressed blocks are read inflated.
+func TestReadData4K(t *testing.T) {
+	b, err := os.ReadFile(corpusFile(t, is4K))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, fs := scanBytes(b)
+	if len(fs.errors()) > 0 {
+		t.Fatalf("the 4K OST:%s", fs)
+	}
+	compressed := 0
+	for _, e := range res.BBT {
+		if e.CB != e.Inflated {
+			compressed++
+		}
+	}
+	if compressed == 0 {
+		t.Fatal("no compressed block")
+	}
+	for _, n := range res.NBT {
+		if k := n.NID & 0x1F; k != ndb.NIDTypeFolder && k != ndb.NIDTypeMessage {
+			continue
+		}
+		data, err := res.ReadData(n.Data)
+		if err != nil || len(data) == 0 || len(data[0]) < 3 || data[0][2] != 0xEC {
+			t.Fatalf("node 0x%X does not read as a heap: %v", n.NID, err)
+		}
 	}
 }
