@@ -215,6 +215,10 @@ func (res *Result) treeError(e BBTEntry, code finding.Code, what string) error {
 // readBlock returns a verified block's data (inflated in 4K files), not
 // yet decoded.
 func (res *Result) readBlock(bid uint64, arena *Arena) (BBTEntry, []byte, error) {
+	if !res.verified {
+		return BBTEntry{}, nil, &ReadError{BID: bid &^ bidReserved, Offset: -1, Code: finding.FileRead,
+			Detail: "the scan was interrupted before its blocks were verified"}
+	}
 	i := res.s.block(bid)
 	if i < 0 {
 		return BBTEntry{}, nil, &ReadError{BID: bid &^ bidReserved, Offset: -1, Code: finding.NodeBlockMissing,

@@ -2,6 +2,7 @@ package ndb_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -42,5 +43,36 @@ func TestScanPhases(t *testing.T) {
 	}
 	if p.bytes <= 0 || p.bytes > f.Size() {
 		t.Errorf("progress of %d bytes for a file of %d", p.bytes, f.Size())
+	}
+}
+
+// A scan cancelled before its block pass has verified the blocks returns
+// what it learned, but reads through it are refused (the blocks were not
+// verified) and its maps are not checked: nothing unverified is handed on
+// as sound.
+func TestScanCancelled(t *testing.T) {
+	for _, at := range []string{"b-trees", "blocks"} {
+		t.Run(at, func(t *testing.T) {
+			f := sample(t, unicodeSample)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			res := ndb.Scan(ctx, f.Reader(), f.Size(), finding.SinkFunc(func(finding.Finding) {}), &phases{cancelAt: at, cancel: cancel})
+			if res == nil || len(res.NBT) == 0 {
+				t.Fatal("no result")
+			}
+			_, err := res.ReadBlocks(res.NBT[0].Data, nil)
+			var re *ndb.ReadError
+			if !errors.As(err, &re) {
+				t.Errorf("read after the scan was cancelled: %v", err)
+			}
+			if _, err := res.Subnodes(f.NBT[len(f.NBT)-1].Sub); err == nil {
+				t.Errorf("subnodes read after the scan was cancelled")
+			}
+			var fs findings
+			res.CheckMaps(finding.SinkFunc(func(x finding.Finding) { fs = append(fs, x) }))
+			if len(fs) > 0 || res.FreeBytes != -1 {
+				t.Errorf("maps checked after the scan was cancelled: %d free bytes:%s", res.FreeBytes, fs)
+			}
+		})
 	}
 }
