@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 
@@ -184,14 +185,52 @@ func scan(t *testing.T, b []byte) *ndb.Result {
 // the shared corpus.
 func sampleFiles(t *testing.T) []string { return testkit.Samples(t, nil) }
 
-// scanFile runs the NDB passes over the file at path.
-func scanFile(t *testing.T, path string) *ndb.Result {
+// eachSampleNode calls check with every top-level node of every sample
+// store that keep says yes to, read as the LTP layer is given it; a store
+// with no such node fails the test.
+func eachSampleNode(t *testing.T, keep func(nid uint32) bool, check func(path string, nid uint32, n nodeData)) {
 	t.Helper()
+	for _, p := range sampleFiles(t) {
+		res := scanSample(t, p)
+		seen := 0
+		for _, e := range res.NBT {
+			if keep(e.NID) {
+				check(p, e.NID, readTree(t, res, e.Data, e.Sub))
+				seen++
+			}
+		}
+		if seen == 0 {
+			t.Errorf("%s: no node to check", p)
+		}
+	}
+}
+
+var (
+	samplesMu   sync.Mutex
+	sampleScans = map[string]*ndb.Result{}
+)
+
+// scanSample scans the sample store at path, once per test binary: its
+// Result only reads (into fresh memory), so the tests can share it.
+func scanSample(t *testing.T, path string) *ndb.Result {
+	t.Helper()
+	samplesMu.Lock()
+	defer samplesMu.Unlock()
+	if res, ok := sampleScans[path]; ok {
+		return res
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return scan(t, b)
+	res := scan(t, b)
+	sampleScans[path] = res
+	return res
+}
+
+// ofType says yes to the NIDs of the given types.
+func ofType(types ...uint32) func(nid uint32) bool {
+	return func(nid uint32) bool { return slices.Contains(types, nid&0x1F) }
 }
 
 // readNode reads top-level node nid of b.
@@ -216,6 +255,8 @@ func readSubnode(t *testing.T, b []byte, nid, sub uint32) nodeData {
 	return readTree(t, top.res, s.Data, s.Sub)
 }
 
+// readTree reads the node whose data and subnode trees are rooted at
+// data and sub.
 func readTree(t *testing.T, res *ndb.Result, data, sub uint64) nodeData {
 	t.Helper()
 	blocks, err := res.ReadBlocks(data, nil)
@@ -239,13 +280,12 @@ func (n nodeData) rowReader() ltp.RowReader {
 	return func(nid uint32) ([][]byte, error) { return n.res.ReadData(n.subs[nid].Data) }
 }
 
-func (n nodeData) openPC(t *testing.T) (*ltp.PC, error) {
-	t.Helper()
+// openPC and openTC open the node as the messaging layer does.
+func (n nodeData) openPC() (*ltp.PC, error) {
 	return ltp.OpenPC(n.blocks, n.res.Decode, n.subnodeSet())
 }
 
-func (n nodeData) openTC(t *testing.T) (*ltp.TC, error) {
-	t.Helper()
+func (n nodeData) openTC() (*ltp.TC, error) {
 	return ltp.OpenTC(n.blocks, n.res.Decode, n.subnodeSet(), n.rowReader())
 }
 

@@ -110,33 +110,16 @@ func TestHeapDecodesWhatItReads(t *testing.T) {
 // Every heap of the sample stores opens: the real heaps of property and
 // table contexts, encoded as Outlook stores them.
 func TestHeapSamples(t *testing.T) {
-	for _, p := range sampleFiles(t) {
-		res := scanFile(t, p)
-		heaps := 0
-		for _, n := range res.NBT {
-			switch n.NID & 0x1F {
-			case ndb.NIDTypeFolder, ndb.NIDTypeMessage, ndb.NIDTypeContentsTable, ndb.NIDTypeHierarchyTable:
-			default:
-				continue
-			}
-			b, err := res.ReadBlocks(n.Data, nil)
-			if err != nil {
-				t.Fatalf("%s: node 0x%X: %v", p, n.NID, err)
-			}
-			h, err := ltp.OpenHeap(b, res.Decode)
-			if err != nil {
-				t.Errorf("%s: node 0x%X: %v", p, n.NID, err)
-				continue
-			}
-			if _, err := h.Item(h.UserRoot); err != nil {
-				t.Errorf("%s: node 0x%X: root: %v", p, n.NID, err)
-			}
-			heaps++
+	keep := ofType(ndb.NIDTypeFolder, ndb.NIDTypeMessage, ndb.NIDTypeContentsTable, ndb.NIDTypeHierarchyTable)
+	eachSampleNode(t, keep, func(p string, nid uint32, n nodeData) {
+		h, err := ltp.OpenHeap(n.blocks, n.res.Decode)
+		if err == nil {
+			_, err = h.Item(h.UserRoot)
 		}
-		if heaps == 0 {
-			t.Errorf("%s: no heap found", p)
+		if err != nil {
+			t.Errorf("%s: node 0x%X: %v", p, nid, err)
 		}
-	}
+	})
 }
 
 // What a damaged heap header or page map gives: a coded error, never a

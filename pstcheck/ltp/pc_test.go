@@ -21,7 +21,7 @@ import (
 func TestPCValues(t *testing.T) {
 	s := testStore(t)
 	n := readNode(t, s.b, s.msg)
-	pc, err := n.openPC(t)
+	pc, err := n.openPC()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,23 +98,13 @@ const nidMessageStore = 0x21
 // Every property context of the sample stores opens: every property of a
 // defined type, every value where its slot says.
 func TestPCSamples(t *testing.T) {
-	for _, p := range sampleFiles(t) {
-		res := scanFile(t, p)
-		pcs := 0
-		for _, n := range res.NBT {
-			if k := n.NID & 0x1F; k != ndb.NIDTypeFolder && k != ndb.NIDTypeMessage && n.NID != nidMessageStore {
-				continue
-			}
-			node := readTree(t, res, n.Data, n.Sub)
-			if _, err := node.openPC(t); err != nil {
-				t.Errorf("%s: node 0x%X: %v", p, n.NID, err)
-			}
-			pcs++
+	pcs := ofType(ndb.NIDTypeFolder, ndb.NIDTypeMessage)
+	keep := func(nid uint32) bool { return pcs(nid) || nid == nidMessageStore }
+	eachSampleNode(t, keep, func(p string, nid uint32, n nodeData) {
+		if _, err := n.openPC(); err != nil {
+			t.Errorf("%s: node 0x%X: %v", p, nid, err)
 		}
-		if pcs == 0 {
-			t.Errorf("%s: no property context", p)
-		}
-	}
+	})
 }
 
 // A damaged property context gives a coded error, not a value read from
@@ -124,6 +114,13 @@ func TestPCDamage(t *testing.T) {
 	int32Item := func(f *pstmut.File) uint32 { // the HID of a 4-byte heap item
 		p, _ := f.NodeHeap(s.msg).Prop(idBinary)
 		return p.Value
+	}
+	bth := func(f *pstmut.File, edit func(x *pstmut.BTHHeader)) { // edits the PC's BTH header
+		h := f.NodeHeap(s.msg)
+		root := h.Header().UserRoot
+		x := h.BTH(root)
+		edit(&x)
+		h.SetBTH(root, x)
 	}
 	for _, c := range []struct {
 		name   string
@@ -149,25 +146,13 @@ func TestPCDamage(t *testing.T) {
 			x.ClientSig = ltp.ClientTC
 			h.SetHeader(x)
 		}, finding.HeapHeader},
-		{"BTH of 4-byte keys", func(f *pstmut.File) {
-			h := f.NodeHeap(s.msg)
-			root := h.Header().UserRoot
-			x := h.BTH(root)
-			x.KeySize = 4
-			h.SetBTH(root, x)
-		}, finding.BTHHeader},
-		{"BTH of 8-byte entries", func(f *pstmut.File) {
-			h := f.NodeHeap(s.msg)
-			root := h.Header().UserRoot
-			x := h.BTH(root)
-			x.EntrySize = 8
-			h.SetBTH(root, x)
-		}, finding.BTHHeader},
+		{"BTH of 4-byte keys", func(f *pstmut.File) { bth(f, func(x *pstmut.BTHHeader) { x.KeySize = 4 }) }, finding.BTHHeader},
+		{"BTH of 8-byte entries", func(f *pstmut.File) { bth(f, func(x *pstmut.BTHHeader) { x.EntrySize = 8 }) }, finding.BTHHeader},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := s.edit(t)
 			c.damage(f)
-			pc, err := readNode(t, f.B, s.msg).openPC(t)
+			pc, err := readNode(t, f.B, s.msg).openPC()
 			if pc != nil {
 				t.Errorf("a property context was returned")
 			}
@@ -199,7 +184,7 @@ func TestPeekPCWithoutSubnodes(t *testing.T) {
 	}
 
 	// A table's heap is not a property context.
-	tbl := readNode(t, s.b, s.many&^0x1F|ndb.NIDTypeContentsTable)
+	tbl := readNode(t, s.b, contentsTable(s.many))
 	_, err = ltp.PeekPC(tbl.blocks, tbl.res.Decode)
 	wantCode(t, err, finding.HeapHeader)
 }

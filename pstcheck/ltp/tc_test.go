@@ -23,8 +23,12 @@ const (
 	tagBool       = idBool<<16 | ltp.TypeBoolean
 	tagGUID       = idGUID<<16 | ltp.TypeGUID
 	tagSubject    = idSubject<<16 | ltp.TypeString
+	// Every row has a row ID and a row version (MS-PST 2.3.4.4).
+	propRowID      = 0x67F2
+	propRowVersion = 0x67F3
 )
 
+// contentsTable is the NID of a folder's contents table.
 func contentsTable(folder uint32) uint32 { return folder&^0x1F | ndb.NIDTypeContentsTable }
 
 // A small table keeps its row matrix in the heap. Each row holds its
@@ -33,7 +37,7 @@ func contentsTable(folder uint32) uint32 { return folder&^0x1F | ndb.NIDTypeCont
 func TestTCRowsInHeap(t *testing.T) {
 	s := testStore(t)
 	n := readSubnode(t, s.b, s.msg, nidRecipients)
-	tc, err := n.openTC(t)
+	tc, err := n.openTC()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +83,7 @@ func TestTCRowsInHeap(t *testing.T) {
 		t.Errorf("row 0 GUID % X, %v", g, err)
 	}
 	tc.RowCells(1, func(c ltp.Column, cell []byte) {
-		if c.Tag != tagRecipType && c.Tag>>16 != 0x67F2 && c.Tag>>16 != 0x67F3 {
+		if id := c.Tag >> 16; c.Tag != tagRecipType && id != propRowID && id != propRowVersion {
 			t.Errorf("row 1 has a cell for column 0x%08X", c.Tag)
 		}
 	})
@@ -100,14 +104,15 @@ func heapString(t *testing.T, tc *ltp.TC, hnid uint32) string {
 }
 
 // A large table keeps its row matrix in a subnode of several blocks,
-// each holding whole rows: every row is found, in row-index order.
+// each holding whole rows (the rest of a block is padding): every row is
+// found, each where the row index says.
 func TestTCRowsInSubnode(t *testing.T) {
 	s := testStore(t)
 	if blocks := s.edit(t).NodeTable(contentsTable(s.many)).MatrixBlocks; len(blocks) < 2 {
 		t.Fatalf("the row matrix is in %d blocks: the fixture does not test what it should", len(blocks))
 	}
 	n := readNode(t, s.b, contentsTable(s.many))
-	tc, err := n.openTC(t)
+	tc, err := n.openTC()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,29 +142,17 @@ func TestTCRowsInSubnode(t *testing.T) {
 
 // Every table context of the sample stores opens, its row IDs unique.
 func TestTCSamples(t *testing.T) {
-	for _, p := range sampleFiles(t) {
-		res := scanFile(t, p)
-		tables := 0
-		for _, e := range res.NBT {
-			switch e.NID & 0x1F {
-			case ndb.NIDTypeHierarchyTable, ndb.NIDTypeContentsTable, ndb.NIDTypeAssocContents:
-			default:
-				continue
-			}
-			tc, err := readTree(t, res, e.Data, e.Sub).openTC(t)
-			if err != nil {
-				t.Errorf("%s: table 0x%X: %v", p, e.NID, err)
-				continue
-			}
-			if ids := slices.Compact(slices.Sorted(slices.Values(tc.RowIDs))); len(ids) != len(tc.RowIDs) {
-				t.Errorf("%s: table 0x%X repeats a row ID", p, e.NID)
-			}
-			tables++
+	keep := ofType(ndb.NIDTypeHierarchyTable, ndb.NIDTypeContentsTable, ndb.NIDTypeAssocContents)
+	eachSampleNode(t, keep, func(p string, nid uint32, n nodeData) {
+		tc, err := n.openTC()
+		if err != nil {
+			t.Errorf("%s: table 0x%X: %v", p, nid, err)
+			return
 		}
-		if tables == 0 {
-			t.Errorf("%s: no table", p)
+		if ids := slices.Compact(slices.Sorted(slices.Values(tc.RowIDs))); len(ids) != len(tc.RowIDs) {
+			t.Errorf("%s: table 0x%X repeats a row ID", p, nid)
 		}
-	}
+	})
 }
 
 // A damaged table gives a coded error: its layout (TCINFO), its rows
@@ -257,7 +250,7 @@ func TestTCDamage(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := s.edit(t)
 			c.damage(f)
-			tc, err := readSubnode(t, f.B, s.msg, nidRecipients).openTC(t)
+			tc, err := readSubnode(t, f.B, s.msg, nidRecipients).openTC()
 			if tc != nil {
 				t.Errorf("a table was returned")
 			}

@@ -2,7 +2,6 @@ package ndb_test
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
@@ -138,14 +137,6 @@ func handBlock(l ndb.Layout, ib, bid uint64, data []byte, inflated int) ([]byte,
 	return ext, e
 }
 
-func deflate(b []byte) []byte {
-	var out bytes.Buffer
-	zw := zlib.NewWriter(&out)
-	zw.Write(b)
-	zw.Close()
-	return out.Bytes()
-}
-
 // The check of one block against its BBT entry, on blocks built by hand
 // in each layout: a sound block passes; each mismatch gives its code; a
 // block with several mismatches gives one finding that names them all;
@@ -199,11 +190,11 @@ func TestVerifyBlock(t *testing.T) {
 		inflated int
 		code     finding.Code
 	}{
-		{"compressed", deflate(data), len(data), ""},
-		{"inflates to more than its size", deflate(data), len(data) - 1, finding.BlockInflate},
-		{"inflates to less than its size", deflate(data), len(data) + 1, finding.BlockInflate},
+		{"compressed", pstmut.Deflate(data), len(data), ""},
+		{"inflates to more than its size", pstmut.Deflate(data), len(data) - 1, finding.BlockInflate},
+		{"inflates to less than its size", pstmut.Deflate(data), len(data) + 1, finding.BlockInflate},
 		{"not a zlib stream", data[:100], 200, finding.BlockInflate},
-		{"cut zlib stream", deflate(data)[:300], len(data), finding.BlockInflate},
+		{"cut zlib stream", pstmut.Deflate(data)[:300], len(data), finding.BlockInflate},
 	} {
 		ext, e := handBlock(l, ib, bid, c.stored, c.inflated)
 		if code, detail := l.VerifyBlock(&e, ext); code != c.code {

@@ -59,6 +59,28 @@ func leaf(t *testing.T, f *pstmut.File, tree uint8) pstmut.Page {
 	return pstmut.Page{}
 }
 
+// onFooter is a damage that edits the footer of the leaf (leafPage) or
+// root (rootPage) page, its CRC fixed: only the footer is wrong.
+func onFooter(which func(l, r pstmut.Page) pstmut.Page, edit func(ft *pstmut.Footer)) func(f *pstmut.File, l, r pstmut.Page) int64 {
+	return func(f *pstmut.File, l, r pstmut.Page) int64 {
+		p := which(l, r)
+		ft := f.Footer(p.Off)
+		edit(&ft)
+		f.SetFooter(p.Off, ft)
+		return p.Off
+	}
+}
+
+// swapFirstKeys swaps the leaf's first two entries (CRC fixed): the
+// second key is reported.
+func swapFirstKeys(f *pstmut.File, l, _ pstmut.Page) int64 {
+	f.SwapEntries(l.Off, 0, 1)
+	return l.Off + int64(f.Footer(l.Off).CBEnt)
+}
+
+func leafPage(l, _ pstmut.Page) pstmut.Page { return l }
+func rootPage(_, r pstmut.Page) pstmut.Page { return r }
+
 // Each kind of B-tree page damage gives its finding at the page. A page
 // that cannot be trusted at all (not a page of this tree, a reference
 // outside the file, a footer that does not fit) loses its key range,
@@ -109,50 +131,14 @@ func TestBTreePageDamage(t *testing.T) {
 			f.SetBranchEntry(r.Off, l.Index, b)
 			return int64(b.IB)
 		}, finding.PageRange, true},
-		{"entry size", unicodeSample, ndb.PageBBT, func(f *pstmut.File, l, _ pstmut.Page) int64 {
-			ft := f.Footer(l.Off)
-			ft.CBEnt++
-			f.SetFooter(l.Off, ft)
-			return l.Off
-		}, finding.BTreeEntries, true},
-		{"more entries than fit", unicodeSample, ndb.PageNBT, func(f *pstmut.File, l, _ pstmut.Page) int64 {
-			ft := f.Footer(l.Off)
-			ft.CEnt = ft.CEntMax + 1
-			f.SetFooter(l.Off, ft)
-			return l.Off
-		}, finding.BTreeEntries, true},
-		{"more entries than fit, ANSI", ansiSample, ndb.PageNBT, func(f *pstmut.File, l, _ pstmut.Page) int64 {
-			ft := f.Footer(l.Off)
-			ft.CEnt = 255
-			f.SetFooter(l.Off, ft)
-			return l.Off
-		}, finding.BTreeEntries, true},
-		{"cEntMax", unicodeSample, ndb.PageBBT, func(f *pstmut.File, l, _ pstmut.Page) int64 {
-			ft := f.Footer(l.Off)
-			ft.CEntMax--
-			f.SetFooter(l.Off, ft)
-			return l.Off
-		}, finding.BTreeEntries, false},
-		{"leaf at level 1", unicodeSample, ndb.PageBBT, func(f *pstmut.File, l, _ pstmut.Page) int64 {
-			ft := f.Footer(l.Off)
-			ft.CLevel = 1
-			f.SetFooter(l.Off, ft)
-			return l.Off
-		}, finding.BTreeLevel, true},
-		{"root deeper than any tree", unicodeSample, ndb.PageNBT, func(f *pstmut.File, _, r pstmut.Page) int64 {
-			ft := f.Footer(r.Off)
-			ft.CLevel = 9
-			f.SetFooter(r.Off, ft)
-			return r.Off
-		}, finding.BTreeLevel, true},
-		{"keys out of order", unicodeSample, ndb.PageBBT, func(f *pstmut.File, l, _ pstmut.Page) int64 {
-			f.SwapEntries(l.Off, 0, 1)
-			return l.Off + int64(f.Footer(l.Off).CBEnt)
-		}, finding.BTreeKeyOrder, false},
-		{"keys out of order, ANSI", ansiSample, ndb.PageNBT, func(f *pstmut.File, l, _ pstmut.Page) int64 {
-			f.SwapEntries(l.Off, 0, 1)
-			return l.Off + int64(f.Footer(l.Off).CBEnt)
-		}, finding.BTreeKeyOrder, false},
+		{"entry size", unicodeSample, ndb.PageBBT, onFooter(leafPage, func(ft *pstmut.Footer) { ft.CBEnt++ }), finding.BTreeEntries, true},
+		{"more entries than fit", unicodeSample, ndb.PageNBT, onFooter(leafPage, func(ft *pstmut.Footer) { ft.CEnt = ft.CEntMax + 1 }), finding.BTreeEntries, true},
+		{"more entries than fit, ANSI", ansiSample, ndb.PageNBT, onFooter(leafPage, func(ft *pstmut.Footer) { ft.CEnt = 255 }), finding.BTreeEntries, true},
+		{"cEntMax", unicodeSample, ndb.PageBBT, onFooter(leafPage, func(ft *pstmut.Footer) { ft.CEntMax-- }), finding.BTreeEntries, false},
+		{"leaf at level 1", unicodeSample, ndb.PageBBT, onFooter(leafPage, func(ft *pstmut.Footer) { ft.CLevel = 1 }), finding.BTreeLevel, true},
+		{"root deeper than any tree", unicodeSample, ndb.PageNBT, onFooter(rootPage, func(ft *pstmut.Footer) { ft.CLevel = 9 }), finding.BTreeLevel, true},
+		{"keys out of order", unicodeSample, ndb.PageBBT, swapFirstKeys, finding.BTreeKeyOrder, false},
+		{"keys out of order, ANSI", ansiSample, ndb.PageNBT, swapFirstKeys, finding.BTreeKeyOrder, false},
 		{"key below its parent's", unicodeSample, ndb.PageBBT, func(f *pstmut.File, l, r pstmut.Page) int64 {
 			b := f.BranchEntry(r.Off, l.Index)
 			b.Key++ // the leaf's first key is now below it

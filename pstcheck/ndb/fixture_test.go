@@ -151,6 +151,19 @@ func internalBlocks(f *pstmut.File, btype, level uint8) []uint64 {
 	return out
 }
 
+// setSIEntry points entry k of SIBLOCK bid at child and fixes the
+// block's CRC. An SIBLOCK entry is a NID and a BID, after a header of 8
+// bytes (4 in ANSI files).
+func setSIEntry(f *pstmut.File, bid uint64, k int, child uint64) {
+	hdr := 8
+	if f.L.Kind == ndb.ANSI {
+		hdr = 4
+	}
+	at := int64(f.MustBlock(bid).IB) + int64(hdr+(2*k+1)*f.L.BIDSize)
+	f.PutUint(at, f.L.BIDSize, child)
+	f.FixBlockCRC(bid)
+}
+
 // Sizes of the written store's attachments: one data block, an XBLOCK's
 // worth, more than an XBLOCK maps (an XXBLOCK), and more attachments than
 // one SLBLOCK lists (an SIBLOCK).

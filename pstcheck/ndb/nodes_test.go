@@ -85,16 +85,12 @@ func TestNodePassTrees(t *testing.T) {
 			return bid
 		}, finding.NodeSubnodeTree},
 		{"SIBLOCK listing itself", siblock, func(f *pstmut.File, bid uint64) uint64 {
-			e := f.MustBlock(bid)
-			f.PutUint(int64(e.IB)+8+int64(f.L.BIDSize), f.L.BIDSize, bid) // entry 0's BID
-			f.FixBlockCRC(bid)
+			setSIEntry(f, bid, 0, bid)
 			return bid
 		}, finding.NodeTreeCycle},
 		{"SIBLOCK listing a data block", siblock, func(f *pstmut.File, bid uint64) uint64 {
-			e := f.MustBlock(bid)
 			x := internalBlocks(f, pstmut.XBlockType, 1)[0]
-			f.PutUint(int64(e.IB)+8+int64(f.L.BIDSize), f.L.BIDSize, f.XEntries(x)[0]) // a data block
-			f.FixBlockCRC(bid)
+			setSIEntry(f, bid, 0, f.XEntries(x)[0]) // a data block
 			return bid
 		}, finding.NodeSubnodeTree},
 	} {
