@@ -48,23 +48,30 @@ func ExportSummary(r ExportResult) []string {
 		line += fmt.Sprintf("; %s already there from an earlier run", thousands(int64(r.Unchanged)))
 	}
 	out := []string{line + "."}
-	var not []string
-	if n := it.Damaged - r.Partial; n > 0 {
-		not = append(not, thousands(int64(n))+" damaged")
-	}
-	if it.Lost > 0 {
-		not = append(not, thousands(int64(it.Lost))+" lost (the store lists them, their data is gone)")
-	}
-	if r.Failed > 0 {
-		not = append(not, plural(r.Failed, "item")+" that could not be written")
-	}
-	if len(not) > 0 {
+	if not := notSaved(it, r.Partial, r.Failed, "written"); len(not) > 0 {
 		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason.")
 	}
 	if !it.Complete {
 		out = append(out, "Some of the store's listings are lost: it may have held more items than these.")
 	}
 	return out
+}
+
+// notSaved names the items an export or repair did not save whole: the
+// damaged ones not written in part, the lost ones, and failed ones (found
+// readable, yet they could not be read or written: failedWhat).
+func notSaved(it pstcheck.ItemCounts, partial, failed int, failedWhat string) []string {
+	var not []string
+	if n := it.Damaged - partial; n > 0 {
+		not = append(not, thousands(int64(n))+" damaged")
+	}
+	if it.Lost > 0 {
+		not = append(not, thousands(int64(it.Lost))+" lost (the store lists them, their data is gone)")
+	}
+	if failed > 0 {
+		not = append(not, plural(failed, "item")+" that could not be "+failedWhat)
+	}
+	return not
 }
 
 // WriteFailure is an export or repair stopped by an error writing its

@@ -98,22 +98,9 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 	// collector can run less often.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	bar := newProgress(ios, opts.NoProgress)
-	var size int64
-	if st, err := os.Stat(opts.Path); err == nil {
-		size = st.Size()
-	}
-	prog, end := fileProgressFor(bar, opts.Path, size)
-	store, err := pstcheck.OpenStore(ctx, opts.Path, pstcheck.Options{Progress: prog})
-	end()
-	if ctx.Err() != nil {
-		if err == nil {
-			store.Close()
-		}
-		return exitInterrupted, &interruptedError{done: "stopped while scanning " + opts.Path + "; nothing was written"}
-	}
-	if err != nil {
-		printFailure(ios, report.CannotOpen(opts.Path, store.Report))
-		return exitUsage, nil
+	store, status, err := openStore(ctx, ios, bar, opts.Path)
+	if store == nil {
+		return status, err
 	}
 	defer store.Close()
 	if err := matchFolders(store, opts.Folders); err != nil {
@@ -158,4 +145,28 @@ func matchFolders(store *pstcheck.Store, only []string) error {
 	}
 	return usageErrorf("--folders: no folder of the store is %s; the nearest are %s (pstcheck scan --format json lists every folder)",
 		strings.Join(fe.Unmatched, ", "), strings.Join(quoted, ", "))
+}
+
+// openStore scans path for export or repair, its bytes counted on bar. A
+// nil store means there is nothing to do: the exit status and error say
+// why (interrupted, or the file could not be read, said on ios).
+func openStore(ctx context.Context, ios *IOStreams, bar *barProgress, path string) (*pstcheck.Store, int, error) {
+	var size int64
+	if st, err := os.Stat(path); err == nil {
+		size = st.Size()
+	}
+	prog, end := fileProgressFor(bar, path, size)
+	store, err := pstcheck.OpenStore(ctx, path, pstcheck.Options{Progress: prog})
+	end()
+	if ctx.Err() != nil {
+		if err == nil {
+			store.Close()
+		}
+		return nil, exitInterrupted, &interruptedError{done: "stopped while scanning " + path + "; nothing was written"}
+	}
+	if err != nil {
+		printFailure(ios, report.CannotOpen(path, store.Report))
+		return nil, exitUsage, nil
+	}
+	return store, exitOK, nil
 }

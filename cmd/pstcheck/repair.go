@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/repair"
 	"github.com/pstcheck/pstcheck/report"
 )
@@ -82,22 +81,9 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		return exitUsage, err
 	}
 	bar := newProgress(ios, opts.NoProgress)
-	var size int64
-	if st, err := os.Stat(opts.Path); err == nil {
-		size = st.Size()
-	}
-	prog, end := fileProgressFor(bar, opts.Path, size)
-	store, err := pstcheck.OpenStore(ctx, opts.Path, pstcheck.Options{Progress: prog})
-	end()
-	if ctx.Err() != nil {
-		if err == nil {
-			store.Close()
-		}
-		return exitInterrupted, &interruptedError{done: "stopped while scanning " + opts.Path + "; nothing was written"}
-	}
-	if err != nil {
-		printFailure(ios, report.CannotOpen(opts.Path, store.Report))
-		return exitUsage, nil
+	store, status, err := openStore(ctx, ios, bar, opts.Path)
+	if store == nil {
+		return status, err
 	}
 	defer store.Close()
 

@@ -124,8 +124,12 @@ func (res *Result) ReadBlocks(bid uint64, arena *Arena) ([]Block, error) {
 
 // ReadData reads the data tree rooted at bid and returns its data blocks,
 // decoded, one slice per block.
-func (res *Result) ReadData(bid uint64) ([][]byte, error) {
-	blocks, err := res.ReadBlocks(bid, nil)
+func (res *Result) ReadData(bid uint64) ([][]byte, error) { return res.ReadDataIn(bid, nil) }
+
+// ReadDataIn is ReadData with the blocks read into arena (nil: fresh
+// memory), for a caller that reads many trees and reuses its buffers.
+func (res *Result) ReadDataIn(bid uint64, arena *Arena) ([][]byte, error) {
+	blocks, err := res.ReadBlocks(bid, arena)
 	if err != nil {
 		return nil, err
 	}
