@@ -149,6 +149,9 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, batch bool) {
 		for _, l := range folderLines(r.Folders) {
 			b.WriteString(l + "\n")
 		}
+		for _, l := range scaleLines(r) {
+			b.WriteString(l + "\n")
+		}
 		var listed []pstcheck.Finding
 		for _, f := range r.Findings {
 			if f.Severity() == severityInfo && len(listed) < shortInfoLimit {
@@ -190,6 +193,9 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, batch bool) {
 		}
 	}
 	for _, l := range folderLines(r.Folders) {
+		b.WriteString(l + "\n")
+	}
+	for _, l := range scaleLines(r) {
 		b.WriteString(l + "\n")
 	}
 	if errors+warnings+infos > 0 {
