@@ -54,9 +54,9 @@ const LargestFolders = 5
 type Scale struct {
 	// Guidance is what the findings measured the store against.
 	Guidance Guidance
-	// Folders counts the store's folders, its root aside (Outlook does not
-	// show the root; system folders such as Search Root count, as they do
-	// for Outlook).
+	// Folders counts the store's folders as the report's folder map does:
+	// every folder walked, the root and system folders (Search Root)
+	// included.
 	Folders int
 	// ByItems and BySize are the largest folders by items and by size
 	// (Folder.Size), at most LargestFolders of each, largest first;
@@ -64,15 +64,10 @@ type Scale struct {
 	ByItems, BySize []Folder
 }
 
-// NewScale measures folders (a report's, the root among them) against g;
-// thresholds left zero are Outlook's.
+// NewScale measures a report's folders against g; thresholds left zero
+// are Outlook's.
 func NewScale(folders []Folder, g Guidance) *Scale {
-	s := &Scale{Guidance: g.orDefault()}
-	for _, f := range folders {
-		if f.Path != RootPath {
-			s.Folders++
-		}
-	}
+	s := &Scale{Guidance: g.orDefault(), Folders: len(folders)}
 	s.ByItems = largest(folders, func(f Folder) int64 { return int64(f.Items) })
 	s.BySize = largest(folders, func(f Folder) int64 { return f.Size })
 	return s
