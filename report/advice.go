@@ -87,7 +87,7 @@ func explainFailure(r *pstcheck.Report) Explanation {
 		return Explanation{Cause: "the file could not be opened: this account is not allowed to read it",
 			NextStep: "scan it as its owner or as an administrator, or scan a copy you can read"}
 	case pstcheck.FailNotRegular:
-		return Explanation{Cause: "this is not a regular file (" + f.Detail + "): it was not opened",
+		return Explanation{Cause: "this is a " + f.Detail + ", not a data file: it was not opened",
 			NextStep: "scan the .pst or .ost file itself"}
 	case pstcheck.FailOpen:
 		return Explanation{Cause: "the file could not be opened: " + f.Detail, NextStep: "check the path and permissions, or scan a copy"}
