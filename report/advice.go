@@ -236,9 +236,6 @@ func damageCause(r *pstcheck.Report) string {
 	if d.NameMap {
 		parts = append(parts, "the store's name-to-ID map is lost: named fields (calendar times, locations, contact details) cannot be read")
 	}
-	if d.NameMap {
-		parts = append(parts, "the store's name-to-ID map is lost: named fields (calendar times, locations, contact details) cannot be read")
-	}
 	if d.FolderNodes > 0 {
 		s := "folder is"
 		if d.FolderNodes != 1 {

@@ -339,3 +339,12 @@ func TestProblemCodes(t *testing.T) {
 		t.Errorf("problemCodes(capped only) = %v", got)
 	}
 }
+
+// A lost name-to-ID map is said once in the cause.
+func TestNameMapCauseOnce(t *testing.T) {
+	r := damagedReport()
+	r.Damage.NameMap = true
+	if n := strings.Count(Explain(r).Cause, "name-to-ID map"); n != 1 {
+		t.Errorf("cause names the map %d times: %q", n, Explain(r).Cause)
+	}
+}
