@@ -67,18 +67,22 @@ func formatLimit(r *pstcheck.Report) string {
 	return "the " + units.Size(limit, 2) + " limit of Outlook 2010 and later"
 }
 
-// sizeAgainstLimit is "1.85 GiB, 96% of the 1.93 GiB limit of ANSI
-// files"; "" when the format or size is unknown.
-func sizeAgainstLimit(r *pstcheck.Report) string {
+// sizeParts are the file's size against its format's limit ("1.85 GiB,
+// 96% of the 1.93 GiB limit of ANSI files") and, past it, against Outlook
+// 2003/2007's; none when the format or size is unknown.
+func sizeParts(r *pstcheck.Report) []string {
 	if limit, _ := pstcheck.SizeLimit(r.Format); limit <= 0 || knownSize(r) < 0 {
-		return ""
+		return nil
 	}
-	s := units.Size(r.Size, 2) + ", " + limitPercent(r) + " of " + formatLimit(r)
+	parts := []string{units.Size(r.Size, 2) + ", " + limitPercent(r) + " of " + formatLimit(r)}
 	if r.Has(finding.StoreLegacyLimit) {
-		s += ", over the " + units.Size(pstcheck.UnicodeLegacyLimit, 2) + " limit of Outlook 2003/2007"
+		parts = append(parts, "over the "+units.Size(pstcheck.UnicodeLegacyLimit, 2)+" limit of Outlook 2003/2007")
 	}
-	return s
+	return parts
 }
+
+// sizeAgainstLimit is sizeParts in one phrase.
+func sizeAgainstLimit(r *pstcheck.Report) string { return strings.Join(sizeParts(r), ", ") }
 
 // reclaimable is what compacting would reclaim: "up to 96.00 KiB"; "" when
 // the allocation maps could not be counted. The engine counts it in the
@@ -215,13 +219,7 @@ func scaleLines(r *pstcheck.Report) []string {
 	if !oversized(r) {
 		return nil
 	}
-	var parts []string
-	if limit, _ := pstcheck.SizeLimit(r.Format); limit > 0 && knownSize(r) >= 0 {
-		parts = append(parts, units.Size(r.Size, 2)+", "+limitPercent(r)+" of "+formatLimit(r))
-		if r.Has(finding.StoreLegacyLimit) {
-			parts = append(parts, "over the "+units.Size(pstcheck.UnicodeLegacyLimit, 2)+" limit of Outlook 2003/2007")
-		}
-	}
+	parts := sizeParts(r)
 	if r.Scale != nil {
 		s := plural(r.Scale.Folders, "folder")
 		if r.Scale.Folders > r.Scale.Guidance.Folders {
