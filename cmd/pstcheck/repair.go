@@ -89,9 +89,14 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	prog, end := fileProgressFor(bar, opts.Path, size)
 	store, err := pstcheck.OpenStore(ctx, opts.Path, pstcheck.Options{Progress: prog})
 	end()
+	if ctx.Err() != nil {
+		if err == nil {
+			store.Close()
+		}
+		return exitInterrupted, &interruptedError{done: "stopped while scanning " + opts.Path + "; nothing was written"}
+	}
 	if err != nil {
-		e := report.Explain(store.Report)
-		fmt.Fprintf(ios.ErrOut, "pstcheck: %s: %s\n", opts.Path, e.Cause)
+		printFailure(ios, report.CannotOpen(opts.Path, store.Report))
 		return exitUsage, nil
 	}
 	defer store.Close()
@@ -99,7 +104,8 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	// Written under a temporary name beside the target, renamed when whole.
 	tmp, err := os.CreateTemp(filepath.Dir(opts.To), "."+filepath.Base(opts.To)+".*.tmp")
 	if err != nil {
-		return exitUsage, &runError{err: fmt.Errorf("cannot create the new store: %w", err)}
+		printFailure(ios, report.WriteFailureText(report.WriteFailure{Target: opts.To, Err: err}))
+		return exitUsage, nil
 	}
 	defer os.Remove(tmp.Name()) // gone once renamed; removed on failure
 	ibar := newNamedItemProgress(bar, "repairing")
@@ -120,8 +126,12 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	if err == nil {
 		err = placeNew(tmp.Name(), opts.To)
 	}
-	if err != nil {
-		return exitUsage, &runError{err: fmt.Errorf("cannot write %s: %w", opts.To, err)}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return exitInterrupted, &interruptedError{done: report.RepairInterrupted(opts.To)}
+	case err != nil:
+		printFailure(ios, report.WriteFailureText(report.WriteFailure{Target: opts.To, Err: err}))
+		return exitUsage, nil
 	}
 	var listed []string
 	for _, s := range sum.Skipped {

@@ -71,6 +71,9 @@ func NewCmdScan(ios *IOStreams, runF func(*ScanOptions) error) *cobra.Command {
 			if cmd.Flags().Changed("output") && opts.Output == "" {
 				return usageErrorf("--output needs a file name")
 			}
+			if opts.Output == "-" {
+				opts.Output = "" // "-" is standard output, as for most tools
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -80,7 +83,7 @@ func NewCmdScan(ios *IOStreams, runF func(*ScanOptions) error) *cobra.Command {
 
 	f := cmd.Flags()
 	f.StringVar(&opts.Format, "format", "text", "report format: "+strings.Join(report.Formats(), ", "))
-	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (created or truncated) instead of standard output")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (created or truncated) instead of standard output (\"-\")")
 	f.IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "scan up to `N` files at the same time")
 	f.BoolVar(&opts.Folders, "folders", false, "with --format csv: one row per damaged folder instead of one per file (no effect on text and json)")
 	f.BoolVar(&opts.Profiles, "profiles", false, "treat each PATH as a folder of user profiles (default "+discover.DefaultProfilesRoot()+") and scan the data files Outlook keeps in each")
@@ -181,15 +184,33 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 		run.Progress = bar
 	}
 	var streamErr error
+	streamed := 0
 	stream, streaming := report.NewStream(opts.Format)
 	if streaming {
 		run.OnDone = func(r *pstcheck.Report) {
+			if ctx.Err() != nil {
+				return // a file cut short by Ctrl-C has no result to stream
+			}
+			streamed++
 			if err := stream.WriteFile(out, resolveVersion(), r); err != nil && streamErr == nil {
 				streamErr = err
 			}
 		}
 	}
 	reports := batch.Run(ctx, targets, run)
+	if ctx.Err() != nil {
+		// A scan cut short proves nothing either way: no verdict is
+		// written for it, nor a report that would read as complete.
+		if streaming {
+			return exitInterrupted, &interruptedError{done: fmt.Sprintf(
+				"the report holds the %d of %d files finished before it; scan again to check the rest", streamed, len(targets))}
+		}
+		if file != nil {
+			file.Close()
+			os.Remove(opts.Output) // created empty for this run; nothing to keep
+		}
+		return exitInterrupted, &interruptedError{done: "no report was written; scan again to check the files"}
+	}
 
 	err = streamErr
 	if !streaming {

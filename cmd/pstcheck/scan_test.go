@@ -103,6 +103,11 @@ func TestNewCmdScan(t *testing.T) {
 		},
 		{name: "zero jobs", argv: []string{"--jobs", "0", "a.pst"}, wantErr: "invalid --jobs 0"},
 		{name: "empty output", argv: []string{"--output", "", "a.pst"}, wantErr: "--output needs a file name"},
+		{
+			name: "output dash is standard output",
+			argv: []string{"-o", "-", "a.pst"},
+			want: ScanOptions{Paths: []string{"a.pst"}, Format: "text", Jobs: cpus},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

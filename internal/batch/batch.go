@@ -214,11 +214,16 @@ func Run(ctx context.Context, targets []Target, opts RunOptions) []*pstcheck.Rep
 		})
 	}
 	for i, t := range targets {
-		if t.Report != nil {
+		switch {
+		case t.Report != nil:
 			done(i, t.Report)
-			continue
+		case ctx.Err() != nil:
+			// Interrupted: the files not started are not started, nor
+			// is a worker for each.
+			done(i, scannerFailure(t.Path, "the scan was interrupted"))
+		default:
+			next <- i
 		}
-		next <- i
 	}
 	close(next)
 	wg.Wait()

@@ -148,7 +148,7 @@ var catalog = []Entry{
 	{BlockInflate, SeverityError, LayerBlock, "A compressed block (4K-page file) does not inflate to its stated size."},
 	{BlockRefLow, SeverityError, LayerBlock, "A block's reference count is lower than the number of references to it: Outlook may free it while it is in use."},
 	{BlockRefHigh, SeverityInfo, LayerBlock, "Blocks whose reference count is higher than the references found: a little space is leaked (harmless; one summary finding)."},
-	{BlockUnused, SeverityInfo, LayerBlock, "Blocks listed in the BBT that no node uses: leaked space (harmless; one summary finding)."},
+	{BlockUnused, SeverityInfo, LayerBlock, "Blocks listed in the BBT that no node uses: leaked space on a sound store; beside lost items, possibly their data (one summary finding)."},
 
 	{NodeBlockMissing, SeverityError, LayerNode, "A node (or its data/subnode tree) refers to a block that is not in the BBT: the item's data is lost."},
 	{NodeBlockDamaged, SeverityError, LayerNode, "A node uses a damaged block: the item (message, folder, attachment, ...) holding it is damaged."},
