@@ -76,8 +76,11 @@ func explainFailure(r *pstcheck.Report) Explanation {
 		return Explanation{Cause: "the file could not be opened: another program (usually Outlook) has it open",
 			NextStep: "close Outlook (or anything holding the file) and scan again, or scan a copy"}
 	case pstcheck.FailPermission:
-		return Explanation{Cause: "the file could not be opened: this account is not allowed to read it",
-			NextStep: "scan it as its owner or as an administrator, or scan a copy you can read"}
+		step := "run pstcheck as the file's owner or with sudo, or work on a copy you can read"
+		if windowsPath(r.Path) {
+			step = "run pstcheck from a Command Prompt opened with \"Run as administrator\", or as the file's owner, or work on a copy you can read"
+		}
+		return Explanation{Cause: "the file could not be opened: this account is not allowed to read it", NextStep: step}
 	case pstcheck.FailNotRegular:
 		return Explanation{Cause: "this is a " + f.Detail + ", not a data file: it was not opened",
 			NextStep: "scan the .pst or .ost file itself"}

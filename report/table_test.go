@@ -76,7 +76,7 @@ func TestTextBatchDetails(t *testing.T) {
 	// details; the one-line-per-file form of a single file is not used.
 	for _, s := range []string{
 		"Cause: 1 damaged block; 6,552 items: 6,546 readable, 6 damaged.\nNext:  export the readable items (it saves 6,546 of 6,552 items), then run scanpst.\n",
-		"Cause: the file could not be opened: this account is not allowed to read it.\nNext:  scan it as its owner",
+		"Cause: the file could not be opened: this account is not allowed to read it.\nNext:  run pstcheck as the file's owner or with sudo",
 		"  WARNING STORE-NEAR-LIMIT  ansi file of 1.85 GiB is 96% of the 1.93 GiB limit\n",
 	} {
 		if !strings.Contains(out, s) {

@@ -315,3 +315,19 @@ func TestBlockUnusedBesideLostItems(t *testing.T) {
 		t.Errorf("unused blocks tied to lost items in a store that lost none:\n%s", out)
 	}
 }
+
+// A file this account may not read: on a Windows path the next step is
+// an elevated Command Prompt, elsewhere the owner or sudo.
+func TestPermissionNextStep(t *testing.T) {
+	for path, want := range map[string]string{
+		`C:\Users\bob\Documents\Outlook Files\bob.pst`: `Command Prompt opened with "Run as administrator"`,
+		`\\fs01\home$\bob\bob.pst`:                     `Command Prompt opened with "Run as administrator"`,
+		"/home/bob/bob.pst":                            "as the file's owner or with sudo",
+	} {
+		r := errorReport()
+		r.Path = path
+		if e := Explain(r); !strings.Contains(e.NextStep, want) || !strings.Contains(e.Cause, "not allowed to read it") {
+			t.Errorf("%s: %+v, want the next step to say %q", path, e, want)
+		}
+	}
+}

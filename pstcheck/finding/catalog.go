@@ -10,8 +10,8 @@ type Entry struct {
 	Description string
 }
 
-// The catalog. Every code a pass can emit is listed here once; the README's
-// table of codes is checked against this list by a test.
+// The catalog. Every code a pass can emit is listed here once; the
+// table of codes in docs/codes.md is checked against this list by a test.
 const (
 	// File
 	FileRead    Code = "FILE-READ"
