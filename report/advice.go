@@ -120,15 +120,9 @@ func explainUnreadable(r *pstcheck.Report) Explanation {
 // step: a file near its size limit needs action even when intact.
 func explainHealthy(r *pstcheck.Report) Explanation {
 	e := Explanation{Cause: "no problems found", NextStep: "nothing to do"}
-	var notes, steps []string
+	notes, step := scaleNotes(r)
 	for _, f := range r.Findings {
 		switch f.Code {
-		case finding.StoreOverLimit:
-			notes = append(notes, "the file is at its size limit: "+f.Detail)
-			steps = append(steps, "archive old items or move them to a new data file")
-		case finding.StoreNearLimit:
-			notes = append(notes, "the file is near its size limit: "+f.Detail)
-			steps = append(steps, "archive old items or move them to a new data file")
 		case finding.RootAMapInvalid:
 			notes = append(notes, "the file was not closed cleanly (Outlook rebuilds its allocation map on next open)")
 		case finding.RootTrailingData:
@@ -138,9 +132,10 @@ func explainHealthy(r *pstcheck.Report) Explanation {
 	if len(notes) > 0 {
 		e.Cause = "no damage found, but " + strings.Join(notes, "; ")
 	}
-	if len(steps) > 0 {
-		e.NextStep = steps[0]
+	if step != "" {
+		e.NextStep = step
 	}
+	e.Advice = scaleAdvice(r)
 	return e
 }
 
@@ -201,6 +196,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		e.NextStep = "close Outlook, copy the file, then run scanpst on it"
 		e.Advice = append([]string{"No item is damaged: the damage is in the file's structure (index, maps, counts), which scanpst rebuilds without losing items."}, scanpstAdvice(path)...)
 	}
+	e.Advice = append(e.Advice, scaleAdvice(r)...)
 	return e
 }
 

@@ -152,6 +152,9 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, shown map[string]bool) {
 		for _, l := range folderLines(r.Folders) {
 			b.WriteString(l + "\n")
 		}
+		for _, l := range scaleLines(r) {
+			b.WriteString(l + "\n")
+		}
 		var listed []pstcheck.Finding
 		for _, f := range r.Findings {
 			if f.Severity() == severityInfo && len(listed) < shortInfoLimit {
@@ -199,6 +202,9 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, shown map[string]bool) {
 		}
 	}
 	for _, l := range folderLines(r.Folders) {
+		b.WriteString(l + "\n")
+	}
+	for _, l := range scaleLines(r) {
 		b.WriteString(l + "\n")
 	}
 	if errors+warnings+infos > 0 {

@@ -101,9 +101,12 @@ const (
 	MessageUnlinked Code = "MSG-UNLINKED"
 
 	// Store
-	StoreNearLimit   Code = "STORE-NEAR-LIMIT"
-	StoreOverLimit   Code = "STORE-OVER-LIMIT"
-	StoreLegacyLimit Code = "STORE-LEGACY-LIMIT"
+	StoreNearLimit    Code = "STORE-NEAR-LIMIT"
+	StoreOverLimit    Code = "STORE-OVER-LIMIT"
+	StoreLegacyLimit  Code = "STORE-LEGACY-LIMIT"
+	StoreFoldersOver  Code = "STORE-FOLDERS-OVER"
+	FolderItemsOver   Code = "FOLDER-ITEMS-OVER"
+	FolderItemsLegacy Code = "FOLDER-ITEMS-LEGACY"
 )
 
 var catalog = []Entry{
@@ -188,6 +191,9 @@ var catalog = []Entry{
 	{StoreNearLimit, SeverityWarning, LayerStore, "The file is near its format's size limit: Outlook will soon refuse new items."},
 	{StoreOverLimit, SeverityWarning, LayerStore, "The file is at or over its format's size limit: Outlook refuses to add items (ANSI files past 2 GiB become unusable)."},
 	{StoreLegacyLimit, SeverityInfo, LayerStore, "The file is over the 20 GiB limit of Outlook 2003/2007: those versions cannot add items to it."},
+	{StoreFoldersOver, SeverityWarning, LayerStore, "The store holds more than 500 folders, the most Outlook handles well (Microsoft KB2768656): folders show slowly or wrongly, and syncing suffers in cached mode."},
+	{FolderItemsOver, SeverityWarning, LayerStore, "A folder holds more than 100,000 items, the most Outlook 2010 and later handle well (Microsoft KB2768656): opening, sorting and syncing it slow down badly."},
+	{FolderItemsLegacy, SeverityInfo, LayerStore, "A folder holds more than 50,000 items, the most Outlook 2007 handles well (Microsoft KB2768656); later versions handle up to 100,000."},
 }
 
 var byCode = func() map[Code]Entry {
