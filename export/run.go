@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/pstcheck/pstcheck/internal/fsfault"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 )
@@ -70,6 +71,10 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 	if err != nil {
 		return res, err
 	}
+	// stop ends the run early when the destination fails (a full disk,
+	// lost permission): every later item would fail alike.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	var wanted func(string) bool
 	if len(opts.Folders) > 0 {
 		wanted = func(folder string) bool { return FolderWanted(folder, opts.Folders) }
@@ -119,7 +124,13 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 	}()
 	placed := 0
 	for done := range batches {
+		if ctx.Err() != nil {
+			continue // stopped: let the preparing goroutine finish
+		}
 		for _, p := range done {
+			if ctx.Err() != nil {
+				break
+			}
 			x, ref := items[placed], refs[placed]
 			placed++
 			switch {
@@ -130,29 +141,34 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 				if x.State != pstcheck.ItemDamaged {
 					res.Failed++ // the scan found it readable, yet it could not be read
 				}
-			case p.problem == "":
-				if _, err := tree.AddRendered(p.it, p.r, ""); err != nil {
-					res.Failed++
-				} else {
-					res.Saved++
-				}
 			default:
-				tree.AddRendered(p.it, p.r, p.problem)
-				res.Partial++
+				_, err := tree.AddRendered(p.it, p.r, p.problem)
+				switch {
+				case err != nil && fsfault.Of(err) != fsfault.Other:
+					stop(err)
+				case err != nil:
+					res.Failed++
+				case p.problem == "":
+					res.Saved++
+				default:
+					res.Partial++
+				}
 			}
 			prog.Item()
 		}
 	}
 	prog.Done()
+	if ctx.Err() != nil {
+		tree.Abort()
+		res.Unchanged = tree.Counts().Unchanged
+		return res, context.Cause(ctx)
+	}
 	res.Items = store.Accounting(wanted)
 	tree.SetAccounting(res.Items)
 	if err := tree.Close(); err != nil {
 		return res, fmt.Errorf("cannot write the manifest: %w", err)
 	}
 	res.Unchanged = tree.Counts().Unchanged
-	if err := ctx.Err(); err != nil {
-		return res, err
-	}
 	return res, nil
 }
 

@@ -241,6 +241,29 @@ func (t *Tree) Counts() Counts {
 	return t.counts
 }
 
+// Abort ends a run cut short (interrupted, or its disk full): no manifest
+// is written, since it would list only part of the store as if whole; the
+// journal stays, naming every file in place, so the next run resumes.
+func (t *Tree) Abort() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return
+	}
+	t.closed = true
+	if t.current != nil && t.current.f != nil {
+		t.current.f.Close() // a temporary file; the next run removes it
+	}
+	t.journal.Close()
+	for _, r := range t.dirRoots {
+		r.Close()
+	}
+	for _, d := range t.dirFiles {
+		d.Close()
+	}
+	t.root.Close()
+}
+
 // Close finishes the mbox files, writes manifest.json and removes the
 // journal. After an error the journal stays, so a new run resumes.
 func (t *Tree) Close() error {
