@@ -73,8 +73,13 @@ func moduleCacheDir(root string) string {
 		return ""
 	}
 	// The module path has no upper-case letters, which the cache would
-	// spell as "!" and the lower-case letter.
-	return filepath.Join(cache, filepath.FromSlash(goPstModule)+"@"+version, "data")
+	// spell as "!" and the lower-case letter. Absolute, as the go command
+	// gives it: /root/go/... becomes Z:\root\go\... under Wine.
+	dir := filepath.Join(cache, filepath.FromSlash(goPstModule)+"@"+version, "data")
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return dir
 }
 
 // GoPst returns the path of one of go-pst's sample files (enron.pst,
