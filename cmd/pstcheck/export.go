@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pstcheck/pstcheck/export"
+	"github.com/pstcheck/pstcheck/internal/gcpolicy"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/report"
 )
@@ -90,10 +90,7 @@ Exit status:
 
 func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 	ios := opts.IO
-	// An export allocates and drops a formatted message per item; its live
-	// heap stays small (the scan's metadata and a batch of items), so the
-	// collector can run less often.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer gcpolicy.ForItems()()
 	bar := newProgress(ios, opts.NoProgress)
 	var size int64
 	if st, err := os.Stat(opts.Path); err == nil {
@@ -111,6 +108,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 		return exitUsage, nil
 	}
 	defer store.Close()
+	gcpolicy.Fit()
 	ibar := newItemProgress(bar)
 	res, err := export.Run(ctx, store, export.RunOptions{Dir: opts.To, Format: opts.Format, Source: opts.Path,
 		IncludeDamaged: opts.IncludeDamaged, Folders: opts.Folders, Progress: ibar})
