@@ -30,6 +30,14 @@ const (
 	tempPrefix, tempSuffix = ".pstcheck-", ".tmp"
 )
 
+// DirTakenError: the output folder holds another export (of another
+// source or format), which a run never mixes with its own.
+type DirTakenError struct{ Why string }
+
+func (e *DirTakenError) Error() string { return e.Why }
+
+func dirTaken(format string, a ...any) error { return &DirTakenError{Why: fmt.Sprintf(format, a...)} }
+
 // journalEntry is one line of the journal; the first line names the export.
 type journalEntry struct {
 	Source string `json:"source,omitempty"`
@@ -131,7 +139,7 @@ func (t *Tree) load() error {
 		})
 		f.Close()
 		if err != nil || format == "" {
-			return fmt.Errorf("export: %s holds a %s that pstcheck did not write; choose another folder",
+			return dirTaken("%s holds a %s that pstcheck did not write; choose another folder",
 				t.dir, ManifestName)
 		}
 		if err := t.sameExport(source, format); err != nil {
@@ -172,10 +180,10 @@ func (t *Tree) load() error {
 
 func (t *Tree) sameExport(source, format string) error {
 	if format != t.opt.Format {
-		return fmt.Errorf("export: %s holds a %s export; choose another folder for %s", t.dir, format, t.opt.Format)
+		return dirTaken("%s holds an export in %s format; choose another folder for %s", t.dir, format, t.opt.Format)
 	}
 	if source != t.opt.Source {
-		return fmt.Errorf("export: %s holds an export of %s; choose another folder", t.dir, source)
+		return dirTaken("%s holds an export of %s; choose another folder", t.dir, source)
 	}
 	return nil
 }

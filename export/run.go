@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pstcheck/pstcheck/internal/fsfault"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 )
@@ -72,6 +73,10 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 	if err != nil {
 		return res, err
 	}
+	// stop ends the run early when the destination fails (a full disk,
+	// lost permission): every later item would fail alike.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	var wanted func(string) bool
 	if len(opts.Folders) > 0 {
 		wanted = func(folder string) bool { return FolderWanted(folder, opts.Folders) }
@@ -121,6 +126,10 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 	for range workers {
 		wg.Go(func() {
 			for j := range jobs {
+				if ctx.Err() != nil {
+					results <- done{job: j} // stopped: left to the next run
+					continue
+				}
 				it, r, problem := rd.render(j.x, j.folders)
 				results <- done{j, it, r, problem}
 			}
@@ -133,8 +142,16 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 	pending := map[int]done{}
 	next := 0
 	for d := range results {
+		if ctx.Err() != nil {
+			// Stopped: what was rendered goes; the workers finish what
+			// they hold, and Abort follows once they have.
+			if d.r != nil {
+				d.r.discard()
+			}
+			continue
+		}
 		pending[d.seq] = d
-		for {
+		for ctx.Err() == nil {
 			p, ok := pending[next]
 			if !ok {
 				break
@@ -151,29 +168,39 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 				if x.State != pstcheck.ItemDamaged {
 					res.Failed++ // the scan found it readable, yet it could not be read
 				}
-			case p.problem == "":
-				if _, err := tree.AddRendered(p.it, p.r, ""); err != nil {
-					res.Failed++
-				} else {
-					res.Saved++
-				}
 			default:
-				tree.AddRendered(p.it, p.r, p.problem)
-				res.Partial++
+				_, err := tree.AddRendered(p.it, p.r, p.problem)
+				switch {
+				case err != nil && fsfault.Of(err) != fsfault.Other:
+					stop(err)
+				case err != nil:
+					res.Failed++
+				case p.problem == "":
+					res.Saved++
+				default:
+					res.Partial++
+				}
 			}
 			prog.Item()
 		}
 	}
 	prog.Done()
+	if ctx.Err() != nil {
+		for _, p := range pending {
+			if p.r != nil {
+				p.r.discard()
+			}
+		}
+		tree.Abort()
+		res.Unchanged = tree.Counts().Unchanged
+		return res, context.Cause(ctx)
+	}
 	res.Items = store.Accounting(wanted)
 	tree.SetAccounting(res.Items)
 	if err := tree.Close(); err != nil {
 		return res, fmt.Errorf("cannot write the manifest: %w", err)
 	}
 	res.Unchanged = tree.Counts().Unchanged
-	if err := ctx.Err(); err != nil {
-		return res, err
-	}
 	return res, nil
 }
 

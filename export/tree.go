@@ -255,6 +255,40 @@ func (t *Tree) Counts() Counts {
 	return t.counts
 }
 
+// Abort ends a run cut short (interrupted, or its disk full): no manifest
+// is written, since it would list only part of the store as if whole; the
+// journal stays, naming every file in place, so the next run resumes.
+func (t *Tree) Abort() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return
+	}
+	t.closed = true
+	if t.current != nil && t.current.f != nil {
+		t.current.f.Close() // a temporary file; the next run removes it
+	}
+	t.manifest.f.Close()
+	t.root.Remove(t.manifest.tmp)
+	t.journal.Close()
+	t.closeDirs()
+	t.root.Close()
+}
+
+// closeDirs closes the folders the Tree opened.
+func (t *Tree) closeDirs() {
+	for _, r := range t.dirRoots {
+		r.Close()
+	}
+	for _, d := range t.dirFiles {
+		d.Close()
+	}
+	t.dirRoots, t.dirFiles = nil, nil
+	if t.rootDir != nil {
+		t.rootDir.Close()
+	}
+}
+
 // Close finishes the mbox files, puts manifest.json in place and removes
 // the journal. After an error the journal stays, so a new run resumes.
 func (t *Tree) Close() error {
@@ -293,16 +327,7 @@ func (t *Tree) Close() error {
 			errs = append(errs, err)
 		}
 	}
-	for _, r := range t.dirRoots {
-		r.Close()
-	}
-	for _, d := range t.dirFiles {
-		d.Close()
-	}
-	t.dirRoots, t.dirFiles = nil, nil
-	if t.rootDir != nil {
-		t.rootDir.Close()
-	}
+	t.closeDirs()
 	if err := t.root.Close(); err != nil {
 		errs = append(errs, err)
 	}

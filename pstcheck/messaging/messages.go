@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"slices"
 	"strings"
@@ -37,13 +38,17 @@ func (w *walker) messages() {
 	results := make([]error, len(w.queue))
 	prints := make([]uint64, len(w.queue))
 	workers := min(w.workers, 4, len(jobs)/64+1)
+	// Each worker totals the sizes of the items it read whole per folder,
+	// so no size is kept per item.
+	sizes := make([]map[uint32]int64, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range workers {
+	for wk := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			c := &checker{res: w.res, nameMapLost: w.chk.nameMapLost, fingerprints: len(w.res.Unlinked) > 0, codepage: w.codepage}
+			sizes[wk] = map[uint32]int64{}
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(jobs) || w.ctx.Err() != nil {
@@ -52,12 +57,22 @@ func (w *walker) messages() {
 				i := jobs[k]
 				results[i] = c.message(w.queue[i].nid)
 				prints[i] = c.print
+				if q := w.queue[i]; q.normal && (results[i] == nil || results[i] == errNamesLost) {
+					sizes[wk][q.folder] += c.size
+				}
 			}
 		}()
 	}
 	wg.Wait()
 	if w.ctx.Err() != nil {
 		return
+	}
+	for _, m := range sizes {
+		for folder, n := range m {
+			if i, ok := w.folderIndex[folder]; ok {
+				w.out.Folders[i].Size += n
+			}
+		}
 	}
 	w.out.Items = map[uint32][]ItemRef{}
 	for i, q := range w.queue {
@@ -146,13 +161,15 @@ type checker struct {
 	// (in print), to tell unlinked heaps apart from known messages.
 	fingerprints bool
 	print        uint64
-	codepage     uint32
+	// size is the last message's PidTagMessageSize (0 when it has none).
+	size     int64
+	codepage uint32
 }
 
 // message checks one message: nil when it is readable whole.
 func (c *checker) message(nid uint32) error {
 	c.arena.Reset()
-	c.print = 0
+	c.print, c.size = 0, 0
 	n, ok := c.res.Node(nid)
 	if !ok {
 		return errMissing
@@ -172,6 +189,7 @@ func (c *checker) message(nid uint32) error {
 		message: func(depth int, pc *ltp.PC, _ map[uint32]ndb.Subnode) error {
 			if depth == 0 {
 				named = needsNames(pc)
+				c.size = messageSize(pc)
 				if c.fingerprints {
 					c.print = fingerprint(pc, c.codepage)
 				}
@@ -192,4 +210,23 @@ func (w *walker) orphans() {
 		w.report(finding.MessageOrphan, nid, n.Parent, finding.NoOffset, 0,
 			"message 0x%X (parent 0x%X) is listed in no folder", nid, n.Parent)
 	}
+}
+
+// messageSize is a message's PidTagMessageSize: 32 bits, or 64 where a
+// store keeps it as PidTagMessageSizeExtended (the same ID); 0 when
+// absent or negative.
+func messageSize(pc *ltp.PC) int64 {
+	p, ok := pc.Get(propMessageSize)
+	if !ok {
+		return 0
+	}
+	switch p.Type {
+	case ltp.TypeInt32:
+		return int64(max(int32(p.Value), 0))
+	case ltp.TypeInt64:
+		if b := pc.Bytes(p); len(b) == 8 {
+			return max(int64(binary.LittleEndian.Uint64(b)), 0)
+		}
+	}
+	return 0
 }

@@ -175,16 +175,5 @@ func openTable(res *ndb.Result, s ndb.Subnode, arena *ndb.Arena) (*ltp.TC, map[u
 
 // rowReader reads a table's row matrix held in a subnode, decoded.
 func rowReader(res *ndb.Result, subs map[uint32]ndb.Subnode, arena *ndb.Arena) ltp.RowReader {
-	return func(nid uint32) ([][]byte, error) {
-		blocks, err := res.ReadBlocks(subs[nid].Data, arena)
-		if err != nil {
-			return nil, err
-		}
-		out := make([][]byte, len(blocks))
-		for i, b := range blocks {
-			res.Decode(b.BID, 0, b.Data)
-			out[i] = b.Data
-		}
-		return out, nil
-	}
+	return func(nid uint32) ([][]byte, error) { return res.ReadDataIn(subs[nid].Data, arena) }
 }

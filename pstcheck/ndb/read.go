@@ -124,8 +124,12 @@ func (res *Result) ReadBlocks(bid uint64, arena *Arena) ([]Block, error) {
 
 // ReadData reads the data tree rooted at bid and returns its data blocks,
 // decoded, one slice per block.
-func (res *Result) ReadData(bid uint64) ([][]byte, error) {
-	blocks, err := res.ReadBlocks(bid, nil)
+func (res *Result) ReadData(bid uint64) ([][]byte, error) { return res.ReadDataIn(bid, nil) }
+
+// ReadDataIn is ReadData with the blocks read into arena (nil: fresh
+// memory), for a caller that reads many trees and reuses its buffers.
+func (res *Result) ReadDataIn(bid uint64, arena *Arena) ([][]byte, error) {
+	blocks, err := res.ReadBlocks(bid, arena)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +184,9 @@ func (res *Result) walkSub(bid uint64, depth int, out map[uint32]Subnode) error 
 	if l.Kind == ANSI {
 		hdr = 4
 	}
-	if !IsInternal(e.BID) || depth > 1 || len(b) < hdr || b[0] != 2 {
+	// The level (0 SLBLOCK, 1 SIBLOCK) sets the size of the entries: at
+	// any other they have none.
+	if !IsInternal(e.BID) || depth > 1 || len(b) < hdr || b[0] != 2 || b[1] > 1 {
 		return res.treeError(e, finding.NodeSubnodeTree, "malformed subnode tree block")
 	}
 	n := int(binary.LittleEndian.Uint16(b[2:]))
@@ -213,6 +219,10 @@ func (res *Result) treeError(e BBTEntry, code finding.Code, what string) error {
 // readBlock returns a verified block's data (inflated in 4K files), not
 // yet decoded.
 func (res *Result) readBlock(bid uint64, arena *Arena) (BBTEntry, []byte, error) {
+	if !res.verified {
+		return BBTEntry{}, nil, &ReadError{BID: bid &^ bidReserved, Offset: -1, Code: finding.FileRead,
+			Detail: "the scan was interrupted before its blocks were verified"}
+	}
 	i := res.s.block(bid)
 	if i < 0 {
 		return BBTEntry{}, nil, &ReadError{BID: bid &^ bidReserved, Offset: -1, Code: finding.NodeBlockMissing,
