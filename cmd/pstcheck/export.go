@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pstcheck/pstcheck/export"
+	"github.com/pstcheck/pstcheck/internal/gcpolicy"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/report"
 )
@@ -93,16 +93,14 @@ Exit status:
 
 func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 	ios := opts.IO
-	// An export allocates and drops a formatted message per item; its live
-	// heap stays small (the scan's metadata and a batch of items), so the
-	// collector can run less often.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer gcpolicy.ForItems()()
 	bar := newProgress(ios, opts.NoProgress)
 	store, status, err := openStore(ctx, ios, bar, opts.Path)
 	if store == nil {
 		return status, err
 	}
 	defer store.Close()
+	gcpolicy.Fit()
 	if err := matchFolders(store, opts.Folders); err != nil {
 		return exitUsage, err
 	}

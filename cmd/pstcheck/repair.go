@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pstcheck/pstcheck/internal/gcpolicy"
 	"github.com/pstcheck/pstcheck/repair"
 	"github.com/pstcheck/pstcheck/report"
 )
@@ -74,9 +74,7 @@ Exit status:
 
 func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	ios := opts.IO
-	// A repair allocates and drops each item as it copies it; its live
-	// heap stays small, so the collector can run less often.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer gcpolicy.ForItems()()
 	if err := checkRepairTarget(opts.Path, opts.To); err != nil {
 		return exitUsage, err
 	}
@@ -86,6 +84,7 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		return status, err
 	}
 	defer store.Close()
+	gcpolicy.Fit()
 
 	// Written under a temporary name beside the target, renamed when whole.
 	tmp, err := os.CreateTemp(filepath.Dir(opts.To), "."+filepath.Base(opts.To)+".*.tmp")
