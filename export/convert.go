@@ -2,6 +2,7 @@ package export
 
 import (
 	"encoding/hex"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,9 @@ const (
 	pidAttachMethod          = 0x3705
 	pidAttachMimeTag         = 0x370E
 	pidAttachContentID       = 0x3712
+	pidAttachData            = 0x3701 // PidTagAttachDataBinary, or PidTagAttachDataObject
+	typeBinary, typeObject   = 0x0102, 0x000D
+	typeUnicode              = 0x001F
 	pidSmtpAddress           = 0x39FE
 	pidInternetCodepage      = 0x3FDE
 	pidSenderSmtpAddress     = 0x5D01
@@ -100,7 +104,11 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 		MessageID: r.String(p, pidInternetMessageID),
 		InReplyTo: r.String(p, pidInReplyTo),
 		Headers:   r.String(p, pidTransportHeaders),
-		Body:      r.String(p, pidBody),
+	}
+	if v := p[pidBody]; !v.Stream.IsZero() {
+		it.BodyStream = c.text(v)
+	} else {
+		it.Body = r.String(p, pidBody)
 	}
 	it.From, it.Sender = authorAndSender(
 		Address{Name: r.String(p, pidSentRepresentingName),
@@ -128,9 +136,14 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 		}
 	}
 	if v, ok := p[pidHTML]; ok {
-		if len(v.Data) > 0 && v.Type == 0x001F { // some stores keep HTML as a string
+		switch {
+		case !v.Stream.IsZero() && v.Type == typeUnicode:
+			it.HTMLStream = c.text(v)
+		case !v.Stream.IsZero():
+			it.HTMLStream = c.source(v.Stream)
+		case len(v.Data) > 0 && v.Type == typeUnicode: // some stores keep HTML as a string
 			it.HTML = []byte(r.String(p, pidHTML))
-		} else {
+		default:
 			it.HTML = v.Data
 		}
 		if cp, ok := messaging.Int(p, pidInternetCodepage); ok {
@@ -140,7 +153,7 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 	if raw := messaging.Bytes(p, pidRtfCompressed); len(raw) > 0 && c.RTF != nil {
 		if rtf, html, err := c.RTF(raw); err == nil {
 			it.RTF = rtf
-			if len(it.HTML) == 0 && len(html) > 0 {
+			if len(it.HTML) == 0 && it.HTMLStream == nil && len(html) > 0 {
 				it.HTML = html
 			}
 		}
@@ -152,7 +165,10 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 			ContentID: r.String(a.Props, pidAttachContentID),
 			Data:      a.Data,
 		}
-		if method, _ := messaging.Int(a.Props, pidAttachMethod); method == attachOLE {
+		if !a.Stream.IsZero() {
+			att.Stream = c.source(a.Stream)
+		}
+		if method, _ := messaging.Int(a.Props, pidAttachMethod); method == attachOLE && att.Stream == nil {
 			if pic, ext, mt, ok := olePicture(att.Data); ok {
 				att.Data, att.MimeType = pic, mt
 				att.Filename = withExt(att.Filename, ext, "picture")
@@ -172,6 +188,25 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 		it.Event = c.event(m, it)
 	}
 	return it
+}
+
+// source is a value left in the store, as the item's Source.
+func (c *Converter) source(s messaging.Stream) *Source {
+	return &Source{Size: s.Size, Open: func() (io.Reader, error) { return c.r.Open(s) }}
+}
+
+// text is a Unicode string left in the store, as UTF-8 text; nil when it
+// decodes to nothing (String would give ""). A stream that cannot be
+// read is kept: its error shows when the item is written.
+func (c *Converter) text(v messaging.Value) *Source {
+	src := &Source{Size: v.Stream.Size, Open: func() (io.Reader, error) { return c.r.OpenString(v) }}
+	if r, err := src.Open(); err == nil {
+		var b [1]byte
+		if n, err := r.Read(b[:]); n == 0 && err == io.EOF {
+			return nil
+		}
+	}
+	return src
 }
 
 // authorAndSender chooses From and Sender: the author is the person the

@@ -96,20 +96,24 @@ func (o EMLOptions) WriteEML(w io.Writer, it *Item) error {
 	if it == nil {
 		return errors.New("export: nil item")
 	}
-	b := o.message(it, 0)
-	_, err := w.Write(b)
-	return err
+	c, err := o.message(it, 0)
+	if err != nil {
+		return err
+	}
+	return c.writeTo(w)
 }
 
 // message renders it at the given nesting depth (0 for the item itself).
-func (o EMLOptions) message(it *Item, depth int) []byte {
+// The content streams what the item streams (its HTML body was read
+// once already, to label it); an error is one of reading a stream.
+func (o EMLOptions) message(it *Item, depth int) (content, error) {
 	// Boundaries derive from the item (checked against
 	// the parts they separate), so the same item always gives the same
 	// bytes without hashing its whole content at every level.
 	seed := fmt.Sprintf("%x.%s", it.NID, it.Subject)
-	html, charset := it.HTML, it.HTMLCharset
+	html, charset, htmlSrc := it.HTML, it.HTMLCharset, it.HTMLStream
 	var rtfBody []byte
-	if len(html) == 0 && len(it.RTF) > 0 {
+	if len(html) == 0 && htmlSrc == nil && len(it.RTF) > 0 {
 		if o.RTFToHTML != nil {
 			if h, cs, ok := o.RTFToHTML(it.RTF); ok && len(h) > 0 {
 				html, charset = h, cs
@@ -122,28 +126,50 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 			rtfBody = it.RTF
 		}
 	}
+	hasHTML := len(html) > 0 || htmlSrc != nil
 
 	// Attachments the HTML shows inline go with it in a multipart/related.
-	isRelated := func(a *Attachment) bool {
-		return a.Embedded == nil && len(html) > 0 && refersTo(html, a.ContentID)
+	related := make([]bool, len(it.Attachments))
+	if hasHTML {
+		if htmlSrc != nil {
+			cids := make([]string, len(it.Attachments))
+			for i, a := range it.Attachments {
+				if a.Embedded == nil {
+					cids[i] = a.ContentID
+				}
+			}
+			var err error
+			if charset, related, err = scanHTML(htmlSrc, charset, cids); err != nil {
+				return nil, err
+			}
+		} else {
+			for i, a := range it.Attachments {
+				related[i] = a.Embedded == nil && refersTo(html, a.ContentID)
+			}
+			charset = htmlCharset(charset, html)
+		}
 	}
-	var related, mixed []entity
+	var rel, mixed []entity
 	for i := range it.Attachments {
-		if a := &it.Attachments[i]; isRelated(a) {
-			related = append(related, o.attachment(a, depth, true))
+		if related[i] {
+			e, err := o.attachment(&it.Attachments[i], depth, true)
+			if err != nil {
+				return nil, err
+			}
+			rel = append(rel, e)
 		}
 	}
 	// The alternatives: plain text (left out only for an HTML body with
 	// no text), HTML with what it shows inline, and a meeting message's
 	// invitation or answer.
 	var alts []entity
-	if it.Body != "" || len(html) == 0 {
-		alts = append(alts, textPart("plain", "utf-8", []byte(strings.ToValidUTF8(it.Body, "\uFFFD"))))
+	if it.Body != "" || it.BodyStream != nil || !hasHTML {
+		alts = append(alts, textPart("plain", "utf-8", []byte(strings.ToValidUTF8(it.Body, "\uFFFD")), it.BodyStream))
 	}
-	if len(html) > 0 {
-		h := textPart("html", htmlCharset(charset, html), html)
-		if len(related) > 0 {
-			h = multipartEntity(seed, "related", append([]entity{h}, related...), "type", "text/html")
+	if hasHTML {
+		h := textPart("html", charset, html, htmlSrc)
+		if len(rel) > 0 {
+			h = multipartEntity(seed, "related", append([]entity{h}, rel...), "type", "text/html")
 		}
 		alts = append(alts, h)
 	}
@@ -159,11 +185,15 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 		// (its \ansicpg says which), so text/rtf without a charset would
 		// be wrong, and it is the type mail clients open with a word
 		// processor.
-		mixed = append(mixed, binaryPart("application/rtf", nil, "attachment", "body.rtf", "", rtfBody))
+		mixed = append(mixed, binaryPart("application/rtf", nil, "attachment", "body.rtf", "", rtfBody, nil))
 	}
 	for i := range it.Attachments {
-		if a := &it.Attachments[i]; !isRelated(a) {
-			mixed = append(mixed, o.attachment(a, depth, false))
+		if !related[i] {
+			e, err := o.attachment(&it.Attachments[i], depth, false)
+			if err != nil {
+				return nil, err
+			}
+			mixed = append(mixed, e)
 		}
 	}
 	if len(mixed) > 0 {
@@ -221,5 +251,5 @@ func (o EMLOptions) message(it *Item, depth int) []byte {
 	top.add("MIME-Version", "1.0")
 	top.header = append(top.header, body.header...)
 	top.body = body.body
-	return top.bytes()
+	return top.content(), nil
 }

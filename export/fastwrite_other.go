@@ -4,11 +4,13 @@ package export
 
 import (
 	"errors"
+	"io"
 	"os"
 )
 
 // Elsewhere every write goes through os.Root (see fastwrite_unix.go).
 const fastWrites = false
 
-func writeInDir(*os.File, string, string, []byte) error { return errors.ErrUnsupported }
-func renameInDir(*os.File, string, string) error        { return errors.ErrUnsupported }
+func createInDir(*os.File, string) (io.WriteCloser, error)  { return nil, errors.ErrUnsupported }
+func renameInDirs(*os.File, string, *os.File, string) error { return errors.ErrUnsupported }
+func removeInDir(*os.File, string) error                    { return errors.ErrUnsupported }

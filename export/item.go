@@ -53,6 +53,11 @@ type Item struct {
 	HTML        []byte // HTML body as stored
 	HTMLCharset string // charset of HTML ("" = utf-8 or as declared inside)
 	RTF         []byte // decompressed RTF body, when the store has one
+	// BodyStream and HTMLStream, when set, are a large plain-text body
+	// (UTF-8, not empty) and HTML body (as stored) kept in the store:
+	// they take the place of Body and HTML, and are read only when the
+	// item is written (for mail; contacts and events hold theirs).
+	BodyStream, HTMLStream *Source
 
 	Attachments []Attachment
 
@@ -72,7 +77,10 @@ type Attachment struct {
 	MimeType  string // PidTagAttachMimeTag, "" if none
 	ContentID string // for inline images referenced by the HTML body
 	Data      []byte
-	Embedded  *Item // an attached message (written as message/rfc822)
+	// Stream, when set, gives the bytes instead of Data: kept in the
+	// store, read as the item is written, never held whole.
+	Stream   *Source
+	Embedded *Item // an attached message (written as message/rfc822)
 }
 
 // Contact holds the fields of a contact item, or of a distribution list,

@@ -38,7 +38,11 @@ func (m *MboxWriter) Add(it *Item) error {
 	if it == nil {
 		return errors.New("export: nil item")
 	}
-	return writeMboxMessage(m.w, mboxSender(it.From), it.Date, m.opt.message(it, 0))
+	msg, err := m.opt.message(it, 0)
+	if err != nil {
+		return err
+	}
+	return writeMboxMessage(m.w, mboxSender(it.From), it.Date, msg)
 }
 
 // WriteMbox writes items as an mbox (see MboxWriter).
@@ -74,28 +78,101 @@ func mboxSender(a Address) string {
 
 // writeMboxMessage writes one mboxrd message: separator, quoted lines, empty
 // line.
-func writeMboxMessage(w io.Writer, sender string, date time.Time, eml []byte) error {
+func writeMboxMessage(w io.Writer, sender string, date time.Time, eml content) error {
 	if date.IsZero() {
 		date = time.Unix(0, 0)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString("From " + sender + " " + date.UTC().Format(time.ANSIC) + "\n")
-	for len(eml) > 0 {
-		var line []byte
-		if i := bytes.IndexByte(eml, '\n'); i >= 0 {
-			line, eml = eml[:i], eml[i+1:]
-		} else {
-			line, eml = eml, nil
-		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if isFromLine(line) {
-			bw.WriteByte('>')
-		}
-		bw.Write(line)
-		bw.WriteByte('\n')
+	lw := &mboxLines{w: bw, deciding: true}
+	if err := eml.writeTo(lw); err != nil {
+		return err
 	}
+	lw.end()
 	bw.WriteByte('\n')
 	return bw.Flush()
+}
+
+// mboxLines writes a message's lines as an mbox holds them, however the
+// message comes cut: CRLF line ends become LF, a line that matches
+// ^>*From  gets one more '>', and a last line without a line end gets
+// one.
+type mboxLines struct {
+	w *bufio.Writer
+	// At the start of a line, until it is known whether it matches:
+	// the '>' seen (quotes) and how much of "From " followed (from).
+	deciding     bool
+	quotes, from int
+	started, cr  bool // a line is under way; a '\r' is held, dropped if '\n' follows
+}
+
+func (m *mboxLines) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		c := p[0]
+		if m.deciding {
+			switch {
+			case c == '>' && m.from == 0:
+				m.quotes++
+			case c == "From "[m.from]:
+				m.from++
+				if m.from == len("From ") {
+					m.w.WriteByte('>')
+					m.flushPrefix()
+				}
+			default:
+				m.flushPrefix()
+				continue // c is the line's, past the prefix
+			}
+			m.started = true
+			p = p[1:]
+			continue
+		}
+		if m.cr {
+			m.cr = false
+			if c != '\n' {
+				m.w.WriteByte('\r')
+			}
+		}
+		switch c {
+		case '\n':
+			m.w.WriteByte('\n')
+			m.deciding, m.started = true, false
+			p = p[1:]
+			continue
+		case '\r':
+			m.cr, m.started = true, true
+			p = p[1:]
+			continue
+		}
+		i := bytes.IndexAny(p, "\r\n")
+		if i < 0 {
+			i = len(p)
+		}
+		m.w.Write(p[:i])
+		m.started = true
+		p = p[i:]
+	}
+	return n, nil
+}
+
+// flushPrefix writes the start of a line held while deciding.
+func (m *mboxLines) flushPrefix() {
+	for ; m.quotes > 0; m.quotes-- {
+		m.w.WriteByte('>')
+	}
+	m.w.WriteString("From "[:m.from])
+	m.from, m.deciding = 0, false
+}
+
+// end ends a last line that has no line end.
+func (m *mboxLines) end() {
+	if m.deciding {
+		m.flushPrefix()
+	}
+	if m.started {
+		m.w.WriteByte('\n')
+	}
 }
 
 // isFromLine reports whether line matches ^>*From .

@@ -36,7 +36,7 @@ func calendarPart(it *Item) *entity {
 	if method == "" || it.Event == nil {
 		return nil
 	}
-	e := textPart("calendar", "", calendar(it, method))
+	e := textPart("calendar", "", calendar(it, method), nil)
 	e.header[0] = fold("Content-Type: " + formatParams("text/calendar", [][2]string{{"charset", "utf-8"}, {"method", method}}))
 	return &e
 }

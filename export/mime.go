@@ -19,28 +19,29 @@ import (
 // included) and the encoded body.
 type entity struct {
 	header []string
-	body   []byte
+	body   content
 }
 
 func (e *entity) add(name, value string) {
 	e.header = append(e.header, fold(name+": "+value))
 }
 
-func (e entity) bytes() []byte {
-	var b bytes.Buffer
-	b.Grow(len(e.body) + 256)
+// content is the entity whole: header, empty line, body.
+func (e entity) content() content {
+	var cb contentBuilder
+	cb.buf = make([]byte, 0, e.body.heldSize()+256)
 	for _, h := range e.header {
-		b.WriteString(h)
-		b.WriteString("\r\n")
+		cb.writeString(h)
+		cb.writeString("\r\n")
 	}
-	b.WriteString("\r\n")
-	b.Write(e.body)
-	return b.Bytes()
+	cb.writeString("\r\n")
+	cb.content(e.body)
+	return cb.done()
 }
 
 // binaryPart is a base64 part with its disposition and optional name and
-// Content-ID.
-func binaryPart(mediaType string, params [][2]string, disp, name, cid string, data []byte) entity {
+// Content-ID, of data or, when src is set, of the bytes it streams.
+func binaryPart(mediaType string, params [][2]string, disp, name, cid string, data []byte, src *Source) entity {
 	var e entity
 	var dp [][2]string
 	if name != "" {
@@ -55,21 +56,26 @@ func binaryPart(mediaType string, params [][2]string, disp, name, cid string, da
 		}
 	}
 	e.add("Content-Transfer-Encoding", "base64")
-	e.body = base64Lines(data)
+	if src != nil {
+		e.body = content{{stream: base64Stream(src)}}
+	} else {
+		e.body = heldBytes(base64Lines(data))
+	}
 	return e
 }
 
 // base64Lines encodes data in base64 lines of 76 characters, each ending in
 // CRLF.
 func base64Lines(data []byte) []byte {
+	return appendBase64Lines(make([]byte, 0, (len(data)+56)/57*78), data)
+}
+
+// appendBase64Lines appends data to out as base64Lines encodes it.
+func appendBase64Lines(out, data []byte) []byte {
 	const in = 57 // bytes per 76-character line
-	out := make([]byte, 0, (len(data)+in-1)/in*78)
-	line := make([]byte, 76)
 	for len(data) > 0 {
 		n := min(len(data), in)
-		m := base64.StdEncoding.EncodedLen(n)
-		base64.StdEncoding.Encode(line, data[:n])
-		out = append(out, line[:m]...)
+		out = base64.StdEncoding.AppendEncode(out, data[:n])
 		out = append(out, '\r', '\n')
 		data = data[n:]
 	}
@@ -77,8 +83,9 @@ func base64Lines(data []byte) []byte {
 }
 
 // textPart is a quoted-printable text part; its body ends in CRLF (a final
-// soft line break when the text does not end in a line break).
-func textPart(subtype, charset string, text []byte) entity {
+// soft line break when the text does not end in a line break). The text
+// is text or, when src is set, what src streams (UTF-8).
+func textPart(subtype, charset string, text []byte, src *Source) entity {
 	var e entity
 	var params [][2]string
 	if charset != "" {
@@ -86,6 +93,10 @@ func textPart(subtype, charset string, text []byte) entity {
 	}
 	e.add("Content-Type", formatParams("text/"+subtype, params))
 	e.add("Content-Transfer-Encoding", "quoted-printable")
+	if src != nil {
+		e.body = content{{stream: qpStream(src)}}
+		return e
+	}
 	var b bytes.Buffer
 	qp := quotedprintable.NewWriter(&b)
 	qp.Write(text)
@@ -93,7 +104,7 @@ func textPart(subtype, charset string, text []byte) entity {
 	if b.Len() > 0 && !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
 		b.WriteString("=\r\n")
 	}
-	e.body = b.Bytes()
+	e.body = heldBytes(b.Bytes())
 	return e
 }
 
@@ -106,7 +117,7 @@ func multipartEntity(seed, subtype string, parts []entity, params ...string) ent
 		for _, l := range p.header {
 			size += len(l) + 2
 		}
-		size += 2 + len(p.body)
+		size += 2 + p.body.heldSize()
 	}
 	var boundary string
 	for n := 0; ; n++ {
@@ -117,7 +128,7 @@ func multipartEntity(seed, subtype string, parts []entity, params ...string) ent
 		marker := []byte("--" + boundary)
 		clash := false
 		for _, p := range parts {
-			if bytes.Contains(p.body, marker) || slices.ContainsFunc(p.header, func(l string) bool { return strings.Contains(l, string(marker)) }) {
+			if p.body.contains(marker) || slices.ContainsFunc(p.header, func(l string) bool { return strings.Contains(l, string(marker)) }) {
 				clash = true
 				break
 			}
@@ -132,20 +143,20 @@ func multipartEntity(seed, subtype string, parts []entity, params ...string) ent
 		ps = append(ps, [2]string{params[i], params[i+1]})
 	}
 	e.add("Content-Type", formatParams("multipart/"+subtype, ps))
-	var b bytes.Buffer
-	b.Grow(size + (len(parts)+1)*(len(boundary)+8))
+	var cb contentBuilder
+	cb.buf = make([]byte, 0, size+(len(parts)+1)*(len(boundary)+8))
 	for _, p := range parts {
-		b.WriteString("--" + boundary + "\r\n")
+		cb.writeString("--" + boundary + "\r\n")
 		for _, l := range p.header {
-			b.WriteString(l)
-			b.WriteString("\r\n")
+			cb.writeString(l)
+			cb.writeString("\r\n")
 		}
-		b.WriteString("\r\n")
-		b.Write(p.body)
-		b.WriteString("\r\n")
+		cb.writeString("\r\n")
+		cb.content(p.body)
+		cb.writeString("\r\n")
 	}
-	b.WriteString("--" + boundary + "--\r\n")
-	e.body = b.Bytes()
+	cb.writeString("--" + boundary + "--\r\n")
+	e.body = cb.done()
 	return e
 }
 

@@ -3,6 +3,7 @@ package export
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -62,18 +63,21 @@ func SafeName(name string, maxLen int) string {
 	if maxLen < minMaxName {
 		maxLen = minMaxName
 	}
-	name = strings.ToValidUTF8(name, "_")
-	name = norm.NFC.String(name)
-	var b strings.Builder
-	b.Grow(len(name))
-	for _, r := range name {
-		if unsafeRune(r) {
-			b.WriteByte('_')
-		} else {
-			b.WriteRune(r)
+	if !plainASCII(name) {
+		name = strings.ToValidUTF8(name, "_")
+		name = norm.NFC.String(name)
+		var b strings.Builder
+		b.Grow(len(name))
+		for _, r := range name {
+			if unsafeRune(r) {
+				b.WriteByte('_')
+			} else {
+				b.WriteRune(r)
+			}
 		}
+		name = b.String()
 	}
-	s := strings.TrimLeft(b.String(), ". ")
+	s := strings.TrimLeft(name, ". ")
 	s = strings.TrimRight(s, ". ")
 	if s == "" {
 		s = "unnamed"
@@ -82,6 +86,17 @@ func SafeName(name string, maxLen int) string {
 		s = "_" + s
 	}
 	return truncName(s, maxLen)
+}
+
+// plainASCII reports whether name is printable ASCII without a character
+// unsafeRune refuses: valid, in NFC form and safe as it is (most names are).
+func plainASCII(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c > 0x7e || strings.IndexByte(`/\:*?"<>|`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // unsafeRune reports whether r must not appear in a file name.
@@ -178,17 +193,35 @@ type Namer struct {
 	// with that name); the Namer then tries the next one.
 	Taken func(name string) bool
 
-	used map[string]bool
+	// used holds the names handed out, folded, by a 64-bit hash: a
+	// folder of a million messages costs megabytes, not a copy of every
+	// name. Two names that share a hash (once in billions of names)
+	// only make the second one numbered.
+	used map[uint64]struct{}
 	fold cases.Caser
 	init bool
 }
 
-func (n *Namer) key(name string) string {
-	if !n.init {
-		n.fold = cases.Fold()
-		n.init = true
+func (n *Namer) key(name string) uint64 {
+	// FNV-1a of the folded name; folding ASCII is lowering it.
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 0x80 {
+			if !n.init {
+				n.fold = cases.Fold()
+				n.init = true
+			}
+			f := fnv.New64a()
+			f.Write([]byte(n.fold.String(norm.NFC.String(name))))
+			return f.Sum64()
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint64(c)) * 1099511628211
 	}
-	return n.fold.String(norm.NFC.String(name))
+	return h
 }
 
 // Reserve marks name as used, so Unique never returns it (for example,
@@ -196,12 +229,12 @@ func (n *Namer) key(name string) string {
 func (n *Namer) Reserve(name string) bool {
 	k := n.key(name)
 	if n.used == nil {
-		n.used = map[string]bool{}
+		n.used = map[uint64]struct{}{}
 	}
-	if n.used[k] {
+	if _, ok := n.used[k]; ok {
 		return false
 	}
-	n.used[k] = true
+	n.used[k] = struct{}{}
 	return true
 }
 
@@ -229,7 +262,7 @@ func (n *Namer) Unique(name string) string {
 			st = strings.TrimRight(cutRunes(st, maxLen-len(suffix)-len(e)), ". ")
 			cand = st + suffix + e
 		}
-		if n.used[n.key(cand)] {
+		if _, ok := n.used[n.key(cand)]; ok {
 			continue
 		}
 		if n.Taken != nil && n.Taken(cand) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
 func TestSafeName(t *testing.T) {
@@ -151,11 +153,9 @@ func TestWithin(t *testing.T) {
 	}
 
 	outside := t.TempDir()
-	if err := os.Symlink(outside, filepath.Join(root, "link")); err != nil {
-		t.Skip("no symlinks here:", err)
-	}
-	os.Symlink(filepath.Join(root, "a"), filepath.Join(root, "a", "b", "inside"))
-	os.Symlink(filepath.Join(outside, "f"), filepath.Join(root, "a", "dangling"))
+	testkit.NeedSymlink(t, outside, filepath.Join(root, "link"))
+	testkit.NeedSymlink(t, filepath.Join(root, "a"), filepath.Join(root, "a", "b", "inside"))
+	testkit.NeedSymlink(t, filepath.Join(outside, "f"), filepath.Join(root, "a", "dangling"))
 	for _, rel := range []string{"link", "link/x.eml", "a/b/inside/x", "a/dangling"} {
 		if _, err := Within(root, filepath.FromSlash(rel)); !errors.Is(err, ErrLink) {
 			t.Errorf("Within(%q): %v, want ErrLink", rel, err)
@@ -163,7 +163,7 @@ func TestWithin(t *testing.T) {
 	}
 	// The root itself may be a link.
 	linkRoot := filepath.Join(t.TempDir(), "root")
-	os.Symlink(root, linkRoot)
+	testkit.NeedSymlink(t, root, linkRoot)
 	if _, err := Within(linkRoot, "a/b/x"); err != nil {
 		t.Errorf("root through a link: %v", err)
 	}

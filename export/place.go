@@ -1,13 +1,12 @@
 package export
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"hash"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -16,8 +15,8 @@ import (
 )
 
 // Placement: where a rendered item goes in the output folder (one folder
-// per store folder, safe unique names) and how it is written there
-// (temporary name, then rename; mbox files appended to).
+// per store folder, safe unique names) and how it gets there (its spool
+// renamed to its name; mbox files appended to).
 
 // mboxFile is the mbox of one folder being written.
 type mboxFile struct {
@@ -28,18 +27,19 @@ type mboxFile struct {
 	size int64
 }
 
-// place writes a rendered item and returns its path and, for a file of
-// its own, size and SHA-256.
+// place puts a rendered item in the tree and returns its path and, for a
+// file of its own, size and SHA-256.
 func (t *Tree) place(it *Item, r *Rendered) (rel string, size int64, sum string, err error) {
+	defer r.discard()
 	if r.err != nil {
 		return "", 0, "", r.err
 	}
 	dir, last := t.folderDir(it)
-	if r.data == nil && r.kind == KindMail && t.opt.Format == FormatMbox {
-		rel, err = t.appendMbox(dir, last, it)
+	if r.kind == KindMail && t.opt.Format == FormatMbox {
+		rel, err = t.appendMbox(dir, last, r.sp)
 		return rel, 0, "", err
 	}
-	return t.putFile(dir, r.base, r.ext, r.data, r.sum)
+	return t.putFile(dir, r.base, r.ext, r.sp)
 }
 
 // folderDir maps an item's store folder to its folder in DIR, naming
@@ -115,61 +115,72 @@ func (t *Tree) foreign(rel string) bool {
 	if !fi.Mode().IsRegular() {
 		return true
 	}
-	_, ours := t.ours[rel]
+	_, ours := t.ours.lookup(rel)
 	return !ours
 }
 
-// putFile writes one file unless an earlier run left it complete.
-func (t *Tree) putFile(dir, base, ext string, data []byte, sum string) (string, int64, string, error) {
+// putFile puts a rendered file in place, unless an earlier run left it
+// complete: its spool is renamed to its name, after the journal says the
+// file is the export's own.
+func (t *Tree) putFile(dir, base, ext string, sp *spool) (string, int64, string, error) {
 	rel := t.fileName(dir, base, ext)
-	size := int64(len(data))
-	if r, ok := t.ours[rel]; ok && r.size == size && r.sha256 == sum {
+	size, sum := sp.size, sp.sum
+	if rec, ok := t.ours.lookup(rel); ok && rec.same(size, sum) {
 		if fi, err := t.root.Lstat(filepath.FromSlash(rel)); err == nil && fi.Mode().IsRegular() && fi.Size() == size {
 			t.counts.Unchanged++
 			return rel, size, sum, nil
 		}
 	}
-	dr, err := t.dirRoot(path.Dir(rel))
-	if err != nil {
+	folder := path.Dir(rel)
+	if _, err := t.dirRoot(folder); err != nil {
 		return "", 0, "", err
 	}
-	if d := t.dirFiles[path.Dir(rel)]; fastWrites && d != nil {
-		if err := t.putFast(d, rel, size, sum, data); err == nil {
-			return rel, size, sum, nil
-		}
-		// Fall back to the os.Root way, which reopens and rechecks a
-		// folder that was removed or replaced.
+	if err := writeJSONLine(t.journal, journalEntry{Path: rel, Size: size, SHA256: sum}); err != nil {
+		return "", 0, "", err
 	}
-	tmp, f, err := createTempIn(dr, ".")
-	if err != nil && dr != t.root {
+	err := t.renameSpool(sp.tmp, rel)
+	if err != nil && folder != "." {
 		// The folder opened earlier is gone or was replaced (by a link,
 		// say): open it again, checked again.
-		dr.Close()
-		delete(t.dirRoots, path.Dir(rel))
-		if d := t.dirFiles[path.Dir(rel)]; d != nil {
-			d.Close()
-			delete(t.dirFiles, path.Dir(rel))
+		t.forgetDir(folder)
+		if _, err = t.dirRoot(folder); err == nil {
+			err = t.renameSpool(sp.tmp, rel)
 		}
-		if dr, err = t.dirRoot(path.Dir(rel)); err != nil {
-			return "", 0, "", err
-		}
-		tmp, f, err = createTempIn(dr, ".")
 	}
 	if err != nil {
 		return "", 0, "", err
 	}
-	_, err = f.Write(data)
-	if e := f.Close(); err == nil {
-		err = e
-	}
-	if err == nil {
-		err = t.commitIn(dr, tmp, rel, size, sum)
-	}
-	if err != nil {
-		dr.Remove(tmp)
-		return "", 0, "", err
-	}
+	sp.tmp = "" // it is the file now
+	t.counts.Written++
 	return rel, size, sum, nil
+}
+
+// renameSpool renames the spool tmp (in DIR) to rel, in a folder dirRoot
+// has opened.
+func (t *Tree) renameSpool(tmp, rel string) error {
+	folder := path.Dir(rel)
+	if d := t.dirFiles[folder]; fastWrites && t.rootDir != nil && (d != nil || folder == ".") {
+		if d == nil {
+			d = t.rootDir
+		}
+		if renameInDirs(t.rootDir, tmp, d, path.Base(rel)) == nil {
+			return nil
+		}
+		// Else the os.Root way, which checks the path again.
+	}
+	return t.root.Rename(tmp, filepath.FromSlash(rel))
+}
+
+// forgetDir closes what dirRoot opened of folder dir.
+func (t *Tree) forgetDir(dir string) {
+	if r := t.dirRoots[dir]; r != nil {
+		r.Close()
+		delete(t.dirRoots, dir)
+	}
+	if d := t.dirFiles[dir]; d != nil {
+		d.Close()
+		delete(t.dirFiles, dir)
+	}
 }
 
 // dirRoot returns the folder dir of the export (a slash path, "." for DIR
@@ -211,26 +222,6 @@ func (t *Tree) dirRoot(dir string) (*os.Root, error) {
 	return r, nil
 }
 
-// putFast writes a file of the export in folder d with bare system calls
-// on its descriptor (see writeInDir): a temporary name first, the journal
-// line, then the final name.
-func (t *Tree) putFast(d *os.File, rel string, size int64, sum string, data []byte) error {
-	t.tmpSeq++
-	tmp := fmt.Sprintf("%s%d-%d%s", tempPrefix, os.Getpid(), t.tmpSeq, tempSuffix)
-	if err := writeInDir(d, tmp, path.Base(rel), data); err != nil {
-		return err
-	}
-	if err := writeJSONLine(t.journal, journalEntry{Path: rel, Size: size, SHA256: sum}); err != nil {
-		return err
-	}
-	if err := renameInDir(d, tmp, path.Base(rel)); err != nil {
-		return err
-	}
-	t.ours[rel] = fileRecord{size, sum}
-	t.counts.Written++
-	return nil
-}
-
 // prepare checks that the file osRel may be written and creates its folder.
 func (t *Tree) prepare(osRel string) error {
 	if _, err := Within(t.dir, osRel); err != nil {
@@ -239,12 +230,10 @@ func (t *Tree) prepare(osRel string) error {
 	return t.root.MkdirAll(filepath.Dir(osRel), 0o755)
 }
 
-func (t *Tree) createTemp(dir string) (string, *os.File, error) { return createTempIn(t.root, dir) }
-
-func createTempIn(root *os.Root, dir string) (string, *os.File, error) {
+func (t *Tree) createTemp(dir string) (string, *os.File, error) {
 	for {
 		tmp := filepath.Join(dir, tempPrefix+strings.ToLower(rand.Text())+tempSuffix)
-		f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err := t.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
@@ -256,28 +245,19 @@ func createTempIn(root *os.Root, dir string) (string, *os.File, error) {
 // rel: the journal line comes first, so a file in place is always known to
 // be the export's own.
 func (t *Tree) commit(tmp, rel string, size int64, sum string) error {
-	return t.commitIn(t.root, tmp, rel, size, sum)
-}
-
-// commitIn is commit for a temporary file in dr, the folder of rel.
-func (t *Tree) commitIn(dr *os.Root, tmp, rel string, size int64, sum string) error {
-	name := path.Base(rel)
-	if dr == t.root {
-		name = filepath.FromSlash(rel)
-	}
 	if err := writeJSONLine(t.journal, journalEntry{Path: rel, Size: size, SHA256: sum}); err != nil {
 		return err
 	}
-	if err := dr.Rename(tmp, name); err != nil {
+	if err := t.root.Rename(tmp, filepath.FromSlash(rel)); err != nil {
 		return err
 	}
-	t.ours[rel] = fileRecord{size, sum}
 	t.counts.Written++
 	return nil
 }
 
-// appendMbox adds a message to the mbox of folder dir.
-func (t *Tree) appendMbox(dir, folderName string, it *Item) (string, error) {
+// appendMbox adds a message, rendered as the mbox holds it, to the mbox
+// of folder dir.
+func (t *Tree) appendMbox(dir, folderName string, sp *spool) (string, error) {
 	m := t.mboxes[dir]
 	if m == nil {
 		if folderName == "" {
@@ -313,17 +293,35 @@ func (t *Tree) appendMbox(dir, folderName string, it *Item) (string, error) {
 		}
 		m.f, t.current = f, m
 	}
-	var buf bytes.Buffer
-	if err := writeMboxMessage(&buf, mboxSender(it.From), it.Date, t.opt.EML.message(it, 0)); err != nil {
+	src, err := sp.open()
+	if err != nil {
 		return "", err
 	}
-	if _, err := m.f.Write(buf.Bytes()); err != nil {
-		m.f.Truncate(m.size) // no half message in the mbox
+	defer src.Close()
+	n, err := io.Copy(io.MultiWriter(m.f, m.h), src)
+	if err != nil {
+		// No half message in the mbox: it is cut back, and its hash,
+		// which took the part written, taken again.
+		m.f.Truncate(m.size)
+		if rerr := m.rehash(t.root); rerr != nil {
+			return "", errors.Join(err, rerr)
+		}
 		return "", err
 	}
-	m.h.Write(buf.Bytes())
-	m.size += int64(buf.Len())
+	m.size += n
 	return m.rel, nil
+}
+
+// rehash takes the SHA-256 of the mbox's temporary file again.
+func (m *mboxFile) rehash(root *os.Root) error {
+	f, err := root.Open(m.tmp)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	m.h.Reset()
+	_, err = io.Copy(m.h, io.LimitReader(f, m.size))
+	return err
 }
 
 // finishMbox puts a complete mbox in place, unless the one there is the
@@ -331,7 +329,7 @@ func (t *Tree) appendMbox(dir, folderName string, it *Item) (string, error) {
 func (t *Tree) finishMbox(m *mboxFile) error {
 	sum := hex.EncodeToString(m.h.Sum(nil))
 	osRel := filepath.FromSlash(m.rel)
-	if _, ours := t.ours[m.rel]; ours {
+	if _, ours := t.ours.lookup(m.rel); ours {
 		if fi, err := t.root.Lstat(osRel); err == nil && fi.Mode().IsRegular() && fi.Size() == m.size {
 			if s, err := t.fileSHA256(osRel); err == nil && s == sum {
 				t.counts.Unchanged++

@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -29,6 +30,14 @@ const (
 	tempPrefix, tempSuffix = ".pstcheck-", ".tmp"
 )
 
+// DirTakenError: the output folder holds another export (of another
+// source or format), which a run never mixes with its own.
+type DirTakenError struct{ Why string }
+
+func (e *DirTakenError) Error() string { return e.Why }
+
+func dirTaken(format string, a ...any) error { return &DirTakenError{Why: fmt.Sprintf(format, a...)} }
+
 // journalEntry is one line of the journal; the first line names the export.
 type journalEntry struct {
 	Source string `json:"source,omitempty"`
@@ -38,69 +47,143 @@ type journalEntry struct {
 	SHA256 string `json:"sha256,omitempty"`
 }
 
-// fileRecord is what an earlier run recorded about a file it wrote.
-type fileRecord struct {
-	size   int64
-	sha256 string
+// ownFiles are the files earlier runs wrote: for each, a 128-bit hash of
+// its path, its size and the first 128 bits of its SHA-256, sorted, so
+// that resuming an export of millions of items holds 40 bytes an item.
+type ownFiles struct {
+	recs []ownFile
 }
 
-// load reads the manifest and journal an earlier run left.
+type ownFile struct {
+	key  [16]byte
+	size int64 // -1 when unknown (a message in an mbox)
+	sum  [16]byte
+}
+
+func pathKey(rel string) (k [16]byte) {
+	h := sha256.Sum256([]byte(rel))
+	copy(k[:], h[:])
+	return k
+}
+
+// sumKey is the part of a hex SHA-256 a record keeps; ok false when sum
+// is not one.
+func sumKey(sum string) (k [16]byte, ok bool) {
+	if len(sum) != 64 {
+		return k, false
+	}
+	_, err := hex.Decode(k[:], []byte(sum[:32]))
+	return k, err == nil
+}
+
+// add records a file; a later record of the same path replaces an
+// earlier one (see seal).
+func (o *ownFiles) add(rel string, size int64, sum string) {
+	r := ownFile{key: pathKey(rel), size: size}
+	var ok bool
+	if r.sum, ok = sumKey(sum); !ok {
+		r.size = -1
+	}
+	if n := len(o.recs); n > 0 && o.recs[n-1].key == r.key {
+		o.recs[n-1] = r // the messages of one mbox come one after another
+		return
+	}
+	o.recs = append(o.recs, r)
+}
+
+// seal sorts the records for lookup, keeping the last one of a path.
+func (o *ownFiles) seal() {
+	slices.SortStableFunc(o.recs, func(a, b ownFile) int { return bytes.Compare(a.key[:], b.key[:]) })
+	out := o.recs[:0]
+	for i, r := range o.recs {
+		if i+1 < len(o.recs) && o.recs[i+1].key == r.key {
+			continue
+		}
+		out = append(out, r)
+	}
+	o.recs = slices.Clip(out)
+}
+
+// lookup finds the record of rel.
+func (o *ownFiles) lookup(rel string) (ownFile, bool) {
+	k := pathKey(rel)
+	i, ok := slices.BinarySearchFunc(o.recs, k, func(r ownFile, k [16]byte) int { return bytes.Compare(r.key[:], k[:]) })
+	if !ok {
+		return ownFile{}, false
+	}
+	return o.recs[i], true
+}
+
+// same reports whether the record says the file has this size and SHA-256.
+func (r ownFile) same(size int64, sum string) bool {
+	k, ok := sumKey(sum)
+	return ok && r.size == size && r.sum == k
+}
+
+// load reads, without holding them, the manifest and journal an earlier
+// run left: which files are the export's own.
 func (t *Tree) load() error {
-	data, err := t.root.ReadFile(ManifestName)
+	defer t.ours.seal()
+	f, err := t.root.Open(ManifestName)
 	switch {
 	case err == nil:
-		var m Manifest
-		if err := json.Unmarshal(data, &m); err != nil || m.Format == "" {
-			return fmt.Errorf("export: %s holds a %s that pstcheck did not write; choose another folder",
+		source, format, err := readManifestItems(f, func(it *ManifestItem) {
+			if it.Path == nil {
+				return
+			}
+			size, sum := int64(-1), ""
+			if it.Size != nil && it.SHA256 != nil {
+				size, sum = *it.Size, *it.SHA256
+			}
+			t.ours.add(*it.Path, size, sum)
+		})
+		f.Close()
+		if err != nil || format == "" {
+			return dirTaken("%s holds a %s that pstcheck did not write; choose another folder",
 				t.dir, ManifestName)
 		}
-		if err := t.sameExport(m.Source, m.Format); err != nil {
+		if err := t.sameExport(source, format); err != nil {
 			return err
-		}
-		for _, it := range m.Items {
-			if it.Path == nil {
-				continue
-			}
-			r := fileRecord{size: -1}
-			if it.Size != nil && it.SHA256 != nil {
-				r = fileRecord{*it.Size, *it.SHA256}
-			}
-			t.ours[*it.Path] = r
 		}
 	case !errors.Is(err, fs.ErrNotExist):
 		return err
 	}
-	data, err = t.root.ReadFile(journalName)
+	j, err := t.root.Open(journalName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	for i, line := range bytes.Split(data, []byte("\n")) {
+	defer j.Close()
+	br := bufio.NewReaderSize(j, 64<<10)
+	for i := 0; ; i++ {
+		line, rerr := br.ReadBytes('\n')
 		var e journalEntry
-		if json.Unmarshal(line, &e) != nil {
-			continue // the last line of a run cut short
-		}
-		if i == 0 {
-			if err := t.sameExport(e.Source, e.Format); err != nil {
-				return err
+		if json.Unmarshal(line, &e) == nil { // else the last line of a run cut short
+			if i == 0 {
+				if err := t.sameExport(e.Source, e.Format); err != nil {
+					return err
+				}
+			} else if e.Path != "" {
+				t.ours.add(e.Path, e.Size, e.SHA256)
 			}
-			continue
 		}
-		if e.Path != "" {
-			t.ours[e.Path] = fileRecord{e.Size, e.SHA256}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return rerr
 		}
 	}
-	return nil
 }
 
 func (t *Tree) sameExport(source, format string) error {
 	if format != t.opt.Format {
-		return fmt.Errorf("export: %s holds a %s export; choose another folder for %s", t.dir, format, t.opt.Format)
+		return dirTaken("%s holds an export in %s format; choose another folder for %s", t.dir, format, t.opt.Format)
 	}
 	if source != t.opt.Source {
-		return fmt.Errorf("export: %s holds an export of %s; choose another folder", t.dir, source)
+		return dirTaken("%s holds an export of %s; choose another folder", t.dir, source)
 	}
 	return nil
 }

@@ -2,13 +2,13 @@ package export
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
+	"github.com/pstcheck/pstcheck/internal/fsfault"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 )
@@ -57,103 +57,197 @@ func (r RunResult) AllSaved() bool {
 // Run exports every item of store into opts.Dir: readable and recovered
 // items whole, damaged ones skipped and named (or written in part, marked,
 // with IncludeDamaged), lost ones named in the manifest, which ends with
-// the store's accounting.
+// the store's accounting. On an error the result still counts what was
+// written.
 //
 // Reading, converting and formatting items is most of the work and
-// independent per item: batches are prepared side by side, and while one
-// batch is placed (written to disk) in order, the next ones are prepared.
-// Placement follows the items' order, so names and the manifest do not
-// depend on timing (a resumed export names items alike).
+// independent per item: a few goroutines render items side by side, each
+// into a file of its own (its bytes streamed from the store, see Source),
+// while the items are placed (named, journaled, renamed) in their order,
+// so that names and the manifest do not depend on timing (a resumed
+// export names items alike). At most runWindow items per goroutine are
+// under way at once, so memory does not grow with the store.
 func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult, error) {
 	var res RunResult
 	tree, err := NewTree(opts.Dir, TreeOptions{Format: opts.Format, Source: opts.Source})
 	if err != nil {
 		return res, err
 	}
+	// stop ends the run early when the destination fails (a full disk,
+	// lost permission): every later item would fail alike.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	var wanted func(string) bool
 	if len(opts.Folders) > 0 {
 		wanted = func(folder string) bool { return FolderWanted(folder, opts.Folders) }
 	}
-	items := slices.Collect(store.Items(wanted))
-	refs := itemFolders(items, StoreFolders(store.Folders, store.Reader, pstcheck.RecoveredFolder))
-	conv := NewConverter(store.Reader)
+	refs := StoreFolders(store.Folders, store.Reader, pstcheck.RecoveredFolder)
+	rd := &itemReader{r: store.Reader, conv: NewConverter(store.Reader), tree: tree, includeDamaged: opts.IncludeDamaged}
 	prog := opts.Progress
 	if prog == nil {
 		prog = noRunProgress{}
 	}
-	prog.Start(len(items))
+	total := 0
+	for range store.Items(wanted) {
+		total++
+	}
+	prog.Start(total)
 
-	type prepared struct {
+	type job struct {
+		seq     int
+		x       pstcheck.Item
+		folders []FolderRef
+	}
+	type done struct {
+		job
 		it      *Item
 		r       *Rendered
 		problem string
 	}
-	const batch = 128
 	workers := max(runtime.GOMAXPROCS(0), 1)
-	batches := make(chan []prepared, 2)
+	window := runWindow * workers
+	jobs := make(chan job)
+	results := make(chan done, window)
+	tokens := make(chan struct{}, window) // one per item under way
 	go func() {
-		defer close(batches)
-		for start := 0; start < len(items) && ctx.Err() == nil; start += batch {
-			part := items[start:min(start+batch, len(items))]
-			done := make([]prepared, len(part))
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			for range workers {
-				wg.Go(func() {
-					for k := int(next.Add(1)) - 1; k < len(part); k = int(next.Add(1)) - 1 {
-						x := part[k]
-						msg, problem := readItem(store.Reader, x, opts.IncludeDamaged)
-						done[k].problem = problem
-						if msg != nil {
-							it := conv.Item(msg, FolderPath(refs[k+start]))
-							it.Folders = refs[k+start]
-							it.Damage, it.Recovered = problem, x.State == pstcheck.ItemRecovered
-							done[k].it, done[k].r = it, tree.Render(it)
-						}
-					}
-				})
+		defer close(jobs)
+		seq := 0
+		for x := range store.Items(wanted) {
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return
 			}
-			wg.Wait()
-			batches <- done
+			jobs <- job{seq, x, itemFolders(x, refs)}
+			seq++
 		}
 	}()
-	placed := 0
-	for done := range batches {
-		for _, p := range done {
-			x, ref := items[placed], refs[placed]
-			placed++
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				if ctx.Err() != nil {
+					results <- done{job: j} // stopped: left to the next run
+					continue
+				}
+				it, r, problem := rd.render(j.x, j.folders)
+				results <- done{j, it, r, problem}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	pending := map[int]done{}
+	next := 0
+	for d := range results {
+		if ctx.Err() != nil {
+			// Stopped: what was rendered goes; the workers finish what
+			// they hold, and Abort follows once they have.
+			if d.r != nil {
+				d.r.discard()
+			}
+			continue
+		}
+		pending[d.seq] = d
+		for ctx.Err() == nil {
+			p, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			<-tokens
+			x := p.x
 			switch {
 			case x.State == pstcheck.ItemLost:
-				tree.LostItem(named(x, ref), p.problem)
+				tree.LostItem(named(x, p.folders), p.problem)
 			case p.it == nil:
-				tree.SkipItem(named(x, ref), p.problem)
+				tree.SkipItem(named(x, p.folders), p.problem)
 				if x.State != pstcheck.ItemDamaged {
 					res.Failed++ // the scan found it readable, yet it could not be read
 				}
-			case p.problem == "":
-				if _, err := tree.AddRendered(p.it, p.r, ""); err != nil {
-					res.Failed++
-				} else {
-					res.Saved++
-				}
 			default:
-				tree.AddRendered(p.it, p.r, p.problem)
-				res.Partial++
+				_, err := tree.AddRendered(p.it, p.r, p.problem)
+				switch {
+				case err != nil && fsfault.Of(err) != fsfault.Other:
+					stop(err)
+				case err != nil:
+					res.Failed++
+				case p.problem == "":
+					res.Saved++
+				default:
+					res.Partial++
+				}
 			}
 			prog.Item()
 		}
 	}
 	prog.Done()
+	if ctx.Err() != nil {
+		for _, p := range pending {
+			if p.r != nil {
+				p.r.discard()
+			}
+		}
+		tree.Abort()
+		res.Unchanged = tree.Counts().Unchanged
+		return res, context.Cause(ctx)
+	}
 	res.Items = store.Accounting(wanted)
 	tree.SetAccounting(res.Items)
 	if err := tree.Close(); err != nil {
 		return res, fmt.Errorf("cannot write the manifest: %w", err)
 	}
 	res.Unchanged = tree.Counts().Unchanged
-	if err := ctx.Err(); err != nil {
-		return res, err
-	}
 	return res, nil
+}
+
+// runWindow is how many items per rendering goroutine may be under way
+// (read, rendered, waiting to be placed) at once.
+const runWindow = 16
+
+// itemReader reads, converts and renders items for Run, from several
+// goroutines.
+type itemReader struct {
+	r              *messaging.Reader
+	conv           *Converter
+	tree           *Tree
+	includeDamaged bool
+}
+
+// render reads item x and renders it: nil, with the reason, when it is
+// skipped; with a problem when it is written although damaged. What the
+// item streams is read as it is rendered: a block that fails then makes
+// the item damaged after all, as if the scan had found it so.
+func (ir *itemReader) render(x pstcheck.Item, folders []FolderRef) (*Item, *Rendered, string) {
+	for attempt := 0; ; attempt++ {
+		msg, problem := readItem(ir.r, x, ir.includeDamaged)
+		if msg == nil {
+			return nil, nil, problem
+		}
+		it := ir.conv.Item(msg, FolderPath(folders))
+		it.Folders = folders
+		it.Damage, it.Recovered = problem, x.State == pstcheck.ItemRecovered
+		r := ir.tree.Render(it)
+		var se *storeReadError
+		if r.err == nil || !errors.As(r.err, &se) {
+			return it.placement(), r, problem
+		}
+		r.discard()
+		if attempt > 0 || x.State == pstcheck.ItemDamaged {
+			return nil, nil, "damaged beyond reading: " + se.Error()
+		}
+		x.State, x.Problem, x.NamesLost = pstcheck.ItemDamaged, se.Error(), false
+	}
+}
+
+// placement is what of an item placing it needs (see AddRendered), once
+// it is rendered: not its bodies and attachments.
+func (it *Item) placement() *Item {
+	return &Item{NID: it.NID, Folder: it.Folder, Folders: it.Folders, Class: it.Class, Subject: it.Subject,
+		Date: it.Date, From: it.From, Recovered: it.Recovered}
 }
 
 type noRunProgress struct{}
@@ -180,13 +274,14 @@ func FolderWanted(path string, only []string) bool {
 // readItem reads one item: whole when the scan found it readable; else
 // skipped with the damage named, or with includeDamaged what can be read
 // of it. A nil message means the item is skipped, for the reason given; a
-// message with a problem is written marked as damaged.
+// message with a problem is written marked as damaged. Large values are
+// left in the store, to be streamed as the item is written (streamAbove).
 func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messaging.Message, string) {
 	damage := x.Problem
 	if x.NamesLost {
 		// Whole but for its named properties: written, marked, by default,
 		// since only those fields are missing.
-		m, err := r.Message(x.NID)
+		m, _, err := read(r, x.NID, false)
 		if err == nil {
 			return m, damage
 		}
@@ -199,7 +294,7 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messa
 		}
 		return nil, "lost: " + damage
 	case pstcheck.ItemReadable, pstcheck.ItemRecovered:
-		m, err := r.Message(x.NID)
+		m, _, err := read(r, x.NID, false)
 		if err == nil {
 			return m, ""
 		}
@@ -211,7 +306,7 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messa
 	if !includeDamaged {
 		return nil, "damaged: " + damage
 	}
-	m, problems, err := r.Partial(x.NID)
+	m, problems, err := read(r, x.NID, true)
 	if err != nil {
 		return nil, "damaged beyond reading: " + damage
 	}
@@ -221,26 +316,63 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messa
 	return m, damage
 }
 
-// itemFolders gives each item the folders from the top of the store down
+// read reads a message, its large values left in the store (streamAbove)
+// unless it is of a kind written from values held whole (holdsWhole).
+func read(r *messaging.Reader, nid uint32, lenient bool) (*messaging.Message, []string, error) {
+	m, problems, err := r.Read(nid, messaging.ReadOptions{Lenient: lenient, StreamAbove: streamAbove})
+	if err == nil && m.HasStreams() && holdsWhole(r.String(m.Props, pidMessageClass)) {
+		return r.Read(nid, messaging.ReadOptions{Lenient: lenient})
+	}
+	return m, problems, err
+}
+
+// Which values the export streams from the store instead of holding them
+// (messaging.ReadOptions.StreamAbove): attachments' bytes whatever their
+// size, a plain-text or HTML body past bodyStreamAbove bytes. An OLE
+// object is held up to oleHeldMax, to find the picture inside it (see
+// olestorage.go); a larger one is written as stored.
+var (
+	bodyStreamAbove int64 = 1 << 20
+	oleHeldMax      int64 = 16 << 20
+)
+
+func streamAbove(id, typ uint16) int64 {
+	switch {
+	case id == pidAttachData && typ == typeBinary:
+		return 0
+	case id == pidAttachData && typ == typeObject:
+		return oleHeldMax
+	case id == pidBody && typ == typeUnicode, id == pidHTML && (typ == typeBinary || typ == typeUnicode):
+		return bodyStreamAbove
+	}
+	return -1
+}
+
+// holdsWhole says whether an item of this class is written from values
+// held in memory: contacts and calendar items (vCard and iCalendar hold
+// their attachments inline), and meeting messages, whose invitation
+// repeats the body. Those are read whole.
+func holdsWhole(class string) bool {
+	k := KindOf(class)
+	return k == KindContact || k == KindEvent || isMeeting(class)
+}
+
+// itemFolders gives an item the folders from the top of the store down
 // to the one it is saved in, by identity (StoreFolders): its folder's,
 // under "Recovered items" for an item no folder lists, and only that for a
 // message known by nothing but its heap.
-func itemFolders(items []pstcheck.Item, refs map[uint32][]FolderRef) [][]FolderRef {
+func itemFolders(x pstcheck.Item, refs map[uint32][]FolderRef) []FolderRef {
 	recovered := FolderRef{Name: pstcheck.RecoveredFolder}
-	out := make([][]FolderRef, len(items))
-	for i, x := range items {
-		r, ok := refs[x.FolderNID]
-		switch {
-		case x.FolderNID == 0:
-			r = []FolderRef{recovered}
-		case x.Orphan && (len(r) == 0 || r[0] != recovered):
-			r = append([]FolderRef{recovered}, r...)
-		case !ok && x.FolderNID != messaging.NIDRootFolder:
-			r = []FolderRef{recovered, {NID: x.FolderNID, Name: x.Folder}}
-		}
-		out[i] = r
+	r, ok := refs[x.FolderNID]
+	switch {
+	case x.FolderNID == 0:
+		r = []FolderRef{recovered}
+	case x.Orphan && (len(r) == 0 || r[0] != recovered):
+		r = append([]FolderRef{recovered}, r...)
+	case !ok && x.FolderNID != messaging.NIDRootFolder:
+		r = []FolderRef{recovered, {NID: x.FolderNID, Name: x.Folder}}
 	}
-	return out
+	return r
 }
 
 // named is the Item that names an item not written, for the manifest.

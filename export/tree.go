@@ -1,13 +1,12 @@
 package export
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pstcheck/pstcheck/pstcheck"
@@ -76,24 +75,28 @@ type Tree struct {
 	opt     TreeOptions
 	closed  bool
 	journal *os.File
+	// rootDir is DIR opened as a directory: spools are made in it from
+	// any goroutine (spoolSeq names them), and renamed into place.
+	rootDir  *os.File
+	spoolSeq atomic.Int64
 
-	ours    map[string]fileRecord // paths (slash-separated) earlier runs wrote
-	folders map[string]string     // store folder (folderKey of each level) -> folder (slash-separated, "" = DIR)
-	namers  map[string]*Namer     // per folder
-	mboxes  map[string]*mboxFile  // per folder
-	mboxSeq []*mboxFile
-	current *mboxFile // the mbox whose file is open
-	items   []ManifestItem
-	counts  Counts
+	ours     ownFiles          // files earlier runs wrote
+	folders  map[string]string // store folder (folderKey of each level) -> folder (slash-separated, "" = DIR)
+	namers   map[string]*Namer // per folder
+	mboxes   map[string]*mboxFile
+	mboxSeq  []*mboxFile
+	current  *mboxFile // the mbox whose file is open
+	manifest *manifestWriter
+	counts   Counts
 	// accounting is what SetAccounting recorded, for the manifest.
 	accounting *pstcheck.ItemCounts
 	// dirRoots are the export's folders opened once each (see dirRoot).
 	dirRoots map[string]*os.Root
 	// fresh are the folders this run created: nothing foreign is in them.
 	fresh map[string]bool
-	// dirFiles are the same folders opened as directories, for writeInDir.
+	// dirFiles are the same folders opened as directories, for the bare
+	// system calls of fastwrite_unix.go.
 	dirFiles map[string]*os.File
-	tmpSeq   int
 }
 
 // NewTree prepares an export into dir, creating it if needed. It fails when
@@ -121,8 +124,7 @@ func NewTree(dir string, opt TreeOptions) (*Tree, error) {
 	}
 	t := &Tree{
 		dir: dir, root: root, opt: opt,
-		ours: map[string]fileRecord{}, folders: map[string]string{},
-		namers: map[string]*Namer{}, mboxes: map[string]*mboxFile{},
+		folders: map[string]string{}, namers: map[string]*Namer{}, mboxes: map[string]*mboxFile{},
 	}
 	if err := t.load(); err != nil {
 		root.Close()
@@ -135,11 +137,20 @@ func NewTree(dir string, opt TreeOptions) (*Tree, error) {
 			err = writeJSONLine(j, journalEntry{Source: opt.Source, Format: opt.Format})
 		}
 	}
+	if err == nil {
+		t.journal = j
+		t.manifest, err = t.newManifestWriter()
+	}
 	if err != nil {
+		if j != nil {
+			j.Close()
+		}
 		root.Close()
 		return nil, err
 	}
-	t.journal = j
+	if fastWrites {
+		t.rootDir, _ = root.Open(".")
+	}
 	return t, nil
 }
 
@@ -192,7 +203,7 @@ func (t *Tree) LostItem(it *Item, reason string) {
 func (t *Tree) skip(mi ManifestItem, reason string) {
 	mi.Path, mi.Size, mi.SHA256, mi.Kind = nil, nil, nil, nil
 	mi.Skipped = &reason
-	t.items = append(t.items, mi)
+	t.manifest.item(&mi)
 	t.counts.Skipped++
 }
 
@@ -203,6 +214,8 @@ func (t *Tree) add(it *Item, problem string) (string, error) {
 	return t.AddRendered(it, t.Render(it), problem)
 }
 
+// Placing a rendered item: see place.go.
+
 // AddRendered places a rendered item in the tree (and the manifest).
 // Items must be placed in the same order on every run, so that a resumed
 // export names them alike.
@@ -210,6 +223,7 @@ func (t *Tree) AddRendered(it *Item, r *Rendered, problem string) (string, error
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
+		r.discard()
 		return "", ErrClosed
 	}
 	kind := r.kind
@@ -229,7 +243,7 @@ func (t *Tree) AddRendered(it *Item, r *Rendered, problem string) (string, error
 	if sum != "" {
 		mi.Size, mi.SHA256 = &size, &sum
 	}
-	t.items = append(t.items, mi)
+	t.manifest.item(&mi)
 	t.counts.Exported++
 	return rel, nil
 }
@@ -241,8 +255,42 @@ func (t *Tree) Counts() Counts {
 	return t.counts
 }
 
-// Close finishes the mbox files, writes manifest.json and removes the
-// journal. After an error the journal stays, so a new run resumes.
+// Abort ends a run cut short (interrupted, or its disk full): no manifest
+// is written, since it would list only part of the store as if whole; the
+// journal stays, naming every file in place, so the next run resumes.
+func (t *Tree) Abort() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return
+	}
+	t.closed = true
+	if t.current != nil && t.current.f != nil {
+		t.current.f.Close() // a temporary file; the next run removes it
+	}
+	t.manifest.f.Close()
+	t.root.Remove(t.manifest.tmp)
+	t.journal.Close()
+	t.closeDirs()
+	t.root.Close()
+}
+
+// closeDirs closes the folders the Tree opened.
+func (t *Tree) closeDirs() {
+	for _, r := range t.dirRoots {
+		r.Close()
+	}
+	for _, d := range t.dirFiles {
+		d.Close()
+	}
+	t.dirRoots, t.dirFiles = nil, nil
+	if t.rootDir != nil {
+		t.rootDir.Close()
+	}
+}
+
+// Close finishes the mbox files, puts manifest.json in place and removes
+// the journal. After an error the journal stays, so a new run resumes.
 func (t *Tree) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -262,21 +310,14 @@ func (t *Tree) Close() error {
 			errs = append(errs, fmt.Errorf("%s: %w", m.rel, err))
 		}
 	}
-	man := Manifest{Source: t.opt.Source, Format: t.opt.Format, Items: t.items,
-		Exported: t.counts.Exported, Skipped: t.counts.Skipped, Store: t.accounting}
-	if man.Items == nil {
-		man.Items = []ManifestItem{}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(man); err != nil {
+	if err := t.manifest.end(t.counts, t.accounting); err != nil {
 		errs = append(errs, err)
-	} else if old, err := t.root.ReadFile(ManifestName); err != nil || !bytes.Equal(old, buf.Bytes()) {
-		if err := t.writeManifest(buf.Bytes()); err != nil {
-			errs = append(errs, err)
-		}
+		t.root.Remove(t.manifest.tmp)
+	} else if sameFile(t.root, ManifestName, t.manifest.tmp) {
+		t.root.Remove(t.manifest.tmp) // an identical manifest keeps its date
+	} else if err := t.root.Rename(t.manifest.tmp, ManifestName); err != nil {
+		errs = append(errs, err)
+		t.root.Remove(t.manifest.tmp)
 	}
 	if err := t.journal.Close(); err != nil {
 		errs = append(errs, err)
@@ -286,13 +327,7 @@ func (t *Tree) Close() error {
 			errs = append(errs, err)
 		}
 	}
-	for _, r := range t.dirRoots {
-		r.Close()
-	}
-	for _, d := range t.dirFiles {
-		d.Close()
-	}
-	t.dirRoots, t.dirFiles = nil, nil
+	t.closeDirs()
 	if err := t.root.Close(); err != nil {
 		errs = append(errs, err)
 	}

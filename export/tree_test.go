@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
 const top = "Top of Personal Folders"
@@ -262,6 +264,13 @@ func (t *Tree) abandon() {
 		t.current.f.Close()
 	}
 	t.journal.Close()
+	// The system closes every handle of a process that dies.
+	for _, r := range t.dirRoots {
+		r.Close()
+	}
+	for _, d := range t.dirFiles {
+		d.Close()
+	}
 	t.root.Close()
 	t.closed = true
 }
@@ -334,6 +343,8 @@ func TestTreeForeignFiles(t *testing.T) {
 
 func TestTreeSymlinkInside(t *testing.T) {
 	dir, outside := t.TempDir(), t.TempDir()
+	// Skipped before the Tree holds its folder open, if it is skipped.
+	testkit.NeedSymlink(t, outside, filepath.Join(t.TempDir(), "probe"))
 	tr, err := NewTree(dir, TreeOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -345,9 +356,7 @@ func TestTreeSymlinkInside(t *testing.T) {
 	// Someone swaps the Inbox folder for a link to elsewhere.
 	inbox := filepath.Join(dir, top, "Inbox")
 	os.RemoveAll(inbox)
-	if err := os.Symlink(outside, inbox); err != nil {
-		t.Skip("no symlinks here:", err)
-	}
+	testkit.NeedSymlink(t, outside, inbox)
 	if _, err := tr.Add(items[1]); !errors.Is(err, ErrLink) {
 		t.Errorf("write through a link: %v, want ErrLink", err)
 	}
@@ -363,7 +372,7 @@ func TestTreeSymlinkInside(t *testing.T) {
 	}
 	// A link planted where a folder would go is avoided.
 	dir2 := t.TempDir()
-	os.Symlink(outside, filepath.Join(dir2, top))
+	testkit.NeedSymlink(t, outside, filepath.Join(dir2, top))
 	runTree(t, dir2, TreeOptions{}, items[:1])
 	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
 		t.Errorf("written through a planted link: %v", entries)
@@ -463,5 +472,73 @@ func TestTreeDamagedAndClosed(t *testing.T) {
 	os.WriteFile(filepath.Join(other, ManifestName), []byte(`{"something": "else"}`), 0o644)
 	if _, err := NewTree(other, TreeOptions{}); err == nil {
 		t.Error("foreign manifest: no error")
+	}
+}
+
+// Names Windows treats specially reach the disk as the manifest says: a
+// device name (CON, NUL, COM1, ...) would write to the device and leave no
+// file, and trailing dots and spaces would be dropped by Windows, so that
+// "Inbox." and "Inbox" became one folder. Run as a Windows binary (see
+// docs/windows.md) it checks what Windows does with them.
+func TestTreeWindowsNames(t *testing.T) {
+	dir := t.TempDir()
+	var items []*Item
+	add := func(folder, class, subject string) {
+		it := &Item{NID: uint32(0x200024 + 0x20*len(items)), Folder: folder, Class: class, Subject: subject, Body: "item " + subject}
+		if class == "IPM.Contact" {
+			it.Contact = &Contact{DisplayName: subject}
+		}
+		items = append(items, it)
+	}
+	for _, s := range []string{"CON", "nul", "Aux.txt", "COM1", "lpt9", "LPT¹", "CONIN$", "conout$", "prn ", "Report. ", "dots...", " spaced "} {
+		add(top+"/Inbox", "IPM.Note", s)
+	}
+	add(top+"/Inbox.", "IPM.Note", "in the folder with a dot")
+	add(top+"/Inbox ", "IPM.Note", "in the folder with a space")
+	add(top+"/NUL", "IPM.Note", "in the folder named NUL")
+	add(top+"/com2.", "IPM.Note", "in the folder named com2.")
+	add(top+"/Contacts", "IPM.Contact", "AUX")
+	c := runTree(t, dir, TreeOptions{}, items)
+	if c.Exported != len(items) {
+		t.Fatalf("exported %d of %d", c.Exported, len(items))
+	}
+
+	m, _ := readManifest(t, dir)
+	got := listing(t, dir)
+	seen := map[string]bool{}
+	for _, mi := range m.Items {
+		if mi.Path == nil {
+			if mi.NID != 0x2001A4 { // the item runTree skips
+				t.Errorf("%q not written: %s", mi.Subject, *mi.Skipped)
+			}
+			continue
+		}
+		p := *mi.Path
+		if _, ok := got[p]; !ok {
+			t.Errorf("%q: %s is not in the folder as named", mi.Subject, p)
+		}
+		if seen[strings.ToLower(p)] {
+			t.Errorf("%q: %s written twice (names differing in case are one name on Windows)", mi.Subject, p)
+		}
+		seen[strings.ToLower(p)] = true
+		for _, name := range strings.Split(p, "/") {
+			if reservedName(name) || strings.TrimRight(name, ". ") != name {
+				t.Errorf("%q: %s has the name %q, which Windows does not keep", mi.Subject, p, name)
+			}
+		}
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil || len(data) == 0 || int64(len(data)) != *mi.Size {
+			t.Errorf("%q: %s holds %d bytes (%v), manifest %d", mi.Subject, p, len(data), err, *mi.Size)
+		}
+	}
+	// Four distinct folders besides Inbox and Contacts, not merged into one.
+	folders := 0
+	for p := range got {
+		if strings.HasSuffix(p, "/") && strings.Count(p, "/") == 2 && strings.HasPrefix(p, top+"/") {
+			folders++
+		}
+	}
+	if folders != 6 {
+		t.Errorf("%d folders below %s, want 6: %v", folders, top, keys(got))
 	}
 }

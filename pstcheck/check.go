@@ -29,6 +29,9 @@ type Options struct {
 	// MaxFindingsPerCode caps how many findings of one code the report
 	// keeps (the rest are counted in Report.Capped). 0 means 1000.
 	MaxFindingsPerCode int
+	// Guidance is what folders and the store are measured against;
+	// thresholds left zero are Outlook's (DefaultGuidance).
+	Guidance Guidance
 }
 
 // Check verifies the PST/OST file whose bytes r holds, size bytes long, and
@@ -101,6 +104,7 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		rep.Stats.FreeBytes = res.FreeBytes
 		rep.Stats.BlockPass = res.BlockPass
 		checkStoreSize(rep, c)
+		checkScale(rep, c, opts.Guidance)
 	}
 	if err := ctx.Err(); err != nil {
 		c.Report(finding.Finding{Code: finding.FileRead, Offset: finding.NoOffset, Detail: "scan interrupted: " + err.Error()})

@@ -19,6 +19,7 @@ import (
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 	"github.com/pstcheck/pstcheck/report"
 )
 
@@ -41,6 +42,17 @@ var goldenCases = []struct {
 		f.FlipByte(int64(b.IB) + int64(b.CB)/2)
 	}},
 	{"truncated-header", sampleSupport, func(t *testing.T, f *pstmut.File) { f.Truncate(100) }},
+	{"enron-nbt-branch", sampleEnron, func(t *testing.T, f *pstmut.File) {
+		// One NBT branch page below the root zeroed: every node of its
+		// subtree is reached only by the index rebuild.
+		for _, p := range f.TreePages(ndb.PageNBT, -1) {
+			if p.Level > 0 && p.Parent >= 0 {
+				f.Zero(p.Off, f.L.PageSize)
+				return
+			}
+		}
+		t.Fatal("no NBT branch page below the root")
+	}},
 	{"cut-off", sampleSupport, func(t *testing.T, f *pstmut.File) {
 		// A copy that stopped at 0xE0000: the last blocks and the BBT
 		// leaf at 0xE4200 are gone.

@@ -74,6 +74,8 @@ type mexpect struct {
 	r    io.ReaderAt
 	size int64
 	ctx  context.Context
+	// guidance replaces Outlook's folder thresholds for the scan.
+	guidance pstcheck.Guidance
 }
 
 // mutation is one named damage to one sample file.
@@ -305,6 +307,12 @@ func mutations() []mutation {
 		{finding.StoreOverLimit, finding.SeverityWarning, "Unicode 51 GiB", sampleSupport, mutVirtualSize(51 << 30)},
 		{finding.StoreOverLimit, finding.SeverityWarning, "ANSI 2.1e9 bytes", sampleANSI, mutVirtualSize(2.1e9)},
 		{finding.StoreLegacyLimit, finding.SeverityInfo, "Unicode 21 GiB", sampleSupport, mutVirtualSize(21 << 30)},
+		// Outlook's folder guidance, lowered to the real samples' counts
+		// (scale_test.go; generated stores at the real thresholds there too).
+		{finding.StoreFoldersOver, finding.SeverityWarning, "folders one past the threshold", sampleSupport, mutFoldersOver},
+		{finding.StoreFoldersOver, finding.SeverityWarning, "ANSI folders one past the threshold", sampleANSI, mutFoldersOver},
+		{finding.FolderItemsOver, finding.SeverityWarning, "fullest folder one past the threshold", sampleEnron, mutFolderItems(finding.FolderItemsOver)},
+		{finding.FolderItemsLegacy, finding.SeverityInfo, "fullest folder one past the 2007 threshold", sampleEnron, mutFolderItems(finding.FolderItemsLegacy)},
 	}
 }
 
@@ -356,7 +364,7 @@ func runMutation(t *testing.T, m mutation) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	rep := pstcheck.Check(ctx, r, size, pstcheck.Options{})
+	rep := pstcheck.Check(ctx, r, size, pstcheck.Options{Guidance: e.guidance})
 	if t.Failed() {
 		return
 	}

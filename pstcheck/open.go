@@ -3,7 +3,6 @@ package pstcheck
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"time"
@@ -31,13 +30,34 @@ func ScanFile(ctx context.Context, path string, opts Options) *Report {
 // errNotRegular: only regular files are scanned.
 var errNotRegular = errors.New("not a regular file")
 
+// notRegularError names what a path is instead of a regular file.
+type notRegularError struct{ what string }
+
+func (e *notRegularError) Error() string { return "not a regular file: " + e.what }
+func (e *notRegularError) Unwrap() error { return errNotRegular }
+
+func notRegular(m fs.FileMode) error {
+	what := "special file"
+	switch t := m.Type(); {
+	case t.IsDir():
+		what = "folder"
+	case t&fs.ModeNamedPipe != 0:
+		what = "named pipe (FIFO)"
+	case t&fs.ModeSocket != 0:
+		what = "socket"
+	case t&fs.ModeDevice != 0:
+		what = "device"
+	}
+	return &notRegularError{what: what}
+}
+
 // openInput opens path read-only and returns it with its size; only a
 // regular file is scanned.
 func openInput(path string) (*os.File, int64, error) {
 	// A FIFO or device is never opened: opening a FIFO for reading waits
 	// for a writer, and reading a device may never end.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, 0, &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w (%s)", errNotRegular, st.Mode().Type())}
+		return nil, 0, &fs.PathError{Op: "open", Path: path, Err: notRegular(st.Mode())}
 	}
 	f, err := openReadOnly(path)
 	if err != nil {
@@ -45,7 +65,7 @@ func openInput(path string) (*os.File, int64, error) {
 	}
 	st, err := f.Stat()
 	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("%w (%s)", errNotRegular, st.Mode().Type())
+		err = notRegular(st.Mode())
 	}
 	if err != nil {
 		f.Close()
@@ -66,7 +86,12 @@ func openFailure(path string, err error) *Report {
 	case errors.Is(err, errNotRegular):
 		kind = FailNotRegular
 	}
-	return FailureReport(path, finding.FileRead, "cannot open: "+err.Error(), kind, systemWords(err))
+	why := systemWords(err)
+	var nr *notRegularError
+	if errors.As(err, &nr) {
+		why = nr.what
+	}
+	return FailureReport(path, finding.FileRead, "cannot open: "+err.Error(), kind, why)
 }
 
 // FailureReport is the report of a path that could not be checked at all:
@@ -88,10 +113,11 @@ func systemWords(err error) string {
 	return err.Error()
 }
 
-// openReadOnly is os.Open plus, where the platform has it, a flag that
-// keeps the access time unchanged (see open_*.go).
+// openReadOnly opens path the platform's best read-only way (openForScan
+// in open_*.go: on Linux without updating the access time, on Windows
+// sharing deletion as well as reading and writing), or else with os.Open.
 func openReadOnly(path string) (*os.File, error) {
-	if f, err := openNoATime(path); err == nil {
+	if f, err := openForScan(path); err == nil {
 		return f, nil
 	}
 	return os.Open(path)

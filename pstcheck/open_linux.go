@@ -5,9 +5,9 @@ import (
 	"syscall"
 )
 
-// openNoATime opens with O_NOATIME, which Linux allows only to the file's
+// openForScan opens with O_NOATIME, which Linux allows only to the file's
 // owner (or root); the caller falls back to a plain read-only open.
-func openNoATime(path string) (*os.File, error) {
+func openForScan(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOATIME, 0)
 }
 

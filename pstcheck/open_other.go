@@ -4,6 +4,6 @@ package pstcheck
 
 import "os"
 
-func openNoATime(path string) (*os.File, error) { return os.Open(path) }
+func openForScan(path string) (*os.File, error) { return os.Open(path) }
 
 func isSharingViolation(error) bool { return false }

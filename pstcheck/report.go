@@ -71,6 +71,9 @@ type Folder struct {
 	Damaged   int // present, but not readable whole
 	Lost      int // known to exist (its listing or the folder's count), its node gone
 	Recovered int // readable, found without its listing
+	// Size totals the message sizes (PidTagMessageSize, as Outlook's
+	// Folder Size dialog adds them up) of the items read whole.
+	Size int64
 	// Expected is what the folder's contents table lists or, that table
 	// lost, its item count says; -1 when neither survives.
 	Expected int
@@ -142,7 +145,10 @@ type Report struct {
 	Items ItemCounts
 	// Rebuild is set when the index was damaged and rebuilt.
 	Rebuild *IndexRebuild
-	Stats   Stats
+	// Scale is the store's shape against Outlook's guidance (scale.go);
+	// nil when the folders could not be walked.
+	Scale *Scale
+	Stats Stats
 }
 
 // Count returns how many findings of severity s the report holds,

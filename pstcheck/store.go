@@ -113,21 +113,18 @@ func Open(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Store,
 // (by NID within a folder), then the items no folder lists, with where
 // each belongs and what became of it. Only items of the folders keep says
 // yes to are yielded (nil: all); keep sees the path Item.Folder gets.
+// Items are made as they are yielded, not held: a store of millions of
+// items costs a few bytes an item while they are walked.
 func (s *Store) Items(keep func(folder string) bool) iter.Seq[Item] {
-	items := s.items(keep)
 	return func(yield func(Item) bool) {
-		for _, it := range items {
-			if !yield(it) {
-				return
-			}
+		if s.m == nil {
+			return
 		}
+		s.items(keep, yield)
 	}
 }
 
-func (s *Store) items(keep func(folder string) bool) []Item {
-	if s.m == nil {
-		return nil
-	}
+func (s *Store) items(keep func(folder string) bool, yield func(Item) bool) {
 	problems := map[uint32]string{}
 	for _, f := range s.Report.Findings {
 		if f.NID == 0 || f.Severity() != finding.SeverityError {
@@ -152,10 +149,18 @@ func (s *Store) items(keep func(folder string) bool) []Item {
 		}
 		return it
 	}
-	var out, orphans []Item
+	give := func(it Item) bool { return keep != nil && !keep(it.Folder) || yield(it) }
+	// Items no folder lists come last, in NID order: they are noted as
+	// they are met (a few bytes each) and made then.
+	type orphanRef struct {
+		ref    messaging.ItemRef
+		folder int32
+	}
+	var orphans []orphanRef
 	seen := map[uint32]bool{}
-	for _, f := range s.Report.Folders {
-		path := ExportPath(f.Path)
+	folderPath := func(f int) string { return ExportPath(s.Report.Folders[f].Path) }
+	for fi, f := range s.Report.Folders {
+		path := folderPath(fi)
 		refs := slices.SortedFunc(slices.Values(s.m.Items[f.NID]), func(a, b messaging.ItemRef) int { return cmp.Compare(a.NID, b.NID) })
 		for _, r := range refs {
 			if r.FAI || seen[r.NID] {
@@ -163,30 +168,36 @@ func (s *Store) items(keep func(folder string) bool) []Item {
 			}
 			seen[r.NID] = true
 			if r.Orphan {
-				// Listed nowhere: under RecoveredFolder, by the folder its
-				// parent NID names.
-				p := RecoveredFolder
-				if path != "" && !strings.HasPrefix(path, RecoveredFolder) {
-					p += "/" + path
-				}
-				it := item(f.NID, p, r)
-				it.Orphan = true
-				orphans = append(orphans, it)
+				orphans = append(orphans, orphanRef{r, int32(fi)})
 				continue
 			}
-			out = append(out, item(f.NID, path, r))
+			if !give(item(f.NID, path, r)) {
+				return
+			}
 		}
 	}
-	slices.SortStableFunc(orphans, func(a, b Item) int { return cmp.Compare(a.NID, b.NID) })
-	out = append(out, orphans...)
+	slices.SortStableFunc(orphans, func(a, b orphanRef) int { return cmp.Compare(a.ref.NID, b.ref.NID) })
+	for _, o := range orphans {
+		// Listed nowhere: under RecoveredFolder, by the folder its
+		// parent NID names.
+		path := folderPath(int(o.folder))
+		p := RecoveredFolder
+		if path != "" && !strings.HasPrefix(path, RecoveredFolder) {
+			p += "/" + path
+		}
+		it := item(s.Report.Folders[o.folder].NID, p, o.ref)
+		it.Orphan = true
+		if !give(it) {
+			return
+		}
+	}
 	for _, u := range s.m.Unlinked {
-		out = append(out, Item{Folder: RecoveredFolder, State: ItemLost, Subject: u.Subject, Time: u.Time,
-			Problem: fmt.Sprintf("%s: its index entry is lost; its properties survive in block 0x%X", finding.MessageUnlinked, u.BID)})
+		it := Item{Folder: RecoveredFolder, State: ItemLost, Subject: u.Subject, Time: u.Time,
+			Problem: fmt.Sprintf("%s: its index entry is lost; its properties survive in block 0x%X", finding.MessageUnlinked, u.BID)}
+		if !give(it) {
+			return
+		}
 	}
-	if keep != nil {
-		out = slices.DeleteFunc(out, func(it Item) bool { return !keep(it.Folder) })
-	}
-	return out
 }
 
 // ExportPath maps the report's folder paths to where items are saved: the

@@ -3,6 +3,7 @@ package repair
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"maps"
 	"slices"
 	"unicode/utf16"
@@ -21,6 +22,7 @@ const (
 	typeObject  = 0x000D
 	typeString8 = 0x001E
 	typeString  = 0x001F
+	typeBinary  = 0x0102
 	typeMV      = 0x1000
 )
 
@@ -165,6 +167,8 @@ func (c *converter) message(m *messaging.Message) *pstwrite.Message {
 			if att.Object == nil {
 				att.Object = []byte{}
 			}
+		case !a.Stream.IsZero():
+			att.Data, att.Size = &streamReader{r: c.r, s: a.Stream}, a.Stream.Size
 		case a.Data != nil:
 			att.Data, att.Size = bytes.NewReader(a.Data), int64(len(a.Data))
 		}
@@ -249,4 +253,23 @@ func multiStrings(b []byte) []string {
 		out = append(out, string(utf16.Decode(u)))
 	}
 	return out
+}
+
+// streamReader reads an attachment left in the store, opened when the
+// writer first reads it.
+type streamReader struct {
+	r   *messaging.Reader
+	s   messaging.Stream
+	src io.Reader
+}
+
+func (s *streamReader) Read(p []byte) (int, error) {
+	if s.src == nil {
+		src, err := s.r.Open(s.s)
+		if err != nil {
+			return 0, err
+		}
+		s.src = src
+	}
+	return s.src.Read(p)
 }

@@ -16,8 +16,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"iter"
 	"runtime"
-	"slices"
 	"strings"
 
 	"github.com/pstcheck/pstcheck/pstcheck"
@@ -95,26 +95,34 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 		return nil, err
 	}
 	sum := &Summary{Items: store.Accounting(nil)}
-	items := slices.Collect(store.Items(nil))
+	total := 0
+	for range store.Items(nil) {
+		total++
+	}
 	// Reading an item is most of the work and independent per item: a few
 	// are read side by side ahead of the writer, which takes them in
 	// order, so the new store does not depend on timing.
-	read := readAhead(ctx, r, items, opts.IncludeDamaged)
+	read := readAhead(ctx, r, store.Items(nil), opts.IncludeDamaged)
 	var open pstwrite.FolderID
-	for i, it := range items {
+	for i := 0; ; i++ {
 		var res readResult
+		var ok bool
 		select {
-		case res = <-read[i%len(read)]:
+		case res, ok = <-read[i%len(read)]:
 		case <-ctx.Done():
 			w.Abort()
 			return nil, ctx.Err()
 		}
+		if !ok {
+			break
+		}
+		it := res.item
 		if res.msg == nil {
 			if it.State != pstcheck.ItemDamaged && it.State != pstcheck.ItemLost {
 				sum.Failed++
 			}
 			sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem})
-			progress(opts, i, len(items))
+			progress(opts, i, total)
 			continue
 		}
 		target, err := fm.target(it)
@@ -143,7 +151,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 			sum.Failed++
 			sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject,
 				Reason: "could not be written: " + err.Error()})
-			progress(opts, i, len(items))
+			progress(opts, i, total)
 			continue
 		}
 		switch {
@@ -156,7 +164,11 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 		default:
 			sum.Saved++
 		}
-		progress(opts, i, len(items))
+		progress(opts, i, total)
+	}
+	if err := ctx.Err(); err != nil {
+		w.Abort() // the items stopped coming: the store is not whole
+		return nil, err
 	}
 	if err := w.Close(); err != nil {
 		return nil, err
@@ -196,28 +208,50 @@ func storeIdentity(r *messaging.Reader) (specialFolders, pstwrite.Options) {
 // readResult is one item read: the message (nil when skipped) and, for a
 // damaged item, what is wrong with it.
 type readResult struct {
+	item    pstcheck.Item
 	msg     *messaging.Message
 	problem string
 }
 
 // readAhead reads items on a few goroutines, item i delivered on channel
-// i mod the number of channels, in order.
-func readAhead(ctx context.Context, r *messaging.Reader, items []pstcheck.Item, includeDamaged bool) []chan readResult {
+// i mod the number of channels, in order; the channels close after the
+// last item. At most a few items per goroutine are read ahead, so memory
+// does not grow with the store.
+func readAhead(ctx context.Context, r *messaging.Reader, items iter.Seq[pstcheck.Item], includeDamaged bool) []chan readResult {
 	n := max(min(runtime.GOMAXPROCS(0), 4), 1)
+	jobs := make([]chan pstcheck.Item, n)
 	chans := make([]chan readResult, n)
 	for k := range chans {
+		jobs[k] = make(chan pstcheck.Item, 2)
 		chans[k] = make(chan readResult, 2)
 		go func() {
-			for i := k; i < len(items); i += n {
-				msg, problem := readItem(r, items[i], includeDamaged)
+			defer close(chans[k])
+			for it := range jobs[k] {
+				msg, problem := readItem(r, it, includeDamaged)
 				select {
-				case chans[k] <- readResult{msg, problem}:
+				case chans[k] <- readResult{it, msg, problem}:
 				case <-ctx.Done():
 					return
 				}
 			}
 		}()
 	}
+	go func() {
+		defer func() {
+			for _, j := range jobs {
+				close(j)
+			}
+		}()
+		i := 0
+		for it := range items {
+			select {
+			case jobs[i%n] <- it:
+			case <-ctx.Done():
+				return
+			}
+			i++
+		}
+	}()
 	return chans
 }
 
@@ -234,7 +268,7 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messa
 		}
 		return nil, "lost: " + damage
 	case pstcheck.ItemReadable, pstcheck.ItemRecovered:
-		m, err := r.Message(x.NID)
+		m, _, err := r.Read(x.NID, readOptions(false))
 		if err == nil {
 			return m, ""
 		}
@@ -246,7 +280,7 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messa
 	if !includeDamaged {
 		return nil, "damaged: " + damage
 	}
-	m, problems, err := r.Partial(x.NID)
+	m, problems, err := r.Read(x.NID, readOptions(true))
 	if err != nil {
 		return nil, "damaged beyond reading: " + damage
 	}
@@ -254,4 +288,18 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messa
 		damage += "; not written: " + strings.Join(problems, "; ")
 	}
 	return m, damage
+}
+
+// readOptions leave attachments' bytes in the store, to be streamed into
+// the new one as the item is written: an attachment of any size passes
+// through a small buffer. They are read through once when the item is
+// read, since the writer cannot take back an item whose bytes fail half
+// way: a block that fails then makes the item damaged.
+func readOptions(lenient bool) messaging.ReadOptions {
+	return messaging.ReadOptions{Lenient: lenient, Verify: true, StreamAbove: func(id, typ uint16) int64 {
+		if id == propAttachData && typ == typeBinary {
+			return 0
+		}
+		return -1
+	}}
 }

@@ -1,10 +1,8 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/pstcheck/pstcheck/internal/units"
@@ -25,17 +23,11 @@ type Explanation struct {
 	Advice   []string
 }
 
-// ScanpstLocations lists where each Outlook version installs the Inbox
-// Repair Tool, newest first.
-var ScanpstLocations = []struct{ Outlook, Path string }{
-	{"Outlook 2016/2019/2021/365 (Click-to-Run)", `C:\Program Files\Microsoft Office\root\Office16\SCANPST.EXE`},
-	{"  the same, 32-bit Office on 64-bit Windows", `C:\Program Files (x86)\Microsoft Office\root\Office16\SCANPST.EXE`},
-	{"Outlook 2016 (MSI)", `C:\Program Files\Microsoft Office\Office16\SCANPST.EXE`},
-	{"Outlook 2013", `C:\Program Files\Microsoft Office\Office15\SCANPST.EXE`},
-	{"Outlook 2013 (Click-to-Run)", `C:\Program Files\Microsoft Office 15\root\office15\SCANPST.EXE`},
-	{"Outlook 2010", `C:\Program Files\Microsoft Office\Office14\SCANPST.EXE`},
-	{"Outlook 2007", `C:\Program Files\Microsoft Office\Office12\SCANPST.EXE`},
-}
+// scanpstWhere says where each Outlook version installs the Inbox Repair
+// Tool. A batch report shows it once.
+const scanpstWhere = `scanpst is SCANPST.EXE in C:\Program Files\Microsoft Office\root\Office16 (Outlook 2016 to 365; ` +
+	`32-bit Office: C:\Program Files (x86)\...; Outlook 2016 MSI: Microsoft Office\Office16; 2013: Office15 ` +
+	`or Microsoft Office 15\root\office15; 2010: Office14; 2007: Office12).`
 
 // ExportCommand is the command line that saves a file's readable items
 // beside it (pstcheck export).
@@ -84,10 +76,13 @@ func explainFailure(r *pstcheck.Report) Explanation {
 		return Explanation{Cause: "the file could not be opened: another program (usually Outlook) has it open",
 			NextStep: "close Outlook (or anything holding the file) and scan again, or scan a copy"}
 	case pstcheck.FailPermission:
-		return Explanation{Cause: "the file could not be opened: this account is not allowed to read it",
-			NextStep: "scan it as its owner or as an administrator, or scan a copy you can read"}
+		step := "run pstcheck as the file's owner or with sudo, or work on a copy you can read"
+		if windowsPath(r.Path) {
+			step = "run pstcheck from a Command Prompt opened with \"Run as administrator\", or as the file's owner, or work on a copy you can read"
+		}
+		return Explanation{Cause: "the file could not be opened: this account is not allowed to read it", NextStep: step}
 	case pstcheck.FailNotRegular:
-		return Explanation{Cause: "this is not a regular file (" + f.Detail + "): it was not opened",
+		return Explanation{Cause: "this is a " + f.Detail + ", not a data file: it was not opened",
 			NextStep: "scan the .pst or .ost file itself"}
 	case pstcheck.FailOpen:
 		return Explanation{Cause: "the file could not be opened: " + f.Detail, NextStep: "check the path and permissions, or scan a copy"}
@@ -125,15 +120,9 @@ func explainUnreadable(r *pstcheck.Report) Explanation {
 // step: a file near its size limit needs action even when intact.
 func explainHealthy(r *pstcheck.Report) Explanation {
 	e := Explanation{Cause: "no problems found", NextStep: "nothing to do"}
-	var notes, steps []string
+	notes, step := scaleNotes(r)
 	for _, f := range r.Findings {
 		switch f.Code {
-		case finding.StoreOverLimit:
-			notes = append(notes, "the file is at its size limit: "+f.Detail)
-			steps = append(steps, "archive old items or move them to a new data file")
-		case finding.StoreNearLimit:
-			notes = append(notes, "the file is near its size limit: "+f.Detail)
-			steps = append(steps, "archive old items or move them to a new data file")
 		case finding.RootAMapInvalid:
 			notes = append(notes, "the file was not closed cleanly (Outlook rebuilds its allocation map on next open)")
 		case finding.RootTrailingData:
@@ -143,9 +132,10 @@ func explainHealthy(r *pstcheck.Report) Explanation {
 	if len(notes) > 0 {
 		e.Cause = "no damage found, but " + strings.Join(notes, "; ")
 	}
-	if len(steps) > 0 {
-		e.NextStep = steps[0]
+	if step != "" {
+		e.NextStep = step
 	}
+	e.Advice = scaleAdvice(r)
 	return e
 }
 
@@ -156,9 +146,14 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		path = "FILE.pst"
 	}
 	e := Explanation{Cause: damageCause(r)}
-	saves := "it saves all " + plural(it.Total, "item")
-	if !it.Complete || it.Total != d.Salvage {
+	var saves string
+	switch {
+	case it.Total != d.Salvage:
 		saves = "it saves " + thousands(int64(d.Salvage)) + " of " + itemTotal(it)
+	case it.Complete:
+		saves = "it saves all " + plural(it.Total, "item")
+	default:
+		saves = "it saves all " + plural(it.Total, "item") + " found; the store may have held more"
 	}
 	switch r.Action {
 	case pstcheck.ActionRecreateOST:
@@ -194,16 +189,6 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			e.NextStep = "export the readable items (" + saves + "), then run scanpst"
 		}
 		var adv []string
-		if hurt := hurtFolders(r.Folders); len(hurt) > 0 {
-			what := "damaged"
-			switch {
-			case it.Lost > 0 && it.Damaged > 0:
-				what = "damaged and lost"
-			case it.Lost > 0:
-				what = "lost"
-			}
-			adv = append(adv, "The "+what+" items are in "+hurt+".")
-		}
 		adv = append(adv, "scanpst deletes what it cannot read, so save the items first ("+saves+"):", ExportCommand(path),
 			"or write them into a new PST, which Outlook opens as it is:", RepairCommand(path))
 		e.Advice = append(adv, scanpstAdvice(path)...)
@@ -211,6 +196,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		e.NextStep = "close Outlook, copy the file, then run scanpst on it"
 		e.Advice = append([]string{"No item is damaged: the damage is in the file's structure (index, maps, counts), which scanpst rebuilds without losing items."}, scanpstAdvice(path)...)
 	}
+	e.Advice = append(e.Advice, scaleAdvice(r)...)
 	return e
 }
 
@@ -236,9 +222,6 @@ func damageCause(r *pstcheck.Report) string {
 	}
 	if it.Damaged+it.Lost+it.Recovered > 0 {
 		parts = append(parts, itemsLine(it))
-	}
-	if d.NameMap {
-		parts = append(parts, "the store's name-to-ID map is lost: named fields (calendar times, locations, contact details) cannot be read")
 	}
 	if d.NameMap {
 		parts = append(parts, "the store's name-to-ID map is lost: named fields (calendar times, locations, contact details) cannot be read")
@@ -299,39 +282,34 @@ func itemsLine(it pstcheck.ItemCounts) string {
 	return itemTotal(it) + ": " + strings.Join(parts, ", ")
 }
 
-// hurtFolders names up to five folders with damaged or lost items, worst
-// first: "Inbox (120 items: 3 damaged, 2 lost)".
-func hurtFolders(folders []pstcheck.Folder) string {
-	var hurt []pstcheck.Folder
-	for _, f := range folders {
-		if f.Damaged+f.Lost > 0 {
-			hurt = append(hurt, f)
-		}
+func scanpstAdvice(path string) []string {
+	adv := []string{"Close Outlook and copy the file first: scanpst repairs in place and deletes what it cannot read.", scanpstWhere}
+	if windowsPath(path) {
+		return append(adv, "Unattended (Outlook 2016 build 1807 and later), run until it reports no errors:", ScanpstCommand(path))
 	}
-	slices.SortStableFunc(hurt, func(a, b pstcheck.Folder) int { return cmp.Compare(b.Damaged+b.Lost, a.Damaged+a.Lost) })
-	var parts []string
-	for i, f := range hurt {
-		if i == 5 {
-			parts = append(parts, fmt.Sprintf("and %d more", len(hurt)-5))
-			break
-		}
-		var n []string
-		if f.Damaged > 0 {
-			n = append(n, thousands(int64(f.Damaged))+" damaged")
-		}
-		if f.Lost > 0 {
-			n = append(n, thousands(int64(f.Lost))+" lost")
-		}
-		parts = append(parts, fmt.Sprintf("%s (%s: %s)", folderName(f), plural(f.Items, "item"), strings.Join(n, ", ")))
-	}
-	return strings.Join(parts, ", ")
+	// scanpst runs only on Windows: a path of this system means nothing
+	// there, so the command holds a placeholder for where the copy goes.
+	return append(adv, "scanpst runs on Windows: copy the file to a PC with Outlook and run there, with the copy's path, until it reports no errors (Outlook 2016 build 1807 and later):",
+		ScanpstCommand(`C:\path\to\`+baseName(path)))
 }
 
-func scanpstAdvice(path string) []string {
-	adv := []string{"Close Outlook and copy the file first: scanpst repairs in place and deletes what it cannot read."}
-	for _, l := range ScanpstLocations {
-		adv = append(adv, fmt.Sprintf("%s: %s", l.Outlook, l.Path))
+// windowsPath says whether path is one scanpst can take as it is: a
+// Windows path, with a drive letter or on a share. (The paths of a scan
+// are absolute, so a scan run on Windows always has one; a report read
+// elsewhere says the same.)
+func windowsPath(path string) bool {
+	if strings.HasPrefix(path, `\\`) {
+		return true
 	}
-	adv = append(adv, "Unattended (Outlook 2016 build 1807 and later), run until it reports no errors:", ScanpstCommand(path))
-	return adv
+	return len(path) >= 3 && path[1] == ':' && (path[2] == '\\' || path[2] == '/') &&
+		('A' <= path[0] && path[0] <= 'Z' || 'a' <= path[0] && path[0] <= 'z')
 }
+
+// baseName is the file name of a path written with either separator.
+func baseName(path string) string {
+	return path[strings.LastIndexAny(path, `/\`)+1:]
+}
+
+// onceInBatch says whether an advice line is the same for every file, so
+// that a batch report shows it only the first time.
+func onceInBatch(advice string) bool { return advice == scanpstWhere }

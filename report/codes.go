@@ -9,7 +9,7 @@ import (
 )
 
 // CodesMarkdown writes the finding catalog as a Markdown table: the
-// README's table of codes is this output, checked by a test.
+// table of codes in docs/codes.md is this output, checked by a test.
 func CodesMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("| code | severity | layer | meaning |\n|---|---|---|---|\n")

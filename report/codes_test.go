@@ -12,11 +12,11 @@ const (
 	codesEnd   = "<!-- codes:end -->"
 )
 
-// The README's table of finding codes is the catalog's: a code added to
-// the catalog without updating the README fails here.
-func TestREADMECodesTable(t *testing.T) {
-	const path = "../README.md"
-	readme, err := os.ReadFile(path)
+// docs/codes.md, the table of finding codes, is the catalog's: a code added to
+// the catalog without updating it fails here.
+func TestCodesTable(t *testing.T) {
+	const path = "../docs/codes.md"
+	doc, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,10 +24,10 @@ func TestREADMECodesTable(t *testing.T) {
 	if err := CodesMarkdown(&table); err != nil {
 		t.Fatal(err)
 	}
-	s := string(readme)
+	s := string(doc)
 	i, j := strings.Index(s, codesBegin), strings.Index(s, codesEnd)
 	if i < 0 || j < i {
-		t.Fatalf("README.md lacks the %q ... %q markers", codesBegin, codesEnd)
+		t.Fatalf("docs/codes.md lacks the %q ... %q markers", codesBegin, codesEnd)
 	}
 	got := s[i+len(codesBegin) : j]
 	if got == table.String() {
@@ -40,5 +40,5 @@ func TestREADMECodesTable(t *testing.T) {
 		}
 		return
 	}
-	t.Errorf("README.md's table of codes differs from the catalog; run go test ./report -update")
+	t.Errorf("docs/codes.md differs from the catalog; run go test ./report -update")
 }

@@ -42,6 +42,35 @@ var csvFileColumns = []csvColumn[*pstcheck.Report]{
 	{"codes", func(r *pstcheck.Report) string { return strings.Join(problemCodes(r), ";") }},
 	{"cause", func(r *pstcheck.Report) string { return Explain(r).Cause }},
 	{"next_step", func(r *pstcheck.Report) string { return Explain(r).NextStep }},
+	// The store's shape (oversize.go): folders, the folder with the most
+	// items, and what compacting would reclaim; empty when unknown.
+	{"folders", func(r *pstcheck.Report) string {
+		if r.Scale == nil {
+			return ""
+		}
+		return strconv.Itoa(r.Scale.Folders)
+	}},
+	{"largest_folder", func(r *pstcheck.Report) string {
+		if r.Scale == nil || len(r.Scale.ByItems) == 0 {
+			return ""
+		}
+		return r.Scale.ByItems[0].Path
+	}},
+	{"largest_folder_items", func(r *pstcheck.Report) string {
+		if r.Scale == nil {
+			return ""
+		}
+		if len(r.Scale.ByItems) == 0 {
+			return "0"
+		}
+		return strconv.Itoa(r.Scale.ByItems[0].Items)
+	}},
+	{"reclaimable", func(r *pstcheck.Report) string {
+		if r.Stats.FreeBytes < 0 {
+			return ""
+		}
+		return strconv.FormatInt(r.Stats.FreeBytes, 10)
+	}},
 }
 
 func (csvWriter) Write(w io.Writer, run Run) error {
@@ -80,6 +109,7 @@ var csvFolderColumns = []csvColumn[csvFolderRow]{
 		}
 		return strconv.Itoa(r.folder.Expected)
 	}},
+	{"size", func(r csvFolderRow) string { return strconv.FormatInt(r.folder.Size, 10) }},
 }
 
 func (csvFolderWriter) Write(w io.Writer, run Run) error {

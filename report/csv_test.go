@@ -18,7 +18,7 @@ func TestCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := []string{"path", "size", "format", "content", "verdict", "action", "errors", "warnings", "infos",
-		"codes", "cause", "next_step"}
+		"codes", "cause", "next_step", "folders", "largest_folder", "largest_folder_items", "reclaimable"}
 	if len(rows) == 0 || !slices.Equal(rows[0], header) {
 		t.Fatalf("header = %v, want %v", rows, header)
 	}
@@ -34,7 +34,8 @@ func TestCSV(t *testing.T) {
 	want := []string{`C:\x\enron.pst`, "30377984", "unicode", "pst", "damaged", "export", "17", "1", "42",
 		"BLOCK-CRC;NODE-BLOCK-DAMAGED;ROOT-AMAP-INVALID",
 		"14 damaged blocks; 1,372 items: 1,369 readable, 3 damaged",
-		"export the readable items (it saves 1,369 of 1,372 items), then run scanpst"}
+		"export the readable items (it saves 1,369 of 1,372 items), then run scanpst",
+		"5", "Top of Personal Folders/Deleted Items", "1204", "1258291"}
 	if !slices.Equal(damaged, want) {
 		t.Errorf("damaged row = %q\nwant %q", damaged, want)
 	}
@@ -62,7 +63,7 @@ func TestCSVFolders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	header := []string{"path", "folder_nid", "folder", "items", "readable", "damaged", "verdict", "action", "lost", "recovered", "expected"}
+	header := []string{"path", "folder_nid", "folder", "items", "readable", "damaged", "verdict", "action", "lost", "recovered", "expected", "size"}
 	if len(rows) == 0 || !slices.Equal(rows[0], header) {
 		t.Fatalf("header = %v, want %v", rows, header)
 	}
@@ -74,7 +75,7 @@ func TestCSVFolders(t *testing.T) {
 			if f.Damaged > 0 {
 				want = append(want, []string{r.Path, strconv.FormatUint(uint64(f.NID), 10), f.Path,
 					strconv.Itoa(f.Items), strconv.Itoa(f.Readable), strconv.Itoa(f.Damaged),
-					string(r.Verdict), string(r.Action), "0", "0", strconv.Itoa(f.Expected)})
+					string(r.Verdict), string(r.Action), "0", "0", strconv.Itoa(f.Expected), strconv.FormatInt(f.Size, 10)})
 			}
 		}
 	}

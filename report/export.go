@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pstcheck/pstcheck/internal/fsfault"
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
@@ -47,21 +48,96 @@ func ExportSummary(r ExportResult) []string {
 		line += fmt.Sprintf("; %s already there from an earlier run", thousands(int64(r.Unchanged)))
 	}
 	out := []string{line + "."}
+	if not := notSaved(it, r.Partial, r.Failed, "written"); len(not) > 0 {
+		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason.")
+	}
+	if !it.Complete {
+		out = append(out, "Some of the store's listings are lost: it may have held more items than these.")
+	}
+	return out
+}
+
+// notSaved names the items an export or repair did not save whole: the
+// damaged ones not written in part, the lost ones, and failed ones (found
+// readable, yet they could not be read or written: failedWhat).
+func notSaved(it pstcheck.ItemCounts, partial, failed int, failedWhat string) []string {
 	var not []string
-	if n := it.Damaged - r.Partial; n > 0 {
+	if n := it.Damaged - partial; n > 0 {
 		not = append(not, thousands(int64(n))+" damaged")
 	}
 	if it.Lost > 0 {
 		not = append(not, thousands(int64(it.Lost))+" lost (the store lists them, their data is gone)")
 	}
-	if r.Failed > 0 {
-		not = append(not, plural(r.Failed, "item")+" that could not be written")
+	if failed > 0 {
+		not = append(not, plural(failed, "item")+" that could not be "+failedWhat)
 	}
-	if len(not) > 0 {
-		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason.")
+	return not
+}
+
+// WriteFailure is an export or repair stopped by an error writing its
+// output.
+type WriteFailure struct {
+	Target  string // the export's folder, or the repair's new file
+	Written int    // items already in place when it stopped
+	Resumes bool   // running the same command again goes on from there (export)
+	Err     error
+}
+
+// WriteFailureText says why the output could not be written, what is kept,
+// and what to do.
+func WriteFailureText(f WriteFailure) []string {
+	var cause, step, alt string
+	switch fsfault.Of(f.Err) {
+	case fsfault.Permission:
+		cause = "this account is not allowed to write there"
+		step = "choose a folder you can write to with --to, or run as an account that may write to " + f.Target
+	case fsfault.NotFolder:
+		cause = "it, or a folder on its path, is a file"
+		step = "give --to a folder (it is made if it does not exist)"
+	case fsfault.Full:
+		cause = "the disk is full"
+		step = "free space on that disk"
+		alt = " (or give --to a place on a disk with room, and start over there)"
+	case fsfault.ReadOnly:
+		cause = "the disk is read-only"
+		step = "give --to a place on a writable disk"
+	default:
+		step = "check " + f.Target + " and its disk"
 	}
-	if !it.Complete {
-		out = append(out, "Some of the store's listings are lost: it may have held more items than these.")
+	head := "cannot write to " + f.Target
+	if cause != "" {
+		head += ": " + cause
+	}
+	out := []string{head + " (" + f.Err.Error() + ")."}
+	switch {
+	case f.Resumes && f.Written > 0:
+		out = append(out, fmt.Sprintf("%s were written before it stopped and are kept.", plural(f.Written, "item")))
+		step += "; then run the same command again: it resumes where it stopped, writing nothing twice"
+	case f.Resumes:
+		step += "; then run the same command again"
+	default:
+		step += "; then run the same command again (nothing was written: " + f.Target + " appears only when complete)"
+	}
+	return append(out, "Next: "+step+alt+".")
+}
+
+// ExportInterrupted says what an export stopped by Ctrl-C left.
+func ExportInterrupted(written int, dir string) string {
+	return fmt.Sprintf("%s written to %s; run the same command again to resume", plural(written, "item"), dir)
+}
+
+// RepairInterrupted says what a repair stopped by Ctrl-C left.
+func RepairInterrupted(target string) string {
+	return target + " was not written (nothing is left behind); run the same command again to repair"
+}
+
+// CannotOpen says why a store could not be opened for export or repair,
+// and what to do.
+func CannotOpen(path string, r *pstcheck.Report) []string {
+	e := Explain(r)
+	out := []string{path + ": " + e.Cause}
+	if e.NextStep != "" {
+		out = append(out, "Next: "+e.NextStep)
 	}
 	return out
 }

@@ -16,6 +16,10 @@ import (
 // folderHurt says whether a folder has anything but readable items.
 func folderHurt(f pstcheck.Folder) bool { return f.Damaged+f.Lost+f.Recovered > 0 }
 
+// maxFolderRows caps the damaged folders the text report lists, worst
+// first; JSON and CSV list every one.
+const maxFolderRows = 10
+
 // folderLines renders the folder damage map: a table of the folders with
 // damaged, lost or recovered items, most damaged and lost items first, then
 // one line tallying the healthy folders. The lost and recovered columns are
@@ -57,6 +61,11 @@ func folderLines(folders []pstcheck.Folder) []string {
 		}
 		return cmp.Compare(a.NID, b.NID)
 	})
+
+	more := 0
+	if len(damaged) > maxFolderRows {
+		damaged, more = damaged[:maxFolderRows], len(damaged)-maxFolderRows
+	}
 
 	const indent = "  "
 	heads := []string{"items", "readable", "damaged"}
@@ -109,6 +118,9 @@ func folderLines(folders []pstcheck.Folder) []string {
 	lines := []string{row(heading, heads)}
 	for i := range damaged {
 		lines = append(lines, row(indent+shorten(names[i], first-len(indent)), cells[i]))
+	}
+	if more > 0 {
+		lines = append(lines, fmt.Sprintf("  … and %s (--format json lists every folder)", plural(more, "more damaged folder")))
 	}
 	if healthy == 0 {
 		return append(lines, "No healthy folders")

@@ -52,6 +52,9 @@ type jsonFile struct {
 	Items *pstcheck.ItemCounts `json:"items"`
 	// IndexRebuild is set when the index was damaged and rebuilt.
 	IndexRebuild *jsonRebuild `json:"index_rebuild"`
+	// Scale is the store's size and shape against Outlook's limits and
+	// guidance; null when the format is unknown.
+	Scale *jsonScale `json:"scale"`
 }
 
 type jsonRebuild struct {
@@ -84,6 +87,7 @@ type jsonFolder struct {
 	Lost      int    `json:"lost"`
 	Recovered int    `json:"recovered"`
 	Expected  *int   `json:"expected"` // null when neither listing nor count survives
+	Size      int64  `json:"size"`     // message sizes of the items read whole (PidTagMessageSize)
 }
 
 type jsonStats struct {
@@ -179,6 +183,7 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 			Damaged:   d.Damaged,
 			Lost:      d.Lost,
 			Recovered: d.Recovered,
+			Size:      d.Size,
 		}
 		if d.Expected >= 0 {
 			jf.Expected = &d.Expected
@@ -193,7 +198,63 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 		f.IndexRebuild = &jsonRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, Nodes: rb.Nodes,
 			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, Items: rb.Items}
 	}
+	f.Scale = newJSONScale(r)
 	return f
+}
+
+// jsonScale is a store's size against its format's limit, what compacting
+// would reclaim, and its folders against Outlook's guidance.
+type jsonScale struct {
+	SizeLimit       int64  `json:"size_limit"`        // the format's: Outlook refuses new items past it
+	SizeWarn        int64  `json:"size_warn"`         // where Outlook starts warning
+	LegacySizeLimit *int64 `json:"legacy_size_limit"` // Outlook 2003/2007's, for Unicode files; null for ANSI
+	Reclaimable     *int64 `json:"reclaimable"`       // free space in the allocation maps; null unknown
+	// Folders, Guidance and the largest folders are null when the folders
+	// could not be walked.
+	Folders        *int               `json:"folders"`
+	Guidance       *jsonGuidance      `json:"guidance"`
+	LargestByItems []jsonFolderWeight `json:"largest_by_items"`
+	LargestBySize  []jsonFolderWeight `json:"largest_by_size"`
+}
+
+type jsonGuidance struct {
+	FolderItems       int `json:"folder_items"`
+	FolderItemsLegacy int `json:"folder_items_legacy"`
+	Folders           int `json:"folders"`
+}
+
+type jsonFolderWeight struct {
+	NID   uint32 `json:"nid"`
+	Path  string `json:"path"`
+	Items int    `json:"items"`
+	Size  int64  `json:"size"`
+}
+
+func newJSONScale(r *pstcheck.Report) *jsonScale {
+	limit, warn := pstcheck.SizeLimit(r.Format)
+	if limit <= 0 {
+		return nil
+	}
+	s := &jsonScale{SizeLimit: limit, SizeWarn: warn, Reclaimable: nonNegative(r.Stats.FreeBytes)}
+	if r.Format != pstcheck.FormatANSI {
+		legacy := int64(pstcheck.UnicodeLegacyLimit)
+		s.LegacySizeLimit = &legacy
+	}
+	sc := r.Scale
+	if sc == nil {
+		return s
+	}
+	s.Folders = &sc.Folders
+	s.Guidance = &jsonGuidance{FolderItems: sc.Guidance.FolderItems, FolderItemsLegacy: sc.Guidance.FolderItemsLegacy, Folders: sc.Guidance.Folders}
+	weights := func(folders []pstcheck.Folder) []jsonFolderWeight {
+		out := make([]jsonFolderWeight, 0, len(folders))
+		for _, f := range folders {
+			out = append(out, jsonFolderWeight{NID: f.NID, Path: f.Path, Items: f.Items, Size: f.Size})
+		}
+		return out
+	}
+	s.LargestByItems, s.LargestBySize = weights(sc.ByItems), weights(sc.BySize)
+	return s
 }
 
 func nonEmpty(s string) *string {

@@ -18,10 +18,12 @@ var (
 	contractTop     = []string{"version", "files", "summary"}
 	contractSummary = []string{"files", "healthy", "damaged", "unreadable", "errors"}
 	contractFile    = []string{"path", "size", "format", "content", "verdict", "action", "cause", "next_step",
-		"advice", "errors", "warnings", "infos", "problems", "capped", "folders", "stats", "items", "index_rebuild"}
+		"advice", "errors", "warnings", "infos", "problems", "capped", "folders", "stats", "items", "index_rebuild", "scale"}
 	contractProblem = []string{"code", "severity", "layer", "offset", "bid", "nid", "folder", "folder_nid", "detail"}
-	contractFolder  = []string{"nid", "path", "items", "readable", "damaged", "lost", "recovered", "expected"}
-	contractStats   = []string{"version", "crypt", "pages", "blocks", "nodes", "bytes_verified", "free_bytes",
+	contractFolder  = []string{"nid", "path", "items", "readable", "damaged", "lost", "recovered", "expected", "size"}
+	contractScale   = []string{"size_limit", "size_warn", "legacy_size_limit", "reclaimable", "folders", "guidance",
+		"largest_by_items", "largest_by_size"}
+	contractStats = []string{"version", "crypt", "pages", "blocks", "nodes", "bytes_verified", "free_bytes",
 		"duration_ms", "block_pass_ms"}
 )
 
@@ -124,6 +126,11 @@ func TestJSONContract(t *testing.T) {
 		}
 		for _, d := range f["folders"].([]any) {
 			requireKeys(t, "folder", d.(map[string]any), contractFolder)
+		}
+		if sc, ok := f["scale"].(map[string]any); ok {
+			requireKeys(t, "scale", sc, contractScale)
+		} else if f["format"] != nil {
+			t.Errorf("%s: scale = %#v, want an object for a known format", f["path"], f["scale"])
 		}
 	}
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pstcheck/pstcheck/internal/units"
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
@@ -27,7 +28,7 @@ type RepairResult struct {
 func RepairSummary(r RepairResult) []string {
 	it := r.Items
 	line := fmt.Sprintf("Wrote %s of %s from %s to %s (%s, %s)", thousands(int64(r.Saved+r.Partial)),
-		plural(it.Total, "item"), r.Source, r.Target, plural(r.Folders, "folder"), bytesText(r.Size))
+		plural(it.Total, "item"), r.Source, r.Target, plural(r.Folders, "folder"), units.Size(r.Size, 2))
 	var parts []string
 	if it.Recovered > 0 {
 		parts = append(parts, thousands(int64(it.Recovered))+" recovered without their folder's listing, under \""+pstcheck.RecoveredFolder+"\"")
@@ -42,17 +43,7 @@ func RepairSummary(r RepairResult) []string {
 	if r.MovedFrom != "" {
 		out = append(out, fmt.Sprintf("The mailbox's folders (%q) are under %q in the new store, where Outlook shows them.", r.MovedFrom, r.MovedTo))
 	}
-	var not []string
-	if n := it.Damaged - r.Partial; n > 0 {
-		not = append(not, thousands(int64(n))+" damaged")
-	}
-	if it.Lost > 0 {
-		not = append(not, thousands(int64(it.Lost))+" lost (the store lists them, their data is gone)")
-	}
-	if r.Failed > 0 {
-		not = append(not, plural(r.Failed, "item")+" that could not be read")
-	}
-	if len(not) > 0 {
+	if not := notSaved(it, r.Partial, r.Failed, "read"); len(not) > 0 {
 		out = append(out, "Not written: "+strings.Join(not, ", ")+":")
 	}
 	for _, l := range r.Listed {
@@ -62,14 +53,4 @@ func RepairSummary(r RepairResult) []string {
 		out = append(out, "Some of the store's listings are lost: it may have held more items than these.")
 	}
 	return out
-}
-
-func bytesText(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.2f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%d KB", n>>10)
 }

@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in report/test
 const goldenDir = "testdata"
 
 // accounted fills what the engine derives from a report's folders: each
-// folder's expected count and the store's item accounting.
+// folder's expected count, the store's item accounting and its scale.
 func accounted(r *pstcheck.Report) *pstcheck.Report {
 	r.Items = pstcheck.ItemCounts{Complete: true}
 	for i := range r.Folders {
@@ -32,6 +32,7 @@ func accounted(r *pstcheck.Report) *pstcheck.Report {
 	}
 	r.Items.Total = r.Items.Readable + r.Items.Damaged
 	r.Damage.Salvage = r.Items.Readable
+	r.Scale = pstcheck.NewScale(r.Folders, pstcheck.Guidance{})
 	return r
 }
 
@@ -336,5 +337,14 @@ func TestProblemCodes(t *testing.T) {
 	r := &pstcheck.Report{Capped: map[pstcheck.Code]int{finding.PageCRC: 3, finding.BlockBID: 0, finding.BlockUnused: 9}}
 	if got := problemCodes(r); !slices.Equal(got, []string{"PAGE-CRC"}) {
 		t.Errorf("problemCodes(capped only) = %v", got)
+	}
+}
+
+// A lost name-to-ID map is said once in the cause.
+func TestNameMapCauseOnce(t *testing.T) {
+	r := damagedReport()
+	r.Damage.NameMap = true
+	if n := strings.Count(Explain(r).Cause, "name-to-ID map"); n != 1 {
+		t.Errorf("cause names the map %d times: %q", n, Explain(r).Cause)
 	}
 }

@@ -14,14 +14,16 @@ import (
 // The text report of a batch (more than one file) opens with a table of
 // the files, worst first, and the run's totals:
 //
-//	VERDICT         SIZE  LIMIT%  DAMAGED FOLDERS  ACTION   PATH
-//	DAMAGED      50.0 MiB    <1%                1  export   D:\Mail\2019.pst
-//	UNREADABLE    4.0 KiB      -                -  restore  /tmp/notapst.pst
-//	ERROR              -       -                -  none     /tmp/locked.ost
-//	HEALTHY*      1.9 GiB    96%                0  none     \\fs01\home$\bob\big.pst
-//	HEALTHY     265.0 KiB    <1%                0  none     /mail/archive.pst
+//	VERDICT         SIZE  LIMIT%  FOLDERS  MOST ITEMS  DAMAGED FOLDERS  ACTION   PATH
+//	DAMAGED      50.0 MiB    <1%        3       4,207                1  export   D:\Mail\2019.pst
+//	UNREADABLE    4.0 KiB      -        -           -                -  restore  /tmp/notapst.pst
+//	ERROR              -       -        -           -                -  none     /tmp/locked.ost
+//	HEALTHY*      1.9 GiB    96%       12     120,310                0  none     \\fs01\home$\bob\big.pst
+//	HEALTHY     265.0 KiB    <1%        2          57                0  none     /mail/archive.pst
 //
-// HEALTHY* marks a healthy file with warnings.
+// HEALTHY* marks a healthy file with warnings. FOLDERS counts the store's
+// folders and MOST ITEMS is the item count of its fullest folder, to set
+// against Outlook's guidance (500 folders, 100,000 items in a folder).
 //
 // Paths come last and are never shortened: a long path only makes its own
 // line longer.
@@ -117,6 +119,13 @@ var tableColumns = []tableColumn{
 		return "-"
 	}},
 	{"LIMIT%", true, limitPercent},
+	{"FOLDERS", true, func(r *pstcheck.Report) string {
+		if r.Scale == nil {
+			return "-"
+		}
+		return thousands(int64(r.Scale.Folders))
+	}},
+	{"MOST ITEMS", true, mostItems},
 	{"DAMAGED FOLDERS", true, func(r *pstcheck.Report) string {
 		if len(r.Folders) == 0 {
 			return "-"
@@ -210,7 +219,7 @@ func totalsLines(reports []*pstcheck.Report) []string {
 	}
 
 	row := func(name, value string) string { return fmt.Sprintf("%-15s %s", name+":", value) }
-	return []string{
+	lines := []string{
 		row("Files", thousands(int64(s.Files))),
 		row("Healthy", healthy),
 		row("Damaged", thousands(int64(s.Damaged))),
@@ -219,6 +228,10 @@ func totalsLines(reports []*pstcheck.Report) []string {
 		row("Total size", total),
 		row("Damaged items", damagedItems(reports)),
 	}
+	if large := largeStores(reports); large != "" {
+		lines = append(lines, row("Large stores", large))
+	}
+	return lines
 }
 
 // damagedItems totals the damaged items of every file's folder map: "9 in

@@ -33,13 +33,13 @@ func TestTextBatchTable(t *testing.T) {
 	// Worst first: damaged (largest first), unreadable, error, healthy
 	// with warnings, healthy.
 	want := []string{
-		`VERDICT          SIZE  LIMIT%  DAMAGED FOLDERS  ACTION   PATH`,
-		`DAMAGED      50.0 MiB     <1%                1  export   D:\Mail\2019.pst`,
-		`DAMAGED      29.0 MiB     <1%                3  export   C:\x\enron.pst`,
-		`UNREADABLE    4.0 KiB       -                -  restore  /tmp/notapst.pst`,
-		`ERROR               -       -                -  none     /tmp/locked & <odd>.ost`,
-		`HEALTHY*      1.9 GiB     96%                0  none     \\fs01\home$\bob\Outlook\big.pst`,
-		`HEALTHY     265.0 KiB     <1%                0  none     /mail/archive.pst`,
+		`VERDICT          SIZE  LIMIT%  FOLDERS  MOST ITEMS  DAMAGED FOLDERS  ACTION   PATH`,
+		`DAMAGED      50.0 MiB     <1%        3       4,207                1  export   D:\Mail\2019.pst`,
+		`DAMAGED      29.0 MiB     <1%        5       1,204                3  export   C:\x\enron.pst`,
+		`UNREADABLE    4.0 KiB       -        -           -                -  restore  /tmp/notapst.pst`,
+		`ERROR               -       -        -           -                -  none     /tmp/locked & <odd>.ost`,
+		`HEALTHY*      1.9 GiB     96%        2      48,113                0  none     \\fs01\home$\bob\Outlook\big.pst`,
+		`HEALTHY     265.0 KiB     <1%        2          57                0  none     /mail/archive.pst`,
 	}
 	if !slices.Equal(table, want) {
 		t.Errorf("table =\n%s\nwant\n%s", strings.Join(table, "\n"), strings.Join(want, "\n"))
@@ -53,6 +53,7 @@ func TestTextBatchTable(t *testing.T) {
 		"Errors:         1",
 		"Total size:     1.93 GiB (size unknown for 1 file)",
 		"Damaged items:  9 in 4 folders",
+		"Large stores:   1 file: 1 near or at the size limit",
 	}
 	if !slices.Equal(totals, wantTotals) {
 		t.Errorf("totals =\n%s\nwant\n%s", strings.Join(totals, "\n"), strings.Join(wantTotals, "\n"))
@@ -75,7 +76,7 @@ func TestTextBatchDetails(t *testing.T) {
 	// details; the one-line-per-file form of a single file is not used.
 	for _, s := range []string{
 		"Cause: 1 damaged block; 6,552 items: 6,546 readable, 6 damaged.\nNext:  export the readable items (it saves 6,546 of 6,552 items), then run scanpst.\n",
-		"Cause: the file could not be opened: this account is not allowed to read it.\nNext:  scan it as its owner",
+		"Cause: the file could not be opened: this account is not allowed to read it.\nNext:  run pstcheck as the file's owner or with sudo",
 		"  WARNING STORE-NEAR-LIMIT  ansi file of 1.85 GiB is 96% of the 1.93 GiB limit\n",
 	} {
 		if !strings.Contains(out, s) {

@@ -57,7 +57,7 @@ func writeSingle(b *bufio.Writer, r *pstcheck.Report) {
 	b.WriteByte('\n')
 	if hasDetails(r) {
 		b.WriteByte('\n')
-		writeDetails(b, r, false)
+		writeDetails(b, r, nil)
 	}
 }
 
@@ -72,10 +72,11 @@ func writeBatch(b *bufio.Writer, reports []*pstcheck.Report) {
 	for _, l := range totalsLines(reports) {
 		b.WriteString(l + "\n")
 	}
+	shown := map[string]bool{} // advice the same for every file, shown once
 	for _, r := range sorted {
 		if batchDetails(r) {
 			b.WriteByte('\n')
-			writeDetails(b, r, true)
+			writeDetails(b, r, shown)
 		}
 	}
 }
@@ -135,10 +136,12 @@ func hasDetails(r *pstcheck.Report) bool {
 	return slices.ContainsFunc(r.Folders, folderHurt)
 }
 
-// writeDetails writes the details section of one file. In a batch the
-// section also gives the cause and the next step, which a single file's
-// report has on its first line.
-func writeDetails(b *bufio.Writer, r *pstcheck.Report, batch bool) {
+// writeDetails writes the details section of one file. In a batch (shown
+// not nil: the advice lines shown for earlier files) the section also gives
+// the cause and the next step, which a single file's report has on its
+// first line.
+func writeDetails(b *bufio.Writer, r *pstcheck.Report, shown map[string]bool) {
+	batch := shown != nil
 	errors, warnings, infos := r.Count(severityError), r.Count(severityWarning), r.Count(severityInfo)
 	e := Explain(r)
 	b.WriteString("== " + clean(r.Path) + "\n")
@@ -147,6 +150,9 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, batch bool) {
 	// A healthy file with nothing but information: keep it short.
 	if r.Verdict == pstcheck.Healthy && errors == 0 && warnings == 0 && len(e.Advice) == 0 {
 		for _, l := range folderLines(r.Folders) {
+			b.WriteString(l + "\n")
+		}
+		for _, l := range scaleLines(r) {
 			b.WriteString(l + "\n")
 		}
 		var listed []pstcheck.Finding
@@ -185,6 +191,12 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, batch bool) {
 	if len(e.Advice) > 0 {
 		b.WriteString("Advice:\n")
 		for _, a := range e.Advice {
+			if batch && onceInBatch(a) {
+				if shown[a] {
+					continue
+				}
+				shown[a] = true
+			}
 			// Advice is not wrapped: it holds command lines to copy.
 			b.WriteString("  - " + clean(a) + "\n")
 		}
@@ -192,30 +204,14 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, batch bool) {
 	for _, l := range folderLines(r.Folders) {
 		b.WriteString(l + "\n")
 	}
+	for _, l := range scaleLines(r) {
+		b.WriteString(l + "\n")
+	}
 	if errors+warnings+infos > 0 {
 		fmt.Fprintf(b, "Findings: %s, %s, %d info\n", plural(errors, "error"), plural(warnings, "warning"), infos)
 	}
-	capped := slices.Sorted(func(yield func(pstcheck.Code) bool) {
-		for c, n := range r.Capped {
-			if n > 0 && !yield(c) {
-				return
-			}
-		}
-	})
-	for _, sev := range []pstcheck.Severity{severityError, severityWarning, severityInfo} {
-		for _, f := range r.Findings {
-			if f.Severity() == sev {
-				for _, l := range findingLines(f) {
-					b.WriteString(l + "\n")
-				}
-			}
-		}
-		for _, c := range capped {
-			if (pstcheck.Finding{Code: c}).Severity() == sev {
-				n := r.Capped[c]
-				fmt.Fprintf(b, "  (%d more %s %s not listed)\n", n, clean(string(c)), pluralWord(n, "finding"))
-			}
-		}
+	for _, l := range findingsLines(r) {
+		b.WriteString(l + "\n")
 	}
 	if r.Verdict == pstcheck.Failed && r.Stats.BytesVerified == 0 && r.Stats.Blocks == 0 && r.Stats.Pages == 0 {
 		return // nothing was scanned: a line of zeros says nothing

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
 
 // A run of one file starts with the file's one line; a batch starts with
@@ -53,7 +55,7 @@ func TestTextSafeAndReadable(t *testing.T) {
 		}
 	}
 	// Errors come before warnings, warnings before info.
-	e, w, n := strings.Index(out, "  ERROR   "), strings.Index(out, "  WARNING "), strings.Index(out, "  INFO    BLOCK-UNUSED")
+	e, w, n := strings.Index(out, "  ERROR   "), strings.Index(out, "  WARNING "), strings.Index(out, "  INFO    ")
 	if e < 0 || w < 0 || n < 0 || !(e < w && w < n) {
 		t.Errorf("findings not grouped by severity: error@%d warning@%d info@%d", e, w, n)
 	}
@@ -229,5 +231,103 @@ func TestTextFolderDetails(t *testing.T) {
 	if out := string(render(t, "text", Run{Reports: []*pstcheck.Report{r}})); strings.Contains(out, "Damaged folders") ||
 		strings.Contains(out, "healthy (") {
 		t.Errorf("folder tally without folders:\n%s", out)
+	}
+}
+
+// scanpst runs on Windows only: a Windows path goes into its command line
+// as it is; any other path is replaced by a placeholder, and the advice
+// says where the command runs.
+func TestScanpstAdvicePathStyle(t *testing.T) {
+	for _, tc := range []struct {
+		path, want string
+		onWindows  bool
+	}{
+		{`D:\Mail\2019.pst`, `SCANPST.EXE -file "D:\Mail\2019.pst"`, true},
+		{`\\fs01\home$\bob\big.pst`, `SCANPST.EXE -file "\\fs01\home$\bob\big.pst"`, true},
+		{"/home/ann/Mail/archive.pst", `SCANPST.EXE -file "C:\path\to\archive.pst"`, false},
+		{"archive.pst", `SCANPST.EXE -file "C:\path\to\archive.pst"`, false},
+	} {
+		r := damagedReport()
+		r.Path = tc.path
+		adv := strings.Join(Explain(r).Advice, "\n")
+		if !strings.Contains(adv, tc.want) {
+			t.Errorf("%s: advice lacks %q:\n%s", tc.path, tc.want, adv)
+		}
+		if got := strings.Contains(adv, "scanpst runs on Windows"); got == tc.onWindows {
+			t.Errorf("%s: says scanpst runs on Windows = %v, want %v", tc.path, got, !tc.onWindows)
+		}
+		if n := strings.Count(adv, "SCANPST.EXE"); n != 2 {
+			t.Errorf("%s: SCANPST.EXE named %d times, want 2 (where it is, the command):\n%s", tc.path, n, adv)
+		}
+	}
+}
+
+// In a batch, where scanpst is installed is said once, not for each file.
+func TestBatchShowsScanpstLocationsOnce(t *testing.T) {
+	out := string(render(t, "text", batchRun()))
+	if n := strings.Count(out, "scanpst is SCANPST.EXE in"); n != 1 {
+		t.Errorf("scanpst's location shown %d times in a batch, want once", n)
+	}
+	if n := strings.Count(out, "SCANPST.EXE -file"); n < 2 {
+		t.Errorf("%d scanpst commands in a batch of two damaged files, want one each", n)
+	}
+}
+
+// Many findings of one code are one entry: the count, the first places,
+// the first detail; a few are listed one by one.
+func TestTextCollapsesRepeatedFindings(t *testing.T) {
+	r := damagedReport()
+	r.Findings = nil
+	for i := range 500 {
+		r.Findings = append(r.Findings, pstcheck.Finding{Code: finding.MessageMissing, Offset: finding.NoOffset,
+			NID: uint32(0x200004 + 0x20*i), Detail: fmt.Sprintf("the contents table lists message 0x%X, which does not exist", 0x200004+0x20*i)})
+	}
+	r.Findings = append(r.Findings, pstcheck.Finding{Code: finding.PageType, Offset: 0x4400, BID: 0x80, Detail: "NBT page has type bytes 0x00/0x00, want 0x81"})
+	r.Capped = map[pstcheck.Code]int{finding.MessageMissing: 263}
+	out := string(render(t, "text", one(r)()))
+	for _, want := range []string{
+		"  ERROR   MSG-MISSING  763 findings, at nid 0x200004, nid 0x200024, nid 0x200044, nid 0x200064, …;",
+		"the first: the contents table lists message 0x200004",
+		"  ERROR   PAGE-TYPE  offset 0x4400  bid 0x80  NBT page has type bytes 0x00/0x00, want 0x81",
+		"--format json lists each one",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text report lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n > 40 {
+		t.Errorf("%d lines for 764 findings of two codes:\n%s", n, out)
+	}
+}
+
+// Blocks no node uses, in a store that lost items, may be those items:
+// the report says so instead of calling them harmless.
+func TestBlockUnusedBesideLostItems(t *testing.T) {
+	r := damagedReport()
+	r.Findings = []pstcheck.Finding{{Code: finding.BlockUnused, Offset: 0x7EC0, BID: 0xA4, Detail: "743 blocks are used by no node"}}
+	r.Capped = nil
+	r.Items.Lost, r.Items.Total = 10, r.Items.Total+10
+	if out := string(render(t, "text", one(r)())); !strings.Contains(out, "these blocks may be their data") {
+		t.Errorf("unused blocks beside lost items are not tied to them:\n%s", out)
+	}
+	r.Items.Lost, r.Items.Total = 0, r.Items.Total-10
+	if out := string(render(t, "text", one(r)())); strings.Contains(out, "may be their data") {
+		t.Errorf("unused blocks tied to lost items in a store that lost none:\n%s", out)
+	}
+}
+
+// A file this account may not read: on a Windows path the next step is
+// an elevated Command Prompt, elsewhere the owner or sudo.
+func TestPermissionNextStep(t *testing.T) {
+	for path, want := range map[string]string{
+		`C:\Users\bob\Documents\Outlook Files\bob.pst`: `Command Prompt opened with "Run as administrator"`,
+		`\\fs01\home$\bob\bob.pst`:                     `Command Prompt opened with "Run as administrator"`,
+		"/home/bob/bob.pst":                            "as the file's owner or with sudo",
+	} {
+		r := errorReport()
+		r.Path = path
+		if e := Explain(r); !strings.Contains(e.NextStep, want) || !strings.Contains(e.Cause, "not allowed to read it") {
+			t.Errorf("%s: %+v, want the next step to say %q", path, e, want)
+		}
 	}
 }

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
-	"runtime/debug"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pstcheck/pstcheck/export"
+	"github.com/pstcheck/pstcheck/internal/gcpolicy"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/report"
 )
@@ -90,32 +93,29 @@ Exit status:
 
 func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 	ios := opts.IO
-	// An export allocates and drops a formatted message per item; its live
-	// heap stays small (the scan's metadata and a batch of items), so the
-	// collector can run less often.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer gcpolicy.ForItems()()
 	bar := newProgress(ios, opts.NoProgress)
-	var size int64
-	if st, err := os.Stat(opts.Path); err == nil {
-		size = st.Size()
-	}
-	prog, end := fileProgressFor(bar, opts.Path, size)
-	store, err := pstcheck.OpenStore(ctx, opts.Path, pstcheck.Options{Progress: prog})
-	end()
-	if err != nil {
-		e := report.Explain(store.Report)
-		fmt.Fprintf(ios.ErrOut, "pstcheck: %s: %s\n", opts.Path, e.Cause)
-		if e.NextStep != "" {
-			fmt.Fprintf(ios.ErrOut, "Next: %s\n", e.NextStep)
-		}
-		return exitUsage, nil
+	store, status, err := openStore(ctx, ios, bar, opts.Path)
+	if store == nil {
+		return status, err
 	}
 	defer store.Close()
+	gcpolicy.Fit()
+	if err := matchFolders(store, opts.Folders); err != nil {
+		return exitUsage, err
+	}
 	ibar := newItemProgress(bar)
 	res, err := export.Run(ctx, store, export.RunOptions{Dir: opts.To, Format: opts.Format, Source: opts.Path,
 		IncludeDamaged: opts.IncludeDamaged, Folders: opts.Folders, Progress: ibar})
-	if err != nil {
-		return exitUsage, &runError{err: err}
+	written := res.Saved + res.Partial
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return exitInterrupted, &interruptedError{done: report.ExportInterrupted(written, opts.To)}
+	case errors.As(err, new(*export.DirTakenError)):
+		return exitUsage, &usageError{err: err}
+	case err != nil:
+		printFailure(ios, report.WriteFailureText(report.WriteFailure{Target: opts.To, Written: written, Resumes: true, Err: err}))
+		return exitUsage, nil
 	}
 	for _, l := range report.ExportSummary(report.ExportResult{Source: opts.Path, Dir: opts.To, Format: opts.Format,
 		Items: res.Items, Saved: res.Saved, Partial: res.Partial, Failed: res.Failed, Unchanged: res.Unchanged}) {
@@ -125,4 +125,46 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 		return 1, nil
 	}
 	return exitOK, nil
+}
+
+// matchFolders refuses --folders paths that name no folder of the store,
+// listing the nearest ones, before anything is written.
+func matchFolders(store *pstcheck.Store, only []string) error {
+	if len(only) == 0 {
+		return nil
+	}
+	var fe *export.FolderMatchError
+	if err := export.MatchFolders(export.FolderPaths(store), only, 5); !errors.As(err, &fe) {
+		return err
+	}
+	quoted := make([]string, len(fe.Nearest))
+	for i, p := range fe.Nearest {
+		quoted[i] = strconv.Quote(p)
+	}
+	return usageErrorf("--folders: no folder of the store is %s; the nearest are %s (pstcheck scan --format json lists every folder)",
+		strings.Join(fe.Unmatched, ", "), strings.Join(quoted, ", "))
+}
+
+// openStore scans path for export or repair, its bytes counted on bar. A
+// nil store means there is nothing to do: the exit status and error say
+// why (interrupted, or the file could not be read, said on ios).
+func openStore(ctx context.Context, ios *IOStreams, bar *barProgress, path string) (*pstcheck.Store, int, error) {
+	var size int64
+	if st, err := os.Stat(path); err == nil {
+		size = st.Size()
+	}
+	prog, end := fileProgressFor(bar, path, size)
+	store, err := pstcheck.OpenStore(ctx, path, pstcheck.Options{Progress: prog})
+	end()
+	if ctx.Err() != nil {
+		if err == nil {
+			store.Close()
+		}
+		return nil, exitInterrupted, &interruptedError{done: "stopped while scanning " + path + "; nothing was written"}
+	}
+	if err != nil {
+		printFailure(ios, report.CannotOpen(path, store.Report))
+		return nil, exitUsage, nil
+	}
+	return store, exitOK, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/report"
 )
 
 // Heavy damage, judged against an oracle from the clean file: on damaged
@@ -130,8 +133,41 @@ func judgeHeavyDamage(t *testing.T, clean exported, cleanSum map[uint32]string, 
 	case rep.Action == pstcheck.ActionExport && rep.Damage.Salvage == 0:
 		t.Errorf("action export, but export saves nothing")
 	}
+	quietReport(t, rep)
 	t.Logf("saved %d of %d saveable messages whole, %d without their named properties (%d written in all, %d items in the clean file); accounting %+v; exit %d; action %s",
 		whole, saveable, namesLost, len(written), len(clean.man.Items), *acct, got.status, rep.Action)
+}
+
+// quietReport: however heavy the damage, the text report stays readable
+// (findings of one code summed up, folders capped) while the JSON report
+// still lists every finding the scan kept.
+func quietReport(t *testing.T, rep *pstcheck.Report) {
+	t.Helper()
+	run := report.Run{Version: "test", Reports: []*pstcheck.Report{rep}}
+	var text, js bytes.Buffer
+	for format, b := range map[string]*bytes.Buffer{"text": &text, "json": &js} {
+		w, err := report.New(format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(b, run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := strings.Count(text.String(), "\n"); n > 60 {
+		t.Errorf("the text report has %d lines, want at most 60:\n%s", n, text.String())
+	}
+	var parsed struct {
+		Files []struct {
+			Problems []json.RawMessage `json:"problems"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &parsed); err != nil || len(parsed.Files) != 1 {
+		t.Fatalf("json report: %v", err)
+	}
+	if got := len(parsed.Files[0].Problems); got != len(rep.Findings) {
+		t.Errorf("the JSON report lists %d findings, the scan kept %d", got, len(rep.Findings))
+	}
 }
 
 func deref(s *string) string {

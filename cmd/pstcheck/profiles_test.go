@@ -7,6 +7,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/pstcheck/pstcheck/internal/damagekit"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/testkit"
 )
@@ -19,11 +20,9 @@ func damagedCopy(t *testing.T, dir, as string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, ok := f.Block(f.MustNode(0x200024).Data)
-	if !ok {
-		t.Fatal("message 0x200024 has no data block")
+	if _, _, err := damagekit.DamageMessage(f, 0x200024); err != nil {
+		t.Fatal(err)
 	}
-	f.FlipByte(int64(b.IB) + 20)
 	p := filepath.Join(dir, as)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
@@ -70,9 +69,7 @@ func TestScanProfilesTree(t *testing.T) {
 	copySample(t, "32-bit.pst", root, "alice/Downloads/x.pst")
 	copySample(t, "32-bit.pst", root, "Public/shared.pst")
 	loop := filepath.Join(root, "alice", "Documents", "Outlook Files", "loop")
-	if err := os.Symlink("..", loop); err != nil {
-		t.Fatal(err)
-	}
+	testkit.Symlink(t, "..", loop) // without it, the rest is still checked
 
 	ios, stdout, stderr := testIO(false)
 	status := runCLI(ios, "scan", "--profiles", "--format", "json", "--jobs", "2", root)

@@ -66,6 +66,24 @@ func (p *barProgress) EndBatch() {
 	}
 }
 
+// The bar's line is kept well inside an 80-column terminal: a line that
+// fills the terminal wraps when Ctrl-C echoes "^C" after it, and the bar
+// can then no longer clear itself. ANSI codes clear it to the line's end.
+const (
+	barWidth    = 20
+	barNameRune = 28 // a longer file name is cut in the middle
+)
+
+// shortName cuts a file name for the bar's description.
+func shortName(name string) string {
+	r := []rune(name)
+	if len(r) <= barNameRune {
+		return name
+	}
+	half := (barNameRune - 1) / 2
+	return string(r[:half]) + "…" + string(r[len(r)-(barNameRune-1-half):])
+}
+
 func newBar(w io.Writer, total int64, desc string) *progressbar.ProgressBar {
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
@@ -74,8 +92,8 @@ func newBar(w io.Writer, total int64, desc string) *progressbar.ProgressBar {
 		progressbar.OptionShowTotalBytes(true),
 		progressbar.OptionUseIECUnits(true), // the units of every size pstcheck shows (internal/units)
 		progressbar.OptionShowCount(),
-		progressbar.OptionSetWidth(10),
-		progressbar.OptionFullWidth(),
+		progressbar.OptionSetWidth(barWidth),
+		progressbar.OptionUseANSICodes(true),
 		progressbar.OptionSpinnerType(14),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
@@ -90,7 +108,7 @@ func (p *barProgress) Start(path string, total int64) {
 		return
 	}
 	total = max(total, 1) // progressbar refuses a zero maximum
-	p.name = filepath.Base(path)
+	p.name = shortName(filepath.Base(path))
 	p.active++
 	if p.bar != nil {
 		p.total += total
@@ -151,7 +169,7 @@ func (p *barProgress) Done() {
 // capped at its size so that one file cannot fill a shared bar.
 func (p *barProgress) File(path string, size int64) (pstcheck.Progress, func()) {
 	p.Start(path, size)
-	return &fileProgress{p: p, name: filepath.Base(path), left: max(size, 1)}, sync.OnceFunc(p.Done)
+	return &fileProgress{p: p, name: shortName(filepath.Base(path)), left: max(size, 1)}, sync.OnceFunc(p.Done)
 }
 
 type fileProgress struct {
@@ -205,7 +223,8 @@ func (i *itemProgress) Start(items int) {
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetItsString("items"),
 		progressbar.OptionShowIts(),
-		progressbar.OptionFullWidth(),
+		progressbar.OptionSetWidth(barWidth),
+		progressbar.OptionUseANSICodes(true),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetRenderBlankState(true),

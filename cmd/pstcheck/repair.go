@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
-	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/internal/gcpolicy"
 	"github.com/pstcheck/pstcheck/repair"
 	"github.com/pstcheck/pstcheck/report"
 )
@@ -75,31 +74,23 @@ Exit status:
 
 func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	ios := opts.IO
-	// A repair allocates and drops each item as it copies it; its live
-	// heap stays small, so the collector can run less often.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer gcpolicy.ForItems()()
 	if err := checkRepairTarget(opts.Path, opts.To); err != nil {
 		return exitUsage, err
 	}
 	bar := newProgress(ios, opts.NoProgress)
-	var size int64
-	if st, err := os.Stat(opts.Path); err == nil {
-		size = st.Size()
-	}
-	prog, end := fileProgressFor(bar, opts.Path, size)
-	store, err := pstcheck.OpenStore(ctx, opts.Path, pstcheck.Options{Progress: prog})
-	end()
-	if err != nil {
-		e := report.Explain(store.Report)
-		fmt.Fprintf(ios.ErrOut, "pstcheck: %s: %s\n", opts.Path, e.Cause)
-		return exitUsage, nil
+	store, status, err := openStore(ctx, ios, bar, opts.Path)
+	if store == nil {
+		return status, err
 	}
 	defer store.Close()
+	gcpolicy.Fit()
 
 	// Written under a temporary name beside the target, renamed when whole.
 	tmp, err := os.CreateTemp(filepath.Dir(opts.To), "."+filepath.Base(opts.To)+".*.tmp")
 	if err != nil {
-		return exitUsage, &runError{err: fmt.Errorf("cannot create the new store: %w", err)}
+		printFailure(ios, report.WriteFailureText(report.WriteFailure{Target: opts.To, Err: err}))
+		return exitUsage, nil
 	}
 	defer os.Remove(tmp.Name()) // gone once renamed; removed on failure
 	ibar := newNamedItemProgress(bar, "repairing")
@@ -120,8 +111,12 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	if err == nil {
 		err = placeNew(tmp.Name(), opts.To)
 	}
-	if err != nil {
-		return exitUsage, &runError{err: fmt.Errorf("cannot write %s: %w", opts.To, err)}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return exitInterrupted, &interruptedError{done: report.RepairInterrupted(opts.To)}
+	case err != nil:
+		printFailure(ios, report.WriteFailureText(report.WriteFailure{Target: opts.To, Err: err}))
+		return exitUsage, nil
 	}
 	var listed []string
 	for _, s := range sum.Skipped {

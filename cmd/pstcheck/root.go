@@ -82,10 +82,17 @@ type runError struct{ err error }
 func (e *runError) Error() string { return e.err.Error() }
 func (e *runError) Unwrap() error { return e.err }
 
+// interruptedError ends a command stopped by Ctrl-C: what was done
+// before it stopped, and how to go on.
+type interruptedError struct{ done string }
+
+func (e *interruptedError) Error() string { return "interrupted: " + e.done }
+
 // Exit statuses (the README's "Exit status").
 const (
-	exitOK    = 0
-	exitUsage = 2 // usage error, or a file could not be read or written
+	exitOK          = 0
+	exitUsage       = 2   // usage error, or a file could not be read or written
+	exitInterrupted = 130 // stopped by Ctrl-C (128 + SIGINT, as shells report it)
 )
 
 // execute runs the command tree and returns the process exit status,
@@ -98,6 +105,11 @@ func execute(root *cobra.Command, ios *IOStreams) int {
 	var st exitStatus
 	if errors.As(err, &st) {
 		return int(st)
+	}
+	var ie *interruptedError
+	if errors.As(err, &ie) {
+		fmt.Fprintf(ios.ErrOut, "pstcheck: %s\n", ie)
+		return exitInterrupted
 	}
 	var re *runError
 	if errors.As(err, &re) {
@@ -129,4 +141,15 @@ func oneLine(msg string) string {
 		out += " (did you mean " + strings.Join(suggestions, " or ") + "?)"
 	}
 	return out
+}
+
+// printFailure writes a failure's lines to standard error, the first one
+// marked as pstcheck's.
+func printFailure(ios *IOStreams, lines []string) {
+	for i, l := range lines {
+		if i == 0 {
+			l = "pstcheck: " + l
+		}
+		fmt.Fprintln(ios.ErrOut, l)
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -70,6 +71,9 @@ func NewCmdScan(ios *IOStreams, runF func(*ScanOptions) error) *cobra.Command {
 			if cmd.Flags().Changed("output") && opts.Output == "" {
 				return usageErrorf("--output needs a file name")
 			}
+			if opts.Output == "-" {
+				opts.Output = "" // "-" is standard output, as for most tools
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -79,7 +83,7 @@ func NewCmdScan(ios *IOStreams, runF func(*ScanOptions) error) *cobra.Command {
 
 	f := cmd.Flags()
 	f.StringVar(&opts.Format, "format", "text", "report format: "+strings.Join(report.Formats(), ", "))
-	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (created or truncated) instead of standard output")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (created or truncated) instead of standard output (\"-\")")
 	f.IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "scan up to `N` files at the same time")
 	f.BoolVar(&opts.Folders, "folders", false, "with --format csv: one row per damaged folder instead of one per file (no effect on text and json)")
 	f.BoolVar(&opts.Profiles, "profiles", false, "treat each PATH as a folder of user profiles (default "+discover.DefaultProfilesRoot()+") and scan the data files Outlook keeps in each")
@@ -130,7 +134,8 @@ A progress bar is shown on standard error when it is a terminal, unless
 Exit status:
   0  every file is healthy (warnings allowed)
   1  a file is damaged or unreadable
-  2  usage error, or a file could not be read (missing, permission, locked)
+  2  usage error, a file could not be read (missing, permission, locked),
+     or a PATH held nothing to check (no data file found; a FIFO or device)
   3  both 1 and 2
 `)
 	return b.String()
@@ -150,12 +155,13 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 		return exitUsage, &usageError{err: err}
 	}
 	targets, notices := batch.Find(ctx, opts.Paths, batch.FindOptions{Profiles: opts.Profiles, Backups: opts.Backups})
+	unchecked := false
 	for _, n := range notices {
-		if n.Err != nil {
-			fmt.Fprintf(ios.ErrOut, "pstcheck: skipped %s: %v\n", n.Path, n.Err)
-		} else {
-			fmt.Fprintf(ios.ErrOut, "pstcheck: no .pst or .ost files in %s\n", n.Path)
-		}
+		fmt.Fprintln(ios.ErrOut, "pstcheck: "+noticeText(n, opts.Profiles))
+		unchecked = unchecked || n.Unchecked
+	}
+	if len(targets) == 0 {
+		return exitUsage, &runError{err: errors.New("nothing was checked: no .pst or .ost file was found in what was given")}
 	}
 	if opts.Output != "" && isInput(opts.Output, opts.Paths, targets) {
 		return exitUsage, usageErrorf("--output %s is one of the files to scan: choose another file", opts.Output)
@@ -178,15 +184,33 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 		run.Progress = bar
 	}
 	var streamErr error
+	streamed := 0
 	stream, streaming := report.NewStream(opts.Format)
 	if streaming {
 		run.OnDone = func(r *pstcheck.Report) {
+			if ctx.Err() != nil {
+				return // a file cut short by Ctrl-C has no result to stream
+			}
+			streamed++
 			if err := stream.WriteFile(out, resolveVersion(), r); err != nil && streamErr == nil {
 				streamErr = err
 			}
 		}
 	}
 	reports := batch.Run(ctx, targets, run)
+	if ctx.Err() != nil {
+		// A scan cut short proves nothing either way: no verdict is
+		// written for it, nor a report that would read as complete.
+		if streaming {
+			return exitInterrupted, &interruptedError{done: fmt.Sprintf(
+				"the report holds the %d of %d files finished before it; scan again to check the rest", streamed, len(targets))}
+		}
+		if file != nil {
+			file.Close()
+			os.Remove(opts.Output) // created empty for this run; nothing to keep
+		}
+		return exitInterrupted, &interruptedError{done: "no report was written; scan again to check the files"}
+	}
 
 	err = streamErr
 	if !streaming {
@@ -205,7 +229,40 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 				opts.Output, s.Files, s.Healthy, s.Damaged, s.Unreadable, s.Errors)
 		}
 	}
-	return pstcheck.ExitStatus(reports), nil
+	status := pstcheck.ExitStatus(reports)
+	if unchecked {
+		status |= exitUsage // a path given held nothing to check: not "all healthy"
+	}
+	return status, nil
+}
+
+// noticeText says why a path gave nothing to scan, and what to try.
+func noticeText(n batch.Notice, profiles bool) string {
+	switch {
+	case n.Err != nil:
+		return fmt.Sprintf("skipped %s: %v", n.Path, n.Err)
+	case n.Profile:
+		return fmt.Sprintf("%s looks like one user's profile, not a folder of profiles: --profiles found no users in it.\n"+
+			"  Search it as a plain folder:    pstcheck scan %s\n"+
+			"  or give the folder of profiles: pstcheck scan --profiles %s",
+			n.Path, quoteArg(n.Path), quoteArg(filepath.Dir(n.Path)))
+	case profiles:
+		return fmt.Sprintf("no .pst or .ost files where Outlook keeps them in the profiles under %s.\n"+
+			"  --profiles looks only in Outlook's folders (Documents\\Outlook Files, AppData\\...\\Outlook, Documents);\n"+
+			"  to search every folder (the Desktop, other drives): pstcheck scan %s",
+			n.Path, quoteArg(n.Path))
+	default:
+		return fmt.Sprintf("no .pst or .ost files in %s or its subfolders", n.Path)
+	}
+}
+
+// quoteArg quotes a path for a command line shown to the user when it
+// holds spaces or shell characters.
+func quoteArg(p string) string {
+	if strings.ContainsAny(p, " \t'\"$&;|<>()*?[]{}`!#~") {
+		return `"` + p + `"`
+	}
+	return p
 }
 
 // isInput reports whether output names one of the inputs: the same path, or

@@ -34,6 +34,13 @@ type Target struct {
 type Notice struct {
 	Path string
 	Err  error // nil: the folder holds no .pst or .ost file
+	// Profile: the empty folder, searched as a profiles root, looks like
+	// one user's profile (it holds AppData or Documents, not users).
+	Profile bool
+	// Unchecked: the path is one the user named, and nothing in it was
+	// checked (a folder without data files, a FIFO or a device). A run
+	// with such a path did not do all it was asked to.
+	Unchecked bool
 }
 
 // FindOptions say where to look.
@@ -75,6 +82,9 @@ func Find(ctx context.Context, roots []string, opts FindOptions) ([]Target, []No
 			abs[i] = a
 		}
 	}
+	for i := range notices {
+		notices[i].Unchecked = slices.Contains(abs, notices[i].Path)
+	}
 	rank := func(path string) int {
 		if i := slices.Index(abs, path); i >= 0 {
 			return i // named itself
@@ -95,7 +105,8 @@ func Find(ctx context.Context, roots []string, opts FindOptions) ([]Target, []No
 	}
 	for i, r := range roots {
 		if st, err := os.Stat(r); err == nil && st.IsDir() && perRoot[i] == 0 {
-			notices = append(notices, Notice{Path: r})
+			notices = append(notices, Notice{Path: r, Unchecked: true,
+				Profile: opts.Profiles && discover.LooksLikeProfile(r)})
 		}
 	}
 	return targets, notices
@@ -203,11 +214,16 @@ func Run(ctx context.Context, targets []Target, opts RunOptions) []*pstcheck.Rep
 		})
 	}
 	for i, t := range targets {
-		if t.Report != nil {
+		switch {
+		case t.Report != nil:
 			done(i, t.Report)
-			continue
+		case ctx.Err() != nil:
+			// Interrupted: the files not started are not started, nor
+			// is a worker for each.
+			done(i, scannerFailure(t.Path, "the scan was interrupted"))
+		default:
+			next <- i
 		}
-		next <- i
 	}
 	close(next)
 	wg.Wait()

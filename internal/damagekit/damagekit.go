@@ -160,3 +160,32 @@ func Oracle(clean *pstmut.File, damaged []byte) map[uint32]Fate {
 	}
 	return out
 }
+
+// DamageMessage flips one byte inside the first data block of message nid
+// (0: the first message the node index lists), the smallest damage a
+// checksum catches: that message becomes damaged, every other item stays
+// readable. It returns the message and the offset of the byte.
+func DamageMessage(f *pstmut.File, nid uint32) (uint32, int64, error) {
+	if nid == 0 {
+		for _, n := range f.NBT {
+			if n.NID&0x1F == ndb.NIDTypeMessage {
+				nid = n.NID
+				break
+			}
+		}
+		if nid == 0 {
+			return 0, 0, fmt.Errorf("the file lists no message")
+		}
+	}
+	node, ok := f.Node(nid)
+	if !ok {
+		return 0, 0, fmt.Errorf("no node %#x", nid)
+	}
+	b, ok := f.Block(node.Data)
+	if !ok {
+		return 0, 0, fmt.Errorf("message %#x has no data block", nid)
+	}
+	off := int64(b.IB) + 20
+	f.FlipByte(off)
+	return nid, off, nil
+}

@@ -3,6 +3,7 @@ package discover
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -207,4 +208,27 @@ func (w *walker) list(dir string, listings map[string][]fs.DirEntry) []fs.DirEnt
 	}
 	listings[dir] = es
 	return es
+}
+
+// profileMarkers are entries found in one user's profile folder and not in
+// the folder that holds the profiles (compared case-insensitively).
+var profileMarkers = map[string]bool{
+	"appdata": true, "ntuser.dat": true, "local settings": true, // Windows
+	"documents": true, "my documents": true, "library": true, // Windows, macOS
+}
+
+// LooksLikeProfile reports whether dir is one user's profile rather than a
+// profiles root: pointed at C:\Users\bob, a profiles search finds no users
+// in it, and the caller can say so.
+func LooksLikeProfile(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if profileMarkers[strings.ToLower(e.Name())] {
+			return true
+		}
+	}
+	return false
 }

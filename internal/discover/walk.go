@@ -158,8 +158,19 @@ func isLinkLike(t fs.FileMode) bool {
 	return t&fs.ModeSymlink != 0 || (t&fs.ModeIrregular != 0 && !t.IsDir())
 }
 
+// notRegular says what fi is instead of a file or folder. Such a path is
+// never opened: reading a FIFO could wait forever, a device never ends.
 func notRegular(fi fs.FileInfo) error {
-	return fmt.Errorf("not a regular file or folder (mode %v)", fi.Mode().Type())
+	what := "not a regular file or folder"
+	switch t := fi.Mode().Type(); {
+	case t&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO), not a file"
+	case t&fs.ModeSocket != 0:
+		what = "a socket, not a file"
+	case t&fs.ModeDevice != 0:
+		what = "a device, not a file"
+	}
+	return fmt.Errorf("%s: nothing to check", what)
 }
 
 // walkDir searches the folder j, then its subfolders. Subfolders reached

@@ -227,6 +227,10 @@ type Folder struct {
 	// count 0 (go-pst's GetMessageIterator serves them no messages; their
 	// results live in a search contents table neither reader counts).
 	Items int
+	// Size totals the PidTagMessageSize cells of the contents table's rows,
+	// as go-pst reads them: the same figure pstcheck's Folder.Size takes
+	// from each message's own property context.
+	Size int64
 	// NID is the folder's node ID.
 	NID uint32
 	// ContentCount is PidTagContentCount from the parent's hierarchy table
@@ -345,11 +349,11 @@ func walk(ctx context.Context, f *os.File) ([]Folder, error) {
 		if it.depth > 0 {
 			path += name
 		}
-		items, err := countItems(&it.folder)
+		items, size, err := countItems(&it.folder)
 		if err != nil {
 			return nil, fmt.Errorf("folder %q (0x%X): %w", path, uint32(id), err)
 		}
-		out = append(out, Folder{Path: path, Name: name, RowName: it.folder.Name, Items: items, NID: uint32(id),
+		out = append(out, Folder{Path: path, Name: name, RowName: it.folder.Name, Items: items, Size: size, NID: uint32(id),
 			ContentCount: int(it.folder.MessageCount), Unflagged: it.unflagged})
 		subs, err := subfolders(it.folder)
 		if err != nil {
@@ -427,17 +431,72 @@ func subfolders(folder pst.Folder) ([]pst.Folder, error) {
 	return subs, err
 }
 
-// countItems counts the rows of a folder's contents table.
-func countItems(folder *pst.Folder) (int, error) {
+// countItems counts the rows of a folder's contents table and totals the
+// PidTagMessageSize of the messages they name, each read by go-pst from
+// the message's own property context.
+func countItems(folder *pst.Folder) (int, int64, error) {
 	if folder.Identifier.GetType() == pst.IdentifierTypeSearchFolder {
-		return 0, nil
+		return 0, 0, nil
 	}
 	tc, err := folder.GetMessageTableContext()
 	if errors.Is(err, pst.ErrTableContextNoRows) {
-		return 0, nil
+		return 0, 0, nil
 	}
+	if err != nil {
+		return 0, 0, err
+	}
+	var size int64
+	for _, row := range tc.Properties {
+		for _, p := range row { // the row's LTP row ID: the message's NID
+			r, err := tc.GetPropertyReader(p)
+			if err != nil {
+				return 0, 0, err
+			}
+			nid, err := r.GetInteger32()
+			if err != nil {
+				return 0, 0, err
+			}
+			n, err := messageSize(folder.File, pst.Identifier(nid))
+			if err != nil {
+				return 0, 0, fmt.Errorf("message 0x%X: %w", uint32(nid), err)
+			}
+			size += n
+		}
+	}
+	return len(tc.Properties), size, nil
+}
+
+// messageSize reads a message's PidTagMessageSize from its property
+// context, as go-pst's GetMessage opens it (without decoding every other
+// property); 0 when it has none.
+func messageSize(file *pst.File, id pst.Identifier) (int64, error) {
+	node, err := file.GetNodeBTreeNode(id)
 	if err != nil {
 		return 0, err
 	}
-	return len(tc.Properties), nil
+	data, err := file.GetBlockBTreeNode(node.DataIdentifier)
+	if err != nil {
+		return 0, err
+	}
+	heap, err := file.GetHeapOnNode(data)
+	if err != nil {
+		return 0, err
+	}
+	local, err := file.GetLocalDescriptors(node)
+	if err != nil {
+		return 0, err
+	}
+	pc, err := file.GetPropertyContext(heap)
+	if err != nil {
+		return 0, err
+	}
+	r, err := pc.GetPropertyReader(0x0E08, local)
+	if err != nil {
+		return 0, nil // no PidTagMessageSize
+	}
+	n, err := r.GetInteger32()
+	if err != nil {
+		return 0, err
+	}
+	return int64(max(n, 0)), nil
 }

@@ -13,6 +13,9 @@ import (
 	"sync"
 )
 
+// goPstModule is the module whose data folder holds the sample files.
+const goPstModule = "github.com/mooijtech/go-pst/v6"
+
 var (
 	once   sync.Once
 	goPst  string
@@ -20,12 +23,14 @@ var (
 )
 
 func locate() {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/mooijtech/go-pst/v6").Output()
-	if err == nil {
-		goPst = filepath.Join(strings.TrimSpace(string(out)), "data")
-	}
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", goPstModule).Output()
+	if err == nil {
+		goPst = filepath.Join(strings.TrimSpace(string(out)), "data")
+	} else {
+		goPst = moduleCacheDir(root)
+	}
 	for _, c := range []string{os.Getenv("PSTCHECK_CORPUS"), filepath.Join(root, "..", "shared", "corpus")} {
 		if c == "" {
 			continue
@@ -35,6 +40,46 @@ func locate() {
 			break
 		}
 	}
+}
+
+// moduleCacheDir is where go-pst's data folder is in the module cache, for
+// a test binary that cannot run the go command: a Windows build run under
+// Wine (see docs/windows.md). The version is the one root's go.mod
+// requires; the cache is GOMODCACHE, or the go command's default below
+// GOPATH or the home folder. Wine passes no HOME, so scripts/wine-setup's
+// wrapper sets GOMODCACHE; a Linux path such as /root/go/pkg/mod names the
+// same folder on Wine's Z: drive. "" when unknown.
+func moduleCacheDir(root string) string {
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return ""
+	}
+	version := ""
+	for _, line := range strings.Split(string(mod), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == goPstModule {
+			version = f[1]
+		}
+	}
+	cache := os.Getenv("GOMODCACHE")
+	if cache == "" {
+		gopath := filepath.SplitList(os.Getenv("GOPATH"))
+		if len(gopath) > 0 && gopath[0] != "" {
+			cache = filepath.Join(gopath[0], "pkg", "mod")
+		} else if home, err := os.UserHomeDir(); err == nil {
+			cache = filepath.Join(home, "go", "pkg", "mod")
+		}
+	}
+	if version == "" || cache == "" {
+		return ""
+	}
+	// The module path has no upper-case letters, which the cache would
+	// spell as "!" and the lower-case letter. Absolute, as the go command
+	// gives it: /root/go/... becomes Z:\root\go\... under Wine.
+	dir := filepath.Join(cache, filepath.FromSlash(goPstModule)+"@"+version, "data")
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return dir
 }
 
 // GoPst returns the path of one of go-pst's sample files (enron.pst,

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 )
 
@@ -253,7 +254,7 @@ func (g *gen) message(n int) *pstwrite.Message {
 		pstwrite.Time(0x3008, sent),
 		pstwrite.Int32(0x0E07, flags),
 		pstwrite.Int32(0x0017, 1),
-		pstwrite.Property{ID: 0x1000, Type: pstwrite.TypeString, Data: g.pool.bodyUTF16(g.rng, s.BodyMin+g.rng.IntN(s.BodyMax-s.BodyMin+1))},
+		pstwrite.Property{ID: 0x1000, Type: ltp.TypeString, Data: g.pool.bodyUTF16(g.rng, s.BodyMin+g.rng.IntN(s.BodyMax-s.BodyMin+1))},
 		pstwrite.MultiString(g.named.keywords, g.pool.word(g.rng), g.pool.word(g.rng)),
 		pstwrite.String(g.named.mailer, "pstgen"),
 	}}
@@ -301,7 +302,7 @@ func (g *gen) message(n int) *pstwrite.Message {
 				pstwrite.String(0x0C1F, from.addr),
 				pstwrite.Time(0x0E06, sent.Add(-time.Hour)),
 				pstwrite.Int32(0x0E07, 1),
-				pstwrite.Property{ID: 0x1000, Type: pstwrite.TypeString, Data: g.pool.bodyUTF16(g.rng, 300+g.rng.IntN(1000))},
+				pstwrite.Property{ID: 0x1000, Type: ltp.TypeString, Data: g.pool.bodyUTF16(g.rng, 300+g.rng.IntN(1000))},
 			}, Recipients: [][]pstwrite.Property{{pstwrite.Int32(0x0C15, 1), pstwrite.String(0x3001, from.name),
 				pstwrite.String(0x3003, from.addr), pstwrite.String(0x3002, "SMTP")}}},
 		})

@@ -10,8 +10,8 @@ type Entry struct {
 	Description string
 }
 
-// The catalog. Every code a pass can emit is listed here once; the README's
-// table of codes is checked against this list by a test.
+// The catalog. Every code a pass can emit is listed here once; the
+// table of codes in docs/codes.md is checked against this list by a test.
 const (
 	// File
 	FileRead    Code = "FILE-READ"
@@ -101,9 +101,12 @@ const (
 	MessageUnlinked Code = "MSG-UNLINKED"
 
 	// Store
-	StoreNearLimit   Code = "STORE-NEAR-LIMIT"
-	StoreOverLimit   Code = "STORE-OVER-LIMIT"
-	StoreLegacyLimit Code = "STORE-LEGACY-LIMIT"
+	StoreNearLimit    Code = "STORE-NEAR-LIMIT"
+	StoreOverLimit    Code = "STORE-OVER-LIMIT"
+	StoreLegacyLimit  Code = "STORE-LEGACY-LIMIT"
+	StoreFoldersOver  Code = "STORE-FOLDERS-OVER"
+	FolderItemsOver   Code = "FOLDER-ITEMS-OVER"
+	FolderItemsLegacy Code = "FOLDER-ITEMS-LEGACY"
 )
 
 var catalog = []Entry{
@@ -145,7 +148,7 @@ var catalog = []Entry{
 	{BlockInflate, SeverityError, LayerBlock, "A compressed block (4K-page file) does not inflate to its stated size."},
 	{BlockRefLow, SeverityError, LayerBlock, "A block's reference count is lower than the number of references to it: Outlook may free it while it is in use."},
 	{BlockRefHigh, SeverityInfo, LayerBlock, "Blocks whose reference count is higher than the references found: a little space is leaked (harmless; one summary finding)."},
-	{BlockUnused, SeverityInfo, LayerBlock, "Blocks listed in the BBT that no node uses: leaked space (harmless; one summary finding)."},
+	{BlockUnused, SeverityInfo, LayerBlock, "Blocks listed in the BBT that no node uses: leaked space on a sound store; beside lost items, possibly their data (one summary finding)."},
 
 	{NodeBlockMissing, SeverityError, LayerNode, "A node (or its data/subnode tree) refers to a block that is not in the BBT: the item's data is lost."},
 	{NodeBlockDamaged, SeverityError, LayerNode, "A node uses a damaged block: the item (message, folder, attachment, ...) holding it is damaged."},
@@ -188,6 +191,9 @@ var catalog = []Entry{
 	{StoreNearLimit, SeverityWarning, LayerStore, "The file is near its format's size limit: Outlook will soon refuse new items."},
 	{StoreOverLimit, SeverityWarning, LayerStore, "The file is at or over its format's size limit: Outlook refuses to add items (ANSI files past 2 GiB become unusable)."},
 	{StoreLegacyLimit, SeverityInfo, LayerStore, "The file is over the 20 GiB limit of Outlook 2003/2007: those versions cannot add items to it."},
+	{StoreFoldersOver, SeverityWarning, LayerStore, "The store holds more than 500 folders, the most Outlook handles well (Microsoft KB2768656): folders show slowly or wrongly, and syncing suffers in cached mode."},
+	{FolderItemsOver, SeverityWarning, LayerStore, "A folder holds more than 100,000 items, the most Outlook 2010 and later handle well (Microsoft KB2768656): opening, sorting and syncing it slow down badly."},
+	{FolderItemsLegacy, SeverityInfo, LayerStore, "A folder holds more than 50,000 items, the most Outlook 2007 handles well (Microsoft KB2768656); later versions handle up to 100,000."},
 }
 
 var byCode = func() map[Code]Entry {

@@ -29,7 +29,7 @@ const (
 	LayerBlock   Layer = "block"     // blocks listed in the BBT
 	LayerNode    Layer = "node"      // data trees, subnode trees, NBT entries
 	LayerMap     Layer = "map"       // AMap, PMap, FMap, FPMap, DList
-	LayerStore   Layer = "store"     // store-wide facts: size against limits
+	LayerStore   Layer = "store"     // store-wide facts: size and shape against Outlook's limits
 	LayerHeap    Layer = "heap"      // heap-on-node, BTH (LTP)
 	LayerTable   Layer = "table"     // property and table contexts (LTP)
 	LayerMessage Layer = "messaging" // folders, messages, attachments

@@ -1,4 +1,4 @@
-package ltp
+package ltp_test
 
 import (
 	"bytes"
@@ -8,17 +8,10 @@ import (
 
 	"github.com/pstcheck/pstcheck/internal/synth"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 )
-
-type discard struct{}
-
-func (discard) Report(finding.Finding) {}
-
-type subnodes map[uint32]ndb.Subnode
-
-func (s subnodes) Has(nid uint32) bool { _, ok := s[nid]; return ok }
 
 // A table read block by block, holding a single block at a time, reads as
 // it does whole: the same row IDs, the same cells, row for row. The table
@@ -37,7 +30,7 @@ func TestTablePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := buf.Bytes()
-	res := ndb.Scan(context.Background(), bytes.NewReader(b), int64(len(b)), discard{}, ndb.Options{})
+	res := ndb.Scan(context.Background(), bytes.NewReader(b), int64(len(b)), finding.SinkFunc(func(finding.Finding) {}), ndb.Options{})
 	// The largest contents table.
 	var table ndb.NBTEntry
 	most := 0
@@ -57,22 +50,16 @@ func TestTablePages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eager, err := OpenTC(nil, whole, res.Decode, subnodes(subs), func(nid uint32) ([]ndb.Block, error) {
-		blocks, err := res.ReadBlocks(subs[nid].Data, nil)
-		for _, b := range blocks {
-			res.Decode(b.BID, 0, b.Data)
-		}
-		return blocks, err
-	})
+	eager, err := ltp.OpenTC(nil, whole, res.Decode, subnodes(subs), nodeData{res: res, subs: subs}.rowReader())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := func(bid uint64, decode bool) *Pages {
+	pages := func(bid uint64, decode bool) *ltp.Pages {
 		blocks, _, err := res.DataBlocks(bid, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := &Pages{Blocks: blocks}
+		p := &ltp.Pages{Blocks: blocks}
 		for _, b := range blocks {
 			p.Sizes = append(p.Sizes, res.BlockSize(b.BID))
 		}
@@ -85,13 +72,12 @@ func TestTablePages(t *testing.T) {
 		}
 		return p
 	}
-	defer func(old int) { pagesHeld = old }(pagesHeld)
-	pagesHeld = 1
+	defer ltp.SetPagesHeld(1)()
 	heap := pages(table.Data, false)
 	if len(heap.Blocks) < 8 {
 		t.Fatalf("the table's heap is %d blocks", len(heap.Blocks))
 	}
-	paged, err := OpenTCPages(nil, heap, res.Decode, subnodes(subs), func(nid uint32) (*Pages, error) {
+	paged, err := ltp.OpenTCPages(nil, heap, res.Decode, subnodes(subs), func(nid uint32) (*ltp.Pages, error) {
 		return pages(subs[nid].Data, true), nil
 	})
 	if err != nil {
@@ -100,12 +86,12 @@ func TestTablePages(t *testing.T) {
 	if len(eager.RowIDs) != 20_000 || fmt.Sprint(eager.RowIDs) != fmt.Sprint(paged.RowIDs) || fmt.Sprint(eager.Columns) != fmt.Sprint(paged.Columns) {
 		t.Fatalf("%d rows whole, %d by pages", len(eager.RowIDs), len(paged.RowIDs))
 	}
-	cells := func(tc *TC, r int) string {
+	cells := func(tc *ltp.TC, r int) string {
 		var s string
-		tc.RowCells(r, func(c Column, cell []byte) {
+		tc.RowCells(r, func(c ltp.Column, cell []byte) {
 			s += fmt.Sprintf("%08X=%X ", c.Tag, cell)
-			if c.Size == 4 && !Inline(c.Type()) && IsHID(uint32(cell[0])|uint32(cell[1])<<8|uint32(cell[2])<<16|uint32(cell[3])<<24) {
-				item, err := tc.Heap.Item(HID(uint32(cell[0]) | uint32(cell[1])<<8 | uint32(cell[2])<<16 | uint32(cell[3])<<24))
+			if c.Size == 4 && !ltp.Inline(c.Type()) && ltp.IsHID(uint32(cell[0])|uint32(cell[1])<<8|uint32(cell[2])<<16|uint32(cell[3])<<24) {
+				item, err := tc.Heap.Item(ltp.HID(uint32(cell[0]) | uint32(cell[1])<<8 | uint32(cell[2])<<16 | uint32(cell[3])<<24))
 				s += fmt.Sprintf("(%X %v) ", item, err)
 			}
 		})

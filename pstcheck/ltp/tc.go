@@ -107,6 +107,11 @@ func openTC(sp *Space, h *Heap, subnodes SubnodeSet, readRows RowReader, rowPage
 		if c.Size == 0 || c.Offset < lo || c.Offset+c.Size > hi || c.Bit >= cCols || bits[c.Bit] || fixedSize(c.Type()) < 0 {
 			return nil, errorf(finding.TCInfo, "column %d (tag 0x%08X) at %d+%d, bit %d does not fit the row layout %v", i, c.Tag, c.Offset, c.Size, c.Bit, ib)
 		}
+		// A value no row holds (variable-size, or over 8 bytes) is there
+		// as a 4-byte HNID: a cell of another size cannot be followed.
+		if n := fixedSize(c.Type()); (n == 0 || n > 8) && c.Size != 4 {
+			return nil, errorf(finding.TCInfo, "column %d (tag 0x%08X) is %d bytes; its values are HNIDs of 4", i, c.Tag, c.Size)
+		}
 		bits[c.Bit] = true
 		tc.Columns = append(tc.Columns, c)
 	}

@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"math"
 	"slices"
@@ -50,7 +51,7 @@ func (w *walker) messages() {
 				for k0 := int(next.Add(run)) - run; k0 < n && w.ctx.Err() == nil; k0 = int(next.Add(run)) - run {
 					for k := k0; k < min(k0+run, n); k++ {
 						buf[k].err = c.message(w.queue[start+k].nid)
-						buf[k].print = c.print
+						buf[k].print, buf[k].size = c.print, c.size
 					}
 				}
 			})
@@ -82,6 +83,7 @@ func (w *walker) messages() {
 type checked struct {
 	err   error
 	print uint64
+	size  int64
 }
 
 // dataOrder is where a message's data lies, to order the checks by: the
@@ -152,6 +154,9 @@ func (w *walker) fold(q queued, c checked) {
 		if (state == Readable || state == Recovered) && exists && n.Rebuilt {
 			w.out.RebuiltItems++
 		}
+		if err == nil || err == errNamesLost {
+			f.Size += c.size // the sizes of the items read whole
+		}
 	}
 	switch {
 	case w.keepItems:
@@ -210,13 +215,15 @@ type checker struct {
 	// (in print), to tell unlinked heaps apart from known messages.
 	fingerprints bool
 	print        uint64
-	codepage     uint32
+	// size is the last message's PidTagMessageSize (0 when it has none).
+	size     int64
+	codepage uint32
 }
 
 // message checks one message: nil when it is readable whole.
 func (c *checker) message(nid uint32) error {
 	c.mem.reset()
-	c.print = 0
+	c.print, c.size = 0, 0
 	n, ok := c.res.Node(nid)
 	if !ok {
 		return errMissing
@@ -237,6 +244,7 @@ func (c *checker) message(nid uint32) error {
 		message: func(depth int, pc *ltp.PC, _ map[uint32]ndb.Subnode) error {
 			if depth == 0 {
 				named = needsNames(pc)
+				c.size = messageSize(pc)
 				if c.fingerprints {
 					c.print = fingerprint(pc, c.codepage)
 				}
@@ -257,4 +265,23 @@ func (w *walker) orphans() {
 		w.report(finding.MessageOrphan, nid, n.Parent, finding.NoOffset, 0,
 			"message 0x%X (parent 0x%X) is listed in no folder", nid, n.Parent)
 	}
+}
+
+// messageSize is a message's PidTagMessageSize: 32 bits, or 64 where a
+// store keeps it as PidTagMessageSizeExtended (the same ID); 0 when
+// absent or negative.
+func messageSize(pc *ltp.PC) int64 {
+	p, ok := pc.Get(propMessageSize)
+	if !ok {
+		return 0
+	}
+	switch p.Type {
+	case ltp.TypeInt32:
+		return int64(max(int32(p.Value), 0))
+	case ltp.TypeInt64:
+		if b := pc.Bytes(p); len(b) == 8 {
+			return max(int64(binary.LittleEndian.Uint64(b)), 0)
+		}
+	}
+	return 0
 }

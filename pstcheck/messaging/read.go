@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -21,11 +22,31 @@ import (
 // the read.
 
 // Value is one property value: inline (4 bytes or less, in Inline) or the
-// bytes of its heap item or subnode (in Data, decoded).
+// bytes of its heap item or subnode (in Data, decoded), or for a large
+// value the reader was told to leave in the store (ReadOptions), where to
+// stream it from (in Stream; Data is then nil).
 type Value struct {
 	Type   uint16
 	Inline uint32
 	Data   []byte
+	Stream Stream
+}
+
+// ReadOptions say how Read reads a message.
+type ReadOptions struct {
+	// Lenient reads what can be read of a damaged message (see Partial).
+	Lenient bool
+	// StreamAbove, when set, says which values to leave in the store, for
+	// the caller to stream (Value.Stream, Attachment.Stream) instead of
+	// holding them whole: a value kept in a subnode, of property id and
+	// type typ, larger than StreamAbove(id, typ) bytes (never when it
+	// returns a negative number). An attachment's OLE object is asked for
+	// as property 0x3701 of type PtypObject.
+	StreamAbove func(id, typ uint16) int64
+	// Verify reads each value left in the store through once, so that a
+	// damaged one fails the read now rather than when it is streamed
+	// (a Lenient read does so always, to leave such a value out).
+	Verify bool
 }
 
 // Props are an object's properties by property ID.
@@ -40,10 +61,13 @@ type Message struct {
 }
 
 // Attachment is an attachment object: its properties, its bytes
-// (PidTagAttachDataBinary) or the message it embeds.
+// (PidTagAttachDataBinary, or an OLE object's storage) or the message it
+// embeds. Bytes left in the store (ReadOptions.StreamAbove) are in Stream
+// instead of Data.
 type Attachment struct {
 	Props    Props
 	Data     []byte
+	Stream   Stream
 	Embedded *Message
 }
 
@@ -167,36 +191,44 @@ func (r *Reader) Properties(nid uint32) (Props, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.props(pc, subs, nil)
+	return valueReader{r: r}.props(pc, subs, nil)
 }
 
 // Message reads a top-level message node whole: any part that cannot be
 // read is an error.
 func (r *Reader) Message(nid uint32) (*Message, error) {
-	n, ok := r.res.Node(nid)
-	if !ok {
-		return nil, errMissing
-	}
-	return r.message(nid, n.Data, n.Sub, nil)
+	m, _, err := r.Read(nid, ReadOptions{})
+	return m, err
 }
 
 // Partial reads what can be read of a damaged message: its properties
 // must be readable, but a value, the recipients or an attachment that
 // cannot be read is left out, and said in problems.
 func (r *Reader) Partial(nid uint32) (m *Message, problems []string, err error) {
+	return r.Read(nid, ReadOptions{Lenient: true})
+}
+
+// Read reads a top-level message node as opts say: whole (any part that
+// cannot be read is an error) or, Lenient, what can be read of it, with
+// the problems passed over.
+func (r *Reader) Read(nid uint32, opts ReadOptions) (m *Message, problems []string, err error) {
 	n, ok := r.res.Node(nid)
 	if !ok {
 		return nil, nil, errMissing
 	}
-	m, err = r.message(nid, n.Data, n.Sub, &problems)
+	var lenient *[]string
+	if opts.Lenient {
+		lenient = &problems
+	}
+	m, err = r.message(nid, n.Data, n.Sub, lenient, opts)
 	return m, problems, err
 }
 
 // message reads the message object data, sub (a message, or the one an
 // attachment embeds) through walkObject. lenient, when not nil, collects
 // the problems a partial read passes over; when nil, the first problem is
-// the read's error.
-func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string) (*Message, error) {
+// the read's error. opts says which values to leave in the store.
+func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts ReadOptions) (*Message, error) {
 	keepGoing := func(err error, what string) bool {
 		if lenient == nil {
 			return false
@@ -204,6 +236,9 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string) (*Mess
 		*lenient = append(*lenient, what+": "+err.Error())
 		return true
 	}
+	// A lenient read checks a value left in the store right away, so that
+	// a damaged one is left out like any value that cannot be read.
+	vr := valueReader{r: r, streamAbove: opts.StreamAbove, verify: opts.Verify || lenient != nil}
 	subs, err := r.res.Subnodes(sub, nil)
 	if err != nil {
 		if !keepGoing(err, "subnodes") {
@@ -216,7 +251,7 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string) (*Mess
 	var stack []*Message
 	v := &objectVisit{
 		message: func(depth int, pc *ltp.PC, subs map[uint32]ndb.Subnode) error {
-			props, err := r.props(pc, subs, keepGoing)
+			props, err := vr.props(pc, subs, keepGoing)
 			if err != nil {
 				return err
 			}
@@ -231,12 +266,12 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string) (*Mess
 			return nil
 		},
 		recipients: func(depth int, tc *ltp.TC, subs map[uint32]ndb.Subnode) error {
-			rows, err := r.rows(tc, subs)
+			rows, err := vr.rows(tc, subs)
 			stack[depth].Recipients = rows
 			return err
 		},
 		attachment: func(depth int, aid uint32, pc *ltp.PC, asubs map[uint32]ndb.Subnode) error {
-			props, err := r.props(pc, asubs, nil)
+			props, err := vr.props(pc, asubs, nil)
 			if err != nil {
 				return err
 			}
@@ -244,7 +279,7 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string) (*Mess
 			v := props[propAttachData]
 			switch {
 			case v.Type == ltp.TypeBinary:
-				a.Data = v.Data
+				a.Data, a.Stream = v.Data, v.Stream
 			case v.Type == ltp.TypeObject && len(v.Data) >= 4 && props[propAttachMethod].Inline != attachEmbedded:
 				// An OLE object (afOle): its storage is the subnode the
 				// value names; its bytes are the attachment.
@@ -252,9 +287,11 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string) (*Mess
 				if !ok {
 					return fmt.Errorf("OLE object 0x%X does not exist", binary.LittleEndian.Uint32(v.Data))
 				}
-				if a.Data, err = r.hnid(nil, map[uint32]ndb.Subnode{obj.NID: obj}, obj.NID); err != nil {
+				ov, err := vr.subnode(obj, propAttachData, ltp.TypeObject)
+				if err != nil {
 					return err
 				}
+				a.Data, a.Stream = ov.Data, ov.Stream
 			}
 			stack[depth].Attachments = append(stack[depth].Attachments, a)
 			return nil
@@ -269,21 +306,29 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string) (*Mess
 	return stack[0], nil
 }
 
+// valueReader reads the values of one message's objects, leaving large
+// ones in the store as ReadOptions.StreamAbove says.
+type valueReader struct {
+	r           *Reader
+	streamAbove func(id, typ uint16) int64
+	verify      bool // read a value left in the store through once, to check it
+}
+
 // props reads every value of a property context. keepGoing, when it says
 // so, passes over a value that cannot be read (nil: it is an error).
-func (r *Reader) props(pc *ltp.PC, subs map[uint32]ndb.Subnode, keepGoing func(error, string) bool) (Props, error) {
+func (vr valueReader) props(pc *ltp.PC, subs map[uint32]ndb.Subnode, keepGoing func(error, string) bool) (Props, error) {
 	out := make(Props, len(pc.Props))
 	for _, p := range pc.Props {
 		v := Value{Type: p.Type}
 		if ltp.Inline(p.Type) {
 			v.Inline = p.Value
-		} else if data, err := r.hnid(pc.Heap, subs, p.Value); err != nil {
+		} else if val, err := vr.hnid(pc.Heap, subs, p.Value, p.ID, p.Type); err != nil {
 			if keepGoing != nil && keepGoing(err, fmt.Sprintf("property 0x%04X", p.ID)) {
 				continue
 			}
 			return nil, err
 		} else {
-			v.Data = data
+			v.Data, v.Stream = val.Data, val.Stream
 		}
 		out[p.ID] = v
 	}
@@ -291,39 +336,61 @@ func (r *Reader) props(pc *ltp.PC, subs map[uint32]ndb.Subnode, keepGoing func(e
 }
 
 // hnid reads the value an HNID names: a heap item, or a subnode's data.
-func (r *Reader) hnid(h *ltp.Heap, subs map[uint32]ndb.Subnode, hnid uint32) ([]byte, error) {
+func (vr valueReader) hnid(h *ltp.Heap, subs map[uint32]ndb.Subnode, hnid uint32, id, typ uint16) (Value, error) {
 	if ltp.IsHID(hnid) {
 		// The heap's blocks were read for this message alone (not into a
 		// reused arena), so the item can be kept where it lies.
-		return h.Item(ltp.HID(hnid))
+		b, err := h.Item(ltp.HID(hnid))
+		return Value{Data: b}, err
 	}
 	s, ok := subs[hnid]
 	if !ok {
-		return nil, fmt.Errorf("subnode 0x%X does not exist", hnid)
+		return Value{}, fmt.Errorf("subnode 0x%X does not exist", hnid)
 	}
-	blocks, err := r.res.ReadData(s.Data)
+	return vr.subnode(s, id, typ)
+}
+
+// subnode reads a value kept in subnode s: whole, or left in the store
+// when it is large and streamAbove says so. Either way its blocks are
+// read through an ndb.DataReader, which verifies each one: a value read
+// whole has been verified; one left in the store is verified when it is
+// streamed.
+func (vr valueReader) subnode(s ndb.Subnode, id, typ uint16) (Value, error) {
+	d, err := vr.r.res.OpenData(s.Data)
 	if err != nil {
-		return nil, err
+		return Value{}, err
 	}
-	if len(blocks) == 1 {
-		return blocks[0], nil
-	}
-	n := 0
-	for _, b := range blocks {
-		n += len(b)
+	n := d.Size()
+	if vr.streamAbove != nil {
+		if limit := vr.streamAbove(id, typ); limit >= 0 && n > limit {
+			if vr.verify {
+				if _, err := io.Copy(io.Discard, d); err != nil {
+					return Value{}, err
+				}
+			}
+			return Value{Stream: Stream{tree: s.Data, Size: n}}, nil
+		}
 	}
 	if n > maxValue {
-		return nil, fmt.Errorf("value of %d bytes is larger than %d", n, maxValue)
+		return Value{}, fmt.Errorf("value of %d bytes is larger than %d", n, maxValue)
 	}
-	out := make([]byte, 0, n)
-	for _, b := range blocks {
-		out = append(out, b...)
+	out := make([]byte, n)
+	if _, err := io.ReadFull(d, out); err != nil {
+		return Value{}, err
 	}
-	return out, nil
+	// The tree must end where it says it does.
+	var one [1]byte
+	if _, err := d.Read(one[:]); err != io.EOF {
+		if err == nil {
+			err = fmt.Errorf("value runs past its %d bytes", n)
+		}
+		return Value{}, err
+	}
+	return Value{Data: out}, nil
 }
 
 // rows reads every row of a table.
-func (r *Reader) rows(tc *ltp.TC, subs map[uint32]ndb.Subnode) ([]Props, error) {
+func (vr valueReader) rows(tc *ltp.TC, subs map[uint32]ndb.Subnode) ([]Props, error) {
 	rows := make([]Props, len(tc.RowIDs))
 	for i := range rows {
 		row := Props{}
@@ -341,10 +408,11 @@ func (r *Reader) rows(tc *ltp.TC, subs map[uint32]ndb.Subnode) ([]Props, error) 
 				}
 				v.Data = bytes.Clone(cell)
 			default:
-				var err error
-				if v.Data, err = r.hnid(tc.Heap, subs, binary.LittleEndian.Uint32(cell)); err != nil && rerr == nil {
+				val, err := vr.hnid(tc.Heap, subs, binary.LittleEndian.Uint32(cell), uint16(c.Tag>>16), v.Type)
+				if err != nil && rerr == nil {
 					rerr = err
 				}
+				v.Data, v.Stream = val.Data, val.Stream
 			}
 			row[uint16(c.Tag>>16)] = v
 		})

@@ -367,6 +367,15 @@ func (l *Layout) blockSound(e *BBTEntry, extent []byte, inf *blockInflater) bool
 	return true
 }
 
+// verifyBlock checks one block against its BBT entry: "" when it is
+// sound, else what blockProblem says.
+func (l *Layout) verifyBlock(e *BBTEntry, extent []byte, inf *blockInflater) (finding.Code, string) {
+	if l.blockSound(e, extent, inf) {
+		return "", ""
+	}
+	return l.blockProblem(e, extent, inf)
+}
+
 // blockProblem says what is wrong with a block that is not sound: the most
 // telling problem, with every mismatch in the detail, so that one damaged
 // block gives one finding.

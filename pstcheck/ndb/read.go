@@ -259,7 +259,9 @@ func (res *Result) walkSub(bid uint64, depth int, out map[uint32]Subnode, arena 
 	if l.Kind == ANSI {
 		hdr = 4
 	}
-	if !IsInternal(e.BID) || depth > 1 || len(b) < hdr || b[0] != 2 {
+	// The level (0 SLBLOCK, 1 SIBLOCK) sets the size of the entries: at
+	// any other they have none.
+	if !IsInternal(e.BID) || depth > 1 || len(b) < hdr || b[0] != 2 || b[1] > 1 {
 		return res.treeError(e, finding.NodeSubnodeTree, "malformed subnode tree block")
 	}
 	n := int(binary.LittleEndian.Uint16(b[2:]))
@@ -300,9 +302,14 @@ func (res *Result) readBlock(bid uint64, arena *Arena) (BBTEntry, []byte, error)
 	return e, b, err
 }
 
-// soundBlock returns bid's BBT entry, or why the block cannot be read: it
-// is not in the BBT, or the block pass found it damaged.
+// soundBlock returns bid's BBT entry, or why the block cannot be read: the
+// block pass did not finish (a block's state says nothing before it has),
+// the block is not in the BBT, or the block pass found it damaged.
 func (res *Result) soundBlock(bid uint64) (BBTEntry, error) {
+	if !res.verified {
+		return BBTEntry{}, &ReadError{BID: bid &^ bidReserved, Offset: -1, Code: finding.FileRead,
+			Detail: "the scan was interrupted before its blocks were verified"}
+	}
 	i := res.s.block(bid)
 	if i < 0 {
 		return BBTEntry{}, &ReadError{BID: bid &^ bidReserved, Offset: -1, Code: finding.NodeBlockMissing,

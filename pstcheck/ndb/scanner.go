@@ -120,6 +120,9 @@ type Result struct {
 	s             *Scanner // for reads by the layers above
 	FreeBytes     int64    // -1 when the maps could not be counted
 	BlockPass     time.Duration
+	// verified says the block pass ran to its end: until it has, no
+	// block is known sound, so nothing is read or checked through res.
+	verified bool
 }
 
 // Scanner runs the NDB passes over one file.
@@ -222,6 +225,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 	if ctx.Err() != nil {
 		return &s.res
 	}
+	s.res.verified = true
 	p.Phase("nodes")
 	s.checkNodes(ctx)
 	s.res.Pages = len(s.pages)
@@ -232,6 +236,9 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 // sink. It only reads what the other passes left, so the layers above
 // may read the file through res while it runs.
 func (res *Result) CheckMaps(sink finding.Sink) {
+	if !res.verified {
+		return // the scan was cancelled: FreeBytes stays -1, not counted
+	}
 	s := res.s
 	s.sink = sink
 	s.checkMaps()

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 )
 
 // Message is a message object: its properties, its recipients (each a set
@@ -106,7 +108,7 @@ func (w *Writer) addMessage(id FolderID, m *Message, assoc bool) error {
 		return w.fail(err)
 	}
 	unread := true // a message without flags has not been read
-	if f, ok := find(props, propMessageFlags); ok && f.Type == TypeInt32 && len(f.Data) == 4 {
+	if f, ok := find(props, propMessageFlags); ok && f.Type == ltp.TypeInt32 && len(f.Data) == 4 {
 		unread = binary.LittleEndian.Uint32(f.Data)&msgFlagRead == 0
 	}
 	if assoc {
@@ -201,7 +203,7 @@ func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth in
 	key := sha256.Sum256(binary.LittleEndian.AppendUint32(w.opts.RecordKey[:], nid))
 	add(Binary(propSearchKey, key[:16]))
 	for i, p := range props {
-		if p.ID == propMessageFlags && p.Type == TypeInt32 && len(p.Data) == 4 && len(m.Attachments) > 0 {
+		if p.ID == propMessageFlags && p.Type == ltp.TypeInt32 && len(p.Data) == 4 && len(m.Attachments) > 0 {
 			v := binary.LittleEndian.Uint32(p.Data) | msgFlagHasAttach
 			props[i] = Property{ID: p.ID, Type: p.Type, Data: binary.LittleEndian.AppendUint32(nil, v)}
 		}
@@ -273,7 +275,7 @@ func (w *Writer) writeAttachment(parts *nodeParts, a *Attachment, anid uint32, d
 		esize, _ := find(eprops, propMessageSize)
 		n := binary.LittleEndian.Uint32(esize.Data)
 		size += int64(n)
-		objects = append(objects, storedValue{id: propAttachData, typ: TypeObject, hnid: enid, size: n})
+		objects = append(objects, storedValue{id: propAttachData, typ: ltp.TypeObject, hnid: enid, size: n})
 		if _, ok := find(props, propAttachMethod); !ok {
 			props = append(props, Int32(propAttachMethod, attachEmbedded))
 		}
@@ -290,7 +292,7 @@ func (w *Writer) writeAttachment(parts *nodeParts, a *Attachment, anid uint32, d
 		}
 		onid := ap.newSubnodeNID(nidTypeLTP)
 		ap.subs = append(ap.subs, subnode{nid: onid, data: bid})
-		objects = append(objects, storedValue{id: propAttachData, typ: TypeObject, hnid: onid, size: uint32(len(a.Object))})
+		objects = append(objects, storedValue{id: propAttachData, typ: ltp.TypeObject, hnid: onid, size: uint32(len(a.Object))})
 		size += int64(len(a.Object))
 	}
 	if _, ok := find(a.Props, propAttachData); ok {
@@ -341,5 +343,5 @@ func (w *Writer) streamValue(ap *nodeParts, r io.Reader, n int64) (Property, *st
 	}
 	nid := ap.newSubnodeNID(nidTypeLTP)
 	ap.subs = append(ap.subs, subnode{nid: nid, data: bid})
-	return Property{}, &storedValue{id: propAttachData, typ: TypeBinary, hnid: nid}, nil
+	return Property{}, &storedValue{id: propAttachData, typ: ltp.TypeBinary, hnid: nid}, nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 )
 
 // HN client signatures.
@@ -85,7 +87,7 @@ func (n *nodeParts) writePC(props []Property, objects ...storedValue) (uint64, e
 			o := objects[oi]
 			oi++
 			slot := o.hnid
-			if o.typ == TypeObject {
+			if o.typ == ltp.TypeObject {
 				var ref [8]byte
 				binary.LittleEndian.PutUint32(ref[:], o.hnid)
 				binary.LittleEndian.PutUint32(ref[4:], o.size)

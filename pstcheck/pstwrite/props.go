@@ -6,27 +6,13 @@ import (
 	"math"
 	"time"
 	"unicode/utf16"
+
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 )
 
-// Property types (MS-OXCDATA 2.11.1) the writer stores.
-const (
-	TypeInt16    = 0x0002
-	TypeInt32    = 0x0003
-	TypeFloat    = 0x0004
-	TypeDouble   = 0x0005
-	TypeCurrency = 0x0006
-	TypeAppTime  = 0x0007
-	TypeError    = 0x000A
-	TypeBoolean  = 0x000B
-	TypeObject   = 0x000D
-	TypeInt64    = 0x0014
-	TypeString8  = 0x001E
-	TypeString   = 0x001F
-	TypeTime     = 0x0040
-	TypeGUID     = 0x0048
-	TypeBinary   = 0x0102
-	typeMV       = 0x1000
-)
+// typeMV marks a multi-valued property type (MS-OXCDATA 2.11.1); the
+// types themselves are ltp's, the reader's.
+const typeMV = 0x1000
 
 // Property is one property of an object. Data is the value as MS-PST
 // stores it: the little-endian value of a fixed-size type in its own size
@@ -48,23 +34,23 @@ func (p Property) Tag() uint32 { return uint32(p.ID)<<16 | uint32(p.Type) }
 // variable-size one and -1 for a type MS-PST does not define.
 func fixedSize(t uint16) int {
 	switch t {
-	case TypeBoolean:
+	case ltp.TypeBoolean:
 		return 1
-	case TypeInt16:
+	case ltp.TypeInt16:
 		return 2
-	case TypeInt32, TypeFloat, TypeError:
+	case ltp.TypeInt32, ltp.TypeFloat, ltp.TypeError:
 		return 4
-	case TypeDouble, TypeCurrency, TypeAppTime, TypeInt64, TypeTime:
+	case ltp.TypeDouble, ltp.TypeCurrency, ltp.TypeAppTime, ltp.TypeInt64, ltp.TypeTime:
 		return 8
-	case TypeGUID:
+	case ltp.TypeGUID:
 		return 16
-	case TypeObject, TypeString8, TypeString, TypeBinary:
+	case ltp.TypeObject, ltp.TypeString8, ltp.TypeString, ltp.TypeBinary:
 		return 0
 	}
 	if t&typeMV != 0 {
 		switch t &^ typeMV {
-		case TypeInt16, TypeInt32, TypeFloat, TypeDouble, TypeCurrency, TypeAppTime, TypeInt64,
-			TypeString8, TypeString, TypeTime, TypeGUID, TypeBinary:
+		case ltp.TypeInt16, ltp.TypeInt32, ltp.TypeFloat, ltp.TypeDouble, ltp.TypeCurrency, ltp.TypeAppTime, ltp.TypeInt64,
+			ltp.TypeString8, ltp.TypeString, ltp.TypeTime, ltp.TypeGUID, ltp.TypeBinary:
 			return 0
 		}
 	}
@@ -77,11 +63,11 @@ func (p Property) Check() error {
 	switch {
 	case n < 0:
 		return fmt.Errorf("property 0x%04X: type 0x%04X is not a property type", p.ID, p.Type)
-	case p.Type == TypeObject:
+	case p.Type == ltp.TypeObject:
 		return fmt.Errorf("property 0x%04X: PtypObject values are written as attachments", p.ID)
 	case n > 0 && len(p.Data) != n:
 		return fmt.Errorf("property 0x%04X: type 0x%04X value is %d bytes, want %d", p.ID, p.Type, len(p.Data), n)
-	case p.Type == TypeString && len(p.Data)%2 != 0:
+	case p.Type == ltp.TypeString && len(p.Data)%2 != 0:
 		return fmt.Errorf("property 0x%04X: UTF-16 string of odd length %d", p.ID, len(p.Data))
 	}
 	return nil
@@ -89,7 +75,7 @@ func (p Property) Check() error {
 
 // String is a PtypString property.
 func String(id uint16, s string) Property {
-	return Property{ID: id, Type: TypeString, Data: UTF16(s)}
+	return Property{ID: id, Type: ltp.TypeString, Data: UTF16(s)}
 }
 
 // UTF16 encodes s as UTF-16LE, as PtypString values are stored.
@@ -109,12 +95,12 @@ func UTF16(s string) []byte {
 
 // Int32 is a PtypInteger32 property.
 func Int32(id uint16, v int32) Property {
-	return Property{ID: id, Type: TypeInt32, Data: binary.LittleEndian.AppendUint32(nil, uint32(v))}
+	return Property{ID: id, Type: ltp.TypeInt32, Data: binary.LittleEndian.AppendUint32(nil, uint32(v))}
 }
 
 // Int64 is a PtypInteger64 property.
 func Int64(id uint16, v int64) Property {
-	return Property{ID: id, Type: TypeInt64, Data: binary.LittleEndian.AppendUint64(nil, uint64(v))}
+	return Property{ID: id, Type: ltp.TypeInt64, Data: binary.LittleEndian.AppendUint64(nil, uint64(v))}
 }
 
 // Bool is a PtypBoolean property.
@@ -123,20 +109,20 @@ func Bool(id uint16, v bool) Property {
 	if v {
 		b = 1
 	}
-	return Property{ID: id, Type: TypeBoolean, Data: []byte{b}}
+	return Property{ID: id, Type: ltp.TypeBoolean, Data: []byte{b}}
 }
 
 // Double is a PtypFloating64 property.
 func Double(id uint16, v float64) Property {
-	return Property{ID: id, Type: TypeDouble, Data: binary.LittleEndian.AppendUint64(nil, math.Float64bits(v))}
+	return Property{ID: id, Type: ltp.TypeDouble, Data: binary.LittleEndian.AppendUint64(nil, math.Float64bits(v))}
 }
 
 // Binary is a PtypBinary property.
-func Binary(id uint16, b []byte) Property { return Property{ID: id, Type: TypeBinary, Data: b} }
+func Binary(id uint16, b []byte) Property { return Property{ID: id, Type: ltp.TypeBinary, Data: b} }
 
 // Time is a PtypTime property (a FILETIME: 100 ns since 1601).
 func Time(id uint16, t time.Time) Property {
-	return Property{ID: id, Type: TypeTime, Data: binary.LittleEndian.AppendUint64(nil, uint64(FileTime(t)))}
+	return Property{ID: id, Type: ltp.TypeTime, Data: binary.LittleEndian.AppendUint64(nil, uint64(FileTime(t)))}
 }
 
 // FileTime converts t to a FILETIME; the zero time is 0.
@@ -154,7 +140,7 @@ func MultiString(id uint16, values ...string) Property {
 	for i, v := range values {
 		items[i] = UTF16(v)
 	}
-	return Property{ID: id, Type: TypeString | typeMV, Data: packMV(items)}
+	return Property{ID: id, Type: ltp.TypeString | typeMV, Data: packMV(items)}
 }
 
 // packMV packs variable-size values as MS-PST 2.3.3.4.2 stores them: a

@@ -1,7 +1,7 @@
 // Command compare prints, for heavily damaged copies of sample files, how
 // many messages pstcheck, readpst and pffexport save, against the oracle
 // of damagekit: the messages whose blocks and own index entry survive.
-// scripts/compare-damage builds pstcheck and runs it; the README's table
+// scripts/compare-damage builds pstcheck and runs it; the table in docs/heavy-damage.md
 // comes from its output.
 //
 //	go run ./internal/damagekit/compare -pstcheck BIN FILE...

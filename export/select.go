@@ -1,0 +1,109 @@
+package export
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
+)
+
+// FolderMatchError: a --folders path names no folder of the store. It
+// carries the store's folder paths nearest to what was asked for.
+type FolderMatchError struct {
+	Unmatched []string // the paths that matched nothing, as given
+	Nearest   []string // folder paths of the store, nearest first
+}
+
+func (e *FolderMatchError) Error() string {
+	return "no folder matches " + strings.Join(e.Unmatched, ", ")
+}
+
+// FolderPaths are the paths --folders can name in store: every folder the
+// scan found but the root, and the folder of recovered items.
+func FolderPaths(store *pstcheck.Store) []string {
+	paths := []string{pstcheck.RecoveredFolder}
+	for _, f := range store.Report.Folders {
+		if f.NID != messaging.NIDRootFolder { // "(root)" holds no items of its own
+			paths = append(paths, f.Path)
+		}
+	}
+	return paths
+}
+
+// MatchFolders checks that each of only names a folder among paths (the
+// store's folder paths, as the scan shows them), as FolderWanted matches
+// them. Otherwise it returns a *FolderMatchError naming up to max of the
+// nearest folders, so a user who typed "Inbox" is shown "Top of Personal
+// Folders/Inbox".
+func MatchFolders(paths, only []string, max int) error {
+	var unmatched []string
+	for _, o := range only {
+		if !slices.ContainsFunc(paths, func(p string) bool { return FolderWanted(p, []string{o}) }) {
+			unmatched = append(unmatched, o)
+		}
+	}
+	if len(unmatched) == 0 {
+		return nil
+	}
+	type ranked struct {
+		path string
+		dist int
+	}
+	var rs []ranked
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		d := -1
+		for _, u := range unmatched {
+			if x := folderDistance(p, u); d < 0 || x < d {
+				d = x
+			}
+		}
+		rs = append(rs, ranked{p, d})
+	}
+	slices.SortStableFunc(rs, func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(len(a.path), len(b.path)))
+	})
+	e := &FolderMatchError{Unmatched: unmatched}
+	for _, r := range rs[:min(len(rs), max)] {
+		e.Nearest = append(e.Nearest, r.path)
+	}
+	return e
+}
+
+// folderDistance is how far a folder path is from what a user typed: 0
+// when its last names equal the typed ones (any case, "\" or "/"), else the
+// edit distance between its last name and the typed last name, plus one.
+func folderDistance(path, typed string) int {
+	p := strings.ToLower(path)
+	t := strings.ToLower(strings.Trim(strings.ReplaceAll(typed, `\`, "/"), "/"))
+	if strings.HasSuffix(p, "/"+t) {
+		return 0
+	}
+	return 1 + editDistance(p[strings.LastIndexByte(p, '/')+1:], t[strings.LastIndexByte(t, '/')+1:])
+}
+
+// editDistance is the Levenshtein distance between a and b, by runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

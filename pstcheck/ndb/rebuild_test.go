@@ -1,0 +1,195 @@
+package ndb_test
+
+import (
+	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/pstmut"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// A zeroed NBT root: its leaf pages survive outside the tree's reach, are
+// found by their trailers, and give back every node as it was, each
+// marked as read through the rebuilt index.
+func TestRebuildNodesFromLeaves(t *testing.T) {
+	for _, name := range []string{ansiSample, unicodeSample} {
+		t.Run(name, func(t *testing.T) {
+			f := sample(t, name)
+			root := f.Root(ndb.PageNBT)
+			if root.Level == 0 {
+				t.Fatal("the NBT root is a leaf")
+			}
+			leaves := len(f.TreePages(ndb.PageNBT, 0))
+			f.Zero(root.Off, f.L.PageSize)
+			res, fs := scan(f)
+			fs.mustHave(t, finding.PageType, root.Off)
+			rb := res.Rebuild
+			// A stale copy of a leaf, still marked in use, may be read too
+			// (32-bit.pst has one); the newer page wins.
+			if rb == nil || rb.NBTPages < leaves || rb.Nodes != len(f.NBT) || rb.Blocks != 0 {
+				t.Fatalf("rebuild %+v, want %d nodes from %d leaf pages", rb, len(f.NBT), leaves)
+			}
+			for _, n := range f.NBT {
+				got, ok := res.Node(n.NID)
+				if !ok || got.Data != n.Data || got.Sub != n.Sub || got.Parent != n.Parent || !got.Rebuilt {
+					t.Errorf("node 0x%X: %+v, %v; want %+v, rebuilt", n.NID, got, ok, n.NBTEntry)
+				}
+			}
+			if len(fs.with(finding.NodeBlockMissing)) > 0 || len(res.NodeDamaged) > 0 {
+				t.Errorf("the rebuilt nodes lack blocks:%s", fs)
+			}
+		})
+	}
+}
+
+// A zeroed BBT leaf: the blocks it listed are found by their own
+// trailers, where they are, with their sizes; the nodes that use them,
+// and only those, are marked as read through the rebuilt index.
+func TestRebuildBlocksFromTrailers(t *testing.T) {
+	f := sample(t, unicodeSample)
+	l := leaf(t, f, ndb.PageBBT)
+	var lost []pstmut.BBTRef
+	for _, b := range f.BBT {
+		if b.Page == l.Off {
+			lost = append(lost, b)
+		}
+	}
+	users := f.Users()
+	f.Zero(l.Off, f.L.PageSize)
+	res, fs := scan(f)
+	fs.mustHave(t, finding.PageType, l.Off)
+	if rb := res.Rebuild; rb == nil || rb.Blocks != len(lost) || rb.TrailerBlocks != len(lost) {
+		t.Fatalf("rebuild %+v, want the %d blocks of the leaf found by their trailers", rb, len(lost))
+	}
+	rebuilt := map[uint32]bool{}
+	for _, b := range lost {
+		i := blockIndex(res, b.BID)
+		if i < 0 {
+			t.Errorf("block 0x%X was not found again", b.BID)
+			continue
+		}
+		if e := res.BBT.Entry(i); e.IB != b.IB || e.CB != b.CB || e.Rebuilt != ndb.FoundByTrailer || res.BBT.State(i) != 0 {
+			t.Errorf("block 0x%X found as %+v (damage %s), want at 0x%X, %d bytes, by its trailer", b.BID, e, res.BBT.State(i).Code(), b.IB, b.CB)
+		}
+		for _, nid := range users[b.BID] {
+			rebuilt[nid] = true
+		}
+	}
+	for _, n := range res.NBT.All() {
+		if n.Rebuilt != rebuilt[n.NID] {
+			t.Errorf("node 0x%X marked rebuilt: %v, want %v", n.NID, n.Rebuilt, rebuilt[n.NID])
+		}
+	}
+	if len(fs.with(finding.NodeBlockMissing)) > 0 {
+		t.Errorf("nodes lack blocks:%s", fs)
+	}
+}
+
+func blockIndex(res *ndb.Result, bid uint64) int {
+	for i, b := range res.BBT.All() {
+		if b.BID == bid {
+			return i
+		}
+	}
+	return -1
+}
+
+// A zeroed BBT root: its leaves are found whole, so every block comes
+// back from a leaf entry, reference count included.
+func TestRebuildBlocksFromLeaves(t *testing.T) {
+	f := sample(t, unicodeSample)
+	root := f.Root(ndb.PageBBT)
+	leaves := len(f.TreePages(ndb.PageBBT, 0))
+	f.Zero(root.Off, f.L.PageSize)
+	res, _ := scan(f)
+	if rb := res.Rebuild; rb == nil || rb.BBTPages != leaves || rb.Blocks != len(f.BBT) || rb.TrailerBlocks != 0 {
+		t.Fatalf("rebuild %+v, want %d blocks from %d leaf pages", rb, len(f.BBT), leaves)
+	}
+	for i, b := range f.BBT {
+		if e := res.BBT.Entry(i); e.BID != b.BID || e.IB != b.IB || e.Ref != b.Ref || e.Rebuilt != ndb.FoundInLeaf {
+			t.Errorf("block 0x%X found as %+v, want %+v from its leaf", b.BID, e, b.BBTEntry)
+		}
+	}
+}
+
+// freeSlot returns the offset of a page-aligned page the allocation map
+// marks free, past from.
+func freeSlot(t *testing.T, f *pstmut.File, from int64) int64 {
+	t.Helper()
+	for off := (from + f.L.PageSize) / f.L.PageSize * f.L.PageSize; off+f.L.PageSize <= f.Size(); off += f.L.PageSize {
+		free := (off-f.L.FirstAMap)%f.L.AMapCoverage != 0 && (off-f.L.FirstAMap)%f.L.AMapCoverage != f.L.PageSize
+		for u := off; free && u < off+f.L.PageSize; u += f.L.AMapUnit {
+			free = !f.Allocated(u)
+		}
+		if free {
+			return off
+		}
+	}
+	t.Fatal("no free page")
+	return 0
+}
+
+// copyPage writes a copy of B-tree page from at to, as a writer that
+// moved it would (signature for its new place), with the data BID of its
+// first entry set to data.
+func copyPage(f *pstmut.File, from, to int64, data uint64) {
+	copy(f.B[to:to+f.L.PageSize], f.B[from:from+f.L.PageSize])
+	f.PutUint(to+int64(f.L.BIDSize), f.L.BIDSize, data)
+	f.FixPageCRC(to)
+	f.SetPageSig(to, ndb.Signature(uint64(to), f.PageTrailer(to).BID))
+}
+
+// The rebuild takes entries only for the keys the lost pages held, and
+// not from pages the allocation map marks free (stale copies a later
+// write replaced) while the map is valid.
+func TestRebuildTakesOnlyWhatWasLost(t *testing.T) {
+	base := sample(t, unicodeSample)
+	lost := leaf(t, base, ndb.PageNBT)
+	var live pstmut.Page // another leaf, still in the tree
+	for _, p := range base.TreePages(ndb.PageNBT, 0) {
+		if p.Off != lost.Off {
+			live = p
+			break
+		}
+	}
+	lostFirst, liveFirst := base.NBT[0], base.NBT[0]
+	for _, n := range base.NBT {
+		if n.Entry == lost.Off {
+			lostFirst = n
+		}
+		if n.Entry == live.Off {
+			liveFirst = n
+		}
+	}
+	const marker = 0xABC0 // a data BID no node has
+	a := freeSlot(t, base, base.L.FirstAMap)
+	b := freeSlot(t, base, a)
+	copyPage(base, lost.Off, a, marker) // a stale copy of the lost leaf
+	copyPage(base, live.Off, b, marker) // a copy of a live leaf, marked in use
+	for u := b; u < b+base.L.PageSize; u += base.L.AMapUnit {
+		base.SetAMapBit(u, true)
+	}
+	base.Zero(lost.Off, base.L.PageSize)
+
+	// The lost leaf's only copy is free: its nodes stay lost. The live
+	// leaf's copy is in use but holds no lost key: nothing of it is taken.
+	res, _ := scan(base.Clone())
+	if _, ok := res.Node(lostFirst.NID); ok {
+		t.Errorf("node 0x%X was taken from a page the map marks free", lostFirst.NID)
+	}
+	if n, _ := res.Node(liveFirst.NID); n.Data != liveFirst.Data || n.Rebuilt {
+		t.Errorf("node 0x%X: %+v; a copy outside the lost range overrode the live tree", liveFirst.NID, n)
+	}
+
+	// Marked in use, the copy of the lost leaf is taken.
+	for u := a; u < a+base.L.PageSize; u += base.L.AMapUnit {
+		base.SetAMapBit(u, true)
+	}
+	res, _ = scan(base)
+	if n, ok := res.Node(lostFirst.NID); !ok || n.Data != marker || !n.Rebuilt {
+		t.Errorf("node 0x%X: %+v, %v; want it from the copy in use", lostFirst.NID, n, ok)
+	}
+	if rb := res.Rebuild; rb == nil || rb.NBTPages != 1 || rb.Nodes != lost.Entries {
+		t.Errorf("rebuild %+v, want the %d nodes of one page", rb, lost.Entries)
+	}
+}

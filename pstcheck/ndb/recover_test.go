@@ -1,0 +1,95 @@
+package ndb_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/pstmut"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// headerLen is the length of the header of f's kind.
+func headerLen(f *pstmut.File) int64 {
+	if f.L.Kind == ndb.ANSI {
+		return 512
+	}
+	return 564
+}
+
+// A destroyed header is found again from what follows it: the format
+// from the first AMap page, the end of the file from its size, the
+// encoding from the data blocks, and the whole index from its surviving
+// pages. Every node and block of the sound file comes back.
+func TestRecoverHeader(t *testing.T) {
+	for _, c := range []struct {
+		file   string
+		method uint8 // the encoding the file is rewritten with
+	}{
+		{ansiSample, 1}, {unicodeSample, 1}, {unicodeSample, 0}, {unicodeSample, 2},
+	} {
+		t.Run(c.file+"/"+(&ndb.Header{Crypt: c.method}).CryptName(), func(t *testing.T) {
+			f := sample(t, c.file)
+			if c.method != f.H.Crypt {
+				reencode(f, c.method)
+			}
+			f.Zero(0, headerLen(f))
+			res, fs := scan(f)
+			if res == nil {
+				t.Fatalf("no result:%s", fs)
+			}
+			fs.mustHave(t, finding.HeaderMagic, 0)
+			fs.mustHave(t, finding.HeaderGuessed, 0)
+			h := res.Header
+			if !h.Guessed || h.Kind != f.L.Kind || h.Crypt != c.method || h.FileEOF != uint64(f.Size()) {
+				t.Errorf("guessed %v, kind %s, crypt %d, end 0x%X; want %s, %d, 0x%X", h.Guessed, h.Kind, h.Crypt, h.FileEOF, f.L.Kind, c.method, f.Size())
+			}
+			if res.Rebuild == nil {
+				t.Fatal("the index was not rebuilt")
+			}
+			for _, n := range f.NBT {
+				if got, ok := res.Node(n.NID); !ok || got.Data != n.Data || got.Sub != n.Sub || got.Parent != n.Parent {
+					t.Errorf("node 0x%X: %+v, %v; want %+v", n.NID, got, ok, n.NBTEntry)
+				}
+			}
+			for _, b := range f.BBT {
+				if i := blockIndex(res, b.BID); i < 0 || res.BBT.Entry(i).IB != b.IB || res.BBT.State(i) != 0 {
+					t.Errorf("block 0x%X was not found again at 0x%X", b.BID, b.IB)
+				}
+			}
+			if len(res.NodeDamaged) > 0 {
+				t.Errorf("%d nodes damaged", len(res.NodeDamaged))
+			}
+		})
+	}
+}
+
+// The 4K-page OST of the corpus, its header destroyed, is found again as
+// a 4K-page file.
+func TestRecoverHeader4K(t *testing.T) {
+	b, err := os.ReadFile(corpusFile(t, is4K))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(b[:564])
+	res, fs := scanBytes(b)
+	if res == nil || !res.Header.Guessed || res.Header.Kind != ndb.Unicode4K || res.Rebuild == nil {
+		t.Fatalf("result %+v:%s", res, fs)
+	}
+	fs.mustHave(t, finding.HeaderGuessed, 0)
+}
+
+// With the header and the first AMap page both gone nothing tells the
+// format: there is no result, and no guess is claimed.
+func TestRecoverHeaderNothingToGo(t *testing.T) {
+	for _, name := range []string{ansiSample, unicodeSample} {
+		f := sample(t, name)
+		f.Zero(0, headerLen(f))
+		f.Zero(f.L.FirstAMap, f.L.PageSize)
+		res, fs := scan(f)
+		if res != nil || len(fs.with(finding.HeaderGuessed)) > 0 {
+			t.Errorf("%s: result %v:%s", name, res != nil, fs)
+		}
+		fs.mustHave(t, finding.HeaderMagic, 0)
+	}
+}
