@@ -61,24 +61,25 @@ func (t *BTH) Walk(yield func(key, data []byte) error) error {
 	for i := range t.heap.flags {
 		t.heap.flags[i] &^= itemSeen
 	}
-	w := bthWalk{yield: yield}
+	var w bthWalk
 	if t.heap.pages != nil {
 		w.held = new([maxBTHLevels + 1][]byte)
 	}
-	return t.walk(&w, t.root, t.levels, nil)
+	return t.walk(&w, yield, t.root, t.levels, nil)
 }
 
 // bthWalk is one walk's state: the last leaf key (a copy, keys are at most
 // 16 bytes) and, in a heap read block by block, copies of the index items
-// being gone through, whose blocks the walk below may let go.
+// being gone through, whose blocks the walk below may let go. The walk's
+// yield is passed beside it, not kept in it: the compiler would then move
+// what yield captures to the heap, an allocation per walk.
 type bthWalk struct {
-	yield func(key, data []byte) error
 	last  [16]byte
 	keyed bool // last holds a key
 	held  *[maxBTHLevels + 1][]byte
 }
 
-func (t *BTH) walk(w *bthWalk, hid HID, level int, lo []byte) error {
+func (t *BTH) walk(w *bthWalk, yield func(key, data []byte) error, hid HID, level int, lo []byte) error {
 	if seen, err := t.heap.see(hid); err == nil && seen {
 		return errorf(finding.BTHRecords, "BTH item HID 0x%X is reached twice", uint32(hid))
 	}
@@ -108,13 +109,13 @@ func (t *BTH) walk(w *bthWalk, hid HID, level int, lo []byte) error {
 			}
 			copy(w.last[:], key)
 			w.keyed = true
-			if err := w.yield(key, b[i+t.KeySize:i+rec]); err != nil {
+			if err := yield(key, b[i+t.KeySize:i+rec]); err != nil {
 				return err
 			}
 			continue
 		}
 		child := HID(binary.LittleEndian.Uint32(b[i+t.KeySize:]))
-		if err := t.walk(w, child, level-1, key); err != nil {
+		if err := t.walk(w, yield, child, level-1, key); err != nil {
 			return err
 		}
 	}

@@ -151,7 +151,8 @@ func openTC(sp *Space, h *Heap, subnodes SubnodeSet, readRows RowReader, rowPage
 		if err != nil {
 			return nil, errorf(finding.TCRows, "row matrix: %s", err.Error())
 		}
-		m.heap, m.item, m.sizes = h, HID(hnidRows), []int{n}
+		m.heap, m.item, m.sizes = h, HID(hnidRows), sp.intBump().take(1)
+		m.sizes[0] = n
 	default:
 		if subnodes == nil || !subnodes.Has(hnidRows) {
 			return nil, errorf(finding.TCRows, "row matrix subnode 0x%X does not exist", hnidRows)

@@ -174,7 +174,7 @@ func (w *walker) storeCodepage() uint32 {
 		if err != nil {
 			continue
 		}
-		pc, err := ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decode, subnodeSet(subs))
+		pc, err := ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decoder(), subnodeSet(subs))
 		if err != nil {
 			continue
 		}

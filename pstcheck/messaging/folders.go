@@ -133,7 +133,7 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 	data, subs, err := w.node(nid)
 	if err == nil {
 		var pc *ltp.PC
-		pc, err = ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decode, subnodeSet(subs))
+		pc, err = ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decoder(), subnodeSet(subs))
 		if err == nil {
 			if s, ok := w.str(pc, propDisplayName); ok {
 				name = s
@@ -232,7 +232,7 @@ func (w *walker) table(nid, folder uint32, what string, required bool) (*ltp.TC,
 	data, subs, err := w.node(nid)
 	if err == nil {
 		var tc *ltp.TC
-		tc, err = ltp.OpenTC(w.chk.mem.objects(), data, w.res.Decode, subnodeSet(subs), rowReader(w.res, subs, w.chk.mem.blocks()))
+		tc, err = ltp.OpenTC(w.chk.mem.objects(), data, w.res.Decoder(), subnodeSet(subs), w.chk.mem.rowReader(w.res, subs))
 		if err == nil {
 			return tc, true
 		}
@@ -270,7 +270,7 @@ func (w *walker) bigTable(nid uint32) (tc *ltp.TC, err error, big bool) {
 		}
 		return w.pages(blocks, true), nil
 	}
-	tc, err = ltp.OpenTCPages(w.chk.mem.objects(), heap, w.res.Decode, subnodeSet(subs), rows)
+	tc, err = ltp.OpenTCPages(w.chk.mem.objects(), heap, w.res.Decoder(), subnodeSet(subs), rows)
 	return tc, err, true
 }
 

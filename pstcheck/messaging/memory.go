@@ -13,6 +13,10 @@ import (
 type memory struct {
 	arena ndb.Arena
 	space ltp.Space
+	// rows is the table being opened, whose row matrix readRows (rows.read,
+	// made once) reads: a function made per table would be allocated.
+	rows     tableRows
+	readRows ltp.RowReader
 }
 
 // reset makes the memory reusable for the next item.
@@ -33,6 +37,38 @@ func (m *memory) objects() *ltp.Space {
 		return nil
 	}
 	return &m.space
+}
+
+// rowReader returns a reader of the row matrices of a table with subnodes
+// subs, read into m's blocks (fresh memory when m is nil). The reader is
+// m's own, good until the next call: a table reads its rows as it opens.
+func (m *memory) rowReader(res *ndb.Result, subs map[uint32]ndb.Subnode) ltp.RowReader {
+	if m == nil {
+		return (&tableRows{res: res, subs: subs}).read
+	}
+	m.rows = tableRows{res: res, subs: subs, arena: &m.arena}
+	if m.readRows == nil {
+		m.readRows = m.rows.read
+	}
+	return m.readRows
+}
+
+// tableRows reads a table's row matrix held in a subnode, decoded.
+type tableRows struct {
+	res   *ndb.Result
+	subs  map[uint32]ndb.Subnode
+	arena *ndb.Arena
+}
+
+func (t *tableRows) read(nid uint32) ([]ndb.Block, error) {
+	blocks, err := t.res.ReadBlocks(t.subs[nid].Data, t.arena)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range blocks {
+		t.res.Decode(b.BID, 0, b.Data)
+	}
+	return blocks, nil
 }
 
 // subnodeMap is a node's subnode set as the ltp checks ask it.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -196,13 +195,54 @@ func needsNames(pc *ltp.PC) bool {
 	if !ok {
 		return false
 	}
-	class, _ := decodeString(p.Type, pc.Bytes(p), 1252) // class names are ASCII
 	for _, c := range namedClasses {
-		if len(class) >= len(c) && strings.EqualFold(class[:len(c)], c) && (len(class) == len(c) || class[len(c)] == '.') {
+		if classIs(p.Type, pc.Bytes(p), c) {
 			return true
 		}
 	}
 	return false
+}
+
+// classIs says whether message class b, a string property of type t as
+// stored, is class c or one of its subclasses (c, a dot, more), ignoring
+// ASCII case, without decoding it: classes are ASCII names, and no other
+// character folds to an ASCII letter in a single byte. A class that is not
+// a string is none.
+func classIs(t uint16, b []byte, c string) bool {
+	w := 1
+	switch t {
+	case ltp.TypeString:
+		w = 2
+	case ltp.TypeString8:
+	default:
+		return false
+	}
+	at := func(i int) uint16 {
+		if w == 2 {
+			return binary.LittleEndian.Uint16(b[2*i:])
+		}
+		return uint16(b[i])
+	}
+	n := len(b) / w
+	for n > 0 && at(n-1) == 0 {
+		n-- // trailing NULs
+	}
+	if n < len(c) {
+		return false
+	}
+	for i := range len(c) {
+		if ch := at(i); ch >= 0x80 || lowerASCII(byte(ch)) != lowerASCII(c[i]) {
+			return false
+		}
+	}
+	return n == len(c) || at(len(c)) == '.'
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
 }
 
 // checker validates message objects. Each goroutine has its own: the
@@ -218,6 +258,11 @@ type checker struct {
 	// size is the last message's PidTagMessageSize (0 when it has none).
 	size     int64
 	codepage uint32
+	// named says the message being checked needs the name map. It and
+	// visit, made once, are fields: a visit made per message, or a variable
+	// it captured, would be moved to the heap.
+	named bool
+	visit objectVisit
 }
 
 // message checks one message: nil when it is readable whole.
@@ -239,22 +284,27 @@ func (c *checker) message(nid uint32) error {
 	if err != nil {
 		return err
 	}
-	named := false
-	err = walkObject(c.res, n.Data, subs, 0, &objectVisit{mem: &c.mem,
-		message: func(depth int, pc *ltp.PC, _ map[uint32]ndb.Subnode) error {
-			if depth == 0 {
-				named = needsNames(pc)
-				c.size = messageSize(pc)
-				if c.fingerprints {
-					c.print = fingerprint(pc, c.codepage)
-				}
-			}
-			return nil
-		}})
-	if err == nil && named && c.nameMapLost {
+	c.named = false
+	if c.visit.message == nil {
+		c.visit = objectVisit{mem: &c.mem, message: c.sawMessage}
+	}
+	err = walkObject(c.res, n.Data, subs, 0, &c.visit)
+	if err == nil && c.named && c.nameMapLost {
 		return errNamesLost
 	}
 	return err
+}
+
+// sawMessage takes what the check keeps from a message's property context.
+func (c *checker) sawMessage(depth int, pc *ltp.PC, _ map[uint32]ndb.Subnode) error {
+	if depth == 0 {
+		c.named = needsNames(pc)
+		c.size = messageSize(pc)
+		if c.fingerprints {
+			c.print = fingerprint(pc, c.codepage)
+		}
+	}
+	return nil
 }
 
 // orphans reports message nodes whose folder's contents table was read

@@ -318,7 +318,7 @@ func (w *walker) store() {
 		w.fail(err, NIDMessageStore, 0, "message store")
 		return
 	}
-	pc, err := ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decode, subnodeSet(subs))
+	pc, err := ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decoder(), subnodeSet(subs))
 	if err != nil {
 		w.fail(err, NIDMessageStore, 0, "message store")
 		return
@@ -337,7 +337,7 @@ func (w *walker) nameMap() {
 	w.chk.mem.reset()
 	data, subs, err := w.node(nidNameToIDMap)
 	if err == nil {
-		_, err = ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decode, subnodeSet(subs))
+		_, err = ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decoder(), subnodeSet(subs))
 	}
 	if err == nil {
 		return

@@ -62,7 +62,7 @@ func walkObject(res *ndb.Result, data uint64, subs map[uint32]ndb.Subnode, depth
 	if err != nil {
 		return err
 	}
-	pc, err := ltp.OpenPC(v.mem.objects(), pages, res.Decode, subnodeSet(subs))
+	pc, err := ltp.OpenPC(v.mem.objects(), pages, res.Decoder(), subnodeSet(subs))
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func walkAttachment(res *ndb.Result, aid uint32, subs map[uint32]ndb.Subnode, de
 	if err != nil {
 		return err
 	}
-	pc, err := ltp.OpenPC(v.mem.objects(), apages, res.Decode, subnodeSet(asubs))
+	pc, err := ltp.OpenPC(v.mem.objects(), apages, res.Decoder(), subnodeSet(asubs))
 	if err != nil {
 		return err
 	}
@@ -169,20 +169,6 @@ func openTable(res *ndb.Result, s ndb.Subnode, mem *memory) (*ltp.TC, map[uint32
 	if err != nil {
 		return nil, nil, err
 	}
-	tc, err := ltp.OpenTC(mem.objects(), pages, res.Decode, subnodeSet(subs), rowReader(res, subs, mem.blocks()))
+	tc, err := ltp.OpenTC(mem.objects(), pages, res.Decoder(), subnodeSet(subs), mem.rowReader(res, subs))
 	return tc, subs, err
-}
-
-// rowReader reads a table's row matrix held in a subnode, decoded.
-func rowReader(res *ndb.Result, subs map[uint32]ndb.Subnode, arena *ndb.Arena) ltp.RowReader {
-	return func(nid uint32) ([]ndb.Block, error) {
-		blocks, err := res.ReadBlocks(subs[nid].Data, arena)
-		if err != nil {
-			return nil, err
-		}
-		for _, b := range blocks {
-			res.Decode(b.BID, 0, b.Data)
-		}
-		return blocks, nil
-	}
 }

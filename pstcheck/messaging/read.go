@@ -187,7 +187,7 @@ func (r *Reader) Properties(nid uint32) (Props, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc, err := ltp.OpenPC(nil, blocks, r.res.Decode, subnodeSet(subs))
+	pc, err := ltp.OpenPC(nil, blocks, r.res.Decoder(), subnodeSet(subs))
 	if err != nil {
 		return nil, err
 	}

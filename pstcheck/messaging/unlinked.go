@@ -54,7 +54,7 @@ func (w *walker) unlinked() {
 		if err != nil {
 			continue
 		}
-		pc, err := ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decode)
+		pc, err := ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decoder())
 		if err != nil {
 			continue
 		}

@@ -122,6 +122,10 @@ func (a *Arena) subnodeSet() map[uint32]Subnode {
 	return m
 }
 
+// Decoder returns Decode as a function value, for the heaps that decode
+// as they read: made once, where res.Decode made at each call allocates.
+func (res *Result) Decoder() func(bid uint64, off int, b []byte) { return res.decode }
+
 // Decode decodes in place bytes b found at offset off of block bid.
 func (res *Result) Decode(bid uint64, off int, b []byte) {
 	DecodeAt(res.Header.Crypt, bid, off, b)

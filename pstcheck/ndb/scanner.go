@@ -123,6 +123,8 @@ type Result struct {
 	// verified says the block pass ran to its end: until it has, no
 	// block is known sound, so nothing is read or checked through res.
 	verified bool
+	// decode is Decode as a function value, made once (see Decoder).
+	decode func(bid uint64, off int, b []byte)
 }
 
 // Scanner runs the NDB passes over one file.
@@ -193,6 +195,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 	s.res.Header = h
 	s.res.FreeBytes = -1
 	s.res.s = s
+	s.res.decode = s.res.Decode
 
 	p.Phase("b-trees")
 	if h.NBTUsable {
