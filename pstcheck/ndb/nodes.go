@@ -65,6 +65,11 @@ type nodeWalk struct {
 	inf     blockInflater
 	buf     []byte
 	win     window
+	// held holds the internal blocks read for the node being checked: the
+	// walk goes through a block's entries while it reads the blocks they
+	// list. It is emptied for each node, so reading allocates only while
+	// it grows.
+	held []byte
 }
 
 // checkNodes is the node pass (CheckNodes): for every NBT entry, its data
@@ -80,7 +85,7 @@ func (s *Scanner) checkNodes(ctx context.Context) {
 			return
 		}
 		n := s.res.NBT.Entry(i)
-		w.nid, w.rebuilt = n.NID, false
+		w.nid, w.rebuilt, w.held = n.NID, false, w.held[:0]
 		var dmg []damageRef
 		more := 0
 		if n.Data != 0 {
@@ -244,7 +249,8 @@ func (w *nodeWalk) internal(i int, via uint32, depth int) treeInfo {
 	switch {
 	case len(t.damage) > 0 || t.more > 0 || t.btype < 1 || t.btype > 2 || t.level > 2:
 		w.tree[i] = treeDamaged
-		w.damaged[int32(i)] = &t
+		d := t // only a damaged tree's info goes to the heap
+		w.damaged[int32(i)] = &d
 	default:
 		w.tree[i] = treeDone | t.btype<<2 | t.level
 		if t.size != 0 {
@@ -439,11 +445,15 @@ func (w *nodeWalk) read(e BBTEntry) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		b = append([]byte(nil), out...)
-	} else {
-		b = append([]byte(nil), b...)
+		b = out
 	}
-	return b, nil
+	if cap(w.held)-len(w.held) < len(b) {
+		// Blocks handed out before stay in the old array.
+		w.held = make([]byte, 0, max(2*cap(w.held), len(b), 16<<10))
+	}
+	start := len(w.held)
+	w.held = append(w.held, b...)
+	return w.held[start:len(w.held):len(w.held)], nil
 }
 
 // checkRefCounts compares each block's cRef with the references found: a
