@@ -1,7 +1,9 @@
 package ndb
 
 import (
+	"cmp"
 	"iter"
+	"slices"
 	"sort"
 )
 
@@ -149,11 +151,7 @@ func (t *BlockTable) find(bid uint64) int { return t.findIn(bid, t.n) }
 
 // findIn is find among the first n entries.
 func (t *BlockTable) findIn(bid uint64, n int) int {
-	i := sort.Search(n, func(i int) bool { return t.BID(i) >= bid })
-	if i < n && t.BID(i) == bid {
-		return i
-	}
-	return -1
+	return findSorted(t.segs, n, func(s *blockSeg) []uint64 { return s.bid }, bid)
 }
 
 // sortByBID orders the entries by BID (stably), unless they are in order
@@ -244,9 +242,28 @@ func (t *NodeTable) find(nid uint32) int { return t.findIn(nid, t.n) }
 
 // findIn is find among the first n entries.
 func (t *NodeTable) findIn(nid uint32, n int) int {
-	i := sort.Search(n, func(i int) bool { return t.NID(i) >= nid })
-	if i < n && t.NID(i) == nid {
-		return i
+	return findSorted(t.segs, n, func(s *nodeSeg) []uint32 { return s.nid }, nid)
+}
+
+// findSorted returns the index of the first of the first n entries of
+// segs whose key (in the column keys gives) is k, or -1; the keys are in
+// order. It finds the segment by the segments' first keys, then searches
+// that column alone: a lookup per block and per node of every item is
+// the upper layers' most frequent call.
+func findSorted[S any, K cmp.Ordered](segs []*S, n int, keys func(*S) []K, k K) int {
+	nsegs := (n + segMask) >> segShift
+	// The first segment starting at k or above: the first k lies in the
+	// one before it, or starts this one.
+	j := sort.Search(nsegs, func(j int) bool { return keys(segs[j])[0] >= k })
+	if j > 0 {
+		col := keys(segs[j-1])
+		col = col[:min(len(col), n-(j-1)<<segShift)]
+		if i, ok := slices.BinarySearch(col, k); ok {
+			return (j-1)<<segShift + i
+		}
+	}
+	if j < nsegs && keys(segs[j])[0] == k {
+		return j << segShift
 	}
 	return -1
 }

@@ -87,3 +87,29 @@ func TestTables(t *testing.T) {
 		t.Error("found a BID past the last")
 	}
 }
+
+// A BID repeated across a segment boundary (only a damaged index repeats
+// one) is found at its first entry, and a lookup among the first n
+// entries sees none after them.
+func TestTableFindAcrossSegments(t *testing.T) {
+	var bt BlockTable
+	for i := range segLen + 10 {
+		bid := uint64(4 * i)
+		if i >= segLen-5 && i < segLen+5 {
+			bid = 4 * (segLen - 5)
+		}
+		bt.add(BBTEntry{BID: bid})
+	}
+	if got := bt.find(4 * (segLen - 5)); got != segLen-5 {
+		t.Errorf("the repeated BID is found at %d, want %d", got, segLen-5)
+	}
+	if got := bt.find(4 * (segLen + 7)); got != segLen+7 {
+		t.Errorf("a BID past the boundary is found at %d", got)
+	}
+	if got := bt.findIn(4*(segLen+7), segLen+7); got != -1 {
+		t.Errorf("a BID past the first n entries is found at %d", got)
+	}
+	if got := bt.find(4*segLen + 1); got != -1 {
+		t.Errorf("an absent BID is found at %d", got)
+	}
+}
