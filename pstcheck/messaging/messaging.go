@@ -278,7 +278,10 @@ func (w *walker) fail(err error, nid, folder uint32, what string) {
 	switch e := err.(type) {
 	case *ndb.ReadError:
 		// The block or tree was reported by the node pass with this node's
-		// NID; nothing new to say.
+		// NID; nothing new to say, unless no pass checks what stopped it.
+		if e.Unreported {
+			w.report(e.Code, nid, folder, finding.NoOffset, e.BID, "%s 0x%X: %s", what, nid, e.Detail)
+		}
 	case *ltp.Error:
 		w.report(e.Code, nid, folder, finding.NoOffset, 0, "%s 0x%X: %s", what, nid, e.Detail)
 	default:

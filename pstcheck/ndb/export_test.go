@@ -7,3 +7,11 @@ import "github.com/pstcheck/pstcheck/pstcheck/finding"
 func (l *Layout) VerifyBlock(e *BBTEntry, extent []byte) (finding.Code, string) {
 	return l.verifyBlock(e, extent, &blockInflater{})
 }
+
+// SetMaxNodeData sets the most node data read whole, for a test of a node
+// over it; it returns the undoing.
+func SetMaxNodeData(n int) (restore func()) {
+	old := maxNodeData
+	maxNodeData = n
+	return func() { maxNodeData = old }
+}

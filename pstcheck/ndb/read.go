@@ -14,12 +14,15 @@ import (
 
 // ReadError says why node data could not be read: a missing or damaged
 // block, or a malformed tree. The NDB passes have already reported the
-// block itself; the upper layers use this to classify the item.
+// block itself; the upper layers use this to classify the item. Not so
+// when Unreported is set: the data is more than this reader holds (see
+// maxNodeData), which no pass checks, so the reader must report it.
 type ReadError struct {
-	BID    uint64
-	Offset int64
-	Code   finding.Code
-	Detail string
+	BID        uint64
+	Offset     int64
+	Code       finding.Code
+	Detail     string
+	Unreported bool
 }
 
 func (e *ReadError) Error() string { return e.Detail }
@@ -31,9 +34,20 @@ type Subnode struct {
 }
 
 // maxNodeData caps what one node's data may total when read into memory.
-// The largest heaps (the contents table of a folder with 100,000 items)
-// stay well below it; attachment bytes are never read this way.
-const maxNodeData = 256 << 20
+// Message heaps stay far below it (Outlook keeps large values in
+// subnodes); a folder table larger than a few MB is read block by block
+// (DataBlocks), whatever its size, and attachment bytes are streamed.
+var maxNodeData = 256 << 20 // a variable for the tests
+
+// maxTreeData is the most a data tree can hold: its size (lcbTotal) is 32
+// bits.
+const maxTreeData = math.MaxUint32
+
+// tooLarge is the error of a node whose data totals more than limit.
+func tooLarge(bid uint64, limit int) *ReadError {
+	return &ReadError{BID: bid &^ bidReserved, Offset: -1, Code: finding.NodeDataTree, Unreported: true,
+		Detail: fmt.Sprintf("node data exceeds %d bytes", limit)}
+}
 
 // The read methods below may be called from several goroutines at once.
 
@@ -181,7 +195,7 @@ func (res *Result) ReadBlocks(bid uint64, arena *Arena) ([]Block, error) {
 	err := res.walkData(bid, 0, arena, true, func(e BBTEntry, b []byte) error {
 		total += len(b)
 		if total > maxNodeData {
-			return &ReadError{BID: bid, Offset: -1, Code: finding.NodeDataTree, Detail: fmt.Sprintf("node data exceeds %d bytes", maxNodeData)}
+			return tooLarge(bid, maxNodeData)
 		}
 		out = append(out, Block{BID: e.BID, Data: b})
 		return nil
@@ -368,14 +382,16 @@ func (res *Result) inflate(e BBTEntry, raw, out []byte) ([]byte, error) {
 // DataBlocks returns the data blocks of the data tree rooted at bid with
 // their BIDs only, and their total size, reading only the tree's internal
 // blocks: for a node too large to hold, whose blocks are then read one at
-// a time (ReadBlock). A node ReadBlocks cannot read gives the same error.
+// a time (ReadBlock). A node ReadBlocks cannot read for its damage gives
+// the same error; one too large to read whole is listed all the same (up
+// to the most a data tree holds).
 func (res *Result) DataBlocks(bid uint64, arena *Arena) ([]Block, int, error) {
 	var out []Block
 	total := 0
 	err := res.walkData(bid, 0, arena, false, func(e BBTEntry, _ []byte) error {
 		total += int(e.Inflated)
-		if total > maxNodeData {
-			return &ReadError{BID: bid, Offset: -1, Code: finding.NodeDataTree, Detail: fmt.Sprintf("node data exceeds %d bytes", maxNodeData)}
+		if total > maxTreeData {
+			return tooLarge(bid, maxTreeData)
 		}
 		out = append(out, Block{BID: e.BID})
 		return nil

@@ -13,6 +13,35 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
+// A node with more data than is read whole cannot be read whole, with an
+// error no pass reported (the reader must say it), and is still listed
+// block by block (DataBlocks), as the large folder tables are read.
+func TestDataOverReadLimit(t *testing.T) {
+	f := trees(t)
+	res, _ := scan(f)
+	xx := internalBlocks(f, pstmut.XBlockType, 2)
+	if len(xx) != 1 {
+		t.Fatalf("%d XXBLOCKs", len(xx))
+	}
+	defer ndb.SetMaxNodeData(xxblockData - 1)()
+	_, err := res.ReadBlocks(xx[0], nil)
+	var re *ndb.ReadError
+	if !errors.As(err, &re) || !re.Unreported || re.Code != finding.NodeDataTree {
+		t.Fatalf("reading %d bytes whole: %v, want an unreported NODE-DATA-TREE error", xxblockData, err)
+	}
+	blocks, size, err := res.DataBlocks(xx[0], nil)
+	if err != nil || size != xxblockData {
+		t.Fatalf("listed %d bytes: %v", size, err)
+	}
+	var got []uint64
+	for _, b := range blocks {
+		got = append(got, b.BID)
+	}
+	if want := f.DataBlocks(xx[0]); !slices.Equal(got, want) {
+		t.Errorf("listed %d blocks, the tree holds %d", len(got), len(want))
+	}
+}
+
 // A data tree reads as its data blocks in order, decoded: one block, an
 // XBLOCK's blocks, or an XXBLOCK's XBLOCKs' blocks. The bytes add up to
 // what the tree says it holds.
