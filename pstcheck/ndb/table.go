@@ -3,18 +3,22 @@ package ndb
 import (
 	"cmp"
 	"iter"
+	"math"
 	"slices"
 	"sort"
 )
 
-// The index's leaf entries are what the scan holds most of: a block of a
-// 2-million-item store costs its entry, a state, and its place in offset
-// order, 6 million times over. So they are kept compactly, a column per
-// field, in segments of a fixed size that are never copied as the tables
-// grow (a slice grown by doubling holds up to twice its entries, and
-// gathering then copying holds them twice at once): 18 bytes a block (20
-// in 4K files), 24 a node, where a slice of entries takes 24 and 32 and
-// more while it grows.
+// The index's leaf entries are what the scan holds most of: a store of 2
+// million items has 6 million blocks and 2 million nodes. So they are kept
+// compactly, a column per field, in segments of a fixed size that are
+// never copied as the tables grow (a slice grown by doubling holds up to
+// twice its entries, and gathering then copying holds them twice at once):
+// 13 bytes a block (15 in 4K files, once a compressed block comes) and 16
+// a node, where a slice of entries takes 24 and 32. BIDs are kept in 32
+// bits, with a column for their high bits only in a segment that needs it
+// (real files count their BIDs from 4 up, by 4), and a block's offset in
+// 64-byte units (every block's place is on that grid): an entry off the
+// grid or past 256 GiB, which only damage makes, is kept aside.
 
 const (
 	segShift = 14
@@ -27,21 +31,62 @@ const (
 type BlockTable struct {
 	n    int
 	segs []*blockSeg
-	// far holds the offsets of entries whose IB does not fit in 40 bits
-	// (only a damaged entry points past 1 TB).
+	// far holds the offsets that are not kept in the ib column.
 	far map[int]uint64
 }
 
 // blockSeg holds up to segLen entries; the first starts small, so that a
 // small file's scan (fuzzing runs thousands) sets up little.
 type blockSeg struct {
-	bid      []uint64
-	ib       []uint32 // low 32 bits of IB
-	ibHi     []uint8  // bits 32-39 of IB
+	bid      wide
+	ib       []uint32 // IB / ibUnit, or farIB: see BlockTable.far
 	cb, ref  []uint16
 	state    []uint8  // BlockState in bits 0-4, Found in bits 5-6
 	inflated []uint16 // in 4K files, once a compressed block comes (else the size is cb)
 }
+
+const (
+	ibUnit = 64
+	farIB  = math.MaxUint32
+)
+
+// wide is a column of 64-bit values kept as their low 32 bits, with a
+// column of the high bits made only once a value needs one.
+type wide struct {
+	lo, hi []uint32
+}
+
+func (c *wide) at(k int) uint64 {
+	if c.hi == nil {
+		return uint64(c.lo[k])
+	}
+	return uint64(c.hi[k])<<32 | uint64(c.lo[k])
+}
+
+func (c *wide) add(v uint64) {
+	if v>>32 != 0 && c.hi == nil {
+		c.hi = make([]uint32, len(c.lo), cap(c.lo))
+	}
+	c.lo = append(c.lo, uint32(v))
+	if c.hi != nil {
+		c.hi = append(c.hi, uint32(v>>32))
+	}
+}
+
+// search returns the first of the first n values that is v, if any, in a
+// column in ascending order.
+func (c *wide) search(n int, v uint64) (int, bool) {
+	if c.hi == nil {
+		if v>>32 != 0 {
+			return 0, false
+		}
+		return slices.BinarySearch(c.lo[:n], uint32(v))
+	}
+	i := sort.Search(n, func(k int) bool { return c.at(k) >= v })
+	return i, i < n && c.at(i) == v
+}
+
+func newWide(c int) wide { return wide{lo: make([]uint32, 0, c)} }
 
 // segCap is the room a new segment starts with: a little for the first,
 // all of it for the others.
@@ -65,7 +110,7 @@ func (t *BlockTable) seg(i int) (*blockSeg, int) { return t.segs[i>>segShift], i
 // Entry returns entry i.
 func (t *BlockTable) Entry(i int) BBTEntry {
 	s, k := t.seg(i)
-	e := BBTEntry{BID: s.bid[k], IB: t.IB(i), CB: s.cb[k], Inflated: s.cb[k], Ref: s.ref[k], Rebuilt: Found(s.state[k] >> foundShift)}
+	e := BBTEntry{BID: s.bid.at(k), IB: t.IB(i), CB: s.cb[k], Inflated: s.cb[k], Ref: s.ref[k], Rebuilt: Found(s.state[k] >> foundShift)}
 	if s.inflated != nil {
 		e.Inflated = s.inflated[k]
 	}
@@ -73,17 +118,15 @@ func (t *BlockTable) Entry(i int) BBTEntry {
 }
 
 // BID returns entry i's BID.
-func (t *BlockTable) BID(i int) uint64 { s, k := t.seg(i); return s.bid[k] }
+func (t *BlockTable) BID(i int) uint64 { s, k := t.seg(i); return s.bid.at(k) }
 
 // IB returns entry i's offset.
 func (t *BlockTable) IB(i int) uint64 {
 	s, k := t.seg(i)
-	if s.ibHi[k] == 0xFF {
-		if ib, ok := t.far[i]; ok {
-			return ib
-		}
+	if s.ib[k] == farIB {
+		return t.far[i]
 	}
-	return uint64(s.ibHi[k])<<32 | uint64(s.ib[k])
+	return uint64(s.ib[k]) * ibUnit
 }
 
 // CB returns entry i's size as stored.
@@ -108,14 +151,15 @@ func (t *BlockTable) add(e BBTEntry) {
 	i := t.n
 	if i>>segShift == len(t.segs) {
 		c := segCap(len(t.segs))
-		t.segs = append(t.segs, &blockSeg{bid: make([]uint64, 0, c), ib: make([]uint32, 0, c), ibHi: make([]uint8, 0, c),
+		t.segs = append(t.segs, &blockSeg{bid: newWide(c), ib: make([]uint32, 0, c),
 			cb: make([]uint16, 0, c), ref: make([]uint16, 0, c), state: make([]uint8, 0, c)})
 	}
 	s := t.segs[len(t.segs)-1]
 	t.n++
-	hi := uint8(e.IB >> 32)
-	if e.IB>>32 >= 0xFF {
-		hi = 0xFF
+	ib := uint32(farIB)
+	if e.IB%ibUnit == 0 && e.IB/ibUnit < farIB {
+		ib = uint32(e.IB / ibUnit)
+	} else {
 		if t.far == nil {
 			t.far = map[int]uint64{}
 		}
@@ -124,9 +168,8 @@ func (t *BlockTable) add(e BBTEntry) {
 	if e.Inflated != e.CB && s.inflated == nil {
 		s.inflated = append(make([]uint16, 0, cap(s.cb)), s.cb...)
 	}
-	s.bid = append(s.bid, e.BID)
-	s.ib = append(s.ib, uint32(e.IB))
-	s.ibHi = append(s.ibHi, hi)
+	s.bid.add(e.BID)
+	s.ib = append(s.ib, ib)
 	s.cb = append(s.cb, e.CB)
 	s.ref = append(s.ref, e.Ref)
 	s.state = append(s.state, uint8(e.Rebuilt)<<foundShift)
@@ -151,7 +194,8 @@ func (t *BlockTable) find(bid uint64) int { return t.findIn(bid, t.n) }
 
 // findIn is find among the first n entries.
 func (t *BlockTable) findIn(bid uint64, n int) int {
-	return findSorted(t.segs, n, func(s *blockSeg) []uint64 { return s.bid }, bid)
+	return findSorted(t.segs, n, bid, func(s *blockSeg) uint64 { return s.bid.at(0) },
+		func(s *blockSeg, n int, bid uint64) (int, bool) { return s.bid.search(n, bid) })
 }
 
 // sortByBID orders the entries by BID (stably), unless they are in order
@@ -185,7 +229,7 @@ type NodeTable struct {
 
 type nodeSeg struct {
 	nid, parent []uint32
-	data, sub   []uint64
+	data, sub   wide
 	rebuilt     []uint8 // a bit per entry
 }
 
@@ -197,7 +241,7 @@ func (t *NodeTable) seg(i int) (*nodeSeg, int) { return t.segs[i>>segShift], i &
 // Entry returns entry i.
 func (t *NodeTable) Entry(i int) NBTEntry {
 	s, k := t.seg(i)
-	return NBTEntry{NID: s.nid[k], Parent: s.parent[k], Data: s.data[k], Sub: s.sub[k], Rebuilt: s.rebuilt[k>>3]&(1<<(k&7)) != 0}
+	return NBTEntry{NID: s.nid[k], Parent: s.parent[k], Data: s.data.at(k), Sub: s.sub.at(k), Rebuilt: s.rebuilt[k>>3]&(1<<(k&7)) != 0}
 }
 
 // NID returns entry i's NID.
@@ -210,14 +254,14 @@ func (t *NodeTable) add(e NBTEntry) {
 	if i>>segShift == len(t.segs) {
 		c := segCap(len(t.segs))
 		t.segs = append(t.segs, &nodeSeg{nid: make([]uint32, 0, c), parent: make([]uint32, 0, c),
-			data: make([]uint64, 0, c), sub: make([]uint64, 0, c), rebuilt: make([]uint8, 0, c/8)})
+			data: newWide(c), sub: newWide(c), rebuilt: make([]uint8, 0, c/8)})
 	}
 	s := t.segs[len(t.segs)-1]
 	t.n++
 	s.nid = append(s.nid, e.NID)
 	s.parent = append(s.parent, e.Parent)
-	s.data = append(s.data, e.Data)
-	s.sub = append(s.sub, e.Sub)
+	s.data.add(e.Data)
+	s.sub.add(e.Sub)
 	if k := i & segMask; k>>3 == len(s.rebuilt) {
 		s.rebuilt = append(s.rebuilt, 0)
 	}
@@ -242,27 +286,26 @@ func (t *NodeTable) find(nid uint32) int { return t.findIn(nid, t.n) }
 
 // findIn is find among the first n entries.
 func (t *NodeTable) findIn(nid uint32, n int) int {
-	return findSorted(t.segs, n, func(s *nodeSeg) []uint32 { return s.nid }, nid)
+	return findSorted(t.segs, n, nid, func(s *nodeSeg) uint32 { return s.nid[0] },
+		func(s *nodeSeg, n int, nid uint32) (int, bool) { return slices.BinarySearch(s.nid[:n], nid) })
 }
 
 // findSorted returns the index of the first of the first n entries of
-// segs whose key (in the column keys gives) is k, or -1; the keys are in
-// order. It finds the segment by the segments' first keys, then searches
-// that column alone: a lookup per block and per node of every item is
-// the upper layers' most frequent call.
-func findSorted[S any, K cmp.Ordered](segs []*S, n int, keys func(*S) []K, k K) int {
+// segs whose key is k, or -1; the keys are in order. It finds the segment
+// by the segments' first keys (first), then searches that segment alone
+// (search, among its first n): a lookup per block and per node of every
+// item is the upper layers' most frequent call.
+func findSorted[S any, K cmp.Ordered](segs []*S, n int, k K, first func(*S) K, search func(s *S, n int, k K) (int, bool)) int {
 	nsegs := (n + segMask) >> segShift
 	// The first segment starting at k or above: the first k lies in the
 	// one before it, or starts this one.
-	j := sort.Search(nsegs, func(j int) bool { return keys(segs[j])[0] >= k })
+	j := sort.Search(nsegs, func(j int) bool { return first(segs[j]) >= k })
 	if j > 0 {
-		col := keys(segs[j-1])
-		col = col[:min(len(col), n-(j-1)<<segShift)]
-		if i, ok := slices.BinarySearch(col, k); ok {
+		if i, ok := search(segs[j-1], min(segLen, n-(j-1)<<segShift), k); ok {
 			return (j-1)<<segShift + i
 		}
 	}
-	if j < nsegs && keys(segs[j])[0] == k {
+	if j < nsegs && first(segs[j]) == k {
 		return j << segShift
 	}
 	return -1

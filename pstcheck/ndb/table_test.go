@@ -8,9 +8,9 @@ import (
 )
 
 // The compact tables give back every entry as it was added, across
-// segments, whatever its offset (past 1 TB too) or inflated size, keep
-// each block's state apart from how it was found, sort as a stable sort
-// of the entries would, and find what they hold.
+// segments, whatever its BID, offset (off the grid, past 256 GiB) or
+// inflated size, keep each block's state apart from how it was found, sort
+// as a stable sort of the entries would, and find what they hold.
 func TestTables(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	var bt BlockTable
@@ -28,6 +28,12 @@ func TestTables(t *testing.T) {
 			e.IB = 1<<62 + 3
 		case 11:
 			e.IB = 0xFE<<32 | 0xFFFFFFFF
+		case 13:
+			e.IB = 1 << 40 // on the grid, past 256 GiB
+		case 15:
+			e.IB = farIB * ibUnit
+		case 17:
+			e.IB = (farIB - 1) * ibUnit // the last offset kept in the column
 		}
 		if i > segLen+500 && i%3 == 0 {
 			e.Inflated = e.CB + 100 // a compressed block, well into a segment
