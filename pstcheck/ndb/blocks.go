@@ -27,10 +27,13 @@ import (
 func (s *Scanner) checkBlocks(ctx context.Context) {
 	order := s.offsetOrder()
 
-	fixed := s.fixedPages()
-	pages := append(append([]pageRef(nil), s.pages...), fixed...)
+	// The pages the walk found, and the map pages, sorted in place: the
+	// walk's order is not needed after, and a store of millions of items
+	// has hundreds of thousands of pages.
+	s.mapPages = s.fixedPages()
+	pages := append(s.pages, s.mapPages...)
+	s.pages, s.pageCount = nil, len(pages)
 	slices.SortFunc(pages, func(a, b pageRef) int { return cmp.Compare(a.IB, b.IB) })
-	s.pages = append(s.pages, fixed...)
 
 	// The allocation pass goes through the blocks and pages in this order
 	// too.

@@ -164,7 +164,7 @@ func (s *Scanner) checkMaps() {
 		}
 	}
 
-	for _, p := range s.pages {
+	for _, p := range s.mapPages {
 		var code finding.Code
 		switch p.Type {
 		case PagePMap:

@@ -137,11 +137,16 @@ type Scanner struct {
 	progress Progress
 	workers  int
 
-	pages []pageRef
+	// pages are the B-tree pages the walk found (and the rebuild), until
+	// the block pass sorts them with the map pages into sortedPages.
+	pages     []pageRef
+	pageCount int
 	// order is the BBT's indexes in offset order and sortedPages the pages
-	// in offset order, from the block pass, for the allocation pass.
+	// in offset order, from the block pass, for the allocation pass;
+	// mapPages are the map pages alone.
 	order       blockOrder
 	sortedPages []pageRef
+	mapPages    []pageRef
 	visited     map[int64]bool
 	// lost are key ranges of the BBT whose pages could not be read, so a
 	// missing block can be blamed on its lost page; lostNBT the same for
@@ -231,7 +236,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 	s.res.verified = true
 	p.Phase("nodes")
 	s.checkNodes(ctx)
-	s.res.Pages = len(s.pages)
+	s.res.Pages = s.pageCount
 	return &s.res
 }
 
