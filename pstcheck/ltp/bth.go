@@ -58,9 +58,7 @@ func (t *BTH) Walk(yield func(key, data []byte) error) error {
 	if t.root == 0 {
 		return nil
 	}
-	for i := range t.heap.flags {
-		t.heap.flags[i] &^= itemSeen
-	}
+	t.heap.clearSeen()
 	var w bthWalk
 	if t.heap.pages != nil {
 		w.held = new([maxBTHLevels + 1][]byte)

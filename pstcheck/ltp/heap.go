@@ -62,12 +62,17 @@ type Heap struct {
 	held   []heldPage
 	tick   uint64
 	decode Decoder
-	// offs holds every block's rgibAlloc (cAlloc+1 offsets), one after the
-	// other: block b's from first[b]; flags has an entry per offset, for
-	// the allocation it starts.
-	offs  []uint16
+	// first[b] is the index of block b's first allocation among all the
+	// heap's. offs holds every block's rgibAlloc (cAlloc+1 offsets), one
+	// after the other, from first[b]; flags has an entry per offset, for
+	// the allocation it starts. A heap read by pages keeps neither, which
+	// would grow with its items (a contents table of a million rows has
+	// over ten million): the blocks it holds keep their own (see
+	// heldPage), and seen has a bit per allocation.
 	first []int32
+	offs  []uint16
 	flags []uint8
+	seen  []uint8
 }
 
 // Per-allocation flags.
@@ -93,8 +98,8 @@ func OpenHeap(sp *Space, blocks []ndb.Block, decode Decoder) (*Heap, error) {
 	return openHeap(sp, blocks, nil, decode)
 }
 
-// OpenHeapPages is OpenHeap for a heap read block by block: it holds the
-// page maps of all its blocks, the bytes of only a few.
+// OpenHeapPages is OpenHeap for a heap read block by block: it checks the
+// page maps of all its blocks and holds the bytes of only a few.
 func OpenHeapPages(sp *Space, pages *Pages, decode Decoder) (*Heap, error) {
 	return openHeap(sp, pages.Blocks, pages, decode)
 }
@@ -129,10 +134,9 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder) (*Hea
 	h := sp.heapBump().one()
 	*h = Heap{ClientSig: p0[3], UserRoot: HID(binary.LittleEndian.Uint32(p0[4:])), blocks: blocks, decode: decode}
 	// Each block's page map is decoded (once) and checked, then its
-	// offsets copied into memory of the right size; read block by block,
-	// they are gathered first.
+	// offsets copied into memory of the right size, unless the heap is
+	// read by pages.
 	first := sp.i32Bump().take(len(blocks) + 1)
-	var gathered []uint16
 	total := 0
 	for i, blk := range blocks {
 		p := blk.Data
@@ -164,24 +168,21 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder) (*Hea
 				return nil, errorf(finding.HeapPageMap, "heap block %d allocation %d offset %d is outside [%d, %d]", i, k, o, prev, ib)
 			}
 			prev = int(o)
-			if pages != nil {
-				gathered = append(gathered, o)
-			}
 		}
 		first[i] = int32(total)
 		total += cAlloc + 1
 	}
 	first[len(blocks)] = int32(total)
-	h.first, h.offs, h.flags = first, sp.u16Bump().take(total), sp.u8Bump().take(total)
+	h.first = first
 	if pages != nil {
-		copy(h.offs, gathered)
-		h.pages = pages
+		h.pages, h.seen = pages, sp.u8Bump().take((total+7)/8)
 		h.held = make([]heldPage, pagesHeld)
 		for k := range h.held {
 			h.held[k].i = -1
 		}
 		return h, nil
 	}
+	h.offs, h.flags = sp.u16Bump().take(total), sp.u8Bump().take(total)
 	for i, blk := range blocks {
 		ib := int(binary.LittleEndian.Uint16(blk.Data))
 		offs := h.offs[first[i]:first[i+1]]
@@ -210,12 +211,11 @@ func (h *Heap) Item(hid HID) ([]byte, error) {
 	if err != nil || k == 0 {
 		return nil, err
 	}
-	i := int(h.first[b]) + k - 1
-	data, err := h.page(b)
-	if err != nil {
-		return nil, err
+	if h.pages != nil {
+		return h.pagedItem(b, k, true)
 	}
-	item := data[h.offs[i]:h.offs[i+1]]
+	i := int(h.first[b]) + k - 1
+	item := h.blocks[b].Data[h.offs[i]:h.offs[i+1]]
 	if h.flags[i]&itemDecoded == 0 {
 		h.decode(h.blocks[b].BID, int(h.offs[i]), item)
 		h.flags[i] |= itemDecoded
@@ -223,14 +223,27 @@ func (h *Heap) Item(hid HID) ([]byte, error) {
 	return item, nil
 }
 
-// ItemSize returns the size of a heap item without decoding it.
+// ItemSize returns the size of a heap item without decoding it (in a heap
+// read by pages, its block is read: see Has).
 func (h *Heap) ItemSize(hid HID) (int, error) {
 	b, k, err := h.locate(hid)
 	if err != nil || k == 0 {
 		return 0, err
 	}
+	if h.pages != nil {
+		item, err := h.pagedItem(b, k, false)
+		return len(item), err
+	}
 	i := int(h.first[b]) + k - 1
 	return int(h.offs[i+1] - h.offs[i]), nil
+}
+
+// Has returns an error unless hid names an item of the heap (or is HID
+// 0): what ItemSize checks, without reading a block of a heap read by
+// pages.
+func (h *Heap) Has(hid HID) error {
+	_, _, err := h.locate(hid)
+	return err
 }
 
 // see marks the item hid as reached by the current BTH walk and says
@@ -241,9 +254,22 @@ func (h *Heap) see(hid HID) (bool, error) {
 		return false, err
 	}
 	i := int(h.first[b]) + k - 1
+	if h.seen != nil {
+		seen := h.seen[i>>3]&(1<<(i&7)) != 0
+		h.seen[i>>3] |= 1 << (i & 7)
+		return seen, nil
+	}
 	seen := h.flags[i]&itemSeen != 0
 	h.flags[i] |= itemSeen
 	return seen, nil
+}
+
+// clearSeen forgets which items a BTH walk reached, for the next walk.
+func (h *Heap) clearSeen() {
+	clear(h.seen)
+	for i := range h.flags {
+		h.flags[i] &^= itemSeen
+	}
 }
 
 // locate checks hid and returns its block and allocation index (k == 0

@@ -1,6 +1,12 @@
 package ltp
 
-import "github.com/pstcheck/pstcheck/pstcheck/ndb"
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
 
 // Pages are a node's data blocks read one at a time, for a heap or row
 // matrix too large to hold (a folder's contents table of a million rows
@@ -21,26 +27,28 @@ type Pages struct {
 // every item it is looking at.
 var pagesHeld = 16
 
-// heldPage is a block a heap read from Pages holds.
+// heldPage is a block a heap read from Pages holds, with its allocation
+// offsets (read again with it: the heap keeps none) and which of its
+// items are decoded.
 type heldPage struct {
-	i    int // block index; -1 for an empty slot
-	data []byte
-	used uint64
+	i       int // block index; -1 for an empty slot
+	data    []byte
+	used    uint64
+	offs    []uint16
+	decoded []bool
 }
 
-// page returns block i's bytes: from the blocks given, or read and held.
-// A block read again is decoded again: its items' flags are cleared.
-func (h *Heap) page(i int) ([]byte, error) {
-	if h.pages == nil {
-		return h.blocks[i].Data, nil
-	}
+// page returns block i, read and held (the least recently used one it
+// holds is let go). A block read again is decoded again: its items are
+// marked not decoded.
+func (h *Heap) page(i int) (*heldPage, error) {
 	h.tick++
 	lru := 0
 	for k := range h.held {
 		p := &h.held[k]
 		if p.i == i {
 			p.used = h.tick
-			return p.data, nil
+			return p, nil
 		}
 		if p.used < h.held[lru].used {
 			lru = k
@@ -53,8 +61,46 @@ func (h *Heap) page(i int) ([]byte, error) {
 		return nil, err
 	}
 	p.i, p.data, p.used = i, data, h.tick
-	for k := h.first[i]; k < h.first[i+1]; k++ {
-		h.flags[k] &^= itemDecoded
+	// The page map was checked when the heap was opened; the block was
+	// read from the file again, so it is checked again to be used.
+	n := int(h.first[i+1] - h.first[i])
+	p.offs, p.decoded = p.offs[:0], append(p.decoded[:0], make([]bool, n)...)
+	hdr := pageHeaderSize(i)
+	if len(data) >= hdr+2 {
+		h.decode(h.blocks[i].BID, 0, data[:hdr])
+		if ib := int(binary.LittleEndian.Uint16(data)); ib >= hdr && ib+4+2*n <= len(data) {
+			h.decode(h.blocks[i].BID, ib, data[ib:])
+			prev := hdr
+			if int(binary.LittleEndian.Uint16(data[ib:])) != n-1 {
+				prev = math.MaxInt // not the page map checked: no offset fits
+			}
+			for k := range n {
+				o := int(binary.LittleEndian.Uint16(data[ib+4+2*k:]))
+				if o < prev || o > ib {
+					break
+				}
+				p.offs, prev = append(p.offs, uint16(o)), o
+			}
+		}
 	}
-	return data, nil
+	if len(p.offs) != n {
+		p.i = -1
+		return nil, errorf(finding.HeapPageMap, "heap block %d changed since it was checked", i)
+	}
+	return p, nil
+}
+
+// pagedItem returns allocation k of block b of a heap read by pages,
+// decoded when decode is set (ItemSize needs only its size).
+func (h *Heap) pagedItem(b, k int, decode bool) ([]byte, error) {
+	p, err := h.page(b)
+	if err != nil {
+		return nil, err
+	}
+	item := p.data[p.offs[k-1]:p.offs[k]]
+	if decode && !p.decoded[k-1] {
+		h.decode(h.blocks[b].BID, int(p.offs[k-1]), item)
+		p.decoded[k-1] = true
+	}
+	return item, nil
 }

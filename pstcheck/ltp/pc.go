@@ -182,12 +182,19 @@ func checkValue(h *Heap, subnodes SubnodeSet, t uint16, v uint32) *Error {
 		}
 		return nil
 	}
-	n, err := h.ItemSize(HID(v))
-	if err != nil {
-		e := err.(*Error)
-		return errorf(finding.PCProperty, "type 0x%04X value: %s", t, e.Detail)
+	if size == 0 { // any size: the item need only exist
+		if err := h.Has(HID(v)); err != nil {
+			return errorf(finding.PCProperty, "type 0x%04X value: %s", t, err.(*Error).Detail)
+		}
+		return nil
 	}
-	if size > 0 && n != size {
+	n, err := h.ItemSize(HID(v))
+	if e, ok := err.(*Error); ok {
+		return errorf(finding.PCProperty, "type 0x%04X value: %s", t, e.Detail)
+	} else if err != nil { // its block, read again, cannot be read
+		return errorf(finding.PCProperty, "type 0x%04X value: %v", t, err)
+	}
+	if n != size {
 		return errorf(finding.PCProperty, "type 0x%04X value is %d bytes, want %d", t, n, size)
 	}
 	return nil
