@@ -13,6 +13,7 @@ import (
 
 	"github.com/pstcheck/pstcheck/internal/batch"
 	"github.com/pstcheck/pstcheck/internal/discover"
+	"github.com/pstcheck/pstcheck/internal/gcpolicy"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/report"
 )
@@ -197,6 +198,9 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 			}
 		}
 	}
+	// A single file is scanned in this process (several in workers, which
+	// keep to their own limits).
+	defer gcpolicy.ForScan()()
 	reports := batch.Run(ctx, targets, run)
 	if ctx.Err() != nil {
 		// A scan cut short proves nothing either way: no verdict is
