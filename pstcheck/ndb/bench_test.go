@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/samples"
@@ -12,8 +11,14 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
 
-// benchFile is the file the pass benchmarks read: $PSTCHECK_BENCH_FILE
-// (a pstgen archive, say), else go-pst's enron.pst.
+// The pass benchmarks read $PSTCHECK_BENCH_FILE (a pstgen archive, say;
+// scripts/bench-archive sets it), else go-pst's enron.pst. Each scans the
+// file once to have what its pass needs, then times that pass alone, and
+// reports its processor time (cpu-ms/op) beside the wall time: on a shared
+// machine the wall time is noise. The file should be sound: a damaged
+// one's first scan leaves states the passes timed would then skip.
+
+// benchFile opens the file the pass benchmarks read.
 func benchFile(b *testing.B) (*os.File, int64) {
 	path := os.Getenv("PSTCHECK_BENCH_FILE")
 	if path == "" {
@@ -38,24 +43,81 @@ type discard struct{}
 
 func (discard) Report(finding.Finding) {}
 
+// benchScan scans the bench file through the block and node passes.
+func benchScan(b *testing.B) (*Result, int64) {
+	f, size := benchFile(b)
+	res := Scan(context.Background(), f, size, discard{}, Options{Workers: 2})
+	if res == nil {
+		b.Fatal("unusable header")
+	}
+	return res, size
+}
+
+// scanner returns a scanner of res's file that has run no pass.
+func (res *Result) scanner(workers int) *Scanner {
+	s := res.s
+	return &Scanner{r: s.r, size: s.size, limit: s.limit, h: s.h, sink: discard{}, progress: noProgress{},
+		workers: workers, visited: map[int64]bool{}}
+}
+
+// BenchmarkIndex measures the walk of both B-trees (every page read and
+// checked, every leaf entry kept) and their sorting for lookups.
+func BenchmarkIndex(b *testing.B) {
+	res, size := benchScan(b)
+	b.SetBytes(size)
+	defer testkit.ReportCPU(b, testkit.CPUTime())
+	for b.Loop() {
+		s := res.scanner(1)
+		s.walkTree(s.h.NBT, PageNBT)
+		s.walkTree(s.h.BBT, PageBBT)
+		s.sortTrees()
+	}
+}
+
 // BenchmarkBlockPass measures the block pass alone (every block read and
 // verified) on 1 and 2 workers.
 func BenchmarkBlockPass(b *testing.B) {
-	f, size := benchFile(b)
-	res := Scan(context.Background(), f, size, discard{}, Options{})
-	if res == nil {
-		b.Fatal("unusable header")
+	res, size := benchScan(b)
+	var pages []pageRef // the B-tree pages, without the map pages it adds
+	for _, p := range res.s.sortedPages {
+		if p.Type == PageBBT || p.Type == PageNBT {
+			pages = append(pages, p)
+		}
 	}
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			b.SetBytes(size)
 			defer testkit.ReportCPU(b, testkit.CPUTime())
 			for b.Loop() {
-				s := &Scanner{r: f, size: size, limit: res.s.limit, h: res.Header, sink: discard{},
-					progress: noProgress{}, workers: workers, pages: slices.Clip(res.s.pages)}
+				s := res.scanner(workers)
+				s.pages = append(s.pages[:0], pages...)
 				s.res.BBT = res.BBT
 				s.checkBlocks(context.Background())
 			}
 		})
+	}
+}
+
+// BenchmarkNodePass measures the node pass: every node's data and subnode
+// trees walked, their internal blocks read, every block's references
+// counted.
+func BenchmarkNodePass(b *testing.B) {
+	res, size := benchScan(b)
+	b.SetBytes(size)
+	defer testkit.ReportCPU(b, testkit.CPUTime())
+	for b.Loop() {
+		res.s.checkNodes(context.Background())
+	}
+}
+
+// BenchmarkMaps measures the allocation pass.
+func BenchmarkMaps(b *testing.B) {
+	res, size := benchScan(b)
+	order, pages := res.s.order, res.s.sortedPages
+	b.SetBytes(size)
+	defer testkit.ReportCPU(b, testkit.CPUTime())
+	for b.Loop() {
+		res.s.order, res.s.sortedPages = order, pages
+		res.CheckMaps(discard{})
 	}
 }

@@ -1,0 +1,58 @@
+package messaging
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/internal/testkit"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// BenchmarkMessaging measures the messaging layer over a scanned store:
+// the store and its folders, every folder's tables, every message checked
+// (on 1 and 2 workers), and the item accounting. It reads
+// $PSTCHECK_BENCH_FILE (a pstgen archive; scripts/bench-archive sets it),
+// else go-pst's enron.pst, and reports processor time (cpu-ms/op) and
+// items a second beside the wall time.
+func BenchmarkMessaging(b *testing.B) {
+	path := os.Getenv("PSTCHECK_BENCH_FILE")
+	if path == "" {
+		path = samples.GoPst("enron.pst")
+	}
+	if path == "" {
+		b.Skip("no file: set PSTCHECK_BENCH_FILE or download go-pst's samples")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		b.Fatal(err)
+	}
+	discard := finding.SinkFunc(func(finding.Finding) {})
+	res := ndb.Scan(context.Background(), f, st.Size(), discard, ndb.Options{Workers: 2})
+	if res == nil {
+		b.Fatal("unusable header")
+	}
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.SetBytes(st.Size())
+			items := 0
+			defer testkit.ReportCPU(b, testkit.CPUTime())
+			for b.Loop() {
+				m := Check(context.Background(), res, discard, Options{Workers: workers})
+				items = 0
+				for _, fo := range m.Folders {
+					items += fo.Readable + fo.Damaged + fo.Recovered
+				}
+			}
+			b.ReportMetric(float64(items)*float64(b.N)/b.Elapsed().Seconds(), "items/s")
+		})
+	}
+}
