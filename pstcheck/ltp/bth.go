@@ -1,7 +1,6 @@
 package ltp
 
 import (
-	"bytes"
 	"encoding/binary"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -86,11 +85,11 @@ func (t *BTH) walk(w *bthWalk, hid HID, level int, lo []byte) error {
 	}
 	for i := 0; i < len(b); i += rec {
 		key := b[i : i+t.KeySize]
-		if i == 0 && lo != nil && compareKeys(key, lo) < 0 {
+		if i == 0 && lo != nil && CompareKeys(key, lo) < 0 {
 			return errorf(finding.BTHRecords, "BTH key below its index entry at HID 0x%X", uint32(hid))
 		}
 		if level == 0 {
-			if w.last != nil && compareKeys(key, w.last) <= 0 {
+			if w.last != nil && CompareKeys(key, w.last) <= 0 {
 				return errorf(finding.BTHRecords, "BTH keys out of order at HID 0x%X", uint32(hid))
 			}
 			w.last = key
@@ -107,11 +106,15 @@ func (t *BTH) walk(w *bthWalk, hid HID, level int, lo []byte) error {
 	return nil
 }
 
-// compareKeys compares little-endian unsigned keys of equal size.
-func compareKeys(a, b []byte) int {
+// CompareKeys compares BTH keys, little-endian unsigned numbers of equal
+// size, in the order a BTH keeps them (also for its writers).
+func CompareKeys(a, b []byte) int {
 	for i := len(a) - 1; i >= 0; i-- {
 		if a[i] != b[i] {
-			return bytes.Compare(a[i:i+1], b[i:i+1])
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
 		}
 	}
 	return 0
