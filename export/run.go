@@ -271,49 +271,20 @@ func FolderWanted(path string, only []string) bool {
 	return false
 }
 
-// readItem reads one item: whole when the scan found it readable; else
-// skipped with the damage named, or with includeDamaged what can be read
-// of it. A nil message means the item is skipped, for the reason given; a
-// message with a problem is written marked as damaged. Large values are
-// left in the store, to be streamed as the item is written (streamAbove).
+// readItem reads one item as pstcheck.ReadItem does, large values left in
+// the store to be streamed as the item is written (streamAbove). An item
+// whole but for its named properties is written, marked, by default, since
+// only those fields are missing.
 func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messaging.Message, string) {
-	damage := x.Problem
+	readMessage := func(lenient bool) (*messaging.Message, []string, error) { return read(r, x.NID, lenient) }
 	if x.NamesLost {
-		// Whole but for its named properties: written, marked, by default,
-		// since only those fields are missing.
-		m, _, err := read(r, x.NID, false)
+		m, _, err := readMessage(false)
 		if err == nil {
-			return m, damage
+			return m, x.Problem
 		}
-		damage = err.Error()
+		x.Problem = err.Error()
 	}
-	switch x.State {
-	case pstcheck.ItemLost:
-		if damage == "" {
-			damage = "its listing names it, but its data is gone"
-		}
-		return nil, "lost: " + damage
-	case pstcheck.ItemReadable, pstcheck.ItemRecovered:
-		m, _, err := read(r, x.NID, false)
-		if err == nil {
-			return m, ""
-		}
-		damage = err.Error()
-	}
-	if damage == "" {
-		damage = "damaged"
-	}
-	if !includeDamaged {
-		return nil, "damaged: " + damage
-	}
-	m, problems, err := read(r, x.NID, true)
-	if err != nil {
-		return nil, "damaged beyond reading: " + damage
-	}
-	if len(problems) > 0 {
-		damage += "; not written: " + strings.Join(problems, "; ")
-	}
-	return m, damage
+	return pstcheck.ReadItem(x, readMessage, includeDamaged)
 }
 
 // read reads a message, its large values left in the store (streamAbove)

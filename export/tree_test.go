@@ -260,17 +260,14 @@ func TestTreeEML(t *testing.T) {
 
 // abandon simulates a run cut short: files are closed, nothing is finished.
 func (t *Tree) abandon() {
-	if t.current != nil {
+	// The system closes every handle of a process that dies (Windows
+	// removes no file still open), and removes none of its files.
+	if t.current != nil && t.current.f != nil {
 		t.current.f.Close()
 	}
+	t.manifest.f.Close()
 	t.journal.Close()
-	// The system closes every handle of a process that dies.
-	for _, r := range t.dirRoots {
-		r.Close()
-	}
-	for _, d := range t.dirFiles {
-		d.Close()
-	}
+	t.closeDirs()
 	t.root.Close()
 	t.closed = true
 }

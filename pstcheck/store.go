@@ -72,6 +72,42 @@ type Item struct {
 	NamesLost bool
 }
 
+// ReadItem reads x to be copied out of the store (export, repair) with
+// read, which reads the item's message, strictly or leniently. A nil
+// message means the item is skipped, for the reason given; a message with
+// a reason is written marked as damaged: only with includeDamaged, with
+// what a lenient read gets, the parts it could not read named.
+func ReadItem(x Item, read func(lenient bool) (*messaging.Message, []string, error), includeDamaged bool) (*messaging.Message, string) {
+	damage := x.Problem
+	switch x.State {
+	case ItemLost:
+		if damage == "" {
+			damage = "its listing names it, but its data is gone"
+		}
+		return nil, "lost: " + damage
+	case ItemReadable, ItemRecovered:
+		m, _, err := read(false)
+		if err == nil {
+			return m, ""
+		}
+		damage = err.Error()
+	}
+	if damage == "" {
+		damage = "damaged"
+	}
+	if !includeDamaged {
+		return nil, "damaged: " + damage
+	}
+	m, problems, err := read(true)
+	if err != nil {
+		return nil, "damaged beyond reading: " + damage
+	}
+	if len(problems) > 0 {
+		damage += "; not written: " + strings.Join(problems, "; ")
+	}
+	return m, damage
+}
+
 // ErrNoStore: the file's header is unusable, so no item can be read.
 var ErrNoStore = errors.New("no items can be read from this file")
 

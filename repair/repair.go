@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
-	"strings"
 
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
@@ -255,39 +254,12 @@ func readAhead(ctx context.Context, r *messaging.Reader, items iter.Seq[pstcheck
 	return chans
 }
 
-// readItem reads one item: whole when the scan found it readable; else
-// skipped with the damage named, or with includeDamaged what can be read
-// of it. A nil message means the item is skipped, for the reason given; a
-// message with a problem is written marked as damaged.
+// readItem reads one item as pstcheck.ReadItem does, attachments' bytes
+// left in the store (readOptions).
 func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messaging.Message, string) {
-	damage := x.Problem
-	switch x.State {
-	case pstcheck.ItemLost:
-		if damage == "" {
-			damage = "its listing names it, but its data is gone"
-		}
-		return nil, "lost: " + damage
-	case pstcheck.ItemReadable, pstcheck.ItemRecovered:
-		m, _, err := r.Read(x.NID, readOptions(false))
-		if err == nil {
-			return m, ""
-		}
-		damage = err.Error()
-	}
-	if damage == "" {
-		damage = "damaged"
-	}
-	if !includeDamaged {
-		return nil, "damaged: " + damage
-	}
-	m, problems, err := r.Read(x.NID, readOptions(true))
-	if err != nil {
-		return nil, "damaged beyond reading: " + damage
-	}
-	if len(problems) > 0 {
-		damage += "; not written: " + strings.Join(problems, "; ")
-	}
-	return m, damage
+	return pstcheck.ReadItem(x, func(lenient bool) (*messaging.Message, []string, error) {
+		return r.Read(x.NID, readOptions(lenient))
+	}, includeDamaged)
 }
 
 // readOptions leave attachments' bytes in the store, to be streamed into

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
@@ -290,7 +291,7 @@ func (h *Heap) SortRecords(bth uint32) {
 	for i, r := range recs {
 		sorted[i] = Record{Key: append([]byte(nil), r.Key...), Data: append([]byte(nil), r.Data...)}
 	}
-	sort.SliceStable(sorted, func(i, j int) bool { return compareLE(sorted[i].Key, sorted[j].Key) < 0 })
+	sort.SliceStable(sorted, func(i, j int) bool { return ltp.CompareKeys(sorted[i].Key, sorted[j].Key) < 0 })
 	var changed []Record
 	for i, r := range recs {
 		if !bytes.Equal(r.Key, sorted[i].Key) || !bytes.Equal(r.Data, sorted[i].Data) {
@@ -359,19 +360,6 @@ func (h *Heap) fixIndexKeys(bth uint32) {
 		return h.Item(hid)[:ks]
 	}
 	first(x.Root, int(x.Levels))
-}
-
-// compareLE compares little-endian unsigned keys of equal size.
-func compareLE(a, b []byte) int {
-	for i := len(a) - 1; i >= 0; i-- {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
 }
 
 // ---- property context ----

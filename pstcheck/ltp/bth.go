@@ -1,7 +1,6 @@
 package ltp
 
 import (
-	"bytes"
 	"encoding/binary"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -98,11 +97,11 @@ func (t *BTH) walk(w *bthWalk, yield func(key, data []byte) error, hid HID, leve
 	}
 	for i := 0; i < len(b); i += rec {
 		key := b[i : i+t.KeySize]
-		if i == 0 && lo != nil && compareKeys(key, lo) < 0 {
+		if i == 0 && lo != nil && CompareKeys(key, lo) < 0 {
 			return errorf(finding.BTHRecords, "BTH key below its index entry at HID 0x%X", uint32(hid))
 		}
 		if level == 0 {
-			if w.keyed && compareKeys(key, w.last[:t.KeySize]) <= 0 {
+			if w.keyed && CompareKeys(key, w.last[:t.KeySize]) <= 0 {
 				return errorf(finding.BTHRecords, "BTH keys out of order at HID 0x%X", uint32(hid))
 			}
 			copy(w.last[:], key)
@@ -120,11 +119,15 @@ func (t *BTH) walk(w *bthWalk, yield func(key, data []byte) error, hid HID, leve
 	return nil
 }
 
-// compareKeys compares little-endian unsigned keys of equal size.
-func compareKeys(a, b []byte) int {
+// CompareKeys compares BTH keys, little-endian unsigned numbers of equal
+// size, in the order a BTH keeps them (also for its writers).
+func CompareKeys(a, b []byte) int {
 	for i := len(a) - 1; i >= 0; i-- {
 		if a[i] != b[i] {
-			return bytes.Compare(a[i:i+1], b[i:i+1])
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
 		}
 	}
 	return 0

@@ -84,6 +84,7 @@ func (d *DataReader) Read(p []byte) (int, error) {
 	}
 	n := copy(p, d.cur)
 	d.cur = d.cur[n:]
+	d.releaseAtEnd()
 	return n, nil
 }
 
@@ -102,6 +103,7 @@ func (d *DataReader) WriteTo(w io.Writer) (int64, error) {
 		n, err := w.Write(d.cur)
 		total += int64(n)
 		d.cur = d.cur[n:]
+		d.releaseAtEnd()
 		if err != nil {
 			return total, err
 		}
@@ -117,6 +119,16 @@ func (d *DataReader) next() error {
 		d.release()
 	}
 	return d.err
+}
+
+// releaseAtEnd gives the read-ahead buffer back once the last byte the
+// stream holds has been taken: most readers take exactly Size bytes and
+// never ask for the end (io.ReadFull, io.CopyN), and a buffer not given
+// back makes the next stream clear a new one.
+func (d *DataReader) releaseAtEnd() {
+	if len(d.cur) == 0 && d.read == d.size {
+		d.release()
+	}
 }
 
 // release gives the read-ahead buffer back, once the stream has ended.

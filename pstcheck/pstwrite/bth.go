@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 )
 
 const bthType = 0xB5
@@ -39,7 +41,7 @@ func (t *bth) add(key, data []byte) error {
 	if len(key) != t.keySize || len(data) != t.entSize {
 		panic("pstwrite: BTH record of the wrong size")
 	}
-	if t.last != nil && compareLE(key, t.last) <= 0 {
+	if t.last != nil && ltp.CompareKeys(key, t.last) <= 0 {
 		return fmt.Errorf("pstwrite: BTH key %X after %X", key, t.last)
 	}
 	t.last = append(t.last[:0], key...)
@@ -89,17 +91,4 @@ func (t *bth) finish() {
 	t.hdr[2] = byte(t.entSize)
 	t.hdr[3] = byte(levels)
 	binary.LittleEndian.PutUint32(t.hdr[4:], uint32(root))
-}
-
-// compareLE compares little-endian unsigned keys of equal size.
-func compareLE(a, b []byte) int {
-	for i := len(a) - 1; i >= 0; i-- {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
 }

@@ -1,0 +1,41 @@
+package repair_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/repair"
+)
+
+// discard is a pstwrite.Output that keeps nothing: the benchmark measures
+// reading and writing the store, not the disk.
+type discard struct{ n int64 }
+
+func (d *discard) WriteAt(p []byte, off int64) (int, error) {
+	d.n = max(d.n, off+int64(len(p)))
+	return len(p), nil
+}
+
+func (d *discard) Write(p []byte) (int, error) { return d.WriteAt(p, d.n) }
+
+// BenchmarkRepairEnron copies enron.pst into a new store in memory, the
+// scan included, as `pstcheck repair` does (scripts/bench-repair prints it
+// next to readpst's).
+func BenchmarkRepairEnron(b *testing.B) {
+	path := samples.GoPst("enron.pst")
+	if path == "" {
+		b.Skip("go-pst samples not downloaded")
+	}
+	for b.Loop() {
+		store, err := pstcheck.OpenStore(context.Background(), path, pstcheck.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := repair.Run(context.Background(), store, &discard{}, repair.Options{}); err != nil {
+			b.Fatal(err)
+		}
+		store.Close()
+	}
+}
