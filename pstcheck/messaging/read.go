@@ -47,12 +47,19 @@ type ReadOptions struct {
 	// damaged one fails the read now rather than when it is streamed
 	// (a Lenient read does so always, to leave such a value out).
 	Verify bool
-	// Reads, when set, is the calling goroutine's own arena
-	// (ndb.NewKeepingArena), passed to each of its reads: the blocks of
-	// item after item are read through its window instead of a system call
-	// each.
-	Reads *ndb.Arena
+	// Reads, when set, is the calling goroutine's own ReadWindow, passed
+	// to each of its reads: the blocks of item after item are read through
+	// it instead of a system call each.
+	Reads *ReadWindow
 }
+
+// ReadWindow holds the bytes around a goroutine's last reads, for the
+// reads of items whose values outlive them (ndb.NewKeepingArena). One
+// serves one goroutine.
+type ReadWindow = ndb.Arena
+
+// NewReadWindow returns a ReadWindow for one goroutine's reads.
+func NewReadWindow() *ReadWindow { return ndb.NewKeepingArena() }
 
 // Props are an object's properties by property ID.
 type Props map[uint16]Value
