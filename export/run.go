@@ -125,12 +125,13 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			reads := messaging.NewReadWindow()
 			for j := range jobs {
 				if ctx.Err() != nil {
 					results <- done{job: j} // stopped: left to the next run
 					continue
 				}
-				it, r, problem := rd.render(j.x, j.folders)
+				it, r, problem := rd.render(j.x, j.folders, reads)
 				results <- done{j, it, r, problem}
 			}
 		})
@@ -221,9 +222,9 @@ type itemReader struct {
 // skipped; with a problem when it is written although damaged. What the
 // item streams is read as it is rendered: a block that fails then makes
 // the item damaged after all, as if the scan had found it so.
-func (ir *itemReader) render(x pstcheck.Item, folders []FolderRef) (*Item, *Rendered, string) {
+func (ir *itemReader) render(x pstcheck.Item, folders []FolderRef, reads *messaging.ReadWindow) (*Item, *Rendered, string) {
 	for attempt := 0; ; attempt++ {
-		msg, problem := readItem(ir.r, x, ir.includeDamaged)
+		msg, problem := readItem(ir.r, x, ir.includeDamaged, reads)
 		if msg == nil {
 			return nil, nil, problem
 		}
@@ -275,8 +276,8 @@ func FolderWanted(path string, only []string) bool {
 // the store to be streamed as the item is written (streamAbove). An item
 // whole but for its named properties is written, marked, by default, since
 // only those fields are missing.
-func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messaging.Message, string) {
-	readMessage := func(lenient bool) (*messaging.Message, []string, error) { return read(r, x.NID, lenient) }
+func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool, reads *messaging.ReadWindow) (*messaging.Message, string) {
+	readMessage := func(lenient bool) (*messaging.Message, []string, error) { return read(r, x.NID, lenient, reads) }
 	if x.NamesLost {
 		m, _, err := readMessage(false)
 		if err == nil {
@@ -289,10 +290,10 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messa
 
 // read reads a message, its large values left in the store (streamAbove)
 // unless it is of a kind written from values held whole (holdsWhole).
-func read(r *messaging.Reader, nid uint32, lenient bool) (*messaging.Message, []string, error) {
-	m, problems, err := r.Read(nid, messaging.ReadOptions{Lenient: lenient, StreamAbove: streamAbove})
+func read(r *messaging.Reader, nid uint32, lenient bool, reads *messaging.ReadWindow) (*messaging.Message, []string, error) {
+	m, problems, err := r.Read(nid, messaging.ReadOptions{Lenient: lenient, StreamAbove: streamAbove, Reads: reads})
 	if err == nil && m.HasStreams() && holdsWhole(r.String(m.Props, pidMessageClass)) {
-		return r.Read(nid, messaging.ReadOptions{Lenient: lenient})
+		return r.Read(nid, messaging.ReadOptions{Lenient: lenient, Reads: reads})
 	}
 	return m, problems, err
 }

@@ -225,8 +225,9 @@ func readAhead(ctx context.Context, r *messaging.Reader, items iter.Seq[pstcheck
 		chans[k] = make(chan readResult, 2)
 		go func() {
 			defer close(chans[k])
+			reads := messaging.NewReadWindow()
 			for it := range jobs[k] {
-				msg, problem := readItem(r, it, includeDamaged)
+				msg, problem := readItem(r, it, includeDamaged, reads)
 				select {
 				case chans[k] <- readResult{it, msg, problem}:
 				case <-ctx.Done():
@@ -256,9 +257,11 @@ func readAhead(ctx context.Context, r *messaging.Reader, items iter.Seq[pstcheck
 
 // readItem reads one item as pstcheck.ReadItem does, attachments' bytes
 // left in the store (readOptions).
-func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool) (*messaging.Message, string) {
+func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool, reads *messaging.ReadWindow) (*messaging.Message, string) {
 	return pstcheck.ReadItem(x, func(lenient bool) (*messaging.Message, []string, error) {
-		return r.Read(x.NID, readOptions(lenient))
+		opts := readOptions(lenient)
+		opts.Reads = reads
+		return r.Read(x.NID, opts)
 	}, includeDamaged)
 }
 

@@ -9,10 +9,13 @@ import (
 // heaps and tables, reused item after item, so that checking a store's
 // messages allocates nothing once the first few have sized it. A nil
 // *memory gives fresh memory, for what outlives the item (the export's
-// reads).
+// reads), and so does one with reads set, whose window serves the reads.
 type memory struct {
 	arena ndb.Arena
 	space ltp.Space
+	// reads, when set, is a keeping arena (ndb.NewKeepingArena) that
+	// takes the place of arena: memory fresh, reads through its window.
+	reads *ndb.Arena
 	// rows is the table being opened, whose row matrix readRows (rows.read,
 	// made once) reads: a function made per table would be allocated.
 	rows     tableRows
@@ -29,11 +32,14 @@ func (m *memory) blocks() *ndb.Arena {
 	if m == nil {
 		return nil
 	}
+	if m.reads != nil {
+		return m.reads
+	}
 	return &m.arena
 }
 
 func (m *memory) objects() *ltp.Space {
-	if m == nil {
+	if m == nil || m.reads != nil {
 		return nil
 	}
 	return &m.space
@@ -43,8 +49,8 @@ func (m *memory) objects() *ltp.Space {
 // subs, read into m's blocks (fresh memory when m is nil). The reader is
 // m's own, good until the next call: a table reads its rows as it opens.
 func (m *memory) rowReader(res *ndb.Result, subs map[uint32]ndb.Subnode) ltp.RowReader {
-	if m == nil {
-		return (&tableRows{res: res, subs: subs}).read
+	if m == nil || m.reads != nil {
+		return (&tableRows{res: res, subs: subs, arena: m.blocks()}).read
 	}
 	m.rows = tableRows{res: res, subs: subs, arena: &m.arena}
 	if m.readRows == nil {

@@ -47,7 +47,19 @@ type ReadOptions struct {
 	// damaged one fails the read now rather than when it is streamed
 	// (a Lenient read does so always, to leave such a value out).
 	Verify bool
+	// Reads, when set, is the calling goroutine's own ReadWindow, passed
+	// to each of its reads: the blocks of item after item are read through
+	// it instead of a system call each.
+	Reads *ReadWindow
 }
+
+// ReadWindow holds the bytes around a goroutine's last reads, for the
+// reads of items whose values outlive them (ndb.NewKeepingArena). One
+// serves one goroutine.
+type ReadWindow = ndb.Arena
+
+// NewReadWindow returns a ReadWindow for one goroutine's reads.
+func NewReadWindow() *ReadWindow { return ndb.NewKeepingArena() }
 
 // Props are an object's properties by property ID.
 type Props map[uint16]Value
@@ -239,7 +251,12 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts R
 	// A lenient read checks a value left in the store right away, so that
 	// a damaged one is left out like any value that cannot be read.
 	vr := valueReader{r: r, streamAbove: opts.StreamAbove, verify: opts.Verify || lenient != nil}
-	subs, err := r.res.Subnodes(sub, nil)
+	var mem *memory
+	if opts.Reads != nil {
+		mem = &memory{reads: opts.Reads}
+		r.res.Prefetch(opts.Reads, data, sub)
+	}
+	subs, err := r.res.Subnodes(sub, mem.blocks())
 	if err != nil {
 		if !keepGoing(err, "subnodes") {
 			return nil, err
@@ -250,6 +267,7 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts R
 	// last attachment of stack[d] the one that embeds stack[d+1].
 	var stack []*Message
 	v := &objectVisit{
+		mem: mem,
 		message: func(depth int, pc *ltp.PC, subs map[uint32]ndb.Subnode) error {
 			props, err := vr.props(pc, subs, keepGoing)
 			if err != nil {

@@ -89,13 +89,21 @@ type Arena struct {
 	nsubs  int
 	// raw holds a compressed block ReadBlock inflates.
 	raw []byte
+	// keep: what the arena hands out is never reused (NewKeepingArena).
+	keep bool
 }
+
+// NewKeepingArena returns an arena whose memory is fresh and never reused,
+// for reads whose values outlive the item (an item read to be exported
+// or copied): only its read window serves item after item, so that a
+// goroutine reading a store's items does not make a system call per block.
+func NewKeepingArena() *Arena { return &Arena{keep: true} }
 
 const arenaChunk = 256 << 10
 
 // Alloc returns n bytes (fresh memory when a is nil).
 func (a *Arena) Alloc(n int) []byte {
-	if a == nil {
+	if a == nil || a.keep {
 		return make([]byte, n)
 	}
 	if a.n > 0 && a.off+n <= len(a.chunks[a.n-1]) {
@@ -124,7 +132,7 @@ func (a *Arena) Reset() {
 
 // subnodeSet returns an empty subnode set (a fresh one when a is nil).
 func (a *Arena) subnodeSet() map[uint32]Subnode {
-	if a == nil {
+	if a == nil || a.keep {
 		return map[uint32]Subnode{}
 	}
 	if a.nsubs == len(a.subs) {
@@ -188,7 +196,7 @@ func (res *Result) Prefetch(arena *Arena, bids ...uint64) {
 func (res *Result) ReadBlocks(bid uint64, arena *Arena) ([]Block, error) {
 	var out []Block
 	start := 0
-	if arena != nil {
+	if arena != nil && !arena.keep {
 		out, start = arena.blocks, len(arena.blocks)
 	}
 	total := 0
@@ -200,7 +208,7 @@ func (res *Result) ReadBlocks(bid uint64, arena *Arena) ([]Block, error) {
 		out = append(out, Block{BID: e.BID, Data: b})
 		return nil
 	})
-	if arena != nil {
+	if arena != nil && !arena.keep {
 		arena.blocks = out
 	}
 	return out[start:len(out):len(out)], err
