@@ -11,20 +11,13 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
-// BenchmarkScan measures a whole scan (every layer) of
-// $PSTCHECK_BENCH_FILE (a pstgen archive; scripts/bench-archive sets it),
-// else enron.pst, from the page cache, and reports the block pass on its
-// own (blockpass-MB/s, blockpass-ms) and the whole scan's time as a
-// multiple of it (scan/blockpass). scripts/bench prints these figures
-// next to cat's.
+// BenchmarkScan measures a whole scan (every layer) of the bench file
+// ($PSTCHECK_BENCH_FILE, else enron.pst) from the page cache, and reports
+// the block pass on its own (blockpass-MB/s, blockpass-ms), the whole
+// scan's time as a multiple of it (scan/blockpass) and its processor time.
+// scripts/bench prints these figures next to cat's.
 func BenchmarkScan(b *testing.B) {
-	path := os.Getenv("PSTCHECK_BENCH_FILE")
-	if path == "" {
-		path = samples.GoPst("enron.pst")
-	}
-	if path == "" {
-		b.Skip("no file: set PSTCHECK_BENCH_FILE or download go-pst's samples")
-	}
+	path := testkit.BenchFile(b)
 	st, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)

@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"os"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/samples"
@@ -15,6 +16,17 @@ func GoPst(t testing.TB, name string) string {
 		t.Skipf("go-pst sample %s not found (go mod download)", name)
 	}
 	return p
+}
+
+// BenchFile returns the file a benchmark reads: $PSTCHECK_BENCH_FILE (a
+// pstgen archive, say) when set, else go-pst's enron.pst, skipping the
+// benchmark when there is neither.
+func BenchFile(b testing.TB) string {
+	b.Helper()
+	if p := os.Getenv("PSTCHECK_BENCH_FILE"); p != "" {
+		return p
+	}
+	return GoPst(b, "enron.pst")
 }
 
 // Samples returns go-pst's sample files and those of the shared corpus that

@@ -145,29 +145,10 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder) (*Hea
 				return nil, err
 			}
 		}
-		hdr := pageHeaderSize(i)
-		if len(p) < hdr {
-			return nil, errorf(finding.HeapHeader, "heap block %d is %d bytes, shorter than its %d-byte header", i, len(p), hdr)
-		}
-		if i > 0 || pages != nil { // block 0's header is decoded, unless read again
-			decode(blk.BID, 0, p[:hdr])
-		}
-		ib := int(binary.LittleEndian.Uint16(p))
-		if ib < hdr || ib+4 > len(p) {
-			return nil, errorf(finding.HeapPageMap, "heap block %d page map offset %d outside [%d, %d]", i, ib, hdr, len(p)-4)
-		}
-		decode(blk.BID, ib, p[ib:])
-		cAlloc := int(binary.LittleEndian.Uint16(p[ib:]))
-		if ib+4+2*(cAlloc+1) > len(p) {
-			return nil, errorf(finding.HeapPageMap, "heap block %d page map lists %d allocations past the block's end", i, cAlloc)
-		}
-		prev := hdr
-		for k := range cAlloc + 1 {
-			o := binary.LittleEndian.Uint16(p[ib+4+2*k:])
-			if int(o) < prev || int(o) > ib {
-				return nil, errorf(finding.HeapPageMap, "heap block %d allocation %d offset %d is outside [%d, %d]", i, k, o, prev, ib)
-			}
-			prev = int(o)
+		// Block 0's header is decoded already, unless read again.
+		_, cAlloc, perr := pageMap(p, i, blk.BID, decode, i > 0 || pages != nil)
+		if perr != nil {
+			return nil, perr
 		}
 		first[i] = int32(total)
 		total += cAlloc + 1
@@ -191,6 +172,38 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder) (*Hea
 		}
 	}
 	return h, nil
+}
+
+// pageMap decodes heap block i's page map in p (and its header, when
+// header is set) and checks that its allocations lie inside the block and
+// in order. It returns the map's offset and its allocation count; the
+// offsets follow at ib+4, cAlloc+1 of them.
+func pageMap(p []byte, i int, bid uint64, decode Decoder, header bool) (ib, cAlloc int, err *Error) {
+	hdr := pageHeaderSize(i)
+	if len(p) < hdr {
+		return 0, 0, errorf(finding.HeapHeader, "heap block %d is %d bytes, shorter than its %d-byte header", i, len(p), hdr)
+	}
+	if header {
+		decode(bid, 0, p[:hdr])
+	}
+	ib = int(binary.LittleEndian.Uint16(p))
+	if ib < hdr || ib+4 > len(p) {
+		return 0, 0, errorf(finding.HeapPageMap, "heap block %d page map offset %d outside [%d, %d]", i, ib, hdr, len(p)-4)
+	}
+	decode(bid, ib, p[ib:])
+	cAlloc = int(binary.LittleEndian.Uint16(p[ib:]))
+	if ib+4+2*(cAlloc+1) > len(p) {
+		return 0, 0, errorf(finding.HeapPageMap, "heap block %d page map lists %d allocations past the block's end", i, cAlloc)
+	}
+	prev := hdr
+	for k := range cAlloc + 1 {
+		o := binary.LittleEndian.Uint16(p[ib+4+2*k:])
+		if int(o) < prev || int(o) > ib {
+			return 0, 0, errorf(finding.HeapPageMap, "heap block %d allocation %d offset %d is outside [%d, %d]", i, k, o, prev, ib)
+		}
+		prev = int(o)
+	}
+	return ib, cAlloc, nil
 }
 
 // pageHeaderSize is the size of heap block i's header: HNHDR, HNPAGEHDR

@@ -2,7 +2,6 @@ package ltp
 
 import (
 	"encoding/binary"
-	"math"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
@@ -64,28 +63,14 @@ func (h *Heap) page(i int) (*heldPage, error) {
 	// The page map was checked when the heap was opened; the block was
 	// read from the file again, so it is checked again to be used.
 	n := int(h.first[i+1] - h.first[i])
-	p.offs, p.decoded = p.offs[:0], append(p.decoded[:0], make([]bool, n)...)
-	hdr := pageHeaderSize(i)
-	if len(data) >= hdr+2 {
-		h.decode(h.blocks[i].BID, 0, data[:hdr])
-		if ib := int(binary.LittleEndian.Uint16(data)); ib >= hdr && ib+4+2*n <= len(data) {
-			h.decode(h.blocks[i].BID, ib, data[ib:])
-			prev := hdr
-			if int(binary.LittleEndian.Uint16(data[ib:])) != n-1 {
-				prev = math.MaxInt // not the page map checked: no offset fits
-			}
-			for k := range n {
-				o := int(binary.LittleEndian.Uint16(data[ib+4+2*k:]))
-				if o < prev || o > ib {
-					break
-				}
-				p.offs, prev = append(p.offs, uint16(o)), o
-			}
-		}
-	}
-	if len(p.offs) != n {
+	ib, cAlloc, perr := pageMap(data, i, h.blocks[i].BID, h.decode, true)
+	if perr != nil || cAlloc+1 != n {
 		p.i = -1
 		return nil, errorf(finding.HeapPageMap, "heap block %d changed since it was checked", i)
+	}
+	p.offs, p.decoded = p.offs[:0], append(p.decoded[:0], make([]bool, n)...)
+	for k := range n {
+		p.offs = append(p.offs, binary.LittleEndian.Uint16(data[ib+4+2*k:]))
 	}
 	return p, nil
 }

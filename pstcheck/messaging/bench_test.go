@@ -6,7 +6,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
@@ -15,17 +14,11 @@ import (
 // BenchmarkMessaging measures the messaging layer over a scanned store:
 // the store and its folders, every folder's tables, every message checked
 // (on 1 and 2 workers), and the item accounting. It reads
-// $PSTCHECK_BENCH_FILE (a pstgen archive; scripts/bench-archive sets it),
-// else go-pst's enron.pst, and reports processor time (cpu-ms/op) and
-// items a second beside the wall time.
+// $PSTCHECK_BENCH_FILE (a pstgen archive, say), else go-pst's enron.pst,
+// and reports processor time (cpu-ms/op) and items a second beside the
+// wall time.
 func BenchmarkMessaging(b *testing.B) {
-	path := os.Getenv("PSTCHECK_BENCH_FILE")
-	if path == "" {
-		path = samples.GoPst("enron.pst")
-	}
-	if path == "" {
-		b.Skip("no file: set PSTCHECK_BENCH_FILE or download go-pst's samples")
-	}
+	path := testkit.BenchFile(b)
 	f, err := os.Open(path)
 	if err != nil {
 		b.Fatal(err)

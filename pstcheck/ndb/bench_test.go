@@ -6,13 +6,12 @@ import (
 	"os"
 	"testing"
 
-	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
 
-// The pass benchmarks read $PSTCHECK_BENCH_FILE (a pstgen archive, say;
-// scripts/bench-archive sets it), else go-pst's enron.pst. Each scans the
+// The pass benchmarks read $PSTCHECK_BENCH_FILE (a pstgen archive, say),
+// else go-pst's enron.pst (testkit.BenchFile). Each scans the
 // file once to have what its pass needs, then times that pass alone, and
 // reports its processor time (cpu-ms/op) beside the wall time: on a shared
 // machine the wall time is noise. The file should be sound: a damaged
@@ -20,13 +19,7 @@ import (
 
 // benchFile opens the file the pass benchmarks read.
 func benchFile(b *testing.B) (*os.File, int64) {
-	path := os.Getenv("PSTCHECK_BENCH_FILE")
-	if path == "" {
-		path = samples.GoPst("enron.pst")
-	}
-	if path == "" {
-		b.Skip("no file: set PSTCHECK_BENCH_FILE or download go-pst's samples")
-	}
+	path := testkit.BenchFile(b)
 	f, err := os.Open(path)
 	if err != nil {
 		b.Fatal(err)

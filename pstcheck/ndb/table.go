@@ -199,25 +199,31 @@ func (t *BlockTable) findIn(bid uint64, n int) int {
 }
 
 // sortByBID orders the entries by BID (stably), unless they are in order
-// already, as a sound tree gives them. Only a damaged or rebuilt index is
-// out of order. It comes before the block pass: the states are dropped.
+// already. It comes before the block pass: the states are dropped.
 func (t *BlockTable) sortByBID() {
-	sorted := true
-	for i := 1; i < t.n && sorted; i++ {
-		sorted = t.BID(i-1) <= t.BID(i)
+	if entries := sortedCopy(t.n, t.Entry, func(e BBTEntry) uint64 { return e.BID }); entries != nil {
+		*t = BlockTable{}
+		for _, e := range entries {
+			t.add(e)
+		}
 	}
-	if sorted {
-		return
+}
+
+// sortedCopy returns a table's n entries sorted by key (stably), or nil
+// when they are in order already, as a sound tree gives them: only a
+// damaged or rebuilt index is out of order.
+func sortedCopy[E any, K cmp.Ordered](n int, entry func(int) E, key func(E) K) []E {
+	for i := 1; i < n; i++ {
+		if key(entry(i-1)) > key(entry(i)) {
+			entries := make([]E, n)
+			for j := range entries {
+				entries[j] = entry(j)
+			}
+			slices.SortStableFunc(entries, func(a, b E) int { return cmp.Compare(key(a), key(b)) })
+			return entries
+		}
 	}
-	entries := make([]BBTEntry, t.n)
-	for i := range entries {
-		entries[i] = t.Entry(i)
-	}
-	sort.SliceStable(entries, func(a, b int) bool { return entries[a].BID < entries[b].BID })
-	*t = BlockTable{}
-	for _, e := range entries {
-		t.add(e)
-	}
+	return nil
 }
 
 // NodeTable holds the NBT's leaf entries, sorted by NID once the walk and
@@ -313,20 +319,10 @@ func findSorted[S any, K cmp.Ordered](segs []*S, n int, k K, first func(*S) K, s
 
 // sortByNID orders the entries by NID (stably), unless they are in order.
 func (t *NodeTable) sortByNID() {
-	sorted := true
-	for i := 1; i < t.n && sorted; i++ {
-		sorted = t.NID(i-1) <= t.NID(i)
-	}
-	if sorted {
-		return
-	}
-	entries := make([]NBTEntry, t.n)
-	for i := range entries {
-		entries[i] = t.Entry(i)
-	}
-	sort.SliceStable(entries, func(a, b int) bool { return entries[a].NID < entries[b].NID })
-	*t = NodeTable{}
-	for _, e := range entries {
-		t.add(e)
+	if entries := sortedCopy(t.n, t.Entry, func(e NBTEntry) uint32 { return e.NID }); entries != nil {
+		*t = NodeTable{}
+		for _, e := range entries {
+			t.add(e)
+		}
 	}
 }
