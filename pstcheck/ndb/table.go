@@ -201,7 +201,7 @@ func (t *BlockTable) findIn(bid uint64, n int) int {
 // sortByBID orders the entries by BID (stably), unless they are in order
 // already. It comes before the block pass: the states are dropped.
 func (t *BlockTable) sortByBID() {
-	if entries := sortedCopy(t.n, t.Entry, func(e BBTEntry) uint64 { return e.BID }); entries != nil {
+	if entries := sortedCopy(t.n, t.BID, t.Entry, func(e BBTEntry) uint64 { return e.BID }); entries != nil {
 		*t = BlockTable{}
 		for _, e := range entries {
 			t.add(e)
@@ -210,11 +210,12 @@ func (t *BlockTable) sortByBID() {
 }
 
 // sortedCopy returns a table's n entries sorted by key (stably), or nil
-// when they are in order already, as a sound tree gives them: only a
-// damaged or rebuilt index is out of order.
-func sortedCopy[E any, K cmp.Ordered](n int, entry func(int) E, key func(E) K) []E {
+// when they are in order already (keyAt(i) is entry i's key, read from its
+// column), as a sound tree gives them: only a damaged or rebuilt index is
+// out of order.
+func sortedCopy[E any, K cmp.Ordered](n int, keyAt func(int) K, entry func(int) E, key func(E) K) []E {
 	for i := 1; i < n; i++ {
-		if key(entry(i-1)) > key(entry(i)) {
+		if keyAt(i-1) > keyAt(i) {
 			entries := make([]E, n)
 			for j := range entries {
 				entries[j] = entry(j)
@@ -319,7 +320,7 @@ func findSorted[S any, K cmp.Ordered](segs []*S, n int, k K, first func(*S) K, s
 
 // sortByNID orders the entries by NID (stably), unless they are in order.
 func (t *NodeTable) sortByNID() {
-	if entries := sortedCopy(t.n, t.Entry, func(e NBTEntry) uint32 { return e.NID }); entries != nil {
+	if entries := sortedCopy(t.n, t.NID, t.Entry, func(e NBTEntry) uint32 { return e.NID }); entries != nil {
 		*t = NodeTable{}
 		for _, e := range entries {
 			t.add(e)
