@@ -58,19 +58,6 @@ func (h *Heap) Page(i int) []byte { return h.f.Decoded(h.Blocks[i]) }
 // the block and fixes its CRC.
 func (h *Heap) EditPage(i int, edit func(p []byte)) { h.f.EditDecoded(h.Blocks[i], edit) }
 
-// PageHeaderSize is the size of heap page i's header: HNHDR (12 bytes) on
-// page 0, HNBITMAPHDR (66) on pages 8, 136, 264, ..., HNPAGEHDR (2) on the
-// others.
-func PageHeaderSize(i int) int {
-	switch {
-	case i == 0:
-		return 12
-	case i >= 8 && (i-8)%128 == 0:
-		return 66
-	}
-	return 2
-}
-
 // HNHeader is the HNHDR at the start of a heap's first page.
 type HNHeader struct {
 	PageMap   uint16 // ibHnpm

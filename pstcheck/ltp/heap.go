@@ -179,7 +179,7 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder) (*Hea
 // in order. It returns the map's offset and its allocation count; the
 // offsets follow at ib+4, cAlloc+1 of them.
 func pageMap(p []byte, i int, bid uint64, decode Decoder, header bool) (ib, cAlloc int, err *Error) {
-	hdr := pageHeaderSize(i)
+	hdr := PageHeaderSize(i)
 	if len(p) < hdr {
 		return 0, 0, errorf(finding.HeapHeader, "heap block %d is %d bytes, shorter than its %d-byte header", i, len(p), hdr)
 	}
@@ -206,9 +206,10 @@ func pageMap(p []byte, i int, bid uint64, decode Decoder, header bool) (ib, cAll
 	return ib, cAlloc, nil
 }
 
-// pageHeaderSize is the size of heap block i's header: HNHDR, HNPAGEHDR
-// or HNBITMAPHDR.
-func pageHeaderSize(i int) int {
+// PageHeaderSize is the size of heap page i's header: HNHDR (12 bytes) on
+// page 0, HNBITMAPHDR (66) on pages 8, 136, 264, ..., HNPAGEHDR (2) on the
+// others (also for the heap's writers).
+func PageHeaderSize(i int) int {
 	switch {
 	case i == 0:
 		return 12

@@ -3,6 +3,8 @@ package pstwrite
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 )
 
 // Heap-on-node limits (MS-PST 2.3.1).
@@ -49,23 +51,13 @@ func newHeap(b *blocks, client byte) *heap {
 	return h
 }
 
-func pageHeaderLen(i int) int {
-	switch {
-	case i == 0:
-		return hnHeaderLen
-	case i >= 8 && (i-8)%128 == 0:
-		return hnBitmapLen
-	}
-	return hnPageHeaderLen
-}
-
 func (h *heap) newPage() {
 	i := len(h.list.bids)
-	p := &hpage{index: i, data: h.b.buffer()[:pageHeaderLen(i)]}
+	p := &hpage{index: i, data: h.b.buffer()[:ltp.PageHeaderSize(i)]}
 	clear(p.data)
 	h.list.add(0, 0)
 	h.fill = append(h.fill, 0)
-	if pageHeaderLen(i) != hnPageHeaderLen {
+	if ltp.PageHeaderSize(i) != hnPageHeaderLen {
 		h.held = append(h.held, p)
 	}
 	h.cur = p
@@ -106,7 +98,7 @@ func (h *heap) put(b []byte) HID {
 // closePage records a full page's fill and writes it unless it is held.
 func (h *heap) closePage(p *hpage) {
 	h.fill[p.index] = fillLevel(maxBlockData - pageSize(len(p.data), len(p.offs)))
-	if pageHeaderLen(p.index) == hnPageHeaderLen {
+	if ltp.PageHeaderSize(p.index) == hnPageHeaderLen {
 		h.writePage(p)
 	}
 }
@@ -125,7 +117,7 @@ func (h *heap) writePage(p *hpage) {
 		b = binary.LittleEndian.AppendUint16(b, o)
 	}
 	b = binary.LittleEndian.AppendUint16(b, uint16(end))
-	if i := p.index; pageHeaderLen(i) == hnBitmapLen {
+	if i := p.index; ltp.PageHeaderSize(i) == hnBitmapLen {
 		for k := 0; k < 128 && i+k < len(h.fill); k++ {
 			setNibble(b[2:], k, h.fill[i+k])
 		}
