@@ -170,8 +170,13 @@ type keyRange struct {
 	ib     int64
 }
 
-// ChunkSize is the size of the block pass's sequential reads.
-var ChunkSize = 4 << 20
+// ChunkSize is the size of the block pass's sequential reads. Each worker
+// reads a chunk into its own buffer and checks it while it is still in
+// the processor's cache; larger chunks read no faster (the block pass
+// benchmark runs at the same speed from 256 KiB to 4 MiB) but cost their
+// size in fresh memory on every run, which a small store pays for: with
+// 4 MiB chunks a scan of a 29 MB store took 118 ms, with 512 KiB 65 ms.
+var ChunkSize = 512 << 10
 
 // Options tune the NDB passes; the zero value is one worker, no progress.
 type Options struct {
