@@ -28,8 +28,10 @@ type storeReadError struct{ err error }
 func (e *storeReadError) Error() string { return e.err.Error() }
 func (e *storeReadError) Unwrap() error { return e.err }
 
-// open opens the source for reading; its errors are storeReadErrors.
-func (src *Source) open() (io.Reader, error) {
+// open opens the source for reading; its errors are storeReadErrors. It
+// should be closed after reading: a reader of the store left open keeps
+// its buffer from the next one.
+func (src *Source) open() (io.ReadCloser, error) {
 	r, err := src.Open()
 	if err != nil {
 		return nil, &storeReadError{err}
@@ -38,6 +40,16 @@ func (src *Source) open() (io.Reader, error) {
 }
 
 type sourceReader struct{ r io.Reader }
+
+func (s sourceReader) Close() error { return closeReader(s.r) }
+
+// closeReader closes r if it can be closed.
+func closeReader(r io.Reader) error {
+	if c, ok := r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
 
 func (s sourceReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
@@ -174,6 +186,7 @@ func base64Stream(src *Source) func(io.Writer) error {
 		if err != nil {
 			return err
 		}
+		defer r.Close()
 		buf := base64Buffers.Get().(*base64Buffer)
 		defer base64Buffers.Put(buf)
 		for {
@@ -202,6 +215,7 @@ func qpStream(src *Source) func(io.Writer) error {
 		if err != nil {
 			return err
 		}
+		defer r.Close()
 		tw := &tailWriter{w: w}
 		qp := quotedprintable.NewWriter(tw)
 		if _, err := io.Copy(qp, r); err != nil {

@@ -202,7 +202,9 @@ func (c *Converter) text(v messaging.Value) *Source {
 	src := &Source{Size: v.Stream.Size, Open: func() (io.Reader, error) { return c.r.OpenString(v) }}
 	if r, err := src.Open(); err == nil {
 		var b [1]byte
-		if n, err := r.Read(b[:]); n == 0 && err == io.EOF {
+		n, err := r.Read(b[:])
+		closeReader(r)
+		if n == 0 && err == io.EOF {
 			return nil
 		}
 	}

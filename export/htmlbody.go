@@ -78,6 +78,7 @@ func scanHTML(src *Source, declared string, cids []string) (charset string, refs
 	if err != nil {
 		return "", nil, err
 	}
+	defer r.Close()
 	needles := make([][]byte, len(cids))
 	longest := 0
 	for i, c := range cids {

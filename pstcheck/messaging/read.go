@@ -386,10 +386,12 @@ func (vr valueReader) subnode(s ndb.Subnode, id, typ uint16) (Value, error) {
 					return Value{}, err
 				}
 			}
+			d.Close()
 			return Value{Stream: Stream{tree: s.Data, Size: n}}, nil
 		}
 	}
 	if n > maxValue {
+		d.Close()
 		return Value{}, fmt.Errorf("value of %d bytes is larger than %d", n, maxValue)
 	}
 	out := make([]byte, n)

@@ -28,7 +28,9 @@ var errNoStream = errors.New("no stream")
 
 // Open streams a value left in the store, verifying every block as it
 // reads it (ndb.DataReader): a read error means the value is damaged.
-func (r *Reader) Open(s Stream) (io.Reader, error) {
+// A reader left before its end should be closed: that hands its buffer
+// to the next stream.
+func (r *Reader) Open(s Stream) (io.ReadCloser, error) {
 	if s.IsZero() {
 		return nil, errNoStream
 	}
@@ -38,7 +40,7 @@ func (r *Reader) Open(s Stream) (io.Reader, error) {
 // OpenString streams a string value left in the store as UTF-8, as
 // String decodes it: a Unicode (PtypString) value only, trailing NULs
 // dropped.
-func (r *Reader) OpenString(v Value) (io.Reader, error) {
+func (r *Reader) OpenString(v Value) (io.ReadCloser, error) {
 	if v.Type != ltp.TypeString {
 		return nil, errors.New("not a Unicode string")
 	}
@@ -84,6 +86,14 @@ type utf16Reader struct {
 	eof   bool
 	err   error
 	chunk []byte
+}
+
+// Close closes the source when it can be.
+func (u *utf16Reader) Close() error {
+	if c, ok := u.src.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }
 
 func (u *utf16Reader) Read(p []byte) (int, error) {

@@ -131,6 +131,18 @@ func (d *DataReader) releaseAtEnd() {
 	}
 }
 
+// Close ends the stream early: its read-ahead buffer goes back for the
+// next stream to use (else the next one clears a new 256 KiB). Reading
+// after Close says io.ErrClosedPipe.
+func (d *DataReader) Close() error {
+	d.release()
+	if d.err == nil {
+		d.err = io.ErrClosedPipe
+	}
+	d.cur = nil
+	return nil
+}
+
 // release gives the read-ahead buffer back, once the stream has ended.
 func (d *DataReader) release() {
 	if d.run != nil {

@@ -115,3 +115,30 @@ func TestOpenDataVerifiesEveryBlock(t *testing.T) {
 		t.Errorf("read %d of %d bytes although the last block is bad", len(got), size)
 	}
 }
+
+// A stream closed before its end reads no more: Close hands its buffer to
+// the next stream, which must not see the closed one's bytes change
+// under it.
+func TestDataReaderClose(t *testing.T) {
+	path := testkit.Samples(t, nil)[0]
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := scanBytes(data)
+	for _, n := range res.NBT.All() {
+		if res.NodeDamaged[n.NID] || n.Data == 0 {
+			continue
+		}
+		d, err := res.OpenData(n.Data)
+		if err != nil {
+			continue
+		}
+		d.Close()
+		if k, err := d.Read(make([]byte, 1)); k != 0 || err == nil {
+			t.Fatalf("%s: node 0x%X: read %d bytes after Close (%v)", path, n.NID, k, err)
+		}
+		return
+	}
+	t.Fatalf("%s: no data tree opened", path)
+}
