@@ -3,7 +3,6 @@ package export
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"mime"
 	"mime/quotedprintable"
@@ -68,18 +67,6 @@ func binaryPart(mediaType string, params [][2]string, disp, name, cid string, da
 // CRLF.
 func base64Lines(data []byte) []byte {
 	return appendBase64Lines(make([]byte, 0, (len(data)+56)/57*78), data)
-}
-
-// appendBase64Lines appends data to out as base64Lines encodes it.
-func appendBase64Lines(out, data []byte) []byte {
-	const in = 57 // bytes per 76-character line
-	for len(data) > 0 {
-		n := min(len(data), in)
-		out = base64.StdEncoding.AppendEncode(out, data[:n])
-		out = append(out, '\r', '\n')
-		data = data[n:]
-	}
-	return out
 }
 
 // textPart is a quoted-printable text part; its body ends in CRLF (a final
