@@ -3,7 +3,6 @@ package export
 import (
 	"bytes"
 	"io"
-	"mime/quotedprintable"
 	"sync"
 )
 
@@ -208,7 +207,8 @@ func base64Stream(src *Source) func(io.Writer) error {
 }
 
 // qpStream writes src's text as textPart encodes it: quoted-printable,
-// ending in a line break.
+// ending in a line break. The line begun stays held, since the end of the
+// text may change its last character (qpEncoder.close).
 func qpStream(src *Source) func(io.Writer) error {
 	return func(w io.Writer) error {
 		r, err := src.open()
@@ -216,36 +216,37 @@ func qpStream(src *Source) func(io.Writer) error {
 			return err
 		}
 		defer r.Close()
-		tw := &tailWriter{w: w}
-		qp := quotedprintable.NewWriter(tw)
-		if _, err := io.Copy(qp, r); err != nil {
-			return err
+		var e qpEncoder
+		in := make([]byte, 32<<10)
+		out := make([]byte, 0, 128<<10)
+		for {
+			n, rerr := r.Read(in)
+			out = e.append(out, in[:n])
+			if rerr == io.EOF {
+				break
+			}
+			if rerr != nil {
+				return rerr
+			}
+			if len(out) >= 64<<10 {
+				done := len(out) - e.line
+				if _, err := w.Write(out[:done]); err != nil {
+					return err
+				}
+				out = append(out[:0], out[done:]...)
+			}
 		}
-		if err := qp.Close(); err != nil {
-			return err
-		}
-		if tw.n > 0 && tw.tail != [2]byte{'\r', '\n'} {
-			_, err = io.WriteString(w, "=\r\n")
-		}
+		out = qpEnd(e.close(out))
+		_, err = w.Write(out)
 		return err
 	}
 }
 
-// tailWriter remembers the last two bytes written through it.
-type tailWriter struct {
-	w    io.Writer
-	n    int64
-	tail [2]byte
-}
-
-func (t *tailWriter) Write(p []byte) (int, error) {
-	n, err := t.w.Write(p)
-	t.n += int64(n)
-	switch {
-	case n >= 2:
-		t.tail = [2]byte{p[n-2], p[n-1]}
-	case n == 1:
-		t.tail = [2]byte{t.tail[1], p[0]}
+// qpEnd ends quoted-printable text that does not end in a line break with
+// a soft one. Text of nothing stays nothing.
+func qpEnd(out []byte) []byte {
+	if len(out) > 0 && !bytes.HasSuffix(out, []byte("\r\n")) {
+		out = append(out, "=\r\n"...)
 	}
-	return n, err
+	return out
 }

@@ -1,11 +1,9 @@
 package export
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"mime"
-	"mime/quotedprintable"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,14 +82,8 @@ func textPart(subtype, charset string, text []byte, src *Source) entity {
 		e.body = content{{stream: qpStream(src)}}
 		return e
 	}
-	var b bytes.Buffer
-	qp := quotedprintable.NewWriter(&b)
-	qp.Write(text)
-	qp.Close()
-	if b.Len() > 0 && !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
-		b.WriteString("=\r\n")
-	}
-	e.body = heldBytes(b.Bytes())
+	var qp qpEncoder
+	e.body = heldBytes(qpEnd(qp.close(qp.append(make([]byte, 0, len(text)+len(text)/8+8), text))))
 	return e
 }
 
