@@ -507,6 +507,20 @@ func Bytes(p Props, id uint16) []byte {
 func decodeUTF16(b []byte) string {
 	out := make([]byte, 0, len(b)/2+len(b)/4)
 	for i := 0; i+1 < len(b); i += 2 {
+		// Most text is ASCII: four units at a time while it is.
+		for i+8 <= len(b) && len(out)+4 <= cap(out) {
+			v := binary.LittleEndian.Uint64(b[i:])
+			if v&0xFF80_FF80_FF80_FF80 != 0 {
+				break
+			}
+			n := len(out)
+			out = out[:n+4]
+			binary.LittleEndian.PutUint32(out[n:], uint32(v&0x7F)|uint32(v>>16&0x7F)<<8|uint32(v>>32&0x7F)<<16|uint32(v>>48&0x7F)<<24)
+			i += 8
+		}
+		if i+1 >= len(b) {
+			break
+		}
 		c := rune(binary.LittleEndian.Uint16(b[i:]))
 		if c < 0x80 {
 			out = append(out, byte(c))
