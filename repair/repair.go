@@ -9,7 +9,7 @@
 // marked. The original is only read.
 //
 // It depends on the engine only through pstcheck.Store: the report's
-// folder list, Store.Items and messaging.Reader.
+// folder list, Store.ItemsAndAssociated and messaging.Reader.
 package repair
 
 import (
@@ -56,6 +56,11 @@ type Summary struct {
 	Saved, Recovered, Partial int
 	// Failed counts items the scan found readable that could not be read.
 	Failed int
+	// Associated is the folders' hidden items written (views, rules, the
+	// category list); AssociatedSkipped those damaged, lost or refused,
+	// which are not written even in part: Outlook makes its own again. They
+	// are not among Items, Skipped or the counts above.
+	Associated, AssociatedSkipped int
 	// Skipped lists every item not written whole: damaged, lost, failed.
 	Skipped []Skipped
 	// Folders is the number of folders made (beside the new store's own).
@@ -74,9 +79,9 @@ type Summary struct {
 // Move is a folder path of the old store and its path in the new one.
 type Move struct{ From, To string }
 
-// Run writes the new store to out: every item Store.Items lists, in its
-// order. It returns the summary, and an error when the new store could
-// not be written (out is then incomplete).
+// Run writes the new store to out: every item Store.ItemsAndAssociated
+// lists, in its order. It returns the summary, and an error when the new
+// store could not be written (out is then incomplete).
 func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts Options) (*Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the readers ahead when Run returns early
@@ -95,13 +100,13 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	}
 	sum := &Summary{Items: store.Accounting(nil)}
 	total := 0
-	for range store.Items(nil) {
+	for range store.ItemsAndAssociated(nil) {
 		total++
 	}
 	// Reading an item is most of the work and independent per item: a few
 	// are read side by side ahead of the writer, which takes them in
 	// order, so the new store does not depend on timing.
-	read := readAhead(ctx, r, store.Items(nil), opts.IncludeDamaged)
+	read := readAhead(ctx, r, store.ItemsAndAssociated(nil), opts.IncludeDamaged)
 	var open pstwrite.FolderID
 	for i := 0; ; i++ {
 		var res readResult
@@ -116,6 +121,11 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 			break
 		}
 		it := res.item
+		if it.Associated && (res.msg == nil || res.problem != "") {
+			sum.AssociatedSkipped++
+			progress(opts, i, total)
+			continue
+		}
 		if res.msg == nil {
 			if it.State != pstcheck.ItemDamaged && it.State != pstcheck.ItemLost {
 				sum.Failed++
@@ -141,10 +151,19 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 		if res.problem != "" {
 			c.markDamaged(msg)
 		}
-		if err := w.AddMessage(target, msg); err != nil {
+		add := w.AddMessage
+		if it.Associated {
+			add = w.AddAssociated
+		}
+		if err := add(target, msg); err != nil {
 			if w.Err() != nil {
 				w.Abort()
 				return nil, fmt.Errorf("writing item 0x%X of %q: %w", it.NID, it.Folder, err)
+			}
+			if it.Associated {
+				sum.AssociatedSkipped++
+				progress(opts, i, total)
+				continue
 			}
 			// The writer refused this item whole and goes on.
 			sum.Failed++
@@ -154,6 +173,8 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 			continue
 		}
 		switch {
+		case it.Associated:
+			sum.Associated++
 		case res.problem != "":
 			sum.Partial++
 			sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true})
