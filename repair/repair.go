@@ -106,7 +106,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	// Reading an item is most of the work and independent per item: a few
 	// are read side by side ahead of the writer, which takes them in
 	// order, so the new store does not depend on timing.
-	read := readAhead(ctx, r, store.ItemsAndAssociated(nil), opts.IncludeDamaged)
+	read := readAhead(ctx, c, store.ItemsAndAssociated(nil), opts.IncludeDamaged)
 	var open pstwrite.FolderID
 	for i := 0; ; i++ {
 		var res readResult
@@ -147,7 +147,8 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 			}
 		}
 		open = target
-		msg := c.message(res.msg)
+		msg := res.msg
+		c.dropped += res.dropped
 		if res.problem != "" {
 			c.markDamaged(msg)
 		}
@@ -225,19 +226,21 @@ func storeIdentity(r *messaging.Reader) (specialFolders, pstwrite.Options) {
 	return sp, opts
 }
 
-// readResult is one item read: the message (nil when skipped) and, for a
-// damaged item, what is wrong with it.
+// readResult is one item read and converted for the new store: the
+// message (nil when skipped), the properties the conversion dropped and,
+// for a damaged item, what is wrong with it.
 type readResult struct {
 	item    pstcheck.Item
-	msg     *messaging.Message
+	msg     *pstwrite.Message
+	dropped int
 	problem string
 }
 
-// readAhead reads items on a few goroutines, item i delivered on channel
-// i mod the number of channels, in order; the channels close after the
-// last item. At most a few items per goroutine are read ahead, so memory
-// does not grow with the store.
-func readAhead(ctx context.Context, r *messaging.Reader, items iter.Seq[pstcheck.Item], includeDamaged bool) []chan readResult {
+// readAhead reads and converts items on a few goroutines, item i
+// delivered on channel i mod the number of channels, in order; the
+// channels close after the last item. At most a few items per goroutine
+// are read ahead, so memory does not grow with the store.
+func readAhead(ctx context.Context, c *converter, items iter.Seq[pstcheck.Item], includeDamaged bool) []chan readResult {
 	n := max(min(runtime.GOMAXPROCS(0), 4), 1)
 	jobs := make([]chan pstcheck.Item, n)
 	chans := make([]chan readResult, n)
@@ -247,10 +250,17 @@ func readAhead(ctx context.Context, r *messaging.Reader, items iter.Seq[pstcheck
 		go func() {
 			defer close(chans[k])
 			reads := messaging.NewReadWindow()
+			conv := c.forReader()
 			for it := range jobs[k] {
-				msg, problem := readItem(r, it, includeDamaged, reads)
+				res := readResult{item: it}
+				if msg, problem := readItem(c.r, it, includeDamaged, reads); msg != nil {
+					conv.dropped = 0
+					res.msg, res.dropped, res.problem = conv.message(msg), conv.dropped, problem
+				} else {
+					res.problem = problem
+				}
 				select {
-				case chans[k] <- readResult{it, msg, problem}:
+				case chans[k] <- res:
 				case <-ctx.Done():
 					return
 				}
@@ -286,16 +296,31 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool, reads *
 	}, includeDamaged)
 }
 
-// readOptions leave attachments' bytes in the store, to be streamed into
-// the new one as the item is written: an attachment of any size passes
-// through a small buffer. They are read through once when the item is
-// read, since the writer cannot take back an item whose bytes fail half
-// way: a block that fails then makes the item damaged.
+// readOptions read an item's first few attachments whole when they are
+// small, and leave the others' bytes in the store, to be streamed into the
+// new one as the item is written: an attachment of any size passes
+// through a small buffer, and an item holds at most
+// wholeAttachments*smallAttachment bytes of them. Those left in the
+// store are read through once when the item is read, since the writer
+// cannot take back an item whose bytes fail half way: a block that fails
+// then makes the item damaged. The small ones are read once only, by the
+// goroutine reading the item, not by the writer.
 func readOptions(lenient bool) messaging.ReadOptions {
+	whole := 0
 	return messaging.ReadOptions{Lenient: lenient, Verify: true, StreamAbove: func(id, typ uint16) int64 {
-		if id == propAttachData && typ == typeBinary {
+		if id != propAttachData || typ != typeBinary {
+			return -1
+		}
+		if whole++; whole > wholeAttachments {
 			return 0
 		}
-		return -1
+		return smallAttachment
 	}}
 }
+
+// Attachments an item reads whole: at most wholeAttachments of at most
+// smallAttachment bytes each.
+const (
+	wholeAttachments = 16
+	smallAttachment  = 64 << 10
+)
