@@ -41,17 +41,36 @@ const (
 // store is Unicode, and the old one's code page is known only to it),
 // named properties take the new store's IDs for their names, values the
 // writer stores itself (object references, table row IDs) are left out.
+//
+// Every name of the old store is given its new ID when the converter is
+// made, in the old store's order, so that converting only reads: the
+// goroutines reading items convert them side by side (each with a copy of
+// the converter, forReader), and the new store is the same on every run.
 type converter struct {
 	w     *pstwrite.Writer
 	r     *messaging.Reader
-	named map[uint16]uint16 // old ID -> new ID; 0: the old store has no name for it
+	named map[uint16]uint16 // old ID -> new ID, for every name the old store has
 	// dropped counts properties that could not be copied (a named
 	// property without a name, a value of an unknown type).
 	dropped int
 }
 
 func newConverter(w *pstwrite.Writer, r *messaging.Reader) *converter {
-	return &converter{w: w, r: r, named: map[uint16]uint16{}}
+	c := &converter{w: w, r: r, named: map[uint16]uint16{}}
+	for old := firstNamedID; old <= 0xFFFF; old++ {
+		if n, ok := r.PropertyName(uint16(old)); ok {
+			if id, err := w.NamedProperty(pstwrite.PropertyName{GUID: n.GUID, LID: n.LID, Name: n.Name}); err == nil {
+				c.named[uint16(old)] = id
+			}
+		}
+	}
+	return c
+}
+
+// forReader returns a converter for one goroutine: the same names, a
+// count of its own.
+func (c *converter) forReader() *converter {
+	return &converter{w: c.w, r: c.r, named: c.named}
 }
 
 // id maps a property ID to the new store's; false when it cannot be.
@@ -59,21 +78,13 @@ func (c *converter) id(old uint16) (uint16, bool) {
 	if old < firstNamedID {
 		return old, true
 	}
-	if id, ok := c.named[old]; ok {
-		return id, id != 0
-	}
-	var id uint16
-	if n, ok := c.r.PropertyName(old); ok {
-		id, _ = c.w.NamedProperty(pstwrite.PropertyName{GUID: n.GUID, LID: n.LID, Name: n.Name})
-	}
-	c.named[old] = id
-	return id, id != 0
+	id, ok := c.named[old]
+	return id, ok
 }
 
 // props converts an object's properties, leaving out those skip names.
-// They are taken in ID order, so named properties are given new IDs in the
-// same order on every run. Two IDs of the old store may carry one name (a
-// writer that registered a name twice): the first keeps it.
+// Two IDs of the old store may carry one name (a writer that registered
+// a name twice): the first, in ID order, keeps it.
 func (c *converter) props(p messaging.Props, skip ...uint16) []pstwrite.Property {
 	out := make([]pstwrite.Property, 0, len(p))
 	used := map[uint16]bool{}
