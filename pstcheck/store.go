@@ -70,6 +70,10 @@ type Item struct {
 	// which the store's lost name-to-ID map cannot resolve: it can be
 	// written, marked, without them.
 	NamesLost bool
+	// Associated says the item is one of its folder's hidden (folder
+	// associated) items: a view, a rule, the category list. Only
+	// ItemsAndAssociated yields them.
+	Associated bool
 }
 
 // ReadItem reads x to be copied out of the store (export, repair) with
@@ -162,11 +166,24 @@ func (s *Store) Items(keep func(folder string) bool) iter.Seq[Item] {
 		if s.m == nil {
 			return
 		}
-		s.items(keep, yield)
+		s.items(keep, false, yield)
 	}
 }
 
-func (s *Store) items(keep func(folder string) bool, yield func(Item) bool) {
+// ItemsAndAssociated yields what Items yields and, before each folder's
+// normal items, its hidden items (Item.Associated): what a copy of the
+// store needs beside the mail, such as its views and category list.
+// Hidden items no folder lists are not yielded: they belong nowhere.
+func (s *Store) ItemsAndAssociated(keep func(folder string) bool) iter.Seq[Item] {
+	return func(yield func(Item) bool) {
+		if s.m == nil {
+			return
+		}
+		s.items(keep, true, yield)
+	}
+}
+
+func (s *Store) items(keep func(folder string) bool, associated bool, yield func(Item) bool) {
 	problems := map[uint32]string{}
 	for _, f := range s.Report.Findings {
 		if f.NID == 0 || f.Severity() != finding.SeverityError {
@@ -203,7 +220,18 @@ func (s *Store) items(keep func(folder string) bool, yield func(Item) bool) {
 	folderPath := func(f int) string { return ExportPath(s.Report.Folders[f].Path) }
 	for fi, f := range s.Report.Folders {
 		path := folderPath(fi)
-		for _, r := range s.m.Items[f.NID] {
+		refs := s.m.Items[f.NID]
+		for _, r := range refs {
+			if !associated || !r.FAI || r.Orphan || !seen.add(r.NID) {
+				continue
+			}
+			it := item(f.NID, path, r)
+			it.Associated = true
+			if !give(it) {
+				return
+			}
+		}
+		for _, r := range refs {
 			if r.FAI || !seen.add(r.NID) {
 				continue
 			}

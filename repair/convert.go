@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
-	"maps"
 	"slices"
 	"unicode/utf16"
 
@@ -41,17 +40,46 @@ const (
 // store is Unicode, and the old one's code page is known only to it),
 // named properties take the new store's IDs for their names, values the
 // writer stores itself (object references, table row IDs) are left out.
+//
+// Every name of the old store is given its new ID when the converter is
+// made, in the old store's order, so that converting only reads: the
+// goroutines reading items convert them side by side (each with a copy of
+// the converter, forReader), and the new store is the same on every run.
 type converter struct {
-	w     *pstwrite.Writer
-	r     *messaging.Reader
-	named map[uint16]uint16 // old ID -> new ID; 0: the old store has no name for it
+	w *pstwrite.Writer
+	r *messaging.Reader
+	// named maps an old named property ID (less firstNamedID) to its new
+	// one, 0 when the old store has no name for it (new named IDs are
+	// firstNamedID and up).
+	named *[namedIDs]uint16
 	// dropped counts properties that could not be copied (a named
 	// property without a name, a value of an unknown type).
 	dropped int
+	// keys and used are props's scratch: an object's property IDs, and
+	// which new named IDs the object has taken (used[id] == object).
+	keys   []uint16
+	used   *[namedIDs]uint32
+	object uint32
 }
 
+const namedIDs = 0x10000 - firstNamedID
+
 func newConverter(w *pstwrite.Writer, r *messaging.Reader) *converter {
-	return &converter{w: w, r: r, named: map[uint16]uint16{}}
+	c := &converter{w: w, r: r, named: new([namedIDs]uint16), used: new([namedIDs]uint32)}
+	for old := range namedIDs {
+		if n, ok := r.PropertyName(uint16(firstNamedID + old)); ok {
+			if id, err := w.NamedProperty(pstwrite.PropertyName{GUID: n.GUID, LID: n.LID, Name: n.Name}); err == nil {
+				c.named[old] = id
+			}
+		}
+	}
+	return c
+}
+
+// forReader returns a converter for one goroutine: the same names, a
+// count and scratch of its own.
+func (c *converter) forReader() *converter {
+	return &converter{w: c.w, r: c.r, named: c.named, used: new([namedIDs]uint32)}
 }
 
 // id maps a property ID to the new store's; false when it cannot be.
@@ -59,34 +87,40 @@ func (c *converter) id(old uint16) (uint16, bool) {
 	if old < firstNamedID {
 		return old, true
 	}
-	if id, ok := c.named[old]; ok {
-		return id, id != 0
-	}
-	var id uint16
-	if n, ok := c.r.PropertyName(old); ok {
-		id, _ = c.w.NamedProperty(pstwrite.PropertyName{GUID: n.GUID, LID: n.LID, Name: n.Name})
-	}
-	c.named[old] = id
+	id := c.named[old-firstNamedID]
 	return id, id != 0
 }
 
 // props converts an object's properties, leaving out those skip names.
-// They are taken in ID order, so named properties are given new IDs in the
-// same order on every run. Two IDs of the old store may carry one name (a
-// writer that registered a name twice): the first keeps it.
+// Two IDs of the old store may carry one name (a writer that registered
+// a name twice): the first, in ID order, keeps it.
 func (c *converter) props(p messaging.Props, skip ...uint16) []pstwrite.Property {
 	out := make([]pstwrite.Property, 0, len(p))
-	used := map[uint16]bool{}
-	for _, old := range slices.Sorted(maps.Keys(p)) {
+	c.keys = c.keys[:0]
+	for k := range p {
+		c.keys = append(c.keys, k)
+	}
+	slices.Sort(c.keys)
+	if c.object++; c.object == 0 {
+		// The marks wrapped around: old ones could pass for this object's.
+		clear(c.used[:])
+		c.object = 1
+	}
+	for _, old := range c.keys {
 		if slices.Contains(skip, old) {
 			continue
 		}
 		id, ok := c.id(old)
-		if !ok || used[id] {
+		if ok && id >= firstNamedID {
+			// Only named IDs can repeat: two old IDs of one name.
+			if ok = c.used[id-firstNamedID] != c.object; ok {
+				c.used[id-firstNamedID] = c.object
+			}
+		}
+		if !ok {
 			c.dropped++
 			continue
 		}
-		used[id] = true
 		prop, ok := c.value(p, old, p[old])
 		if prop.ID = id; !ok || prop.Check() != nil {
 			c.dropped++

@@ -9,7 +9,7 @@
 // marked. The original is only read.
 //
 // It depends on the engine only through pstcheck.Store: the report's
-// folder list, Store.Items and messaging.Reader.
+// folder list, Store.ItemsAndAssociated and messaging.Reader.
 package repair
 
 import (
@@ -56,6 +56,11 @@ type Summary struct {
 	Saved, Recovered, Partial int
 	// Failed counts items the scan found readable that could not be read.
 	Failed int
+	// Associated is the folders' hidden items written (views, rules, the
+	// category list); AssociatedSkipped those damaged, lost or refused,
+	// which are not written even in part: Outlook makes its own again. They
+	// are not among Items, Skipped or the counts above.
+	Associated, AssociatedSkipped int
 	// Skipped lists every item not written whole: damaged, lost, failed.
 	Skipped []Skipped
 	// Folders is the number of folders made (beside the new store's own).
@@ -74,9 +79,9 @@ type Summary struct {
 // Move is a folder path of the old store and its path in the new one.
 type Move struct{ From, To string }
 
-// Run writes the new store to out: every item Store.Items lists, in its
-// order. It returns the summary, and an error when the new store could
-// not be written (out is then incomplete).
+// Run writes the new store to out: every item Store.ItemsAndAssociated
+// lists, in its order. It returns the summary, and an error when the new
+// store could not be written (out is then incomplete).
 func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts Options) (*Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the readers ahead when Run returns early
@@ -95,13 +100,13 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	}
 	sum := &Summary{Items: store.Accounting(nil)}
 	total := 0
-	for range store.Items(nil) {
+	for range store.ItemsAndAssociated(nil) {
 		total++
 	}
 	// Reading an item is most of the work and independent per item: a few
 	// are read side by side ahead of the writer, which takes them in
 	// order, so the new store does not depend on timing.
-	read := readAhead(ctx, r, store.Items(nil), opts.IncludeDamaged)
+	read := readAhead(ctx, c, store.ItemsAndAssociated(nil), opts.IncludeDamaged)
 	var open pstwrite.FolderID
 	for i := 0; ; i++ {
 		var res readResult
@@ -116,6 +121,11 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 			break
 		}
 		it := res.item
+		if it.Associated && (res.msg == nil || res.problem != "") {
+			sum.AssociatedSkipped++
+			progress(opts, i, total)
+			continue
+		}
 		if res.msg == nil {
 			if it.State != pstcheck.ItemDamaged && it.State != pstcheck.ItemLost {
 				sum.Failed++
@@ -137,14 +147,24 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 			}
 		}
 		open = target
-		msg := c.message(res.msg)
+		msg := res.msg
+		c.dropped += res.dropped
 		if res.problem != "" {
 			c.markDamaged(msg)
 		}
-		if err := w.AddMessage(target, msg); err != nil {
+		add := w.AddMessage
+		if it.Associated {
+			add = w.AddAssociated
+		}
+		if err := add(target, msg); err != nil {
 			if w.Err() != nil {
 				w.Abort()
 				return nil, fmt.Errorf("writing item 0x%X of %q: %w", it.NID, it.Folder, err)
+			}
+			if it.Associated {
+				sum.AssociatedSkipped++
+				progress(opts, i, total)
+				continue
 			}
 			// The writer refused this item whole and goes on.
 			sum.Failed++
@@ -154,6 +174,8 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 			continue
 		}
 		switch {
+		case it.Associated:
+			sum.Associated++
 		case res.problem != "":
 			sum.Partial++
 			sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true})
@@ -204,19 +226,21 @@ func storeIdentity(r *messaging.Reader) (specialFolders, pstwrite.Options) {
 	return sp, opts
 }
 
-// readResult is one item read: the message (nil when skipped) and, for a
-// damaged item, what is wrong with it.
+// readResult is one item read and converted for the new store: the
+// message (nil when skipped), the properties the conversion dropped and,
+// for a damaged item, what is wrong with it.
 type readResult struct {
 	item    pstcheck.Item
-	msg     *messaging.Message
+	msg     *pstwrite.Message
+	dropped int
 	problem string
 }
 
-// readAhead reads items on a few goroutines, item i delivered on channel
-// i mod the number of channels, in order; the channels close after the
-// last item. At most a few items per goroutine are read ahead, so memory
-// does not grow with the store.
-func readAhead(ctx context.Context, r *messaging.Reader, items iter.Seq[pstcheck.Item], includeDamaged bool) []chan readResult {
+// readAhead reads and converts items on a few goroutines, item i
+// delivered on channel i mod the number of channels, in order; the
+// channels close after the last item. At most a few items per goroutine
+// are read ahead, so memory does not grow with the store.
+func readAhead(ctx context.Context, c *converter, items iter.Seq[pstcheck.Item], includeDamaged bool) []chan readResult {
 	n := max(min(runtime.GOMAXPROCS(0), 4), 1)
 	jobs := make([]chan pstcheck.Item, n)
 	chans := make([]chan readResult, n)
@@ -226,10 +250,17 @@ func readAhead(ctx context.Context, r *messaging.Reader, items iter.Seq[pstcheck
 		go func() {
 			defer close(chans[k])
 			reads := messaging.NewReadWindow()
+			conv := c.forReader()
 			for it := range jobs[k] {
-				msg, problem := readItem(r, it, includeDamaged, reads)
+				res := readResult{item: it}
+				if msg, problem := readItem(c.r, it, includeDamaged, reads); msg != nil {
+					conv.dropped = 0
+					res.msg, res.dropped, res.problem = conv.message(msg), conv.dropped, problem
+				} else {
+					res.problem = problem
+				}
 				select {
-				case chans[k] <- readResult{it, msg, problem}:
+				case chans[k] <- res:
 				case <-ctx.Done():
 					return
 				}
@@ -265,16 +296,31 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool, reads *
 	}, includeDamaged)
 }
 
-// readOptions leave attachments' bytes in the store, to be streamed into
-// the new one as the item is written: an attachment of any size passes
-// through a small buffer. They are read through once when the item is
-// read, since the writer cannot take back an item whose bytes fail half
-// way: a block that fails then makes the item damaged.
+// readOptions read an item's first few attachments whole when they are
+// small, and leave the others' bytes in the store, to be streamed into the
+// new one as the item is written: an attachment of any size passes
+// through a small buffer, and an item holds at most
+// wholeAttachments*smallAttachment bytes of them. Those left in the
+// store are read through once when the item is read, since the writer
+// cannot take back an item whose bytes fail half way: a block that fails
+// then makes the item damaged. The small ones are read once only, by the
+// goroutine reading the item, not by the writer.
 func readOptions(lenient bool) messaging.ReadOptions {
+	whole := 0
 	return messaging.ReadOptions{Lenient: lenient, Verify: true, StreamAbove: func(id, typ uint16) int64 {
-		if id == propAttachData && typ == typeBinary {
+		if id != propAttachData || typ != typeBinary {
+			return -1
+		}
+		if whole++; whole > wholeAttachments {
 			return 0
 		}
-		return -1
+		return smallAttachment
 	}}
 }
+
+// Attachments an item reads whole: at most wholeAttachments of at most
+// smallAttachment bytes each.
+const (
+	wholeAttachments = 16
+	smallAttachment  = 64 << 10
+)

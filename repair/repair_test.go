@@ -14,8 +14,10 @@ import (
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/readers"
 	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/internal/synth"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 	"github.com/pstcheck/pstcheck/repair"
 )
 
@@ -68,6 +70,74 @@ func items(t *testing.T, path string) (map[string]*export.Item, *pstcheck.Report
 		n[it.Folder]++
 	}
 	return out, store.Report
+}
+
+// hiddenItems counts a store's readable hidden (folder associated) items
+// by folder path, message class and display name.
+func hiddenItems(t *testing.T, path string) map[string]int {
+	t.Helper()
+	store, err := pstcheck.OpenStore(context.Background(), path, pstcheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	out := map[string]int{}
+	for it := range store.ItemsAndAssociated(nil) {
+		if !it.Associated || it.State != pstcheck.ItemReadable {
+			continue
+		}
+		m, err := store.Reader.Message(it.NID)
+		if err != nil {
+			t.Fatalf("%s: hidden item 0x%X: %v", path, it.NID, err)
+		}
+		class := store.Reader.String(m.Props, 0x001A)
+		name := store.Reader.String(m.Props, 0x3001)
+		out[fmt.Sprintf("%s | %s | %s", it.Folder, class, name)]++
+	}
+	return out
+}
+
+func total(counts map[string]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
+}
+
+// TestRepairCopiesHiddenItems repairs a generated store with a view in
+// every folder: each is in the new store, in its folder.
+func TestRepairCopiesHiddenItems(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "hidden.pst")
+	f, err := os.Create(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pstwrite.New(f, pstwrite.Options{DisplayName: "hidden items"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := synth.Generate(w, synth.Shape{Messages: 40, Folders: 6, Depth: 2, BodyMin: 10, BodyMax: 40, Recipients: 1, AssocEvery: 1}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	want := hiddenItems(t, src)
+	if total(want) != gen.Assoc || gen.Assoc < 6 {
+		t.Fatalf("the generated store has %d hidden items readable, %d written", total(want), gen.Assoc)
+	}
+	dst, sum := repairFile(t, src, repair.Options{})
+	if got := hiddenItems(t, dst); !reflect.DeepEqual(got, want) || sum.Associated != gen.Assoc || sum.AssociatedSkipped != 0 {
+		t.Errorf("wrote %d hidden items (%d left out): got %v, want %v", sum.Associated, sum.AssociatedSkipped, got, want)
+	}
+	if sum.Saved != gen.Messages {
+		t.Errorf("saved %d of %d messages", sum.Saved, gen.Messages)
+	}
+	_, rep := items(t, dst)
+	mustBeClean(t, rep)
 }
 
 // diffFields names the fields of two values that differ, with both values
@@ -182,6 +252,20 @@ func TestRepairRoundTrip(t *testing.T) {
 				want = moved
 			}
 			mustBeClean(t, rep)
+			wantHidden, gotHidden := hiddenItems(t, src), hiddenItems(t, dst)
+			if sum.Moved != nil {
+				moved := map[string]int{}
+				for k, n := range wantHidden {
+					if rest, ok := strings.CutPrefix(k, sum.Moved.From); ok {
+						k = sum.Moved.To + rest
+					}
+					moved[k] += n
+				}
+				wantHidden = moved
+			}
+			if !reflect.DeepEqual(gotHidden, wantHidden) || sum.Associated != total(wantHidden) {
+				t.Errorf("hidden items: wrote %d, got %v, want %v", sum.Associated, gotHidden, wantHidden)
+			}
 			if sum.Saved != len(want) || len(sum.Skipped) != 0 {
 				t.Errorf("saved %d, skipped %d; the original has %d readable items", sum.Saved, len(sum.Skipped), len(want))
 			}

@@ -157,6 +157,16 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	}
 	switch r.Action {
 	case pstcheck.ActionRecreateOST:
+		if d.Salvage == 0 {
+			// Export and repair would write nothing: they are not offered.
+			e.NextStep = "let Outlook rebuild the OST: no item can be read from it, and the server has the mail"
+			e.Advice = []string{
+				"An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail.",
+				"No item can be read from this file, so there is nothing to export: what never reached the server (drafts, anything created offline) is lost with it.",
+				"Close Outlook, rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy.",
+			}
+			break
+		}
 		e.NextStep = "export anything that never reached the server (" + saves + "), then let Outlook rebuild the OST"
 		e.Advice = []string{
 			"An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail.",

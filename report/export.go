@@ -66,7 +66,7 @@ func notSaved(it pstcheck.ItemCounts, partial, failed int, failedWhat string) []
 		not = append(not, thousands(int64(n))+" damaged")
 	}
 	if it.Lost > 0 {
-		not = append(not, thousands(int64(it.Lost))+" lost (the store lists them, their data is gone)")
+		not = append(not, thousands(int64(it.Lost))+" lost (their data or the index entries leading to it are gone)")
 	}
 	if failed > 0 {
 		not = append(not, plural(failed, "item")+" that could not be "+failedWhat)

@@ -16,6 +16,9 @@ type RepairResult struct {
 	Failed         int                 // found readable, yet not read
 	Folders        int
 	Size           int64
+	// Associated and AssociatedSkipped count the folders' hidden items
+	// (views, rules, the category list) written and left out.
+	Associated, AssociatedSkipped int
 	// Listed are the lines naming each item not written whole.
 	Listed []string
 	// MovedFrom and MovedTo name an OST's mailbox folder and the folder
@@ -40,6 +43,14 @@ func RepairSummary(r RepairResult) []string {
 		line += ": " + strings.Join(parts, ", ")
 	}
 	out := []string{line + "."}
+	if r.Associated+r.AssociatedSkipped > 0 {
+		hidden := fmt.Sprintf("Also wrote %s (views, rules, the category list)", plural(r.Associated, "hidden item"))
+		if r.AssociatedSkipped > 0 {
+			hidden += fmt.Sprintf("; %s could not be read whole and %s left out: Outlook makes its own views and rules again",
+				thousands(int64(r.AssociatedSkipped)), map[bool]string{true: "was", false: "were"}[r.AssociatedSkipped == 1])
+		}
+		out = append(out, hidden+".")
+	}
 	if r.MovedFrom != "" {
 		out = append(out, fmt.Sprintf("The mailbox's folders (%q) are under %q in the new store, where Outlook shows them.", r.MovedFrom, r.MovedTo))
 	}

@@ -348,3 +348,25 @@ func TestNameMapCauseOnce(t *testing.T) {
 		t.Errorf("cause names the map %d times: %q", n, Explain(r).Cause)
 	}
 }
+
+// TestOSTNothingToSaveOffersNoExport: an OST of which no item can be read
+// is not advised to be exported or repaired (both would write nothing),
+// only rebuilt by Outlook; one with items to save is.
+func TestOSTNothingToSaveOffersNoExport(t *testing.T) {
+	r := damagedReport()
+	r.Content, r.Action = pstcheck.ContentOST, pstcheck.ActionRecreateOST
+	r.Items = pstcheck.ItemCounts{Total: 156, Lost: 156}
+	r.Damage.Salvage = 0
+	e := Explain(r)
+	adv := strings.Join(e.Advice, "\n")
+	if strings.Contains(adv, "pstcheck export") || strings.Contains(adv, "pstcheck repair") || strings.Contains(e.NextStep, "export") {
+		t.Errorf("advises saving items when none can be read:\n%s\n%s", e.NextStep, adv)
+	}
+	if !strings.Contains(adv, "rename the .ost") {
+		t.Errorf("does not say how to rebuild the OST:\n%s", adv)
+	}
+	r.Items, r.Damage.Salvage = pstcheck.ItemCounts{Total: 156, Readable: 150, Lost: 6}, 150
+	if adv := strings.Join(Explain(r).Advice, "\n"); !strings.Contains(adv, "pstcheck export") || !strings.Contains(adv, "pstcheck repair") {
+		t.Errorf("an OST with 150 readable items is not advised to be exported first:\n%s", adv)
+	}
+}

@@ -126,7 +126,8 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		listed = append(listed, fmt.Sprintf("%s: item 0x%X %q %s: %s", displayFolder(s.Folder), s.NID, s.Subject, what, s.Reason))
 	}
 	res := report.RepairResult{Source: opts.Path, Target: opts.To, Items: sum.Items, Saved: sum.Saved,
-		Partial: sum.Partial, Failed: sum.Failed, Folders: sum.Folders, Size: sum.Size, Listed: listed}
+		Partial: sum.Partial, Failed: sum.Failed, Folders: sum.Folders, Size: sum.Size, Listed: listed,
+		Associated: sum.Associated, AssociatedSkipped: sum.AssociatedSkipped}
 	if sum.Moved != nil {
 		res.MovedFrom, res.MovedTo = sum.Moved.From, sum.Moved.To
 	}

@@ -333,7 +333,13 @@ func (w *Writer) streamValue(ap *nodeParts, r io.Reader, n int64) (Property, *st
 		return Binary(propAttachData, b), nil, nil
 	}
 	dw := dataWriter{b: w.b}
-	got, err := io.CopyN(&dw, r, n)
+	if w.copyBuf == nil {
+		w.copyBuf = make([]byte, 32<<10)
+	}
+	got, err := io.CopyBuffer(&dw, io.LimitReader(r, n), w.copyBuf)
+	if err == nil && got < n {
+		err = io.ErrUnexpectedEOF
+	}
 	if err != nil {
 		return Property{}, nil, fmt.Errorf("reading attachment data (%d of %d bytes): %w", got, n, err)
 	}

@@ -65,6 +65,8 @@ type Writer struct {
 	messages   int64
 	err        error
 	closed     bool
+	// copyBuf carries streamed values from their reader to their blocks.
+	copyBuf []byte
 }
 
 // Stats says what a writer has written.
