@@ -24,7 +24,7 @@ import (
 
 // Limit is the soft memory limit copying items keeps to while what is
 // live leaves the collector room.
-const Limit = 192 << 20
+const Limit = 176 << 20
 
 // ForItems sets the collector for copying items and returns a function
 // that stops watching and restores the settings before.
