@@ -197,7 +197,7 @@ type Namer struct {
 	// folder of a million messages costs megabytes, not a copy of every
 	// name. Two names that share a hash (once in billions of names)
 	// only make the second one numbered.
-	used map[uint64]struct{}
+	used hashSet
 	fold cases.Caser
 	init bool
 }
@@ -228,13 +228,10 @@ func (n *Namer) key(name string) uint64 {
 // "manifest.json" in the top folder). It reports whether name was free.
 func (n *Namer) Reserve(name string) bool {
 	k := n.key(name)
-	if n.used == nil {
-		n.used = map[uint64]struct{}{}
-	}
-	if _, ok := n.used[k]; ok {
+	if n.used.has(k) {
 		return false
 	}
-	n.used[k] = struct{}{}
+	n.used.add(k)
 	return true
 }
 
@@ -262,7 +259,7 @@ func (n *Namer) Unique(name string) string {
 			st = strings.TrimRight(cutRunes(st, maxLen-len(suffix)-len(e)), ". ")
 			cand = st + suffix + e
 		}
-		if _, ok := n.used[n.key(cand)]; ok {
+		if n.used.has(n.key(cand)) {
 			continue
 		}
 		if n.Taken != nil && n.Taken(cand) {

@@ -143,6 +143,12 @@ func Open(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Store,
 	if res == nil || m == nil {
 		return s, ErrNoStore
 	}
+	// Items yields each folder's items by NID: sorted once here, in
+	// place, rather than copied on every walk (10 MB for a folder of 1.2
+	// million items).
+	for _, refs := range m.Items {
+		slices.SortFunc(refs, func(a, b messaging.ItemRef) int { return cmp.Compare(a.NID, b.NID) })
+	}
 	s.m = m
 	s.Folders = m.Folders
 	s.Reader = messaging.NewReader(res, m)
@@ -210,16 +216,15 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 		folder int32
 	}
 	var orphans []orphanRef
-	seen := map[uint32]bool{}
+	var seen nidSet
 	folderPath := func(f int) string { return ExportPath(s.Report.Folders[f].Path) }
 	for fi, f := range s.Report.Folders {
 		path := folderPath(fi)
-		refs := slices.SortedFunc(slices.Values(s.m.Items[f.NID]), func(a, b messaging.ItemRef) int { return cmp.Compare(a.NID, b.NID) })
+		refs := s.m.Items[f.NID]
 		for _, r := range refs {
-			if !associated || !r.FAI || r.Orphan || seen[r.NID] {
+			if !associated || !r.FAI || r.Orphan || !seen.add(r.NID) {
 				continue
 			}
-			seen[r.NID] = true
 			it := item(f.NID, path, r)
 			it.Associated = true
 			if !give(it) {
@@ -227,10 +232,9 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 			}
 		}
 		for _, r := range refs {
-			if r.FAI || seen[r.NID] {
+			if r.FAI || !seen.add(r.NID) {
 				continue
 			}
-			seen[r.NID] = true
 			if r.Orphan {
 				orphans = append(orphans, orphanRef{r, int32(fi)})
 				continue

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
-	"maps"
 	"slices"
 	"unicode/utf16"
 
@@ -47,20 +46,30 @@ const (
 // goroutines reading items convert them side by side (each with a copy of
 // the converter, forReader), and the new store is the same on every run.
 type converter struct {
-	w     *pstwrite.Writer
-	r     *messaging.Reader
-	named map[uint16]uint16 // old ID -> new ID, for every name the old store has
+	w *pstwrite.Writer
+	r *messaging.Reader
+	// named maps an old named property ID (less firstNamedID) to its new
+	// one, 0 when the old store has no name for it (new named IDs are
+	// firstNamedID and up).
+	named *[namedIDs]uint16
 	// dropped counts properties that could not be copied (a named
 	// property without a name, a value of an unknown type).
 	dropped int
+	// keys and used are props's scratch: an object's property IDs, and
+	// which new named IDs the object has taken (used[id] == object).
+	keys   []uint16
+	used   *[namedIDs]uint32
+	object uint32
 }
 
+const namedIDs = 0x10000 - firstNamedID
+
 func newConverter(w *pstwrite.Writer, r *messaging.Reader) *converter {
-	c := &converter{w: w, r: r, named: map[uint16]uint16{}}
-	for old := firstNamedID; old <= 0xFFFF; old++ {
-		if n, ok := r.PropertyName(uint16(old)); ok {
+	c := &converter{w: w, r: r, named: new([namedIDs]uint16), used: new([namedIDs]uint32)}
+	for old := range namedIDs {
+		if n, ok := r.PropertyName(uint16(firstNamedID + old)); ok {
 			if id, err := w.NamedProperty(pstwrite.PropertyName{GUID: n.GUID, LID: n.LID, Name: n.Name}); err == nil {
-				c.named[uint16(old)] = id
+				c.named[old] = id
 			}
 		}
 	}
@@ -68,9 +77,9 @@ func newConverter(w *pstwrite.Writer, r *messaging.Reader) *converter {
 }
 
 // forReader returns a converter for one goroutine: the same names, a
-// count of its own.
+// count and scratch of its own.
 func (c *converter) forReader() *converter {
-	return &converter{w: c.w, r: c.r, named: c.named}
+	return &converter{w: c.w, r: c.r, named: c.named, used: new([namedIDs]uint32)}
 }
 
 // id maps a property ID to the new store's; false when it cannot be.
@@ -78,8 +87,8 @@ func (c *converter) id(old uint16) (uint16, bool) {
 	if old < firstNamedID {
 		return old, true
 	}
-	id, ok := c.named[old]
-	return id, ok
+	id := c.named[old-firstNamedID]
+	return id, id != 0
 }
 
 // props converts an object's properties, leaving out those skip names.
@@ -87,17 +96,31 @@ func (c *converter) id(old uint16) (uint16, bool) {
 // a name twice): the first, in ID order, keeps it.
 func (c *converter) props(p messaging.Props, skip ...uint16) []pstwrite.Property {
 	out := make([]pstwrite.Property, 0, len(p))
-	used := map[uint16]bool{}
-	for _, old := range slices.Sorted(maps.Keys(p)) {
+	c.keys = c.keys[:0]
+	for k := range p {
+		c.keys = append(c.keys, k)
+	}
+	slices.Sort(c.keys)
+	if c.object++; c.object == 0 {
+		// The marks wrapped around: old ones could pass for this object's.
+		clear(c.used[:])
+		c.object = 1
+	}
+	for _, old := range c.keys {
 		if slices.Contains(skip, old) {
 			continue
 		}
 		id, ok := c.id(old)
-		if !ok || used[id] {
+		if ok && id >= firstNamedID {
+			// Only named IDs can repeat: two old IDs of one name.
+			if ok = c.used[id-firstNamedID] != c.object; ok {
+				c.used[id-firstNamedID] = c.object
+			}
+		}
+		if !ok {
 			c.dropped++
 			continue
 		}
-		used[id] = true
 		prop, ok := c.value(p, old, p[old])
 		if prop.ID = id; !ok || prop.Check() != nil {
 			c.dropped++

@@ -100,7 +100,6 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 		return status, err
 	}
 	defer store.Close()
-	gcpolicy.Fit()
 	if err := matchFolders(store, opts.Folders); err != nil {
 		return exitUsage, err
 	}

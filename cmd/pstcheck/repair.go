@@ -84,7 +84,6 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		return status, err
 	}
 	defer store.Close()
-	gcpolicy.Fit()
 
 	// Written under a temporary name beside the target, renamed when whole.
 	tmp, err := os.CreateTemp(filepath.Dir(opts.To), "."+filepath.Base(opts.To)+".*.tmp")

@@ -7,6 +7,13 @@
 // heap. A scan holds the store's index (a few dozen bytes per block and
 // item) and allocates little else, so its heap is kept near what is live
 // instead of growing to twice that.
+//
+// Under both, the limit follows a live heap that outgrows it: once what
+// is live passes nine tenths of the limit (looked at every 100 ms), the
+// limit is raised to a quarter above it, so that the collector of a store
+// too large for the limit runs a little more often, not without end. The
+// store's index is columns of numbers, which the collector does not scan:
+// a collection costs milliseconds, however often it runs.
 package gcpolicy
 
 import (
@@ -15,27 +22,18 @@ import (
 	"time"
 )
 
-// Limit is the soft memory limit the collector keeps to.
-const Limit = 192 << 20
+// Limit is the soft memory limit copying items keeps to while what is
+// live leaves the collector room.
+const Limit = 176 << 20
 
 // ForItems sets the collector for copying items and returns a function
-// that restores the settings before.
+// that stops watching and restores the settings before.
 func ForItems() (restore func()) {
 	pct := debug.SetGCPercent(400)
-	lim := debug.SetMemoryLimit(Limit)
+	stop := watch(Limit)
 	return func() {
+		stop()
 		debug.SetGCPercent(pct)
-		debug.SetMemoryLimit(lim)
-	}
-}
-
-// Fit raises the limit above what is live now (the scan's results), when
-// that is more than half of it: a collector held under a limit the live
-// heap nearly fills would run without end. Call it once the store is
-// open.
-func Fit() {
-	if live := liveHeap(); live > Limit/2 {
-		debug.SetMemoryLimit(2 * live)
 	}
 }
 
@@ -43,20 +41,20 @@ func Fit() {
 // live leaves the collector room.
 const ScanLimit = 200 << 20
 
-// ForScan sets the collector for a scan in this process: a soft limit of
-// ScanLimit, raised once the live heap passes nine tenths of the limit (it
-// is looked at every 100 ms) to a quarter above it, so that the collector
-// of a store too large for the limit runs a little more often, not
-// without end. It returns a function that stops watching and restores the
-// limit before.
-func ForScan() (restore func()) {
-	old := debug.SetMemoryLimit(ScanLimit)
+// ForScan sets the collector for a scan in this process and returns a
+// function that stops watching and restores the limit before.
+func ForScan() (restore func()) { return watch(ScanLimit) }
+
+// watch sets the soft limit to limit and raises it as the live heap
+// outgrows it (see the package comment), until the returned function
+// stops it and restores the limit before.
+func watch(limit int64) (restore func()) {
+	old := debug.SetMemoryLimit(limit)
 	stop, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(stopped)
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
-		limit := int64(ScanLimit)
 		for {
 			select {
 			case <-stop:

@@ -253,7 +253,11 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, opts Options
 	w.orphans()
 	w.account()
 	w.unlinked()
-	return &w.out
+	// A copy: &w.out would keep the whole walker alive as long as the
+	// result, its queue among it (16 bytes a message, 32 MB for 2 million
+	// items), while an export or repair reads the items.
+	out := w.out
+	return &out
 }
 
 // messageNodes counts the message nodes: what the queue will hold, but

@@ -93,14 +93,15 @@ func (b *blocks) write(data []byte, internal bool) uint64 {
 	ext := l.BlockExtent(cb)
 	off, e := b.s.block(ext)
 	copy(e, data)
-	if !internal {
-		ndb.Encode(b.crypt, bid, e[:cb])
-	}
 	t := e[ext-int64(l.BlockTrailerSize):]
 	binary.LittleEndian.PutUint16(t, uint16(cb))
 	binary.LittleEndian.PutUint16(t[2:], ndb.Signature(uint64(off), bid))
-	binary.LittleEndian.PutUint32(t[4:], ndb.CRC(e[:cb]))
 	binary.LittleEndian.PutUint64(t[8:], bid)
+	crypt := b.crypt
+	if internal {
+		crypt = 0
+	}
+	b.s.sealLater(off, cb, crypt, bid) // encoding and CRC: stream.seal
 	b.count++
 	b.bytes += int64(cb)
 	b.addBBT(bid, off, cb)

@@ -47,13 +47,52 @@ type stream struct {
 	// Pages waiting for a page-aligned slot, placed in order.
 	pending []*page
 
-	// Finished intervals go to a goroutine that writes them, so that
-	// building the next one overlaps the write; buffers come back through
-	// free.
-	queue chan []byte
-	free  chan []byte
+	// seals are the current interval's blocks still to be sealed.
+	seals []blockSeal
+
+	// Finished intervals go to a goroutine that seals their blocks and
+	// writes them, so that building the next one overlaps both; buffers
+	// come back through free.
+	queue chan interval
+	free  chan interval
 	done  chan error
 	werr  atomic.Pointer[error] // the writer's first error, seen early
+}
+
+// interval is a finished interval's bytes and the blocks in it to seal.
+type interval struct {
+	buf   []byte
+	seals []blockSeal
+}
+
+// blockSeal is a block whose data is in place but not yet encoded with the
+// file's bCryptMethod (crypt, 0 for none) nor covered by its trailer's
+// CRC: the writer goroutine does both before the interval is written, so
+// that the byte-by-byte work of a store's blocks runs beside the building
+// of its items.
+type blockSeal struct {
+	at    int32 // offset in the interval
+	cb    uint16
+	crypt uint8
+	bid   uint64
+}
+
+// sealLater notes that the block at off, of cb bytes, is to be sealed.
+func (s *stream) sealLater(off int64, cb int, crypt uint8, bid uint64) {
+	s.seals = append(s.seals, blockSeal{at: int32(off - s.ivStart), cb: uint16(cb), crypt: crypt, bid: bid})
+}
+
+// seal encodes each block of iv and writes its CRC into its trailer.
+func (s *stream) seal(iv interval) {
+	trailer := int32(s.l.BlockTrailerSize)
+	for _, b := range iv.seals {
+		data := iv.buf[b.at : b.at+int32(b.cb)]
+		if b.crypt != 0 {
+			ndb.Encode(b.crypt, b.bid, data)
+		}
+		t := iv.buf[b.at+int32(s.l.BlockExtent(int(b.cb)))-trailer:]
+		binary.LittleEndian.PutUint32(t[4:], ndb.CRC(data))
+	}
 }
 
 // intervalBuffers is how many intervals may be in flight: one being
@@ -70,31 +109,34 @@ type page struct {
 
 func newStream(out Output, l ndb.Layout) *stream {
 	s := &stream{out: out, l: l, bits: make([]byte, l.AMapBytes),
-		queue: make(chan []byte, intervalBuffers), free: make(chan []byte, intervalBuffers), done: make(chan error, 1)}
+		queue: make(chan interval, intervalBuffers), free: make(chan interval, intervalBuffers), done: make(chan error, 1)}
 	for range intervalBuffers {
-		s.free <- make([]byte, l.AMapCoverage)
+		s.free <- interval{buf: make([]byte, l.AMapCoverage)}
 	}
 	go s.writer()
 	// The header, the reserved area and the DList slot: written for real
 	// when the store is closed.
-	s.queue <- make([]byte, l.FirstAMap)
-	s.buf = <-s.free
+	s.queue <- interval{buf: make([]byte, l.FirstAMap)}
+	iv := <-s.free
+	s.buf, s.seals = iv.buf, iv.seals
 	s.begin(0)
 	return s
 }
 
-// writer writes the queued buffers in order; after an error it drops the
-// rest. It returns its first error on done when the queue is closed.
+// writer seals and writes the queued intervals in order; after an error
+// it drops the rest. It returns its first error on done when the queue is
+// closed.
 func (s *stream) writer() {
 	var err error
-	for b := range s.queue {
+	for iv := range s.queue {
 		if err == nil {
-			if _, err = s.out.Write(b); err != nil {
+			s.seal(iv)
+			if _, err = s.out.Write(iv.buf); err != nil {
 				s.werr.Store(&err)
 			}
 		}
-		if len(b) == int(s.l.AMapCoverage) && cap(b) == len(b) {
-			s.free <- b
+		if len(iv.buf) == int(s.l.AMapCoverage) && cap(iv.buf) == len(iv.buf) {
+			s.free <- interval{buf: iv.buf, seals: iv.seals[:0]}
 		}
 	}
 	s.done <- err
@@ -263,11 +305,13 @@ func (s *stream) writeInterval(end int64) {
 	if end < s.ivEnd() {
 		// The last, trimmed interval: its own copy, so the buffer that
 		// goes back to the free list keeps its full length.
-		s.queue <- append([]byte(nil), s.buf[:end-s.ivStart]...)
+		s.queue <- interval{buf: append([]byte(nil), s.buf[:end-s.ivStart]...), seals: s.seals}
+		s.seals = nil
 		return
 	}
-	s.queue <- s.buf
-	s.buf = <-s.free
+	s.queue <- interval{buf: s.buf, seals: s.seals}
+	iv := <-s.free
+	s.buf, s.seals = iv.buf, iv.seals
 }
 
 // mapTrailer fills a map page's trailer: signature 0, its own offset as BID.
