@@ -50,7 +50,7 @@ func benchScan(b *testing.B) (*Result, int64) {
 func (res *Result) scanner(workers int) *Scanner {
 	s := res.s
 	return &Scanner{r: s.r, size: s.size, limit: s.limit, h: s.h, sink: discard{}, progress: noProgress{},
-		workers: workers}
+		workers: workers, visited: map[int64]bool{}}
 }
 
 // BenchmarkIndex measures the walk of both B-trees (every page read and
@@ -61,7 +61,8 @@ func BenchmarkIndex(b *testing.B) {
 	defer testkit.ReportCPU(b, testkit.CPUTime())
 	for b.Loop() {
 		s := res.scanner(1)
-		s.walkTrees()
+		s.walkTree(s.h.NBT, PageNBT)
+		s.walkTree(s.h.BBT, PageBBT)
 		s.sortTrees()
 	}
 }

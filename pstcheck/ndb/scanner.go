@@ -3,6 +3,7 @@ package ndb
 import (
 	"context"
 	"io"
+	"math"
 	"sync"
 	"time"
 
@@ -153,8 +154,10 @@ type Scanner struct {
 	lost, lostNBT []keyRange
 	// mapPage is the buffer map pages are read into, one at a time.
 	mapPage []byte
-	// mapsWin serves the allocation pass's reads.
-	mapsWin window
+	// win serves the B-tree walk's reads; mapsWin the allocation pass's.
+	win, mapsWin window
+	// pageBufs are the walk's page buffers, one per level.
+	pageBufs [maxBTreeLevel + 2][]byte
 	// inflater serves reads of compressed blocks after the passes.
 	inflater  blockInflater
 	inflateMu sync.Mutex
@@ -197,14 +200,25 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 			return nil
 		}
 	}
-	s := &Scanner{r: r, size: size, limit: h.Limit(size), h: h, sink: sink, progress: p, workers: max(opts.Workers, 1)}
+	s := &Scanner{r: r, size: size, limit: h.Limit(size), h: h, sink: sink, progress: p, workers: max(opts.Workers, 1),
+		visited: map[int64]bool{}}
 	s.res.Header = h
 	s.res.FreeBytes = -1
 	s.res.s = s
 	s.res.decode = s.res.Decode
 
 	p.Phase("b-trees")
-	s.walkTrees()
+	if h.NBTUsable {
+		s.walkTree(h.NBT, PageNBT)
+	} else {
+		s.loseRange(PageNBT, 0, math.MaxUint64, int64(h.NBT.IB))
+	}
+	if h.BBTUsable {
+		s.walkTree(h.BBT, PageBBT)
+	} else {
+		s.loseRange(PageBBT, 0, math.MaxUint64, int64(h.BBT.IB))
+	}
+	s.pageBufs = [maxBTreeLevel + 2][]byte{}
 	if s.indexDamaged() && ctx.Err() == nil {
 		p.Phase("rebuilding the index")
 		s.rebuildIndex(ctx)
