@@ -20,6 +20,28 @@ func folderHurt(f pstcheck.Folder) bool { return f.Damaged+f.Lost+f.Recovered > 
 // first; JSON and CSV list every one.
 const maxFolderRows = 10
 
+// outsideLines names the items lost or damaged that no folder counts:
+// messages whose index entries are gone, known only by a property block
+// that survives. Without it, a store whose folders are all healthy would
+// read as if nothing were lost.
+func outsideLines(r *pstcheck.Report) []string {
+	lost, damaged := r.Items.Lost, r.Items.Damaged
+	for _, f := range r.Folders {
+		lost, damaged = lost-f.Lost, damaged-f.Damaged
+	}
+	var parts []string
+	if damaged > 0 {
+		parts = append(parts, thousands(int64(damaged))+" damaged")
+	}
+	if lost > 0 {
+		parts = append(parts, thousands(int64(lost))+" lost")
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return []string{"Outside any folder: " + strings.Join(parts, ", ") + " (no folder lists them any more; the findings name them)"}
+}
+
 // folderLines renders the folder damage map: a table of the folders with
 // damaged, lost or recovered items, most damaged and lost items first, then
 // one line tallying the healthy folders. The lost and recovered columns are

@@ -149,7 +149,7 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, shown map[string]bool) {
 
 	// A healthy file with nothing but information: keep it short.
 	if r.Verdict == pstcheck.Healthy && errors == 0 && warnings == 0 && len(e.Advice) == 0 {
-		for _, l := range folderLines(r.Folders) {
+		for _, l := range append(folderLines(r.Folders), outsideLines(r)...) {
 			b.WriteString(l + "\n")
 		}
 		for _, l := range scaleLines(r) {
@@ -201,7 +201,7 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, shown map[string]bool) {
 			b.WriteString("  - " + clean(a) + "\n")
 		}
 	}
-	for _, l := range folderLines(r.Folders) {
+	for _, l := range append(folderLines(r.Folders), outsideLines(r)...) {
 		b.WriteString(l + "\n")
 	}
 	for _, l := range scaleLines(r) {

@@ -331,3 +331,18 @@ func TestPermissionNextStep(t *testing.T) {
 		}
 	}
 }
+
+// TestOutsideLines: items no folder counts (messages whose index entries
+// are gone) are named beside the folders, so that a store whose folders
+// are all healthy does not read as if nothing were lost.
+func TestOutsideLines(t *testing.T) {
+	r := &pstcheck.Report{Folders: []pstcheck.Folder{{Path: "Top", Items: 3, Readable: 2, Lost: 1}},
+		Items: pstcheck.ItemCounts{Total: 159, Readable: 2, Lost: 157}}
+	if got, want := outsideLines(r), []string{"Outside any folder: 156 lost (no folder lists them any more; the findings name them)"}; !slices.Equal(got, want) {
+		t.Errorf("outsideLines = %q, want %q", got, want)
+	}
+	r.Items = pstcheck.ItemCounts{Total: 3, Readable: 2, Lost: 1}
+	if got := outsideLines(r); got != nil {
+		t.Errorf("every item is in a folder, yet: %q", got)
+	}
+}
