@@ -107,7 +107,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	// are read side by side ahead of the writer, which takes them in
 	// order, so the new store does not depend on timing.
 	read := readAhead(ctx, c, store.ItemsAndAssociated(nil), opts.IncludeDamaged)
-	var open pstwrite.FolderID
+	pl := &placer{w: w, c: c, fm: fm, sum: sum}
 	for i := 0; ; i++ {
 		var res readResult
 		var ok bool
@@ -120,72 +120,13 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 		if !ok {
 			break
 		}
-		it := res.item
-		if it.Associated && (res.msg == nil || res.problem != "") {
-			sum.AssociatedSkipped++
-			progress(opts, i, total)
-			continue
-		}
-		if res.msg == nil {
-			if it.State != pstcheck.ItemDamaged && it.State != pstcheck.ItemLost {
-				sum.Failed++
-			}
-			sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem})
-			progress(opts, i, total)
-			continue
-		}
-		target, err := fm.target(it)
-		if err != nil {
+		if err := pl.place(res); err != nil {
 			w.Abort()
 			return nil, err
 		}
-		if target != open && open != 0 {
-			// Store.Items lists a folder's items together: done with it.
-			if err := w.CloseFolder(open); err != nil {
-				w.Abort()
-				return nil, err
-			}
+		if opts.Progress != nil {
+			opts.Progress(i+1, total)
 		}
-		open = target
-		msg := res.msg
-		c.dropped += res.dropped
-		if res.problem != "" {
-			c.markDamaged(msg)
-		}
-		add := w.AddMessage
-		if it.Associated {
-			add = w.AddAssociated
-		}
-		if err := add(target, msg); err != nil {
-			if w.Err() != nil {
-				w.Abort()
-				return nil, fmt.Errorf("writing item 0x%X of %q: %w", it.NID, it.Folder, err)
-			}
-			if it.Associated {
-				sum.AssociatedSkipped++
-				progress(opts, i, total)
-				continue
-			}
-			// The writer refused this item whole and goes on.
-			sum.Failed++
-			sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject,
-				Reason: "could not be written: " + err.Error()})
-			progress(opts, i, total)
-			continue
-		}
-		switch {
-		case it.Associated:
-			sum.Associated++
-		case res.problem != "":
-			sum.Partial++
-			sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true})
-		case it.State == pstcheck.ItemRecovered:
-			sum.Saved++
-			sum.Recovered++
-		default:
-			sum.Saved++
-		}
-		progress(opts, i, total)
 	}
 	if err := ctx.Err(); err != nil {
 		w.Abort() // the items stopped coming: the store is not whole
@@ -203,10 +144,92 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	return sum, nil
 }
 
-func progress(opts Options, i, total int) {
-	if opts.Progress != nil {
-		opts.Progress(i+1, total)
+// placer writes the items read, in order, into the new store and counts
+// what became of each in sum.
+type placer struct {
+	w    *pstwrite.Writer
+	c    *converter
+	fm   *folderMap
+	sum  *Summary
+	open pstwrite.FolderID // the folder items are being added to
+}
+
+// place writes one item read, or counts it skipped. An error means the
+// new store cannot be written on.
+func (p *placer) place(res readResult) error {
+	it, sum := res.item, p.sum
+	if it.Associated {
+		// A hidden item is written whole or not at all.
+		if res.msg == nil || res.problem != "" {
+			sum.AssociatedSkipped++
+			return nil
+		}
+		refused, err := p.add(it, res)
+		if refused != nil {
+			sum.AssociatedSkipped++
+		} else if err == nil {
+			sum.Associated++
+		}
+		return err
 	}
+	if res.msg == nil {
+		if it.State != pstcheck.ItemDamaged && it.State != pstcheck.ItemLost {
+			sum.Failed++
+		}
+		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem})
+		return nil
+	}
+	if res.problem != "" {
+		p.c.markDamaged(res.msg)
+	}
+	refused, err := p.add(it, res)
+	switch {
+	case err != nil:
+		return err
+	case refused != nil:
+		sum.Failed++
+		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject,
+			Reason: "could not be written: " + refused.Error()})
+	case res.problem != "":
+		sum.Partial++
+		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true})
+	case it.State == pstcheck.ItemRecovered:
+		sum.Saved++
+		sum.Recovered++
+	default:
+		sum.Saved++
+	}
+	return nil
+}
+
+// add writes res's message into its item's folder. refused is why the
+// writer refused this item alone, going on; err, why the new store cannot
+// be written on.
+func (p *placer) add(it pstcheck.Item, res readResult) (refused, err error) {
+	target, err := p.fm.target(it)
+	if err != nil {
+		return nil, err
+	}
+	if target != p.open && p.open != 0 {
+		// Store.ItemsAndAssociated lists a folder's items together: done
+		// with it.
+		if err := p.w.CloseFolder(p.open); err != nil {
+			return nil, err
+		}
+	}
+	p.open = target
+	p.c.dropped += res.dropped
+	add := p.w.AddMessage
+	if it.Associated {
+		add = p.w.AddAssociated
+	}
+	if err := add(target, res.msg); err != nil {
+		if p.w.Err() != nil {
+			return nil, fmt.Errorf("writing item 0x%X of %q: %w", it.NID, it.Folder, err)
+		}
+		return err, nil
+	}
+	return nil, nil
 }
 
 // storeIdentity reads the old store's name, provider UID and special
