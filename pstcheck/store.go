@@ -161,25 +161,21 @@ func Open(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Store,
 // yes to are yielded (nil: all); keep sees the path Item.Folder gets.
 // Items are made as they are yielded, not held: a store of millions of
 // items costs a few bytes an item while they are walked.
-func (s *Store) Items(keep func(folder string) bool) iter.Seq[Item] {
-	return func(yield func(Item) bool) {
-		if s.m == nil {
-			return
-		}
-		s.items(keep, false, yield)
-	}
-}
+func (s *Store) Items(keep func(folder string) bool) iter.Seq[Item] { return s.walk(keep, false) }
 
 // ItemsAndAssociated yields what Items yields and, before each folder's
 // normal items, its hidden items (Item.Associated): what a copy of the
 // store needs beside the mail, such as its views and category list.
 // Hidden items no folder lists are not yielded: they belong nowhere.
 func (s *Store) ItemsAndAssociated(keep func(folder string) bool) iter.Seq[Item] {
+	return s.walk(keep, true)
+}
+
+func (s *Store) walk(keep func(folder string) bool, associated bool) iter.Seq[Item] {
 	return func(yield func(Item) bool) {
-		if s.m == nil {
-			return
+		if s.m != nil {
+			s.items(keep, associated, yield)
 		}
-		s.items(keep, true, yield)
 	}
 }
 
