@@ -29,6 +29,22 @@ func BenchFile(b testing.TB) string {
 	return GoPst(b, "enron.pst")
 }
 
+// OpenBenchFile opens BenchFile for the benchmark, closed when it ends,
+// and returns it with its size.
+func OpenBenchFile(b testing.TB) (*os.File, int64) {
+	b.Helper()
+	f, err := os.Open(BenchFile(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	st, err := f.Stat()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f, st.Size()
+}
+
 // Samples returns go-pst's sample files and those of the shared corpus that
 // keep says yes to (nil: all), skipping the test when there are none.
 func Samples(t testing.TB, keep func(path string) bool) []string {

@@ -3,7 +3,6 @@ package messaging
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/testkit"
@@ -18,24 +17,15 @@ import (
 // and reports processor time (cpu-ms/op) and items a second beside the
 // wall time.
 func BenchmarkMessaging(b *testing.B) {
-	path := testkit.BenchFile(b)
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		b.Fatal(err)
-	}
+	f, size := testkit.OpenBenchFile(b)
 	discard := finding.SinkFunc(func(finding.Finding) {})
-	res := ndb.Scan(context.Background(), f, st.Size(), discard, ndb.Options{Workers: 2})
+	res := ndb.Scan(context.Background(), f, size, discard, ndb.Options{Workers: 2})
 	if res == nil {
 		b.Fatal("unusable header")
 	}
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			b.SetBytes(st.Size())
+			b.SetBytes(size)
 			items := 0
 			defer testkit.ReportCPU(b, testkit.CPUTime())
 			for b.Loop() {

@@ -3,7 +3,6 @@ package ndb
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/testkit"
@@ -17,28 +16,13 @@ import (
 // machine the wall time is noise. The file should be sound: a damaged
 // one's first scan leaves states the passes timed would then skip.
 
-// benchFile opens the file the pass benchmarks read.
-func benchFile(b *testing.B) (*os.File, int64) {
-	path := testkit.BenchFile(b)
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { f.Close() })
-	st, err := f.Stat()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return f, st.Size()
-}
-
 type discard struct{}
 
 func (discard) Report(finding.Finding) {}
 
 // benchScan scans the bench file through the block and node passes.
 func benchScan(b *testing.B) (*Result, int64) {
-	f, size := benchFile(b)
+	f, size := testkit.OpenBenchFile(b)
 	res := Scan(context.Background(), f, size, discard{}, Options{Workers: 2})
 	if res == nil {
 		b.Fatal("unusable header")
