@@ -157,25 +157,23 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	}
 	switch r.Action {
 	case pstcheck.ActionRecreateOST:
+		const cache = "An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail."
+		const rebuild = "rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy."
 		if d.Salvage == 0 {
 			// Export and repair would write nothing: they are not offered.
 			e.NextStep = "let Outlook rebuild the OST: no item can be read from it, and the server has the mail"
-			e.Advice = []string{
-				"An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail.",
+			e.Advice = []string{cache,
 				"No item can be read from this file, so there is nothing to export: what never reached the server (drafts, anything created offline) is lost with it.",
-				"Close Outlook, rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy.",
-			}
+				"Close Outlook, " + rebuild}
 			break
 		}
 		e.NextStep = "export anything that never reached the server (" + saves + "), then let Outlook rebuild the OST"
-		e.Advice = []string{
-			"An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail.",
+		e.Advice = []string{cache,
 			"Export first what exists only here: drafts, items in folders that do not sync, anything created offline (" + saves + "):",
 			ExportCommand(path),
 			"or keep them in Outlook: pstcheck repair writes them into a new PST, which Outlook opens as it is:",
 			RepairCommand(path),
-			"Then close Outlook, rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy.",
-		}
+			"Then close Outlook, " + rebuild}
 	case pstcheck.ActionRestore:
 		if d.MissingBytes > 0 {
 			e.NextStep = "this copy is incomplete: copy the file again from its source"

@@ -45,9 +45,13 @@ func RepairSummary(r RepairResult) []string {
 	out := []string{line + "."}
 	if r.Associated+r.AssociatedSkipped > 0 {
 		hidden := fmt.Sprintf("Also wrote %s (views, rules, the category list)", plural(r.Associated, "hidden item"))
-		if r.AssociatedSkipped > 0 {
+		if n := r.AssociatedSkipped; n > 0 {
+			were := "were"
+			if n == 1 {
+				were = "was"
+			}
 			hidden += fmt.Sprintf("; %s could not be read whole and %s left out: Outlook makes its own views and rules again",
-				thousands(int64(r.AssociatedSkipped)), map[bool]string{true: "was", false: "were"}[r.AssociatedSkipped == 1])
+				thousands(int64(n)), were)
 		}
 		out = append(out, hidden+".")
 	}
