@@ -117,8 +117,7 @@ func newStream(out Output, l ndb.Layout) *stream {
 	// The header, the reserved area and the DList slot: written for real
 	// when the store is closed.
 	s.queue <- interval{buf: make([]byte, l.FirstAMap)}
-	iv := <-s.free
-	s.buf, s.seals = iv.buf, iv.seals
+	s.takeFree()
 	s.begin(0)
 	return s
 }
@@ -310,6 +309,11 @@ func (s *stream) writeInterval(end int64) {
 		return
 	}
 	s.queue <- interval{buf: s.buf, seals: s.seals}
+	s.takeFree()
+}
+
+// takeFree makes a buffer the writer is done with the current interval's.
+func (s *stream) takeFree() {
 	iv := <-s.free
 	s.buf, s.seals = iv.buf, iv.seals
 }
