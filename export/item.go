@@ -69,6 +69,9 @@ type Item struct {
 	Damage string
 	// Recovered says the item was found without its folder's listing.
 	Recovered bool
+	// Salvaged says the item is lost (its node is gone) and written from
+	// the properties a block still holds: the manifest keeps it "lost".
+	Salvaged bool
 }
 
 // Attachment is a file attached to an item, or an embedded message.

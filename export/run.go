@@ -43,9 +43,11 @@ type RunResult struct {
 	Items pstcheck.ItemCounts
 	// Saved items were written whole, Partial ones written in part and
 	// marked (damaged items with IncludeDamaged, and items whose named
-	// properties are lost); Failed ones were readable but could not be
-	// read or written; Unchanged are files an earlier run left complete.
-	Saved, Partial, Failed, Unchanged int
+	// properties are lost); Salvaged are lost items written, marked, from
+	// the properties a block still holds (IncludeDamaged); Failed ones
+	// were readable but could not be read or written; Unchanged are files
+	// an earlier run left complete.
+	Saved, Partial, Salvaged, Failed, Unchanged int
 }
 
 // AllSaved says whether every item the store held was written whole: no
@@ -162,7 +164,7 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 			<-tokens
 			x := p.x
 			switch {
-			case x.State == pstcheck.ItemLost:
+			case x.State == pstcheck.ItemLost && p.it == nil:
 				tree.LostItem(named(x, p.folders), p.problem)
 			case p.it == nil:
 				tree.SkipItem(named(x, p.folders), p.problem)
@@ -175,7 +177,11 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 				case err != nil && fsfault.Of(err) != fsfault.Other:
 					stop(err)
 				case err != nil:
-					res.Failed++
+					if x.State != pstcheck.ItemLost { // a lost item stays lost
+						res.Failed++
+					}
+				case x.State == pstcheck.ItemLost:
+					res.Salvaged++
 				case p.problem == "":
 					res.Saved++
 				default:
@@ -230,14 +236,14 @@ func (ir *itemReader) render(x pstcheck.Item, folders []FolderRef, reads *messag
 		}
 		it := ir.conv.Item(msg, FolderPath(folders))
 		it.Folders = folders
-		it.Damage, it.Recovered = problem, x.State == pstcheck.ItemRecovered
+		it.Damage, it.Recovered, it.Salvaged = problem, x.State == pstcheck.ItemRecovered, x.State == pstcheck.ItemLost
 		r := ir.tree.Render(it)
 		var se *storeReadError
 		if r.err == nil || !errors.As(r.err, &se) {
 			return it.placement(), r, problem
 		}
 		r.discard()
-		if attempt > 0 || x.State == pstcheck.ItemDamaged {
+		if attempt > 0 || x.State == pstcheck.ItemDamaged || x.State == pstcheck.ItemLost {
 			return nil, nil, "damaged beyond reading: " + se.Error()
 		}
 		x.State, x.Problem, x.NamesLost = pstcheck.ItemDamaged, se.Error(), false
@@ -248,7 +254,7 @@ func (ir *itemReader) render(x pstcheck.Item, folders []FolderRef, reads *messag
 // it is rendered: not its bodies and attachments.
 func (it *Item) placement() *Item {
 	return &Item{NID: it.NID, Folder: it.Folder, Folders: it.Folders, Class: it.Class, Subject: it.Subject,
-		Date: it.Date, From: it.From, Recovered: it.Recovered}
+		Date: it.Date, From: it.From, Recovered: it.Recovered, Salvaged: it.Salvaged}
 }
 
 type noRunProgress struct{}
@@ -277,7 +283,7 @@ func FolderWanted(path string, only []string) bool {
 // whole but for its named properties is written, marked, by default, since
 // only those fields are missing.
 func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool, reads *messaging.ReadWindow) (*messaging.Message, string) {
-	readMessage := func(lenient bool) (*messaging.Message, []string, error) { return read(r, x.NID, lenient, reads) }
+	readMessage := func(lenient bool) (*messaging.Message, []string, error) { return read(r, x, lenient, reads) }
 	if x.NamesLost {
 		m, _, err := readMessage(false)
 		if err == nil {
@@ -290,10 +296,10 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool, reads *
 
 // read reads a message, its large values left in the store (streamAbove)
 // unless it is of a kind written from values held whole (holdsWhole).
-func read(r *messaging.Reader, nid uint32, lenient bool, reads *messaging.ReadWindow) (*messaging.Message, []string, error) {
-	m, problems, err := r.Read(nid, messaging.ReadOptions{Lenient: lenient, StreamAbove: streamAbove, Reads: reads})
+func read(r *messaging.Reader, x pstcheck.Item, lenient bool, reads *messaging.ReadWindow) (*messaging.Message, []string, error) {
+	m, problems, err := pstcheck.ReadMessage(r, x, messaging.ReadOptions{Lenient: lenient, StreamAbove: streamAbove, Reads: reads})
 	if err == nil && m.HasStreams() && holdsWhole(r.String(m.Props, pidMessageClass)) {
-		return r.Read(nid, messaging.ReadOptions{Lenient: lenient, Reads: reads})
+		return pstcheck.ReadMessage(r, x, messaging.ReadOptions{Lenient: lenient, Reads: reads})
 	}
 	return m, problems, err
 }

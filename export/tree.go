@@ -234,6 +234,9 @@ func (t *Tree) AddRendered(it *Item, r *Rendered, problem string) (string, error
 	if problem != "" {
 		mi.Damaged, mi.Problem, mi.State = true, &problem, StateDamaged
 	}
+	if it.Salvaged {
+		mi.State = StateLost
+	}
 	rel, size, sum, err := t.place(it, r)
 	if err != nil {
 		t.skip(mi, "not written: "+err.Error())

@@ -92,6 +92,11 @@ type ItemCounts struct {
 	// properties (the store's name-to-ID map is lost): export writes them,
 	// marked.
 	NamesLost int `json:"names_lost"`
+	// Salvageable are the lost items whose properties survive in a block
+	// no index entry leads to any more (a lost item's listing matches it,
+	// or it is a message no entry links to): export and repair write what
+	// is left of them, marked, with --include-damaged.
+	Salvageable int `json:"salvageable"`
 	// Complete is false when items may be gone without a trace (a folder
 	// whose listing and count are both lost, or a hierarchy not read
 	// whole): Total is then a lower bound.

@@ -74,13 +74,29 @@ type Item struct {
 	// associated) items: a view, a rule, the category list. Only
 	// ItemsAndAssociated yields them.
 	Associated bool
+	// Salvage, for a lost item, is the block that still holds its
+	// properties although its node is gone (0: none): what is left of it
+	// can be written, marked (ReadMessage, ReadItem).
+	Salvage uint64
+}
+
+// ReadMessage reads x's message with r as opts say: through its node, or,
+// for a lost item whose properties survive (x.Salvage), what is left of
+// it, always leniently.
+func ReadMessage(r *messaging.Reader, x Item, opts messaging.ReadOptions) (*messaging.Message, []string, error) {
+	if x.State == ItemLost && x.Salvage != 0 {
+		return r.Salvage(x.NID, x.Salvage, opts)
+	}
+	return r.Read(x.NID, opts)
 }
 
 // ReadItem reads x to be copied out of the store (export, repair) with
-// read, which reads the item's message, strictly or leniently. A nil
-// message means the item is skipped, for the reason given; a message with
-// a reason is written marked as damaged: only with includeDamaged, with
-// what a lenient read gets, the parts it could not read named.
+// read, which reads the item's message (ReadMessage), strictly or
+// leniently. A nil message means the item is skipped, for the reason
+// given; a message with a reason is written marked as damaged: only with
+// includeDamaged, with what a lenient read gets, the parts it could not
+// read named. A lost item is written only when its properties survive
+// (x.Salvage), and then only with includeDamaged: what is left of it.
 func ReadItem(x Item, read func(lenient bool) (*messaging.Message, []string, error), includeDamaged bool) (*messaging.Message, string) {
 	damage := x.Problem
 	switch x.State {
@@ -88,7 +104,18 @@ func ReadItem(x Item, read func(lenient bool) (*messaging.Message, []string, err
 		if damage == "" {
 			damage = "its listing names it, but its data is gone"
 		}
-		return nil, "lost: " + damage
+		if x.Salvage == 0 || !includeDamaged {
+			return nil, "lost: " + damage
+		}
+		m, problems, err := read(true)
+		if err != nil {
+			return nil, "lost: " + damage + "; its properties could not be read: " + err.Error()
+		}
+		damage = "lost: " + damage + "; written from its properties alone"
+		if len(problems) > 0 {
+			damage += "; not written: " + strings.Join(problems, "; ")
+		}
+		return m, damage
 	case ItemReadable, ItemRecovered:
 		m, _, err := read(false)
 		if err == nil {
@@ -202,6 +229,13 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 		if row, ok := s.m.Rows[r.NID]; ok {
 			it.Subject, it.Time = row.Subject, row.Time
 		}
+		if bid := s.m.Salvage[r.NID]; bid != 0 && r.State == ItemLost {
+			it.Salvage = bid
+			if it.Problem != "" {
+				it.Problem += "; "
+			}
+			it.Problem += fmt.Sprintf("its properties survive in block 0x%X", bid)
+		}
 		return it
 	}
 	give := func(it Item) bool { return keep != nil && !keep(it.Folder) || yield(it) }
@@ -256,7 +290,7 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 		}
 	}
 	for _, u := range s.m.Unlinked {
-		it := Item{Folder: RecoveredFolder, State: ItemLost, Subject: u.Subject, Time: u.Time,
+		it := Item{Folder: RecoveredFolder, State: ItemLost, Subject: u.Subject, Time: u.Time, Salvage: u.BID,
 			Problem: fmt.Sprintf("%s: its index entry is lost; its properties survive in block 0x%X", finding.MessageUnlinked, u.BID)}
 		if !give(it) {
 			return
@@ -303,6 +337,9 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 			if it.NamesLost && !it.FAI {
 				c.NamesLost++
 			}
+			if it.State == ItemLost && s.m.Salvage[it.NID] != 0 {
+				c.Salvageable++
+			}
 		}
 		c.Readable += f.Readable
 		c.Damaged += f.Damaged
@@ -311,6 +348,12 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 		if f.Expected < 0 {
 			c.Complete = false
 		}
+	}
+	if keep(RecoveredFolder) {
+		// Messages no entry links to are lost in no folder; Items yields
+		// them under RecoveredFolder.
+		c.Lost += s.m.UnlinkedExtra
+		c.Salvageable += len(s.m.Unlinked)
 	}
 	c.Total = c.Readable + c.Damaged + c.Lost + c.Recovered
 	return c

@@ -52,8 +52,9 @@ type Summary struct {
 	Items pstcheck.ItemCounts
 	// Saved is the items written whole; Recovered of them were found
 	// without a folder listing them. Partial is the damaged items written
-	// with what could be read (IncludeDamaged).
-	Saved, Recovered, Partial int
+	// with what could be read, Salvaged the lost items written from the
+	// properties a block still holds (both with IncludeDamaged).
+	Saved, Recovered, Partial, Salvaged int
 	// Failed counts items the scan found readable that could not be read.
 	Failed int
 	// Associated is the folders' hidden items written (views, rules, the
@@ -187,9 +188,14 @@ func (p *placer) place(res readResult) error {
 	case err != nil:
 		return err
 	case refused != nil:
-		sum.Failed++
+		if it.State != pstcheck.ItemLost { // a lost item stays lost
+			sum.Failed++
+		}
 		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject,
 			Reason: "could not be written: " + refused.Error()})
+	case it.State == pstcheck.ItemLost:
+		sum.Salvaged++
+		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true})
 	case res.problem != "":
 		sum.Partial++
 		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true})
@@ -315,7 +321,7 @@ func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool, reads *
 	return pstcheck.ReadItem(x, func(lenient bool) (*messaging.Message, []string, error) {
 		opts := readOptions(lenient)
 		opts.Reads = reads
-		return r.Read(x.NID, opts)
+		return pstcheck.ReadMessage(r, x, opts)
 	}, includeDamaged)
 }
 

@@ -159,6 +159,16 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	case pstcheck.ActionRecreateOST:
 		const cache = "An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail."
 		const rebuild = "rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy."
+		if d.Salvage == 0 && it.Salvageable > 0 {
+			// Only the remains of lost items can be written.
+			e.NextStep = "let Outlook rebuild the OST: no item can be read whole from it, and the server has the mail"
+			e.Advice = []string{cache,
+				"No item can be read whole from this file. If something never reached the server (drafts, anything created offline), pstcheck export --include-damaged writes what is left of " +
+					plural(it.Salvageable, "lost item") + " " + salvageHolds + ", marked as damaged:",
+				ExportCommand(path) + " --include-damaged",
+				"Then close Outlook, " + rebuild}
+			break
+		}
 		if d.Salvage == 0 {
 			// Export and repair would write nothing: they are not offered.
 			e.NextStep = "let Outlook rebuild the OST: no item can be read from it, and the server has the mail"
@@ -172,8 +182,9 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			"Export first what exists only here: drafts, items in folders that do not sync, anything created offline (" + saves + "):",
 			ExportCommand(path),
 			"or keep them in Outlook: pstcheck repair writes them into a new PST, which Outlook opens as it is:",
-			RepairCommand(path),
-			"Then close Outlook, " + rebuild}
+			RepairCommand(path)}
+		e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
+		e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
 	case pstcheck.ActionRestore:
 		if d.MissingBytes > 0 {
 			e.NextStep = "this copy is incomplete: copy the file again from its source"
@@ -182,14 +193,17 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			}
 			if d.Salvage > 0 {
 				e.Advice = append(e.Advice, "If there is no other copy, pstcheck export saves what this one still holds ("+saves+"):", ExportCommand(path))
+				e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
 			} else {
-				e.Advice = append(e.Advice, "No item can be read from this copy: if there is no other copy, restore the file from a backup.")
+				e.Advice = append(e.Advice, "No item can be read whole from this copy: if there is no other copy, restore the file from a backup.")
+				e.Advice = append(e.Advice, salvageOnlyAdvice(it, path)...)
 			}
 			e.Advice = append(e.Advice, "Do not run scanpst on an incomplete copy: it deletes what it cannot read.")
 			break
 		}
 		e.NextStep = "restore the file from a backup: no item can be read from it"
-		e.Advice = []string{"No item of this file can be read any more; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
+		e.Advice = []string{"No item of this file can be read whole any more; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
+		e.Advice = append(e.Advice, salvageOnlyAdvice(it, path)...)
 	case pstcheck.ActionExport:
 		if r.Rebuild != nil {
 			e.NextStep = "export first (pstcheck rebuilds the damaged index; " + saves + "), then run scanpst"
@@ -199,6 +213,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		var adv []string
 		adv = append(adv, "scanpst deletes what it cannot read, so save the items first ("+saves+"):", ExportCommand(path),
 			"or write them into a new PST, which Outlook opens as it is:", RepairCommand(path))
+		adv = append(adv, includeDamagedAdvice(it)...)
 		e.Advice = append(adv, scanpstAdvice(path)...)
 	default:
 		e.NextStep = "close Outlook, copy the file, then run scanpst on it"
@@ -206,6 +221,37 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	}
 	e.Advice = append(e.Advice, scaleAdvice(r)...)
 	return e
+}
+
+// salvageOnlyAdvice offers, when no item can be read whole, to write what
+// is left of the lost items whose properties survive.
+func salvageOnlyAdvice(it pstcheck.ItemCounts, path string) []string {
+	if it.Salvageable == 0 {
+		return nil
+	}
+	return []string{"Without a backup, pstcheck export --include-damaged writes what is left of " + plural(it.Salvageable, "lost item") +
+		" " + salvageHolds + ", marked as damaged:", ExportCommand(path) + " --include-damaged"}
+}
+
+// salvageHolds says what is left of a lost item whose properties survive.
+const salvageHolds = "(what a block still holds of them: subject, sender, date, a short body; not their recipients or attachments)"
+
+// includeDamagedAdvice says what --include-damaged adds to an export or
+// repair: what can be read of the damaged items, and what is left of the
+// lost ones whose properties survive. Items whose only damage is their
+// named properties are written anyway.
+func includeDamagedAdvice(it pstcheck.ItemCounts) []string {
+	var what []string
+	if n := it.Damaged - it.NamesLost; n > 0 {
+		what = append(what, "what can be read of "+plural(n, "damaged item"))
+	}
+	if n := it.Salvageable; n > 0 {
+		what = append(what, "what is left of "+plural(n, "lost item")+" "+salvageHolds)
+	}
+	if len(what) == 0 {
+		return nil
+	}
+	return []string{"Add --include-damaged to write also " + strings.Join(what, " and ") + ", marked as damaged."}
 }
 
 // damageCause says in one line what is wrong.
@@ -261,7 +307,7 @@ func rebuildSources(rb *pstcheck.IndexRebuild) string {
 		parts = append(parts, plural(rb.TrailerBlocks, "block")+" found by their trailers")
 	}
 	if len(parts) == 0 {
-		return "nothing: no leaf page or block of the lost parts survives"
+		return "nothing: no other copy of the lost index entries survives"
 	}
 	return strings.Join(parts, " and ")
 }

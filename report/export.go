@@ -15,9 +15,11 @@ type ExportResult struct {
 	// scan counted it.
 	Items pstcheck.ItemCounts
 	// Saved are the items written whole (readable and recovered ones),
-	// Partial the damaged items written in part (--include-damaged),
-	// Unchanged the files an earlier run left complete.
-	Saved, Partial, Unchanged int
+	// Partial the damaged items written in part, Salvaged the lost items
+	// written from the properties a block still holds (both with
+	// --include-damaged), Unchanged the files an earlier run left
+	// complete.
+	Saved, Partial, Salvaged, Unchanged int
 	// Failed are readable items that could not be written.
 	Failed int
 }
@@ -26,7 +28,7 @@ type ExportResult struct {
 // items were saved, what became of the others, and where they are named.
 func ExportSummary(r ExportResult) []string {
 	it := r.Items
-	line := fmt.Sprintf("Exported %s of %s from %s to %s (%s)", thousands(int64(r.Saved+r.Partial)),
+	line := fmt.Sprintf("Exported %s of %s from %s to %s (%s)", thousands(int64(r.Saved+r.Partial+r.Salvaged)),
 		plural(it.Total, "item"), r.Source, r.Dir, r.Format)
 	var parts []string
 	if it.Readable > 0 && it.Readable != it.Total {
@@ -41,6 +43,9 @@ func ExportSummary(r ExportResult) []string {
 	if n := r.Partial - min(r.Partial, it.NamesLost); n > 0 {
 		parts = append(parts, thousands(int64(n))+" damaged, written in part and marked X-Pstcheck-Damaged")
 	}
+	if r.Salvaged > 0 {
+		parts = append(parts, thousands(int64(r.Salvaged))+" lost, "+salvagedWords+", marked X-Pstcheck-Damaged")
+	}
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
 	}
@@ -48,7 +53,7 @@ func ExportSummary(r ExportResult) []string {
 		line += fmt.Sprintf("; %s already there from an earlier run", thousands(int64(r.Unchanged)))
 	}
 	out := []string{line + "."}
-	if not := notSaved(it, r.Partial, r.Failed, "written"); len(not) > 0 {
+	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "written"); len(not) > 0 {
 		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason.")
 	}
 	if !it.Complete {
@@ -57,16 +62,20 @@ func ExportSummary(r ExportResult) []string {
 	return out
 }
 
-// notSaved names the items an export or repair did not save whole: the
-// damaged ones not written in part, the lost ones, and failed ones (found
-// readable, yet they could not be read or written: failedWhat).
-func notSaved(it pstcheck.ItemCounts, partial, failed int, failedWhat string) []string {
+// salvagedWords says what a salvaged lost item holds.
+const salvagedWords = "written from the properties a block still holds (no recipients, attachments or long bodies)"
+
+// notSaved names the items an export or repair did not save at all: the
+// damaged ones not written in part, the lost ones not salvaged, and failed
+// ones (found readable, yet they could not be read or written:
+// failedWhat).
+func notSaved(it pstcheck.ItemCounts, partial, salvaged, failed int, failedWhat string) []string {
 	var not []string
 	if n := it.Damaged - partial; n > 0 {
 		not = append(not, thousands(int64(n))+" damaged")
 	}
-	if it.Lost > 0 {
-		not = append(not, thousands(int64(it.Lost))+" lost (their data or the index entries leading to it are gone)")
+	if n := it.Lost - salvaged; n > 0 {
+		not = append(not, thousands(int64(n))+" lost (their data or the index entries leading to it are gone)")
 	}
 	if failed > 0 {
 		not = append(not, plural(failed, "item")+" that could not be "+failedWhat)

@@ -13,6 +13,7 @@ type RepairResult struct {
 	Source, Target string
 	Items          pstcheck.ItemCounts // the source store's accounting
 	Saved, Partial int                 // written whole; damaged, written in part
+	Salvaged       int                 // lost, written from the properties a block still holds
 	Failed         int                 // found readable, yet not read
 	Folders        int
 	Size           int64
@@ -30,7 +31,7 @@ type RepairResult struct {
 // items the new store holds, what became of the others, each named.
 func RepairSummary(r RepairResult) []string {
 	it := r.Items
-	line := fmt.Sprintf("Wrote %s of %s from %s to %s (%s, %s)", thousands(int64(r.Saved+r.Partial)),
+	line := fmt.Sprintf("Wrote %s of %s from %s to %s (%s, %s)", thousands(int64(r.Saved+r.Partial+r.Salvaged)),
 		plural(it.Total, "item"), r.Source, r.Target, plural(r.Folders, "folder"), units.Size(r.Size, 2))
 	var parts []string
 	if it.Recovered > 0 {
@@ -38,6 +39,9 @@ func RepairSummary(r RepairResult) []string {
 	}
 	if r.Partial > 0 {
 		parts = append(parts, thousands(int64(r.Partial))+" damaged, written in part with the category \"pstcheck: damaged\"")
+	}
+	if r.Salvaged > 0 {
+		parts = append(parts, thousands(int64(r.Salvaged))+" lost, "+salvagedWords+", with the category \"pstcheck: damaged\"")
 	}
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
@@ -58,7 +62,7 @@ func RepairSummary(r RepairResult) []string {
 	if r.MovedFrom != "" {
 		out = append(out, fmt.Sprintf("The mailbox's folders (%q) are under %q in the new store, where Outlook shows them.", r.MovedFrom, r.MovedTo))
 	}
-	if not := notSaved(it, r.Partial, r.Failed, "read"); len(not) > 0 {
+	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "read"); len(not) > 0 {
 		out = append(out, "Not written: "+strings.Join(not, ", ")+":")
 	}
 	for _, l := range r.Listed {

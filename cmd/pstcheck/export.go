@@ -42,7 +42,10 @@ iCalendar (.ics) with their recurrence and reminders, and meeting requests and
 responses as mail carrying the invitation (text/calendar).
 Only verified data is written: an item whose blocks or structures are
 damaged is skipped and named, unless --include-damaged writes what can be read
-of it with an X-Pstcheck-Damaged header naming the damage. Items no folder
+of it with an X-Pstcheck-Damaged header naming the damage; a lost item whose
+properties survive in a block its index entry no longer leads to is written
+the same way, with what that block holds (no recipients or attachments), and
+stays "lost" in the manifest. Items no folder
 lists any more, and folders the store no longer reaches, are saved under
 "Recovered items". DIR/manifest.json lists every item: its folder, subject,
 date, and the file it went to or why it was skipped.
@@ -82,7 +85,7 @@ Exit status:
 	f := cmd.Flags()
 	f.StringVar(&opts.To, "to", "", "write the export to `DIR` (created if needed)")
 	f.StringVar(&opts.Format, "format", export.FormatEML, "eml (one file per message) or mbox (one file per folder)")
-	f.BoolVar(&opts.IncludeDamaged, "include-damaged", false, "also write damaged items, marked with X-Pstcheck-Damaged, with what can be read of them")
+	f.BoolVar(&opts.IncludeDamaged, "include-damaged", false, "also write damaged items, and lost ones whose properties survive, marked with X-Pstcheck-Damaged, with what can be read of them")
 	f.StringSliceVar(&opts.Folders, "folders", nil, "export only these folders and their subfolders (paths as the scan shows them, comma-separated or repeated)")
 	f.BoolVar(&opts.NoProgress, "no-progress", false, "do not show a progress bar")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
@@ -106,7 +109,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 	ibar := newItemProgress(bar)
 	res, err := export.Run(ctx, store, export.RunOptions{Dir: opts.To, Format: opts.Format, Source: opts.Path,
 		IncludeDamaged: opts.IncludeDamaged, Folders: opts.Folders, Progress: ibar})
-	written := res.Saved + res.Partial
+	written := res.Saved + res.Partial + res.Salvaged
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return exitInterrupted, &interruptedError{done: report.ExportInterrupted(written, opts.To)}
@@ -117,7 +120,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 		return exitUsage, nil
 	}
 	for _, l := range report.ExportSummary(report.ExportResult{Source: opts.Path, Dir: opts.To, Format: opts.Format,
-		Items: res.Items, Saved: res.Saved, Partial: res.Partial, Failed: res.Failed, Unchanged: res.Unchanged}) {
+		Items: res.Items, Saved: res.Saved, Partial: res.Partial, Salvaged: res.Salvaged, Failed: res.Failed, Unchanged: res.Unchanged}) {
 		fmt.Fprintln(ios.Out, l)
 	}
 	if !res.AllSaved() {

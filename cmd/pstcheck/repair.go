@@ -38,7 +38,9 @@ item intact property by property with its recipients, attachments and
 embedded messages. Items no folder lists any more, and folders the store no
 longer reaches, go under "Recovered items". A damaged item is skipped and
 named, unless --include-damaged writes what can be read of it with the
-category "pstcheck: damaged". FILE is never changed; NEW.pst must not exist
+category "pstcheck: damaged"; so it writes, too, what is left of a lost item
+whose properties survive in a block its index entry no longer leads to (no
+recipients or attachments). FILE is never changed; NEW.pst must not exist
 yet, and appears only when complete (it is written under a temporary name
 first).
 
@@ -67,7 +69,7 @@ Exit status:
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.To, "to", "", "write the new store to `NEW.pst` (must not exist)")
-	f.BoolVar(&opts.IncludeDamaged, "include-damaged", false, "also write damaged items, with what can be read of them, in the category \"pstcheck: damaged\"")
+	f.BoolVar(&opts.IncludeDamaged, "include-damaged", false, "also write damaged items, and lost ones whose properties survive, with what can be read of them, in the category \"pstcheck: damaged\"")
 	f.BoolVar(&opts.NoProgress, "no-progress", false, "do not show a progress bar")
 	return cmd
 }
@@ -123,10 +125,14 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		if s.Written {
 			what = "written in part"
 		}
-		listed = append(listed, fmt.Sprintf("%s: item 0x%X %q %s: %s", displayFolder(s.Folder), s.NID, s.Subject, what, s.Reason))
+		item := fmt.Sprintf("item 0x%X %q", s.NID, s.Subject)
+		if s.NID == 0 { // known by its block alone (the reason names it)
+			item = fmt.Sprintf("item %q", s.Subject)
+		}
+		listed = append(listed, fmt.Sprintf("%s: %s %s: %s", displayFolder(s.Folder), item, what, s.Reason))
 	}
 	res := report.RepairResult{Source: opts.Path, Target: opts.To, Items: sum.Items, Saved: sum.Saved,
-		Partial: sum.Partial, Failed: sum.Failed, Folders: sum.Folders, Size: sum.Size, Listed: listed,
+		Partial: sum.Partial, Salvaged: sum.Salvaged, Failed: sum.Failed, Folders: sum.Folders, Size: sum.Size, Listed: listed,
 		Associated: sum.Associated, AssociatedSkipped: sum.AssociatedSkipped}
 	if sum.Moved != nil {
 		res.MovedFrom, res.MovedTo = sum.Moved.From, sum.Moved.To
@@ -135,7 +141,7 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		fmt.Fprintln(ios.Out, l)
 	}
 	switch {
-	case sum.Saved+sum.Partial == 0 && sum.Items.Total > 0:
+	case sum.Saved+sum.Partial+sum.Salvaged == 0 && sum.Items.Total > 0:
 		return exitUsage, nil
 	case sum.Items.Damaged > 0 || sum.Items.Lost > 0 || sum.Failed > 0 || !sum.Items.Complete:
 		return 1, nil

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pstcheck/pstcheck/export"
+	"github.com/pstcheck/pstcheck/internal/damagekit"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
@@ -99,4 +101,87 @@ func TestRepairDamagedExitStatus(t *testing.T) {
 	if rep := pstcheck.ScanFile(context.Background(), to, pstcheck.Options{}); rep.Verdict != pstcheck.Healthy {
 		t.Errorf("new store: %s", rep.Verdict)
 	}
+}
+
+// TestSalvageLostItemsCommands: support.pst with the NBT leaf page that
+// holds only messages zeroed loses 10 messages' nodes; their folder still
+// lists them and their property blocks survive. The scan says
+// --include-damaged saves what is left of them; export and repair write
+// nothing of them without it and, with it, each with what its block holds,
+// marked as damaged: the export's manifest keeps them "lost" (with the
+// clean message's subject), the new store scans healthy and holds them.
+func TestSalvageLostItemsCommands(t *testing.T) {
+	dir := t.TempDir()
+	f, err := pstmut.Load(testkit.GoPst(t, "support.pst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(dir, "leaf.pst")
+	if err := os.WriteFile(src, damagedCase(t, f, "NBT leaf zeroed (messages only)"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clean := runExport(t, testkit.GoPst(t, "support.pst"), filepath.Join(dir, "clean")).byNID()
+
+	ios, stdout, _ := testIO(false)
+	runCLI(ios, "scan", src)
+	if !strings.Contains(stdout.String(), "Add --include-damaged to write also what is left of 10 lost items") {
+		t.Errorf("the scan's advice does not offer to salvage the lost items:\n%s", stdout)
+	}
+
+	plain := runExport(t, src, filepath.Join(dir, "plain"))
+	full := runExport(t, src, filepath.Join(dir, "full"), "--include-damaged")
+	if plain.status != 1 || full.status != 1 {
+		t.Errorf("exit %d without --include-damaged, %d with it; want 1 and 1", plain.status, full.status)
+	}
+	if !strings.Contains(full.stdout, "Exported 17 of 17 items") || !strings.Contains(full.stdout, "10 lost, written from the properties a block still holds") {
+		t.Errorf("export summary:\n%s", full.stdout)
+	}
+	salvaged := 0
+	for _, it := range full.man.Items {
+		if it.State != export.StateLost {
+			continue
+		}
+		if it.Path == nil || !it.Damaged {
+			t.Errorf("0x%X: lost, written %v, damaged %v", it.NID, it.Path != nil, it.Damaged)
+			continue
+		}
+		salvaged++
+		eml := string(full.file(t, *it.Path))
+		if !strings.Contains(eml, "\nX-Pstcheck-Damaged: lost: ") || it.Subject != clean[it.NID].Subject {
+			t.Errorf("0x%X: subject %q (clean %q), header:\n%s", it.NID, it.Subject, clean[it.NID].Subject, eml[:min(len(eml), 600)])
+		}
+	}
+	for _, it := range plain.man.Items {
+		if it.State == export.StateLost && it.Path != nil {
+			t.Errorf("0x%X: lost, written without --include-damaged", it.NID)
+		}
+	}
+	if salvaged != 10 || *full.man.Store != *plain.man.Store || full.man.Store.Lost != 10 {
+		t.Errorf("%d lost items written; accounting %+v with --include-damaged, %+v without", salvaged, *full.man.Store, *plain.man.Store)
+	}
+
+	to := filepath.Join(dir, "repaired.pst")
+	ios, stdout, stderr := testIO(false)
+	if code := runCLI(ios, "repair", src, "--to", to, "--include-damaged"); code != 1 {
+		t.Fatalf("repair: exit %d, want 1\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout.String(), "Wrote 17 of 17 items") || !strings.Contains(stdout.String(), "10 lost, written from the properties a block still holds") {
+		t.Errorf("repair summary:\n%s", stdout)
+	}
+	if rep := pstcheck.ScanFile(context.Background(), to, pstcheck.Options{}); rep.Verdict != pstcheck.Healthy || rep.Items.Readable != 17 {
+		t.Errorf("new store: %s with %d readable items", rep.Verdict, rep.Items.Readable)
+	}
+}
+
+// damagedCase returns f's bytes damaged as the heavy-damage matrix's case
+// name says.
+func damagedCase(t *testing.T, f *pstmut.File, name string) []byte {
+	t.Helper()
+	for _, c := range damagekit.Cases(f) {
+		if c.Name == name {
+			return c.Damage(f)
+		}
+	}
+	t.Fatalf("no damage case %q", name)
+	return nil
 }

@@ -87,6 +87,21 @@ type SubnodeSet interface {
 // and every value reachable (heap item of the right size, or subnode). It
 // is made in sp (nil: fresh memory).
 func OpenPC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet) (*PC, error) {
+	return openPC(sp, blocks, decode, subnodes, nil)
+}
+
+// SalvagePC opens a property context as OpenPC does, but leaves out each
+// property whose value cannot be found, instead of failing: what survives
+// of an object whose subnodes are unknown (its node is lost). dropped
+// says why each was left out.
+func SalvagePC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet) (pc *PC, dropped []error, err error) {
+	pc, err = openPC(sp, blocks, decode, subnodes, &dropped)
+	return pc, dropped, err
+}
+
+// openPC is OpenPC; with dropped set, a property whose value cannot be
+// found is left out and its error added there.
+func openPC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, dropped *[]error) (*PC, error) {
 	h, err := OpenHeap(sp, blocks, decode)
 	if err != nil {
 		return nil, err
@@ -106,6 +121,10 @@ func OpenPC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet) 
 		p := Property{ID: binary.LittleEndian.Uint16(key), Type: binary.LittleEndian.Uint16(data), Value: binary.LittleEndian.Uint32(data[2:])}
 		if err := checkValue(h, subnodes, p.Type, p.Value); err != nil {
 			err.Detail = "property 0x" + hex4(p.ID) + ": " + err.Detail
+			if dropped != nil {
+				*dropped = append(*dropped, err)
+				return nil
+			}
 			return err
 		}
 		props = append(props, p)

@@ -118,6 +118,11 @@ type Result struct {
 	Unlinked        []UnlinkedMessage
 	UnlinkedExtra   int
 	UnlinkedLeftOut int
+	// Salvage gives, for a lost item whose contents-table row survives,
+	// the block that still holds its properties: a heap no node links to,
+	// of the same subject and time as the row (an older version of the
+	// item looks the same). Reader.Salvage reads what is left of it.
+	Salvage map[uint32]uint64
 	// NameMapLost says the store's name-to-ID map cannot be read: items
 	// with named properties cannot be read whole (ItemRef.NamesLost).
 	NameMapLost bool

@@ -49,6 +49,9 @@ type objectVisit struct {
 	// lenient, when set, is asked whether to pass over a part that cannot
 	// be read (said in what); nil: the first such part ends the walk.
 	lenient func(err error, what string) bool
+	// salvage says the message's node is lost: its subnodes are unknown,
+	// so each property whose value is in one is passed over (lenient).
+	salvage bool
 }
 
 func (v *objectVisit) keepGoing(err error, what string) bool {
@@ -62,7 +65,16 @@ func walkObject(res *ndb.Result, data uint64, subs map[uint32]ndb.Subnode, depth
 	if err != nil {
 		return err
 	}
-	pc, err := ltp.OpenPC(v.mem.objects(), pages, res.Decoder(), subnodeSet(subs))
+	var pc *ltp.PC
+	if v.salvage && depth == 0 {
+		var dropped []error
+		pc, dropped, err = ltp.SalvagePC(v.mem.objects(), pages, res.Decoder(), subnodeSet(subs))
+		for _, e := range dropped {
+			v.keepGoing(e, "value")
+		}
+	} else {
+		pc, err = ltp.OpenPC(v.mem.objects(), pages, res.Decoder(), subnodeSet(subs))
+	}
 	if err != nil {
 		return err
 	}

@@ -232,7 +232,18 @@ func (r *Reader) Read(nid uint32, opts ReadOptions) (m *Message, problems []stri
 	if opts.Lenient {
 		lenient = &problems
 	}
-	m, err = r.message(nid, n.Data, n.Sub, lenient, opts)
+	m, err = r.message(nid, n.Data, n.Sub, lenient, opts, false)
+	return m, problems, err
+}
+
+// Salvage reads what is left of message nid, whose node is lost, from
+// block bid, which still holds its properties (Result.Salvage, or an
+// unlinked message's block): the properties the block itself holds. Its
+// recipients, attachments and values too large for the block are in
+// subnodes that only its node could name, so they are missing, and the
+// read is always lenient: problems names what could not be read.
+func (r *Reader) Salvage(nid uint32, bid uint64, opts ReadOptions) (m *Message, problems []string, err error) {
+	m, err = r.message(nid, bid, 0, &problems, opts, true)
 	return m, problems, err
 }
 
@@ -240,7 +251,8 @@ func (r *Reader) Read(nid uint32, opts ReadOptions) (m *Message, problems []stri
 // attachment embeds) through walkObject. lenient, when not nil, collects
 // the problems a partial read passes over; when nil, the first problem is
 // the read's error. opts says which values to leave in the store.
-func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts ReadOptions) (*Message, error) {
+// salvage says the message's node is lost (Salvage).
+func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts ReadOptions, salvage bool) (*Message, error) {
 	keepGoing := func(err error, what string) bool {
 		if lenient == nil {
 			return false
@@ -318,6 +330,7 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts R
 	if lenient != nil {
 		v.lenient = keepGoing
 	}
+	v.salvage = salvage
 	if err := walkObject(r.res, data, subs, 0, v); err != nil {
 		return nil, err
 	}

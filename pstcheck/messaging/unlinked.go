@@ -19,8 +19,11 @@ import (
 //
 // Older versions of messages that exist (the blocks a change freed) and
 // messages already known from a contents-table row look the same, so a
-// heap whose subject and date match a message found, or a lost row, is
-// not counted again.
+// heap whose subject and date match a message found, or a row, is not
+// counted again. A heap that matches the row of a lost item (listed, its
+// node gone) is that item's properties, or an older version of them (or
+// of a copy of the same subject and time found elsewhere): it is kept as
+// what can be salvaged of the item (Result.Salvage).
 
 // faiClasses are the IPM classes of folder-associated (hidden) items:
 // views, rules, settings. A heap of one of them is not a lost message.
@@ -41,6 +44,23 @@ func (w *walker) unlinked() {
 	}()
 	if len(w.res.Unlinked) == 0 {
 		return
+	}
+	// lostRows are the lost items' rows by fingerprint; a fingerprint two
+	// rows share names neither (0).
+	lostRows := map[uint64]uint32{}
+	for _, refs := range w.out.Items {
+		for _, it := range refs {
+			r, ok := w.out.Rows[it.NID]
+			if !ok || it.State != Lost || it.FAI || r.Subject == "" && r.Time.IsZero() {
+				continue
+			}
+			p := printOf(r.Subject, r.Time)
+			if _, twice := lostRows[p]; twice {
+				lostRows[p] = 0
+			} else {
+				lostRows[p] = it.NID
+			}
+		}
 	}
 	for _, r := range w.out.Rows {
 		w.known[printOf(r.Subject, r.Time)] = true
@@ -68,6 +88,16 @@ func (w *walker) unlinked() {
 			continue
 		}
 		p := printOf(m.Subject, m.Time)
+		if nid := lostRows[p]; nid != 0 {
+			// The newest of the heaps that match (BIDs grow as blocks are
+			// written) is the lost item's current properties, or the
+			// closest to them there is.
+			if w.out.Salvage == nil {
+				w.out.Salvage = map[uint32]uint64{}
+			}
+			w.out.Salvage[nid] = max(w.out.Salvage[nid], e.BID)
+			continue
+		}
 		if w.known[p] {
 			continue
 		}
