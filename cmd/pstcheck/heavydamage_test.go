@@ -71,6 +71,7 @@ func TestHeavyDamage(t *testing.T) {
 					rep := pstcheck.ScanFile(t.Context(), p, pstcheck.Options{})
 					got := runExport(t, p, filepath.Join(dir, "out"))
 					judgeHeavyDamage(t, clean, cleanSum, fates, rep, got)
+					judgeSalvage(t, clean, rep, runExport(t, p, filepath.Join(dir, "salvage"), "--include-damaged"))
 				})
 			}
 		})
@@ -136,6 +137,37 @@ func judgeHeavyDamage(t *testing.T, clean exported, cleanSum map[uint32]string, 
 	quietReport(t, rep)
 	t.Logf("saved %d of %d saveable messages whole, %d without their named properties (%d written in all, %d items in the clean file); accounting %+v; exit %d; action %s",
 		whole, saveable, namesLost, len(written), len(clean.man.Items), *acct, got.status, rep.Action)
+}
+
+// judgeSalvage: with --include-damaged, the lost items written (what was
+// left of them) are as many as the scan counts salvageable, marked, and
+// each is a message of the clean file: the one of its NID when it has one
+// (its contents-table row survived), else one of the same subject.
+func judgeSalvage(t *testing.T, clean exported, rep *pstcheck.Report, got exported) {
+	t.Helper()
+	cleanByNID, subjects := clean.byNID(), map[string]bool{}
+	for _, it := range clean.man.Items {
+		subjects[it.Subject] = true
+	}
+	salvaged := 0
+	for _, it := range got.man.Items {
+		if it.State != export.StateLost || it.Path == nil {
+			continue
+		}
+		salvaged++
+		c, ok := cleanByNID[it.NID]
+		switch {
+		case !it.Damaged:
+			t.Errorf("0x%X %q: lost, written unmarked", it.NID, it.Subject)
+		case it.NID != 0 && (!ok || c.Subject != it.Subject):
+			t.Errorf("0x%X: salvaged as %q, the clean file's message is %q", it.NID, it.Subject, c.Subject)
+		case it.NID == 0 && !subjects[it.Subject]:
+			t.Errorf("a message no entry links to was salvaged as %q, which no message of the clean file is", it.Subject)
+		}
+	}
+	if salvaged != rep.Items.Salvageable || salvaged > rep.Items.Lost {
+		t.Errorf("%d lost items salvaged; the scan counts %d salvageable of %d lost", salvaged, rep.Items.Salvageable, rep.Items.Lost)
+	}
 }
 
 // quietReport: however heavy the damage, the text report stays readable

@@ -27,7 +27,7 @@ import (
 
 // faiClasses are the IPM classes of folder-associated (hidden) items:
 // views, rules, settings. A heap of one of them is not a lost message.
-var faiClasses = []string{"IPM.Microsoft", "IPM.Configuration", "IPM.Rule", "IPM.ExtendedRule", "IPM.Aggregation"}
+var faiClasses = []string{"IPM.Microsoft", "IPM.Configuration", "IPM.Rule", "IPM.ExtendedRule", "IPM.Aggregation", "IPM.MessageManager"}
 
 // unlinked finds the message heaps among the blocks no node uses, and
 // how many of them add to the items the folders account for: a folder

@@ -12,6 +12,8 @@
 // pffexport (-m items) are counted by the messages they write, whatever
 // those hold: they check no checksum, so what they write of a damaged
 // message may be wrong; their count is an upper bound of what they save.
+// "+ salvaged" counts the lost messages pstcheck export --include-damaged
+// writes besides, marked, from the properties a block still holds.
 package main
 
 import (
@@ -49,9 +51,9 @@ func main() {
 	}
 	_, errRP := exec.LookPath("readpst")
 	_, errPFF := exec.LookPath("pffexport")
-	fmt.Printf("| sample | damage | messages | saveable | pstcheck | readpst | pffexport | pstcheck accounting | exit |\n")
-	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---|---:|\n")
-	var tot struct{ saveable, ours, rp, pff int }
+	fmt.Printf("| sample | damage | messages | saveable | pstcheck | + salvaged | readpst | pffexport | pstcheck accounting | exit |\n")
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---|---:|\n")
+	var tot struct{ saveable, ours, salvaged, rp, pff int }
 	for _, src := range flag.Args() {
 		f, err := pstmut.Load(src)
 		if err != nil {
@@ -71,6 +73,7 @@ func main() {
 			}
 			fates := damagekit.Oracle(f, damaged)
 			got := exportWith(*bin, p, filepath.Join(dir, "pstcheck"))
+			salvaged := exportWith(*bin, p, filepath.Join(dir, "pstcheck-salvage"), "--include-damaged").salvaged()
 			saveable, ours := 0, 0
 			for nid, it := range clean.items {
 				if fate, ok := fates[nid]; ok && fate.Saveable() {
@@ -91,10 +94,11 @@ func main() {
 			}
 			tot.saveable += saveable
 			tot.ours += ours
-			fmt.Printf("| %s | %s | %d | %d | %d | %s | %s | %s | %d |\n", name, c.Name, len(clean.items), saveable, ours, rp, pff, got.accounting(), got.status)
+			tot.salvaged += salvaged
+			fmt.Printf("| %s | %s | %d | %d | %d | %d | %s | %s | %s | %d |\n", name, c.Name, len(clean.items), saveable, ours, salvaged, rp, pff, got.accounting(), got.status)
 		}
 	}
-	fmt.Printf("| **all** | | | **%d** | **%d** | **%d** | **%d** | | |\n", tot.saveable, tot.ours, tot.rp, tot.pff)
+	fmt.Printf("| **all** | | | **%d** | **%d** | **%d** | **%d** | **%d** | | |\n", tot.saveable, tot.ours, tot.salvaged, tot.rp, tot.pff)
 }
 
 type run struct {
@@ -115,10 +119,22 @@ func (r run) accounting() string {
 	return s
 }
 
-func exportWith(bin, src, dir string) run {
+// salvaged counts the lost items written (--include-damaged): what was
+// left of them.
+func (r run) salvaged() int {
+	n := 0
+	for _, it := range r.man.Items {
+		if it.State == export.StateLost && it.Path != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func exportWith(bin, src, dir string, args ...string) run {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "export", src, "--to", dir, "--no-progress")
+	cmd := exec.CommandContext(ctx, bin, append([]string{"export", src, "--to", dir, "--no-progress"}, args...)...)
 	err := cmd.Run()
 	r := run{items: map[uint32]export.ManifestItem{}}
 	if ee, ok := err.(*exec.ExitError); ok {
