@@ -74,17 +74,17 @@ type Item struct {
 	// associated) items: a view, a rule, the category list. Only
 	// ItemsAndAssociated yields them.
 	Associated bool
-	// Salvage, for a lost item, is the block that still holds its
-	// properties although its node is gone (0: none): what is left of it
-	// can be written, marked (ReadMessage, ReadItem).
-	Salvage uint64
+	// Salvage, for a lost item, are the blocks that still hold it
+	// although its node is gone (Data 0: none): what is left of it can be
+	// written, marked (ReadMessage, ReadItem).
+	Salvage messaging.Remains
 }
 
 // ReadMessage reads x's message with r as opts say: through its node, or,
 // for a lost item whose properties survive (x.Salvage), what is left of
 // it, always leniently.
 func ReadMessage(r *messaging.Reader, x Item, opts messaging.ReadOptions) (*messaging.Message, []string, error) {
-	if x.State == ItemLost && x.Salvage != 0 {
+	if x.State == ItemLost && x.Salvage.Data != 0 {
 		return r.Salvage(x.NID, x.Salvage, opts)
 	}
 	return r.Read(x.NID, opts)
@@ -104,14 +104,18 @@ func ReadItem(x Item, read func(lenient bool) (*messaging.Message, []string, err
 		if damage == "" {
 			damage = "its listing names it, but its data is gone"
 		}
-		if x.Salvage == 0 || !includeDamaged {
+		if x.Salvage.Data == 0 || !includeDamaged {
 			return nil, "lost: " + damage
 		}
 		m, problems, err := read(true)
 		if err != nil {
 			return nil, "lost: " + damage + "; its properties could not be read: " + err.Error()
 		}
-		damage = "lost: " + damage + "; written from its properties alone"
+		if x.Salvage.Sub != 0 {
+			damage = "lost: " + damage + "; written from what survives of it, its subnodes found as the one unused subnode tree that fits it"
+		} else {
+			damage = "lost: " + damage + "; written from its properties alone"
+		}
 		if len(problems) > 0 {
 			damage += "; not written: " + strings.Join(problems, "; ")
 		}
@@ -220,7 +224,7 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 	item := func(folder uint32, path string, r messaging.ItemRef) Item {
 		it := Item{NID: r.NID, FolderNID: folder, Folder: path, State: r.State, Problem: problems[r.NID], NamesLost: r.NamesLost}
 		if r.NamesLost {
-			names := string(finding.StoreNameMap) + ": its named properties (calendar times, locations, contact fields, categories) cannot be read: the store's name-to-ID map is lost"
+			names := namesLost
 			if it.Problem != "" {
 				names += "; " + it.Problem
 			}
@@ -229,12 +233,12 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 		if row, ok := s.m.Rows[r.NID]; ok {
 			it.Subject, it.Time = row.Subject, row.Time
 		}
-		if bid := s.m.Salvage[r.NID]; bid != 0 && r.State == ItemLost {
-			it.Salvage = bid
+		if rem := s.m.Salvage[r.NID]; rem.Data != 0 && r.State == ItemLost {
+			it.Salvage = rem
 			if it.Problem != "" {
 				it.Problem += "; "
 			}
-			it.Problem += fmt.Sprintf("its properties survive in block 0x%X", bid)
+			it.Problem += s.survives(rem)
 		}
 		return it
 	}
@@ -290,12 +294,29 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 		}
 	}
 	for _, u := range s.m.Unlinked {
-		it := Item{Folder: RecoveredFolder, State: ItemLost, Subject: u.Subject, Time: u.Time, Salvage: u.BID,
-			Problem: fmt.Sprintf("%s: its index entry is lost; its properties survive in block 0x%X", finding.MessageUnlinked, u.BID)}
+		rem := messaging.Remains{Data: u.BID, Sub: u.Sub}
+		it := Item{Folder: RecoveredFolder, State: ItemLost, Subject: u.Subject, Time: u.Time, Salvage: rem,
+			Problem: fmt.Sprintf("%s: its index entry is lost; %s", finding.MessageUnlinked, s.survives(rem))}
 		if !give(it) {
 			return
 		}
 	}
+}
+
+// namesLost is the problem of an item read without its named properties.
+const namesLost = string(finding.StoreNameMap) + ": its named properties (calendar times, locations, contact fields, categories) cannot be read: the store's name-to-ID map is lost"
+
+// survives says which blocks still hold a lost item, and that its named
+// properties are not among what is left when the name map is lost.
+func (s *Store) survives(rem messaging.Remains) string {
+	out := fmt.Sprintf("its properties survive in block 0x%X", rem.Data)
+	if rem.Sub != 0 {
+		out += fmt.Sprintf(", its subnodes in block 0x%X", rem.Sub)
+	}
+	if s.m.NameMapLost {
+		out += "; " + namesLost
+	}
+	return out
 }
 
 // ExportPath maps the report's folder paths to where items are saved: the
@@ -337,7 +358,7 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 			if it.NamesLost && !it.FAI {
 				c.NamesLost++
 			}
-			if it.State == ItemLost && s.m.Salvage[it.NID] != 0 {
+			if it.State == ItemLost && s.m.Salvage[it.NID].Data != 0 {
 				c.Salvageable++
 			}
 		}

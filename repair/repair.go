@@ -44,6 +44,9 @@ type Skipped struct {
 	Reason  string
 	// Written: the item was written with what could be read (IncludeDamaged).
 	Written bool
+	// Salvaged: it is a lost item, written from the blocks that still hold
+	// it (Written too).
+	Salvaged bool
 }
 
 // Summary says what the new store holds of the old one.
@@ -195,7 +198,7 @@ func (p *placer) place(res readResult) error {
 			Reason: "could not be written: " + refused.Error()})
 	case it.State == pstcheck.ItemLost:
 		sum.Salvaged++
-		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true})
+		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true, Salvaged: true})
 	case res.problem != "":
 		sum.Partial++
 		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true})

@@ -234,7 +234,7 @@ func salvageOnlyAdvice(it pstcheck.ItemCounts, path string) []string {
 }
 
 // salvageHolds says what is left of a lost item whose properties survive.
-const salvageHolds = "(what a block still holds of them: subject, sender, date, a short body; not their recipients or attachments)"
+const salvageHolds = "(what survives of them: subject, sender, date and short bodies; recipients, attachments and long bodies where their blocks can be told apart)"
 
 // includeDamagedAdvice says what --include-damaged adds to an export or
 // repair: what can be read of the damaged items, and what is left of the

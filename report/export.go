@@ -16,7 +16,7 @@ type ExportResult struct {
 	Items pstcheck.ItemCounts
 	// Saved are the items written whole (readable and recovered ones),
 	// Partial the damaged items written in part, Salvaged the lost items
-	// written from the properties a block still holds (both with
+	// written from the blocks that still hold them (both with
 	// --include-damaged), Unchanged the files an earlier run left
 	// complete.
 	Saved, Partial, Salvaged, Unchanged int
@@ -63,7 +63,7 @@ func ExportSummary(r ExportResult) []string {
 }
 
 // salvagedWords says what a salvaged lost item holds.
-const salvagedWords = "written from the properties a block still holds (no recipients, attachments or long bodies)"
+const salvagedWords = "written from the blocks that still hold them (their properties; recipients, attachments and long bodies only where their blocks could be told apart)"
 
 // notSaved names the items an export or repair did not save at all: the
 // damaged ones not written in part, the lost ones not salvaged, and failed

@@ -13,7 +13,7 @@ type RepairResult struct {
 	Source, Target string
 	Items          pstcheck.ItemCounts // the source store's accounting
 	Saved, Partial int                 // written whole; damaged, written in part
-	Salvaged       int                 // lost, written from the properties a block still holds
+	Salvaged       int                 // lost, written from the blocks that still hold them
 	Failed         int                 // found readable, yet not read
 	Folders        int
 	Size           int64

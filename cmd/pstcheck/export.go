@@ -44,7 +44,8 @@ Only verified data is written: an item whose blocks or structures are
 damaged is skipped and named, unless --include-damaged writes what can be read
 of it with an X-Pstcheck-Damaged header naming the damage; a lost item whose
 properties survive in a block its index entry no longer leads to is written
-the same way, with what that block holds (no recipients or attachments), and
+the same way, with what survives of it (its recipients and attachments only
+when their blocks can be told apart from other messages'), and
 stays "lost" in the manifest. Items no folder
 lists any more, and folders the store no longer reaches, are saved under
 "Recovered items". DIR/manifest.json lists every item: its folder, subject,

@@ -39,8 +39,9 @@ embedded messages. Items no folder lists any more, and folders the store no
 longer reaches, go under "Recovered items". A damaged item is skipped and
 named, unless --include-damaged writes what can be read of it with the
 category "pstcheck: damaged"; so it writes, too, what is left of a lost item
-whose properties survive in a block its index entry no longer leads to (no
-recipients or attachments). FILE is never changed; NEW.pst must not exist
+whose properties survive in a block its index entry no longer leads to (its
+recipients and attachments only when their blocks can be told apart from
+other messages'). FILE is never changed; NEW.pst must not exist
 yet, and appears only when complete (it is written under a temporary name
 first).
 
@@ -122,7 +123,10 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	var listed []string
 	for _, s := range sum.Skipped {
 		what := "skipped"
-		if s.Written {
+		switch {
+		case s.Salvaged:
+			what = "salvaged"
+		case s.Written:
 			what = "written in part"
 		}
 		item := fmt.Sprintf("item 0x%X %q", s.NID, s.Subject)

@@ -133,7 +133,7 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 	if plain.status != 1 || full.status != 1 {
 		t.Errorf("exit %d without --include-damaged, %d with it; want 1 and 1", plain.status, full.status)
 	}
-	if !strings.Contains(full.stdout, "Exported 17 of 17 items") || !strings.Contains(full.stdout, "10 lost, written from the properties a block still holds") {
+	if !strings.Contains(full.stdout, "Exported 17 of 17 items") || !strings.Contains(full.stdout, "10 lost, written from the blocks that still hold them") {
 		t.Errorf("export summary:\n%s", full.stdout)
 	}
 	salvaged := 0
@@ -165,7 +165,7 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 	if code := runCLI(ios, "repair", src, "--to", to, "--include-damaged"); code != 1 {
 		t.Fatalf("repair: exit %d, want 1\n%s%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout.String(), "Wrote 17 of 17 items") || !strings.Contains(stdout.String(), "10 lost, written from the properties a block still holds") {
+	if !strings.Contains(stdout.String(), "Wrote 17 of 17 items") || !strings.Contains(stdout.String(), "10 lost, written from the blocks that still hold them") {
 		t.Errorf("repair summary:\n%s", stdout)
 	}
 	if rep := pstcheck.ScanFile(context.Background(), to, pstcheck.Options{}); rep.Verdict != pstcheck.Healthy || rep.Items.Readable != 17 {

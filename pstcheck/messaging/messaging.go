@@ -119,10 +119,11 @@ type Result struct {
 	UnlinkedExtra   int
 	UnlinkedLeftOut int
 	// Salvage gives, for a lost item whose contents-table row survives,
-	// the block that still holds its properties: a heap no node links to,
-	// of the same subject and time as the row (an older version of the
-	// item looks the same). Reader.Salvage reads what is left of it.
-	Salvage map[uint32]uint64
+	// the blocks that still hold it: a heap no node links to, of the same
+	// subject and time as the row (an older version of the item looks the
+	// same), and its subnodes when they can be told apart. Reader.Salvage
+	// reads what is left of it.
+	Salvage map[uint32]Remains
 	// NameMapLost says the store's name-to-ID map cannot be read: items
 	// with named properties cannot be read whole (ItemRef.NamesLost).
 	NameMapLost bool
@@ -146,13 +147,20 @@ type ItemRef struct {
 }
 
 // UnlinkedMessage is a message whose property heap survives in block BID
-// at Offset, though no node index entry links to it.
+// at Offset, though no node index entry links to it; Sub is the subnode
+// tree that alone fits it (0: none does).
 type UnlinkedMessage struct {
 	BID    uint64
 	Offset int64
+	Sub    uint64
 	Class  string
 	RowInfo
 }
+
+// Remains are the blocks that still hold a lost message: its property
+// heap (Data) and, when exactly one subnode tree no node uses fits it and
+// fits no other such message, its subnodes (Sub; 0: none).
+type Remains struct{ Data, Sub uint64 }
 
 // RowInfo is what a contents-table row says of an item.
 type RowInfo struct {

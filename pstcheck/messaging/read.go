@@ -236,14 +236,14 @@ func (r *Reader) Read(nid uint32, opts ReadOptions) (m *Message, problems []stri
 	return m, problems, err
 }
 
-// Salvage reads what is left of message nid, whose node is lost, from
-// block bid, which still holds its properties (Result.Salvage, or an
-// unlinked message's block): the properties the block itself holds. Its
-// recipients, attachments and values too large for the block are in
-// subnodes that only its node could name, so they are missing, and the
-// read is always lenient: problems names what could not be read.
-func (r *Reader) Salvage(nid uint32, bid uint64, opts ReadOptions) (m *Message, problems []string, err error) {
-	m, err = r.message(nid, bid, 0, &problems, opts, true)
+// Salvage reads what is left of message nid, whose node is lost, from the
+// blocks that still hold it (Result.Salvage, or an unlinked message's):
+// the properties its heap holds and, when its subnode tree was told apart
+// (rem.Sub), its recipients, attachments and large values. Without that
+// tree, those are missing. The read is always lenient: problems names
+// what could not be read.
+func (r *Reader) Salvage(nid uint32, rem Remains, opts ReadOptions) (m *Message, problems []string, err error) {
+	m, err = r.message(nid, rem.Data, rem.Sub, &problems, opts, true)
 	return m, problems, err
 }
 

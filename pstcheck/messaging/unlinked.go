@@ -8,14 +8,16 @@ import (
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/ltp"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
 // Messages whose own node index entry was lost with an index page leave
 // their blocks behind with nothing linking them to a NID. Where such a
 // block plainly is a message's property heap (a property context of an
 // IPM message class), the message is counted as lost and named by what
-// the heap shows. It is not read whole: which subnode blocks (body,
-// attachments) belong to it cannot be told for certain.
+// the heap shows. Its subnodes (recipients, attachments, large values)
+// hang from a subnode tree only its lost entry named; matchSubnodes gives
+// it one only where a single unused tree fits it and no other heap.
 //
 // Older versions of messages that exist (the blocks a change freed) and
 // messages already known from a contents-table row look the same, so a
@@ -65,6 +67,10 @@ func (w *walker) unlinked() {
 	for _, r := range w.out.Rows {
 		w.known[printOf(r.Subject, r.Time)] = true
 	}
+	// needs are the subnodes each message heap names (values too large
+	// for the heap): its subnode tree must hold them.
+	needs := map[uint64][]uint32{}
+	defer func() { w.matchSubnodes(needs) }()
 	for _, e := range w.res.Unlinked {
 		if w.ctx.Err() != nil {
 			return
@@ -82,6 +88,11 @@ func (w *walker) unlinked() {
 		if !strings.HasPrefix(strings.ToUpper(class), "IPM.") || hasPrefixFold(class, faiClasses) {
 			continue
 		}
+		// Every message heap claims the subnode trees it fits, even one
+		// not salvaged (an older copy): a tree two heaps fit goes to none.
+		if n := subnodesNamed(pc); len(n) > 0 {
+			needs[e.BID] = n
+		}
 		m := UnlinkedMessage{BID: e.BID, Offset: int64(e.IB), Class: class,
 			RowInfo: RowInfo{Subject: StripSubjectPrefix(w.peekString(pc, propSubject)), Time: peekTime(pc)}}
 		if m.Subject == "" && m.Time.IsZero() {
@@ -93,9 +104,11 @@ func (w *walker) unlinked() {
 			// written) is the lost item's current properties, or the
 			// closest to them there is.
 			if w.out.Salvage == nil {
-				w.out.Salvage = map[uint32]uint64{}
+				w.out.Salvage = map[uint32]Remains{}
 			}
-			w.out.Salvage[nid] = max(w.out.Salvage[nid], e.BID)
+			if e.BID > w.out.Salvage[nid].Data {
+				w.out.Salvage[nid] = Remains{Data: e.BID}
+			}
 			continue
 		}
 		if w.known[p] {
@@ -114,6 +127,84 @@ func (w *walker) unlinked() {
 		w.report(finding.MessageUnlinked, 0, 0, m.Offset, m.BID,
 			"block 0x%X holds the properties of a message (%s %q%s) that no node index entry links to", m.BID, m.Class, m.Subject, when)
 	}
+}
+
+// subnodesNamed lists the subnodes a property heap's values are kept in.
+func subnodesNamed(pc *ltp.PC) []uint32 {
+	var out []uint32
+	for _, p := range pc.Props {
+		if !ltp.Inline(p.Type) && !ltp.IsHID(p.Value) {
+			out = append(out, p.Value)
+		}
+	}
+	return out
+}
+
+// matchSubnodes gives the lost messages found by their heaps their
+// subnodes (recipients, attachments, large values), when these can be
+// told apart: a subnode tree no node uses fits a heap when it holds a
+// recipient table and every subnode the heap names. Only a heap that
+// names at least one subnode, fits exactly one tree, and is the only heap
+// that tree fits gets it: a tree that two heaps could own, or a heap two
+// trees could complete, is left alone, so no message is given another's
+// recipients or attachments.
+func (w *walker) matchSubnodes(needs map[uint64][]uint32) {
+	if len(needs) == 0 || w.ctx.Err() != nil {
+		return
+	}
+	// Each heap is indexed by the first subnode it names.
+	byFirst := map[uint32][]uint64{}
+	for bid, n := range needs {
+		if len(n) > 0 {
+			byFirst[n[0]] = append(byFirst[n[0]], bid)
+		}
+	}
+	if len(byFirst) == 0 {
+		return
+	}
+	fits := map[uint64][]uint64{} // heap: the trees it fits
+	owners := map[uint64]int{}    // tree: how many heaps it fits
+	w.chk.mem.reset()
+	for _, root := range w.res.UnlinkedSubnodeTrees(w.chk.mem.blocks()) {
+		if w.ctx.Err() != nil {
+			return
+		}
+		w.chk.mem.reset()
+		subs, err := w.res.Subnodes(root, w.chk.mem.blocks())
+		if _, ok := subs[nidRecipientTable]; err != nil || !ok {
+			continue
+		}
+		for nid := range subs {
+			for _, heap := range byFirst[nid] {
+				if holdsAll(subs, needs[heap]) {
+					fits[heap] = append(fits[heap], root)
+					owners[root]++
+				}
+			}
+		}
+	}
+	sub := func(heap uint64) uint64 {
+		if t := fits[heap]; len(t) == 1 && owners[t[0]] == 1 {
+			return t[0]
+		}
+		return 0
+	}
+	for nid, r := range w.out.Salvage {
+		r.Sub = sub(r.Data)
+		w.out.Salvage[nid] = r
+	}
+	for i := range w.out.Unlinked {
+		w.out.Unlinked[i].Sub = sub(w.out.Unlinked[i].BID)
+	}
+}
+
+func holdsAll(subs map[uint32]ndb.Subnode, nids []uint32) bool {
+	for _, n := range nids {
+		if _, ok := subs[n]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // peekString decodes a string property stored in the heap; "" when it is

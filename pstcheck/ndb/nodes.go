@@ -480,8 +480,13 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 	for i := range s.res.BBT.Len() {
 		ent := s.res.BBT.Entry(i)
 		e := &ent
-		if keepUnlinked && refs[i] == 0 && !IsInternal(e.BID) && s.res.BBT.State(i) == 0 && len(s.res.Unlinked) < maxUnlinked {
-			s.res.Unlinked = append(s.res.Unlinked, *e)
+		if keepUnlinked && refs[i] == 0 && s.res.BBT.State(i) == 0 {
+			switch {
+			case !IsInternal(e.BID) && len(s.res.Unlinked) < maxUnlinked:
+				s.res.Unlinked = append(s.res.Unlinked, *e)
+			case IsInternal(e.BID) && len(s.res.unlinkedInternal) < maxUnlinked:
+				s.res.unlinkedInternal = append(s.res.unlinkedInternal, e.BID)
+			}
 		}
 		if e.Rebuilt == FoundByTrailer {
 			continue // no cRef to compare

@@ -114,6 +114,10 @@ type Result struct {
 	// entries were lost (empty otherwise): among them are the property
 	// heaps of messages whose own entry is gone.
 	Unlinked []BBTEntry
+	// unlinkedInternal are the sound internal blocks no node uses, kept
+	// alike: among them are those messages' subnode trees
+	// (UnlinkedSubnodeTrees).
+	unlinkedInternal []uint64
 
 	Pages         int
 	BytesVerified int64
