@@ -79,7 +79,36 @@ func checkBytes(t *testing.T, b []byte) *pstcheck.Report {
 	default:
 		t.Fatalf("verdict %q", rep.Verdict)
 	}
+	if rep.Items.Salvageable > 0 {
+		salvageAll(t, b)
+	}
 	return rep
+}
+
+// salvageAll reads what is left of every lost item the scan of b offers
+// for salvage, as export and repair do with --include-damaged: the reads
+// of unlinked blocks must end, whatever those hold.
+func salvageAll(t *testing.T, b []byte) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		store, err := pstcheck.Open(context.Background(), bytes.NewReader(b), int64(len(b)), pstcheck.Options{})
+		if err != nil {
+			return
+		}
+		for x := range store.Items(nil) {
+			if x.Salvage.Data != 0 {
+				pstcheck.ReadItem(x, readWith(store.Reader, x), true)
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		buf := make([]byte, 1<<20)
+		t.Fatalf("salvage did not finish in 10 s:\n%s", buf[:runtime.Stack(buf, true)])
+	}
 }
 
 // FuzzCheck feeds arbitrary bytes, seeded with real files, to the engine.
