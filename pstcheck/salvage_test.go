@@ -39,7 +39,11 @@ func TestSalvageLostItems(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			damaged := damageCase(t, f, "NBT leaf zeroed (messages only)")
+			leaf, ok := damagekit.Named(f, "NBT leaf zeroed (messages only)")
+			if !ok {
+				t.Fatal("no such damage case")
+			}
+			damaged := leaf.Damage(f)
 			clean, err := pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -125,19 +129,6 @@ func sameProps(t *testing.T, what string, got, want messaging.Props, all bool) {
 	if all && len(got) != len(want) {
 		t.Errorf("%s: %d properties salvaged, the clean one has %d", what, len(got), len(want))
 	}
-}
-
-// damageCase returns f's bytes damaged as the heavy-damage matrix's case
-// name says.
-func damageCase(t *testing.T, f *pstmut.File, name string) []byte {
-	t.Helper()
-	for _, c := range damagekit.Cases(f) {
-		if c.Name == name {
-			return c.Damage(f)
-		}
-	}
-	t.Fatalf("no damage case %q", name)
-	return nil
 }
 
 func readWith(r *messaging.Reader, x pstcheck.Item) func(bool) (*messaging.Message, []string, error) {

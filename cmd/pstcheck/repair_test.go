@@ -117,7 +117,11 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := filepath.Join(dir, "leaf.pst")
-	if err := os.WriteFile(src, damagedCase(t, f, "NBT leaf zeroed (messages only)"), 0o644); err != nil {
+	leaf, ok := damagekit.Named(f, "NBT leaf zeroed (messages only)")
+	if !ok {
+		t.Fatal("no such damage case")
+	}
+	if err := os.WriteFile(src, leaf.Damage(f), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	clean := runExport(t, testkit.GoPst(t, "support.pst"), filepath.Join(dir, "clean")).byNID()
@@ -171,17 +175,4 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 	if rep := pstcheck.ScanFile(context.Background(), to, pstcheck.Options{}); rep.Verdict != pstcheck.Healthy || rep.Items.Readable != 17 {
 		t.Errorf("new store: %s with %d readable items", rep.Verdict, rep.Items.Readable)
 	}
-}
-
-// damagedCase returns f's bytes damaged as the heavy-damage matrix's case
-// name says.
-func damagedCase(t *testing.T, f *pstmut.File, name string) []byte {
-	t.Helper()
-	for _, c := range damagekit.Cases(f) {
-		if c.Name == name {
-			return c.Damage(f)
-		}
-	}
-	t.Fatalf("no damage case %q", name)
-	return nil
 }

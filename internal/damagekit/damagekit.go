@@ -58,6 +58,16 @@ func Cases(f *pstmut.File) []Case {
 	return out
 }
 
+// Named returns the case of the matrix of f called name, if there is one.
+func Named(f *pstmut.File, name string) (Case, bool) {
+	for _, c := range Cases(f) {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Case{}, false
+}
+
 func zero(at, n int64) func(*pstmut.File) []byte {
 	return func(f *pstmut.File) []byte {
 		b := slices.Clone(f.B)

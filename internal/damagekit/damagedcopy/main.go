@@ -61,20 +61,19 @@ func run(src, dst, nidText, name string) error {
 // writeCase writes f damaged as the matrix case name says, or lists the
 // cases for "list".
 func writeCase(f *pstmut.File, dst, name string) error {
-	for _, c := range damagekit.Cases(f) {
-		switch {
-		case name == "list":
+	if name == "list" {
+		for _, c := range damagekit.Cases(f) {
 			fmt.Println(c.Name)
-		case c.Name == name:
-			if err := os.WriteFile(dst, c.Damage(f), 0o644); err != nil {
-				return err
-			}
-			fmt.Printf("%s: %s\n", dst, c.Name)
-			return nil
 		}
+		return nil
 	}
-	if name != "list" {
+	c, ok := damagekit.Named(f, name)
+	if !ok {
 		return fmt.Errorf("no case %q (-case list names them)", name)
 	}
+	if err := os.WriteFile(dst, c.Damage(f), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("%s: %s\n", dst, c.Name)
 	return nil
 }
