@@ -67,13 +67,20 @@ func (w *walker) unlinked() {
 	for _, r := range w.out.Rows {
 		w.known[printOf(r.Subject, r.Time)] = true
 	}
-	// needs are the subnodes each message heap names (values too large
-	// for the heap): its subnode tree must hold them.
+	// The unused subnode trees list the heaps of attachments and embedded
+	// messages, which are no lost messages of their own; needs are the
+	// subnodes each message heap names (values too large for the heap):
+	// its subnode tree must hold them.
+	w.chk.mem.reset()
+	trees := w.res.UnusedSubnodeTrees(w.chk.mem.blocks())
 	needs := map[uint64][]uint32{}
-	defer func() { w.matchSubnodes(needs) }()
+	defer func() { w.matchSubnodes(needs, trees.Roots) }()
 	for _, e := range w.res.Unlinked {
 		if w.ctx.Err() != nil {
 			return
+		}
+		if trees.Lists(e.BID) {
+			continue
 		}
 		w.chk.mem.reset()
 		blocks, err := w.res.ReadBlocks(e.BID, w.chk.mem.blocks())
@@ -143,29 +150,24 @@ func subnodesNamed(pc *ltp.PC) []uint32 {
 // matchSubnodes gives the lost messages found by their heaps their
 // subnodes (recipients, attachments, large values), when these can be
 // told apart: a subnode tree no node uses fits a heap when it holds a
-// recipient table and every subnode the heap names. Only a heap that
-// names at least one subnode, fits exactly one tree, and is the only heap
-// that tree fits gets it: a tree that two heaps could own, or a heap two
-// trees could complete, is left alone, so no message is given another's
-// recipients or attachments.
-func (w *walker) matchSubnodes(needs map[uint64][]uint32) {
-	if len(needs) == 0 || w.ctx.Err() != nil {
+// recipient table and every subnode the heap names (needs, of the heaps
+// that name one). Only a heap that fits exactly one tree, and is the only
+// heap that tree fits, gets it: a tree that two heaps could own, or a heap
+// two trees could complete, is left alone, so no message is given
+// another's recipients or attachments. roots are the unused trees, not
+// those they hold (an embedded message's own).
+func (w *walker) matchSubnodes(needs map[uint64][]uint32, roots []uint64) {
+	if len(needs) == 0 || len(roots) == 0 || w.ctx.Err() != nil {
 		return
 	}
 	// Each heap is indexed by the first subnode it names.
 	byFirst := map[uint32][]uint64{}
 	for bid, n := range needs {
-		if len(n) > 0 {
-			byFirst[n[0]] = append(byFirst[n[0]], bid)
-		}
-	}
-	if len(byFirst) == 0 {
-		return
+		byFirst[n[0]] = append(byFirst[n[0]], bid)
 	}
 	fits := map[uint64][]uint64{} // heap: the trees it fits
 	owners := map[uint64]int{}    // tree: how many heaps it fits
-	w.chk.mem.reset()
-	for _, root := range w.res.UnlinkedSubnodeTrees(w.chk.mem.blocks()) {
+	for _, root := range roots {
 		if w.ctx.Err() != nil {
 			return
 		}
@@ -184,7 +186,7 @@ func (w *walker) matchSubnodes(needs map[uint64][]uint32) {
 		}
 	}
 	sub := func(heap uint64) uint64 {
-		if t := fits[heap]; len(t) == 1 && owners[t[0]] == 1 {
+		if t := fits[heap]; len(t) == 1 && owners[t[0]] == 1 && w.sameRecipients(heap, t[0]) {
 			return t[0]
 		}
 		return 0
@@ -196,6 +198,56 @@ func (w *walker) matchSubnodes(needs map[uint64][]uint32) {
 	for i := range w.out.Unlinked {
 		w.out.Unlinked[i].Sub = sub(w.out.Unlinked[i].BID)
 	}
+}
+
+// Recipient properties: a message's heap keeps its recipients' names
+// joined by "; " for each kind (To, Cc, Bcc), which its recipient table
+// lists one per row.
+const (
+	propDisplayBcc    = 0x0E02
+	propDisplayCc     = 0x0E03
+	propDisplayTo     = 0x0E04
+	propRecipientType = 0x0C15
+)
+
+// sameRecipients says whether the subnode tree root holds the recipients
+// heap's own names: the tree's recipient table, its display names joined
+// per kind as the heap's display To, Cc and Bcc are. Two messages whose
+// subnodes bear the same NIDs cannot pass for each other unless they went
+// to the same people.
+func (w *walker) sameRecipients(heap, root uint64) bool {
+	w.chk.mem.reset()
+	blocks, err := w.res.ReadBlocks(heap, w.chk.mem.blocks())
+	if err != nil {
+		return false
+	}
+	pc, err := ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decoder())
+	if err != nil {
+		return false
+	}
+	subs, err := w.res.Subnodes(root, w.chk.mem.blocks())
+	if err != nil {
+		return false
+	}
+	tc, _, err := openTable(w.res, subs[nidRecipientTable], &w.chk.mem)
+	if err != nil {
+		return false
+	}
+	var names [4][]string // by recipient type: 1 To, 2 Cc, 3 Bcc
+	for r := range tc.RowIDs {
+		kind, ok := tc.Cell(r, propRecipientType<<16|ltp.TypeInt32)
+		name, _ := w.cellString(tc, r, propDisplayName)
+		if !ok || kind < 1 || kind > 3 {
+			continue
+		}
+		names[kind] = append(names[kind], name)
+	}
+	for kind, id := range map[int]uint16{1: propDisplayTo, 2: propDisplayCc, 3: propDisplayBcc} {
+		if w.peekString(pc, id) != strings.Join(names[kind], "; ") {
+			return false
+		}
+	}
+	return true
 }
 
 func holdsAll(subs map[uint32]ndb.Subnode, nids []uint32) bool {
