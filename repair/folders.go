@@ -126,12 +126,13 @@ func (m *folderMap) build(folders []pstcheck.Folder) error {
 		case f.NID == m.special.finder || f.NID&0x1F == nidTypeSearchFolder:
 			continue
 		}
-		props, err := m.c.r.Properties(f.NID)
-		if err != nil {
+		props, perr := m.c.r.Properties(f.NID)
+		if perr != nil {
 			props = nil // a folder whose properties are lost still holds items
 		}
 		folder := m.folder(props, path)
 		var id pstwrite.FolderID
+		var err error
 		switch f.NID {
 		case m.special.ipm:
 			id = m.w.IPMSubtree()

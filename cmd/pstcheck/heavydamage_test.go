@@ -71,7 +71,9 @@ func TestHeavyDamage(t *testing.T) {
 					rep := pstcheck.ScanFile(t.Context(), p, pstcheck.Options{})
 					got := runExport(t, p, filepath.Join(dir, "out"))
 					judgeHeavyDamage(t, clean, cleanSum, fates, rep, got)
-					judgeSalvage(t, clean, rep, runExport(t, p, filepath.Join(dir, "salvage"), "--include-damaged"))
+					salvage := runExport(t, p, filepath.Join(dir, "salvage"), "--include-damaged")
+					judgeSalvage(t, clean, rep, salvage)
+					judgeRepair(t, p, filepath.Join(dir, "repaired.pst"), salvage)
 				})
 			}
 		})
@@ -177,6 +179,34 @@ func judgeSalvage(t *testing.T, clean exported, rep *pstcheck.Report, got export
 	t.Logf("%d lost items salvaged, %d of them whole", salvaged, whole)
 	if salvaged != rep.Items.Salvageable || salvaged > rep.Items.Lost {
 		t.Errorf("%d lost items salvaged; the scan counts %d salvageable of %d lost", salvaged, rep.Items.Salvageable, rep.Items.Lost)
+	}
+}
+
+// judgeRepair: repair --include-damaged of the damaged copy src writes
+// exactly as many items as the export with --include-damaged (x), and the
+// new store scans healthy with all of them readable.
+func judgeRepair(t *testing.T, src, to string, x exported) {
+	t.Helper()
+	written := 0
+	for _, it := range x.man.Items {
+		if it.Path != nil {
+			written++
+		}
+	}
+	ios, stdout, stderr := testIO(false)
+	status := runCLI(ios, "repair", src, "--to", to, "--include-damaged", "--no-progress")
+	if written == 0 {
+		if status != exitUsage {
+			t.Errorf("nothing to write, yet repair exits %d", status)
+		}
+		return
+	}
+	if status != x.status {
+		t.Errorf("repair exits %d, export %d\n%s%s", status, x.status, stdout, stderr)
+	}
+	rep := pstcheck.ScanFile(t.Context(), to, pstcheck.Options{})
+	if rep.Verdict != pstcheck.Healthy || rep.Items.Readable != written || rep.Items.Total != written {
+		t.Errorf("the new store is %s with %d readable of %d items; the export wrote %d", rep.Verdict, rep.Items.Readable, rep.Items.Total, written)
 	}
 }
 
