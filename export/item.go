@@ -70,7 +70,7 @@ type Item struct {
 	// Recovered says the item was found without its folder's listing.
 	Recovered bool
 	// Salvaged says the item is lost (its node is gone) and written from
-	// the properties a block still holds: the manifest keeps it "lost".
+	// the blocks that still hold it: the manifest keeps it "lost".
 	Salvaged bool
 }
 

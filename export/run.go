@@ -44,7 +44,7 @@ type RunResult struct {
 	// Saved items were written whole, Partial ones written in part and
 	// marked (damaged items with IncludeDamaged, and items whose named
 	// properties are lost); Salvaged are lost items written, marked, from
-	// the properties a block still holds (IncludeDamaged); Failed ones
+	// the blocks that still hold them (IncludeDamaged); Failed ones
 	// were readable but could not be read or written; Unchanged are files
 	// an earlier run left complete.
 	Saved, Partial, Salvaged, Failed, Unchanged int

@@ -56,7 +56,7 @@ type Summary struct {
 	// Saved is the items written whole; Recovered of them were found
 	// without a folder listing them. Partial is the damaged items written
 	// with what could be read, Salvaged the lost items written from the
-	// properties a block still holds (both with IncludeDamaged).
+	// blocks that still hold them (both with IncludeDamaged).
 	Saved, Recovered, Partial, Salvaged int
 	// Failed counts items the scan found readable that could not be read.
 	Failed int

@@ -13,7 +13,7 @@
 // those hold: they check no checksum, so what they write of a damaged
 // message may be wrong; their count is an upper bound of what they save.
 // "+ salvaged" counts the lost messages pstcheck export --include-damaged
-// writes besides, marked, from the properties a block still holds.
+// writes besides, marked, from the blocks that still hold them.
 package main
 
 import (
