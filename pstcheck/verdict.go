@@ -13,6 +13,9 @@ type Damage struct {
 	MissingBytes int64
 	// Header: header fields are damaged (checksums, sentinel, encryption).
 	Header bool
+	// HeaderLost: the header is destroyed (HDR-GUESSED): Outlook and
+	// scanpst cannot open the file; pstcheck read it from what follows.
+	HeaderLost bool
 	// IndexPages counts problems in the B-tree pages (the index).
 	IndexPages int
 	// Blocks counts damaged blocks.
@@ -55,7 +58,7 @@ const (
 
 // summarize sums up a report's error findings and items.
 func summarize(rep *Report, res *ndb.Result) Damage {
-	d := Damage{Salvage: rep.Items.Readable + rep.Items.Recovered + rep.Items.NamesLost}
+	d := Damage{Salvage: rep.Items.Readable + rep.Items.Recovered + rep.Items.NamesLost, HeaderLost: rep.Has(finding.HeaderGuessed)}
 	if res != nil && uint64(rep.Size) < res.Header.FileEOF {
 		d.MissingBytes = int64(res.Header.FileEOF) - rep.Size
 	}
@@ -149,7 +152,9 @@ func judge(rep *Report, res *ndb.Result) {
 		return
 	}
 	rep.Verdict = Damaged
-	itemsHurt := rep.Items.Damaged+rep.Items.Lost+rep.Items.Recovered > 0 || rep.Rebuild != nil
+	// A file whose header is destroyed is one scanpst cannot open: its
+	// items are saved as those of a damaged one are.
+	itemsHurt := rep.Items.Damaged+rep.Items.Lost+rep.Items.Recovered > 0 || rep.Rebuild != nil || d.HeaderLost
 	switch {
 	case rep.Content == ContentOST:
 		rep.Action = ActionRecreateOST

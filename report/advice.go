@@ -150,8 +150,12 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	switch {
 	case it.Total != d.Salvage:
 		saves = "it saves " + thousands(int64(d.Salvage)) + " of " + itemTotal(it)
+	case it.Complete && it.Total == 1:
+		saves = "it saves the store's one item"
 	case it.Complete:
 		saves = "it saves all " + plural(it.Total, "item")
+	case it.Total == 1:
+		saves = "it saves the one item found; the store may have held more"
 	default:
 		saves = "it saves all " + plural(it.Total, "item") + " found; the store may have held more"
 	}
@@ -205,6 +209,14 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		e.Advice = []string{"No item of this file can be read whole any more; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
 		e.Advice = append(e.Advice, salvageOnlyAdvice(it, path)...)
 	case pstcheck.ActionExport:
+		if d.HeaderLost {
+			// scanpst cannot open the file: it is not offered.
+			e.NextStep = "save the items with export, or repair them into a new PST (" + saves + "): Outlook and scanpst cannot open a file whose header is destroyed"
+			e.Advice = []string{"The file's header is destroyed, so Outlook and scanpst cannot open it; pstcheck read what follows it. Save the items (" + saves + "):",
+				ExportCommand(path), "or write them into a new PST, which Outlook opens as it is:", RepairCommand(path)}
+			e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
+			break
+		}
 		if r.Rebuild != nil {
 			e.NextStep = "export first (pstcheck rebuilds the damaged index; " + saves + "), then run scanpst"
 		} else {
@@ -261,10 +273,15 @@ func damageCause(r *pstcheck.Report) string {
 	if d.MissingBytes > 0 {
 		parts = append(parts, fmt.Sprintf("the file is cut off: the last %s are missing", units.Size(d.MissingBytes, 2)))
 	}
-	if d.Header {
+	switch {
+	case d.HeaderLost:
+		parts = append(parts, "the header is destroyed")
+	case d.Header:
 		parts = append(parts, "the header is damaged")
 	}
 	switch {
+	case r.Rebuild != nil && d.IndexPages == 0:
+		parts = append(parts, "the index's roots are lost with the header; pstcheck rebuilt it from "+rebuildSources(r.Rebuild))
 	case r.Rebuild != nil:
 		parts = append(parts, fmt.Sprintf("the index is damaged (%s); pstcheck rebuilt it from %s",
 			plural(d.IndexPages, "problem"), rebuildSources(r.Rebuild)))

@@ -121,7 +121,7 @@ var catalog = []Entry{
 	{HeaderCRCFull, SeverityError, LayerHeader, "The header checksum dwCRCFull does not match."},
 	{HeaderSentinel, SeverityError, LayerHeader, "The header sentinel byte is not 0x80."},
 	{HeaderCrypt, SeverityError, LayerHeader, "The header names an unknown encryption method: item data cannot be decoded."},
-	{HeaderGuessed, SeverityInfo, LayerHeader, "The header is destroyed, but the pages after it survive: pstcheck took the format from the first allocation map page, the end of file from the file's size and the encryption from the data, and rebuilt the index."},
+	{HeaderGuessed, SeverityInfo, LayerHeader, "The header is destroyed, but the pages after it survive: pstcheck took the format from the first allocation map page, the end of file from the file's size, the encryption from the data, and the B-tree roots as the newest pages at their top (or rebuilt the index when none survives). Outlook and scanpst cannot open the file: save its items with export or repair."},
 	{RootFileTruncated, SeverityError, LayerHeader, "The file is shorter than the end-of-file the header records: it was cut off (incomplete copy or full disk)."},
 	{RootTrailingData, SeverityWarning, LayerHeader, "The file is longer than the end-of-file the header records: bytes after the end are not part of the store."},
 	{RootBREF, SeverityError, LayerHeader, "A B-tree root reference in the header points outside the file or is misaligned."},

@@ -1,6 +1,7 @@
 package ndb
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -15,8 +16,12 @@ import (
 //     ANSI ones; 0x22000 with its trailer at +4072 in 4K-page files), with
 //     its own offset as BID and a sound CRC;
 //   - the end of the file, taken as its size;
-//   - the B-tree roots: none, so the whole index is rebuilt from the leaf
-//     pages and blocks that survive (rebuild.go);
+//   - the B-tree roots: of each tree's sound pages, the newest at its
+//     highest level (findRoots). A B-tree page is rewritten, with a new
+//     BID, whenever a page below it changes, so the root of the tree the
+//     header last named is the newest page at the top; older copies lie
+//     in free space. A tree whose root is not found is rebuilt from the
+//     leaf pages and blocks that survive (rebuild.go);
 //   - the encryption method, from the data blocks the rebuild finds: the
 //     one under which they decode to heap-on-node headers.
 //
@@ -48,8 +53,13 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 		case Unicode4K:
 			h.Version = 36
 		}
+		findRoots(r, size, h)
+		how := "its B-tree roots are the newest pages at their top"
+		if !h.NBTUsable || !h.BBTUsable {
+			how = "its index is rebuilt from what survives"
+		}
 		sink.Report(finding.Finding{Code: finding.HeaderGuessed, Offset: 0,
-			Detail: fmt.Sprintf("the header is destroyed; the first AMap page says the file is %s: its index is rebuilt from what survives", k)})
+			Detail: fmt.Sprintf("the header is destroyed; the first AMap page says the file is %s: %s", k, how)})
 		return h
 	}
 	return nil
@@ -87,4 +97,136 @@ func (s *Scanner) guessCrypt() {
 		}
 	}
 	s.h.Crypt = best
+}
+
+// findRoots sets h's B-tree roots, reading the file's pages in order
+// once. A B-tree page is rewritten with a new BID whenever a page below it
+// changes, so the root the header last named is the newest sound page
+// (type, signature for its offset and BID, CRC) at the tree's highest
+// level, and every page of the tree newer than it lies below it; its older
+// copies lie in space the allocation map marks free. So the root is taken
+// only when it is the one page at the top that no sound AMap page marks
+// free, and it reaches every newer page of its tree. Otherwise the root is
+// gone (what is found is an older tree, or a part of one) or cannot be
+// told: the tree stays unusable, to be rebuilt from its leaves
+// (rebuild.go). (Pages the map marks in use below the top need not be
+// reached: Outlook's maps keep leaked pages in use.)
+func findRoots(r readerAt, size int64, h *Header) {
+	l := &h.Layout
+	type page struct {
+		ref   BREF
+		level int
+		free  bool // a sound AMap page marks it free
+	}
+	var pages [2][]page // NBT, BBT: every sound page
+	var amap []byte     // the bits of the AMap page mapping the pages read (nil: unsound)
+	buf := make([]byte, 1<<20)
+	for pos := l.FirstAMap; pos+l.PageSize <= size; pos += int64(len(buf)) {
+		n, _ := r.ReadAt(buf[:min(int64(len(buf)), size-pos)], pos)
+		if n < int(l.PageSize) {
+			break
+		}
+		for off := 0; off+int(l.PageSize) <= n; off += int(l.PageSize) {
+			b := buf[off : off+int(l.PageSize)]
+			at := pos + int64(off)
+			t := l.ParsePageTrailer(b)
+			sound := t.Sig == Signature(uint64(at), t.BID) && CRC(b[:l.PageTrailerOff]) == t.CRC
+			if (at-l.FirstAMap)%l.AMapCoverage == 0 {
+				amap = nil
+				if t.Type == PageAMap && t.TypeRepeat == PageAMap && t.BID == uint64(at) && sound {
+					amap = append([]byte(nil), b[l.AMapBitsOff:l.AMapBitsOff+l.AMapBytes]...)
+				}
+				continue
+			}
+			if t.Type != t.TypeRepeat || t.Type != PageNBT && t.Type != PageBBT || !sound {
+				continue
+			}
+			k := 0
+			if t.Type == PageBBT {
+				k = 1
+			}
+			u := (at - l.FirstAMap) % l.AMapCoverage / l.AMapUnit
+			free := amap != nil && amap[u>>3]&(0x80>>(u&7)) == 0
+			pages[k] = append(pages[k], page{BREF{BID: t.BID, IB: uint64(at)}, btLevel(l, b), free})
+		}
+	}
+	for k := range pages {
+		top := -1
+		for _, p := range pages[k] {
+			top = max(top, p.level)
+		}
+		// The root is the one page at the top the map does not mark free:
+		// two are a tree whose root is gone, its children left on top.
+		var c *page
+		for i, p := range pages[k] {
+			if p.level == top && !p.free {
+				if c != nil {
+					c = nil
+					break
+				}
+				c = &pages[k][i]
+			}
+		}
+		if c == nil {
+			continue
+		}
+		below := reachable(r, size, l, c.ref)
+		for _, p := range pages[k] {
+			if p.ref.BID > c.ref.BID && !below[int64(p.ref.IB)] {
+				c = nil // a newer page it does not reach: an older tree
+				break
+			}
+		}
+		switch {
+		case c == nil:
+		case k == 0:
+			h.NBT, h.NBTUsable = c.ref, true
+		default:
+			h.BBT, h.BBTUsable = c.ref, true
+		}
+	}
+}
+
+// btLevel is a B-tree page's cLevel.
+func btLevel(l *Layout, page []byte) int {
+	if l.WideBTCounts {
+		return int(page[l.BTFooterOff+5])
+	}
+	return int(page[l.BTFooterOff+3])
+}
+
+// reachable returns the offsets of the pages the B-tree rooted at root
+// reaches, following its branch pages (at most maxBTreeLevel deep, each
+// page once).
+func reachable(r readerAt, size int64, l *Layout, root BREF) map[int64]bool {
+	seen := map[int64]bool{}
+	page := make([]byte, l.PageSize)
+	var walk func(ib int64, depth int)
+	walk = func(ib int64, depth int) {
+		if seen[ib] || depth > maxBTreeLevel || ib < l.FirstAMap || ib+l.PageSize > size || ib%l.PageSize != 0 {
+			return
+		}
+		seen[ib] = true
+		if readFull(r, page, ib) != nil {
+			return
+		}
+		level := btLevel(l, page)
+		if level == 0 {
+			return
+		}
+		foot := page[l.BTFooterOff:]
+		n := int(foot[0])
+		if l.WideBTCounts {
+			n = int(binary.LittleEndian.Uint16(foot))
+		}
+		var children []int64
+		for i := 0; i < n && (i+1)*l.BranchEntrySize <= l.BTFooterOff; i++ {
+			children = append(children, int64(l.uint(page[i*l.BranchEntrySize+2*l.BIDSize:])))
+		}
+		for _, c := range children {
+			walk(c, depth+1)
+		}
+	}
+	walk(int64(root.IB), 0)
+	return seen
 }
