@@ -9,6 +9,7 @@ package damagekit
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/pstcheck/pstcheck/internal/pstmut"
@@ -26,9 +27,10 @@ type Case struct {
 // Cases is the matrix: the file cut at 50, 90, 97 and 99.9% of its
 // length; 64 KiB, 1 MiB and 4 MiB zeroed at 25, 50 and 75% (regions that
 // would reach past the end are left out); the NBT and BBT root pages
-// zeroed; and three NBT leaf pages zeroed one at a time: the one holding
+// zeroed; three NBT leaf pages zeroed one at a time: the one holding
 // the root folder, one holding a folder with items, and one holding
-// messages only.
+// messages only; the header's first 512 bytes zeroed; 16 bad sectors of
+// 4 KiB; and 1 MiB overwritten with random bytes at 50%.
 func Cases(f *pstmut.File) []Case {
 	size := f.Size()
 	var out []Case
@@ -55,7 +57,42 @@ func Cases(f *pstmut.File) []Case {
 	for _, l := range nbtLeaves(f) {
 		out = append(out, Case{"NBT leaf zeroed (" + l.what + ")", zero(l.off, f.L.PageSize)})
 	}
+	out = append(out,
+		Case{"header zeroed", zero(0, 512)},
+		Case{"16 bad sectors (4 KiB zeroed each)", badSectors(16, 4<<10)},
+	)
+	if at := size / 2 / 512 * 512; at+1<<20 <= size {
+		out = append(out, Case{"1 MiB of random bytes at 50%", garbage(at, 1<<20)})
+	}
 	return out
+}
+
+// badSectors zeroes n runs of size bytes, aligned to size, at places
+// spread over the file as a fixed seed picks them: the unreadable sectors
+// a failing disk gives back as zeros.
+func badSectors(n int, size int64) func(*pstmut.File) []byte {
+	return func(f *pstmut.File) []byte {
+		b := slices.Clone(f.B)
+		r := rand.New(rand.NewPCG(1, 2))
+		for range n {
+			at := r.Int64N(int64(len(b))/size) * size
+			clear(b[at:min(at+size, int64(len(b)))])
+		}
+		return b
+	}
+}
+
+// garbage overwrites n bytes at at with bytes a fixed seed gives: a region
+// another file's data landed on.
+func garbage(at, n int64) func(*pstmut.File) []byte {
+	return func(f *pstmut.File) []byte {
+		b := slices.Clone(f.B)
+		r := rand.New(rand.NewPCG(3, 4))
+		for i := at; i < at+n; i++ {
+			b[i] = byte(r.Uint32())
+		}
+		return b
+	}
 }
 
 // Named returns the case of the matrix of f called name, if there is one.
