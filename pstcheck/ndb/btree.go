@@ -87,15 +87,7 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 			Detail: fmt.Sprintf("%s page trailer names BID 0x%X, its reference 0x%X", name, t.BID, ref.BID)})
 	}
 
-	foot := page[l.BTFooterOff:]
-	var cEnt, cEntMax int
-	var cbEnt, cLevel int
-	if l.WideBTCounts {
-		cEnt, cEntMax = int(binary.LittleEndian.Uint16(foot)), int(binary.LittleEndian.Uint16(foot[2:]))
-		cbEnt, cLevel = int(foot[4]), int(foot[5])
-	} else {
-		cEnt, cEntMax, cbEnt, cLevel = int(foot[0]), int(foot[1]), int(foot[2]), int(foot[3])
-	}
+	cEnt, cEntMax, cbEnt, cLevel := l.BTFooter(page)
 	if (level >= 0 && cLevel != level) || cLevel > maxBTreeLevel {
 		want := fmt.Sprint(level)
 		if level < 0 {

@@ -122,6 +122,33 @@ type PageTrailer struct {
 	BID              uint64
 }
 
+// BTFooter reads a B-tree page's counts: its entries, the most it can
+// hold, the size of each, and its level (0 for a leaf).
+func (l *Layout) BTFooter(page []byte) (cEnt, cEntMax, cbEnt, cLevel int) {
+	foot := page[l.BTFooterOff:]
+	if l.WideBTCounts {
+		return int(binary.LittleEndian.Uint16(foot)), int(binary.LittleEndian.Uint16(foot[2:])), int(foot[4]), int(foot[5])
+	}
+	return int(foot[0]), int(foot[1]), int(foot[2]), int(foot[3])
+}
+
+// amapBits returns a copy of the bitmap of the AMap page at off, or nil
+// when the page is not a sound one (its type, its own offset as BID, CRC).
+func (l *Layout) amapBits(page []byte, off int64) []byte {
+	t := l.ParsePageTrailer(page)
+	if t.Type != PageAMap || t.TypeRepeat != PageAMap || t.BID != uint64(off) || CRC(page[:l.PageTrailerOff]) != t.CRC {
+		return nil
+	}
+	return append([]byte(nil), page[l.AMapBitsOff:l.AMapBitsOff+l.AMapBytes]...)
+}
+
+// amapInUse says whether bits, the bitmap of the AMap page of off's
+// interval, mark off in use.
+func (l *Layout) amapInUse(bits []byte, off int64) bool {
+	u := (off - l.FirstAMap) % l.AMapCoverage / l.AMapUnit
+	return bits[u>>3]&(0x80>>(u&7)) != 0
+}
+
 // ParsePageTrailer reads the trailer of a whole page.
 func (l *Layout) ParsePageTrailer(page []byte) PageTrailer {
 	t := page[l.PageTrailerOff:]

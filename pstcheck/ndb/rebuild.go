@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/binary"
 	"slices"
 	"sort"
 )
@@ -111,13 +110,11 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 	amaps := map[int64][]byte{}
 	amapValid := s.h.AMapValid != 0
 	alloc := func(off int64) allocState {
-		page := l.FirstAMap + (off-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
-		bits := amaps[page]
-		if !amapValid || bits == nil {
+		bits := amaps[l.FirstAMap+(off-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage]
+		switch {
+		case !amapValid || bits == nil:
 			return allocUnknown
-		}
-		u := (off - page) / l.AMapUnit
-		if bits[u>>3]&(0x80>>(u&7)) != 0 {
+		case l.amapInUse(bits, off):
 			return allocInUse
 		}
 		return allocFree
@@ -172,11 +169,7 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 						delete(amaps, k) // maps nothing the buffer still holds
 					}
 				}
-				amaps[off] = nil
-				t := l.ParsePageTrailer(page)
-				if t.Type == PageAMap && t.TypeRepeat == PageAMap && t.BID == uint64(off) && CRC(page[:l.PageTrailerOff]) == t.CRC {
-					amaps[off] = append([]byte(nil), page[l.AMapBitsOff:l.AMapBitsOff+l.AMapBytes]...)
-				}
+				amaps[off] = l.amapBits(page, off)
 				continue
 			}
 			if t := page[l.PageTrailerOff]; (t != PageNBT && t != PageBBT) || isMapPage(off) || s.visited[off] {
@@ -228,13 +221,7 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes []nbtCan
 	if t.Sig != Signature(uint64(off), t.BID) || CRC(page[:l.PageTrailerOff]) != t.CRC {
 		return nodes, blocks
 	}
-	foot := page[l.BTFooterOff:]
-	var cEnt, cbEnt, cLevel int
-	if l.WideBTCounts {
-		cEnt, cbEnt, cLevel = int(binary.LittleEndian.Uint16(foot)), int(foot[4]), int(foot[5])
-	} else {
-		cEnt, cbEnt, cLevel = int(foot[0]), int(foot[2]), int(foot[3])
-	}
+	cEnt, _, cbEnt, cLevel := l.BTFooter(page)
 	want := l.BBTLeafEntrySize
 	if t.Type == PageNBT {
 		want = l.NBTLeafEntrySize

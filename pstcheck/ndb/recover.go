@@ -1,7 +1,6 @@
 package ndb
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -129,25 +128,22 @@ func findRoots(r readerAt, size int64, h *Header) {
 		for off := 0; off+int(l.PageSize) <= n; off += int(l.PageSize) {
 			b := buf[off : off+int(l.PageSize)]
 			at := pos + int64(off)
-			t := l.ParsePageTrailer(b)
-			sound := t.Sig == Signature(uint64(at), t.BID) && CRC(b[:l.PageTrailerOff]) == t.CRC
 			if (at-l.FirstAMap)%l.AMapCoverage == 0 {
-				amap = nil
-				if t.Type == PageAMap && t.TypeRepeat == PageAMap && t.BID == uint64(at) && sound {
-					amap = append([]byte(nil), b[l.AMapBitsOff:l.AMapBitsOff+l.AMapBytes]...)
-				}
+				amap = l.amapBits(b, at)
 				continue
 			}
-			if t.Type != t.TypeRepeat || t.Type != PageNBT && t.Type != PageBBT || !sound {
+			t := l.ParsePageTrailer(b)
+			if t.Type != t.TypeRepeat || t.Type != PageNBT && t.Type != PageBBT ||
+				t.Sig != Signature(uint64(at), t.BID) || CRC(b[:l.PageTrailerOff]) != t.CRC {
 				continue
 			}
 			k := 0
 			if t.Type == PageBBT {
 				k = 1
 			}
-			u := (at - l.FirstAMap) % l.AMapCoverage / l.AMapUnit
-			free := amap != nil && amap[u>>3]&(0x80>>(u&7)) == 0
-			pages[k] = append(pages[k], page{BREF{BID: t.BID, IB: uint64(at)}, btLevel(l, b), free})
+			free := amap != nil && !l.amapInUse(amap, at)
+			_, _, _, level := l.BTFooter(b)
+			pages[k] = append(pages[k], page{BREF{BID: t.BID, IB: uint64(at)}, level, free})
 		}
 	}
 	for k := range pages {
@@ -187,14 +183,6 @@ func findRoots(r readerAt, size int64, h *Header) {
 	}
 }
 
-// btLevel is a B-tree page's cLevel.
-func btLevel(l *Layout, page []byte) int {
-	if l.WideBTCounts {
-		return int(page[l.BTFooterOff+5])
-	}
-	return int(page[l.BTFooterOff+3])
-}
-
 // reachable returns the offsets of the pages the B-tree rooted at root
 // reaches, following its branch pages (at most maxBTreeLevel deep, each
 // page once).
@@ -210,14 +198,9 @@ func reachable(r readerAt, size int64, l *Layout, root BREF) map[int64]bool {
 		if readFull(r, page, ib) != nil {
 			return
 		}
-		level := btLevel(l, page)
+		n, _, _, level := l.BTFooter(page)
 		if level == 0 {
 			return
-		}
-		foot := page[l.BTFooterOff:]
-		n := int(foot[0])
-		if l.WideBTCounts {
-			n = int(binary.LittleEndian.Uint16(foot))
 		}
 		var children []int64
 		for i := 0; i < n && (i+1)*l.BranchEntrySize <= l.BTFooterOff; i++ {
