@@ -80,6 +80,7 @@ func BenchmarkBlockPass(b *testing.B) {
 // counted.
 func BenchmarkNodePass(b *testing.B) {
 	res, size := benchScan(b)
+	res.s.checkBlocks(context.Background()) // keeps the internal blocks again, as a scan does
 	b.SetBytes(size)
 	defer testkit.ReportCPU(b, testkit.CPUTime())
 	for b.Loop() {

@@ -39,9 +39,11 @@ func (s *Scanner) checkBlocks(ctx context.Context) {
 	// too.
 	s.order, s.sortedPages = order, pages
 	chunks := s.planChunks(order, pages)
+	s.internal = newInternalCache(&s.res.BBT)
 	if !s.verifyChunks(ctx, order, chunks) {
 		return
 	}
+	s.internal.seal()
 	s.reportBlocks(order, pages, chunks)
 }
 
@@ -177,6 +179,10 @@ type blockVerifier struct {
 	s   *Scanner
 	buf []byte
 	inf blockInflater
+	// kept gathers a chunk's sound internal blocks for the node pass
+	// (internalcache.go).
+	kept     []internalSpan
+	keptData []byte
 }
 
 // check verifies chunk c's blocks.
@@ -223,7 +229,14 @@ func (v *blockVerifier) verify(c *blockChunk, order blockOrder) {
 		if !l.blockSound(e, extent, &v.inf) {
 			code, _ := l.blockProblem(e, extent, &v.inf)
 			bbt.setState(idx, blockState(cmp.Or(code, finding.BlockCRC)))
+		} else if IsInternal(e.BID) {
+			v.kept = append(v.kept, internalSpan{idx: int32(idx), off: uint32(len(v.keptData)), len: uint32(e.CB)})
+			v.keptData = append(v.keptData, extent[:e.CB]...)
 		}
+	}
+	if len(v.kept) > 0 {
+		s.internal.keep(v.kept, v.keptData)
+		v.kept, v.keptData = v.kept[:0], v.keptData[:0]
 	}
 }
 

@@ -245,7 +245,7 @@ func (w *nodeWalk) internal(i int, via uint32, depth int) treeInfo {
 		return treeInfo{btype: st >> 2 & 3, level: st & 3, size: w.sizes[int32(i)]}
 	}
 	w.tree[i] = treeWalking
-	t := w.parseInternal(e, via, depth)
+	t := w.parseInternal(i, e, via, depth)
 	switch {
 	case len(t.damage) > 0 || t.more > 0 || t.btype < 1 || t.btype > 2 || t.level > 2:
 		w.tree[i] = treeDamaged
@@ -260,10 +260,11 @@ func (w *nodeWalk) internal(i int, via uint32, depth int) treeInfo {
 	return t
 }
 
-// parseInternal reads an internal block and validates its children.
-func (w *nodeWalk) parseInternal(e BBTEntry, via uint32, depth int) treeInfo {
+// parseInternal reads the internal block at BBT index i and validates
+// its children.
+func (w *nodeWalk) parseInternal(i int, e BBTEntry, via uint32, depth int) treeInfo {
 	var t treeInfo
-	b, err := w.read(e)
+	b, err := w.read(i, e)
 	if err != nil {
 		t.damage = []damageRef{{bid: e.BID, ib: int64(e.IB), code: finding.FileRead, via: via}}
 		return t
@@ -427,19 +428,22 @@ func (w *nodeWalk) slblock(t *treeInfo, e BBTEntry, b []byte, cEnt int, via uint
 	}
 }
 
-// read returns an internal block's data (inflated in 4K files). Internal
-// blocks are a small share of a file, so random reads are fine here.
-func (w *nodeWalk) read(e BBTEntry) ([]byte, error) {
+// read returns the data of the internal block at BBT index i (inflated
+// in 4K files): the copy the block pass kept, else read from the file.
+func (w *nodeWalk) read(i int, e BBTEntry) ([]byte, error) {
 	l := &w.s.h.Layout
-	ext := l.BlockExtent(int(e.CB))
-	if int64(cap(w.buf)) < ext {
-		w.buf = make([]byte, ext)
+	b := w.s.internal.block(i)
+	if b == nil {
+		ext := l.BlockExtent(int(e.CB))
+		if int64(cap(w.buf)) < ext {
+			w.buf = make([]byte, ext)
+		}
+		b = w.buf[:ext]
+		if err := w.win.readAt(w.s.r, w.s.size, b, int64(e.IB)); err != nil {
+			return nil, err
+		}
+		b = b[:e.CB]
 	}
-	b := w.buf[:ext]
-	if err := w.win.readAt(w.s.r, w.s.size, b, int64(e.IB)); err != nil {
-		return nil, err
-	}
-	b = b[:e.CB]
 	if l.Kind == Unicode4K && e.Inflated != e.CB {
 		out, err := w.inf.inflate(b, int(e.Inflated))
 		if err != nil {

@@ -165,6 +165,9 @@ type Scanner struct {
 	// inflater serves reads of compressed blocks after the passes.
 	inflater  blockInflater
 	inflateMu sync.Mutex
+	// internal holds the sound internal blocks the block pass read, for
+	// the node pass (internalcache.go); nil after the node pass.
+	internal *internalCache
 
 	res Result
 }
@@ -245,6 +248,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 	s.res.verified = true
 	p.Phase("nodes")
 	s.checkNodes(ctx)
+	s.internal = nil
 	s.res.Pages = s.pageCount
 	return &s.res
 }
