@@ -61,10 +61,6 @@ func (c Counts) Differences(want map[string]int, max int) []string {
 	return out
 }
 
-// displayName turns a folder name into a path element as pstcheck shows
-// it: "/" would read as a level of the path.
-func displayName(s string) string { return strings.ReplaceAll(s, "/", "\u2215") }
-
 func join(parent, name string) string {
 	if parent == "(root)" || parent == "" {
 		return name

@@ -116,7 +116,7 @@ type Result struct {
 	Unlinked []BBTEntry
 	// unlinkedInternal are the sound internal blocks no node uses, kept
 	// alike: among them are those messages' subnode trees
-	// (UnlinkedSubnodeTrees).
+	// (UnusedSubnodeTrees).
 	unlinkedInternal []uint64
 
 	Pages         int

@@ -329,12 +329,3 @@ func (w *dataWriter) finish() (uint64, error) {
 	}
 	return w.b.dataTree(&w.list)
 }
-
-// size is the number of bytes written so far.
-func (w *dataWriter) size() int64 {
-	var n int64
-	for _, s := range w.list.sizes {
-		n += int64(s)
-	}
-	return n + int64(len(w.part))
-}

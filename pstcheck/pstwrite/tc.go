@@ -102,8 +102,6 @@ func newTable(parts *nodeParts, tags []uint32, ver *uint32) (*table, error) {
 	return t, nil
 }
 
-func (t *table) rowSize() int { return t.rgib[3] }
-
 // addRow adds a row: the properties that have a column fill their cells;
 // others are left out.
 func (t *table) addRow(id uint32, props []Property) error {
