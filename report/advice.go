@@ -166,11 +166,9 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		if d.Salvage == 0 && it.Salvageable > 0 {
 			// Only the remains of lost items can be written.
 			e.NextStep = "let Outlook rebuild the OST: no item can be read whole from it, and the server has the mail"
-			e.Advice = []string{cache,
-				"No item can be read whole from this file. If something never reached the server (drafts, anything created offline), pstcheck export --include-damaged writes what is left of " +
-					plural(it.Salvageable, "lost item") + " " + salvageHolds + ", marked as damaged:",
-				ExportCommand(path) + " --include-damaged",
-				"Then close Outlook, " + rebuild}
+			e.Advice = append([]string{cache},
+				salvageOnlyAdvice(it, path, "No item can be read whole from this file. If something never reached the server (drafts, anything created offline),")...)
+			e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
 			break
 		}
 		if d.Salvage == 0 {
@@ -200,33 +198,30 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
 			} else {
 				e.Advice = append(e.Advice, "No item can be read whole from this copy: if there is no other copy, restore the file from a backup.")
-				e.Advice = append(e.Advice, salvageOnlyAdvice(it, path)...)
+				e.Advice = append(e.Advice, salvageOnlyAdvice(it, path, "Without a backup,")...)
 			}
 			e.Advice = append(e.Advice, "Do not run scanpst on an incomplete copy: it deletes what it cannot read.")
 			break
 		}
 		e.NextStep = "restore the file from a backup: no item can be read from it"
 		e.Advice = []string{"No item of this file can be read whole any more; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
-		e.Advice = append(e.Advice, salvageOnlyAdvice(it, path)...)
+		e.Advice = append(e.Advice, salvageOnlyAdvice(it, path, "Without a backup,")...)
 	case pstcheck.ActionExport:
-		if d.HeaderLost {
-			// scanpst cannot open the file: it is not offered.
+		lead := "scanpst deletes what it cannot read, so save the items first (" + saves + "):"
+		switch {
+		case d.HeaderLost:
 			e.NextStep = "save the items with export, or repair them into a new PST (" + saves + "): Outlook and scanpst cannot open a file whose header is destroyed"
-			e.Advice = []string{"The file's header is destroyed, so Outlook and scanpst cannot open it; pstcheck read what follows it. Save the items (" + saves + "):",
-				ExportCommand(path), "or write them into a new PST, which Outlook opens as it is:", RepairCommand(path)}
-			e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
-			break
-		}
-		if r.Rebuild != nil {
+			lead = "The file's header is destroyed, so Outlook and scanpst cannot open it; pstcheck read what follows it. Save the items (" + saves + "):"
+		case r.Rebuild != nil:
 			e.NextStep = "export first (pstcheck rebuilds the damaged index; " + saves + "), then run scanpst"
-		} else {
+		default:
 			e.NextStep = "export the readable items (" + saves + "), then run scanpst"
 		}
-		var adv []string
-		adv = append(adv, "scanpst deletes what it cannot read, so save the items first ("+saves+"):", ExportCommand(path),
-			"or write them into a new PST, which Outlook opens as it is:", RepairCommand(path))
-		adv = append(adv, includeDamagedAdvice(it)...)
-		e.Advice = append(adv, scanpstAdvice(path)...)
+		e.Advice = append([]string{lead, ExportCommand(path), "or write them into a new PST, which Outlook opens as it is:", RepairCommand(path)},
+			includeDamagedAdvice(it)...)
+		if !d.HeaderLost { // scanpst cannot open a file whose header is destroyed
+			e.Advice = append(e.Advice, scanpstAdvice(path)...)
+		}
 	default:
 		e.NextStep = "close Outlook, copy the file, then run scanpst on it"
 		e.Advice = append([]string{"No item is damaged: the damage is in the file's structure (index, maps, counts), which scanpst rebuilds without losing items."}, scanpstAdvice(path)...)
@@ -236,17 +231,22 @@ func explainDamage(r *pstcheck.Report) Explanation {
 }
 
 // salvageOnlyAdvice offers, when no item can be read whole, to write what
-// is left of the lost items whose properties survive.
-func salvageOnlyAdvice(it pstcheck.ItemCounts, path string) []string {
+// is left of the lost items whose properties survive; when says in what
+// case ("Without a backup,").
+func salvageOnlyAdvice(it pstcheck.ItemCounts, path, when string) []string {
 	if it.Salvageable == 0 {
 		return nil
 	}
-	return []string{"Without a backup, pstcheck export --include-damaged writes what is left of " + plural(it.Salvageable, "lost item") +
-		" " + salvageHolds + ", marked as damaged:", ExportCommand(path) + " --include-damaged"}
+	return []string{when + " pstcheck export --include-damaged writes " + leftOfLost(it.Salvageable) + ", marked as damaged:",
+		ExportCommand(path) + " --include-damaged"}
 }
 
-// salvageHolds says what is left of a lost item whose properties survive.
-const salvageHolds = "(what survives of them: subject, sender, date and short bodies; recipients, attachments and long bodies where their blocks can be told apart)"
+// leftOfLost says what --include-damaged writes of n lost items whose
+// properties survive.
+func leftOfLost(n int) string {
+	return "what is left of " + plural(n, "lost item") +
+		" (what survives of them: subject, sender, date and short bodies; recipients, attachments and long bodies where their blocks can be told apart)"
+}
 
 // includeDamagedAdvice says what --include-damaged adds to an export or
 // repair: what can be read of the damaged items, and what is left of the
@@ -258,7 +258,7 @@ func includeDamagedAdvice(it pstcheck.ItemCounts) []string {
 		what = append(what, "what can be read of "+plural(n, "damaged item"))
 	}
 	if n := it.Salvageable; n > 0 {
-		what = append(what, "what is left of "+plural(n, "lost item")+" "+salvageHolds)
+		what = append(what, leftOfLost(n))
 	}
 	if len(what) == 0 {
 		return nil
