@@ -149,6 +149,39 @@ func (l *Layout) amapInUse(bits []byte, off int64) bool {
 	return bits[u>>3]&(0x80>>(u&7)) != 0
 }
 
+// soundBTreePage returns the trailer of the page at off when it is a sound
+// NBT or BBT page: both type bytes, the signature for its offset and BID,
+// its CRC.
+func (l *Layout) soundBTreePage(page []byte, off int64) (PageTrailer, bool) {
+	t := l.ParsePageTrailer(page)
+	ok := (t.Type == PageNBT || t.Type == PageBBT) && t.TypeRepeat == t.Type &&
+		t.Sig == Signature(uint64(off), t.BID) && CRC(page[:l.PageTrailerOff]) == t.CRC
+	return t, ok
+}
+
+// subnodeBlock reads the header of a subnode block b: its level (0 for an
+// SLBLOCK, whose entries are a NID, its data BID and its subnode BID; 1
+// for an SIBLOCK, whose entries are a key and an SLBLOCK's BID), how many
+// entries it has, their size, and where they start. problem says why b
+// is not one, or is too short for its entries ("" when it is sound).
+func (l *Layout) subnodeBlock(b []byte) (level, n, size, start int, problem string) {
+	start = 8
+	if l.Kind == ANSI {
+		start = 4
+	}
+	if len(b) < start || b[0] != 2 || b[1] > 1 {
+		return 0, 0, 0, 0, "malformed subnode tree block"
+	}
+	level, n, size = int(b[1]), int(binary.LittleEndian.Uint16(b[2:])), 3*l.BIDSize
+	if level == 1 {
+		size = 2 * l.BIDSize
+	}
+	if start+n*size > len(b) {
+		return 0, 0, 0, 0, "subnode block too short for its entries"
+	}
+	return level, n, size, start, ""
+}
+
 // ParsePageTrailer reads the trailer of a whole page.
 func (l *Layout) ParsePageTrailer(page []byte) PageTrailer {
 	t := page[l.PageTrailerOff:]

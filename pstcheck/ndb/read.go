@@ -281,26 +281,15 @@ func (res *Result) walkSub(bid uint64, depth int, out map[uint32]Subnode, arena 
 		return err
 	}
 	l := &res.Header.Layout
-	hdr := 8
-	if l.Kind == ANSI {
-		hdr = 4
-	}
-	// The level (0 SLBLOCK, 1 SIBLOCK) sets the size of the entries: at
-	// any other they have none.
-	if !IsInternal(e.BID) || depth > 1 || len(b) < hdr || b[0] != 2 || b[1] > 1 {
+	if !IsInternal(e.BID) || depth > 1 {
 		return res.treeError(e, finding.NodeSubnodeTree, "malformed subnode tree block")
 	}
-	n := int(binary.LittleEndian.Uint16(b[2:]))
-	level := b[1]
-	size := 3 * l.BIDSize
-	if level == 1 {
-		size = 2 * l.BIDSize
-	}
-	if hdr+n*size > len(b) {
-		return res.treeError(e, finding.NodeSubnodeTree, "subnode block too short for its entries")
+	level, n, size, start, problem := l.subnodeBlock(b)
+	if problem != "" {
+		return res.treeError(e, finding.NodeSubnodeTree, problem)
 	}
 	for k := 0; k < n; k++ {
-		ent := b[hdr+k*size:]
+		ent := b[start+k*size:]
 		if level == 1 {
 			if err := res.walkSub(l.uint(ent[l.BIDSize:]), depth+1, out, arena); err != nil {
 				return err

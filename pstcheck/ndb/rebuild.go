@@ -214,11 +214,8 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 // when they fall in a lost range.
 func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes []nbtCandidate, blocks []bbtCandidate, used map[int64]uint8) ([]nbtCandidate, []bbtCandidate) {
 	l := &s.h.Layout
-	t := l.ParsePageTrailer(page)
-	if (t.Type != PageNBT && t.Type != PageBBT) || t.TypeRepeat != t.Type || a == allocFree {
-		return nodes, blocks
-	}
-	if t.Sig != Signature(uint64(off), t.BID) || CRC(page[:l.PageTrailerOff]) != t.CRC {
+	t, ok := l.soundBTreePage(page, off)
+	if !ok || a == allocFree {
 		return nodes, blocks
 	}
 	cEnt, _, cbEnt, cLevel := l.BTFooter(page)

@@ -132,9 +132,8 @@ func findRoots(r readerAt, size int64, h *Header) {
 				amap = l.amapBits(b, at)
 				continue
 			}
-			t := l.ParsePageTrailer(b)
-			if t.Type != t.TypeRepeat || t.Type != PageNBT && t.Type != PageBBT ||
-				t.Sig != Signature(uint64(at), t.BID) || CRC(b[:l.PageTrailerOff]) != t.CRC {
+			t, ok := l.soundBTreePage(b, at)
+			if !ok {
 				continue
 			}
 			k := 0

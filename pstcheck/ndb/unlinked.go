@@ -1,7 +1,5 @@
 package ndb
 
-import "encoding/binary"
-
 // UnusedTrees are the sound subnode trees no node uses, found when node
 // index entries were lost: among them are the subnodes (recipients,
 // attachments, large values) of messages whose own entry is gone.
@@ -27,10 +25,6 @@ func (t UnusedTrees) Lists(bid uint64) bool { return t.listed[bid&^bidReserved] 
 func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 	out := UnusedTrees{listed: map[uint64]bool{}}
 	l := &res.Header.Layout
-	hdr := 8
-	if l.Kind == ANSI {
-		hdr = 4
-	}
 	list := func(bid uint64) {
 		if bid != 0 && len(out.listed) < maxUnlinked {
 			out.listed[bid&^bidReserved] = true
@@ -42,21 +36,18 @@ func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 			arena.Reset()
 		}
 		_, b, err := res.readBlock(bid, arena)
-		// btype 2 is a subnode block: level 0 (SLBLOCK) entries are a NID,
-		// its data and its subnodes; level 1 (SIBLOCK) entries a key and
-		// an SLBLOCK.
-		if err != nil || len(b) < hdr || b[0] != 2 || b[1] > 1 {
+		if err != nil {
 			continue
 		}
-		trees = append(trees, bid)
-		n, size := int(binary.LittleEndian.Uint16(b[2:])), 3*l.BIDSize
-		if b[1] == 1 {
-			size = 2 * l.BIDSize
+		level, n, size, start, problem := l.subnodeBlock(b)
+		if problem != "" {
+			continue // an XBLOCK, or no sound subnode block
 		}
-		for k := 0; k < n && hdr+(k+1)*size <= len(b); k++ {
-			ent := b[hdr+k*size:]
+		trees = append(trees, bid)
+		for k := 0; k < n; k++ {
+			ent := b[start+k*size:]
 			list(l.uint(ent[l.BIDSize:])) // a subnode's data, or an SLBLOCK
-			if b[1] == 0 {
+			if level == 0 {
 				list(l.uint(ent[2*l.BIDSize:])) // a subnode's own subnodes
 			}
 		}
