@@ -104,17 +104,18 @@ func ReadItem(x Item, read func(lenient bool) (*messaging.Message, []string, err
 		if damage == "" {
 			damage = "its listing names it, but its data is gone"
 		}
+		damage = "lost: " + damage
 		if x.Salvage.Data == 0 || !includeDamaged {
-			return nil, "lost: " + damage
+			return nil, damage
 		}
 		m, problems, err := read(true)
 		if err != nil {
-			return nil, "lost: " + damage + "; its properties could not be read: " + err.Error()
+			return nil, damage + "; its properties could not be read: " + err.Error()
 		}
 		if x.Salvage.Sub != 0 {
-			damage = "lost: " + damage + "; written from what survives of it, its subnodes found as the one unused subnode tree that fits it"
+			damage += "; written from what survives of it, its subnodes found as the one unused subnode tree that fits it"
 		} else {
-			damage = "lost: " + damage + "; written from its properties alone"
+			damage += "; written from its properties alone"
 		}
 		if len(problems) > 0 {
 			damage += "; not written: " + strings.Join(problems, "; ")

@@ -176,11 +176,16 @@ func (p *placer) place(res readResult) error {
 		}
 		return err
 	}
+	// skip lists the item among those not written whole; written: in part.
+	skip := func(reason string, written bool) {
+		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: reason,
+			Written: written, Salvaged: written && it.State == pstcheck.ItemLost})
+	}
 	if res.msg == nil {
 		if it.State != pstcheck.ItemDamaged && it.State != pstcheck.ItemLost {
 			sum.Failed++
 		}
-		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem})
+		skip(res.problem, false)
 		return nil
 	}
 	if res.problem != "" {
@@ -194,14 +199,13 @@ func (p *placer) place(res readResult) error {
 		if it.State != pstcheck.ItemLost { // a lost item stays lost
 			sum.Failed++
 		}
-		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject,
-			Reason: "could not be written: " + refused.Error()})
+		skip("could not be written: "+refused.Error(), false)
 	case it.State == pstcheck.ItemLost:
 		sum.Salvaged++
-		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true, Salvaged: true})
+		skip(res.problem, true)
 	case res.problem != "":
 		sum.Partial++
-		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: res.problem, Written: true})
+		skip(res.problem, true)
 	case it.State == pstcheck.ItemRecovered:
 		sum.Saved++
 		sum.Recovered++
