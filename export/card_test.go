@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"flag"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -226,6 +227,26 @@ func TestKindOf(t *testing.T) {
 	} {
 		if got := KindOf(class); got != want {
 			t.Errorf("KindOf(%q) = %q, want %q", class, got, want)
+		}
+	}
+}
+
+// A UID made for an item the store gives none does not depend on its
+// folder: the same item saved from a damaged copy under "Recovered items"
+// keeps the UID the clean file's export gave it, so that a calendar or
+// address book that has both keeps one.
+func TestDerivedUIDsIgnoreFolder(t *testing.T) {
+	for _, write := range []func(io.Writer, *Item) error{WriteICal, WriteVCard} {
+		var outs [2]bytes.Buffer
+		for i, folder := range []string{"Top of Personal Folders/Calendar", "Recovered items/Calendar"} {
+			it := &Item{NID: 0x200024, Folder: folder, Subject: "Training", MessageID: "<pstcheck.200024.0a0b@pstcheck.invalid>",
+				Event: &Event{Start: time.Date(2004, 8, 19, 18, 30, 0, 0, time.UTC)}, Contact: &Contact{}}
+			if err := write(&outs[i], it); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !bytes.Contains(outs[0].Bytes(), []byte("UID:pstcheck-")) || !bytes.Equal(outs[0].Bytes(), outs[1].Bytes()) {
+			t.Errorf("the same item in two folders is written\n%s\nand\n%s", outs[0].Bytes(), outs[1].Bytes())
 		}
 	}
 }

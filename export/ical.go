@@ -306,13 +306,16 @@ func writeAlarm(c *contentLines, summary string, minutes int) {
 
 func icalTime(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 
-// eventUID is the event's UID, derived from the item when the store has none.
+// eventUID is the event's UID, derived from the item when the store has
+// none: from what names it in its store (its NID and Message-ID, made of
+// the store's identity when it has none), not from its folder, so that it
+// keeps its UID when a damaged copy saves it under "Recovered items".
 func eventUID(it *Item, ev *Event) string {
 	if u := strings.TrimSpace(ev.UID); u != "" {
 		return u
 	}
 	h := sha256.New()
-	for _, s := range []string{strconv.FormatUint(uint64(it.NID), 16), it.Folder, it.Subject, icalTime(ev.Start)} {
+	for _, s := range []string{strconv.FormatUint(uint64(it.NID), 16), it.MessageID, it.Subject, icalTime(ev.Start)} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

@@ -220,10 +220,11 @@ func angle(email string) string {
 }
 
 // derivedUID is a UID for a contact the store gives none: a hash of the
-// item (NID, folder, name), stable across runs.
+// item (NID, Message-ID, name), stable across runs and, like eventUID's,
+// whatever folder the item is saved in.
 func derivedUID(it *Item) string {
 	h := sha256.New()
-	for _, s := range []string{strconv.FormatUint(uint64(it.NID), 16), it.Folder, it.Subject} {
+	for _, s := range []string{strconv.FormatUint(uint64(it.NID), 16), it.MessageID, it.Subject} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
