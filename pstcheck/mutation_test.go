@@ -279,6 +279,7 @@ func mutations() []mutation {
 		{finding.StoreRoot, finding.SeverityError, "root folder node removed", sampleSupport, mutStoreRootFolder},
 		{finding.StoreNameMap, finding.SeverityError, "name-to-ID map node removed", sampleSupport, mutStoreNameMap},
 		{finding.MessageUnlinked, finding.SeverityError, "a message's row removed, its NBT leaf zeroed", sampleSupport, mutMessageUnlinked},
+		{finding.StoreUnlinked, finding.SeverityError, "the NBT leaf of the store's own nodes zeroed", sampleSupport, mutStoreUnlinked},
 		{finding.StoreNameMap, finding.SeverityError, "ANSI name-to-ID map node removed (a calendar item)", sampleANSI, mutStoreNameMap},
 		{finding.FolderMissing, finding.SeverityError, "hierarchy row to a missing folder", sampleSupport, mutFolderMissing},
 		{finding.FolderMissing, finding.SeverityError, "ANSI hierarchy row to a missing folder", sampleANSI, mutFolderMissing},
@@ -1952,6 +1953,48 @@ func mutMessageUnlinked(t *testing.T, f *pstmut.File) mexpect {
 	}, check: func(t *testing.T, rep *pstcheck.Report) {
 		if rep.Items.Lost < 1 {
 			t.Errorf("items %+v: the unlinked message is not counted as lost", rep.Items)
+		}
+	}}
+}
+
+// STORE-UNLINKED: the NBT leaf listing the message store (0x21) and the
+// name-to-ID map (0x61) is zeroed, with the root folder and others. Both
+// store nodes' blocks survive, linked to nothing: each is found (one
+// finding each, at its heap's block), and no item is damaged for want of
+// its named properties. The leaf's other nodes are lost: their rows,
+// parents and blocks say so.
+func mutStoreUnlinked(t *testing.T, f *pstmut.File) mexpect {
+	clean := mustReport(f)
+	n := f.MustNode(0x61)
+	store := f.MustNode(messaging.NIDMessageStore)
+	if store.Page != n.Page {
+		t.Fatal("the store and its name map are in different NBT leaves")
+	}
+	leaf, _ := f.PageAt(n.Page)
+	listed := map[uint32]bool{}
+	for _, x := range f.NBT {
+		if x.Page == n.Page {
+			listed[x.NID] = true
+		}
+	}
+	f.Zero(n.Page, f.L.PageSize)
+	nb, sb := f.MustBlock(n.Data), f.MustBlock(store.Data)
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
+		wantAt(finding.PageType, leaf.Off, leaf.BID),
+		{Code: finding.StoreUnlinked, NID: 0x61, Offset: int64(nb.IB), BID: nb.BID},
+		{Code: finding.StoreUnlinked, NID: messaging.NIDMessageStore, Offset: int64(sb.IB), BID: sb.BID},
+	}, allow: map[finding.Code]func(finding.Finding) bool{
+		finding.StoreRoot:      func(x finding.Finding) bool { return listed[x.NID] },
+		finding.MessageMissing: func(x finding.Finding) bool { return listed[x.NID] },
+		finding.NodeParent:     func(x finding.Finding) bool { return true },
+		finding.FolderMissing:  func(x finding.Finding) bool { return listed[x.NID] },
+		finding.FolderTable:    func(x finding.Finding) bool { return listed[x.NID] },
+		finding.BlockUnused:    func(finding.Finding) bool { return true },
+		finding.BlockRefHigh:   func(finding.Finding) bool { return true },
+		finding.StoreUnlinked:  func(x finding.Finding) bool { return false },
+	}, check: func(t *testing.T, rep *pstcheck.Report) {
+		if it := rep.Items; it.NamesLost != 0 || it.Damaged != 0 || it.Total != clean.Items.Total {
+			t.Errorf("items %+v; want every item of the clean file (%+v) readable with its names", it, clean.Items)
 		}
 	}}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 )
 
@@ -135,4 +138,96 @@ func readWith(r *messaging.Reader, x pstcheck.Item) func(bool) (*messaging.Messa
 	return func(lenient bool) (*messaging.Message, []string, error) {
 		return pstcheck.ReadMessage(r, x, messaging.ReadOptions{Lenient: lenient})
 	}
+}
+
+// With the NBT leaf page that lists the store's own nodes zeroed, the
+// message store's node and the name-to-ID map's are lost (or an older page
+// still names them with blocks since freed), but their blocks survive,
+// linked to nothing. The scan finds both (STORE-UNLINKED, neither
+// STORE-ROOT for the store nor STORE-NAMEMAP): the store's properties are
+// the clean file's, every named property keeps the name it has in the
+// clean file, and no item counts as damaged for its named fields (the
+// calendar items of the corpus' Outlook.com OST were all damaged without
+// the map).
+func TestSalvageStoreNodes(t *testing.T) {
+	paths := samples.GoPstAll()
+	if dir := samples.Corpus(); dir != "" && !testing.Short() {
+		for _, n := range []string{"aspose-email-dotnet__SampleOstFile.ost", "aspose-email-dotnet__Outlook.pst", "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"} {
+			if p := filepath.Join(dir, n); isFile(p) {
+				paths = append(paths, p)
+			}
+		}
+	}
+	if len(paths) == 0 {
+		t.Skip("no samples")
+	}
+	for _, p := range paths {
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			f, err := pstmut.Load(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaf, ok := damagekit.Named(f, "NBT leaf zeroed (root folder)")
+			if !ok {
+				t.Fatal("no such damage case")
+			}
+			damaged := leaf.Damage(f)
+			clean, err := pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			store, err := pstcheck.Open(context.Background(), bytes.NewReader(damaged), int64(len(damaged)), pstcheck.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if store.Report.Has(finding.StoreNameMap) || !store.Report.Has(finding.StoreUnlinked) {
+				t.Fatalf("the map is not salvaged: STORE-NAMEMAP %v, STORE-UNLINKED %v",
+					store.Report.Has(finding.StoreNameMap), store.Report.Has(finding.StoreUnlinked))
+			}
+			for _, x := range store.Report.Findings {
+				if x.Code == finding.StoreRoot && x.NID == messaging.NIDMessageStore {
+					t.Errorf("the store is not salvaged: %s", x.Detail)
+				}
+			}
+			want, err := clean.Reader.Properties(messaging.NIDMessageStore)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := store.Reader.Properties(messaging.NIDMessageStore)
+			if err != nil {
+				t.Fatalf("the store's properties: %v", err)
+			}
+			if len(got) != len(want) {
+				t.Errorf("the store has %d properties, %d in the clean file", len(got), len(want))
+			}
+			for id, v := range want {
+				if g := got[id]; g.Type != v.Type || g.Inline != v.Inline || !bytes.Equal(g.Data, v.Data) {
+					t.Errorf("store property 0x%04X: %+v, in the clean file %+v", id, g, v)
+				}
+			}
+			names := 0
+			for id := 0x8000; id <= 0xFFFF; id++ {
+				want, wok := clean.Reader.PropertyName(uint16(id))
+				got, gok := store.Reader.PropertyName(uint16(id))
+				if wok != gok || got != want {
+					t.Fatalf("property 0x%04X: named %+v (%v), in the clean file %+v (%v)", id, got, gok, want, wok)
+				}
+				if wok {
+					names++
+				}
+			}
+			if names == 0 {
+				t.Fatal("the clean file names no property")
+			}
+			if n := store.Report.Items.NamesLost; n != 0 {
+				t.Errorf("%d items damaged for their named fields", n)
+			}
+			t.Logf("%d names salvaged; items: %+v", names, store.Report.Items)
+		})
+	}
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }

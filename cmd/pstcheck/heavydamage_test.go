@@ -29,7 +29,7 @@ import (
 func TestHeavyDamage(t *testing.T) {
 	srcs := samples.GoPstAll()
 	if !testing.Short() {
-		for _, name := range []string{"aspose-email-dotnet__SampleOstFile.ost", "aspose-email-dotnet__Outlook.pst"} {
+		for _, name := range []string{"aspose-email-dotnet__SampleOstFile.ost", "aspose-email-dotnet__Outlook.pst", "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"} {
 			if dir := samples.Corpus(); dir != "" {
 				if p := filepath.Join(dir, name); fileExists(p) {
 					srcs = append(srcs, p)

@@ -90,6 +90,7 @@ const (
 	// Messaging: store, folders, messages
 	StoreRoot       Code = "STORE-ROOT"
 	StoreNameMap    Code = "STORE-NAMEMAP"
+	StoreUnlinked   Code = "STORE-UNLINKED"
 	FolderTable     Code = "FOLDER-TABLE"
 	FolderMissing   Code = "FOLDER-MISSING"
 	FolderCycle     Code = "FOLDER-CYCLE"
@@ -178,6 +179,7 @@ var catalog = []Entry{
 
 	{StoreRoot, SeverityError, LayerMessage, "The message store or root folder is missing or unreadable: the folder tree cannot be walked from the top."},
 	{StoreNameMap, SeverityError, LayerMessage, "The store's name-to-ID map (node 0x61) is missing or unreadable: named properties of its items (calendar times, locations, contact fields, categories) cannot be read."},
+	{StoreUnlinked, SeverityError, LayerMessage, "A node of the store itself, the message store (0x21) or the name-to-ID map (0x61), lost its index entry with an index page, but its blocks survive, linked to nothing: pstcheck reads it through them, so items keep their named fields (calendar times, locations, contact fields) in export and repair. An item using a named property the surviving map does not name counts as damaged."},
 	{FolderTable, SeverityError, LayerMessage, "A folder's hierarchy, contents or FAI table node is missing: its subfolders or items cannot be listed from it (they are recovered from parent NIDs)."},
 	{FolderMissing, SeverityError, LayerMessage, "A hierarchy table row names a subfolder that does not exist (or a node that is not a folder)."},
 	{FolderCycle, SeverityError, LayerMessage, "The folder tree loops back on itself."},

@@ -29,7 +29,7 @@ func (w *walker) messages() {
 	workers := min(w.workers, 4, len(w.queue)/64+1)
 	checkers := make([]*checker, workers)
 	for i := range checkers {
-		checkers[i] = &checker{res: w.res, nameMapLost: w.chk.nameMapLost, fingerprints: len(w.res.Unlinked) > 0, codepage: w.codepage}
+		checkers[i] = &checker{res: w.res, nameMapLost: w.chk.nameMapLost, names: w.chk.names, fingerprints: len(w.res.Unlinked) > 0, codepage: w.codepage}
 	}
 	const batch = 4096
 	var bufs [2][]checked
@@ -251,6 +251,9 @@ type checker struct {
 	res         *ndb.Result
 	mem         memory
 	nameMapLost bool
+	// names, when the map is salvaged (namemap.go), are the IDs it names:
+	// a message using another has lost that field.
+	names *namedIDs
 	// fingerprints says to take the fingerprint of each message checked
 	// (in print), to tell unlinked heaps apart from known messages.
 	fingerprints bool
@@ -262,7 +265,10 @@ type checker struct {
 	// visit, made once, are fields: a visit made per message, or a variable
 	// it captured, would be moved to the heap.
 	named bool
-	visit objectVisit
+	// unnamed: the message uses a named property the salvaged map does
+	// not name.
+	unnamed bool
+	visit   objectVisit
 }
 
 // message checks one message: nil when it is readable whole.
@@ -289,7 +295,7 @@ func (c *checker) message(nid uint32) error {
 		c.visit = objectVisit{mem: &c.mem, message: c.sawMessage}
 	}
 	err = walkObject(c.res, n.Data, subs, 0, &c.visit)
-	if err == nil && c.named && c.nameMapLost {
+	if err == nil && c.named && (c.nameMapLost || c.unnamed) {
 		return errNamesLost
 	}
 	return err
@@ -299,6 +305,7 @@ func (c *checker) message(nid uint32) error {
 func (c *checker) sawMessage(depth int, pc *ltp.PC, _ map[uint32]ndb.Subnode) error {
 	if depth == 0 {
 		c.named = needsNames(pc)
+		c.unnamed = c.named && c.names != nil && !namesAll(pc, c.names)
 		c.size = messageSize(pc)
 		if c.fingerprints {
 			c.print = fingerprint(pc, c.codepage)

@@ -127,6 +127,10 @@ type Result struct {
 	// NameMapLost says the store's name-to-ID map cannot be read: items
 	// with named properties cannot be read whole (ItemRef.NamesLost).
 	NameMapLost bool
+	// StoreNodes are where the store's own nodes (NIDMessageStore, the
+	// name-to-ID map) survive when their node is lost (STORE-UNLINKED,
+	// storenodes.go).
+	StoreNodes map[uint32]Remains
 	// Complete says every item the store held is accounted for: the
 	// hierarchy was read whole from the root and every folder's listing or
 	// count survives. When false, items may be gone without a trace.
@@ -192,6 +196,10 @@ type walker struct {
 	// folder's items when its contents table is lost; made when first
 	// needed.
 	byParent map[uint32][]uint32
+	// salvageable are the heaps no node uses that are the store's own
+	// nodes', unusedRoots the unused subnode trees (storeHeaps).
+	salvageable map[uint32][]storeHeap
+	unusedRoots []uint64
 	// queue holds the messages the folder walk found, checked afterwards
 	// in the file order of their data so that reads go forward.
 	queue []queued
@@ -330,6 +338,12 @@ func subnodeSet(subs map[uint32]ndb.Subnode) ltp.SubnodeSet { return subnodeMap(
 
 func (w *walker) store() {
 	data, subs, err := w.node(NIDMessageStore)
+	if lostNode(err) {
+		if pc, ok := w.salvageStoreNode(NIDMessageStore, err, validStore); ok {
+			w.out.Password = password(pc)
+			return
+		}
+	}
 	if err == errMissing {
 		w.report(finding.StoreRoot, NIDMessageStore, 0, finding.NoOffset, 0, "the message store node 0x21 is missing")
 		return
@@ -343,9 +357,13 @@ func (w *walker) store() {
 		w.fail(err, NIDMessageStore, 0, "message store")
 		return
 	}
-	if p, ok := pc.Get(propPstPassword); ok && p.Value != 0 {
-		w.out.Password = true
-	}
+	w.out.Password = password(pc)
+}
+
+// password says whether a store's properties set a PST password.
+func password(pc *ltp.PC) bool {
+	p, ok := pc.Get(propPstPassword)
+	return ok && p.Value != 0
 }
 
 // nidNameToIDMap is the store's name-to-ID map (MS-PST 2.4.7).
@@ -361,6 +379,16 @@ func (w *walker) nameMap() {
 	}
 	if err == nil {
 		return
+	}
+	if lostNode(err) {
+		var ids *namedIDs
+		if _, ok := w.salvageStoreNode(nidNameToIDMap, err, func(pc *ltp.PC, subs map[uint32]ndb.Subnode) (ok bool) {
+			ids, ok = w.readNameMap(pc, subs)
+			return ok
+		}); ok {
+			w.chk.names = ids
+			return
+		}
 	}
 	w.out.NameMapLost = true
 	w.chk.nameMapLost = true

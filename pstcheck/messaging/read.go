@@ -93,6 +93,9 @@ const (
 type Reader struct {
 	res      *ndb.Result
 	codepage uint32
+	// salvaged are where the store's own nodes survive when their node is
+	// lost (Result.StoreNodes).
+	salvaged map[uint32]Remains
 	named    map[namedKey]uint16
 	// names maps named property IDs to their names, read on first use
 	// (names.go).
@@ -107,7 +110,7 @@ type namedKey struct {
 
 // NewReader returns a reader over a store the scan walked (m).
 func NewReader(res *ndb.Result, m *Result) *Reader {
-	r := &Reader{res: res, codepage: m.Codepage, named: map[namedKey]uint16{}}
+	r := &Reader{res: res, codepage: m.Codepage, salvaged: m.StoreNodes, named: map[namedKey]uint16{}}
 	if r.codepage == 0 {
 		r.codepage = 1252
 	}
@@ -187,15 +190,24 @@ func parseGUID(s string) ([16]byte, error) {
 // store's identity (PidTagRecordKey) from it, and a folder's name as
 // stored.
 func (r *Reader) Properties(nid uint32) (Props, error) {
+	if rem, ok := r.salvaged[nid]; ok {
+		return r.propertiesAt(rem.Data, rem.Sub)
+	}
 	n, ok := r.res.Node(nid)
 	if !ok {
 		return nil, errMissing
 	}
-	subs, err := r.res.Subnodes(n.Sub, nil)
+	return r.propertiesAt(n.Data, n.Sub)
+}
+
+// propertiesAt reads the property context in data tree data, with the
+// subnode tree sub.
+func (r *Reader) propertiesAt(data, sub uint64) (Props, error) {
+	subs, err := r.res.Subnodes(sub, nil)
 	if err != nil {
 		return nil, err
 	}
-	blocks, err := r.res.ReadBlocks(n.Data, nil)
+	blocks, err := r.res.ReadBlocks(data, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,7 @@
 package ndb
 
+import "encoding/binary"
+
 // UnusedTrees are the sound subnode trees no node uses, found when node
 // index entries were lost: among them are the subnodes (recipients,
 // attachments, large values) of messages whose own entry is gone.
@@ -9,6 +11,10 @@ type UnusedTrees struct {
 	// attachment's or embedded message's own subnodes) is part of it, not
 	// a root.
 	Roots []uint64
+	// DataTrees are the data trees among them (an XBLOCK or XXBLOCK no
+	// other lists): the data of a node larger than a block, such as a
+	// large property heap.
+	DataTrees []uint64
 	// listed are the blocks the trees list (Lists); at most maxUnlinked
 	// are kept.
 	listed map[uint64]bool
@@ -30,7 +36,7 @@ func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 			out.listed[bid&^bidReserved] = true
 		}
 	}
-	var trees []uint64
+	var trees, data []uint64
 	for _, bid := range res.unlinkedInternal {
 		if arena != nil {
 			arena.Reset()
@@ -41,7 +47,13 @@ func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 		}
 		level, n, size, start, problem := l.subnodeBlock(b)
 		if problem != "" {
-			continue // an XBLOCK, or no sound subnode block
+			if len(b) >= 8 && b[0] == 1 && (b[1] == 1 || b[1] == 2) { // an XBLOCK or XXBLOCK
+				data = append(data, bid)
+				for k := range min(int(binary.LittleEndian.Uint16(b[2:])), (len(b)-8)/l.BIDSize) {
+					list(l.uint(b[8+k*l.BIDSize:]))
+				}
+			}
+			continue
 		}
 		trees = append(trees, bid)
 		for k := 0; k < n; k++ {
@@ -55,6 +67,11 @@ func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 	for _, bid := range trees {
 		if !out.Lists(bid) {
 			out.Roots = append(out.Roots, bid)
+		}
+	}
+	for _, bid := range data {
+		if !out.Lists(bid) {
+			out.DataTrees = append(out.DataTrees, bid)
 		}
 	}
 	return out
