@@ -37,6 +37,9 @@ const (
 	propNameidStreamString = 0x0004
 )
 
+// maxStoreCopies bounds the copies of a store node tried, newest first.
+const maxStoreCopies = 8
+
 // storeNodeNames name the store's own nodes in findings.
 var storeNodeNames = map[uint32]string{NIDMessageStore: "message store", nidNameToIDMap: "name-to-ID map"}
 
@@ -102,7 +105,11 @@ func (w *walker) storeHeaps() (byNode map[uint32][]storeHeap, roots []uint64) {
 // the node cannot be read), and returns the properties read.
 func (w *walker) salvageStoreNode(nid uint32, lost error, valid func(*ltp.PC, map[uint32]ndb.Subnode) bool) (*ltp.PC, bool) {
 	byNode, roots := w.storeHeaps()
-	for _, h := range byNode[nid] {
+	heaps := byNode[nid]
+	// Each is paired with every unused tree: a file full of forged copies
+	// must not make that a square of the file's blocks.
+	heaps = heaps[:min(len(heaps), maxStoreCopies)]
+	for _, h := range heaps {
 		fits := []uint64{0}
 		if len(h.needs) > 0 {
 			fits = roots
