@@ -2,6 +2,7 @@ package pstcheck
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"runtime"
 	"sync"
@@ -65,6 +66,13 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		limit = 1000
 	}
 	c := newCapped(limit, opts.Findings)
+	// A copy that lacks bytes inside it is read as it was, the missing
+	// bytes as zeros (ndb.FindGap); rep.Size stays the file's own.
+	if g, ok := ndb.FindGap(r, size); ok {
+		r, size = g.Reader(r), size+g.Size
+		c.Report(finding.Finding{Code: finding.RootFileGap, Offset: g.Offset,
+			Detail: fmt.Sprintf("%d bytes are missing at offset 0x%X: what follows lies %d bytes before its place; read as if those bytes were zeros", g.Size, g.Offset, g.Size)})
+	}
 	par := opts.Parallelism
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)

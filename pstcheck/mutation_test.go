@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -167,6 +168,7 @@ func mutations() []mutation {
 		{finding.HeaderCrypt, finding.SeverityError, "ANSI bCryptMethod 7", sampleANSI, mutHeaderCrypt},
 		{finding.RootFileTruncated, finding.SeverityError, "cut in trailing free space", sampleSupport, mutCutFree},
 		{finding.RootFileTruncated, finding.SeverityError, "cut through the last block", sampleSupport, mutCutBlock},
+		{finding.RootFileGap, finding.SeverityError, "4 KiB dropped at the middle, the rest moved up", sampleSupport, mutDropped},
 		{finding.RootTrailingData, finding.SeverityWarning, "4 KiB appended", sampleSupport, mutAppend},
 		{finding.RootBREF, finding.SeverityError, "NBT root beyond EOF", sampleSupport, mutRootBREF},
 		{finding.RootAMapInvalid, finding.SeverityWarning, "fAMapValid 0", sampleSupport, mutAMapInvalid},
@@ -731,6 +733,40 @@ func mutCutBlock(t *testing.T, f *pstmut.File) mexpect {
 	wants := []mwant{wantAt(finding.RootFileTruncated, cut, 0), wantAt(finding.BlockRange, int64(last.IB), last.BID)}
 	wants = append(wants, damagedUsers(f, last.BID, int64(last.IB))...)
 	return mexpect{verdict: pstcheck.Damaged, wants: wants}
+}
+
+// ROOT-EOF-GAP: 4 KiB dropped from the middle of the file, what follows
+// moved up, as a copy that passes over unreadable sectors leaves it. The
+// gap is found where the bytes went missing (before it, by no more than
+// the free space or cut block there), and read as zeros: only the blocks
+// it held are damaged, and no item but theirs. Without it, every page and
+// block past the middle failed.
+func mutDropped(t *testing.T, f *pstmut.File) mexpect {
+	clean := mustReport(f)
+	at, n := f.Size()/2/512*512, int64(4096)
+	b := slices.Concat(f.B[:at], f.B[at+n:])
+	g, ok := ndb.FindGap(bytes.NewReader(b), int64(len(b)))
+	if !ok || g.Size != n || g.Offset > at || g.Offset < at-64<<10 {
+		t.Fatalf("gap %+v (%v); 4096 bytes were dropped at 0x%X", g, ok, at)
+	}
+	hole := func(x finding.Finding) bool { return x.Offset >= g.Offset && x.Offset < at+n }
+	return mexpect{verdict: pstcheck.Damaged, r: bytes.NewReader(b), size: int64(len(b)),
+		wants: []mwant{wantAt(finding.RootFileGap, g.Offset, 0)},
+		allow: map[finding.Code]func(finding.Finding) bool{
+			finding.BlockCRC:         hole,
+			finding.BlockTrailerSize: hole,
+			finding.BlockBID:         hole,
+			finding.NodeBlockDamaged: hole,
+			finding.MapFreeSpace:     func(finding.Finding) bool { return true },
+		},
+		check: func(t *testing.T, rep *pstcheck.Report) {
+			if it := rep.Items; it.Total != clean.Items.Total || it.Readable+it.Damaged != it.Total {
+				t.Errorf("items %+v; the clean file's %+v, each readable or damaged by the hole", it, clean.Items)
+			}
+			if rep.Action != pstcheck.ActionRestore || rep.Damage.GapBytes != n || rep.Damage.MissingBytes != 0 {
+				t.Errorf("action %s, damage %+v", rep.Action, rep.Damage)
+			}
+		}}
 }
 
 func mutAppend(t *testing.T, f *pstmut.File) mexpect {

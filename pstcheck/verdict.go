@@ -11,6 +11,10 @@ type Damage struct {
 	// MissingBytes is how much of the file is cut off at its end: the
 	// header's end of file lies this far past the real end (0: not cut off).
 	MissingBytes int64
+	// GapBytes are missing inside the file instead, at GapOffset
+	// (ROOT-EOF-GAP): what followed them moved up, and the scan put it
+	// back in its place.
+	GapBytes, GapOffset int64
 	// Header: header fields are damaged (checksums, sentinel, encryption).
 	Header bool
 	// HeaderLost: the header is destroyed (HDR-GUESSED): Outlook and
@@ -61,6 +65,11 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 	d := Damage{Salvage: rep.Items.Readable + rep.Items.Recovered + rep.Items.NamesLost, HeaderLost: rep.Has(finding.HeaderGuessed)}
 	if res != nil && uint64(rep.Size) < res.Header.FileEOF {
 		d.MissingBytes = int64(res.Header.FileEOF) - rep.Size
+		for _, f := range rep.Findings {
+			if f.Code == finding.RootFileGap {
+				d.GapBytes, d.GapOffset, d.MissingBytes = d.MissingBytes, f.Offset, 0
+			}
+		}
 	}
 	folderNodes := map[uint32]bool{}
 	for _, f := range rep.Findings {
@@ -71,7 +80,7 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 		case finding.LayerFile:
 			d.ReadError = true
 		case finding.LayerHeader:
-			if f.Code != finding.RootFileTruncated && f.Code != finding.RootBREF {
+			if f.Code != finding.RootFileTruncated && f.Code != finding.RootFileGap && f.Code != finding.RootBREF {
 				d.Header = true
 			}
 			if f.Code == finding.RootBREF {
@@ -158,7 +167,7 @@ func judge(rep *Report, res *ndb.Result) {
 	switch {
 	case rep.Content == ContentOST:
 		rep.Action = ActionRecreateOST
-	case d.MissingBytes > 0:
+	case d.MissingBytes > 0 || d.GapBytes > 0:
 		rep.Action = ActionRestore
 	case itemsHurt && d.Salvage > 0:
 		rep.Action = ActionExport

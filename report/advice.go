@@ -188,10 +188,15 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
 		e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
 	case pstcheck.ActionRestore:
-		if d.MissingBytes > 0 {
+		if d.MissingBytes > 0 || d.GapBytes > 0 {
 			e.NextStep = "this copy is incomplete: copy the file again from its source"
 			e.Advice = []string{
 				fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
+			}
+			if d.GapBytes > 0 {
+				e.Advice = []string{
+					fmt.Sprintf("This copy lacks %s at offset 0x%X, and what followed was moved up to fill the hole: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), d.GapOffset),
+				}
 			}
 			if d.Salvage > 0 {
 				e.Advice = append(e.Advice, "If there is no other copy, pstcheck export saves what this one still holds ("+saves+"):", ExportCommand(path))
@@ -272,6 +277,9 @@ func damageCause(r *pstcheck.Report) string {
 	var parts []string
 	if d.MissingBytes > 0 {
 		parts = append(parts, fmt.Sprintf("the file is cut off: the last %s are missing", units.Size(d.MissingBytes, 2)))
+	}
+	if d.GapBytes > 0 {
+		parts = append(parts, fmt.Sprintf("%s are missing inside the file at offset 0x%X, what followed moved up; pstcheck read it back in place", units.Size(d.GapBytes, 2), d.GapOffset))
 	}
 	switch {
 	case d.HeaderLost:

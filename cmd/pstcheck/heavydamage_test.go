@@ -67,7 +67,7 @@ func TestHeavyDamage(t *testing.T) {
 					if err := os.WriteFile(p, damaged, 0o644); err != nil {
 						t.Fatal(err)
 					}
-					fates := damagekit.Oracle(f, damaged)
+					fates := c.Oracle(f, damaged)
 					rep := pstcheck.ScanFile(t.Context(), p, pstcheck.Options{})
 					got := runExport(t, p, filepath.Join(dir, "out"))
 					judgeHeavyDamage(t, clean, cleanSum, fates, rep, got)

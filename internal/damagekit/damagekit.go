@@ -22,6 +22,20 @@ type Case struct {
 	// Damage returns the damaged bytes of the clean file f (f is left as
 	// it is).
 	Damage func(f *pstmut.File) []byte
+	// gap, for a copy that lacks bytes inside it, is where they were: the
+	// oracle judges the rest where it belongs.
+	gap *ndb.Gap
+}
+
+// Oracle gives the fate of every message of the clean file in the copy
+// damaged, c's damage of it.
+func (c Case) Oracle(clean *pstmut.File, damaged []byte) map[uint32]Fate {
+	if c.gap != nil {
+		// What the index sees: the bytes after the gap back in place.
+		g := *c.gap
+		damaged = slices.Concat(damaged[:g.Offset], make([]byte, g.Size), damaged[g.Offset:])
+	}
+	return Oracle(clean, damaged)
 }
 
 // Cases is the matrix: the file cut at 50, 90, 97 and 99.9% of its
@@ -30,13 +44,15 @@ type Case struct {
 // zeroed; three NBT leaf pages zeroed one at a time: the one holding
 // the root folder, one holding a folder with items, and one holding
 // messages only; the header's first 512 bytes zeroed; 16 bad sectors of
-// 4 KiB; and 1 MiB overwritten with random bytes at 50%.
+// 4 KiB; and 1 MiB overwritten with random bytes at 50%; 4 KiB and 64
+// KiB dropped at 25 and 75%, the rest moved up, as a copy that passes over
+// what it cannot read leaves it.
 func Cases(f *pstmut.File) []Case {
 	size := f.Size()
 	var out []Case
 	for _, pct := range []float64{50, 90, 97, 99.9} {
 		n := int64(float64(size) * pct / 100)
-		out = append(out, Case{fmt.Sprintf("cut at %g%%", pct), func(f *pstmut.File) []byte { return slices.Clone(f.B[:n]) }})
+		out = append(out, Case{Name: fmt.Sprintf("cut at %g%%", pct), Damage: func(f *pstmut.File) []byte { return slices.Clone(f.B[:n]) }})
 	}
 	for _, run := range []struct {
 		name string
@@ -47,22 +63,35 @@ func Cases(f *pstmut.File) []Case {
 			if at+run.n > size {
 				continue
 			}
-			out = append(out, Case{fmt.Sprintf("%s zeroed at %d%%", run.name, pct), zero(at, run.n)})
+			out = append(out, Case{Name: fmt.Sprintf("%s zeroed at %d%%", run.name, pct), Damage: zero(at, run.n)})
 		}
 	}
 	out = append(out,
-		Case{"NBT root zeroed", zero(f.Root(ndb.PageNBT).Off, f.L.PageSize)},
-		Case{"BBT root zeroed", zero(f.Root(ndb.PageBBT).Off, f.L.PageSize)},
+		Case{Name: "NBT root zeroed", Damage: zero(f.Root(ndb.PageNBT).Off, f.L.PageSize)},
+		Case{Name: "BBT root zeroed", Damage: zero(f.Root(ndb.PageBBT).Off, f.L.PageSize)},
 	)
 	for _, l := range nbtLeaves(f) {
-		out = append(out, Case{"NBT leaf zeroed (" + l.what + ")", zero(l.off, f.L.PageSize)})
+		out = append(out, Case{Name: "NBT leaf zeroed (" + l.what + ")", Damage: zero(l.off, f.L.PageSize)})
+	}
+	for _, run := range []struct {
+		name string
+		n    int64
+	}{{"4 KiB", 4 << 10}, {"64 KiB", 64 << 10}} {
+		for _, pct := range []int64{25, 75} {
+			g := &ndb.Gap{Offset: size * pct / 100 / 512 * 512, Size: run.n}
+			if g.Offset+g.Size > size {
+				continue
+			}
+			out = append(out, Case{Name: fmt.Sprintf("%s dropped at %d%% (the rest moved up)", run.name, pct), gap: g,
+				Damage: func(f *pstmut.File) []byte { return slices.Concat(f.B[:g.Offset], f.B[g.Offset+g.Size:]) }})
+		}
 	}
 	out = append(out,
-		Case{"header zeroed", zero(0, 512)},
-		Case{"16 bad sectors (4 KiB zeroed each)", badSectors(16, 4<<10)},
+		Case{Name: "header zeroed", Damage: zero(0, 512)},
+		Case{Name: "16 bad sectors (4 KiB zeroed each)", Damage: badSectors(16, 4<<10)},
 	)
 	if at := size / 2 / 512 * 512; at+1<<20 <= size {
-		out = append(out, Case{"1 MiB of random bytes at 50%", garbage(at, 1<<20)})
+		out = append(out, Case{Name: "1 MiB of random bytes at 50%", Damage: garbage(at, 1<<20)})
 	}
 	return out
 }

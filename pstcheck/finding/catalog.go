@@ -28,6 +28,7 @@ const (
 	HeaderCrypt       Code = "HDR-CRYPT"
 	HeaderGuessed     Code = "HDR-GUESSED"
 	RootFileTruncated Code = "ROOT-EOF-SHORT"
+	RootFileGap       Code = "ROOT-EOF-GAP"
 	RootTrailingData  Code = "ROOT-EOF-TRAILING"
 	RootBREF          Code = "ROOT-BREF"
 	RootAMapInvalid   Code = "ROOT-AMAP-INVALID"
@@ -124,6 +125,7 @@ var catalog = []Entry{
 	{HeaderCrypt, SeverityError, LayerHeader, "The header names an unknown encryption method: item data cannot be decoded."},
 	{HeaderGuessed, SeverityInfo, LayerHeader, "The header is destroyed, but the pages after it survive: pstcheck took the format from the first allocation map page, the end of file from the file's size, the encryption from the data, and the B-tree roots as the newest pages at their top (or rebuilt the index when none survives). Outlook and scanpst cannot open the file: save its items with export or repair."},
 	{RootFileTruncated, SeverityError, LayerHeader, "The file is shorter than the end-of-file the header records: it was cut off (incomplete copy or full disk)."},
+	{RootFileGap, SeverityError, LayerHeader, "Bytes are missing inside the file, not at its end: everything after them lies that many bytes before where the file's index says, as in a copy that passed over what it could not read (dd conv=noerror without sync, some recovery tools). pstcheck reads the rest where it belongs and the missing bytes as zeros: what they held is lost."},
 	{RootTrailingData, SeverityWarning, LayerHeader, "The file is longer than the end-of-file the header records: bytes after the end are not part of the store."},
 	{RootBREF, SeverityError, LayerHeader, "A B-tree root reference in the header points outside the file or is misaligned."},
 	{RootAMapInvalid, SeverityWarning, LayerHeader, "The allocation map is flagged invalid: the file was not closed cleanly and Outlook will rebuild the map on next open."},

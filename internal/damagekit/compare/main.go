@@ -71,7 +71,7 @@ func main() {
 			if err := os.WriteFile(p, damaged, 0o644); err != nil {
 				fatal(err)
 			}
-			fates := damagekit.Oracle(f, damaged)
+			fates := c.Oracle(f, damaged)
 			got := exportWith(*bin, p, filepath.Join(dir, "pstcheck"))
 			salvaged := exportWith(*bin, p, filepath.Join(dir, "pstcheck-salvage"), "--include-damaged").salvaged()
 			saveable, ours := 0, 0
