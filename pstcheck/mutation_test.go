@@ -1976,17 +1976,7 @@ func mutMessageUnlinked(t *testing.T, f *pstmut.File) mexpect {
 	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
 		wantAt(finding.PageType, leaf.Off, leaf.BID),
 		{Code: finding.MessageUnlinked, Offset: int64(b.IB), BID: b.BID},
-	}, allow: map[finding.Code]func(finding.Finding) bool{
-		// The leaf's other nodes are lost: their rows, parents and blocks
-		// say so.
-		finding.MessageMissing:  func(x finding.Finding) bool { return listed[x.NID] },
-		finding.NodeParent:      func(x finding.Finding) bool { return true },
-		finding.FolderMissing:   func(x finding.Finding) bool { return listed[x.NID] },
-		finding.FolderTable:     func(x finding.Finding) bool { return listed[x.NID] },
-		finding.BlockUnused:     func(finding.Finding) bool { return true },
-		finding.BlockRefHigh:    func(finding.Finding) bool { return true },
-		finding.MessageUnlinked: func(x finding.Finding) bool { return false },
-	}, check: func(t *testing.T, rep *pstcheck.Report) {
+	}, allow: leafLost(listed, finding.MessageUnlinked), check: func(t *testing.T, rep *pstcheck.Report) {
 		if rep.Items.Lost < 1 {
 			t.Errorf("items %+v: the unlinked message is not counted as lost", rep.Items)
 		}
@@ -2019,20 +2009,29 @@ func mutStoreUnlinked(t *testing.T, f *pstmut.File) mexpect {
 		wantAt(finding.PageType, leaf.Off, leaf.BID),
 		{Code: finding.StoreUnlinked, NID: 0x61, Offset: int64(nb.IB), BID: nb.BID},
 		{Code: finding.StoreUnlinked, NID: messaging.NIDMessageStore, Offset: int64(sb.IB), BID: sb.BID},
-	}, allow: map[finding.Code]func(finding.Finding) bool{
-		finding.StoreRoot:      func(x finding.Finding) bool { return listed[x.NID] },
-		finding.MessageMissing: func(x finding.Finding) bool { return listed[x.NID] },
-		finding.NodeParent:     func(x finding.Finding) bool { return true },
-		finding.FolderMissing:  func(x finding.Finding) bool { return listed[x.NID] },
-		finding.FolderTable:    func(x finding.Finding) bool { return listed[x.NID] },
-		finding.BlockUnused:    func(finding.Finding) bool { return true },
-		finding.BlockRefHigh:   func(finding.Finding) bool { return true },
-		finding.StoreUnlinked:  func(x finding.Finding) bool { return false },
-	}, check: func(t *testing.T, rep *pstcheck.Report) {
+	}, allow: leafLost(listed, finding.StoreUnlinked), check: func(t *testing.T, rep *pstcheck.Report) {
 		if it := rep.Items; it.NamesLost != 0 || it.Damaged != 0 || it.Total != clean.Items.Total {
 			t.Errorf("items %+v; want every item of the clean file (%+v) readable with its names", it, clean.Items)
 		}
 	}}
+}
+
+// leafLost admits what a zeroed NBT leaf costs by nature: the nodes it
+// listed (listed) are lost, and their rows, parents and blocks say so.
+// Findings of code beyond the case's wants are not admitted.
+func leafLost(listed map[uint32]bool, code finding.Code) map[finding.Code]func(finding.Finding) bool {
+	ofLeaf := func(x finding.Finding) bool { return listed[x.NID] }
+	any := func(finding.Finding) bool { return true }
+	return map[finding.Code]func(finding.Finding) bool{
+		finding.StoreRoot:      ofLeaf,
+		finding.MessageMissing: ofLeaf,
+		finding.FolderMissing:  ofLeaf,
+		finding.FolderTable:    ofLeaf,
+		finding.NodeParent:     any,
+		finding.BlockUnused:    any,
+		finding.BlockRefHigh:   any,
+		code:                   func(finding.Finding) bool { return false },
+	}
 }
 
 // STORE-ROOT: the root folder 0x122 is removed from its NBT leaf. The

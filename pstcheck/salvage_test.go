@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,23 +37,7 @@ func TestSalvageLostItems(t *testing.T) {
 			if p == "" {
 				t.Skip("go-pst's samples are not downloaded")
 			}
-			f, err := pstmut.Load(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			leaf, ok := damagekit.Named(f, "NBT leaf zeroed (messages only)")
-			if !ok {
-				t.Fatal("no such damage case")
-			}
-			damaged := leaf.Damage(f)
-			clean, err := pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			store, err := pstcheck.Open(context.Background(), bytes.NewReader(damaged), int64(len(damaged)), pstcheck.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			clean, store := openDamaged(t, p, "NBT leaf zeroed (messages only)")
 			lost, salvaged, whole := 0, 0, 0
 			for x := range store.Items(nil) {
 				if x.State != pstcheck.ItemLost {
@@ -151,35 +134,15 @@ func readWith(r *messaging.Reader, x pstcheck.Item) func(bool) (*messaging.Messa
 // the map).
 func TestSalvageStoreNodes(t *testing.T) {
 	paths := samples.GoPstAll()
-	if dir := samples.Corpus(); dir != "" && !testing.Short() {
-		for _, n := range []string{"aspose-email-dotnet__SampleOstFile.ost", "aspose-email-dotnet__Outlook.pst", "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"} {
-			if p := filepath.Join(dir, n); isFile(p) {
-				paths = append(paths, p)
-			}
-		}
+	if !testing.Short() {
+		paths = append(paths, samples.CorpusNamed(samples.DamageCorpus...)...)
 	}
 	if len(paths) == 0 {
 		t.Skip("no samples")
 	}
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
-			f, err := pstmut.Load(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			leaf, ok := damagekit.Named(f, "NBT leaf zeroed (root folder)")
-			if !ok {
-				t.Fatal("no such damage case")
-			}
-			damaged := leaf.Damage(f)
-			clean, err := pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			store, err := pstcheck.Open(context.Background(), bytes.NewReader(damaged), int64(len(damaged)), pstcheck.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			clean, store := openDamaged(t, p, "NBT leaf zeroed (root folder)")
 			if store.Report.Has(finding.StoreNameMap) || !store.Report.Has(finding.StoreUnlinked) {
 				t.Fatalf("the map is not salvaged: STORE-NAMEMAP %v, STORE-UNLINKED %v",
 					store.Report.Has(finding.StoreNameMap), store.Report.Has(finding.StoreUnlinked))
@@ -227,7 +190,24 @@ func TestSalvageStoreNodes(t *testing.T) {
 	}
 }
 
-func isFile(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.Mode().IsRegular()
+// openDamaged opens the sample at path and its copy with the damage of
+// the matrix case named.
+func openDamaged(t *testing.T, path, damage string) (clean, damaged *pstcheck.Store) {
+	t.Helper()
+	f, err := pstmut.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := damagekit.Named(f, damage)
+	if !ok {
+		t.Fatalf("no damage case %q", damage)
+	}
+	b := c.Damage(f)
+	if clean, err = pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if damaged, err = pstcheck.Open(context.Background(), bytes.NewReader(b), int64(len(b)), pstcheck.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return clean, damaged
 }

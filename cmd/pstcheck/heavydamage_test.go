@@ -29,13 +29,7 @@ import (
 func TestHeavyDamage(t *testing.T) {
 	srcs := samples.GoPstAll()
 	if !testing.Short() {
-		for _, name := range []string{"aspose-email-dotnet__SampleOstFile.ost", "aspose-email-dotnet__Outlook.pst", "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"} {
-			if dir := samples.Corpus(); dir != "" {
-				if p := filepath.Join(dir, name); fileExists(p) {
-					srcs = append(srcs, p)
-				}
-			}
-		}
+		srcs = append(srcs, samples.CorpusNamed(samples.DamageCorpus...)...)
 	}
 	if len(srcs) == 0 {
 		t.Skip("no samples")
@@ -263,11 +257,6 @@ func deref(s *string) string {
 		return "(no problem named)"
 	}
 	return *s
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 // contentSum is the SHA-256 of an exported item's file (EML exports write

@@ -137,3 +137,23 @@ func CorpusFiles(damaged bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// The corpus files the damage tests take beside go-pst's samples: OSTs
+// with 512-byte and 4 KiB pages, and a PST with calendar and contacts.
+var DamageCorpus = []string{"aspose-email-dotnet__SampleOstFile.ost", "aspose-email-dotnet__Outlook.pst", "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"}
+
+// CorpusNamed returns the paths of the corpus files named that exist.
+func CorpusNamed(names ...string) []string {
+	dir := Corpus()
+	if dir == "" {
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
