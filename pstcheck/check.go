@@ -67,11 +67,14 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 	}
 	c := newCapped(limit, opts.Findings)
 	// A copy that lacks bytes inside it is read as it was, the missing
-	// bytes as zeros (ndb.FindGap); rep.Size stays the file's own.
-	if g, ok := ndb.FindGap(r, size); ok {
-		r, size = g.Reader(r), size+g.Size
-		c.Report(finding.Finding{Code: finding.RootFileGap, Offset: g.Offset,
-			Detail: fmt.Sprintf("%d bytes are missing at offset 0x%X: what follows lies %d bytes before its place; read as if those bytes were zeros", g.Size, g.Offset, g.Size)})
+	// bytes as zeros (ndb.FindGaps); rep.Size stays the file's own.
+	if gaps, ok := ndb.FindGaps(r, size); ok {
+		r, rep.gaps = ndb.GapReader(r, gaps), gaps
+		for _, g := range gaps {
+			size += g.Size
+			c.Report(finding.Finding{Code: finding.RootFileGap, Offset: g.Offset,
+				Detail: fmt.Sprintf("%d bytes are missing at offset 0x%X: what follows lies %d bytes before its place; read as if those bytes were zeros", g.Size, g.Offset, g.Size)})
+		}
 	}
 	par := opts.Parallelism
 	if par <= 0 {

@@ -745,10 +745,11 @@ func mutDropped(t *testing.T, f *pstmut.File) mexpect {
 	clean := mustReport(f)
 	at, n := f.Size()/2/512*512, int64(4096)
 	b := slices.Concat(f.B[:at], f.B[at+n:])
-	g, ok := ndb.FindGap(bytes.NewReader(b), int64(len(b)))
-	if !ok || g.Size != n || g.Offset > at || g.Offset < at-64<<10 {
-		t.Fatalf("gap %+v (%v); 4096 bytes were dropped at 0x%X", g, ok, at)
+	gaps, ok := ndb.FindGaps(bytes.NewReader(b), int64(len(b)))
+	if !ok || len(gaps) != 1 || gaps[0].Size != n || gaps[0].Offset > at || gaps[0].Offset < at-64<<10 {
+		t.Fatalf("gaps %+v (%v); 4096 bytes were dropped at 0x%X", gaps, ok, at)
 	}
+	g := gaps[0]
 	hole := func(x finding.Finding) bool { return x.Offset >= g.Offset && x.Offset < at+n }
 	return mexpect{verdict: pstcheck.Damaged, r: bytes.NewReader(b), size: int64(len(b)),
 		wants: []mwant{wantAt(finding.RootFileGap, g.Offset, 0)},

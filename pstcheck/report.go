@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
 // Finding and its helpers are defined in the finding package so that every
@@ -150,6 +151,9 @@ type Report struct {
 	Items ItemCounts
 	// Rebuild is set when the index was damaged and rebuilt.
 	Rebuild *IndexRebuild
+	// gaps are the runs of bytes missing inside the file (ROOT-EOF-GAP),
+	// which the scan read the file around.
+	gaps []ndb.Gap
 	// Scale is the store's shape against Outlook's guidance (scale.go);
 	// nil when the folders could not be walked.
 	Scale *Scale

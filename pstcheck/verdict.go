@@ -11,10 +11,11 @@ type Damage struct {
 	// MissingBytes is how much of the file is cut off at its end: the
 	// header's end of file lies this far past the real end (0: not cut off).
 	MissingBytes int64
-	// GapBytes are missing inside the file instead, at GapOffset
-	// (ROOT-EOF-GAP): what followed them moved up, and the scan put it
-	// back in its place.
+	// GapBytes are missing inside the file, in Gaps runs, the first at
+	// GapOffset (ROOT-EOF-GAP): what followed each moved up, and the scan
+	// put it back in its place.
 	GapBytes, GapOffset int64
+	Gaps                int
 	// Header: header fields are damaged (checksums, sentinel, encryption).
 	Header bool
 	// HeaderLost: the header is destroyed (HDR-GUESSED): Outlook and
@@ -63,13 +64,14 @@ const (
 // summarize sums up a report's error findings and items.
 func summarize(rep *Report, res *ndb.Result) Damage {
 	d := Damage{Salvage: rep.Items.Readable + rep.Items.Recovered + rep.Items.NamesLost, HeaderLost: rep.Has(finding.HeaderGuessed)}
-	if res != nil && uint64(rep.Size) < res.Header.FileEOF {
-		d.MissingBytes = int64(res.Header.FileEOF) - rep.Size
-		for _, f := range rep.Findings {
-			if f.Code == finding.RootFileGap {
-				d.GapBytes, d.GapOffset, d.MissingBytes = d.MissingBytes, f.Offset, 0
-			}
-		}
+	for _, g := range rep.gaps {
+		d.GapBytes += g.Size
+	}
+	if d.Gaps = len(rep.gaps); d.Gaps > 0 {
+		d.GapOffset = rep.gaps[0].Offset
+	}
+	if res != nil && uint64(rep.Size+d.GapBytes) < res.Header.FileEOF {
+		d.MissingBytes = int64(res.Header.FileEOF) - rep.Size - d.GapBytes
 	}
 	folderNodes := map[uint32]bool{}
 	for _, f := range rep.Findings {

@@ -194,8 +194,15 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
 			}
 			if d.GapBytes > 0 {
+				where := fmt.Sprintf("at offset 0x%X", d.GapOffset)
+				if d.Gaps > 1 {
+					where = fmt.Sprintf("in %d places, the first at offset 0x%X", d.Gaps, d.GapOffset)
+				}
 				e.Advice = []string{
-					fmt.Sprintf("This copy lacks %s at offset 0x%X, and what followed was moved up to fill the hole: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), d.GapOffset),
+					fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill the hole: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), where),
+				}
+				if d.MissingBytes > 0 {
+					e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
 				}
 			}
 			if d.Salvage > 0 {
@@ -278,7 +285,10 @@ func damageCause(r *pstcheck.Report) string {
 	if d.MissingBytes > 0 {
 		parts = append(parts, fmt.Sprintf("the file is cut off: the last %s are missing", units.Size(d.MissingBytes, 2)))
 	}
-	if d.GapBytes > 0 {
+	switch {
+	case d.Gaps > 1:
+		parts = append(parts, fmt.Sprintf("%s are missing inside the file in %d places, the first at offset 0x%X, what followed each moved up; pstcheck read it back in place", units.Size(d.GapBytes, 2), d.Gaps, d.GapOffset))
+	case d.GapBytes > 0:
 		parts = append(parts, fmt.Sprintf("%s are missing inside the file at offset 0x%X, what followed moved up; pstcheck read it back in place", units.Size(d.GapBytes, 2), d.GapOffset))
 	}
 	switch {

@@ -22,18 +22,21 @@ type Case struct {
 	// Damage returns the damaged bytes of the clean file f (f is left as
 	// it is).
 	Damage func(f *pstmut.File) []byte
-	// gap, for a copy that lacks bytes inside it, is where they were: the
-	// oracle judges the rest where it belongs.
-	gap *ndb.Gap
+	// gaps, for a copy that lacks bytes inside it, are where they were (in
+	// order): the oracle judges the rest where it belongs.
+	gaps []ndb.Gap
 }
 
 // Oracle gives the fate of every message of the clean file in the copy
 // damaged, c's damage of it.
 func (c Case) Oracle(clean *pstmut.File, damaged []byte) map[uint32]Fate {
-	if c.gap != nil {
-		// What the index sees: the bytes after the gap back in place.
-		g := *c.gap
-		damaged = slices.Concat(damaged[:g.Offset], make([]byte, g.Size), damaged[g.Offset:])
+	if c.gaps != nil {
+		// What the index sees: the bytes after each gap back in place.
+		b := make([]byte, len(clean.B))
+		if _, err := ndb.GapReader(bytes.NewReader(damaged), c.gaps).ReadAt(b[:len(damaged)+int(gapBytes(c.gaps))], 0); err != nil {
+			panic(err)
+		}
+		damaged = b[:len(damaged)+int(gapBytes(c.gaps))]
 	}
 	return Oracle(clean, damaged)
 }
@@ -78,13 +81,17 @@ func Cases(f *pstmut.File) []Case {
 		n    int64
 	}{{"4 KiB", 4 << 10}, {"64 KiB", 64 << 10}} {
 		for _, pct := range []int64{25, 75} {
-			g := &ndb.Gap{Offset: size * pct / 100 / 512 * 512, Size: run.n}
-			if g.Offset+g.Size > size {
+			g := []ndb.Gap{{Offset: size * pct / 100 / 512 * 512, Size: run.n}}
+			if g[0].Offset+g[0].Size > size {
 				continue
 			}
-			out = append(out, Case{Name: fmt.Sprintf("%s dropped at %d%% (the rest moved up)", run.name, pct), gap: g,
-				Damage: func(f *pstmut.File) []byte { return slices.Concat(f.B[:g.Offset], f.B[g.Offset+g.Size:]) }})
+			out = append(out, Case{Name: fmt.Sprintf("%s dropped at %d%% (the rest moved up)", run.name, pct), gaps: g, Damage: drop(g)})
 		}
+	}
+	// The bad sectors below, left out instead of zeroed (in a file large
+	// enough that they leave most of it).
+	if g := sectorGaps(size, 16, 4<<10); len(g) > 1 && gapBytes(g)*8 < size {
+		out = append(out, Case{Name: "16 bad sectors dropped (4 KiB each, the rest moved up)", gaps: g, Damage: drop(g)})
 	}
 	out = append(out,
 		Case{Name: "header zeroed", Damage: zero(0, 512)},
@@ -92,6 +99,46 @@ func Cases(f *pstmut.File) []Case {
 	)
 	if at := size / 2 / 512 * 512; at+1<<20 <= size {
 		out = append(out, Case{Name: "1 MiB of random bytes at 50%", Damage: garbage(at, 1<<20)})
+	}
+	return out
+}
+
+// drop leaves out the bytes of gaps (in order, none overlapping).
+func drop(gaps []ndb.Gap) func(*pstmut.File) []byte {
+	return func(f *pstmut.File) []byte {
+		var out []byte
+		at := int64(0)
+		for _, g := range gaps {
+			out = append(out, f.B[at:g.Offset]...)
+			at = g.Offset + g.Size
+		}
+		return append(out, f.B[at:]...)
+	}
+}
+
+func gapBytes(gaps []ndb.Gap) int64 {
+	n := int64(0)
+	for _, g := range gaps {
+		n += g.Size
+	}
+	return n
+}
+
+// sectorGaps are the places badSectors zeroes, in order, apart, and short
+// of the file's end, as gaps.
+func sectorGaps(fileSize int64, n int, size int64) []ndb.Gap {
+	r := rand.New(rand.NewPCG(1, 2))
+	var offs []int64
+	for range n {
+		if at := r.Int64N(fileSize/size) * size; at+size < fileSize {
+			offs = append(offs, at)
+		}
+	}
+	slices.Sort(offs)
+	offs = slices.Compact(offs)
+	var out []ndb.Gap
+	for _, at := range offs {
+		out = append(out, ndb.Gap{Offset: at, Size: size})
 	}
 	return out
 }

@@ -2,204 +2,254 @@ package ndb
 
 import (
 	"io"
+	"slices"
+	"sort"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
 
 // A copy made by a tool that passes over what it cannot read (dd with
 // conv=noerror but without sync, some recovery tools) lacks the bytes it
-// could not read: everything after them lies that many bytes before its
-// place, so every page and block past the gap fails its checks, the index
-// with them, and the file ends short. Pages and blocks carry a signature
-// of their own offset (an AMap page its offset as its BID), so one that
-// verifies only as if it lay those bytes further on proves the shift, and
-// one that verifies where it lies proves there is none. With one gap, the
-// last of the latter and the first of the former mark where the bytes
-// went missing. Reading the file through Gap.Reader puts everything back
-// in its place, the missing bytes read as zeros: what they held is lost,
-// as in a zeroed region, and the rest is read where the index says.
+// could not read, often in several places, one per bad area of the disk:
+// everything after a hole lies as many bytes early as went missing before
+// it, so every page and block past the first hole fails its checks, the
+// index with them, and the file ends short. Pages and blocks carry a
+// signature of their own offset (a map page its offset as its BID), so
+// the shift of one that verifies, CRC and all, only further on is the
+// bytes missing before it; the shift grows at each hole. FindGaps measures
+// the shift of stretches of the file and narrows each change of it down to
+// where it happens: after the last page or block of the smaller shift and
+// before the first of the larger. Reading the file through GapReader puts
+// everything back in its place, the missing bytes read as zeros: what
+// they held is lost, as in a zeroed region, and the rest is read where
+// the index says.
 
 // Gap is a run of bytes missing inside a file: Size bytes that belonged
 // at Offset (as the header's offsets count), the bytes that followed
 // them moved up.
 type Gap struct{ Offset, Size int64 }
 
-// gapProbe is the most FindGap reads at a time to tell whether a
-// stretch of the file is shifted; it passes over at most gapSearch
-// stretches that tell nothing to find those at the file's end and start.
+// gapProbe is the most FindGaps reads at a time to measure the shift of a
+// stretch of the file; it passes over at most gapSearch stretches that
+// hold no page or block to find those at the file's end and start.
 const (
 	gapProbe  = 64 << 10
 	gapSearch = 256
 )
 
-// FindGap looks for one run of missing bytes in a file of size bytes that
-// is shorter than its header says: the pages and blocks near its end must
-// verify only as if they lay further on, by exactly the bytes missing,
-// and those near its start where they lie. ok is false for a file cut off
-// at its end, or damaged in another way.
-func FindGap(r io.ReaderAt, size int64) (Gap, bool) {
+// FindGaps looks for runs of missing bytes in a file of size bytes that is
+// shorter than its header says: the pages and blocks near its end must
+// verify only further on than they lie. It returns the runs found, in
+// order; the bytes missing past the last page or block, if any, are not
+// among them (the file is cut off there as well). ok is false for a file
+// cut off at its end only, or damaged in another way.
+func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 	h := ReadHeader(r, size, finding.SinkFunc(func(finding.Finding) {}))
 	if h == nil || h.FileEOF <= uint64(size) {
-		return Gap{}, false
+		return nil, false
 	}
 	l := &h.Layout
-	delta := int64(h.FileEOF) - size
+	missing := int64(h.FileEOF) - size
 	// A stretch is at most gapProbe bytes, and a sixteenth of a small file.
 	width := max(min(gapProbe, size/16/l.PageSize*l.PageSize), l.PageSize)
-	if delta%l.BlockAlign != 0 || delta > size || size < l.FirstAMap+2*width {
-		return Gap{}, false
+	if missing%l.BlockAlign != 0 || missing > size || size < l.FirstAMap+2*width {
+		return nil, false
 	}
-	p := gapProber{r: r, size: size, l: l, delta: delta, width: width, buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
-	// The stretch nearest the end that tells anything must be shifted (in
-	// part, when the gap is in it), and the one nearest the start not. (A
-	// file's last stretches are often free space.) A page or block counts
-	// as shifted only when it fails where it lies and verifies, CRC and
-	// all, delta bytes on.
-	hi, u, s := p.told((size-width)/l.BlockAlign*l.BlockAlign, -width, l.FirstAMap)
-	if s == 0 {
-		return Gap{}, false
+	p := &gapProber{r: r, size: size, l: l, missing: missing, width: width,
+		buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
+	// The stretches nearest the end and the start that hold a page or
+	// block (a file's last stretches are often free space).
+	end := p.nearest((size-width)/l.BlockAlign*l.BlockAlign, -width, l.FirstAMap)
+	start := p.nearest(l.FirstAMap, width, end.at)
+	if end.marks == 0 || start.marks == 0 || end.shift == 0 {
+		return nil, false
 	}
-	lo := hi // when u > 0, the gap is in hi's stretch
-	if u == 0 {
-		lo, u, s = p.told(l.FirstAMap, width, hi)
-		switch {
-		case lo == l.FirstAMap && u == 0 && s > 0 && l.FirstAMap-delta >= unicodeHeaderLen:
-			// All of the data moved: the bytes went missing between the
-			// header and the data section.
-			return Gap{Offset: l.FirstAMap - delta, Size: delta}, true
-		case u == 0 || s > 0:
-			return Gap{}, false
+	if start.shift > 0 {
+		// Bytes went missing between the header and the data section:
+		// all of it moved.
+		if l.FirstAMap-start.shift < unicodeHeaderLen || start.at != l.FirstAMap {
+			return nil, false
 		}
+		gaps = append(gaps, Gap{Offset: l.FirstAMap - start.shift, Size: start.shift})
 	}
-	// Narrow [lo, hi] (lo's stretch unshifted, hi's shifted) to the two
-	// nearest stretches that tell anything; one that tells nothing (zeros,
-	// free space) is passed over.
-	for hi-lo > width {
-		mid := lo + (hi-lo)/2/l.BlockAlign*l.BlockAlign
-		at, u, s := p.told(mid, width, hi)
-		if u+s == 0 { // nothing between mid and hi: look between lo and mid
-			if mid-width <= lo {
-				break
-			}
-			if at, u, s = p.told(mid-width, -width, lo); u+s == 0 || at <= lo {
-				break // nothing between lo and hi tells anything
-			}
-		}
-		switch {
-		case u > 0 && s > 0:
-			lo, hi = at, at // the gap is in this stretch
-		case s > 0:
-			hi = at
-		default:
-			lo = at
-		}
+	more, ok := p.between(start, end)
+	if !ok {
+		return nil, false
 	}
-	// The bytes went missing after the last page or block that verifies
-	// where it lies and before the first that verifies shifted.
-	end, start := int64(-1), int64(-1)
-	for _, at := range []int64{lo, hi} {
-		for _, m := range p.marks(at) {
-			if !m.shifted {
-				end = max(end, m.end)
-			} else if start < 0 || m.start < start {
-				start = m.start
-			}
-		}
-	}
-	if end < 0 || start < 0 || end > start {
-		return Gap{}, false
-	}
-	return Gap{Offset: end, Size: delta}, true
+	return append(gaps, more...), true
 }
 
-// gapProber reads stretches of a file, finding the pages and blocks that
-// end in them.
+// stretch is what a stretch of the file says: how many pages and blocks
+// end in it, and the shift most of them agree on.
+type stretch struct {
+	at    int64
+	marks int
+	shift int64
+}
+
+// between finds the changes of shift between stretches a and b, in
+// order: where a stretch between them holds pages or blocks, on each side
+// of it in turn; else in a's and b's own pages and blocks.
+func (p *gapProber) between(a, b stretch) ([]Gap, bool) {
+	if a.shift == b.shift {
+		return nil, true // the shift only grows: no change between
+	}
+	if a.shift > b.shift {
+		return nil, false // bytes added, not missing: not this damage
+	}
+	if b.at-a.at > p.width {
+		mid := a.at + (b.at-a.at)/2/p.l.BlockAlign*p.l.BlockAlign
+		m := p.nearest(mid, p.width, b.at)
+		if m.marks == 0 && mid-p.width > a.at {
+			m = p.nearest(mid-p.width, -p.width, a.at)
+		}
+		if m.marks > 0 && m.at > a.at && m.at < b.at {
+			left, ok := p.between(a, m)
+			if !ok {
+				return nil, false
+			}
+			right, ok := p.between(m, b)
+			return append(left, right...), ok
+		}
+	}
+	// a and b are all that tell: the changes lie among their pages and
+	// blocks, each placed after the last page or block of the smaller
+	// shift.
+	marks := append(p.marksIn(a.at, a.shift, b.shift), p.marksIn(b.at, a.shift, b.shift)...)
+	slices.SortFunc(marks, func(x, y gapMark) int { return int(x.start - y.start) })
+	marks = slices.CompactFunc(marks, func(x, y gapMark) bool { return x.start == y.start })
+	var gaps []Gap
+	shift, lastEnd := a.shift, int64(-1)
+	for _, m := range marks {
+		switch {
+		case m.shift < shift:
+			return nil, false // the shift fell back: not bytes missing
+		case m.shift > shift:
+			if lastEnd < 0 || lastEnd > m.start {
+				return nil, false
+			}
+			gaps = append(gaps, Gap{Offset: lastEnd + shift, Size: m.shift - shift})
+			shift = m.shift
+		}
+		lastEnd = max(lastEnd, m.end)
+	}
+	return gaps, shift == b.shift
+}
+
+// gapProber reads stretches of a file and finds the pages and blocks that
+// end in them, with the shifts at which each verifies.
 type gapProber struct {
-	r     io.ReaderAt
-	size  int64
-	l     *Layout
-	delta int64
-	width int64 // the stretch read at a time
-	buf   []byte
-	found []gapMark
+	r       io.ReaderAt
+	size    int64
+	l       *Layout
+	missing int64 // the bytes missing in all: no shift is larger
+	width   int64 // the stretch read at a time
+	buf     []byte
 }
 
 // gapMark is a page or block found by its trailer: the bytes [start, end)
-// of the file, which verify where they lie, or shifted, as if delta bytes
-// further on.
+// of the file, which verify as if shift bytes further on.
 type gapMark struct {
 	start, end int64
-	shifted    bool
+	shift      int64
 }
 
-// told returns the first stretch, from at on by step (negative: back),
-// short of limit and at most gapSearch stretches on, with a page or block
-// in it, and how many of them are unshifted and shifted (none: the last
-// stretch looked at).
-func (p *gapProber) told(at, step, limit int64) (int64, int, int) {
-	u, s := p.count(at)
-	for k := 0; u+s == 0 && k < gapSearch; k++ {
+// nearest returns the first stretch, from at on by step (negative: back),
+// short of limit and at most gapSearch stretches on, that holds a page or
+// block, and the shift it has (none: the last stretch looked at).
+func (p *gapProber) nearest(at, step, limit int64) stretch {
+	s := p.measure(at)
+	for k := 0; s.marks == 0 && k < gapSearch; k++ {
 		next := at + step
 		if step > 0 && next >= limit || step < 0 && next <= limit {
 			break
 		}
 		at = next
-		u, s = p.count(at)
+		s = p.measure(at)
 	}
-	return at, u, s
+	return s
 }
 
-// count counts the pages and blocks found in the stretch at at.
-func (p *gapProber) count(at int64) (unshifted, shifted int) {
-	for _, m := range p.marks(at) {
-		if m.shifted {
-			shifted++
-		} else {
-			unshifted++
+// measure finds the shift most pages and blocks of the stretch at at
+// verify at.
+func (p *gapProber) measure(at int64) stretch {
+	votes := map[int64]int{}
+	n := 0
+	p.scan(at, func(start, end int64, shifts []int64) {
+		n++
+		for _, d := range shifts {
+			votes[d]++
+		}
+	})
+	s := stretch{at: at, marks: n}
+	best := 0
+	for d, v := range votes {
+		if v > best || v == best && d < s.shift {
+			s.shift, best = d, v
 		}
 	}
-	return unshifted, shifted
+	return s
 }
 
-// marks returns the pages and blocks whose trailers end in the stretch
-// from at (the bytes before them read too), good until the next call.
-func (p *gapProber) marks(at int64) []gapMark {
+// marksIn returns the pages and blocks of the stretch at at with the
+// shift each verifies at between lo and hi: lo or hi when it verifies at
+// either (a signature can fit two places), else the smallest.
+func (p *gapProber) marksIn(at, lo, hi int64) []gapMark {
+	var out []gapMark
+	p.scan(at, func(start, end int64, shifts []int64) {
+		best := int64(-1)
+		for _, d := range shifts {
+			switch {
+			case d < lo || d > hi:
+			case d == lo || d == hi:
+				if best != lo {
+					best = d
+				}
+			case best < 0:
+				best = d
+			}
+		}
+		if best >= 0 {
+			out = append(out, gapMark{start: start, end: end, shift: best})
+		}
+	})
+	return out
+}
+
+// scan calls found for every page and block whose trailer ends in the
+// stretch at at (the bytes before it read too), with the shifts, from 0
+// to the bytes missing, at which it verifies: its CRC (which does not
+// depend on where it lies) and its signature or, for an AMap page, its
+// BID.
+func (p *gapProber) scan(at int64, found func(start, end int64, shifts []int64)) {
 	l := p.l
-	p.found = p.found[:0]
 	from := max(at-(int64(len(p.buf))-p.width), l.FirstAMap)
 	n, _ := p.r.ReadAt(p.buf[:min(int64(len(p.buf)), p.size-from)], from)
 	b := p.buf[:n]
-	// Where a structure verifies: 0 nowhere, 1 where it lies, 2 shifted.
-	place := func(off int64, ok func(int64) bool) int {
-		switch {
-		case ok(off):
-			return 1
-		case ok(off + p.delta):
-			return 2
+	var shifts []int64
+	sigShifts := func(start int64, sig uint16, bid uint64) []int64 {
+		shifts = shifts[:0]
+		for d := int64(0); d <= p.missing; d += l.BlockAlign {
+			if Signature(uint64(start+d), bid) == sig {
+				shifts = append(shifts, d)
+			}
 		}
-		return 0
-	}
-	add := func(start, end int64, where int) {
-		if where != 0 {
-			p.found = append(p.found, gapMark{start: start, end: end, shifted: where == 2})
-		}
+		return shifts
 	}
 	for e := (at + l.BlockAlign - 1) / l.BlockAlign * l.BlockAlign; e <= from+int64(len(b)) && e < at+p.width; e += l.BlockAlign {
 		// A page ending here: a B-tree page (its signature names its
-		// offset) or an AMap page (its BID is its offset).
+		// offset) or an allocation map page (its BID is its offset).
 		if off := e - l.PageSize; off >= from {
 			page := b[off-from : e-from]
 			t := l.ParsePageTrailer(page)
-			switch {
-			case t.Type != t.TypeRepeat:
-			case t.Type == PageNBT || t.Type == PageBBT:
+			mapPage := t.Type >= PageFMap && t.Type <= PageFPMap
+			if t.Type == t.TypeRepeat && (t.Type == PageNBT || t.Type == PageBBT || mapPage) {
 				if CRC(page[:l.PageTrailerOff]) == t.CRC {
-					add(off, e, place(off, func(o int64) bool { return t.Sig == Signature(uint64(o), t.BID) }))
-				}
-				continue
-			case t.Type == PageAMap:
-				if CRC(page[:l.PageTrailerOff]) == t.CRC {
-					add(off, e, place(off, func(o int64) bool { return t.BID == uint64(o) }))
+					if !mapPage {
+						found(off, e, sigShifts(off, t.Sig, t.BID))
+					} else if d := int64(t.BID) - off; d >= 0 && d <= p.missing && d%l.BlockAlign == 0 {
+						found(off, e, append(shifts[:0], d))
+					}
 				}
 				continue
 			}
@@ -213,40 +263,44 @@ func (p *gapProber) marks(at int64) []gapMark {
 			continue
 		}
 		start := e - l.BlockExtent(int(t.CB))
-		if start < from {
+		if start < from || CRC(b[start-from:start-from+int64(t.CB)]) != t.CRC {
 			continue
 		}
-		where := place(start, func(o int64) bool { return t.Sig == Signature(uint64(o), t.BID) })
-		if where != 0 && CRC(b[start-from:start-from+int64(t.CB)]) == t.CRC {
-			add(start, e, where)
+		if s := sigShifts(start, t.Sig, t.BID); len(s) > 0 {
+			found(start, e, s)
 		}
 	}
-	return p.found
 }
 
-// Reader returns the file r of size bytes as it was before the gap: the
-// bytes from Offset on moved back Size bytes, the gap read as zeros. Its
-// size is size+g.Size.
-func (g Gap) Reader(r io.ReaderAt) io.ReaderAt { return gapReader{r: r, g: g} }
+// GapReader returns the file r, whose bytes gaps (in order) lack, as it
+// was: the bytes after each gap back in place, the gaps read as zeros.
+// Its size is the file's and the gaps' together.
+func GapReader(r io.ReaderAt, gaps []Gap) io.ReaderAt { return gapReader{r: r, gaps: gaps} }
 
 type gapReader struct {
-	r io.ReaderAt
-	g Gap
+	r    io.ReaderAt
+	gaps []Gap
 }
 
 func (x gapReader) ReadAt(p []byte, off int64) (int, error) {
 	done := 0
 	for len(p) > 0 {
+		// The first gap that ends after off, and the bytes missing before it.
+		k := sort.Search(len(x.gaps), func(i int) bool { return x.gaps[i].Offset+x.gaps[i].Size > off })
+		var before int64
+		for _, g := range x.gaps[:k] {
+			before += g.Size
+		}
 		var n int
 		var err error
 		switch {
-		case off < x.g.Offset:
-			n, err = x.r.ReadAt(p[:min(int64(len(p)), x.g.Offset-off)], off)
-		case off < x.g.Offset+x.g.Size:
-			n = int(min(int64(len(p)), x.g.Offset+x.g.Size-off))
+		case k < len(x.gaps) && off >= x.gaps[k].Offset:
+			n = int(min(int64(len(p)), x.gaps[k].Offset+x.gaps[k].Size-off))
 			clear(p[:n])
+		case k < len(x.gaps):
+			n, err = x.r.ReadAt(p[:min(int64(len(p)), x.gaps[k].Offset-off)], off-before)
 		default:
-			n, err = x.r.ReadAt(p, off-x.g.Size)
+			n, err = x.r.ReadAt(p, off-before)
 		}
 		done += n
 		if err != nil {

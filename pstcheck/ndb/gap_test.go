@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,8 +52,63 @@ func TestFindGap(t *testing.T) {
 			structures = append(structures, extent{p.IB, p.IB + h.Layout.PageSize})
 			last = max(last, p.IB)
 		}
-		if _, ok := FindGap(bytes.NewReader(clean), size); ok {
+		if _, ok := FindGaps(bytes.NewReader(clean), size); ok {
 			t.Errorf("%s: a gap in the clean file", path)
+		}
+		// check drops holes (in order) from the clean file and requires
+		// FindGaps to find them: as many bytes, each gap never after its
+		// hole's place (but when the hole is before the data section),
+		// and read through them, every page and block outside the holes
+		// where the index says and as it was. Holes in the same run of
+		// free space may make one gap.
+		check := func(t *testing.T, holes []Gap) {
+			var copy []byte
+			at, dropped := int64(0), int64(0)
+			for _, g := range holes {
+				copy = append(copy, clean[at:g.Offset]...)
+				at = g.Offset + g.Size
+				dropped += g.Size
+			}
+			copy = append(copy, clean[at:]...)
+			gaps, ok := FindGaps(bytes.NewReader(copy), int64(len(copy)))
+			// Only a hole with a page or block after it moves anything.
+			moved := int64(0)
+			for _, g := range holes {
+				if g.Offset+g.Size <= last {
+					moved += g.Size
+				}
+			}
+			if !ok && moved == 0 {
+				return
+			}
+			found := int64(0)
+			for _, g := range gaps {
+				found += g.Size
+			}
+			if !ok || found < moved || found > dropped || len(gaps) > len(holes) {
+				t.Fatalf("found %+v (%v); the holes are %+v", gaps, ok, holes)
+			}
+			if g := gaps[0]; g.Offset > holes[0].Offset && g.Offset+g.Size != h.Layout.FirstAMap {
+				t.Fatalf("found %+v, after the first hole %+v", gaps, holes[0])
+			}
+			// Holes past the last page and block may be left, the copy
+			// then as short as one cut off.
+			got := make([]byte, int64(len(copy))+found)
+			if _, err := GapReader(bytes.NewReader(copy), gaps).ReadAt(got, 0); err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range structures {
+				if x.end > int64(len(got)) {
+					continue
+				}
+				inHole := false
+				for _, g := range holes {
+					inHole = inHole || x.end > g.Offset && x.off < g.Offset+g.Size
+				}
+				if !inHole && !bytes.Equal(got[x.off:x.end], clean[x.off:x.end]) {
+					t.Fatalf("found %+v: read through it, the page or block at 0x%X is not as in the clean file", gaps, x.off)
+				}
+			}
 		}
 		for _, pct := range []int64{10, 25, 50, 75, 90} {
 			for _, n := range []int64{512, 4 << 10, 64 << 10} {
@@ -61,33 +117,33 @@ func TestFindGap(t *testing.T) {
 					continue
 				}
 				t.Run(fmt.Sprintf("%s/%d bytes at %d%%", filepath.Base(path), n, pct), func(t *testing.T) {
-					copy := slices.Concat(clean[:at], clean[at+n:])
-					g, ok := FindGap(bytes.NewReader(copy), int64(len(copy)))
-					if !ok && at+n > last {
-						return
-					}
-					before := at < h.Layout.FirstAMap && g.Offset+n == h.Layout.FirstAMap
-					if !ok || g.Size != n || g.Offset > at && !before {
-						t.Fatalf("found %+v (%v); the gap is %d bytes at %d", g, ok, n, at)
-					}
-					got := make([]byte, size)
-					if _, err := g.Reader(bytes.NewReader(copy)).ReadAt(got, 0); err != nil {
-						t.Fatal(err)
-					}
-					for _, x := range structures {
-						if (x.end <= at || x.off >= at+n) && !bytes.Equal(got[x.off:x.end], clean[x.off:x.end]) {
-							t.Fatalf("found %+v: read through it, the page or block at 0x%X is not as in the clean file", g, x.off)
-						}
-					}
+					check(t, []Gap{{Offset: at, Size: n}})
 				})
 			}
+		}
+		// Several holes, as a failing disk gives them: two, and sixteen
+		// sectors of 4 KiB spread over a file large enough to keep most.
+		t.Run(filepath.Base(path)+"/4 KiB at 25% and 75%", func(t *testing.T) {
+			check(t, []Gap{{Offset: size / 4 / 512 * 512, Size: 4 << 10}, {Offset: size * 3 / 4 / 512 * 512, Size: 4 << 10}})
+		})
+		if size >= 1<<20 {
+			t.Run(filepath.Base(path)+"/16 sectors", func(t *testing.T) {
+				r := rand.New(rand.NewPCG(5, 6))
+				var holes []Gap
+				for range 16 {
+					holes = append(holes, Gap{Offset: r.Int64N(size/(4<<10)-1) * 4 << 10, Size: 4 << 10})
+				}
+				slices.SortFunc(holes, func(a, b Gap) int { return int(a.Offset - b.Offset) })
+				holes = slices.CompactFunc(holes, func(a, b Gap) bool { return a.Offset == b.Offset })
+				check(t, holes)
+			})
 		}
 		for name, copy := range map[string][]byte{
 			"cut at 90%":         clean[:size*9/10/512*512],
 			"cut at 50%":         clean[:size/2/512*512],
 			"tail zeroed at 90%": slices.Concat(clean[:size*9/10], make([]byte, size-size*9/10)),
 		} {
-			if g, ok := FindGap(bytes.NewReader(copy), int64(len(copy))); ok {
+			if g, ok := FindGaps(bytes.NewReader(copy), int64(len(copy))); ok {
 				t.Errorf("%s %s: a gap %+v", path, name, g)
 			}
 		}
@@ -97,7 +153,7 @@ func TestFindGap(t *testing.T) {
 // The gap reader serves reads that straddle the gap's edges.
 func TestGapReader(t *testing.T) {
 	file := []byte("abcdefghij")
-	r := Gap{Offset: 4, Size: 3}.Reader(bytes.NewReader(file))
+	r := GapReader(bytes.NewReader(file), []Gap{{Offset: 4, Size: 3}})
 	got := make([]byte, 13)
 	if n, err := r.ReadAt(got, 0); n != 13 || err != nil || string(got) != "abcd\x00\x00\x00efghij" {
 		t.Errorf("read %q (%d, %v)", got, n, err)
