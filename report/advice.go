@@ -194,12 +194,12 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
 			}
 			if d.GapBytes > 0 {
-				where := fmt.Sprintf("at offset 0x%X", d.GapOffset)
+				where, hole := fmt.Sprintf("at offset 0x%X", d.GapOffset), "the hole"
 				if d.Gaps > 1 {
-					where = fmt.Sprintf("in %d places, the first at offset 0x%X", d.Gaps, d.GapOffset)
+					where, hole = fmt.Sprintf("in %d places, the first at offset 0x%X", d.Gaps, d.GapOffset), "each hole"
 				}
 				e.Advice = []string{
-					fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill the hole: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), where),
+					fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), where, hole),
 				}
 				if d.MissingBytes > 0 {
 					e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
