@@ -370,3 +370,28 @@ func TestOSTNothingToSaveOffersNoExport(t *testing.T) {
 		t.Errorf("an OST with 150 readable items is not advised to be exported first:\n%s", adv)
 	}
 }
+
+// A copy that lacks bytes inside it is told where and how many, never
+// "cut off" unless its end is missing too, and advised to be copied again
+// (with a tool that fills bad sectors with zeros), its items exported
+// meanwhile.
+func TestGapAdvice(t *testing.T) {
+	r := damagedReport()
+	r.Action = pstcheck.ActionRestore
+	r.Items, r.Damage.Salvage = pstcheck.ItemCounts{Total: 2178, Readable: 2175, Damaged: 3}, 2175
+	r.Damage.GapBytes, r.Damage.GapOffset, r.Damage.Gaps = 8192, 0x6E6600, 2
+	e := Explain(r)
+	adv := strings.Join(e.Advice, "\n")
+	for _, want := range []string{"lacks 8.00 KiB in 2 places, the first at offset 0x6E6600", "each hole", "ddrescue", "pstcheck export"} {
+		if !strings.Contains(adv, want) {
+			t.Errorf("advice lacks %q:\n%s", want, adv)
+		}
+	}
+	if !strings.Contains(e.Cause, "missing inside the file in 2 places") || strings.Contains(e.Cause, "cut off") || strings.Contains(adv, "ends") {
+		t.Errorf("cause %q, advice:\n%s", e.Cause, adv)
+	}
+	r.Damage.MissingBytes = 4096
+	if e := Explain(r); !strings.Contains(e.Cause, "cut off") || !strings.Contains(strings.Join(e.Advice, "\n"), "also ends 4.00 KiB early") {
+		t.Errorf("a copy with holes and a cut-off end: cause %q, advice %q", e.Cause, e.Advice)
+	}
+}
