@@ -35,6 +35,9 @@ type Gap struct{ Offset, Size int64 }
 const (
 	gapProbe  = 64 << 10
 	gapSearch = 256
+	// gapSearched bounds the pages and blocks of a stretch whose shift is
+	// searched for (the others that fail in place are passed over).
+	gapSearched = 16
 )
 
 // FindGaps looks for runs of missing bytes in a file of size bytes that is
@@ -52,15 +55,15 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 	missing := int64(h.FileEOF) - size
 	// A stretch is at most gapProbe bytes, and a sixteenth of a small file.
 	width := max(min(gapProbe, size/16/l.PageSize*l.PageSize), l.PageSize)
-	if missing%l.BlockAlign != 0 || missing > size || size < l.FirstAMap+2*width {
+	if missing > size || size < l.FirstAMap+2*width {
 		return nil, false
 	}
-	p := &gapProber{r: r, size: size, l: l, missing: missing, width: width,
+	p := &gapProber{r: r, size: size, l: l, width: width,
 		buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
 	// The stretches nearest the end and the start that hold a page or
 	// block (a file's last stretches are often free space).
-	end := p.nearest((size-width)/l.BlockAlign*l.BlockAlign, -width, l.FirstAMap)
-	start := p.nearest(l.FirstAMap, width, end.at)
+	end := p.nearest((size-width)/l.BlockAlign*l.BlockAlign, -width, l.FirstAMap, 0, missing)
+	start := p.nearest(l.FirstAMap, width, end.at, 0, end.shift)
 	if end.marks == 0 || start.marks == 0 || end.shift == 0 {
 		return nil, false
 	}
@@ -99,9 +102,9 @@ func (p *gapProber) between(a, b stretch) ([]Gap, bool) {
 	}
 	if b.at-a.at > p.width {
 		mid := a.at + (b.at-a.at)/2/p.l.BlockAlign*p.l.BlockAlign
-		m := p.nearest(mid, p.width, b.at)
+		m := p.nearest(mid, p.width, b.at, a.shift, b.shift)
 		if m.marks == 0 && mid-p.width > a.at {
-			m = p.nearest(mid-p.width, -p.width, a.at)
+			m = p.nearest(mid-p.width, -p.width, a.at, a.shift, b.shift)
 		}
 		if m.marks > 0 && m.at > a.at && m.at < b.at {
 			left, ok := p.between(a, m)
@@ -139,12 +142,11 @@ func (p *gapProber) between(a, b stretch) ([]Gap, bool) {
 // gapProber reads stretches of a file and finds the pages and blocks that
 // end in them, with the shifts at which each verifies.
 type gapProber struct {
-	r       io.ReaderAt
-	size    int64
-	l       *Layout
-	missing int64 // the bytes missing in all: no shift is larger
-	width   int64 // the stretch read at a time
-	buf     []byte
+	r     io.ReaderAt
+	size  int64
+	l     *Layout
+	width int64 // the stretch read at a time
+	buf   []byte
 }
 
 // gapMark is a page or block found by its trailer: the bytes [start, end)
@@ -156,26 +158,27 @@ type gapMark struct {
 
 // nearest returns the first stretch, from at on by step (negative: back),
 // short of limit and at most gapSearch stretches on, that holds a page or
-// block, and the shift it has (none: the last stretch looked at).
-func (p *gapProber) nearest(at, step, limit int64) stretch {
-	s := p.measure(at)
+// block, and the shift between lo and hi it has (none: the last stretch
+// looked at).
+func (p *gapProber) nearest(at, step, limit, lo, hi int64) stretch {
+	s := p.measure(at, lo, hi)
 	for k := 0; s.marks == 0 && k < gapSearch; k++ {
 		next := at + step
 		if step > 0 && next >= limit || step < 0 && next <= limit {
 			break
 		}
 		at = next
-		s = p.measure(at)
+		s = p.measure(at, lo, hi)
 	}
 	return s
 }
 
-// measure finds the shift most pages and blocks of the stretch at at
-// verify at.
-func (p *gapProber) measure(at int64) stretch {
+// measure finds the shift between lo and hi most pages and blocks of the
+// stretch at at verify at.
+func (p *gapProber) measure(at, lo, hi int64) stretch {
 	votes := map[int64]int{}
 	n := 0
-	p.scan(at, func(start, end int64, shifts []int64) {
+	p.scan(at, lo, hi, gapSearched, func(start, end int64, shifts []int64) {
 		n++
 		for _, d := range shifts {
 			votes[d]++
@@ -196,7 +199,7 @@ func (p *gapProber) measure(at int64) stretch {
 // either (a signature can fit two places), else the smallest.
 func (p *gapProber) marksIn(at, lo, hi int64) []gapMark {
 	var out []gapMark
-	p.scan(at, func(start, end int64, shifts []int64) {
+	p.scan(at, lo, hi, 0, func(start, end int64, shifts []int64) {
 		best := int64(-1)
 		for _, d := range shifts {
 			switch {
@@ -217,19 +220,28 @@ func (p *gapProber) marksIn(at, lo, hi int64) []gapMark {
 }
 
 // scan calls found for every page and block whose trailer ends in the
-// stretch at at (the bytes before it read too), with the shifts, from 0
-// to the bytes missing, at which it verifies: its CRC (which does not
-// depend on where it lies) and its signature or, for an AMap page, its
-// BID.
-func (p *gapProber) scan(at int64, found func(start, end int64, shifts []int64)) {
+// stretch at at (the bytes before it read too), with the shifts, from lo
+// to hi, at which it verifies: its CRC (which does not depend on where it
+// lies) and its signature or, for a map page, its BID. When lo is 0, one
+// that verifies where it lies is taken to be there (0 alone), and the
+// shifts of at most limit others (0: all) are looked for, each a search of
+// hi-lo bytes: measuring a stretch needs a few, placing a gap all.
+func (p *gapProber) scan(at, lo, hi int64, limit int, found func(start, end int64, shifts []int64)) {
 	l := p.l
 	from := max(at-(int64(len(p.buf))-p.width), l.FirstAMap)
 	n, _ := p.r.ReadAt(p.buf[:min(int64(len(p.buf)), p.size-from)], from)
 	b := p.buf[:n]
 	var shifts []int64
+	searched := 0
 	sigShifts := func(start int64, sig uint16, bid uint64) []int64 {
 		shifts = shifts[:0]
-		for d := int64(0); d <= p.missing; d += l.BlockAlign {
+		if lo == 0 && Signature(uint64(start), bid) == sig {
+			return append(shifts, 0)
+		}
+		if searched++; limit > 0 && searched > limit {
+			return shifts
+		}
+		for d := (lo + l.BlockAlign - 1) / l.BlockAlign * l.BlockAlign; d <= hi; d += l.BlockAlign {
 			if Signature(uint64(start+d), bid) == sig {
 				shifts = append(shifts, d)
 			}
@@ -247,7 +259,7 @@ func (p *gapProber) scan(at int64, found func(start, end int64, shifts []int64))
 				if CRC(page[:l.PageTrailerOff]) == t.CRC {
 					if !mapPage {
 						found(off, e, sigShifts(off, t.Sig, t.BID))
-					} else if d := int64(t.BID) - off; d >= 0 && d <= p.missing && d%l.BlockAlign == 0 {
+					} else if d := int64(t.BID) - off; d >= lo && d <= hi && d%l.BlockAlign == 0 {
 						found(off, e, append(shifts[:0], d))
 					}
 				}

@@ -61,7 +61,7 @@ func TestFindGap(t *testing.T) {
 		// and read through them, every page and block outside the holes
 		// where the index says and as it was. Holes in the same run of
 		// free space may make one gap.
-		check := func(t *testing.T, holes []Gap) {
+		check := func(t *testing.T, holes []Gap, cut int64) {
 			var copy []byte
 			at, dropped := int64(0), int64(0)
 			for _, g := range holes {
@@ -70,6 +70,9 @@ func TestFindGap(t *testing.T) {
 				dropped += g.Size
 			}
 			copy = append(copy, clean[at:]...)
+			if cut > 0 {
+				copy = copy[:cut]
+			}
 			gaps, ok := FindGaps(bytes.NewReader(copy), int64(len(copy)))
 			// Only a hole with a page or block after it moves anything.
 			moved := int64(0)
@@ -117,14 +120,18 @@ func TestFindGap(t *testing.T) {
 					continue
 				}
 				t.Run(fmt.Sprintf("%s/%d bytes at %d%%", filepath.Base(path), n, pct), func(t *testing.T) {
-					check(t, []Gap{{Offset: at, Size: n}})
+					check(t, []Gap{{Offset: at, Size: n}}, 0)
 				})
 			}
 		}
 		// Several holes, as a failing disk gives them: two, and sixteen
 		// sectors of 4 KiB spread over a file large enough to keep most.
 		t.Run(filepath.Base(path)+"/4 KiB at 25% and 75%", func(t *testing.T) {
-			check(t, []Gap{{Offset: size / 4 / 512 * 512, Size: 4 << 10}, {Offset: size * 3 / 4 / 512 * 512, Size: 4 << 10}})
+			check(t, []Gap{{Offset: size / 4 / 512 * 512, Size: 4 << 10}, {Offset: size * 3 / 4 / 512 * 512, Size: 4 << 10}}, 0)
+		})
+		// A hole, and the copy cut off later at no particular byte.
+		t.Run(filepath.Base(path)+"/4 KiB at 25%, cut at 90%", func(t *testing.T) {
+			check(t, []Gap{{Offset: size / 4 / 512 * 512, Size: 4 << 10}}, size*9/10+7)
 		})
 		if size >= 1<<20 {
 			t.Run(filepath.Base(path)+"/16 sectors", func(t *testing.T) {
@@ -135,7 +142,7 @@ func TestFindGap(t *testing.T) {
 				}
 				slices.SortFunc(holes, func(a, b Gap) int { return int(a.Offset - b.Offset) })
 				holes = slices.CompactFunc(holes, func(a, b Gap) bool { return a.Offset == b.Offset })
-				check(t, holes)
+				check(t, holes, 0)
 			})
 		}
 		for name, copy := range map[string][]byte{
