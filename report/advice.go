@@ -206,7 +206,8 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				}
 			}
 			if d.Salvage > 0 {
-				e.Advice = append(e.Advice, "If there is no other copy, pstcheck export saves what this one still holds ("+saves+"):", ExportCommand(path))
+				e.Advice = append(e.Advice, "If there is no other copy, pstcheck export saves what this one still holds ("+saves+"):", ExportCommand(path),
+					"or write them into a new PST, which Outlook opens as it is:", RepairCommand(path))
 				e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
 			} else {
 				e.Advice = append(e.Advice, "No item can be read whole from this copy: if there is no other copy, restore the file from a backup.")
