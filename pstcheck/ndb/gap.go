@@ -1,6 +1,7 @@
 package ndb
 
 import (
+	"cmp"
 	"io"
 	"slices"
 	"sort"
@@ -119,7 +120,7 @@ func (p *gapProber) between(a, b stretch) ([]Gap, bool) {
 	// blocks, each placed after the last page or block of the smaller
 	// shift.
 	marks := append(p.marksIn(a.at, a.shift, b.shift), p.marksIn(b.at, a.shift, b.shift)...)
-	slices.SortFunc(marks, func(x, y gapMark) int { return int(x.start - y.start) })
+	slices.SortFunc(marks, func(x, y gapMark) int { return cmp.Compare(x.start, y.start) })
 	marks = slices.CompactFunc(marks, func(x, y gapMark) bool { return x.start == y.start })
 	var gaps []Gap
 	shift, lastEnd := a.shift, int64(-1)

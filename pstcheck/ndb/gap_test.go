@@ -2,6 +2,7 @@ package ndb
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -140,7 +141,7 @@ func TestFindGap(t *testing.T) {
 				for range 16 {
 					holes = append(holes, Gap{Offset: r.Int64N(size/(4<<10)-1) * 4 << 10, Size: 4 << 10})
 				}
-				slices.SortFunc(holes, func(a, b Gap) int { return int(a.Offset - b.Offset) })
+				slices.SortFunc(holes, func(a, b Gap) int { return cmp.Compare(a.Offset, b.Offset) })
 				holes = slices.CompactFunc(holes, func(a, b Gap) bool { return a.Offset == b.Offset })
 				check(t, holes, 0)
 			})
