@@ -251,7 +251,7 @@ type checker struct {
 	res         *ndb.Result
 	mem         memory
 	nameMapLost bool
-	// names, when the map is salvaged (namemap.go), are the IDs it names:
+	// names, when the map is salvaged (storenodes.go), are the IDs it names:
 	// a message using another has lost that field.
 	names *namedIDs
 	// fingerprints says to take the fingerprint of each message checked
