@@ -39,6 +39,11 @@ const (
 	// gapSearched bounds the pages and blocks of a stretch whose shift is
 	// searched for (the others that fail in place are passed over).
 	gapSearched = 16
+	// maxGapShift bounds the bytes missing in holes that are looked for:
+	// each shift searched is a signature computed per 64 bytes of it (a
+	// copy cut off by tens of GB with a damaged trailer at its end would
+	// take seconds), and a copy lacking more is not one to read around.
+	maxGapShift = 256 << 20
 )
 
 // FindGaps looks for runs of missing bytes in a file of size bytes that is
@@ -63,7 +68,7 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 		buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
 	// The stretches nearest the end and the start that hold a page or
 	// block (a file's last stretches are often free space).
-	end := p.nearest((size-width)/l.BlockAlign*l.BlockAlign, -width, l.FirstAMap, 0, missing)
+	end := p.nearest((size-width)/l.BlockAlign*l.BlockAlign, -width, l.FirstAMap, 0, min(missing, maxGapShift))
 	start := p.nearest(l.FirstAMap, width, end.at, 0, end.shift)
 	if end.marks == 0 || start.marks == 0 || end.shift == 0 {
 		return nil, false
