@@ -34,21 +34,14 @@ func (r *Reader) loadNames() {
 	}
 	guids, entries, strs := props[0x0002].Data, props[0x0003].Data, props[0x0004].Data
 	for i := 0; i+8 <= len(entries); i += 8 {
-		id := binary.LittleEndian.Uint32(entries[i:])
-		g := binary.LittleEndian.Uint16(entries[i+4:])
-		idx := binary.LittleEndian.Uint16(entries[i+6:])
+		n := nameRecordAt(entries[i:])
+		id, idx := n.id, n.index
 		var name PropertyName
-		switch k := int(g >> 1); {
-		case k == 1:
-			name.GUID, _ = parseGUID("00020328-0000-0000-C000-000000000046") // PS_MAPI
-		case k == 2:
-			name.GUID, _ = parseGUID("00020329-0000-0000-C000-000000000046") // PS_PUBLIC_STRINGS
-		case k >= 3 && (k-3)*16+16 <= len(guids):
-			copy(name.GUID[:], guids[(k-3)*16:])
-		default:
+		var ok bool
+		if name.GUID, ok = n.propertySet(guids); !ok {
 			continue
 		}
-		if g&1 == 0 {
+		if !n.str {
 			name.LID = id
 		} else {
 			// A string: its byte length, then UTF-16LE.
@@ -69,4 +62,39 @@ func (r *Reader) loadNames() {
 			r.names[0x8000+idx] = name
 		}
 	}
+}
+
+// nameRecord is one record of the name-to-ID map's entry stream (NAMEID,
+// MS-PST 2.4.7.1): a numeric name, or with str the offset of a string name
+// in the string stream (id); the property set (guid: 1 PS_MAPI, 2
+// PS_PUBLIC_STRINGS, 3 and up the GUID stream's); and the property's
+// index, its ID being 0x8000 + index.
+type nameRecord struct {
+	id    uint32
+	str   bool
+	guid  int
+	index uint16
+}
+
+// nameRecordAt reads the record at the start of b (8 bytes at least).
+func nameRecordAt(b []byte) nameRecord {
+	g := binary.LittleEndian.Uint16(b[4:])
+	return nameRecord{id: binary.LittleEndian.Uint32(b), str: g&1 != 0, guid: int(g >> 1), index: binary.LittleEndian.Uint16(b[6:])}
+}
+
+// propertySet is the GUID of the record's property set, the map's GUID
+// stream being guids; false when the record names none there.
+func (n nameRecord) propertySet(guids []byte) ([16]byte, bool) {
+	var guid [16]byte
+	switch k := n.guid; {
+	case k == 1:
+		guid, _ = parseGUID("00020328-0000-0000-C000-000000000046") // PS_MAPI
+	case k == 2:
+		guid, _ = parseGUID("00020329-0000-0000-C000-000000000046") // PS_PUBLIC_STRINGS
+	case k >= 3 && (k-3)*16+16 <= len(guids):
+		copy(guid[:], guids[(k-3)*16:])
+	default:
+		return guid, false
+	}
+	return guid, true
 }

@@ -141,24 +141,13 @@ func (r *Reader) loadNameMap() {
 	}
 	guids, entries := props[0x0002].Data, props[0x0003].Data
 	for i := 0; i+8 <= len(entries); i += 8 {
-		id := binary.LittleEndian.Uint32(entries[i:])
-		g := binary.LittleEndian.Uint16(entries[i+4:])
-		idx := binary.LittleEndian.Uint16(entries[i+6:])
-		if g&1 != 0 {
+		n := nameRecordAt(entries[i:])
+		if n.str {
 			continue // a string-named property: not needed here
 		}
-		var guid [16]byte
-		switch k := int(g >> 1); {
-		case k == 1:
-			guid, _ = parseGUID("00020328-0000-0000-C000-000000000046") // PS_MAPI
-		case k == 2:
-			guid, _ = parseGUID("00020329-0000-0000-C000-000000000046") // PS_PUBLIC_STRINGS
-		case k >= 3 && (k-3)*16+16 <= len(guids):
-			copy(guid[:], guids[(k-3)*16:])
-		default:
-			continue
+		if guid, ok := n.propertySet(guids); ok {
+			r.named[namedKey{guid, n.id}] = 0x8000 + n.index
 		}
-		r.named[namedKey{guid, id}] = 0x8000 + idx
 	}
 }
 

@@ -232,18 +232,16 @@ func (w *walker) readNameMap(pc *ltp.PC, subs map[uint32]ndb.Subnode) (*namedIDs
 	}
 	ids := new(namedIDs)
 	for i := 0; i < len(entries); i += 8 {
-		id := binary.LittleEndian.Uint32(entries[i:])
-		g := binary.LittleEndian.Uint16(entries[i+4:])
-		idx := binary.LittleEndian.Uint16(entries[i+6:])
-		if int(g>>1) >= 3+len(guids)/16 || idx >= 0x8000 || ids.has(0x8000+idx) {
+		n := nameRecordAt(entries[i:])
+		if n.guid >= 3+len(guids)/16 || n.index >= 0x8000 || ids.has(0x8000+n.index) {
 			return nil, false
 		}
-		if g&1 != 0 { // a string: its byte length, then UTF-16LE
-			if uint64(id)+4 > uint64(len(strs)) || uint64(id)+4+uint64(binary.LittleEndian.Uint32(strs[id:])) > uint64(len(strs)) {
+		if n.str { // a string: its byte length, then UTF-16LE
+			if uint64(n.id)+4 > uint64(len(strs)) || uint64(n.id)+4+uint64(binary.LittleEndian.Uint32(strs[n.id:])) > uint64(len(strs)) {
 				return nil, false
 			}
 		}
-		ids[idx/64] |= 1 << (idx % 64)
+		ids[n.index/64] |= 1 << (n.index % 64)
 	}
 	return ids, true
 }
