@@ -204,7 +204,7 @@ func (r *Reader) propertiesAt(data, sub uint64) (Props, error) {
 	if err != nil {
 		return nil, err
 	}
-	return valueReader{r: r}.props(pc, subs, nil)
+	return valueReader{res: r.res}.props(pc, subs, nil)
 }
 
 // Message reads a top-level message node whole: any part that cannot be
@@ -263,7 +263,7 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts R
 	}
 	// A lenient read checks a value left in the store right away, so that
 	// a damaged one is left out like any value that cannot be read.
-	vr := valueReader{r: r, streamAbove: opts.StreamAbove, verify: opts.Verify || lenient != nil}
+	vr := valueReader{res: r.res, streamAbove: opts.StreamAbove, verify: opts.Verify || lenient != nil}
 	var mem *memory
 	if opts.Reads != nil {
 		mem = &memory{reads: opts.Reads}
@@ -341,7 +341,7 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts R
 // valueReader reads the values of one message's objects, leaving large
 // ones in the store as ReadOptions.StreamAbove says.
 type valueReader struct {
-	r           *Reader
+	res         *ndb.Result
 	streamAbove func(id, typ uint16) int64
 	verify      bool // read a value left in the store through once, to check it
 }
@@ -388,7 +388,7 @@ func (vr valueReader) hnid(h *ltp.Heap, subs map[uint32]ndb.Subnode, hnid uint32
 // whole has been verified; one left in the store is verified when it is
 // streamed.
 func (vr valueReader) subnode(s ndb.Subnode, id, typ uint16) (Value, error) {
-	d, err := vr.r.res.OpenData(s.Data)
+	d, err := vr.res.OpenData(s.Data)
 	if err != nil {
 		return Value{}, err
 	}

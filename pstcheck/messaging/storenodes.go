@@ -216,15 +216,11 @@ func (w *walker) readNameMap(pc *ltp.PC, subs map[uint32]ndb.Subnode) (*namedIDs
 	var streams [3][]byte
 	for i, id := range []uint16{propNameidStreamGUID, propNameidStreamEntry, propNameidStreamString} {
 		p, _ := pc.Get(id)
-		if ltp.IsHID(p.Value) {
-			streams[i] = pc.Bytes(p)
-			continue
-		}
-		parts, err := w.res.ReadData(subs[p.Value].Data)
+		v, err := valueReader{res: w.res}.hnid(pc.Heap, subs, p.Value, id, p.Type)
 		if err != nil {
 			return nil, false
 		}
-		streams[i] = slices.Concat(parts...)
+		streams[i] = v.Data
 	}
 	guids, entries, strs := streams[0], streams[1], streams[2]
 	if len(guids)%16 != 0 || len(entries)%8 != 0 || len(entries) == 0 {
