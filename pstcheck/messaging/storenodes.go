@@ -119,6 +119,7 @@ func (w *walker) salvageStoreNode(nid uint32, lost error, valid func(*ltp.PC, ma
 			if err != nil || !holdsAll(subs, h.needs) {
 				continue
 			}
+			// Read for each try: opening a heap decodes its blocks in place.
 			blocks, err := w.res.ReadBlocks(h.bid, nil)
 			if err != nil {
 				continue
