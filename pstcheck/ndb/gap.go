@@ -293,11 +293,20 @@ func (p *gapProber) scan(at, lo, hi int64, limit int, found func(start, end int6
 // GapReader returns the file r, whose bytes gaps (in order) lack, as it
 // was: the bytes after each gap back in place, the gaps read as zeros.
 // Its size is the file's and the gaps' together.
-func GapReader(r io.ReaderAt, gaps []Gap) io.ReaderAt { return gapReader{r: r, gaps: gaps} }
+func GapReader(r io.ReaderAt, gaps []Gap) io.ReaderAt {
+	x := gapReader{r: r, gaps: gaps, before: make([]int64, len(gaps)+1)}
+	for i, g := range gaps {
+		x.before[i+1] = x.before[i] + g.Size
+	}
+	return x
+}
 
 type gapReader struct {
 	r    io.ReaderAt
 	gaps []Gap
+	// before[k] is the bytes missing before gap k (all of them at k =
+	// len(gaps)): every read of the scan comes through here.
+	before []int64
 }
 
 func (x gapReader) ReadAt(p []byte, off int64) (int, error) {
@@ -305,10 +314,7 @@ func (x gapReader) ReadAt(p []byte, off int64) (int, error) {
 	for len(p) > 0 {
 		// The first gap that ends after off, and the bytes missing before it.
 		k := sort.Search(len(x.gaps), func(i int) bool { return x.gaps[i].Offset+x.gaps[i].Size > off })
-		var before int64
-		for _, g := range x.gaps[:k] {
-			before += g.Size
-		}
+		before := x.before[k]
 		var n int
 		var err error
 		switch {
