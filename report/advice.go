@@ -190,9 +190,6 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	case pstcheck.ActionRestore:
 		if d.MissingBytes > 0 || d.GapBytes > 0 {
 			e.NextStep = "this copy is incomplete: copy the file again from its source"
-			e.Advice = []string{
-				fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
-			}
 			if d.GapBytes > 0 {
 				where, hole := fmt.Sprintf("at offset 0x%X", d.GapOffset), "the hole"
 				if d.Gaps > 1 {
@@ -203,6 +200,10 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				}
 				if d.MissingBytes > 0 {
 					e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
+				}
+			} else {
+				e.Advice = []string{
+					fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
 				}
 			}
 			if d.Salvage > 0 {
