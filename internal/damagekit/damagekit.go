@@ -32,11 +32,11 @@ type Case struct {
 func (c Case) Oracle(clean *pstmut.File, damaged []byte) map[uint32]Fate {
 	if c.gaps != nil {
 		// What the index sees: the bytes after each gap back in place.
-		b := make([]byte, len(clean.B))
-		if _, err := ndb.GapReader(bytes.NewReader(damaged), c.gaps).ReadAt(b[:len(damaged)+int(gapBytes(c.gaps))], 0); err != nil {
+		b := make([]byte, int64(len(damaged))+gapBytes(c.gaps))
+		if _, err := ndb.GapReader(bytes.NewReader(damaged), c.gaps).ReadAt(b, 0); err != nil {
 			panic(err)
 		}
-		damaged = b[:len(damaged)+int(gapBytes(c.gaps))]
+		damaged = b
 	}
 	return Oracle(clean, damaged)
 }
