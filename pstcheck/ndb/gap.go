@@ -226,8 +226,8 @@ func (p *gapProber) marksIn(at, lo, hi int64) []gapMark {
 }
 
 // scan calls found for every page and block whose trailer ends in the
-// stretch at at (the bytes before it read too), with the shifts, from lo
-// to hi, at which it verifies: its CRC (which does not depend on where it
+// stretch at at (the bytes before it read too) and that verifies at a
+// shift from lo to hi, with those shifts: its CRC (which does not depend on where it
 // lies) and its signature or, for a map page, its BID. When lo is 0, one
 // that verifies where it lies is taken to be there (0 alone), and the
 // shifts of at most limit others (0: all) are looked for, each a search of
@@ -262,12 +262,16 @@ func (p *gapProber) scan(at, lo, hi int64, limit int, found func(start, end int6
 			t := l.ParsePageTrailer(page)
 			mapPage := t.Type >= PageFMap && t.Type <= PageFPMap
 			if t.Type == t.TypeRepeat && (t.Type == PageNBT || t.Type == PageBBT || mapPage) {
-				if CRC(page[:l.PageTrailerOff]) == t.CRC {
-					if !mapPage {
-						found(off, e, sigShifts(off, t.Sig, t.BID))
-					} else if d := int64(t.BID) - off; d >= lo && d <= hi && d%l.BlockAlign == 0 {
-						found(off, e, append(shifts[:0], d))
-					}
+				var s []int64
+				switch d := int64(t.BID) - off; {
+				case CRC(page[:l.PageTrailerOff]) != t.CRC:
+				case !mapPage:
+					s = sigShifts(off, t.Sig, t.BID)
+				case d >= lo && d <= hi && d%l.BlockAlign == 0:
+					s = append(shifts[:0], d)
+				}
+				if len(s) > 0 {
+					found(off, e, s)
 				}
 				continue
 			}
