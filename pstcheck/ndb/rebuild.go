@@ -99,10 +99,10 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 	sortRanges(s.lostNBT)
 	// Candidates as found, several per key at times; mergeRebuilt picks
 	// one. blocks are the entries of found BBT leaf pages, trailers the
-	// blocks found by their trailers. Slices, not maps: when a root is lost
+	// blocks found by their trailers. Lists, not maps: when a root is lost
 	// every entry of the index passes through here.
-	var nodes []nbtCandidate
-	var blocks, trailers []bbtCandidate
+	var nodes pieces[nbtCandidate]
+	var blocks, trailers pieces[bbtCandidate]
 	pagesUsed := map[int64]uint8{}
 
 	// amaps holds the bitmaps of the valid AMaps of the intervals the
@@ -175,7 +175,7 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 			if t := page[l.PageTrailerOff]; (t != PageNBT && t != PageBBT) || isMapPage(off) || s.visited[off] {
 				continue
 			}
-			nodes, blocks = s.foundPage(page, off, alloc(off), nodes, blocks, pagesUsed)
+			s.foundPage(page, off, alloc(off), &nodes, &blocks, pagesUsed)
 		}
 		// Then blocks, by the trailer that ends each aligned extent, when
 		// BBT ranges are lost.
@@ -203,20 +203,20 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 				continue
 			}
 			bid := t.BID &^ bidReserved
-			trailers = append(trailers, bbtCandidate{e: BBTEntry{BID: bid, IB: uint64(start), CB: t.CB, Inflated: t.Inflated, Rebuilt: FoundByTrailer}, alloc: a})
+			trailers.append(bbtCandidate{e: BBTEntry{BID: bid, IB: uint64(start), CB: t.CB, Inflated: t.Inflated, Rebuilt: FoundByTrailer}, alloc: a})
 		}
 		pos = readEnd
 	}
-	s.mergeRebuilt(nodes, blocks, trailers, pagesUsed)
+	s.mergeRebuilt(nodes.join(), blocks.join(), trailers.join(), pagesUsed)
 }
 
 // foundPage takes the entries of a leaf page found outside the live trees
 // when they fall in a lost range.
-func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes []nbtCandidate, blocks []bbtCandidate, used map[int64]uint8) ([]nbtCandidate, []bbtCandidate) {
+func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes *pieces[nbtCandidate], blocks *pieces[bbtCandidate], used map[int64]uint8) {
 	l := &s.h.Layout
 	t, ok := l.soundBTreePage(page, off)
 	if !ok || a == allocFree {
-		return nodes, blocks
+		return
 	}
 	cEnt, _, cbEnt, cLevel := l.BTFooter(page)
 	want := l.BBTLeafEntrySize
@@ -224,7 +224,7 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes []nbtCan
 		want = l.NBTLeafEntrySize
 	}
 	if cLevel != 0 || cbEnt != want || cEnt*cbEnt > l.BTFooterOff {
-		return nodes, blocks
+		return
 	}
 	took := false
 	for i := 0; i < cEnt; i++ {
@@ -235,7 +235,7 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes []nbtCan
 				continue
 			}
 			n.Rebuilt = true
-			nodes = append(nodes, nbtCandidate{e: n, alloc: a, pageBID: t.BID})
+			nodes.append(nbtCandidate{e: n, alloc: a, pageBID: t.BID})
 		} else {
 			b := l.parseBBTLeaf(e)
 			b.BID &^= bidReserved
@@ -243,14 +243,13 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes []nbtCan
 				continue
 			}
 			b.Rebuilt = FoundInLeaf
-			blocks = append(blocks, bbtCandidate{e: b, alloc: a, pageBID: t.BID})
+			blocks.append(bbtCandidate{e: b, alloc: a, pageBID: t.BID})
 		}
 		took = true
 	}
 	if took {
 		used[off] = t.Type
 	}
-	return nodes, blocks
 }
 
 // mergeRebuilt adds the chosen entries to the walked trees and records
