@@ -207,7 +207,7 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 		}
 		pos = readEnd
 	}
-	s.mergeRebuilt(nodes.join(), blocks.join(), trailers.join(), pagesUsed)
+	s.mergeRebuilt(&nodes, &blocks, &trailers, pagesUsed)
 }
 
 // foundPage takes the entries of a leaf page found outside the live trees
@@ -261,22 +261,23 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes *pieces[
 // that are stale but marked in use are kept too: the blocks they name hold
 // an earlier version of an item (the folder names of an older hierarchy
 // table, say), which beats nothing when the current one is lost.
-func (s *Scanner) mergeRebuilt(nodes []nbtCandidate, blocks, trailers []bbtCandidate, used map[int64]uint8) {
+func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks, trailers *pieces[bbtCandidate], used map[int64]uint8) {
 	// The best candidate of each key first: the one the allocation map
 	// marks in use, then the newer page (a higher BID); trailers in offset
-	// order.
-	slices.SortStableFunc(blocks, func(a, b bbtCandidate) int {
+	// order. Only the first of each key is taken (firstOfKey).
+	byBID := blocks.sorted(func(a, b bbtCandidate) int {
 		return cmp.Or(cmp.Compare(a.e.BID, b.e.BID), cmp.Compare(b.alloc, a.alloc), cmp.Compare(b.pageBID, a.pageBID))
 	})
-	slices.SortStableFunc(trailers, func(a, b bbtCandidate) int {
+	trailersByBID := trailers.sorted(func(a, b bbtCandidate) int {
 		return cmp.Or(cmp.Compare(a.e.BID, b.e.BID), cmp.Compare(b.alloc, a.alloc), cmp.Compare(a.e.IB, b.e.IB))
 	})
-	slices.SortStableFunc(nodes, func(a, b nbtCandidate) int {
+	byNID := nodes.sorted(func(a, b nbtCandidate) int {
 		return cmp.Or(cmp.Compare(a.e.NID, b.e.NID), cmp.Compare(b.alloc, a.alloc), cmp.Compare(b.pageBID, a.pageBID))
 	})
-	blocks = slices.CompactFunc(blocks, func(a, b bbtCandidate) bool { return a.e.BID == b.e.BID })
-	trailers = slices.CompactFunc(trailers, func(a, b bbtCandidate) bool { return a.e.BID == b.e.BID })
-	nodes = slices.CompactFunc(nodes, func(a, b nbtCandidate) bool { return a.e.NID == b.e.NID })
+	blockKey := func(c bbtCandidate) uint64 { return c.e.BID }
+	nextBlock := firstOfKey(byBID, blockKey)
+	nextTrailer := firstOfKey(trailersByBID, blockKey)
+	nextNode := firstOfKey(byNID, func(c nbtCandidate) uint64 { return uint64(c.e.NID) })
 
 	rb := &Rebuild{}
 	for off, t := range used {
@@ -301,26 +302,27 @@ func (s *Scanner) mergeRebuilt(nodes []nbtCandidate, blocks, trailers []bbtCandi
 	}
 	// Merge the two lists by BID: a trailer wins where no page lists the
 	// block, or where the page puts it elsewhere.
-	i, j := 0, 0
-	for i < len(blocks) || j < len(trailers) {
+	b, bok := nextBlock()
+	t, tok := nextTrailer()
+	for bok || tok {
 		switch {
-		case j == len(trailers) || i < len(blocks) && blocks[i].e.BID < trailers[j].e.BID:
-			add(blocks[i])
-			i++
-		case i == len(blocks) || trailers[j].e.BID < blocks[i].e.BID:
-			add(trailers[j])
-			j++
+		case !tok || bok && b.e.BID < t.e.BID:
+			add(b)
+			b, bok = nextBlock()
+		case !bok || t.e.BID < b.e.BID:
+			add(t)
+			t, tok = nextTrailer()
 		default: // the same BID
-			if blocks[i].e.IB == trailers[j].e.IB {
-				add(blocks[i])
+			if b.e.IB == t.e.IB {
+				add(b)
 			} else {
-				add(trailers[j])
+				add(t)
 			}
-			i++
-			j++
+			b, bok = nextBlock()
+			t, tok = nextTrailer()
 		}
 	}
-	for _, c := range nodes {
+	for c, ok := nextNode(); ok; c, ok = nextNode() {
 		if s.res.NBT.findIn(c.e.NID, liveNBT) >= 0 {
 			continue
 		}
@@ -328,4 +330,19 @@ func (s *Scanner) mergeRebuilt(nodes []nbtCandidate, blocks, trailers []bbtCandi
 		rb.Nodes++
 	}
 	s.res.Rebuild = rb
+}
+
+// firstOfKey reads the sorted entries and returns the first of each key.
+func firstOfKey[T any](sorted *sortedPieces[T], key func(T) uint64) func() (T, bool) {
+	var last uint64
+	started := false
+	return func() (T, bool) {
+		for {
+			v, ok := sorted.next()
+			if !ok || !started || key(v) != last {
+				started, last = true, key(v)
+				return v, ok
+			}
+		}
+	}
 }
