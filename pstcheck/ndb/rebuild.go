@@ -107,10 +107,9 @@ func allZero(b []byte) bool {
 // indexDamaged reports whether any B-tree range was lost in the walk.
 func (s *Scanner) indexDamaged() bool { return len(s.lost) > 0 || len(s.lostNBT) > 0 }
 
-// rebuildIndex runs the sequential pass and merges what it found into the
-// walked trees.
+// rebuildIndex runs the sequential pass (rebuildsweep.go) and merges what
+// it found into the walked trees.
 func (s *Scanner) rebuildIndex(ctx context.Context) {
-	l := &s.h.Layout
 	sortRanges(s.lost)
 	sortRanges(s.lostNBT)
 	// Candidates as found, several per key at times; mergeRebuilt picks
@@ -120,115 +119,29 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 	var nodes pieces[nbtCandidate]
 	var blocks, trailers pieces[bbtCandidate]
 	pagesUsed := map[int64]uint8{}
-
-	// amaps holds the bitmaps of the valid AMaps of the intervals the
-	// buffer covers (nil for an unusable one), by AMap offset.
-	amaps := map[int64][]byte{}
-	amapValid := s.h.AMapValid != 0
-	alloc := func(off int64) allocState {
-		bits := amaps[l.FirstAMap+(off-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage]
-		switch {
-		case !amapValid || bits == nil:
-			return allocUnknown
-		case l.amapInUse(bits, off):
-			return allocInUse
+	done := s.sweepData(ctx, func(c *sweptChunk) {
+		for _, n := range c.nodes {
+			nodes.append(n)
 		}
-		return allocFree
-	}
-	isMapPage := func(off int64) bool {
-		if off < l.FirstAMap {
-			return true
+		for _, b := range c.blocks {
+			blocks.append(b)
 		}
-		k := (off - l.FirstAMap) / l.AMapCoverage
-		for _, p := range l.IntervalPages(k) {
-			if p.Off == off {
-				return true
-			}
+		for _, t := range c.trailers {
+			trailers.append(t)
 		}
-		return false
-	}
-
-	// maxExtent is the largest on-disk block: a block's trailer may end up
-	// to this far past the start of the bytes it closes.
-	maxExtent := l.BlockExtent(l.MaxBlockData)
-	chunk := int64(max(ChunkSize, 1<<16))
-	buf := make([]byte, chunk+maxExtent)
-	end := s.limit
-	// pos is where the next unread bytes start; buf holds [bufStart, pos).
-	pos := l.FirstAMap
-	for pos < end {
-		if ctx.Err() != nil {
-			return
+		for _, u := range c.used {
+			pagesUsed[u.off] = u.ptype
 		}
-		bufStart := max(pos-maxExtent, l.FirstAMap)
-		want := min(chunk+(pos-bufStart), end-bufStart)
-		b := buf[:want]
-		n, _ := s.r.ReadAt(b, bufStart)
-		b = b[:n]
-		if int64(n) <= pos-bufStart {
-			break // the rest cannot be read (FILE-READ comes from the passes)
-		}
-		readEnd := bufStart + int64(n)
-		if allZero(b[pos-bufStart:]) {
-			// Nothing to find in a zeroed region (a common kind of damage):
-			// no page or block ends in it.
-			pos = readEnd
-			continue
-		}
-		// Pages first, in order, so each interval's AMap is known before
-		// the data it maps.
-		for off := (pos + l.PageSize - 1) / l.PageSize * l.PageSize; off+l.PageSize <= readEnd; off += l.PageSize {
-			page := b[off-bufStart : off-bufStart+l.PageSize]
-			if off >= l.FirstAMap && (off-l.FirstAMap)%l.AMapCoverage == 0 {
-				for k := range amaps {
-					if k+l.AMapCoverage <= bufStart {
-						delete(amaps, k) // maps nothing the buffer still holds
-					}
-				}
-				amaps[off] = l.amapBits(page, off)
-				continue
-			}
-			if t := page[l.PageTrailerOff]; (t != PageNBT && t != PageBBT) || isMapPage(off) || s.visited[off] {
-				continue
-			}
-			s.foundPage(page, off, alloc(off), &nodes, &blocks, pagesUsed)
-		}
-		// Then blocks, by the trailer that ends each aligned extent, when
-		// BBT ranges are lost.
-		for e := (pos + l.BlockAlign - 1) / l.BlockAlign * l.BlockAlign; len(s.lost) > 0 && e <= readEnd; e += l.BlockAlign {
-			if e-int64(l.BlockTrailerSize) < bufStart {
-				continue
-			}
-			t := l.ParseBlockTrailer(b[:e-bufStart])
-			if t.CB == 0 || int(t.CB) > l.MaxBlockData || t.BID == 0 {
-				continue
-			}
-			ext := l.BlockExtent(int(t.CB))
-			start := e - ext
-			if start < bufStart || start < l.FirstAMap || t.Sig != Signature(uint64(start), t.BID) {
-				continue
-			}
-			if !inRanges(s.lost, t.BID&^bidReserved) {
-				continue
-			}
-			if CRC(b[start-bufStart:start-bufStart+int64(t.CB)]) != t.CRC {
-				continue
-			}
-			a := alloc(start)
-			if a == allocFree {
-				continue
-			}
-			bid := t.BID &^ bidReserved
-			trailers.append(bbtCandidate{bid: bid, ib: uint64(start), cb: t.CB, inflated: t.Inflated, found: FoundByTrailer, alloc: a})
-		}
-		pos = readEnd
+	})
+	if !done {
+		return
 	}
 	s.mergeRebuilt(&nodes, &blocks, &trailers, pagesUsed)
 }
 
 // foundPage takes the entries of a leaf page found outside the live trees
 // when they fall in a lost range.
-func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes *pieces[nbtCandidate], blocks *pieces[bbtCandidate], used map[int64]uint8) {
+func (s *Scanner) foundPage(page []byte, off int64, a allocState, c *sweptChunk) {
 	l := &s.h.Layout
 	t, ok := l.soundBTreePage(page, off)
 	if !ok || a == allocFree {
@@ -250,19 +163,19 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, nodes *pieces[
 			if !inRanges(s.lostNBT, uint64(n.NID)) {
 				continue
 			}
-			nodes.append(nbtCandidate{nid: n.NID, parent: n.Parent, data: n.Data, sub: n.Sub, alloc: a, pageBID: t.BID})
+			c.nodes = append(c.nodes, nbtCandidate{nid: n.NID, parent: n.Parent, data: n.Data, sub: n.Sub, alloc: a, pageBID: t.BID})
 		} else {
 			b := l.parseBBTLeaf(e)
 			b.BID &^= bidReserved
 			if !inRanges(s.lost, b.BID) {
 				continue
 			}
-			blocks.append(bbtCandidate{bid: b.BID, ib: b.IB, cb: b.CB, inflated: b.Inflated, ref: b.Ref, found: FoundInLeaf, alloc: a, pageBID: t.BID})
+			c.blocks = append(c.blocks, bbtCandidate{bid: b.BID, ib: b.IB, cb: b.CB, inflated: b.Inflated, ref: b.Ref, found: FoundInLeaf, alloc: a, pageBID: t.BID})
 		}
 		took = true
 	}
 	if took {
-		used[off] = t.Type
+		c.used = append(c.used, usedPage{off, t.Type})
 	}
 }
 

@@ -1,6 +1,11 @@
 package ndb_test
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/pstmut"
@@ -192,4 +197,73 @@ func TestRebuildTakesOnlyWhatWasLost(t *testing.T) {
 	if rb := res.Rebuild; rb == nil || rb.NBTPages != 1 || rb.Nodes != lost.Entries {
 		t.Errorf("rebuild %+v, want the %d nodes of one page", rb, lost.Entries)
 	}
+}
+
+// failingReader fails every read that reaches [bad, bad+n), after reading
+// what lies before it: a bad sector that cuts a read short.
+type failingReader struct {
+	b      []byte
+	bad, n int64
+}
+
+func (r failingReader) ReadAt(p []byte, off int64) (int, error) {
+	end := off + int64(len(p))
+	if off < r.bad+r.n && end > r.bad {
+		k := max(0, int(r.bad-off))
+		copy(p[:k], r.b[off:])
+		return k, errors.New("input/output error")
+	}
+	return bytes.NewReader(r.b).ReadAt(p, off)
+}
+
+// The rebuild sweeps the file's chunks on the scan's workers; what it
+// finds, and so the index it rebuilds and every finding, is what one
+// worker going through the file finds: with a root lost, with a bad sector
+// that cuts a read short (after which the sweep goes on chunk after chunk
+// from where the short read ended), and with chunks of several sizes.
+func TestRebuildSweepWorkers(t *testing.T) {
+	defer func(old int) { ndb.ChunkSize = old }(ndb.ChunkSize)
+	for _, name := range []string{ansiSample, unicodeSample, "enron.pst"} {
+		for _, tree := range []uint8{ndb.PageNBT, ndb.PageBBT} {
+			f := sample(t, name)
+			root := f.Root(tree)
+			f.Zero(root.Off, f.L.PageSize)
+			size := f.Size()
+			for _, bad := range []int64{0, size / 3, size * 2 / 3} {
+				r := io.ReaderAt(bytes.NewReader(f.B))
+				if bad > 0 {
+					r = failingReader{f.B, bad &^ 511, 4096}
+				}
+				run := func(chunk, workers int) string {
+					ndb.ChunkSize = chunk
+					var fs findings
+					res := ndb.Scan(context.Background(), r, size, finding.SinkFunc(func(x finding.Finding) { fs = append(fs, x) }), ndb.Options{Workers: workers})
+					if res == nil || res.Rebuild == nil {
+						t.Fatalf("%s, %s root zeroed: the index was not rebuilt", name, treeName(tree))
+					}
+					var index []any
+					for _, e := range res.BBT.All() {
+						index = append(index, e)
+					}
+					for _, n := range res.NBT.All() {
+						index = append(index, n)
+					}
+					return fmt.Sprint(*res.Rebuild, index, fs)
+				}
+				want := run(64<<10, 1)
+				for _, c := range []struct{ chunk, workers int }{{64 << 10, 2}, {64 << 10, 3}, {512 << 10, 2}} {
+					if got := run(c.chunk, c.workers); got != want {
+						t.Errorf("%s, %s root zeroed, bad sector at %d: %d workers with chunks of %d rebuild otherwise than one", name, treeName(tree), bad, c.workers, c.chunk)
+					}
+				}
+			}
+		}
+	}
+}
+
+func treeName(tree uint8) string {
+	if tree == ndb.PageNBT {
+		return "NBT"
+	}
+	return "BBT"
 }
