@@ -3,6 +3,7 @@ package ndb
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/testkit"
@@ -97,5 +98,29 @@ func BenchmarkMaps(b *testing.B) {
 	for b.Loop() {
 		res.s.order, res.s.sortedPages = order, pages
 		res.CheckMaps(discard{})
+	}
+}
+
+// BenchmarkRebuild measures the index rebuild as when both B-tree roots
+// are lost: the sweep of the whole data section for leaf pages and for
+// blocks by their trailers, and the merge of what it found, on 1 and 2
+// workers.
+func BenchmarkRebuild(b *testing.B) {
+	res, size := benchScan(b)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.SetBytes(size)
+			defer testkit.ReportCPU(b, testkit.CPUTime())
+			for b.Loop() {
+				s := res.scanner(workers)
+				s.res.Header = s.h
+				s.loseRange(PageNBT, 0, math.MaxUint64, int64(s.h.NBT.IB))
+				s.loseRange(PageBBT, 0, math.MaxUint64, int64(s.h.BBT.IB))
+				s.rebuildIndex(context.Background())
+				if s.res.Rebuild == nil || s.res.Rebuild.Blocks == 0 {
+					b.Fatal("nothing rebuilt")
+				}
+			}
+		})
 	}
 }
