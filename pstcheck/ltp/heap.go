@@ -95,16 +95,20 @@ func validClientSig(b byte) bool {
 // offsets lie inside the block and in order. It is made in sp (nil:
 // fresh memory).
 func OpenHeap(sp *Space, blocks []ndb.Block, decode Decoder) (*Heap, error) {
-	return openHeap(sp, blocks, nil, decode)
+	return openHeap(sp, blocks, nil, decode, false)
 }
 
 // OpenHeapPages is OpenHeap for a heap read block by block: it checks the
 // page maps of all its blocks and holds the bytes of only a few.
 func OpenHeapPages(sp *Space, pages *Pages, decode Decoder) (*Heap, error) {
-	return openHeap(sp, pages.Blocks, pages, decode)
+	return openHeap(sp, pages.Blocks, pages, decode, false)
 }
 
-func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder) (*Heap, error) {
+// openHeap opens a heap from its blocks in memory, or read one at a time
+// from pages. With passOver, a block of pages that cannot be read but the
+// first is passed over: it counts no items, so a HID into it is refused
+// as naming no item (OpenTCListing).
+func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder, passOver bool) (*Heap, error) {
 	var scratch []byte
 	read := func(i int) ([]byte, error) {
 		if pages == nil {
@@ -142,6 +146,11 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder) (*Hea
 		p := blk.Data
 		if pages != nil {
 			if p, err = read(i); err != nil {
+				if passOver && i > 0 {
+					first[i] = int32(total)
+					total++ // no allocations: only the end offset's slot
+					continue
+				}
 				return nil, err
 			}
 		}

@@ -70,73 +70,14 @@ func OpenTCPages(sp *Space, pages *Pages, decode Decoder, subnodes SubnodeSet, r
 }
 
 func openTC(sp *Space, h *Heap, subnodes SubnodeSet, readRows RowReader, rowPages RowPages) (*TC, error) {
-	if h.ClientSig != ClientTC {
-		return nil, errorf(finding.HeapHeader, "heap client signature 0x%02X, want 0x7C (table context)", h.ClientSig)
-	}
-	info, err := h.Item(h.UserRoot)
+	tc, info, err := openTCInfo(sp, h)
 	if err != nil {
 		return nil, err
 	}
-	if len(info) < 22 || info[0] != ClientTC {
-		return nil, errorf(finding.TCInfo, "TCINFO is %d bytes of type 0x%02X", len(info), firstByte(info))
-	}
-	cCols := int(info[1])
-	var ib [4]int
-	for i := range ib {
-		ib[i] = int(binary.LittleEndian.Uint16(info[2+2*i:]))
-	}
-	if len(info) != 22+8*cCols {
-		return nil, errorf(finding.TCInfo, "TCINFO is %d bytes for %d columns (want %d)", len(info), cCols, 22+8*cCols)
-	}
-	if !(ib[0] <= ib[1] && ib[1] <= ib[2] && ib[2] <= ib[3]) || ib[3]-ib[2] != (cCols+7)/8 || ib[0] < 4 {
-		return nil, errorf(finding.TCInfo, "TCINFO row layout offsets %v do not fit %d columns", ib, cCols)
-	}
-	tc := sp.tcBump().one()
-	*tc = TC{Heap: h, RowSize: ib[3], ceb: ib[2], Columns: sp.colBump().take(cCols)[:0]}
-	var bits [256]bool
-	for i := 0; i < cCols; i++ {
-		d := info[22+8*i:]
-		c := Column{Tag: binary.LittleEndian.Uint32(d), Offset: int(binary.LittleEndian.Uint16(d[4:])), Size: int(d[6]), Bit: int(d[7])}
-		lo, hi := 0, ib[0]
-		switch c.Size {
-		case 2:
-			lo, hi = ib[0], ib[1]
-		case 1:
-			lo, hi = ib[1], ib[2]
-		}
-		if c.Size == 0 || c.Offset < lo || c.Offset+c.Size > hi || c.Bit >= cCols || bits[c.Bit] || fixedSize(c.Type()) < 0 {
-			return nil, errorf(finding.TCInfo, "column %d (tag 0x%08X) at %d+%d, bit %d does not fit the row layout %v", i, c.Tag, c.Offset, c.Size, c.Bit, ib)
-		}
-		// A value no row holds (variable-size, or over 8 bytes) is there
-		// as a 4-byte HNID: a cell of another size cannot be followed.
-		if n := fixedSize(c.Type()); (n == 0 || n > 8) && c.Size != 4 {
-			return nil, errorf(finding.TCInfo, "column %d (tag 0x%08X) is %d bytes; its values are HNIDs of 4", i, c.Tag, c.Size)
-		}
-		bits[c.Bit] = true
-		tc.Columns = append(tc.Columns, c)
-	}
-
 	// Row index: dwRowID -> dwRowIndex. What TCINFO says is taken first: a
 	// heap read block by block may not hold it after the walk.
 	rowIndex, hnidRows := HID(binary.LittleEndian.Uint32(info[10:])), binary.LittleEndian.Uint32(info[14:])
-	ri, err := OpenBTH(h, rowIndex)
-	if err != nil {
-		return nil, err
-	}
-	if ri.KeySize != 4 || (ri.EntrySize != 4 && ri.EntrySize != 2) {
-		return nil, errorf(finding.TCRows, "row index has %d-byte keys and %d-byte entries", ri.KeySize, ri.EntrySize)
-	}
-	// The walk checks that the keys ascend: no row ID comes twice.
-	index := sp.scratchRows()
-	err = ri.Walk(func(key, data []byte) error {
-		n := uint32(binary.LittleEndian.Uint16(data))
-		if len(data) == 4 {
-			n = binary.LittleEndian.Uint32(data)
-		}
-		index = append(index, rowEntry{binary.LittleEndian.Uint32(key), n})
-		return nil
-	})
-	sp.keepRows(index)
+	index, err := readRowIndex(sp, h, rowIndex)
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +131,112 @@ func openTC(sp *Space, h *Heap, subnodes SubnodeSet, readRows RowReader, rowPage
 	}
 	if err := tc.checkRows(sp, index, subnodes); err != nil {
 		return nil, err
+	}
+	return tc, nil
+}
+
+// openTCInfo checks a table's TCINFO against its columns and row layout
+// and returns the table with its columns, and the TCINFO.
+func openTCInfo(sp *Space, h *Heap) (*TC, []byte, error) {
+	if h.ClientSig != ClientTC {
+		return nil, nil, errorf(finding.HeapHeader, "heap client signature 0x%02X, want 0x7C (table context)", h.ClientSig)
+	}
+	info, err := h.Item(h.UserRoot)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(info) < 22 || info[0] != ClientTC {
+		return nil, nil, errorf(finding.TCInfo, "TCINFO is %d bytes of type 0x%02X", len(info), firstByte(info))
+	}
+	cCols := int(info[1])
+	var ib [4]int
+	for i := range ib {
+		ib[i] = int(binary.LittleEndian.Uint16(info[2+2*i:]))
+	}
+	if len(info) != 22+8*cCols {
+		return nil, nil, errorf(finding.TCInfo, "TCINFO is %d bytes for %d columns (want %d)", len(info), cCols, 22+8*cCols)
+	}
+	if !(ib[0] <= ib[1] && ib[1] <= ib[2] && ib[2] <= ib[3]) || ib[3]-ib[2] != (cCols+7)/8 || ib[0] < 4 {
+		return nil, nil, errorf(finding.TCInfo, "TCINFO row layout offsets %v do not fit %d columns", ib, cCols)
+	}
+	tc := sp.tcBump().one()
+	*tc = TC{Heap: h, RowSize: ib[3], ceb: ib[2], Columns: sp.colBump().take(cCols)[:0]}
+	var bits [256]bool
+	for i := 0; i < cCols; i++ {
+		d := info[22+8*i:]
+		c := Column{Tag: binary.LittleEndian.Uint32(d), Offset: int(binary.LittleEndian.Uint16(d[4:])), Size: int(d[6]), Bit: int(d[7])}
+		lo, hi := 0, ib[0]
+		switch c.Size {
+		case 2:
+			lo, hi = ib[0], ib[1]
+		case 1:
+			lo, hi = ib[1], ib[2]
+		}
+		if c.Size == 0 || c.Offset < lo || c.Offset+c.Size > hi || c.Bit >= cCols || bits[c.Bit] || fixedSize(c.Type()) < 0 {
+			return nil, nil, errorf(finding.TCInfo, "column %d (tag 0x%08X) at %d+%d, bit %d does not fit the row layout %v", i, c.Tag, c.Offset, c.Size, c.Bit, ib)
+		}
+		// A value no row holds (variable-size, or over 8 bytes) is there
+		// as a 4-byte HNID: a cell of another size cannot be followed.
+		if n := fixedSize(c.Type()); (n == 0 || n > 8) && c.Size != 4 {
+			return nil, nil, errorf(finding.TCInfo, "column %d (tag 0x%08X) is %d bytes; its values are HNIDs of 4", i, c.Tag, c.Size)
+		}
+		bits[c.Bit] = true
+		tc.Columns = append(tc.Columns, c)
+	}
+
+	return tc, info, nil
+}
+
+// readRowIndex walks the row index BTH at rowIndex: the rows' IDs and
+// where each row is, in key order (no row ID twice).
+func readRowIndex(sp *Space, h *Heap, rowIndex HID) ([]rowEntry, error) {
+	ri, err := OpenBTH(h, rowIndex)
+	if err != nil {
+		return nil, err
+	}
+	if ri.KeySize != 4 || (ri.EntrySize != 4 && ri.EntrySize != 2) {
+		return nil, errorf(finding.TCRows, "row index has %d-byte keys and %d-byte entries", ri.KeySize, ri.EntrySize)
+	}
+	// The walk checks that the keys ascend: no row ID comes twice.
+	index := sp.scratchRows()
+	err = ri.Walk(func(key, data []byte) error {
+		n := uint32(binary.LittleEndian.Uint16(data))
+		if len(data) == 4 {
+			n = binary.LittleEndian.Uint32(data)
+		}
+		index = append(index, rowEntry{binary.LittleEndian.Uint32(key), n})
+		return nil
+	})
+	sp.keepRows(index)
+	if err != nil {
+		return nil, err
+	}
+	return index, nil
+}
+
+// OpenTCListing reads what a table lists, for a table that cannot be read
+// whole: its TCINFO and its row index, whose row IDs it puts in RowIDs (in
+// key order). The row matrix and the cell values are not read, and a
+// block of the heap that cannot be read is passed over: a folder's
+// contents table with a damaged block among its rows or values still
+// names every item, unless the damage is in the index itself. The table
+// has no rows: Cell and RowCells find nothing.
+func OpenTCListing(sp *Space, pages *Pages, decode Decoder) (*TC, error) {
+	h, err := openHeap(sp, pages.Blocks, pages, decode, true)
+	if err != nil {
+		return nil, err
+	}
+	tc, info, err := openTCInfo(sp, h)
+	if err != nil {
+		return nil, err
+	}
+	index, err := readRowIndex(sp, h, HID(binary.LittleEndian.Uint32(info[10:])))
+	if err != nil {
+		return nil, err
+	}
+	tc.RowIDs = sp.u32Bump().take(len(index))
+	for k, x := range index {
+		tc.RowIDs[k] = x.id
 	}
 	return tc, nil
 }

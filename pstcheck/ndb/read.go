@@ -200,7 +200,7 @@ func (res *Result) ReadBlocks(bid uint64, arena *Arena) ([]Block, error) {
 		out, start = arena.blocks, len(arena.blocks)
 	}
 	total := 0
-	err := res.walkData(bid, 0, arena, true, func(e BBTEntry, b []byte) error {
+	err := res.walkData(bid, 0, arena, leavesRead, func(e BBTEntry, b []byte) error {
 		total += len(b)
 		if total > maxNodeData {
 			return tooLarge(bid, maxNodeData)
@@ -229,11 +229,22 @@ func (res *Result) ReadData(bid uint64) ([][]byte, error) {
 	return out, nil
 }
 
+// leafMode is what walkData does with a data tree's data blocks.
+type leafMode uint8
+
+const (
+	leavesRead  leafMode = iota // read them
+	leavesCheck                 // only check them as readBlock does
+	leavesList                  // list them, sound or not
+)
+
 // walkData walks the data tree rooted at bid, depth first, reading its
-// internal blocks, and yields its data blocks: read when readLeaves,
-// else only checked as readBlock checks them.
-func (res *Result) walkData(bid uint64, depth int, arena *Arena, readLeaves bool, yield func(BBTEntry, []byte) error) error {
-	if !readLeaves && !IsInternal(bid) {
+// internal blocks, and yields its data blocks as leaves says.
+func (res *Result) walkData(bid uint64, depth int, arena *Arena, leaves leafMode, yield func(BBTEntry, []byte) error) error {
+	if leaves == leavesList && !IsInternal(bid) {
+		return yield(BBTEntry{BID: bid &^ bidReserved}, nil)
+	}
+	if leaves == leavesCheck && !IsInternal(bid) {
 		e, err := res.soundBlock(bid)
 		if err != nil {
 			return err
@@ -258,7 +269,7 @@ func (res *Result) walkData(bid uint64, depth int, arena *Arena, readLeaves bool
 		return res.treeError(e, finding.NodeDataTree, "data tree block too short for its entries")
 	}
 	for k := 0; k < n; k++ {
-		if err := res.walkData(l.uint(b[8+k*l.BIDSize:]), depth+1, arena, readLeaves, yield); err != nil {
+		if err := res.walkData(l.uint(b[8+k*l.BIDSize:]), depth+1, arena, leaves, yield); err != nil {
 			return err
 		}
 	}
@@ -385,7 +396,7 @@ func (res *Result) inflate(e BBTEntry, raw, out []byte) ([]byte, error) {
 func (res *Result) DataBlocks(bid uint64, arena *Arena) ([]Block, int, error) {
 	var out []Block
 	total := 0
-	err := res.walkData(bid, 0, arena, false, func(e BBTEntry, _ []byte) error {
+	err := res.walkData(bid, 0, arena, leavesCheck, func(e BBTEntry, _ []byte) error {
 		total += int(e.Inflated)
 		if total > maxTreeData {
 			return tooLarge(bid, maxTreeData)
@@ -394,6 +405,22 @@ func (res *Result) DataBlocks(bid uint64, arena *Arena) ([]Block, int, error) {
 		return nil
 	})
 	return out, total, err
+}
+
+// AllDataBlocks lists the data blocks of the data tree rooted at bid by
+// their BIDs, damaged ones too, reading only its internal blocks (which
+// must be sound): for a node read in part, whose damaged blocks fail as
+// ReadBlock reads them (a table's listing, ltp.OpenTCListing).
+func (res *Result) AllDataBlocks(bid uint64, arena *Arena) ([]Block, error) {
+	var out []Block
+	err := res.walkData(bid, 0, arena, leavesList, func(e BBTEntry, _ []byte) error {
+		if len(out) >= maxTreeData/64 {
+			return tooLarge(bid, maxTreeData)
+		}
+		out = append(out, Block{BID: e.BID})
+		return nil
+	})
+	return out, err
 }
 
 // ReadBlock reads one data block of a node (from DataBlocks), still
