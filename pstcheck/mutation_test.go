@@ -274,6 +274,8 @@ func mutations() []mutation {
 		{finding.TCCell, finding.SeverityError, "recipient display name HID", sampleSupport, messageTableCase(finding.TCCell, nidRecipients, mutTCCellRecipients)},
 		{finding.TCCell, finding.SeverityError, "ANSI recipient display name HID", sampleANSI, messageTableCase(finding.TCCell, nidRecipients, mutTCCellRecipients)},
 		{finding.TCCell, finding.SeverityError, "contents table subject HID", sampleSupport, mutTCCellContents},
+		{finding.BlockCRC, finding.SeverityError, "enron contents table: a block of its rows destroyed", sampleEnron, mutContentsRowsBlock},
+		{finding.BlockCRC, finding.SeverityError, "enron contents table: a block of its cell values destroyed", sampleEnron, mutContentsHeapBlock},
 
 		// Messaging
 		{finding.StoreRoot, finding.SeverityError, "message store node removed", sampleSupport, mutStoreMissing},
@@ -1889,7 +1891,9 @@ func mutTCCellRecipients(t *testing.T, tb *pstmut.Table) {
 }
 
 // TC-CELL: a contents table row's subject cell is pointed at a missing
-// heap allocation. The table is lost: its items are found by parent NID.
+// heap allocation. The table cannot be read whole, but its row index,
+// which the broken cell does not touch, still lists every item: they stay
+// readable, none is taken for recovered.
 func mutTCCellContents(t *testing.T, f *pstmut.File) mexpect {
 	n, ct, tb := contentsTable(t, f)
 	tag := uint32(tagSubject)
@@ -1902,7 +1906,84 @@ func mutTCCellContents(t *testing.T, f *pstmut.File) mexpect {
 	}
 	tb.SetCell(row, tag, pstmut.HID(0, tb.Heap.Allocs(0)+1))
 	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{ltpWant(finding.TCCell, ct, n.Parent)},
-		check: checks(folderAccounts(map[uint32]acct{n.Parent: {recovered: tb.Len()}}), folderItems(n.Parent, tb.Len()))}
+		check: checks(folderAccounts(map[uint32]acct{n.Parent: {}}), folderItems(n.Parent, tb.Len()))}
+}
+
+// A block in the middle of a large contents table's row matrix (a
+// subnode of several blocks) is destroyed. The table cannot be read whole,
+// but its row index, in the table's heap, still lists every item: all stay
+// readable and listed (before, every item of the folder was taken for
+// recovered, found only by its parent NID), and no message is an orphan.
+func mutContentsRowsBlock(t *testing.T, f *pstmut.File) mexpect {
+	users := f.Users()
+	for _, n := range f.NBT {
+		if n.NID&0x1F != ndb.NIDTypeContentsTable {
+			continue
+		}
+		tb := f.NodeTable(n.NID)
+		if tb.Info.Rows == 0 || tb.Info.Rows&0x1F == 0 {
+			continue // no rows, or rows in the heap
+		}
+		rows := f.DataBlocks(f.Subnode(n.NID, tb.Info.Rows).Data)
+		if len(rows) < 3 {
+			continue
+		}
+		b := f.MustBlock(rows[len(rows)/2])
+		if len(users[b.BID]) != 1 {
+			continue
+		}
+		folder := n.NID&^0x1F | ndb.NIDTypeFolder
+		f.FlipByte(int64(b.IB) + int64(b.CB)/2)
+		return mexpect{verdict: pstcheck.Damaged,
+			wants: append([]mwant{wantAt(finding.BlockCRC, int64(b.IB), b.BID)}, damagedUsers(f, b.BID, int64(b.IB))...),
+			check: checks(folderAccounts(map[uint32]acct{folder: {}}), folderItems(folder, tb.Len()))}
+	}
+	t.Fatal("no contents table with a row matrix of three blocks or more")
+	return mexpect{}
+}
+
+// A block of a contents table's heap that holds cell values (subjects,
+// names) but nothing of the table's TCINFO or row index is destroyed: the
+// row index still lists every item, and they stay readable and listed.
+func mutContentsHeapBlock(t *testing.T, f *pstmut.File) mexpect {
+	users := f.Users()
+	blockOf := func(hid uint32) int { return int(hid >> 16) }
+	for _, n := range f.NBT {
+		if n.NID&0x1F != ndb.NIDTypeContentsTable {
+			continue
+		}
+		tb := f.NodeTable(n.NID)
+		if len(tb.Heap.Blocks) < 2 {
+			continue
+		}
+		index := map[int]bool{0: true, blockOf(tb.Heap.Header().UserRoot): true, blockOf(tb.Info.RowIndex): true}
+		bth := tb.Heap.BTH(tb.Info.RowIndex)
+		var walk func(hid uint32, level int)
+		walk = func(hid uint32, level int) {
+			index[blockOf(hid)] = true
+			if level == 0 {
+				return
+			}
+			b := tb.Heap.Item(hid)
+			for i := 0; i+int(bth.KeySize)+4 <= len(b); i += int(bth.KeySize) + 4 {
+				walk(binary.LittleEndian.Uint32(b[i+int(bth.KeySize):]), level-1)
+			}
+		}
+		walk(bth.Root, int(bth.Levels))
+		for i, bid := range tb.Heap.Blocks {
+			b := f.MustBlock(bid)
+			if index[i] || len(users[b.BID]) != 1 {
+				continue
+			}
+			folder := n.NID&^0x1F | ndb.NIDTypeFolder
+			f.FlipByte(int64(b.IB) + int64(b.CB)/2)
+			return mexpect{verdict: pstcheck.Damaged,
+				wants: append([]mwant{wantAt(finding.BlockCRC, int64(b.IB), b.BID)}, damagedUsers(f, b.BID, int64(b.IB))...),
+				check: checks(folderAccounts(map[uint32]acct{folder: {}}), folderItems(folder, tb.Len()))}
+		}
+	}
+	t.Fatal("no contents table with a heap block apart from its row index")
+	return mexpect{}
 }
 
 // STORE-ROOT: the message store node 0x21 is removed from its NBT leaf.

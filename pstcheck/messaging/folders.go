@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -227,7 +228,7 @@ func (w *walker) table(nid, folder uint32, what string, required bool) (*ltp.TC,
 			return tc, true
 		}
 		w.fail(err, nid, folder, what)
-		return nil, false
+		return w.listing(nid, err)
 	}
 	data, subs, err := w.node(nid)
 	if err == nil {
@@ -238,7 +239,34 @@ func (w *walker) table(nid, folder uint32, what string, required bool) (*ltp.TC,
 		}
 	}
 	w.fail(err, nid, folder, what)
-	return nil, false
+	return w.listing(nid, err)
+}
+
+// listing reads what table node nid lists when the table could not be
+// read whole for err (reported): its row index, which names every row,
+// read past damaged blocks of the rows and cell values
+// (ltp.OpenTCListing). A contents table of 240,000 rows spans thousands of
+// blocks; without this, one bad block among them cost the listing of
+// every item, each then found only by its parent NID. Only a block that
+// cannot be read, or a cell value that cannot be found, leaves the index
+// to be trusted: an index that disagrees with the rows (TC-ROWS) or a
+// broken TCINFO or BTH does not. The table returned has no cells.
+func (w *walker) listing(nid uint32, err error) (*ltp.TC, bool) {
+	var readErr *ndb.ReadError
+	var tableErr *ltp.Error
+	if !errors.As(err, &readErr) && !(errors.As(err, &tableErr) && tableErr.Code == finding.TCCell) {
+		return nil, false
+	}
+	n, ok := w.res.Node(nid)
+	if !ok {
+		return nil, false
+	}
+	blocks, err := w.res.AllDataBlocks(n.Data, w.chk.mem.blocks())
+	if err != nil {
+		return nil, false
+	}
+	tc, err := ltp.OpenTCListing(w.chk.mem.objects(), w.pages(blocks, false), w.res.Decoder())
+	return tc, err == nil
 }
 
 // bigTableBytes is the size of table data from which a folder's table is

@@ -67,7 +67,9 @@ type Folder struct {
 	// neither survives.
 	Expected int
 	FAI      int
-	// Listed says the contents table was read whole.
+	// Listed says the contents table's listing was read whole: the table
+	// itself, or, when a block of its rows or cell values is damaged, its
+	// row index (ltp.OpenTCListing).
 	Listed bool
 	// NodeLost says the folder's own node is gone: it is known from a
 	// hierarchy row naming it, or only from its items' parent NID.
