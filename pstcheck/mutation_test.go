@@ -1928,18 +1928,23 @@ func mutContentsRowsBlock(t *testing.T, f *pstmut.File) mexpect {
 		if len(rows) < 3 {
 			continue
 		}
-		b := f.MustBlock(rows[len(rows)/2])
-		if len(users[b.BID]) != 1 {
-			continue
+		if b := f.MustBlock(rows[len(rows)/2]); len(users[b.BID]) == 1 {
+			return tableBlockDestroyed(f, n.NID, b, tb.Len())
 		}
-		folder := n.NID&^0x1F | ndb.NIDTypeFolder
-		f.FlipByte(int64(b.IB) + int64(b.CB)/2)
-		return mexpect{verdict: pstcheck.Damaged,
-			wants: append([]mwant{wantAt(finding.BlockCRC, int64(b.IB), b.BID)}, damagedUsers(f, b.BID, int64(b.IB))...),
-			check: checks(folderAccounts(map[uint32]acct{folder: {}}), folderItems(folder, tb.Len()))}
 	}
 	t.Fatal("no contents table with a row matrix of three blocks or more")
 	return mexpect{}
+}
+
+// tableBlockDestroyed breaks the CRC of block b, which only the contents
+// table ct uses, and expects the block's damage reported and every one of
+// the folder's items readable and listed.
+func tableBlockDestroyed(f *pstmut.File, ct uint32, b pstmut.BBTRef, items int) mexpect {
+	folder := ct&^0x1F | ndb.NIDTypeFolder
+	f.FlipByte(int64(b.IB) + int64(b.CB)/2)
+	return mexpect{verdict: pstcheck.Damaged,
+		wants: append([]mwant{wantAt(finding.BlockCRC, int64(b.IB), b.BID)}, damagedUsers(f, b.BID, int64(b.IB))...),
+		check: checks(folderAccounts(map[uint32]acct{folder: {}}), folderItems(folder, items))}
 }
 
 // A block of a contents table's heap that holds cell values (subjects,
@@ -1971,15 +1976,9 @@ func mutContentsHeapBlock(t *testing.T, f *pstmut.File) mexpect {
 		}
 		walk(bth.Root, int(bth.Levels))
 		for i, bid := range tb.Heap.Blocks {
-			b := f.MustBlock(bid)
-			if index[i] || len(users[b.BID]) != 1 {
-				continue
+			if b := f.MustBlock(bid); !index[i] && len(users[b.BID]) == 1 {
+				return tableBlockDestroyed(f, n.NID, b, tb.Len())
 			}
-			folder := n.NID&^0x1F | ndb.NIDTypeFolder
-			f.FlipByte(int64(b.IB) + int64(b.CB)/2)
-			return mexpect{verdict: pstcheck.Damaged,
-				wants: append([]mwant{wantAt(finding.BlockCRC, int64(b.IB), b.BID)}, damagedUsers(f, b.BID, int64(b.IB))...),
-				check: checks(folderAccounts(map[uint32]acct{folder: {}}), folderItems(folder, tb.Len()))}
 		}
 	}
 	t.Fatal("no contents table with a heap block apart from its row index")

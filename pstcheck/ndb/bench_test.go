@@ -62,15 +62,23 @@ func BenchmarkBlockPass(b *testing.B) {
 			pages = append(pages, p)
 		}
 	}
+	onWorkers(b, size, func(_ *testing.B, workers int) {
+		s := res.scanner(workers)
+		s.pages = append(s.pages[:0], pages...)
+		s.res.BBT = res.BBT
+		s.checkBlocks(context.Background())
+	})
+}
+
+// onWorkers runs a sub-benchmark of run on 1 and on 2 workers, each over
+// size bytes, with its processor time.
+func onWorkers(b *testing.B, size int64, run func(b *testing.B, workers int)) {
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			b.SetBytes(size)
 			defer testkit.ReportCPU(b, testkit.CPUTime())
 			for b.Loop() {
-				s := res.scanner(workers)
-				s.pages = append(s.pages[:0], pages...)
-				s.res.BBT = res.BBT
-				s.checkBlocks(context.Background())
+				run(b, workers)
 			}
 		})
 	}
@@ -107,20 +115,14 @@ func BenchmarkMaps(b *testing.B) {
 // workers.
 func BenchmarkRebuild(b *testing.B) {
 	res, size := benchScan(b)
-	for _, workers := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
-			b.SetBytes(size)
-			defer testkit.ReportCPU(b, testkit.CPUTime())
-			for b.Loop() {
-				s := res.scanner(workers)
-				s.res.Header = s.h
-				s.loseRange(PageNBT, 0, math.MaxUint64, int64(s.h.NBT.IB))
-				s.loseRange(PageBBT, 0, math.MaxUint64, int64(s.h.BBT.IB))
-				s.rebuildIndex(context.Background())
-				if s.res.Rebuild == nil || s.res.Rebuild.Blocks == 0 {
-					b.Fatal("nothing rebuilt")
-				}
-			}
-		})
-	}
+	onWorkers(b, size, func(b *testing.B, workers int) {
+		s := res.scanner(workers)
+		s.res.Header = s.h
+		s.loseRange(PageNBT, 0, math.MaxUint64, int64(s.h.NBT.IB))
+		s.loseRange(PageBBT, 0, math.MaxUint64, int64(s.h.BBT.IB))
+		s.rebuildIndex(context.Background())
+		if s.res.Rebuild == nil || s.res.Rebuild.Blocks == 0 {
+			b.Fatal("nothing rebuilt")
+		}
+	})
 }
