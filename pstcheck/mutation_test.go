@@ -274,6 +274,7 @@ func mutations() []mutation {
 		{finding.TCCell, finding.SeverityError, "recipient display name HID", sampleSupport, messageTableCase(finding.TCCell, nidRecipients, mutTCCellRecipients)},
 		{finding.TCCell, finding.SeverityError, "ANSI recipient display name HID", sampleANSI, messageTableCase(finding.TCCell, nidRecipients, mutTCCellRecipients)},
 		{finding.TCCell, finding.SeverityError, "contents table subject HID", sampleSupport, mutTCCellContents},
+		{finding.TCCell, finding.SeverityError, "contents table subject HID, another row to a missing node", sampleSupport, mutTCCellContentsLost},
 		{finding.BlockCRC, finding.SeverityError, "enron contents table: a block of its rows destroyed", sampleEnron, mutContentsRowsBlock},
 		{finding.BlockCRC, finding.SeverityError, "enron contents table: a block of its cell values destroyed", sampleEnron, mutContentsHeapBlock},
 
@@ -1983,6 +1984,38 @@ func mutContentsHeapBlock(t *testing.T, f *pstmut.File) mexpect {
 	}
 	t.Fatal("no contents table with a heap block apart from its row index")
 	return mexpect{}
+}
+
+// TC-CELL with a lost item: besides the broken subject cell, another row
+// of the same table names a message that does not exist. The row index
+// lists both, so the one is readable and the other lost (MSG-MISSING); the
+// table's damage is reported once, though the lost item's row is looked
+// up again to name it.
+func mutTCCellContentsLost(t *testing.T, f *pstmut.File) mexpect {
+	n, ct, tb := contentsTable(t, f)
+	items := tb.Len()
+	var other uint32
+	for _, id := range tb.RowIDs() {
+		if id != n.NID {
+			other = id
+			break
+		}
+	}
+	if other == 0 {
+		t.Fatal("the contents table lists one message")
+	}
+	bad := missingNID(t, f, ndb.NIDTypeMessage)
+	tb.SetRowNID(other, bad)
+	tag := uint32(tagSubject)
+	if _, ok := tb.Column(tag); !ok {
+		tag = tagSubject8
+	}
+	tb.SetCell(tb.Find(n.NID), tag, pstmut.HID(0, tb.Heap.Allocs(0)+1))
+	return mexpect{verdict: pstcheck.Damaged, wants: []mwant{
+		ltpWant(finding.TCCell, ct, n.Parent),
+		ltpWant(finding.MessageMissing, bad, n.Parent),
+		ltpWant(finding.MessageOrphan, other, n.Parent),
+	}, check: checks(folderAccounts(map[uint32]acct{n.Parent: {lost: 1, recovered: 1}}), folderItems(n.Parent, items+1))}
 }
 
 // STORE-ROOT: the message store node 0x21 is removed from its NBT leaf.

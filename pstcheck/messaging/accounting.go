@@ -60,7 +60,7 @@ func (w *walker) describe() {
 	}
 	for folder, nids := range want {
 		w.chk.mem.reset()
-		tc, ok := w.table(folder&^0x1F|ndb.NIDTypeContentsTable, folder, "contents table", false)
+		tc, ok := w.tableAgain(folder&^0x1F | ndb.NIDTypeContentsTable)
 		if !ok {
 			continue
 		}

@@ -212,9 +212,12 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 
 // table opens a folder's table node. A table a folder lacks is not damage
 // when the folder itself is lost (the loss is reported once); otherwise
-// it is, as is a table that cannot be read.
+// it is, as is a table that cannot be read, which then lists what its row
+// index still names (listing).
 func (w *walker) table(nid, folder uint32, what string, required bool) (*ltp.TC, bool) {
-	if _, ok := w.res.Node(nid); !ok {
+	tc, err, ok := w.openTable(nid)
+	switch {
+	case !ok:
 		// Every normal folder has its three tables (only search folders,
 		// which are not read here, lack some).
 		if required {
@@ -222,24 +225,41 @@ func (w *walker) table(nid, folder uint32, what string, required bool) (*ltp.TC,
 				"folder 0x%X has no %s (node 0x%X)", folder, what, nid)
 		}
 		return nil, false
-	}
-	if tc, err, big := w.bigTable(nid); big {
-		if err == nil {
-			return tc, true
-		}
-		w.fail(err, nid, folder, what)
-		return w.listing(nid, err)
-	}
-	data, subs, err := w.node(nid)
-	if err == nil {
-		var tc *ltp.TC
-		tc, err = ltp.OpenTC(w.chk.mem.objects(), data, w.res.Decoder(), subnodeSet(subs), w.chk.mem.rowReader(w.res, subs))
-		if err == nil {
-			return tc, true
-		}
+	case err == nil:
+		return tc, true
 	}
 	w.fail(err, nid, folder, what)
 	return w.listing(nid, err)
+}
+
+// tableAgain opens a table node table has opened before, reporting
+// nothing: what it found is reported already.
+func (w *walker) tableAgain(nid uint32) (*ltp.TC, bool) {
+	tc, err, ok := w.openTable(nid)
+	switch {
+	case !ok:
+		return nil, false
+	case err == nil:
+		return tc, true
+	}
+	return w.listing(nid, err)
+}
+
+// openTable opens table node nid whole; ok is false when there is no such
+// node.
+func (w *walker) openTable(nid uint32) (tc *ltp.TC, err error, ok bool) {
+	if _, ok := w.res.Node(nid); !ok {
+		return nil, nil, false
+	}
+	if tc, err, big := w.bigTable(nid); big {
+		return tc, err, true
+	}
+	data, subs, err := w.node(nid)
+	if err != nil {
+		return nil, err, true
+	}
+	tc, err = ltp.OpenTC(w.chk.mem.objects(), data, w.res.Decoder(), subnodeSet(subs), w.chk.mem.rowReader(w.res, subs))
+	return tc, err, true
 }
 
 // listing reads what table node nid lists when the table could not be
