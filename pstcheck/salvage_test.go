@@ -14,6 +14,7 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
 // With the NBT leaf page that holds only messages zeroed, those messages'
@@ -210,4 +211,73 @@ func openDamaged(t *testing.T, path, damage string) (clean, damaged *pstcheck.St
 		t.Fatal(err)
 	}
 	return clean, damaged
+}
+
+// A contents table with a destroyed block among its rows still lists its
+// items through its row index, and a lost item whose row lies in a block
+// that survives is named by that row: on enron.pst, a block in the middle
+// of a folder's rows destroyed and a message whose row lies elsewhere
+// removed from the NBT, the lost item keeps its folder and the subject and
+// date of its clean row, and every other item of the folder is readable.
+func TestListingNamesLostItems(t *testing.T) {
+	p := samples.GoPst("enron.pst")
+	if p == "" {
+		t.Skip("go-pst's samples are not downloaded")
+	}
+	f, err := pstmut.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := f.Users()
+	for _, n := range f.NBT {
+		if n.NID&0x1F != ndb.NIDTypeContentsTable {
+			continue
+		}
+		tb := f.NodeTable(n.NID)
+		if tb.Info.Rows&0x1F == 0 || len(tb.MatrixBlocks) < 3 {
+			continue
+		}
+		hit := tb.MatrixBlocks[len(tb.MatrixBlocks)/2]
+		b := f.MustBlock(hit)
+		if len(users[b.BID]) != 1 {
+			continue
+		}
+		folder := n.NID&^0x1F | ndb.NIDTypeFolder
+		// The first row lies in the matrix's first block.
+		lost := tb.RowID(0)
+		var want pstcheck.Item
+		for it := range clean.Items(nil) {
+			if it.NID == lost {
+				want = it
+			}
+		}
+		f.FlipByte(int64(b.IB) + int64(b.CB)/2)
+		f.RemoveNBT(lost)
+		damaged, err := pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got pstcheck.Item
+		states := map[pstcheck.ItemState]int{}
+		for it := range damaged.Items(nil) {
+			if it.FolderNID == folder {
+				states[it.State]++
+			}
+			if it.NID == lost {
+				got = it
+			}
+		}
+		if got.State != pstcheck.ItemLost || got.Folder != want.Folder || got.Subject == "" || got.Time.IsZero() {
+			t.Errorf("lost item 0x%X: %+v; want it lost in %q, named by its row", lost, got, want.Folder)
+		}
+		if states[pstcheck.ItemReadable] != tb.Len()-1 || states[pstcheck.ItemRecovered] != 0 {
+			t.Errorf("folder 0x%X: %v; want %d readable, 1 lost", folder, states, tb.Len()-1)
+		}
+		return
+	}
+	t.Fatal("no contents table with a row matrix of three blocks or more")
 }

@@ -30,6 +30,9 @@ type TC struct {
 	RowIDs []uint32
 	rows   rowMatrix
 	ceb    int // offset of the cell existence bitmap in a row
+	// listing: the table was read for its listing (OpenTCListing); a row
+	// is used only when it holds the row ID the index gives it.
+	listing bool
 }
 
 // RowReader returns the row matrix's data blocks, decoded, when it is
@@ -215,13 +218,14 @@ func readRowIndex(sp *Space, h *Heap, rowIndex HID) ([]rowEntry, error) {
 }
 
 // OpenTCListing reads what a table lists, for a table that cannot be read
-// whole: its TCINFO and its row index, whose row IDs it puts in RowIDs (in
-// key order). The row matrix and the cell values are not read, and a
-// block of the heap that cannot be read is passed over: a folder's
-// contents table with a damaged block among its rows or values still
-// names every item, unless the damage is in the index itself. The table
-// has no rows: Cell and RowCells find nothing.
-func OpenTCListing(sp *Space, pages *Pages, decode Decoder) (*TC, error) {
+// whole: its TCINFO and its row index, whose row IDs it puts in RowIDs.
+// Blocks of the heap that cannot be read are passed over: a folder's
+// contents table with a damaged block among its rows or cell values still
+// names every item, unless the damage is in the index itself. The rows are
+// read where they can be (rowPages, from the subnodes), each only when it
+// holds the row ID the index gives it; RowIDs are then in row order, else
+// in key order and Cell and RowCells find nothing.
+func OpenTCListing(sp *Space, pages *Pages, decode Decoder, subnodes SubnodeSet, rowPages RowPages) (*TC, error) {
 	h, err := openHeap(sp, pages.Blocks, pages, decode, true)
 	if err != nil {
 		return nil, err
@@ -230,15 +234,66 @@ func OpenTCListing(sp *Space, pages *Pages, decode Decoder) (*TC, error) {
 	if err != nil {
 		return nil, err
 	}
+	hnidRows := binary.LittleEndian.Uint32(info[14:]) // info may be let go by the walk
 	index, err := readRowIndex(sp, h, HID(binary.LittleEndian.Uint32(info[10:])))
 	if err != nil {
 		return nil, err
 	}
-	tc.RowIDs = sp.u32Bump().take(len(index))
+	tc.RowIDs, tc.listing = sp.u32Bump().take(len(index)), true
+	if tc.listingRows(sp, h, hnidRows, index, subnodes, rowPages) {
+		for _, x := range index {
+			tc.RowIDs[x.row] = x.id
+		}
+		return tc, nil
+	}
+	tc.rows = rowMatrix{}
 	for k, x := range index {
 		tc.RowIDs[k] = x.id
 	}
 	return tc, nil
+}
+
+// listingRows sets up the row matrix of a table read for its listing, and
+// reports whether the index names each of its rows once.
+func (tc *TC) listingRows(sp *Space, h *Heap, hnidRows uint32, index []rowEntry, subnodes SubnodeSet, rowPages RowPages) bool {
+	m := &tc.rows
+	m.size = tc.RowSize
+	switch {
+	case hnidRows == 0 || tc.RowSize <= 0:
+		return false
+	case IsHID(hnidRows):
+		n, err := h.ItemSize(HID(hnidRows))
+		if err != nil {
+			return false
+		}
+		m.heap, m.item, m.sizes = h, HID(hnidRows), []int{n}
+	case subnodes == nil || !subnodes.Has(hnidRows) || rowPages == nil:
+		return false
+	default:
+		var err error
+		if m.pages, err = rowPages(hnidRows); err != nil {
+			return false
+		}
+		m.sizes = m.pages.Sizes
+	}
+	m.first = make([]int32, len(m.sizes)+1)
+	nrows := 0
+	for i, n := range m.sizes {
+		m.first[i] = int32(nrows)
+		nrows += n / tc.RowSize
+	}
+	m.first[len(m.sizes)] = int32(nrows)
+	if len(index) != nrows {
+		return false
+	}
+	named := make([]bool, nrows)
+	for _, x := range index {
+		if int(x.row) >= nrows || named[x.row] {
+			return false
+		}
+		named[x.row] = true
+	}
+	return true
 }
 
 // checkRows checks that the row index and the row matrix agree, row for
@@ -352,6 +407,16 @@ func (m *rowMatrix) row(r int) []byte {
 	return data[at : at+m.size]
 }
 
+// row returns row r, or nil when it cannot be read or, in a table read
+// for its listing, does not hold the row ID the index gives it.
+func (tc *TC) row(r int) []byte {
+	row := tc.rows.row(r)
+	if row != nil && tc.listing && (r >= len(tc.RowIDs) || len(row) < 4 || binary.LittleEndian.Uint32(row) != tc.RowIDs[r]) {
+		return nil
+	}
+	return row
+}
+
 func (tc *TC) exists(row []byte, c Column) bool {
 	return row[tc.ceb+c.Bit/8]&(0x80>>(c.Bit%8)) != 0
 }
@@ -359,7 +424,7 @@ func (tc *TC) exists(row []byte, c Column) bool {
 // Cell returns the 4-byte slot of a row's column (value or HNID), or false
 // when the column is absent or the cell does not exist.
 func (tc *TC) Cell(row int, tag uint32) (uint32, bool) {
-	r := tc.rows.row(row)
+	r := tc.row(row)
 	if r == nil {
 		return 0, false
 	}
@@ -375,7 +440,7 @@ func (tc *TC) Cell(row int, tag uint32) (uint32, bool) {
 // its bytes in the row (the value for fixed-size types up to 8 bytes, else
 // a 4-byte HNID).
 func (tc *TC) RowCells(r int, yield func(c Column, cell []byte)) {
-	row := tc.rows.row(r)
+	row := tc.row(r)
 	if row == nil {
 		return
 	}

@@ -270,7 +270,8 @@ func (w *walker) openTable(nid uint32) (tc *ltp.TC, err error, ok bool) {
 // every item, each then found only by its parent NID. Only a block that
 // cannot be read, or a cell value that cannot be found, leaves the index
 // to be trusted: an index that disagrees with the rows (TC-ROWS) or a
-// broken TCINFO or BTH does not. The table returned has no cells.
+// broken TCINFO or BTH does not. The table returned has the cells of the
+// rows that can be read, for naming lost items.
 func (w *walker) listing(nid uint32, err error) (*ltp.TC, bool) {
 	var readErr *ndb.ReadError
 	var tableErr *ltp.Error
@@ -281,11 +282,26 @@ func (w *walker) listing(nid uint32, err error) (*ltp.TC, bool) {
 	if !ok {
 		return nil, false
 	}
-	blocks, err := w.res.AllDataBlocks(n.Data, w.chk.mem.blocks())
+	arena := w.chk.mem.blocks()
+	blocks, err := w.res.AllDataBlocks(n.Data, arena)
 	if err != nil {
 		return nil, false
 	}
-	tc, err := ltp.OpenTCListing(w.chk.mem.objects(), w.pages(blocks, false), w.res.Decoder())
+	// The rows are read where their blocks can be, when the subnode tree
+	// holding them can.
+	var subnodes ltp.SubnodeSet
+	var rows ltp.RowPages
+	if subs, err := w.res.Subnodes(n.Sub, arena); err == nil {
+		subnodes = subnodeSet(subs)
+		rows = func(sub uint32) (*ltp.Pages, error) {
+			blocks, err := w.res.AllDataBlocks(subs[sub].Data, arena)
+			if err != nil {
+				return nil, err
+			}
+			return w.pages(blocks, true), nil
+		}
+	}
+	tc, err := ltp.OpenTCListing(w.chk.mem.objects(), w.pages(blocks, false), w.res.Decoder(), subnodes, rows)
 	return tc, err == nil
 }
 
