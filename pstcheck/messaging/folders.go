@@ -217,25 +217,27 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 func (w *walker) table(nid, folder uint32, what string, required bool) (*ltp.TC, bool) {
 	tc, err, ok := w.openTable(nid)
 	switch {
-	case !ok:
+	case !ok && required:
 		// Every normal folder has its three tables (only search folders,
 		// which are not read here, lack some).
-		if required {
-			w.report(finding.FolderTable, nid, folder, finding.NoOffset, 0,
-				"folder 0x%X has no %s (node 0x%X)", folder, what, nid)
-		}
-		return nil, false
-	case err == nil:
-		return tc, true
+		w.report(finding.FolderTable, nid, folder, finding.NoOffset, 0,
+			"folder 0x%X has no %s (node 0x%X)", folder, what, nid)
+	case ok && err != nil:
+		w.fail(err, nid, folder, what)
 	}
-	w.fail(err, nid, folder, what)
-	return w.listing(nid, err)
+	return w.tableOrListing(nid, tc, err, ok)
 }
 
 // tableAgain opens a table node table has opened before, reporting
 // nothing: what it found is reported already.
 func (w *walker) tableAgain(nid uint32) (*ltp.TC, bool) {
 	tc, err, ok := w.openTable(nid)
+	return w.tableOrListing(nid, tc, err, ok)
+}
+
+// tableOrListing is what openTable opened, or the listing of a table it
+// could not open whole.
+func (w *walker) tableOrListing(nid uint32, tc *ltp.TC, err error, ok bool) (*ltp.TC, bool) {
 	switch {
 	case !ok:
 		return nil, false
