@@ -413,10 +413,8 @@ func (res *Result) DataBlocks(bid uint64, arena *Arena) ([]Block, int, error) {
 // ReadBlock reads them (a table's listing, ltp.OpenTCListing).
 func (res *Result) AllDataBlocks(bid uint64, arena *Arena) ([]Block, error) {
 	var out []Block
+	// The walk goes two levels deep at most: an XXBLOCK's XBLOCKs' blocks.
 	err := res.walkData(bid, 0, arena, leavesList, func(e BBTEntry, _ []byte) error {
-		if len(out) >= maxTreeData/64 {
-			return tooLarge(bid, maxTreeData)
-		}
 		out = append(out, Block{BID: e.BID})
 		return nil
 	})
