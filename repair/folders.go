@@ -19,9 +19,13 @@ type specialFolders struct {
 }
 
 const (
-	nidRoot               = 0x122
-	nidMessageStore       = 0x21
-	nidTypeSearchFolder   = 0x03
+	nidRoot             = 0x122
+	nidMessageStore     = 0x21
+	nidTypeFolder       = 0x02
+	nidTypeSearchFolder = 0x03
+	// nidOutlookIPMSubtree is the NID Outlook gives a PST's IPM subtree
+	// ("Top of Personal Folders"), the first folder it makes.
+	nidOutlookIPMSubtree  = 0x8022
 	propRecordKey         = 0x0FF9
 	propDisplayName       = 0x3001
 	propIPMSubtreeEntryID = 0x35E0
@@ -52,7 +56,11 @@ const (
 // lives under "Root - Mailbox/IPM_SUBTREE", which must become the new
 // store's IPM subtree, or Outlook would show none of it. The IPM_SUBTREE
 // of the mailbox is taken (an OST also mirrors "Root - Public"), else the
-// one holding the most items; its "Deleted Items" becomes the wastebasket.
+// one holding the most items. A PST's message store names its IPM subtree,
+// but a copy cut off, or with that block destroyed, has lost it: then the
+// folder at the top of the tree holding the most items is taken, Outlook's
+// own (NID 0x8022) between equals. The subtree's "Deleted Items" becomes
+// the wastebasket.
 func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
 	has := func(nid uint32) bool {
 		for _, f := range folders {
@@ -82,6 +90,9 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
 				best, bestPath, bestItems = f.NID, f.Path, n
 			}
 		}
+		if best == 0 {
+			best, bestPath = topFolder(folders)
+		}
 		sp.ipm, sp.ipmFound = best, bestPath
 	}
 	if sp.ipmFound != "" && (sp.wastebasket == 0 || !has(sp.wastebasket)) {
@@ -91,6 +102,33 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
 			}
 		}
 	}
+}
+
+// topFolder returns the folder at the top of the tree (under the root, or
+// first under "(unreachable)") whose subtree holds the most items, and its
+// path; Outlook's IPM subtree NID wins between equals, and a tree with no
+// items gives that one or none.
+func topFolder(folders []pstcheck.Folder) (uint32, string) {
+	best, bestPath, bestItems := uint32(0), "", -1
+	for _, f := range folders {
+		top := strings.TrimPrefix(f.Path, messaging.UnreachablePrefix+"/")
+		if f.NID == nidRoot || f.NID&0x1F != nidTypeFolder || top == "" || strings.Contains(top, "/") {
+			continue
+		}
+		n := 0
+		for _, g := range folders {
+			if strings.HasPrefix(g.Path, f.Path+"/") {
+				n += g.Items
+			}
+		}
+		if n == 0 && f.NID != nidOutlookIPMSubtree {
+			continue
+		}
+		if n > bestItems || n == bestItems && f.NID == nidOutlookIPMSubtree {
+			best, bestPath, bestItems = f.NID, f.Path, n
+		}
+	}
+	return best, bestPath
 }
 
 // folderMap builds the new store's folder tree from the old one's, as the

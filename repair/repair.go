@@ -140,7 +140,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 		return nil, err
 	}
 	sum.Folders = fm.made
-	if sp.ipmFound != "" {
+	if sp.ipmFound != "" && sp.ipmFound != pstwrite.IPMSubtreeName {
 		sum.Moved = &Move{From: sp.ipmFound, To: pstwrite.IPMSubtreeName}
 	}
 	sum.DroppedProperties = c.dropped

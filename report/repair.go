@@ -35,7 +35,10 @@ func RepairSummary(r RepairResult) []string {
 		plural(it.Total, "item"), r.Source, r.Target, plural(r.Folders, "folder"), units.Size(r.Size, 2))
 	var parts []string
 	if it.Recovered > 0 {
-		parts = append(parts, thousands(int64(it.Recovered))+" recovered without their folder's listing, under \""+pstcheck.RecoveredFolder+"\"")
+		// In their folders, by the parent each names: only items no folder
+		// lists, and folders the hierarchy does not reach, go under
+		// RecoveredFolder.
+		parts = append(parts, thousands(int64(it.Recovered))+" recovered without their folder's listing")
 	}
 	if r.Partial > 0 {
 		parts = append(parts, thousands(int64(r.Partial))+" damaged, written in part with the category \"pstcheck: damaged\"")

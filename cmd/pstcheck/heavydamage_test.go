@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 	"github.com/pstcheck/pstcheck/report"
 )
 
@@ -42,6 +45,7 @@ func TestHeavyDamage(t *testing.T) {
 			}
 			base := t.TempDir()
 			clean := runExport(t, src, filepath.Join(base, "clean"))
+			outside := outsideIPMSubtree(t, src, filepath.Join(base, "clean-repaired.pst"))
 			cleanSum := map[uint32]string{}
 			for _, it := range clean.man.Items {
 				if it.Path != nil {
@@ -67,7 +71,7 @@ func TestHeavyDamage(t *testing.T) {
 					judgeHeavyDamage(t, clean, cleanSum, fates, rep, got)
 					salvage := runExport(t, p, filepath.Join(dir, "salvage"), "--include-damaged")
 					judgeSalvage(t, clean, rep, salvage)
-					judgeRepair(t, p, filepath.Join(dir, "repaired.pst"), salvage)
+					judgeRepair(t, p, filepath.Join(dir, "repaired.pst"), salvage, outside)
 				})
 			}
 		})
@@ -179,7 +183,7 @@ func judgeSalvage(t *testing.T, clean exported, rep *pstcheck.Report, got export
 // judgeRepair: repair --include-damaged of the damaged copy src writes
 // exactly as many items as the export with --include-damaged (x), and the
 // new store scans healthy with all of them readable.
-func judgeRepair(t *testing.T, src, to string, x exported) {
+func judgeRepair(t *testing.T, src, to string, x exported, outside map[string]bool) {
 	t.Helper()
 	written := 0
 	for _, it := range x.man.Items {
@@ -201,6 +205,87 @@ func judgeRepair(t *testing.T, src, to string, x exported) {
 	rep := pstcheck.ScanFile(t.Context(), to, pstcheck.Options{})
 	if rep.Verdict != pstcheck.Healthy || rep.Items.Readable != written || rep.Items.Total != written {
 		t.Errorf("the new store is %s with %d readable of %d items; the export wrote %d", rep.Verdict, rep.Items.Readable, rep.Items.Total, written)
+	}
+	underIPMSubtree(t, to, outside)
+}
+
+// ipmSubtree opens the store at path, which repair wrote, and returns it,
+// the NID of the folder its message store names as its IPM subtree (the
+// folders Outlook shows), and its index, for the folders' parents.
+func ipmSubtree(t *testing.T, path string) (*pstcheck.Store, uint32, *ndb.Result) {
+	t.Helper()
+	store, err := pstcheck.OpenStore(t.Context(), path, pstcheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	props, err := store.Reader.Properties(messaging.NIDMessageStore)
+	entry := messaging.Bytes(props, 0x35E0) // PidTagIpmSubtreeEntryId
+	if err != nil || len(entry) != 24 {
+		t.Fatalf("%s names no IPM subtree (%v)", path, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := ndb.Scan(t.Context(), f, st.Size(), finding.SinkFunc(func(finding.Finding) {}), ndb.Options{})
+	return store, binary.LittleEndian.Uint32(entry[20:]), res
+}
+
+// topFolder returns the folder under the root that nid lies in (nid when
+// it is one), or 0.
+func topFolder(res *ndb.Result, nid uint32) uint32 {
+	for range 64 {
+		n, ok := res.Node(nid)
+		if !ok || n.Parent == nid {
+			return 0
+		}
+		if n.Parent == 0x122 {
+			return nid
+		}
+		nid = n.Parent
+	}
+	return 0
+}
+
+// outsideIPMSubtree names the folders under the root of the repair of
+// the clean store at src (written to to) outside its IPM subtree that hold
+// items: what Outlook keeps out of sight ("Freebusy Data"), or what an OST
+// keeps beside its mailbox.
+func outsideIPMSubtree(t *testing.T, src, to string) map[string]bool {
+	t.Helper()
+	ios, stdout, stderr := testIO(false)
+	if status := runCLI(ios, "repair", src, "--to", to, "--no-progress"); status != exitOK {
+		t.Fatalf("repair of the clean file exits %d\n%s%s", status, stdout, stderr)
+	}
+	store, ipm, res := ipmSubtree(t, to)
+	out := map[string]bool{}
+	for it := range store.Items(nil) {
+		if topFolder(res, it.FolderNID) != ipm {
+			out[strings.Split(it.Folder, "/")[0]] = true
+		}
+	}
+	return out
+}
+
+// underIPMSubtree: every item of the store at path lies under its IPM
+// subtree, where Outlook shows it, but in folders the repair of the clean
+// store keeps outside it too (outside). (A copy cut off has lost its message store,
+// and with it the name of its IPM subtree: its folders were once copied
+// beside the new store's, under the root, where Outlook shows nothing.)
+func underIPMSubtree(t *testing.T, path string, outside map[string]bool) {
+	t.Helper()
+	store, ipm, res := ipmSubtree(t, path)
+	for it := range store.Items(nil) {
+		if top := topFolder(res, it.FolderNID); top != ipm && !outside[strings.Split(it.Folder, "/")[0]] {
+			t.Errorf("item 0x%X in %q is not under the IPM subtree 0x%X: Outlook does not show it", it.NID, it.Folder, ipm)
+			return
+		}
 	}
 }
 
