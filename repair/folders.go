@@ -104,15 +104,16 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
 	}
 }
 
-// topFolder returns the folder at the top of the tree (under the root, or
-// first under "(unreachable)") whose subtree holds the most items, and its
-// path; Outlook's IPM subtree NID wins between equals, and a tree with no
-// items gives that one or none.
+// topFolder returns the folder under the root whose subtree holds the
+// most items, and its path; Outlook's IPM subtree NID wins between equals,
+// and a tree with no items gives that one or none. Folders the hierarchy
+// does not reach are not taken: they go under "Recovered items", which is
+// in the IPM subtree, so Outlook shows them all the same.
 func topFolder(folders []pstcheck.Folder) (uint32, string) {
 	best, bestPath, bestItems := uint32(0), "", -1
 	for _, f := range folders {
-		top := strings.TrimPrefix(f.Path, messaging.UnreachablePrefix+"/")
-		if f.NID == nidRoot || f.NID&0x1F != nidTypeFolder || top == "" || strings.Contains(top, "/") {
+		if f.NID == nidRoot || f.NID&0x1F != nidTypeFolder || f.Path == "" || strings.Contains(f.Path, "/") ||
+			f.Path == messaging.UnreachablePrefix {
 			continue
 		}
 		n := 0
