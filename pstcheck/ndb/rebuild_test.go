@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/pstmut"
+	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
@@ -223,9 +224,29 @@ func (r failingReader) ReadAt(p []byte, off int64) (int, error) {
 // from where the short read ended), and with chunks of several sizes.
 func TestRebuildSweepWorkers(t *testing.T) {
 	defer func(old int) { ndb.ChunkSize = old }(ndb.ChunkSize)
-	for _, name := range []string{ansiSample, unicodeSample, "enron.pst"} {
+	files := []func() *pstmut.File{
+		func() *pstmut.File { return sample(t, ansiSample) },
+		func() *pstmut.File { return sample(t, unicodeSample) },
+		func() *pstmut.File { return sample(t, "enron.pst") },
+	}
+	// The 4 KiB-page OST, when the corpus is here: its allocation maps
+	// cover far more than a chunk, so a chunk reads its AMap from the file.
+	for _, p := range samples.CorpusFiles(false) {
+		if is4K(p) {
+			files = append(files, func() *pstmut.File {
+				f, err := pstmut.Load(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return f
+			})
+			break
+		}
+	}
+	for _, load := range files {
 		for _, tree := range []uint8{ndb.PageNBT, ndb.PageBBT} {
-			f := sample(t, name)
+			f := load()
+			name := f.H.Kind.String()
 			root := f.Root(tree)
 			f.Zero(root.Off, f.L.PageSize)
 			size := f.Size()
