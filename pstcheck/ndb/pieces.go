@@ -3,7 +3,7 @@ package ndb
 import "slices"
 
 // pieces is a list that grows by fixed pieces instead of by copying: the
-// index rebuild gathers an entry per block of the file (40 bytes each,
+// index rebuild gathers an entry per block of the file (32 bytes each,
 // 1.2 million of them in a 1.3 GB store), and a slice that large grows by
 // a quarter at a time, so appending to it allocates and copies about five
 // times its final size. On a 1.3 GB store whose BBT root was zeroed that
