@@ -84,37 +84,54 @@ func openTC(sp *Space, h *Heap, subnodes SubnodeSet, readRows RowReader, rowPage
 	if err != nil {
 		return nil, err
 	}
+	nrows, err := tc.openRows(sp, h, hnidRows, subnodes, readRows, rowPages)
+	if err != nil {
+		return nil, err
+	}
+	// Outlook keeps the two exactly in step (every table of the samples):
+	// a matrix with more rows than the index hides the rest.
+	if len(index) != nrows {
+		return nil, errorf(finding.TCRows, "row index lists %d rows, the row matrix holds %d", len(index), nrows)
+	}
+	if err := tc.checkRows(sp, index, subnodes); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
 
-	// Row matrix: in the heap (small tables) or in a subnode.
+// openRows sets up the row matrix hnidRows names: in the heap (small
+// tables), in a subnode read whole (readRows) or read block by block
+// (rowPages). It returns how many rows it holds.
+func (tc *TC) openRows(sp *Space, h *Heap, hnidRows uint32, subnodes SubnodeSet, readRows RowReader, rowPages RowPages) (int, error) {
 	m := &tc.rows
 	m.size = tc.RowSize
+	var err error
 	switch {
 	case hnidRows == 0:
 	case IsHID(hnidRows):
 		n, err := h.ItemSize(HID(hnidRows))
 		if err != nil {
-			return nil, errorf(finding.TCRows, "row matrix: %s", err.Error())
+			return 0, errorf(finding.TCRows, "row matrix: %s", err.Error())
 		}
 		m.heap, m.item, m.sizes = h, HID(hnidRows), sp.intBump().take(1)
 		m.sizes[0] = n
+	case subnodes == nil || !subnodes.Has(hnidRows):
+		return 0, errorf(finding.TCRows, "row matrix subnode 0x%X does not exist", hnidRows)
+	case rowPages != nil:
+		if m.pages, err = rowPages(hnidRows); err != nil {
+			return 0, err
+		}
+		m.sizes = m.pages.Sizes
+	case readRows != nil:
+		if m.blocks, err = readRows(hnidRows); err != nil {
+			return 0, err
+		}
+		m.sizes = sp.intBump().take(len(m.blocks))
+		for i, b := range m.blocks {
+			m.sizes[i] = len(b.Data)
+		}
 	default:
-		if subnodes == nil || !subnodes.Has(hnidRows) {
-			return nil, errorf(finding.TCRows, "row matrix subnode 0x%X does not exist", hnidRows)
-		}
-		if rowPages != nil {
-			if m.pages, err = rowPages(hnidRows); err != nil {
-				return nil, err
-			}
-			m.sizes = m.pages.Sizes
-		} else {
-			if m.blocks, err = readRows(hnidRows); err != nil {
-				return nil, err
-			}
-			m.sizes = sp.intBump().take(len(m.blocks))
-			for i, b := range m.blocks {
-				m.sizes[i] = len(b.Data)
-			}
-		}
+		return 0, errorf(finding.TCRows, "row matrix subnode 0x%X cannot be read here", hnidRows)
 	}
 	// Rows never straddle blocks: each block holds as many whole rows as
 	// fit, the rest of it is padding.
@@ -127,15 +144,7 @@ func openTC(sp *Space, h *Heap, subnodes SubnodeSet, readRows RowReader, rowPage
 		}
 	}
 	m.first[len(m.sizes)] = int32(nrows)
-	// Outlook keeps the two exactly in step (every table of the samples):
-	// a matrix with more rows than the index hides the rest.
-	if len(index) != nrows {
-		return nil, errorf(finding.TCRows, "row index lists %d rows, the row matrix holds %d", len(index), nrows)
-	}
-	if err := tc.checkRows(sp, index, subnodes); err != nil {
-		return nil, err
-	}
-	return tc, nil
+	return nrows, nil
 }
 
 // openTCInfo checks a table's TCINFO against its columns and row layout
@@ -254,36 +263,11 @@ func OpenTCListing(sp *Space, pages *Pages, decode Decoder, subnodes SubnodeSet,
 }
 
 // listingRows sets up the row matrix of a table read for its listing, and
-// reports whether the index names each of its rows once.
+// reports whether it can be read beside the index: the index names each
+// of its rows once.
 func (tc *TC) listingRows(sp *Space, h *Heap, hnidRows uint32, index []rowEntry, subnodes SubnodeSet, rowPages RowPages) bool {
-	m := &tc.rows
-	m.size = tc.RowSize
-	switch {
-	case hnidRows == 0 || tc.RowSize <= 0:
-		return false
-	case IsHID(hnidRows):
-		n, err := h.ItemSize(HID(hnidRows))
-		if err != nil {
-			return false
-		}
-		m.heap, m.item, m.sizes = h, HID(hnidRows), []int{n}
-	case subnodes == nil || !subnodes.Has(hnidRows) || rowPages == nil:
-		return false
-	default:
-		var err error
-		if m.pages, err = rowPages(hnidRows); err != nil {
-			return false
-		}
-		m.sizes = m.pages.Sizes
-	}
-	m.first = make([]int32, len(m.sizes)+1)
-	nrows := 0
-	for i, n := range m.sizes {
-		m.first[i] = int32(nrows)
-		nrows += n / tc.RowSize
-	}
-	m.first[len(m.sizes)] = int32(nrows)
-	if len(index) != nrows {
+	nrows, err := tc.openRows(sp, h, hnidRows, subnodes, nil, rowPages)
+	if err != nil || len(index) != nrows {
 		return false
 	}
 	named := make([]bool, nrows)
