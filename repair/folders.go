@@ -71,25 +71,16 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
 		return false
 	}
 	if sp.ipm == 0 || !has(sp.ipm) {
-		best, bestPath, bestItems := uint32(0), "", -1
-		for _, f := range folders {
+		best, bestPath := mostItems(folders, func(f pstcheck.Folder) (int, bool) {
 			parent, name, ok := strings.Cut(f.Path, "/")
 			if !ok || name != ostIPMSubtree {
-				continue
-			}
-			n := 0
-			for _, g := range folders {
-				if strings.HasPrefix(g.Path, f.Path+"/") {
-					n += g.Items
-				}
+				return 0, false
 			}
 			if parent == ostMailboxRoot {
-				n = 1 << 30
+				return 1 << 30, true
 			}
-			if n > bestItems {
-				best, bestPath, bestItems = f.NID, f.Path, n
-			}
-		}
+			return subtreeItems(folders, f.Path), true
+		})
 		if best == 0 {
 			best, bestPath = topFolder(folders)
 		}
@@ -110,26 +101,43 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
 // does not reach are not taken: they go under "Recovered items", which is
 // in the IPM subtree, so Outlook shows them all the same.
 func topFolder(folders []pstcheck.Folder) (uint32, string) {
-	best, bestPath, bestItems := uint32(0), "", -1
-	for _, f := range folders {
+	return mostItems(folders, func(f pstcheck.Folder) (int, bool) {
 		if f.NID == nidRoot || f.NID&0x1F != nidTypeFolder || f.Path == "" || strings.Contains(f.Path, "/") ||
 			f.Path == messaging.UnreachablePrefix {
-			continue
+			return 0, false
 		}
-		n := 0
-		for _, g := range folders {
-			if strings.HasPrefix(g.Path, f.Path+"/") {
-				n += g.Items
-			}
+		n, outlooks := subtreeItems(folders, f.Path), f.NID == nidOutlookIPMSubtree
+		if n == 0 && !outlooks {
+			return 0, false
 		}
-		if n == 0 && f.NID != nidOutlookIPMSubtree {
-			continue
+		if outlooks {
+			return 2*n + 1, true // ahead of another with as many items
 		}
-		if n > bestItems || n == bestItems && f.NID == nidOutlookIPMSubtree {
-			best, bestPath, bestItems = f.NID, f.Path, n
+		return 2 * n, true
+	})
+}
+
+// mostItems returns the folder score rates highest among those it takes,
+// the first of equals, and its path.
+func mostItems(folders []pstcheck.Folder, score func(pstcheck.Folder) (int, bool)) (uint32, string) {
+	best, bestPath, bestScore := uint32(0), "", -1
+	for _, f := range folders {
+		if n, ok := score(f); ok && n > bestScore {
+			best, bestPath, bestScore = f.NID, f.Path, n
 		}
 	}
 	return best, bestPath
+}
+
+// subtreeItems counts the items of the folders under path.
+func subtreeItems(folders []pstcheck.Folder, path string) int {
+	n := 0
+	for _, g := range folders {
+		if strings.HasPrefix(g.Path, path+"/") {
+			n += g.Items
+		}
+	}
+	return n
 }
 
 // folderMap builds the new store's folder tree from the old one's, as the
