@@ -41,7 +41,7 @@ type RunResult struct {
 	// Items is what became of every item of the exported folders, as the
 	// scan counted it.
 	Items pstcheck.ItemCounts
-	// Saved items were written whole, Partial ones written in part and
+	// Saved items were written whole, Partial ones with what could be read and
 	// marked (damaged items with IncludeDamaged, and items whose named
 	// properties are lost); Salvaged are lost items written, marked, from
 	// the blocks that still hold them (IncludeDamaged); Failed ones
@@ -57,10 +57,10 @@ func (r RunResult) AllSaved() bool {
 }
 
 // Run exports every item of store into opts.Dir: readable and recovered
-// items whole, damaged ones skipped and named (or written in part, marked,
-// with IncludeDamaged), lost ones named in the manifest, which ends with
-// the store's accounting. On an error the result still counts what was
-// written.
+// items whole, damaged ones skipped and named (or, with IncludeDamaged,
+// written with what could be read, marked), lost ones named in the
+// manifest, which ends with the store's accounting. On an error the
+// result still counts what was written.
 //
 // Reading, converting and formatting items is most of the work and
 // independent per item: a few goroutines render items side by side, each

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -280,4 +281,102 @@ func TestListingNamesLostItems(t *testing.T) {
 		return
 	}
 	t.Fatal("no contents table with a row matrix of three blocks or more")
+}
+
+// A damaged message whose one fault is a changed byte in the block of its
+// body (the block's checksum fails, its trailer is whole) is read whole
+// by a lenient read, the body streamed from the store as well as read,
+// with the byte as it is and the block named (Message.Unverified); the
+// plain read refuses it, and ReadItem writes it only with includeDamaged,
+// saying which block was read as it is.
+func TestDamagedItemReadAsItIs(t *testing.T) {
+	p := samples.GoPst("enron.pst")
+	if p == "" {
+		t.Skip("go-pst's samples are not downloaded")
+	}
+	f, err := pstmut.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const propBody = 0x1000
+	var nid uint32
+	var bid uint64
+	for x := range clean.Items(nil) {
+		if v, ok := f.NodeHeap(x.NID).Prop(propBody); ok && !pstmut.IsHID(v.Value) {
+			if d := f.Subnode(x.NID, v.Value).Data; !ndb.IsInternal(d) && f.MustBlock(d).CB > 64 {
+				nid, bid = x.NID, d
+				break
+			}
+		}
+	}
+	if nid == 0 {
+		t.Fatal("no message of enron.pst has its body in a block of its own")
+	}
+	want, err := clean.Reader.Message(nid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := f.Clone()
+	b := d.MustBlock(bid)
+	d.FlipByte(int64(b.IB) + int64(b.CB)/2)
+	store, err := pstcheck.Open(context.Background(), bytes.NewReader(d.B), int64(len(d.B)), pstcheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x pstcheck.Item
+	for it := range store.Items(nil) {
+		if it.NID == nid {
+			x = it
+		}
+	}
+	if x.State != pstcheck.ItemDamaged {
+		t.Fatalf("0x%X with a byte of its body changed: %v, want damaged", nid, x.State)
+	}
+	streamBody := func(id, typ uint16) int64 {
+		if id == propBody {
+			return 0
+		}
+		return -1
+	}
+	if _, _, err := store.Reader.Read(nid, messaging.ReadOptions{StreamAbove: streamBody}); err == nil {
+		t.Error("the plain read takes the block whose checksum fails")
+	}
+	m, problems, err := store.Reader.Read(nid, messaging.ReadOptions{Lenient: true, StreamAbove: streamBody})
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("lenient read: %v, %q", err, problems)
+	}
+	if len(m.Unverified) != 1 || m.Unverified[0] != bid {
+		t.Errorf("unverified blocks %#x, want 0x%X", m.Unverified, bid)
+	}
+	r, err := store.Reader.Open(m.Props[propBody].Stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("streaming the body: %v", err)
+	}
+	clean0 := want.Props[propBody].Data
+	changed := 0
+	for i := range min(len(body), len(clean0)) {
+		if body[i] != clean0[i] {
+			changed++
+		}
+	}
+	if len(body) != len(clean0) || changed != 1 {
+		t.Errorf("streamed %d bytes, %d of them changed; want the clean %d bytes but one", len(body), changed, len(clean0))
+	}
+	delete(m.Props, propBody)
+	delete(want.Props, propBody)
+	sameProps(t, fmt.Sprintf("0x%X", nid), m.Props, want.Props, true)
+	if m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false); m != nil || !strings.HasPrefix(why, "damaged: ") {
+		t.Errorf("written without includeDamaged (%q)", why)
+	}
+	if m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), true); m == nil || !strings.Contains(why, fmt.Sprintf("block 0x%X fails its checksum and was read as it is", bid)) {
+		t.Errorf("with includeDamaged: %v, %q", m != nil, why)
+	}
 }

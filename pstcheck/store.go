@@ -141,7 +141,32 @@ func ReadItem(x Item, read func(lenient bool) (*messaging.Message, []string, err
 	if len(problems) > 0 {
 		damage += "; not written: " + strings.Join(problems, "; ")
 	}
+	if len(m.Unverified) > 0 {
+		damage += "; " + unverifiedBlocks(m.Unverified)
+	}
 	return m, damage
+}
+
+// unverifiedBlocks names the blocks a lenient read took although they
+// fail their checksum (messaging.Message.Unverified), the first few by
+// BID.
+func unverifiedBlocks(bids []uint64) string {
+	const named = 4
+	var out strings.Builder
+	for i, bid := range bids[:min(len(bids), named)] {
+		if i > 0 {
+			out.WriteString(", ")
+		}
+		fmt.Fprintf(&out, "0x%X", bid)
+	}
+	if len(bids) > named {
+		fmt.Fprintf(&out, " and %d more", len(bids)-named)
+	}
+	what := "block %s fails its checksum and was read as it is: some of its bytes may be wrong"
+	if len(bids) > 1 {
+		what = "blocks %s fail their checksum and were read as they are: some of their bytes may be wrong"
+	}
+	return fmt.Sprintf(what, out.String())
 }
 
 // ErrNoStore: the file's header is unusable, so no item can be read.

@@ -15,10 +15,10 @@ type ExportResult struct {
 	// scan counted it.
 	Items pstcheck.ItemCounts
 	// Saved are the items written whole (readable and recovered ones),
-	// Partial the damaged items written in part, Salvaged the lost items
-	// written from the blocks that still hold them (both with
-	// --include-damaged), Unchanged the files an earlier run left
-	// complete.
+	// Partial the damaged items written with what could be read of them,
+	// Salvaged the lost items written from the blocks that still hold
+	// them (both with --include-damaged), Unchanged the files an earlier
+	// run left complete.
 	Saved, Partial, Salvaged, Unchanged int
 	// Failed are readable items that could not be written.
 	Failed int
@@ -41,7 +41,7 @@ func ExportSummary(r ExportResult) []string {
 		parts = append(parts, thousands(int64(n))+" without their named properties (the store's name map is lost), marked X-Pstcheck-Damaged")
 	}
 	if n := r.Partial - min(r.Partial, it.NamesLost); n > 0 {
-		parts = append(parts, thousands(int64(n))+" damaged, written in part and marked X-Pstcheck-Damaged")
+		parts = append(parts, thousands(int64(n))+" damaged, written with what could be read of them and marked X-Pstcheck-Damaged")
 	}
 	if r.Salvaged > 0 {
 		parts = append(parts, thousands(int64(r.Salvaged))+" lost, "+salvagedWords+", marked X-Pstcheck-Damaged")
@@ -66,7 +66,7 @@ func ExportSummary(r ExportResult) []string {
 const salvagedWords = "written from the blocks that still hold them (their properties; recipients, attachments and long bodies only where their blocks could be told apart)"
 
 // notSaved names the items an export or repair did not save at all: the
-// damaged ones not written in part, the lost ones not salvaged, and failed
+// damaged ones not written, the lost ones not salvaged, and failed
 // ones (found readable, yet they could not be read or written:
 // failedWhat).
 func notSaved(it pstcheck.ItemCounts, partial, salvaged, failed int, failedWhat string) []string {

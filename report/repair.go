@@ -12,7 +12,7 @@ import (
 type RepairResult struct {
 	Source, Target string
 	Items          pstcheck.ItemCounts // the source store's accounting
-	Saved, Partial int                 // written whole; damaged, written in part
+	Saved, Partial int                 // written whole; damaged, written with what could be read
 	Salvaged       int                 // lost, written from the blocks that still hold them
 	Failed         int                 // found readable, yet not read
 	Folders        int
@@ -41,7 +41,7 @@ func RepairSummary(r RepairResult) []string {
 		parts = append(parts, thousands(int64(it.Recovered))+" recovered without their folder's listing")
 	}
 	if r.Partial > 0 {
-		parts = append(parts, thousands(int64(r.Partial))+" damaged, written in part with the category \"pstcheck: damaged\"")
+		parts = append(parts, thousands(int64(r.Partial))+" damaged, written with what could be read of them, with the category \"pstcheck: damaged\"")
 	}
 	if r.Salvaged > 0 {
 		parts = append(parts, thousands(int64(r.Salvaged))+" lost, "+salvagedWords+", with the category \"pstcheck: damaged\"")
@@ -66,7 +66,10 @@ func RepairSummary(r RepairResult) []string {
 		out = append(out, fmt.Sprintf("The mailbox's folders (%q) are under %q in the new store, where Outlook shows them.", r.MovedFrom, r.MovedTo))
 	}
 	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "read"); len(not) > 0 {
-		out = append(out, "Not written: "+strings.Join(not, ", ")+":")
+		out = append(out, "Not written: "+strings.Join(not, ", ")+".")
+	}
+	if len(r.Listed) > 0 {
+		out = append(out, "Each item not written whole, and why:")
 	}
 	for _, l := range r.Listed {
 		out = append(out, "  "+l)

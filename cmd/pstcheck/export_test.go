@@ -740,15 +740,17 @@ func TestExportDamaged(t *testing.T) {
 		t.Logf("message 0x%X, attachment 0x%X %q, block 0x%X: %s", attNID, attAID, attName, attBlocks[1], *got.byNID()[attNID].Skipped)
 	})
 
-	t.Run("attachment block, include damaged", func(t *testing.T) {
-		got := runExport(t, pb, filepath.Join(base, "b-incl"), "--include-damaged")
+	// partial checks the export with --include-damaged of a copy whose
+	// attachment block is damaged: the item is written to its clean path,
+	// marked in the manifest and in the message with the damage (reason
+	// naming what), with its headers, body and other attachments as the
+	// clean export writes them, and the attachments wantAtts.
+	partial := func(t *testing.T, got exported, reason string, wantAtts []string) {
+		t.Helper()
 		if got.status != 1 {
 			t.Errorf("exit status %d, want 1\n%s%s", got.status, got.stdout, got.stderr)
 		}
-		// The item is written, marked in the manifest with the damage and
-		// the attachment left out (messaging.Reader.Partial).
-		damaged := map[uint32]string{attNID: fmt.Sprintf("attachment 0x%X", attAID)}
-		sameExceptDamaged(t, clean, got, damaged, true)
+		sameExceptDamaged(t, clean, got, map[uint32]string{attNID: reason}, true)
 		inclItem := got.byNID()[attNID]
 		if inclItem.Path == nil {
 			t.Fatal("the damaged item is not written")
@@ -768,8 +770,6 @@ func TestExportDamaged(t *testing.T) {
 		if h, err := new(mime.WordDecoder).DecodeHeader(inclMsg.header.Get("X-Pstcheck-Damaged")); err != nil || h != *inclItem.Problem {
 			t.Errorf("X-Pstcheck-Damaged: %q (%v), want the problem %q", h, err, *inclItem.Problem)
 		}
-		// Its other parts are all there: the headers, the body, the
-		// other attachments; only the damaged attachment is missing.
 		for _, h := range []string{"From", "To", "Subject", "Date", "Message-ID"} {
 			if inclMsg.header.Get(h) != cleanMsg.header.Get(h) {
 				t.Errorf("%s: %q, clean %q", h, inclMsg.header.Get(h), cleanMsg.header.Get(h))
@@ -780,10 +780,37 @@ func TestExportDamaged(t *testing.T) {
 		if !ok || td != tc || tc == "" {
 			t.Errorf("body text differs from the clean export's (%d bytes, clean %d)", len(td), len(tc))
 		}
-		wantAtts := slices.DeleteFunc(slices.Clone(cleanAtts), func(s string) bool { return s == attName+" "+sha(attBytes) })
 		if gotAtts := inclMsg.attachments(); !slices.Equal(gotAtts, wantAtts) {
-			t.Errorf("attachments %q, want the clean export's without the damaged one: %q", gotAtts, wantAtts)
+			t.Errorf("attachments %q, want %q", gotAtts, wantAtts)
 		}
+	}
+
+	t.Run("attachment block, include damaged", func(t *testing.T) {
+		// One byte of the block is changed: its trailer says it is the
+		// right block, only its checksum fails. The attachment is written
+		// with the block's bytes as they are, the one changed byte with
+		// them, and the problem says so (ndb.Result.Tolerant).
+		got := runExport(t, pb, filepath.Join(base, "b-incl"), "--include-damaged")
+		flipped := slices.Clone(attBytes)
+		first := f0.MustBlock(attBlocks[0])
+		flipped[int(first.CB)+int(f0.MustBlock(attBlocks[1]).CB)/2] = fb.Decoded(attBlocks[1])[f0.MustBlock(attBlocks[1]).CB/2]
+		if bytes.Equal(flipped, attBytes) {
+			t.Fatal("the flipped byte decodes to the same byte")
+		}
+		wantAtts := slices.Clone(cleanAtts)
+		wantAtts[slices.Index(cleanAtts, attName+" "+sha(attBytes))] = attName + " " + sha(flipped)
+		partial(t, got, "fails its checksum and was read as it is", wantAtts)
+	})
+
+	t.Run("attachment block zeroed, include damaged", func(t *testing.T) {
+		// The block's bytes are gone, its trailer with them: the item is
+		// written without the attachment (messaging.Reader.Partial).
+		fz := f0.Clone()
+		e := f0.MustBlock(attBlocks[1])
+		fz.Zero(int64(e.IB), fz.L.BlockExtent(int(e.CB)))
+		got := runExport(t, writePST(t, fz, base, "bz.pst"), filepath.Join(base, "bz-incl"), "--include-damaged")
+		wantAtts := slices.DeleteFunc(slices.Clone(cleanAtts), func(s string) bool { return s == attName+" "+sha(attBytes) })
+		partial(t, got, fmt.Sprintf("attachment 0x%X", attAID), wantAtts)
 	})
 
 	t.Run("contents table", func(t *testing.T) {

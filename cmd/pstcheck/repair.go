@@ -127,7 +127,7 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		case s.Salvaged:
 			what = "salvaged"
 		case s.Written:
-			what = "written in part"
+			what = "written with what could be read"
 		}
 		item := fmt.Sprintf("item 0x%X %q", s.NID, s.Subject)
 		if s.NID == 0 { // known by its block alone (the reason names it)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -70,6 +71,10 @@ type Message struct {
 	Props       Props
 	Recipients  []Props
 	Attachments []Attachment
+	// Unverified, of a damaged message read leniently, are the data blocks
+	// read as they are although they fail their checksum: some of the
+	// bytes read from them are not what was written.
+	Unverified []uint64
 }
 
 // Attachment is an attachment object: its properties, its bytes
@@ -261,15 +266,25 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts R
 		*lenient = append(*lenient, what+": "+err.Error())
 		return true
 	}
+	// A lenient read of a damaged message also takes the data blocks whose
+	// one fault is their checksum, as they are (ndb.Result.Tolerant): most
+	// of such a block is what was written, and a flipped bit in a property
+	// heap would otherwise cost the whole message. They are named in
+	// Message.Unverified.
+	res := r.res
+	var unverified []uint64
+	if lenient != nil && !salvage {
+		res = r.res.Tolerant(&unverified)
+	}
 	// A lenient read checks a value left in the store right away, so that
 	// a damaged one is left out like any value that cannot be read.
-	vr := valueReader{res: r.res, streamAbove: opts.StreamAbove, verify: opts.Verify || lenient != nil}
+	vr := valueReader{res: res, streamAbove: opts.StreamAbove, verify: opts.Verify || lenient != nil, tolerant: res != r.res}
 	var mem *memory
 	if opts.Reads != nil {
 		mem = &memory{reads: opts.Reads}
-		r.res.Prefetch(opts.Reads, data, sub)
+		res.Prefetch(opts.Reads, data, sub)
 	}
-	subs, err := r.res.Subnodes(sub, mem.blocks())
+	subs, err := res.Subnodes(sub, mem.blocks())
 	if err != nil {
 		if !keepGoing(err, "subnodes") {
 			return nil, err
@@ -332,9 +347,11 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts R
 		v.lenient = keepGoing
 	}
 	v.salvage = salvage
-	if err := walkObject(r.res, data, subs, 0, v); err != nil {
+	if err := walkObject(res, data, subs, 0, v); err != nil {
 		return nil, err
 	}
+	slices.Sort(unverified)
+	stack[0].Unverified = slices.Compact(unverified)
 	return stack[0], nil
 }
 
@@ -344,6 +361,7 @@ type valueReader struct {
 	res         *ndb.Result
 	streamAbove func(id, typ uint16) int64
 	verify      bool // read a value left in the store through once, to check it
+	tolerant    bool // res is a Tolerant view: so are the streams it leaves
 }
 
 // props reads every value of a property context. keepGoing, when it says
@@ -401,7 +419,7 @@ func (vr valueReader) subnode(s ndb.Subnode, id, typ uint16) (Value, error) {
 				}
 			}
 			d.Close()
-			return Value{Stream: Stream{tree: s.Data, Size: n}}, nil
+			return Value{Stream: Stream{tree: s.Data, Size: n, tolerant: vr.tolerant}}, nil
 		}
 	}
 	if n > maxValue {

@@ -19,6 +19,9 @@ import (
 type Stream struct {
 	tree uint64
 	Size int64
+	// tolerant: it was left by a lenient read, which takes the blocks that
+	// fail only their checksum (ndb.Result.Tolerant); so does Open.
+	tolerant bool
 }
 
 // IsZero reports whether s is none.
@@ -33,6 +36,9 @@ var errNoStream = errors.New("no stream")
 func (r *Reader) Open(s Stream) (io.ReadCloser, error) {
 	if s.IsZero() {
 		return nil, errNoStream
+	}
+	if s.tolerant {
+		return r.res.Tolerant(nil).OpenData(s.tree)
 	}
 	return r.res.OpenData(s.tree)
 }

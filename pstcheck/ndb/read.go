@@ -343,9 +343,39 @@ func (res *Result) soundBlock(bid uint64) (BBTEntry, error) {
 	}
 	e := res.BBT.Entry(i)
 	if c := res.BBT.State(i).Code(); c != "" {
+		if res.tolerates(i) {
+			*res.unverified = append(*res.unverified, e.BID)
+			return e, nil
+		}
 		return e, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: c, Detail: fmt.Sprintf("block 0x%X is damaged (%s)", e.BID, c)}
 	}
 	return e, nil
+}
+
+// Tolerant returns a view of res whose reads also take the data blocks
+// whose one fault is their checksum (BLOCK-CRC): the right block, where
+// its BBT entry says, of the size it says, with some of its bytes changed
+// (a flipped bit, a lost sector inside it). Their bytes are returned as
+// they are, and each such block's BID is added to *unverified (once per
+// read of it). Internal blocks must still be sound, since their entries
+// lead to other blocks. It is for lenient reads of damaged items, whose
+// output is marked: most of such a block is what was written, and the
+// rest of the item needs it (a property heap, a table). The view serves
+// one goroutine, and reads only what res read.
+func (res *Result) Tolerant(unverified *[]uint64) *Result {
+	v := *res
+	if unverified == nil {
+		unverified = new([]uint64)
+	}
+	v.tolerant, v.unverified = true, unverified
+	return &v
+}
+
+// tolerates says whether res takes the block at BBT index i as it is
+// (Tolerant): a data block whose one fault, as the block pass found, is
+// its checksum.
+func (res *Result) tolerates(i int) bool {
+	return res.tolerant && i >= 0 && res.BBT.State(i) == stateCRC && !IsInternal(res.BBT.BID(i))
 }
 
 // readSound reads sound block e's data into buf (len e.CB), through

@@ -3,6 +3,7 @@ package ndb_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"maps"
 	"os"
 	"slices"
@@ -311,6 +312,78 @@ func TestReadData4K(t *testing.T) {
 		data, err := res.ReadData(n.Data)
 		if err != nil || len(data) == 0 || len(data[0]) < 3 || data[0][2] != 0xEC {
 			t.Fatalf("node 0x%X does not read as a heap: %v", n.NID, err)
+		}
+	}
+}
+
+// A Tolerant view reads a data block whose one fault is its checksum (a
+// byte of it changed) as it is, through ReadBlocks and a DataReader
+// alike, and notes it; it still refuses an internal block whose checksum
+// fails, and a data block whose trailer is gone. The plain reads refuse
+// all three.
+func TestReadTolerant(t *testing.T) {
+	f0 := trees(t)
+	x := internalBlocks(f0, pstmut.XBlockType, 1)[0]
+	blocks := f0.XEntries(x)
+	flip := func(bid uint64) *pstmut.File {
+		f := f0.Clone()
+		b := f.MustBlock(bid)
+		f.FlipByte(int64(b.IB) + int64(b.CB)/2)
+		return f
+	}
+	stream := func(res *ndb.Result, bid uint64) ([]byte, error) {
+		d, err := res.OpenData(bid)
+		if err != nil {
+			return nil, err
+		}
+		return io.ReadAll(d)
+	}
+
+	// A data block with a byte changed: read as it is, and noted once per
+	// read of it.
+	f := flip(blocks[1])
+	res, fs := scan(f)
+	if got := fs.with(finding.BlockCRC); len(got) != 1 || got[0].BID != blocks[1] {
+		t.Fatalf("the flipped block: %s", fs)
+	}
+	if _, err := res.ReadData(x); err == nil {
+		t.Error("the plain read takes a block whose checksum fails")
+	}
+	if _, err := stream(res, x); err == nil {
+		t.Error("the plain stream takes a block whose checksum fails")
+	}
+	var used []uint64
+	tol := res.Tolerant(&used)
+	data, err := tol.ReadData(x)
+	if err != nil {
+		t.Fatalf("tolerant read: %v", err)
+	}
+	var want []byte
+	for _, b := range blocks {
+		want = append(want, f.Decoded(b)...)
+	}
+	if got := bytes.Join(data, nil); !bytes.Equal(got, want) {
+		t.Error("the tolerant read does not give the blocks' bytes as they are")
+	}
+	if !slices.Equal(used, []uint64{blocks[1]}) {
+		t.Errorf("noted %#x, want the flipped block 0x%X", used, blocks[1])
+	}
+	if got, err := stream(res.Tolerant(nil), x); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("tolerant stream: %d bytes, %v; want the %d bytes as they are", len(got), err, len(want))
+	}
+
+	// The XBLOCK with a byte changed, and a data block zeroed with its
+	// trailer: refused.
+	fz := f0.Clone()
+	z := fz.MustBlock(blocks[1])
+	fz.Zero(int64(z.IB), fz.L.BlockExtent(int(z.CB)))
+	for name, f := range map[string]*pstmut.File{"XBLOCK flipped": flip(x), "data block zeroed": fz} {
+		res, _ := scan(f)
+		if _, err := res.Tolerant(nil).ReadData(x); err == nil {
+			t.Errorf("%s: the tolerant read takes it", name)
+		}
+		if _, err := stream(res.Tolerant(nil), x); err == nil {
+			t.Errorf("%s: the tolerant stream takes it", name)
 		}
 	}
 }

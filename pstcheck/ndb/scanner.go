@@ -129,6 +129,10 @@ type Result struct {
 	verified bool
 	// decode is Decode as a function value, made once (see Decoder).
 	decode func(bid uint64, off int, b []byte)
+	// tolerant marks a view for lenient reads (Tolerant); unverified is
+	// where it notes the blocks it took although they fail their checksum.
+	tolerant   bool
+	unverified *[]uint64
 }
 
 // Scanner runs the NDB passes over one file.
