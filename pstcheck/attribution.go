@@ -51,7 +51,7 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 		}
 	}
 	if rb := res.Rebuild; rb != nil {
-		rep.Rebuild = &IndexRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, Nodes: rb.Nodes,
+		rep.Rebuild = &IndexRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, ChangedPages: rb.ChangedPages, Nodes: rb.Nodes,
 			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, Items: m.RebuiltItems}
 	}
 }

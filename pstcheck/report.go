@@ -107,9 +107,11 @@ type ItemCounts struct {
 // IndexRebuild says what rebuilding a damaged index found.
 type IndexRebuild struct {
 	// NBTPages and BBTPages are the leaf pages found outside the live
-	// trees whose entries were taken; Nodes and Blocks the entries added,
-	// TrailerBlocks of them blocks found by their trailers alone.
-	NBTPages, BBTPages, Nodes, Blocks, TrailerBlocks int
+	// trees whose entries were taken; ChangedPages the leaf pages of the
+	// trees whose checksum fails, whose entries were weighed against the
+	// blocks' trailers; Nodes and Blocks the entries added, TrailerBlocks
+	// of them blocks found by their trailers alone.
+	NBTPages, BBTPages, ChangedPages, Nodes, Blocks, TrailerBlocks int
 	// Items are the items (readable or recovered) read through the rebuilt
 	// index: without it they would be lost.
 	Items int

@@ -340,11 +340,21 @@ func rebuildSources(rb *pstcheck.IndexRebuild) string {
 	if n := rb.NBTPages + rb.BBTPages; n > 0 {
 		parts = append(parts, plural(n, "surviving leaf page"))
 	}
-	if rb.TrailerBlocks > 0 {
-		parts = append(parts, plural(rb.TrailerBlocks, "block")+" found by their trailers")
+	if n := rb.ChangedPages; n == 1 {
+		parts = append(parts, "the entries of 1 leaf page that fails its checksum")
+	} else if n > 1 {
+		parts = append(parts, "the entries of "+thousands(int64(n))+" leaf pages that fail their checksum")
+	}
+	if n := rb.TrailerBlocks; n == 1 {
+		parts = append(parts, "1 block found by its trailer")
+	} else if n > 1 {
+		parts = append(parts, thousands(int64(n))+" blocks found by their trailers")
 	}
 	if len(parts) == 0 {
 		return "nothing: no other copy of the lost index entries survives"
+	}
+	if len(parts) > 2 {
+		return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 	}
 	return strings.Join(parts, " and ")
 }

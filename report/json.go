@@ -60,6 +60,7 @@ type jsonFile struct {
 type jsonRebuild struct {
 	NBTPages      int `json:"nbt_pages"`
 	BBTPages      int `json:"bbt_pages"`
+	ChangedPages  int `json:"changed_pages"`
 	Nodes         int `json:"nodes"`
 	Blocks        int `json:"blocks"`
 	TrailerBlocks int `json:"trailer_blocks"`
@@ -195,7 +196,7 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 		f.Items = &it
 	}
 	if rb := r.Rebuild; rb != nil {
-		f.IndexRebuild = &jsonRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, Nodes: rb.Nodes,
+		f.IndexRebuild = &jsonRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, ChangedPages: rb.ChangedPages, Nodes: rb.Nodes,
 			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, Items: rb.Items}
 	}
 	f.Scale = newJSONScale(r)

@@ -47,9 +47,9 @@ func (c Case) Oracle(clean *pstmut.File, damaged []byte) map[uint32]Fate {
 // zeroed; three NBT leaf pages zeroed one at a time: the one holding
 // the root folder, one holding a folder with items, and one holding
 // messages only; the header's first 512 bytes zeroed; 16 bad sectors of
-// 4 KiB; and 1 MiB overwritten with random bytes at 50%; 4 KiB and 64
-// KiB dropped at 25 and 75%, the rest moved up, as a copy that passes over
-// what it cannot read leaves it.
+// 4 KiB; 1 MiB overwritten with random bytes at 50%; one bit flipped per
+// 128 KiB; 4 KiB and 64 KiB dropped at 25 and 75%, the rest moved up, as
+// a copy that passes over what it cannot read leaves it.
 func Cases(f *pstmut.File) []Case {
 	size := f.Size()
 	var out []Case
@@ -100,7 +100,21 @@ func Cases(f *pstmut.File) []Case {
 	if at := size / 2 / 512 * 512; at+1<<20 <= size {
 		out = append(out, Case{Name: "1 MiB of random bytes at 50%", Damage: garbage(at, 1<<20)})
 	}
-	return out
+	return append(out, Case{Name: "bits flipped (one per 128 KiB)", Damage: flipBits(128 << 10)})
+}
+
+// flipBits flips one bit per every bytes of the file, at places and in
+// bits a fixed seed picks: bit rot, or a copy through failing memory,
+// which leaves each block where it was with a byte of it changed.
+func flipBits(every int64) func(*pstmut.File) []byte {
+	return func(f *pstmut.File) []byte {
+		b := slices.Clone(f.B)
+		r := rand.New(rand.NewPCG(5, 6))
+		for range max(int64(len(b))/every, 1) {
+			b[r.Int64N(int64(len(b)))] ^= 1 << r.IntN(8)
+		}
+		return b
+	}
 }
 
 // drop leaves out the bytes of gaps (in order, none overlapping).

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -78,7 +79,9 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 		s.report(finding.Finding{Code: finding.PageSignature, Offset: ib, BID: ref.BID,
 			Detail: fmt.Sprintf("%s page signature 0x%04X, want 0x%04X", name, t.Sig, sig)})
 	}
+	crcFails := false
 	if crc := CRC(page[:l.PageTrailerOff]); crc != t.CRC {
+		crcFails = true
 		s.report(finding.Finding{Code: finding.PageCRC, Offset: ib, BID: ref.BID,
 			Detail: fmt.Sprintf("%s page CRC stored 0x%08X, computed 0x%08X", name, t.CRC, crc)})
 	}
@@ -116,6 +119,31 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 			Detail: fmt.Sprintf("%s page cEnt %d, cEntMax %d (the page holds %d)", name, cEnt, cEntMax, l.BTFooterOff/cbEnt)})
 	}
 
+	// A leaf page whose checksum fails has a byte changed, in an entry or
+	// between them, and an entry whose key breaks the page's order is
+	// changed for certain: it is left out, as its key names nothing. An
+	// entry of a BBT page is taken when the trailer where it puts its block
+	// names that block; the others go to the index rebuild as a found
+	// page's, and the page's key range is then looked for in the whole
+	// file, so that where a changed entry puts a block elsewhere than the
+	// block's trailer proves, the trailer wins, and a block the changed
+	// entry no longer names is found (rebuild.go). An NBT page's other
+	// entries are taken: a node has no trailer to weigh them against, and
+	// older copies of the page hold deleted items.
+	changed := crcFails && cLevel == 0
+	var changedKey []bool
+	unproven := false
+	if changed {
+		keys := make([]uint64, cEnt)
+		for i := range keys {
+			keys[i] = l.uint(page[i*cbEnt:])
+			if ptype == PageNBT {
+				keys[i] = uint64(uint32(keys[i]))
+			}
+		}
+		changedKey = outOfOrder(keys, lo, hi, hiOpen)
+		unproven = ptype == PageBBT && slices.Contains(changedKey, true)
+	}
 	keyReported := false
 	keyProblem := func(i int, key uint64, why string) {
 		if keyReported {
@@ -141,6 +169,20 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 			keyProblem(i, key, fmt.Sprintf("is not below the next parent key 0x%X", hi))
 		}
 		prev = key
+		if changed && changedKey[i] {
+			if ptype == PageNBT {
+				s.droppedNodes++
+			}
+			continue
+		}
+		if changed && ptype == PageBBT {
+			if b := l.parseBBTLeaf(e); !s.trailerNames(b) {
+				unproven = true
+				s.changedBlocks = append(s.changedBlocks, bbtCandidate{bid: b.BID &^ bidReserved, ib: b.IB, cb: b.CB,
+					inflated: b.Inflated, ref: b.Ref, found: FoundInLeaf, alloc: allocInUse, pageBID: ref.BID})
+				continue
+			}
+		}
 		if cLevel > 0 {
 			child := BREF{BID: l.uint(e[l.BIDSize:]), IB: l.uint(e[2*l.BIDSize:])}
 			childHi, childOpen := hi, hiOpen
@@ -155,6 +197,10 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 		} else {
 			s.res.NBT.add(l.parseNBTLeaf(e))
 		}
+	}
+	if unproven {
+		s.changedPages++
+		s.lost = append(s.lost, keyRange{lo: lo, hi: hi, ib: ib, changed: true})
 	}
 }
 
@@ -180,11 +226,65 @@ func (l *Layout) parseNBTLeaf(e []byte) NBTEntry {
 	return n
 }
 
+// trailerNames reports whether the trailer where BBT entry e puts its
+// block names that block (its size, BID and signature): how an entry of a
+// page whose checksum fails is proven. The block's data is checked by the
+// block pass, as any block's.
+func (s *Scanner) trailerNames(e BBTEntry) bool {
+	l := &s.h.Layout
+	if e.CB == 0 || int(e.CB) > l.MaxBlockData || e.IB%uint64(l.BlockAlign) != 0 || e.IB < uint64(l.FirstAMap) ||
+		e.IB > uint64(s.size) || uint64(s.size)-e.IB < uint64(l.BlockExtent(int(e.CB))) {
+		return false
+	}
+	t := make([]byte, l.BlockTrailerSize)
+	if readFull(s.r, t, int64(e.IB)+l.BlockExtent(int(e.CB))-int64(l.BlockTrailerSize)) != nil {
+		return false
+	}
+	tr := l.ParseBlockTrailer(t)
+	return tr.CB == e.CB && tr.BID == e.BID && tr.Sig == Signature(e.IB, e.BID)
+}
+
+// outOfOrder marks the keys of a page whose checksum fails that cannot be
+// what was written: those outside the parent's range [lo, hi] (hi
+// inclusive when hiOpen), and those the longest run of rising keys among
+// the others leaves out. A changed key is then told from its neighbours,
+// which a comparison with the previous key alone would blame too.
+func outOfOrder(keys []uint64, lo, hi uint64, hiOpen bool) []bool {
+	out := make([]bool, len(keys))
+	// best[i] is the length of the longest rising run ending at key i,
+	// from[i] the key before it in that run (-1: none).
+	best, from := make([]int, len(keys)), make([]int, len(keys))
+	end := -1
+	for i, k := range keys {
+		if k < lo || !hiOpen && k >= hi || hiOpen && k > hi {
+			out[i] = true
+			continue
+		}
+		best[i], from[i] = 1, -1
+		for j := range i {
+			if !out[j] && keys[j] < k && best[j]+1 > best[i] {
+				best[i], from[i] = best[j]+1, j
+			}
+		}
+		if end < 0 || best[i] > best[end] {
+			end = i
+		}
+	}
+	keep := make([]bool, len(keys))
+	for i := end; i >= 0; i = from[i] {
+		keep[i] = true
+	}
+	for i := range out {
+		out[i] = !keep[i]
+	}
+	return out
+}
+
 func (s *Scanner) loseRange(ptype uint8, lo, hi uint64, ib int64) {
 	if ptype == PageBBT {
-		s.lost = append(s.lost, keyRange{lo, hi, ib})
+		s.lost = append(s.lost, keyRange{lo: lo, hi: hi, ib: ib})
 	} else {
-		s.lostNBT = append(s.lostNBT, keyRange{lo, hi, ib})
+		s.lostNBT = append(s.lostNBT, keyRange{lo: lo, hi: hi, ib: ib})
 	}
 }
 

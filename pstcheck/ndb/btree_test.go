@@ -1,6 +1,7 @@
 package ndb_test
 
 import (
+	"encoding/binary"
 	"slices"
 	"testing"
 
@@ -171,6 +172,67 @@ func TestBTreePageDamage(t *testing.T) {
 			}
 			if !c.lost && (res.BBT.Len() != len(f.BBT) || res.NBT.Len() != len(f.NBT)) {
 				t.Errorf("%d blocks and %d nodes, want all %d and %d", res.BBT.Len(), res.NBT.Len(), len(f.BBT), len(f.NBT))
+			}
+		})
+	}
+}
+
+// A leaf page whose checksum fails has a byte changed somewhere in it
+// (walkPage). A BBT entry whose block's trailer does not name it is
+// weighed by the index rebuild: the block is found where its trailer
+// proves it is, whether the entry's offset or its BID was changed (the
+// BID out of the page's key order, so left out). An NBT entry whose key
+// breaks the page's order is left out, not taken as a node of that NID,
+// and the entry after it is kept.
+func TestChangedLeafPage(t *testing.T) {
+	entry := func(f *pstmut.File, l pstmut.Page, k int) int64 { return l.Off + int64(k*f.Footer(l.Off).CBEnt) }
+	for _, c := range []struct {
+		name    string
+		tree    uint8
+		byte    int64 // of the entry, inverted
+		code    finding.Code
+		dropKey bool
+	}{
+		{"BBT entry's offset", ndb.PageBBT, 8 + 2, finding.PageCRC, false},
+		{"BBT entry's BID", ndb.PageBBT, 7, finding.BTreeKeyOrder, true},
+		{"NBT entry's NID", ndb.PageNBT, 3, finding.BTreeKeyOrder, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := sample(t, unicodeSample)
+			l := leaf(t, f, c.tree)
+			k := l.Entries / 2
+			at := entry(f, l, k)
+			key := binary.LittleEndian.Uint64(f.B[at:])
+			f.FlipByte(at + c.byte)
+			res, fs := scan(f)
+			fs.mustHave(t, finding.PageCRC, l.Off)
+			if c.code != finding.PageCRC {
+				fs.mustHave(t, c.code, at)
+			}
+			if c.tree == ndb.PageNBT {
+				nid := uint32(key)
+				if _, ok := res.Node(nid ^ 0xFF<<24); ok {
+					t.Errorf("a node of the changed NID 0x%X", nid^0xFF<<24)
+				}
+				if res.NBT.Len() != len(f.NBT)-1 || res.Rebuild != nil {
+					t.Errorf("%d nodes (the file's %d, one left out), rebuild %+v", res.NBT.Len(), len(f.NBT), res.Rebuild)
+				}
+				if _, ok := res.Node(uint32(binary.LittleEndian.Uint64(f.B[entry(f, l, k+1):]))); !ok {
+					t.Error("the entry after the changed one is left out too")
+				}
+				return
+			}
+			if res.Rebuild == nil || res.Rebuild.ChangedPages != 1 {
+				t.Fatalf("rebuild %+v, want one changed page weighed", res.Rebuild)
+			}
+			want := f.MustBlock(key)
+			if off := res.BlockOffset(key); off != int64(want.IB) {
+				t.Errorf("block 0x%X at 0x%X, its trailer proves 0x%X", key, off, want.IB)
+			}
+			for _, x := range fs {
+				if x.BID == key && x.Code != finding.PageCRC {
+					t.Errorf("block 0x%X: %s", key, x)
+				}
 			}
 		})
 	}

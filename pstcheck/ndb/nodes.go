@@ -480,7 +480,7 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 			*k.first = *e
 		}
 	}
-	keepUnlinked := len(s.lostNBT) > 0
+	keepUnlinked := len(s.lostNBT) > 0 || s.droppedNodes > 0
 	for i := range s.res.BBT.Len() {
 		ent := s.res.BBT.Entry(i)
 		e := &ent

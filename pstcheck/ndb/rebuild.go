@@ -29,8 +29,10 @@ import (
 // was read whole.
 type Rebuild struct {
 	// NBTPages and BBTPages are the leaf pages outside the live trees whose
-	// entries were taken.
-	NBTPages, BBTPages int
+	// entries were taken; ChangedPages the leaf pages of the live trees
+	// whose checksum fails, whose entries were weighed with the others
+	// (walkPage).
+	NBTPages, BBTPages, ChangedPages int
 	// Nodes and Blocks are the entries added to the NBT and BBT; Blocks
 	// includes TrailerBlocks, the blocks found by their trailers alone.
 	Nodes, Blocks, TrailerBlocks int
@@ -118,6 +120,9 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 	// every entry of the index passes through here.
 	var nodes pieces[nbtCandidate]
 	var blocks, trailers pieces[bbtCandidate]
+	for _, b := range s.changedBlocks {
+		blocks.append(b)
+	}
 	pagesUsed := map[int64]uint8{}
 	done := s.sweepData(ctx, func(c *sweptChunk) {
 		for _, n := range c.nodes {
@@ -206,7 +211,7 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks, trailers *pi
 	nextTrailer := firstOfKey(trailersByBID, blockKey)
 	nextNode := firstOfKey(byNID, func(c nbtCandidate) uint64 { return uint64(c.nid) })
 
-	rb := &Rebuild{}
+	rb := &Rebuild{ChangedPages: s.changedPages}
 	for off, t := range used {
 		if t == PageNBT {
 			rb.NBTPages++
@@ -217,8 +222,23 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks, trailers *pi
 	}
 	s.sortTrees() // for the lookups of what the live trees hold
 	liveBBT, liveNBT := s.res.BBT.Len(), s.res.NBT.Len()
+	// Where only a page whose checksum fails is weighed, a block is taken
+	// only from allocated space: the page's own entries, and blocks its
+	// changed entries no longer name. Freed blocks found there are older
+	// than the page, which no longer lists them.
+	var lost, changed []keyRange
+	for _, r := range s.lost {
+		if r.changed {
+			changed = append(changed, r)
+		} else {
+			lost = append(lost, r)
+		}
+	}
 	add := func(c bbtCandidate) {
 		if s.res.BBT.findIn(c.bid, liveBBT) >= 0 {
+			return
+		}
+		if c.alloc != allocInUse && !inRanges(lost, c.bid) && inRanges(changed, c.bid) {
 			return
 		}
 		s.res.BBT.add(c.entry())

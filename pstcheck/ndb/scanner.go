@@ -160,6 +160,13 @@ type Scanner struct {
 	// missing block can be blamed on its lost page; lostNBT the same for
 	// the NBT. The index rebuild looks for entries in these ranges.
 	lost, lostNBT []keyRange
+	// changedBlocks are the entries of BBT leaf pages whose checksum
+	// fails, for the index rebuild to weigh, changedPages those pages;
+	// droppedNodes counts the NBT leaf entries left out for a key that
+	// cannot be what was written (walkPage).
+	changedBlocks []bbtCandidate
+	changedPages  int
+	droppedNodes  int
 	// mapPage is the buffer map pages are read into, one at a time.
 	mapPage []byte
 	// win serves the B-tree walk's reads; mapsWin the allocation pass's.
@@ -179,6 +186,9 @@ type Scanner struct {
 type keyRange struct {
 	lo, hi uint64
 	ib     int64
+	// changed: the range of a BBT leaf page whose checksum fails, whose
+	// entries the rebuild weighs (walkPage), not a page lost.
+	changed bool
 }
 
 // ChunkSize is the size of the block pass's sequential reads. Each worker
