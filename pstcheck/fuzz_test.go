@@ -79,15 +79,17 @@ func checkBytes(t *testing.T, b []byte) *pstcheck.Report {
 	default:
 		t.Fatalf("verdict %q", rep.Verdict)
 	}
-	if rep.Items.Salvageable > 0 {
+	if rep.Items.Salvageable > 0 || rep.Items.Damaged > 0 {
 		salvageAll(t, b)
 	}
 	return rep
 }
 
-// salvageAll reads what is left of every lost item the scan of b offers
-// for salvage, as export and repair do with --include-damaged: the reads
-// of unlinked blocks must end, whatever those hold.
+// salvageAll reads what can be read of every damaged item of b, and what
+// is left of every lost item the scan offers for salvage, as export and
+// repair do with --include-damaged: the reads of blocks the scan did not
+// find sound (unlinked ones, ones that fail only their checksum) must
+// end, whatever those hold.
 func salvageAll(t *testing.T, b []byte) {
 	t.Helper()
 	done := make(chan struct{})
@@ -98,7 +100,7 @@ func salvageAll(t *testing.T, b []byte) {
 			return
 		}
 		for x := range store.Items(nil) {
-			if x.Salvage.Data != 0 {
+			if x.Salvage.Data != 0 || x.State == pstcheck.ItemDamaged {
 				pstcheck.ReadItem(x, readWith(store.Reader, x), true)
 			}
 		}

@@ -204,14 +204,32 @@ func openDamaged(t *testing.T, path, damage string) (clean, damaged *pstcheck.St
 	if !ok {
 		t.Fatalf("no damage case %q", damage)
 	}
-	b := c.Damage(f)
-	if clean, err = pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{}); err != nil {
+	return openBytes(t, f.B), openBytes(t, c.Damage(f))
+}
+
+// openBytes opens the store b holds, in memory.
+func openBytes(t *testing.T, b []byte) *pstcheck.Store {
+	t.Helper()
+	s, err := pstcheck.Open(context.Background(), bytes.NewReader(b), int64(len(b)), pstcheck.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if damaged, err = pstcheck.Open(context.Background(), bytes.NewReader(b), int64(len(b)), pstcheck.Options{}); err != nil {
+	return s
+}
+
+// loadGoPst loads go-pst's sample name for editing, or skips the test
+// when the samples are not downloaded.
+func loadGoPst(t *testing.T, name string) *pstmut.File {
+	t.Helper()
+	p := samples.GoPst(name)
+	if p == "" {
+		t.Skip("go-pst's samples are not downloaded")
+	}
+	f, err := pstmut.Load(p)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return clean, damaged
+	return f
 }
 
 // A contents table with a destroyed block among its rows still lists its
@@ -221,18 +239,8 @@ func openDamaged(t *testing.T, path, damage string) (clean, damaged *pstcheck.St
 // removed from the NBT, the lost item keeps its folder and the subject and
 // date of its clean row, and every other item of the folder is readable.
 func TestListingNamesLostItems(t *testing.T) {
-	p := samples.GoPst("enron.pst")
-	if p == "" {
-		t.Skip("go-pst's samples are not downloaded")
-	}
-	f, err := pstmut.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clean, err := pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := loadGoPst(t, "enron.pst")
+	clean := openBytes(t, f.B)
 	users := f.Users()
 	for _, n := range f.NBT {
 		if n.NID&0x1F != ndb.NIDTypeContentsTable {
@@ -258,10 +266,7 @@ func TestListingNamesLostItems(t *testing.T) {
 		}
 		f.FlipByte(int64(b.IB) + int64(b.CB)/2)
 		f.RemoveNBT(lost)
-		damaged, err := pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		damaged := openBytes(t, f.B)
 		var got pstcheck.Item
 		states := map[pstcheck.ItemState]int{}
 		for it := range damaged.Items(nil) {
@@ -290,18 +295,8 @@ func TestListingNamesLostItems(t *testing.T) {
 // plain read refuses it, and ReadItem writes it only with includeDamaged,
 // saying which block was read as it is.
 func TestDamagedItemReadAsItIs(t *testing.T) {
-	p := samples.GoPst("enron.pst")
-	if p == "" {
-		t.Skip("go-pst's samples are not downloaded")
-	}
-	f, err := pstmut.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clean, err := pstcheck.Open(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := loadGoPst(t, "enron.pst")
+	clean := openBytes(t, f.B)
 	const propBody = 0x1000
 	var nid uint32
 	var bid uint64
@@ -323,10 +318,7 @@ func TestDamagedItemReadAsItIs(t *testing.T) {
 	d := f.Clone()
 	b := d.MustBlock(bid)
 	d.FlipByte(int64(b.IB) + int64(b.CB)/2)
-	store, err := pstcheck.Open(context.Background(), bytes.NewReader(d.B), int64(len(d.B)), pstcheck.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := openBytes(t, d.B)
 	var x pstcheck.Item
 	for it := range store.Items(nil) {
 		if it.NID == nid {

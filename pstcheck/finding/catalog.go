@@ -133,7 +133,7 @@ var catalog = []Entry{
 	{PageRange, SeverityError, LayerBTree, "A B-tree page reference points outside the file or is misaligned."},
 	{PageType, SeverityError, LayerBTree, "A page's type bytes are wrong for where it is referenced (or disagree with each other)."},
 	{PageSignature, SeverityError, LayerBTree, "A page's signature does not match its offset and BID."},
-	{PageCRC, SeverityError, LayerBTree, "A page's checksum does not match its contents."},
+	{PageCRC, SeverityError, LayerBTree, "A page's checksum does not match its contents: a byte of it changed. A leaf page's entries are weighed against the blocks' own trailers (the index rebuild finds a block a changed entry misplaces), and an entry whose key breaks the page's order is left out."},
 	{PageBID, SeverityError, LayerBTree, "A page's trailer names a different BID than the reference that led to it."},
 	{BTreeEntries, SeverityError, LayerBTree, "A B-tree page's entry count or entry size is impossible."},
 	{BTreeLevel, SeverityError, LayerBTree, "A B-tree page's level is not one below its parent's."},
