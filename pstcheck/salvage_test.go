@@ -372,3 +372,56 @@ func TestDamagedItemReadAsItIs(t *testing.T) {
 		t.Errorf("with includeDamaged: %v, %q", m != nil, why)
 	}
 }
+
+// A damaged message whose subnode tree's block is destroyed keeps the
+// properties its heap holds when read leniently: each property whose
+// value was in a subnode is left out and named, the others are the clean
+// message's; without includeDamaged nothing of it is written.
+func TestDamagedItemWithoutSubnodes(t *testing.T) {
+	f := loadGoPst(t, "enron.pst")
+	clean := openBytes(t, f.B)
+	const propBody = 0x1000
+	var nid uint32
+	var sub uint64
+	for x := range clean.Items(nil) {
+		n := f.MustNode(x.NID)
+		if v, ok := f.NodeHeap(x.NID).Prop(propBody); ok && !pstmut.IsHID(v.Value) && n.Sub != 0 && !ndb.IsInternal(n.Data) {
+			nid, sub = x.NID, n.Sub
+			break
+		}
+	}
+	if nid == 0 {
+		t.Fatal("no message of enron.pst has its body in a subnode")
+	}
+	want, err := clean.Reader.Message(nid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := f.Clone()
+	b := d.MustBlock(sub)
+	d.Zero(int64(b.IB), d.L.BlockExtent(int(b.CB)))
+	store := openBytes(t, d.B)
+	var x pstcheck.Item
+	for it := range store.Items(nil) {
+		if it.NID == nid {
+			x = it
+		}
+	}
+	if x.State != pstcheck.ItemDamaged {
+		t.Fatalf("0x%X without its subnode tree: %v, want damaged", nid, x.State)
+	}
+	if m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false); m != nil || !strings.HasPrefix(why, "damaged: ") {
+		t.Errorf("written without includeDamaged (%q)", why)
+	}
+	m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), true)
+	if m == nil {
+		t.Fatalf("not written with includeDamaged: %q", why)
+	}
+	if _, ok := m.Props[propBody]; ok || !strings.Contains(why, "property 0x1000") {
+		t.Errorf("the body, in the lost subnode tree, is written, or not named (%q)", why)
+	}
+	sameProps(t, fmt.Sprintf("0x%X", nid), m.Props, want.Props, false)
+	if m.Props[0x0037].Data == nil || len(m.Props) < len(want.Props)/2 {
+		t.Errorf("%d of the clean message's %d properties read, subject %q", len(m.Props), len(want.Props), m.Props[0x0037].Data)
+	}
+}

@@ -50,7 +50,9 @@ type objectVisit struct {
 	// be read (said in what); nil: the first such part ends the walk.
 	lenient func(err error, what string) bool
 	// salvage says the message's node is lost: its subnodes are unknown,
-	// so each property whose value is in one is passed over (lenient).
+	// so each property whose value is in one is passed over (lenient). A
+	// lenient read of a damaged message passes them over alike: its
+	// subnode tree may be damaged, or a value's reference changed.
 	salvage bool
 }
 
@@ -66,7 +68,7 @@ func walkObject(res *ndb.Result, data uint64, subs map[uint32]ndb.Subnode, depth
 		return err
 	}
 	var pc *ltp.PC
-	if v.salvage && depth == 0 {
+	if (v.salvage || v.lenient != nil) && depth == 0 {
 		var dropped []error
 		pc, dropped, err = ltp.SalvagePC(v.mem.objects(), pages, res.Decoder(), subnodeSet(subs))
 		for _, e := range dropped {
