@@ -1,6 +1,7 @@
 package pstwrite
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -45,7 +46,6 @@ type table struct {
 	info    []byte
 	index   *bth
 	cols    []column
-	byTag   map[uint32]int
 	rgib    [4]int
 	rows    int
 	row     []byte
@@ -64,7 +64,7 @@ func newTable(parts *nodeParts, tags []uint32, ver *uint32) (*table, error) {
 	if len(tags) > 255 {
 		return nil, fmt.Errorf("pstwrite: table of %d columns (at most 255)", len(tags))
 	}
-	t := &table{parts: parts, byTag: map[uint32]int{}, ver: ver}
+	t := &table{parts: parts, ver: ver, cols: make([]column, 0, len(tags))}
 	for _, tag := range tags {
 		if fixedSize(uint16(tag)) < 0 {
 			return nil, fmt.Errorf("pstwrite: column 0x%08X has no property type", tag)
@@ -92,14 +92,16 @@ func newTable(parts *nodeParts, tags []uint32, ver *uint32) (*table, error) {
 		t.rgib[group] = off
 	}
 	t.rgib[3] = off + (len(t.cols)+7)/8
-	for i, c := range t.cols {
-		t.byTag[c.tag] = i
-	}
 	t.h = newHeap(parts.b, clientTC)
 	t.infoHID, t.info = t.h.alloc(22 + 8*len(t.cols))
 	t.index = newBTH(t.h, 4, 4)
 	t.row = make([]byte, t.rgib[3])
 	return t, nil
+}
+
+// column finds the column of tag: the columns are in tag order.
+func (t *table) column(tag uint32) (int, bool) {
+	return slices.BinarySearchFunc(t.cols, tag, func(c column, tag uint32) int { return cmp.Compare(c.tag, tag) })
 }
 
 // addRow adds a row: the properties that have a column fill their cells;
@@ -115,7 +117,7 @@ func (t *table) addRow(id uint32, props []Property) error {
 	set(0)
 	set(1)
 	for _, p := range props {
-		i, ok := t.byTag[p.Tag()]
+		i, ok := t.column(p.Tag())
 		if !ok || p.Tag() == tagLtpRowID || p.Tag() == tagLtpRowVer {
 			continue
 		}
