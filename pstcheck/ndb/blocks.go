@@ -227,8 +227,7 @@ func (v *blockVerifier) verify(c *blockChunk, order blockOrder) {
 		}
 		extent := data[ib-start : ib-start+ext]
 		if !l.blockSound(e, extent, &v.inf) {
-			code, _ := l.blockProblem(e, extent, &v.inf)
-			bbt.setState(idx, blockState(cmp.Or(code, finding.BlockCRC)))
+			bbt.setState(idx, l.problemState(e, extent, &v.inf))
 		} else if IsInternal(e.BID) {
 			v.kept = append(v.kept, internalSpan{idx: int32(idx), off: uint32(len(v.keptData)), len: uint32(e.CB)})
 			v.keptData = append(v.keptData, extent[:e.CB]...)
@@ -364,8 +363,51 @@ func (s *Scanner) reportFailed(order blockOrder, failed []int32) {
 		if detail == "" {
 			detail = fmt.Sprintf("block %s (it could not be read again to say more)", code)
 		}
+		if st := bbt.State(int(idx)); st == stateTrailerCB || st == stateTrailerBID || st == stateTrailerSig {
+			detail += "; its data checks out against its CRC"
+		}
 		s.report(finding.Finding{Code: code, Offset: int64(e.IB), BID: e.BID, Detail: detail})
 	}
+}
+
+// problemState is the state of a block that is not sound: its most
+// telling problem, or, when that is one field of its trailer and its data
+// checks out against the CRC the trailer stores, the state that says so.
+func (l *Layout) problemState(e *BBTEntry, extent []byte, inf *blockInflater) BlockState {
+	code, _ := l.blockProblem(e, extent, inf)
+	if l.trailerOnly(e, extent) {
+		switch code {
+		case finding.BlockTrailerSize:
+			return stateTrailerCB
+		case finding.BlockBID:
+			return stateTrailerBID
+		case finding.BlockSignature:
+			return stateTrailerSig
+		}
+	}
+	return blockState(cmp.Or(code, finding.BlockCRC))
+}
+
+// trailerOnly reports whether the one fault of block e is one field of
+// its trailer (its cb, BID or signature) while its data checks out against
+// the CRC the trailer stores: a byte of the trailer changed, the data
+// whole. A compressed block of a 4K file does not count (its inflating
+// is not checked then).
+func (l *Layout) trailerOnly(e *BBTEntry, extent []byte) bool {
+	if l.Kind == Unicode4K && e.Inflated != e.CB {
+		return false
+	}
+	t := l.ParseBlockTrailer(extent)
+	if CRC(extent[:e.CB]) != t.CRC {
+		return false
+	}
+	bad := 0
+	for _, differs := range []bool{t.CB != e.CB, t.BID != e.BID, t.Sig != Signature(e.IB, e.BID)} {
+		if differs {
+			bad++
+		}
+	}
+	return bad == 1
 }
 
 // blockSound reports whether a block's trailer and checksum agree with its

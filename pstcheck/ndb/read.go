@@ -344,7 +344,9 @@ func (res *Result) soundBlock(bid uint64) (BBTEntry, error) {
 	e := res.BBT.Entry(i)
 	if c := res.BBT.State(i).Code(); c != "" {
 		if res.tolerates(i) {
-			*res.unverified = append(*res.unverified, e.BID)
+			if res.BBT.State(i) == stateCRC {
+				*res.unverified = append(*res.unverified, e.BID)
+			}
 			return e, nil
 		}
 		return e, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: c, Detail: fmt.Sprintf("block 0x%X is damaged (%s)", e.BID, c)}
@@ -357,8 +359,10 @@ func (res *Result) soundBlock(bid uint64) (BBTEntry, error) {
 // its BBT entry says, of the size it says, with some of its bytes changed
 // (a flipped bit, a lost sector inside it). Their bytes are returned as
 // they are, and each such block's BID is added to *unverified (once per
-// read of it). Internal blocks must still be sound, since their entries
-// lead to other blocks. It is for lenient reads of damaged items, whose
+// read of it). So are the data blocks whose one fault is a field of their
+// trailer, their data checking out against its CRC; those are not noted.
+// Internal blocks must still be sound, since their entries lead to other
+// blocks. It is for lenient reads of damaged items, whose
 // output is marked: most of such a block is what was written, and the
 // rest of the item needs it (a property heap, a table). The view serves
 // one goroutine, and reads only what res read.
@@ -373,9 +377,24 @@ func (res *Result) Tolerant(unverified *[]uint64) *Result {
 
 // tolerates says whether res takes the block at BBT index i as it is
 // (Tolerant): a data block whose one fault, as the block pass found, is
-// its checksum.
+// its checksum or one field of its trailer.
 func (res *Result) tolerates(i int) bool {
-	return res.tolerant && i >= 0 && res.BBT.State(i) == stateCRC && !IsInternal(res.BBT.BID(i))
+	if !res.tolerant || i < 0 || IsInternal(res.BBT.BID(i)) {
+		return false
+	}
+	switch res.BBT.State(i) {
+	case stateCRC, stateTrailerCB, stateTrailerBID, stateTrailerSig:
+		return true
+	}
+	return false
+}
+
+// stillTolerated says whether res takes block bid, which fails as code
+// says when read again, as it is: it is tolerated (Tolerant) and failed so
+// in the block pass, not since.
+func (res *Result) stillTolerated(bid uint64, code finding.Code) bool {
+	i := res.s.block(bid)
+	return res.tolerates(i) && res.BBT.State(i).Code() == code
 }
 
 // readSound reads sound block e's data into buf (len e.CB), through

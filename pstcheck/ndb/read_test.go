@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/pstmut"
@@ -370,6 +371,30 @@ func TestReadTolerant(t *testing.T) {
 	}
 	if got, err := stream(res.Tolerant(nil), x); err != nil || !bytes.Equal(got, want) {
 		t.Errorf("tolerant stream: %d bytes, %v; want the %d bytes as they are", len(got), err, len(want))
+	}
+
+	// A data block whose trailer's BID has a byte changed, its data whole:
+	// read as it is, and not noted, since its data checks out.
+	ft := f0.Clone()
+	tb := ft.MustBlock(blocks[1])
+	ft.FlipByte(int64(tb.IB) + ft.L.BlockExtent(int(tb.CB)) - 8 + 1)
+	var whole []byte
+	for _, b := range blocks {
+		whole = append(whole, ft.Decoded(b)...)
+	}
+	res, fs = scan(ft)
+	if got := fs.with(finding.BlockBID); len(got) != 1 || !strings.Contains(got[0].Detail, "its data checks out against its CRC") {
+		t.Fatalf("the block with its trailer's BID changed: %s", fs)
+	}
+	if _, err := res.ReadData(x); err == nil {
+		t.Error("the plain read takes a block whose trailer names another")
+	}
+	used = nil
+	if data, err := res.Tolerant(&used).ReadData(x); err != nil || !bytes.Equal(bytes.Join(data, nil), whole) || len(used) != 0 {
+		t.Errorf("tolerant read of a block whose trailer alone changed: %v, noted %#x", err, used)
+	}
+	if got, err := stream(res.Tolerant(nil), x); err != nil || !bytes.Equal(got, whole) {
+		t.Errorf("tolerant stream of a block whose trailer alone changed: %d bytes, %v", len(got), err)
 	}
 
 	// The XBLOCK with a byte changed, and a data block zeroed with its

@@ -57,7 +57,8 @@ type BlockState uint8
 
 var blockCodes = []finding.Code{"", finding.BlockSize, finding.BlockAlign, finding.BlockRange,
 	finding.BlockOverlap, finding.BlockTrailerSize, finding.BlockSignature, finding.BlockCRC,
-	finding.BlockBID, finding.BlockInflate, finding.FileRead, finding.BlockOverlap}
+	finding.BlockBID, finding.BlockInflate, finding.FileRead, finding.BlockOverlap,
+	finding.BlockTrailerSize, finding.BlockBID, finding.BlockSignature}
 
 func blockState(c finding.Code) BlockState {
 	for i, x := range blockCodes {
@@ -83,6 +84,12 @@ const (
 	// statePageOverlap is the block pass's own: a block in a page's
 	// place, reported as an overlap.
 	statePageOverlap
+	// stateTrailerCB, stateTrailerBID and stateTrailerSig are a block
+	// whose one fault is that field of its trailer: its data checks out
+	// against the CRC its trailer stores (Layout.trailerOnly).
+	stateTrailerCB
+	stateTrailerBID
+	stateTrailerSig
 )
 
 // Code is the finding code of the block's problem, "" when sound.

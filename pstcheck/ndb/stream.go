@@ -233,7 +233,7 @@ func (d *DataReader) block(bid uint64) (BBTEntry, []byte, error) {
 		}
 	}
 	buf := d.run[ib-d.runAt : ib-d.runAt+ext]
-	if code, detail := l.verifyBlock(&e, buf, &d.inf); code != "" && !(code == finding.BlockCRC && d.res.tolerates(d.res.s.block(e.BID))) {
+	if code, detail := l.verifyBlock(&e, buf, &d.inf); code != "" && !d.res.stillTolerated(e.BID, code) {
 		return e, nil, &ReadError{BID: e.BID, Offset: ib, Code: code,
 			Detail: fmt.Sprintf("block 0x%X no longer verifies (%s): the file changed since it was scanned", e.BID, detail)}
 	}
