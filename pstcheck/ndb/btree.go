@@ -237,11 +237,11 @@ func (s *Scanner) trailerNames(e BBTEntry) bool {
 		return false
 	}
 	t := make([]byte, l.BlockTrailerSize)
-	if readFull(s.r, t, int64(e.IB)+l.BlockExtent(int(e.CB))-int64(l.BlockTrailerSize)) != nil {
+	if s.win.readAt(s.r, s.size, t, int64(e.IB)+l.BlockExtent(int(e.CB))-int64(l.BlockTrailerSize)) != nil {
 		return false
 	}
 	tr := l.ParseBlockTrailer(t)
-	return tr.CB == e.CB && tr.BID == e.BID && tr.Sig == Signature(e.IB, e.BID)
+	return tr.CB == e.CB && tr.BID == e.BID && tr.Sig == Signature(e.IB, e.BID) && (l.Kind != Unicode4K || tr.Inflated == e.Inflated)
 }
 
 // outOfOrder marks the keys of a page whose checksum fails that cannot be

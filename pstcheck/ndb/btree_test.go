@@ -194,6 +194,7 @@ func TestChangedLeafPage(t *testing.T) {
 		dropKey bool
 	}{
 		{"BBT entry's offset", ndb.PageBBT, 8 + 2, finding.PageCRC, false},
+		{"BBT entry's size", ndb.PageBBT, 16, finding.PageCRC, false},
 		{"BBT entry's BID", ndb.PageBBT, 7, finding.BTreeKeyOrder, true},
 		{"NBT entry's NID", ndb.PageNBT, 3, finding.BTreeKeyOrder, true},
 	} {
@@ -226,8 +227,8 @@ func TestChangedLeafPage(t *testing.T) {
 				t.Fatalf("rebuild %+v, want one changed page weighed", res.Rebuild)
 			}
 			want := f.MustBlock(key)
-			if off := res.BlockOffset(key); off != int64(want.IB) {
-				t.Errorf("block 0x%X at 0x%X, its trailer proves 0x%X", key, off, want.IB)
+			if off, size := res.BlockOffset(key), res.BlockSize(key); off != int64(want.IB) || size != int(want.CB) {
+				t.Errorf("block 0x%X at 0x%X of %d bytes, its trailer proves 0x%X and %d", key, off, size, want.IB, want.CB)
 			}
 			for _, x := range fs {
 				if x.BID == key && x.Code != finding.PageCRC {

@@ -325,6 +325,9 @@ func (res *Result) readBlock(bid uint64, arena *Arena) (BBTEntry, []byte, error)
 		return e, nil, err
 	}
 	b, err := res.readSound(e, arena.Alloc(int(e.CB)), arena)
+	if err == nil {
+		res.noteRead(e.BID)
+	}
 	return e, b, err
 }
 
@@ -344,9 +347,6 @@ func (res *Result) soundBlock(bid uint64) (BBTEntry, error) {
 	e := res.BBT.Entry(i)
 	if c := res.BBT.State(i).Code(); c != "" {
 		if res.tolerates(i) {
-			if res.BBT.State(i) == stateCRC {
-				*res.unverified = append(*res.unverified, e.BID)
-			}
 			return e, nil
 		}
 		return e, &ReadError{BID: e.BID, Offset: int64(e.IB), Code: c, Detail: fmt.Sprintf("block 0x%X is damaged (%s)", e.BID, c)}
@@ -389,12 +389,24 @@ func (res *Result) tolerates(i int) bool {
 	return false
 }
 
-// stillTolerated says whether res takes block bid, which fails as code
-// says when read again, as it is: it is tolerated (Tolerant) and failed so
-// in the block pass, not since.
-func (res *Result) stillTolerated(bid uint64, code finding.Code) bool {
+// stillTolerated says whether res takes block bid, whose state is st when
+// read again, as it is: it is tolerated (Tolerant) and was in the same
+// state in the block pass, so nothing about it changed since.
+func (res *Result) stillTolerated(bid uint64, st BlockState) bool {
 	i := res.s.block(bid)
-	return res.tolerates(i) && res.BBT.State(i).Code() == code
+	return res.tolerates(i) && res.BBT.State(i) == st
+}
+
+// noteRead notes block bid, just read, among the view's unverified blocks
+// when it was taken although its checksum fails (Tolerant). Only blocks
+// read are noted, not those looked up ahead of a read.
+func (res *Result) noteRead(bid uint64) {
+	if !res.tolerant {
+		return
+	}
+	if i := res.s.block(bid); i >= 0 && res.BBT.State(i) == stateCRC {
+		*res.unverified = append(*res.unverified, bid&^bidReserved)
+	}
 }
 
 // readSound reads sound block e's data into buf (len e.CB), through
@@ -486,6 +498,7 @@ func (res *Result) ReadBlock(bid uint64, buf []byte, arena *Arena) ([]byte, erro
 		if err := res.readRaw(e, buf, arena); err != nil {
 			return nil, err
 		}
+		res.noteRead(e.BID)
 		return buf, nil
 	}
 	var raw []byte
@@ -500,5 +513,9 @@ func (res *Result) ReadBlock(bid uint64, buf []byte, arena *Arena) ([]byte, erro
 	if err := res.readRaw(e, raw, arena); err != nil {
 		return nil, err
 	}
-	return res.inflate(e, raw, buf)
+	out, err := res.inflate(e, raw, buf)
+	if err == nil {
+		res.noteRead(e.BID)
+	}
+	return out, err
 }

@@ -396,6 +396,12 @@ func TestReadTolerant(t *testing.T) {
 	if got, err := stream(res.Tolerant(nil), x); err != nil || !bytes.Equal(got, whole) {
 		t.Errorf("tolerant stream of a block whose trailer alone changed: %d bytes, %v", len(got), err)
 	}
+	// Its data changed after the scan: the stream, which verifies each
+	// block again, refuses it.
+	ft.FlipByte(int64(tb.IB) + int64(tb.CB)/2)
+	if _, err := stream(res.Tolerant(nil), x); err == nil {
+		t.Error("the tolerant stream takes a block whose data changed since the scan")
+	}
 
 	// The XBLOCK with a byte changed, and a data block zeroed with its
 	// trailer: refused.

@@ -260,7 +260,10 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks, trailers *pi
 			add(t)
 			t, tok = nextTrailer()
 		default: // the same BID
-			if b.ib == t.ib {
+			// The page's entry where the trailer proves the block, as
+			// large as it proves; else the trailer (an entry of a page
+			// whose checksum fails may have had its size changed).
+			if b.ib == t.ib && b.cb == t.cb && b.inflated == t.inflated {
 				add(b)
 			} else {
 				add(t)

@@ -233,7 +233,7 @@ func (d *DataReader) block(bid uint64) (BBTEntry, []byte, error) {
 		}
 	}
 	buf := d.run[ib-d.runAt : ib-d.runAt+ext]
-	if code, detail := l.verifyBlock(&e, buf, &d.inf); code != "" && !d.res.stillTolerated(e.BID, code) {
+	if code, detail := l.verifyBlock(&e, buf, &d.inf); code != "" && !d.res.stillTolerated(e.BID, l.problemState(&e, buf, &d.inf)) {
 		return e, nil, &ReadError{BID: e.BID, Offset: ib, Code: code,
 			Detail: fmt.Sprintf("block 0x%X no longer verifies (%s): the file changed since it was scanned", e.BID, detail)}
 	}
@@ -245,6 +245,7 @@ func (d *DataReader) block(bid uint64) (BBTEntry, []byte, error) {
 		}
 		data = out
 	}
+	res.noteRead(e.BID)
 	return e, data, nil
 }
 
