@@ -425,3 +425,33 @@ func TestDamagedItemWithoutSubnodes(t *testing.T) {
 		t.Errorf("%d of the clean message's %d properties read, subject %q", len(m.Props), len(want.Props), m.Props[0x0037].Data)
 	}
 }
+
+// The blocks and pages whose bytes changed where they lie are counted, and
+// spread over the file, for bits flipped all over it; a zeroed region
+// changes at most the blocks at its edges. report.Explain tells the first
+// from the second by these facts (hardware advice).
+func TestChangedInPlace(t *testing.T) {
+	f := loadGoPst(t, "enron.pst")
+	for _, c := range []struct {
+		damage string
+		spread bool
+	}{
+		{"bits flipped (one per 128 KiB)", true},
+		{"4 MiB zeroed at 50%", false},
+		{"cut at 90%", false},
+	} {
+		dc, ok := damagekit.Named(f, c.damage)
+		if !ok {
+			t.Fatalf("no damage case %q", c.damage)
+		}
+		b := dc.Damage(f)
+		rep := pstcheck.Check(context.Background(), bytes.NewReader(b), int64(len(b)), pstcheck.Options{})
+		d := rep.Damage
+		if spread := d.ChangedInPlace >= 100 && d.ChangedSpan*2 >= rep.Size; spread != c.spread || !c.spread && d.ChangedInPlace > 2 {
+			t.Errorf("%s: %d blocks and pages changed in place over %d bytes of %d", c.damage, d.ChangedInPlace, d.ChangedSpan, rep.Size)
+		}
+	}
+	if rep := pstcheck.Check(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{}); rep.Damage.ChangedInPlace != 0 {
+		t.Errorf("the clean file: %d blocks and pages changed in place", rep.Damage.ChangedInPlace)
+	}
+}

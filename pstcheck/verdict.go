@@ -36,6 +36,12 @@ type Damage struct {
 	Other int
 	// ReadError: parts of the file could not be read (I/O).
 	ReadError bool
+	// ChangedInPlace counts the blocks and B-tree pages whose bytes changed
+	// where they lie (their checksum fails, their trailer is whole), and
+	// ChangedSpan is the bytes from the first to the last of them: many,
+	// spread over the file, are the mark of failing hardware.
+	ChangedInPlace int
+	ChangedSpan    int64
 	// Salvage is how many items an export saves: the readable and the
 	// recovered ones, and those whole but for their named properties.
 	Salvage int
@@ -72,6 +78,21 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 	}
 	if res != nil && uint64(rep.Size+d.GapBytes) < res.Header.FileEOF {
 		d.MissingBytes = int64(res.Header.FileEOF) - rep.Size - d.GapBytes
+	}
+	if res != nil && res.Header != nil {
+		n, first, last := res.ChangedInPlace()
+		for _, f := range rep.Findings {
+			if f.Code == finding.PageCRC {
+				if n == 0 || f.Offset < first {
+					first = f.Offset
+				}
+				last = max(last, f.Offset)
+				n++
+			}
+		}
+		if d.ChangedInPlace = n; n > 0 {
+			d.ChangedSpan = last - first
+		}
 	}
 	folderNodes := map[uint32]bool{}
 	for _, f := range rep.Findings {

@@ -240,8 +240,32 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		e.NextStep = "close Outlook, copy the file, then run scanpst on it"
 		e.Advice = append([]string{"No item is damaged: the damage is in the file's structure (index, maps, counts), which scanpst rebuilds without losing items."}, scanpstAdvice(path)...)
 	}
+	if hw := hardwareAdvice(r); hw != nil {
+		e.Advice = append(hw, e.Advice...)
+		e.NextStep = "copy the file to a healthy disk (the damage is the mark of failing hardware), then " + e.NextStep
+	}
 	e.Advice = append(e.Advice, scaleAdvice(r)...)
 	return e
+}
+
+// Bytes changed in place in at least changedMany blocks and pages, spread
+// over at least half the file, are taken for failing hardware: a region
+// cut or overwritten changes the blocks at its edges only.
+const changedMany = 8
+
+// hardwareAdvice warns, before anything else, when the damage is bytes
+// changed in place all over the file: a disk that is failing, or memory
+// errors while the file was written or copied, go on damaging what is
+// left.
+func hardwareAdvice(r *pstcheck.Report) []string {
+	d := r.Damage
+	if d.ChangedInPlace < changedMany || d.ChangedSpan*2 < r.Size {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s blocks and pages of the file have bytes changed where they lie (their checksums fail, their trailers are whole), spread over the whole file: "+
+		"the mark of a failing disk, or of memory errors while the file was written or copied. Before anything else, copy the file to a healthy disk and work "+
+		"from the copy, keep the original as it is, and check the disk (chkdsk /r on Windows, its SMART status) and the computer's memory.",
+		thousands(int64(d.ChangedInPlace)))}
 }
 
 // salvageOnlyAdvice offers, when no item can be read whole, to write what

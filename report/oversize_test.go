@@ -179,3 +179,31 @@ func TestOversizeInfoOnly(t *testing.T) {
 		t.Errorf("an info finding ranks %d", batchRank(r))
 	}
 }
+
+// Bytes changed in place in many blocks spread over the file are taken
+// for failing hardware: the advice says so first, and the next step
+// starts with copying the file to a healthy disk. A few such blocks, or
+// many in one part of the file (the edges of a zeroed region), are not.
+func TestHardwareAdvice(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		changed int
+		span    int64
+		want    bool
+	}{
+		{"many, spread", 20, 20_000_000, true},
+		{"just enough", changedMany, 15_188_992, true},
+		{"few", changedMany - 1, 20_000_000, false},
+		{"many, in one place", 40, 1 << 20, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := damagedReport()
+			r.Damage.ChangedInPlace, r.Damage.ChangedSpan = c.changed, c.span
+			e := Explain(r)
+			got := len(e.Advice) > 0 && strings.Contains(e.Advice[0], "failing disk")
+			if got != c.want || strings.HasPrefix(e.NextStep, "copy the file to a healthy disk") != c.want {
+				t.Errorf("hardware advice %v, next step %q; want %v", got, e.NextStep, c.want)
+			}
+		})
+	}
+}

@@ -389,6 +389,28 @@ func (res *Result) tolerates(i int) bool {
 	return false
 }
 
+// ChangedInPlace counts the blocks whose bytes changed where they lie: the
+// right block at its place, of its size, whose checksum fails (or one
+// field of its trailer, its data whole), and gives the offsets of the
+// first and the last. Many of them spread over a file are the mark of a
+// failing disk or of memory errors in a copy, not of a cut or overwritten
+// region.
+func (res *Result) ChangedInPlace() (n int, first, last int64) {
+	first = -1
+	for i := range res.BBT.Len() {
+		switch res.BBT.State(i) {
+		case stateCRC, stateTrailerCB, stateTrailerBID, stateTrailerSig:
+			ib := int64(res.BBT.IB(i))
+			if n == 0 || ib < first {
+				first = ib
+			}
+			last = max(last, ib)
+			n++
+		}
+	}
+	return n, first, last
+}
+
 // stillTolerated says whether res takes block bid, whose state is st when
 // read again, as it is: it is tolerated (Tolerant) and was in the same
 // state in the block pass, so nothing about it changed since.
