@@ -17,6 +17,10 @@ type BTH struct {
 	EntrySize int
 	levels    int
 	root      HID
+	// unordered: Walk yields leaf records whatever the order of their
+	// keys (for the salvage of a property context, which drops the keys
+	// out of order itself: openPC).
+	unordered bool
 }
 
 // OpenBTH validates the BTHHEADER at hid.
@@ -101,7 +105,7 @@ func (t *BTH) walk(w *bthWalk, yield func(key, data []byte) error, hid HID, leve
 			return errorf(finding.BTHRecords, "BTH key below its index entry at HID 0x%X", uint32(hid))
 		}
 		if level == 0 {
-			if w.keyed && CompareKeys(key, w.last[:t.KeySize]) <= 0 {
+			if !t.unordered && w.keyed && CompareKeys(key, w.last[:t.KeySize]) <= 0 {
 				return errorf(finding.BTHRecords, "BTH keys out of order at HID 0x%X", uint32(hid))
 			}
 			copy(w.last[:], key)

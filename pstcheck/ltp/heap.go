@@ -79,6 +79,9 @@ type Heap struct {
 const (
 	itemDecoded = 1 << iota
 	itemSeen    // reached by the current BTH walk
+	// itemBroken: a page-map offset the item starts or ends at cannot be
+	// right (a heap opened to salvage what it holds, salvageHeap).
+	itemBroken
 )
 
 // validClientSig lists the bClientSig values MS-PST defines.
@@ -95,20 +98,28 @@ func validClientSig(b byte) bool {
 // offsets lie inside the block and in order. It is made in sp (nil:
 // fresh memory).
 func OpenHeap(sp *Space, blocks []ndb.Block, decode Decoder) (*Heap, error) {
-	return openHeap(sp, blocks, nil, decode, false)
+	return openHeap(sp, blocks, nil, decode, false, false)
+}
+
+// salvageHeap opens a heap as OpenHeap does, but a page-map offset that
+// lies outside the block or out of order (a changed byte) costs only the
+// two items it bounds, which then cannot be read: for the salvage of what
+// a damaged object still holds (SalvagePC).
+func salvageHeap(sp *Space, blocks []ndb.Block, decode Decoder) (*Heap, error) {
+	return openHeap(sp, blocks, nil, decode, false, true)
 }
 
 // OpenHeapPages is OpenHeap for a heap read block by block: it checks the
 // page maps of all its blocks and holds the bytes of only a few.
 func OpenHeapPages(sp *Space, pages *Pages, decode Decoder) (*Heap, error) {
-	return openHeap(sp, pages.Blocks, pages, decode, false)
+	return openHeap(sp, pages.Blocks, pages, decode, false, false)
 }
 
 // openHeap opens a heap from its blocks in memory, or read one at a time
 // from pages. With passOver, a block of pages that cannot be read but the
 // first is passed over: it counts no items, so a HID into it is refused
 // as naming no item (OpenTCListing).
-func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder, passOver bool) (*Heap, error) {
+func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder, passOver, salvage bool) (*Heap, error) {
 	var scratch []byte
 	read := func(i int) ([]byte, error) {
 		if pages == nil {
@@ -142,6 +153,7 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder, passO
 	// read by pages.
 	first := sp.i32Bump().take(len(blocks) + 1)
 	total := 0
+	var broken []int // offsets that cannot be right, by index in offs (salvage)
 	for i, blk := range blocks {
 		p := blk.Data
 		if pages != nil {
@@ -155,11 +167,14 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder, passO
 			}
 		}
 		// Block 0's header is decoded already, unless read again.
-		_, cAlloc, perr := pageMap(p, i, blk.BID, decode, i > 0 || pages != nil)
+		_, cAlloc, bad, perr := pageMap(p, i, blk.BID, decode, i > 0 || pages != nil, salvage && pages == nil)
 		if perr != nil {
 			return nil, perr
 		}
 		first[i] = int32(total)
+		for _, k := range bad {
+			broken = append(broken, total+k)
+		}
 		total += cAlloc + 1
 	}
 	first[len(blocks)] = int32(total)
@@ -180,39 +195,68 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder, passO
 			offs[k] = binary.LittleEndian.Uint16(blk.Data[ib+4+2*k:])
 		}
 	}
+	// A broken offset takes the one before it (the block's header end for
+	// the first), so that the offsets stay in order, and the items it
+	// bounds are marked: item k of a block lies between offsets k-1 and k.
+	for _, j := range broken {
+		b := blockOf(first, j)
+		if j == int(first[b]) {
+			h.offs[j] = uint16(PageHeaderSize(b))
+		} else {
+			h.offs[j] = h.offs[j-1]
+			h.flags[j-1] |= itemBroken
+		}
+		if j+1 < int(first[b+1]) {
+			h.flags[j] |= itemBroken
+		}
+	}
 	return h, nil
+}
+
+// blockOf returns the block whose offsets hold index j (first as openHeap
+// makes it).
+func blockOf(first []int32, j int) int {
+	b := 0
+	for b+1 < len(first)-1 && int(first[b+1]) <= j {
+		b++
+	}
+	return b
 }
 
 // pageMap decodes heap block i's page map in p (and its header, when
 // header is set) and checks that its allocations lie inside the block and
 // in order. It returns the map's offset and its allocation count; the
 // offsets follow at ib+4, cAlloc+1 of them.
-func pageMap(p []byte, i int, bid uint64, decode Decoder, header bool) (ib, cAlloc int, err *Error) {
+func pageMap(p []byte, i int, bid uint64, decode Decoder, header, salvage bool) (ib, cAlloc int, bad []int, err *Error) {
 	hdr := PageHeaderSize(i)
 	if len(p) < hdr {
-		return 0, 0, errorf(finding.HeapHeader, "heap block %d is %d bytes, shorter than its %d-byte header", i, len(p), hdr)
+		return 0, 0, nil, errorf(finding.HeapHeader, "heap block %d is %d bytes, shorter than its %d-byte header", i, len(p), hdr)
 	}
 	if header {
 		decode(bid, 0, p[:hdr])
 	}
 	ib = int(binary.LittleEndian.Uint16(p))
 	if ib < hdr || ib+4 > len(p) {
-		return 0, 0, errorf(finding.HeapPageMap, "heap block %d page map offset %d outside [%d, %d]", i, ib, hdr, len(p)-4)
+		return 0, 0, nil, errorf(finding.HeapPageMap, "heap block %d page map offset %d outside [%d, %d]", i, ib, hdr, len(p)-4)
 	}
 	decode(bid, ib, p[ib:])
 	cAlloc = int(binary.LittleEndian.Uint16(p[ib:]))
 	if ib+4+2*(cAlloc+1) > len(p) {
-		return 0, 0, errorf(finding.HeapPageMap, "heap block %d page map lists %d allocations past the block's end", i, cAlloc)
+		return 0, 0, nil, errorf(finding.HeapPageMap, "heap block %d page map lists %d allocations past the block's end", i, cAlloc)
 	}
 	prev := hdr
 	for k := range cAlloc + 1 {
 		o := binary.LittleEndian.Uint16(p[ib+4+2*k:])
 		if int(o) < prev || int(o) > ib {
-			return 0, 0, errorf(finding.HeapPageMap, "heap block %d allocation %d offset %d is outside [%d, %d]", i, k, o, prev, ib)
+			if salvage {
+				bad = append(bad, k)
+				continue
+			}
+			return 0, 0, nil, errorf(finding.HeapPageMap, "heap block %d allocation %d offset %d is outside [%d, %d]", i, k, o, prev, ib)
 		}
 		prev = int(o)
 	}
-	return ib, cAlloc, nil
+	return ib, cAlloc, bad, nil
 }
 
 // PageHeaderSize is the size of heap page i's header: HNHDR (12 bytes) on
@@ -307,6 +351,9 @@ func (h *Heap) locate(hid HID) (int, int, error) {
 	b, k := hid.block(), hid.index()
 	if b >= len(h.blocks) || k == 0 || k >= int(h.first[b+1]-h.first[b]) {
 		return 0, 0, errorf(finding.HeapRef, "HID 0x%X names allocation %d of block %d, which does not exist", uint32(hid), k, b)
+	}
+	if h.flags != nil && h.flags[int(h.first[b])+k-1]&itemBroken != 0 {
+		return 0, 0, errorf(finding.HeapPageMap, "HID 0x%X names allocation %d of block %d, whose bounds in the page map are changed", uint32(hid), k, b)
 	}
 	return b, k, nil
 }

@@ -63,7 +63,7 @@ func (h *Heap) page(i int) (*heldPage, error) {
 	// The page map was checked when the heap was opened; the block was
 	// read from the file again, so it is checked again to be used.
 	n := int(h.first[i+1] - h.first[i])
-	ib, cAlloc, perr := pageMap(data, i, h.blocks[i].BID, h.decode, true)
+	ib, cAlloc, _, perr := pageMap(data, i, h.blocks[i].BID, h.decode, true, false)
 	if perr != nil || cAlloc+1 != n {
 		p.i = -1
 		return nil, errorf(finding.HeapPageMap, "heap block %d changed since it was checked", i)

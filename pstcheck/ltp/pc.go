@@ -1,7 +1,9 @@
 package ltp
 
 import (
+	"cmp"
 	"encoding/binary"
+	"slices"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
@@ -92,8 +94,9 @@ func OpenPC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet) 
 
 // SalvagePC opens a property context as OpenPC does, but leaves out each
 // property whose value cannot be found, instead of failing: what survives
-// of an object whose subnodes are unknown (its node is lost). dropped
-// says why each was left out.
+// of an object whose subnodes are unknown (its node is lost), or whose
+// heap has a page-map offset changed (salvageHeap). dropped says why each
+// was left out.
 func SalvagePC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet) (pc *PC, dropped []error, err error) {
 	pc, err = openPC(sp, blocks, decode, subnodes, &dropped)
 	return pc, dropped, err
@@ -102,7 +105,11 @@ func SalvagePC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSe
 // openPC is OpenPC; with dropped set, a property whose value cannot be
 // found is left out and its error added there.
 func openPC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, dropped *[]error) (*PC, error) {
-	h, err := OpenHeap(sp, blocks, decode)
+	open := OpenHeap
+	if dropped != nil {
+		open = salvageHeap
+	}
+	h, err := open(sp, blocks, decode)
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +123,7 @@ func openPC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, 
 	if t.KeySize != 2 || t.EntrySize != 6 {
 		return nil, errorf(finding.BTHHeader, "property context BTH has %d-byte keys and %d-byte entries (want 2 and 6)", t.KeySize, t.EntrySize)
 	}
+	t.unordered = dropped != nil
 	props := sp.scratchProps()
 	err = t.Walk(func(key, data []byte) error {
 		p := Property{ID: binary.LittleEndian.Uint16(key), Type: binary.LittleEndian.Uint16(data), Value: binary.LittleEndian.Uint32(data[2:])}
@@ -133,7 +141,51 @@ func openPC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, 
 	if err != nil {
 		return nil, err
 	}
+	if dropped != nil {
+		props = dropUnordered(props, dropped)
+	}
 	return sp.newPC(h, props), nil
+}
+
+// dropUnordered keeps the longest run of properties whose IDs rise, as a
+// sound BTH holds them, and drops the others with an error each: an ID
+// out of that order is one a changed byte made, and its value is not
+// that property's.
+func dropUnordered(props []Property, dropped *[]error) []Property {
+	if slices.IsSortedFunc(props, func(a, b Property) int { return cmp.Compare(a.ID, b.ID) }) &&
+		len(slices.CompactFunc(slices.Clone(props), func(a, b Property) bool { return a.ID == b.ID })) == len(props) {
+		return props
+	}
+	// tails[k] is the index of the smallest last ID of a rising run of
+	// k+1 properties; from[i] the property before i in its run.
+	tails, from := []int{}, make([]int, len(props))
+	for i, p := range props {
+		k, _ := slices.BinarySearchFunc(tails, p.ID, func(j int, id uint16) int { return cmp.Compare(props[j].ID, id) })
+		from[i] = -1
+		if k > 0 {
+			from[i] = tails[k-1]
+		}
+		if k == len(tails) {
+			tails = append(tails, i)
+		} else {
+			tails[k] = i
+		}
+	}
+	keep := make([]bool, len(props))
+	if len(tails) > 0 {
+		for i := tails[len(tails)-1]; i >= 0; i = from[i] {
+			keep[i] = true
+		}
+	}
+	out := props[:0]
+	for i, p := range props {
+		if keep[i] {
+			out = append(out, p)
+			continue
+		}
+		*dropped = append(*dropped, errorf(finding.BTHRecords, "property 0x%s: its key is out of the BTH's order (a changed byte)", hex4(p.ID)))
+	}
+	return out
 }
 
 // scratchProps is where a PC's properties are gathered while its BTH is

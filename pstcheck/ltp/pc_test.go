@@ -188,3 +188,74 @@ func TestPeekPCWithoutSubnodes(t *testing.T) {
 	_, err = ltp.PeekPC(nil, tbl.blocks, tbl.res.Decode)
 	wantCode(t, err, finding.HeapHeader)
 }
+
+// A property context with a changed byte that OpenPC refuses whole is
+// salvaged by SalvagePC with the properties it cannot vouch for left out
+// and named: two records out of key order (one of them is dropped), and a
+// page-map offset outside its block (the items it bounds are dropped).
+func TestSalvagePCDamage(t *testing.T) {
+	s := testStore(t)
+	clean, err := readNode(t, s.b, s.msg).openPC()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name     string
+		damage   func(f *pstmut.File)
+		code     finding.Code // OpenPC's error
+		dropCode finding.Code // each dropped property's
+		maxLost  int
+	}{
+		{"two records swapped", func(f *pstmut.File) {
+			h := f.NodeHeap(s.msg)
+			recs := h.Records(h.Header().UserRoot)
+			h.SwapRecords(recs[1], recs[2])
+		}, finding.BTHRecords, finding.BTHRecords, 1},
+		{"a page-map offset past its block", func(f *pstmut.File) {
+			// The offset between two value items of the first block, not
+			// the BTH's own items.
+			h := f.NodeHeap(s.msg)
+			bth := map[int]bool{int(h.Header().UserRoot) >> 5: true}
+			for _, r := range h.Records(h.Header().UserRoot) {
+				bth[int(r.Item)>>5] = true
+			}
+			for _, p := range clean.Props {
+				if k := int(p.Value) >> 5; ltp.IsHID(p.Value) && p.Value>>16 == 0 && k > 1 && !bth[k] && !bth[k-1] {
+					m := h.PageMap(0)
+					m.Allocs[k-1] = 0xFFF0
+					h.SetPageMap(0, m)
+					return
+				}
+			}
+			t.Fatal("no two value items side by side")
+		}, finding.HeapPageMap, finding.PCProperty, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := s.edit(t)
+			c.damage(f)
+			n := readNode(t, f.B, s.msg)
+			if _, err := n.openPC(); err == nil {
+				t.Fatal("OpenPC takes the damaged heap")
+			} else {
+				wantCode(t, err, c.code)
+			}
+			n = readNode(t, f.B, s.msg) // OpenPC decoded the blocks in place
+			pc, dropped, err := ltp.SalvagePC(nil, n.blocks, n.res.Decode, n.subnodeSet())
+			if err != nil {
+				t.Fatalf("SalvagePC: %v", err)
+			}
+			lost := len(clean.Props) - len(pc.Props)
+			if lost < 1 || lost > c.maxLost || len(dropped) != lost {
+				t.Errorf("%d of %d properties salvaged, %d dropped with a reason", len(pc.Props), len(clean.Props), len(dropped))
+			}
+			for _, d := range dropped {
+				wantCode(t, d, c.dropCode)
+			}
+			for _, p := range pc.Props {
+				if w, ok := clean.Get(p.ID); !ok || w.Type != p.Type || !bytes.Equal(clean.Bytes(w), pc.Bytes(p)) {
+					t.Errorf("property 0x%04X salvaged unlike the clean one", p.ID)
+				}
+			}
+		})
+	}
+}

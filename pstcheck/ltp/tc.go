@@ -235,7 +235,7 @@ func readRowIndex(sp *Space, h *Heap, rowIndex HID) ([]rowEntry, error) {
 // holds the row ID the index gives it; RowIDs are then in row order, else
 // in key order and Cell and RowCells find nothing.
 func OpenTCListing(sp *Space, pages *Pages, decode Decoder, subnodes SubnodeSet, rowPages RowPages) (*TC, error) {
-	h, err := openHeap(sp, pages.Blocks, pages, decode, true)
+	h, err := openHeap(sp, pages.Blocks, pages, decode, true, false)
 	if err != nil {
 		return nil, err
 	}
