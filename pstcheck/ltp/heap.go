@@ -153,7 +153,7 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder, passO
 	// read by pages.
 	first := sp.i32Bump().take(len(blocks) + 1)
 	total := 0
-	var broken []int // offsets that cannot be right, by index in offs (salvage)
+	var broken [][2]int // offsets that cannot be right (salvage): their block and index in offs
 	for i, blk := range blocks {
 		p := blk.Data
 		if pages != nil {
@@ -173,7 +173,7 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder, passO
 		}
 		first[i] = int32(total)
 		for _, k := range bad {
-			broken = append(broken, total+k)
+			broken = append(broken, [2]int{i, total + k})
 		}
 		total += cAlloc + 1
 	}
@@ -198,8 +198,8 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder, passO
 	// A broken offset takes the one before it (the block's header end for
 	// the first), so that the offsets stay in order, and the items it
 	// bounds are marked: item k of a block lies between offsets k-1 and k.
-	for _, j := range broken {
-		b := blockOf(first, j)
+	for _, x := range broken {
+		b, j := x[0], x[1]
 		if j == int(first[b]) {
 			h.offs[j] = uint16(PageHeaderSize(b))
 		} else {
@@ -213,15 +213,6 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder, passO
 	return h, nil
 }
 
-// blockOf returns the block whose offsets hold index j (first as openHeap
-// makes it).
-func blockOf(first []int32, j int) int {
-	b := 0
-	for b+1 < len(first)-1 && int(first[b+1]) <= j {
-		b++
-	}
-	return b
-}
 
 // pageMap decodes heap block i's page map in p (and its header, when
 // header is set) and checks that its allocations lie inside the block and
