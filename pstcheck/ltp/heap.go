@@ -213,7 +213,6 @@ func openHeap(sp *Space, blocks []ndb.Block, pages *Pages, decode Decoder, passO
 	return h, nil
 }
 
-
 // pageMap decodes heap block i's page map in p (and its header, when
 // header is set) and checks that its allocations lie inside the block and
 // in order. It returns the map's offset and its allocation count; the
