@@ -217,6 +217,25 @@ func openBytes(t *testing.T, b []byte) *pstcheck.Store {
 	return s
 }
 
+// damagedItem opens a copy of f that damage changes and returns it with
+// its item nid, which the scan must find damaged.
+func damagedItem(t *testing.T, f *pstmut.File, nid uint32, damage func(*pstmut.File)) (*pstcheck.Store, pstcheck.Item) {
+	t.Helper()
+	d := f.Clone()
+	damage(d)
+	store := openBytes(t, d.B)
+	for it := range store.Items(nil) {
+		if it.NID == nid {
+			if it.State != pstcheck.ItemDamaged {
+				t.Fatalf("0x%X in the damaged copy: %v, want damaged", nid, it.State)
+			}
+			return store, it
+		}
+	}
+	t.Fatalf("0x%X is not among the damaged copy's items", nid)
+	return nil, pstcheck.Item{}
+}
+
 // loadGoPst loads go-pst's sample name for editing, or skips the test
 // when the samples are not downloaded.
 func loadGoPst(t *testing.T, name string) *pstmut.File {
@@ -315,19 +334,10 @@ func TestDamagedItemReadAsItIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := f.Clone()
-	b := d.MustBlock(bid)
-	d.FlipByte(int64(b.IB) + int64(b.CB)/2)
-	store := openBytes(t, d.B)
-	var x pstcheck.Item
-	for it := range store.Items(nil) {
-		if it.NID == nid {
-			x = it
-		}
-	}
-	if x.State != pstcheck.ItemDamaged {
-		t.Fatalf("0x%X with a byte of its body changed: %v, want damaged", nid, x.State)
-	}
+	store, x := damagedItem(t, f, nid, func(d *pstmut.File) {
+		b := d.MustBlock(bid)
+		d.FlipByte(int64(b.IB) + int64(b.CB)/2)
+	})
 	streamBody := func(id, typ uint16) int64 {
 		if id == propBody {
 			return 0
@@ -397,19 +407,10 @@ func TestDamagedItemWithoutSubnodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := f.Clone()
-	b := d.MustBlock(sub)
-	d.Zero(int64(b.IB), d.L.BlockExtent(int(b.CB)))
-	store := openBytes(t, d.B)
-	var x pstcheck.Item
-	for it := range store.Items(nil) {
-		if it.NID == nid {
-			x = it
-		}
-	}
-	if x.State != pstcheck.ItemDamaged {
-		t.Fatalf("0x%X without its subnode tree: %v, want damaged", nid, x.State)
-	}
+	store, x := damagedItem(t, f, nid, func(d *pstmut.File) {
+		b := d.MustBlock(sub)
+		d.Zero(int64(b.IB), d.L.BlockExtent(int(b.CB)))
+	})
 	if m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false); m != nil || !strings.HasPrefix(why, "damaged: ") {
 		t.Errorf("written without includeDamaged (%q)", why)
 	}
