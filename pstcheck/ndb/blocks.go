@@ -363,51 +363,47 @@ func (s *Scanner) reportFailed(order blockOrder, failed []int32) {
 		if detail == "" {
 			detail = fmt.Sprintf("block %s (it could not be read again to say more)", code)
 		}
-		if st := bbt.State(int(idx)); st == stateTrailerCB || st == stateTrailerBID || st == stateTrailerSig {
+		if bbt.State(int(idx)).trailerOnly() {
 			detail += "; its data checks out against its CRC"
 		}
 		s.report(finding.Finding{Code: code, Offset: int64(e.IB), BID: e.BID, Detail: detail})
 	}
 }
 
-// problemState is the state of a block that is not sound: its most
-// telling problem, or, when that is one field of its trailer and its data
-// checks out against the CRC the trailer stores, the state that says so.
+// problemState is the state of a block that is not sound: the one field
+// of its trailer that changed when that is its only fault (trailerFault),
+// else its most telling problem.
 func (l *Layout) problemState(e *BBTEntry, extent []byte, inf *blockInflater) BlockState {
-	code, _ := l.blockProblem(e, extent, inf)
-	if l.trailerOnly(e, extent) {
-		switch code {
-		case finding.BlockTrailerSize:
-			return stateTrailerCB
-		case finding.BlockBID:
-			return stateTrailerBID
-		case finding.BlockSignature:
-			return stateTrailerSig
-		}
+	if st := l.trailerFault(e, extent); st != 0 {
+		return st
 	}
+	code, _ := l.blockProblem(e, extent, inf)
 	return blockState(cmp.Or(code, finding.BlockCRC))
 }
 
-// trailerOnly reports whether the one fault of block e is one field of
-// its trailer (its cb, BID or signature) while its data checks out against
-// the CRC the trailer stores: a byte of the trailer changed, the data
-// whole. A compressed block of a 4K file does not count (its inflating
-// is not checked then).
-func (l *Layout) trailerOnly(e *BBTEntry, extent []byte) bool {
+// trailerFault returns the state of a block whose one fault is one field
+// of its trailer (its cb, BID or signature) while its data checks out
+// against the CRC the trailer stores: a byte of the trailer changed, the
+// data whole. Else 0. A compressed block of a 4K file does not count (its
+// inflating is not checked then).
+func (l *Layout) trailerFault(e *BBTEntry, extent []byte) BlockState {
 	if l.Kind == Unicode4K && e.Inflated != e.CB {
-		return false
+		return 0
 	}
 	t := l.ParseBlockTrailer(extent)
 	if CRC(extent[:e.CB]) != t.CRC {
-		return false
+		return 0
 	}
-	bad := 0
-	for _, differs := range []bool{t.CB != e.CB, t.BID != e.BID, t.Sig != Signature(e.IB, e.BID)} {
-		if differs {
-			bad++
-		}
+	cb, bid, sig := t.CB != e.CB, t.BID != e.BID, t.Sig != Signature(e.IB, e.BID)
+	switch {
+	case cb && !bid && !sig:
+		return stateTrailerCB
+	case bid && !cb && !sig:
+		return stateTrailerBID
+	case sig && !cb && !bid:
+		return stateTrailerSig
 	}
-	return bad == 1
+	return 0
 }
 
 // blockSound reports whether a block's trailer and checksum agree with its

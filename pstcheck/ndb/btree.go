@@ -130,16 +130,20 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 	// entry no longer names is found (rebuild.go). An NBT page's other
 	// entries are taken: a node has no trailer to weigh them against, and
 	// older copies of the page hold deleted items.
+	keyAt := func(i int) uint64 {
+		key := l.uint(page[i*cbEnt:])
+		if ptype == PageNBT && cLevel == 0 {
+			key = uint64(uint32(key)) // NIDs are 32-bit even in 64-bit entries
+		}
+		return key
+	}
 	changed := crcFails && cLevel == 0
 	var changedKey []bool
 	unproven := false
 	if changed {
 		keys := make([]uint64, cEnt)
 		for i := range keys {
-			keys[i] = l.uint(page[i*cbEnt:])
-			if ptype == PageNBT {
-				keys[i] = uint64(uint32(keys[i]))
-			}
+			keys[i] = keyAt(i)
 		}
 		changedKey = outOfOrder(keys, lo, hi, hiOpen)
 		unproven = ptype == PageBBT && slices.Contains(changedKey, true)
@@ -156,10 +160,7 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 	var prev uint64
 	for i := 0; i < cEnt; i++ {
 		e := page[i*cbEnt : (i+1)*cbEnt]
-		key := l.uint(e)
-		if ptype == PageNBT && cLevel == 0 {
-			key = uint64(uint32(key)) // NIDs are 32-bit even in 64-bit entries
-		}
+		key := keyAt(i)
 		switch {
 		case i > 0 && key <= prev:
 			keyProblem(i, key, fmt.Sprintf("is not above the previous key 0x%X", prev))
@@ -178,8 +179,7 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 		if changed && ptype == PageBBT {
 			if b := l.parseBBTLeaf(e); !s.trailerNames(b) {
 				unproven = true
-				s.changedBlocks = append(s.changedBlocks, bbtCandidate{bid: b.BID &^ bidReserved, ib: b.IB, cb: b.CB,
-					inflated: b.Inflated, ref: b.Ref, found: FoundInLeaf, alloc: allocInUse, pageBID: ref.BID})
+				s.changedBlocks = append(s.changedBlocks, leafCandidate(b, allocInUse, ref.BID))
 				continue
 			}
 		}

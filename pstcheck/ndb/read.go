@@ -379,14 +379,7 @@ func (res *Result) Tolerant(unverified *[]uint64) *Result {
 // (Tolerant): a data block whose one fault, as the block pass found, is
 // its checksum or one field of its trailer.
 func (res *Result) tolerates(i int) bool {
-	if !res.tolerant || i < 0 || IsInternal(res.BBT.BID(i)) {
-		return false
-	}
-	switch res.BBT.State(i) {
-	case stateCRC, stateTrailerCB, stateTrailerBID, stateTrailerSig:
-		return true
-	}
-	return false
+	return res.tolerant && i >= 0 && !IsInternal(res.BBT.BID(i)) && res.BBT.State(i).changedInPlace()
 }
 
 // ChangedInPlace counts the blocks whose bytes changed where they lie: the
@@ -398,8 +391,7 @@ func (res *Result) tolerates(i int) bool {
 func (res *Result) ChangedInPlace() (n int, first, last int64) {
 	first = -1
 	for i := range res.BBT.Len() {
-		switch res.BBT.State(i) {
-		case stateCRC, stateTrailerCB, stateTrailerBID, stateTrailerSig:
+		if res.BBT.State(i).changedInPlace() {
 			ib := int64(res.BBT.IB(i))
 			if n == 0 || ib < first {
 				first = ib

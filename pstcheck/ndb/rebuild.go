@@ -71,6 +71,12 @@ type bbtCandidate struct {
 	alloc             allocState
 }
 
+// leafCandidate is the candidate BBT leaf entry b gives, of the page
+// pageBID whose allocation state is a.
+func leafCandidate(b BBTEntry, a allocState, pageBID uint64) bbtCandidate {
+	return bbtCandidate{bid: b.BID &^ bidReserved, ib: b.IB, cb: b.CB, inflated: b.Inflated, ref: b.Ref, found: FoundInLeaf, alloc: a, pageBID: pageBID}
+}
+
 func (c *bbtCandidate) entry() BBTEntry {
 	return BBTEntry{BID: c.bid, IB: c.ib, CB: c.cb, Inflated: c.inflated, Ref: c.ref, Rebuilt: c.found}
 }
@@ -175,7 +181,7 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, c *sweptChunk)
 			if !inRanges(s.lost, b.BID) {
 				continue
 			}
-			c.blocks = append(c.blocks, bbtCandidate{bid: b.BID, ib: b.IB, cb: b.CB, inflated: b.Inflated, ref: b.Ref, found: FoundInLeaf, alloc: a, pageBID: t.BID})
+			c.blocks = append(c.blocks, leafCandidate(b, a, t.BID))
 		}
 		took = true
 	}

@@ -86,7 +86,7 @@ const (
 	statePageOverlap
 	// stateTrailerCB, stateTrailerBID and stateTrailerSig are a block
 	// whose one fault is that field of its trailer: its data checks out
-	// against the CRC its trailer stores (Layout.trailerOnly).
+	// against the CRC its trailer stores (Layout.trailerFault).
 	stateTrailerCB
 	stateTrailerBID
 	stateTrailerSig
@@ -94,6 +94,17 @@ const (
 
 // Code is the finding code of the block's problem, "" when sound.
 func (b BlockState) Code() finding.Code { return blockCodes[b] }
+
+// trailerOnly says the block's one fault is a field of its trailer, its
+// data whole.
+func (b BlockState) trailerOnly() bool {
+	return b == stateTrailerCB || b == stateTrailerBID || b == stateTrailerSig
+}
+
+// changedInPlace says the block is the right one, at its place and of its
+// size, with bytes of it changed: its checksum fails, or one field of its
+// trailer changed.
+func (b BlockState) changedInPlace() bool { return b == stateCRC || b.trailerOnly() }
 
 // pageRef is a page the scan has read, for overlap and allocation checks.
 type pageRef struct {
