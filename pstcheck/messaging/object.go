@@ -47,13 +47,11 @@ type objectVisit struct {
 	// done is told when a message's parts have all been seen.
 	done func(depth int)
 	// lenient, when set, is asked whether to pass over a part that cannot
-	// be read (said in what); nil: the first such part ends the walk.
+	// be read (said in what); nil: the first such part ends the walk. A
+	// lenient walk also passes over each property of the message whose
+	// value cannot be found (ltp.SalvagePC): a lost message's subnodes are
+	// unknown, a damaged one's subnode tree or heap may be damaged.
 	lenient func(err error, what string) bool
-	// salvage says the message's node is lost: its subnodes are unknown,
-	// so each property whose value is in one is passed over (lenient). A
-	// lenient read of a damaged message passes them over alike: its
-	// subnode tree may be damaged, or a value's reference changed.
-	salvage bool
 }
 
 func (v *objectVisit) keepGoing(err error, what string) bool {
@@ -68,7 +66,7 @@ func walkObject(res *ndb.Result, data uint64, subs map[uint32]ndb.Subnode, depth
 		return err
 	}
 	var pc *ltp.PC
-	if (v.salvage || v.lenient != nil) && depth == 0 {
+	if v.lenient != nil && depth == 0 {
 		var dropped []error
 		pc, dropped, err = ltp.SalvagePC(v.mem.objects(), pages, res.Decoder(), subnodeSet(subs))
 		for _, e := range dropped {

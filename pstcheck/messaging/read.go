@@ -346,7 +346,6 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts R
 	if lenient != nil {
 		v.lenient = keepGoing
 	}
-	v.salvage = salvage
 	if err := walkObject(res, data, subs, 0, v); err != nil {
 		return nil, err
 	}
