@@ -217,6 +217,20 @@ func openBytes(t *testing.T, b []byte) *pstcheck.Store {
 	return s
 }
 
+// messageWithBody returns the first message of clean (f's store) whose
+// body (PidTagBody) is in a subnode and that keep takes, given its node and
+// the body's data tree; what says what is looked for, when none is.
+func messageWithBody(t *testing.T, f *pstmut.File, clean *pstcheck.Store, what string, keep func(n pstmut.NBTRef, body uint64) bool) uint32 {
+	t.Helper()
+	for x := range clean.Items(nil) {
+		if v, ok := f.NodeHeap(x.NID).Prop(0x1000); ok && !pstmut.IsHID(v.Value) && keep(f.MustNode(x.NID), f.Subnode(x.NID, v.Value).Data) {
+			return x.NID
+		}
+	}
+	t.Fatalf("no message of the sample has %s", what)
+	return 0
+}
+
 // damagedItem opens a copy of f that damage changes and returns it with
 // its item nid, which the scan must find damaged.
 func damagedItem(t *testing.T, f *pstmut.File, nid uint32, damage func(*pstmut.File)) (*pstcheck.Store, pstcheck.Item) {
@@ -317,19 +331,11 @@ func TestDamagedItemReadAsItIs(t *testing.T) {
 	f := loadGoPst(t, "enron.pst")
 	clean := openBytes(t, f.B)
 	const propBody = 0x1000
-	var nid uint32
 	var bid uint64
-	for x := range clean.Items(nil) {
-		if v, ok := f.NodeHeap(x.NID).Prop(propBody); ok && !pstmut.IsHID(v.Value) {
-			if d := f.Subnode(x.NID, v.Value).Data; !ndb.IsInternal(d) && f.MustBlock(d).CB > 64 {
-				nid, bid = x.NID, d
-				break
-			}
-		}
-	}
-	if nid == 0 {
-		t.Fatal("no message of enron.pst has its body in a block of its own")
-	}
+	nid := messageWithBody(t, f, clean, "its body in a block of its own", func(_ pstmut.NBTRef, body uint64) bool {
+		bid = body
+		return !ndb.IsInternal(body) && f.MustBlock(body).CB > 64
+	})
 	want, err := clean.Reader.Message(nid)
 	if err != nil {
 		t.Fatal(err)
@@ -391,18 +397,11 @@ func TestDamagedItemWithoutSubnodes(t *testing.T) {
 	f := loadGoPst(t, "enron.pst")
 	clean := openBytes(t, f.B)
 	const propBody = 0x1000
-	var nid uint32
 	var sub uint64
-	for x := range clean.Items(nil) {
-		n := f.MustNode(x.NID)
-		if v, ok := f.NodeHeap(x.NID).Prop(propBody); ok && !pstmut.IsHID(v.Value) && n.Sub != 0 && !ndb.IsInternal(n.Data) {
-			nid, sub = x.NID, n.Sub
-			break
-		}
-	}
-	if nid == 0 {
-		t.Fatal("no message of enron.pst has its body in a subnode")
-	}
+	nid := messageWithBody(t, f, clean, "its body in a subnode", func(n pstmut.NBTRef, _ uint64) bool {
+		sub = n.Sub
+		return n.Sub != 0 && !ndb.IsInternal(n.Data)
+	})
 	want, err := clean.Reader.Message(nid)
 	if err != nil {
 		t.Fatal(err)
