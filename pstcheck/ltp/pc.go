@@ -152,8 +152,11 @@ func openPC(sp *Space, blocks []ndb.Block, decode Decoder, subnodes SubnodeSet, 
 // out of that order is one a changed byte made, and its value is not
 // that property's.
 func dropUnordered(props []Property, dropped *[]error) []Property {
-	if slices.IsSortedFunc(props, func(a, b Property) int { return cmp.Compare(a.ID, b.ID) }) &&
-		len(slices.CompactFunc(slices.Clone(props), func(a, b Property) bool { return a.ID == b.ID })) == len(props) {
+	rising := true
+	for i := 1; i < len(props) && rising; i++ {
+		rising = props[i-1].ID < props[i].ID
+	}
+	if rising {
 		return props
 	}
 	// tails[k] is the index of the smallest last ID of a rising run of
