@@ -74,10 +74,7 @@ const (
 func Encode(method uint8, bid uint64, b []byte) {
 	switch method {
 	case cryptPermute:
-		r := &mpbbCrypt[0]
-		for i, c := range b {
-			b[i] = r[c]
-		}
+		substitute(b, &mpbbCrypt[0])
 	case cryptCyclic:
 		DecodeAt(method, bid, 0, b)
 	}
@@ -93,10 +90,7 @@ func Decode(method uint8, bid uint64, b []byte) { DecodeAt(method, bid, 0, b) }
 func DecodeAt(method uint8, bid uint64, off int, b []byte) {
 	switch method {
 	case cryptPermute:
-		inv := &mpbbCrypt[2]
-		for i, c := range b {
-			b[i] = inv[c]
-		}
+		substitute(b, &mpbbCrypt[2])
 	case cryptCyclic:
 		r, s, inv := &mpbbCrypt[0], &mpbbCrypt[1], &mpbbCrypt[2]
 		key := uint32(bid)
@@ -112,5 +106,14 @@ func DecodeAt(method uint8, bid uint64, off int, b []byte) {
 			b[i] = c
 			w++
 		}
+	}
+}
+
+// substituteBytes replaces each byte c of b with t[c], a byte at a time:
+// the reference substitute's vector form is tested against, and what it
+// does with the bytes a vector does not fill.
+func substituteBytes(b []byte, t *[256]byte) {
+	for i, c := range b {
+		b[i] = t[c]
 	}
 }
