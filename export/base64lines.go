@@ -36,14 +36,20 @@ func appendBase64Lines(out, data []byte) []byte {
 	out = slices.Grow(out, need)
 	at := len(out)
 	out = out[:at+full*78]
-	for i := range full {
-		encodeBase64Line((*[78]byte)(out[at+i*78:]), (*[base64LineIn]byte)(data[i*base64LineIn:]))
-	}
+	encodeBase64Lines(out[at:], data[:full*base64LineIn])
 	if rest := data[full*base64LineIn:]; len(rest) > 0 {
 		out = base64.StdEncoding.AppendEncode(out, rest)
 		out = append(out, '\r', '\n')
 	}
 	return out
+}
+
+// encodeBase64LinesScalar is encodeBase64Lines a line at a time, where
+// the processor has no vector instructions for it.
+func encodeBase64LinesScalar(dst, src []byte) {
+	for i := range len(src) / base64LineIn {
+		encodeBase64Line((*[78]byte)(dst[i*78:]), (*[base64LineIn]byte)(src[i*base64LineIn:]))
+	}
 }
 
 // encodeBase64Line encodes 57 bytes as one line: nine groups of six bytes

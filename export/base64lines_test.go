@@ -31,6 +31,26 @@ func TestAppendBase64Lines(t *testing.T) {
 	}
 }
 
+// The line-at-a-time encoder, which processors without AVX-512 VBMI use,
+// writes what encoding/base64 does too (on those that have it the test
+// above checks the vector encoder).
+func TestEncodeBase64LinesScalar(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	src := make([]byte, 9*57)
+	for i := range src {
+		src[i] = byte(rng.Uint32())
+	}
+	src[0], src[1], src[2] = 0xFF, 0xFF, 0xFF
+	dst := make([]byte, 9*78)
+	encodeBase64LinesScalar(dst, src)
+	for i := range 9 {
+		want := base64.StdEncoding.EncodeToString(src[i*57:(i+1)*57]) + "\r\n"
+		if got := string(dst[i*78 : (i+1)*78]); got != want {
+			t.Fatalf("line %d:\n got %q\nwant %q", i+1, got, want)
+		}
+	}
+}
+
 func BenchmarkAppendBase64Lines(b *testing.B) {
 	data := make([]byte, base64Chunk)
 	for i := range data {
