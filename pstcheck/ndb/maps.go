@@ -1,6 +1,7 @@
 package ndb
 
 import (
+	"encoding/binary"
 	"fmt"
 	mathbits "math/bits"
 
@@ -99,6 +100,31 @@ func (u *usedExtents) next() (extent, bool) {
 
 // checkMaps is the allocation pass (CheckMaps): every AMap page where the
 // format puts one, every page and block in use marked allocated, the free
+// firstFree returns the first unit in [from, to) whose AMap bit (the
+// byte's high bit first) is clear, or -1. An allocated block covers a
+// hundred or more units, all set in a sound file: they are read eight
+// bytes at a time.
+func firstFree(bits []byte, from, to int64) int64 {
+	u := from
+	for ; u < to && u&7 != 0; u++ {
+		if bits[u>>3]&(0x80>>(u&7)) == 0 {
+			return u
+		}
+	}
+	for u+64 <= to && binary.LittleEndian.Uint64(bits[u>>3:]) == ^uint64(0) {
+		u += 64
+	}
+	for u+8 <= to && bits[u>>3] == 0xFF {
+		u += 8
+	}
+	for ; u < to; u++ {
+		if bits[u>>3]&(0x80>>(u&7)) == 0 {
+			return u
+		}
+	}
+	return -1
+}
+
 // space counted; then PMaps, FMaps and the DList.
 func (s *Scanner) checkMaps() {
 	l := &s.h.Layout
@@ -125,7 +151,12 @@ func (s *Scanner) checkMaps() {
 		// Free space: zero bits for the part of this map inside the file.
 		units := (min(end, s.limit) - off) / l.AMapUnit
 		set := 0
-		for _, b := range bits[:units>>3] {
+		whole := bits[:units>>3]
+		for len(whole) >= 8 {
+			set += mathbits.OnesCount64(binary.LittleEndian.Uint64(whole))
+			whole = whole[8:]
+		}
+		for _, b := range whole {
 			set += mathbits.OnesCount8(b)
 		}
 		for u := units &^ 7; u < units; u++ {
@@ -139,16 +170,13 @@ func (s *Scanner) checkMaps() {
 				continue
 			}
 			last := min(x.end, end)
-			for u := (x.ib - off) / l.AMapUnit; u < (last-off+l.AMapUnit-1)/l.AMapUnit; u++ {
-				if bits[u>>3]&(0x80>>(u&7)) == 0 {
-					what := fmt.Sprintf("block 0x%X", x.bid)
-					if x.page != 0 {
-						what = pageTypeName(x.page) + " page"
-					}
-					s.report(finding.Finding{Code: finding.AMapUnmarked, Offset: x.ib, BID: x.bid,
-						Detail: fmt.Sprintf("%s at 0x%X is in use but the AMap at 0x%X marks 0x%X free", what, x.ib, off, off+u*l.AMapUnit)})
-					break
+			if u := firstFree(bits, (x.ib-off)/l.AMapUnit, (last-off+l.AMapUnit-1)/l.AMapUnit); u >= 0 {
+				what := fmt.Sprintf("block 0x%X", x.bid)
+				if x.page != 0 {
+					what = pageTypeName(x.page) + " page"
 				}
+				s.report(finding.Finding{Code: finding.AMapUnmarked, Offset: x.ib, BID: x.bid,
+					Detail: fmt.Sprintf("%s at 0x%X is in use but the AMap at 0x%X marks 0x%X free", what, x.ib, off, off+u*l.AMapUnit)})
 			}
 		}
 	}
