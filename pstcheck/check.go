@@ -66,12 +66,18 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		limit = 1000
 	}
 	c := newCapped(limit, opts.Findings)
-	// A copy that lacks bytes inside it is read as it was, the missing
-	// bytes as zeros (ndb.FindGaps); rep.Size stays the file's own.
+	// A copy that lacks bytes inside it, or holds bytes added, is read as
+	// it was, the missing bytes as zeros and the added ones passed over
+	// (ndb.FindGaps); rep.Size stays the file's own.
 	if gaps, ok := ndb.FindGaps(r, size); ok {
 		r, rep.gaps = ndb.GapReader(r, gaps), gaps
 		for _, g := range gaps {
-			size += g.Size
+			size += g.Lacking()
+			if g.Added {
+				c.Report(finding.Finding{Code: finding.RootFileAdded, Offset: g.Offset,
+					Detail: fmt.Sprintf("%d bytes were added at offset 0x%X: what follows lies %d bytes after its place; read as if they were not there", g.Size, g.Offset, g.Size)})
+				continue
+			}
 			c.Report(finding.Finding{Code: finding.RootFileGap, Offset: g.Offset,
 				Detail: fmt.Sprintf("%d bytes are missing at offset 0x%X: what follows lies %d bytes before its place; read as if those bytes were zeros", g.Size, g.Offset, g.Size)})
 		}

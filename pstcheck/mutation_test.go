@@ -169,6 +169,7 @@ func mutations() []mutation {
 		{finding.RootFileTruncated, finding.SeverityError, "cut in trailing free space", sampleSupport, mutCutFree},
 		{finding.RootFileTruncated, finding.SeverityError, "cut through the last block", sampleSupport, mutCutBlock},
 		{finding.RootFileGap, finding.SeverityError, "4 KiB dropped at the middle, the rest moved up", sampleSupport, mutDropped},
+		{finding.RootFileAdded, finding.SeverityError, "4 KiB of zeros added at the middle, the rest moved down", sampleSupport, mutAdded},
 		{finding.RootTrailingData, finding.SeverityWarning, "4 KiB appended", sampleSupport, mutAppend},
 		{finding.RootBREF, finding.SeverityError, "NBT root beyond EOF", sampleSupport, mutRootBREF},
 		{finding.RootAMapInvalid, finding.SeverityWarning, "fAMapValid 0", sampleSupport, mutAMapInvalid},
@@ -768,6 +769,35 @@ func mutDropped(t *testing.T, f *pstmut.File) mexpect {
 				t.Errorf("items %+v; the clean file's %+v, each readable or damaged by the hole", it, clean.Items)
 			}
 			if rep.Action != pstcheck.ActionRestore || rep.Damage.GapBytes != n || rep.Damage.MissingBytes != 0 {
+				t.Errorf("action %s, damage %+v", rep.Action, rep.Damage)
+			}
+		}}
+}
+
+// ROOT-EOF-ADDED: 4 KiB of zeros added at the middle of the file, what
+// follows moved down, as a copy that wrote a piece it should not leaves
+// it. The bytes are found where they begin, even inside a block (which
+// then verifies with them left out), and passed over: nothing of the store
+// is lost, every item reads as in the clean file. Without it, every page
+// and block past the middle failed and no item could be read.
+func mutAdded(t *testing.T, f *pstmut.File) mexpect {
+	clean := mustReport(f)
+	at, n := f.Size()/2/512*512, int64(4096)
+	b := slices.Concat(f.B[:at], make([]byte, n), f.B[at:])
+	gaps, ok := ndb.FindGaps(bytes.NewReader(b), int64(len(b)))
+	if !ok || len(gaps) != 1 || !gaps[0].Added || gaps[0].Size != n || gaps[0].Offset > at || gaps[0].Offset < at-64<<10 {
+		t.Fatalf("gaps %+v (%v); 4096 bytes were added at 0x%X", gaps, ok, at)
+	}
+	return mexpect{verdict: pstcheck.Damaged, r: bytes.NewReader(b), size: int64(len(b)),
+		wants: []mwant{wantAt(finding.RootFileAdded, gaps[0].Offset, 0)},
+		allow: map[finding.Code]func(finding.Finding) bool{
+			finding.MapFreeSpace: func(finding.Finding) bool { return true },
+		},
+		check: func(t *testing.T, rep *pstcheck.Report) {
+			if it := rep.Items; it.Total != clean.Items.Total || it.Readable != it.Total {
+				t.Errorf("items %+v; the clean file's %+v, all readable", it, clean.Items)
+			}
+			if d := rep.Damage; rep.Action != pstcheck.ActionRestore || d.AddedBytes != n || d.Added != 1 || d.MissingBytes != 0 || d.GapBytes != 0 {
 				t.Errorf("action %s, damage %+v", rep.Action, rep.Damage)
 			}
 		}}

@@ -16,6 +16,11 @@ type Damage struct {
 	// put it back in its place.
 	GapBytes, GapOffset int64
 	Gaps                int
+	// AddedBytes inside the file were never the store's, in Added runs,
+	// the first at AddedOffset (ROOT-EOF-ADDED): what followed each moved
+	// down, and the scan put it back in its place.
+	AddedBytes, AddedOffset int64
+	Added                   int
 	// Header: header fields are damaged (checksums, sentinel, encryption).
 	Header bool
 	// HeaderLost: the header is destroyed (HDR-GUESSED): Outlook and
@@ -71,13 +76,21 @@ const (
 func summarize(rep *Report, res *ndb.Result) Damage {
 	d := Damage{Salvage: rep.Items.Readable + rep.Items.Recovered + rep.Items.NamesLost, HeaderLost: rep.Has(finding.HeaderGuessed)}
 	for _, g := range rep.gaps {
-		d.GapBytes += g.Size
+		switch {
+		case g.Added:
+			if d.Added++; d.Added == 1 {
+				d.AddedOffset = g.Offset
+			}
+			d.AddedBytes += g.Size
+		default:
+			if d.Gaps++; d.Gaps == 1 {
+				d.GapOffset = g.Offset
+			}
+			d.GapBytes += g.Size
+		}
 	}
-	if d.Gaps = len(rep.gaps); d.Gaps > 0 {
-		d.GapOffset = rep.gaps[0].Offset
-	}
-	if res != nil && uint64(rep.Size+d.GapBytes) < res.Header.FileEOF {
-		d.MissingBytes = int64(res.Header.FileEOF) - rep.Size - d.GapBytes
+	if res != nil && uint64(rep.Size+d.GapBytes-d.AddedBytes) < res.Header.FileEOF {
+		d.MissingBytes = int64(res.Header.FileEOF) - rep.Size - d.GapBytes + d.AddedBytes
 	}
 	if res != nil && res.Header != nil {
 		n, first, last := res.ChangedInPlace()
@@ -103,7 +116,7 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 		case finding.LayerFile:
 			d.ReadError = true
 		case finding.LayerHeader:
-			if f.Code != finding.RootFileTruncated && f.Code != finding.RootFileGap && f.Code != finding.RootBREF {
+			if f.Code != finding.RootFileTruncated && f.Code != finding.RootFileGap && f.Code != finding.RootFileAdded && f.Code != finding.RootBREF {
 				d.Header = true
 			}
 			if f.Code == finding.RootBREF {
@@ -190,7 +203,7 @@ func judge(rep *Report, res *ndb.Result) {
 	switch {
 	case rep.Content == ContentOST:
 		rep.Action = ActionRecreateOST
-	case d.MissingBytes > 0 || d.GapBytes > 0:
+	case d.MissingBytes > 0 || d.GapBytes > 0 || d.AddedBytes > 0:
 		rep.Action = ActionRestore
 	case itemsHurt && d.Salvage > 0:
 		rep.Action = ActionExport

@@ -188,9 +188,21 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
 		e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
 	case pstcheck.ActionRestore:
-		if d.MissingBytes > 0 || d.GapBytes > 0 {
+		if d.MissingBytes > 0 || d.GapBytes > 0 || d.AddedBytes > 0 {
 			e.NextStep = "this copy is incomplete: copy the file again from its source"
-			if d.GapBytes > 0 {
+			if d.MissingBytes == 0 && d.GapBytes == 0 {
+				e.NextStep = "this copy holds bytes its source does not: copy the file again from its source"
+			}
+			switch {
+			case d.AddedBytes > 0:
+				where := fmt.Sprintf("at offset 0x%X", d.AddedOffset)
+				if d.Added > 1 {
+					where = fmt.Sprintf("in %d places, the first at offset 0x%X", d.Added, d.AddedOffset)
+				}
+				e.Advice = []string{
+					fmt.Sprintf("This copy holds %s that were never part of the store %s, and what followed was moved down to make room: a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck passed over them and read the rest where it belongs. The original may be whole: copy it again and scan the new copy.", units.Size(d.AddedBytes, 2), where),
+				}
+			case d.GapBytes > 0:
 				where, hole := fmt.Sprintf("at offset 0x%X", d.GapOffset), "the hole"
 				if d.Gaps > 1 {
 					where, hole = fmt.Sprintf("in %d places, the first at offset 0x%X", d.Gaps, d.GapOffset), "each hole"
@@ -201,7 +213,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				if d.MissingBytes > 0 {
 					e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
 				}
-			} else {
+			default:
 				e.Advice = []string{
 					fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
 				}
@@ -214,7 +226,11 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				e.Advice = append(e.Advice, "No item can be read whole from this copy: if there is no other copy, restore the file from a backup.")
 				e.Advice = append(e.Advice, salvageOnlyAdvice(it, path, "Without a backup,")...)
 			}
-			e.Advice = append(e.Advice, "Do not run scanpst on an incomplete copy: it deletes what it cannot read.")
+			if d.AddedBytes > 0 {
+				e.Advice = append(e.Advice, "Do not run scanpst on this copy: it does not pass over the added bytes, and it deletes what it cannot read.")
+			} else {
+				e.Advice = append(e.Advice, "Do not run scanpst on an incomplete copy: it deletes what it cannot read.")
+			}
 			break
 		}
 		e.NextStep = "restore the file from a backup: no item can be read from it"
@@ -316,6 +332,10 @@ func damageCause(r *pstcheck.Report) string {
 		parts = append(parts, fmt.Sprintf("%s are missing inside the file in %d places, the first at offset 0x%X, what followed each moved up; pstcheck read it back in place", units.Size(d.GapBytes, 2), d.Gaps, d.GapOffset))
 	case d.GapBytes > 0:
 		parts = append(parts, fmt.Sprintf("%s are missing inside the file at offset 0x%X, what followed moved up; pstcheck read it back in place", units.Size(d.GapBytes, 2), d.GapOffset))
+	case d.Added > 1:
+		parts = append(parts, fmt.Sprintf("%s were added inside the file in %d places, the first at offset 0x%X, what followed each moved down; pstcheck read it back in place", units.Size(d.AddedBytes, 2), d.Added, d.AddedOffset))
+	case d.AddedBytes > 0:
+		parts = append(parts, fmt.Sprintf("%s were added inside the file at offset 0x%X, what followed moved down; pstcheck read it back in place", units.Size(d.AddedBytes, 2), d.AddedOffset))
 	}
 	switch {
 	case d.HeaderLost:

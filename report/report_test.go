@@ -395,3 +395,28 @@ func TestGapAdvice(t *testing.T) {
 		t.Errorf("a copy with holes and a cut-off end: cause %q, advice %q", e.Cause, e.Advice)
 	}
 }
+
+// A copy that holds bytes added inside it is told where and how many, not
+// that it is incomplete or cut off, advised to be copied again and kept
+// from scanpst, its items saved meanwhile.
+func TestAddedAdvice(t *testing.T) {
+	r := damagedReport()
+	r.Action = pstcheck.ActionRestore
+	r.Items, r.Damage.Salvage = pstcheck.ItemCounts{Total: 2178, Readable: 2178}, 2178
+	r.Damage.AddedBytes, r.Damage.AddedOffset, r.Damage.Added = 4096, 0xDD0200, 1
+	e := Explain(r)
+	adv := strings.Join(e.Advice, "\n")
+	for _, want := range []string{"holds 4.00 KiB that were never part of the store at offset 0xDD0200", "wrote a piece twice", "pstcheck export", "pstcheck repair", "Do not run scanpst"} {
+		if !strings.Contains(adv, want) {
+			t.Errorf("advice lacks %q:\n%s", want, adv)
+		}
+	}
+	if !strings.Contains(e.Cause, "4.00 KiB were added inside the file at offset 0xDD0200") || strings.Contains(e.Cause, "missing") ||
+		strings.Contains(e.NextStep, "incomplete") || !strings.Contains(e.NextStep, "copy the file again") {
+		t.Errorf("cause %q, next step %q", e.Cause, e.NextStep)
+	}
+	r.Damage.AddedBytes, r.Damage.Added = 8192, 2
+	if e := Explain(r); !strings.Contains(e.Cause, "in 2 places, the first at offset 0xDD0200") {
+		t.Errorf("two runs added: cause %q", e.Cause)
+	}
+}

@@ -29,6 +29,7 @@ const (
 	HeaderGuessed     Code = "HDR-GUESSED"
 	RootFileTruncated Code = "ROOT-EOF-SHORT"
 	RootFileGap       Code = "ROOT-EOF-GAP"
+	RootFileAdded     Code = "ROOT-EOF-ADDED"
 	RootTrailingData  Code = "ROOT-EOF-TRAILING"
 	RootBREF          Code = "ROOT-BREF"
 	RootAMapInvalid   Code = "ROOT-AMAP-INVALID"
@@ -126,6 +127,7 @@ var catalog = []Entry{
 	{HeaderGuessed, SeverityInfo, LayerHeader, "The header is destroyed, but the pages after it survive: pstcheck took the format from the first allocation map page, the end of file from the file's size, the encryption from the data, and the B-tree roots as the newest pages at their top (or rebuilt the index when none survives). Outlook and scanpst cannot open the file: save its items with export or repair."},
 	{RootFileTruncated, SeverityError, LayerHeader, "The file is shorter than the end-of-file the header records: it was cut off (incomplete copy or full disk)."},
 	{RootFileGap, SeverityError, LayerHeader, "Bytes are missing inside the file, not at its end (one finding per place): everything after them lies that many bytes before where the file's index says, as in a copy that passed over what it could not read (dd conv=noerror without sync, some recovery tools). pstcheck reads the rest where it belongs and the missing bytes as zeros: what they held is lost."},
+	{RootFileAdded, SeverityError, LayerHeader, "Bytes the store never held were added inside the file (one finding per place): everything after them lies that many bytes after where the file's index says, as in a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck reads the rest where it belongs and passes over the added bytes: only a block they cut through is lost."},
 	{RootTrailingData, SeverityWarning, LayerHeader, "The file is longer than the end-of-file the header records: bytes after the end are not part of the store."},
 	{RootBREF, SeverityError, LayerHeader, "A B-tree root reference in the header points outside the file or is misaligned."},
 	{RootAMapInvalid, SeverityWarning, LayerHeader, "The allocation map is flagged invalid: the file was not closed cleanly and Outlook will rebuild the map on next open."},

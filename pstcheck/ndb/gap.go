@@ -24,11 +24,22 @@ import (
 // everything back in its place, the missing bytes read as zeros: what
 // they held is lost, as in a zeroed region, and the rest is read where
 // the index says.
+//
+// A copy can also hold bytes the store never had: a transfer resumed at
+// the wrong place writes a piece twice, a recovery tool joins a wrong
+// cluster in. Everything after them lies as many bytes late, the file
+// ends long, and pages and blocks verify only further back than they
+// lie. FindGaps finds those runs the same way, and GapReader passes over
+// them: nothing is lost but what a run cut through.
 
 // Gap is a run of bytes missing inside a file: Size bytes that belonged
 // at Offset (as the header's offsets count), the bytes that followed
-// them moved up.
-type Gap struct{ Offset, Size int64 }
+// them moved up. An Added gap is Size bytes the file holds at Offset that
+// are not the store's, the bytes that followed moved down.
+type Gap struct {
+	Offset, Size int64
+	Added        bool
+}
 
 // gapProbe is the most FindGaps reads at a time to measure the shift of a
 // stretch of the file; it passes over at most gapSearch stretches that
@@ -50,36 +61,56 @@ const (
 // shorter than its header says: the pages and blocks near its end must
 // verify only further on than they lie. It returns the runs found, in
 // order; the bytes missing past the last page or block, if any, are not
-// among them (the file is cut off there as well). ok is false for a file
-// cut off at its end only, or damaged in another way.
+// among them (the file is cut off there as well). In a file longer than
+// its header says it looks for runs of added bytes instead, the pages and
+// blocks near its end verifying only further back. ok is false for a file
+// cut off at its end only, one with bytes after its end, or one damaged
+// in another way.
 func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 	h := ReadHeader(r, size, finding.SinkFunc(func(finding.Finding) {}))
-	if h == nil || h.FileEOF <= uint64(size) {
+	if h == nil || h.FileEOF == uint64(size) {
 		return nil, false
 	}
 	l := &h.Layout
-	missing := int64(h.FileEOF) - size
+	// moved is how far the last page or block may lie from its place,
+	// dir which way: 1 missing bytes, -1 added ones.
+	moved, dir := int64(h.FileEOF)-size, int64(1)
+	if moved < 0 {
+		moved, dir = -moved, -1
+	}
 	// A stretch is at most gapProbe bytes, and a sixteenth of a small file.
 	width := max(min(gapProbe, size/16/l.PageSize*l.PageSize), l.PageSize)
-	if missing > size || size < l.FirstAMap+2*width {
+	if moved > size || size < l.FirstAMap+2*width {
 		return nil, false
 	}
-	p := &gapProber{r: r, size: size, l: l, width: width,
+	p := &gapProber{r: r, size: size, l: l, width: width, dir: dir,
 		buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
 	// The stretches nearest the end and the start that hold a page or
 	// block (a file's last stretches are often free space).
-	end := p.nearest((size-width)/l.BlockAlign*l.BlockAlign, -width, l.FirstAMap, 0, min(missing, maxGapShift))
+	end := p.nearest((size-width)/l.BlockAlign*l.BlockAlign, -width, l.FirstAMap, 0, min(moved, maxGapShift))
 	start := p.nearest(l.FirstAMap, width, end.at, 0, end.shift)
 	if end.marks == 0 || start.marks == 0 || end.shift == 0 {
 		return nil, false
 	}
 	if start.shift > 0 {
-		// Bytes went missing between the header and the data section:
-		// all of it moved.
-		if l.FirstAMap-start.shift < unicodeHeaderLen || start.at != l.FirstAMap {
+		// Bytes went missing, or were added, between the header and the
+		// data section: all of it moved.
+		switch {
+		case dir < 0:
+			// The first allocation map page, where the data section
+			// begins, must lie that far down (bytes added before it may
+			// have pushed it out of the first stretch).
+			if !p.firstAMapAt(l.FirstAMap + start.shift) {
+				return nil, false
+			}
+			gaps = append(gaps, Gap{Offset: l.FirstAMap, Size: start.shift, Added: true})
+		case start.at != l.FirstAMap:
 			return nil, false
+		case l.FirstAMap-start.shift < unicodeHeaderLen:
+			return nil, false
+		default:
+			gaps = append(gaps, Gap{Offset: l.FirstAMap - start.shift, Size: start.shift})
 		}
-		gaps = append(gaps, Gap{Offset: l.FirstAMap - start.shift, Size: start.shift})
 	}
 	more, ok := p.between(start, end)
 	if !ok {
@@ -89,7 +120,8 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 }
 
 // stretch is what a stretch of the file says: how many pages and blocks
-// end in it, and the shift most of them agree on.
+// end in it, and the shift most of them agree on (how far from where they
+// lie they verify, in the prober's direction).
 type stretch struct {
 	at    int64
 	marks int
@@ -104,7 +136,7 @@ func (p *gapProber) between(a, b stretch) ([]Gap, bool) {
 		return nil, true // the shift only grows: no change between
 	}
 	if a.shift > b.shift {
-		return nil, false // bytes added, not missing: not this damage
+		return nil, false // the shift fell back: not this damage
 	}
 	if b.at-a.at > p.width {
 		mid := a.at + (b.at-a.at)/2/p.l.BlockAlign*p.l.BlockAlign
@@ -132,17 +164,79 @@ func (p *gapProber) between(a, b stretch) ([]Gap, bool) {
 	for _, m := range marks {
 		switch {
 		case m.shift < shift:
-			return nil, false // the shift fell back: not bytes missing
+			return nil, false // the shift fell back: not this damage
 		case m.shift > shift:
 			if lastEnd < 0 || lastEnd > m.start {
 				return nil, false
 			}
-			gaps = append(gaps, Gap{Offset: lastEnd + shift, Size: m.shift - shift})
+			at := lastEnd
+			if p.dir < 0 {
+				at = p.placeAdded(lastEnd, m.start, shift, m.shift-shift)
+			}
+			gaps = append(gaps, Gap{Offset: at + p.dir*shift, Size: m.shift - shift, Added: p.dir < 0})
 			shift = m.shift
 		}
 		lastEnd = max(lastEnd, m.end)
 	}
 	return gaps, shift == b.shift
+}
+
+// firstAMapAt reports whether the file's first allocation map page lies,
+// whole, at off.
+func (p *gapProber) firstAMapAt(off int64) bool {
+	l := p.l
+	page := make([]byte, l.PageSize)
+	if n, _ := p.r.ReadAt(page, off); int64(n) < l.PageSize {
+		return false
+	}
+	t := l.ParsePageTrailer(page)
+	return t.Type == PageAMap && t.TypeRepeat == PageAMap && t.BID == uint64(l.FirstAMap) && CRC(page[:l.PageTrailerOff]) == t.CRC
+}
+
+// placeAdded returns where size added bytes begin among the file's bytes
+// [from, to), which lie between the last page or block before them and
+// the first after (before bytes were added earlier in the file): the
+// place where leaving them out makes a block they cut through verify
+// again, so that it is not lost (bytes added lose nothing of the store);
+// from when no block does. Added bytes are taken to begin at a multiple
+// of 64 bytes from a block's end, as sectors and clusters do.
+func (p *gapProber) placeAdded(from, to, before, size int64) int64 {
+	l := p.l
+	real := to - from - size // the store's bytes among them
+	if real < l.BlockAlign || real > 4*l.BlockExtent(l.MaxBlockData) {
+		return from
+	}
+	head, tail := make([]byte, real), make([]byte, real)
+	if n, _ := p.r.ReadAt(head, from); int64(n) < real {
+		return from
+	}
+	if n, _ := p.r.ReadAt(tail, from+size); int64(n) < real {
+		return from
+	}
+	// head[j] is the store's byte at from-before+j when the added bytes
+	// begin past from+j, tail[j] when they begin at or before it: a
+	// block's trailer lies in tail, its first bytes in head.
+	join := make([]byte, l.MaxBlockData)
+	for e := l.BlockAlign; e <= real; e += l.BlockAlign {
+		t := l.ParseBlockTrailer(tail[:e])
+		if t.CB == 0 || int(t.CB) > l.MaxBlockData || t.BID == 0 {
+			continue
+		}
+		cb := int64(t.CB)
+		start := e - l.BlockExtent(int(t.CB))
+		if start < 0 || Signature(uint64(from-before+start), t.BID) != t.Sig {
+			continue
+		}
+		for k := start + l.BlockAlign; k <= e-int64(l.BlockTrailerSize); k += l.BlockAlign {
+			cut := min(k, start+cb)
+			copy(join, head[start:cut])
+			copy(join[cut-start:], tail[cut:start+cb])
+			if CRC(join[:cb]) == t.CRC {
+				return from + k
+			}
+		}
+	}
+	return from
 }
 
 // gapProber reads stretches of a file and finds the pages and blocks that
@@ -152,11 +246,15 @@ type gapProber struct {
 	size  int64
 	l     *Layout
 	width int64 // the stretch read at a time
-	buf   []byte
+	// dir is where pages and blocks verify: 1 further on than they lie
+	// (bytes missing before them), -1 further back (bytes added).
+	dir int64
+	buf []byte
 }
 
 // gapMark is a page or block found by its trailer: the bytes [start, end)
-// of the file, which verify as if shift bytes further on.
+// of the file, which verify as if shift bytes away (in the prober's
+// direction).
 type gapMark struct {
 	start, end int64
 	shift      int64
@@ -248,7 +346,7 @@ func (p *gapProber) scan(at, lo, hi int64, limit int, found func(start, end int6
 			return shifts
 		}
 		for d := (lo + l.BlockAlign - 1) / l.BlockAlign * l.BlockAlign; d <= hi; d += l.BlockAlign {
-			if Signature(uint64(start+d), bid) == sig {
+			if Signature(uint64(start+p.dir*d), bid) == sig {
 				shifts = append(shifts, d)
 			}
 		}
@@ -263,7 +361,7 @@ func (p *gapProber) scan(at, lo, hi int64, limit int, found func(start, end int6
 			mapPage := t.Type >= PageFMap && t.Type <= PageFPMap
 			if t.Type == t.TypeRepeat && (t.Type == PageNBT || t.Type == PageBBT || mapPage) {
 				var s []int64
-				switch d := int64(t.BID) - off; {
+				switch d := p.dir * (int64(t.BID) - off); {
 				case CRC(page[:l.PageTrailerOff]) != t.CRC:
 				case !mapPage:
 					s = sigShifts(off, t.Sig, t.BID)
@@ -294,13 +392,23 @@ func (p *gapProber) scan(at, lo, hi int64, limit int, found func(start, end int6
 	}
 }
 
-// GapReader returns the file r, whose bytes gaps (in order) lack, as it
-// was: the bytes after each gap back in place, the gaps read as zeros.
-// Its size is the file's and the gaps' together.
+// Lacking is how many bytes more the store has than the file at g:
+// Size, or -Size for bytes added.
+func (g Gap) Lacking() int64 {
+	if g.Added {
+		return -g.Size
+	}
+	return g.Size
+}
+
+// GapReader returns the file r, whose bytes gaps (in order) lack or add,
+// as it was: the bytes after each gap back in place, the bytes missing
+// read as zeros and those added passed over. Its size is the file's and
+// the gaps' Lacking together.
 func GapReader(r io.ReaderAt, gaps []Gap) io.ReaderAt {
 	x := gapReader{r: r, gaps: gaps, before: make([]int64, len(gaps)+1)}
 	for i, g := range gaps {
-		x.before[i+1] = x.before[i] + g.Size
+		x.before[i+1] = x.before[i] + g.Lacking()
 	}
 	return x
 }
@@ -308,7 +416,7 @@ func GapReader(r io.ReaderAt, gaps []Gap) io.ReaderAt {
 type gapReader struct {
 	r    io.ReaderAt
 	gaps []Gap
-	// before[k] is the bytes missing before gap k (all of them at k =
+	// before[k] is the bytes lacking before gap k (all of them at k =
 	// len(gaps)): every read of the scan comes through here.
 	before []int64
 }
@@ -316,8 +424,9 @@ type gapReader struct {
 func (x gapReader) ReadAt(p []byte, off int64) (int, error) {
 	done := 0
 	for len(p) > 0 {
-		// The first gap that ends after off, and the bytes missing before it.
-		k := sort.Search(len(x.gaps), func(i int) bool { return x.gaps[i].Offset+x.gaps[i].Size > off })
+		// The first gap that ends after off (bytes added take no room in
+		// the store), and the bytes lacking before it.
+		k := sort.Search(len(x.gaps), func(i int) bool { return x.gaps[i].Offset+max(x.gaps[i].Lacking(), 0) > off })
 		before := x.before[k]
 		var n int
 		var err error

@@ -146,7 +146,80 @@ func TestFindGap(t *testing.T) {
 				check(t, holes, 0)
 			})
 		}
+		// checkAdded adds runs of bytes (in order, each given by where it
+		// goes in the clean file and how long it is) that fill makes, and
+		// requires FindGaps to find them: as many bytes, the first never
+		// after its run, and read through them, every page and block of
+		// the clean file where the index says and as it was. Added bytes
+		// lose nothing of the store, not even a block they cut through.
+		checkAdded := func(t *testing.T, runs []Gap, fill func(at, n int64) []byte) {
+			var copy []byte
+			at, added, moved := int64(0), int64(0), int64(0)
+			for _, g := range runs {
+				copy = append(copy, clean[at:g.Offset]...)
+				copy = append(copy, fill(g.Offset, g.Size)...)
+				at, added = g.Offset, added+g.Size
+				if g.Offset <= last {
+					moved += g.Size
+				}
+			}
+			copy = append(copy, clean[at:]...)
+			gaps, ok := FindGaps(bytes.NewReader(copy), int64(len(copy)))
+			if !ok && moved == 0 {
+				return
+			}
+			found := int64(0)
+			for _, g := range gaps {
+				found += g.Size
+				if !g.Added {
+					t.Fatalf("found %+v: bytes missing, not added", gaps)
+				}
+			}
+			if !ok || found < moved || found > added || len(gaps) > len(runs) {
+				t.Fatalf("found %+v (%v); the runs added are %+v", gaps, ok, runs)
+			}
+			// A piece written twice may be passed over anywhere in it.
+			if g := gaps[0]; g.Offset > runs[0].Offset+runs[0].Size {
+				t.Fatalf("found %+v, after the first run %+v", gaps, runs[0])
+			}
+			got := make([]byte, int64(len(copy))-found)
+			if _, err := GapReader(bytes.NewReader(copy), gaps).ReadAt(got, 0); err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range structures {
+				if x.end <= int64(len(got)) && !bytes.Equal(got[x.off:x.end], clean[x.off:x.end]) {
+					t.Fatalf("found %+v: read through it, the page or block at 0x%X is not as in the clean file", gaps, x.off)
+				}
+			}
+		}
+		zeros := func(_, n int64) []byte { return make([]byte, n) }
+		twice := func(at, n int64) []byte { return clean[at-n : at] }
+		noise := func(_, n int64) []byte {
+			b := make([]byte, n)
+			r := rand.New(rand.NewPCG(uint64(n), 7))
+			for i := range b {
+				b[i] = byte(r.Uint32())
+			}
+			return b
+		}
+		for _, pct := range []int64{10, 25, 50, 75, 90} {
+			for _, n := range []int64{512, 4 << 10, 64 << 10} {
+				at := size * pct / 100 / 512 * 512
+				if at-n < h.Layout.FirstAMap {
+					continue
+				}
+				for name, fill := range map[string]func(at, n int64) []byte{"zeros": zeros, "written twice": twice, "random": noise} {
+					t.Run(fmt.Sprintf("%s/%d bytes added at %d%%, %s", filepath.Base(path), n, pct, name), func(t *testing.T) {
+						checkAdded(t, []Gap{{Offset: at, Size: n}}, fill)
+					})
+				}
+			}
+		}
+		t.Run(filepath.Base(path)+"/4 KiB added at 25% and 75%", func(t *testing.T) {
+			checkAdded(t, []Gap{{Offset: size / 4 / 512 * 512, Size: 4 << 10}, {Offset: size * 3 / 4 / 512 * 512, Size: 4 << 10}}, zeros)
+		})
 		for name, copy := range map[string][]byte{
+			"4 KiB appended":     slices.Concat(clean, make([]byte, 4096)),
 			"cut at 90%":         clean[:size*9/10/512*512],
 			"cut at 50%":         clean[:size/2/512*512],
 			"tail zeroed at 90%": slices.Concat(clean[:size*9/10], make([]byte, size-size*9/10)),
@@ -158,7 +231,8 @@ func TestFindGap(t *testing.T) {
 	}
 }
 
-// The gap reader serves reads that straddle the gap's edges.
+// The gap reader serves reads that straddle the gap's edges, for bytes
+// missing and for bytes added.
 func TestGapReader(t *testing.T) {
 	file := []byte("abcdefghij")
 	r := GapReader(bytes.NewReader(file), []Gap{{Offset: 4, Size: 3}})
@@ -167,6 +241,16 @@ func TestGapReader(t *testing.T) {
 		t.Errorf("read %q (%d, %v)", got, n, err)
 	}
 	if n, _ := r.ReadAt(got[:4], 5); string(got[:n]) != "\x00\x00ef" {
+		t.Errorf("read %q", got[:n])
+	}
+	// "XY" and "Z" were added; the store was "abcdefgh", with 2 bytes
+	// missing at its end.
+	r = GapReader(bytes.NewReader([]byte("abXYcdefZgh")), []Gap{{Offset: 2, Size: 2, Added: true}, {Offset: 6, Size: 1, Added: true}})
+	got = make([]byte, 8)
+	if n, err := r.ReadAt(got, 0); n != 8 || err != nil || string(got) != "abcdefgh" {
+		t.Errorf("read %q (%d, %v)", got, n, err)
+	}
+	if n, _ := r.ReadAt(got[:5], 1); string(got[:n]) != "bcdef" {
 		t.Errorf("read %q", got[:n])
 	}
 }
