@@ -49,7 +49,9 @@ func (c Case) Oracle(clean *pstmut.File, damaged []byte) map[uint32]Fate {
 // messages only; the header's first 512 bytes zeroed; 16 bad sectors of
 // 4 KiB; 1 MiB overwritten with random bytes at 50%; one bit flipped per
 // 128 KiB; 4 KiB and 64 KiB dropped at 25 and 75%, the rest moved up, as
-// a copy that passes over what it cannot read leaves it.
+// a copy that passes over what it cannot read leaves it; 4 KiB of zeros
+// added at 50% and 64 KiB written twice at 75%, the rest moved down, as a
+// copy that writes a piece it should not leaves it.
 func Cases(f *pstmut.File) []Case {
 	size := f.Size()
 	var out []Case
@@ -87,6 +89,16 @@ func Cases(f *pstmut.File) []Case {
 			}
 			out = append(out, Case{Name: fmt.Sprintf("%s dropped at %d%% (the rest moved up)", run.name, pct), gaps: g, Damage: drop(g)})
 		}
+	}
+	// Bytes added, what followed moved down: zeros, and a piece written
+	// twice (a transfer resumed at the wrong place).
+	if at := size / 2 / 512 * 512; at > 64<<10 {
+		g := []ndb.Gap{{Offset: at, Size: 4 << 10, Added: true}}
+		out = append(out, Case{Name: "4 KiB of zeros added at 50% (the rest moved down)", gaps: g, Damage: add(g, false)})
+	}
+	if at := size * 3 / 4 / 512 * 512; at > 128<<10 {
+		g := []ndb.Gap{{Offset: at, Size: 64 << 10, Added: true}}
+		out = append(out, Case{Name: "64 KiB written twice at 75% (the rest moved down)", gaps: g, Damage: add(g, true)})
 	}
 	// The bad sectors below, left out instead of zeroed (in a file large
 	// enough that they leave most of it).
@@ -130,10 +142,30 @@ func drop(gaps []ndb.Gap) func(*pstmut.File) []byte {
 	}
 }
 
+// add puts the bytes of gaps (in order, all Added) into the file: zeros,
+// or when twice the bytes just before each, written a second time.
+func add(gaps []ndb.Gap, twice bool) func(*pstmut.File) []byte {
+	return func(f *pstmut.File) []byte {
+		var out []byte
+		at := int64(0)
+		for _, g := range gaps {
+			out = append(out, f.B[at:g.Offset]...)
+			if twice {
+				out = append(out, f.B[g.Offset-g.Size:g.Offset]...)
+			} else {
+				out = append(out, make([]byte, g.Size)...)
+			}
+			at = g.Offset
+		}
+		return append(out, f.B[at:]...)
+	}
+}
+
+// gapBytes is how many bytes more the store has than the copy.
 func gapBytes(gaps []ndb.Gap) int64 {
 	n := int64(0)
 	for _, g := range gaps {
-		n += g.Size
+		n += g.Lacking()
 	}
 	return n
 }
