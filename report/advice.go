@@ -202,6 +202,9 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				e.Advice = []string{
 					fmt.Sprintf("This copy holds %s that were never part of the store %s, and what followed was moved down to make room: a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck passed over them and read the rest where it belongs. The original may be whole: copy it again and scan the new copy.", units.Size(d.AddedBytes, 2), where),
 				}
+				if d.MissingBytes > 0 {
+					e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
+				}
 			case d.GapBytes > 0:
 				where, hole := fmt.Sprintf("at offset 0x%X", d.GapOffset), "the hole"
 				if d.Gaps > 1 {

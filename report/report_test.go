@@ -419,4 +419,10 @@ func TestAddedAdvice(t *testing.T) {
 	if e := Explain(r); !strings.Contains(e.Cause, "in 2 places, the first at offset 0xDD0200") {
 		t.Errorf("two runs added: cause %q", e.Cause)
 	}
+	// A piece written twice, then the copy stopped.
+	r.Damage.MissingBytes = 4096
+	if e := Explain(r); !strings.Contains(e.Cause, "cut off") || !strings.Contains(e.NextStep, "incomplete") ||
+		!strings.Contains(strings.Join(e.Advice, "\n"), "also ends 4.00 KiB early") {
+		t.Errorf("bytes added and a cut-off end: cause %q, next step %q, advice %q", e.Cause, e.NextStep, e.Advice)
+	}
 }

@@ -72,23 +72,48 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 		return nil, false
 	}
 	l := &h.Layout
+	// A stretch is at most gapProbe bytes, and a sixteenth of a small file.
+	width := max(min(gapProbe, size/16/l.PageSize*l.PageSize), l.PageSize)
+	if size < l.FirstAMap+2*width {
+		return nil, false
+	}
+	p := &gapProber{r: r, size: size, l: l, width: width,
+		buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
 	// moved is how far the last page or block may lie from its place,
 	// dir which way: 1 missing bytes, -1 added ones.
 	moved, dir := int64(h.FileEOF)-size, int64(1)
 	if moved < 0 {
 		moved, dir = -moved, -1
 	}
-	// A stretch is at most gapProbe bytes, and a sixteenth of a small file.
-	width := max(min(gapProbe, size/16/l.PageSize*l.PageSize), l.PageSize)
-	if moved > size || size < l.FirstAMap+2*width {
+	if gaps, ok := p.find(dir, moved); ok {
+		return gaps, true
+	}
+	// A copy can hold bytes added and also be cut off (a transfer that
+	// wrote a piece twice, then stopped): its size then points the wrong
+	// way. The map page nearest its end names its own offset, and so how
+	// far and which way the pages there moved.
+	switch d := p.lastMapShift(); {
+	case d < 0 && dir > 0:
+		return p.find(-1, -d)
+	case d > 0 && dir < 0:
+		return p.find(1, d)
+	}
+	return nil, false
+}
+
+// find looks for the runs of bytes missing (dir 1) or added (dir -1)
+// that move the file's last pages and blocks at most moved bytes from
+// their place.
+func (p *gapProber) find(dir, moved int64) (gaps []Gap, ok bool) {
+	l := p.l
+	if moved > p.size {
 		return nil, false
 	}
-	p := &gapProber{r: r, size: size, l: l, width: width, dir: dir,
-		buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
+	p.dir = dir
 	// The stretches nearest the end and the start that hold a page or
 	// block (a file's last stretches are often free space).
-	end := p.nearest((size-width)/l.BlockAlign*l.BlockAlign, -width, l.FirstAMap, 0, min(moved, maxGapShift))
-	start := p.nearest(l.FirstAMap, width, end.at, 0, end.shift)
+	end := p.nearest((p.size-p.width)/l.BlockAlign*l.BlockAlign, -p.width, l.FirstAMap, 0, min(moved, maxGapShift))
+	start := p.nearest(l.FirstAMap, p.width, end.at, 0, end.shift)
 	if end.marks == 0 || start.marks == 0 || end.shift == 0 {
 		return nil, false
 	}
@@ -117,6 +142,33 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 		return nil, false
 	}
 	return append(gaps, more...), true
+}
+
+// lastMapShift returns how far from where it lies the map page nearest
+// the file's end verifies (its BID, which is its offset, less where it
+// lies: negative when bytes were added before it), looking back at most
+// two map intervals; 0 when there is none, or it lies in its place.
+func (p *gapProber) lastMapShift() int64 {
+	l := p.l
+	stop := max(p.size-2*l.AMapCoverage, l.FirstAMap)
+	buf := make([]byte, gapProbe+l.PageSize)
+	for at := p.size; at > stop; {
+		from := max(at-int64(len(buf)), stop)
+		n, _ := p.r.ReadAt(buf[:at-from], from)
+		b := buf[:n]
+		for e := (from + int64(n)) / l.BlockAlign * l.BlockAlign; e-l.PageSize >= from; e -= l.BlockAlign {
+			page := b[e-l.PageSize-from : e-from]
+			t := l.ParsePageTrailer(page)
+			if t.Type == t.TypeRepeat && t.Type >= PageFMap && t.Type <= PageFPMap && CRC(page[:l.PageTrailerOff]) == t.CRC {
+				return int64(t.BID) - (e - l.PageSize)
+			}
+		}
+		if from == stop {
+			break
+		}
+		at = from + l.PageSize // a page across the two reads is read whole
+	}
+	return 0
 }
 
 // stretch is what a stretch of the file says: how many pages and blocks

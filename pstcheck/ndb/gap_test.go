@@ -152,7 +152,9 @@ func TestFindGap(t *testing.T) {
 		// after its run, and read through them, every page and block of
 		// the clean file where the index says and as it was. Added bytes
 		// lose nothing of the store, not even a block they cut through.
-		checkAdded := func(t *testing.T, runs []Gap, fill func(at, n int64) []byte) {
+		// When cut is not 0 the copy is then cut off there, as a transfer
+		// that wrote a piece twice and then stopped leaves it.
+		checkAdded := func(t *testing.T, runs []Gap, fill func(at, n int64) []byte, cut int64) {
 			var copy []byte
 			at, added, moved := int64(0), int64(0), int64(0)
 			for _, g := range runs {
@@ -164,6 +166,9 @@ func TestFindGap(t *testing.T) {
 				}
 			}
 			copy = append(copy, clean[at:]...)
+			if cut > 0 {
+				copy = copy[:cut]
+			}
 			gaps, ok := FindGaps(bytes.NewReader(copy), int64(len(copy)))
 			if !ok && moved == 0 {
 				return
@@ -210,13 +215,23 @@ func TestFindGap(t *testing.T) {
 				}
 				for name, fill := range map[string]func(at, n int64) []byte{"zeros": zeros, "written twice": twice, "random": noise} {
 					t.Run(fmt.Sprintf("%s/%d bytes added at %d%%, %s", filepath.Base(path), n, pct, name), func(t *testing.T) {
-						checkAdded(t, []Gap{{Offset: at, Size: n}}, fill)
+						checkAdded(t, []Gap{{Offset: at, Size: n}}, fill, 0)
 					})
 				}
 			}
 		}
 		t.Run(filepath.Base(path)+"/4 KiB added at 25% and 75%", func(t *testing.T) {
-			checkAdded(t, []Gap{{Offset: size / 4 / 512 * 512, Size: 4 << 10}, {Offset: size * 3 / 4 / 512 * 512, Size: 4 << 10}}, zeros)
+			checkAdded(t, []Gap{{Offset: size / 4 / 512 * 512, Size: 4 << 10}, {Offset: size * 3 / 4 / 512 * 512, Size: 4 << 10}}, zeros, 0)
+		})
+		// Bytes added, and the copy cut off later: it is shorter than the
+		// header says, but its pages moved down.
+		t.Run(filepath.Base(path)+"/4 KiB added at 25%, cut at 90%", func(t *testing.T) {
+			checkAdded(t, []Gap{{Offset: size / 4 / 512 * 512, Size: 4 << 10}}, zeros, size*9/10+7)
+		})
+		t.Run(filepath.Base(path)+"/64 KiB written twice at 50%, cut at 95%", func(t *testing.T) {
+			if at := size / 2 / 512 * 512; at-64<<10 >= h.Layout.FirstAMap {
+				checkAdded(t, []Gap{{Offset: at, Size: 64 << 10}}, twice, size*95/100)
+			}
 		})
 		for name, copy := range map[string][]byte{
 			"4 KiB appended":     slices.Concat(clean, make([]byte, 4096)),
