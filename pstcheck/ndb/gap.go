@@ -77,7 +77,10 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 	if size < l.FirstAMap+2*width {
 		return nil, false
 	}
-	p := &gapProber{r: r, size: size, l: l, width: width,
+	// The search starts where the store ends, not past it: bytes after
+	// its end (the tail of an older file copied over) are no part of it,
+	// whatever pages they hold.
+	p := &gapProber{r: r, size: size, l: l, width: width, end: min(size, int64(h.FileEOF)),
 		buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
 	// moved is how far the last page or block may lie from its place,
 	// dir which way: 1 missing bytes, -1 added ones.
@@ -85,20 +88,18 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 	if moved < 0 {
 		moved, dir = -moved, -1
 	}
-	if gaps, ok := p.find(dir, moved); ok {
-		return gaps, true
+	// The map page nearest the store's end names its own offset, and so
+	// how far and which way the pages there moved: better evidence than
+	// the file's size, which points the wrong way for a copy that holds
+	// bytes added and was then cut off (a transfer that wrote a piece
+	// twice, then stopped). Where it points the other way, that way is
+	// searched first.
+	if d := p.lastMapShift(); d < 0 && dir > 0 || d > 0 && dir < 0 {
+		if gaps, ok := p.find(-dir, max(d, -d)); ok {
+			return gaps, true
+		}
 	}
-	// A copy can hold bytes added and also be cut off (a transfer that
-	// wrote a piece twice, then stopped): its size then points the wrong
-	// way. The map page nearest its end names its own offset, and so how
-	// far and which way the pages there moved.
-	switch d := p.lastMapShift(); {
-	case d < 0 && dir > 0:
-		return p.find(-1, -d)
-	case d > 0 && dir < 0:
-		return p.find(1, d)
-	}
-	return nil, false
+	return p.find(dir, moved)
 }
 
 // find looks for the runs of bytes missing (dir 1) or added (dir -1)
@@ -112,7 +113,7 @@ func (p *gapProber) find(dir, moved int64) (gaps []Gap, ok bool) {
 	p.dir = dir
 	// The stretches nearest the end and the start that hold a page or
 	// block (a file's last stretches are often free space).
-	end := p.nearest((p.size-p.width)/l.BlockAlign*l.BlockAlign, -p.width, l.FirstAMap, 0, min(moved, maxGapShift))
+	end := p.nearest((p.end-p.width)/l.BlockAlign*l.BlockAlign, -p.width, l.FirstAMap, 0, min(moved, maxGapShift))
 	start := p.nearest(l.FirstAMap, p.width, end.at, 0, end.shift)
 	if end.marks == 0 || start.marks == 0 || end.shift == 0 {
 		return nil, false
@@ -138,21 +139,35 @@ func (p *gapProber) find(dir, moved int64) (gaps []Gap, ok bool) {
 		}
 	}
 	more, ok := p.between(start, end)
-	if !ok {
+	if gaps = append(gaps, more...); !ok || !inOrder(gaps, l.FirstAMap) {
 		return nil, false
 	}
-	return append(gaps, more...), true
+	return gaps, true
+}
+
+// inOrder says whether gaps are what GapReader can read through: in
+// order, apart, and inside the data section (but for bytes missing just
+// before it). Signatures that fit by chance can give others.
+func inOrder(gaps []Gap, firstAMap int64) bool {
+	at := int64(unicodeHeaderLen)
+	for _, g := range gaps {
+		if g.Offset < at || g.Added && g.Offset < firstAMap || g.Size <= 0 {
+			return false
+		}
+		at = g.Offset + max(g.Lacking(), 0)
+	}
+	return true
 }
 
 // lastMapShift returns how far from where it lies the map page nearest
-// the file's end verifies (its BID, which is its offset, less where it
+// the store's end verifies (its BID, which is its offset, less where it
 // lies: negative when bytes were added before it), looking back at most
 // two map intervals; 0 when there is none, or it lies in its place.
 func (p *gapProber) lastMapShift() int64 {
 	l := p.l
-	stop := max(p.size-2*l.AMapCoverage, l.FirstAMap)
+	stop := max(p.end-2*l.AMapCoverage, l.FirstAMap)
 	buf := make([]byte, gapProbe+l.PageSize)
-	for at := p.size; at > stop; {
+	for at := p.end; at > stop; {
 		from := max(at-int64(len(buf)), stop)
 		n, _ := p.r.ReadAt(buf[:at-from], from)
 		b := buf[:n]
@@ -269,7 +284,8 @@ func (p *gapProber) placeAdded(from, to, before, size int64) int64 {
 	// begin past from+j, tail[j] when they begin at or before it: a
 	// block's trailer lies in tail, its first bytes in head.
 	join := make([]byte, l.MaxBlockData)
-	for e := l.BlockAlign; e <= real; e += l.BlockAlign {
+	tried := 0 // blocks tried, bounded: a crafted file could fit every signature
+	for e := l.BlockAlign; e <= real && tried < 8; e += l.BlockAlign {
 		t := l.ParseBlockTrailer(tail[:e])
 		if t.CB == 0 || int(t.CB) > l.MaxBlockData || t.BID == 0 {
 			continue
@@ -279,6 +295,7 @@ func (p *gapProber) placeAdded(from, to, before, size int64) int64 {
 		if start < 0 || Signature(uint64(from-before+start), t.BID) != t.Sig {
 			continue
 		}
+		tried++
 		for k := start + l.BlockAlign; k <= e-int64(l.BlockTrailerSize); k += l.BlockAlign {
 			cut := min(k, start+cb)
 			copy(join, head[start:cut])
@@ -298,6 +315,7 @@ type gapProber struct {
 	size  int64
 	l     *Layout
 	width int64 // the stretch read at a time
+	end   int64 // where the store ends in the file: its size, or less
 	// dir is where pages and blocks verify: 1 further on than they lie
 	// (bytes missing before them), -1 further back (bytes added).
 	dir int64
@@ -397,7 +415,11 @@ func (p *gapProber) scan(at, lo, hi int64, limit int, found func(start, end int6
 		if searched++; limit > 0 && searched > limit {
 			return shifts
 		}
-		for d := (lo + l.BlockAlign - 1) / l.BlockAlign * l.BlockAlign; d <= hi; d += l.BlockAlign {
+		top := hi
+		if p.dir < 0 {
+			top = min(hi, start-l.FirstAMap) // never before the data section
+		}
+		for d := (lo + l.BlockAlign - 1) / l.BlockAlign * l.BlockAlign; d <= top; d += l.BlockAlign {
 			if Signature(uint64(start+p.dir*d), bid) == sig {
 				shifts = append(shifts, d)
 			}
@@ -417,7 +439,7 @@ func (p *gapProber) scan(at, lo, hi int64, limit int, found func(start, end int6
 				case CRC(page[:l.PageTrailerOff]) != t.CRC:
 				case !mapPage:
 					s = sigShifts(off, t.Sig, t.BID)
-				case d >= lo && d <= hi && d%l.BlockAlign == 0:
+				case d >= lo && d <= hi && d%l.BlockAlign == 0 && int64(t.BID) >= l.FirstAMap:
 					s = append(shifts[:0], d)
 				}
 				if len(s) > 0 {

@@ -233,11 +233,24 @@ func TestFindGap(t *testing.T) {
 				checkAdded(t, []Gap{{Offset: at, Size: 64 << 10}}, twice, size*95/100)
 			}
 		})
+		// Cut off by more than was added: a search for bytes missing may
+		// find a shift by chance (it does in enron.pst, cut there); the map
+		// page at the end says otherwise.
+		t.Run(filepath.Base(path)+"/46.5 KiB written twice at 50%, cut 1,822 bytes short of 85%", func(t *testing.T) {
+			if at := size / 2 / 512 * 512; at-47616 >= h.Layout.FirstAMap {
+				checkAdded(t, []Gap{{Offset: at, Size: 47616}}, twice, size*85/100-1822)
+			}
+		})
 		for name, copy := range map[string][]byte{
-			"4 KiB appended":     slices.Concat(clean, make([]byte, 4096)),
-			"cut at 90%":         clean[:size*9/10/512*512],
-			"cut at 50%":         clean[:size/2/512*512],
-			"tail zeroed at 90%": slices.Concat(clean[:size*9/10], make([]byte, size-size*9/10)),
+			"4 KiB appended": slices.Concat(clean, make([]byte, 4096)),
+			// The tail of an older, longer file left after the end (the
+			// copy written over it was not cut to size): pages that
+			// verify, but no part of the store.
+			"its own second half appended": slices.Concat(clean, clean[size/2:]),
+			"itself appended":              slices.Concat(clean, clean),
+			"cut at 90%":                   clean[:size*9/10/512*512],
+			"cut at 50%":                   clean[:size/2/512*512],
+			"tail zeroed at 90%":           slices.Concat(clean[:size*9/10], make([]byte, size-size*9/10)),
 		} {
 			if g, ok := FindGaps(bytes.NewReader(copy), int64(len(copy))); ok {
 				t.Errorf("%s %s: a gap %+v", path, name, g)
