@@ -86,7 +86,7 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
 	}
-	res := ndb.Scan(ctx, r, size, c, ndb.Options{Progress: progress, Workers: par})
+	res := ndb.Scan(ctx, r, size, c, ndb.Options{Progress: progress, Workers: par, FileSize: rep.Size})
 	var m *messaging.Result
 	if res != nil && ctx.Err() == nil {
 		// The allocation pass and the layers above only read what the

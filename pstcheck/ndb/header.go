@@ -71,6 +71,12 @@ const (
 // It returns nil when the file is not a PST or the header is unusable
 // (the findings say why); otherwise the header, possibly with findings.
 func ReadHeader(r readerAt, size int64, sink finding.Sink) *Header {
+	return readHeader(r, size, size, sink)
+}
+
+// readHeader is ReadHeader for a file of fileSize bytes read through its
+// gaps (FindGaps) as size bytes, what the size findings say.
+func readHeader(r readerAt, size, fileSize int64, sink finding.Sink) *Header {
 	buf := make([]byte, unicodeHeaderLen)
 	n := len(buf)
 	if size < int64(n) {
@@ -164,13 +170,17 @@ func ReadHeader(r readerAt, size int64, sink finding.Sink) *Header {
 	if kind == ANSI {
 		rootOff = 164
 	}
+	read := ""
+	if fileSize != size {
+		read = fmt.Sprintf(" read around the bytes missing or added inside it (%d on disk)", fileSize)
+	}
 	switch {
 	case uint64(size) < h.FileEOF:
 		sink.Report(finding.Finding{Code: finding.RootFileTruncated, Offset: size,
-			Detail: fmt.Sprintf("the file is %d bytes; the header says %d (%d bytes missing)", size, h.FileEOF, h.FileEOF-uint64(size))})
+			Detail: fmt.Sprintf("the file is %d bytes%s; the header says %d (%d bytes missing)", size, read, h.FileEOF, h.FileEOF-uint64(size))})
 	case uint64(size) > h.FileEOF:
 		sink.Report(finding.Finding{Code: finding.RootTrailingData, Offset: int64(h.FileEOF),
-			Detail: fmt.Sprintf("the file is %d bytes; the header says %d (%d extra bytes)", size, h.FileEOF, uint64(size)-h.FileEOF)})
+			Detail: fmt.Sprintf("the file is %d bytes%s; the header says %d (%d extra bytes)", size, read, h.FileEOF, uint64(size)-h.FileEOF)})
 	}
 	limit := h.Limit(size)
 	h.NBTUsable = h.checkRootBREF("NBT", h.NBT, limit, rootOff, sink)

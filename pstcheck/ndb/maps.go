@@ -98,8 +98,6 @@ func (u *usedExtents) next() (extent, bool) {
 	return extent{}, false
 }
 
-// checkMaps is the allocation pass (CheckMaps): every AMap page where the
-// format puts one, every page and block in use marked allocated, the free
 // firstFree returns the first unit in [from, to) whose AMap bit (the
 // byte's high bit first) is clear, or -1. An allocated block covers a
 // hundred or more units, all set in a sound file: they are read eight
@@ -125,6 +123,8 @@ func firstFree(bits []byte, from, to int64) int64 {
 	return -1
 }
 
+// checkMaps is the allocation pass (CheckMaps): every AMap page where the
+// format puts one, every page and block in use marked allocated, the free
 // space counted; then PMaps, FMaps and the DList.
 func (s *Scanner) checkMaps() {
 	l := &s.h.Layout

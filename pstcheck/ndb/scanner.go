@@ -1,6 +1,7 @@
 package ndb
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"math"
@@ -222,6 +223,9 @@ type Options struct {
 	Progress Progress
 	// Workers is how many goroutines the block pass may keep busy.
 	Workers int
+	// FileSize is the file's own size when it is read through gaps
+	// (FindGaps), for the findings that state it; 0: size.
+	FileSize int64
 }
 
 // Scan runs the NDB passes in order: header, NBT and BBT, blocks, nodes;
@@ -233,7 +237,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 		p = noProgress{}
 	}
 	p.Phase("header")
-	h := ReadHeader(r, size, sink)
+	h := readHeader(r, size, cmp.Or(opts.FileSize, size), sink)
 	if h == nil {
 		if h = recoverHeader(r, size, sink); h == nil {
 			return nil
