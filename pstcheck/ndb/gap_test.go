@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -280,5 +281,66 @@ func TestGapReader(t *testing.T) {
 	}
 	if n, _ := r.ReadAt(got[:5], 1); string(got[:n]) != "bcdef" {
 		t.Errorf("read %q", got[:n])
+	}
+}
+
+// Whatever a copy holds (an end of file anywhere, runs dropped, added,
+// copied from elsewhere, bytes changed, the copy cut), FindGaps returns
+// gaps GapReader can read through: in order, apart, of some size, and
+// the whole store reads through them.
+func TestFindGapsHostile(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	for _, path := range samples.GoPstAll() {
+		clean, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := int64(len(clean))
+		if size > 4<<20 {
+			continue // the ops below are sized for a small file
+		}
+		h := ReadHeader(bytes.NewReader(clean), size, discard{})
+		for range 150 {
+			c := slices.Clone(clean)
+			if eof := r.Int64N(2 * size); r.IntN(2) == 0 {
+				if binary.LittleEndian.Uint16(c[10:]) >= 23 { // wVer: Unicode
+					binary.LittleEndian.PutUint64(c[184:], uint64(eof))
+				} else {
+					binary.LittleEndian.PutUint32(c[168:], uint32(eof))
+				}
+			}
+			for k := r.IntN(4); k > 0; k-- {
+				at, n := r.Int64N(int64(len(c))), (r.Int64N(64<<10)+1)&^63
+				switch r.IntN(5) {
+				case 0:
+					c = slices.Concat(c[:at], c[min(at+n, int64(len(c))):])
+				case 1:
+					c = slices.Concat(c[:at], make([]byte, n), c[at:])
+				case 2:
+					from := r.Int64N(int64(len(c)))
+					c = slices.Concat(c[:at], c[from:min(from+n, int64(len(c)))], c[at:])
+				case 3:
+					for range 200 {
+						c[r.Int64N(int64(len(c)))] = byte(r.Uint32())
+					}
+				case 4:
+					c = c[:max(at, 1)]
+				}
+			}
+			gaps, ok := FindGaps(bytes.NewReader(c), int64(len(c)))
+			if !ok {
+				continue
+			}
+			if !inOrder(gaps, h.Layout.FirstAMap) {
+				t.Fatalf("gaps out of order: %+v", gaps)
+			}
+			n := int64(len(c))
+			for _, g := range gaps {
+				n += g.Lacking()
+			}
+			if _, err := GapReader(bytes.NewReader(c), gaps).ReadAt(make([]byte, n), 0); err != nil {
+				t.Fatalf("gaps %+v: reading the %d bytes they give: %v", gaps, n, err)
+			}
+		}
 	}
 }
