@@ -172,9 +172,7 @@ func (p *gapProber) lastMapShift() int64 {
 		n, _ := p.r.ReadAt(buf[:at-from], from)
 		b := buf[:n]
 		for e := (from + int64(n)) / l.BlockAlign * l.BlockAlign; e-l.PageSize >= from; e -= l.BlockAlign {
-			page := b[e-l.PageSize-from : e-from]
-			t := l.ParsePageTrailer(page)
-			if t.Type == t.TypeRepeat && t.Type >= PageFMap && t.Type <= PageFPMap && CRC(page[:l.PageTrailerOff]) == t.CRC {
+			if t, ok := l.mapPage(b[e-l.PageSize-from : e-from]); ok {
 				return int64(t.BID) - (e - l.PageSize)
 			}
 		}
@@ -256,8 +254,15 @@ func (p *gapProber) firstAMapAt(off int64) bool {
 	if n, _ := p.r.ReadAt(page, off); int64(n) < l.PageSize {
 		return false
 	}
+	t, ok := l.mapPage(page)
+	return ok && t.Type == PageAMap && t.BID == uint64(l.FirstAMap)
+}
+
+// mapPage parses page's trailer when it is a whole map page (AMap, PMap,
+// FMap or FPMap, its CRC holding): its BID is where it belongs.
+func (l *Layout) mapPage(page []byte) (PageTrailer, bool) {
 	t := l.ParsePageTrailer(page)
-	return t.Type == PageAMap && t.TypeRepeat == PageAMap && t.BID == uint64(l.FirstAMap) && CRC(page[:l.PageTrailerOff]) == t.CRC
+	return t, t.Type == t.TypeRepeat && t.Type >= PageFMap && t.Type <= PageFPMap && CRC(page[:l.PageTrailerOff]) == t.CRC
 }
 
 // placeAdded returns where size added bytes begin among the file's bytes
