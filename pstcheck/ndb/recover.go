@@ -13,7 +13,10 @@ import (
 //   - the format, from the first AMap page, which sits where each format
 //     puts it (0x4400 with its trailer at +496 in Unicode files, +500 in
 //     ANSI ones; 0x22000 with its trailer at +4072 in 4K-page files), with
-//     its own offset as BID and a sound CRC;
+//     its own offset as BID and a sound CRC; or, when the start of the
+//     file is destroyed well past its header (ransomware that encrypts a
+//     file's first megabytes, a disk whose first sectors fail), from any
+//     later AMap page, one every AMapCoverage bytes after the first;
 //   - the end of the file, taken as its size;
 //   - the B-tree roots: of each tree's sound pages, the newest at its
 //     highest level (findRoots). A B-tree page is rewritten, with a new
@@ -27,62 +30,103 @@ import (
 // The client signature (PST or OST) cannot be known: the store is taken
 // for a PST.
 
+// amapsSought bounds the AMap places recoverHeader looks at for each
+// format: 63 MB into a Unicode or ANSI file, 4 GB into a 4K-page one;
+// pagesSought the bytes it reads for a B-tree page when none is left.
+const (
+	amapsSought = 256
+	pagesSought = 64 << 20
+)
+
 // recoverHeader guesses the header of a file whose header is destroyed,
-// or returns nil when no format's first AMap page is where it should be.
+// or returns nil when no format's AMap page is where it should be.
 func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
-	for _, k := range []Kind{Unicode, ANSI, Unicode4K} {
-		l := LayoutOf(k)
-		if size < l.FirstAMap+l.PageSize {
-			continue
+	kinds := []Kind{Unicode, ANSI, Unicode4K}
+	for _, find := range []func(readerAt, int64, *Layout) int64{findAMap, findBTreePage} {
+		for _, k := range kinds {
+			l := LayoutOf(k)
+			off := find(r, size, &l)
+			if off < 0 {
+				continue
+			}
+			h := &Header{Layout: l, FileEOF: uint64(size), Crypt: cryptPermute, Guessed: true}
+			switch k {
+			case ANSI:
+				h.Version = 14
+			case Unicode:
+				h.Version = 23
+			case Unicode4K:
+				h.Version = 36
+			}
+			findRoots(r, size, h)
+			how := "its B-tree roots are the newest pages at their top"
+			if !h.NBTUsable || !h.BBTUsable {
+				how = "its index is rebuilt from what survives"
+			}
+			which := "the first AMap page"
+			switch {
+			case off == l.FirstAMap:
+			case (off-l.FirstAMap)%l.AMapCoverage == 0:
+				which = fmt.Sprintf("the AMap page at 0x%X (those before it are destroyed)", off)
+			default:
+				which = fmt.Sprintf("the B-tree page at 0x%X (no AMap page survives where the format puts one)", off)
+			}
+			sink.Report(finding.Finding{Code: finding.HeaderGuessed, Offset: 0,
+				Detail: fmt.Sprintf("the header is destroyed; %s says the file is %s: %s", which, k, how)})
+			return h
 		}
-		page := make([]byte, l.PageSize)
-		if readFull(r, page, l.FirstAMap) != nil {
-			continue
-		}
-		t := l.ParsePageTrailer(page)
-		if t.Type != PageAMap || t.TypeRepeat != PageAMap || t.BID != uint64(l.FirstAMap) || CRC(page[:l.PageTrailerOff]) != t.CRC {
-			continue
-		}
-		h := &Header{Layout: l, FileEOF: uint64(size), Crypt: cryptPermute, Guessed: true}
-		switch k {
-		case ANSI:
-			h.Version = 14
-		case Unicode:
-			h.Version = 23
-		case Unicode4K:
-			h.Version = 36
-		}
-		findRoots(r, size, h)
-		how := "its B-tree roots are the newest pages at their top"
-		if !h.NBTUsable || !h.BBTUsable {
-			how = "its index is rebuilt from what survives"
-		}
-		sink.Report(finding.Finding{Code: finding.HeaderGuessed, Offset: 0,
-			Detail: fmt.Sprintf("the header is destroyed; the first AMap page says the file is %s: %s", k, how)})
-		return h
 	}
 	return nil
 }
 
+// findAMap returns the offset of the first AMap page of layout l that is
+// whole where l puts one (its own offset as BID, its CRC sound), among
+// the first amapsSought places; -1 when there is none.
+func findAMap(r readerAt, size int64, l *Layout) int64 {
+	page := make([]byte, l.PageSize)
+	for i := range int64(amapsSought) {
+		off := l.FirstAMap + i*l.AMapCoverage
+		if off+l.PageSize > size {
+			break
+		}
+		if readFull(r, page, off) != nil {
+			continue
+		}
+		if t, ok := l.mapPage(page); ok && t.Type == PageAMap && t.BID == uint64(off) {
+			return off
+		}
+	}
+	return -1
+}
+
 // guessCrypt picks the encryption method under which the most of the
-// first data blocks the rebuild found decode to a heap-on-node header
-// (bSig 0xEC in its third byte). It reads at most 64 blocks.
+// data blocks the index lists decode to a heap-on-node header (bSig 0xEC
+// in its third byte). Only blocks that verify where the index puts them
+// (their trailer names them, their CRC holds) vote: the blocks of a
+// destroyed start of the file are random bytes, which would outvote the
+// rest. It counts at most 64 votes, trying at most 4,096 blocks.
 func (s *Scanner) guessCrypt() {
+	l := &s.h.Layout
 	votes := map[uint8]int{}
-	seen := 0
+	seen, tried := 0, 0
+	extent := make([]byte, l.BlockExtent(l.MaxBlockData))
 	for _, e := range s.res.BBT.All() {
 		if IsInternal(e.BID) || e.CB < 12 || s.h.Kind == Unicode4K && e.CB != e.Inflated {
 			continue
 		}
-		if seen++; seen > 64 {
+		if tried++; tried > 4096 || seen >= 64 {
 			break
 		}
-		b := make([]byte, 4)
+		b := extent[:l.BlockExtent(int(e.CB))]
 		if readFull(s.r, b, int64(e.IB)) != nil {
 			continue
 		}
+		if t := l.ParseBlockTrailer(b); t.BID != e.BID || t.CB != e.CB || CRC(b[:e.CB]) != t.CRC {
+			continue
+		}
+		seen++
 		for _, m := range []uint8{cryptNone, cryptPermute, cryptCyclic} {
-			c := append([]byte(nil), b...)
+			c := append([]byte(nil), b[:4]...)
 			DecodeAt(m, e.BID, 0, c)
 			if c[2] == 0xEC {
 				votes[m]++
@@ -211,4 +255,29 @@ func reachable(r readerAt, size int64, l *Layout, root BREF) map[int64]bool {
 	}
 	walk(int64(root.IB), 0)
 	return seen
+}
+
+// findBTreePage returns the offset of the first B-tree page of layout l
+// that is whole (its type twice, its signature for its offset and BID,
+// its CRC) in the first pagesSought bytes of the data section, read a
+// MiB at a time; -1 when there is none. It tells the format of a file
+// with no AMap page left where the format puts one: a 4K-page OST has
+// only one in its first 16 MB.
+func findBTreePage(r readerAt, size int64, l *Layout) int64 {
+	buf := make([]byte, 1<<20)
+	for from := l.FirstAMap; from < min(size, l.FirstAMap+pagesSought); from += int64(len(buf)) {
+		n := min(int64(len(buf)), size-from) / l.PageSize * l.PageSize
+		if n == 0 || readFull(r, buf[:n], from) != nil {
+			continue
+		}
+		for at := int64(0); at < n; at += l.PageSize {
+			page := buf[at : at+l.PageSize]
+			t := l.ParsePageTrailer(page)
+			if (t.Type == PageNBT || t.Type == PageBBT) && t.TypeRepeat == t.Type &&
+				Signature(uint64(from+at), t.BID) == t.Sig && CRC(page[:l.PageTrailerOff]) == t.CRC {
+				return from + at
+			}
+		}
+	}
+	return -1
 }

@@ -1,7 +1,10 @@
 package ndb_test
 
 import (
+	"math/rand/v2"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/pstmut"
@@ -69,12 +72,27 @@ func TestRecoverHeader4K(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clean := slices.Clone(b)
 	clear(b[:564])
 	res, fs := scanBytes(b)
 	if res == nil || !res.Header.Guessed || res.Header.Kind != ndb.Unicode4K {
 		t.Fatalf("result %+v:%s", res, fs)
 	}
 	fs.mustHave(t, finding.HeaderGuessed, 0)
+	// Its first MiB overwritten with random bytes, its only AMap page
+	// with it: a B-tree page past it tells the format, and the blocks
+	// that verify, not the random ones, that it is not encoded.
+	r := rand.New(rand.NewPCG(9, 10))
+	for i := range 1 << 20 {
+		b[i] = byte(r.Uint32())
+	}
+	res, fs = scanBytes(b)
+	if res == nil || res.Header.Kind != ndb.Unicode4K || res.Header.Crypt != clean[0x201] {
+		t.Fatalf("first MiB destroyed: result %+v:%s", res, fs)
+	}
+	if g := fs.with(finding.HeaderGuessed); len(g) != 1 || !strings.Contains(g[0].Detail, "the B-tree page at") {
+		t.Errorf("first MiB destroyed: %+v", g)
+	}
 }
 
 // A destroyed header's B-tree roots are the newest pages at the top of
@@ -105,13 +123,64 @@ func TestRecoverHeaderRoots(t *testing.T) {
 	}
 }
 
-// With the header and the first AMap page both gone nothing tells the
-// format: there is no result, and no guess is claimed.
+// A file whose start is destroyed well past its header (ransomware that
+// encrypts a file's first bytes, a disk's first sectors failing: here the
+// first 300 KB of support.pst, its first two AMap pages among them,
+// zeroed or overwritten with random bytes) is found again from a later
+// AMap page, and every block past the destroyed part at its place.
+func TestRecoverHeaderStartDestroyed(t *testing.T) {
+	for _, random := range []bool{false, true} {
+		f := sample(t, unicodeSample)
+		const gone = 300_000
+		if random {
+			r := rand.New(rand.NewPCG(7, 8))
+			for i := range gone {
+				f.B[i] = byte(r.Uint32())
+			}
+		} else {
+			f.Zero(0, gone)
+		}
+		res, fs := scan(f)
+		if res == nil || !res.Header.Guessed || res.Header.Kind != ndb.Unicode {
+			t.Fatalf("random %v: result %+v:%s", random, res, fs)
+		}
+		if g := fs.with(finding.HeaderGuessed); len(g) != 1 || !strings.Contains(g[0].Detail, "the AMap page at 0x80400") {
+			t.Errorf("random %v: %+v", random, g)
+		}
+		for _, b := range f.BBT {
+			if b.IB < gone {
+				continue
+			}
+			if i := blockIndex(res, b.BID); i < 0 || res.BBT.Entry(i).IB != b.IB {
+				t.Errorf("random %v: block 0x%X was not found again at 0x%X", random, b.BID, b.IB)
+			}
+		}
+	}
+}
+
+// With the header, every AMap page and every B-tree page gone nothing
+// tells the format: there is no result, and no guess is claimed. With one
+// B-tree page left, it does.
 func TestRecoverHeaderNothingToGo(t *testing.T) {
 	for _, name := range []string{ansiSample, unicodeSample} {
 		f := sample(t, name)
 		f.Zero(0, headerLen(f))
-		f.Zero(f.L.FirstAMap, f.L.PageSize)
+		for off := f.L.FirstAMap; off+f.L.PageSize <= f.Size(); off += f.L.AMapCoverage {
+			f.Zero(off, f.L.PageSize)
+		}
+		kept := slices.Clone(f.B)
+		last := int64(-1)
+		for off := f.L.FirstAMap; off+f.L.PageSize <= f.Size(); off += f.L.PageSize {
+			if p := f.L.ParsePageTrailer(f.B[off : off+f.L.PageSize]); p.Type == p.TypeRepeat && (p.Type == ndb.PageNBT || p.Type == ndb.PageBBT) {
+				f.Zero(off, f.L.PageSize)
+				last = off
+			}
+		}
+		copy(f.B[last:last+f.L.PageSize], kept[last:])
+		if res, fs := scan(f); res == nil || res.Header.Kind != f.L.Kind {
+			t.Errorf("%s: one B-tree page left: result %v:%s", name, res != nil, fs)
+		}
+		f.Zero(last, f.L.PageSize)
 		res, fs := scan(f)
 		if res != nil || len(fs.with(finding.HeaderGuessed)) > 0 {
 			t.Errorf("%s: result %v:%s", name, res != nil, fs)
