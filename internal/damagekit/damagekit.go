@@ -47,7 +47,9 @@ func (c Case) Oracle(clean *pstmut.File, damaged []byte) map[uint32]Fate {
 // zeroed; three NBT leaf pages zeroed one at a time: the one holding
 // the root folder, one holding a folder with items, and one holding
 // messages only; the header's first 512 bytes zeroed; 16 bad sectors of
-// 4 KiB; 1 MiB overwritten with random bytes at 50%; one bit flipped per
+// 4 KiB; 1 MiB overwritten with random bytes at 50%, and the first 1 MiB
+// of a file of 4 MiB or more (as ransomware that encrypts the start of a
+// file leaves it, the header with it); one bit flipped per
 // 128 KiB; 4 KiB and 64 KiB dropped at 25 and 75%, the rest moved up, as
 // a copy that passes over what it cannot read leaves it; 4 KiB of zeros
 // added at 50% and 64 KiB written twice at 75%, the rest moved down, as a
@@ -111,6 +113,9 @@ func Cases(f *pstmut.File) []Case {
 	)
 	if at := size / 2 / 512 * 512; at+1<<20 <= size {
 		out = append(out, Case{Name: "1 MiB of random bytes at 50%", Damage: garbage(at, 1<<20)})
+	}
+	if size >= 4<<20 {
+		out = append(out, Case{Name: "first 1 MiB of random bytes (as ransomware leaves it)", Damage: garbage(0, 1<<20)})
 	}
 	return append(out, Case{Name: "bits flipped (one per 128 KiB)", Damage: flipBits(128 << 10)})
 }
