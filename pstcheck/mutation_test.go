@@ -155,6 +155,7 @@ func mutations() []mutation {
 		{finding.HeaderTruncated, finding.SeverityError, "corpus truncated-in-header.bin", "", mutHeaderTruncatedCorpus},
 		{finding.HeaderMagic, finding.SeverityError, "byte 0", sampleSupport, mutHeaderMagic},
 		{finding.HeaderMagic, finding.SeverityError, "byte 0 and the first AMap", sampleSupport, mutHeaderMagicNoAMap},
+		{finding.HeaderMagic, finding.SeverityError, "byte 0, every AMap and B-tree page", sampleSupport, mutHeaderMagicNoPages},
 		{finding.HeaderVersion, finding.SeverityError, "wVer 99", sampleSupport, mutHeaderVersion},
 		{finding.HeaderGuessed, finding.SeverityInfo, "header zeroed", sampleSupport, mutHeaderZeroed},
 		{finding.HeaderGuessed, finding.SeverityInfo, "ANSI header zeroed", sampleANSI, mutHeaderZeroed},
@@ -606,11 +607,28 @@ func mutHeaderMagic(t *testing.T, f *pstmut.File) mexpect {
 	return headerGuessed(clean, wantAt(finding.HeaderMagic, 0, 0))
 }
 
-// With the first AMap page destroyed too, nothing tells the format: the
-// file is unreadable.
+// With the first AMap page destroyed too (as when the start of the file
+// is), a later one tells the format: every item reads as in the clean
+// file, the lost map page named.
 func mutHeaderMagicNoAMap(t *testing.T, f *pstmut.File) mexpect {
+	clean := mustReport(f)
 	f.B[0] = 'X'
 	f.Zero(f.L.FirstAMap, f.L.PageSize)
+	m := headerGuessed(clean, wantAt(finding.HeaderMagic, 0, 0))
+	m.wants = append(m.wants, wantAt(finding.AMapPage, f.L.FirstAMap, uint64(f.L.FirstAMap)))
+	return m
+}
+
+// With every AMap page and every B-tree page destroyed too, nothing
+// tells the format: the file is unreadable.
+func mutHeaderMagicNoPages(t *testing.T, f *pstmut.File) mexpect {
+	f.B[0] = 'X'
+	for off := f.L.FirstAMap; off+f.L.PageSize <= f.Size(); off += f.L.PageSize {
+		p := f.L.ParsePageTrailer(f.B[off : off+f.L.PageSize])
+		if p.Type == p.TypeRepeat && (p.Type == ndb.PageAMap || p.Type == ndb.PageNBT || p.Type == ndb.PageBBT) {
+			f.Zero(off, f.L.PageSize)
+		}
+	}
 	return mexpect{verdict: pstcheck.Unreadable, wants: []mwant{wantAt(finding.HeaderMagic, 0, 0)}}
 }
 
