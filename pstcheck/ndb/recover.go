@@ -111,7 +111,7 @@ func (s *Scanner) guessCrypt() {
 	seen, tried := 0, 0
 	extent := make([]byte, l.BlockExtent(l.MaxBlockData))
 	for _, e := range s.res.BBT.All() {
-		if IsInternal(e.BID) || e.CB < 12 || s.h.Kind == Unicode4K && e.CB != e.Inflated {
+		if IsInternal(e.BID) || e.CB < 12 || int(e.CB) > l.MaxBlockData || s.h.Kind == Unicode4K && e.CB != e.Inflated {
 			continue
 		}
 		if tried++; tried > 4096 || seen >= 64 {
