@@ -16,7 +16,8 @@ import (
 //     its own offset as BID and a sound CRC; or, when the start of the
 //     file is destroyed well past its header (ransomware that encrypts a
 //     file's first megabytes, a disk whose first sectors fail), from any
-//     later AMap page, one every AMapCoverage bytes after the first;
+//     later AMap page, one every AMapCoverage bytes after the first, or
+//     when none is left from a whole B-tree page (findBTreePage);
 //   - the end of the file, taken as its size;
 //   - the B-tree roots: of each tree's sound pages, the newest at its
 //     highest level (findRoots). A B-tree page is rewritten, with a new
@@ -24,8 +25,8 @@ import (
 //     header last named is the newest page at the top; older copies lie
 //     in free space. A tree whose root is not found is rebuilt from the
 //     leaf pages and blocks that survive (rebuild.go);
-//   - the encryption method, from the data blocks the rebuild finds: the
-//     one under which they decode to heap-on-node headers.
+//   - the encryption method, from the data blocks the index lists that
+//     verify: the one under which they decode to heap-on-node headers.
 //
 // The client signature (PST or OST) cannot be known: the store is taken
 // for a PST.
@@ -41,9 +42,8 @@ const (
 // recoverHeader guesses the header of a file whose header is destroyed,
 // or returns nil when no format's AMap page is where it should be.
 func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
-	kinds := []Kind{Unicode, ANSI, Unicode4K}
 	for _, find := range []func(readerAt, int64, *Layout) int64{findAMap, findBTreePage} {
-		for _, k := range kinds {
+		for _, k := range []Kind{Unicode, ANSI, Unicode4K} {
 			l := LayoutOf(k)
 			off := find(r, size, &l)
 			if off < 0 {
