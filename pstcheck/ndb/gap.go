@@ -172,7 +172,7 @@ func (p *gapProber) lastMapShift() int64 {
 		n, _ := p.r.ReadAt(buf[:at-from], from)
 		b := buf[:n]
 		for e := (from + int64(n)) / l.BlockAlign * l.BlockAlign; e-l.PageSize >= from; e -= l.BlockAlign {
-			if t, ok := l.mapPage(b[e-l.PageSize-from : e-from]); ok {
+			if t, ok := l.soundMapPage(b[e-l.PageSize-from : e-from]); ok {
 				return int64(t.BID) - (e - l.PageSize)
 			}
 		}
@@ -254,15 +254,7 @@ func (p *gapProber) firstAMapAt(off int64) bool {
 	if n, _ := p.r.ReadAt(page, off); int64(n) < l.PageSize {
 		return false
 	}
-	t, ok := l.mapPage(page)
-	return ok && t.Type == PageAMap && t.BID == uint64(l.FirstAMap)
-}
-
-// mapPage parses page's trailer when it is a whole map page (AMap, PMap,
-// FMap or FPMap, its CRC holding): its BID is where it belongs.
-func (l *Layout) mapPage(page []byte) (PageTrailer, bool) {
-	t := l.ParsePageTrailer(page)
-	return t, t.Type == t.TypeRepeat && t.Type >= PageFMap && t.Type <= PageFPMap && CRC(page[:l.PageTrailerOff]) == t.CRC
+	return l.soundAMapPage(page, l.FirstAMap)
 }
 
 // placeAdded returns where size added bytes begin among the file's bytes

@@ -133,13 +133,27 @@ func (l *Layout) BTFooter(page []byte) (cEnt, cEntMax, cbEnt, cLevel int) {
 }
 
 // amapBits returns a copy of the bitmap of the AMap page at off, or nil
-// when the page is not a sound one (its type, its own offset as BID, CRC).
+// when the page is not a sound one (soundAMapPage).
 func (l *Layout) amapBits(page []byte, off int64) []byte {
-	t := l.ParsePageTrailer(page)
-	if t.Type != PageAMap || t.TypeRepeat != PageAMap || t.BID != uint64(off) || CRC(page[:l.PageTrailerOff]) != t.CRC {
+	if !l.soundAMapPage(page, off) {
 		return nil
 	}
 	return append([]byte(nil), page[l.AMapBitsOff:l.AMapBitsOff+l.AMapBytes]...)
+}
+
+// soundMapPage returns the trailer of page when it is a sound map page
+// (AMap, PMap, FMap or FPMap: both type bytes, its CRC), wherever it lies:
+// its BID is the offset it belongs at.
+func (l *Layout) soundMapPage(page []byte) (PageTrailer, bool) {
+	t := l.ParsePageTrailer(page)
+	return t, t.Type == t.TypeRepeat && t.Type >= PageFMap && t.Type <= PageFPMap && CRC(page[:l.PageTrailerOff]) == t.CRC
+}
+
+// soundAMapPage says whether page is a sound AMap page that belongs at
+// off (its BID).
+func (l *Layout) soundAMapPage(page []byte, off int64) bool {
+	t, ok := l.soundMapPage(page)
+	return ok && t.Type == PageAMap && t.BID == uint64(off)
 }
 
 // amapInUse says whether bits, the bitmap of the AMap page of off's

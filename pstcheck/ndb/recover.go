@@ -42,10 +42,14 @@ const (
 // recoverHeader guesses the header of a file whose header is destroyed,
 // or returns nil when no format's AMap page is where it should be.
 func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
-	for _, find := range []func(readerAt, int64, *Layout) int64{findAMap, findBTreePage} {
+	finders := []struct {
+		find func(readerAt, int64, *Layout) int64
+		amap bool
+	}{{findAMap, true}, {findBTreePage, false}}
+	for _, f := range finders {
 		for _, k := range []Kind{Unicode, ANSI, Unicode4K} {
 			l := LayoutOf(k)
-			off := find(r, size, &l)
+			off := f.find(r, size, &l)
 			if off < 0 {
 				continue
 			}
@@ -66,7 +70,7 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 			which := "the first AMap page"
 			switch {
 			case off == l.FirstAMap:
-			case (off-l.FirstAMap)%l.AMapCoverage == 0:
+			case f.amap:
 				which = fmt.Sprintf("the AMap page at 0x%X (those before it are destroyed)", off)
 			default:
 				which = fmt.Sprintf("the B-tree page at 0x%X (no AMap page survives where the format puts one)", off)
@@ -92,7 +96,7 @@ func findAMap(r readerAt, size int64, l *Layout) int64 {
 		if readFull(r, page, off) != nil {
 			continue
 		}
-		if t, ok := l.mapPage(page); ok && t.Type == PageAMap && t.BID == uint64(off) {
+		if l.soundAMapPage(page, off) {
 			return off
 		}
 	}
@@ -257,9 +261,8 @@ func reachable(r readerAt, size int64, l *Layout, root BREF) map[int64]bool {
 	return seen
 }
 
-// findBTreePage returns the offset of the first B-tree page of layout l
-// that is whole (its type twice, its signature for its offset and BID,
-// its CRC) in the first pagesSought bytes of the data section, read a
+// findBTreePage returns the offset of the first sound B-tree page of
+// layout l (soundBTreePage) in the first pagesSought bytes of the data section, read a
 // MiB at a time; -1 when there is none. It tells the format of a file
 // with no AMap page left where the format puts one: a 4K-page OST has
 // only one in its first 16 MB.
@@ -271,10 +274,7 @@ func findBTreePage(r readerAt, size int64, l *Layout) int64 {
 			continue
 		}
 		for at := int64(0); at < n; at += l.PageSize {
-			page := buf[at : at+l.PageSize]
-			t := l.ParsePageTrailer(page)
-			if (t.Type == PageNBT || t.Type == PageBBT) && t.TypeRepeat == t.Type &&
-				Signature(uint64(from+at), t.BID) == t.Sig && CRC(page[:l.PageTrailerOff]) == t.CRC {
+			if _, ok := l.soundBTreePage(buf[at:at+l.PageSize], from+at); ok {
 				return from + at
 			}
 		}
