@@ -195,23 +195,19 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			}
 			switch {
 			case d.AddedBytes > 0:
-				where := fmt.Sprintf("at offset 0x%X", d.AddedOffset)
-				if d.Added > 1 {
-					where = fmt.Sprintf("in %d places, the first at offset 0x%X", d.Added, d.AddedOffset)
-				}
 				e.Advice = []string{
-					fmt.Sprintf("This copy holds %s that were never part of the store %s, and what followed was moved down to make room: a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck passed over them and read the rest where it belongs. The original may be whole: copy it again and scan the new copy.", units.Size(d.AddedBytes, 2), where),
+					fmt.Sprintf("This copy holds %s that were never part of the store %s, and what followed was moved down to make room: a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck passed over them and read the rest where it belongs. The original may be whole: copy it again and scan the new copy.", units.Size(d.AddedBytes, 2), places(d.Added, d.AddedOffset)),
 				}
 				if d.MissingBytes > 0 {
 					e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
 				}
 			case d.GapBytes > 0:
-				where, hole := fmt.Sprintf("at offset 0x%X", d.GapOffset), "the hole"
+				hole := "the hole"
 				if d.Gaps > 1 {
-					where, hole = fmt.Sprintf("in %d places, the first at offset 0x%X", d.Gaps, d.GapOffset), "each hole"
+					hole = "each hole"
 				}
 				e.Advice = []string{
-					fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), where, hole),
+					fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), places(d.Gaps, d.GapOffset), hole),
 				}
 				if d.MissingBytes > 0 {
 					e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
@@ -323,6 +319,23 @@ func includeDamagedAdvice(it pstcheck.ItemCounts) []string {
 	return []string{"Add --include-damaged to write also " + strings.Join(what, " and ") + ", marked as damaged."}
 }
 
+// places says where n runs of bytes missing or added lie, the first at
+// off.
+func places(n int, off int64) string {
+	if n > 1 {
+		return fmt.Sprintf("in %d places, the first at offset 0x%X", n, off)
+	}
+	return fmt.Sprintf("at offset 0x%X", off)
+}
+
+// each is " each" for several runs (what followed each moved), else "".
+func each(n int) string {
+	if n > 1 {
+		return " each"
+	}
+	return ""
+}
+
 // damageCause says in one line what is wrong.
 func damageCause(r *pstcheck.Report) string {
 	d, it := r.Damage, r.Items
@@ -331,14 +344,10 @@ func damageCause(r *pstcheck.Report) string {
 		parts = append(parts, fmt.Sprintf("the file is cut off: the last %s are missing", units.Size(d.MissingBytes, 2)))
 	}
 	switch {
-	case d.Gaps > 1:
-		parts = append(parts, fmt.Sprintf("%s are missing inside the file in %d places, the first at offset 0x%X, what followed each moved up; pstcheck read it back in place", units.Size(d.GapBytes, 2), d.Gaps, d.GapOffset))
 	case d.GapBytes > 0:
-		parts = append(parts, fmt.Sprintf("%s are missing inside the file at offset 0x%X, what followed moved up; pstcheck read it back in place", units.Size(d.GapBytes, 2), d.GapOffset))
-	case d.Added > 1:
-		parts = append(parts, fmt.Sprintf("%s were added inside the file in %d places, the first at offset 0x%X, what followed each moved down; pstcheck read it back in place", units.Size(d.AddedBytes, 2), d.Added, d.AddedOffset))
+		parts = append(parts, fmt.Sprintf("%s are missing inside the file %s, what followed%s moved up; pstcheck read it back in place", units.Size(d.GapBytes, 2), places(d.Gaps, d.GapOffset), each(d.Gaps)))
 	case d.AddedBytes > 0:
-		parts = append(parts, fmt.Sprintf("%s were added inside the file at offset 0x%X, what followed moved down; pstcheck read it back in place", units.Size(d.AddedBytes, 2), d.AddedOffset))
+		parts = append(parts, fmt.Sprintf("%s were added inside the file %s, what followed%s moved down; pstcheck read it back in place", units.Size(d.AddedBytes, 2), places(d.Added, d.AddedOffset), each(d.Added)))
 	}
 	switch {
 	case d.HeaderLost:
