@@ -94,15 +94,6 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 	}
 	if res != nil && res.Header != nil {
 		n, first, last := res.ChangedInPlace()
-		for _, f := range rep.Findings {
-			if f.Code == finding.PageCRC {
-				if n == 0 || f.Offset < first {
-					first = f.Offset
-				}
-				last = max(last, f.Offset)
-				n++
-			}
-		}
 		if d.ChangedInPlace = n; n > 0 {
 			d.ChangedSpan = last - first
 		}

@@ -82,6 +82,7 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 	crcFails := false
 	if crc := CRC(page[:l.PageTrailerOff]); crc != t.CRC {
 		crcFails = true
+		s.res.changedPages = append(s.res.changedPages, ib)
 		s.report(finding.Finding{Code: finding.PageCRC, Offset: ib, BID: ref.BID,
 			Detail: fmt.Sprintf("%s page CRC stored 0x%08X, computed 0x%08X", name, t.CRC, crc)})
 	}

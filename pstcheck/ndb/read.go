@@ -382,23 +382,29 @@ func (res *Result) tolerates(i int) bool {
 	return res.tolerant && i >= 0 && !IsInternal(res.BBT.BID(i)) && res.BBT.State(i).changedInPlace()
 }
 
-// ChangedInPlace counts the blocks whose bytes changed where they lie: the
-// right block at its place, of its size, whose checksum fails (or one
-// field of its trailer, its data whole), and gives the offsets of the
-// first and the last. Many of them spread over a file are the mark of a
-// failing disk or of memory errors in a copy, not of a cut or overwritten
-// region.
+// ChangedInPlace counts the blocks and B-tree pages whose bytes changed
+// where they lie: the right block at its place, of its size, whose
+// checksum fails (or one field of its trailer, its data whole), and the
+// pages of the live trees whose checksum fails; and gives the offsets of
+// the first and the last. Many of them spread over a file are the mark of
+// a failing disk or of memory errors in a copy, not of a cut or
+// overwritten region.
 func (res *Result) ChangedInPlace() (n int, first, last int64) {
 	first = -1
+	note := func(off int64) {
+		if n == 0 || off < first {
+			first = off
+		}
+		last = max(last, off)
+		n++
+	}
 	for i := range res.BBT.Len() {
 		if res.BBT.State(i).changedInPlace() {
-			ib := int64(res.BBT.IB(i))
-			if n == 0 || ib < first {
-				first = ib
-			}
-			last = max(last, ib)
-			n++
+			note(int64(res.BBT.IB(i)))
 		}
+	}
+	for _, off := range res.changedPages {
+		note(off)
 	}
 	return n, first, last
 }

@@ -152,6 +152,9 @@ type Result struct {
 	// where it notes the blocks it took although they fail their checksum.
 	tolerant   bool
 	unverified *[]uint64
+	// changedPages are the offsets of the B-tree pages of the live trees
+	// whose checksum fails (PAGE-CRC), for ChangedInPlace.
+	changedPages []int64
 }
 
 // Scanner runs the NDB passes over one file.
