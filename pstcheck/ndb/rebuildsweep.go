@@ -17,9 +17,10 @@ import (
 
 // sweptChunk is what the sweep found in one chunk, in file order.
 type sweptChunk struct {
-	nodes            []nbtCandidate
-	blocks, trailers []bbtCandidate
-	used             []usedPage // leaf pages entries were taken from
+	nodes    []nbtCandidate
+	blocks   []bbtCandidate
+	trailers []trailerCandidate
+	used     []usedPage // leaf pages entries were taken from
 	// readEnd is where the bytes read end: the next chunk starts there.
 	readEnd int64
 	// stop: the chunk could not be read; the sweep ends before it.
@@ -184,8 +185,7 @@ func (sw *sweeper) sweep(pos int64, c *sweptChunk) {
 		if a == allocFree {
 			continue
 		}
-		bid := t.BID &^ bidReserved
-		c.trailers = append(c.trailers, bbtCandidate{bid: bid, ib: uint64(start), cb: t.CB, inflated: t.Inflated, found: FoundByTrailer, alloc: a})
+		c.trailers = append(c.trailers, newTrailerCandidate(t.BID&^bidReserved, start, t.CB, t.Inflated, a))
 	}
 }
 
