@@ -374,11 +374,7 @@ func damageCause(r *pstcheck.Report) string {
 		parts = append(parts, "the store's name-to-ID map is lost: named fields (calendar times, locations, contact details) cannot be read")
 	}
 	if d.FolderNodes > 0 {
-		s := "folder is"
-		if d.FolderNodes != 1 {
-			s = "folders are"
-		}
-		parts = append(parts, fmt.Sprintf("the properties or tables of %s %s damaged", thousands(int64(d.FolderNodes)), s))
+		parts = append(parts, fmt.Sprintf("the properties or tables of %s are damaged", plural(d.FolderNodes, "folder")))
 	}
 	if d.Maps {
 		parts = append(parts, "the allocation map is inconsistent")

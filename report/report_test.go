@@ -349,6 +349,18 @@ func TestNameMapCauseOnce(t *testing.T) {
 	}
 }
 
+// The cause counts damaged folders in words that agree with the count.
+func TestFolderCauseAgrees(t *testing.T) {
+	for n, want := range map[int]string{1: "the properties or tables of 1 folder are damaged",
+		3: "the properties or tables of 3 folders are damaged"} {
+		r := damagedReport()
+		r.Damage.FolderNodes = n
+		if c := Explain(r).Cause; !strings.Contains(c, want) {
+			t.Errorf("%d damaged folders: cause %q, want it to say %q", n, c, want)
+		}
+	}
+}
+
 // TestOSTNothingToSaveOffersNoExport: an OST of which no item can be read
 // is not advised to be exported or repaired (both would write nothing),
 // only rebuilt by Outlook; one with items to save is.
