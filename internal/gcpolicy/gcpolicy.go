@@ -12,7 +12,10 @@
 // is live passes nine tenths of the limit (looked at after every
 // collection), the limit is raised to a tenth above it, so that the
 // collector of a store too large for the limit runs more often, not
-// without end. The store's index is columns of numbers, which the
+// without end. It comes down again, never below where it began, as what
+// is live shrinks: the index rebuild of a large store holds twice what
+// the copy of its items after it needs, and the heap would otherwise stay
+// as large as the rebuild left it. The store's index is columns of numbers, which the
 // collector does not scan: a collection costs milliseconds, however often
 // it runs. (A quarter above let the export of 2,000,000 items peak at 218
 // MB; a tenth, 193 MB.)
@@ -53,7 +56,7 @@ func ForScan() (restore func()) { return watch(ScanLimit) }
 // stops it and restores the limit before.
 func watch(limit int64) (restore func()) {
 	old := debug.SetMemoryLimit(limit)
-	w := &watcher{limit: limit}
+	w := &watcher{base: limit, limit: limit}
 	w.arm()
 	return func() {
 		w.mu.Lock()
@@ -68,9 +71,9 @@ func watch(limit int64) (restore func()) {
 // the index of a 4.4 GB store was rebuilt, meet the limit again and
 // again in between: 160 collections in 2.5 seconds.
 type watcher struct {
-	mu      sync.Mutex
-	limit   int64
-	stopped bool
+	mu          sync.Mutex
+	base, limit int64
+	stopped     bool
 }
 
 // cycleMark is allocated for a collection to reclaim: 16 bytes, so that
@@ -88,8 +91,9 @@ func (w *watcher) collected() {
 	if w.stopped {
 		return
 	}
-	if live := liveHeap(); live > w.limit/10*9 {
-		w.limit = live / 10 * 11
+	live := liveHeap()
+	if want := max(w.base, live/10*11); live > w.limit/10*9 || want < w.limit {
+		w.limit = want
 		debug.SetMemoryLimit(w.limit)
 	}
 	w.arm()

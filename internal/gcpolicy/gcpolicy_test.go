@@ -8,7 +8,8 @@ import (
 )
 
 // The limit follows a live heap that outgrows it as soon as a collection
-// has found it so, and is what it was once the watch stops.
+// has found it so, comes back down to where it began when the heap
+// shrinks, and is what it was before once the watch stops.
 func TestLimitFollowsLiveHeap(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
 	restore := watch(8 << 20)
@@ -26,6 +27,14 @@ func TestLimitFollowsLiveHeap(t *testing.T) {
 		t.Errorf("limit %d MiB with 32 MiB live, want a tenth or so above it", got>>20)
 	}
 	runtime.KeepAlive(live)
+	live = nil
+	for debug.SetMemoryLimit(-1) > 8<<20 && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 8<<20 {
+		t.Errorf("limit %d MiB once the 32 MiB were let go, want the 8 MiB it began at", got>>20)
+	}
 	restore()
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Errorf("limit %d after the watch stopped, want %d as before", got, before)
