@@ -103,6 +103,15 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 			res.CheckMaps(maps)
 			m = messaging.Check(ctx, res, upper, messaging.Options{Workers: 1, KeepItems: keepItems})
 		}
+		// Only a damaged store is looked at for a zeroed end (which a
+		// sound one never has): the look goes over every block's entry.
+		if c.hasErrors() || maps.hasErrors() {
+			if start, written, ok := res.ZeroedTail(); ok {
+				rep.zeroed = size - start
+				c.Report(finding.Finding{Code: finding.RootFileZeroed, Offset: start,
+					Detail: fmt.Sprintf("the last %d bytes, from offset 0x%X to the end, are zeros where the store had written (a page or block at 0x%X)", size-start, start, written)})
+			}
+		}
 		c.absorb(maps)
 		c.absorb(upper)
 		c.into(rep)
@@ -156,6 +165,16 @@ func (c *cappedFindings) Report(f Finding) {
 	if c.counts[f.Code] <= c.max {
 		c.kept = append(c.kept, f)
 	}
+}
+
+// hasErrors tells whether an error finding was reported.
+func (c *cappedFindings) hasErrors() bool {
+	for code := range c.counts {
+		if finding.Lookup(code).Severity == finding.SeverityError {
+			return true
+		}
+	}
+	return false
 }
 
 // absorb reports what b kept, in its order, and counts what b left out.

@@ -122,6 +122,11 @@ func TestAdversarialCountsStayBounded(t *testing.T) {
 			if n > limit {
 				t.Errorf("peak heap %d MB, limit %d MB", n>>20, limit>>20)
 			}
+			// Its end is zeros, told from where reading them back stopped
+			// (256 MiB before the end), not read all again.
+			if size == 40<<30 && rep.Damage.ZeroedBytes != 256<<20 {
+				t.Errorf("zeros at the end told as %d bytes, want the 256 MiB read", rep.Damage.ZeroedBytes)
+			}
 		})
 	}
 }

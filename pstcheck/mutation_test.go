@@ -171,6 +171,8 @@ func mutations() []mutation {
 		{finding.RootFileTruncated, finding.SeverityError, "cut through the last block", sampleSupport, mutCutBlock},
 		{finding.RootFileGap, finding.SeverityError, "4 KiB dropped at the middle, the rest moved up", sampleSupport, mutDropped},
 		{finding.RootFileAdded, finding.SeverityError, "4 KiB of zeros added at the middle, the rest moved down", sampleSupport, mutAdded},
+		{finding.RootFileZeroed, finding.SeverityError, "zeros from the last block to the end", sampleSupport, mutZeroedEnd},
+		{finding.RootFileZeroed, finding.SeverityError, "enron zeros from the last block to the end", sampleEnron, mutZeroedEnd},
 		{finding.RootTrailingData, finding.SeverityWarning, "4 KiB appended", sampleSupport, mutAppend},
 		{finding.RootBREF, finding.SeverityError, "NBT root beyond EOF", sampleSupport, mutRootBREF},
 		{finding.RootAMapInvalid, finding.SeverityWarning, "fAMapValid 0", sampleSupport, mutAMapInvalid},
@@ -755,6 +757,40 @@ func mutCutBlock(t *testing.T, f *pstmut.File) mexpect {
 	wants := []mwant{wantAt(finding.RootFileTruncated, cut, 0), wantAt(finding.BlockRange, int64(last.IB), last.BID)}
 	wants = append(wants, damagedUsers(f, last.BID, int64(last.IB))...)
 	return mexpect{verdict: pstcheck.Damaged, wants: wants}
+}
+
+// ROOT-EOF-ZEROED: the file zeroed from its last block to its end, as a
+// copy that set the file's size and stopped before the end leaves it. The
+// zeros are told from where they begin (before the block where the bytes
+// before it were zeros already), what lay in them is damaged and nothing
+// else, and the action is to copy the file again.
+func mutZeroedEnd(t *testing.T, f *pstmut.File) mexpect {
+	var last pstmut.BBTRef
+	for _, b := range f.BBT {
+		if b.IB > last.IB {
+			last = b
+		}
+	}
+	size := f.Size()
+	f.Zero(int64(last.IB), size-int64(last.IB))
+	start := int64(len(bytes.TrimRight(f.B, "\x00")))
+	inZeros := func(x finding.Finding) bool { return x.Offset >= start && x.Offset < size }
+	wants := []mwant{wantAt(finding.RootFileZeroed, start, 0)}
+	wants = append(wants, damagedUsers(f, last.BID, int64(last.IB))...)
+	return mexpect{verdict: pstcheck.Damaged, wants: wants,
+		allow: map[finding.Code]func(finding.Finding) bool{
+			finding.BlockTrailerSize: inZeros,
+			finding.BlockBID:         inZeros,
+			finding.BlockCRC:         inZeros,
+			finding.PageType:         inZeros,
+			finding.AMapPage:         inZeros,
+			finding.PMapPage:         inZeros,
+		},
+		check: func(t *testing.T, rep *pstcheck.Report) {
+			if rep.Action != pstcheck.ActionRestore || rep.Damage.ZeroedBytes != size-start || rep.Damage.MissingBytes != 0 {
+				t.Errorf("action %s, damage %+v; want restore and %d bytes zeroed", rep.Action, rep.Damage, size-start)
+			}
+		}}
 }
 
 // ROOT-EOF-GAP: 4 KiB dropped from the middle of the file, what follows
@@ -1475,14 +1511,16 @@ func mutFMapGrown(t *testing.T, f *pstmut.File) mexpect {
 
 // enron.pst extended with plain zeros and ibFileEof set: every map page in
 // the new space is missing. FMAP-PAGE is among AMAP-PAGE and PMAP-PAGE
-// findings, all in the new space.
+// findings, all in the new space, and ROOT-EOF-ZEROED tells the zeros
+// (as a file that was growing when the system stopped leaves them).
 func mutFMapZeros(t *testing.T, f *pstmut.File) mexpect {
 	old := f.Size()
+	zeros := int64(len(bytes.TrimRight(f.B, "\x00"))) // where the zeros at the end begin
 	f.Extend(fmapGrownSize - old)
 	f.SetRoot(f.HF.FileEOF, uint64(fmapGrownSize))
 	inNew := func(x finding.Finding) bool { return x.Offset >= old && x.BID == uint64(x.Offset) }
 	var wants []mwant
-	wants = append(wants, wantAt(finding.FMapPage, firstFMap, uint64(firstFMap)))
+	wants = append(wants, wantAt(finding.FMapPage, firstFMap, uint64(firstFMap)), wantAt(finding.RootFileZeroed, zeros, 0))
 	for _, p := range f.FixedPages(old, fmapGrownSize) {
 		switch p.Type {
 		case ndb.PageAMap:

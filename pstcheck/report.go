@@ -156,6 +156,9 @@ type Report struct {
 	// gaps are the runs of bytes missing inside the file (ROOT-EOF-GAP),
 	// which the scan read the file around.
 	gaps []ndb.Gap
+	// zeroed is how many bytes the file ends in zeros where the store had
+	// written (ROOT-EOF-ZEROED), 0 when it does not.
+	zeroed int64
 	// Scale is the store's shape against Outlook's guidance (scale.go);
 	// nil when the folders could not be walked.
 	Scale *Scale

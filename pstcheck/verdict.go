@@ -21,6 +21,11 @@ type Damage struct {
 	// down, and the scan put it back in its place.
 	AddedBytes, AddedOffset int64
 	Added                   int
+	// ZeroedBytes at the end of the file are zeros where the store had
+	// written, its allocation map pages among them (ROOT-EOF-ZEROED): a
+	// copy that stopped after setting the file's size, or a file that was
+	// growing when the system stopped.
+	ZeroedBytes int64
 	// Header: header fields are damaged (checksums, sentinel, encryption).
 	Header bool
 	// HeaderLost: the header is destroyed (HDR-GUESSED): Outlook and
@@ -74,7 +79,8 @@ const (
 
 // summarize sums up a report's error findings and items.
 func summarize(rep *Report, res *ndb.Result) Damage {
-	d := Damage{Salvage: rep.Items.Readable + rep.Items.Recovered + rep.Items.NamesLost, HeaderLost: rep.Has(finding.HeaderGuessed)}
+	d := Damage{Salvage: rep.Items.Readable + rep.Items.Recovered + rep.Items.NamesLost, HeaderLost: rep.Has(finding.HeaderGuessed),
+		ZeroedBytes: rep.zeroed}
 	for _, g := range rep.gaps {
 		switch {
 		case g.Added:
@@ -107,7 +113,9 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 		case finding.LayerFile:
 			d.ReadError = true
 		case finding.LayerHeader:
-			if f.Code != finding.RootFileTruncated && f.Code != finding.RootFileGap && f.Code != finding.RootFileAdded && f.Code != finding.RootBREF {
+			switch f.Code {
+			case finding.RootFileTruncated, finding.RootFileGap, finding.RootFileAdded, finding.RootFileZeroed, finding.RootBREF:
+			default:
 				d.Header = true
 			}
 			if f.Code == finding.RootBREF {
@@ -194,7 +202,7 @@ func judge(rep *Report, res *ndb.Result) {
 	switch {
 	case rep.Content == ContentOST:
 		rep.Action = ActionRecreateOST
-	case d.MissingBytes > 0 || d.GapBytes > 0 || d.AddedBytes > 0:
+	case d.MissingBytes > 0 || d.GapBytes > 0 || d.AddedBytes > 0 || d.ZeroedBytes > 0:
 		rep.Action = ActionRestore
 	case itemsHurt && d.Salvage > 0:
 		rep.Action = ActionExport

@@ -188,10 +188,13 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
 		e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
 	case pstcheck.ActionRestore:
-		if d.MissingBytes > 0 || d.GapBytes > 0 || d.AddedBytes > 0 {
+		if d.MissingBytes > 0 || d.GapBytes > 0 || d.AddedBytes > 0 || d.ZeroedBytes > 0 {
 			e.NextStep = "this copy is incomplete: copy the file again from its source"
-			if d.MissingBytes == 0 && d.GapBytes == 0 {
+			switch {
+			case d.MissingBytes == 0 && d.GapBytes == 0 && d.AddedBytes > 0:
 				e.NextStep = "this copy holds bytes its source does not: copy the file again from its source"
+			case d.MissingBytes == 0 && d.GapBytes == 0 && d.AddedBytes == 0:
+				e.NextStep = "the end of this file is zeros: if it is a copy, copy the file again from its source"
 			}
 			switch {
 			case d.AddedBytes > 0:
@@ -212,10 +215,13 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				if d.MissingBytes > 0 {
 					e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
 				}
-			default:
+			case d.MissingBytes > 0:
 				e.Advice = []string{
 					fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
 				}
+			}
+			if d.ZeroedBytes > 0 {
+				e.Advice = append(e.Advice, fmt.Sprintf("The last %s of this file are zeros, where the store had written its data: a copy, download or sync that set the file's size first and stopped before the end leaves a file like this, and so does a crash or power loss while the file was growing. If this is a copy, the original may be whole: copy it again and scan the new copy.", units.Size(d.ZeroedBytes, 2)))
 			}
 			if d.Salvage > 0 {
 				e.Advice = append(e.Advice, "If there is no other copy, pstcheck export saves what this one still holds ("+saves+"):", ExportCommand(path),
@@ -225,9 +231,12 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				e.Advice = append(e.Advice, "No item can be read whole from this copy: if there is no other copy, restore the file from a backup.")
 				e.Advice = append(e.Advice, salvageOnlyAdvice(it, path, "Without a backup,")...)
 			}
-			if d.AddedBytes > 0 {
+			switch {
+			case d.AddedBytes > 0:
 				e.Advice = append(e.Advice, "Do not run scanpst on this copy: it does not pass over the added bytes, and it deletes what it cannot read.")
-			} else {
+			case d.MissingBytes == 0 && d.GapBytes == 0:
+				e.Advice = append(e.Advice, "Do not run scanpst on it: it deletes what it cannot read, here everything the zeros replaced.")
+			default:
 				e.Advice = append(e.Advice, "Do not run scanpst on an incomplete copy: it deletes what it cannot read.")
 			}
 			break
@@ -342,6 +351,9 @@ func damageCause(r *pstcheck.Report) string {
 	var parts []string
 	if d.MissingBytes > 0 {
 		parts = append(parts, fmt.Sprintf("the file is cut off: the last %s are missing", units.Size(d.MissingBytes, 2)))
+	}
+	if d.ZeroedBytes > 0 {
+		parts = append(parts, fmt.Sprintf("the last %s of the file are zeros", units.Size(d.ZeroedBytes, 2)))
 	}
 	switch {
 	case d.GapBytes > 0:

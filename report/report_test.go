@@ -438,3 +438,32 @@ func TestAddedAdvice(t *testing.T) {
 		t.Errorf("bytes added and a cut-off end: cause %q, next step %q, advice %q", e.Cause, e.NextStep, e.Advice)
 	}
 }
+
+// A file whose end is zeros where the store had written is told how much,
+// advised to be copied again if it is a copy (a crash while the file grew
+// leaves the same), its items saved meanwhile and kept from scanpst; it
+// is not called cut off or incomplete.
+func TestZeroedEndAdvice(t *testing.T) {
+	r := damagedReport()
+	r.Action = pstcheck.ActionRestore
+	r.Items, r.Damage.Salvage = pstcheck.ItemCounts{Total: 336, Recovered: 302, Damaged: 20, Lost: 14}, 302
+	r.Damage.ZeroedBytes = 14483968
+	e := Explain(r)
+	adv := strings.Join(e.Advice, "\n")
+	for _, want := range []string{"The last 13.81 MiB of this file are zeros", "set the file's size first", "crash or power loss",
+		"If this is a copy", "pstcheck export", "pstcheck repair", "Do not run scanpst on it"} {
+		if !strings.Contains(adv, want) {
+			t.Errorf("advice lacks %q:\n%s", want, adv)
+		}
+	}
+	if !strings.HasPrefix(e.Cause, "the last 13.81 MiB of the file are zeros") || strings.Contains(e.Cause, "cut off") ||
+		strings.Contains(e.NextStep, "incomplete") || !strings.Contains(e.NextStep, "if it is a copy, copy the file again") ||
+		strings.Contains(adv, "an incomplete copy") {
+		t.Errorf("cause %q, next step %q, advice:\n%s", e.Cause, e.NextStep, adv)
+	}
+	// Cut off as well: both are said.
+	r.Damage.MissingBytes = 4096
+	if e := Explain(r); !strings.Contains(e.Cause, "cut off") || !strings.Contains(e.Cause, "are zeros") || !strings.Contains(e.NextStep, "incomplete") {
+		t.Errorf("a zeroed end and a cut-off one: cause %q, next step %q", e.Cause, e.NextStep)
+	}
+}

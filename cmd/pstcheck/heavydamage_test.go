@@ -71,6 +71,11 @@ func TestHeavyDamage(t *testing.T) {
 					rep := pstcheck.ScanFile(t.Context(), p, pstcheck.Options{})
 					got := runExport(t, p, filepath.Join(dir, "out"))
 					judgeHeavyDamage(t, clean, cleanSum, fates, rep, got)
+					// Unless that half held nothing but free space (an OST
+					// made large at once), the report says the end is zeros.
+					if c.Name == damagekit.ZeroedEnd && rep.Count(finding.SeverityError) > 0 && (rep.Damage.ZeroedBytes == 0 || !rep.Has(finding.RootFileZeroed)) {
+						t.Errorf("the file's second half is zeros, but the report does not say its end is (%d bytes)", rep.Damage.ZeroedBytes)
+					}
 					salvage := runExport(t, p, filepath.Join(dir, "salvage"), "--include-damaged")
 					judgeSalvage(t, clean, rep, salvage)
 					judgePartial(t, clean, salvage)
@@ -134,6 +139,8 @@ func judgeHeavyDamage(t *testing.T, clean exported, cleanSum map[uint32]string, 
 	switch {
 	case rep.Damage.MissingBytes > 0 && rep.Content != pstcheck.ContentOST && rep.Action != pstcheck.ActionRestore:
 		t.Errorf("a cut-off copy gets action %s, want restore (copy it again)", rep.Action)
+	case rep.Damage.ZeroedBytes > 0 && rep.Content != pstcheck.ContentOST && rep.Action != pstcheck.ActionRestore:
+		t.Errorf("a file whose end is zeros gets action %s, want restore (copy it again)", rep.Action)
 	case rep.Action == pstcheck.ActionExport && rep.Damage.Salvage == 0:
 		t.Errorf("action export, but export saves nothing")
 	}

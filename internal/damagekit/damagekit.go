@@ -41,6 +41,9 @@ func (c Case) Oracle(clean *pstmut.File, damaged []byte) map[uint32]Fate {
 	return Oracle(clean, damaged)
 }
 
+// ZeroedEnd names the case whose second half is zeros, to the end.
+const ZeroedEnd = "second half zeroed, to the end (a copy that set its size and stopped)"
+
 // Cases is the matrix: the file cut at 50, 90, 97 and 99.9% of its
 // length; 64 KiB, 1 MiB and 4 MiB zeroed at 25, 50 and 75% (regions that
 // would reach past the end are left out); the NBT and BBT root pages
@@ -53,7 +56,9 @@ func (c Case) Oracle(clean *pstmut.File, damaged []byte) map[uint32]Fate {
 // 128 KiB; 4 KiB and 64 KiB dropped at 25 and 75%, the rest moved up, as
 // a copy that passes over what it cannot read leaves it; 4 KiB of zeros
 // added at 50% and 64 KiB written twice at 75%, the rest moved down, as a
-// copy that writes a piece it should not leaves it.
+// copy that writes a piece it should not leaves it; and the second half
+// zeroed, as a copy that set the file's size and stopped half way leaves
+// it (ZeroedEnd).
 func Cases(f *pstmut.File) []Case {
 	size := f.Size()
 	var out []Case
@@ -109,6 +114,7 @@ func Cases(f *pstmut.File) []Case {
 	}
 	out = append(out,
 		Case{Name: "header zeroed", Damage: zero(0, 512)},
+		Case{Name: ZeroedEnd, Damage: zero(size/2/512*512, size-size/2/512*512)},
 		Case{Name: "16 bad sectors (4 KiB zeroed each)", Damage: badSectors(16, 4<<10)},
 	)
 	if at := size / 2 / 512 * 512; at+1<<20 <= size {

@@ -30,6 +30,7 @@ const (
 	RootFileTruncated Code = "ROOT-EOF-SHORT"
 	RootFileGap       Code = "ROOT-EOF-GAP"
 	RootFileAdded     Code = "ROOT-EOF-ADDED"
+	RootFileZeroed    Code = "ROOT-EOF-ZEROED"
 	RootTrailingData  Code = "ROOT-EOF-TRAILING"
 	RootBREF          Code = "ROOT-BREF"
 	RootAMapInvalid   Code = "ROOT-AMAP-INVALID"
@@ -128,6 +129,7 @@ var catalog = []Entry{
 	{RootFileTruncated, SeverityError, LayerHeader, "The file is shorter than the end-of-file the header records: it was cut off (incomplete copy or full disk)."},
 	{RootFileGap, SeverityError, LayerHeader, "Bytes are missing inside the file, not at its end (one finding per place): everything after them lies that many bytes before where the file's index says, as in a copy that passed over what it could not read (dd conv=noerror without sync, some recovery tools). pstcheck reads the rest where it belongs and the missing bytes as zeros: what they held is lost."},
 	{RootFileAdded, SeverityError, LayerHeader, "Bytes the store never held were added inside the file (one finding per place): everything after them lies that many bytes after where the file's index says, as in a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck reads the rest where it belongs and passes over the added bytes: only a block they cut through is lost."},
+	{RootFileZeroed, SeverityError, LayerHeader, "The file ends in zeros where the store had written its data: from the offset named to the end, allocation map pages included, which are never zeros. A copy, download or sync that set the file's size first and stopped before the end leaves a file like this, and so does a crash or power loss while the file was growing. What lay there is lost; the rest is read."},
 	{RootTrailingData, SeverityWarning, LayerHeader, "The file is longer than the end-of-file the header records: bytes after the end are not part of the store."},
 	{RootBREF, SeverityError, LayerHeader, "A B-tree root reference in the header points outside the file or is misaligned."},
 	{RootAMapInvalid, SeverityWarning, LayerHeader, "The allocation map is flagged invalid: the file was not closed cleanly and Outlook will rebuild the map on next open."},

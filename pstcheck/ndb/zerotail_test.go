@@ -1,0 +1,109 @@
+package ndb
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/samples"
+)
+
+// A file whose end is zeros from where the store had written on (its last
+// map page, or a page or block after it, among them) is told, with where
+// the zeros begin; the clean file, and one whose zeros cover only free
+// space at its end or stop short of it, are not.
+func TestZeroedTail(t *testing.T) {
+	files := samples.GoPstAll()
+	if !testing.Short() {
+		files = append(files, samples.CorpusNamed(samples.DamageCorpus...)...)
+	}
+	if len(files) == 0 {
+		t.Skip("go-pst's samples are not downloaded")
+	}
+	zeroedTail := func(b []byte) (int64, bool) {
+		res := Scan(context.Background(), bytes.NewReader(b), int64(len(b)), discard{}, Options{Workers: 1})
+		if res == nil {
+			t.Fatal("no result")
+		}
+		start, written, ok := res.ZeroedTail()
+		if ok && (written < start || !allZero(b[written:])) {
+			t.Errorf("zeros from 0x%X, the last place written among them at 0x%X", start, written)
+		}
+		return start, ok
+	}
+	for _, path := range files {
+		clean, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := int64(len(clean))
+		if _, ok := zeroedTail(clean); ok {
+			t.Errorf("%s: the clean file is told to end in zeros", path)
+		}
+		h := ReadHeader(bytes.NewReader(clean), size, discard{})
+		l := &h.Layout
+		lastMap := l.FirstAMap + (size-l.FirstAMap-l.PageSize)/l.AMapCoverage*l.AMapCoverage
+		// The last place the store wrote, and where what it wrote ends.
+		res := Scan(context.Background(), bytes.NewReader(clean), size, discard{}, Options{Workers: 1})
+		lastWritten, writtenEnd := lastMap, lastMap+l.PageSize
+		for i := range res.BBT.Len() {
+			e := res.BBT.Entry(i)
+			lastWritten = max(lastWritten, int64(e.IB))
+			writtenEnd = max(writtenEnd, int64(e.IB)+l.BlockExtent(int(e.CB)))
+		}
+		for _, p := range res.s.sortedPages {
+			lastWritten = max(lastWritten, p.IB)
+			writtenEnd = max(writtenEnd, p.IB+l.PageSize)
+		}
+		zeroFrom := func(from int64) []byte {
+			b := bytes.Clone(clean)
+			clear(b[from:])
+			return b
+		}
+		for _, from := range []int64{size / 10, size / 2, size * 9 / 10, lastMap, lastWritten} {
+			if from < l.FirstAMap || from > lastWritten {
+				continue // the header's, or past the last place written
+			}
+			got, ok := zeroedTail(zeroFrom(from))
+			if !ok {
+				t.Errorf("%s zeroed from 0x%X: not told", path, from)
+				continue
+			}
+			// The zeros begin where they were written, or before it where
+			// the clean file held zeros already.
+			if got > from || !allZero(clean[got:from]) || got > 0 && clean[got-1] == 0 {
+				t.Errorf("%s zeroed from 0x%X: told from 0x%X", path, from, got)
+			}
+		}
+		// Zeros past everything the store wrote (free space at its end),
+		// and the last map page zeroed with bytes after it whole, are not
+		// a zeroed end.
+		if writtenEnd < size {
+			if _, ok := zeroedTail(zeroFrom(writtenEnd)); ok {
+				t.Errorf("%s: zeros past the last page and block are told as a zeroed end", path)
+			}
+		}
+		b := bytes.Clone(clean)
+		clear(b[lastMap : lastMap+l.PageSize])
+		if lastMap+l.PageSize < size && !allZero(clean[lastMap+l.PageSize:]) {
+			if _, ok := zeroedTail(b); ok {
+				t.Errorf("%s: the last map page zeroed alone is told as a zeroed end", path)
+			}
+		}
+	}
+}
+
+func TestLastNonZero(t *testing.T) {
+	for _, c := range []struct {
+		n, at int
+	}{{0, -1}, {1, -1}, {1, 0}, {100, 99}, {100, 3}, {200 << 10, 5}, {200 << 10, 70 << 10}, {200 << 10, -1}} {
+		b := make([]byte, c.n)
+		if c.at >= 0 {
+			b[c.at] = 7
+		}
+		if got := lastNonZero(b); got != c.at {
+			t.Errorf("%d bytes, the last non-zero at %d: got %d", c.n, c.at, got)
+		}
+	}
+}
