@@ -22,8 +22,8 @@ type Damage struct {
 	AddedBytes, AddedOffset int64
 	Added                   int
 	// ZeroedBytes at the end of the file are zeros where the store had
-	// written, its allocation map pages among them (ROOT-EOF-ZEROED): a
-	// copy that stopped after setting the file's size, or a file that was
+	// written, a page or block of it among them (ROOT-EOF-ZEROED): a copy
+	// that stopped after setting the file's size, or a file that was
 	// growing when the system stopped.
 	ZeroedBytes int64
 	// Header: header fields are damaged (checksums, sentinel, encryption).

@@ -13,8 +13,9 @@ import "bytes"
 // end of a store may be zeros. But some places are never zeros in a
 // store: an allocation map page at the start of every interval of the
 // data section (its trailer names its type), the B-tree pages, and every
-// block the index lists (its trailer holds its size and BID). When the last of those before the store's end is zeros
-// to the end of the file, so was everything from the last byte written on.
+// block the index lists (its trailer holds its size and BID). When the
+// last of those before the store's end lies in zeros that run to the end
+// of the file, the zeros replaced what was written.
 
 // ZeroedTail returns where the zeros at the end of the file begin (or
 // where reading them back stopped, maxZeroedTailRead), the last place
