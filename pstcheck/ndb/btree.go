@@ -186,6 +186,11 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 		}
 		if cLevel > 0 {
 			child := BREF{BID: l.uint(e[l.BIDSize:]), IB: l.uint(e[2*l.BIDSize:])}
+			if !crcFails && child.IB <= math.MaxInt64 {
+				// Where a sound page says a page lies, one was written,
+				// even if what is there now is not a page.
+				s.lastTreePage = max(s.lastTreePage, int64(child.IB))
+			}
 			childHi, childOpen := hi, hiOpen
 			if i+1 < cEnt {
 				childHi, childOpen = l.uint(page[(i+1)*cbEnt:]), false

@@ -171,6 +171,10 @@ type Scanner struct {
 	// the block pass sorts them with the map pages into sortedPages.
 	pages     []pageRef
 	pageCount int
+	// lastTreePage is the offset of the last B-tree page the walk found
+	// or a sound page pointed to (and the rebuild found), 0 when none:
+	// ZeroedTail looks for it after the page lists are let go.
+	lastTreePage int64
 	// order is the BBT's indexes in offset order and sortedPages the pages
 	// in offset order, from the block pass, for the allocation pass;
 	// mapPages are the map pages alone.

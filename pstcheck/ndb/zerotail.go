@@ -10,41 +10,48 @@ import "bytes"
 // damaged over half its length, when the original may be whole.
 //
 // Zeros at the end are not damage in themselves: the free space at the
-// end of a store may be zeros. But some places are never zeros in a
-// store: an allocation map page at the start of every interval of the
-// data section (its trailer names its type), the B-tree pages, and every
-// block the index lists (its trailer holds its size and BID). When the
-// last of those before the store's end lies in zeros that run to the end
-// of the file, the zeros replaced what was written.
+// end of a store may be zeros. But the blocks the index lists and the
+// B-tree pages never are (their trailers hold their size, type and BID):
+// when the last of those lies in zeros that run to the end of the file,
+// and the zeros cover an allocation map page's place too (one opens every
+// 248 KiB of the data section, 16 MB in 4K-page files), the zeros
+// replaced what was written from there on. Zeros that hold only map pages
+// do not count: a file that was growing when the system stopped may lack
+// only the map pages of its new space, which scanpst rebuilds without
+// losing an item. Nor do zeros shorter than a map interval, which are as
+// likely a destroyed region (a root page zeroed, before the free space at
+// the end), nor those of a file shorter than its header says: it is cut
+// off, and what lies at its end may be pages and blocks moved up, or a
+// block cut through.
 
 // ZeroedTail returns where the zeros at the end of the file begin (or
-// where reading them back stopped, maxZeroedTailRead), the last place
-// among them the store is known to have written (a map page, a B-tree
-// page or a block), and true; false when the file does not end so (or
-// cannot be read there).
+// where reading them back stopped: maxZeroedTailRead), the last block or
+// B-tree page among them, and true; false when the file does not end so
+// (or cannot be read there).
 func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 	s, l := res.s, &res.Header.Layout
-	end := min(s.size, int64(res.Header.FileEOF))
-	if end < l.FirstAMap+l.PageSize || l.AMapCoverage <= 0 {
+	end := int64(res.Header.FileEOF)
+	if s.size < end || end < l.FirstAMap+l.PageSize {
 		return 0, 0, false
 	}
-	last := l.FirstAMap + (end-l.FirstAMap-l.PageSize)/l.AMapCoverage*l.AMapCoverage
+	last := int64(-1)
+	inStore := func(off, n int64) bool { return off >= l.FirstAMap && off <= end-n }
 	for _, root := range []BREF{res.Header.NBT, res.Header.BBT} {
-		if ib := int64(root.IB); ib < end-l.PageSize {
+		if ib := int64(root.IB); inStore(ib, l.PageSize) {
 			last = max(last, ib)
 		}
+	}
+	if inStore(s.lastTreePage, l.PageSize) {
+		last = max(last, s.lastTreePage)
 	}
 	for i := range res.BBT.Len() {
-		if ib := int64(res.BBT.IB(i)); ib < end {
+		e := res.BBT.Entry(i)
+		if ib := int64(e.IB); inStore(ib, l.BlockExtent(int(e.CB))) {
 			last = max(last, ib)
 		}
 	}
-	for _, p := range s.sortedPages {
-		// Not the other map pages: Outlook no longer reads the PMap, FMap
-		// and FPMap, and a store may leave them zeros.
-		if (p.Type == PageNBT || p.Type == PageBBT || p.Type == PageAMap) && p.IB < end-l.PageSize {
-			last = max(last, p.IB)
-		}
+	if last < 0 {
+		return 0, 0, false
 	}
 	// Zeros from that place to the end of the file, read forward.
 	if s.size-last > maxZeroedTailRead {
@@ -73,13 +80,22 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 		}
 		start, left = start-n, left-n
 	}
+	// And an AMap page's place among the zeros: zeros that hold no map
+	// page are a region of the file destroyed (a zeroed root page before
+	// the free space at the end, say), told as such, not a copy that
+	// stopped.
+	if k := (start - l.FirstAMap + l.AMapCoverage - 1) / l.AMapCoverage; l.FirstAMap+k*l.AMapCoverage+l.PageSize > end {
+		return 0, 0, false
+	}
 	return start, last, true
 }
 
 // maxZeroedTailRead bounds what ZeroedTail reads: a file of 40 GB of
 // zeros behind a valid header is no reason to read it all again. Zeros
-// longer than that are told from where the reading stopped.
-const maxZeroedTailRead = 256 << 20
+// from the last block or page to the end longer than that are not told
+// (the store is reported damaged as before); zeros before that block or
+// page are told as far as the bytes left to read reach.
+const maxZeroedTailRead = 1 << 30
 
 // lastNonZero returns the index of b's last byte that is not zero, or -1.
 func lastNonZero(b []byte) int {

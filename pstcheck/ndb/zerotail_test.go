@@ -10,9 +10,10 @@ import (
 )
 
 // A file whose end is zeros from where the store had written on (its last
-// map page, or a page or block after it, among them) is told, with where
-// the zeros begin; the clean file, and one whose zeros cover only free
-// space at its end or stop short of it, are not.
+// block or B-tree page and a map page among them) is told, with where the
+// zeros begin; the clean file, one whose zeros cover only free space and
+// map pages at its end, or blocks and pages but no map page, or stop
+// short of it, and a cut-off copy, are not.
 func TestZeroedTail(t *testing.T) {
 	files := samples.GoPstAll()
 	if !testing.Short() {
@@ -44,17 +45,20 @@ func TestZeroedTail(t *testing.T) {
 		h := ReadHeader(bytes.NewReader(clean), size, discard{})
 		l := &h.Layout
 		lastMap := l.FirstAMap + (size-l.FirstAMap-l.PageSize)/l.AMapCoverage*l.AMapCoverage
-		// The last place the store wrote, and where what it wrote ends.
+		// The last block or B-tree page the store wrote, and where the
+		// blocks and B-tree pages end (map pages do not count).
 		res := Scan(context.Background(), bytes.NewReader(clean), size, discard{}, Options{Workers: 1})
-		lastWritten, writtenEnd := lastMap, lastMap+l.PageSize
+		lastWritten, writtenEnd := int64(-1), int64(0)
 		for i := range res.BBT.Len() {
 			e := res.BBT.Entry(i)
 			lastWritten = max(lastWritten, int64(e.IB))
 			writtenEnd = max(writtenEnd, int64(e.IB)+l.BlockExtent(int(e.CB)))
 		}
 		for _, p := range res.s.sortedPages {
-			lastWritten = max(lastWritten, p.IB)
-			writtenEnd = max(writtenEnd, p.IB+l.PageSize)
+			if p.Type == PageNBT || p.Type == PageBBT {
+				lastWritten = max(lastWritten, p.IB)
+				writtenEnd = max(writtenEnd, p.IB+l.PageSize)
+			}
 		}
 		zeroFrom := func(from int64) []byte {
 			b := bytes.Clone(clean)
@@ -66,6 +70,14 @@ func TestZeroedTail(t *testing.T) {
 				continue // the header's, or past the last place written
 			}
 			got, ok := zeroedTail(zeroFrom(from))
+			if from > lastMap {
+				// Zeros over blocks or pages but no map page: a destroyed
+				// region, not a zeroed end.
+				if ok {
+					t.Errorf("%s zeroed from 0x%X, after the last map page: told as a zeroed end", path, from)
+				}
+				continue
+			}
 			if !ok {
 				t.Errorf("%s zeroed from 0x%X: not told", path, from)
 				continue
@@ -76,13 +88,17 @@ func TestZeroedTail(t *testing.T) {
 				t.Errorf("%s zeroed from 0x%X: told from 0x%X", path, from, got)
 			}
 		}
-		// Zeros past everything the store wrote (free space at its end),
-		// and the last map page zeroed with bytes after it whole, are not
-		// a zeroed end.
+		// Zeros past the last block and B-tree page (free space, and map
+		// pages scanpst rebuilds), the last map page zeroed with the bytes
+		// after it whole, and zeros at the end of a cut-off copy (what
+		// lies there may have moved) are not a zeroed end.
 		if writtenEnd < size {
 			if _, ok := zeroedTail(zeroFrom(writtenEnd)); ok {
 				t.Errorf("%s: zeros past the last page and block are told as a zeroed end", path)
 			}
+		}
+		if _, ok := zeroedTail(zeroFrom(lastWritten)[:size-512]); ok {
+			t.Errorf("%s: a cut-off copy's zeros are told as a zeroed end", path)
 		}
 		b := bytes.Clone(clean)
 		clear(b[lastMap : lastMap+l.PageSize])
