@@ -30,13 +30,16 @@ func (z zeroTail) ReadAt(p []byte, off int64) (int, error) {
 	return len(p), nil
 }
 
-// peakHeap returns the largest live heap seen while f runs, sampled every
-// millisecond with the collector set to run often, so that the figure
-// follows live data rather than garbage.
+// peakHeap returns the largest live heap seen while f runs: what each
+// collection found live, sampled every millisecond with the collector set
+// to run often. (The heap's objects, dead ones not yet swept among them,
+// followed garbage: a scan that formats 169,000 findings' details, most
+// of them then dropped by the cap, measured 14 MB or 45 MB as the
+// machine's load let the collector keep up or not.)
 func peakHeap(f func()) uint64 {
 	defer debug.SetGCPercent(debug.SetGCPercent(10))
 	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
 	base := read()
 	var peak atomic.Uint64
@@ -122,10 +125,10 @@ func TestAdversarialCountsStayBounded(t *testing.T) {
 			if n > limit {
 				t.Errorf("peak heap %d MB, limit %d MB", n>>20, limit>>20)
 			}
-			// Its end is zeros, told from where reading them back stopped
-			// (256 MiB before the end), not read all again.
-			if size == 40<<30 && rep.Damage.ZeroedBytes != 256<<20 {
-				t.Errorf("zeros at the end told as %d bytes, want the 256 MiB read", rep.Damage.ZeroedBytes)
+			// 40 GB of zeros after its root pages are more than a zeroed
+			// end is read for: not told, and not read all again.
+			if rep.Damage.ZeroedBytes != 0 {
+				t.Errorf("zeros at the end told as %d bytes", rep.Damage.ZeroedBytes)
 			}
 		})
 	}
