@@ -18,11 +18,11 @@ import "bytes"
 // replaced what was written from there on. Zeros that hold only map pages
 // do not count: a file that was growing when the system stopped may lack
 // only the map pages of its new space, which scanpst rebuilds without
-// losing an item. Nor do zeros shorter than a map interval, which are as
-// likely a destroyed region (a root page zeroed, before the free space at
-// the end), nor those of a file shorter than its header says: it is cut
-// off, and what lies at its end may be pages and blocks moved up, or a
-// block cut through.
+// losing an item. Nor do zeros that miss every map page's place (shorter
+// than a map interval), which are as likely a destroyed region (a root
+// page zeroed, before the free space at the end), nor the zeros of a
+// file shorter than its header says: it is cut off, and what lies at its
+// end may be pages and blocks moved up, or a block cut through.
 
 // ZeroedTail returns where the zeros at the end of the file begin (or
 // where reading them back stopped: maxZeroedTailRead), the last block or
