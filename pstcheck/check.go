@@ -109,7 +109,7 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 			if start, written, ok := res.ZeroedTail(); ok {
 				rep.zeroed = size - start
 				c.Report(finding.Finding{Code: finding.RootFileZeroed, Offset: start,
-					Detail: fmt.Sprintf("the last %d bytes, from offset 0x%X to the end, are zeros where the store had written (a page or block at 0x%X)", size-start, start, written)})
+					Detail: fmt.Sprintf("the last %d bytes, from offset 0x%X to the end, are zeros, and so is the store's last page or block, at 0x%X", size-start, start, written)})
 			}
 		}
 		c.absorb(maps)

@@ -25,7 +25,7 @@ import "bytes"
 // end may be pages and blocks moved up, or a block cut through.
 
 // ZeroedTail returns where the zeros at the end of the file begin (or
-// where reading them back stopped: maxZeroedTailRead), the last block or
+// from where they were read: maxZeroedTailRead), the last block or
 // B-tree page among them, and true; false when the file does not end so
 // (or cannot be read there).
 func (res *Result) ZeroedTail() (start, written int64, ok bool) {
@@ -53,17 +53,39 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 	if last < 0 {
 		return 0, 0, false
 	}
-	// Zeros from that place to the end of the file, read forward.
-	if s.size-last > maxZeroedTailRead {
-		return 0, 0, false
-	}
 	buf := make([]byte, 1<<20)
-	for off := last; off < s.size; {
-		n := min(int64(len(buf)), s.size-off)
-		if readFull(s.r, buf[:n], off) != nil || !allZero(buf[:n]) {
+	zeros := func(off, n int64) bool {
+		for n > 0 {
+			k := min(int64(len(buf)), n)
+			if readFull(s.r, buf[:k], off) != nil || !allZero(buf[:k]) {
+				return false
+			}
+			off, n = off+k, n-k
+		}
+		return true
+	}
+	if s.size-last > maxZeroedTailRead {
+		// Too long to read whole (a large copy that stopped early): the
+		// zeros must cover that place's first MiB, every map page's
+		// place after it, and the last maxZeroedTailRead bytes, and are
+		// told from where those begin.
+		if !zeros(last, min(int64(len(buf)), end-last)) {
 			return 0, 0, false
 		}
-		off += n
+		page := buf[:l.PageSize]
+		for p := l.FirstAMap + (last-l.FirstAMap+l.AMapCoverage-1)/l.AMapCoverage*l.AMapCoverage; p+l.PageSize <= end; p += l.AMapCoverage {
+			if readFull(s.r, page, p) != nil || !allZero(page) {
+				return 0, 0, false
+			}
+		}
+		if start = s.size - maxZeroedTailRead; !zeros(start, maxZeroedTailRead) {
+			return 0, 0, false
+		}
+		return start, last, true
+	}
+	// Zeros from that place to the end of the file, read forward.
+	if !zeros(last, s.size-last) {
+		return 0, 0, false
 	}
 	// Back from that place to the last byte that is not zero, as far as
 	// the bytes left to read allow (the zeros may go on before).
@@ -90,12 +112,13 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 	return start, last, true
 }
 
-// maxZeroedTailRead bounds what ZeroedTail reads: a file of 40 GB of
-// zeros behind a valid header is no reason to read it all again. Zeros
-// from the last block or page to the end longer than that are not told
-// (the store is reported damaged as before); zeros before that block or
-// page are told as far as the bytes left to read reach.
-const maxZeroedTailRead = 1 << 30
+// maxZeroedTailRead bounds what ZeroedTail reads whole: a file of 40 GB
+// of zeros behind a valid header is no reason to read it all again.
+// Zeros from the last block or page to the end longer than that are
+// checked at that place, at every map page's place and over that many
+// bytes at the end, and told from where those begin; zeros before that
+// block or page are told as far as the bytes left to read reach.
+var maxZeroedTailRead int64 = 1 << 30 // a variable for the tests
 
 // lastNonZero returns the index of b's last byte that is not zero, or -1.
 func lastNonZero(b []byte) int {

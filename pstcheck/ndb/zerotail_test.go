@@ -28,8 +28,8 @@ func TestZeroedTail(t *testing.T) {
 			t.Fatal("no result")
 		}
 		start, written, ok := res.ZeroedTail()
-		if ok && (written < start || !allZero(b[written:])) {
-			t.Errorf("zeros from 0x%X, the last place written among them at 0x%X", start, written)
+		if ok && (!allZero(b[start:]) || !allZero(b[written:min(written+512, int64(len(b)))])) {
+			t.Errorf("zeros from 0x%X, the last place written at 0x%X: not all zeros", start, written)
 		}
 		return start, ok
 	}
@@ -87,6 +87,27 @@ func TestZeroedTail(t *testing.T) {
 			if got > from || !allZero(clean[got:from]) || got > 0 && clean[got-1] == 0 {
 				t.Errorf("%s zeroed from 0x%X: told from 0x%X", path, from, got)
 			}
+		}
+		// Zeros too long to read whole are checked where the store wrote
+		// last, at every map page's place and at the end, and told from
+		// where the end's run begins; a page of data left among them is
+		// not told.
+		if from := size / 2; from >= l.FirstAMap && from <= lastMap && from <= lastWritten {
+			defer func(n int64) { maxZeroedTailRead = n }(maxZeroedTailRead)
+			maxZeroedTailRead = 4096
+			if got, ok := zeroedTail(zeroFrom(from)); !ok || got != size-4096 {
+				t.Errorf("%s zeroed from 0x%X, reading 4 KiB at most: told %v from 0x%X, want from 0x%X", path, from, ok, got, size-4096)
+			}
+			// The first map page's place after the last place written.
+			p := l.FirstAMap + (lastWritten-l.FirstAMap+l.AMapCoverage-1)/l.AMapCoverage*l.AMapCoverage
+			if p+l.PageSize < size-4096 {
+				b := zeroFrom(from)
+				copy(b[p:], "not zero")
+				if _, ok := zeroedTail(b); ok {
+					t.Errorf("%s zeroed from 0x%X but a map page's place at 0x%X, reading 4 KiB at most: told", path, from, p)
+				}
+			}
+			maxZeroedTailRead = 1 << 30
 		}
 		// Zeros past the last block and B-tree page (free space, and map
 		// pages scanpst rebuilds), the last map page zeroed with the bytes
