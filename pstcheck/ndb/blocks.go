@@ -30,9 +30,6 @@ func (s *Scanner) checkBlocks(ctx context.Context) {
 	// The pages the walk found, and the map pages, sorted in place: the
 	// walk's order is not needed after, and a store of millions of items
 	// has hundreds of thousands of pages.
-	for _, p := range s.pages {
-		s.lastTreePage = max(s.lastTreePage, p.IB)
-	}
 	s.mapPages = s.fixedPages()
 	pages := append(s.pages, s.mapPages...)
 	s.pages, s.pageCount = nil, len(pages)

@@ -72,7 +72,7 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 	s.visited[ib] = true
 	s.progress.Add(l.PageSize)
 	s.res.BytesVerified += l.PageSize
-	s.pages = append(s.pages, pageRef{IB: ib, BID: ref.BID, Type: ptype})
+	s.keepPage(pageRef{IB: ib, BID: ref.BID, Type: ptype})
 	// A zeroed page passes its CRC (CRC of zeros is 0) but not the type
 	// check above; signature and BID catch pages written at the wrong place.
 	if sig := Signature(ref.IB, ref.BID); t.Sig != sig {

@@ -63,6 +63,12 @@ func (l *Layout) IntervalPages(i int64) []MapPage {
 	return out
 }
 
+// amapFrom returns the offset of the first AMap page at or after off
+// (the first of all before the data section).
+func (l *Layout) amapFrom(off int64) int64 {
+	return l.FirstAMap + max(off-l.FirstAMap+l.AMapCoverage-1, 0)/l.AMapCoverage*l.AMapCoverage
+}
+
 // MapPages returns the map pages that lie wholly inside [from, to), in
 // file order.
 func (l *Layout) MapPages(from, to int64) []MapPage {

@@ -256,7 +256,7 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks *pieces[bbtCa
 		} else {
 			rb.BBTPages++
 		}
-		s.pages = append(s.pages, pageRef{IB: off, Type: t, rebuilt: true})
+		s.keepPage(pageRef{IB: off, Type: t, rebuilt: true})
 	}
 	s.sortTrees() // for the lookups of what the live trees hold
 	liveBBT, liveNBT := s.res.BBT.Len(), s.res.NBT.Len()

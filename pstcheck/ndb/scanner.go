@@ -157,6 +157,13 @@ type Result struct {
 	changedPages []int64
 }
 
+// keepPage adds a B-tree page the walk read, or the rebuild found, to the
+// pages the passes after check.
+func (s *Scanner) keepPage(p pageRef) {
+	s.pages = append(s.pages, p)
+	s.lastTreePage = max(s.lastTreePage, p.IB)
+}
+
 // Scanner runs the NDB passes over one file.
 type Scanner struct {
 	r        io.ReaderAt

@@ -54,7 +54,7 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 		return 0, 0, false
 	}
 	buf := make([]byte, 1<<20)
-	zeros := func(off, n int64) bool {
+	zeroedAt := func(off, n int64) bool {
 		for n > 0 {
 			k := min(int64(len(buf)), n)
 			if readFull(s.r, buf[:k], off) != nil || !allZero(buf[:k]) {
@@ -69,22 +69,22 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 		// zeros must cover that place's first MiB, every map page's
 		// place after it, and the last maxZeroedTailRead bytes, and are
 		// told from where those begin.
-		if !zeros(last, min(int64(len(buf)), end-last)) {
+		if !zeroedAt(last, min(int64(len(buf)), end-last)) {
 			return 0, 0, false
 		}
 		page := buf[:l.PageSize]
-		for p := l.FirstAMap + (last-l.FirstAMap+l.AMapCoverage-1)/l.AMapCoverage*l.AMapCoverage; p+l.PageSize <= end; p += l.AMapCoverage {
+		for p := l.amapFrom(last); p+l.PageSize <= end; p += l.AMapCoverage {
 			if readFull(s.r, page, p) != nil || !allZero(page) {
 				return 0, 0, false
 			}
 		}
-		if start = s.size - maxZeroedTailRead; !zeros(start, maxZeroedTailRead) {
+		if start = s.size - maxZeroedTailRead; !zeroedAt(start, maxZeroedTailRead) {
 			return 0, 0, false
 		}
 		return start, last, true
 	}
 	// Zeros from that place to the end of the file, read forward.
-	if !zeros(last, s.size-last) {
+	if !zeroedAt(last, s.size-last) {
 		return 0, 0, false
 	}
 	// Back from that place to the last byte that is not zero, as far as
@@ -106,7 +106,7 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 	// page are a region of the file destroyed (a zeroed root page before
 	// the free space at the end, say), told as such, not a copy that
 	// stopped.
-	if k := (start - l.FirstAMap + l.AMapCoverage - 1) / l.AMapCoverage; l.FirstAMap+k*l.AMapCoverage+l.PageSize > end {
+	if l.amapFrom(start)+l.PageSize > end {
 		return 0, 0, false
 	}
 	return start, last, true
