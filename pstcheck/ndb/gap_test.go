@@ -15,6 +15,19 @@ import (
 	"github.com/pstcheck/pstcheck/internal/samples"
 )
 
+// damageSamples returns go-pst's samples and, unless -short, the corpus
+// files the damage matrix uses; it skips the test when there are none.
+func damageSamples(t *testing.T) []string {
+	files := samples.GoPstAll()
+	if !testing.Short() {
+		files = append(files, samples.CorpusNamed(samples.DamageCorpus...)...)
+	}
+	if len(files) == 0 {
+		t.Skip("go-pst's samples are not downloaded")
+	}
+	return files
+}
+
 // A copy that lacks bytes inside it (the rest moved up) is found, with the
 // bytes missing, never after where they went missing (before it only by
 // bytes that hold no page or block: free space, or one the gap cut
@@ -25,13 +38,7 @@ import (
 // nothing and need not be found. A clean file, a copy cut off at its end
 // and one with its tail zeroed have no gap.
 func TestFindGap(t *testing.T) {
-	files := samples.GoPstAll()
-	if !testing.Short() {
-		files = append(files, samples.CorpusNamed(samples.DamageCorpus...)...)
-	}
-	if len(files) == 0 {
-		t.Skip("go-pst's samples are not downloaded")
-	}
+	files := damageSamples(t)
 	for _, path := range files {
 		clean, err := os.ReadFile(path)
 		if err != nil {

@@ -5,8 +5,6 @@ import (
 	"context"
 	"os"
 	"testing"
-
-	"github.com/pstcheck/pstcheck/internal/samples"
 )
 
 // A file whose end is zeros from where the store had written on (its last
@@ -15,13 +13,7 @@ import (
 // map pages at its end, or blocks and pages but no map page, or stop
 // short of it, and a cut-off copy, are not.
 func TestZeroedTail(t *testing.T) {
-	files := samples.GoPstAll()
-	if !testing.Short() {
-		files = append(files, samples.CorpusNamed(samples.DamageCorpus...)...)
-	}
-	if len(files) == 0 {
-		t.Skip("go-pst's samples are not downloaded")
-	}
+	files := damageSamples(t)
 	zeroedTail := func(b []byte) (int64, bool) {
 		res := Scan(context.Background(), bytes.NewReader(b), int64(len(b)), discard{}, Options{Workers: 1})
 		if res == nil {
@@ -99,7 +91,7 @@ func TestZeroedTail(t *testing.T) {
 				t.Errorf("%s zeroed from 0x%X, reading 4 KiB at most: told %v from 0x%X, want from 0x%X", path, from, ok, got, size-4096)
 			}
 			// The first map page's place after the last place written.
-			p := l.FirstAMap + (lastWritten-l.FirstAMap+l.AMapCoverage-1)/l.AMapCoverage*l.AMapCoverage
+			p := l.amapFrom(lastWritten)
 			if p+l.PageSize < size-4096 {
 				b := zeroFrom(from)
 				copy(b[p:], "not zero")
