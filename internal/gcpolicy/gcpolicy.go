@@ -93,20 +93,19 @@ func (w *watcher) collected() {
 		return
 	}
 	live, held := heapNow()
-	switch {
-	case live > w.limit/10*9:
-		// Up a tenth above the live heap as soon as it nears the limit.
-		w.limit = live / 10 * 11
-	case max(w.base, live/10*11, held/10*11) < w.limit/5*4:
-		// Down by a fifth or more, never below where it began nor below
-		// what the heap holds, so that the collector is not made to run
-		// back to back.
-		w.limit = max(w.base, live/10*11, held/10*11)
-	default:
-		w.arm()
-		return
+	// Up a tenth above the live heap as soon as it nears the limit; down
+	// by a fifth or more, never below where it began nor below what the
+	// heap holds, so that the collector is not made to run back to back.
+	want := w.limit
+	if lower := max(w.base, live/10*11, held/10*11); live > w.limit/10*9 {
+		want = live / 10 * 11
+	} else if lower < w.limit/5*4 {
+		want = lower
 	}
-	debug.SetMemoryLimit(w.limit)
+	if want != w.limit {
+		w.limit = want
+		debug.SetMemoryLimit(want)
+	}
 	w.arm()
 }
 
