@@ -188,21 +188,20 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
 		e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
 	case pstcheck.ActionRestore:
-		if d.MissingBytes > 0 || d.GapBytes > 0 || d.AddedBytes > 0 || d.ZeroedBytes > 0 {
-			e.NextStep = "this copy is incomplete: copy the file again from its source"
+		// incomplete: bytes are missing, at the end or inside.
+		if incomplete := d.MissingBytes > 0 || d.GapBytes > 0; incomplete || d.AddedBytes > 0 || d.ZeroedBytes > 0 {
 			switch {
-			case d.MissingBytes == 0 && d.GapBytes == 0 && d.AddedBytes > 0:
+			case incomplete:
+				e.NextStep = "this copy is incomplete: copy the file again from its source"
+			case d.AddedBytes > 0:
 				e.NextStep = "this copy holds bytes its source does not: copy the file again from its source"
-			case d.MissingBytes == 0 && d.GapBytes == 0 && d.AddedBytes == 0:
+			default:
 				e.NextStep = "the end of this file is zeros: if it is a copy, copy the file again from its source"
 			}
 			switch {
 			case d.AddedBytes > 0:
 				e.Advice = []string{
 					fmt.Sprintf("This copy holds %s that were never part of the store %s, and what followed was moved down to make room: a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck passed over them and read the rest where it belongs. The original may be whole: copy it again and scan the new copy.", units.Size(d.AddedBytes, 2), places(d.Added, d.AddedOffset)),
-				}
-				if d.MissingBytes > 0 {
-					e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
 				}
 			case d.GapBytes > 0:
 				hole := "the hole"
@@ -212,13 +211,13 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				e.Advice = []string{
 					fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), places(d.Gaps, d.GapOffset), hole),
 				}
-				if d.MissingBytes > 0 {
-					e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
-				}
 			case d.MissingBytes > 0:
 				e.Advice = []string{
 					fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
 				}
+			}
+			if d.MissingBytes > 0 && (d.AddedBytes > 0 || d.GapBytes > 0) {
+				e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
 			}
 			if d.ZeroedBytes > 0 {
 				e.Advice = append(e.Advice, fmt.Sprintf("The last %s of this file are zeros, where the store had written its data: a copy, download or sync that set the file's size first and stopped before the end leaves a file like this, and so does a crash or power loss while the file was growing. If this is a copy, the original may be whole: copy it again and scan the new copy.", units.Size(d.ZeroedBytes, 2)))
@@ -234,10 +233,10 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			switch {
 			case d.AddedBytes > 0:
 				e.Advice = append(e.Advice, "Do not run scanpst on this copy: it does not pass over the added bytes, and it deletes what it cannot read.")
-			case d.MissingBytes == 0 && d.GapBytes == 0:
-				e.Advice = append(e.Advice, "Do not run scanpst on it: it deletes what it cannot read, here everything the zeros replaced.")
-			default:
+			case incomplete:
 				e.Advice = append(e.Advice, "Do not run scanpst on an incomplete copy: it deletes what it cannot read.")
+			default:
+				e.Advice = append(e.Advice, "Do not run scanpst on it: it deletes what it cannot read, here everything the zeros replaced.")
 			}
 			break
 		}
