@@ -125,6 +125,9 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		rep.Stats.Crypt = h.CryptName()
 		rep.Stats.Pages = res.Pages
 		rep.Stats.Blocks = res.BBT.Len()
+		if res.Rebuild != nil {
+			rep.Stats.Blocks -= res.Rebuild.StaleEntries // not blocks of the store
+		}
 		rep.Stats.Nodes = res.NBT.Len()
 		rep.Stats.BytesVerified = res.BytesVerified
 		rep.Stats.FreeBytes = res.FreeBytes

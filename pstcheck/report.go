@@ -112,6 +112,9 @@ type IndexRebuild struct {
 	// blocks' trailers; Nodes and Blocks the entries added, TrailerBlocks
 	// of them blocks found by their trailers alone.
 	NBTPages, BBTPages, ChangedPages, Nodes, Blocks, TrailerBlocks int
+	// StaleEntries are entries of those pages left out: old copies of
+	// pages, naming blocks written over since that no item uses.
+	StaleEntries int
 	// Items are the items (readable or recovered) read through the rebuilt
 	// index: without it they would be lost.
 	Items int

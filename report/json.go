@@ -64,6 +64,7 @@ type jsonRebuild struct {
 	Nodes         int `json:"nodes"`
 	Blocks        int `json:"blocks"`
 	TrailerBlocks int `json:"trailer_blocks"`
+	StaleEntries  int `json:"stale_entries"`
 	Items         int `json:"items"`
 }
 
@@ -197,7 +198,7 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 	}
 	if rb := r.Rebuild; rb != nil {
 		f.IndexRebuild = &jsonRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, ChangedPages: rb.ChangedPages, Nodes: rb.Nodes,
-			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, Items: rb.Items}
+			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, StaleEntries: rb.StaleEntries, Items: rb.Items}
 	}
 	f.Scale = newJSONScale(r)
 	return f

@@ -314,8 +314,15 @@ func findingLines(f pstcheck.Finding) []string {
 
 // rebuildLine says what rebuilding the index found.
 func rebuildLine(rb *pstcheck.IndexRebuild) string {
-	return fmt.Sprintf("damaged; rebuilt from %s: %s and %s added, %s read through them.",
+	line := fmt.Sprintf("damaged; rebuilt from %s: %s and %s added, %s read through them.",
 		rebuildSources(rb), plural(rb.Nodes, "node"), plural(rb.Blocks, "block"), plural(rb.Items, "item"))
+	switch n := rb.StaleEntries; {
+	case n == 1:
+		line += " 1 entry of those pages names a block that is not there and that no item uses (an old copy of a page): left out."
+	case n > 1:
+		line += " " + thousands(int64(n)) + " entries of those pages name blocks that are not there and that no item uses (old copies of pages): left out."
+	}
+	return line
 }
 
 // scanParts sum up the scan itself.

@@ -259,7 +259,7 @@ func (s *Scanner) reportBlocks(order blockOrder, pages []pageRef, chunks []block
 		e := &ent
 		bad := func(st BlockState, detail string) {
 			bbt.setState(idx, st)
-			s.report(finding.Finding{Code: st.Code(), Offset: int64(e.IB), BID: e.BID, Detail: detail})
+			s.reportBlock(idx, finding.Finding{Code: st.Code(), Offset: int64(e.IB), BID: e.BID, Detail: detail})
 		}
 		ext := l.BlockExtent(int(e.CB))
 		ib := int64(e.IB)
@@ -366,7 +366,7 @@ func (s *Scanner) reportFailed(order blockOrder, failed []int32) {
 		if bbt.State(int(idx)).trailerOnly() {
 			detail += "; its data checks out against its CRC"
 		}
-		s.report(finding.Finding{Code: code, Offset: int64(e.IB), BID: e.BID, Detail: detail})
+		s.reportBlock(int(idx), finding.Finding{Code: code, Offset: int64(e.IB), BID: e.BID, Detail: detail})
 	}
 }
 

@@ -108,6 +108,7 @@ func (s *Scanner) checkNodes(ctx context.Context) {
 			s.res.NBT.setRebuilt(i)
 		}
 	}
+	s.settleHeldBack(w.refs)
 	s.checkRefCounts(w.refs)
 }
 
@@ -492,8 +493,8 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 				s.res.unlinkedInternal = append(s.res.unlinkedInternal, e.BID)
 			}
 		}
-		if e.Rebuilt == FoundByTrailer {
-			continue // no cRef to compare
+		if e.Rebuilt == FoundByTrailer || s.res.isStale(i) {
+			continue // no cRef to compare; not a block of the store
 		}
 		want := int(refs[i]) + 1
 		got := int(e.Ref)

@@ -399,7 +399,7 @@ func (res *Result) ChangedInPlace() (n int, first, last int64) {
 		n++
 	}
 	for i := range res.BBT.Len() {
-		if res.BBT.State(i).changedInPlace() {
+		if res.BBT.State(i).changedInPlace() && !res.isStale(i) {
 			note(int64(res.BBT.IB(i)))
 		}
 	}

@@ -36,6 +36,10 @@ type Rebuild struct {
 	// Nodes and Blocks are the entries added to the NBT and BBT; Blocks
 	// includes TrailerBlocks, the blocks found by their trailers alone.
 	Nodes, Blocks, TrailerBlocks int
+	// StaleEntries are the entries of leaf pages found outside the live
+	// tree that name blocks no longer there, which no node uses: old
+	// copies of pages (stale.go), not counted in Blocks.
+	StaleEntries int
 }
 
 // allocState is what the allocation map says of a place in the file.

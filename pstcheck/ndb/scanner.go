@@ -137,6 +137,10 @@ type Result struct {
 	// alike: among them are those messages' subnode trees
 	// (UnusedSubnodeTrees).
 	unlinkedInternal []uint64
+	// stale are the BBT indexes of entries of old leaf pages that name
+	// blocks no longer there and no node uses (stale.go): not blocks of
+	// the store, so neither damage nor allocated space.
+	stale map[int32]bool
 
 	Pages         int
 	BytesVerified int64
@@ -212,6 +216,10 @@ type Scanner struct {
 	// internal holds the sound internal blocks the block pass read, for
 	// the node pass (internalcache.go); nil after the node pass.
 	internal *internalCache
+	// heldBack are the findings of blocks that fail where only a leaf
+	// page found outside the live tree puts them, until the node pass
+	// knows whether a node uses them (stale.go).
+	heldBack []heldBlock
 
 	res Result
 }

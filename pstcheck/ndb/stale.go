@@ -1,0 +1,64 @@
+package ndb
+
+import "github.com/pstcheck/pstcheck/pstcheck/finding"
+
+// Old copies of index pages. When B-tree pages are lost, the index rebuild
+// takes the entries of leaf pages found outside the live tree (rebuild.go),
+// and keeps an entry no block's trailer proves, so that the loss of a
+// block an item needs is reported. But a leaf page found there may be an
+// old copy, left in space the store freed: its entries then name blocks
+// that were freed and written over since, which no node uses (or, in a
+// cut-off copy, blocks past its end that no surviving node uses).
+// Reported as damaged blocks, they would be false alarms (enron.pst with
+// its BBT root zeroed: 11 "damaged blocks", every item whole).
+//
+// So the block pass holds back the finding of a block that fails where
+// such an entry alone puts it, and the node pass settles it: a block a
+// node uses is reported, with what is wrong with it; one no node uses is
+// an entry of an old page, counted (Rebuild.StaleEntries) and left out of
+// the damage, the allocation check and the unused blocks.
+
+// maxHeldBack bounds the findings held back; those past it are reported at
+// once, as before the node pass could tell.
+const maxHeldBack = 1 << 16
+
+// heldBlock is a finding held back, with the BBT index of its block.
+type heldBlock struct {
+	idx int32
+	f   finding.Finding
+}
+
+// reportBlock reports the finding f of the block at BBT index idx, or holds
+// it back when only a leaf page found outside the live tree names the block
+// there.
+func (s *Scanner) reportBlock(idx int, f finding.Finding) {
+	if s.res.BBT.Found(idx) == FoundInLeaf && len(s.heldBack) < maxHeldBack {
+		s.heldBack = append(s.heldBack, heldBlock{int32(idx), f})
+		return
+	}
+	s.report(f)
+}
+
+// settleHeldBack reports the held-back findings of blocks some node uses
+// (refs counts each block's users) and counts the others as stale.
+func (s *Scanner) settleHeldBack(refs []uint16) {
+	for _, h := range s.heldBack {
+		if refs[h.idx] > 0 {
+			s.report(h.f)
+			continue
+		}
+		if s.res.stale == nil {
+			s.res.stale = map[int32]bool{}
+		}
+		s.res.stale[h.idx] = true
+	}
+	s.heldBack = nil
+	if n := len(s.res.stale); n > 0 {
+		s.res.Rebuild.StaleEntries = n
+		s.res.Rebuild.Blocks -= n
+	}
+}
+
+// isStale says whether the entry at BBT index i is an old page's entry
+// (settleHeldBack).
+func (res *Result) isStale(i int) bool { return res.stale[int32(i)] }
