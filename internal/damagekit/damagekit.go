@@ -58,7 +58,10 @@ const ZeroedEnd = "second half zeroed, to the end (a copy that set its size and 
 // added at 50% and 64 KiB written twice at 75%, the rest moved down, as a
 // copy that writes a piece it should not leaves it; and the second half
 // zeroed, as a copy that set the file's size and stopped half way leaves
-// it (ZeroedEnd).
+// it (ZeroedEnd); 16 clusters of 4 KiB holding the bytes of others of the
+// file, as a file system that cross-linked them or an undelete tool that
+// put the file together from the wrong ones leaves it, alone and with the
+// BBT root zeroed too.
 func Cases(f *pstmut.File) []Case {
 	size := f.Size()
 	var out []Case
@@ -123,7 +126,42 @@ func Cases(f *pstmut.File) []Case {
 	if size >= 4<<20 {
 		out = append(out, Case{Name: "first 1 MiB of random bytes (as ransomware leaves it)", Damage: garbage(0, 1<<20)})
 	}
+	// Clusters holding others' bytes, alone and with the index lost (in a
+	// file large enough that they leave most of it).
+	if 16*4<<10*8 < size {
+		out = append(out,
+			Case{Name: "16 clusters cross-linked (4 KiB holding another place's bytes)", Damage: crossLinked(16, 4<<10)},
+			Case{Name: "16 clusters cross-linked and the BBT root zeroed", Damage: both(crossLinked(16, 4<<10), zero(f.Root(ndb.PageBBT).Off, f.L.PageSize))},
+		)
+	}
 	return append(out, Case{Name: "bits flipped (one per 128 KiB)", Damage: flipBits(128 << 10)})
+}
+
+// crossLinked writes over n clusters of size bytes, aligned to size, the
+// bytes of n other clusters of the file, as a fixed seed picks them: a file
+// system that gave two files the same cluster, or an undelete tool that
+// put a file together from the wrong ones. The blocks in them check out
+// where they came from, and lie in the wrong place here.
+func crossLinked(n int, size int64) func(*pstmut.File) []byte {
+	return func(f *pstmut.File) []byte {
+		b := slices.Clone(f.B)
+		r := rand.New(rand.NewPCG(7, 8))
+		clusters := int64(len(b)) / size
+		for range n {
+			to, from := r.Int64N(clusters)*size, r.Int64N(clusters)*size
+			copy(b[to:to+size], f.B[from:from+size])
+		}
+		return b
+	}
+}
+
+// both applies one damage, then the other, to the bytes the first left.
+func both(first, then func(*pstmut.File) []byte) func(*pstmut.File) []byte {
+	return func(f *pstmut.File) []byte {
+		g := *f
+		g.B = first(f)
+		return then(&g)
+	}
 }
 
 // flipBits flips one bit per every bytes of the file, at places and in
