@@ -65,7 +65,8 @@ type ManifestItem struct {
 	Damaged   bool    `json:"damaged"`
 	Problem   *string `json:"problem"`
 	// State is what became of the item: readable, damaged, lost (its node
-	// is gone: nothing to write) or recovered (found without its listing).
+	// is gone: nothing to write) or recovered (found without its listing or
+	// its node).
 	State string `json:"state"`
 }
 

@@ -38,7 +38,12 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 	// Messages known only by a heap no entry links to are lost, in no
 	// folder (those a folder's count does not already count).
 	rep.Items.Lost += m.UnlinkedExtra
-	rep.Items.Salvageable = len(m.Salvage) + len(m.Unlinked)
+	rep.Items.Salvageable = len(m.Unlinked)
+	for _, rem := range m.Salvage {
+		if !rem.Whole { // a whole one is recovered
+			rep.Items.Salvageable++
+		}
+	}
 	rep.Items.Total = rep.Items.Readable + rep.Items.Damaged + rep.Items.Lost + rep.Items.Recovered
 	rep.Items.Complete = m.Complete
 	for i := range rep.Findings {

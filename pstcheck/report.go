@@ -71,7 +71,7 @@ type Folder struct {
 	Readable  int // listed and readable whole
 	Damaged   int // present, but not readable whole
 	Lost      int // known to exist (its listing or the folder's count), its node gone
-	Recovered int // readable, found without its listing
+	Recovered int // readable, found without its listing or its node
 	// Size totals the message sizes (PidTagMessageSize, as Outlook's
 	// Folder Size dialog adds them up) of the items read whole.
 	Size int64

@@ -21,16 +21,18 @@ import (
 // With the NBT leaf page that holds only messages zeroed, those messages'
 // nodes are lost but their folders' contents tables still list them, and
 // the blocks holding their properties survive, linked to nothing. Each
-// such lost item is offered for salvage with the block that holds its
-// properties, and what is read from it is the clean message's own: every
-// property salvaged has the value the clean file's message has. Without
-// includeDamaged nothing of it is written.
+// such item is found again from the block that holds its properties.
 //
-// A lost message's subnodes (recipients, attachments, large values) are
-// found when one unused subnode tree alone fits it: then it is salvaged
-// whole, equal to the clean message in every property, recipient and
-// attachment. enron.pst names distinct subnodes per message, so all 7 are;
-// support.pst gives every message the same few, so none is.
+// A message's subnodes (recipients, attachments, large values) are found
+// when one unused subnode tree alone fits it: then the message is read
+// whole from those blocks, equal to the clean message in every property,
+// recipient and attachment, and it is recovered, not lost: written, in the
+// folder that lists it, without includeDamaged. enron.pst names distinct
+// subnodes per message, so all 7 are. support.pst gives every message the
+// same few, so none is: those are lost, offered for salvage with the
+// block that holds their properties, and what is read from it is the
+// clean message's own (every property salvaged has the clean value);
+// without includeDamaged nothing of them is written.
 func TestSalvageLostItems(t *testing.T) {
 	wantWhole := map[string]int{"support.pst": 0, "enron.pst": 7}
 	for _, name := range []string{"support.pst", "enron.pst"} {
@@ -40,9 +42,29 @@ func TestSalvageLostItems(t *testing.T) {
 				t.Skip("go-pst's samples are not downloaded")
 			}
 			clean, store := openDamaged(t, p, "NBT leaf zeroed (messages only)")
+			cleanFolder := map[uint32]string{}
+			for x := range clean.Items(nil) {
+				cleanFolder[x.NID] = x.Folder
+			}
 			lost, salvaged, whole := 0, 0, 0
 			for x := range store.Items(nil) {
-				if x.State != pstcheck.ItemLost {
+				want, err := clean.Reader.Message(x.NID)
+				switch {
+				case x.State == pstcheck.ItemRecovered && x.Salvage.Data != 0:
+					if !x.Salvage.Whole || x.Salvage.Sub == 0 {
+						t.Errorf("0x%X: recovered from %+v, not whole with its subnodes", x.NID, x.Salvage)
+					}
+					m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false)
+					if m == nil || why != "" || err != nil {
+						t.Fatalf("0x%X: recovered, but not written whole (%q, clean: %v)", x.NID, why, err)
+					}
+					if x.Folder != cleanFolder[x.NID] {
+						t.Errorf("0x%X: recovered into %q, the clean file has it in %q", x.NID, x.Folder, cleanFolder[x.NID])
+					}
+					whole++
+					sameMessage(t, x.NID, m, want)
+					continue
+				case x.State != pstcheck.ItemLost:
 					continue
 				}
 				lost++
@@ -57,25 +79,18 @@ func TestSalvageLostItems(t *testing.T) {
 				if m == nil || !strings.HasPrefix(why, "lost: ") {
 					t.Fatalf("0x%X: not salvaged: %q", x.NID, why)
 				}
-				want, err := clean.Reader.Message(x.NID)
 				if err != nil {
 					t.Fatalf("0x%X in the clean file: %v", x.NID, err)
-				}
-				if x.Salvage.Sub != 0 {
-					// Its subnodes were told apart: it is the clean
-					// message whole.
-					whole++
-					sameMessage(t, x.NID, m, want)
-					continue
 				}
 				if len(m.Props) < 5 || len(m.Recipients) != 0 || len(m.Attachments) != 0 {
 					t.Errorf("0x%X: salvaged %d properties, %d recipients, %d attachments", x.NID, len(m.Props), len(m.Recipients), len(m.Attachments))
 				}
 				sameProps(t, fmt.Sprintf("0x%X", x.NID), m.Props, want.Props, false)
 			}
-			if lost == 0 || salvaged != lost || store.Report.Items.Salvageable != salvaged || whole != wantWhole[name] {
-				t.Errorf("%d lost items, %d offered for salvage (%d with their subnodes, want %d), the report counts %d salvageable",
-					lost, salvaged, whole, wantWhole[name], store.Report.Items.Salvageable)
+			if salvaged != lost || store.Report.Items.Salvageable != salvaged || whole != wantWhole[name] || lost+whole == 0 ||
+				store.Report.Items.Recovered != whole {
+				t.Errorf("%d lost items, %d offered for salvage, %d recovered whole (want %d), the report counts %d salvageable and %d recovered",
+					lost, salvaged, whole, wantWhole[name], store.Report.Items.Salvageable, store.Report.Items.Recovered)
 			}
 		})
 	}

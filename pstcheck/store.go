@@ -76,15 +76,20 @@ type Item struct {
 	Associated bool
 	// Salvage, for a lost item, are the blocks that still hold it
 	// although its node is gone (Data 0: none): what is left of it can be
-	// written, marked (ReadMessage, ReadItem).
+	// written, marked (ReadMessage, ReadItem). For a recovered item they
+	// are Whole: the item is read from them as from its node.
 	Salvage messaging.Remains
 }
 
-// ReadMessage reads x's message with r as opts say: through its node, or,
-// for a lost item whose properties survive (x.Salvage), what is left of
-// it, always leniently.
+// ReadMessage reads x's message with r as opts say: through its node; for
+// an item recovered from the blocks that hold it although its node is
+// gone (x.Salvage.Whole), from those; or, for a lost item whose
+// properties survive (x.Salvage), what is left of it, always leniently.
 func ReadMessage(r *messaging.Reader, x Item, opts messaging.ReadOptions) (*messaging.Message, []string, error) {
-	if x.State == ItemLost && x.Salvage.Data != 0 {
+	switch {
+	case x.Salvage.Whole:
+		return r.ReadRemains(x.NID, x.Salvage, opts)
+	case x.State == ItemLost && x.Salvage.Data != 0:
 		return r.Salvage(x.NID, x.Salvage, opts)
 	}
 	return r.Read(x.NID, opts)
@@ -259,12 +264,15 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 		if row, ok := s.m.Rows[r.NID]; ok {
 			it.Subject, it.Time = row.Subject, row.Time
 		}
-		if rem := s.m.Salvage[r.NID]; rem.Data != 0 && r.State == ItemLost {
+		switch rem := s.m.Salvage[r.NID]; {
+		case rem.Data != 0 && r.State == ItemLost:
 			it.Salvage = rem
 			if it.Problem != "" {
 				it.Problem += "; "
 			}
 			it.Problem += s.survives(rem)
+		case rem.Whole && r.State == ItemRecovered:
+			it.Salvage = rem // read from there, whole
 		}
 		return it
 	}

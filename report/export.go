@@ -35,7 +35,7 @@ func ExportSummary(r ExportResult) []string {
 		parts = append(parts, thousands(int64(it.Readable))+" readable")
 	}
 	if it.Recovered > 0 {
-		parts = append(parts, thousands(int64(it.Recovered))+" recovered without their folder's listing")
+		parts = append(parts, thousands(int64(it.Recovered))+" recovered without their folder's listing or index entry")
 	}
 	if n := min(r.Partial, it.NamesLost); n > 0 {
 		parts = append(parts, thousands(int64(n))+" without their named properties (the store's name map is lost), marked X-Pstcheck-Damaged")

@@ -76,7 +76,7 @@ func (w *walker) describe() {
 			info := RowInfo{}
 			info.Subject, _ = w.cellString(tc, r, propSubject)
 			info.Subject = StripSubjectPrefix(info.Subject)
-			info.Time = rowTime(tc, r)
+			info.Time, info.Modified = rowTime(tc, r)
 			if w.out.Rows == nil {
 				w.out.Rows = map[uint32]RowInfo{}
 			}
@@ -86,8 +86,9 @@ func (w *walker) describe() {
 }
 
 // rowTime is a row's delivery time, else its submit time, else its last
-// modification time; zero when none is there.
-func rowTime(tc *ltp.TC, r int) time.Time {
+// modification time (zero when none is there), and its last modification
+// time.
+func rowTime(tc *ltp.TC, r int) (when, modified time.Time) {
 	times := map[uint16]time.Time{}
 	tc.RowCells(r, func(c ltp.Column, cell []byte) {
 		if c.Type() == ltp.TypeTime && len(cell) == 8 {
@@ -96,10 +97,10 @@ func rowTime(tc *ltp.TC, r int) time.Time {
 	})
 	for _, id := range []uint16{propDeliveryTime, propClientSubmitTime, propLastModified} {
 		if t := times[id]; !t.IsZero() {
-			return t
+			return t, times[propLastModified]
 		}
 	}
-	return time.Time{}
+	return time.Time{}, time.Time{}
 }
 
 // FileTime converts a FILETIME (100 ns ticks since 1601-01-01) to UTC;

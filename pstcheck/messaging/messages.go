@@ -286,7 +286,13 @@ func (c *checker) message(nid uint32) error {
 		return errNodeDamaged
 	}
 	c.res.Prefetch(c.mem.blocks(), n.Data, n.Sub)
-	subs, err := c.res.Subnodes(n.Sub, c.mem.blocks())
+	return c.object(n.Data, n.Sub)
+}
+
+// object checks the message object whose property context is the data
+// tree data and whose subnode tree is sub: nil when it is readable whole.
+func (c *checker) object(data, sub uint64) error {
+	subs, err := c.res.Subnodes(sub, c.mem.blocks())
 	if err != nil {
 		return err
 	}
@@ -294,7 +300,7 @@ func (c *checker) message(nid uint32) error {
 	if c.visit.message == nil {
 		c.visit = objectVisit{mem: &c.mem, message: c.sawMessage}
 	}
-	err = walkObject(c.res, n.Data, subs, 0, &c.visit)
+	err = walkObject(c.res, data, subs, 0, &c.visit)
 	if err == nil && c.named && (c.nameMapLost || c.unnamed) {
 		return errNamesLost
 	}

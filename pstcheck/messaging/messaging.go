@@ -52,7 +52,7 @@ type Folder struct {
 	Readable  int // listed and readable whole
 	Damaged   int // its node exists, but it cannot be read whole
 	Lost      int // known to exist (a listing row or the folder's count), its node gone
-	Recovered int // readable, found without its listing (by its parent NID)
+	Recovered int // readable, found without its listing (by its parent NID) or its node (wholeSalvage)
 	// NamesLost are the damaged items that are whole but for their named
 	// properties (ItemRef.NamesLost).
 	NamesLost int
@@ -85,7 +85,7 @@ const (
 	Readable  ItemState = iota + 1 // listed and readable whole
 	Damaged                        // its node exists, but it cannot be read whole
 	Lost                           // listed, but its node is gone
-	Recovered                      // readable, found without its listing
+	Recovered                      // readable, found without its listing or its node
 )
 
 // Result is what the messaging pass found.
@@ -163,15 +163,23 @@ type UnlinkedMessage struct {
 	RowInfo
 }
 
-// Remains are the blocks that still hold a lost message: its property
-// heap (Data) and, when exactly one subnode tree no node uses fits it and
-// fits no other such message, its subnodes (Sub; 0: none).
-type Remains struct{ Data, Sub uint64 }
+// Remains are the blocks that still hold a message whose node is lost:
+// its property heap (Data) and, when exactly one subnode tree no node uses
+// fits it and fits no other such message, its subnodes (Sub; 0: none).
+// Whole says they are the message itself, read whole (wholeSalvage): the
+// item is recovered, not lost.
+type Remains struct {
+	Data, Sub uint64
+	Whole     bool
+}
 
 // RowInfo is what a contents-table row says of an item.
 type RowInfo struct {
 	Subject string
 	Time    time.Time // delivery time, else submit time, else last change
+	// Modified is the row's last modification time (zero: none): the
+	// version of the item the row describes.
+	Modified time.Time
 }
 
 type walker struct {
@@ -276,6 +284,7 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, opts Options
 	w.orphans()
 	w.account()
 	w.unlinked()
+	w.wholeSalvage()
 	// A copy: &w.out would keep the whole walker alive as long as the
 	// result, its queue among it (16 bytes a message, 32 MB for 2 million
 	// items), while an export or repair reads the items.

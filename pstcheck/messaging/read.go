@@ -253,6 +253,17 @@ func (r *Reader) Salvage(nid uint32, rem Remains, opts ReadOptions) (m *Message,
 	return m, problems, err
 }
 
+// ReadRemains reads message nid, whose node is lost, from the blocks that
+// hold it whole (Remains.Whole), as Read reads a message from its node.
+func (r *Reader) ReadRemains(nid uint32, rem Remains, opts ReadOptions) (m *Message, problems []string, err error) {
+	var lenient *[]string
+	if opts.Lenient {
+		lenient = &problems
+	}
+	m, err = r.message(nid, rem.Data, rem.Sub, lenient, opts, true)
+	return m, problems, err
+}
+
 // message reads the message object data, sub (a message, or the one an
 // attachment embeds) through walkObject. lenient, when not nil, collects
 // the problems a partial read passes over; when nil, the first problem is

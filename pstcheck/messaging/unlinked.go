@@ -200,6 +200,66 @@ func (w *walker) matchSubnodes(needs map[uint64][]uint32, roots []uint64) {
 	}
 }
 
+// wholeSalvage recovers the lost items whose remains are the item itself,
+// so that they are counted and copied out as recovered, into the folder
+// that lists them, instead of lost: the heap matched to the item's own
+// row (the newest of those that match), with the one subnode tree that
+// fits it and no other heap and holds the recipients the heap names
+// (matchSubnodes); read whole, as the check reads a message; and, where
+// both the row and the heap say when the item last changed, of that
+// version (an older one left in the file differs there; some writers keep
+// the time in the row alone).
+func (w *walker) wholeSalvage() {
+	if len(w.out.Salvage) == 0 {
+		return
+	}
+	for folder, refs := range w.out.Items {
+		for i := range refs {
+			r := &refs[i]
+			rem, ok := w.out.Salvage[r.NID]
+			if !ok || r.State != Lost || r.FAI || rem.Sub == 0 || w.ctx.Err() != nil || !w.salvageWhole(r.NID, rem) {
+				continue
+			}
+			rem.Whole = true
+			w.out.Salvage[r.NID] = rem
+			r.State = Recovered
+			f := &w.out.Folders[w.folderIndex[folder]]
+			f.Lost--
+			f.Recovered++
+			f.Size += w.chk.size
+		}
+	}
+}
+
+// salvageWhole says whether rem, the remains matched to lost item nid's
+// row, read whole and are of the version the row describes.
+func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
+	c := &w.chk
+	c.mem.reset()
+	c.size = 0
+	if err := c.object(rem.Data, rem.Sub); err != nil || c.named && (c.nameMapLost || c.unnamed) {
+		return false
+	}
+	row, ok := w.out.Rows[nid]
+	if !ok {
+		return false
+	}
+	if row.Modified.IsZero() {
+		return true
+	}
+	c.mem.reset()
+	blocks, err := w.res.ReadBlocks(rem.Data, c.mem.blocks())
+	if err != nil {
+		return false
+	}
+	pc, err := ltp.PeekPC(c.mem.objects(), blocks, w.res.Decoder())
+	if err != nil {
+		return false
+	}
+	mod := peekTimeOf(pc, propLastModified)
+	return mod.IsZero() || mod.Equal(row.Modified)
+}
+
 // Recipient properties: a message's heap keeps its recipients' names
 // joined by "; " for each kind (To, Cc, Bcc), which its recipient table
 // lists one per row.
@@ -277,10 +337,18 @@ func (w *walker) peekString(pc *ltp.PC, id uint16) string {
 // peekTime is a message's delivery time, else its submit time.
 func peekTime(pc *ltp.PC) time.Time {
 	for _, id := range []uint16{propDeliveryTime, propClientSubmitTime} {
-		if p, ok := pc.Get(id); ok && p.Type == ltp.TypeTime {
-			if b := pc.Bytes(p); len(b) == 8 {
-				return FileTime(binary.LittleEndian.Uint64(b))
-			}
+		if t := peekTimeOf(pc, id); !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// peekTimeOf is the time property id of a heap; zero when it is absent.
+func peekTimeOf(pc *ltp.PC, id uint16) time.Time {
+	if p, ok := pc.Get(id); ok && p.Type == ltp.TypeTime {
+		if b := pc.Bytes(p); len(b) == 8 {
+			return FileTime(binary.LittleEndian.Uint64(b))
 		}
 	}
 	return time.Time{}
