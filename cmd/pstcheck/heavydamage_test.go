@@ -143,6 +143,15 @@ func judgeHeavyDamage(t *testing.T, clean exported, cleanSum map[uint32]string, 
 	if rep.Items != *acct {
 		t.Errorf("the scan counts %+v, the export's manifest %+v", rep.Items, *acct)
 	}
+	// The items the manifest lists in each state are those the accounting
+	// counts (lost items may be counted without a row to list them).
+	states := map[string]int{}
+	for _, it := range got.man.Items {
+		states[it.State]++
+	}
+	if states[export.StateReadable] != acct.Readable || states[export.StateRecovered] != acct.Recovered || states[export.StateDamaged] != acct.Damaged {
+		t.Errorf("the manifest lists %v; the accounting counts %+v", states, *acct)
+	}
 	switch {
 	case rep.Damage.MissingBytes > 0 && rep.Content != pstcheck.ContentOST && rep.Action != pstcheck.ActionRestore:
 		t.Errorf("a cut-off copy gets action %s, want restore (copy it again)", rep.Action)

@@ -240,6 +240,13 @@ func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
 	if err := c.object(rem.Data, rem.Sub); err != nil || c.named && (c.nameMapLost || c.unnamed) {
 		return false
 	}
+	// The check does not read values kept in subnodes (a long body, an
+	// attachment's bytes): for a message the node pass has verified their
+	// blocks, but no node leads to these. Each is read through once.
+	r := Reader{res: w.res, codepage: w.codepage}
+	if _, _, err := r.ReadRemains(nid, rem, ReadOptions{Verify: true, StreamAbove: leaveInStore}); err != nil {
+		return false
+	}
 	row, ok := w.out.Rows[nid]
 	if !ok {
 		return false
@@ -259,6 +266,10 @@ func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
 	mod := peekTimeOf(pc, propLastModified)
 	return mod.IsZero() || mod.Equal(row.Modified)
 }
+
+// leaveInStore leaves every value kept in a subnode in the store (a
+// ReadOptions.StreamAbove).
+func leaveInStore(uint16, uint16) int64 { return 0 }
 
 // Recipient properties: a message's heap keeps its recipients' names
 // joined by "; " for each kind (To, Cc, Bcc), which its recipient table
