@@ -3,15 +3,18 @@ package pstcheck_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/damagekit"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
@@ -468,5 +471,82 @@ func TestChangedInPlace(t *testing.T) {
 	}
 	if rep := pstcheck.Check(context.Background(), bytes.NewReader(f.B), int64(len(f.B)), pstcheck.Options{}); rep.Damage.ChangedInPlace != 0 {
 		t.Errorf("the clean file: %d blocks and pages changed in place", rep.Damage.ChangedInPlace)
+	}
+}
+
+// An older copy of a lost message's subnode tree, naming another body,
+// survives in space the allocation map marks in use, found by its
+// trailer; the message's current tree is damaged, its NBT entry and the
+// BBT root lost. The older tree is then the only whole one that fits the
+// message's heap: the item must not be recovered with it (it stays lost,
+// offered for salvage), and the damaged current tree is reported.
+func TestOlderSubnodeTreeNotRecovered(t *testing.T) {
+	f, err := pstmut.Load(testkit.GoPst(t, "enron.pst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	notOnlyMessages := map[int64]bool{}
+	for _, n := range f.NBT {
+		if n.NID&0x1F != ndb.NIDTypeMessage {
+			notOnlyMessages[n.Page] = true
+		}
+	}
+	users := f.Users()
+	var msg pstmut.NBTRef
+	var body uint64
+	for _, n := range f.NBT {
+		if notOnlyMessages[n.Page] || n.Sub == 0 || len(users[n.Sub&^1]) != 1 {
+			continue
+		}
+		if bt, lv, _, _ := f.InternalHeader(n.Sub); bt != pstmut.SLBlockType || lv != 0 {
+			continue
+		}
+		if v, ok := f.NodeHeap(n.NID).Prop(0x1000); ok && !pstmut.IsHID(v.Value) && !ndb.IsInternal(f.Subnode(n.NID, v.Value).Data) {
+			msg, body = n, f.Subnode(n.NID, v.Value).Data
+			break
+		}
+	}
+	if msg.NID == 0 {
+		t.Fatal("no message with a body block in an SLBLOCK of its own")
+	}
+	// The older tree and its body, written after the end of the file and
+	// marked in use.
+	at := (f.Size() + 4096 + 63) &^ 63
+	if err := f.Grow(at + 256<<10); err != nil {
+		t.Fatal(err)
+	}
+	oldBody := f.FreeBID(false)
+	text := slices.Clone(f.BlockData(body))
+	text[0] ^= 0x55
+	next := f.PutBlock(at, oldBody, text)
+	tree := slices.Clone(f.BlockData(msg.Sub))
+	for i := 8; i+24 <= len(tree); i += 24 {
+		if binary.LittleEndian.Uint64(tree[i+8:]) == body {
+			binary.LittleEndian.PutUint64(tree[i+8:], oldBody)
+		}
+	}
+	end := f.PutBlock(next, oldBody+4|2, tree)
+	for off := at; off < end; off += 64 {
+		f.SetAMapBit(off, true)
+	}
+	current := int64(f.MustBlock(msg.Sub).IB)
+	f.B[current+10] ^= 0xFF
+	f.Zero(msg.Page, f.L.PageSize)
+	f.Zero(f.Root(ndb.PageBBT).Off, f.L.PageSize)
+
+	store := openBytes(t, f.B)
+	for x := range store.Items(nil) {
+		if x.NID != msg.NID {
+			continue
+		}
+		if x.State != pstcheck.ItemLost || x.Salvage.Whole {
+			t.Errorf("0x%X: state %v from %+v, want lost", x.NID, x.State, x.Salvage)
+		}
+		if m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false); m != nil || why == "" {
+			t.Errorf("0x%X written without includeDamaged (%q)", x.NID, why)
+		}
+	}
+	if !store.Report.Has(finding.BlockCRC) {
+		t.Errorf("the damaged subnode tree at 0x%X is not reported", current)
 	}
 }

@@ -669,6 +669,22 @@ func (f *File) SetBlockTrailerBID(bid, v uint64) {
 	f.PutUint(f.BlockTrailer(bid)+f.blockBIDOff(), f.L.BIDSize, v)
 }
 
+// PutBlock writes data at ib as block bid, with a whole trailer (its size,
+// the signature of ib and bid, its CRC), but lists it nowhere: a block the
+// index rebuild can find by its trailer alone. It returns where the
+// block's extent ends.
+func (f *File) PutBlock(ib int64, bid uint64, data []byte) int64 {
+	end := ib + f.L.BlockExtent(len(data))
+	f.check(ib, end-ib)
+	copy(f.B[ib:], data)
+	t := end - int64(f.L.BlockTrailerSize)
+	f.PutUint(t, 2, uint64(len(data)))
+	f.PutUint(t+2, 2, uint64(ndb.Signature(uint64(ib), bid)))
+	f.PutUint(t+f.blockCRCOff(), 4, uint64(ndb.CRC(data)))
+	f.PutUint(t+f.blockBIDOff(), f.L.BIDSize, bid)
+	return end
+}
+
 // FreeBID returns a BID of the given kind (internal or data) that is not
 // in the BBT, above every BID in use.
 func (f *File) FreeBID(internal bool) uint64 {

@@ -210,7 +210,12 @@ func (w *walker) matchSubnodes(needs map[uint64][]uint32, roots []uint64) {
 // version (an older one left in the file differs there; some writers keep
 // the time in the row alone).
 func (w *walker) wholeSalvage() {
-	if len(w.out.Salvage) == 0 {
+	// Items left out of Items (past maxKept) cannot be looked at here, but
+	// would be by a walk that keeps every item: none is recovered then, so
+	// that the counts do not depend on the walk. Nor is any while a subnode
+	// tree no node uses fails verification: it may be the current tree of
+	// an item whose older tree, still whole, is the one that fits.
+	if len(w.out.Salvage) == 0 || w.out.ItemsLeftOut > 0 || w.res.UnusedFailing.Internal > 0 {
 		return
 	}
 	for folder, refs := range w.out.Items {
@@ -251,9 +256,6 @@ func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
 	if !ok {
 		return false
 	}
-	if row.Modified.IsZero() {
-		return true
-	}
 	c.mem.reset()
 	blocks, err := w.res.ReadBlocks(rem.Data, c.mem.blocks())
 	if err != nil {
@@ -263,8 +265,15 @@ func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
 	if err != nil {
 		return false
 	}
+	// The heap is the newest whole one of the row's subject and time; the
+	// current one may be among the data blocks that fail. The row's last
+	// change time tells the version apart where the heap keeps it too;
+	// else only a store in which no unused data block fails will do.
 	mod := peekTimeOf(pc, propLastModified)
-	return mod.IsZero() || mod.Equal(row.Modified)
+	if mod.IsZero() || row.Modified.IsZero() {
+		return w.res.UnusedFailing.Data == 0
+	}
+	return mod.Equal(row.Modified)
 }
 
 // leaveInStore leaves every value kept in a subnode in the store (a

@@ -82,6 +82,7 @@ func (s *Scanner) checkNodes(ctx context.Context) {
 	s.res.NodeDamaged = map[uint32]bool{}
 	for i := range s.res.NBT.Len() {
 		if i%4096 == 0 && ctx.Err() != nil {
+			s.settleHeldBack(nil)
 			return
 		}
 		n := s.res.NBT.Entry(i)
@@ -485,6 +486,13 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 	for i := range s.res.BBT.Len() {
 		ent := s.res.BBT.Entry(i)
 		e := &ent
+		if refs[i] == 0 && s.res.BBT.State(i) != 0 && !s.res.isStale(i) {
+			if IsInternal(e.BID) {
+				s.res.UnusedFailing.Internal++
+			} else {
+				s.res.UnusedFailing.Data++
+			}
+		}
 		if keepUnlinked && refs[i] == 0 && s.res.BBT.State(i) == 0 {
 			switch {
 			case !IsInternal(e.BID) && len(s.res.Unlinked) < maxUnlinked:

@@ -137,6 +137,11 @@ type Result struct {
 	// alike: among them are those messages' subnode trees
 	// (UnusedSubnodeTrees).
 	unlinkedInternal []uint64
+	// UnusedFailing counts the blocks no node uses that fail verification
+	// (stale entries aside), internal and data blocks apart: among them
+	// may be the current subnode tree or heap of an item whose node is
+	// lost, whose older copy may verify.
+	UnusedFailing struct{ Internal, Data int }
 	// stale are the BBT indexes of entries of old leaf pages that name
 	// blocks no longer there and no node uses (stale.go): not blocks of
 	// the store, so neither damage nor allocated space.
@@ -301,6 +306,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 	s.checkBlocks(ctx)
 	s.res.BlockPass = time.Since(start)
 	if ctx.Err() != nil {
+		s.settleHeldBack(nil)
 		return &s.res
 	}
 	s.res.verified = true

@@ -13,10 +13,16 @@ import "github.com/pstcheck/pstcheck/pstcheck/finding"
 // its BBT root zeroed: 11 "damaged blocks", every item whole).
 //
 // So the block pass holds back the finding of a block that fails where
-// such an entry alone puts it, and the node pass settles it: a block a
-// node uses is reported, with what is wrong with it; one no node uses is
-// an entry of an old page, counted (Rebuild.StaleEntries) and left out of
-// the damage, the allocation check and the unused blocks.
+// such an entry alone puts it, and the node pass settles it. A block a node
+// uses is reported, with what is wrong with it. One no node uses is an
+// entry of an old page, counted (Rebuild.StaleEntries) and left out of the
+// damage, the allocation check and the unused blocks, when two things hold:
+// the node index is whole (when node entries are lost, a block no node
+// uses may be a lost item's), and what lies at its place shows it was
+// written over (another block's trailer, a block or page that verifies
+// there, the place outside the data section). A block whose trailer names
+// it where the entry says but whose data fails its checksum is a damaged
+// block in its place, reported as such.
 
 // maxHeldBack bounds the findings held back; those past it are reported at
 // once, as before the node pass could tell.
@@ -40,10 +46,13 @@ func (s *Scanner) reportBlock(idx int, f finding.Finding) {
 }
 
 // settleHeldBack reports the held-back findings of blocks some node uses
-// (refs counts each block's users) and counts the others as stale.
+// (refs counts each block's users) and counts the others as stale. With
+// refs nil (the scan was cancelled before the node pass could tell) it
+// reports them all.
 func (s *Scanner) settleHeldBack(refs []uint16) {
+	nbtWhole := len(s.lostNBT) == 0 && s.droppedNodes == 0
 	for _, h := range s.heldBack {
-		if refs[h.idx] > 0 {
+		if refs == nil || refs[h.idx] > 0 || !nbtWhole || !s.res.BBT.State(int(h.idx)).writtenOver() {
 			s.report(h.f)
 			continue
 		}
@@ -62,3 +71,15 @@ func (s *Scanner) settleHeldBack(refs []uint16) {
 // isStale says whether the entry at BBT index i is an old page's entry
 // (settleHeldBack).
 func (res *Result) isStale(i int) bool { return res.stale[int32(i)] }
+
+// writtenOver says what lies at a block's place shows another block or page
+// was written there, or that the place is outside the store's data: the
+// block is gone, not damaged in place.
+func (b BlockState) writtenOver() bool {
+	switch b {
+	case stateOverlap, statePageOverlap, stateRange, stateBID, stateSignature, stateTrailerSize,
+		stateTrailerBID, stateTrailerCB, stateTrailerSig:
+		return true
+	}
+	return false
+}

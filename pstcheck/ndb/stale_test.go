@@ -1,6 +1,7 @@
 package ndb_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -9,19 +10,21 @@ import (
 
 // enron.pst keeps old copies of BBT leaf pages in space its maps mark in
 // use. With its BBT root zeroed, the rebuild takes their entries too; 11
-// of them name blocks written over since, which no node uses. They are
-// left out as stale, not reported as damaged blocks: every node is whole,
-// and the only error is the zeroed page.
+// of them name blocks no node uses that fail. 9 of those places hold
+// another block, or lie in one that verifies: they are left out as stale,
+// not reported as damaged blocks. The other 2 hold a trailer naming the
+// block with data that fails its checksum, which is what a block damaged
+// in place looks like: they are reported. Every node is whole.
 func TestStaleEntriesLeftOut(t *testing.T) {
 	f := sample(t, "enron.pst")
 	root := f.Root(ndb.PageBBT)
 	f.Zero(root.Off, f.L.PageSize)
 	res, fs := scan(f)
-	if rb := res.Rebuild; rb == nil || rb.StaleEntries == 0 {
-		t.Fatalf("rebuild %+v, want stale entries left out", rb)
+	if rb := res.Rebuild; rb == nil || rb.StaleEntries != 9 {
+		t.Fatalf("rebuild %+v, want 9 stale entries left out", rb)
 	}
 	for _, x := range fs.errors() {
-		if x.Code != finding.PageType || x.Offset != root.Off {
+		if !(x.Code == finding.PageType && x.Offset == root.Off || x.Code == finding.BlockCRC) {
 			t.Errorf("unexpected error finding: %s %s", x.Code, x.Detail)
 		}
 	}
@@ -44,4 +47,59 @@ func TestStaleEntriesNotWhenUsed(t *testing.T) {
 	if !res.NodeDamaged[n.NID] {
 		t.Errorf("message 0x%X, whose data block is damaged, is not marked damaged", n.NID)
 	}
+}
+
+// cancelAt cancels the scan as it enters a phase.
+type cancelAt struct {
+	phase  string
+	cancel func()
+}
+
+func (c cancelAt) Phase(p string) {
+	if p == c.phase {
+		c.cancel()
+	}
+}
+func (cancelAt) Add(int64) {}
+
+// A scan cancelled before the node pass can tell which held-back blocks a
+// node uses reports them all, rather than none.
+func TestStaleCancelledReportsAll(t *testing.T) {
+	f := sample(t, "enron.pst")
+	_, b := ownDataBlock(t, f)
+	f.B[int64(b.IB)+8] ^= 0xFF
+	f.Zero(f.Root(ndb.PageBBT).Off, f.L.PageSize)
+	ctx, cancel := context.WithCancel(context.Background())
+	var fs findings
+	sink := finding.SinkFunc(func(x finding.Finding) { fs = append(fs, x) })
+	ndb.Scan(ctx, f.Reader(), f.Size(), sink, ndb.Options{Progress: cancelAt{"nodes", cancel}})
+	fs.mustHave(t, finding.BlockCRC, int64(b.IB))
+}
+
+// When node entries are lost too, a block no node uses may be a lost
+// item's: a message whose NBT leaf page is zeroed, its data block with a
+// byte changed, the BBT root zeroed. Its block is reported damaged, not
+// left out as an old page's entry.
+func TestStaleNotWhenNodesLost(t *testing.T) {
+	f := sample(t, "enron.pst")
+	notOnlyMessages := map[int64]bool{}
+	for _, n := range f.NBT {
+		if n.NID&0x1F != ndb.NIDTypeMessage {
+			notOnlyMessages[n.Page] = true
+		}
+	}
+	users := f.Users()
+	for _, n := range f.NBT {
+		if notOnlyMessages[n.Page] || ndb.IsInternal(n.Data) || len(users[n.Data&^1]) != 1 {
+			continue
+		}
+		ib := int64(f.MustBlock(n.Data).IB)
+		f.Zero(n.Page, f.L.PageSize)
+		f.B[ib+8] ^= 0xFF
+		f.Zero(f.Root(ndb.PageBBT).Off, f.L.PageSize)
+		_, fs := scan(f)
+		fs.mustHave(t, finding.BlockCRC, ib)
+		return
+	}
+	t.Skip("no NBT leaf page of messages only")
 }

@@ -46,7 +46,7 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 	}
 	for i := range res.BBT.Len() {
 		e := res.BBT.Entry(i)
-		if ib := int64(e.IB); inStore(ib, l.BlockExtent(int(e.CB))) {
+		if ib := int64(e.IB); inStore(ib, l.BlockExtent(int(e.CB))) && !res.isStale(i) {
 			last = max(last, ib)
 		}
 	}
