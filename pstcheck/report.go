@@ -116,8 +116,9 @@ type IndexRebuild struct {
 	// pages, naming blocks written over since that no item uses.
 	StaleEntries int
 	// Items are the items (readable or recovered) read through the rebuilt
-	// index: without it they would be lost.
-	Items int
+	// index: without it they would be lost. ItemsFromBlocks are those
+	// whose node is lost, recovered from the blocks that hold them.
+	Items, ItemsFromBlocks int
 }
 
 // Stats are figures about the scan itself.

@@ -91,7 +91,7 @@ func TestSalvageLostItems(t *testing.T) {
 				sameProps(t, fmt.Sprintf("0x%X", x.NID), m.Props, want.Props, false)
 			}
 			if salvaged != lost || store.Report.Items.Salvageable != salvaged || whole != wantWhole[name] || lost+whole == 0 ||
-				store.Report.Items.Recovered != whole {
+				store.Report.Items.Recovered != whole || store.Report.Rebuild == nil || store.Report.Rebuild.ItemsFromBlocks != whole {
 				t.Errorf("%d lost items, %d offered for salvage, %d recovered whole (want %d), the report counts %d salvageable and %d recovered",
 					lost, salvaged, whole, wantWhole[name], store.Report.Items.Salvageable, store.Report.Items.Recovered)
 			}

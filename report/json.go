@@ -58,14 +58,15 @@ type jsonFile struct {
 }
 
 type jsonRebuild struct {
-	NBTPages      int `json:"nbt_pages"`
-	BBTPages      int `json:"bbt_pages"`
-	ChangedPages  int `json:"changed_pages"`
-	Nodes         int `json:"nodes"`
-	Blocks        int `json:"blocks"`
-	TrailerBlocks int `json:"trailer_blocks"`
-	StaleEntries  int `json:"stale_entries"`
-	Items         int `json:"items"`
+	NBTPages        int `json:"nbt_pages"`
+	BBTPages        int `json:"bbt_pages"`
+	ChangedPages    int `json:"changed_pages"`
+	Nodes           int `json:"nodes"`
+	Blocks          int `json:"blocks"`
+	TrailerBlocks   int `json:"trailer_blocks"`
+	StaleEntries    int `json:"stale_entries"`
+	Items           int `json:"items"`
+	ItemsFromBlocks int `json:"items_from_blocks"`
 }
 
 type jsonProblem struct {
@@ -198,7 +199,8 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 	}
 	if rb := r.Rebuild; rb != nil {
 		f.IndexRebuild = &jsonRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, ChangedPages: rb.ChangedPages, Nodes: rb.Nodes,
-			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, StaleEntries: rb.StaleEntries, Items: rb.Items}
+			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, StaleEntries: rb.StaleEntries, Items: rb.Items,
+			ItemsFromBlocks: rb.ItemsFromBlocks}
 	}
 	f.Scale = newJSONScale(r)
 	return f

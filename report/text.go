@@ -316,6 +316,12 @@ func findingLines(f pstcheck.Finding) []string {
 func rebuildLine(rb *pstcheck.IndexRebuild) string {
 	line := fmt.Sprintf("damaged; rebuilt from %s: %s and %s added, %s read through them.",
 		rebuildSources(rb), plural(rb.Nodes, "node"), plural(rb.Blocks, "block"), plural(rb.Items, "item"))
+	switch n := rb.ItemsFromBlocks; {
+	case n == 1:
+		line += " 1 item whose index entry is lost read whole from the blocks that hold it."
+	case n > 1:
+		line += " " + thousands(int64(n)) + " items whose index entry is lost read whole from the blocks that hold them."
+	}
 	switch n := rb.StaleEntries; {
 	case n == 1:
 		line += " 1 entry of those pages names a block that is not there and that no item uses (an old copy of a page): left out."

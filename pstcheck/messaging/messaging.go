@@ -105,6 +105,9 @@ type Result struct {
 	// RebuiltItems counts the readable and recovered items read through
 	// the rebuilt index (their node, or a block they use, came from it).
 	RebuiltItems int
+	// FromBlocks counts the items recovered from the blocks that hold them
+	// although their node is lost (wholeSalvage).
+	FromBlocks int
 	// ListedIn gives, for a message listed by a folder other than the one
 	// its parent NID names, the listing folder: its damage is that
 	// folder's.

@@ -228,6 +228,7 @@ func (w *walker) wholeSalvage() {
 			rem.Whole = true
 			w.out.Salvage[r.NID] = rem
 			r.State = Recovered
+			w.out.FromBlocks++
 			f := &w.out.Folders[w.folderIndex[folder]]
 			f.Lost--
 			f.Recovered++
