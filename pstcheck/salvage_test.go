@@ -474,9 +474,9 @@ func TestChangedInPlace(t *testing.T) {
 	}
 }
 
-// An older copy of a lost message's subnode tree, naming another body,
-// survives in space the allocation map marks in use, found by its
-// trailer; the message's current tree is damaged, its NBT entry and the
+// An older copy of a lost message's subnode tree (a lower BID), naming
+// another body, survives in space the allocation map marks in use, found
+// by its trailer; the message's current tree is damaged, its NBT entry and the
 // BBT root lost. The older tree is then the only whole one that fits the
 // message's heap: the item must not be recovered with it (it stays lost,
 // offered for salvage), and the damaged current tree is reported.
@@ -515,7 +515,19 @@ func TestOlderSubnodeTreeNotRecovered(t *testing.T) {
 	if err := f.Grow(at + 256<<10); err != nil {
 		t.Fatal(err)
 	}
-	oldBody := f.FreeBID(false)
+	// BIDs grow as blocks are written: the older copies have lower BIDs
+	// than the current tree, ones no block has now.
+	older := func(below uint64) uint64 {
+		for bid := below - 4; bid > 4; bid -= 4 {
+			if _, used := f.Block(bid); !used {
+				return bid
+			}
+		}
+		t.Fatalf("no BID free below 0x%X", below)
+		return 0
+	}
+	oldBody := older(msg.Sub &^ 3)
+	oldTree := older(oldBody) | 2
 	text := slices.Clone(f.BlockData(body))
 	text[0] ^= 0x55
 	next := f.PutBlock(at, oldBody, text)
@@ -525,7 +537,7 @@ func TestOlderSubnodeTreeNotRecovered(t *testing.T) {
 			binary.LittleEndian.PutUint64(tree[i+8:], oldBody)
 		}
 	}
-	end := f.PutBlock(next, oldBody+4|2, tree)
+	end := f.PutBlock(next, oldTree, tree)
 	for off := at; off < end; off += 64 {
 		f.SetAMapBit(off, true)
 	}

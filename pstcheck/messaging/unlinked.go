@@ -212,17 +212,19 @@ func (w *walker) matchSubnodes(needs map[uint64][]uint32, roots []uint64) {
 func (w *walker) wholeSalvage() {
 	// Items left out of Items (past maxKept) cannot be looked at here, but
 	// would be by a walk that keeps every item: none is recovered then, so
-	// that the counts do not depend on the walk. Nor is any while a subnode
-	// tree no node uses fails verification: it may be the current tree of
-	// an item whose older tree, still whole, is the one that fits.
-	if len(w.out.Salvage) == 0 || w.out.ItemsLeftOut > 0 || w.res.UnusedFailing.Internal > 0 {
+	// that the counts do not depend on the walk.
+	if len(w.out.Salvage) == 0 || w.out.ItemsLeftOut > 0 {
 		return
 	}
 	for folder, refs := range w.out.Items {
 		for i := range refs {
 			r := &refs[i]
 			rem, ok := w.out.Salvage[r.NID]
-			if !ok || r.State != Lost || r.FAI || rem.Sub == 0 || w.ctx.Err() != nil || !w.salvageWhole(r.NID, rem) {
+			// Nor is an item whose subnode tree is older than a tree no
+			// node uses that fails verification: that one may be its
+			// current tree, this an older copy still whole.
+			if !ok || r.State != Lost || r.FAI || rem.Sub == 0 || rem.Sub < w.res.NewestFailing.Internal ||
+				w.ctx.Err() != nil || !w.salvageWhole(r.NID, rem) {
 				continue
 			}
 			rem.Whole = true
@@ -269,10 +271,10 @@ func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
 	// The heap is the newest whole one of the row's subject and time; the
 	// current one may be among the data blocks that fail. The row's last
 	// change time tells the version apart where the heap keeps it too;
-	// else only a store in which no unused data block fails will do.
+	// else the heap must be newer than every unused data block that fails.
 	mod := peekTimeOf(pc, propLastModified)
 	if mod.IsZero() || row.Modified.IsZero() {
-		return w.res.UnusedFailing.Data == 0
+		return rem.Data > w.res.NewestFailing.Data
 	}
 	return mod.Equal(row.Modified)
 }

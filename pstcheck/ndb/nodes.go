@@ -488,9 +488,9 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 		e := &ent
 		if refs[i] == 0 && s.res.BBT.State(i) != 0 && !s.res.isStale(i) {
 			if IsInternal(e.BID) {
-				s.res.UnusedFailing.Internal++
+				s.res.NewestFailing.Internal = max(s.res.NewestFailing.Internal, e.BID)
 			} else {
-				s.res.UnusedFailing.Data++
+				s.res.NewestFailing.Data = max(s.res.NewestFailing.Data, e.BID)
 			}
 		}
 		if keepUnlinked && refs[i] == 0 && s.res.BBT.State(i) == 0 {

@@ -137,11 +137,13 @@ type Result struct {
 	// alike: among them are those messages' subnode trees
 	// (UnusedSubnodeTrees).
 	unlinkedInternal []uint64
-	// UnusedFailing counts the blocks no node uses that fail verification
-	// (stale entries aside), internal and data blocks apart: among them
-	// may be the current subnode tree or heap of an item whose node is
-	// lost, whose older copy may verify.
-	UnusedFailing struct{ Internal, Data int }
+	// NewestFailing are the highest BIDs of the blocks no node uses that
+	// fail verification (stale entries aside), internal and data blocks
+	// apart (0: none): among them may be the current subnode tree or heap
+	// of an item whose node is lost, whose older copy may verify. BIDs
+	// grow as blocks are written, so a block older than a copy that
+	// verifies is no newer version of it.
+	NewestFailing struct{ Internal, Data uint64 }
 	// stale are the BBT indexes of entries of old leaf pages that name
 	// blocks no longer there and no node uses (stale.go): not blocks of
 	// the store, so neither damage nor allocated space.
