@@ -127,7 +127,8 @@ type Result struct {
 	// the blocks that still hold it: a heap no node links to, of the same
 	// subject and time as the row (an older version of the item looks the
 	// same), and its subnodes when they can be told apart. Reader.Salvage
-	// reads what is left of it.
+	// reads what is left of it. Those found to be the item whole are
+	// marked Whole, and the item is recovered (wholeSalvage).
 	Salvage map[uint32]Remains
 	// NameMapLost says the store's name-to-ID map cannot be read: items
 	// with named properties cannot be read whole (ItemRef.NamesLost).

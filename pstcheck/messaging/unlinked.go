@@ -242,6 +242,10 @@ func (w *walker) wholeSalvage() {
 // salvageWhole says whether rem, the remains matched to lost item nid's
 // row, read whole and are of the version the row describes.
 func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
+	row, ok := w.out.Rows[nid]
+	if !ok {
+		return false
+	}
 	c := &w.chk
 	c.mem.reset()
 	c.size = 0
@@ -253,10 +257,6 @@ func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
 	// blocks, but no node leads to these. Each is read through once.
 	r := Reader{res: w.res, codepage: w.codepage}
 	if _, _, err := r.ReadRemains(nid, rem, ReadOptions{Verify: true, StreamAbove: leaveInStore}); err != nil {
-		return false
-	}
-	row, ok := w.out.Rows[nid]
-	if !ok {
 		return false
 	}
 	c.mem.reset()
