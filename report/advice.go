@@ -265,7 +265,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	}
 	if hw := hardwareAdvice(r); hw != nil {
 		e.Advice = append(hw, e.Advice...)
-		e.NextStep = "copy the file to a healthy disk (the damage is the mark of failing hardware), then " + e.NextStep
+		e.NextStep = "copy the file to a healthy disk (damage spread like this is the mark of failing hardware or a damaged file system), then " + e.NextStep
 	}
 	e.Advice = append(e.Advice, scaleAdvice(r)...)
 	return e
@@ -286,7 +286,7 @@ func hardwareAdvice(r *pstcheck.Report) []string {
 		return nil
 	}
 	return []string{fmt.Sprintf("%s blocks and pages of the file have bytes changed where they lie (their checksums fail, their trailers are whole), spread over the whole file: "+
-		"the mark of a failing disk, or of memory errors while the file was written or copied. Before anything else, copy the file to a healthy disk and work "+
+		"the mark of a failing disk, of memory errors while the file was written or copied, or of a file system that gave clusters of this file to another. Before anything else, copy the file to a healthy disk and work "+
 		"from the copy, keep the original as it is, and check the disk (chkdsk /r on Windows, its SMART status) and the computer's memory.",
 		thousands(int64(d.ChangedInPlace)))}
 }
