@@ -22,6 +22,8 @@ type ExportResult struct {
 	Saved, Partial, Salvaged, Unchanged int
 	// Failed are readable items that could not be written.
 	Failed int
+	// IncludeDamaged says the run wrote damaged and lost items too.
+	IncludeDamaged bool
 }
 
 // ExportSummary is the summary an export prints: how many of the store's
@@ -55,6 +57,9 @@ func ExportSummary(r ExportResult) []string {
 	out := []string{line + "."}
 	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "written"); len(not) > 0 {
 		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason.")
+		if !r.IncludeDamaged {
+			out = append(out, includeDamagedAdvice(it)...)
+		}
 	}
 	if !it.Complete {
 		out = append(out, "Some of the store's listings are lost: it may have held more items than these.")

@@ -15,6 +15,7 @@ type RepairResult struct {
 	Saved, Partial int                 // written whole; damaged, written with what could be read
 	Salvaged       int                 // lost, written from the blocks that still hold them
 	Failed         int                 // found readable, yet not read
+	IncludeDamaged bool                // damaged and lost items were written too
 	Folders        int
 	Size           int64
 	// Associated and AssociatedSkipped count the folders' hidden items
@@ -67,6 +68,9 @@ func RepairSummary(r RepairResult) []string {
 	}
 	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "read"); len(not) > 0 {
 		out = append(out, "Not written: "+strings.Join(not, ", ")+".")
+		if !r.IncludeDamaged {
+			out = append(out, includeDamagedAdvice(it)...)
+		}
 	}
 	if len(r.Listed) > 0 {
 		out = append(out, "Each item not written whole, and why:")

@@ -121,7 +121,8 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 		return exitUsage, nil
 	}
 	for _, l := range report.ExportSummary(report.ExportResult{Source: opts.Path, Dir: opts.To, Format: opts.Format,
-		Items: res.Items, Saved: res.Saved, Partial: res.Partial, Salvaged: res.Salvaged, Failed: res.Failed, Unchanged: res.Unchanged}) {
+		Items: res.Items, Saved: res.Saved, Partial: res.Partial, Salvaged: res.Salvaged, Failed: res.Failed, Unchanged: res.Unchanged,
+		IncludeDamaged: opts.IncludeDamaged}) {
 		fmt.Fprintln(ios.Out, l)
 	}
 	if !res.AllSaved() {

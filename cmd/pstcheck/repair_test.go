@@ -107,7 +107,7 @@ func TestRepairDamagedExitStatus(t *testing.T) {
 // holds only messages zeroed loses 10 messages' nodes; their folder still
 // lists them and their property blocks survive. The scan says
 // --include-damaged saves what is left of them; export and repair write
-// nothing of them without it and, with it, each with what its block holds,
+// nothing of them without it (the export's summary offers it) and, with it, each with what its block holds,
 // marked as damaged: the export's manifest keeps them "lost" (with the
 // clean message's subject), the new store scans healthy and holds them.
 func TestSalvageLostItemsCommands(t *testing.T) {
@@ -139,6 +139,11 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 	}
 	if !strings.Contains(full.stdout, "Exported 17 of 17 items") || !strings.Contains(full.stdout, "10 lost, written from the blocks that still hold them") {
 		t.Errorf("export summary:\n%s", full.stdout)
+	}
+	// Without --include-damaged the summary says what it would add.
+	const offer = "Add --include-damaged to write also what is left of 10 lost items"
+	if !strings.Contains(plain.stdout, offer) || strings.Contains(full.stdout, "Add --include-damaged") {
+		t.Errorf("export summary without --include-damaged:\n%s\nwith it:\n%s", plain.stdout, full.stdout)
 	}
 	salvaged := 0
 	for _, it := range full.man.Items {
