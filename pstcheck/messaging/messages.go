@@ -251,8 +251,9 @@ type checker struct {
 	res         *ndb.Result
 	mem         memory
 	nameMapLost bool
-	// names, when the map is salvaged (storenodes.go), are the IDs it names:
-	// a message using another has lost that field.
+	// names are the IDs the store's name-to-ID map names, when it reads
+	// as a map (nameMap; or salvaged, storenodes.go): a message using
+	// another has lost that field.
 	names *namedIDs
 	// fingerprints says to take the fingerprint of each message checked
 	// (in print), to tell unlinked heaps apart from known messages.

@@ -345,8 +345,9 @@ func (w *walker) node(nid uint32) ([]ndb.Block, map[uint32]ndb.Subnode, error) {
 }
 
 var (
-	errMissing    = errors.New("node missing")
-	errNotMessage = errors.New("not a message")
+	errNameStreams = errors.New("its streams do not read as a map")
+	errMissing     = errors.New("node missing")
+	errNotMessage  = errors.New("not a message")
 )
 
 func subnodeSet(subs map[uint32]ndb.Subnode) ltp.SubnodeSet { return subnodeMap(subs) }
@@ -389,11 +390,21 @@ const nidNameToIDMap = 0x61
 func (w *walker) nameMap() {
 	w.chk.mem.reset()
 	data, subs, err := w.node(nidNameToIDMap)
+	var pc *ltp.PC
 	if err == nil {
-		_, err = ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decoder(), subnodeSet(subs))
+		pc, err = ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decoder(), subnodeSet(subs))
 	}
 	if err == nil {
-		return
+		// Its streams must read as a map too: the export names each named
+		// property from them, and without them none can be named. The IDs
+		// it names then tell the items that use another (a map read
+		// through a rebuilt index may be an older copy).
+		ids, ok := w.readNameMap(pc, subs)
+		if ok {
+			w.chk.names = ids
+			return
+		}
+		err = errNameStreams
 	}
 	if lostNode(err) {
 		var ids *namedIDs
