@@ -13,15 +13,20 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
-// Damage seldom comes alone. Each sample is damaged 12 ways, a fixed seed
-// picking a combination: 1 to 3 NBT leaf pages zeroed, the BBT root zeroed
-// or not, and up to 2 regions of 4 to 64 KiB zeroed or overwritten with
-// random bytes. In every one, an item the export writes unmarked is the
-// clean export's file byte for byte, and the manifest lists as many
-// readable, recovered and damaged items as the accounting counts. (It
-// found a name-to-ID map whose property context opened while its streams
-// could not be read: calendar items were written without their times, as
-// readable.)
+// Damage seldom comes alone. Each sample is damaged 24 ways, a fixed seed
+// picking a combination: the first 12 zero 1 to 3 NBT leaf pages, the BBT
+// root or not, and up to 2 regions of 4 to 64 KiB (zeroed or random
+// bytes); the other 12 zero up to 3 B-tree pages of either tree, flip up
+// to 20 bits, zero a region of 512 bytes to 64 KiB or not, and cut the
+// file at 60 to 99% or not. In every one, an item the export writes
+// unmarked is the clean export's file byte for byte, the manifest lists as
+// many readable, recovered and damaged items as the accounting counts, the
+// accounting adds up, and when it says it is complete it counts the items
+// the store held. It found a name-to-ID map whose property context opened
+// while its streams could not be read (calendar items written without
+// their times, as readable), and a walk called complete with no item,
+// through an older copy of the root folder's hierarchy that listed none of
+// its folders.
 func TestCombinedDamage(t *testing.T) {
 	srcs := samples.GoPstAll()
 	if !testing.Short() {
@@ -45,8 +50,13 @@ func TestCombinedDamage(t *testing.T) {
 				}
 			}
 			leaves := f.TreePages(ndb.PageNBT, 0)
-			for seed := range 12 {
-				b := combinedDamage(f, leaves, rand.New(rand.NewPCG(uint64(seed), 99)))
+			for seed := range 24 {
+				var b []byte
+				if seed < 12 {
+					b = combinedDamage(f, leaves, rand.New(rand.NewPCG(uint64(seed), 99)))
+				} else {
+					b = combinedDamageCut(f, rand.New(rand.NewPCG(uint64(seed-12), 7)))
+				}
 				p := filepath.Join(base, "damaged"+filepath.Ext(src))
 				if err := os.WriteFile(p, b, 0o644); err != nil {
 					t.Fatal(err)
@@ -65,6 +75,9 @@ func TestCombinedDamage(t *testing.T) {
 				a := got.man.Store
 				if states[export.StateReadable] != a.Readable || states[export.StateRecovered] != a.Recovered || states[export.StateDamaged] != a.Damaged {
 					t.Errorf("seed %d: the manifest lists %v; the accounting counts %+v", seed, states, *a)
+				}
+				if a.Total != a.Readable+a.Damaged+a.Lost+a.Recovered || a.Complete && a.Total != len(clean.man.Items) {
+					t.Errorf("seed %d: accounting %+v; the store held %d items", seed, *a, len(clean.man.Items))
 				}
 			}
 		})
@@ -95,6 +108,29 @@ func combinedDamage(f *pstmut.File, leaves []pstmut.Page, r *rand.Rand) []byte {
 		for i := at; i < at+n; i++ {
 			b[i] = byte(r.Uint32())
 		}
+	}
+	return b
+}
+
+// combinedDamageCut returns f's bytes damaged as r picks, a cut among the
+// damage (TestCombinedDamage).
+func combinedDamageCut(f *pstmut.File, r *rand.Rand) []byte {
+	b := slices.Clone(f.B)
+	for range r.IntN(4) {
+		p := f.Pages[r.IntN(len(f.Pages))]
+		clear(b[p.Off : p.Off+f.L.PageSize])
+	}
+	for range r.IntN(20) {
+		b[r.IntN(len(b))] ^= 1 << r.IntN(8)
+	}
+	if r.IntN(2) == 0 {
+		if n := int64(512 << r.IntN(8)); n < int64(len(b))/4 {
+			at := r.Int64N(int64(len(b))-n) &^ 511
+			clear(b[at : at+n])
+		}
+	}
+	if r.IntN(3) == 0 {
+		b = b[:int64(len(b))*int64(60+r.IntN(40))/100]
 	}
 	return b
 }

@@ -22,7 +22,11 @@ const maxDescribed = 100_000
 // but whose count survives also counts as lost the items its count names
 // beyond those found.
 func (w *walker) account() {
-	complete := w.seenFolder[NIDRootFolder]
+	// A walk that did not reach the folder the store names as the top of
+	// its mail, or any folder below the root (an older copy of the root's
+	// hierarchy, read through a rebuilt index, may list none: every store
+	// holds at least that one), has not seen them all.
+	complete := w.seenFolder[NIDRootFolder] && len(w.seenFolder) > 1 && (w.ipmSubtree == 0 || w.seenFolder[w.ipmSubtree])
 	for i := range w.out.Folders {
 		f := &w.out.Folders[i]
 		// The items were counted as they were checked (fold).

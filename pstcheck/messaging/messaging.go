@@ -12,6 +12,7 @@ package messaging
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -198,7 +199,10 @@ type walker struct {
 	queuedNode    []uint64
 	queuedMissing map[uint32]bool
 	seenFolder    map[uint32]bool
-	folderIndex   map[uint32]int
+	// ipmSubtree is the folder the store names as the top of its mail
+	// (0: none named): a walk that misses it is not complete.
+	ipmSubtree  uint32
+	folderIndex map[uint32]int
 	// subfoldersListed and itemsListed say which folders' hierarchy and
 	// contents tables were read whole: only then is a node they do not
 	// list an orphan rather than a consequence of damage already reported.
@@ -357,6 +361,7 @@ func (w *walker) store() {
 	if lostNode(err) {
 		if pc, ok := w.salvageStoreNode(NIDMessageStore, err, validStore); ok {
 			w.out.Password = password(pc)
+			w.ipmSubtree = ipmSubtree(pc)
 			return
 		}
 	}
@@ -374,6 +379,19 @@ func (w *walker) store() {
 		return
 	}
 	w.out.Password = password(pc)
+	w.ipmSubtree = ipmSubtree(pc)
+}
+
+// ipmSubtree is the NID of the folder a store's IPM subtree entry ID names
+// (the top of the folders Outlook shows), 0 when it has none (an OST keeps
+// it elsewhere).
+func ipmSubtree(pc *ltp.PC) uint32 {
+	if e, ok := pc.Get(propIPMSubtreeEntryID); ok {
+		if id := pc.Bytes(e); len(id) == 24 {
+			return binary.LittleEndian.Uint32(id[20:])
+		}
+	}
+	return 0
 }
 
 // password says whether a store's properties set a PST password.
