@@ -9,7 +9,6 @@ import (
 
 	"github.com/pstcheck/pstcheck/export"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
-	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
@@ -28,60 +27,39 @@ import (
 // through an older copy of the root folder's hierarchy that listed none of
 // its folders.
 func TestCombinedDamage(t *testing.T) {
-	srcs := samples.GoPstAll()
-	if !testing.Short() {
-		srcs = append(srcs, samples.CorpusNamed(samples.DamageCorpus...)...)
-	}
-	if len(srcs) == 0 {
-		t.Skip("no samples")
-	}
-	for _, src := range srcs {
-		t.Run(filepath.Base(src), func(t *testing.T) {
-			f, err := pstmut.Load(src)
-			if err != nil {
+	forEachDamageSample(t, func(t *testing.T, src string, f *pstmut.File, base string, clean exported, sum map[uint32]string) {
+		leaves := f.TreePages(ndb.PageNBT, 0)
+		for seed := range 24 {
+			var b []byte
+			if seed < 12 {
+				b = combinedDamage(f, leaves, rand.New(rand.NewPCG(uint64(seed), 99)))
+			} else {
+				b = combinedDamageCut(f, rand.New(rand.NewPCG(uint64(seed-12), 7)))
+			}
+			p := filepath.Join(base, "damaged"+filepath.Ext(src))
+			if err := os.WriteFile(p, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			base := t.TempDir()
-			clean := runExport(t, src, filepath.Join(base, "clean"))
-			sum := map[uint32]string{}
-			for _, it := range clean.man.Items {
-				if it.Path != nil {
-					sum[it.NID] = *it.SHA256
+			got := runExport(t, p, filepath.Join(base, "out", string(rune('a'+seed))))
+			states := map[string]int{}
+			for _, it := range got.man.Items {
+				states[it.State]++
+				if it.Path == nil || it.Damaged {
+					continue
+				}
+				if want, ok := sum[it.NID]; ok && want != contentSum(t, got, it) {
+					t.Errorf("seed %d: 0x%X (%s) written unmarked, and it differs from the clean message", seed, it.NID, it.State)
 				}
 			}
-			leaves := f.TreePages(ndb.PageNBT, 0)
-			for seed := range 24 {
-				var b []byte
-				if seed < 12 {
-					b = combinedDamage(f, leaves, rand.New(rand.NewPCG(uint64(seed), 99)))
-				} else {
-					b = combinedDamageCut(f, rand.New(rand.NewPCG(uint64(seed-12), 7)))
-				}
-				p := filepath.Join(base, "damaged"+filepath.Ext(src))
-				if err := os.WriteFile(p, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				got := runExport(t, p, filepath.Join(base, "out", string(rune('a'+seed))))
-				states := map[string]int{}
-				for _, it := range got.man.Items {
-					states[it.State]++
-					if it.Path == nil || it.Damaged {
-						continue
-					}
-					if want, ok := sum[it.NID]; ok && want != *it.SHA256 {
-						t.Errorf("seed %d: 0x%X (%s) written unmarked, and it differs from the clean message", seed, it.NID, it.State)
-					}
-				}
-				a := got.man.Store
-				if states[export.StateReadable] != a.Readable || states[export.StateRecovered] != a.Recovered || states[export.StateDamaged] != a.Damaged {
-					t.Errorf("seed %d: the manifest lists %v; the accounting counts %+v", seed, states, *a)
-				}
-				if a.Total != a.Readable+a.Damaged+a.Lost+a.Recovered || a.Complete && a.Total != len(clean.man.Items) {
-					t.Errorf("seed %d: accounting %+v; the store held %d items", seed, *a, len(clean.man.Items))
-				}
+			a := got.man.Store
+			if states[export.StateReadable] != a.Readable || states[export.StateRecovered] != a.Recovered || states[export.StateDamaged] != a.Damaged {
+				t.Errorf("seed %d: the manifest lists %v; the accounting counts %+v", seed, states, *a)
 			}
-		})
-	}
+			if a.Total != a.Readable+a.Damaged+a.Lost+a.Recovered || a.Complete && a.Total != len(clean.man.Items) {
+				t.Errorf("seed %d: accounting %+v; the store held %d items", seed, *a, len(clean.man.Items))
+			}
+		}
+	})
 }
 
 // combinedDamage returns f's bytes damaged as r picks (TestCombinedDamage).

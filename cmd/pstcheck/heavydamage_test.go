@@ -32,6 +32,46 @@ import (
 // writes a damaged item without a word of what it lacks or of bytes read
 // unverified only when it is the clean one (judgePartial).
 func TestHeavyDamage(t *testing.T) {
+	forEachDamageSample(t, func(t *testing.T, src string, f *pstmut.File, base string, clean exported, cleanSum map[uint32]string) {
+		outside := outsideIPMSubtree(t, src, filepath.Join(base, "clean-repaired.pst"))
+		total := 0
+		for _, c := range damagekit.Cases(f) {
+			t.Run(c.Name, func(t *testing.T) {
+				total++
+				dir := filepath.Join(base, "case", c.Name)
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				damaged := c.Damage(f)
+				p := filepath.Join(dir, "damaged"+filepath.Ext(src))
+				if err := os.WriteFile(p, damaged, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				fates := c.Oracle(f, damaged)
+				rep := pstcheck.ScanFile(t.Context(), p, pstcheck.Options{})
+				got := runExport(t, p, filepath.Join(dir, "out"))
+				judgeHeavyDamage(t, clean, cleanSum, fates, rep, got)
+				// Where that half held blocks or B-tree pages and a map
+				// page (not only free space, as in an OST made large at
+				// once, nor only map pages, nor is the file smaller than
+				// two map intervals), the report says the end is zeros.
+				held := rep.Has(finding.AMapPage) && (rep.Damage.Blocks > 0 || rep.Damage.IndexPages > 0)
+				if c.Name == damagekit.ZeroedEnd && held && (rep.Damage.ZeroedBytes == 0 || !rep.Has(finding.RootFileZeroed)) {
+					t.Errorf("the file's second half is zeros, but the report does not say its end is (%d bytes)", rep.Damage.ZeroedBytes)
+				}
+				salvage := runExport(t, p, filepath.Join(dir, "salvage"), "--include-damaged")
+				judgeSalvage(t, clean, rep, salvage)
+				judgePartial(t, clean, salvage)
+				judgeRepair(t, p, filepath.Join(dir, "repaired.pst"), salvage, outside)
+			})
+		}
+	})
+}
+
+// forEachDamageSample runs body on each sample the heavy-damage tests
+// damage (go-pst's; the corpus' too unless -short), loaded, with a
+// temporary folder, its clean export and each written item's SHA-256.
+func forEachDamageSample(t *testing.T, body func(t *testing.T, src string, f *pstmut.File, base string, clean exported, sums map[uint32]string)) {
 	srcs := samples.GoPstAll()
 	if !testing.Short() {
 		srcs = append(srcs, samples.CorpusNamed(samples.DamageCorpus...)...)
@@ -47,44 +87,13 @@ func TestHeavyDamage(t *testing.T) {
 			}
 			base := t.TempDir()
 			clean := runExport(t, src, filepath.Join(base, "clean"))
-			outside := outsideIPMSubtree(t, src, filepath.Join(base, "clean-repaired.pst"))
-			cleanSum := map[uint32]string{}
+			sums := map[uint32]string{}
 			for _, it := range clean.man.Items {
 				if it.Path != nil {
-					cleanSum[it.NID] = contentSum(t, clean, it)
+					sums[it.NID] = contentSum(t, clean, it)
 				}
 			}
-			total := 0
-			for _, c := range damagekit.Cases(f) {
-				t.Run(c.Name, func(t *testing.T) {
-					total++
-					dir := filepath.Join(base, "case", c.Name)
-					if err := os.MkdirAll(dir, 0o755); err != nil {
-						t.Fatal(err)
-					}
-					damaged := c.Damage(f)
-					p := filepath.Join(dir, "damaged"+filepath.Ext(src))
-					if err := os.WriteFile(p, damaged, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					fates := c.Oracle(f, damaged)
-					rep := pstcheck.ScanFile(t.Context(), p, pstcheck.Options{})
-					got := runExport(t, p, filepath.Join(dir, "out"))
-					judgeHeavyDamage(t, clean, cleanSum, fates, rep, got)
-					// Where that half held blocks or B-tree pages and a map
-					// page (not only free space, as in an OST made large at
-					// once, nor only map pages, nor is the file smaller than
-					// two map intervals), the report says the end is zeros.
-					held := rep.Has(finding.AMapPage) && (rep.Damage.Blocks > 0 || rep.Damage.IndexPages > 0)
-					if c.Name == damagekit.ZeroedEnd && held && (rep.Damage.ZeroedBytes == 0 || !rep.Has(finding.RootFileZeroed)) {
-						t.Errorf("the file's second half is zeros, but the report does not say its end is (%d bytes)", rep.Damage.ZeroedBytes)
-					}
-					salvage := runExport(t, p, filepath.Join(dir, "salvage"), "--include-damaged")
-					judgeSalvage(t, clean, rep, salvage)
-					judgePartial(t, clean, salvage)
-					judgeRepair(t, p, filepath.Join(dir, "repaired.pst"), salvage, outside)
-				})
-			}
+			body(t, src, f, base, clean, sums)
 		})
 	}
 }
