@@ -256,15 +256,7 @@ func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
 	// attachment's bytes): for a message the node pass has verified their
 	// blocks, but no node leads to these. Each is read through once.
 	r := Reader{res: w.res, codepage: w.codepage}
-	if _, _, err := r.ReadRemains(nid, rem, ReadOptions{Verify: true, StreamAbove: leaveInStore}); err != nil {
-		return false
-	}
-	c.mem.reset()
-	blocks, err := w.res.ReadBlocks(rem.Data, c.mem.blocks())
-	if err != nil {
-		return false
-	}
-	pc, err := ltp.PeekPC(c.mem.objects(), blocks, w.res.Decoder())
+	m, _, err := r.ReadRemains(nid, rem, ReadOptions{Verify: true, StreamAbove: leaveInStore})
 	if err != nil {
 		return false
 	}
@@ -272,7 +264,7 @@ func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
 	// current one may be among the data blocks that fail. The row's last
 	// change time tells the version apart where the heap keeps it too;
 	// else the heap must be newer than every unused data block that fails.
-	mod := peekTimeOf(pc, propLastModified)
+	mod := Time(m.Props, propLastModified)
 	if mod.IsZero() || row.Modified.IsZero() {
 		return rem.Data > w.res.NewestFailing.Data
 	}
@@ -360,18 +352,10 @@ func (w *walker) peekString(pc *ltp.PC, id uint16) string {
 // peekTime is a message's delivery time, else its submit time.
 func peekTime(pc *ltp.PC) time.Time {
 	for _, id := range []uint16{propDeliveryTime, propClientSubmitTime} {
-		if t := peekTimeOf(pc, id); !t.IsZero() {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
-// peekTimeOf is the time property id of a heap; zero when it is absent.
-func peekTimeOf(pc *ltp.PC, id uint16) time.Time {
-	if p, ok := pc.Get(id); ok && p.Type == ltp.TypeTime {
-		if b := pc.Bytes(p); len(b) == 8 {
-			return FileTime(binary.LittleEndian.Uint64(b))
+		if p, ok := pc.Get(id); ok && p.Type == ltp.TypeTime {
+			if b := pc.Bytes(p); len(b) == 8 {
+				return FileTime(binary.LittleEndian.Uint64(b))
+			}
 		}
 	}
 	return time.Time{}
