@@ -37,7 +37,7 @@ func ExportSummary(r ExportResult) []string {
 		parts = append(parts, thousands(int64(it.Readable))+" readable")
 	}
 	if it.Recovered > 0 {
-		parts = append(parts, thousands(int64(it.Recovered))+" recovered without their folder's listing or index entry")
+		parts = append(parts, thousands(int64(it.Recovered))+" "+recoveredWords)
 	}
 	if n := min(r.Partial, it.NamesLost); n > 0 {
 		parts = append(parts, thousands(int64(n))+" without their named properties (the store's name map is lost), marked X-Pstcheck-Damaged")
@@ -66,6 +66,9 @@ func ExportSummary(r ExportResult) []string {
 	}
 	return out
 }
+
+// recoveredWords says what a recovered item is.
+const recoveredWords = "recovered without their folder's listing or index entry"
 
 // salvagedWords says what a salvaged lost item holds.
 const salvagedWords = "written from the blocks that still hold them (their properties; recipients, attachments and long bodies only where their blocks could be told apart)"

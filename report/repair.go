@@ -39,7 +39,7 @@ func RepairSummary(r RepairResult) []string {
 		// In their folders, by the parent each names: only items no folder
 		// lists, and folders the hierarchy does not reach, go under
 		// RecoveredFolder.
-		parts = append(parts, thousands(int64(it.Recovered))+" recovered without their folder's listing or index entry")
+		parts = append(parts, thousands(int64(it.Recovered))+" "+recoveredWords)
 	}
 	if r.Partial > 0 {
 		parts = append(parts, thousands(int64(r.Partial))+" damaged, written with what could be read of them, with the category \"pstcheck: damaged\"")
