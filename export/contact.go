@@ -78,7 +78,7 @@ var (
 func (c *Converter) contact(m *messaging.Message) *Contact {
 	r, p := c.r, m.Props
 	ct := &Contact{
-		UID:         c.contactUID(m.NID),
+		UID:         c.contactUID(m.NID, m.Heap),
 		DisplayName: r.String(p, pidDisplayName),
 		GivenName:   r.String(p, pidGivenName),
 		Surname:     r.String(p, pidSurname),
@@ -172,16 +172,20 @@ func (a PostalAddress) parts() string {
 // contactUID is the UID of a contact of this store: a name-based UUID of
 // the store's record key and the NID, so that exporting the same store
 // again gives the same UID, and a distribution list of the store can name
-// a member by the entry ID it keeps (which holds the same two).
-func (c *Converter) contactUID(nid uint32) string {
-	return storeUUID(c.store, nid)
+// a member by the entry ID it keeps (which holds the same two). A contact
+// recovered without its NID is named by the block holding its properties.
+func (c *Converter) contactUID(nid uint32, heap uint64) string {
+	return storeUUID(c.store, nid, heap)
 }
 
-func storeUUID(store []byte, nid uint32) string {
+func storeUUID(store []byte, nid uint32, heap uint64) string {
 	h := sha256.New()
 	h.Write([]byte("pstcheck contact\x00"))
 	h.Write(store)
 	h.Write(binary.LittleEndian.AppendUint32(nil, nid))
+	if nid == 0 && heap != 0 {
+		h.Write(binary.LittleEndian.AppendUint64(nil, heap))
+	}
 	u := h.Sum(nil)[:16]
 	u[6] = u[6]&0x0F | 0x50 // the version and variant of a name-based UUID (RFC 4122)
 	u[8] = u[8]&0x3F | 0x80

@@ -98,6 +98,7 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 	r, p := c.r, m.Props
 	it := &Item{
 		NID:       m.NID,
+		Heap:      m.Heap,
 		Folder:    folder,
 		Class:     r.String(p, pidMessageClass),
 		Subject:   subject(r.String(p, pidSubject)),
@@ -263,19 +264,29 @@ func isSMTP(e string) bool {
 // itemKey. Exports of the same store, whole or damaged, agree on it.
 func (c *Converter) messageKey(m *messaging.Message) string {
 	if sk := messaging.Bytes(m.Props, pidSearchKey); len(sk) > 0 {
-		return "pstcheck." + strconv.FormatUint(uint64(m.NID), 16) + "." + hex.EncodeToString(sk[:min(len(sk), 16)])
+		return "pstcheck." + identity(m.NID, m.Heap) + "." + hex.EncodeToString(sk[:min(len(sk), 16)])
 	}
-	return c.itemKey(m.NID)
+	return c.itemKey(m)
 }
 
 // itemKey names an item of this store for good: the store's record key
-// and the item's NID, in hex. Exports of the same store agree on it.
-func (c *Converter) itemKey(nid uint32) string {
-	key := "pstcheck." + strconv.FormatUint(uint64(nid), 16)
+// and the item's identity. Exports of the same store agree on it.
+func (c *Converter) itemKey(m *messaging.Message) string {
+	key := "pstcheck." + identity(m.NID, m.Heap)
 	if len(c.store) > 0 {
 		key += "." + hex.EncodeToString(c.store[:min(len(c.store), 16)])
 	}
 	return key
+}
+
+// identity names an item in its store, for the names and UIDs made up for
+// it: its NID in hex, or, for one recovered without its NID, "b" and the
+// block that holds its properties, so that no two such items share one.
+func identity(nid uint32, heap uint64) string {
+	if nid == 0 && heap != 0 {
+		return "b" + strconv.FormatUint(heap, 16)
+	}
+	return strconv.FormatUint(uint64(nid), 16)
 }
 
 // subject drops the prefix marker Outlook keeps in PidTagSubject: a

@@ -38,7 +38,7 @@ var (
 
 func (c *Converter) distList(m *messaging.Message) *Contact {
 	r, p := c.r, m.Props
-	ct := &Contact{UID: c.contactUID(m.NID), Group: true,
+	ct := &Contact{UID: c.contactUID(m.NID, m.Heap), Group: true,
 		DisplayName: firstOf(c.namedString(p, psetidAddress, lidDistListName), r.String(p, pidDisplayName)),
 		Notes:       r.String(p, pidBody)}
 	var members, oneOffs [][]byte
@@ -56,7 +56,7 @@ func (c *Converter) distList(m *messaging.Message) *Contact {
 		if name, email, ok := oneOff(e, c.r.Codepage()); ok {
 			mb.Name, mb.Email = firstOf(mb.Name, name), firstOf(mb.Email, email)
 		} else if nid, ok := wrappedMessage(e, c.store); ok {
-			mb.UID = c.contactUID(nid)
+			mb.UID = c.contactUID(nid, 0)
 		}
 		if mb.UID != "" || mb.Email != "" || mb.Name != "" {
 			ct.Members = append(ct.Members, mb)

@@ -57,7 +57,7 @@ func TestDistListMembers(t *testing.T) {
 	// else by address; their names in the NOTE.
 	it := &Item{NID: 0x200024, Class: "IPM.DistList", Subject: "test dist list", Contact: &Contact{
 		UID: "1fb39ec6-5b7d-50e9-9cdd-2ddedb0faef7", DisplayName: "test dist list", Group: true,
-		Members: []Member{{UID: storeUUID(store, 0x200064), Name: "contact name 1", Email: "contact1@rjohnson.id.au"},
+		Members: []Member{{UID: storeUUID(store, 0x200064, 0), Name: "contact name 1", Email: "contact1@rjohnson.id.au"},
 			{Name: "dist name 1", Email: "dist1@rjohnson.id.au"}, {Name: "Exchange", Email: "/O=ORG/CN=X"}}}}
 	var b bytes.Buffer
 	if err := WriteVCard(&b, it); err != nil {
@@ -66,7 +66,7 @@ func TestDistListMembers(t *testing.T) {
 	lines := checkContentLines(t, b.Bytes())
 	for _, w := range []string{
 		"X-ADDRESSBOOKSERVER-KIND:group",
-		"X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:" + storeUUID(store, 0x200064),
+		"X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:" + storeUUID(store, 0x200064, 0),
 		"X-ADDRESSBOOKSERVER-MEMBER:mailto:dist1@rjohnson.id.au",
 		"X-ADDRESSBOOKSERVER-MEMBER:mailto:IMCEAEX-_O=ORG_CN=X@pstcheck.invalid",
 		`NOTE:Members:\ncontact name 1 <contact1@rjohnson.id.au>\ndist name 1 <dist1@rjohnson.id.au>\nExchange </O=ORG/CN=X>`,

@@ -315,7 +315,7 @@ func eventUID(it *Item, ev *Event) string {
 		return u
 	}
 	h := sha256.New()
-	for _, s := range []string{strconv.FormatUint(uint64(it.NID), 16), it.MessageID, it.Subject, icalTime(ev.Start)} {
+	for _, s := range []string{identity(it.NID, it.Heap), it.MessageID, it.Subject, icalTime(ev.Start)} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

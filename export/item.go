@@ -20,6 +20,9 @@ type Address struct {
 // Item is one message-like item of a store, decoded.
 type Item struct {
 	NID uint32
+	// Heap, for an item recovered without its NID (0), is the block that
+	// holds its properties: what names it in the file instead (identity).
+	Heap uint64
 	// Folder is the folder's path as the manifest shows it, "Top of
 	// Personal Folders/Inbox" (FolderPath of Folders, when the caller
 	// knows them).
@@ -42,7 +45,7 @@ type Item struct {
 	Date   time.Time // sent (client submit) time, else delivery, creation or last modification time; zero if none
 	// MessageID is the Internet Message-ID, with angle brackets; for an
 	// item whose store has none, the Converter makes one up from the
-	// store and the NID, in the domain pstcheck.invalid.
+	// store and the NID (or Heap), in the domain pstcheck.invalid.
 	MessageID string
 	InReplyTo string
 	// Headers are the original Internet headers (PidTagTransportMessageHeaders)

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -224,7 +223,7 @@ func angle(email string) string {
 // whatever folder the item is saved in.
 func derivedUID(it *Item) string {
 	h := sha256.New()
-	for _, s := range []string{strconv.FormatUint(uint64(it.NID), 16), it.MessageID, it.Subject} {
+	for _, s := range []string{identity(it.NID, it.Heap), it.MessageID, it.Subject} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

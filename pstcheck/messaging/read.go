@@ -67,7 +67,11 @@ type Props map[uint16]Value
 
 // Message is a message object read whole.
 type Message struct {
-	NID         uint32
+	NID uint32
+	// Heap is, for a message read from its remains (its node lost), the
+	// block its properties were read from: what names it in the file when
+	// no row gives its NID (0).
+	Heap        uint64
 	Props       Props
 	Recipients  []Props
 	Attachments []Attachment
@@ -250,6 +254,9 @@ func (r *Reader) Read(nid uint32, opts ReadOptions) (m *Message, problems []stri
 // what could not be read.
 func (r *Reader) Salvage(nid uint32, rem Remains, opts ReadOptions) (m *Message, problems []string, err error) {
 	m, err = r.message(nid, rem.Data, rem.Sub, &problems, opts, true)
+	if m != nil {
+		m.Heap = rem.Data
+	}
 	return m, problems, err
 }
 
@@ -261,6 +268,9 @@ func (r *Reader) ReadRemains(nid uint32, rem Remains, opts ReadOptions) (m *Mess
 		lenient = &problems
 	}
 	m, err = r.message(nid, rem.Data, rem.Sub, lenient, opts, true)
+	if m != nil {
+		m.Heap = rem.Data
+	}
 	return m, problems, err
 }
 
