@@ -8,8 +8,12 @@ package damagekit
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"regexp"
 	"slices"
 
 	"github.com/pstcheck/pstcheck/internal/pstmut"
@@ -47,7 +51,8 @@ const ZeroedEnd = "second half zeroed, to the end (a copy that set its size and 
 // Cases is the matrix: the file cut at 50, 90, 97 and 99.9% of its
 // length; 64 KiB, 1 MiB and 4 MiB zeroed at 25, 50 and 75% (regions that
 // would reach past the end are left out); the NBT and BBT root pages
-// zeroed; three NBT leaf pages zeroed one at a time: the one holding
+// zeroed; every NBT page zeroed (the node index destroyed, all but older
+// copies of its pages left in free space); three NBT leaf pages zeroed one at a time: the one holding
 // the root folder, one holding a folder with items, and one holding
 // messages only; the header's first 512 bytes zeroed; 16 bad sectors of
 // 4 KiB; 1 MiB overwritten with random bytes at 50%, and the first 1 MiB
@@ -84,6 +89,7 @@ func Cases(f *pstmut.File) []Case {
 	out = append(out,
 		Case{Name: "NBT root zeroed", Damage: zero(f.Root(ndb.PageNBT).Off, f.L.PageSize)},
 		Case{Name: "BBT root zeroed", Damage: zero(f.Root(ndb.PageBBT).Off, f.L.PageSize)},
+		Case{Name: "every NBT page zeroed (the node index destroyed)", Damage: zeroPages(f.TreePages(ndb.PageNBT, -1))},
 	)
 	for _, l := range nbtLeaves(f) {
 		out = append(out, Case{Name: "NBT leaf zeroed (" + l.what + ")", Damage: zero(l.off, f.L.PageSize)})
@@ -135,6 +141,17 @@ func Cases(f *pstmut.File) []Case {
 		)
 	}
 	return append(out, Case{Name: "bits flipped (one per 128 KiB)", Damage: flipBits(128 << 10)})
+}
+
+// zeroPages zeroes the B-tree pages ps.
+func zeroPages(ps []pstmut.Page) func(*pstmut.File) []byte {
+	return func(f *pstmut.File) []byte {
+		b := slices.Clone(f.B)
+		for _, p := range ps {
+			clear(b[p.Off : p.Off+f.L.PageSize])
+		}
+		return b
+	}
 }
 
 // crossLinked writes over n clusters of size bytes, aligned to size, the
@@ -406,4 +423,21 @@ func DamageMessage(f *pstmut.File, nid uint32) (uint32, int64, error) {
 	off := int64(b.IB) + 20
 	f.FlipByte(off)
 	return nid, off, nil
+}
+
+// madeUp matches what export makes up from an item's NID: multipart
+// boundaries, and the Message-ID, UID (an event's, a contact's) of an item
+// whose store gives none.
+var madeUp = regexp.MustCompile(`=_pst_[0-9a-f]{24}(_[0-9]+)?|pstcheck[.-][0-9a-f.b]+@pstcheck\.invalid|[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`)
+
+// ContentSum is the SHA-256 of an exported message file without what
+// export makes up from its NID: the same message exported under another
+// NID (one recovered without its index entry has none) sums the same.
+func ContentSum(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	s := sha256.Sum256(madeUp.ReplaceAll(b, nil))
+	return hex.EncodeToString(s[:]), nil
 }

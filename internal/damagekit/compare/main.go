@@ -8,7 +8,9 @@
 //
 // pstcheck counts the messages it writes as healthy that are byte for byte
 // what its export of the clean file writes (a message from the oracle's
-// saveable set, or any other it proves intact). readpst (-e -D -j 0) and
+// saveable set, or any other it proves intact; one recovered without its
+// index entry, written without a NID, by its content). "intact" counts the
+// messages whose blocks all survive, their index entry or not. readpst (-e -D -j 0) and
 // pffexport (-m items) are counted by the messages they write, whatever
 // those hold: they check no checksum, so what they write of a damaged
 // message may be wrong; their count is an upper bound of what they save.
@@ -18,8 +20,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -51,9 +51,9 @@ func main() {
 	}
 	_, errRP := exec.LookPath("readpst")
 	_, errPFF := exec.LookPath("pffexport")
-	fmt.Printf("| sample | damage | messages | saveable | pstcheck | + salvaged | readpst | pffexport | pstcheck accounting | exit |\n")
-	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---|---:|\n")
-	var tot struct{ saveable, ours, salvaged, rp, pff int }
+	fmt.Printf("| sample | damage | messages | intact | saveable | pstcheck | + salvaged | readpst | pffexport | pstcheck accounting | exit |\n")
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|\n")
+	var tot struct{ intact, saveable, ours, salvaged, rp, pff int }
 	for _, src := range flag.Args() {
 		f, err := pstmut.Load(src)
 		if err != nil {
@@ -74,13 +74,13 @@ func main() {
 			fates := c.Oracle(f, damaged)
 			got := exportWith(*bin, p, filepath.Join(dir, "pstcheck"))
 			salvaged := exportWith(*bin, p, filepath.Join(dir, "pstcheck-salvage"), "--include-damaged").salvaged()
-			saveable, ours := 0, 0
-			for nid, it := range clean.items {
+			intact, saveable, ours := 0, 0, got.whole(clean)
+			for nid := range clean.items {
 				if fate, ok := fates[nid]; ok && fate.Saveable() {
 					saveable++
 				}
-				if g, ok := got.items[nid]; ok && !g.Damaged && g.SHA256 != nil && it.SHA256 != nil && *g.SHA256 == *it.SHA256 {
-					ours++
+				if fate, ok := fates[nid]; ok && fate.BlocksIntact {
+					intact++
 				}
 			}
 			rp, pff := "-", "-"
@@ -92,19 +92,52 @@ func main() {
 				n := pffexport(p, filepath.Join(dir, "pffexport"))
 				pff, tot.pff = fmt.Sprint(n), tot.pff+n
 			}
+			tot.intact += intact
 			tot.saveable += saveable
 			tot.ours += ours
 			tot.salvaged += salvaged
-			fmt.Printf("| %s | %s | %d | %d | %d | %d | %s | %s | %s | %d |\n", name, c.Name, len(clean.items), saveable, ours, salvaged, rp, pff, got.accounting(), got.status)
+			fmt.Printf("| %s | %s | %d | %d | %d | %d | %d | %s | %s | %s | %d |\n", name, c.Name, len(clean.items), intact, saveable, ours, salvaged, rp, pff, got.accounting(), got.status)
 		}
 	}
-	fmt.Printf("| **all** | | | **%d** | **%d** | **%d** | **%d** | **%d** | | |\n", tot.saveable, tot.ours, tot.salvaged, tot.rp, tot.pff)
+	fmt.Printf("| **all** | | | **%d** | **%d** | **%d** | **%d** | **%d** | **%d** | | |\n", tot.intact, tot.saveable, tot.ours, tot.salvaged, tot.rp, tot.pff)
 }
 
 type run struct {
 	status int
 	man    export.Manifest
 	items  map[uint32]export.ManifestItem
+	// sums are the content sums (damagekit.ContentSum) of the messages
+	// written unmarked, by NID; unlinked those of the ones written
+	// without a NID (recovered without their index entry).
+	sums     map[uint32]string
+	unlinked []string
+}
+
+// whole counts the messages of clean that r writes unmarked, byte for byte
+// (but for multipart boundaries) as clean writes them: by NID, and those
+// written without one by their content.
+func (r run) whole(clean run) int {
+	n := 0
+	counted := map[uint32]bool{}
+	for nid, sum := range clean.sums {
+		if g, ok := r.sums[nid]; ok && g == sum {
+			n++
+			counted[nid] = true
+		}
+	}
+	bySum := map[string][]uint32{}
+	for nid, sum := range clean.sums {
+		if !counted[nid] {
+			bySum[sum] = append(bySum[sum], nid)
+		}
+	}
+	for _, sum := range r.unlinked {
+		if nids := bySum[sum]; len(nids) > 0 {
+			bySum[sum] = nids[1:]
+			n++
+		}
+	}
+	return n
 }
 
 func (r run) accounting() string {
@@ -136,7 +169,7 @@ func exportWith(bin, src, dir string, args ...string) run {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"export", src, "--to", dir, "--no-progress"}, args...)...)
 	err := cmd.Run()
-	r := run{items: map[uint32]export.ManifestItem{}}
+	r := run{items: map[uint32]export.ManifestItem{}, sums: map[uint32]string{}}
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.status = ee.ExitCode()
 	} else if err != nil {
@@ -150,24 +183,23 @@ func exportWith(bin, src, dir string, args ...string) run {
 		fatal(err)
 	}
 	for _, it := range r.man.Items {
-		if it.Path != nil {
-			if it.SHA256 == nil {
-				sum := sha(filepath.Join(dir, filepath.FromSlash(*it.Path)))
-				it.SHA256 = &sum
-			}
-			r.items[it.NID] = it
+		if it.Path == nil {
+			continue
+		}
+		r.items[it.NID] = it
+		if it.Damaged {
+			continue
+		}
+		sum, err := damagekit.ContentSum(filepath.Join(dir, filepath.FromSlash(*it.Path)))
+		switch {
+		case err != nil:
+		case it.NID == 0:
+			r.unlinked = append(r.unlinked, sum)
+		default:
+			r.sums[it.NID] = sum
 		}
 	}
 	return r
-}
-
-func sha(p string) string {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return ""
-	}
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }
 
 // readpst counts the messages readpst -e writes (one file each).
