@@ -35,10 +35,10 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 		rep.Items.Recovered += f.Recovered
 		rep.Items.NamesLost += f.NamesLost
 	}
-	// Messages known only by a heap no entry links to are lost, in no
-	// folder (those a folder's count does not already count).
-	rep.Items.Lost += m.UnlinkedExtra
-	rep.Items.Salvageable = len(m.Unlinked)
+	lost, recovered, salvageable := unlinkedCounts(m)
+	rep.Items.Lost += lost
+	rep.Items.Recovered += recovered
+	rep.Items.Salvageable = salvageable
 	for _, rem := range m.Salvage {
 		if !rem.Whole { // a whole one is recovered
 			rep.Items.Salvageable++
@@ -60,4 +60,15 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, StaleEntries: rb.StaleEntries, Items: m.RebuiltItems,
 			ItemsFromBlocks: m.FromBlocks}
 	}
+}
+
+// unlinkedCounts are what the messages known only by a heap no entry
+// links to add to the store's items, in no folder: lost, those a folder's
+// count does not already count, less those recovered, which may be items
+// a folder counts lost (which folder held them is unknown, and a folder
+// whose listing is lost counts as lost the items its count names beyond
+// those found); lost is negative when they are. salvageable are those
+// not recovered.
+func unlinkedCounts(m *messaging.Result) (lost, recovered, salvageable int) {
+	return m.UnlinkedExtra - m.UnlinkedWhole, m.UnlinkedWhole, len(m.Unlinked) - m.UnlinkedWhole
 }

@@ -32,12 +32,13 @@ import (
 // recipient and attachment, and it is recovered, not lost: written, in the
 // folder that lists it, without includeDamaged. enron.pst names distinct
 // subnodes per message, so all 7 are. support.pst gives every message the
-// same few, so none is: those are lost, offered for salvage with the
-// block that holds their properties, and what is read from it is the
-// clean message's own (every property salvaged has the clean value);
-// without includeDamaged nothing of them is written.
+// same few; their recipients tell 5 apart. The other 5 went to the same
+// people: those are lost, offered for salvage with the block that holds
+// their properties, and what is read from it is the clean message's own
+// (every property salvaged has the clean value); without includeDamaged
+// nothing of them is written.
 func TestSalvageLostItems(t *testing.T) {
-	wantWhole := map[string]int{"support.pst": 0, "enron.pst": 7}
+	wantWhole := map[string]int{"support.pst": 5, "enron.pst": 7}
 	for _, name := range []string{"support.pst", "enron.pst"} {
 		t.Run(name, func(t *testing.T) {
 			p := samples.GoPst(name)
@@ -54,7 +55,7 @@ func TestSalvageLostItems(t *testing.T) {
 				want, err := clean.Reader.Message(x.NID)
 				switch {
 				case x.State == pstcheck.ItemRecovered && x.Salvage.Data != 0:
-					if !x.Salvage.Whole || x.Salvage.Sub == 0 {
+					if !x.Salvage.Whole || x.Salvage.Sub == 0 && !x.Salvage.Treeless {
 						t.Errorf("0x%X: recovered from %+v, not whole with its subnodes", x.NID, x.Salvage)
 					}
 					m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false)
@@ -103,38 +104,53 @@ func TestSalvageLostItems(t *testing.T) {
 // recipient and attachment.
 func sameMessage(t *testing.T, nid uint32, got, want *messaging.Message) {
 	t.Helper()
-	what := fmt.Sprintf("0x%X", nid)
-	sameProps(t, what, got.Props, want.Props, true)
+	for _, d := range messageDiff(fmt.Sprintf("0x%X", nid), got, want) {
+		t.Error(d)
+	}
+}
+
+// messageDiff says where got differs from want: a property, recipient or
+// attachment.
+func messageDiff(what string, got, want *messaging.Message) []string {
+	out := propsDiff(what, got.Props, want.Props, true)
 	if len(got.Recipients) != len(want.Recipients) || len(got.Attachments) != len(want.Attachments) {
-		t.Errorf("%s: %d recipients and %d attachments salvaged, the clean message has %d and %d",
-			what, len(got.Recipients), len(got.Attachments), len(want.Recipients), len(want.Attachments))
-		return
+		return append(out, fmt.Sprintf("%s: %d recipients and %d attachments salvaged, the clean message has %d and %d",
+			what, len(got.Recipients), len(got.Attachments), len(want.Recipients), len(want.Attachments)))
 	}
 	for i := range got.Recipients {
-		sameProps(t, fmt.Sprintf("%s recipient %d", what, i), got.Recipients[i], want.Recipients[i], true)
+		out = append(out, propsDiff(fmt.Sprintf("%s recipient %d", what, i), got.Recipients[i], want.Recipients[i], true)...)
 	}
 	for i, a := range got.Attachments {
 		w := want.Attachments[i]
-		sameProps(t, fmt.Sprintf("%s attachment %d", what, i), a.Props, w.Props, true)
+		out = append(out, propsDiff(fmt.Sprintf("%s attachment %d", what, i), a.Props, w.Props, true)...)
 		if !bytes.Equal(a.Data, w.Data) || (a.Embedded == nil) != (w.Embedded == nil) {
-			t.Errorf("%s attachment %d: %d bytes salvaged, the clean one has %d", what, i, len(a.Data), len(w.Data))
+			out = append(out, fmt.Sprintf("%s attachment %d: %d bytes salvaged, the clean one has %d", what, i, len(a.Data), len(w.Data)))
 		}
 	}
+	return out
 }
 
 // sameProps fails unless every property of got has want's value, and,
 // when all, got has every property of want.
 func sameProps(t *testing.T, what string, got, want messaging.Props, all bool) {
 	t.Helper()
+	for _, d := range propsDiff(what, got, want, all) {
+		t.Error(d)
+	}
+}
+
+func propsDiff(what string, got, want messaging.Props, all bool) []string {
+	var out []string
 	for id, v := range got {
 		w, ok := want[id]
 		if !ok || w.Type != v.Type || w.Inline != v.Inline || !bytes.Equal(w.Data, v.Data) {
-			t.Errorf("%s: property 0x%04X salvaged as %+v, the clean one has %+v", what, id, v, w)
+			out = append(out, fmt.Sprintf("%s: property 0x%04X salvaged as %+v, the clean one has %+v", what, id, v, w))
 		}
 	}
 	if all && len(got) != len(want) {
-		t.Errorf("%s: %d properties salvaged, the clean one has %d", what, len(got), len(want))
+		out = append(out, fmt.Sprintf("%s: %d properties salvaged, the clean one has %d", what, len(got), len(want)))
 	}
+	return out
 }
 
 func readWith(r *messaging.Reader, x pstcheck.Item) func(bool) (*messaging.Message, []string, error) {
@@ -560,5 +576,82 @@ func TestOlderSubnodeTreeNotRecovered(t *testing.T) {
 	}
 	if !store.Report.Has(finding.BlockCRC) {
 		t.Errorf("the damaged subnode tree at 0x%X is not reported", current)
+	}
+}
+
+// With every NBT page zeroed, no node is left to lead to a message, nor
+// any folder's listing: each message is known only by the block holding
+// its properties (MSG-UNLINKED). One that reads whole with the one
+// subnode tree that fits it alone (or, in enron.pst, where most messages
+// have none and no tree is left over that could be theirs, with none) is
+// recovered, into Recovered items: equal to a message of the clean file
+// in every property, recipient and attachment. The store's count adds up,
+// is not complete, and counts lost only those not recovered. An FAI
+// item's heap (the OST keeps views and settings so) is no lost message.
+func TestNodeIndexDestroyed(t *testing.T) {
+	paths := map[string]string{"enron.pst": samples.GoPst("enron.pst")}
+	if ost := samples.CorpusNamed("npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"); len(ost) == 1 {
+		paths["outlook.com.ost"] = ost[0]
+	}
+	for name, p := range paths {
+		t.Run(name, func(t *testing.T) {
+			if p == "" {
+				t.Skip("go-pst's samples are not downloaded")
+			}
+			clean, store := openDamaged(t, p, "every NBT page zeroed (the node index destroyed)")
+			// The clean file's messages by subject (PidTagSubject, the
+			// prefix marker left on).
+			bySubject := map[string][]*messaging.Message{}
+			for x := range clean.Items(nil) {
+				if m, err := clean.Reader.Message(x.NID); err == nil {
+					subject := clean.Reader.String(m.Props, 0x0037)
+					bySubject[subject] = append(bySubject[subject], m)
+				}
+			}
+			recovered, salvageable := 0, 0
+			for x := range store.Items(nil) {
+				if x.NID != 0 {
+					continue // read through an older copy of an index page
+				}
+				if x.State != pstcheck.ItemRecovered {
+					salvageable++
+					continue
+				}
+				recovered++
+				if x.Folder != pstcheck.RecoveredFolder || !x.Salvage.Whole {
+					t.Fatalf("%q: recovered into %q from %+v", x.Subject, x.Folder, x.Salvage)
+				}
+				m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false)
+				if m == nil || why != "" {
+					t.Fatalf("%q: recovered, but not written whole (%q)", x.Subject, why)
+				}
+				subject := store.Reader.String(m.Props, 0x0037)
+				if !slices.ContainsFunc(bySubject[subject], func(want *messaging.Message) bool { return len(messageDiff("", m, want)) == 0 }) {
+					t.Errorf("%q: recovered, but no message of the clean file of that subject is the same", subject)
+				}
+			}
+			it := store.Report.Items
+			if it.Complete || recovered < 100 || it.Recovered < recovered || it.Salvageable != salvageable ||
+				it.Total != it.Readable+it.Damaged+it.Lost+it.Recovered || store.Report.Rebuild.ItemsFromBlocks < recovered {
+				t.Errorf("%d recovered, %d salvageable; the report counts %+v, %d from blocks", recovered, salvageable, it, store.Report.Rebuild.ItemsFromBlocks)
+			}
+			// No heap of an FAI item is taken for a lost message.
+			f, err := pstmut.Load(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			users := f.Users()
+			for _, fd := range store.Report.Findings {
+				if fd.Code != finding.MessageUnlinked {
+					continue
+				}
+				for _, nid := range users[fd.BID] {
+					if nid&0x1F == ndb.NIDTypeAssocMessage {
+						t.Errorf("block 0x%X, of FAI item 0x%X, taken for a lost message", fd.BID, nid)
+					}
+				}
+			}
+			t.Logf("%+v", it)
+		})
 	}
 }

@@ -328,9 +328,11 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 		}
 	}
 	for _, u := range s.m.Unlinked {
-		rem := messaging.Remains{Data: u.BID, Sub: u.Sub}
-		it := Item{Folder: RecoveredFolder, State: ItemLost, Subject: u.Subject, Time: u.Time, Salvage: rem,
-			Problem: fmt.Sprintf("%s: its index entry is lost; %s", finding.MessageUnlinked, s.survives(rem))}
+		it := Item{Folder: RecoveredFolder, State: ItemRecovered, Subject: u.Subject, Time: u.Time, Salvage: u.Remains}
+		if !u.Whole {
+			it.State = ItemLost
+			it.Problem = fmt.Sprintf("%s: its index entry is lost; %s", finding.MessageUnlinked, s.survives(u.Remains))
+		}
 		if !give(it) {
 			return
 		}
@@ -405,10 +407,13 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 		}
 	}
 	if keep(RecoveredFolder) {
-		// Messages no entry links to are lost in no folder; Items yields
-		// them under RecoveredFolder.
-		c.Lost += s.m.UnlinkedExtra
-		c.Salvageable += len(s.m.Unlinked)
+		// Messages no entry links to are lost in no folder, or recovered;
+		// Items yields them under RecoveredFolder. Those recovered may be
+		// among the items a kept folder counts lost (unlinkedCounts).
+		lost, recovered, salvageable := unlinkedCounts(s.m)
+		c.Lost = max(0, c.Lost+lost)
+		c.Recovered += recovered
+		c.Salvageable += salvageable
 	}
 	c.Total = c.Readable + c.Damaged + c.Lost + c.Recovered
 	return c

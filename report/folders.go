@@ -20,16 +20,21 @@ func folderHurt(f pstcheck.Folder) bool { return f.Damaged+f.Lost+f.Recovered > 
 // first; JSON and CSV list every one.
 const maxFolderRows = 10
 
-// outsideLines names the items lost or damaged that no folder counts:
-// messages whose index entries are gone, known only by a property block
-// that survives. Without it, a store whose folders are all healthy would
-// read as if nothing were lost.
+// outsideLines names the items lost, damaged or recovered that no folder
+// counts: messages whose index entries are gone, known only by a property
+// block that survives. Without it, a store whose folders are all healthy
+// would read as if nothing were lost. Those recovered may be items a
+// folder whose listing is lost counts as lost (which folder held them is
+// unknown): then the folders' lost items outnumber the store's.
 func outsideLines(r *pstcheck.Report) []string {
-	lost, damaged := r.Items.Lost, r.Items.Damaged
+	lost, damaged, recovered := r.Items.Lost, r.Items.Damaged, r.Items.Recovered
 	for _, f := range r.Folders {
-		lost, damaged = lost-f.Lost, damaged-f.Damaged
+		lost, damaged, recovered = lost-f.Lost, damaged-f.Damaged, recovered-f.Recovered
 	}
 	var parts []string
+	if recovered > 0 {
+		parts = append(parts, thousands(int64(recovered))+" recovered")
+	}
 	if damaged > 0 {
 		parts = append(parts, thousands(int64(damaged))+" damaged")
 	}
@@ -39,7 +44,14 @@ func outsideLines(r *pstcheck.Report) []string {
 	if len(parts) == 0 {
 		return nil
 	}
-	return []string{"Outside any folder: " + strings.Join(parts, ", ") + " (no folder lists them any more; the findings name them)"}
+	line := "Outside any folder: " + strings.Join(parts, ", ") + " (no folder lists them any more; the findings name them)"
+	if recovered > 0 {
+		line += "; export and repair write those recovered to \"" + pstcheck.RecoveredFolder + "\""
+		if lost < 0 {
+			line += fmt.Sprintf(", and %s of them may be items the folders above count as lost", thousands(int64(-lost)))
+		}
+	}
+	return []string{line}
 }
 
 // folderLines renders the folder damage map: a table of the folders with

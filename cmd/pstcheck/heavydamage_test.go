@@ -101,12 +101,54 @@ func forEachDamageSample(t *testing.T, body func(t *testing.T, src string, f *ps
 func judgeHeavyDamage(t *testing.T, clean exported, cleanSum map[uint32]string, fates map[uint32]damagekit.Fate, rep *pstcheck.Report, got exported) {
 	t.Helper()
 	written := map[uint32]export.ManifestItem{}
+	var unlinked []export.ManifestItem // written without a NID: no row or entry names them
 	for _, it := range got.man.Items {
-		if it.Path != nil {
+		switch {
+		case it.Path == nil:
+		case it.NID == 0:
+			unlinked = append(unlinked, it)
+		default:
 			written[it.NID] = it
 		}
 	}
 	saveable, whole, namesLost, beyond := 0, 0, 0, 0
+	// A message written unmarked without a NID was recovered from its
+	// blocks alone: it must be a message of the clean file, byte for byte
+	// but for the multipart boundaries export derives from the NID, and
+	// none twice.
+	if len(unlinked) > 0 {
+		cleanBySum := map[string]int{}
+		for _, it := range clean.man.Items {
+			if it.Path != nil {
+				cleanBySum[fileSum(t, clean, it)]++
+			}
+		}
+		// What export makes up to name an item whose store gives no name
+		// (a Message-ID, a UID) is its own: it comes from the block that
+		// holds the item's properties when its NID is unknown.
+		madeUp := map[string]string{}
+		for _, it := range unlinked {
+			for _, l := range strings.Split(string(got.file(t, *it.Path)), "\n") {
+				if (strings.HasPrefix(l, "Message-ID: ") || strings.HasPrefix(l, "UID:")) && strings.Contains(l, "@pstcheck.invalid") {
+					if other, twice := madeUp[l]; twice && other != *it.Path {
+						t.Errorf("%s and %s, both recovered without a NID, are named alike: %s", other, *it.Path, l)
+					}
+					madeUp[l] = *it.Path
+				}
+			}
+		}
+		for _, it := range unlinked {
+			if it.Damaged {
+				continue
+			}
+			if sum := fileSum(t, got, it); cleanBySum[sum] == 0 {
+				t.Errorf("%s: recovered without its index entry, written as healthy, but it is no message of the clean file (or one written twice)", *it.Path)
+			} else {
+				cleanBySum[sum]--
+				beyond++
+			}
+		}
+	}
 	for _, it := range clean.man.Items {
 		fate, known := fates[it.NID]
 		g, ok := written[it.NID]
@@ -146,8 +188,8 @@ func judgeHeavyDamage(t *testing.T, clean exported, cleanSum map[uint32]string, 
 	if acct.Complete && acct.Total != len(clean.man.Items) {
 		t.Errorf("the accounting says it is complete with %d items; the store held %d", acct.Total, len(clean.man.Items))
 	}
-	if got.status == 0 && (len(written) != len(clean.man.Items) || namesLost > 0) {
-		t.Errorf("exit 0, but %d of %d items were written (%d without their named properties)", len(written), len(clean.man.Items), namesLost)
+	if got.status == 0 && (len(written)+len(unlinked) != len(clean.man.Items) || namesLost > 0) {
+		t.Errorf("exit 0, but %d of %d items were written (%d without their named properties)", len(written)+len(unlinked), len(clean.man.Items), namesLost)
 	}
 	if rep.Items != *acct {
 		t.Errorf("the scan counts %+v, the export's manifest %+v", rep.Items, *acct)
@@ -411,6 +453,16 @@ func deref(s *string) string {
 
 // contentSum is the SHA-256 of an exported item's file (EML exports write
 // one file per item).
+// fileSum is damagekit.ContentSum of an exported item's file.
+func fileSum(t *testing.T, x exported, it export.ManifestItem) string {
+	t.Helper()
+	sum, err := damagekit.ContentSum(filepath.Join(x.dir, filepath.FromSlash(*it.Path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
 func contentSum(t *testing.T, x exported, it export.ManifestItem) string {
 	t.Helper()
 	if it.SHA256 == nil {

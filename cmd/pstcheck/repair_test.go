@@ -105,7 +105,10 @@ func TestRepairDamagedExitStatus(t *testing.T) {
 
 // TestSalvageLostItemsCommands: support.pst with the NBT leaf page that
 // holds only messages zeroed loses 10 messages' nodes; their folder still
-// lists them and their property blocks survive. The scan says
+// lists them and their property blocks survive. 5 are recovered whole: the
+// one subnode tree that fits each is told apart by its recipients. The
+// other 5 were sent to the same people and name the same subnodes, so
+// their trees cannot be told apart: they stay lost. The scan says
 // --include-damaged saves what is left of them; export and repair write
 // nothing of them without it (the export's summary offers it) and, with it, each with what its block holds,
 // marked as damaged: the export's manifest keeps them "lost" (with the
@@ -128,7 +131,7 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 
 	ios, stdout, _ := testIO(false)
 	runCLI(ios, "scan", src)
-	if !strings.Contains(stdout.String(), "Add --include-damaged to write also what is left of 10 lost items") {
+	if !strings.Contains(stdout.String(), "Add --include-damaged to write also what is left of 5 lost items") {
 		t.Errorf("the scan's advice does not offer to salvage the lost items:\n%s", stdout)
 	}
 
@@ -137,11 +140,11 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 	if plain.status != 1 || full.status != 1 {
 		t.Errorf("exit %d without --include-damaged, %d with it; want 1 and 1", plain.status, full.status)
 	}
-	if !strings.Contains(full.stdout, "Exported 17 of 17 items") || !strings.Contains(full.stdout, "10 lost, written from the blocks that still hold them") {
+	if !strings.Contains(full.stdout, "Exported 17 of 17 items") || !strings.Contains(full.stdout, "5 lost, written from the blocks that still hold them") {
 		t.Errorf("export summary:\n%s", full.stdout)
 	}
 	// Without --include-damaged the summary says what it would add.
-	const offer = "Add --include-damaged to write also what is left of 10 lost items"
+	const offer = "Add --include-damaged to write also what is left of 5 lost items"
 	if !strings.Contains(plain.stdout, offer) || strings.Contains(full.stdout, "Add --include-damaged") {
 		t.Errorf("export summary without --include-damaged:\n%s\nwith it:\n%s", plain.stdout, full.stdout)
 	}
@@ -165,8 +168,13 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 			t.Errorf("0x%X: lost, written without --include-damaged", it.NID)
 		}
 	}
-	if salvaged != 10 || *full.man.Store != *plain.man.Store || full.man.Store.Lost != 10 {
+	if salvaged != 5 || *full.man.Store != *plain.man.Store || full.man.Store.Lost != 5 || full.man.Store.Recovered != 5 {
 		t.Errorf("%d lost items written; accounting %+v with --include-damaged, %+v without", salvaged, *full.man.Store, *plain.man.Store)
+	}
+	for _, it := range plain.man.Items {
+		if it.State == export.StateRecovered && (it.Path == nil || it.Damaged || *it.SHA256 != *clean[it.NID].SHA256) {
+			t.Errorf("0x%X: recovered, but not written as the clean export writes it", it.NID)
+		}
 	}
 
 	to := filepath.Join(dir, "repaired.pst")
@@ -174,7 +182,7 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 	if code := runCLI(ios, "repair", src, "--to", to, "--include-damaged"); code != 1 {
 		t.Fatalf("repair: exit %d, want 1\n%s%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout.String(), "Wrote 17 of 17 items") || !strings.Contains(stdout.String(), "10 lost, written from the blocks that still hold them") {
+	if !strings.Contains(stdout.String(), "Wrote 17 of 17 items") || !strings.Contains(stdout.String(), "5 lost, written from the blocks that still hold them") {
 		t.Errorf("repair summary:\n%s", stdout)
 	}
 	if rep := pstcheck.ScanFile(context.Background(), to, pstcheck.Options{}); rep.Verdict != pstcheck.Healthy || rep.Items.Readable != 17 {

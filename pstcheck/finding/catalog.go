@@ -193,7 +193,7 @@ var catalog = []Entry{
 	{FolderCount, SeverityWarning, LayerMessage, "A folder's stored item count differs from the items its contents table lists."},
 	{MessageMissing, SeverityError, LayerMessage, "A contents table row points at a message that no longer exists (or at a node that is not a message)."},
 	{MessageDamaged, SeverityError, LayerMessage, "A message cannot be read whole: its properties, recipients or attachments are damaged."},
-	{MessageUnlinked, SeverityError, LayerMessage, "A block holds the properties of a message that no node index entry links to: the message's entry was lost with an index page. It counts as lost, named by its subject and date. Export and repair with --include-damaged write what survives, marked: the block's properties, and its subnodes when one unused subnode tree alone fits it."},
+	{MessageUnlinked, SeverityError, LayerMessage, "A block holds the properties of a message that no node index entry links to: the message's entry was lost with an index page. It counts as lost, named by its subject and date, unless it reads whole with the one unused subnode tree that alone fits it (or, where no tree can be its, with none): then it is recovered, and export and repair write it to Recovered items. Export and repair with --include-damaged write what survives of the others, marked: the block's properties, and its subnodes when one unused subnode tree alone fits it."},
 	{MessageOrphan, SeverityWarning, LayerMessage, "A message is listed in no folder's contents table: Outlook does not show it."},
 
 	{StoreNearLimit, SeverityWarning, LayerStore, "The file is near its format's size limit: Outlook will soon refuse new items."},

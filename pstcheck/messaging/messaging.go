@@ -107,7 +107,7 @@ type Result struct {
 	// the rebuilt index (their node, or a block they use, came from it).
 	RebuiltItems int
 	// FromBlocks counts the items recovered from the blocks that hold them
-	// although their node is lost (wholeSalvage).
+	// although their node is lost (wholeSalvage), listed or not.
 	FromBlocks int
 	// ListedIn gives, for a message listed by a folder other than the one
 	// its parent NID names, the listing folder: its damage is that
@@ -121,9 +121,12 @@ type Result struct {
 	// UnlinkedExtra is how many of them no folder's count already counts
 	// as lost: only these add to the store's items. At most maxKept are
 	// listed; UnlinkedLeftOut counts the rest.
+	// UnlinkedWhole counts those read whole (wholeSalvage): recovered, in
+	// no folder, not lost.
 	Unlinked        []UnlinkedMessage
 	UnlinkedExtra   int
 	UnlinkedLeftOut int
+	UnlinkedWhole   int
 	// Salvage gives, for a lost item whose contents-table row survives,
 	// the blocks that still hold it: a heap no node links to, of the same
 	// subject and time as the row (an older version of the item looks the
@@ -157,13 +160,13 @@ type ItemRef struct {
 	NamesLost bool
 }
 
-// UnlinkedMessage is a message whose property heap survives in block BID
-// at Offset, though no node index entry links to it; Sub is the subnode
-// tree that alone fits it (0: none does).
+// UnlinkedMessage is a message whose property heap survives in block
+// Data at Offset, though no node index entry links to it; Sub is the
+// subnode tree that alone fits it (0: none does), Whole says it was read
+// whole (wholeSalvage): recovered.
 type UnlinkedMessage struct {
-	BID    uint64
+	Remains
 	Offset int64
-	Sub    uint64
 	Class  string
 	RowInfo
 }
@@ -171,11 +174,12 @@ type UnlinkedMessage struct {
 // Remains are the blocks that still hold a message whose node is lost:
 // its property heap (Data) and, when exactly one subnode tree no node uses
 // fits it and fits no other such message, its subnodes (Sub; 0: none).
-// Whole says they are the message itself, read whole (wholeSalvage): the
-// item is recovered, not lost.
+// Treeless says no subnode tree fits it and it needs none
+// (matchSubnodes). Whole says they are the message itself, read whole
+// (wholeSalvage): the item is recovered, not lost.
 type Remains struct {
-	Data, Sub uint64
-	Whole     bool
+	Data, Sub       uint64
+	Treeless, Whole bool
 }
 
 // RowInfo is what a contents-table row says of an item.

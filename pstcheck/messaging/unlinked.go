@@ -1,8 +1,10 @@
 package messaging
 
 import (
+	"bytes"
 	"encoding/binary"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,13 +70,19 @@ func (w *walker) unlinked() {
 		w.known[printOf(r.Subject, r.Time)] = true
 	}
 	// The unused subnode trees list the heaps of attachments and embedded
-	// messages, which are no lost messages of their own; needs are the
-	// subnodes each message heap names (values too large for the heap):
-	// its subnode tree must hold them.
+	// messages, which are no lost messages of their own; heaps are what
+	// each message heap says of the subnode tree it needs.
 	w.chk.mem.reset()
 	trees := w.res.UnusedSubnodeTrees(w.chk.mem.blocks())
-	needs := map[uint64][]uint32{}
-	defer func() { w.matchSubnodes(needs, trees.Roots) }()
+	heaps := map[uint64]heapFacts{}
+	defer func() { w.matchSubnodes(heaps, trees.Roots) }()
+	// listed are the messages found, by fingerprint: where in Unlinked.
+	listed := map[uint64]int{}
+	defer func() {
+		for _, m := range w.out.Unlinked {
+			w.reportUnlinked(m)
+		}
+	}()
 	for _, e := range w.res.Unlinked {
 		if w.ctx.Err() != nil {
 			return
@@ -92,15 +100,13 @@ func (w *walker) unlinked() {
 			continue
 		}
 		class := w.peekString(pc, propMessageClass)
-		if !strings.HasPrefix(strings.ToUpper(class), "IPM.") || hasPrefixFold(class, faiClasses) {
+		if !strings.HasPrefix(strings.ToUpper(class), "IPM.") || hasPrefixFold(class, faiClasses) || associated(pc) {
 			continue
 		}
 		// Every message heap claims the subnode trees it fits, even one
 		// not salvaged (an older copy): a tree two heaps fit goes to none.
-		if n := subnodesNamed(pc); len(n) > 0 {
-			needs[e.BID] = n
-		}
-		m := UnlinkedMessage{BID: e.BID, Offset: int64(e.IB), Class: class,
+		heaps[e.BID] = w.heapFactsOf(pc)
+		m := UnlinkedMessage{Remains: Remains{Data: e.BID}, Offset: int64(e.IB), Class: class,
 			RowInfo: RowInfo{Subject: StripSubjectPrefix(w.peekString(pc, propSubject)), Time: peekTime(pc)}}
 		if m.Subject == "" && m.Time.IsZero() {
 			continue
@@ -118,22 +124,33 @@ func (w *walker) unlinked() {
 			}
 			continue
 		}
+		if i, ok := listed[p]; ok {
+			// Heaps come in BID order, and BIDs grow as blocks are
+			// written: this one is a newer version of the message.
+			w.out.Unlinked[i] = m
+			continue
+		}
 		if w.known[p] {
 			continue
 		}
 		w.known[p] = true
 		if len(w.out.Unlinked) < maxKept {
+			listed[p] = len(w.out.Unlinked)
 			w.out.Unlinked = append(w.out.Unlinked, m)
 		} else {
 			w.out.UnlinkedLeftOut++
+			w.reportUnlinked(m)
 		}
-		when := ""
-		if !m.Time.IsZero() {
-			when = ", " + m.Time.Format("2006-01-02 15:04")
-		}
-		w.report(finding.MessageUnlinked, 0, 0, m.Offset, m.BID,
-			"block 0x%X holds the properties of a message (%s %q%s) that no node index entry links to", m.BID, m.Class, m.Subject, when)
 	}
+}
+
+func (w *walker) reportUnlinked(m UnlinkedMessage) {
+	when := ""
+	if !m.Time.IsZero() {
+		when = ", " + m.Time.Format("2006-01-02 15:04")
+	}
+	w.report(finding.MessageUnlinked, 0, 0, m.Offset, m.Data,
+		"block 0x%X holds the properties of a message (%s %q%s) that no node index entry links to", m.Data, m.Class, m.Subject, when)
 }
 
 // subnodesNamed lists the subnodes a property heap's values are kept in.
@@ -147,84 +164,214 @@ func subnodesNamed(pc *ltp.PC) []uint32 {
 	return out
 }
 
+// heapFacts are what a message heap says of its subnode tree: the
+// subnodes its values are kept in, its recipients' names (recipientsPrint
+// of its display To, Cc and Bcc; display instead when one of them is
+// kept in a subnode, to be read from the tree) and whether its flags say
+// it has attachments (attachUnknown: it keeps no flags).
+type heapFacts struct {
+	needs                 []uint32
+	recipients            uint64
+	display               *[3]displayPart
+	displayKept           bool // it keeps a display To, if empty
+	attach, attachUnknown bool
+}
+
+// displayPart is a display To, Cc or Bcc of a heap: its text, or where it
+// is kept (a subnode, of a string type).
+type displayPart struct {
+	text string
+	sub  uint32
+	typ  uint16
+}
+
+// PidTagMessageFlags' bits for a message with attachments, and for a
+// folder-associated (hidden) item (MS-OXCMSG 2.2.1.6).
+const (
+	propMessageFlags  = 0x0E07
+	msgFlagHasAttach  = 0x10
+	msgFlagAssociated = 0x40
+)
+
+// associated says a heap's flags mark a folder-associated item (a view,
+// a rule, a setting), whatever its class: no lost message.
+func associated(pc *ltp.PC) bool {
+	p, ok := pc.Get(propMessageFlags)
+	return ok && p.Type == ltp.TypeInt32 && p.Value&msgFlagAssociated != 0
+}
+
+func (w *walker) heapFactsOf(pc *ltp.PC) heapFacts {
+	h := heapFacts{needs: subnodesNamed(pc), attachUnknown: true}
+	var parts [3]displayPart
+	inSubnode := false
+	_, h.displayKept = pc.Get(propDisplayTo)
+	for i, id := range []uint16{propDisplayTo, propDisplayCc, propDisplayBcc} {
+		if p, ok := pc.Get(id); ok && !ltp.Inline(p.Type) && !ltp.IsHID(p.Value) {
+			parts[i].sub, parts[i].typ, inSubnode = p.Value, p.Type, true
+		} else {
+			parts[i].text = w.peekString(pc, id)
+		}
+	}
+	if inSubnode {
+		h.display = &parts
+	} else {
+		h.recipients = recipientsPrint(parts[0].text, parts[1].text, parts[2].text)
+	}
+	if p, ok := pc.Get(propMessageFlags); ok && p.Type == ltp.TypeInt32 {
+		h.attach, h.attachUnknown = p.Value&msgFlagHasAttach != 0, false
+	}
+	return h
+}
+
+// displayIn is recipientsPrint of a heap's display names, those kept in a
+// subnode read from subs; false when one cannot be read.
+func (w *walker) displayIn(parts *[3]displayPart, subs map[uint32]ndb.Subnode) (uint64, bool) {
+	var text [3]string
+	for i, p := range parts {
+		text[i] = p.text
+		if p.sub == 0 {
+			continue
+		}
+		s, ok := subs[p.sub]
+		if !ok {
+			return 0, false
+		}
+		data, err := w.res.ReadData(s.Data)
+		if err != nil {
+			return 0, false
+		}
+		if text[i], ok = decodeString(p.typ, bytes.Join(data, nil), w.codepage); !ok {
+			return 0, false
+		}
+	}
+	return recipientsPrint(text[0], text[1], text[2]), true
+}
+
 // matchSubnodes gives the lost messages found by their heaps their
 // subnodes (recipients, attachments, large values), when these can be
-// told apart: a subnode tree no node uses fits a heap when it holds a
-// recipient table and every subnode the heap names (needs, of the heaps
-// that name one). Only a heap that fits exactly one tree, and is the only
+// told apart: a subnode tree no node uses fits a heap when its recipient
+// table lists the people the heap names, in the same order, and it holds
+// every subnode the heap names, and attachments when the heap's flags say
+// it has them. Only a heap that fits exactly one tree, and is the only
 // heap that tree fits, gets it: a tree that two heaps could own, or a heap
 // two trees could complete, is left alone, so no message is given
 // another's recipients or attachments. roots are the unused trees, not
 // those they hold (an embedded message's own).
-func (w *walker) matchSubnodes(needs map[uint64][]uint32, roots []uint64) {
-	if len(needs) == 0 || len(roots) == 0 || w.ctx.Err() != nil {
+//
+// A heap that fits no tree, names no subnode and says it has no
+// attachments may have had none (some writers keep a message without a
+// recipient table): it is whole without one (Remains.Treeless) only when
+// no tree can have been lost without a trace (the BBT was read whole, no
+// unused internal block fails, and every unused tree's recipients could
+// be read), and, when it keeps no display To to tell its recipients by,
+// no tree with recipients is left that no heap fits.
+func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
+	if len(heaps) == 0 || w.ctx.Err() != nil {
 		return
 	}
-	// Each heap is indexed by the first subnode it names.
-	byFirst := map[uint32][]uint64{}
-	for bid, n := range needs {
-		byFirst[n[0]] = append(byFirst[n[0]], bid)
+	// Heaps are indexed by their recipients, those that keep them in a
+	// subnode by the first subnode they name.
+	byRecipients, byFirst := map[uint64][]uint64{}, map[uint32][]uint64{}
+	for bid, h := range heaps {
+		if h.display != nil {
+			byFirst[h.needs[0]] = append(byFirst[h.needs[0]], bid)
+		} else {
+			byRecipients[h.recipients] = append(byRecipients[h.recipients], bid)
+		}
 	}
 	fits := map[uint64][]uint64{} // heap: the trees it fits
 	owners := map[uint64]int{}    // tree: how many heaps it fits
+	unread, loose := 0, 0
 	for _, root := range roots {
 		if w.ctx.Err() != nil {
 			return
 		}
 		w.chk.mem.reset()
 		subs, err := w.res.Subnodes(root, w.chk.mem.blocks())
-		if _, ok := subs[nidRecipientTable]; err != nil || !ok {
+		if err != nil {
+			unread++
 			continue
+		}
+		var ok bool
+		// A tree without a recipient table is a message's that went to
+		// no one, or some other node's: it fits only a heap that names
+		// subnodes it holds (else it adds nothing the heap needs).
+		print := noRecipients
+		rt, recipients := subs[nidRecipientTable]
+		if recipients {
+			if print, ok = w.tableRecipients(rt); !ok {
+				unread++
+				continue
+			}
+		}
+		_, attachments := subs[nidAttachmentTable]
+		fit := func(heap uint64) {
+			h := heaps[heap]
+			if (recipients || len(h.needs) > 0) && holdsAll(subs, h.needs) && valuesNamed(subs, h.needs) && (!h.attach || attachments) {
+				fits[heap] = append(fits[heap], root)
+				owners[root]++
+			}
+		}
+		for _, heap := range byRecipients[print] {
+			fit(heap)
 		}
 		for nid := range subs {
 			for _, heap := range byFirst[nid] {
-				if holdsAll(subs, needs[heap]) {
-					fits[heap] = append(fits[heap], root)
-					owners[root]++
+				if p, ok := w.displayIn(heaps[heap].display, subs); ok && p == print {
+					fit(heap)
 				}
 			}
 		}
-	}
-	sub := func(heap uint64) uint64 {
-		if t := fits[heap]; len(t) == 1 && owners[t[0]] == 1 && w.sameRecipients(heap, t[0]) {
-			return t[0]
+		// A tree no heap fits, that holds recipients and nothing a heap
+		// must name, may be the tree of a heap that keeps no display To.
+		if owners[root] == 0 && recipients && print != noRecipients && !attachments && valuesNamed(subs, nil) {
+			loose++
 		}
-		return 0
+	}
+	treeless := w.res.BBTWhole && w.res.NewestFailing.Internal == 0 && unread == 0
+	remains := func(heap uint64) Remains {
+		t := fits[heap]
+		switch h := heaps[heap]; {
+		case len(t) == 1 && owners[t[0]] == 1:
+			return Remains{Data: heap, Sub: t[0]}
+		case len(t) == 0 && treeless && len(h.needs) == 0 && !h.attach && !h.attachUnknown && (h.displayKept || loose == 0):
+			return Remains{Data: heap, Treeless: true}
+		}
+		return Remains{Data: heap}
 	}
 	for nid, r := range w.out.Salvage {
-		r.Sub = sub(r.Data)
-		w.out.Salvage[nid] = r
+		w.out.Salvage[nid] = remains(r.Data)
 	}
 	for i := range w.out.Unlinked {
-		w.out.Unlinked[i].Sub = sub(w.out.Unlinked[i].BID)
+		u := &w.out.Unlinked[i]
+		u.Remains = remains(u.Data)
 	}
 }
 
-// wholeSalvage recovers the lost items whose remains are the item itself,
-// so that they are counted and copied out as recovered, into the folder
-// that lists them, instead of lost: the heap matched to the item's own
-// row (the newest of those that match), with the one subnode tree that
-// fits it and no other heap and holds the recipients the heap names
-// (matchSubnodes); read whole, as the check reads a message; and, where
-// both the row and the heap say when the item last changed, of that
-// version (an older one left in the file differs there; some writers keep
-// the time in the row alone).
+// wholeSalvage recovers the lost messages whose remains are the message
+// itself, so that they are counted and copied out as recovered instead of
+// lost: the heap matched to a lost item's own row (the newest of those that
+// match), or the newest heap of a message no row lists, with the one
+// subnode tree that fits it and no other heap and holds the recipients the
+// heap names (or none, where no tree can be its: matchSubnodes); read
+// whole, as the check reads a message; and of the message's last version
+// (sameVersion). A listed item is recovered into the folder that lists
+// it; one no row lists, only while the walk is not complete (else every
+// item is counted, and the heap is an older copy of one), into no folder
+// (the export's Recovered items).
 func (w *walker) wholeSalvage() {
 	// Items left out of Items (past maxKept) cannot be looked at here, but
 	// would be by a walk that keeps every item: none is recovered then, so
 	// that the counts do not depend on the walk.
-	if len(w.out.Salvage) == 0 || w.out.ItemsLeftOut > 0 {
+	if w.out.ItemsLeftOut > 0 {
 		return
 	}
 	for folder, refs := range w.out.Items {
 		for i := range refs {
 			r := &refs[i]
 			rem, ok := w.out.Salvage[r.NID]
-			// Nor is an item whose subnode tree is older than a tree no
-			// node uses that fails verification: that one may be its
-			// current tree, this an older copy still whole.
-			if !ok || r.State != Lost || r.FAI || rem.Sub == 0 || rem.Sub < w.res.NewestFailing.Internal ||
-				w.ctx.Err() != nil || !w.salvageWhole(r.NID, rem) {
+			row, listed := w.out.Rows[r.NID]
+			if !ok || !listed || r.State != Lost || r.FAI || w.ctx.Err() != nil || !w.readsWhole(r.NID, rem, row.Modified) {
 				continue
 			}
 			rem.Whole = true
@@ -237,13 +384,28 @@ func (w *walker) wholeSalvage() {
 			f.Size += w.chk.size
 		}
 	}
+	if w.out.Complete {
+		return
+	}
+	for i := range w.out.Unlinked {
+		u := &w.out.Unlinked[i]
+		if w.ctx.Err() != nil || !w.readsWhole(0, u.Remains, time.Time{}) {
+			continue
+		}
+		u.Whole = true
+		w.out.UnlinkedWhole++
+		w.out.FromBlocks++
+	}
 }
 
-// salvageWhole says whether rem, the remains matched to lost item nid's
-// row, read whole and are of the version the row describes.
-func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
-	row, ok := w.out.Rows[nid]
-	if !ok {
+// readsWhole says whether rem, the remains of lost message nid (0: one no
+// row lists), read whole and are of its last version: modified is when
+// its row says it last changed (zero: unknown).
+func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) bool {
+	// Nor is an item whose subnode tree is older than a tree no node uses
+	// that fails verification: that one may be its current tree, this an
+	// older copy still whole.
+	if !rem.Treeless && (rem.Sub == 0 || rem.Sub < w.res.NewestFailing.Internal) {
 		return false
 	}
 	c := &w.chk
@@ -260,15 +422,16 @@ func (w *walker) salvageWhole(nid uint32, rem Remains) bool {
 	if err != nil {
 		return false
 	}
-	// The heap is the newest whole one of the row's subject and time; the
-	// current one may be among the data blocks that fail. The row's last
-	// change time tells the version apart where the heap keeps it too;
-	// else the heap must be newer than every unused data block that fails.
+	// The heap is the newest whole one of the message's subject and time;
+	// the current one may be among the data blocks that fail. The row's
+	// last change time tells the version apart where the heap keeps it
+	// too; else the heap must be newer than every unused data block that
+	// fails.
 	mod := Time(m.Props, propLastModified)
-	if mod.IsZero() || row.Modified.IsZero() {
+	if mod.IsZero() || modified.IsZero() {
 		return rem.Data > w.res.NewestFailing.Data
 	}
-	return mod.Equal(row.Modified)
+	return mod.Equal(modified)
 }
 
 // leaveInStore leaves every value kept in a subnode in the store (a
@@ -285,28 +448,14 @@ const (
 	propRecipientType = 0x0C15
 )
 
-// sameRecipients says whether the subnode tree root holds the recipients
-// heap's own names: the tree's recipient table, its display names joined
-// per kind as the heap's display To, Cc and Bcc are. Two messages whose
-// subnodes bear the same NIDs cannot pass for each other unless they went
-// to the same people.
-func (w *walker) sameRecipients(heap, root uint64) bool {
-	w.chk.mem.reset()
-	blocks, err := w.res.ReadBlocks(heap, w.chk.mem.blocks())
+// tableRecipients is recipientsPrint of the recipient table rt lists:
+// its display names joined per kind, as a message's heap keeps them. Two
+// messages whose subnodes bear the same NIDs cannot pass for each other
+// unless they went to the same people.
+func (w *walker) tableRecipients(rt ndb.Subnode) (uint64, bool) {
+	tc, _, err := openTable(w.res, rt, &w.chk.mem)
 	if err != nil {
-		return false
-	}
-	pc, err := ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decoder())
-	if err != nil {
-		return false
-	}
-	subs, err := w.res.Subnodes(root, w.chk.mem.blocks())
-	if err != nil {
-		return false
-	}
-	tc, _, err := openTable(w.res, subs[nidRecipientTable], &w.chk.mem)
-	if err != nil {
-		return false
+		return 0, false
 	}
 	var names [4][]string // by recipient type: 1 To, 2 Cc, 3 Bcc
 	for r := range tc.RowIDs {
@@ -317,8 +466,28 @@ func (w *walker) sameRecipients(heap, root uint64) bool {
 		}
 		names[kind] = append(names[kind], name)
 	}
-	for kind, id := range map[int]uint16{1: propDisplayTo, 2: propDisplayCc, 3: propDisplayBcc} {
-		if w.peekString(pc, id) != strings.Join(names[kind], "; ") {
+	return recipientsPrint(strings.Join(names[1], "; "), strings.Join(names[2], "; "), strings.Join(names[3], "; ")), true
+}
+
+// noRecipients is recipientsPrint of a message that went to no one.
+var noRecipients = recipientsPrint("", "", "")
+
+// recipientsPrint hashes a message's display To, Cc and Bcc.
+func recipientsPrint(to, cc, bcc string) uint64 {
+	h := fnv.New64a()
+	for _, s := range []string{to, cc, bcc} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+// valuesNamed says whether every subnode of subs that holds a large value
+// is one of nids: a tree holds the large values of its own message's
+// heap, which names them.
+func valuesNamed(subs map[uint32]ndb.Subnode, nids []uint32) bool {
+	for nid := range subs {
+		if nid&0x1F == ndb.NIDTypeLTP && !slices.Contains(nids, nid) {
 			return false
 		}
 	}

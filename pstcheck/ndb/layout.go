@@ -261,6 +261,7 @@ const (
 	NIDTypeHierarchyTable = 0x0D
 	NIDTypeContentsTable  = 0x0E
 	NIDTypeAssocContents  = 0x0F
+	NIDTypeLTP            = 0x1F // a value a heap keeps in a subnode
 )
 
 // NIDKind names a NID's type for people.

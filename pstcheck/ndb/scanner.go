@@ -144,6 +144,10 @@ type Result struct {
 	// grow as blocks are written, so a block older than a copy that
 	// verifies is no newer version of it.
 	NewestFailing struct{ Internal, Data uint64 }
+	// BBTWhole says every BBT page was read and verified: every block of
+	// the store is listed, so a block that is gone or fails is known
+	// (NewestFailing), none is missing without a trace.
+	BBTWhole bool
 	// stale are the BBT indexes of entries of old leaf pages that name
 	// blocks no longer there and no node uses (stale.go): not blocks of
 	// the store, so neither damage nor allocated space.
