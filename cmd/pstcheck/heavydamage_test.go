@@ -13,10 +13,12 @@ import (
 	"github.com/pstcheck/pstcheck/internal/damagekit"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/internal/synth"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 	"github.com/pstcheck/pstcheck/report"
 )
 
@@ -469,4 +471,59 @@ func contentSum(t *testing.T, x exported, it export.ManifestItem) string {
 		t.Fatalf("0x%X: no SHA-256 in the manifest", it.NID)
 	}
 	return *it.SHA256
+}
+
+// TestNodeIndexDestroyedGenerated: a generated store (the project's
+// writer, as pstgen writes it) with every NBT page zeroed. Its writer keeps
+// a display To but no display Cc, and numbers every message's subnodes
+// alike, so neither the recipients a heap names nor the subnodes it names
+// tell its subnode tree apart: a heap whose own tree lists a Cc fits no
+// tree, and was recovered without one, its recipients lost, as healthy.
+// Every message written unmarked must be a clean one (judgeHeavyDamage).
+func TestNodeIndexDestroyedGenerated(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "generated.pst")
+	out, err := os.Create(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pstwrite.New(out, pstwrite.Options{DisplayName: "generated"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shape := synth.DefaultShape()
+	shape.Messages, shape.BodyMin, shape.BodyMax, shape.AttachMin, shape.AttachMax = 2000, 20, 400, 100, 4000
+	if _, err := synth.Generate(w, shape, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	f, err := pstmut.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
+	if !ok {
+		t.Fatal("no such damage case")
+	}
+	damaged := c.Damage(f)
+	p := filepath.Join(dir, "damaged.pst")
+	if err := os.WriteFile(p, damaged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clean := runExport(t, src, filepath.Join(dir, "clean"))
+	sums := map[uint32]string{}
+	for _, it := range clean.man.Items {
+		if it.Path != nil {
+			sums[it.NID] = contentSum(t, clean, it)
+		}
+	}
+	rep := pstcheck.ScanFile(t.Context(), p, pstcheck.Options{})
+	got := runExport(t, p, filepath.Join(dir, "out"))
+	judgeHeavyDamage(t, clean, sums, c.Oracle(f, damaged), rep, got)
+	if got.man.Store.Recovered == 0 {
+		t.Errorf("nothing recovered: %+v", *got.man.Store)
+	}
 }

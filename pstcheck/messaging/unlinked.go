@@ -100,12 +100,16 @@ func (w *walker) unlinked() {
 			continue
 		}
 		class := w.peekString(pc, propMessageClass)
-		if !strings.HasPrefix(strings.ToUpper(class), "IPM.") || hasPrefixFold(class, faiClasses) || associated(pc) {
+		if class == "" {
 			continue
 		}
 		// Every message heap claims the subnode trees it fits, even one
-		// not salvaged (an older copy): a tree two heaps fit goes to none.
+		// not salvaged (an older copy, an FAI item, a report): a tree two
+		// heaps fit goes to none.
 		heaps[e.BID] = w.heapFactsOf(pc)
+		if !strings.HasPrefix(strings.ToUpper(class), "IPM.") || hasPrefixFold(class, faiClasses) || associated(pc) {
+			continue
+		}
 		m := UnlinkedMessage{Remains: Remains{Data: e.BID}, Offset: int64(e.IB), Class: class,
 			RowInfo: RowInfo{Subject: StripSubjectPrefix(w.peekString(pc, propSubject)), Time: peekTime(pc)}}
 		if m.Subject == "" && m.Time.IsZero() {
@@ -173,7 +177,6 @@ type heapFacts struct {
 	needs                 []uint32
 	recipients            uint64
 	display               *[3]displayPart
-	displayKept           bool // it keeps a display To, if empty
 	attach, attachUnknown bool
 }
 
@@ -204,7 +207,6 @@ func (w *walker) heapFactsOf(pc *ltp.PC) heapFacts {
 	h := heapFacts{needs: subnodesNamed(pc), attachUnknown: true}
 	var parts [3]displayPart
 	inSubnode := false
-	_, h.displayKept = pc.Get(propDisplayTo)
 	for i, id := range []uint16{propDisplayTo, propDisplayCc, propDisplayBcc} {
 		if p, ok := pc.Get(id); ok && !ltp.Inline(p.Type) && !ltp.IsHID(p.Value) {
 			parts[i].sub, parts[i].typ, inSubnode = p.Value, p.Type, true
@@ -224,28 +226,56 @@ func (w *walker) heapFactsOf(pc *ltp.PC) heapFacts {
 }
 
 // displayIn is recipientsPrint of a heap's display names, those kept in a
-// subnode read from subs; false when one cannot be read.
-func (w *walker) displayIn(parts *[3]displayPart, subs map[uint32]ndb.Subnode) (uint64, bool) {
+// subnode read from subs (once per tree: read holds what was read of it,
+// by subnode); false when one cannot be read.
+func (w *walker) displayIn(parts *[3]displayPart, subs map[uint32]ndb.Subnode, read map[uint32]*string) (uint64, bool) {
 	var text [3]string
 	for i, p := range parts {
 		text[i] = p.text
 		if p.sub == 0 {
 			continue
 		}
-		s, ok := subs[p.sub]
+		t, ok := read[p.sub]
 		if !ok {
+			t = w.subnodeText(subs, p.sub, p.typ)
+			read[p.sub] = t
+		}
+		if t == nil {
 			return 0, false
 		}
-		data, err := w.res.ReadData(s.Data)
-		if err != nil {
-			return 0, false
-		}
-		if text[i], ok = decodeString(p.typ, bytes.Join(data, nil), w.codepage); !ok {
-			return 0, false
-		}
+		text[i] = *t
 	}
 	return recipientsPrint(text[0], text[1], text[2]), true
 }
+
+// maxDisplayText bounds a display To, Cc or Bcc read from a subnode: a
+// longer one names no message's recipients here.
+const maxDisplayText = 1 << 20
+
+// subnodeText reads the string of type typ that subnode nid of subs
+// holds; nil when it cannot be read.
+func (w *walker) subnodeText(subs map[uint32]ndb.Subnode, nid uint32, typ uint16) *string {
+	s, ok := subs[nid]
+	if !ok {
+		return nil
+	}
+	data, err := w.res.ReadData(s.Data)
+	if err != nil {
+		return nil
+	}
+	b := bytes.Join(data, nil)
+	if len(b) > maxDisplayText {
+		return nil
+	}
+	t, ok := decodeString(typ, b, w.codepage)
+	if !ok {
+		return nil
+	}
+	return &t
+}
+
+// maxFitChecks bounds the heap and tree pairs matchSubnodes weighs.
+const maxFitChecks = 1 << 23
 
 // matchSubnodes gives the lost messages found by their heaps their
 // subnodes (recipients, attachments, large values), when these can be
@@ -256,32 +286,44 @@ func (w *walker) displayIn(parts *[3]displayPart, subs map[uint32]ndb.Subnode) (
 // heap that tree fits, gets it: a tree that two heaps could own, or a heap
 // two trees could complete, is left alone, so no message is given
 // another's recipients or attachments. roots are the unused trees, not
-// those they hold (an embedded message's own).
+// those they hold (an embedded message's own). Unless no block can be
+// missing, a heap must also name a subnode no other heap names (sound).
 //
 // A heap that fits no tree, names no subnode and says it has no
 // attachments may have had none (some writers keep a message without a
 // recipient table): it is whole without one (Remains.Treeless) only when
 // no tree can have been lost without a trace (the BBT was read whole, no
 // unused internal block fails, and every unused tree's recipients could
-// be read), and, when it keeps no display To to tell its recipients by,
-// no tree with recipients is left that no heap fits.
+// be read), and no tree with recipients is left that no heap fits: a
+// writer may keep no display To or Cc, or one that does not list every
+// recipient, and such a tree may be the heap's own.
 func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	if len(heaps) == 0 || w.ctx.Err() != nil {
 		return
 	}
-	// Heaps are indexed by their recipients, those that keep them in a
-	// subnode by the first subnode they name.
-	byRecipients, byFirst := map[uint64][]uint64{}, map[uint32][]uint64{}
+	// Heaps are indexed by the first subnode they name (0: none) and their
+	// recipients; those that keep their recipients in a subnode by the
+	// first subnode they name alone.
+	type key struct {
+		first      uint32
+		recipients uint64
+	}
+	byRecipients, byFirst := map[key][]uint64{}, map[uint32][]uint64{}
 	for bid, h := range heaps {
-		if h.display != nil {
+		switch {
+		case h.display != nil:
 			byFirst[h.needs[0]] = append(byFirst[h.needs[0]], bid)
-		} else {
-			byRecipients[h.recipients] = append(byRecipients[h.recipients], bid)
+		case len(h.needs) > 0:
+			k := key{h.needs[0], h.recipients}
+			byRecipients[k] = append(byRecipients[k], bid)
+		default:
+			k := key{0, h.recipients}
+			byRecipients[k] = append(byRecipients[k], bid)
 		}
 	}
 	fits := map[uint64][]uint64{} // heap: the trees it fits
 	owners := map[uint64]int{}    // tree: how many heaps it fits
-	unread, loose := 0, 0
+	unread, loose, checks := 0, 0, 0
 	for _, root := range roots {
 		if w.ctx.Err() != nil {
 			return
@@ -306,35 +348,62 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		}
 		_, attachments := subs[nidAttachmentTable]
 		fit := func(heap uint64) {
+			checks++
 			h := heaps[heap]
 			if (recipients || len(h.needs) > 0) && holdsAll(subs, h.needs) && valuesNamed(subs, h.needs) && (!h.attach || attachments) {
 				fits[heap] = append(fits[heap], root)
 				owners[root]++
 			}
 		}
-		for _, heap := range byRecipients[print] {
-			fit(heap)
+		if recipients {
+			for _, heap := range byRecipients[key{0, print}] {
+				fit(heap)
+			}
 		}
+		read := map[uint32]*string{}
 		for nid := range subs {
+			for _, heap := range byRecipients[key{nid, print}] {
+				fit(heap)
+			}
 			for _, heap := range byFirst[nid] {
-				if p, ok := w.displayIn(heaps[heap].display, subs); ok && p == print {
+				if p, ok := w.displayIn(heaps[heap].display, subs, read); ok && p == print {
 					fit(heap)
 				}
 			}
 		}
-		// A tree no heap fits, that holds recipients and nothing a heap
-		// must name, may be the tree of a heap that keeps no display To.
-		if owners[root] == 0 && recipients && print != noRecipients && !attachments && valuesNamed(subs, nil) {
+		// Many heaps alike (sent to the same people, naming the same
+		// subnodes) and many trees alike cannot be told apart, and would
+		// cost each pair a check: past maxFitChecks no heap gets a tree.
+		if checks > maxFitChecks {
+			return
+		}
+		// A tree no heap fits, that holds recipients and no value a heap
+		// must name, may be the tree of a heap whose display names do not
+		// list them.
+		if owners[root] == 0 && recipients && print != noRecipients && valuesNamed(subs, nil) {
 			loose++
+		}
+	}
+	// Where no block can be missing (the BBT read whole, no unused block
+	// failing, every tree read), every heap's own tree is among the trees,
+	// and fits it: a heap that fits one tree alone has its own. Elsewhere
+	// its own may be lost, and the one it fits another's of the same
+	// recipients: it must then also name a subnode no other heap names
+	// (writers that number each message's subnodes alike give it none).
+	sound := w.res.BBTWhole && w.res.NewestFailing.Internal == 0 && w.res.NewestFailing.Data == 0 && unread == 0
+	firstNamedBy := map[uint32]int{}
+	for _, h := range heaps {
+		if len(h.needs) > 0 {
+			firstNamedBy[h.needs[0]]++
 		}
 	}
 	treeless := w.res.BBTWhole && w.res.NewestFailing.Internal == 0 && unread == 0
 	remains := func(heap uint64) Remains {
 		t := fits[heap]
 		switch h := heaps[heap]; {
-		case len(t) == 1 && owners[t[0]] == 1:
+		case len(t) == 1 && owners[t[0]] == 1 && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1):
 			return Remains{Data: heap, Sub: t[0]}
-		case len(t) == 0 && treeless && len(h.needs) == 0 && !h.attach && !h.attachUnknown && (h.displayKept || loose == 0):
+		case len(t) == 0 && treeless && len(h.needs) == 0 && !h.attach && !h.attachUnknown && loose == 0:
 			return Remains{Data: heap, Treeless: true}
 		}
 		return Remains{Data: heap}
