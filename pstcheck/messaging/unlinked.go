@@ -76,8 +76,13 @@ func (w *walker) unlinked() {
 	trees := w.res.UnusedSubnodeTrees(w.chk.mem.blocks())
 	heaps := map[uint64]heapFacts{}
 	defer func() { w.matchSubnodes(heaps, trees.Roots) }()
-	// listed are the messages found, by fingerprint: where in Unlinked.
+	// listed are the messages found, by fingerprint: where in Unlinked
+	// (-1: left out). Where the BBT was read whole, every block no node
+	// uses is one the store still holds (a block freed by a change leaves
+	// the BBT): two heaps of one subject and time are then two messages (a
+	// message and its copy in another folder), not two versions of one.
 	listed := map[uint64]int{}
+	copies := w.res.BBTWhole
 	defer func() {
 		for _, m := range w.out.Unlinked {
 			w.reportUnlinked(m)
@@ -128,20 +133,23 @@ func (w *walker) unlinked() {
 			}
 			continue
 		}
-		if i, ok := listed[p]; ok {
+		i, seen := listed[p]
+		switch {
+		case seen && !copies:
 			// Heaps come in BID order, and BIDs grow as blocks are
 			// written: this one is a newer version of the message.
-			w.out.Unlinked[i] = m
+			if i >= 0 {
+				w.out.Unlinked[i] = m
+			}
 			continue
+		case !seen && w.known[p]:
+			continue // a message found, or a row
 		}
-		if w.known[p] {
-			continue
-		}
-		w.known[p] = true
 		if len(w.out.Unlinked) < maxKept {
 			listed[p] = len(w.out.Unlinked)
 			w.out.Unlinked = append(w.out.Unlinked, m)
 		} else {
+			listed[p] = -1
 			w.out.UnlinkedLeftOut++
 			w.reportUnlinked(m)
 		}
