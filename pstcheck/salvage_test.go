@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -585,7 +586,8 @@ func TestOlderSubnodeTreeNotRecovered(t *testing.T) {
 // subnode tree that fits it alone (or, in enron.pst, where most messages
 // have none and no tree is left over that could be theirs, with none) is
 // recovered, into Recovered items: equal to a message of the clean file
-// in every property, recipient and attachment. The store's count adds up,
+// in every property, recipient and attachment (but for the row counters
+// of a copy's recipients: pairCopies). The store's count adds up,
 // is not complete, counts lost only those not recovered, and, the BBT
 // being whole, counts copies of a message apart: at least 99% of the
 // items held. An FAI item's heap (the OST keeps views and settings so) is
@@ -628,7 +630,9 @@ func TestNodeIndexDestroyed(t *testing.T) {
 					t.Fatalf("%q: recovered, but not written whole (%q)", x.Subject, why)
 				}
 				subject := store.Reader.String(m.Props, 0x0037)
-				if !slices.ContainsFunc(bySubject[subject], func(want *messaging.Message) bool { return len(messageDiff("", m, want)) == 0 }) {
+				if !slices.ContainsFunc(bySubject[subject], func(want *messaging.Message) bool {
+					return len(messageDiff("", withoutRowCounters(m), withoutRowCounters(want))) == 0
+				}) {
 					t.Errorf("%q: recovered, but no message of the clean file of that subject is the same", subject)
 				}
 			}
@@ -666,4 +670,19 @@ func TestNodeIndexDestroyed(t *testing.T) {
 			t.Logf("%+v", it)
 		})
 	}
+}
+
+// withoutRowCounters is m with its recipients' row IDs and versions left
+// out: counters of the store, which a copy of the message in another
+// folder has its own of, and which no export or repair writes.
+func withoutRowCounters(m *messaging.Message) *messaging.Message {
+	out := *m
+	out.Recipients = nil
+	for _, rc := range m.Recipients {
+		c := maps.Clone(rc)
+		delete(c, 0x67F2)
+		delete(c, 0x67F3)
+		out.Recipients = append(out.Recipients, c)
+	}
+	return &out
 }

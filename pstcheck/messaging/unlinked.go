@@ -2,8 +2,10 @@ package messaging
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"hash/fnv"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -329,8 +331,8 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			byRecipients[k] = append(byRecipients[k], bid)
 		}
 	}
-	fits := map[uint64][]uint64{} // heap: the trees it fits
-	owners := map[uint64]int{}    // tree: how many heaps it fits
+	fits := map[uint64][]uint64{}  // heap: the trees it fits
+	fitBy := map[uint64][]uint64{} // tree: the heaps it fits
 	unread, loose, checks := 0, 0, 0
 	for _, root := range roots {
 		if w.ctx.Err() != nil {
@@ -360,7 +362,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			h := heaps[heap]
 			if (recipients || len(h.needs) > 0) && holdsAll(subs, h.needs) && valuesNamed(subs, h.needs) && (!h.attach || attachments) {
 				fits[heap] = append(fits[heap], root)
-				owners[root]++
+				fitBy[root] = append(fitBy[root], heap)
 			}
 		}
 		if recipients {
@@ -388,7 +390,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		// A tree no heap fits, that holds recipients and no value a heap
 		// must name, may be the tree of a heap whose display names do not
 		// list them.
-		if owners[root] == 0 && recipients && print != noRecipients && valuesNamed(subs, nil) {
+		if len(fitBy[root]) == 0 && recipients && print != noRecipients && valuesNamed(subs, nil) {
 			loose++
 		}
 	}
@@ -406,11 +408,17 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		}
 	}
 	treeless := w.res.BBTWhole && w.res.NewestFailing.Internal == 0 && unread == 0
+	var copies map[uint64]uint64
+	if sound && loose == 0 {
+		copies = w.pairCopies(fits, fitBy)
+	}
 	remains := func(heap uint64) Remains {
 		t := fits[heap]
 		switch h := heaps[heap]; {
-		case len(t) == 1 && owners[t[0]] == 1 && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1):
+		case len(t) == 1 && len(fitBy[t[0]]) == 1 && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1):
 			return Remains{Data: heap, Sub: t[0]}
+		case copies[heap] != 0:
+			return Remains{Data: heap, Sub: copies[heap]}
 		case len(t) == 0 && treeless && len(h.needs) == 0 && !h.attach && !h.attachUnknown && loose == 0:
 			return Remains{Data: heap, Treeless: true}
 		}
@@ -524,6 +532,107 @@ const (
 	propDisplayTo     = 0x0E04
 	propRecipientType = 0x0C15
 )
+
+// pairCopies gives trees to the heaps of copies of one message (a message
+// and its copy in another folder): k heaps that each fit the same k trees
+// and no other, where each heap reads the same with every one of them
+// (sameWithEach). Which heap gets which tree then changes nothing written,
+// and, where no block can be missing and no tree is left that no heap fits
+// (the caller sees to both), each heap's own tree is among them. They are
+// paired in BID order.
+func (w *walker) pairCopies(fits, fitBy map[uint64][]uint64) map[uint64]uint64 {
+	out := map[uint64]uint64{}
+	done := map[uint64]bool{}
+	for heap, trees := range fits {
+		hs := fitBy[trees[0]]
+		if len(trees) < 2 || len(trees) > maxCopies || done[heap] || len(hs) != len(trees) {
+			continue
+		}
+		for _, h := range hs {
+			done[h] = true
+		}
+		same := true
+		for _, h := range hs {
+			same = same && slices.Equal(fits[h], trees)
+		}
+		for _, t := range trees {
+			same = same && slices.Equal(fitBy[t], hs)
+		}
+		if !same || !w.sameWithEach(hs, trees) {
+			continue
+		}
+		hs, trees = slices.Sorted(slices.Values(hs)), slices.Sorted(slices.Values(trees))
+		for i, h := range hs {
+			out[h] = trees[i]
+		}
+	}
+	return out
+}
+
+// maxCopies bounds the copies of one message pairCopies pairs: each heap
+// is read with each tree.
+const maxCopies = 8
+
+// sameWithEach says whether each heap reads, whole, the same with every one
+// of trees: its properties, recipients (but for their row IDs and
+// versions, counters of the store) and attachments.
+func (w *walker) sameWithEach(heaps, trees []uint64) bool {
+	r := Reader{res: w.res, codepage: w.codepage}
+	for _, h := range heaps {
+		var first [sha256.Size]byte
+		for i, t := range trees {
+			m, _, err := r.ReadRemains(0, Remains{Data: h, Sub: t}, ReadOptions{})
+			if err != nil {
+				return false
+			}
+			if d := messageDigest(m); i == 0 {
+				first = d
+			} else if d != first {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// propLtpRowVer is PidTagLtpRowVer, a table row's version.
+const propLtpRowVer = 0x67F3
+
+// messageDigest hashes a message as read: its properties, recipients
+// (without their row IDs and versions) and attachments, embedded messages
+// within.
+func messageDigest(m *Message) [sha256.Size]byte {
+	h := sha256.New()
+	props := func(p Props) {
+		for _, id := range slices.Sorted(maps.Keys(p)) {
+			if id == propLtpRowID || id == propLtpRowVer {
+				continue
+			}
+			v := p[id]
+			binary.Write(h, binary.LittleEndian, [3]uint32{uint32(id), uint32(v.Type), v.Inline})
+			binary.Write(h, binary.LittleEndian, uint32(len(v.Data)))
+			h.Write(v.Data)
+		}
+		h.Write([]byte{0xFF})
+	}
+	props(m.Props)
+	for _, rc := range m.Recipients {
+		props(rc)
+	}
+	h.Write([]byte("attachments"))
+	for _, a := range m.Attachments {
+		props(a.Props)
+		binary.Write(h, binary.LittleEndian, uint32(len(a.Data)))
+		h.Write(a.Data)
+		if a.Embedded != nil {
+			d := messageDigest(a.Embedded)
+			h.Write(d[:])
+		}
+	}
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
+}
 
 // tableRecipients is recipientsPrint of the recipient table rt lists:
 // its display names joined per kind, as a message's heap keeps them. Two
