@@ -8,15 +8,14 @@ package pstcheck_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/synth"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
-	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 )
 
 // cleanScan scans the unchanged sample with Outlook's guidance.
@@ -147,23 +146,7 @@ func TestScaleLargest(t *testing.T) {
 func generate(t *testing.T, shape synth.Shape) (string, *synth.Result) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "generated.pst")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w, err := pstwrite.New(f, pstwrite.Options{DisplayName: "scale test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gen, err := synth.Generate(w, shape, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path, gen
+	return path, testkit.GenerateStore(t, path, "scale test", shape, 7)
 }
 
 // smallShape is messages of a short body, without attachments.

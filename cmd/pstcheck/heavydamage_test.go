@@ -14,11 +14,11 @@ import (
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/internal/synth"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
-	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 	"github.com/pstcheck/pstcheck/report"
 )
 
@@ -483,23 +483,9 @@ func contentSum(t *testing.T, x exported, it export.ManifestItem) string {
 func TestNodeIndexDestroyedGenerated(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "generated.pst")
-	out, err := os.Create(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := pstwrite.New(out, pstwrite.Options{DisplayName: "generated"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	shape := synth.DefaultShape()
 	shape.Messages, shape.BodyMin, shape.BodyMax, shape.AttachMin, shape.AttachMax = 2000, 20, 400, 100, 4000
-	if _, err := synth.Generate(w, shape, 3); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	out.Close()
+	testkit.GenerateStore(t, src, "generated", shape, 3)
 	f, err := pstmut.Load(src)
 	if err != nil {
 		t.Fatal(err)

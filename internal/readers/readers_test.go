@@ -2,14 +2,13 @@ package readers_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/pstcheck/pstcheck/internal/readers"
 	"github.com/pstcheck/pstcheck/internal/synth"
-	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
 // TestGeneratedArchiveReadByEveryReader generates a small archive with
@@ -21,25 +20,10 @@ import (
 func TestGeneratedArchiveReadByEveryReader(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "small.pst")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := pstwrite.New(f, pstwrite.Options{DisplayName: "readers test"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	shape := synth.DefaultShape()
 	shape.Messages, shape.Folders, shape.Depth = 120, 7, 3
 	shape.AttachEvery, shape.AttachMax, shape.EmbedEvery = 4, 60<<10, 9
-	gen, err := synth.Generate(w, shape, 42)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	gen := testkit.GenerateStore(t, path, "readers test", shape, 42)
 	want := map[string]int{}
 	for _, fo := range gen.Folders {
 		want[fo.Path] = fo.Messages

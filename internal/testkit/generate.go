@@ -1,0 +1,34 @@
+package testkit
+
+import (
+	"os"
+	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/synth"
+	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
+)
+
+// GenerateStore writes a store of the given shape with the project's
+// writer (as cmd/pstgen does) to path, named name, and returns what was
+// written.
+func GenerateStore(t testing.TB, path, name string, shape synth.Shape, seed uint64) *synth.Result {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, err := pstwrite.New(f, pstwrite.Options{DisplayName: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := synth.Generate(w, shape, seed)
+	if err != nil {
+		w.Abort()
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return gen
+}
