@@ -187,6 +187,7 @@ type heapFacts struct {
 	needs                 []uint32
 	recipients            uint64
 	display               *[3]displayPart
+	noDisplay             bool // it keeps no display To, Cc or Bcc at all
 	attach, attachUnknown bool
 }
 
@@ -217,8 +218,11 @@ func (w *walker) heapFactsOf(pc *ltp.PC) heapFacts {
 	h := heapFacts{needs: subnodesNamed(pc), attachUnknown: true}
 	var parts [3]displayPart
 	inSubnode := false
+	h.noDisplay = true
 	for i, id := range []uint16{propDisplayTo, propDisplayCc, propDisplayBcc} {
-		if p, ok := pc.Get(id); ok && !ltp.Inline(p.Type) && !ltp.IsHID(p.Value) {
+		p, ok := pc.Get(id)
+		h.noDisplay = h.noDisplay && !ok
+		if ok && !ltp.Inline(p.Type) && !ltp.IsHID(p.Value) {
 			parts[i].sub, parts[i].typ, inSubnode = p.Value, p.Type, true
 		} else {
 			parts[i].text = w.peekString(pc, id)
@@ -299,14 +303,18 @@ const maxFitChecks = 1 << 23
 // those they hold (an embedded message's own). Unless no block can be
 // missing, a heap must also name a subnode no other heap names (sound).
 //
-// A heap that fits no tree, names no subnode and says it has no
-// attachments may have had none (some writers keep a message without a
-// recipient table): it is whole without one (Remains.Treeless) only when
-// no tree can have been lost without a trace (the BBT was read whole, no
-// unused internal block fails, and every unused tree's recipients could
+// A heap that names no subnode and says it has no attachments needs a
+// tree only for its recipients. One that keeps no display To, Cc or Bcc
+// at all has none: every writer seen keeps them for a message with
+// recipients (none of 1,826 such messages in 22 files has a recipient
+// table; some writers keep a message without one). It is whole without a
+// tree (Remains.Treeless). Another such heap that fits no tree is so only
+// when no tree can have been lost without a trace (the BBT was read whole,
+// no unused internal block fails, and every unused tree's recipients could
 // be read), and no tree with recipients is left that no heap fits: a
-// writer may keep no display To or Cc, or one that does not list every
-// recipient, and such a tree may be the heap's own.
+// writer may keep display names that do not list every recipient (the
+// project's generator keeps no display Cc), and such a tree may be the
+// heap's own.
 func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	if len(heaps) == 0 || w.ctx.Err() != nil {
 		return
@@ -419,7 +427,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			return Remains{Data: heap, Sub: t[0]}
 		case copies[heap] != 0:
 			return Remains{Data: heap, Sub: copies[heap]}
-		case len(t) == 0 && treeless && len(h.needs) == 0 && !h.attach && !h.attachUnknown && loose == 0:
+		case len(h.needs) == 0 && !h.attach && !h.attachUnknown && (h.noDisplay || len(t) == 0 && treeless && loose == 0):
 			return Remains{Data: heap, Treeless: true}
 		}
 		return Remains{Data: heap}
