@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pstcheck/pstcheck/internal/gentest"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/synth"
-	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -146,7 +146,7 @@ func TestScaleLargest(t *testing.T) {
 func generate(t *testing.T, shape synth.Shape) (string, *synth.Result) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "generated.pst")
-	return path, testkit.GenerateStore(t, path, "scale test", shape, 7)
+	return path, gentest.Store(t, path, "scale test", shape, 7)
 }
 
 // smallShape is messages of a short body, without attachments.

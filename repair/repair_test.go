@@ -11,11 +11,11 @@ import (
 	"testing"
 
 	"github.com/pstcheck/pstcheck/export"
+	"github.com/pstcheck/pstcheck/internal/gentest"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/readers"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/internal/synth"
-	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/repair"
@@ -109,7 +109,7 @@ func total(counts map[string]int) int {
 // every folder: each is in the new store, in its folder.
 func TestRepairCopiesHiddenItems(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "hidden.pst")
-	gen := testkit.GenerateStore(t, src, "hidden items", synth.Shape{Messages: 40, Folders: 6, Depth: 2, BodyMin: 10, BodyMax: 40, Recipients: 1, AssocEvery: 1}, 3)
+	gen := gentest.Store(t, src, "hidden items", synth.Shape{Messages: 40, Folders: 6, Depth: 2, BodyMin: 10, BodyMax: 40, Recipients: 1, AssocEvery: 1}, 3)
 	want := hiddenItems(t, src)
 	if total(want) != gen.Assoc || gen.Assoc < 6 {
 		t.Fatalf("the generated store has %d hidden items readable, %d written", total(want), gen.Assoc)

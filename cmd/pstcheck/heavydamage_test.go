@@ -11,10 +11,10 @@ import (
 
 	"github.com/pstcheck/pstcheck/export"
 	"github.com/pstcheck/pstcheck/internal/damagekit"
+	"github.com/pstcheck/pstcheck/internal/gentest"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/internal/synth"
-	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
@@ -488,7 +488,7 @@ func TestNodeIndexDestroyedGenerated(t *testing.T) {
 	src := filepath.Join(dir, "generated.pst")
 	shape := synth.DefaultShape()
 	shape.Messages, shape.BodyMin, shape.BodyMax, shape.AttachMin, shape.AttachMax = 2000, 20, 400, 100, 4000
-	testkit.GenerateStore(t, src, "generated", shape, 3)
+	gentest.Store(t, src, "generated", shape, 3)
 	f, err := pstmut.Load(src)
 	if err != nil {
 		t.Fatal(err)

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pstcheck/pstcheck/internal/gentest"
 	"github.com/pstcheck/pstcheck/internal/readers"
 	"github.com/pstcheck/pstcheck/internal/synth"
-	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
 // TestGeneratedArchiveReadByEveryReader generates a small archive with
@@ -23,7 +23,7 @@ func TestGeneratedArchiveReadByEveryReader(t *testing.T) {
 	shape := synth.DefaultShape()
 	shape.Messages, shape.Folders, shape.Depth = 120, 7, 3
 	shape.AttachEvery, shape.AttachMax, shape.EmbedEvery = 4, 60<<10, 9
-	gen := testkit.GenerateStore(t, path, "readers test", shape, 42)
+	gen := gentest.Store(t, path, "readers test", shape, 42)
 	want := map[string]int{}
 	for _, fo := range gen.Folders {
 		want[fo.Path] = fo.Messages

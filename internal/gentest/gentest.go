@@ -1,4 +1,7 @@
-package testkit
+// Package gentest writes generated stores for tests. It is apart from
+// testkit, which the engine's own tests import: the writer imports the
+// engine.
+package gentest
 
 import (
 	"os"
@@ -8,10 +11,10 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 )
 
-// GenerateStore writes a store of the given shape with the project's
+// Store writes a store of the given shape with the project's
 // writer (as cmd/pstgen does) to path, named name, and returns what was
 // written.
-func GenerateStore(t testing.TB, path, name string, shape synth.Shape, seed uint64) *synth.Result {
+func Store(t testing.TB, path, name string, shape synth.Shape, seed uint64) *synth.Result {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
