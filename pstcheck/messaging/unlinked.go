@@ -288,8 +288,13 @@ func (w *walker) subnodeText(subs map[uint32]ndb.Subnode, nid uint32, typ uint16
 	return &t
 }
 
-// maxFitChecks bounds the heap and tree pairs matchSubnodes weighs.
-const maxFitChecks = 1 << 23
+// maxGroup is the most heaps alike matchSubnodes weighs against a tree;
+// maxFitChecks bounds the heap and tree pairs it weighs in all (at most
+// maxGroup for each subnode of each tree).
+const (
+	maxGroup     = 32
+	maxFitChecks = 1 << 27
+)
 
 // matchSubnodes gives the lost messages found by their heaps their
 // subnodes (recipients, attachments, large values), when these can be
@@ -339,8 +344,15 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			byRecipients[k] = append(byRecipients[k], bid)
 		}
 	}
+	// fits and fitBy keep at most maxCopies+1 each: more than one says
+	// a heap or tree is not told apart, up to maxCopies may be copies.
+	// Past maxGroup heaps alike (sent to the same people, naming the same
+	// first subnode) none is told apart, and checking each with each tree
+	// would cost their number squared: such a group is crowded, its heaps
+	// get no tree, nor do the trees it might fit.
 	fits := map[uint64][]uint64{}  // heap: the trees it fits
 	fitBy := map[uint64][]uint64{} // tree: the heaps it fits
+	crowdedKey, crowdedFirst, crowdedTree := map[key]bool{}, map[uint32]bool{}, map[uint64]bool{}
 	unread, loose, checks := 0, 0, 0
 	for _, root := range roots {
 		if w.ctx.Err() != nil {
@@ -369,38 +381,61 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			checks++
 			h := heaps[heap]
 			if (recipients || len(h.needs) > 0) && holdsAll(subs, h.needs) && valuesNamed(subs, h.needs) && (!h.attach || attachments) {
-				fits[heap] = append(fits[heap], root)
-				fitBy[root] = append(fitBy[root], heap)
+				if len(fits[heap]) <= maxCopies {
+					fits[heap] = append(fits[heap], root)
+				}
+				if len(fitBy[root]) <= maxCopies {
+					fitBy[root] = append(fitBy[root], heap)
+				}
+			}
+		}
+		group := func(k key) {
+			switch hs := byRecipients[k]; {
+			case len(hs) > maxGroup:
+				crowdedKey[k], crowdedTree[root] = true, true
+			default:
+				for _, heap := range hs {
+					fit(heap)
+				}
 			}
 		}
 		if recipients {
-			for _, heap := range byRecipients[key{0, print}] {
-				fit(heap)
-			}
+			group(key{0, print})
 		}
 		read := map[uint32]*string{}
 		for nid := range subs {
-			for _, heap := range byRecipients[key{nid, print}] {
-				fit(heap)
+			group(key{nid, print})
+			hs := byFirst[nid]
+			if len(hs) > maxGroup {
+				crowdedFirst[nid], crowdedTree[root] = true, true
+				continue
 			}
-			for _, heap := range byFirst[nid] {
+			for _, heap := range hs {
 				if p, ok := w.displayIn(heaps[heap].display, subs, read); ok && p == print {
 					fit(heap)
 				}
 			}
 		}
-		// Many heaps alike (sent to the same people, naming the same
-		// subnodes) and many trees alike cannot be told apart, and would
-		// cost each pair a check: past maxFitChecks no heap gets a tree.
+		// A backstop: however the groups fall, no more than maxFitChecks
+		// pairs are weighed; past them no heap gets a tree.
 		if checks > maxFitChecks {
 			return
 		}
 		// A tree no heap fits, that holds recipients and no value a heap
 		// must name, may be the tree of a heap whose display names do not
-		// list them.
-		if len(fitBy[root]) == 0 && recipients && print != noRecipients && valuesNamed(subs, nil) {
+		// list them (and one a crowded group may fit is counted so too).
+		if len(fitBy[root]) == 0 && (crowdedTree[root] || recipients && print != noRecipients && valuesNamed(subs, nil)) {
 			loose++
 		}
+	}
+	crowded := func(h heapFacts) bool {
+		switch {
+		case h.display != nil:
+			return crowdedFirst[h.needs[0]]
+		case len(h.needs) > 0:
+			return crowdedKey[key{h.needs[0], h.recipients}]
+		}
+		return crowdedKey[key{0, h.recipients}]
 	}
 	// Where no block can be missing (the BBT read whole, no unused block
 	// failing, every tree read), every heap's own tree is among the trees,
@@ -418,16 +453,19 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	treeless := w.res.BBTWhole && w.res.NewestFailing.Internal == 0 && unread == 0
 	var copies map[uint64]uint64
 	if sound && loose == 0 {
-		copies = w.pairCopies(fits, fitBy)
+		copies = w.pairCopies(fits, fitBy, crowdedTree)
 	}
 	remains := func(heap uint64) Remains {
 		t := fits[heap]
 		switch h := heaps[heap]; {
-		case len(t) == 1 && len(fitBy[t[0]]) == 1 && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1):
+		case h.noDisplay && len(h.needs) == 0 && !h.attach && !h.attachUnknown:
+			return Remains{Data: heap, Treeless: true}
+		case crowded(h):
+		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1):
 			return Remains{Data: heap, Sub: t[0]}
 		case copies[heap] != 0:
 			return Remains{Data: heap, Sub: copies[heap]}
-		case len(h.needs) == 0 && !h.attach && !h.attachUnknown && (h.noDisplay || len(t) == 0 && treeless && loose == 0):
+		case len(h.needs) == 0 && !h.attach && !h.attachUnknown && len(t) == 0 && treeless && loose == 0:
 			return Remains{Data: heap, Treeless: true}
 		}
 		return Remains{Data: heap}
@@ -548,12 +586,12 @@ const (
 // and, where no block can be missing and no tree is left that no heap fits
 // (the caller sees to both), each heap's own tree is among them. They are
 // paired in BID order.
-func (w *walker) pairCopies(fits, fitBy map[uint64][]uint64) map[uint64]uint64 {
+func (w *walker) pairCopies(fits, fitBy map[uint64][]uint64, crowded map[uint64]bool) map[uint64]uint64 {
 	out := map[uint64]uint64{}
 	done := map[uint64]bool{}
 	for heap, trees := range fits {
 		hs := fitBy[trees[0]]
-		if len(trees) < 2 || len(trees) > maxCopies || done[heap] || len(hs) != len(trees) {
+		if len(trees) < 2 || len(trees) > maxCopies || done[heap] || len(hs) != len(trees) || slices.ContainsFunc(trees, func(t uint64) bool { return crowded[t] }) {
 			continue
 		}
 		for _, h := range hs {
