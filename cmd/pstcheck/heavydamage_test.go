@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pstcheck/pstcheck/export"
 	"github.com/pstcheck/pstcheck/internal/damagekit"
@@ -19,6 +20,7 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 	"github.com/pstcheck/pstcheck/report"
 )
 
@@ -484,11 +486,105 @@ func contentSum(t *testing.T, x exported, it export.ManifestItem) string {
 // tree, and was recovered without one, its recipients lost, as healthy.
 // Every message written unmarked must be a clean one (judgeHeavyDamage).
 func TestNodeIndexDestroyedGenerated(t *testing.T) {
-	dir := t.TempDir()
-	src := filepath.Join(dir, "generated.pst")
+	src := filepath.Join(t.TempDir(), "generated.pst")
 	shape := synth.DefaultShape()
 	shape.Messages, shape.BodyMin, shape.BodyMax, shape.AttachMin, shape.AttachMax = 2000, 20, 400, 100, 4000
 	gentest.Store(t, src, "generated", shape, 3)
+	got := judgeNodeIndexDestroyed(t, src, nil)
+	if got.man.Store.Recovered == 0 {
+		t.Errorf("nothing recovered: %+v", *got.man.Store)
+	}
+}
+
+// The faults a review found in the first version, each in a store made for
+// it, with every NBT page zeroed and judged by judgeHeavyDamage:
+//   - a message whose display names leave out a recipient (A: display To
+//     "X", recipients X and Y) fits no tree; its own tree fits another
+//     heap (B, which names both) that fits two, so no tree was left over
+//     and A was recovered without a tree, its recipients lost;
+//   - the same with A's display To empty;
+//   - a message embedded in an attachment whose subnode block is lost is
+//     listed by no tree any more: its heap keeps no display names, and
+//     was recovered as a message of its own, without its recipients.
+func TestNodeIndexDestroyedReview(t *testing.T) {
+	t0 := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	recipient := func(typ int32, name string) []pstwrite.Property {
+		return []pstwrite.Property{pstwrite.Int32(0x0C15, typ), pstwrite.String(0x3001, name),
+			pstwrite.String(0x3002, "SMTP"), pstwrite.String(0x3003, name+"@example.com")}
+	}
+	message := func(subject string, at time.Time, display map[uint16]string, recipients ...[]pstwrite.Property) *pstwrite.Message {
+		m := &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x001A, "IPM.Note"), pstwrite.String(0x0037, subject),
+			pstwrite.String(0x0042, "Sender"), pstwrite.Time(0x0039, at), pstwrite.Time(0x0E06, at), pstwrite.Int32(0x0E07, 1),
+			pstwrite.String(0x1000, "body of "+subject)}, Recipients: recipients}
+		for id, v := range display {
+			m.Props = append(m.Props, pstwrite.String(id, v))
+		}
+		return m
+	}
+	write := func(t *testing.T, msgs ...*pstwrite.Message) string {
+		src := filepath.Join(t.TempDir(), "crafted.pst")
+		f, err := os.Create(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		w, err := pstwrite.New(f, pstwrite.Options{DisplayName: "crafted"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inbox, err := w.AddFolder(w.IPMSubtree(), pstwrite.Folder{Name: "Inbox", Class: "IPF.Note"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if err := w.AddMessage(inbox, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return src
+	}
+	t.Run("display names leave out a Cc", func(t *testing.T) {
+		judgeNodeIndexDestroyed(t, write(t,
+			message("A", t0, map[uint16]string{0x0E04: "X"}, recipient(1, "X"), recipient(2, "Y")),
+			message("B", t0.Add(time.Hour), map[uint16]string{0x0E04: "X", 0x0E03: "Y"}, recipient(1, "X"), recipient(2, "Y"))), nil)
+	})
+	t.Run("display To empty", func(t *testing.T) {
+		judgeNodeIndexDestroyed(t, write(t,
+			message("A", t0, map[uint16]string{0x0E04: ""}, recipient(1, "X")),
+			message("B", t0.Add(time.Hour), map[uint16]string{0x0E04: "X"}, recipient(1, "X"))), nil)
+	})
+	t.Run("embedded message's attachment lost", func(t *testing.T) {
+		src := filepath.Join(t.TempDir(), "embedded.pst")
+		gentest.Store(t, src, "embedded", synth.Shape{Messages: 40, Folders: 2, Depth: 1, BodyMin: 100, BodyMax: 400, Recipients: 1, EmbedEvery: 2}, 5)
+		judgeNodeIndexDestroyed(t, src, func(f *pstmut.File, b []byte) {
+			// Zero the subnode block of the first attachment that embeds
+			// a message.
+			for _, n := range f.NBT {
+				if n.NID&0x1F != ndb.NIDTypeMessage || n.Sub == 0 {
+					continue
+				}
+				for nid, e := range f.Subnodes(n.Sub) {
+					if nid&0x1F == ndb.NIDTypeAttachment && e.Sub != 0 {
+						off, size := f.Extent(e.Sub)
+						clear(b[off : off+size])
+						return
+					}
+				}
+			}
+			t.Fatal("no attachment with subnodes")
+		})
+	})
+}
+
+// judgeNodeIndexDestroyed zeroes every NBT page of src (and damages it
+// further with more, when given), exports it, and judges the export
+// against the clean one (judgeHeavyDamage).
+func judgeNodeIndexDestroyed(t *testing.T, src string, more func(f *pstmut.File, b []byte)) exported {
+	t.Helper()
+	dir := t.TempDir()
 	f, err := pstmut.Load(src)
 	if err != nil {
 		t.Fatal(err)
@@ -498,7 +594,10 @@ func TestNodeIndexDestroyedGenerated(t *testing.T) {
 		t.Fatal("no such damage case")
 	}
 	damaged := c.Damage(f)
-	p := filepath.Join(dir, "damaged.pst")
+	if more != nil {
+		more(f, damaged)
+	}
+	p := filepath.Join(dir, "damaged"+filepath.Ext(src))
 	if err := os.WriteFile(p, damaged, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -512,7 +611,20 @@ func TestNodeIndexDestroyedGenerated(t *testing.T) {
 	rep := pstcheck.ScanFile(t.Context(), p, pstcheck.Options{})
 	got := runExport(t, p, filepath.Join(dir, "out"))
 	judgeHeavyDamage(t, clean, sums, c.Oracle(f, damaged), rep, got)
-	if got.man.Store.Recovered == 0 {
-		t.Errorf("nothing recovered: %+v", *got.man.Store)
+	return got
+}
+
+// TestNodeIndexDestroyedCodepage: an ANSI store in code page 932 with
+// every NBT page zeroed. No message node is left to say the store's code
+// page; the message heaps no node uses say it instead, so the contact
+// recovered is written in Japanese, not read as code page 1252.
+func TestNodeIndexDestroyedCodepage(t *testing.T) {
+	srcs := samples.CorpusNamed("hiraoka-pst-extractor__contacts97-2002.pst")
+	if len(srcs) == 0 {
+		t.Skip("the corpus is not here")
+	}
+	got := judgeNodeIndexDestroyed(t, srcs[0], nil)
+	if got.man.Store.Recovered != 1 {
+		t.Errorf("%+v, want the contact recovered", *got.man.Store)
 	}
 }

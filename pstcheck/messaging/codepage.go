@@ -158,8 +158,12 @@ func DecodeANSI(cp uint32, b []byte) string {
 }
 
 // storeCodepage finds the Windows code page of an ANSI store from what
-// its first messages say (see codepage.go); 1252 when none says.
-func (w *walker) storeCodepage() uint32 {
+// its first messages say (see codepage.go); 1252 when none says. Where no
+// message node says (its index entries lost), the first message heaps no
+// node uses say instead; known is false when none says either, and items
+// are then not recovered from their blocks alone (their 8-bit strings
+// might be read in the wrong code page).
+func (w *walker) storeCodepage() (cp uint32, known bool) {
 	votes := map[uint32]int{}
 	seen := 0
 	for _, n := range w.res.NBT.All() {
@@ -178,17 +182,29 @@ func (w *walker) storeCodepage() uint32 {
 		if err != nil {
 			continue
 		}
-		cp := uint32(0)
-		if p, ok := pc.Get(propMessageCodepage); ok && p.Type == ltp.TypeInt32 {
-			cp = windowsCodepage(p.Value)
+		if cp := codepageOf(pc); cp != 0 {
+			votes[cp]++
 		}
-		if p, ok := pc.Get(propMessageLocaleID); ok && cp == 0 && p.Type == ltp.TypeInt32 {
-			cp = localeCodepage(p.Value)
+	}
+	seen = 0
+	for _, e := range w.res.Unlinked {
+		if len(votes) > 0 || seen >= 256 {
+			break
 		}
-		if p, ok := pc.Get(propInternetCPID); ok && cp == 0 && p.Type == ltp.TypeInt32 {
-			cp = windowsCodepage(p.Value)
+		seen++
+		w.chk.mem.reset()
+		blocks, err := w.res.ReadBlocks(e.BID, w.chk.mem.blocks())
+		if err != nil {
+			continue
 		}
-		if cp != 0 {
+		pc, err := ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decoder())
+		if err != nil {
+			continue
+		}
+		if _, ok := pc.Get(propMessageClass); !ok {
+			continue
+		}
+		if cp := codepageOf(pc); cp != 0 {
 			votes[cp]++
 		}
 	}
@@ -198,5 +214,21 @@ func (w *walker) storeCodepage() uint32 {
 			best = cp
 		}
 	}
-	return best
+	return best, len(votes) > 0
+}
+
+// codepageOf is the Windows code page a message's properties say its
+// 8-bit strings are in; 0 when they say none.
+func codepageOf(pc *ltp.PC) uint32 {
+	cp := uint32(0)
+	if p, ok := pc.Get(propMessageCodepage); ok && p.Type == ltp.TypeInt32 {
+		cp = windowsCodepage(p.Value)
+	}
+	if p, ok := pc.Get(propMessageLocaleID); ok && cp == 0 && p.Type == ltp.TypeInt32 {
+		cp = localeCodepage(p.Value)
+	}
+	if p, ok := pc.Get(propInternetCPID); ok && cp == 0 && p.Type == ltp.TypeInt32 {
+		cp = windowsCodepage(p.Value)
+	}
+	return cp
 }

@@ -239,9 +239,11 @@ type walker struct {
 	// message checkers need to know of the store.
 	chk     checker
 	workers int
-	// codepage decodes the store's 8-bit strings (ANSI files).
-	codepage uint32
-	out      Result
+	// codepage decodes the store's 8-bit strings (ANSI files);
+	// codepageKnown says a message said which it is (storeCodepage).
+	codepage      uint32
+	codepageKnown bool
+	out           Result
 }
 
 type queued struct {
@@ -281,7 +283,7 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, opts Options
 	}
 	w.codepage = 1252
 	if !w.unicode {
-		w.codepage = w.storeCodepage()
+		w.codepage, w.codepageKnown = w.storeCodepage()
 	}
 	w.out.Codepage = w.codepage
 	w.store()

@@ -185,16 +185,17 @@ func subnodesNamed(pc *ltp.PC) []uint32 {
 // it has attachments (attachUnknown: it keeps no flags).
 type heapFacts struct {
 	needs                 []uint32
+	values                int // the large values among needs (largeValuesOf)
 	recipients            uint64
 	display               *[3]displayPart
 	noDisplay             bool // it keeps no display To, Cc or Bcc at all
 	attach, attachUnknown bool
 }
 
-// displayPart is a display To, Cc or Bcc of a heap: its text, or where it
-// is kept (a subnode, of a string type).
+// displayPart is a display To, Cc or Bcc of a heap: its text's hash
+// (textHash), or where it is kept (a subnode, of a string type).
 type displayPart struct {
-	text string
+	hash uint64
 	sub  uint32
 	typ  uint16
 }
@@ -216,6 +217,7 @@ func associated(pc *ltp.PC) bool {
 
 func (w *walker) heapFactsOf(pc *ltp.PC) heapFacts {
 	h := heapFacts{needs: subnodesNamed(pc), attachUnknown: true}
+	h.values = largeValuesOf(h.needs)
 	var parts [3]displayPart
 	inSubnode := false
 	h.noDisplay = true
@@ -225,13 +227,13 @@ func (w *walker) heapFactsOf(pc *ltp.PC) heapFacts {
 		if ok && !ltp.Inline(p.Type) && !ltp.IsHID(p.Value) {
 			parts[i].sub, parts[i].typ, inSubnode = p.Value, p.Type, true
 		} else {
-			parts[i].text = w.peekString(pc, id)
+			parts[i].hash = textHash(w.peekString(pc, id))
 		}
 	}
 	if inSubnode {
 		h.display = &parts
 	} else {
-		h.recipients = recipientsPrint(parts[0].text, parts[1].text, parts[2].text)
+		h.recipients = recipientsPrint(parts[0].hash, parts[1].hash, parts[2].hash)
 	}
 	if p, ok := pc.Get(propMessageFlags); ok && p.Type == ltp.TypeInt32 {
 		h.attach, h.attachUnknown = p.Value&msgFlagHasAttach != 0, false
@@ -240,52 +242,54 @@ func (w *walker) heapFactsOf(pc *ltp.PC) heapFacts {
 }
 
 // displayIn is recipientsPrint of a heap's display names, those kept in a
-// subnode read from subs (once per tree: read holds what was read of it,
-// by subnode); false when one cannot be read.
-func (w *walker) displayIn(parts *[3]displayPart, subs map[uint32]ndb.Subnode, read map[uint32]*string) (uint64, bool) {
-	var text [3]string
+// subnode read from subs (once per tree: read holds the hash of what was
+// read of it, by subnode and type; 0: unreadable); false when one cannot
+// be read.
+func (w *walker) displayIn(parts *[3]displayPart, subs map[uint32]ndb.Subnode, read map[[2]uint32]uint64) (uint64, bool) {
+	var hash [3]uint64
 	for i, p := range parts {
-		text[i] = p.text
+		hash[i] = p.hash
 		if p.sub == 0 {
 			continue
 		}
-		t, ok := read[p.sub]
+		k := [2]uint32{p.sub, uint32(p.typ)}
+		h, ok := read[k]
 		if !ok {
-			t = w.subnodeText(subs, p.sub, p.typ)
-			read[p.sub] = t
+			h = w.subnodeTextHash(subs, p.sub, p.typ)
+			read[k] = h
 		}
-		if t == nil {
+		if h == 0 {
 			return 0, false
 		}
-		text[i] = *t
+		hash[i] = h
 	}
-	return recipientsPrint(text[0], text[1], text[2]), true
+	return recipientsPrint(hash[0], hash[1], hash[2]), true
 }
 
 // maxDisplayText bounds a display To, Cc or Bcc read from a subnode: a
 // longer one names no message's recipients here.
 const maxDisplayText = 1 << 20
 
-// subnodeText reads the string of type typ that subnode nid of subs
-// holds; nil when it cannot be read.
-func (w *walker) subnodeText(subs map[uint32]ndb.Subnode, nid uint32, typ uint16) *string {
+// subnodeTextHash reads the string of type typ that subnode nid of subs
+// holds and returns its textHash; 0 when it cannot be read.
+func (w *walker) subnodeTextHash(subs map[uint32]ndb.Subnode, nid uint32, typ uint16) uint64 {
 	s, ok := subs[nid]
 	if !ok {
-		return nil
+		return 0
 	}
 	data, err := w.res.ReadData(s.Data)
 	if err != nil {
-		return nil
+		return 0
 	}
 	b := bytes.Join(data, nil)
 	if len(b) > maxDisplayText {
-		return nil
+		return 0
 	}
 	t, ok := decodeString(typ, b, w.codepage)
 	if !ok {
-		return nil
+		return 0
 	}
-	return &t
+	return textHash(t)
 }
 
 // maxGroup is the most heaps alike matchSubnodes weighs against a tree;
@@ -377,10 +381,13 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			}
 		}
 		_, attachments := subs[nidAttachmentTable]
+		values := largeValues(subs)
 		fit := func(heap uint64) {
 			checks++
 			h := heaps[heap]
-			if (recipients || len(h.needs) > 0) && holdsAll(subs, h.needs) && valuesNamed(subs, h.needs) && (!h.attach || attachments) {
+			// The tree holds every subnode the heap names, and no other
+			// large value: it holds its own heap's, which names them.
+			if (recipients || len(h.needs) > 0) && holdsAll(subs, h.needs) && h.values == values && (!h.attach || attachments) {
 				if len(fits[heap]) <= maxCopies {
 					fits[heap] = append(fits[heap], root)
 				}
@@ -402,7 +409,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		if recipients {
 			group(key{0, print})
 		}
-		read := map[uint32]*string{}
+		read := map[[2]uint32]uint64{}
 		for nid := range subs {
 			group(key{nid, print})
 			hs := byFirst[nid]
@@ -411,6 +418,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 				continue
 			}
 			for _, heap := range hs {
+				checks++
 				if p, ok := w.displayIn(heaps[heap].display, subs, read); ok && p == print {
 					fit(heap)
 				}
@@ -424,7 +432,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		// A tree no heap fits, that holds recipients and no value a heap
 		// must name, may be the tree of a heap whose display names do not
 		// list them (and one a crowded group may fit is counted so too).
-		if len(fitBy[root]) == 0 && (crowdedTree[root] || recipients && print != noRecipients && valuesNamed(subs, nil)) {
+		if len(fitBy[root]) == 0 && (crowdedTree[root] || recipients && print != noRecipients && values == 0) {
 			loose++
 		}
 	}
@@ -455,27 +463,29 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	if sound && loose == 0 {
 		copies = w.pairCopies(fits, fitBy, crowdedTree)
 	}
-	remains := func(heap uint64) Remains {
+	// listed says a contents-table row names the heap's message (by its
+	// subject and time): it is a message of the store, not one embedded in
+	// an attachment whose tree is lost (whose heap no readable tree lists
+	// then either).
+	remains := func(heap uint64, listed bool) Remains {
 		t := fits[heap]
 		switch h := heaps[heap]; {
-		case h.noDisplay && len(h.needs) == 0 && !h.attach && !h.attachUnknown:
+		case h.noDisplay && len(h.needs) == 0 && !h.attach && !h.attachUnknown && (listed || treeless && loose == 0):
 			return Remains{Data: heap, Treeless: true}
 		case crowded(h):
 		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1):
 			return Remains{Data: heap, Sub: t[0]}
 		case copies[heap] != 0:
 			return Remains{Data: heap, Sub: copies[heap]}
-		case len(h.needs) == 0 && !h.attach && !h.attachUnknown && len(t) == 0 && treeless && loose == 0:
-			return Remains{Data: heap, Treeless: true}
 		}
 		return Remains{Data: heap}
 	}
 	for nid, r := range w.out.Salvage {
-		w.out.Salvage[nid] = remains(r.Data)
+		w.out.Salvage[nid] = remains(r.Data, true)
 	}
 	for i := range w.out.Unlinked {
 		u := &w.out.Unlinked[i]
-		u.Remains = remains(u.Data)
+		u.Remains = remains(u.Data, false)
 	}
 }
 
@@ -533,6 +543,11 @@ func (w *walker) wholeSalvage() {
 // row lists), read whole and are of its last version: modified is when
 // its row says it last changed (zero: unknown).
 func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) bool {
+	// Nor in an ANSI store whose code page no message says: its 8-bit
+	// strings might be read in the wrong one.
+	if !w.unicode && !w.codepageKnown {
+		return false
+	}
 	// Nor is an item whose subnode tree is older than a tree no node uses
 	// that fails verification: that one may be its current tree, this an
 	// older copy still whole.
@@ -698,32 +713,47 @@ func (w *walker) tableRecipients(rt ndb.Subnode) (uint64, bool) {
 		}
 		names[kind] = append(names[kind], name)
 	}
-	return recipientsPrint(strings.Join(names[1], "; "), strings.Join(names[2], "; "), strings.Join(names[3], "; ")), true
+	return recipientsPrint(textHash(strings.Join(names[1], "; ")), textHash(strings.Join(names[2], "; ")), textHash(strings.Join(names[3], "; "))), true
 }
 
 // noRecipients is recipientsPrint of a message that went to no one.
-var noRecipients = recipientsPrint("", "", "")
+var noRecipients = recipientsPrint(textHash(""), textHash(""), textHash(""))
 
-// recipientsPrint hashes a message's display To, Cc and Bcc.
-func recipientsPrint(to, cc, bcc string) uint64 {
+// textHash hashes a display To, Cc or Bcc; never 0. Each is hashed once,
+// so that weighing a heap against a tree costs the same however long
+// they are.
+func textHash(s string) uint64 {
 	h := fnv.New64a()
-	for _, s := range []string{to, cc, bcc} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
+	h.Write([]byte(s))
+	return h.Sum64() | 1
+}
+
+// recipientsPrint combines the hashes of a message's display To, Cc and
+// Bcc (textHash).
+func recipientsPrint(to, cc, bcc uint64) uint64 {
+	h := fnv.New64a()
+	binary.Write(h, binary.LittleEndian, [3]uint64{to, cc, bcc})
 	return h.Sum64()
 }
 
-// valuesNamed says whether every subnode of subs that holds a large value
-// is one of nids: a tree holds the large values of its own message's
-// heap, which names them.
-func valuesNamed(subs map[uint32]ndb.Subnode, nids []uint32) bool {
+// largeValues counts the subnodes of subs that hold a large value (a
+// heap's value too large for it).
+func largeValues(subs map[uint32]ndb.Subnode) int {
+	n := 0
 	for nid := range subs {
-		if nid&0x1F == ndb.NIDTypeLTP && !slices.Contains(nids, nid) {
-			return false
+		if nid&0x1F == ndb.NIDTypeLTP {
+			n++
 		}
 	}
-	return true
+	return n
+}
+
+// largeValuesOf counts the subnodes a heap names (nids) that hold a large
+// value, each once.
+func largeValuesOf(nids []uint32) int {
+	ltp := slices.DeleteFunc(slices.Clone(nids), func(nid uint32) bool { return nid&0x1F != ndb.NIDTypeLTP })
+	slices.Sort(ltp)
+	return len(slices.Compact(ltp))
 }
 
 func holdsAll(subs map[uint32]ndb.Subnode, nids []uint32) bool {
