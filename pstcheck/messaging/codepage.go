@@ -192,13 +192,8 @@ func (w *walker) storeCodepage() (cp uint32, known bool) {
 			break
 		}
 		seen++
-		w.chk.mem.reset()
-		blocks, err := w.res.ReadBlocks(e.BID, w.chk.mem.blocks())
-		if err != nil {
-			continue
-		}
-		pc, err := ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decoder())
-		if err != nil {
+		pc, ok := w.peekHeap(e.BID)
+		if !ok {
 			continue
 		}
 		if _, ok := pc.Get(propMessageClass); !ok {

@@ -72,13 +72,8 @@ func (w *walker) storeHeaps() (byNode map[uint32][]storeHeap, roots []uint64) {
 		if w.ctx.Err() != nil {
 			break
 		}
-		w.chk.mem.reset()
-		blocks, err := w.res.ReadBlocks(bid, w.chk.mem.blocks())
-		if err != nil {
-			continue
-		}
-		pc, err := ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decoder())
-		if err != nil {
+		pc, ok := w.peekHeap(bid)
+		if !ok {
 			continue
 		}
 		var nid uint32

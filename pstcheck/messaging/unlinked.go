@@ -97,13 +97,8 @@ func (w *walker) unlinked() {
 		if trees.Lists(e.BID) {
 			continue
 		}
-		w.chk.mem.reset()
-		blocks, err := w.res.ReadBlocks(e.BID, w.chk.mem.blocks())
-		if err != nil {
-			continue
-		}
-		pc, err := ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decoder())
-		if err != nil {
+		pc, ok := w.peekHeap(e.BID)
+		if !ok {
 			continue
 		}
 		class := w.peekString(pc, propMessageClass)
@@ -165,6 +160,19 @@ func (w *walker) reportUnlinked(m UnlinkedMessage) {
 	}
 	w.report(finding.MessageUnlinked, 0, 0, m.Offset, m.Data,
 		"block 0x%X holds the properties of a message (%s %q%s) that no node index entry links to", m.Data, m.Class, m.Subject, when)
+}
+
+// peekHeap opens the property heap in the data tree bid, a block no node
+// uses, to look at it (ltp.PeekPC), in the checker's memory; false when
+// it cannot be read as one.
+func (w *walker) peekHeap(bid uint64) (*ltp.PC, bool) {
+	w.chk.mem.reset()
+	blocks, err := w.res.ReadBlocks(bid, w.chk.mem.blocks())
+	if err != nil {
+		return nil, false
+	}
+	pc, err := ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decoder())
+	return pc, err == nil
 }
 
 // subnodesNamed lists the subnodes a property heap's values are kept in.
