@@ -21,15 +21,20 @@ import (
 // IPM message class), the message is counted as lost and named by what
 // the heap shows. Its subnodes (recipients, attachments, large values)
 // hang from a subnode tree only its lost entry named; matchSubnodes gives
-// it one only where a single unused tree fits it and no other heap.
+// it one only where a single unused tree fits it and no other heap (or
+// none, where it needs none). One that then reads whole is recovered
+// (wholeSalvage).
 //
 // Older versions of messages that exist (the blocks a change freed) and
 // messages already known from a contents-table row look the same, so a
 // heap whose subject and date match a message found, or a row, is not
-// counted again. A heap that matches the row of a lost item (listed, its
-// node gone) is that item's properties, or an older version of them (or
-// of a copy of the same subject and time found elsewhere): it is kept as
-// what can be salvaged of the item (Result.Salvage).
+// counted again, and of heaps of one subject and date the newest is kept
+// (but where the BBT is whole: freed blocks leave it, and such heaps are
+// copies of a message in several folders). A heap that matches the row of
+// a lost item (listed, its node gone) is that item's properties, or an
+// older version of them (or of a copy of the same subject and time found
+// elsewhere): it is kept as what can be salvaged of the item
+// (Result.Salvage).
 
 // faiClasses are the IPM classes of folder-associated (hidden) items:
 // views, rules, settings. A heap of one of them is not a lost message.
