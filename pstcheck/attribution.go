@@ -57,7 +57,7 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 	}
 	if rb := res.Rebuild; rb != nil {
 		rep.Rebuild = &IndexRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, ChangedPages: rb.ChangedPages, Nodes: rb.Nodes,
-			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, StaleEntries: rb.StaleEntries, Items: m.RebuiltItems,
+			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, StaleEntries: rb.StaleEntries, StaleNodes: rb.StaleNodes, Items: m.RebuiltItems,
 			ItemsFromBlocks: m.FromBlocks}
 	}
 }

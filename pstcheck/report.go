@@ -114,7 +114,10 @@ type IndexRebuild struct {
 	NBTPages, BBTPages, ChangedPages, Nodes, Blocks, TrailerBlocks int
 	// StaleEntries are entries of those pages left out: old copies of
 	// pages, naming blocks written over since that no item uses.
-	StaleEntries int
+	// StaleNodes are their node entries left out where the BBT was read
+	// whole: they name blocks it does not list (the node changed, moved or
+	// went since).
+	StaleEntries, StaleNodes int
 	// Items are the items (readable or recovered) read through the rebuilt
 	// index: without it they would be lost. ItemsFromBlocks are those
 	// whose node is lost, recovered from the blocks that hold them.

@@ -65,6 +65,7 @@ type jsonRebuild struct {
 	Blocks          int `json:"blocks"`
 	TrailerBlocks   int `json:"trailer_blocks"`
 	StaleEntries    int `json:"stale_entries"`
+	StaleNodes      int `json:"stale_nodes"`
 	Items           int `json:"items"`
 	ItemsFromBlocks int `json:"items_from_blocks"`
 }
@@ -199,7 +200,7 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 	}
 	if rb := r.Rebuild; rb != nil {
 		f.IndexRebuild = &jsonRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, ChangedPages: rb.ChangedPages, Nodes: rb.Nodes,
-			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, StaleEntries: rb.StaleEntries, Items: rb.Items,
+			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, StaleEntries: rb.StaleEntries, StaleNodes: rb.StaleNodes, Items: rb.Items,
 			ItemsFromBlocks: rb.ItemsFromBlocks}
 	}
 	f.Scale = newJSONScale(r)

@@ -328,6 +328,12 @@ func rebuildLine(rb *pstcheck.IndexRebuild) string {
 	case n > 1:
 		line += " " + thousands(int64(n)) + " entries of those pages name blocks that are not there and that no item uses (old copies of pages): left out."
 	}
+	switch n := rb.StaleNodes; {
+	case n == 1:
+		line += " 1 node entry of those pages names a block the BBT, read whole, does not list (an old copy of a page): left out."
+	case n > 1:
+		line += " " + thousands(int64(n)) + " node entries of those pages name blocks the BBT, read whole, does not list (old copies of pages): left out."
+	}
 	return line
 }
 

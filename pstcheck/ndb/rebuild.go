@@ -38,8 +38,10 @@ type Rebuild struct {
 	Nodes, Blocks, TrailerBlocks int
 	// StaleEntries are the entries of leaf pages found outside the live
 	// tree that name blocks no longer there, which no node uses: old
-	// copies of pages (stale.go), not counted in Blocks.
-	StaleEntries int
+	// copies of pages (stale.go), not counted in Blocks. StaleNodes are
+	// the node entries of such pages left out, where the BBT was read
+	// whole, because it lists no block they name (mergeRebuilt).
+	StaleEntries, StaleNodes int
 }
 
 // allocState is what the allocation map says of a place in the file.
@@ -251,7 +253,6 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks *pieces[bbtCa
 		t, ok := firstTrailer()
 		return t.candidate(), ok
 	}
-	nextNode := firstOfKey(byNID, func(c nbtCandidate) uint64 { return uint64(c.nid) })
 
 	rb := &Rebuild{ChangedPages: s.changedPages}
 	for off, t := range used {
@@ -314,13 +315,39 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks *pieces[bbtCa
 			t, tok = nextTrailer()
 		}
 	}
-	for c, ok := nextNode(); ok; c, ok = nextNode() {
-		if s.res.NBT.findIn(c.nid, liveNBT) >= 0 {
-			continue
+	// Where the BBT was read whole, it lists every block the store holds:
+	// a node entry naming a block it does not list is of an old copy of a
+	// page (the node changed, moved or went since; its message's current
+	// blocks, no node leading to them, are found by the messaging layer).
+	// The best entry of each node that names listed blocks is taken, and
+	// a node with none is left out.
+	bbtWhole := len(s.lost) == 0
+	// (Some nodes name no block at all: 0 is no block missing.)
+	inBBT := func(bid uint64) bool { return bid == 0 || s.res.BBT.findIn(bid&^bidReserved, liveBBT) >= 0 }
+	listed := func(c nbtCandidate) bool { return inBBT(c.data) && inBBT(c.sub) }
+	var group []nbtCandidate // the candidates of one node, best first
+	take := func() {
+		if len(group) == 0 || s.res.NBT.findIn(group[0].nid, liveNBT) >= 0 {
+			return
 		}
-		s.res.NBT.add(c.entry())
+		i := 0
+		if bbtWhole {
+			if i = slices.IndexFunc(group, listed); i < 0 {
+				rb.StaleNodes++
+				return
+			}
+		}
+		s.res.NBT.add(group[i].entry())
 		rb.Nodes++
 	}
+	for c, ok := byNID.next(); ok; c, ok = byNID.next() {
+		if len(group) > 0 && c.nid != group[0].nid {
+			take()
+			group = group[:0]
+		}
+		group = append(group, c)
+	}
+	take()
 	s.res.Rebuild = rb
 }
 

@@ -167,7 +167,16 @@ func TestRebuildTakesOnlyWhatWasLost(t *testing.T) {
 			liveFirst = n
 		}
 	}
-	const marker = 0xABC0 // a data BID no node has
+	// The copies' first entries name another data block the BBT lists (a
+	// node entry naming a block a whole BBT does not list is stale, and
+	// not taken): which copy was taken shows.
+	var marker uint64
+	for _, b := range base.BBT {
+		if !ndb.IsInternal(b.BID) && b.BID != lostFirst.Data && b.BID != liveFirst.Data {
+			marker = b.BID
+			break
+		}
+	}
 	a := freeSlot(t, base, base.L.FirstAMap)
 	b := freeSlot(t, base, a)
 	copyPage(base, lost.Off, a, marker) // a stale copy of the lost leaf
