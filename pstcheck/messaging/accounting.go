@@ -26,7 +26,7 @@ func (w *walker) account() {
 	// its mail, or any folder below the root (an older copy of the root's
 	// hierarchy, read through a rebuilt index, may list none: every store
 	// holds at least that one), has not seen them all.
-	complete := w.seenFolder[NIDRootFolder] && len(w.seenFolder) > 1 && (w.ipmSubtree == 0 || w.seenFolder[w.ipmSubtree])
+	complete := w.seenFolder[NIDRootFolder] && len(w.seenFolder) > 1 && (w.ipmSubtree == 0 || w.seenFolder[w.ipmSubtree]) && !w.countMayBeOld
 	for i := range w.out.Folders {
 		f := &w.out.Folders[i]
 		// The items were counted as they were checked (fold).

@@ -190,6 +190,12 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 		}
 	} else {
 		f.Expected = contentCount
+		// A folder node read through the rebuilt index may be an older
+		// version of it (its entry from an old copy of a leaf page): its
+		// count may be too, and so may not count every item.
+		if n, found := w.res.Node(nid); found && n.Rebuilt && contentCount >= 0 {
+			w.countMayBeOld = true
+		}
 	}
 	for _, m := range rows {
 		w.enqueue(queued{nid: m, folder: nid, normal: true, listed: true})

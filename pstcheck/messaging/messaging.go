@@ -233,6 +233,9 @@ type walker struct {
 	// unnamedLost counts the items folders' counts say were lost beyond
 	// those their listings name (account).
 	unnamedLost int
+	// countMayBeOld says a folder whose listing is lost is counted by a
+	// count read through the rebuilt index, maybe an older version's.
+	countMayBeOld bool
 	// kept counts the items listed in out.Items.
 	kept int
 	// chk reads the folders' own nodes and tables; it also carries what the
