@@ -593,83 +593,69 @@ func TestOlderSubnodeTreeNotRecovered(t *testing.T) {
 // items held. An FAI item's heap (the OST keeps views and settings so) is
 // no lost message.
 func TestNodeIndexDestroyed(t *testing.T) {
-	paths := map[string]string{"enron.pst": samples.GoPst("enron.pst")}
-	if ost := samples.CorpusNamed("npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"); len(ost) == 1 {
-		paths["outlook.com.ost"] = ost[0]
-	}
-	for name, p := range paths {
-		t.Run(name, func(t *testing.T) {
-			if p == "" {
-				t.Skip("go-pst's samples are not downloaded")
+	nodeIndexDestroyed(t, "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost", func(t *testing.T, p string, clean, store *pstcheck.Store, held int) {
+		// The clean file's messages by subject (PidTagSubject, the
+		// prefix marker left on).
+		bySubject := map[string][]*messaging.Message{}
+		for x := range clean.Items(nil) {
+			if m, err := clean.Reader.Message(x.NID); err == nil {
+				subject := clean.Reader.String(m.Props, 0x0037)
+				bySubject[subject] = append(bySubject[subject], m)
 			}
-			clean, store := openDamaged(t, p, "every NBT page zeroed (the node index destroyed)")
-			// The clean file's messages by subject (PidTagSubject, the
-			// prefix marker left on).
-			bySubject := map[string][]*messaging.Message{}
-			for x := range clean.Items(nil) {
-				if m, err := clean.Reader.Message(x.NID); err == nil {
-					subject := clean.Reader.String(m.Props, 0x0037)
-					bySubject[subject] = append(bySubject[subject], m)
+		}
+		recovered, salvageable := 0, 0
+		for x := range store.Items(nil) {
+			if x.NID != 0 {
+				continue // read through an older copy of an index page
+			}
+			if x.State != pstcheck.ItemRecovered {
+				salvageable++
+				continue
+			}
+			recovered++
+			if x.Folder != pstcheck.RecoveredFolder || !x.Salvage.Whole {
+				t.Fatalf("%q: recovered into %q from %+v", x.Subject, x.Folder, x.Salvage)
+			}
+			m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false)
+			if m == nil || why != "" {
+				t.Fatalf("%q: recovered, but not written whole (%q)", x.Subject, why)
+			}
+			subject := store.Reader.String(m.Props, 0x0037)
+			if !slices.ContainsFunc(bySubject[subject], func(want *messaging.Message) bool {
+				return len(messageDiff("", withoutRowCounters(m), withoutRowCounters(want))) == 0
+			}) {
+				t.Errorf("%q: recovered, but no message of the clean file of that subject is the same", subject)
+			}
+		}
+		// The BBT is whole: every heap no node uses is a message the
+		// store holds (copies in other folders among them), so nearly
+		// all are counted.
+		it := store.Report.Items
+		if it.Total > held || it.Total*100 < held*99 {
+			t.Errorf("at least %d items counted; the store held %d", it.Total, held)
+		}
+		if it.Complete || recovered < 100 || it.Recovered < recovered || it.Salvageable != salvageable ||
+			it.Total != it.Readable+it.Damaged+it.Lost+it.Recovered || store.Report.Rebuild.ItemsFromBlocks < recovered {
+			t.Errorf("%d recovered, %d salvageable; the report counts %+v, %d from blocks", recovered, salvageable, it, store.Report.Rebuild.ItemsFromBlocks)
+		}
+		// No heap of an FAI item is taken for a lost message.
+		f, err := pstmut.Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users := f.Users()
+		for _, fd := range store.Report.Findings {
+			if fd.Code != finding.MessageUnlinked {
+				continue
+			}
+			for _, nid := range users[fd.BID] {
+				if nid&0x1F == ndb.NIDTypeAssocMessage {
+					t.Errorf("block 0x%X, of FAI item 0x%X, taken for a lost message", fd.BID, nid)
 				}
 			}
-			recovered, salvageable := 0, 0
-			for x := range store.Items(nil) {
-				if x.NID != 0 {
-					continue // read through an older copy of an index page
-				}
-				if x.State != pstcheck.ItemRecovered {
-					salvageable++
-					continue
-				}
-				recovered++
-				if x.Folder != pstcheck.RecoveredFolder || !x.Salvage.Whole {
-					t.Fatalf("%q: recovered into %q from %+v", x.Subject, x.Folder, x.Salvage)
-				}
-				m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false)
-				if m == nil || why != "" {
-					t.Fatalf("%q: recovered, but not written whole (%q)", x.Subject, why)
-				}
-				subject := store.Reader.String(m.Props, 0x0037)
-				if !slices.ContainsFunc(bySubject[subject], func(want *messaging.Message) bool {
-					return len(messageDiff("", withoutRowCounters(m), withoutRowCounters(want))) == 0
-				}) {
-					t.Errorf("%q: recovered, but no message of the clean file of that subject is the same", subject)
-				}
-			}
-			// The BBT is whole: every heap no node uses is a message the
-			// store holds (copies in other folders among them), so nearly
-			// all are counted.
-			held := 0
-			for range clean.Items(nil) {
-				held++
-			}
-			it := store.Report.Items
-			if it.Total > held || it.Total*100 < held*99 {
-				t.Errorf("at least %d items counted; the store held %d", it.Total, held)
-			}
-			if it.Complete || recovered < 100 || it.Recovered < recovered || it.Salvageable != salvageable ||
-				it.Total != it.Readable+it.Damaged+it.Lost+it.Recovered || store.Report.Rebuild.ItemsFromBlocks < recovered {
-				t.Errorf("%d recovered, %d salvageable; the report counts %+v, %d from blocks", recovered, salvageable, it, store.Report.Rebuild.ItemsFromBlocks)
-			}
-			// No heap of an FAI item is taken for a lost message.
-			f, err := pstmut.Load(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			users := f.Users()
-			for _, fd := range store.Report.Findings {
-				if fd.Code != finding.MessageUnlinked {
-					continue
-				}
-				for _, nid := range users[fd.BID] {
-					if nid&0x1F == ndb.NIDTypeAssocMessage {
-						t.Errorf("block 0x%X, of FAI item 0x%X, taken for a lost message", fd.BID, nid)
-					}
-				}
-			}
-			t.Logf("%+v", it)
-		})
-	}
+		}
+		t.Logf("%+v", it)
+	})
 }
 
 // withoutRowCounters is m with its recipients' row IDs and versions left
@@ -696,24 +682,33 @@ func withoutRowCounters(m *messaging.Message) *messaging.Message {
 // blocks: the corpus' Outlook.pst counted at least 25 items where it holds
 // 17. No node entry of a rebuilt page names a block the BBT lacks.
 func TestStaleNodesLeftOut(t *testing.T) {
+	nodeIndexDestroyed(t, "aspose-email-dotnet__Outlook.pst", func(t *testing.T, _ string, _, store *pstcheck.Store, held int) {
+		rep := store.Report
+		if rep.Rebuild == nil || rep.Rebuild.StaleNodes == 0 || rep.Items.Total > held || rep.Has(finding.NodeBlockMissing) {
+			t.Errorf("rebuild %+v; %+v where the store held %d; NODE-BLOCK-MISSING %v", rep.Rebuild, rep.Items, held, rep.Has(finding.NodeBlockMissing))
+		}
+	})
+}
+
+// nodeIndexDestroyed runs body on enron.pst and the corpus file named
+// (when here) with every NBT page zeroed: the clean file's path, the
+// clean store, the damaged one, and how many items the clean one holds.
+func nodeIndexDestroyed(t *testing.T, corpus string, body func(t *testing.T, path string, clean, damaged *pstcheck.Store, held int)) {
 	paths := map[string]string{"enron.pst": samples.GoPst("enron.pst")}
-	if ol := samples.CorpusNamed("aspose-email-dotnet__Outlook.pst"); len(ol) == 1 {
-		paths["Outlook.pst"] = ol[0]
+	if p := samples.CorpusNamed(corpus); len(p) == 1 {
+		paths[corpus] = p[0]
 	}
 	for name, p := range paths {
 		t.Run(name, func(t *testing.T) {
 			if p == "" {
 				t.Skip("go-pst's samples are not downloaded")
 			}
-			clean, store := openDamaged(t, p, "every NBT page zeroed (the node index destroyed)")
+			clean, damaged := openDamaged(t, p, "every NBT page zeroed (the node index destroyed)")
 			held := 0
 			for range clean.Items(nil) {
 				held++
 			}
-			rep := store.Report
-			if rep.Rebuild == nil || rep.Rebuild.StaleNodes == 0 || rep.Items.Total > held || rep.Has(finding.NodeBlockMissing) {
-				t.Errorf("rebuild %+v; %+v where the store held %d; NODE-BLOCK-MISSING %v", rep.Rebuild, rep.Items, held, rep.Has(finding.NodeBlockMissing))
-			}
+			body(t, p, clean, damaged, held)
 		})
 	}
 }
