@@ -205,6 +205,25 @@ type heapFacts struct {
 	attach, attachUnknown bool
 }
 
+// heapKey groups heaps alike for matchSubnodes: by the first subnode they
+// name (0: none) and their recipients; those that keep a display name in
+// a subnode (display) by that first subnode alone.
+type heapKey struct {
+	first      uint32
+	recipients uint64
+	display    bool
+}
+
+func (h heapFacts) key() heapKey {
+	switch {
+	case h.display != nil:
+		return heapKey{first: h.needs[0], display: true}
+	case len(h.needs) > 0:
+		return heapKey{first: h.needs[0], recipients: h.recipients}
+	}
+	return heapKey{recipients: h.recipients}
+}
+
 // displayPart is a display To, Cc or Bcc of a heap: its text's hash
 // (textHash), or where it is kept (a subnode, of a string type).
 type displayPart struct {
@@ -341,24 +360,14 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	if len(heaps) == 0 || w.ctx.Err() != nil {
 		return
 	}
-	// Heaps are indexed by the first subnode they name (0: none) and their
-	// recipients; those that keep their recipients in a subnode by the
-	// first subnode they name alone.
-	type key struct {
-		first      uint32
-		recipients uint64
-	}
-	byRecipients, byFirst := map[key][]uint64{}, map[uint32][]uint64{}
+	// Heaps are grouped by their key (heapFacts.key); firstNamedBy counts
+	// the heaps that name each subnode first.
+	groups := map[heapKey][]uint64{}
+	firstNamedBy := map[uint32]int{}
 	for bid, h := range heaps {
-		switch {
-		case h.display != nil:
-			byFirst[h.needs[0]] = append(byFirst[h.needs[0]], bid)
-		case len(h.needs) > 0:
-			k := key{h.needs[0], h.recipients}
-			byRecipients[k] = append(byRecipients[k], bid)
-		default:
-			k := key{0, h.recipients}
-			byRecipients[k] = append(byRecipients[k], bid)
+		groups[h.key()] = append(groups[h.key()], bid)
+		if len(h.needs) > 0 {
+			firstNamedBy[h.needs[0]]++
 		}
 	}
 	// fits and fitBy keep at most maxCopies+1 each: more than one says
@@ -369,7 +378,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	// get no tree, nor do the trees it might fit.
 	fits := map[uint64][]uint64{}  // heap: the trees it fits
 	fitBy := map[uint64][]uint64{} // tree: the heaps it fits
-	crowdedKey, crowdedFirst, crowdedTree := map[key]bool{}, map[uint32]bool{}, map[uint64]bool{}
+	crowdedKey, crowdedTree := map[heapKey]bool{}, map[uint64]bool{}
 	unread, loose, checks := 0, 0, 0
 	for _, root := range roots {
 		if w.ctx.Err() != nil {
@@ -381,17 +390,18 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			unread++
 			continue
 		}
-		var ok bool
 		// A tree without a recipient table is a message's that went to
 		// no one, or some other node's: it fits only a heap that names
 		// subnodes it holds (else it adds nothing the heap needs).
 		print := noRecipients
 		rt, recipients := subs[nidRecipientTable]
 		if recipients {
-			if print, ok = w.tableRecipients(rt); !ok {
+			p, ok := w.tableRecipients(rt)
+			if !ok {
 				unread++
 				continue
 			}
+			print = p
 		}
 		_, attachments := subs[nidAttachmentTable]
 		values := largeValues(subs)
@@ -409,33 +419,31 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 				}
 			}
 		}
-		group := func(k key) {
-			switch hs := byRecipients[k]; {
-			case len(hs) > maxGroup:
+		// group weighs the heaps of key k; those that keep a display name
+		// in a subnode are weighed with it read from this tree.
+		read := map[[2]uint32]uint64{}
+		group := func(k heapKey) {
+			hs := groups[k]
+			if len(hs) > maxGroup {
 				crowdedKey[k], crowdedTree[root] = true, true
-			default:
-				for _, heap := range hs {
-					fit(heap)
+				return
+			}
+			for _, heap := range hs {
+				if k.display {
+					checks++
+					if p, ok := w.displayIn(heaps[heap].display, subs, read); !ok || p != print {
+						continue
+					}
 				}
+				fit(heap)
 			}
 		}
 		if recipients {
-			group(key{0, print})
+			group(heapKey{recipients: print})
 		}
-		read := map[[2]uint32]uint64{}
 		for nid := range subs {
-			group(key{nid, print})
-			hs := byFirst[nid]
-			if len(hs) > maxGroup {
-				crowdedFirst[nid], crowdedTree[root] = true, true
-				continue
-			}
-			for _, heap := range hs {
-				checks++
-				if p, ok := w.displayIn(heaps[heap].display, subs, read); ok && p == print {
-					fit(heap)
-				}
-			}
+			group(heapKey{first: nid, recipients: print})
+			group(heapKey{first: nid, display: true})
 		}
 		// A backstop: however the groups fall, no more than maxFitChecks
 		// pairs are weighed; past them no heap gets a tree.
@@ -449,29 +457,14 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			loose++
 		}
 	}
-	crowded := func(h heapFacts) bool {
-		switch {
-		case h.display != nil:
-			return crowdedFirst[h.needs[0]]
-		case len(h.needs) > 0:
-			return crowdedKey[key{h.needs[0], h.recipients}]
-		}
-		return crowdedKey[key{0, h.recipients}]
-	}
 	// Where no block can be missing (the BBT read whole, no unused block
 	// failing, every tree read), every heap's own tree is among the trees,
 	// and fits it: a heap that fits one tree alone has its own. Elsewhere
 	// its own may be lost, and the one it fits another's of the same
 	// recipients: it must then also name a subnode no other heap names
 	// (writers that number each message's subnodes alike give it none).
-	sound := w.res.BBTWhole && w.res.NewestFailing.Internal == 0 && w.res.NewestFailing.Data == 0 && unread == 0
-	firstNamedBy := map[uint32]int{}
-	for _, h := range heaps {
-		if len(h.needs) > 0 {
-			firstNamedBy[h.needs[0]]++
-		}
-	}
 	treeless := w.res.BBTWhole && w.res.NewestFailing.Internal == 0 && unread == 0
+	sound := treeless && w.res.NewestFailing.Data == 0
 	var copies map[uint64]uint64
 	if sound && loose == 0 {
 		copies = w.pairCopies(fits, fitBy, crowdedTree)
@@ -485,7 +478,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		switch h := heaps[heap]; {
 		case h.noDisplay && len(h.needs) == 0 && !h.attach && !h.attachUnknown && (listed || treeless && loose == 0):
 			return Remains{Data: heap, Treeless: true}
-		case crowded(h):
+		case crowdedKey[h.key()]:
 		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1):
 			return Remains{Data: heap, Sub: t[0]}
 		case copies[heap] != 0:
@@ -516,8 +509,10 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 func (w *walker) wholeSalvage() {
 	// Items left out of Items (past maxKept) cannot be looked at here, but
 	// would be by a walk that keeps every item: none is recovered then, so
-	// that the counts do not depend on the walk.
-	if w.out.ItemsLeftOut > 0 {
+	// that the counts do not depend on the walk. Nor in an ANSI store whose
+	// code page no message says: its 8-bit strings might be read in the
+	// wrong one.
+	if w.out.ItemsLeftOut > 0 || !w.unicode && !w.codepageKnown {
 		return
 	}
 	for folder, refs := range w.out.Items {
@@ -556,12 +551,7 @@ func (w *walker) wholeSalvage() {
 // row lists), read whole and are of its last version: modified is when
 // its row says it last changed (zero: unknown).
 func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) bool {
-	// Nor in an ANSI store whose code page no message says: its 8-bit
-	// strings might be read in the wrong one.
-	if !w.unicode && !w.codepageKnown {
-		return false
-	}
-	// Nor is an item whose subnode tree is older than a tree no node uses
+	// Not an item whose subnode tree is older than a tree no node uses
 	// that fails verification: that one may be its current tree, this an
 	// older copy still whole.
 	if !rem.Treeless && (rem.Sub == 0 || rem.Sub < w.res.NewestFailing.Internal) {

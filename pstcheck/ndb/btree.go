@@ -286,6 +286,9 @@ func outOfOrder(keys []uint64, lo, hi uint64, hiOpen bool) []bool {
 	return out
 }
 
+// bbtWhole says every BBT page was read and verified (Result.BBTWhole).
+func (s *Scanner) bbtWhole() bool { return len(s.lost) == 0 }
+
 func (s *Scanner) loseRange(ptype uint8, lo, hi uint64, ib int64) {
 	if ptype == PageBBT {
 		s.lost = append(s.lost, keyRange{lo: lo, hi: hi, ib: ib})

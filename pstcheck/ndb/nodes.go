@@ -483,7 +483,7 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 		}
 	}
 	keepUnlinked := len(s.lostNBT) > 0 || s.droppedNodes > 0
-	s.res.BBTWhole = len(s.lost) == 0
+	s.res.BBTWhole = s.bbtWhole()
 	for i := range s.res.BBT.Len() {
 		ent := s.res.BBT.Entry(i)
 		e := &ent

@@ -321,7 +321,7 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks *pieces[bbtCa
 	// blocks, no node leading to them, are found by the messaging layer).
 	// The best entry of each node that names listed blocks is taken, and
 	// a node with none is left out.
-	bbtWhole := len(s.lost) == 0
+	bbtWhole := s.bbtWhole()
 	// (Some nodes name no block at all: 0 is no block missing.)
 	inBBT := func(bid uint64) bool { return bid == 0 || s.res.BBT.findIn(bid&^bidReserved, liveBBT) >= 0 }
 	listed := func(c nbtCandidate) bool { return inBBT(c.data) && inBBT(c.sub) }
