@@ -1,7 +1,7 @@
 package main
 
 import (
-	"maps"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -32,14 +32,8 @@ import (
 // with a folder counted by its count read through an older copy of its
 // node, one short.
 func TestCombinedDamage(t *testing.T) {
-	forEachDamageSample(t, func(t *testing.T, src string, f *pstmut.File, base string, clean exported, sum map[uint32]string) {
+	forEachDamageSample(t, func(t *testing.T, src string, f *pstmut.File, base string, clean exported, sums cleanSums) {
 		leaves := f.TreePages(ndb.PageNBT, 0)
-		cleanBySum := map[string]int{} // the clean messages by content, for those written without a NID
-		for _, it := range clean.man.Items {
-			if it.Path != nil {
-				cleanBySum[fileSum(t, clean, it)]++
-			}
-		}
 		for seed := range 25 {
 			var b []byte
 			switch {
@@ -59,21 +53,14 @@ func TestCombinedDamage(t *testing.T) {
 			}
 			got := runExport(t, p, filepath.Join(base, "out", string(rune('a'+seed))))
 			states := map[string]int{}
-			unlinked := maps.Clone(cleanBySum)
+			judgeUnlinked(t, sums, got, fmt.Sprintf("seed %d: ", seed))
 			for _, it := range got.man.Items {
 				states[it.State]++
-				switch {
-				case it.Path == nil || it.Damaged:
-				case it.NID == 0:
-					if s := fileSum(t, got, it); unlinked[s] == 0 {
-						t.Errorf("seed %d: %s written unmarked without a NID, and it is no clean message (or one written twice)", seed, *it.Path)
-					} else {
-						unlinked[s]--
-					}
-				default:
-					if want, ok := sum[it.NID]; ok && want != contentSum(t, got, it) {
-						t.Errorf("seed %d: 0x%X (%s) written unmarked, and it differs from the clean message", seed, it.NID, it.State)
-					}
+				if it.Path == nil || it.Damaged || it.NID == 0 {
+					continue
+				}
+				if want, ok := sums.byNID[it.NID]; ok && want != contentSum(t, got, it) {
+					t.Errorf("seed %d: 0x%X (%s) written unmarked, and it differs from the clean message", seed, it.NID, it.State)
 				}
 			}
 			a := got.man.Store

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +37,7 @@ import (
 // writes a damaged item without a word of what it lacks or of bytes read
 // unverified only when it is the clean one (judgePartial).
 func TestHeavyDamage(t *testing.T) {
-	forEachDamageSample(t, func(t *testing.T, src string, f *pstmut.File, base string, clean exported, cleanSum map[uint32]string) {
+	forEachDamageSample(t, func(t *testing.T, src string, f *pstmut.File, base string, clean exported, cleanSum cleanSums) {
 		outside := outsideIPMSubtree(t, src, filepath.Join(base, "clean-repaired.pst"))
 		total := 0
 		for _, c := range damagekit.Cases(f) {
@@ -74,8 +75,8 @@ func TestHeavyDamage(t *testing.T) {
 
 // forEachDamageSample runs body on each sample the heavy-damage tests
 // damage (go-pst's; the corpus' too unless -short), loaded, with a
-// temporary folder, its clean export and each written item's SHA-256.
-func forEachDamageSample(t *testing.T, body func(t *testing.T, src string, f *pstmut.File, base string, clean exported, sums map[uint32]string)) {
+// temporary folder, its clean export and its written items' sums.
+func forEachDamageSample(t *testing.T, body func(t *testing.T, src string, f *pstmut.File, base string, clean exported, sums cleanSums)) {
 	srcs := samples.GoPstAll()
 	if !testing.Short() {
 		srcs = append(srcs, samples.CorpusNamed(samples.DamageCorpus...)...)
@@ -91,18 +92,53 @@ func forEachDamageSample(t *testing.T, body func(t *testing.T, src string, f *ps
 			}
 			base := t.TempDir()
 			clean := runExport(t, src, filepath.Join(base, "clean"))
-			sums := map[uint32]string{}
-			for _, it := range clean.man.Items {
-				if it.Path != nil {
-					sums[it.NID] = contentSum(t, clean, it)
-				}
-			}
-			body(t, src, f, base, clean, sums)
+			body(t, src, f, base, clean, sumsOf(t, clean))
 		})
 	}
 }
 
-func judgeHeavyDamage(t *testing.T, clean exported, cleanSum map[uint32]string, fates map[uint32]damagekit.Fate, rep *pstcheck.Report, got exported) {
+// cleanSums are a clean export's written items' sums: by NID
+// (contentSum), and how many of each content (fileSum), for the items a
+// damaged copy's export writes without a NID.
+type cleanSums struct {
+	byNID     map[uint32]string
+	byContent map[string]int
+}
+
+func sumsOf(t *testing.T, clean exported) cleanSums {
+	t.Helper()
+	s := cleanSums{byNID: map[uint32]string{}, byContent: map[string]int{}}
+	for _, it := range clean.man.Items {
+		if it.Path != nil {
+			s.byNID[it.NID] = contentSum(t, clean, it)
+			s.byContent[fileSum(t, clean, it)]++
+		}
+	}
+	return s
+}
+
+// judgeUnlinked: each item of got written unmarked without a NID (no row
+// or entry names it: recovered from its blocks alone) is a message of the
+// clean file, byte for byte but for what export makes up from the NID,
+// none more often than the clean file has it. It returns how many are.
+func judgeUnlinked(t *testing.T, sums cleanSums, got exported, what string) int {
+	t.Helper()
+	left, n := maps.Clone(sums.byContent), 0
+	for _, it := range got.man.Items {
+		if it.Path == nil || it.Damaged || it.NID != 0 {
+			continue
+		}
+		if s := fileSum(t, got, it); left[s] == 0 {
+			t.Errorf("%s%s: recovered without its index entry, written as healthy, but it is no message of the clean file (or one written twice)", what, *it.Path)
+		} else {
+			left[s]--
+			n++
+		}
+	}
+	return n
+}
+
+func judgeHeavyDamage(t *testing.T, clean exported, sums cleanSums, fates map[uint32]damagekit.Fate, rep *pstcheck.Report, got exported) {
 	t.Helper()
 	written := map[uint32]export.ManifestItem{}
 	var unlinked []export.ManifestItem // written without a NID: no row or entry names them
@@ -115,18 +151,9 @@ func judgeHeavyDamage(t *testing.T, clean exported, cleanSum map[uint32]string, 
 			written[it.NID] = it
 		}
 	}
-	saveable, whole, namesLost, beyond := 0, 0, 0, 0
-	// A message written unmarked without a NID was recovered from its
-	// blocks alone: it must be a message of the clean file, byte for byte
-	// but for the multipart boundaries export derives from the NID, and
-	// none twice.
+	saveable, whole, namesLost := 0, 0, 0
+	beyond := judgeUnlinked(t, sums, got, "")
 	if len(unlinked) > 0 {
-		cleanBySum := map[string]int{}
-		for _, it := range clean.man.Items {
-			if it.Path != nil {
-				cleanBySum[fileSum(t, clean, it)]++
-			}
-		}
 		// What export makes up to name an item whose store gives no name
 		// (a Message-ID, a UID) is its own: it comes from the block that
 		// holds the item's properties when its NID is unknown.
@@ -141,24 +168,13 @@ func judgeHeavyDamage(t *testing.T, clean exported, cleanSum map[uint32]string, 
 				}
 			}
 		}
-		for _, it := range unlinked {
-			if it.Damaged {
-				continue
-			}
-			if sum := fileSum(t, got, it); cleanBySum[sum] == 0 {
-				t.Errorf("%s: recovered without its index entry, written as healthy, but it is no message of the clean file (or one written twice)", *it.Path)
-			} else {
-				cleanBySum[sum]--
-				beyond++
-			}
-		}
 	}
 	for _, it := range clean.man.Items {
 		fate, known := fates[it.NID]
 		g, ok := written[it.NID]
 		if !known || !fate.Saveable() {
 			if ok && !g.Damaged {
-				if contentSum(t, got, g) != cleanSum[it.NID] {
+				if contentSum(t, got, g) != sums.byNID[it.NID] {
 					t.Errorf("0x%X written as healthy (%s) although a block or the index entry of it is destroyed, and it differs from the clean message", it.NID, *g.Path)
 				} else {
 					beyond++ // found again whole although its index entry is lost
@@ -176,7 +192,7 @@ func judgeHeavyDamage(t *testing.T, clean exported, cleanSum map[uint32]string, 
 			// Whole but for its named properties: the store's name map,
 			// which the oracle does not look at, is lost.
 			namesLost++
-		case contentSum(t, got, g) != cleanSum[it.NID]:
+		case contentSum(t, got, g) != sums.byNID[it.NID]:
 			t.Errorf("0x%X: saved, but not as the clean export writes it", it.NID)
 		default:
 			whole++
@@ -602,12 +618,7 @@ func judgeNodeIndexDestroyed(t *testing.T, src string, more func(f *pstmut.File,
 		t.Fatal(err)
 	}
 	clean := runExport(t, src, filepath.Join(dir, "clean"))
-	sums := map[uint32]string{}
-	for _, it := range clean.man.Items {
-		if it.Path != nil {
-			sums[it.NID] = contentSum(t, clean, it)
-		}
-	}
+	sums := sumsOf(t, clean)
 	rep := pstcheck.ScanFile(t.Context(), p, pstcheck.Options{})
 	got := runExport(t, p, filepath.Join(dir, "out"))
 	judgeHeavyDamage(t, clean, sums, c.Oracle(f, damaged), rep, got)
