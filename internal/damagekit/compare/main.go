@@ -4,7 +4,11 @@
 // scripts/compare-damage builds pstcheck and runs it; the table in docs/heavy-damage.md
 // comes from its output.
 //
-//	go run ./internal/damagekit/compare -pstcheck BIN FILE...
+//	go run ./internal/damagekit/compare -pstcheck BIN [-case TEXT] [-missed] FILE...
+//
+// -case runs only the cases whose name holds TEXT; -missed lists, after a
+// case's row, each intact message pstcheck did not write whole, with what
+// its export of the damaged copy says of it.
 //
 // pstcheck counts the messages it writes as healthy that are byte for byte
 // what its export of the clean file writes (a message from the oracle's
@@ -28,6 +32,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +44,8 @@ import (
 func main() {
 	bin := flag.String("pstcheck", "pstcheck", "the pstcheck binary")
 	keep := flag.String("work", "", "work in this folder and keep it (default: a temporary folder, removed)")
+	only := flag.String("case", "", "run only the cases whose name holds this text")
+	missed := flag.Bool("missed", false, "list the intact messages pstcheck did not write whole")
 	flag.Parse()
 	work := *keep
 	if work == "" {
@@ -62,6 +69,9 @@ func main() {
 		name := filepath.Base(src)
 		clean := exportWith(*bin, src, filepath.Join(work, name, "clean"))
 		for i, c := range damagekit.Cases(f) {
+			if !strings.Contains(c.Name, *only) {
+				continue
+			}
 			dir := filepath.Join(work, name, fmt.Sprintf("case%02d", i))
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				fatal(err)
@@ -74,7 +84,8 @@ func main() {
 			fates := c.Oracle(f, damaged)
 			got := exportWith(*bin, p, filepath.Join(dir, "pstcheck"))
 			salvaged := exportWith(*bin, p, filepath.Join(dir, "pstcheck-salvage"), "--include-damaged").salvaged()
-			intact, saveable, ours := 0, 0, got.whole(clean)
+			whole := got.whole(clean)
+			intact, saveable, ours := 0, 0, len(whole)
 			for nid := range clean.items {
 				if fate, ok := fates[nid]; ok && fate.Saveable() {
 					saveable++
@@ -97,6 +108,9 @@ func main() {
 			tot.ours += ours
 			tot.salvaged += salvaged
 			fmt.Printf("| %s | %s | %d | %d | %d | %d | %d | %s | %s | %s | %d |\n", name, c.Name, len(clean.items), intact, saveable, ours, salvaged, rp, pff, got.accounting(), got.status)
+			if *missed {
+				listMissed(clean, got, fates, whole)
+			}
 		}
 	}
 	fmt.Printf("| **all** | | | **%d** | **%d** | **%d** | **%d** | **%d** | **%d** | | |\n", tot.intact, tot.saveable, tot.ours, tot.salvaged, tot.rp, tot.pff)
@@ -106,6 +120,8 @@ type run struct {
 	status int
 	man    export.Manifest
 	items  map[uint32]export.ManifestItem
+	// listed is every item the manifest names by its NID, written or not.
+	listed map[uint32]export.ManifestItem
 	// sums are the content sums (damagekit.ContentSum) of the messages
 	// written unmarked, by NID; unlinked those of the ones written
 	// without a NID (recovered without their index entry).
@@ -113,15 +129,13 @@ type run struct {
 	unlinked []string
 }
 
-// whole counts the messages of clean that r writes unmarked, byte for byte
-// (but for multipart boundaries) as clean writes them: by NID, and those
-// written without one by their content.
-func (r run) whole(clean run) int {
-	n := 0
+// whole returns the messages of clean that r writes unmarked, byte for
+// byte (but for multipart boundaries) as clean writes them: by NID, and
+// those written without one by their content.
+func (r run) whole(clean run) map[uint32]bool {
 	counted := map[uint32]bool{}
 	for nid, sum := range clean.sums {
 		if g, ok := r.sums[nid]; ok && g == sum {
-			n++
 			counted[nid] = true
 		}
 	}
@@ -134,10 +148,37 @@ func (r run) whole(clean run) int {
 	for _, sum := range r.unlinked {
 		if nids := bySum[sum]; len(nids) > 0 {
 			bySum[sum] = nids[1:]
-			n++
+			counted[nids[0]] = true
 		}
 	}
-	return n
+	return counted
+}
+
+// listMissed prints each message of clean whose blocks all survive in the
+// damaged copy (fates) that got does not write whole, with the state and
+// problem got's manifest gives it (by its NID: none when it is not listed).
+func listMissed(clean, got run, fates map[uint32]damagekit.Fate, whole map[uint32]bool) {
+	var nids []uint32
+	for nid := range clean.items {
+		if fates[nid].BlocksIntact && !whole[nid] {
+			nids = append(nids, nid)
+		}
+	}
+	slices.Sort(nids)
+	for _, nid := range nids {
+		c := clean.items[nid]
+		state, problem := "not listed", ""
+		if it, ok := got.listed[nid]; ok {
+			state = it.State
+			if it.Problem != nil {
+				problem = *it.Problem
+			}
+			if it.Path != nil && !it.Damaged {
+				problem = "written, but not as the clean file's " + problem
+			}
+		}
+		fmt.Printf("  - 0x%X %q in %q, entry intact %v: %s %s\n", nid, c.Subject, c.Folder, fates[nid].EntryIntact, state, problem)
+	}
 }
 
 func (r run) accounting() string {
@@ -169,7 +210,7 @@ func exportWith(bin, src, dir string, args ...string) run {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, append([]string{"export", src, "--to", dir, "--no-progress"}, args...)...)
 	err := cmd.Run()
-	r := run{items: map[uint32]export.ManifestItem{}, sums: map[uint32]string{}}
+	r := run{items: map[uint32]export.ManifestItem{}, listed: map[uint32]export.ManifestItem{}, sums: map[uint32]string{}}
 	if ee, ok := err.(*exec.ExitError); ok {
 		r.status = ee.ExitCode()
 	} else if err != nil {
@@ -183,6 +224,9 @@ func exportWith(bin, src, dir string, args ...string) run {
 		fatal(err)
 	}
 	for _, it := range r.man.Items {
+		if it.NID != 0 {
+			r.listed[it.NID] = it
+		}
 		if it.Path == nil {
 			continue
 		}
