@@ -34,7 +34,10 @@ import (
 // a lost item (listed, its node gone) is that item's properties, or an
 // older version of them (or of a copy of the same subject and time found
 // elsewhere): it is kept as what can be salvaged of the item
-// (Result.Salvage).
+// (Result.Salvage). Where lost items' rows share a subject and a time to
+// the second (meetings of one series, notes a program wrote in one go), a
+// heap is matched to the one row of its exact time, or of its last change
+// time (rowKeys).
 
 // faiClasses are the IPM classes of folder-associated (hidden) items:
 // views, rules, settings. A heap of one of them is not a lost message.
@@ -56,20 +59,21 @@ func (w *walker) unlinked() {
 	if len(w.res.Unlinked) == 0 {
 		return
 	}
-	// lostRows are the lost items' rows by fingerprint; a fingerprint two
+	// lostRows are the lost items' rows by each of their keys; a key two
 	// rows share names neither (0).
-	lostRows := map[uint64]uint32{}
+	lostRows := map[rowKey]uint32{}
 	for _, refs := range w.out.Items {
 		for _, it := range refs {
 			r, ok := w.out.Rows[it.NID]
 			if !ok || it.State != Lost || it.FAI || r.Subject == "" && r.Time.IsZero() {
 				continue
 			}
-			p := printOf(r.Subject, r.Time)
-			if _, twice := lostRows[p]; twice {
-				lostRows[p] = 0
-			} else {
-				lostRows[p] = it.NID
+			for _, k := range rowKeys(r.Subject, r.Time, r.Modified) {
+				if _, twice := lostRows[k]; twice {
+					lostRows[k] = 0
+				} else {
+					lostRows[k] = it.NID
+				}
 			}
 		}
 	}
@@ -123,7 +127,13 @@ func (w *walker) unlinked() {
 			continue
 		}
 		p := printOf(m.Subject, m.Time)
-		if nid := lostRows[p]; nid != 0 {
+		var nid uint32
+		for _, k := range rowKeys(m.Subject, m.Time, peekTimeOf(pc, propLastModified)) {
+			if nid = lostRows[k]; nid != 0 {
+				break
+			}
+		}
+		if nid != 0 {
 			// The newest of the heaps that match (BIDs grow as blocks are
 			// written) is the lost item's current properties, or the
 			// closest to them there is.
@@ -785,7 +795,13 @@ func (w *walker) peekString(pc *ltp.PC, id uint16) string {
 
 // peekTime is a message's delivery time, else its submit time.
 func peekTime(pc *ltp.PC) time.Time {
-	for _, id := range []uint16{propDeliveryTime, propClientSubmitTime} {
+	return peekTimeOf(pc, propDeliveryTime, propClientSubmitTime)
+}
+
+// peekTimeOf returns the first of the time properties ids a heap keeps
+// (zero: none).
+func peekTimeOf(pc *ltp.PC, ids ...uint16) time.Time {
+	for _, id := range ids {
 		if p, ok := pc.Get(id); ok && p.Type == ltp.TypeTime {
 			if b := pc.Bytes(p); len(b) == 8 {
 				return FileTime(binary.LittleEndian.Uint64(b))
@@ -803,6 +819,33 @@ func fingerprint(pc *ltp.PC, codepage uint32) uint64 {
 		subject, _ = decodeString(p.Type, pc.Bytes(p), codepage)
 	}
 	return printOf(StripSubjectPrefix(subject), peekTime(pc))
+}
+
+// rowKey names a lost item's row for the heaps that may hold its
+// properties: by its fingerprint (printOf), then, where rows share that,
+// by its exact time, its last change time, or both (in nanoseconds since
+// 1970; 0: not part of the key).
+type rowKey struct {
+	print          uint64
+	time, modified int64
+}
+
+// rowKeys are the keys of a row, or of a heap, of subject, time and last
+// change time (either zero: unknown), in the order a heap is matched by
+// them.
+func rowKeys(subject string, t, modified time.Time) []rowKey {
+	p := printOf(subject, t)
+	keys := []rowKey{{print: p}}
+	if !t.IsZero() {
+		keys = append(keys, rowKey{print: p, time: t.UnixNano()})
+	}
+	if !modified.IsZero() {
+		keys = append(keys, rowKey{print: p, modified: modified.UnixNano()})
+		if !t.IsZero() {
+			keys = append(keys, rowKey{print: p, time: t.UnixNano(), modified: modified.UnixNano()})
+		}
+	}
+	return keys
 }
 
 // printOf hashes a subject and a time (to the second) into a fingerprint;
