@@ -562,12 +562,9 @@ func (w *walker) wholeSalvage() {
 // its row says it last changed (zero: unknown).
 func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) bool {
 	// Not an item whose subnode tree is older than a tree no node uses
-	// that fails verification, where that one may be its current tree and
-	// this an older copy still whole. Any change to a message makes its
-	// data BID grow (MS-PST "Transactional Semantics"): its current tree is
-	// older than its current heap, or written with it, so a failing tree
-	// newer than the heap by more than treeAfterHeap is another's.
-	if !rem.Treeless && (rem.Sub == 0 || w.res.FailingInternalIn(rem.Sub, rem.Data+treeAfterHeap)) {
+	// that fails verification: that one may be its current tree, this an
+	// older copy still whole.
+	if !rem.Treeless && (rem.Sub == 0 || rem.Sub < w.res.NewestFailing.Internal) {
 		return false
 	}
 	c := &w.chk
@@ -595,12 +592,6 @@ func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) bool {
 	}
 	return mod.Equal(modified)
 }
-
-// treeAfterHeap bounds how much newer than a message's heap its subnode
-// tree may be, in BIDs (4 a block): the two are written in one save. Of
-// 946 messages with subnodes in the 29 sample and corpus files, 43 have a
-// tree newer than their heap, by at most 4 blocks; 64 are allowed.
-const treeAfterHeap = 64 * 4
 
 // leaveInStore leaves every value kept in a subnode in the store (a
 // ReadOptions.StreamAbove).

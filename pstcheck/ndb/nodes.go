@@ -490,9 +490,6 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 		if refs[i] == 0 && s.res.BBT.State(i) != 0 && !s.res.isStale(i) {
 			if IsInternal(e.BID) {
 				s.res.NewestFailing.Internal = max(s.res.NewestFailing.Internal, e.BID)
-				if len(s.res.failingInternal) <= maxUnlinked {
-					s.res.failingInternal = append(s.res.failingInternal, e.BID&^bidReserved)
-				}
 			} else {
 				s.res.NewestFailing.Data = max(s.res.NewestFailing.Data, e.BID)
 			}

@@ -144,10 +144,6 @@ type Result struct {
 	// grow as blocks are written, so a block older than a copy that
 	// verifies is no newer version of it.
 	NewestFailing struct{ Internal, Data uint64 }
-	// failingInternal are the BIDs of the internal blocks no node uses
-	// that fail verification, in order, at most maxUnlinked
-	// (FailingInternalIn).
-	failingInternal []uint64
 	// BBTWhole says every BBT page was read and verified: every block of
 	// the store is listed, so a block that is gone or fails is known
 	// (NewestFailing), none is missing without a trace.

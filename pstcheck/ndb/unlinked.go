@@ -1,9 +1,6 @@
 package ndb
 
-import (
-	"encoding/binary"
-	"slices"
-)
+import "encoding/binary"
 
 // UnusedTrees are the sound subnode trees no node uses, found when node
 // index entries were lost: among them are the subnodes (recipients,
@@ -27,19 +24,6 @@ type UnusedTrees struct {
 // subnode, such as an attachment's or an embedded message's property heap,
 // which is no top-level message's, or a tree within a tree.
 func (t UnusedTrees) Lists(bid uint64) bool { return t.listed[bid&^bidReserved] }
-
-// FailingInternalIn says whether an internal block no node uses that
-// fails verification has a BID in (lo, hi]: it may be the current subnode
-// tree of a message whose older tree, lo, verifies. True when more failed
-// than were kept, and one may be.
-func (res *Result) FailingInternalIn(lo, hi uint64) bool {
-	f := res.failingInternal
-	if len(f) > maxUnlinked {
-		return lo < res.NewestFailing.Internal
-	}
-	i, _ := slices.BinarySearch(f, lo&^bidReserved+1)
-	return i < len(f) && f[i] <= hi
-}
 
 // UnusedSubnodeTrees reads the sound internal blocks no node uses (kept
 // when node index entries were lost) and returns the subnode trees among
