@@ -101,15 +101,15 @@ func TestSalvageLostItems(t *testing.T) {
 	}
 }
 
-// Lost items whose rows share a subject and a time (the meetings of one
-// series) are told apart by their last change time, which both the row
-// and the heap keep. On enron.pst, with the NBT leaf pages zeroed that
-// hold the entries of a calendar's meetings whose subject and time
-// another of them shares (551), each whose last change time is its own
-// (538) is recovered into its folder, equal to the clean message; the
-// others stay lost. Before, none of them was recovered: a heap was matched
-// to a lost item's row by subject and time alone, and these name several
-// rows.
+// Lost items whose rows share a subject and an exact time (the meetings
+// of one series in enron.pst's calendar: 551 items) name no heap: an item's
+// last change time would tell most of them apart, but items written in one
+// go share it, and an older copy of one, changed since, carries the last
+// change time another still has (a helper's review built that case, and
+// the older copy was recovered as the other item). With the NBT leaf pages
+// zeroed that hold their entries, every one of them stays lost: none is
+// written as healthy. Rows a second apart are told apart by their exact
+// time (the Outlook.com OST's holidays, TestSalvageLostItems).
 func TestLostRowsOfOneSubjectAndTime(t *testing.T) {
 	f := loadGoPst(t, "enron.pst")
 	clean := openBytes(t, f.B)
@@ -118,12 +118,7 @@ func TestLostRowsOfOneSubjectAndTime(t *testing.T) {
 		subject string
 		time    int64
 	}
-	type version struct {
-		print
-		modified int64
-	}
 	prints := map[print][]uint32{}
-	versions := map[version]int{}
 	for x := range clean.Items(nil) {
 		if x.Folder != calendar {
 			continue
@@ -133,44 +128,35 @@ func TestLostRowsOfOneSubjectAndTime(t *testing.T) {
 			t.Fatal(err)
 		}
 		at := messaging.Time(m.Props, 0x0E06) // the delivery time, as a row gives it
-		p := print{messaging.StripSubjectPrefix(clean.Reader.String(m.Props, 0x0037)), at.Unix()}
+		p := print{messaging.StripSubjectPrefix(clean.Reader.String(m.Props, 0x0037)), at.UnixNano()}
 		prints[p] = append(prints[p], x.NID)
-		versions[version{p, messaging.Time(m.Props, 0x3008).UnixNano()}]++
 	}
 	d := f.Clone()
-	shared := map[uint32]bool{} // the items whose print another shares, by whether their version is theirs alone
-	for p, nids := range prints {
+	shared := map[uint32]bool{}
+	for _, nids := range prints {
 		if len(nids) < 2 {
 			continue
 		}
 		for _, nid := range nids {
-			m, _ := clean.Reader.Message(nid)
-			shared[nid] = versions[version{p, messaging.Time(m.Props, 0x3008).UnixNano()}] == 1
+			shared[nid] = true
 			page := f.MustNode(nid).Page
 			clear(d.B[page : page+f.L.PageSize])
 		}
 	}
 	store := openBytes(t, d.B)
-	recovered, lost := 0, 0
+	lost := 0
 	for x := range store.Items(nil) {
-		alone, ok := shared[x.NID]
 		switch {
-		case !ok || x.State == pstcheck.ItemReadable:
-			continue
-		case !alone && x.State == pstcheck.ItemLost:
-			lost++ // two heaps alike: which is whose is not known
-			continue
-		case !alone || x.State != pstcheck.ItemRecovered:
-			t.Errorf("0x%X %q: %v (its last change time its own: %v)", x.NID, x.Subject, x.State, alone)
-			continue
+		case !shared[x.NID] || x.State == pstcheck.ItemReadable:
+		case x.State == pstcheck.ItemLost:
+			lost++
+		default:
+			t.Errorf("0x%X %q: %v, from %+v", x.NID, x.Subject, x.State, x.Salvage)
 		}
-		recovered++
-		sameRecovered(t, x, store, clean, calendar)
 	}
-	if recovered < 500 || lost == 0 {
-		t.Errorf("%d items whose subject and time another shares: %d recovered, %d lost", len(shared), recovered, lost)
+	if len(shared) < 500 || lost < 500 {
+		t.Errorf("%d items whose subject and exact time another shares, %d lost", len(shared), lost)
 	}
-	t.Logf("%d items whose subject and time another shares: %d recovered, %d lost", len(shared), recovered, lost)
 }
 
 // sameRecovered fails unless x, an item of store recovered from the blocks

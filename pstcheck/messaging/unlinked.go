@@ -35,9 +35,10 @@ import (
 // older version of them (or of a copy of the same subject and time found
 // elsewhere): it is kept as what can be salvaged of the item
 // (Result.Salvage). Where lost items' rows share a subject and a time to
-// the second (meetings of one series, notes a program wrote in one go), a
-// heap is matched to the one row of its exact time, or of its last change
-// time (rowKeys).
+// the second (the holidays an Outlook.com calendar adds, a second apart), a
+// heap is matched to the one row of its exact time (rowKeys). Not by its
+// last change time: items written in one go share it, and an older
+// version of one, changed since, would be taken for another.
 
 // faiClasses are the IPM classes of folder-associated (hidden) items:
 // views, rules, settings. A heap of one of them is not a lost message.
@@ -68,7 +69,7 @@ func (w *walker) unlinked() {
 			if !ok || it.State != Lost || it.FAI || r.Subject == "" && r.Time.IsZero() {
 				continue
 			}
-			for _, k := range rowKeys(r.Subject, r.Time, r.Modified) {
+			for _, k := range rowKeys(r.Subject, r.Time) {
 				if _, twice := lostRows[k]; twice {
 					lostRows[k] = 0
 				} else {
@@ -128,7 +129,7 @@ func (w *walker) unlinked() {
 		}
 		p := printOf(m.Subject, m.Time)
 		var nid uint32
-		for _, k := range rowKeys(m.Subject, m.Time, peekTimeOf(pc, propLastModified)) {
+		for _, k := range rowKeys(m.Subject, m.Time) {
 			if nid = lostRows[k]; nid != 0 {
 				break
 			}
@@ -795,13 +796,7 @@ func (w *walker) peekString(pc *ltp.PC, id uint16) string {
 
 // peekTime is a message's delivery time, else its submit time.
 func peekTime(pc *ltp.PC) time.Time {
-	return peekTimeOf(pc, propDeliveryTime, propClientSubmitTime)
-}
-
-// peekTimeOf returns the first of the time properties ids a heap keeps
-// (zero: none).
-func peekTimeOf(pc *ltp.PC, ids ...uint16) time.Time {
-	for _, id := range ids {
+	for _, id := range []uint16{propDeliveryTime, propClientSubmitTime} {
 		if p, ok := pc.Get(id); ok && p.Type == ltp.TypeTime {
 			if b := pc.Bytes(p); len(b) == 8 {
 				return FileTime(binary.LittleEndian.Uint64(b))
@@ -823,29 +818,22 @@ func fingerprint(pc *ltp.PC, codepage uint32) uint64 {
 
 // rowKey names a lost item's row for the heaps that may hold its
 // properties: by its fingerprint (printOf), then, where rows share that,
-// by its exact time, its last change time, or both (in nanoseconds since
-// 1970; 0: not part of the key).
+// by its exact time too (in nanoseconds since 1970; 0: not part of the
+// key). An item's time does not change with it: an older version of
+// another item carries that item's time, not this one's.
 type rowKey struct {
-	print          uint64
-	time, modified int64
+	print uint64
+	time  int64
 }
 
-// rowKeys are the keys of a row, or of a heap, of subject, time and last
-// change time (either zero: unknown), in the order a heap is matched by
-// them.
-func rowKeys(subject string, t, modified time.Time) []rowKey {
+// rowKeys are the keys of a row, or of a heap, of subject and time (zero:
+// unknown), in the order a heap is matched by them.
+func rowKeys(subject string, t time.Time) []rowKey {
 	p := printOf(subject, t)
-	keys := []rowKey{{print: p}}
-	if !t.IsZero() {
-		keys = append(keys, rowKey{print: p, time: t.UnixNano()})
+	if t.IsZero() {
+		return []rowKey{{print: p}}
 	}
-	if !modified.IsZero() {
-		keys = append(keys, rowKey{print: p, modified: modified.UnixNano()})
-		if !t.IsZero() {
-			keys = append(keys, rowKey{print: p, time: t.UnixNano(), modified: modified.UnixNano()})
-		}
-	}
-	return keys
+	return []rowKey{{print: p}, {print: p, time: t.UnixNano()}}
 }
 
 // printOf hashes a subject and a time (to the second) into a fingerprint;
