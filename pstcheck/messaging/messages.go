@@ -50,7 +50,7 @@ func (w *walker) messages() {
 				for k0 := int(next.Add(run)) - run; k0 < n && w.ctx.Err() == nil; k0 = int(next.Add(run)) - run {
 					for k := k0; k < min(k0+run, n); k++ {
 						buf[k].err = c.message(w.queue[start+k].nid)
-						buf[k].print, buf[k].size = c.print, c.size
+						buf[k].print, buf[k].created, buf[k].size = c.print, c.created, c.size
 					}
 				}
 			})
@@ -80,9 +80,10 @@ func (w *walker) messages() {
 
 // checked is what checking a message found.
 type checked struct {
-	err   error
-	print uint64
-	size  int64
+	err     error
+	print   uint64
+	created int64 // the message's creation time (exactTime)
+	size    int64
 }
 
 // dataOrder is where a message's data lies, to order the checks by: the
@@ -104,7 +105,7 @@ func (w *walker) dataOrder(nid uint32) uint32 {
 func (w *walker) fold(q queued, c checked) {
 	err := c.err
 	if c.print != 0 {
-		w.known[c.print] = true
+		w.know(c.print, c.created)
 	}
 	switch err {
 	case nil, errNodeDamaged, errNamesLost:
@@ -259,6 +260,7 @@ type checker struct {
 	// (in print), to tell unlinked heaps apart from known messages.
 	fingerprints bool
 	print        uint64
+	created      int64
 	// size is the last message's PidTagMessageSize (0 when it has none).
 	size     int64
 	codepage uint32
@@ -275,7 +277,7 @@ type checker struct {
 // message checks one message: nil when it is readable whole.
 func (c *checker) message(nid uint32) error {
 	c.mem.reset()
-	c.print, c.size = 0, 0
+	c.print, c.created, c.size = 0, 0, 0
 	n, ok := c.res.Node(nid)
 	if !ok {
 		return errMissing
@@ -315,7 +317,7 @@ func (c *checker) sawMessage(depth int, pc *ltp.PC, _ map[uint32]ndb.Subnode) er
 		c.unnamed = c.named && c.names != nil && !namesAll(pc, c.names)
 		c.size = messageSize(pc)
 		if c.fingerprints {
-			c.print = fingerprint(pc, c.codepage)
+			c.print, c.created = fingerprint(pc, c.codepage)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -60,17 +61,18 @@ func (w *walker) unlinked() {
 	if len(w.res.Unlinked) == 0 {
 		return
 	}
-	// lostRows are the lost items' rows by each of their keys; a key two
-	// rows share names neither (0).
+	// lostRows are the lost items' rows by each of their keys. A key two
+	// rows share names neither (0), nor one a damaged item's row has: a
+	// heap of it may be the other's, an older version of it.
 	lostRows := map[rowKey]uint32{}
 	for _, refs := range w.out.Items {
 		for _, it := range refs {
 			r, ok := w.out.Rows[it.NID]
-			if !ok || it.State != Lost || it.FAI || r.Subject == "" && r.Time.IsZero() {
+			if !ok || it.FAI || r.Subject == "" && r.Time.IsZero() {
 				continue
 			}
 			for _, k := range rowKeys(r.Subject, r.Time) {
-				if _, twice := lostRows[k]; twice {
+				if _, twice := lostRows[k]; twice || it.State != Lost {
 					lostRows[k] = 0
 				} else {
 					lostRows[k] = it.NID
@@ -79,7 +81,9 @@ func (w *walker) unlinked() {
 		}
 	}
 	for _, r := range w.out.Rows {
-		w.known[printOf(r.Subject, r.Time)] = true
+		if p := printOf(r.Subject, r.Time); !w.isKnown(p) {
+			w.known[p] = rowOnly
+		}
 	}
 	// The unused subnode trees list the heaps of attachments and embedded
 	// messages, which are no lost messages of their own; heaps are what
@@ -134,6 +138,9 @@ func (w *walker) unlinked() {
 				break
 			}
 		}
+		if nid != 0 && w.versionOfFound(p, pc) {
+			continue // a message found of its subject and time may have been this
+		}
 		if nid != 0 {
 			// The newest of the heaps that match (BIDs grow as blocks are
 			// written) is the lost item's current properties, or the
@@ -155,7 +162,7 @@ func (w *walker) unlinked() {
 				w.out.Unlinked[i] = m
 			}
 			continue
-		case !seen && w.known[p]:
+		case !seen && w.isKnown(p):
 			continue // a message found, or a row
 		}
 		if len(w.out.Unlinked) < maxKept {
@@ -797,23 +804,85 @@ func (w *walker) peekString(pc *ltp.PC, id uint16) string {
 // peekTime is a message's delivery time, else its submit time.
 func peekTime(pc *ltp.PC) time.Time {
 	for _, id := range []uint16{propDeliveryTime, propClientSubmitTime} {
-		if p, ok := pc.Get(id); ok && p.Type == ltp.TypeTime {
-			if b := pc.Bytes(p); len(b) == 8 {
-				return FileTime(binary.LittleEndian.Uint64(b))
-			}
+		if t := peekTimeProp(pc, id); !t.IsZero() {
+			return t
 		}
 	}
 	return time.Time{}
 }
 
-// fingerprint is a message's subject and time as printOf hashes them;
-// codepage decodes 8-bit strings.
-func fingerprint(pc *ltp.PC, codepage uint32) uint64 {
+// fingerprint is a message's subject and time as printOf hashes them,
+// and its creation time (exactTime); codepage decodes 8-bit strings.
+func fingerprint(pc *ltp.PC, codepage uint32) (uint64, int64) {
 	var subject string
 	if p, ok := pc.Get(propSubject); ok {
 		subject, _ = decodeString(p.Type, pc.Bytes(p), codepage)
 	}
-	return printOf(StripSubjectPrefix(subject), peekTime(pc))
+	return printOf(StripSubjectPrefix(subject), peekTime(pc)), exactTime(peekTimeProp(pc, propCreationTime))
+}
+
+// What known keeps for a fingerprint beside one message's creation time
+// (0: unknown): severalTimes for several messages (their creation times in
+// knownSeveral), rowOnly for rows no message found has.
+const (
+	severalTimes = math.MinInt64
+	rowOnly      = math.MinInt64 + 1
+)
+
+// know records a message found of fingerprint p and creation time
+// created (exactTime).
+func (w *walker) know(p uint64, created int64) {
+	old, ok := w.known[p]
+	switch {
+	case !ok:
+		w.known[p] = created
+	case old == severalTimes:
+		w.knownSeveral[p] = append(w.knownSeveral[p], created)
+	default:
+		w.known[p] = severalTimes
+		w.knownSeveral[p] = []int64{old, created}
+	}
+}
+
+// isKnown says a message found, or a row, has fingerprint p.
+func (w *walker) isKnown(p uint64) bool {
+	_, ok := w.known[p]
+	return ok
+}
+
+// versionOfFound says the heap pc, of fingerprint p, may be a version of a
+// message found: one of p has its creation time (which a change leaves as
+// it is), or one cannot tell. A heap matched to a lost item's row by
+// subject and time may otherwise be an older copy of another item of that
+// subject and time, changed since (a helper's review built the case).
+func (w *walker) versionOfFound(p uint64, pc *ltp.PC) bool {
+	created, ok := w.known[p]
+	if !ok || created == rowOnly {
+		return false
+	}
+	c := exactTime(peekTimeProp(pc, propCreationTime))
+	if created != severalTimes {
+		return c == 0 || created == 0 || c == created
+	}
+	return c == 0 || slices.Contains(w.knownSeveral[p], 0) || slices.Contains(w.knownSeveral[p], c)
+}
+
+// peekTimeProp returns the time property id a heap keeps (zero: none).
+func peekTimeProp(pc *ltp.PC, id uint16) time.Time {
+	if p, ok := pc.Get(id); ok && p.Type == ltp.TypeTime {
+		if b := pc.Bytes(p); len(b) == 8 {
+			return FileTime(binary.LittleEndian.Uint64(b))
+		}
+	}
+	return time.Time{}
+}
+
+// exactTime is t in nanoseconds since 1970, 0 when t is zero.
+func exactTime(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 // rowKey names a lost item's row for the heaps that may hold its
@@ -833,7 +902,7 @@ func rowKeys(subject string, t time.Time) []rowKey {
 	if t.IsZero() {
 		return []rowKey{{print: p}}
 	}
-	return []rowKey{{print: p}, {print: p, time: t.UnixNano()}}
+	return []rowKey{{print: p}, {print: p, time: exactTime(t)}}
 }
 
 // printOf hashes a subject and a time (to the second) into a fingerprint;
