@@ -47,11 +47,8 @@ func TestSalvageLostItems(t *testing.T) {
 	for _, name := range []string{"support.pst", "enron.pst", ost} {
 		t.Run(name, func(t *testing.T) {
 			p := samples.GoPst(name)
-			if name == ost {
-				p = ""
-				for _, c := range samples.CorpusNamed(ost) {
-					p = c
-				}
+			if c := samples.CorpusNamed(ost); name == ost && len(c) > 0 {
+				p = c[0]
 			}
 			if p == "" {
 				t.Skip("the sample is not here")
@@ -66,8 +63,18 @@ func TestSalvageLostItems(t *testing.T) {
 				want, err := clean.Reader.Message(x.NID)
 				switch {
 				case x.State == pstcheck.ItemRecovered && x.Salvage.Data != 0:
+					if !x.Salvage.Whole || x.Salvage.Sub == 0 && !x.Salvage.Treeless {
+						t.Errorf("0x%X: recovered from %+v, not whole with its subnodes", x.NID, x.Salvage)
+					}
+					m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false)
+					if m == nil || why != "" || err != nil {
+						t.Fatalf("0x%X: recovered, but not written whole (%q, clean: %v)", x.NID, why, err)
+					}
+					if x.Folder != cleanFolder[x.NID] {
+						t.Errorf("0x%X: recovered into %q, the clean file has it in %q", x.NID, x.Folder, cleanFolder[x.NID])
+					}
 					whole++
-					sameRecovered(t, x, store, clean, cleanFolder[x.NID])
+					sameMessage(t, x.NID, m, want)
 					continue
 				case x.State != pstcheck.ItemLost:
 					continue
@@ -113,27 +120,9 @@ func TestSalvageLostItems(t *testing.T) {
 func TestLostRowsOfOneSubjectAndTime(t *testing.T) {
 	f := loadGoPst(t, "enron.pst")
 	clean := openBytes(t, f.B)
-	const calendar = "Top of Personal Folders/bailey-s/Calendar"
-	type print struct {
-		subject string
-		time    int64
-	}
-	prints := map[print][]uint32{}
-	for x := range clean.Items(nil) {
-		if x.Folder != calendar {
-			continue
-		}
-		m, err := clean.Reader.Message(x.NID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		at := messaging.Time(m.Props, 0x0E06) // the delivery time, as a row gives it
-		p := print{messaging.StripSubjectPrefix(clean.Reader.String(m.Props, 0x0037)), at.UnixNano()}
-		prints[p] = append(prints[p], x.NID)
-	}
 	d := f.Clone()
 	shared := map[uint32]bool{}
-	for _, nids := range prints {
+	for _, nids := range calendarAlike(t, clean) {
 		if len(nids) < 2 {
 			continue
 		}
@@ -159,6 +148,36 @@ func TestLostRowsOfOneSubjectAndTime(t *testing.T) {
 	}
 }
 
+// calendarAlike groups the items of enron.pst's calendar (clean) by
+// subject and exact time (the delivery time, as a row gives it), in the
+// order the store lists them.
+func calendarAlike(t *testing.T, clean *pstcheck.Store) [][]uint32 {
+	type print struct {
+		subject string
+		at      int64
+	}
+	index := map[print]int{}
+	var groups [][]uint32
+	for x := range clean.Items(nil) {
+		if x.Folder != "Top of Personal Folders/bailey-s/Calendar" {
+			continue
+		}
+		m, err := clean.Reader.Message(x.NID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := print{messaging.StripSubjectPrefix(clean.Reader.String(m.Props, 0x0037)), messaging.Time(m.Props, 0x0E06).UnixNano()}
+		i, ok := index[k]
+		if !ok {
+			i = len(groups)
+			index[k] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], x.NID)
+	}
+	return groups
+}
+
 // An older copy of one item must not be recovered as another of the
 // same subject and time. Two meetings A and B of enron.pst's calendar
 // share a subject and an exact time; an older copy of B (its heap with A's
@@ -174,29 +193,9 @@ func TestLostRowsOfOneSubjectAndTime(t *testing.T) {
 func TestOlderCopyOfAnotherNotRecovered(t *testing.T) {
 	f := loadGoPst(t, "enron.pst")
 	clean := openBytes(t, f.B)
-	type print struct {
-		subject string
-		at      int64
-	}
-	var order []print
-	groups := map[print][]uint32{}
-	for x := range clean.Items(nil) {
-		if x.Folder != "Top of Personal Folders/bailey-s/Calendar" {
-			continue
-		}
-		m, err := clean.Reader.Message(x.NID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k := print{messaging.StripSubjectPrefix(clean.Reader.String(m.Props, 0x0037)), messaging.Time(m.Props, 0x0E06).UnixNano()}
-		if groups[k] == nil {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], x.NID)
-	}
 	var a, b uint32
-	for _, k := range order {
-		if nids := groups[k]; len(nids) == 2 && len(f.DataBlocks(f.MustNode(nids[1]).Data)) == 1 {
+	for _, nids := range calendarAlike(t, clean) {
+		if len(nids) == 2 && len(f.DataBlocks(f.MustNode(nids[1]).Data)) == 1 {
 			ma, _ := clean.Reader.Message(nids[0])
 			mb, _ := clean.Reader.Message(nids[1])
 			if !messaging.Time(ma.Props, 0x3008).Equal(messaging.Time(mb.Props, 0x3008)) && len(messageDiff("", ma, mb)) > 0 {
@@ -251,25 +250,6 @@ func TestOlderCopyOfAnotherNotRecovered(t *testing.T) {
 			t.Errorf("%d lost: %d recovered, want %d", len(lose), recovered, want)
 		}
 	}
-}
-
-// sameRecovered fails unless x, an item of store recovered from the blocks
-// that hold it, reads whole, is in folder, and equals clean's item of its
-// NID in every property, recipient and attachment.
-func sameRecovered(t *testing.T, x pstcheck.Item, store, clean *pstcheck.Store, folder string) {
-	t.Helper()
-	if !x.Salvage.Whole || x.Salvage.Sub == 0 && !x.Salvage.Treeless {
-		t.Errorf("0x%X: recovered from %+v, not whole with its subnodes", x.NID, x.Salvage)
-	}
-	m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false)
-	want, err := clean.Reader.Message(x.NID)
-	if m == nil || why != "" || err != nil {
-		t.Fatalf("0x%X: recovered, but not written whole (%q, clean: %v)", x.NID, why, err)
-	}
-	if x.Folder != folder {
-		t.Errorf("0x%X: recovered into %q, the clean file has it in %q", x.NID, x.Folder, folder)
-	}
-	sameMessage(t, x.NID, m, want)
 }
 
 // sameMessage fails unless got equals want in every property,
