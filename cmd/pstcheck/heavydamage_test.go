@@ -539,27 +539,18 @@ func TestNodeIndexDestroyedReview(t *testing.T) {
 	}
 	write := func(t *testing.T, msgs ...*pstwrite.Message) string {
 		src := filepath.Join(t.TempDir(), "crafted.pst")
-		f, err := os.Create(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		w, err := pstwrite.New(f, pstwrite.Options{DisplayName: "crafted"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		inbox, err := w.AddFolder(w.IPMSubtree(), pstwrite.Folder{Name: "Inbox", Class: "IPF.Note"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range msgs {
-			if err := w.AddMessage(inbox, m); err != nil {
-				t.Fatal(err)
+		gentest.Write(t, src, "crafted", func(w *pstwrite.Writer) error {
+			inbox, err := w.AddFolder(w.IPMSubtree(), pstwrite.Folder{Name: "Inbox", Class: "IPF.Note"})
+			if err != nil {
+				return err
 			}
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
+			for _, m := range msgs {
+				if err := w.AddMessage(inbox, m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 		return src
 	}
 	t.Run("display names leave out a Cc", func(t *testing.T) {

@@ -16,6 +16,18 @@ import (
 // written.
 func Store(t testing.TB, path, name string, shape synth.Shape, seed uint64) *synth.Result {
 	t.Helper()
+	var gen *synth.Result
+	Write(t, path, name, func(w *pstwrite.Writer) (err error) {
+		gen, err = synth.Generate(w, shape, seed)
+		return err
+	})
+	return gen
+}
+
+// Write writes to path a store named name that fill fills with the
+// project's writer.
+func Write(t testing.TB, path, name string, fill func(w *pstwrite.Writer) error) {
+	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
@@ -25,13 +37,11 @@ func Store(t testing.TB, path, name string, shape synth.Shape, seed uint64) *syn
 	if err != nil {
 		t.Fatal(err)
 	}
-	gen, err := synth.Generate(w, shape, seed)
-	if err != nil {
+	if err := fill(w); err != nil {
 		w.Abort()
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return gen
 }

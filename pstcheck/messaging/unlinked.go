@@ -71,7 +71,7 @@ func (w *walker) unlinked() {
 			if !ok || it.FAI || r.Subject == "" && r.Time.IsZero() {
 				continue
 			}
-			for _, k := range rowKeys(r.Subject, r.Time) {
+			for _, k := range rowKeys(printOf(r.Subject, r.Time), r.Time) {
 				if _, twice := lostRows[k]; twice || it.State != Lost {
 					lostRows[k] = 0
 				} else {
@@ -133,15 +133,15 @@ func (w *walker) unlinked() {
 		}
 		p := printOf(m.Subject, m.Time)
 		var nid uint32
-		for _, k := range rowKeys(m.Subject, m.Time) {
+		for _, k := range rowKeys(p, m.Time) {
 			if nid = lostRows[k]; nid != 0 {
 				break
 			}
 		}
-		if nid != 0 && w.versionOfFound(p, pc) {
-			continue // a message found of its subject and time may have been this
-		}
 		if nid != 0 {
+			if w.versionOfFound(p, pc) {
+				continue // a message found of its subject and time may have been this
+			}
 			// The newest of the heaps that match (BIDs grow as blocks are
 			// written) is the lost item's current properties, or the
 			// closest to them there is.
@@ -520,7 +520,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 // subnode tree that fits it and no other heap and holds the recipients the
 // heap names (or none, where no tree can be its: matchSubnodes); read
 // whole, as the check reads a message; and of the message's last version
-// (sameVersion). A listed item is recovered into the folder that lists
+// (readsWhole). A listed item is recovered into the folder that lists
 // it; one no row lists, only while the walk is not complete (else every
 // item is counted, and the heap is an older copy of one), into no folder
 // (the export's Recovered items).
@@ -895,10 +895,9 @@ type rowKey struct {
 	time  int64
 }
 
-// rowKeys are the keys of a row, or of a heap, of subject and time (zero:
-// unknown), in the order a heap is matched by them.
-func rowKeys(subject string, t time.Time) []rowKey {
-	p := printOf(subject, t)
+// rowKeys are the keys of a row, or of a heap, of fingerprint p and time t
+// (zero: unknown), in the order a heap is matched by them.
+func rowKeys(p uint64, t time.Time) []rowKey {
 	if t.IsZero() {
 		return []rowKey{{print: p}}
 	}
