@@ -3,6 +3,7 @@ package pstcheck
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -16,13 +17,13 @@ import (
 // verdict "error" and advice, never a Go error.
 func ScanFile(ctx context.Context, path string, opts Options) *Report {
 	start := time.Now()
-	f, size, err := openInput(path)
+	in, err := openInput(path)
 	if err != nil {
 		return openFailure(path, err)
 	}
-	defer f.Close()
+	defer in.Close()
 	opts.Name = path
-	rep := Check(ctx, f, size, opts)
+	rep := Check(ctx, in.r, in.size, opts)
 	rep.Stats.Duration = time.Since(start)
 	return rep
 }
@@ -51,17 +52,26 @@ func notRegular(m fs.FileMode) error {
 	return &notRegularError{what: what}
 }
 
-// openInput opens path read-only and returns it with its size; only a
-// regular file is scanned.
-func openInput(path string) (*os.File, int64, error) {
+// input is a file opened for checking, size bytes long, read through r:
+// a read-only mapping of it where the platform has one (mapped_linux.go),
+// else the file itself.
+type input struct {
+	f     *os.File
+	r     io.ReaderAt
+	size  int64
+	unmap func() error
+}
+
+// openInput opens path read-only; only a regular file is scanned.
+func openInput(path string) (*input, error) {
 	// A FIFO or device is never opened: opening a FIFO for reading waits
 	// for a writer, and reading a device may never end.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, 0, &fs.PathError{Op: "open", Path: path, Err: notRegular(st.Mode())}
+		return nil, &fs.PathError{Op: "open", Path: path, Err: notRegular(st.Mode())}
 	}
 	f, err := openReadOnly(path)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	st, err := f.Stat()
 	if err == nil && !st.Mode().IsRegular() {
@@ -69,9 +79,21 @@ func openInput(path string) (*os.File, int64, error) {
 	}
 	if err != nil {
 		f.Close()
-		return nil, 0, err
+		return nil, err
 	}
-	return f, st.Size(), nil
+	in := &input{f: f, r: f, size: st.Size()}
+	if m, unmap := mapInput(f, in.size); m != nil {
+		in.r, in.unmap = m, unmap
+	}
+	return in, nil
+}
+
+// Close lets go of the mapping and closes the file; no read may follow.
+func (in *input) Close() error {
+	if in.unmap != nil {
+		in.unmap()
+	}
+	return in.f.Close()
 }
 
 func openFailure(path string, err error) *Report {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -28,7 +27,7 @@ type Store struct {
 	// Reader reads the items Items lists.
 	Reader *messaging.Reader
 	m      *messaging.Result
-	f      *os.File
+	in     *input
 }
 
 // RecoveredFolder is where items go that no folder lists any more, and
@@ -181,18 +180,18 @@ var ErrNoStore = errors.New("no items can be read from this file")
 // The report is returned even when the store cannot be read (err != nil).
 func OpenStore(ctx context.Context, path string, opts Options) (*Store, error) {
 	start := time.Now()
-	f, size, err := openInput(path)
+	in, err := openInput(path)
 	if err != nil {
 		return &Store{Report: openFailure(path, err)}, err
 	}
 	opts.Name = path
-	s, err := Open(ctx, f, size, opts)
+	s, err := Open(ctx, in.r, in.size, opts)
 	s.Report.Stats.Duration = time.Since(start)
 	if err != nil {
-		f.Close()
+		in.Close()
 		return s, err
 	}
-	s.f = f
+	s.in = in
 	return s, nil
 }
 
@@ -370,11 +369,11 @@ func ExportPath(p string) string {
 
 // Close closes the file.
 func (s *Store) Close() error {
-	if s.f == nil {
+	if s.in == nil {
 		return nil
 	}
-	err := s.f.Close()
-	s.f = nil
+	err := s.in.Close()
+	s.in = nil
 	return err
 }
 

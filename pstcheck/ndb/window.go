@@ -16,6 +16,10 @@ import "io"
 // buffer grows while it saves at least one call per 8 KiB it copies, and
 // shrinks when it saves less than one per 32 KiB (reads too scattered to
 // share one).
+//
+// A file read from memory (a mapping: its reader has a ReadsFromMemory
+// method) needs no window: there a read costs only the copy of what it
+// reads, and a window would copy every byte twice.
 type window struct {
 	bufs   [2]windowBuf
 	recent int // the buffer that served the last read
@@ -38,6 +42,9 @@ const (
 // that fails, or that the window cannot serve whole, is made again for p
 // alone, so that a bad sector near a block costs only the blocks in it.
 func (w *window) readAt(r io.ReaderAt, size int64, p []byte, off int64) error {
+	if readsFromMemory(r) {
+		return readFull(r, p, off)
+	}
 	if b := w.holding(off, int64(len(p))); b != nil {
 		copy(p, b.buf[off-b.start:])
 		b.hits++
@@ -57,7 +64,7 @@ func (w *window) readAt(r io.ReaderAt, size int64, p []byte, off int64) error {
 // to follow (a message's blocks lie between its data block and its
 // subnode block).
 func (w *window) prefetch(r io.ReaderAt, size, off, end int64) {
-	if off >= 0 && end > off && end-off <= maxWindow && end <= size && w.holding(off, end-off) == nil {
+	if !readsFromMemory(r) && off >= 0 && end > off && end-off <= maxWindow && end <= size && w.holding(off, end-off) == nil {
 		w.fill(r, size, off, end-off)
 	}
 }
@@ -103,4 +110,10 @@ func (w *window) fill(r io.ReaderAt, size, off, n int64) *windowBuf {
 		return nil
 	}
 	return b
+}
+
+// readsFromMemory tells a reader whose reads cost no system call.
+func readsFromMemory(r io.ReaderAt) bool {
+	_, ok := r.(interface{ ReadsFromMemory() })
+	return ok
 }
