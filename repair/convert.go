@@ -2,6 +2,7 @@ package repair
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"io"
 	"slices"
@@ -55,14 +56,22 @@ type converter struct {
 	// dropped counts properties that could not be copied (a named
 	// property without a name, a value of an unknown type).
 	dropped int
-	// keys and used are props's scratch: an object's property IDs, and
-	// which new named IDs the object has taken (used[id] == object).
-	keys   []uint16
+	// keys, used and fixed are props's scratch: an object's properties in
+	// ID order, which new named IDs the object has taken (used[id] ==
+	// object), and the bytes of its fixed-size values.
+	keys   []keyed
+	fixed  []byte
 	used   *[namedIDs]uint32
 	object uint32
 }
 
 const namedIDs = 0x10000 - firstNamedID
+
+// keyed is one property of an object being converted.
+type keyed struct {
+	id uint16
+	v  messaging.Value
+}
 
 func newConverter(w *pstwrite.Writer, r *messaging.Reader) *converter {
 	c := &converter{w: w, r: r, named: new([namedIDs]uint16), used: new([namedIDs]uint32)}
@@ -97,16 +106,19 @@ func (c *converter) id(old uint16) (uint16, bool) {
 func (c *converter) props(p messaging.Props, skip ...uint16) []pstwrite.Property {
 	out := make([]pstwrite.Property, 0, len(p))
 	c.keys = c.keys[:0]
-	for k := range p {
-		c.keys = append(c.keys, k)
+	for k, v := range p {
+		c.keys = append(c.keys, keyed{k, v})
 	}
-	slices.Sort(c.keys)
+	slices.SortFunc(c.keys, func(a, b keyed) int { return cmp.Compare(a.id, b.id) })
 	if c.object++; c.object == 0 {
 		// The marks wrapped around: old ones could pass for this object's.
 		clear(c.used[:])
 		c.object = 1
 	}
-	for _, old := range c.keys {
+	// Values of 2 and 4 bytes take their bytes from one slice per object.
+	c.fixed = nil
+	for _, kv := range c.keys {
+		old := kv.id
 		if slices.Contains(skip, old) {
 			continue
 		}
@@ -121,7 +133,7 @@ func (c *converter) props(p messaging.Props, skip ...uint16) []pstwrite.Property
 			c.dropped++
 			continue
 		}
-		prop, ok := c.value(p, old, p[old])
+		prop, ok := c.value(p, old, kv.v)
 		if prop.ID = id; !ok || prop.Check() != nil {
 			c.dropped++
 			continue
@@ -149,7 +161,11 @@ func (c *converter) value(p messaging.Props, id uint16, v messaging.Value) (pstw
 		return c.multiString8(v.Data)
 	}
 	if size > 0 {
-		return pstwrite.Property{Type: v.Type, Data: binary.LittleEndian.AppendUint32(nil, v.Inline)[:size]}, true
+		if cap(c.fixed)-len(c.fixed) < 4 {
+			c.fixed = make([]byte, 0, 4*len(p))
+		}
+		c.fixed = binary.LittleEndian.AppendUint32(c.fixed, v.Inline)
+		return pstwrite.Property{Type: v.Type, Data: c.fixed[len(c.fixed)-4 : len(c.fixed)-4+size : len(c.fixed)-4+size]}, true
 	}
 	prop := pstwrite.Property{Type: v.Type, Data: v.Data}
 	if prop.Data == nil {

@@ -67,6 +67,10 @@ type Writer struct {
 	closed     bool
 	// copyBuf carries streamed values from their reader to their blocks.
 	copyBuf []byte
+	// seen marks the property IDs of the object checkProps checks, with
+	// object, its number.
+	seen   *[1 << 16]uint32
+	object uint32
 }
 
 // Stats says what a writer has written.

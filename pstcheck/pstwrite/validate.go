@@ -63,15 +63,23 @@ func (w *Writer) validate(m *Message, depth int) error {
 // checkProps checks one object's properties: each storable, each ID once,
 // every named ID assigned.
 func (w *Writer) checkProps(props []Property) error {
-	seen := make(map[uint16]bool, len(props))
+	// An ID is marked with the number of the object checked, so that no
+	// set is made or cleared per object.
+	if w.seen == nil {
+		w.seen = new([1 << 16]uint32)
+	}
+	if w.object++; w.object == 0 {
+		clear(w.seen[:]) // the numbers wrapped around
+		w.object = 1
+	}
 	for _, p := range props {
 		if err := p.Check(); err != nil {
 			return fmt.Errorf("pstwrite: %w", err)
 		}
-		if seen[p.ID] {
+		if w.seen[p.ID] == w.object {
 			return fmt.Errorf("pstwrite: property 0x%04X given twice", p.ID)
 		}
-		seen[p.ID] = true
+		w.seen[p.ID] = w.object
 	}
 	return w.checkNamed(props)
 }
