@@ -56,10 +56,11 @@ type converter struct {
 	// dropped counts properties that could not be copied (a named
 	// property without a name, a value of an unknown type).
 	dropped int
-	// keys, used and fixed are props's scratch: an object's properties in
-	// ID order, which new named IDs the object has taken (used[id] ==
+	// keys, vals, used and fixed are props's scratch: an object's
+	// properties in ID order, their values, which new named IDs the object has taken (used[id] ==
 	// object), and the bytes of its fixed-size values.
 	keys   []keyed
+	vals   []messaging.Value
 	fixed  []byte
 	used   *[namedIDs]uint32
 	object uint32
@@ -67,10 +68,11 @@ type converter struct {
 
 const namedIDs = 0x10000 - firstNamedID
 
-// keyed is one property of an object being converted.
+// keyed is one property of an object being converted: its ID, and the
+// index of its value in converter.vals.
 type keyed struct {
 	id uint16
-	v  messaging.Value
+	i  int32
 }
 
 func newConverter(w *pstwrite.Writer, r *messaging.Reader) *converter {
@@ -105,9 +107,12 @@ func (c *converter) id(old uint16) (uint16, bool) {
 // a name twice): the first, in ID order, keeps it.
 func (c *converter) props(p messaging.Props, skip ...uint16) []pstwrite.Property {
 	out := make([]pstwrite.Property, 0, len(p))
-	c.keys = c.keys[:0]
+	// The IDs are sorted with their value's index: moving the values
+	// themselves costs more than looking each up again in the map.
+	c.keys, c.vals = c.keys[:0], c.vals[:0]
 	for k, v := range p {
-		c.keys = append(c.keys, keyed{k, v})
+		c.keys = append(c.keys, keyed{k, int32(len(c.vals))})
+		c.vals = append(c.vals, v)
 	}
 	slices.SortFunc(c.keys, func(a, b keyed) int { return cmp.Compare(a.id, b.id) })
 	if c.object++; c.object == 0 {
@@ -133,7 +138,7 @@ func (c *converter) props(p messaging.Props, skip ...uint16) []pstwrite.Property
 			c.dropped++
 			continue
 		}
-		prop, ok := c.value(p, old, kv.v)
+		prop, ok := c.value(p, old, c.vals[kv.i])
 		if prop.ID = id; !ok || prop.Check() != nil {
 			c.dropped++
 			continue
