@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pstcheck/pstcheck/internal/gcpolicy"
+	"github.com/pstcheck/pstcheck/internal/writeback"
 	"github.com/pstcheck/pstcheck/repair"
 	"github.com/pstcheck/pstcheck/report"
 )
@@ -96,7 +97,7 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	}
 	defer os.Remove(tmp.Name()) // gone once renamed; removed on failure
 	ibar := newNamedItemProgress(bar, "repairing")
-	sum, err := repair.Run(ctx, store, tmp, repair.Options{IncludeDamaged: opts.IncludeDamaged,
+	sum, err := repair.Run(ctx, store, writeback.New(tmp), repair.Options{IncludeDamaged: opts.IncludeDamaged,
 		Progress: func(done, total int) {
 			if done == 1 {
 				ibar.Start(total)

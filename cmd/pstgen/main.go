@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/pstcheck/pstcheck/internal/synth"
+	"github.com/pstcheck/pstcheck/internal/writeback"
 	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 )
 
@@ -130,7 +131,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	res, err := write(f, shape, seed)
+	res, err := write(writeback.New(f), shape, seed)
 	took := time.Since(start)
 	// The speed that counts is the disk's: the page cache takes a gigabyte
 	// in a second, so the time to have it on disk is measured too.
@@ -164,7 +165,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func write(f *os.File, shape synth.Shape, seed uint64) (*synth.Result, error) {
+func write(f pstwrite.Output, shape synth.Shape, seed uint64) (*synth.Result, error) {
 	w, err := pstwrite.New(f, pstwrite.Options{DisplayName: fmt.Sprintf("pstgen %d", seed)})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,15 @@
+package writeback
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// startWriteback asks the system to start writing [off, off+n) of f to
+// disk, without waiting for it (sync_file_range with only
+// SYNC_FILE_RANGE_WRITE). It is a hint: an error changes nothing, since
+// the final Sync writes whatever is left.
+func startWriteback(f *os.File, off, n int64) {
+	_ = unix.SyncFileRange(int(f.Fd()), off, n, unix.SYNC_FILE_RANGE_WRITE)
+}
