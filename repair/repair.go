@@ -281,8 +281,8 @@ func readAhead(ctx context.Context, c *converter, items iter.Seq[pstcheck.Item],
 	jobs := make([]chan pstcheck.Item, n)
 	chans := make([]chan readResult, n)
 	for k := range chans {
-		jobs[k] = make(chan pstcheck.Item, 2)
-		chans[k] = make(chan readResult, 2)
+		jobs[k] = make(chan pstcheck.Item, 8)
+		chans[k] = make(chan readResult, 8)
 		go func() {
 			defer close(chans[k])
 			reads := messaging.NewReadWindow()
