@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
@@ -110,16 +111,13 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	// Reading an item is most of the work and independent per item: a few
 	// are read side by side ahead of the writer, which takes them in
 	// order, so the new store does not depend on timing.
-	read := readAhead(ctx, c, store.ItemsAndAssociated(nil), opts.IncludeDamaged)
+	lanes := readAhead(ctx, c, store.ItemsAndAssociated(nil), opts.IncludeDamaged)
 	pl := &placer{w: w, c: c, fm: fm, sum: sum}
 	for i := 0; ; i++ {
-		var res readResult
-		var ok bool
-		select {
-		case res, ok = <-read[i%len(read)]:
-		case <-ctx.Done():
+		res, ok := lanes[i%len(lanes)].take(ctx)
+		if err := ctx.Err(); err != nil {
 			w.Abort()
-			return nil, ctx.Err()
+			return nil, err
 		}
 		if !ok {
 			break
@@ -263,40 +261,91 @@ func storeIdentity(r *messaging.Reader) (specialFolders, pstwrite.Options) {
 }
 
 // readResult is one item read and converted for the new store: the
-// message (nil when skipped), the properties the conversion dropped and,
-// for a damaged item, what is wrong with it.
+// message (nil when skipped), the bytes it holds, the properties the
+// conversion dropped and, for a damaged item, what is wrong with it.
 type readResult struct {
 	item    pstcheck.Item
 	msg     *pstwrite.Message
+	held    int64
 	dropped int
 	problem string
 }
 
+// lane is one reading goroutine's results, in the order of its items.
+type lane struct {
+	results chan readResult
+	// held is the bytes of the results sent and not yet taken; taken is
+	// signalled when the writer takes one.
+	held  atomic.Int64
+	taken chan struct{}
+}
+
+// Items a lane reads ahead of the writer: at most laneItems, and no more
+// once those it has read hold laneBytes (one item of any size is always
+// read). Eight items smooth out one large item holding up the writer;
+// the bytes keep items with large bodies (read whole, unlike
+// attachments) from holding eight times that.
+const laneItems = 8
+
+var laneBytes int64 = 16 << 20 // a variable for the tests' smaller stores
+
+// take hands the writer the lane's next result; false once the lane is
+// done or ctx is.
+func (l *lane) take(ctx context.Context) (readResult, bool) {
+	select {
+	case res, ok := <-l.results:
+		if ok {
+			l.held.Add(-res.held)
+			select {
+			case l.taken <- struct{}{}:
+			default:
+			}
+		}
+		return res, ok
+	case <-ctx.Done():
+		return readResult{}, false
+	}
+}
+
 // readAhead reads and converts items on a few goroutines, item i
-// delivered on channel i mod the number of channels, in order; the
-// channels close after the last item. At most a few items per goroutine
-// are read ahead, so memory does not grow with the store.
-func readAhead(ctx context.Context, c *converter, items iter.Seq[pstcheck.Item], includeDamaged bool) []chan readResult {
+// delivered on lane i mod the number of lanes, in order; the lanes close
+// after the last item. A lane reads at most a few items ahead of the
+// writer, so memory does not grow with the store.
+//
+// A lane waiting for the writer to take its items cannot hold the
+// writer up: the item the writer waits for is the oldest not taken, so
+// the lane that owes it has given the writer all it had read before.
+func readAhead(ctx context.Context, c *converter, items iter.Seq[pstcheck.Item], includeDamaged bool) []*lane {
 	n := max(min(runtime.GOMAXPROCS(0), 4), 1)
 	jobs := make([]chan pstcheck.Item, n)
-	chans := make([]chan readResult, n)
-	for k := range chans {
-		jobs[k] = make(chan pstcheck.Item, 8)
-		chans[k] = make(chan readResult, 8)
+	lanes := make([]*lane, n)
+	for k := range lanes {
+		jobs[k] = make(chan pstcheck.Item, laneItems)
+		l := &lane{results: make(chan readResult, laneItems), taken: make(chan struct{}, 1)}
+		lanes[k] = l
 		go func() {
-			defer close(chans[k])
+			defer close(l.results)
 			reads := messaging.NewReadWindow()
 			conv := c.forReader()
 			for it := range jobs[k] {
+				for l.held.Load() >= laneBytes {
+					select {
+					case <-l.taken:
+					case <-ctx.Done():
+						return
+					}
+				}
 				res := readResult{item: it}
 				if msg, problem := readItem(c.r, it, includeDamaged, reads); msg != nil {
 					conv.dropped = 0
 					res.msg, res.dropped, res.problem = conv.message(msg), conv.dropped, problem
+					res.held = heldBytes(res.msg)
 				} else {
 					res.problem = problem
 				}
+				l.held.Add(res.held)
 				select {
-				case chans[k] <- res:
+				case l.results <- res:
 				case <-ctx.Done():
 					return
 				}
@@ -319,7 +368,34 @@ func readAhead(ctx context.Context, c *converter, items iter.Seq[pstcheck.Item],
 			i++
 		}
 	}()
-	return chans
+	return lanes
+}
+
+// heldBytes is about what a converted message holds in memory: its
+// values, and the attachments read whole (those streamed from the store
+// hold only a buffer).
+func heldBytes(m *pstwrite.Message) int64 {
+	var n int64
+	props := func(ps []pstwrite.Property) {
+		for _, p := range ps {
+			n += int64(len(p.Data))
+		}
+	}
+	props(m.Props)
+	for _, r := range m.Recipients {
+		props(r)
+	}
+	for _, a := range m.Attachments {
+		props(a.Props)
+		n += int64(len(a.Object))
+		if _, streamed := a.Data.(*streamReader); a.Data != nil && !streamed {
+			n += a.Size
+		}
+		if a.Embedded != nil {
+			n += heldBytes(a.Embedded)
+		}
+	}
+	return n
 }
 
 // readItem reads one item as pstcheck.ReadItem does, attachments' bytes
