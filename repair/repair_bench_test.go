@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/pstcheck/pstcheck/internal/gcpolicy"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/repair"
@@ -28,6 +29,7 @@ func BenchmarkRepairEnron(b *testing.B) {
 	if path == "" {
 		b.Skip("go-pst samples not downloaded")
 	}
+	defer gcpolicy.ForItems()() // as pstcheck repair sets the collector
 	for b.Loop() {
 		store, err := pstcheck.OpenStore(context.Background(), path, pstcheck.Options{})
 		if err != nil {
