@@ -6,7 +6,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"sync/atomic"
 	"syscall"
 )
 
@@ -20,31 +19,33 @@ import (
 // through it) and takes no lock; on Linux it is opened without updating
 // the access time as the file is (mapping honours O_NOATIME).
 //
-// Two things a read of memory does that pread does not are handled here:
+// Two things a read of memory does that pread does not are handled:
 //   - A page the disk cannot read, or that another program cut off the
 //     file since it was mapped, faults (SIGBUS) instead of failing the
 //     call: ReadAt turns the fault into an error for that read alone, as
 //     a bad sector is with pread.
 //   - Pages read through a mapping count in the process's resident memory
 //     (the page cache's own, shared and reclaimable, but a user watching
-//     memory sees them): after every residentLimit bytes read the mapping
-//     lets go of its pages (they stay in the page cache), so that what the
-//     process holds stays bounded whatever the file's size.
+//     memory sees them), and more of them than are read: the system maps
+//     the pages around each one read, up to whole large folios. Letting
+//     go of them every so many bytes read did not bound them (a scan of a
+//     515 MB store reading 512 bytes per 250 KB had all of it resident
+//     within 10 ms), so only files up to mapLimit are mapped: what the
+//     mapping holds is then at most that, by construction. Larger files
+//     are read with pread, through the read windows of the layers above.
 type mappedFile struct {
 	data []byte
-	// read counts the bytes copied since the pages were last let go.
-	read atomic.Int64
 }
 
-// residentLimit is how many bytes are read through the mapping before it
-// lets go of its pages.
-const residentLimit = 64 << 20
+// mapLimit is the largest file mapped: stores of a few dozen megabytes,
+// the most common, whose check and copy make thousands of small reads.
+const mapLimit = 64 << 20
 
 // mapInput maps f, size bytes, for reading, and returns the mapping and
-// what unmaps it; nil when it cannot (an empty file, a 32-bit address
-// space, a file system that does not map): f is then read with pread.
+// what unmaps it; nil when it does not (an empty file, one larger than
+// mapLimit, a file system that does not map): f is then read with pread.
 func mapInput(f *os.File, size int64) (io.ReaderAt, func() error) {
-	if size <= 0 || size != int64(int(size)) || ^uint(0)>>32 == 0 {
+	if size <= 0 || size > mapLimit {
 		return nil, nil
 	}
 	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
@@ -66,12 +67,6 @@ func (m *mappedFile) ReadAt(p []byte, off int64) (n int, err error) {
 	}
 	if off >= int64(len(m.data)) {
 		return 0, io.EOF
-	}
-	if m.read.Add(int64(len(p))) > residentLimit {
-		m.read.Store(0)
-		// Another goroutine copying from the pages let go of reads them
-		// again from the page cache; nothing is lost.
-		_ = syscall.Madvise(m.data, syscall.MADV_DONTNEED)
 	}
 	n, err = m.copyAt(p, off)
 	if err == nil && n < len(p) {
