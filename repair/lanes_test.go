@@ -12,16 +12,6 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 )
 
-// discard is a pstwrite.Output that keeps nothing.
-type discard struct{ n int64 }
-
-func (d *discard) WriteAt(p []byte, off int64) (int, error) {
-	d.n = max(d.n, off+int64(len(p)))
-	return len(p), nil
-}
-
-func (d *discard) Write(p []byte) (int, error) { return d.WriteAt(p, d.n) }
-
 // Messages with bodies of megabytes (read whole, unlike attachments): a
 // lane the writer does not take from stops reading once what it holds
 // passes laneBytes, before laneItems, and gives every item once taken.

@@ -1,4 +1,4 @@
-package repair_test
+package repair
 
 import (
 	"context"
@@ -7,11 +7,11 @@ import (
 	"github.com/pstcheck/pstcheck/internal/gcpolicy"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
-	"github.com/pstcheck/pstcheck/repair"
 )
 
 // discard is a pstwrite.Output that keeps nothing: the benchmark measures
-// reading and writing the store, not the disk.
+// reading and writing the store, not the disk (and TestLanesStopAtTheirBytes
+// needs a writer, not its output).
 type discard struct{ n int64 }
 
 func (d *discard) WriteAt(p []byte, off int64) (int, error) {
@@ -35,7 +35,7 @@ func BenchmarkRepairEnron(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := repair.Run(context.Background(), store, &discard{}, repair.Options{}); err != nil {
+		if _, err := Run(context.Background(), store, &discard{}, Options{}); err != nil {
 			b.Fatal(err)
 		}
 		store.Close()
