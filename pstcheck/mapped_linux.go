@@ -37,8 +37,9 @@ type mappedFile struct {
 	data []byte
 }
 
-// mapLimit is the largest file mapped: stores of a few dozen megabytes,
-// the most common, whose check and copy make thousands of small reads.
+// mapLimit is the largest file mapped, and so the most a mapping holds
+// resident. A store this small gains most: its check and copy make
+// thousands of small reads for little data.
 const mapLimit = 64 << 20
 
 // mapInput maps f, size bytes, for reading, and returns the mapping and

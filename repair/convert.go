@@ -57,8 +57,9 @@ type converter struct {
 	// property without a name, a value of an unknown type).
 	dropped int
 	// keys, vals, used and fixed are props's scratch: an object's
-	// properties in ID order, their values, which new named IDs the object has taken (used[id] ==
-	// object), and the bytes of its fixed-size values.
+	// property IDs in order, their values, which new named IDs the
+	// object has taken (used[id] == object), and the bytes of its
+	// fixed-size values.
 	keys   []keyed
 	vals   []messaging.Value
 	fixed  []byte
@@ -107,8 +108,8 @@ func (c *converter) id(old uint16) (uint16, bool) {
 // a name twice): the first, in ID order, keeps it.
 func (c *converter) props(p messaging.Props, skip ...uint16) []pstwrite.Property {
 	out := make([]pstwrite.Property, 0, len(p))
-	// The IDs are sorted with their value's index: moving the values
-	// themselves costs more than looking each up again in the map.
+	// Each ID is sorted with its value's index, not with the value (70
+	// bytes to move), and the value is not looked up in the map again.
 	c.keys, c.vals = c.keys[:0], c.vals[:0]
 	for k, v := range p {
 		c.keys = append(c.keys, keyed{k, int32(len(c.vals))})
