@@ -69,11 +69,11 @@ func TestScanFileHeldWithoutSharing(t *testing.T) {
 // deleted (os.Open would refuse both until the scan ends).
 func TestOpenInputSharesEverything(t *testing.T) {
 	path := supportCopy(t, t.TempDir(), "shared.pst")
-	f, size, err := openInput(path)
+	in, err := openInput(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer in.Close()
 	h, err := openWin(t, path, syscall.GENERIC_READ|syscall.GENERIC_WRITE, syscall.FILE_SHARE_READ|syscall.FILE_SHARE_WRITE|syscall.FILE_SHARE_DELETE)
 	if err != nil {
 		t.Fatalf("another program cannot open the file pstcheck is reading: %v", err)
@@ -87,7 +87,7 @@ func TestOpenInputSharesEverything(t *testing.T) {
 		t.Fatalf("the file pstcheck is reading cannot be deleted: %v", err)
 	}
 	// The scan reads on from its handle.
-	rep := Check(context.Background(), f, size, Options{})
+	rep := Check(context.Background(), in.r, in.size, Options{})
 	if rep.Verdict != Healthy {
 		t.Errorf("reading on after the rename and delete: verdict %s", rep.Verdict)
 	}
