@@ -174,8 +174,11 @@ func (res *Result) BlockSize(bid uint64) int {
 // Prefetch reads into arena's window the bytes from the start of the
 // first of bids' blocks to the end of the last, when they lie close
 // together: the reads of an item's blocks that follow are then served
-// from memory.
+// from memory. A file read from memory has no window to fill.
 func (res *Result) Prefetch(arena *Arena, bids ...uint64) {
+	if arena == nil || readsFromMemory(res.s.r) {
+		return
+	}
 	lo, hi := int64(math.MaxInt64), int64(-1)
 	l := &res.Header.Layout
 	for _, bid := range bids {
@@ -185,7 +188,7 @@ func (res *Result) Prefetch(arena *Arena, bids ...uint64) {
 			hi = max(hi, int64(e.IB)+l.BlockExtent(int(e.CB)))
 		}
 	}
-	if arena != nil && hi > lo {
+	if hi > lo {
 		arena.win.prefetch(res.s.r, res.s.size, lo, hi)
 	}
 }

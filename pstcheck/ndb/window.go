@@ -64,7 +64,7 @@ func (w *window) readAt(r io.ReaderAt, size int64, p []byte, off int64) error {
 // to follow (a message's blocks lie between its data block and its
 // subnode block).
 func (w *window) prefetch(r io.ReaderAt, size, off, end int64) {
-	if !readsFromMemory(r) && off >= 0 && end > off && end-off <= maxWindow && end <= size && w.holding(off, end-off) == nil {
+	if off >= 0 && end > off && end-off <= maxWindow && end <= size && w.holding(off, end-off) == nil {
 		w.fill(r, size, off, end-off)
 	}
 }
