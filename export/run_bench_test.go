@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pstcheck/pstcheck/internal/gentest"
 	"github.com/pstcheck/pstcheck/internal/synth"
 	"github.com/pstcheck/pstcheck/pstcheck"
-	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 )
 
 // The export benchmarks run Run on a store, scanned once, into a fresh
@@ -44,9 +44,7 @@ func benchRun(b *testing.B, shape synth.Shape, format string) {
 	src := os.Getenv("PSTCHECK_BENCH_PST")
 	if src == "" {
 		src = filepath.Join(b.TempDir(), "bench.pst")
-		if err := writeSynth(src, shape); err != nil {
-			b.Fatal(err)
-		}
+		gentest.Store(b, src, "bench", shape, 1)
 	}
 	st, err := os.Stat(src)
 	if err != nil {
@@ -80,21 +78,4 @@ func benchRun(b *testing.B, shape synth.Shape, format string) {
 	b.ReportMetric(float64(items)/secs, "items/s")
 	b.ReportMetric(float64(st.Size())/1e6/secs, "MB/s")
 	b.ReportMetric(secs*1e6/float64(max(items, 1)), "µs/item")
-}
-
-func writeSynth(path string, shape synth.Shape) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	w, err := pstwrite.New(f, pstwrite.Options{DisplayName: "bench"})
-	if err != nil {
-		return err
-	}
-	if _, err := synth.Generate(w, shape, 1); err != nil {
-		w.Abort()
-		return err
-	}
-	return w.Close()
 }

@@ -382,6 +382,13 @@ func TestSalvageStoreNodes(t *testing.T) {
 // the matrix case named.
 func openDamaged(t *testing.T, path, damage string) (clean, damaged *pstcheck.Store) {
 	t.Helper()
+	_, clean, damaged = loadDamaged(t, path, damage)
+	return clean, damaged
+}
+
+// loadDamaged is openDamaged that also returns the clean file loaded.
+func loadDamaged(t *testing.T, path, damage string) (f *pstmut.File, clean, damaged *pstcheck.Store) {
+	t.Helper()
 	f, err := pstmut.Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -390,7 +397,7 @@ func openDamaged(t *testing.T, path, damage string) (clean, damaged *pstcheck.St
 	if !ok {
 		t.Fatalf("no damage case %q", damage)
 	}
-	return openBytes(t, f.B), openBytes(t, c.Damage(f))
+	return f, openBytes(t, f.B), openBytes(t, c.Damage(f))
 }
 
 // openBytes opens the store b holds, in memory.
@@ -768,7 +775,7 @@ func olderSubnodeTree(t *testing.T, heapBefore uint64) {
 // items held. An FAI item's heap (the OST keeps views and settings so) is
 // no lost message.
 func TestNodeIndexDestroyed(t *testing.T) {
-	nodeIndexDestroyed(t, "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost", func(t *testing.T, p string, clean, store *pstcheck.Store, held int) {
+	nodeIndexDestroyed(t, "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost", func(t *testing.T, f *pstmut.File, clean, store *pstcheck.Store, held int) {
 		// The clean file's messages by subject (PidTagSubject, the
 		// prefix marker left on).
 		bySubject := map[string][]*messaging.Message{}
@@ -814,10 +821,6 @@ func TestNodeIndexDestroyed(t *testing.T) {
 			t.Errorf("%d recovered, %d salvageable; the report counts %+v, %d from blocks", recovered, salvageable, it, store.Report.Rebuild.ItemsFromBlocks)
 		}
 		// No heap of an FAI item is taken for a lost message.
-		f, err := pstmut.Load(p)
-		if err != nil {
-			t.Fatal(err)
-		}
 		users := f.Users()
 		for _, fd := range store.Report.Findings {
 			if fd.Code != finding.MessageUnlinked {
@@ -857,7 +860,7 @@ func withoutRowCounters(m *messaging.Message) *messaging.Message {
 // blocks: the corpus' Outlook.pst counted at least 25 items where it holds
 // 17. No node entry of a rebuilt page names a block the BBT lacks.
 func TestStaleNodesLeftOut(t *testing.T) {
-	nodeIndexDestroyed(t, "aspose-email-dotnet__Outlook.pst", func(t *testing.T, _ string, _, store *pstcheck.Store, held int) {
+	nodeIndexDestroyed(t, "aspose-email-dotnet__Outlook.pst", func(t *testing.T, _ *pstmut.File, _, store *pstcheck.Store, held int) {
 		rep := store.Report
 		if rep.Rebuild == nil || rep.Rebuild.StaleNodes == 0 || rep.Items.Total > held || rep.Has(finding.NodeBlockMissing) {
 			t.Errorf("rebuild %+v; %+v where the store held %d; NODE-BLOCK-MISSING %v", rep.Rebuild, rep.Items, held, rep.Has(finding.NodeBlockMissing))
@@ -866,9 +869,9 @@ func TestStaleNodesLeftOut(t *testing.T) {
 }
 
 // nodeIndexDestroyed runs body on enron.pst and the corpus file named
-// (when here) with every NBT page zeroed: the clean file's path, the
-// clean store, the damaged one, and how many items the clean one holds.
-func nodeIndexDestroyed(t *testing.T, corpus string, body func(t *testing.T, path string, clean, damaged *pstcheck.Store, held int)) {
+// (when here) with every NBT page zeroed: the clean file, the clean
+// store, the damaged one, and how many items the clean one holds.
+func nodeIndexDestroyed(t *testing.T, corpus string, body func(t *testing.T, f *pstmut.File, clean, damaged *pstcheck.Store, held int)) {
 	paths := map[string]string{"enron.pst": samples.GoPst("enron.pst")}
 	if p := samples.CorpusNamed(corpus); len(p) == 1 {
 		paths[corpus] = p[0]
@@ -878,12 +881,12 @@ func nodeIndexDestroyed(t *testing.T, corpus string, body func(t *testing.T, pat
 			if p == "" {
 				t.Skip("go-pst's samples are not downloaded")
 			}
-			clean, damaged := openDamaged(t, p, "every NBT page zeroed (the node index destroyed)")
+			f, clean, damaged := loadDamaged(t, p, "every NBT page zeroed (the node index destroyed)")
 			held := 0
 			for range clean.Items(nil) {
 				held++
 			}
-			body(t, p, clean, damaged, held)
+			body(t, f, clean, damaged, held)
 		})
 	}
 }

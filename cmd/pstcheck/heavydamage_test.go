@@ -48,14 +48,7 @@ func TestHeavyDamage(t *testing.T) {
 					t.Fatal(err)
 				}
 				damaged := c.Damage(f)
-				p := filepath.Join(dir, "damaged"+filepath.Ext(src))
-				if err := os.WriteFile(p, damaged, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				fates := c.Oracle(f, damaged)
-				rep := pstcheck.ScanFile(t.Context(), p, pstcheck.Options{})
-				got := runExport(t, p, filepath.Join(dir, "out"))
-				judgeHeavyDamage(t, clean, cleanSum, fates, rep, got)
+				p, rep, _ := scanAndExportDamaged(t, dir, src, damaged, c.Oracle(f, damaged), clean, cleanSum)
 				// Where that half held blocks or B-tree pages and a map
 				// page (not only free space, as in an OST made large at
 				// once, nor only map pages, nor is the file smaller than
@@ -153,19 +146,17 @@ func judgeHeavyDamage(t *testing.T, clean exported, sums cleanSums, fates map[ui
 	}
 	saveable, whole, namesLost := 0, 0, 0
 	beyond := judgeUnlinked(t, sums, got, "")
-	if len(unlinked) > 0 {
-		// What export makes up to name an item whose store gives no name
-		// (a Message-ID, a UID) is its own: it comes from the block that
-		// holds the item's properties when its NID is unknown.
-		madeUp := map[string]string{}
-		for _, it := range unlinked {
-			for _, l := range strings.Split(string(got.file(t, *it.Path)), "\n") {
-				if (strings.HasPrefix(l, "Message-ID: ") || strings.HasPrefix(l, "UID:")) && strings.Contains(l, "@pstcheck.invalid") {
-					if other, twice := madeUp[l]; twice && other != *it.Path {
-						t.Errorf("%s and %s, both recovered without a NID, are named alike: %s", other, *it.Path, l)
-					}
-					madeUp[l] = *it.Path
+	// What export makes up to name an item whose store gives no name (a
+	// Message-ID, a UID) is its own: it comes from the block that holds
+	// the item's properties when its NID is unknown.
+	madeUp := map[string]string{}
+	for _, it := range unlinked {
+		for _, l := range strings.Split(string(got.file(t, *it.Path)), "\n") {
+			if (strings.HasPrefix(l, "Message-ID: ") || strings.HasPrefix(l, "UID:")) && strings.Contains(l, "@pstcheck.invalid") {
+				if other, twice := madeUp[l]; twice && other != *it.Path {
+					t.Errorf("%s and %s, both recovered without a NID, are named alike: %s", other, *it.Path, l)
 				}
+				madeUp[l] = *it.Path
 			}
 		}
 	}
@@ -474,8 +465,6 @@ func deref(s *string) string {
 	return *s
 }
 
-// contentSum is the SHA-256 of an exported item's file (EML exports write
-// one file per item).
 // fileSum is damagekit.ContentSum of an exported item's file.
 func fileSum(t *testing.T, x exported, it export.ManifestItem) string {
 	t.Helper()
@@ -486,6 +475,7 @@ func fileSum(t *testing.T, x exported, it export.ManifestItem) string {
 	return sum
 }
 
+// contentSum is the SHA-256 the manifest gives an exported item.
 func contentSum(t *testing.T, x exported, it export.ManifestItem) string {
 	t.Helper()
 	if it.SHA256 == nil {
@@ -604,16 +594,24 @@ func judgeNodeIndexDestroyed(t *testing.T, src string, more func(f *pstmut.File,
 	if more != nil {
 		more(f, damaged)
 	}
+	clean := runExport(t, src, filepath.Join(dir, "clean"))
+	_, _, got := scanAndExportDamaged(t, dir, src, damaged, c.Oracle(f, damaged), clean, sumsOf(t, clean))
+	return got
+}
+
+// scanAndExportDamaged writes the damaged copy of src into dir, scans
+// and exports it, and judges the export against the clean one
+// (judgeHeavyDamage).
+func scanAndExportDamaged(t *testing.T, dir, src string, damaged []byte, fates map[uint32]damagekit.Fate, clean exported, sums cleanSums) (string, *pstcheck.Report, exported) {
+	t.Helper()
 	p := filepath.Join(dir, "damaged"+filepath.Ext(src))
 	if err := os.WriteFile(p, damaged, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	clean := runExport(t, src, filepath.Join(dir, "clean"))
-	sums := sumsOf(t, clean)
 	rep := pstcheck.ScanFile(t.Context(), p, pstcheck.Options{})
 	got := runExport(t, p, filepath.Join(dir, "out"))
-	judgeHeavyDamage(t, clean, sums, c.Oracle(f, damaged), rep, got)
-	return got
+	judgeHeavyDamage(t, clean, sums, fates, rep, got)
+	return p, rep, got
 }
 
 // TestNodeIndexDestroyedCodepage: an ANSI store in code page 932 with

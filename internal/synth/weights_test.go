@@ -2,36 +2,20 @@ package synth_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/pstcheck/pstcheck/internal/gentest"
 	"github.com/pstcheck/pstcheck/internal/synth"
 	"github.com/pstcheck/pstcheck/pstcheck"
-	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 )
 
 // Weights share the messages among the folders: 60,25,15 of 200 puts
 // 120, 50 and 30 in the three folders, and the scan finds them there.
 func TestWeights(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "weights.pst")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := pstwrite.New(f, pstwrite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	shape := synth.Shape{Messages: 200, Folders: 3, Depth: 1, BodyMin: 10, BodyMax: 50, Weights: []int{60, 25, 15}}
-	res, err := synth.Generate(w, shape, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	res := gentest.Store(t, path, "", shape, 7)
 	want := map[string]int{}
 	for _, fo := range res.Folders {
 		if fo.Messages > 0 {
