@@ -70,5 +70,10 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 // those found); lost is negative when they are. salvageable are those
 // not recovered.
 func unlinkedCounts(m *messaging.Result) (lost, recovered, salvageable int) {
-	return m.UnlinkedExtra - m.UnlinkedWhole, m.UnlinkedWhole, len(m.Unlinked) - m.UnlinkedWhole
+	for _, u := range m.Unlinked {
+		if u.Whole {
+			recovered++
+		}
+	}
+	return m.UnlinkedExtra - recovered, recovered, len(m.Unlinked) - recovered
 }

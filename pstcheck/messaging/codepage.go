@@ -186,21 +186,19 @@ func (w *walker) storeCodepage() (cp uint32, known bool) {
 			votes[cp]++
 		}
 	}
-	seen = 0
-	for _, e := range w.res.Unlinked {
-		if len(votes) > 0 || seen >= 256 {
-			break
-		}
-		seen++
-		pc, ok := w.peekHeap(e.BID)
-		if !ok {
-			continue
-		}
-		if _, ok := pc.Get(propMessageClass); !ok {
-			continue
-		}
-		if cp := codepageOf(pc); cp != 0 {
-			votes[cp]++
+	if len(votes) == 0 {
+		for _, e := range w.res.Unlinked[:min(256, len(w.res.Unlinked))] {
+			pc, ok := w.peekHeap(e.BID)
+			if !ok {
+				continue
+			}
+			if _, ok := pc.Get(propMessageClass); !ok {
+				continue
+			}
+			if cp := codepageOf(pc); cp != 0 {
+				votes[cp]++
+				break
+			}
 		}
 	}
 	best := uint32(1252)

@@ -121,13 +121,11 @@ type Result struct {
 	// links to (MSG-UNLINKED): lost, named by what the heap shows.
 	// UnlinkedExtra is how many of them no folder's count already counts
 	// as lost: only these add to the store's items. At most maxKept are
-	// listed; UnlinkedLeftOut counts the rest.
-	// UnlinkedWhole counts those read whole (wholeSalvage): recovered, in
-	// no folder, not lost.
+	// listed; UnlinkedLeftOut counts the rest. Those read whole
+	// (wholeSalvage) are recovered, in no folder, not lost.
 	Unlinked        []UnlinkedMessage
 	UnlinkedExtra   int
 	UnlinkedLeftOut int
-	UnlinkedWhole   int
 	// Salvage gives, for a lost item whose contents-table row survives,
 	// the blocks that still hold it: a heap no node links to, of the same
 	// subject and time as the row (an older version of the item looks the

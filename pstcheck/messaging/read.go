@@ -254,9 +254,6 @@ func (r *Reader) Read(nid uint32, opts ReadOptions) (m *Message, problems []stri
 // what could not be read.
 func (r *Reader) Salvage(nid uint32, rem Remains, opts ReadOptions) (m *Message, problems []string, err error) {
 	m, err = r.message(nid, rem.Data, rem.Sub, &problems, opts, true)
-	if m != nil {
-		m.Heap = rem.Data
-	}
 	return m, problems, err
 }
 
@@ -268,9 +265,6 @@ func (r *Reader) ReadRemains(nid uint32, rem Remains, opts ReadOptions) (m *Mess
 		lenient = &problems
 	}
 	m, err = r.message(nid, rem.Data, rem.Sub, lenient, opts, true)
-	if m != nil {
-		m.Heap = rem.Data
-	}
 	return m, problems, err
 }
 
@@ -325,6 +319,9 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts R
 			m := &Message{Props: props}
 			if depth == 0 {
 				m.NID = nid
+				if salvage {
+					m.Heap = data // a lost message: the block it was read from
+				}
 			} else {
 				parent := stack[depth-1]
 				parent.Attachments[len(parent.Attachments)-1].Embedded = m

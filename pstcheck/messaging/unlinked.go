@@ -534,11 +534,17 @@ func (w *walker) wholeSalvage() {
 		return
 	}
 	for folder, refs := range w.out.Items {
+		if len(w.out.Salvage) == 0 {
+			break // no lost item's blocks were found: none to look at
+		}
 		for i := range refs {
 			r := &refs[i]
+			if r.State != Lost || r.FAI {
+				continue
+			}
 			rem, ok := w.out.Salvage[r.NID]
 			row, listed := w.out.Rows[r.NID]
-			if !ok || !listed || r.State != Lost || r.FAI || w.ctx.Err() != nil || !w.readsWhole(r.NID, rem, row.Modified) {
+			if !ok || !listed || w.ctx.Err() != nil || !w.readsWhole(r.NID, rem, row.Modified) {
 				continue
 			}
 			rem.Whole = true
@@ -560,7 +566,6 @@ func (w *walker) wholeSalvage() {
 			continue
 		}
 		u.Whole = true
-		w.out.UnlinkedWhole++
 		w.out.FromBlocks++
 	}
 }
