@@ -18,6 +18,7 @@ import (
 	"github.com/pstcheck/pstcheck/internal/synth"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 	"github.com/pstcheck/pstcheck/repair"
 )
 
@@ -394,5 +395,41 @@ func TestRepairDeterministic(t *testing.T) {
 	y, _ := os.ReadFile(b)
 	if len(x) == 0 || string(x) != string(y) {
 		t.Error("two repairs of the same file differ")
+	}
+}
+
+// TestRepairEmbeddedWithoutSize: an embedded message without
+// PidTagMessageSize (a store another program wrote) is copied; the writer
+// took the size it lacks for granted and crashed the repair.
+func TestRepairEmbeddedWithoutSize(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "nosize.pst")
+	f, err := os.Create(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pstwrite.New(f, pstwrite.Options{Verbatim: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x0037, "inner")}}
+	outer := &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x0037, "outer")},
+		Attachments: []pstwrite.Attachment{{Embedded: inner}}}
+	if err := w.AddMessage(w.IPMSubtree(), outer); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	dst, sum := repairFile(t, src, repair.Options{})
+	if sum.Saved != 1 || len(sum.Skipped) != 0 {
+		t.Fatalf("saved %d, skipped %v", sum.Saved, sum.Skipped)
+	}
+	got, rep := items(t, dst)
+	mustBeClean(t, rep)
+	for _, x := range got {
+		if len(x.Attachments) != 1 || x.Attachments[0].Embedded == nil || x.Attachments[0].Embedded.Subject != "inner" {
+			t.Errorf("item %q lost its embedded message: %+v", x.Subject, x.Attachments)
+		}
 	}
 }

@@ -88,7 +88,7 @@ func (w *Writer) addMessage(id FolderID, m *Message, assoc bool) error {
 	nid := makeNID(w.nextMsg, typ)
 	w.nextMsg++
 	parts := &nodeParts{b: w.b}
-	props, err := w.writeMessage(parts, m, nid, 0)
+	props, _, err := w.writeMessage(parts, m, nid, 0)
 	if err != nil {
 		// validate let it through: the output failed, or the writer did.
 		return w.fail(err)
@@ -128,33 +128,34 @@ func (w *Writer) addMessage(id FolderID, m *Message, assoc bool) error {
 
 // writeMessage writes a message object's attachments and recipient and
 // attachment tables into parts, and returns the properties for its
-// property context, completed with those MS-PST 2.4.5.1 requires.
-func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth int) ([]Property, error) {
+// property context, completed with those MS-PST 2.4.5.1 requires, and
+// its size (messageSize).
+func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth int) ([]Property, int64, error) {
 	if depth > maxEmbeddedDepth {
-		return nil, fmt.Errorf("pstwrite: embedded messages nest deeper than %d", maxEmbeddedDepth)
+		return nil, 0, fmt.Errorf("pstwrite: embedded messages nest deeper than %d", maxEmbeddedDepth)
 	}
 	if err := w.checkNamed(m.Props); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var size int64
 	if len(m.Attachments) > 0 {
 		t, err := newTable(&nodeParts{b: w.b}, attachmentColumns, &w.rowVer)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for i := range m.Attachments {
 			anid := parts.newSubnodeNID(nidTypeAttachment)
 			row, n, err := w.writeAttachment(parts, &m.Attachments[i], anid, depth)
 			if err != nil {
-				return nil, fmt.Errorf("attachment %d: %w", i+1, err)
+				return nil, 0, fmt.Errorf("attachment %d: %w", i+1, err)
 			}
 			size += n
 			if err := t.addRow(anid, row); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 		}
 		if err := w.tableSubnode(parts, t, nidAttachSubnode); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	// Recipient tables carry every property their recipients have, not
@@ -162,7 +163,7 @@ func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth in
 	cols := slices.Clone(recipientColumns)
 	for _, r := range m.Recipients {
 		if err := w.checkNamed(r); err != nil {
-			return nil, fmt.Errorf("recipient: %w", err)
+			return nil, 0, fmt.Errorf("recipient: %w", err)
 		}
 		for _, p := range r {
 			cols = append(cols, p.Tag())
@@ -171,15 +172,15 @@ func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth in
 	}
 	t, err := newTable(&nodeParts{b: w.b}, cols, &w.rowVer)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	for i, r := range m.Recipients {
 		if err := t.addRow(uint32(i), r); err != nil {
-			return nil, fmt.Errorf("recipient %d: %w", i+1, err)
+			return nil, 0, fmt.Errorf("recipient %d: %w", i+1, err)
 		}
 	}
 	if err := w.tableSubnode(parts, t, nidRecipientSubnode); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 
 	props := slices.Clone(m.Props)
@@ -187,7 +188,7 @@ func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth in
 		size += int64(len(p.Data))
 	}
 	if w.opts.Verbatim {
-		return props, nil
+		return props, messageSize(props, size), nil
 	}
 	add := func(p Property) {
 		if _, ok := find(props, p.ID); !ok {
@@ -208,7 +209,16 @@ func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth in
 			props[i] = Property{ID: p.ID, Type: p.Type, Data: binary.LittleEndian.AppendUint32(nil, v)}
 		}
 	}
-	return props, nil
+	return props, messageSize(props, size), nil
+}
+
+// messageSize is a message's PidTagMessageSize, or held, the bytes it
+// holds, when it has none of its type (a Verbatim copy may lack it).
+func messageSize(props []Property, held int64) int64 {
+	if v, ok := find(props, propMessageSize); ok && v.Type == ltp.TypeInt32 && len(v.Data) == 4 {
+		return int64(binary.LittleEndian.Uint32(v.Data))
+	}
+	return min(held, 1<<31-1)
 }
 
 // tableSubnode writes a table as a subnode of the node parts belongs to.
@@ -259,7 +269,7 @@ func (w *Writer) writeAttachment(parts *nodeParts, a *Attachment, anid uint32, d
 		}
 		enid := makeNID(w.nextMsg, nidTypeMessage)
 		w.nextMsg++
-		eprops, err := w.writeMessage(eparts, a.Embedded, enid, depth+1)
+		eprops, esize, err := w.writeMessage(eparts, a.Embedded, enid, depth+1)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -272,9 +282,8 @@ func (w *Writer) writeAttachment(parts *nodeParts, a *Attachment, anid uint32, d
 			return nil, 0, err
 		}
 		ap.subs = append(ap.subs, subnode{nid: enid, data: data, sub: sub})
-		esize, _ := find(eprops, propMessageSize)
-		n := binary.LittleEndian.Uint32(esize.Data)
-		size += int64(n)
+		n := uint32(esize)
+		size += esize
 		objects = append(objects, storedValue{id: propAttachData, typ: ltp.TypeObject, hnid: enid, size: n})
 		if _, ok := find(props, propAttachMethod); !ok {
 			props = append(props, Int32(propAttachMethod, attachEmbedded))

@@ -19,13 +19,19 @@ import (
 // fill and returns its path.
 func create(t *testing.T, fill func(w *pstwrite.Writer)) string {
 	t.Helper()
+	return createWith(t, pstwrite.Options{DisplayName: "Test store"}, fill)
+}
+
+// createWith is create with the writer's options given.
+func createWith(t *testing.T, opts pstwrite.Options, fill func(w *pstwrite.Writer)) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "out.pst")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w, err := pstwrite.New(f, pstwrite.Options{DisplayName: "Test store"})
+	w, err := pstwrite.New(f, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,6 +195,24 @@ func TestRefusedMessageLeavesStoreSound(t *testing.T) {
 	})
 	if got := folderItems(mustScanClean(t, path))["Top of Personal Folders/F"]; got != 1 {
 		t.Errorf("F holds %d items, want the good one", got)
+	}
+}
+
+// TestVerbatimEmbeddedWithoutSize: a copy (Verbatim) of an embedded
+// message that has no PidTagMessageSize, as another program's store may
+// hold, is written with the size of what it holds; it crashed the writer.
+func TestVerbatimEmbeddedWithoutSize(t *testing.T) {
+	path := createWith(t, pstwrite.Options{Verbatim: true}, func(w *pstwrite.Writer) {
+		inner := &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x0037, "inner")}}
+		m := &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x0037, "outer")},
+			Attachments: []pstwrite.Attachment{{Embedded: inner}}}
+		if err := w.AddMessage(w.IPMSubtree(), m); err != nil {
+			t.Fatal(err)
+		}
+	})
+	rep := mustScanClean(t, path)
+	if got := folderItems(rep)["Top of Personal Folders"]; got != 1 {
+		t.Errorf("the top folder holds %d items, want 1", got)
 	}
 }
 
