@@ -183,13 +183,13 @@ func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth in
 		return nil, 0, err
 	}
 
-	props := slices.Clone(m.Props)
-	for _, p := range props {
+	for _, p := range m.Props {
 		size += int64(len(p.Data))
 	}
 	if w.opts.Verbatim {
-		return props, messageSize(props, size), nil
+		return m.Props, messageSize(m.Props, size), nil // only read from here on
 	}
+	props := slices.Clone(m.Props)
 	add := func(p Property) {
 		if _, ok := find(props, p.ID); !ok {
 			props = append(props, p)
@@ -238,7 +238,9 @@ func (w *Writer) writeAttachment(parts *nodeParts, a *Attachment, anid uint32, d
 		return nil, 0, err
 	}
 	ap := &nodeParts{b: w.b}
-	props := slices.Clone(a.Props)
+	// Room for the properties added below, so that adding them does not
+	// copy the list again.
+	props := append(make([]Property, 0, len(a.Props)+4), a.Props...)
 	var objects []storedValue
 	var size int64
 	for _, p := range props {

@@ -67,10 +67,17 @@ type storedValue struct {
 // writePC writes a property context and returns its data tree's BID. The
 // properties are stored in ID order, stored values among them.
 func (n *nodeParts) writePC(props []Property, objects ...storedValue) (uint64, error) {
-	props = slices.Clone(props)
-	slices.SortStableFunc(props, func(a, b Property) int { return cmp.Compare(a.ID, b.ID) })
-	objects = slices.Clone(objects)
-	slices.SortFunc(objects, func(a, b storedValue) int { return cmp.Compare(a.id, b.id) })
+	// The caller's lists are sorted here only when they are not already
+	// (a copy of another store's object comes in ID order).
+	byID := func(a, b Property) int { return cmp.Compare(a.ID, b.ID) }
+	if !slices.IsSortedFunc(props, byID) {
+		props = slices.Clone(props)
+		slices.SortStableFunc(props, byID)
+	}
+	if objByID := func(a, b storedValue) int { return cmp.Compare(a.id, b.id) }; !slices.IsSortedFunc(objects, objByID) {
+		objects = slices.Clone(objects)
+		slices.SortFunc(objects, objByID)
+	}
 	for _, o := range objects {
 		if _, dup := find(props, o.id); dup {
 			return 0, fmt.Errorf("pstwrite: property 0x%04X given twice", o.id)
