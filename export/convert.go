@@ -106,7 +106,7 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 		InReplyTo: r.String(p, pidInReplyTo),
 		Headers:   r.String(p, pidTransportHeaders),
 	}
-	if v := p[pidBody]; !v.Stream.IsZero() {
+	if v, _ := p.Get(pidBody); !v.Stream.IsZero() {
 		it.BodyStream = c.text(v)
 	} else {
 		it.Body = r.String(p, pidBody)
@@ -136,7 +136,7 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 			it.To = append(it.To, a)
 		}
 	}
-	if v, ok := p[pidHTML]; ok {
+	if v, ok := p.Get(pidHTML); ok {
 		switch {
 		case !v.Stream.IsZero() && v.Type == typeUnicode:
 			it.HTMLStream = c.text(v)
@@ -341,8 +341,7 @@ func (c *Converter) named(p messaging.Props, set string, lid uint32) (messaging.
 	if !ok {
 		return messaging.Value{}, false
 	}
-	v, ok := p[id]
-	return v, ok
+	return p.Get(id)
 }
 
 func (c *Converter) namedString(p messaging.Props, set string, lid uint32) string {

@@ -122,7 +122,7 @@ func StoreFolders(folders []messaging.Folder, r *messaging.Reader, recovered str
 		defer delete(visiting, nid)
 		name := f.Name
 		if p, err := r.Properties(nid); err == nil {
-			if n, ok := p[pidDisplayName]; ok && (n.Type == 0x001F || n.Type == 0x001E) {
+			if n, ok := p.Get(pidDisplayName); ok && (n.Type == 0x001F || n.Type == 0x001E) {
 				name = r.String(p, pidDisplayName)
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -293,8 +292,9 @@ func sameProps(t *testing.T, what string, got, want messaging.Props, all bool) {
 
 func propsDiff(what string, got, want messaging.Props, all bool) []string {
 	var out []string
-	for id, v := range got {
-		w, ok := want[id]
+	for _, v := range got {
+		id := v.ID
+		w, ok := want.Get(id)
 		if !ok || w.Type != v.Type || w.Inline != v.Inline || !bytes.Equal(w.Data, v.Data) {
 			out = append(out, fmt.Sprintf("%s: property 0x%04X salvaged as %+v, the clean one has %+v", what, id, v, w))
 		}
@@ -351,9 +351,9 @@ func TestSalvageStoreNodes(t *testing.T) {
 			if len(got) != len(want) {
 				t.Errorf("the store has %d properties, %d in the clean file", len(got), len(want))
 			}
-			for id, v := range want {
-				if g := got[id]; g.Type != v.Type || g.Inline != v.Inline || !bytes.Equal(g.Data, v.Data) {
-					t.Errorf("store property 0x%04X: %+v, in the clean file %+v", id, g, v)
+			for _, v := range want {
+				if g := got.At(v.ID); g.Type != v.Type || g.Inline != v.Inline || !bytes.Equal(g.Data, v.Data) {
+					t.Errorf("store property 0x%04X: %+v, in the clean file %+v", v.ID, g, v.Value)
 				}
 			}
 			names := 0
@@ -553,7 +553,7 @@ func TestDamagedItemReadAsItIs(t *testing.T) {
 	if len(m.Unverified) != 1 || m.Unverified[0] != bid {
 		t.Errorf("unverified blocks %#x, want 0x%X", m.Unverified, bid)
 	}
-	r, err := store.Reader.Open(m.Props[propBody].Stream)
+	r, err := store.Reader.Open(m.Props.At(propBody).Stream)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,7 +561,7 @@ func TestDamagedItemReadAsItIs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("streaming the body: %v", err)
 	}
-	clean0 := want.Props[propBody].Data
+	clean0 := want.Props.At(propBody).Data
 	changed := 0
 	for i := range min(len(body), len(clean0)) {
 		if body[i] != clean0[i] {
@@ -571,8 +571,8 @@ func TestDamagedItemReadAsItIs(t *testing.T) {
 	if len(body) != len(clean0) || changed != 1 {
 		t.Errorf("streamed %d bytes, %d of them changed; want the clean %d bytes but one", len(body), changed, len(clean0))
 	}
-	delete(m.Props, propBody)
-	delete(want.Props, propBody)
+	isBody := func(p messaging.Prop) bool { return p.ID == propBody }
+	m.Props, want.Props = slices.DeleteFunc(m.Props, isBody), slices.DeleteFunc(want.Props, isBody)
 	sameProps(t, fmt.Sprintf("0x%X", nid), m.Props, want.Props, true)
 	if m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false); m != nil || !strings.HasPrefix(why, "damaged: ") {
 		t.Errorf("written without includeDamaged (%q)", why)
@@ -610,12 +610,12 @@ func TestDamagedItemWithoutSubnodes(t *testing.T) {
 	if m == nil {
 		t.Fatalf("not written with includeDamaged: %q", why)
 	}
-	if _, ok := m.Props[propBody]; ok || !strings.Contains(why, "property 0x1000") {
+	if _, ok := m.Props.Get(propBody); ok || !strings.Contains(why, "property 0x1000") {
 		t.Errorf("the body, in the lost subnode tree, is written, or not named (%q)", why)
 	}
 	sameProps(t, fmt.Sprintf("0x%X", nid), m.Props, want.Props, false)
-	if m.Props[0x0037].Data == nil || len(m.Props) < len(want.Props)/2 {
-		t.Errorf("%d of the clean message's %d properties read, subject %q", len(m.Props), len(want.Props), m.Props[0x0037].Data)
+	if m.Props.At(0x0037).Data == nil || len(m.Props) < len(want.Props)/2 {
+		t.Errorf("%d of the clean message's %d properties read, subject %q", len(m.Props), len(want.Props), m.Props.At(0x0037).Data)
 	}
 }
 
@@ -843,9 +843,7 @@ func withoutRowCounters(m *messaging.Message) *messaging.Message {
 	out := *m
 	out.Recipients = nil
 	for _, rc := range m.Recipients {
-		c := maps.Clone(rc)
-		delete(c, 0x67F2)
-		delete(c, 0x67F3)
+		c := slices.DeleteFunc(slices.Clone(rc), func(p messaging.Prop) bool { return p.ID == 0x67F2 || p.ID == 0x67F3 })
 		out.Recipients = append(out.Recipients, c)
 	}
 	return &out

@@ -2,7 +2,6 @@ package repair
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/binary"
 	"io"
 	"slices"
@@ -56,25 +55,15 @@ type converter struct {
 	// dropped counts properties that could not be copied (a named
 	// property without a name, a value of an unknown type).
 	dropped int
-	// keys, vals, used and fixed are props's scratch: an object's
-	// property IDs in order, their values, which new named IDs the
+	// used and fixed are props's scratch: which new named IDs the
 	// object has taken (used[id] == object), and the bytes of its
 	// fixed-size values.
-	keys   []keyed
-	vals   []messaging.Value
 	fixed  []byte
 	used   *[namedIDs]uint32
 	object uint32
 }
 
 const namedIDs = 0x10000 - firstNamedID
-
-// keyed is one property of an object being converted: its ID, and the
-// index of its value in converter.vals.
-type keyed struct {
-	id uint16
-	i  int32
-}
 
 func newConverter(w *pstwrite.Writer, r *messaging.Reader) *converter {
 	c := &converter{w: w, r: r, named: new([namedIDs]uint16), used: new([namedIDs]uint32)}
@@ -108,14 +97,6 @@ func (c *converter) id(old uint16) (uint16, bool) {
 // a name twice): the first, in ID order, keeps it.
 func (c *converter) props(p messaging.Props, skip ...uint16) []pstwrite.Property {
 	out := make([]pstwrite.Property, 0, len(p))
-	// Each ID is sorted with its value's index, not with the value (70
-	// bytes to move), and the value is not looked up in the map again.
-	c.keys, c.vals = c.keys[:0], c.vals[:0]
-	for k, v := range p {
-		c.keys = append(c.keys, keyed{k, int32(len(c.vals))})
-		c.vals = append(c.vals, v)
-	}
-	slices.SortFunc(c.keys, func(a, b keyed) int { return cmp.Compare(a.id, b.id) })
 	if c.object++; c.object == 0 {
 		// The marks wrapped around: old ones could pass for this object's.
 		clear(c.used[:])
@@ -123,8 +104,8 @@ func (c *converter) props(p messaging.Props, skip ...uint16) []pstwrite.Property
 	}
 	// Values of 2 and 4 bytes take their bytes from one slice per object.
 	c.fixed = nil
-	for _, kv := range c.keys {
-		old := kv.id
+	for _, v := range p { // in ID order
+		old := v.ID
 		if slices.Contains(skip, old) {
 			continue
 		}
@@ -139,7 +120,7 @@ func (c *converter) props(p messaging.Props, skip ...uint16) []pstwrite.Property
 			c.dropped++
 			continue
 		}
-		prop, ok := c.value(p, old, c.vals[kv.i])
+		prop, ok := c.value(p, old, v.Value)
 		if prop.ID = id; !ok || prop.Check() != nil {
 			c.dropped++
 			continue
@@ -199,7 +180,7 @@ func (c *converter) multiString8(b []byte) (pstwrite.Property, bool) {
 		if start < 4+4*n || start > end || end > len(b) {
 			return pstwrite.Property{}, false
 		}
-		values[i] = c.r.String(messaging.Props{0: {Type: typeString8, Data: b[start:end]}}, 0)
+		values[i] = c.r.String(messaging.Props{{Value: messaging.Value{Type: typeString8, Data: b[start:end]}}}, 0)
 	}
 	return pstwrite.MultiString(0, values...), true
 }
@@ -218,7 +199,7 @@ func (c *converter) message(m *messaging.Message) *pstwrite.Message {
 		switch {
 		case a.Embedded != nil:
 			att.Embedded = c.message(a.Embedded)
-		case method == attachOLE && a.Props[propAttachData].Type == typeObject:
+		case method == attachOLE && a.Props.At(propAttachData).Type == typeObject:
 			att.Object = a.Data
 			if att.Object == nil {
 				att.Object = []byte{}

@@ -208,7 +208,7 @@ func (m *folderMap) build(folders []pstcheck.Folder) error {
 // folder is a folder's name, class and other properties for the writer.
 func (m *folderMap) folder(props messaging.Props, path string) pstwrite.Folder {
 	f := pstwrite.Folder{Name: m.c.r.String(props, propDisplayName)}
-	if _, ok := props[propDisplayName]; !ok {
+	if _, ok := props.Get(propDisplayName); !ok {
 		f.Name = path[strings.LastIndex(path, "/")+1:]
 	}
 	f.Class = m.c.r.String(props, propContainerClass)

@@ -269,9 +269,9 @@ func TestExportRecurrence(t *testing.T) {
 		has, remind := map[uint32]bool{}, map[uint32]bool{}
 		for _, refs := range itemsByFolder(store) {
 			for _, ref := range refs {
-				if m, err := store.Reader.Message(ref.NID); err == nil && ok && len(m.Props[recur].Data) > 0 {
+				if m, err := store.Reader.Message(ref.NID); err == nil && ok && len(m.Props.At(recur).Data) > 0 {
 					has[ref.NID] = true
-					remind[ref.NID] = m.Props[reminder].Inline != 0
+					remind[ref.NID] = m.Props.At(reminder).Inline != 0
 				}
 			}
 		}

@@ -32,7 +32,7 @@ func (r *Reader) loadNames() {
 	if err != nil {
 		return
 	}
-	guids, entries, strs := props[0x0002].Data, props[0x0003].Data, props[0x0004].Data
+	guids, entries, strs := props.At(0x0002).Data, props.At(0x0003).Data, props.At(0x0004).Data
 	for i := 0; i+8 <= len(entries); i += 8 {
 		n := nameRecordAt(entries[i:])
 		id, idx := n.id, n.index

@@ -62,9 +62,6 @@ type ReadWindow = ndb.Arena
 // NewReadWindow returns a ReadWindow for one goroutine's reads.
 func NewReadWindow() *ReadWindow { return ndb.NewKeepingArena() }
 
-// Props are an object's properties by property ID.
-type Props map[uint16]Value
-
 // Message is a message object read whole.
 type Message struct {
 	NID uint32
@@ -148,7 +145,7 @@ func (r *Reader) loadNameMap() {
 	if err != nil {
 		return
 	}
-	guids, entries := props[0x0002].Data, props[0x0003].Data
+	guids, entries := props.At(0x0002).Data, props.At(0x0003).Data
 	for i := 0; i+8 <= len(entries); i += 8 {
 		n := nameRecordAt(entries[i:])
 		if n.str {
@@ -340,11 +337,12 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts R
 				return err
 			}
 			a := Attachment{Props: props}
-			v := props[propAttachData]
+			v, _ := props.Get(propAttachData)
+			method, _ := props.Get(propAttachMethod)
 			switch {
 			case v.Type == ltp.TypeBinary:
 				a.Data, a.Stream = v.Data, v.Stream
-			case v.Type == ltp.TypeObject && len(v.Data) >= 4 && props[propAttachMethod].Inline != attachEmbedded:
+			case v.Type == ltp.TypeObject && len(v.Data) >= 4 && method.Inline != attachEmbedded:
 				// An OLE object (afOle): its storage is the subnode the
 				// value names; its bytes are the attachment.
 				obj, ok := asubs[binary.LittleEndian.Uint32(v.Data)]
@@ -384,7 +382,7 @@ type valueReader struct {
 // props reads every value of a property context. keepGoing, when it says
 // so, passes over a value that cannot be read (nil: it is an error).
 func (vr valueReader) props(pc *ltp.PC, subs map[uint32]ndb.Subnode, keepGoing func(error, string) bool) (Props, error) {
-	out := make(Props, len(pc.Props))
+	out := make(Props, 0, len(pc.Props))
 	for _, p := range pc.Props {
 		v := Value{Type: p.Type}
 		if ltp.Inline(p.Type) {
@@ -397,9 +395,9 @@ func (vr valueReader) props(pc *ltp.PC, subs map[uint32]ndb.Subnode, keepGoing f
 		} else {
 			v.Data, v.Stream = val.Data, val.Stream
 		}
-		out[p.ID] = v
+		out = append(out, Prop{ID: p.ID, Value: v})
 	}
-	return out, nil
+	return inIDOrder(out), nil
 }
 
 // hnid reads the value an HNID names: a heap item, or a subnode's data.
@@ -462,7 +460,7 @@ func (vr valueReader) subnode(s ndb.Subnode, id, typ uint16) (Value, error) {
 func (vr valueReader) rows(tc *ltp.TC, subs map[uint32]ndb.Subnode) ([]Props, error) {
 	rows := make([]Props, len(tc.RowIDs))
 	for i := range rows {
-		row := Props{}
+		row := make(Props, 0, len(tc.Columns))
 		var rerr error
 		tc.RowCells(i, func(c ltp.Column, cell []byte) {
 			v := Value{Type: c.Type()}
@@ -483,12 +481,12 @@ func (vr valueReader) rows(tc *ltp.TC, subs map[uint32]ndb.Subnode) ([]Props, er
 				}
 				v.Data, v.Stream = val.Data, val.Stream
 			}
-			row[uint16(c.Tag>>16)] = v
+			row = append(row, Prop{ID: uint16(c.Tag >> 16), Value: v})
 		})
 		if rerr != nil {
 			return nil, rerr
 		}
-		rows[i] = row
+		rows[i] = inIDOrder(row)
 	}
 	return rows, nil
 }
@@ -504,7 +502,7 @@ func isVariable(t uint16) bool {
 // String decodes a string property (Unicode, or 8-bit in the store's code
 // page); "" when absent or not a string.
 func (r *Reader) String(p Props, id uint16) string {
-	v, ok := p[id]
+	v, ok := p.Get(id)
 	if !ok {
 		return ""
 	}
@@ -526,7 +524,7 @@ func decodeString(t uint16, b []byte, cp uint32) (string, bool) {
 
 // Time decodes a PtypTime (FILETIME) property; zero when absent.
 func Time(p Props, id uint16) time.Time {
-	v, ok := p[id]
+	v, ok := p.Get(id)
 	if !ok || v.Type != ltp.TypeTime || len(v.Data) != 8 {
 		return time.Time{}
 	}
@@ -535,7 +533,7 @@ func Time(p Props, id uint16) time.Time {
 
 // Int returns an integer or boolean property; ok false when absent.
 func Int(p Props, id uint16) (uint32, bool) {
-	v, ok := p[id]
+	v, ok := p.Get(id)
 	if !ok || !ltp.Inline(v.Type) {
 		return 0, false
 	}
@@ -544,7 +542,7 @@ func Int(p Props, id uint16) (uint32, bool) {
 
 // Bytes returns a binary property's bytes.
 func Bytes(p Props, id uint16) []byte {
-	if v, ok := p[id]; ok && v.Type == ltp.TypeBinary {
+	if v, ok := p.Get(id); ok && v.Type == ltp.TypeBinary {
 		return v.Data
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash/fnv"
-	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -691,11 +690,11 @@ const propLtpRowVer = 0x67F3
 func messageDigest(m *Message) [sha256.Size]byte {
 	h := sha256.New()
 	props := func(p Props) {
-		for _, id := range slices.Sorted(maps.Keys(p)) {
+		for _, v := range p {
+			id := v.ID
 			if id == propLtpRowID || id == propLtpRowVer {
 				continue
 			}
-			v := p[id]
 			binary.Write(h, binary.LittleEndian, [3]uint32{uint32(id), uint32(v.Type), v.Inline})
 			binary.Write(h, binary.LittleEndian, uint32(len(v.Data)))
 			h.Write(v.Data)

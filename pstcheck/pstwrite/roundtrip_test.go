@@ -116,7 +116,7 @@ func TestRoundTrip(t *testing.T) {
 			}
 			s.attachments[r.String(a.Props, 0x3707)] = a.Data
 		}
-		if v, ok := m.Props[keywordID]; ok {
+		if v, ok := m.Props.Get(keywordID); ok {
 			s.keyword = firstMV(v.Data)
 		}
 		got = append(got, s)

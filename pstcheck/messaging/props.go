@@ -1,0 +1,57 @@
+package messaging
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Prop is one property of an object: its ID and value.
+type Prop struct {
+	ID uint16
+	Value
+}
+
+// Props are an object's properties in ID order, each ID once. A list, not
+// a map: an object's properties are read, then copied in order (export,
+// repair) far more often than looked up one by one, and a map made per
+// object cost more than reading the values.
+type Props []Prop
+
+// Get returns the value of property id; false when the object has none.
+func (p Props) Get(id uint16) (Value, bool) {
+	i, ok := slices.BinarySearchFunc(p, id, func(x Prop, id uint16) int { return cmp.Compare(x.ID, id) })
+	if !ok {
+		return Value{}, false
+	}
+	return p[i].Value, true
+}
+
+// At returns the value of property id, the zero Value when the object
+// has none.
+func (p Props) At(id uint16) Value {
+	v, _ := p.Get(id)
+	return v
+}
+
+// inIDOrder puts properties read in a structure's order into ID order. A
+// property context or table lists them so already (its BTH and columns
+// are sorted); a damaged or odd one may not, or may list an ID twice:
+// the last one read is kept, as it always was.
+func inIDOrder(p Props) Props {
+	sorted := true
+	for i := 1; i < len(p) && sorted; i++ {
+		sorted = p[i-1].ID < p[i].ID
+	}
+	if sorted {
+		return p
+	}
+	slices.SortStableFunc(p, func(a, b Prop) int { return cmp.Compare(a.ID, b.ID) })
+	out := p[:0]
+	for i := range p {
+		if i+1 < len(p) && p[i+1].ID == p[i].ID {
+			continue // a later one of the same ID is kept
+		}
+		out = append(out, p[i])
+	}
+	return out
+}
