@@ -76,20 +76,41 @@ func (m *mappedFile) ReadAt(p []byte, off int64) (n int, err error) {
 	return n, err
 }
 
-// copyAt copies what the mapping holds at off into p; a fault becomes
-// errPageFault.
-func (m *mappedFile) copyAt(p []byte, off int64) (n int, err error) {
+// copyAt copies what the mapping holds at off into p. When a page
+// faults, it copies the bytes before that page and returns errPageFault,
+// as pread returns the bytes before a bad sector: a caller reading many
+// blocks at once (the block pass reads a chunk of them) then loses only
+// those the page holds.
+func (m *mappedFile) copyAt(p []byte, off int64) (int, error) {
+	src := m.data[off:]
+	if n, ok := copyGuarded(p, src); ok {
+		return n, nil
+	}
+	page := os.Getpagesize()
+	n := 0
+	for n < len(p) && n < len(src) {
+		end := min(len(p), len(src), n+page-int((off+int64(n))%int64(page)))
+		if _, ok := copyGuarded(p[n:end], src[n:end]); !ok {
+			return n, errPageFault
+		}
+		n = end
+	}
+	return n, nil // the fault did not happen again
+}
+
+// copyGuarded copies src into dst; false when a page of src faulted.
+func copyGuarded(dst, src []byte) (n int, ok bool) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			if e, ok := r.(runtime.Error); ok && isFault(e) {
-				n, err = 0, errPageFault
+			if e, isErr := r.(runtime.Error); isErr && isFault(e) {
+				n, ok = 0, false
 				return
 			}
 			panic(r)
 		}
 	}()
-	return copy(p, m.data[off:]), nil
+	return copy(dst, src), true
 }
 
 // isFault tells a memory fault (which SetPanicOnFault turns into a panic

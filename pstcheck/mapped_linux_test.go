@@ -66,6 +66,14 @@ func TestMappedFileCutShortFailsReads(t *testing.T) {
 	if !errors.Is(err, errPageFault) || n != 0 {
 		t.Errorf("read past the new end: %d, %v; want the fault as an error", n, err)
 	}
+	// A read across the new end gets the bytes before it, as pread does
+	// (a short read): a block pass reads a chunk of blocks at once, and a
+	// bad page must cost only the blocks it holds.
+	p = make([]byte, 64<<10)
+	n, err = in.r.ReadAt(p, 32<<10)
+	if !errors.Is(err, errPageFault) || n != 32<<10 || !bytes.Equal(p[:n], bytes.Repeat([]byte{7}, n)) {
+		t.Errorf("read across the new end: %d bytes, %v; want the %d before it and the fault", n, err, 32<<10)
+	}
 }
 
 // Pages read through a mapping count in the process's resident memory,
