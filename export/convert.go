@@ -106,7 +106,7 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 		InReplyTo: r.String(p, pidInReplyTo),
 		Headers:   r.String(p, pidTransportHeaders),
 	}
-	if v, _ := p.Get(pidBody); !v.Stream.IsZero() {
+	if v := p.At(pidBody); !v.Stream.IsZero() {
 		it.BodyStream = c.text(v)
 	} else {
 		it.Body = r.String(p, pidBody)

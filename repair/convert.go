@@ -180,7 +180,7 @@ func (c *converter) multiString8(b []byte) (pstwrite.Property, bool) {
 		if start < 4+4*n || start > end || end > len(b) {
 			return pstwrite.Property{}, false
 		}
-		values[i] = c.r.String(messaging.Props{{Value: messaging.Value{Type: typeString8, Data: b[start:end]}}}, 0)
+		values[i] = c.r.String8(b[start:end])
 	}
 	return pstwrite.MultiString(0, values...), true
 }

@@ -337,8 +337,7 @@ func (r *Reader) message(nid uint32, data, sub uint64, lenient *[]string, opts R
 				return err
 			}
 			a := Attachment{Props: props}
-			v, _ := props.Get(propAttachData)
-			method, _ := props.Get(propAttachMethod)
+			v, method := props.At(propAttachData), props.At(propAttachMethod)
 			switch {
 			case v.Type == ltp.TypeBinary:
 				a.Data, a.Stream = v.Data, v.Stream
@@ -507,6 +506,13 @@ func (r *Reader) String(p Props, id uint16) string {
 		return ""
 	}
 	s, _ := decodeString(v.Type, v.Data, r.codepage)
+	return s
+}
+
+// String8 decodes an 8-bit string in the store's code page, as String
+// decodes a PtypString8 property.
+func (r *Reader) String8(b []byte) string {
+	s, _ := decodeString(ltp.TypeString8, b, r.codepage)
 	return s
 }
 

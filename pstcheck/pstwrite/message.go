@@ -129,14 +129,9 @@ func (w *Writer) addMessage(id FolderID, m *Message, assoc bool) error {
 // writeMessage writes a message object's attachments and recipient and
 // attachment tables into parts, and returns the properties for its
 // property context, completed with those MS-PST 2.4.5.1 requires, and
-// its size (messageSize).
+// its size (messageSize). validate has checked m whole: its depth, its
+// properties and names, its recipients' columns, its attachments.
 func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth int) ([]Property, int64, error) {
-	if depth > maxEmbeddedDepth {
-		return nil, 0, fmt.Errorf("pstwrite: embedded messages nest deeper than %d", maxEmbeddedDepth)
-	}
-	if err := w.checkNamed(m.Props); err != nil {
-		return nil, 0, err
-	}
 	var size int64
 	if len(m.Attachments) > 0 {
 		t, err := newTable(&nodeParts{b: w.b}, attachmentColumns, &w.rowVer)
@@ -162,9 +157,6 @@ func (w *Writer) writeMessage(parts *nodeParts, m *Message, nid uint32, depth in
 	// only the template's columns: they are the recipients' only store.
 	cols := slices.Clone(recipientColumns)
 	for _, r := range m.Recipients {
-		if err := w.checkNamed(r); err != nil {
-			return nil, 0, fmt.Errorf("recipient: %w", err)
-		}
 		for _, p := range r {
 			cols = append(cols, p.Tag())
 			size += int64(len(p.Data))
@@ -234,9 +226,6 @@ func (w *Writer) tableSubnode(parts *nodeParts, t *table, nid uint32) error {
 // writeAttachment writes an attachment object as subnode anid of parts and
 // returns its properties (for its attachment table row) and its size.
 func (w *Writer) writeAttachment(parts *nodeParts, a *Attachment, anid uint32, depth int) ([]Property, int64, error) {
-	if err := w.checkNamed(a.Props); err != nil {
-		return nil, 0, err
-	}
 	ap := &nodeParts{b: w.b}
 	// Room for the properties added below, so that adding them does not
 	// copy the list again.

@@ -69,14 +69,15 @@ type storedValue struct {
 func (n *nodeParts) writePC(props []Property, objects ...storedValue) (uint64, error) {
 	// The caller's lists are sorted here only when they are not already
 	// (a copy of another store's object comes in ID order).
-	byID := func(a, b Property) int { return cmp.Compare(a.ID, b.ID) }
-	if !slices.IsSortedFunc(props, byID) {
+	propByID := func(a, b Property) int { return cmp.Compare(a.ID, b.ID) }
+	objectByID := func(a, b storedValue) int { return cmp.Compare(a.id, b.id) }
+	if !slices.IsSortedFunc(props, propByID) {
 		props = slices.Clone(props)
-		slices.SortStableFunc(props, byID)
+		slices.SortStableFunc(props, propByID)
 	}
-	if objByID := func(a, b storedValue) int { return cmp.Compare(a.id, b.id) }; !slices.IsSortedFunc(objects, objByID) {
+	if !slices.IsSortedFunc(objects, objectByID) {
 		objects = slices.Clone(objects)
-		slices.SortFunc(objects, objByID)
+		slices.SortFunc(objects, objectByID)
 	}
 	for _, o := range objects {
 		if _, dup := find(props, o.id); dup {
