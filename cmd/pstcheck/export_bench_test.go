@@ -9,12 +9,12 @@ import (
 	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
-// BenchmarkExportEnron exports enron.pst's 2,178 messages as EML into a
-// fresh folder each time (under $PSTCHECK_BENCH_DIR, e.g. /dev/shm, to
-// leave the disk out). scripts/bench-export times the same next to
-// readpst and pffexport.
+// BenchmarkExportEnron exports enron.pst's 2,178 messages (or
+// $PSTCHECK_BENCH_FILE's) as EML into a fresh folder each time (under
+// $PSTCHECK_BENCH_DIR, e.g. /dev/shm, to leave the disk out).
+// scripts/bench-export times the same next to readpst and pffexport.
 func BenchmarkExportEnron(b *testing.B) {
-	src := testkit.GoPst(b, "enron.pst")
+	src := testkit.BenchFile(b)
 	base := os.Getenv("PSTCHECK_BENCH_DIR")
 	if base == "" {
 		base = b.TempDir()
