@@ -97,7 +97,8 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	}
 	defer os.Remove(tmp.Name()) // gone once renamed; removed on failure
 	ibar := newNamedItemProgress(bar, "repairing")
-	sum, err := repair.Run(ctx, store, writeback.New(tmp), repair.Options{IncludeDamaged: opts.IncludeDamaged,
+	out := writeback.New(tmp)
+	sum, err := repair.Run(ctx, store, out, repair.Options{IncludeDamaged: opts.IncludeDamaged,
 		Progress: func(done, total int) {
 			if done == 1 {
 				ibar.Start(total)
@@ -106,7 +107,7 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		}})
 	ibar.Done()
 	if err == nil {
-		err = tmp.Sync()
+		err = out.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

@@ -131,12 +131,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	res, err := write(writeback.New(f), shape, seed)
+	wb := writeback.New(f)
+	res, err := write(wb, shape, seed)
 	took := time.Since(start)
 	// The speed that counts is the disk's: the page cache takes a gigabyte
 	// in a second, so the time to have it on disk is measured too.
 	if err == nil {
-		err = f.Sync()
+		err = wb.Sync()
 	}
 	synced := time.Since(start)
 	if cerr := f.Close(); err == nil {

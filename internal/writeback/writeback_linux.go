@@ -8,8 +8,9 @@ import (
 
 // startWriteback asks the system to start writing [off, off+n) of f to
 // disk, without waiting for it (sync_file_range with only
-// SYNC_FILE_RANGE_WRITE). It is a hint: an error changes nothing, since
-// the final Sync writes whatever is left.
-func startWriteback(f *os.File, off, n int64) {
+// SYNC_FILE_RANGE_WRITE), and says it did. An error changes nothing else,
+// since the final Sync writes whatever is left.
+func startWriteback(f *os.File, off, n int64) bool {
 	_ = unix.SyncFileRange(int(f.Fd()), off, n, unix.SYNC_FILE_RANGE_WRITE)
+	return true
 }
