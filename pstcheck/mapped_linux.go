@@ -105,17 +105,40 @@ func (m *mappedFile) copyAt(p []byte, off int64) (int, error) {
 
 // copyGuarded copies src into dst; false when a page of src faulted.
 func copyGuarded(dst, src []byte) (n int, ok bool) {
+	ok = guarded(func() { n = copy(dst, src) })
+	return n, ok
+}
+
+// InPlace calls use with the n bytes at off where they lie in the
+// mapping, without copying them: false when the file holds fewer, or
+// when a page of them faulted while use ran. What use did before the
+// fault is then partial, and the caller reads the bytes again with
+// ReadAt, which reports the fault as a read error. use must not keep the
+// slice: the mapping goes when the store is closed.
+func (m *mappedFile) InPlace(off int64, n int, use func([]byte)) bool {
+	if off < 0 || n < 0 || off > int64(len(m.data)) || int64(n) > int64(len(m.data))-off {
+		return false
+	}
+	end := off + int64(n)
+	return guarded(func() { use(m.data[off:end:end]) })
+}
+
+// guarded runs f with a fault on a page of the mapping turned into a
+// panic that it recovers: false when one happened. Any other panic goes
+// on.
+func guarded(f func()) (ok bool) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			if e, isErr := r.(runtime.Error); isErr && isFault(e) {
-				n, ok = 0, false
+				ok = false
 				return
 			}
 			panic(r)
 		}
 	}()
-	return copy(dst, src), true
+	f()
+	return true
 }
 
 // isFault tells a memory fault (which SetPanicOnFault turns into a panic

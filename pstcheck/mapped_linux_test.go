@@ -2,11 +2,16 @@ package pstcheck
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
 
 // A mapped file reads as the file does: the same bytes, io.EOF at and
@@ -96,5 +101,62 @@ func TestLargeFileNotMapped(t *testing.T) {
 	defer in.Close()
 	if _, ok := in.r.(*os.File); !ok || in.unmap != nil {
 		t.Errorf("a file of %d bytes is read through %T", int64(mapLimit+1), in.r)
+	}
+}
+
+// copyOnly reads a mapping only by copying out of it (ReadAt), as the
+// block pass did before it verified chunks in place.
+type copyOnly struct{ m *mappedFile }
+
+func (c copyOnly) ReadAt(p []byte, off int64) (int, error) { return c.m.ReadAt(p, off) }
+func (copyOnly) ReadsFromMemory()                          {}
+
+// The block pass verifies a mapped store's chunks where they lie. A page
+// that faults while it does (here: the file cut to half its size after it
+// was mapped) must cost only the blocks on the pages that fault, as when
+// the chunk is copied out first: the whole report is the same either way,
+// for the cut file and for the whole one.
+func TestBlockPassInPlaceReportsAsCopying(t *testing.T) {
+	src := samples.GoPst("enron.pst")
+	if src == "" {
+		t.Skip("go-pst samples not downloaded")
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "enron.pst")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, err := openInput(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	m, ok := in.r.(*mappedFile)
+	if !ok {
+		t.Skip("the file system here does not map files")
+	}
+	same := func(what string) *Report {
+		t.Helper()
+		inPlace := Check(context.Background(), m, in.size, Options{})
+		copied := Check(context.Background(), copyOnly{m}, in.size, Options{})
+		inPlace.Stats.Duration, copied.Stats.Duration = 0, 0
+		inPlace.Stats.BlockPass, copied.Stats.BlockPass = 0, 0
+		if !reflect.DeepEqual(inPlace, copied) {
+			t.Errorf("%s: verified in place, %d findings (%v); copied, %d (%v)", what,
+				len(inPlace.Findings), inPlace.Verdict, len(copied.Findings), copied.Verdict)
+		}
+		return inPlace
+	}
+	if rep := same("whole"); rep.Count(finding.SeverityError) > 0 {
+		t.Fatalf("the whole file has errors: %v", rep.Findings)
+	}
+	if err := os.Truncate(path, int64(len(data)/2)); err != nil {
+		t.Fatal(err)
+	}
+	if rep := same("cut after mapping"); !rep.Has(finding.FileRead) {
+		t.Errorf("the cut file reads without error: %d findings", len(rep.Findings))
 	}
 }

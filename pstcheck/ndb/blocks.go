@@ -187,22 +187,40 @@ type blockVerifier struct {
 
 // check verifies chunk c's blocks.
 func (v *blockVerifier) check(c *blockChunk, order blockOrder) {
+	if r, ok := v.s.r.(inPlaceReader); ok {
+		if r.InPlace(c.off, int(c.end-c.off), func(data []byte) { v.verify(c, order, data, c.off) }) {
+			return
+		}
+		// The chunk runs past the file's end, or a page faulted: the
+		// blocks verified before keep their states (and the internal
+		// ones are kept only when the chunk is done), and the chunk is
+		// read as below, which reports a fault as a read error of the
+		// blocks on that page.
+		v.kept, v.keptData = v.kept[:0], v.keptData[:0]
+	}
 	if n := c.end - c.off; int64(cap(v.buf)) < n {
 		// Chunks are at most ChunkSize: one buffer of that serves them all.
 		v.buf = make([]byte, max(n, min(int64(max(ChunkSize, 1<<16)), v.s.limit)))
 	}
-	v.verify(c, order)
+	v.verify(c, order, nil, 0)
 }
 
-// verify checks the blocks of c. A block the buffer does not hold is read,
-// with the rest of the chunk after it: the chunk in one read, unless a bad
-// sector cuts a read short, which then costs only the blocks it lies in.
-func (v *blockVerifier) verify(c *blockChunk, order blockOrder) {
+// inPlaceReader is a reader whose bytes can be checked where they lie, a
+// mapping of the file (pstcheck/mapped_linux.go): the block pass then
+// verifies a chunk without copying it first. InPlace returns false when
+// the bytes are not all there or a page of them faulted while use ran.
+type inPlaceReader interface {
+	InPlace(off int64, n int, use func([]byte)) bool
+}
+
+// verify checks the blocks of c, data holding the file's bytes from start
+// (nil: none yet). A block data does not hold is read, with the rest of
+// the chunk after it: the chunk in one read, unless a bad sector cuts a
+// read short, which then costs only the blocks it lies in.
+func (v *blockVerifier) verify(c *blockChunk, order blockOrder, data []byte, start int64) {
 	s := v.s
 	l := &s.h.Layout
 	bbt := &s.res.BBT
-	var data []byte
-	var start int64
 	for n := int(c.first); n < int(c.last); n++ {
 		idx := order.at(n)
 		if bbt.State(idx) != 0 {
