@@ -67,11 +67,10 @@ const namedIDs = 0x10000 - firstNamedID
 
 func newConverter(w *pstwrite.Writer, r *messaging.Reader) *converter {
 	c := &converter{w: w, r: r, named: new([namedIDs]uint16), used: new([namedIDs]uint32)}
-	for old := range namedIDs {
-		if n, ok := r.PropertyName(uint16(firstNamedID + old)); ok {
-			if id, err := w.NamedProperty(pstwrite.PropertyName{GUID: n.GUID, LID: n.LID, Name: n.Name}); err == nil {
-				c.named[old] = id
-			}
+	for _, old := range r.PropertyNames() { // in ID order: the new IDs follow it
+		n, _ := r.PropertyName(old)
+		if id, err := w.NamedProperty(pstwrite.PropertyName{GUID: n.GUID, LID: n.LID, Name: n.Name}); err == nil {
+			c.named[old-firstNamedID] = id
 		}
 	}
 	return c

@@ -2,6 +2,8 @@ package messaging
 
 import (
 	"encoding/binary"
+	"maps"
+	"slices"
 	"unicode/utf16"
 )
 
@@ -21,6 +23,15 @@ func (r *Reader) PropertyName(id uint16) (PropertyName, bool) {
 	r.namesOnce.Do(r.loadNames)
 	n, ok := r.names[id]
 	return n, ok
+}
+
+// PropertyNames returns the IDs the store's name-to-ID map names, in
+// order (each one's name is PropertyName's): a copy of a store's named
+// properties goes through these few hundred, not the 32,768 IDs the range
+// could hold.
+func (r *Reader) PropertyNames() []uint16 {
+	r.namesOnce.Do(r.loadNames)
+	return slices.Sorted(maps.Keys(r.names))
 }
 
 // loadNames reads every entry of the name-to-ID map: numeric names and,
