@@ -756,8 +756,15 @@ func textHash(s string) uint64 {
 // recipientsPrint combines the hashes of a message's display To, Cc and
 // Bcc (textHash).
 func recipientsPrint(to, cc, bcc uint64) uint64 {
+	// The bytes binary.Write gives the three as a [3]uint64, without its
+	// reflection (a package variable is made of this when the program
+	// starts).
+	var b [24]byte
+	binary.LittleEndian.PutUint64(b[0:], to)
+	binary.LittleEndian.PutUint64(b[8:], cc)
+	binary.LittleEndian.PutUint64(b[16:], bcc)
 	h := fnv.New64a()
-	binary.Write(h, binary.LittleEndian, [3]uint64{to, cc, bcc})
+	h.Write(b[:])
 	return h.Sum64()
 }
 
