@@ -67,8 +67,7 @@ const namedIDs = 0x10000 - firstNamedID
 
 func newConverter(w *pstwrite.Writer, r *messaging.Reader) *converter {
 	c := &converter{w: w, r: r, named: new([namedIDs]uint16), used: new([namedIDs]uint32)}
-	for _, old := range r.PropertyNames() { // in ID order: the new IDs follow it
-		n, _ := r.PropertyName(old)
+	for old, n := range r.PropertyNames() { // in ID order: the new IDs follow it
 		if id, err := w.NamedProperty(pstwrite.PropertyName{GUID: n.GUID, LID: n.LID, Name: n.Name}); err == nil {
 			c.named[old-firstNamedID] = id
 		}

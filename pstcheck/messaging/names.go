@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"encoding/binary"
+	"iter"
 	"maps"
 	"slices"
 	"unicode/utf16"
@@ -25,13 +26,19 @@ func (r *Reader) PropertyName(id uint16) (PropertyName, bool) {
 	return n, ok
 }
 
-// PropertyNames returns the IDs the store's name-to-ID map names, in
-// order (each one's name is PropertyName's): a copy of a store's named
+// PropertyNames yields each ID the store's name-to-ID map names, with its
+// name (as PropertyName gives it), in ID order: a copy of a store's named
 // properties goes through these few hundred, not the 32,768 IDs the range
 // could hold.
-func (r *Reader) PropertyNames() []uint16 {
+func (r *Reader) PropertyNames() iter.Seq2[uint16, PropertyName] {
 	r.namesOnce.Do(r.loadNames)
-	return slices.Sorted(maps.Keys(r.names))
+	return func(yield func(uint16, PropertyName) bool) {
+		for _, id := range slices.Sorted(maps.Keys(r.names)) {
+			if !yield(id, r.names[id]) {
+				return
+			}
+		}
+	}
 }
 
 // loadNames reads every entry of the name-to-ID map: numeric names and,
