@@ -43,7 +43,7 @@ func TestFirstOfKey(t *testing.T) {
 	for _, e := range [][2]uint64{{1, 0}, {1, 1}, {2, 2}, {0, 3}, {2, 4}, {5, 5}} {
 		p.append(e)
 	}
-	next := firstOfKey(p.sorted(func(a, b [2]uint64) int { return cmp.Compare(a[0], b[0]) }), func(e [2]uint64) uint64 { return e[0] })
+	next := firstOfKey(p.sorted(func(a, b [2]uint64) int { return cmp.Compare(a[0], b[0]) }).next, func(e [2]uint64) uint64 { return e[0] })
 	var got [][2]uint64
 	for e, ok := next(); ok; e, ok = next() {
 		got = append(got, e)

@@ -23,7 +23,8 @@ import (
 // block the allocation map marks free is not taken while the map is valid,
 // and between pages that disagree the one the map marks in use wins, then
 // the newer (higher BID) one. Everything is found in one sequential pass
-// over the data section, read in ChunkSize pieces.
+// over the data section, read in ChunkSize pieces; the BBT leaf pages found
+// are read again as the merge comes to their keys (rebuildleaves.go).
 
 // Rebuild says what the index rebuild found. Nil in a Result when the index
 // was read whole.
@@ -54,8 +55,8 @@ const (
 )
 
 // The candidates are an entry each with what decides between them, their
-// fields laid out flat: there is one per block of the file when a root is
-// lost, and nested entries would cost 48 and 40 bytes instead of 40 and 32.
+// fields laid out flat: there is one per node of the file when the NBT
+// root is lost, and nested entries would cost 48 bytes instead of 40.
 
 // nbtCandidate is a node entry found in a leaf page.
 type nbtCandidate struct {
@@ -89,9 +90,9 @@ func (c *bbtCandidate) entry() BBTEntry {
 
 // trailerCandidate is a block found by its trailer, packed into 20 bytes
 // where a bbtCandidate takes 32: when the BBT root is lost there is one
-// per block of the file beside each leaf page entry (on a 4.4 GB store of
-// 2 million messages, 6.1 million of each). A block starts on a 64-byte
-// step, so its offset is kept in units of 64 bytes, in 48 bits.
+// per block of the file (on a 4.4 GB store of 2 million messages, 6.1
+// million), most of them kept in 12 (packedTrailer). A block starts on a
+// 64-byte step, so its offset is kept in units of 64 bytes, in 48 bits.
 type trailerCandidate struct {
 	bidLo, bidHi uint32
 	ibLo         uint32
@@ -112,6 +113,70 @@ func (t *trailerCandidate) ib() uint64  { return (uint64(t.ibHi)<<32 | uint64(t.
 // candidate is t as the merge weighs it.
 func (t *trailerCandidate) candidate() bbtCandidate {
 	return bbtCandidate{bid: t.bid(), ib: t.ib(), cb: t.cb, inflated: t.inflated, found: FoundByTrailer, alloc: t.alloc}
+}
+
+// packedTrailer is a block found by its trailer in 12 bytes, as nearly
+// every block is kept: its BID below 2^32, its offset below 256 GiB and
+// its data stored as is (not compressed). The others are kept as
+// trailerCandidates.
+type packedTrailer struct {
+	bid, ib uint32 // ib in units of 64 bytes
+	cb      uint16
+	alloc   allocState
+}
+
+func packTrailer(t trailerCandidate) (packedTrailer, bool) {
+	ok := t.bidHi == 0 && t.ibHi == 0 && t.inflated == t.cb
+	return packedTrailer{bid: t.bidLo, ib: t.ibLo, cb: t.cb, alloc: t.alloc}, ok
+}
+
+func (p *packedTrailer) candidate() bbtCandidate {
+	return bbtCandidate{bid: uint64(p.bid), ib: uint64(p.ib) * ibUnit, cb: p.cb, inflated: p.cb, found: FoundByTrailer, alloc: p.alloc}
+}
+
+// compareTrailers orders the blocks of one BID found by their trailers
+// best first: in use, then the first in the file. It is a total order
+// (two trailers of one BID, state and start differ in size), so sorting
+// needs no stability and the two lists merge into the order of one.
+func compareTrailers(a, b bbtCandidate) int {
+	return cmp.Or(cmp.Compare(a.bid, b.bid), cmp.Compare(b.alloc, a.alloc), cmp.Compare(a.ib, b.ib), cmp.Compare(a.cb, b.cb))
+}
+
+// trailerLists holds the blocks found by their trailers.
+type trailerLists struct {
+	packed pieces[packedTrailer]
+	wide   pieces[trailerCandidate]
+}
+
+func (l *trailerLists) append(t trailerCandidate) {
+	if p, ok := packTrailer(t); ok {
+		l.packed.append(p)
+	} else {
+		l.wide.append(t)
+	}
+}
+
+func (l *trailerLists) len() int { return l.packed.n + l.wide.n }
+
+// sorted returns the trailers in compareTrailers' order, the lists emptied.
+func (l *trailerLists) sorted() func() (bbtCandidate, bool) {
+	packed := l.packed.sorted(func(a, b packedTrailer) int { return compareTrailers(a.candidate(), b.candidate()) })
+	wide := l.wide.sorted(func(a, b trailerCandidate) int { return compareTrailers(a.candidate(), b.candidate()) })
+	p, pok := packed.next()
+	w, wok := wide.next()
+	return func() (bbtCandidate, bool) {
+		switch {
+		case pok && (!wok || compareTrailers(p.candidate(), w.candidate()) < 0):
+			c := p.candidate()
+			p, pok = packed.next()
+			return c, true
+		case wok:
+			c := w.candidate()
+			w, wok = wide.next()
+			return c, true
+		}
+		return bbtCandidate{}, false
+	}
 }
 
 // inRanges reports whether key lies in one of the sorted, disjoint-or-not
@@ -154,70 +219,58 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 	sortRanges(s.lost)
 	sortRanges(s.lostNBT)
 	// Candidates as found, several per key at times; mergeRebuilt picks
-	// one. blocks are the entries of found BBT leaf pages, trailers the
-	// blocks found by their trailers. Lists, not maps: when a root is lost
-	// every entry of the index passes through here.
+	// one. nodes are the entries of found NBT leaf pages, leaves the found
+	// BBT leaf pages (rebuildleaves.go), trailers the blocks found by
+	// their trailers. Lists, not maps: when a root is lost every entry of
+	// the index passes through here.
 	var nodes pieces[nbtCandidate]
-	var blocks pieces[bbtCandidate]
-	var trailers pieces[trailerCandidate]
-	for _, b := range s.changedBlocks {
-		blocks.append(b)
-	}
-	pagesUsed := map[int64]uint8{}
+	var leaves []leafPage
+	var trailers trailerLists
+	var used []usedPage
 	done := s.sweepData(ctx, func(c *sweptChunk) {
 		for _, n := range c.nodes {
 			nodes.append(n)
 		}
-		for _, b := range c.blocks {
-			blocks.append(b)
-		}
+		leaves = append(leaves, c.leaves...)
 		for _, t := range c.trailers {
 			trailers.append(t)
 		}
-		for _, u := range c.used {
-			pagesUsed[u.off] = u.ptype
-		}
+		used = append(used, c.used...)
 	})
 	if !done {
 		return
 	}
-	s.mergeRebuilt(&nodes, &blocks, &trailers, pagesUsed)
+	s.mergeRebuilt(&nodes, leaves, &trailers, used)
 }
 
-// foundPage takes the entries of a leaf page found outside the live trees
-// when they fall in a lost range.
+// foundPage takes a leaf page found outside the live trees when it holds
+// entries in a lost range: a node page's entries, a block page's place.
 func (s *Scanner) foundPage(page []byte, off int64, a allocState, c *sweptChunk) {
 	l := &s.h.Layout
-	t, ok := l.soundBTreePage(page, off)
-	if !ok || a == allocFree {
-		return
-	}
-	cEnt, _, cbEnt, cLevel := l.BTFooter(page)
-	want := l.BBTLeafEntrySize
-	if t.Type == PageNBT {
-		want = l.NBTLeafEntrySize
-	}
-	if cLevel != 0 || cbEnt != want || cEnt*cbEnt > l.BTFooterOff {
+	t, cEnt, cbEnt, ok := l.foundLeaf(page, off, a)
+	if !ok {
 		return
 	}
 	took := false
-	for i := 0; i < cEnt; i++ {
-		e := page[i*cbEnt : (i+1)*cbEnt]
-		if t.Type == PageNBT {
-			n := l.parseNBTLeaf(e)
-			if !inRanges(s.lostNBT, uint64(n.NID)) {
-				continue
+	if t.Type == PageNBT {
+		for i := range cEnt {
+			n := l.parseNBTLeaf(page[i*cbEnt : (i+1)*cbEnt])
+			if inRanges(s.lostNBT, uint64(n.NID)) {
+				c.nodes = append(c.nodes, nbtCandidate{nid: n.NID, parent: n.Parent, data: n.Data, sub: n.Sub, alloc: a, pageBID: t.BID})
+				took = true
 			}
-			c.nodes = append(c.nodes, nbtCandidate{nid: n.NID, parent: n.Parent, data: n.Data, sub: n.Sub, alloc: a, pageBID: t.BID})
-		} else {
-			b := l.parseBBTLeaf(e)
-			b.BID &^= bidReserved
-			if !inRanges(s.lost, b.BID) {
-				continue
-			}
-			c.blocks = append(c.blocks, leafCandidate(b, a, t.BID))
 		}
-		took = true
+	} else {
+		leaf := leafPage{off: off, pageBID: t.BID, alloc: a}
+		for i := range cEnt {
+			bid := l.parseBBTLeaf(page[i*cbEnt:(i+1)*cbEnt]).BID &^ bidReserved
+			if inRanges(s.lost, bid) && (!took || bid < leaf.lo) {
+				leaf.lo, took = bid, true
+			}
+		}
+		if took {
+			c.leaves = append(c.leaves, leaf)
+		}
 	}
 	if took {
 		c.used = append(c.used, usedPage{off, t.Type})
@@ -233,38 +286,33 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, c *sweptChunk)
 // that are stale but marked in use are kept too: the blocks they name hold
 // an earlier version of an item (the folder names of an older hierarchy
 // table, say), which beats nothing when the current one is lost.
-func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks *pieces[bbtCandidate], trailers *pieces[trailerCandidate], used map[int64]uint8) {
-	// The best candidate of each key first: the one the allocation map
-	// marks in use, then the newer page (a higher BID); trailers in offset
-	// order. Only the first of each key is taken (firstOfKey).
-	byBID := blocks.sorted(func(a, b bbtCandidate) int {
-		return cmp.Or(cmp.Compare(a.bid, b.bid), cmp.Compare(b.alloc, a.alloc), cmp.Compare(b.pageBID, a.pageBID))
-	})
-	trailersByBID := trailers.sorted(func(a, b trailerCandidate) int {
-		return cmp.Or(cmp.Compare(a.bid(), b.bid()), cmp.Compare(b.alloc, a.alloc), cmp.Compare(a.ib(), b.ib()))
-	})
-	byNID := nodes.sorted(func(a, b nbtCandidate) int {
-		return cmp.Or(cmp.Compare(a.nid, b.nid), cmp.Compare(b.alloc, a.alloc), cmp.Compare(b.pageBID, a.pageBID))
-	})
-	blockKey := func(c bbtCandidate) uint64 { return c.bid }
-	nextBlock := firstOfKey(byBID, blockKey)
-	firstTrailer := firstOfKey(trailersByBID, func(t trailerCandidate) uint64 { return t.bid() })
-	nextTrailer := func() (bbtCandidate, bool) {
-		t, ok := firstTrailer()
-		return t.candidate(), ok
-	}
-
+func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], leaves []leafPage, trailers *trailerLists, used []usedPage) {
 	rb := &Rebuild{ChangedPages: s.changedPages}
-	for off, t := range used {
-		if t == PageNBT {
+	for _, u := range used {
+		if u.ptype == PageNBT {
 			rb.NBTPages++
 		} else {
 			rb.BBTPages++
 		}
-		s.keepPage(pageRef{IB: off, Type: t, rebuilt: true})
+		s.keepPage(pageRef{IB: u.off, Type: u.ptype, rebuilt: true})
 	}
-	s.sortTrees() // for the lookups of what the live trees hold
-	liveBBT, liveNBT := s.res.BBT.Len(), s.res.NBT.Len()
+	s.sortTrees() // the live entries in order, to merge the chosen ones into
+	if len(leaves) > 0 || len(s.changedBlocks) > 0 || trailers.len() > 0 {
+		s.mergeBlocks(s.newLeafMerge(leaves, s.changedBlocks), trailers.sorted(), rb)
+	}
+	s.changedBlocks = nil
+	s.mergeNodes(nodes, rb)
+	s.res.Rebuild = rb
+}
+
+// mergeBlocks merges the best candidate of each BID into the BBT. The
+// candidates of each BID come best first: the one the allocation map marks
+// in use, then the newer page (a higher BID); trailers in offset order.
+// Only the first of each BID is taken (firstOfKey).
+func (s *Scanner) mergeBlocks(leaves *leafMerge, trailers func() (bbtCandidate, bool), rb *Rebuild) {
+	blockKey := func(c bbtCandidate) uint64 { return c.bid }
+	nextBlock := firstOfKey(leaves.Next, blockKey)
+	nextTrailer := firstOfKey(trailers, blockKey)
 	// Where only a page whose checksum fails is weighed, a block is taken
 	// only from allocated space: the page's own entries, and blocks its
 	// changed entries no longer name. Freed blocks found there are older
@@ -277,14 +325,15 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks *pieces[bbtCa
 			lost = append(lost, r)
 		}
 	}
+	bbt := mergeIntoLive[BBTEntry](&s.res.BBT, &BlockTable{})
 	add := func(c bbtCandidate) {
-		if s.res.BBT.findIn(c.bid, liveBBT) >= 0 {
+		if bbt.listed(c.bid) {
 			return
 		}
 		if c.alloc != allocInUse && !inRanges(lost, c.bid) && inRanges(changed, c.bid) {
 			return
 		}
-		s.res.BBT.add(c.entry())
+		bbt.add(c.entry())
 		rb.Blocks++
 		if c.found == FoundByTrailer {
 			rb.TrailerBlocks++
@@ -315,19 +364,33 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks *pieces[bbtCa
 			t, tok = nextTrailer()
 		}
 	}
+	s.res.BBT = *bbt.done()
+}
+
+// mergeNodes merges the best candidate of each NID into the NBT: the one
+// the allocation map marks in use, then the newer page (a higher BID).
+func (s *Scanner) mergeNodes(nodes *pieces[nbtCandidate], rb *Rebuild) {
+	if nodes.n == 0 {
+		return
+	}
+	byNID := nodes.sorted(func(a, b nbtCandidate) int {
+		return cmp.Or(cmp.Compare(a.nid, b.nid), cmp.Compare(b.alloc, a.alloc), cmp.Compare(b.pageBID, a.pageBID))
+	})
 	// Where the BBT was read whole, it lists every block the store holds:
 	// a node entry naming a block it does not list is of an old copy of a
 	// page (the node changed, moved or went since; its message's current
 	// blocks, no node leading to them, are found by the messaging layer).
 	// The best entry of each node that names listed blocks is taken, and
-	// a node with none is left out.
+	// a node with none is left out. (Nothing is added to a whole BBT: it
+	// is the live one.)
 	bbtWhole := s.bbtWhole()
 	// (Some nodes name no block at all: 0 is no block missing.)
-	inBBT := func(bid uint64) bool { return bid == 0 || s.res.BBT.findIn(bid&^bidReserved, liveBBT) >= 0 }
+	inBBT := func(bid uint64) bool { return bid == 0 || s.res.BBT.find(bid&^bidReserved) >= 0 }
 	listed := func(c nbtCandidate) bool { return inBBT(c.data) && inBBT(c.sub) }
+	nbt := mergeIntoLive[NBTEntry](&s.res.NBT, &NodeTable{})
 	var group []nbtCandidate // the candidates of one node, best first
 	take := func() {
-		if len(group) == 0 || s.res.NBT.findIn(group[0].nid, liveNBT) >= 0 {
+		if len(group) == 0 || nbt.listed(uint64(group[0].nid)) {
 			return
 		}
 		i := 0
@@ -337,7 +400,7 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks *pieces[bbtCa
 				return
 			}
 		}
-		s.res.NBT.add(group[i].entry())
+		nbt.add(group[i].entry())
 		rb.Nodes++
 	}
 	for c, ok := byNID.next(); ok; c, ok = byNID.next() {
@@ -348,16 +411,16 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], blocks *pieces[bbtCa
 		group = append(group, c)
 	}
 	take()
-	s.res.Rebuild = rb
+	s.res.NBT = *nbt.done()
 }
 
 // firstOfKey reads the sorted entries and returns the first of each key.
-func firstOfKey[T any](sorted *sortedPieces[T], key func(T) uint64) func() (T, bool) {
+func firstOfKey[T any](next func() (T, bool), key func(T) uint64) func() (T, bool) {
 	var last uint64
 	started := false
 	return func() (T, bool) {
 		for {
-			v, ok := sorted.next()
+			v, ok := next()
 			if !ok || !started || key(v) != last {
 				started, last = true, key(v)
 				return v, ok

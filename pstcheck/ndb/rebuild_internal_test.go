@@ -1,6 +1,9 @@
 package ndb
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // A block found by its trailer is weighed as it was found: packing it
 // keeps every BID (all 64 bits) and every offset a file can have.
@@ -21,5 +24,44 @@ func TestTrailerCandidatePacking(t *testing.T) {
 				t.Errorf("bid 0x%X at 0x%X: packed and read back as %+v, want %+v", c.bid, c.ib, got.candidate(), want)
 			}
 		}
+	}
+}
+
+// Blocks found by their trailers are kept in 12 bytes where they can be,
+// in 20 where they cannot (a BID of 2^32 or above, an offset past 256 GiB,
+// a compressed block), and read back as one list in compareTrailers'
+// order, each as it was found.
+func TestTrailerListsOrder(t *testing.T) {
+	var lists trailerLists
+	var want []bbtCandidate
+	for i := range 3*pieceLen + 5 {
+		bid := uint64(4 * (i % 997))   // several blocks per BID
+		ib := int64(4*pieceLen-i) * 64 // one block ends at each place: no two alike
+		cb, inflated := uint16(100+i%7), uint16(100+i%7)
+		switch i % 50 {
+		case 1:
+			bid |= 1 << 40
+		case 2:
+			ib += 1 << 38
+		case 3:
+			inflated += 300
+		}
+		a := []allocState{allocUnknown, allocInUse}[i%3%2]
+		tc := newTrailerCandidate(bid, ib, cb, inflated, a)
+		lists.append(tc)
+		want = append(want, tc.candidate())
+	}
+	if n := 3*pieceLen + 5; lists.wide.n != (n+48)/50+(n+47)/50+(n+46)/50 {
+		t.Fatalf("%d of %d kept in 20 bytes", lists.wide.n, n)
+	}
+	slices.SortStableFunc(want, compareTrailers)
+	next := lists.sorted()
+	for i, w := range want {
+		if got, ok := next(); !ok || got != w {
+			t.Fatalf("trailer %d: %+v (%v), want %+v", i, got, ok, w)
+		}
+	}
+	if _, ok := next(); ok {
+		t.Fatal("more trailers than were found")
 	}
 }

@@ -297,3 +297,59 @@ func treeName(tree uint8) string {
 	}
 	return "BBT"
 }
+
+// With the BBT root lost, the copies of a leaf page found outside the tree
+// are weighed, entry by entry, as mergeRebuilt says: a copy the allocation
+// map marks free is not taken, and between copies in use the newer page (a
+// higher page BID) wins. Which copy won shows in the reference count of
+// the page's first entry, which no block trailer holds (a block's trailer
+// proves only its place and size).
+func TestRebuildWeighsLeafCopies(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		bidStep int64 // the copy's page BID against the page's
+		inUse   bool
+		wantRef int // the first entry's reference count, from ref+0 or the copy's ref+1
+	}{
+		{"a newer copy in use", +4, true, 1},
+		{"an older copy in use", -4, true, 0},
+		{"a newer copy the map marks free", +4, false, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := sample(t, unicodeSample)
+			page := f.TreePages(ndb.PageBBT, 0)[0]
+			var first pstmut.BBTRef
+			for _, b := range f.BBT {
+				if b.Page == page.Off {
+					first = b
+					break
+				}
+			}
+			to := freeSlot(t, f, f.L.FirstAMap)
+			copy(f.B[to:to+f.L.PageSize], f.B[page.Off:page.Off+f.L.PageSize])
+			refOff := to + (first.Entry - page.Off) + 2*int64(f.L.BIDSize) + 2 // BID, IB, cb, then cRef
+			f.PutUint(refOff, 2, uint64(first.Ref)+1)
+			pageBID := uint64(int64(f.PageTrailer(page.Off).BID) + c.bidStep)
+			f.SetPageBID(to, pageBID)
+			f.SetPageSig(to, ndb.Signature(uint64(to), pageBID))
+			f.FixPageCRC(to)
+			for u := to; c.inUse && u < to+f.L.PageSize; u += f.L.AMapUnit {
+				f.SetAMapBit(u, true)
+			}
+			f.Zero(f.Root(ndb.PageBBT).Off, f.L.PageSize)
+			res, _ := scan(f)
+			if res.Rebuild == nil {
+				t.Fatal("the index was not rebuilt")
+			}
+			var i ndb.BBTEntry
+			for _, e := range res.BBT.All() {
+				if e.BID == first.BID {
+					i = e
+				}
+			}
+			if want := first.Ref + uint16(c.wantRef); i.Ref != want || i.Rebuilt != ndb.FoundInLeaf {
+				t.Errorf("block 0x%X rebuilt as %+v, want its reference count %d from a leaf", first.BID, i, want)
+			}
+		})
+	}
+}

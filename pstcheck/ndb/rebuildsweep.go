@@ -18,7 +18,7 @@ import (
 // sweptChunk is what the sweep found in one chunk, in file order.
 type sweptChunk struct {
 	nodes    []nbtCandidate
-	blocks   []bbtCandidate
+	leaves   []leafPage
 	trailers []trailerCandidate
 	used     []usedPage // leaf pages entries were taken from
 	// readEnd is where the bytes read end: the next chunk starts there.
@@ -38,7 +38,7 @@ type usedPage struct {
 }
 
 func (c *sweptChunk) reset() {
-	*c = sweptChunk{nodes: c.nodes[:0], blocks: c.blocks[:0], trailers: c.trailers[:0], used: c.used[:0]}
+	*c = sweptChunk{nodes: c.nodes[:0], leaves: c.leaves[:0], trailers: c.trailers[:0], used: c.used[:0]}
 }
 
 // sweeper sweeps chunks for one worker: its buffer, and the AMap of the

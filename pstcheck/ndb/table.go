@@ -327,3 +327,62 @@ func (t *NodeTable) sortByNID() {
 		}
 	}
 }
+
+// indexTable is a BlockTable or a NodeTable, as mergeIntoLive uses them.
+type indexTable[E any] interface {
+	*BlockTable | *NodeTable
+	Len() int
+	Entry(i int) E
+	key(i int) uint64
+	add(e E)
+	release(seg int)
+}
+
+func (t *BlockTable) key(i int) uint64 { return t.BID(i) }
+func (t *NodeTable) key(i int) uint64  { return uint64(t.NID(i)) }
+
+// release lets segment seg go; its entries are not read again.
+func (t *BlockTable) release(seg int) { t.segs[seg] = nil }
+func (t *NodeTable) release(seg int)  { t.segs[seg] = nil }
+
+// tableMerge builds a table anew from the entries of a live one (in key
+// order) and entries added in key order, so that the result is in order
+// without being sorted: sorting a table by copying held it three times
+// over (the table, its entries, the sorted table). Each segment of the
+// live table is let go once passed.
+type tableMerge[E any, T indexTable[E]] struct {
+	live, out T
+	next      int // the first live entry not yet passed
+}
+
+// mergeIntoLive starts a merge of entries into live, built in out.
+func mergeIntoLive[E any, T indexTable[E]](live, out T) *tableMerge[E, T] {
+	return &tableMerge[E, T]{live: live, out: out}
+}
+
+// listed passes the live entries below k and reports whether the live
+// table holds k. Each entry added has a key listed was asked about last.
+func (m *tableMerge[E, T]) listed(k uint64) bool {
+	m.pass(k)
+	return m.next < m.live.Len() && m.live.key(m.next) == k
+}
+
+// pass moves the live entries with keys below k to the new table.
+func (m *tableMerge[E, T]) pass(k uint64) {
+	for m.next < m.live.Len() && m.live.key(m.next) < k {
+		m.out.add(m.live.Entry(m.next))
+		if m.next++; m.next&segMask == 0 {
+			m.live.release(m.next>>segShift - 1)
+		}
+	}
+}
+
+func (m *tableMerge[E, T]) add(e E) { m.out.add(e) }
+
+// done moves the rest of the live entries and returns the new table.
+func (m *tableMerge[E, T]) done() T {
+	for ; m.next < m.live.Len(); m.next++ {
+		m.out.add(m.live.Entry(m.next))
+	}
+	return m.out
+}

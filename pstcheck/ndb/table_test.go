@@ -119,3 +119,47 @@ func TestTableFindAcrossSegments(t *testing.T) {
 		t.Errorf("an absent BID is found at %d", got)
 	}
 }
+
+// Merging rebuilt entries into a live table gives the table a stable sort
+// of both would (live entries first between equal keys, a repeated live
+// key kept), says which keys the live table lists, and lets each live
+// segment go once passed.
+func TestMergeIntoLive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var live BlockTable
+	var want []BBTEntry
+	inLive := map[uint64]bool{}
+	bid := uint64(4)
+	for range 2*segLen + 99 {
+		bid += 4 * uint64(rng.IntN(3)) // repeats, and gaps for the added ones
+		e := BBTEntry{BID: bid, IB: uint64(rng.IntN(1<<20)) * 64, CB: 100, Inflated: 100, Ref: 2}
+		live.add(e)
+		want = append(want, e)
+		inLive[bid] = true
+	}
+	m := mergeIntoLive[BBTEntry](&live, &BlockTable{})
+	for k := uint64(0); k <= bid+8; k += 2 {
+		listed := inLive[k]
+		if got := m.listed(k); got != listed {
+			t.Fatalf("listed(0x%X) = %v, want %v", k, got, listed)
+		}
+		if !listed && rng.IntN(4) == 0 {
+			e := BBTEntry{BID: k, IB: 64, CB: 7, Inflated: 7, Rebuilt: FoundByTrailer}
+			m.add(e)
+			want = append(want, e)
+		}
+		if passed := m.next >> segShift; passed > 0 && live.segs[passed-1] != nil {
+			t.Fatalf("segment %d kept after it was passed", passed-1)
+		}
+	}
+	out := m.done()
+	slices.SortStableFunc(want, func(a, b BBTEntry) int { return cmp.Compare(a.BID, b.BID) })
+	if out.Len() != len(want) {
+		t.Fatalf("%d entries, want %d", out.Len(), len(want))
+	}
+	for i, e := range want {
+		if got := out.Entry(i); got != e {
+			t.Fatalf("entry %d: %+v, want %+v", i, got, e)
+		}
+	}
+}
