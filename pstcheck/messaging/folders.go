@@ -319,7 +319,8 @@ func (w *walker) listing(nid uint32, err error) (*ltp.TC, bool) {
 var bigTableBytes = 4 << 20
 
 // bigTable opens table node nid block by block when its data is larger
-// than bigTableBytes (big false otherwise, when nothing is read yet).
+// than bigTableBytes (big false otherwise, when nothing is read yet), or
+// returns the error reading it whole would end in.
 func (w *walker) bigTable(nid uint32) (tc *ltp.TC, err error, big bool) {
 	n, ok := w.res.Node(nid)
 	if !ok {
@@ -327,12 +328,18 @@ func (w *walker) bigTable(nid uint32) (tc *ltp.TC, err error, big bool) {
 	}
 	arena := w.chk.mem.blocks()
 	blocks, size, err := w.res.DataBlocks(n.Data, arena)
-	if err != nil || size <= bigTableBytes {
+	if size <= bigTableBytes {
 		return nil, nil, false // read whole, as the errors say
 	}
-	subs, err := w.res.Subnodes(n.Sub, arena)
-	if err != nil {
-		return nil, err, true
+	subs, subErr := w.res.Subnodes(n.Sub, arena)
+	switch {
+	case subErr != nil:
+		return nil, subErr, true
+	case err != nil:
+		// A block fails: read whole, the table would fail as node says
+		// after holding every block before that one; its listing reads
+		// it block by block.
+		return nil, w.res.ReadBlocksError(n.Data, arena), true
 	}
 	heap := w.pages(blocks, false)
 	rows := func(sub uint32) (*ltp.Pages, error) {

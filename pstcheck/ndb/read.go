@@ -491,6 +491,20 @@ func (res *Result) DataBlocks(bid uint64, arena *Arena) ([]Block, int, error) {
 	return out, total, err
 }
 
+// ReadBlocksError returns the error ReadBlocks(bid) would return, found
+// reading only the tree's internal blocks: a table too large to hold,
+// read whole only to learn that one of its blocks fails, held every block
+// before that one (up to maxNodeData).
+func (res *Result) ReadBlocksError(bid uint64, arena *Arena) error {
+	total := 0
+	return res.walkData(bid, 0, arena, leavesCheck, func(e BBTEntry, _ []byte) error {
+		if total += int(e.Inflated); total > maxNodeData {
+			return tooLarge(bid, maxNodeData)
+		}
+		return nil
+	})
+}
+
 // AllDataBlocks lists the data blocks of the data tree rooted at bid by
 // their BIDs, damaged ones too, reading only its internal blocks (which
 // must be sound): for a node read in part, whose damaged blocks fail as
