@@ -227,13 +227,10 @@ type walker struct {
 	// orphaned are the messages a folder's complete listing leaves out.
 	orphaned []uint32
 	// known holds the fingerprints of the messages found, listed or not,
-	// when unlinked heaps are to be told apart from them, each with the
-	// creation time of the only one of it, or severalTimes where several
-	// have it (their creation times in knownSeveral; know); after the
-	// walk, those of the rows of lost and damaged items too (rowOnly where
-	// no message found has it).
-	known        map[uint64]int64
-	knownSeveral map[uint64][]int64
+	// when unlinked heaps are to be told apart from them, with their
+	// creation times; after the walk, those of the rows of lost and
+	// damaged items too.
+	known knownPrints
 	// unnamedLost counts the items folders' counts say were lost beyond
 	// those their listings name (account).
 	unnamedLost int
@@ -283,7 +280,7 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, opts Options
 		keepItems: opts.KeepItems, queuedNode: make([]uint64, (res.NBT.Len()+63)/64), queuedMissing: map[uint32]bool{},
 		seenFolder: map[uint32]bool{}, folderIndex: map[uint32]int{},
 		subfoldersListed: map[uint32]bool{}, itemsListed: map[uint32]bool{}, rowNames: map[uint32]string{},
-		known: map[uint64]int64{}, knownSeveral: map[uint64][]int64{}, workers: max(opts.Workers, 1)}
+		workers: max(opts.Workers, 1)}
 	w.out.Items = map[uint32][]ItemRef{}
 	if res.Header.Crypt > 2 {
 		return &w.out // item data cannot be decoded (HDR-CRYPT says so)
