@@ -492,9 +492,11 @@ func (res *Result) DataBlocks(bid uint64, arena *Arena) ([]Block, int, error) {
 }
 
 // ReadBlocksError returns the error ReadBlocks(bid) would return, found
-// reading only the tree's internal blocks: a table too large to hold,
-// read whole only to learn that one of its blocks fails, held every block
-// before that one (up to maxNodeData).
+// reading only the tree's internal blocks, its data blocks judged by what
+// the block pass found of them (a data block that reads otherwise now is
+// not seen): a table too large to hold, read whole only to learn that one
+// of its blocks fails, held every block before that one (up to
+// maxNodeData).
 func (res *Result) ReadBlocksError(bid uint64, arena *Arena) error {
 	total := 0
 	return res.walkData(bid, 0, arena, leavesCheck, func(e BBTEntry, _ []byte) error {

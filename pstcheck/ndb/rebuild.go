@@ -135,9 +135,11 @@ func (p *packedTrailer) candidate() bbtCandidate {
 }
 
 // compareTrailers orders the blocks of one BID found by their trailers
-// best first: in use, then the first in the file. It is a total order
-// (two trailers of one BID, state and start differ in size), so sorting
-// needs no stability and the two lists merge into the order of one.
+// best first: in use, then the first in the file. Two that compare equal
+// are the same trailer (one of one BID, state and start differs in size,
+// and so in where it ends; a trailer ending where a chunk of the sweep
+// ends is found twice), so sorting needs no stability and the two lists
+// merge into the order of one.
 func compareTrailers(a, b bbtCandidate) int {
 	return cmp.Or(cmp.Compare(a.bid, b.bid), cmp.Compare(b.alloc, a.alloc), cmp.Compare(a.ib, b.ib), cmp.Compare(a.cb, b.cb))
 }
@@ -240,7 +242,7 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 	if !done {
 		return
 	}
-	s.mergeRebuilt(&nodes, leaves, &trailers, used)
+	s.mergeRebuilt(ctx, &nodes, leaves, &trailers, used)
 }
 
 // foundPage takes a leaf page found outside the live trees when it holds
@@ -286,7 +288,7 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, c *sweptChunk)
 // that are stale but marked in use are kept too: the blocks they name hold
 // an earlier version of an item (the folder names of an older hierarchy
 // table, say), which beats nothing when the current one is lost.
-func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], leaves []leafPage, trailers *trailerLists, used []usedPage) {
+func (s *Scanner) mergeRebuilt(ctx context.Context, nodes *pieces[nbtCandidate], leaves []leafPage, trailers *trailerLists, used []usedPage) {
 	rb := &Rebuild{ChangedPages: s.changedPages}
 	for _, u := range used {
 		if u.ptype == PageNBT {
@@ -298,7 +300,7 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], leaves []leafPage, t
 	}
 	s.sortTrees() // the live entries in order, to merge the chosen ones into
 	if len(leaves) > 0 || len(s.changedBlocks) > 0 || trailers.len() > 0 {
-		s.mergeBlocks(s.newLeafMerge(leaves, s.changedBlocks), trailers.sorted(), rb)
+		s.mergeBlocks(s.newLeafMerge(ctx, leaves, s.changedBlocks), trailers.sorted(), rb)
 	}
 	s.changedBlocks = nil
 	s.mergeNodes(nodes, rb)
@@ -311,7 +313,7 @@ func (s *Scanner) mergeRebuilt(nodes *pieces[nbtCandidate], leaves []leafPage, t
 // Only the first of each BID is taken (firstOfKey).
 func (s *Scanner) mergeBlocks(leaves *leafMerge, trailers func() (bbtCandidate, bool), rb *Rebuild) {
 	blockKey := func(c bbtCandidate) uint64 { return c.bid }
-	nextBlock := firstOfKey(leaves.Next, blockKey)
+	nextBlock := firstOfKey(leaves.next, blockKey)
 	nextTrailer := firstOfKey(trailers, blockKey)
 	// Where only a page whose checksum fails is weighed, a block is taken
 	// only from allocated space: the page's own entries, and blocks its
@@ -327,7 +329,7 @@ func (s *Scanner) mergeBlocks(leaves *leafMerge, trailers func() (bbtCandidate, 
 	}
 	bbt := mergeIntoLive[BBTEntry](&s.res.BBT, &BlockTable{})
 	add := func(c bbtCandidate) {
-		if bbt.listed(c.bid) {
+		if bbt.passTo(c.bid) {
 			return
 		}
 		if c.alloc != allocInUse && !inRanges(lost, c.bid) && inRanges(changed, c.bid) {
@@ -390,7 +392,7 @@ func (s *Scanner) mergeNodes(nodes *pieces[nbtCandidate], rb *Rebuild) {
 	nbt := mergeIntoLive[NBTEntry](&s.res.NBT, &NodeTable{})
 	var group []nbtCandidate // the candidates of one node, best first
 	take := func() {
-		if len(group) == 0 || nbt.listed(uint64(group[0].nid)) {
+		if len(group) == 0 || nbt.passTo(uint64(group[0].nid)) {
 			return
 		}
 		i := 0

@@ -3,6 +3,7 @@ package ndb
 import (
 	"cmp"
 	"container/heap"
+	"context"
 	"slices"
 )
 
@@ -13,7 +14,8 @@ import (
 // where each page is, and the merge reads the pages again in the order of
 // their lowest BID, holding the entries of the pages whose BID ranges
 // reach the BID it is at: one or two pages, as long as copies of a range
-// are few.
+// are few. (Pages forged to span every BID are all held at once: what the
+// candidates took before.)
 
 // leafPage is a BBT leaf page found outside the live tree with entries in
 // a lost range.
@@ -56,16 +58,17 @@ type leafCursor struct {
 // changed pages in the order a stable sort of all of them by BID, then
 // allocation state (in use first), then page BID (newest first) gives.
 type leafMerge struct {
-	s     *Scanner
-	pages []leafPage // by lo, then offset
-	next  int        // the first page not yet read
-	heap  leafHeap
-	page  []byte
+	s      *Scanner
+	ctx    context.Context
+	pages  []leafPage // by lo, then offset
+	unread int        // the first page not yet read
+	heap   leafHeap
+	page   []byte
 }
 
-func (s *Scanner) newLeafMerge(pages []leafPage, changed []bbtCandidate) *leafMerge {
+func (s *Scanner) newLeafMerge(ctx context.Context, pages []leafPage, changed []bbtCandidate) *leafMerge {
 	slices.SortFunc(pages, func(a, b leafPage) int { return cmp.Or(cmp.Compare(a.lo, b.lo), cmp.Compare(a.off, b.off)) })
-	m := &leafMerge{s: s, pages: pages, page: make([]byte, s.h.Layout.PageSize)}
+	m := &leafMerge{s: s, ctx: ctx, pages: pages, page: make([]byte, s.h.Layout.PageSize)}
 	if len(changed) > 0 {
 		c := slices.Clone(changed)
 		slices.SortStableFunc(c, compareLeafCandidates)
@@ -79,13 +82,17 @@ func compareLeafCandidates(a, b bbtCandidate) int {
 	return cmp.Or(cmp.Compare(a.bid, b.bid), cmp.Compare(b.alloc, a.alloc), cmp.Compare(b.pageBID, a.pageBID))
 }
 
-// Next returns the next candidate, or false after the last.
-func (m *leafMerge) Next() (bbtCandidate, bool) {
+// next returns the next candidate, or false after the last, or once the
+// scan is cancelled (a page read costs a seek on a cold disk).
+func (m *leafMerge) next() (bbtCandidate, bool) {
 	// Every page that may hold an entry as low as the lowest held one is
 	// read first.
-	for m.next < len(m.pages) && (len(m.heap) == 0 || m.pages[m.next].lo <= m.heap[0].rest[0].bid) {
-		p := m.pages[m.next]
-		m.next++
+	for m.unread < len(m.pages) && (len(m.heap) == 0 || m.pages[m.unread].lo <= m.heap[0].rest[0].bid) {
+		if m.unread%1024 == 0 && m.ctx.Err() != nil {
+			return bbtCandidate{}, false
+		}
+		p := m.pages[m.unread]
+		m.unread++
 		if c := m.read(p); len(c.rest) > 0 {
 			heap.Push(&m.heap, c)
 		}

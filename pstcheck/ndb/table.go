@@ -360,21 +360,17 @@ func mergeIntoLive[E any, T indexTable[E]](live, out T) *tableMerge[E, T] {
 	return &tableMerge[E, T]{live: live, out: out}
 }
 
-// listed passes the live entries below k and reports whether the live
-// table holds k. Each entry added has a key listed was asked about last.
-func (m *tableMerge[E, T]) listed(k uint64) bool {
-	m.pass(k)
-	return m.next < m.live.Len() && m.live.key(m.next) == k
-}
-
-// pass moves the live entries with keys below k to the new table.
-func (m *tableMerge[E, T]) pass(k uint64) {
+// passTo moves the live entries with keys below k to the new table and
+// reports whether the live table lists k. Each entry added has the key
+// passTo was given last.
+func (m *tableMerge[E, T]) passTo(k uint64) (listed bool) {
 	for m.next < m.live.Len() && m.live.key(m.next) < k {
 		m.out.add(m.live.Entry(m.next))
 		if m.next++; m.next&segMask == 0 {
 			m.live.release(m.next>>segShift - 1)
 		}
 	}
+	return m.next < m.live.Len() && m.live.key(m.next) == k
 }
 
 func (m *tableMerge[E, T]) add(e E) { m.out.add(e) }

@@ -140,8 +140,8 @@ func TestMergeIntoLive(t *testing.T) {
 	m := mergeIntoLive[BBTEntry](&live, &BlockTable{})
 	for k := uint64(0); k <= bid+8; k += 2 {
 		listed := inLive[k]
-		if got := m.listed(k); got != listed {
-			t.Fatalf("listed(0x%X) = %v, want %v", k, got, listed)
+		if got := m.passTo(k); got != listed {
+			t.Fatalf("passTo(0x%X) = %v, want %v", k, got, listed)
 		}
 		if !listed && rng.IntN(4) == 0 {
 			e := BBTEntry{BID: k, IB: 64, CB: 7, Inflated: 7, Rebuilt: FoundByTrailer}
