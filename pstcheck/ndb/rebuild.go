@@ -181,18 +181,41 @@ func (l *trailerLists) sorted() func() (bbtCandidate, bool) {
 	}
 }
 
-// inRanges reports whether key lies in one of the sorted, disjoint-or-not
-// ranges.
-func inRanges(ranges []keyRange, key uint64) bool {
-	i := sort.Search(len(ranges), func(i int) bool { return ranges[i].hi >= key })
-	for ; i < len(ranges) && ranges[i].lo <= key; i++ {
-		if key <= ranges[i].hi {
-			return true
+// keySet is a set of keys given as ranges, for the rebuild's lookups of
+// whether a key was lost: the ranges may nest (a BBT page whose checksum
+// fails is weighed, and a child page it leads to may be lost within its
+// range) or overlap (a damaged branch page's keys), so they are merged
+// into disjoint ones, in key order. A range whose end lies before its
+// start (keys out of order) holds no key.
+type keySet []keyRange
+
+func newKeySet(ranges []keyRange) keySet {
+	var set keySet
+	for _, r := range ranges {
+		if r.lo <= r.hi {
+			set = append(set, keyRange{lo: r.lo, hi: r.hi})
 		}
 	}
-	return false
+	slices.SortFunc(set, func(a, b keyRange) int { return cmp.Compare(a.lo, b.lo) })
+	out := set[:0]
+	for _, r := range set {
+		if n := len(out); n > 0 && r.lo <= out[n-1].hi {
+			out[n-1].hi = max(out[n-1].hi, r.hi)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
+// has reports whether key lies in one of the set's ranges.
+func (set keySet) has(key uint64) bool {
+	i := sort.Search(len(set), func(i int) bool { return set[i].hi >= key })
+	return i < len(set) && set[i].lo <= key
+}
+
+// sortRanges orders ranges by their ends, so that the first that holds a
+// key is the innermost (lostPage blames the page nearest the key's leaf).
 func sortRanges(r []keyRange) {
 	slices.SortFunc(r, func(a, b keyRange) int { return cmp.Compare(a.hi, b.hi) })
 }
@@ -220,6 +243,7 @@ func (s *Scanner) indexDamaged() bool { return len(s.lost) > 0 || len(s.lostNBT)
 func (s *Scanner) rebuildIndex(ctx context.Context) {
 	sortRanges(s.lost)
 	sortRanges(s.lostNBT)
+	s.lostBlocks, s.lostNodes = newKeySet(s.lost), newKeySet(s.lostNBT)
 	// Candidates as found, several per key at times; mergeRebuilt picks
 	// one. nodes are the entries of found NBT leaf pages, leaves the found
 	// BBT leaf pages (rebuildleaves.go), trailers the blocks found by
@@ -257,7 +281,7 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, c *sweptChunk)
 	if t.Type == PageNBT {
 		for i := range cEnt {
 			n := l.parseNBTLeaf(page[i*cbEnt : (i+1)*cbEnt])
-			if inRanges(s.lostNBT, uint64(n.NID)) {
+			if s.lostNodes.has(uint64(n.NID)) {
 				c.nodes = append(c.nodes, nbtCandidate{nid: n.NID, parent: n.Parent, data: n.Data, sub: n.Sub, alloc: a, pageBID: t.BID})
 				took = true
 			}
@@ -266,7 +290,7 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, c *sweptChunk)
 		leaf := leafPage{off: off, pageBID: t.BID, alloc: a}
 		for i := range cEnt {
 			bid := l.parseBBTLeaf(page[i*cbEnt:(i+1)*cbEnt]).BID &^ bidReserved
-			if inRanges(s.lost, bid) && (!took || bid < leaf.lo) {
+			if s.lostBlocks.has(bid) && (!took || bid < leaf.lo) {
 				leaf.lo, took = bid, true
 			}
 		}
@@ -319,20 +343,21 @@ func (s *Scanner) mergeBlocks(leaves *leafMerge, trailers func() (bbtCandidate, 
 	// only from allocated space: the page's own entries, and blocks its
 	// changed entries no longer name. Freed blocks found there are older
 	// than the page, which no longer lists them.
-	var lost, changed []keyRange
+	var lostRanges, changedRanges []keyRange
 	for _, r := range s.lost {
 		if r.changed {
-			changed = append(changed, r)
+			changedRanges = append(changedRanges, r)
 		} else {
-			lost = append(lost, r)
+			lostRanges = append(lostRanges, r)
 		}
 	}
+	lost, changed := newKeySet(lostRanges), newKeySet(changedRanges)
 	bbt := mergeIntoLive[BBTEntry](&s.res.BBT, &BlockTable{})
 	add := func(c bbtCandidate) {
 		if bbt.passTo(c.bid) {
 			return
 		}
-		if c.alloc != allocInUse && !inRanges(lost, c.bid) && inRanges(changed, c.bid) {
+		if c.alloc != allocInUse && !lost.has(c.bid) && changed.has(c.bid) {
 			return
 		}
 		bbt.add(c.entry())

@@ -65,3 +65,28 @@ func TestTrailerListsOrder(t *testing.T) {
 		t.Fatal("more trailers than were found")
 	}
 }
+
+// The lost keys are every key of every lost range, however the ranges lie:
+// nested (a page whose checksum fails, weighed, with a lost child inside
+// its range), overlapping, touching, or with their ends before their
+// starts (a damaged branch page's keys), which hold nothing.
+func TestKeySet(t *testing.T) {
+	ranges := []keyRange{{lo: 5, hi: 10}, {lo: 0, hi: 20}, {lo: 30, hi: 40}, {lo: 35, hi: 50}, {lo: 51, hi: 51}, {lo: 90, hi: 80}, {lo: 100, hi: 100}}
+	sortRanges(ranges)
+	set := newKeySet(ranges)
+	for key := uint64(0); key <= 120; key++ {
+		want := false
+		for _, r := range ranges {
+			want = want || r.lo <= key && key <= r.hi
+		}
+		if got := set.has(key); got != want {
+			t.Errorf("key %d: has %v, want %v", key, got, want)
+		}
+	}
+	if all := newKeySet([]keyRange{{lo: 0, hi: ^uint64(0)}}); !all.has(0) || !all.has(^uint64(0)) {
+		t.Error("the whole key space")
+	}
+	if newKeySet(nil).has(0) {
+		t.Error("an empty set holds a key")
+	}
+}

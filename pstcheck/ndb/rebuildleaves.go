@@ -127,7 +127,7 @@ func (m *leafMerge) read(p leafPage) *leafCursor {
 	for i := range cEnt {
 		b := l.parseBBTLeaf(m.page[i*cbEnt : (i+1)*cbEnt])
 		b.BID &^= bidReserved
-		if b.BID >= p.lo && inRanges(s.lost, b.BID) {
+		if b.BID >= p.lo && s.lostBlocks.has(b.BID) {
 			c.rest = append(c.rest, leafCandidate(b, p.alloc, p.pageBID))
 		}
 	}

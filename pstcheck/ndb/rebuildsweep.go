@@ -175,7 +175,7 @@ func (sw *sweeper) sweep(pos int64, c *sweptChunk) {
 		if start < bufStart || start < l.FirstAMap || t.Sig != Signature(uint64(start), t.BID) {
 			continue
 		}
-		if !inRanges(s.lost, t.BID&^bidReserved) {
+		if !s.lostBlocks.has(t.BID &^ bidReserved) {
 			continue
 		}
 		if CRC(b[start-bufStart:start-bufStart+int64(t.CB)]) != t.CRC {

@@ -208,6 +208,9 @@ type Scanner struct {
 	// missing block can be blamed on its lost page; lostNBT the same for
 	// the NBT. The index rebuild looks for entries in these ranges.
 	lost, lostNBT []keyRange
+	// lostBlocks and lostNodes are the keys of lost and lostNBT, for the
+	// rebuild's lookups.
+	lostBlocks, lostNodes keySet
 	// changedBlocks are the entries of BBT leaf pages whose checksum
 	// fails, for the index rebuild to weigh, changedPages those pages;
 	// droppedNodes counts the NBT leaf entries left out for a key that
