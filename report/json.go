@@ -194,7 +194,10 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 		}
 		f.Folders = append(f.Folders, jf)
 	}
-	if r.Folders != nil {
+	// Items found outside any folder count too: with the store's root
+	// folder lost, those its unlinked heaps hold are still recovered or
+	// lost.
+	if r.Folders != nil || r.Items.Total > 0 {
 		it := r.Items
 		f.Items = &it
 	}

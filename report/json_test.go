@@ -236,6 +236,22 @@ func TestJSONNegativeSize(t *testing.T) {
 	}
 }
 
+// items is null only where nothing was counted: a store whose folders
+// cannot be walked (its root folder lost with the node index) still has
+// the items found by their blocks, outside any folder, counted.
+func TestJSONItemsOutsideFolders(t *testing.T) {
+	if f := newJSONFile(errorReport()); f.Items != nil {
+		t.Errorf("a file not read: items %+v, want null", *f.Items)
+	}
+	r := errorReport()
+	r.Verdict, r.Failure = pstcheck.Damaged, nil
+	r.Items = pstcheck.ItemCounts{Total: 400, Recovered: 17, Lost: 383}
+	f := newJSONFile(r)
+	if f.Items == nil || *f.Items != r.Items {
+		t.Errorf("items outside any folder: %v, want %+v", f.Items, r.Items)
+	}
+}
+
 // Every folder is listed, healthy or not, in the engine's order (the text
 // report sorts by damage; JSON does not); a file without folders has [].
 func TestJSONFolders(t *testing.T) {
