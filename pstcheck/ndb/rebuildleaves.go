@@ -49,6 +49,7 @@ func (l *Layout) foundLeaf(page []byte, off int64, a allocState) (t PageTrailer,
 // tree's changed pages), in the merge's order.
 type leafCursor struct {
 	rest []bbtCandidate
+	buf  []bbtCandidate // the memory under rest, for the next page read
 	// order breaks ties between cursors as the order in which the entries
 	// were found: the changed pages' first (-1), then pages by offset.
 	order int64
@@ -64,6 +65,9 @@ type leafMerge struct {
 	unread int        // the first page not yet read
 	heap   leafHeap
 	page   []byte
+	// spare are the cursors read to their end, for the pages read next:
+	// a page's entries are not given fresh memory each.
+	spare []*leafCursor
 }
 
 func (s *Scanner) newLeafMerge(ctx context.Context, pages []leafPage, changed []bbtCandidate) *leafMerge {
@@ -95,6 +99,8 @@ func (m *leafMerge) next() (bbtCandidate, bool) {
 		m.unread++
 		if c := m.read(p); len(c.rest) > 0 {
 			heap.Push(&m.heap, c)
+		} else {
+			m.spare = append(m.spare, c)
 		}
 	}
 	if len(m.heap) == 0 {
@@ -104,6 +110,7 @@ func (m *leafMerge) next() (bbtCandidate, bool) {
 	v := c.rest[0]
 	if c.rest = c.rest[1:]; len(c.rest) == 0 {
 		heap.Pop(&m.heap)
+		m.spare = append(m.spare, c)
 	} else {
 		heap.Fix(&m.heap, 0)
 	}
@@ -116,7 +123,13 @@ func (m *leafMerge) next() (bbtCandidate, bool) {
 func (m *leafMerge) read(p leafPage) *leafCursor {
 	s := m.s
 	l := &s.h.Layout
-	c := &leafCursor{order: p.off}
+	var c *leafCursor
+	if n := len(m.spare); n > 0 {
+		c, m.spare = m.spare[n-1], m.spare[:n-1]
+	} else {
+		c = &leafCursor{}
+	}
+	c.order, c.rest = p.off, c.buf[:0]
 	if readFull(s.r, m.page, p.off) != nil {
 		return c
 	}
@@ -131,6 +144,7 @@ func (m *leafMerge) read(p leafPage) *leafCursor {
 			c.rest = append(c.rest, leafCandidate(b, p.alloc, p.pageBID))
 		}
 	}
+	c.buf = c.rest
 	slices.SortStableFunc(c.rest, func(a, b bbtCandidate) int { return cmp.Compare(a.bid, b.bid) })
 	return c
 }
