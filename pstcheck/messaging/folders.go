@@ -338,12 +338,8 @@ func (w *walker) bigTable(nid uint32) (tc *ltp.TC, err error, big bool) {
 	case err != nil:
 		// A block fails: read whole, the table would fail as node says
 		// after holding every block before that one; its listing reads
-		// it block by block. (Should a second look not fail, say where
-		// the first did.)
-		if whole := w.res.ReadBlocksError(n.Data, arena); whole != nil {
-			err = whole
-		}
-		return nil, err, true
+		// it block by block.
+		return nil, ndb.WholeReadError(n.Data, size, err), true
 	}
 	heap := w.pages(blocks, false)
 	rows := func(sub uint32) (*ltp.Pages, error) {
