@@ -252,7 +252,7 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 	var nodes pieces[nbtCandidate]
 	var leaves []leafPage
 	var trailers trailerLists
-	var used []usedPage
+	var nbtPages []int64
 	done := s.sweepData(ctx, func(c *sweptChunk) {
 		for _, n := range c.nodes {
 			nodes.append(n)
@@ -261,12 +261,12 @@ func (s *Scanner) rebuildIndex(ctx context.Context) {
 		for _, t := range c.trailers {
 			trailers.append(t)
 		}
-		used = append(used, c.used...)
+		nbtPages = append(nbtPages, c.nbtPages...)
 	})
 	if !done {
 		return
 	}
-	s.mergeRebuilt(ctx, &nodes, leaves, &trailers, used)
+	s.mergeRebuilt(ctx, &nodes, nbtPages, leaves, &trailers)
 }
 
 // foundPage takes a leaf page found outside the live trees when it holds
@@ -277,8 +277,8 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, c *sweptChunk)
 	if !ok {
 		return
 	}
-	took := false
 	if t.Type == PageNBT {
+		took := false
 		for i := range cEnt {
 			n := l.parseNBTLeaf(page[i*cbEnt : (i+1)*cbEnt])
 			if s.lostNodes.has(uint64(n.NID)) {
@@ -286,20 +286,21 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, c *sweptChunk)
 				took = true
 			}
 		}
-	} else {
-		leaf := leafPage{off: off, pageBID: t.BID, alloc: a}
-		for i := range cEnt {
-			bid := l.parseBBTLeaf(page[i*cbEnt:(i+1)*cbEnt]).BID &^ bidReserved
-			if s.lostBlocks.has(bid) && (!took || bid < leaf.lo) {
-				leaf.lo, took = bid, true
-			}
-		}
 		if took {
-			c.leaves = append(c.leaves, leaf)
+			c.nbtPages = append(c.nbtPages, off)
+		}
+		return
+	}
+	leaf := leafPage{off: off, pageBID: t.BID, alloc: a}
+	took := false
+	for i := range cEnt {
+		bid := l.parseBBTLeaf(page[i*cbEnt:(i+1)*cbEnt]).BID &^ bidReserved
+		if s.lostBlocks.has(bid) && (!took || bid < leaf.lo) {
+			leaf.lo, took = bid, true
 		}
 	}
 	if took {
-		c.used = append(c.used, usedPage{off, t.Type})
+		c.leaves = append(c.leaves, leaf)
 	}
 }
 
@@ -312,15 +313,13 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, c *sweptChunk)
 // that are stale but marked in use are kept too: the blocks they name hold
 // an earlier version of an item (the folder names of an older hierarchy
 // table, say), which beats nothing when the current one is lost.
-func (s *Scanner) mergeRebuilt(ctx context.Context, nodes *pieces[nbtCandidate], leaves []leafPage, trailers *trailerLists, used []usedPage) {
-	rb := &Rebuild{ChangedPages: s.changedPages}
-	for _, u := range used {
-		if u.ptype == PageNBT {
-			rb.NBTPages++
-		} else {
-			rb.BBTPages++
-		}
-		s.keepPage(pageRef{IB: u.off, Type: u.ptype, rebuilt: true})
+func (s *Scanner) mergeRebuilt(ctx context.Context, nodes *pieces[nbtCandidate], nbtPages []int64, leaves []leafPage, trailers *trailerLists) {
+	rb := &Rebuild{ChangedPages: s.changedPages, NBTPages: len(nbtPages), BBTPages: len(leaves)}
+	for _, off := range nbtPages {
+		s.keepPage(pageRef{IB: off, Type: PageNBT, rebuilt: true})
+	}
+	for _, p := range leaves {
+		s.keepPage(pageRef{IB: p.off, Type: PageBBT, rebuilt: true})
 	}
 	s.sortTrees() // the live entries in order, to merge the chosen ones into
 	if len(leaves) > 0 || len(s.changedBlocks) > 0 || trailers.len() > 0 {

@@ -70,13 +70,13 @@ type leafMerge struct {
 	spare []*leafCursor
 }
 
+// newLeafMerge sorts pages and changed in place for the merge.
 func (s *Scanner) newLeafMerge(ctx context.Context, pages []leafPage, changed []bbtCandidate) *leafMerge {
 	slices.SortFunc(pages, func(a, b leafPage) int { return cmp.Or(cmp.Compare(a.lo, b.lo), cmp.Compare(a.off, b.off)) })
 	m := &leafMerge{s: s, ctx: ctx, pages: pages, page: make([]byte, s.h.Layout.PageSize)}
 	if len(changed) > 0 {
-		c := slices.Clone(changed)
-		slices.SortStableFunc(c, compareLeafCandidates)
-		m.heap = append(m.heap, &leafCursor{rest: c, order: -1})
+		slices.SortStableFunc(changed, compareLeafCandidates)
+		m.heap = append(m.heap, &leafCursor{rest: changed, order: -1})
 	}
 	return m
 }

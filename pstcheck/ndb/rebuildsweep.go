@@ -20,7 +20,7 @@ type sweptChunk struct {
 	nodes    []nbtCandidate
 	leaves   []leafPage
 	trailers []trailerCandidate
-	used     []usedPage // leaf pages entries were taken from
+	nbtPages []int64 // NBT leaf pages entries were taken from
 	// readEnd is where the bytes read end: the next chunk starts there.
 	readEnd int64
 	// stop: the chunk could not be read; the sweep ends before it.
@@ -32,13 +32,8 @@ type sweptChunk struct {
 	cancelled bool
 }
 
-type usedPage struct {
-	off   int64
-	ptype uint8
-}
-
 func (c *sweptChunk) reset() {
-	*c = sweptChunk{nodes: c.nodes[:0], leaves: c.leaves[:0], trailers: c.trailers[:0], used: c.used[:0]}
+	*c = sweptChunk{nodes: c.nodes[:0], leaves: c.leaves[:0], trailers: c.trailers[:0], nbtPages: c.nbtPages[:0]}
 }
 
 // sweeper sweeps chunks for one worker: its buffer, and the AMap of the
