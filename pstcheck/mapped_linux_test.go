@@ -10,23 +10,31 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
 
-// A mapped file reads as the file does: the same bytes, io.EOF at and
-// past its end, a short read with io.EOF across it.
-func TestMappedFileReadsAsTheFile(t *testing.T) {
-	want := bytes.Repeat([]byte("0123456789abcdef"), 1000)
-	path := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(path, want, 0o444); err != nil {
+// openWritten writes data to a new file of the test's and opens it as a
+// scan does; the file's path is returned too, for changing it after.
+func openWritten(t *testing.T, data []byte, perm os.FileMode) (*input, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "f.pst")
+	if err := os.WriteFile(path, data, perm); err != nil {
 		t.Fatal(err)
 	}
 	in, err := openInput(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.Close()
+	t.Cleanup(func() { in.Close() })
+	return in, path
+}
+
+// A mapped file reads as the file does: the same bytes, io.EOF at and
+// past its end, a short read with io.EOF across it.
+func TestMappedFileReadsAsTheFile(t *testing.T) {
+	want := bytes.Repeat([]byte("0123456789abcdef"), 1000)
+	in, _ := openWritten(t, want, 0o444)
 	if _, ok := in.r.(*mappedFile); !ok {
 		t.Fatalf("the file is read through %T, not a mapping", in.r)
 	}
@@ -51,15 +59,7 @@ func TestMappedFileReadsAsTheFile(t *testing.T) {
 // pages past the new end faults (SIGBUS), which must fail the read, as a
 // bad sector does, and not end the process.
 func TestMappedFileCutShortFailsReads(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(path, bytes.Repeat([]byte{7}, 1<<20), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	in, err := openInput(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
+	in, path := openWritten(t, bytes.Repeat([]byte{7}, 1<<20), 0o644)
 	if err := os.Truncate(path, 64<<10); err != nil {
 		t.Fatal(err)
 	}
@@ -117,23 +117,11 @@ func (copyOnly) ReadsFromMemory()                          {}
 // the chunk is copied out first: the whole report is the same either way,
 // for the cut file and for the whole one.
 func TestBlockPassInPlaceReportsAsCopying(t *testing.T) {
-	src := samples.GoPst("enron.pst")
-	if src == "" {
-		t.Skip("go-pst samples not downloaded")
-	}
-	data, err := os.ReadFile(src)
+	data, err := os.ReadFile(testkit.GoPst(t, "enron.pst"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "enron.pst")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	in, err := openInput(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
+	in, path := openWritten(t, data, 0o644)
 	m, ok := in.r.(*mappedFile)
 	if !ok {
 		t.Skip("the file system here does not map files")
