@@ -304,6 +304,25 @@ func (s *Scanner) foundPage(page []byte, off int64, a allocState, c *sweptChunk)
 	}
 }
 
+// foundLeaf checks a leaf page found outside the live trees (in the state
+// a) and returns its trailer and entry count and size, or false when its
+// entries may not be taken.
+func (l *Layout) foundLeaf(page []byte, off int64, a allocState) (t PageTrailer, cEnt, cbEnt int, ok bool) {
+	t, ok = l.soundBTreePage(page, off)
+	if !ok || a == allocFree {
+		return t, 0, 0, false
+	}
+	cEnt, _, cbEnt, cLevel := l.BTFooter(page)
+	want := l.BBTLeafEntrySize
+	if t.Type == PageNBT {
+		want = l.NBTLeafEntrySize
+	}
+	if cLevel != 0 || cbEnt != want || cEnt*cbEnt > l.BTFooterOff {
+		return t, 0, 0, false
+	}
+	return t, cEnt, cbEnt, true
+}
+
 // mergeRebuilt adds the chosen entries to the walked trees and records
 // which entries are rebuilt, for the passes that follow. A block is taken
 // from a leaf page (which knows its reference count) when the block is

@@ -26,25 +26,6 @@ type leafPage struct {
 	alloc   allocState
 }
 
-// foundLeaf checks a leaf page found outside the live trees (in the state
-// a) and returns its trailer and entry count and size, or false when its
-// entries may not be taken.
-func (l *Layout) foundLeaf(page []byte, off int64, a allocState) (t PageTrailer, cEnt, cbEnt int, ok bool) {
-	t, ok = l.soundBTreePage(page, off)
-	if !ok || a == allocFree {
-		return t, 0, 0, false
-	}
-	cEnt, _, cbEnt, cLevel := l.BTFooter(page)
-	want := l.BBTLeafEntrySize
-	if t.Type == PageNBT {
-		want = l.NBTLeafEntrySize
-	}
-	if cLevel != 0 || cbEnt != want || cEnt*cbEnt > l.BTFooterOff {
-		return t, 0, 0, false
-	}
-	return t, cEnt, cbEnt, true
-}
-
 // leafCursor is what is left of the entries of one page (or of the live
 // tree's changed pages), in the merge's order.
 type leafCursor struct {
