@@ -39,17 +39,16 @@ func (res *Result) scanner(workers int) *Scanner {
 }
 
 // BenchmarkIndex measures the walk of both B-trees (every page read and
-// checked, every leaf entry kept) and their sorting for lookups.
+// checked, every leaf entry kept) and their sorting for lookups, on 1 and
+// 2 workers (reading pages ahead: childpages.go).
 func BenchmarkIndex(b *testing.B) {
 	res, size := benchScan(b)
-	b.SetBytes(size)
-	defer testkit.ReportCPU(b, testkit.CPUTime())
-	for b.Loop() {
-		s := res.scanner(1)
+	onWorkers(b, size, func(_ *testing.B, workers int) {
+		s := res.scanner(workers)
 		s.walkTree(s.h.NBT, PageNBT)
 		s.walkTree(s.h.BBT, PageBBT)
 		s.sortTrees()
-	}
+	})
 }
 
 // BenchmarkBlockPass measures the block pass alone (every block read and

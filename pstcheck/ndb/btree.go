@@ -24,17 +24,26 @@ func treeName(ptype uint8) string {
 // walkTree verifies every page of one B-tree (CheckNBT / CheckBBT) and
 // collects its leaf entries.
 func (s *Scanner) walkTree(root BREF, ptype uint8) {
-	s.walkPage(root, ptype, -1, 0, math.MaxUint64, true)
+	s.walkPage(root, ptype, -1, 0, math.MaxUint64, true, nil, childSlots{})
+}
+
+// pageInFile reports whether a page may lie at offset ib: aligned, among
+// the file's pages.
+func (s *Scanner) pageInFile(ib uint64) bool {
+	l := &s.h.Layout
+	return ib%uint64(l.PageSize) == 0 && ib >= uint64(l.FirstAMap) && ib <= uint64(s.limit) && uint64(s.limit)-ib >= uint64(l.PageSize)
 }
 
 // walkPage verifies the page ref points at and descends into it. level is
 // the level the parent requires (-1 for the root); keys of this page must
 // lie in [lo, hi] (hi inclusive only when hiOpen, i.e. no upper sibling).
-func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOpen bool) {
+// read is the page's bytes when an ancestor's walk read them ahead, else
+// nil; kids its children's when read ahead with it (childpages.go).
+func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOpen bool, read []byte, kids childSlots) {
 	l := &s.h.Layout
 	name := treeName(ptype)
 	ib := int64(ref.IB)
-	if ref.IB%uint64(l.PageSize) != 0 || ref.IB < uint64(l.FirstAMap) || ref.IB > uint64(s.limit) || uint64(s.limit)-ref.IB < uint64(l.PageSize) {
+	if !s.pageInFile(ref.IB) {
 		s.report(finding.Finding{Code: finding.PageRange, Offset: ib, BID: ref.BID,
 			Detail: fmt.Sprintf("%s page reference to 0x%X is outside the file's pages or misaligned", name, ref.IB)})
 		s.loseRange(ptype, lo, hi, ib)
@@ -42,14 +51,17 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 	}
 	// A page is read into the buffer of its level in the walk (the root's
 	// first): its entries are read after its children's pages.
-	if len(s.pageBufs[level+1]) != int(l.PageSize) {
-		s.pageBufs[level+1] = make([]byte, l.PageSize)
-	}
-	page := s.pageBufs[level+1]
-	if err := s.win.readAt(s.r, s.size, page, ib); err != nil {
-		s.report(finding.Finding{Code: finding.FileRead, Offset: ib, BID: ref.BID, Detail: err.Error()})
-		s.loseRange(ptype, lo, hi, ib)
-		return
+	page := read
+	if page == nil {
+		if len(s.pageBufs[level+1]) != int(l.PageSize) {
+			s.pageBufs[level+1] = make([]byte, l.PageSize)
+		}
+		page = s.pageBufs[level+1]
+		if err := s.win.readAt(s.r, s.size, page, ib); err != nil {
+			s.report(finding.Finding{Code: finding.FileRead, Offset: ib, BID: ref.BID, Detail: err.Error()})
+			s.loseRange(ptype, lo, hi, ib)
+			return
+		}
 	}
 	t := l.ParsePageTrailer(page)
 	if t.Type != ptype || t.TypeRepeat != ptype {
@@ -158,6 +170,12 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 		s.report(finding.Finding{Code: finding.BTreeKeyOrder, Offset: ib + int64(i*cbEnt), BID: ref.BID,
 			Detail: fmt.Sprintf("%s page entry %d key 0x%X %s", name, i, key, why)})
 	}
+	if cLevel > 0 && (kids.set == nil || kids.n != cEnt) {
+		kids = s.children.children(s, cLevel-1, page, cEnt, cbEnt)
+	}
+	// Children batchFrom to batchTo have their own children (leaf pages)
+	// in s.children.leaves.
+	batchFrom, batchTo := 0, 0
 	var prev uint64
 	for i := 0; i < cEnt; i++ {
 		e := page[i*cbEnt : (i+1)*cbEnt]
@@ -195,7 +213,14 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 			if i+1 < cEnt {
 				childHi, childOpen = l.uint(page[(i+1)*cbEnt:]), false
 			}
-			s.walkPage(child, ptype, cLevel-1, key, childHi, childOpen)
+			var grandkids childSlots
+			if cLevel == 2 && kids.set != nil {
+				if i >= batchTo {
+					batchFrom, batchTo = i, s.children.leafBatch(s, ptype, kids, i)
+				}
+				grandkids = s.children.leaves.slots(i - batchFrom)
+			}
+			s.walkPage(child, ptype, cLevel-1, key, childHi, childOpen, kids.page(i, l.PageSize), grandkids)
 			continue
 		}
 		if ptype == PageBBT {

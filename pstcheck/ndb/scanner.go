@@ -222,8 +222,10 @@ type Scanner struct {
 	mapPage []byte
 	// win serves the B-tree walk's reads; mapsWin the allocation pass's.
 	win, mapsWin window
-	// pageBufs are the walk's page buffers, one per level.
+	// pageBufs are the walk's page buffers, one per level, for pages not
+	// read ahead; children the pages it reads ahead (childpages.go).
 	pageBufs [maxBTreeLevel + 2][]byte
+	children childPages
 	// inflater serves reads of compressed blocks after the passes.
 	inflater  blockInflater
 	inflateMu sync.Mutex
@@ -297,7 +299,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 	} else {
 		s.loseRange(PageBBT, 0, math.MaxUint64, int64(h.BBT.IB))
 	}
-	s.pageBufs = [maxBTreeLevel + 2][]byte{}
+	s.pageBufs, s.children = [maxBTreeLevel + 2][]byte{}, childPages{}
 	if s.indexDamaged() && ctx.Err() == nil {
 		p.Phase("rebuilding the index")
 		s.rebuildIndex(ctx)
