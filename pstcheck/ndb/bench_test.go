@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/testkit"
@@ -124,4 +125,25 @@ func BenchmarkRebuild(b *testing.B) {
 			b.Fatal("nothing rebuilt")
 		}
 	})
+}
+
+// BenchmarkLookup measures finding blocks and nodes by ID, the upper
+// layers' most frequent call (several per item read): one op is a lookup
+// of each of 65,536 BIDs and NIDs of the file, in random order.
+func BenchmarkLookup(b *testing.B) {
+	res, _ := benchScan(b)
+	rng := rand.New(rand.NewPCG(1, 2))
+	bids := make([]uint64, 1<<16)
+	nids := make([]uint32, 1<<16)
+	for i := range bids {
+		bids[i] = res.BBT.BID(rng.IntN(res.BBT.Len()))
+		nids[i] = res.NBT.NID(rng.IntN(res.NBT.Len()))
+	}
+	for b.Loop() {
+		for i := range bids {
+			if res.BBT.find(bids[i]) < 0 || res.NBT.find(nids[i]) < 0 {
+				b.Fatal("an entry of the table is not found")
+			}
+		}
+	}
 }

@@ -31,6 +31,8 @@ const (
 type BlockTable struct {
 	n    int
 	segs []*blockSeg
+	// firsts are the segments' first BIDs, for lookups (findSorted).
+	firsts []uint64
 	// far holds the offsets that are not kept in the ib column.
 	far map[int]uint64
 }
@@ -80,13 +82,56 @@ func (c *wide) search(n int, v uint64) (int, bool) {
 		if v>>32 != 0 {
 			return 0, false
 		}
-		return slices.BinarySearch(c.lo[:n], uint32(v))
+		return searchSpread(c.lo[:n], uint32(v))
 	}
 	i := sort.Search(n, func(k int) bool { return c.at(k) >= v })
 	return i, i < n && c.at(i) == v
 }
 
 func newWide(c int) wide { return wide{lo: make([]uint32, 0, c)} }
+
+// searchSpread returns the position of the first of keys (ascending) that
+// is v, if any, as slices.BinarySearch does. It starts where v would lie
+// were the keys spread evenly between the first and the last: BIDs and
+// NIDs are handed out rising, mostly a fixed step apart, so the guess
+// lands within a few places of the key, and a lookup reads those few
+// instead of 14 scattered through a segment (a binary search's, twice as
+// slow on a 400,000-message store). Steps that double from the guess find
+// two keys around v however far off it is, and a binary search between
+// them the first that is v.
+func searchSpread(keys []uint32, v uint32) (int, bool) {
+	n := len(keys)
+	if n == 0 || v <= keys[0] {
+		return 0, n > 0 && v == keys[0]
+	}
+	if v > keys[n-1] {
+		return n, false
+	}
+	// Here keys[0] < v <= keys[n-1]: lo and hi below stay in range, with
+	// keys[lo] < v <= keys[hi].
+	first, last := uint64(keys[0]), uint64(keys[n-1])
+	g := int((uint64(v) - first) * uint64(n-1) / (last - first))
+	lo, hi := g, g
+	if keys[g] < v {
+		for step := 1; ; step *= 2 {
+			hi = min(lo+step, n-1)
+			if keys[hi] >= v {
+				break
+			}
+			lo = hi
+		}
+	} else {
+		for step := 1; ; step *= 2 {
+			lo = max(hi-step, 0)
+			if keys[lo] < v {
+				break
+			}
+			hi = lo
+		}
+	}
+	i, ok := slices.BinarySearch(keys[lo+1:hi+1], v)
+	return lo + 1 + i, ok
+}
 
 // segCap is the room a new segment starts with: a little for the first,
 // all of it for the others.
@@ -151,6 +196,7 @@ func (t *BlockTable) add(e BBTEntry) {
 	i := t.n
 	if i>>segShift == len(t.segs) {
 		c := segCap(len(t.segs))
+		t.firsts = append(t.firsts, e.BID)
 		t.segs = append(t.segs, &blockSeg{bid: newWide(c), ib: make([]uint32, 0, c),
 			cb: make([]uint16, 0, c), ref: make([]uint16, 0, c), state: make([]uint8, 0, c)})
 	}
@@ -194,8 +240,7 @@ func (t *BlockTable) find(bid uint64) int { return t.findIn(bid, t.n) }
 
 // findIn is find among the first n entries.
 func (t *BlockTable) findIn(bid uint64, n int) int {
-	return findSorted(t.segs, n, bid, func(s *blockSeg) uint64 { return s.bid.at(0) },
-		func(s *blockSeg, n int, bid uint64) (int, bool) { return s.bid.search(n, bid) })
+	return findSorted(t.segs, t.firsts, n, bid, func(s *blockSeg, n int, bid uint64) (int, bool) { return s.bid.search(n, bid) })
 }
 
 // sortByBID orders the entries by BID (stably), unless they are in order
@@ -232,6 +277,8 @@ func sortedCopy[E any, K cmp.Ordered](n int, keyAt func(int) K, entry func(int) 
 type NodeTable struct {
 	n    int
 	segs []*nodeSeg
+	// firsts are the segments' first NIDs, for lookups (findSorted).
+	firsts []uint32
 }
 
 type nodeSeg struct {
@@ -260,6 +307,7 @@ func (t *NodeTable) add(e NBTEntry) {
 	i := t.n
 	if i>>segShift == len(t.segs) {
 		c := segCap(len(t.segs))
+		t.firsts = append(t.firsts, e.NID)
 		t.segs = append(t.segs, &nodeSeg{nid: make([]uint32, 0, c), parent: make([]uint32, 0, c),
 			data: newWide(c), sub: newWide(c), rebuilt: make([]uint8, 0, c/8)})
 	}
@@ -293,26 +341,26 @@ func (t *NodeTable) find(nid uint32) int { return t.findIn(nid, t.n) }
 
 // findIn is find among the first n entries.
 func (t *NodeTable) findIn(nid uint32, n int) int {
-	return findSorted(t.segs, n, nid, func(s *nodeSeg) uint32 { return s.nid[0] },
-		func(s *nodeSeg, n int, nid uint32) (int, bool) { return slices.BinarySearch(s.nid[:n], nid) })
+	return findSorted(t.segs, t.firsts, n, nid, func(s *nodeSeg, n int, nid uint32) (int, bool) { return searchSpread(s.nid[:n], nid) })
 }
 
 // findSorted returns the index of the first of the first n entries of
 // segs whose key is k, or -1; the keys are in order. It finds the segment
-// by the segments' first keys (first), then searches that segment alone
-// (search, among its first n): a lookup per block and per node of every
-// item is the upper layers' most frequent call.
-func findSorted[S any, K cmp.Ordered](segs []*S, n int, k K, first func(*S) K, search func(s *S, n int, k K) (int, bool)) int {
+// by the segments' first keys (firsts, side by side in memory, where
+// reading each segment's own took a cache miss a step), then searches
+// that segment alone (search, among its first n): a lookup per block and
+// per node of every item is the upper layers' most frequent call.
+func findSorted[S any, K cmp.Ordered](segs []*S, firsts []K, n int, k K, search func(s *S, n int, k K) (int, bool)) int {
 	nsegs := (n + segMask) >> segShift
 	// The first segment starting at k or above: the first k lies in the
 	// one before it, or starts this one.
-	j := sort.Search(nsegs, func(j int) bool { return first(segs[j]) >= k })
+	j, _ := slices.BinarySearch(firsts[:nsegs], k)
 	if j > 0 {
 		if i, ok := search(segs[j-1], min(segLen, n-(j-1)<<segShift), k); ok {
 			return (j-1)<<segShift + i
 		}
 	}
-	if j < nsegs && first(segs[j]) == k {
+	if j < nsegs && firsts[j] == k {
 		return j << segShift
 	}
 	return -1

@@ -2,6 +2,7 @@ package ndb
 
 import (
 	"cmp"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -117,6 +118,43 @@ func TestTableFindAcrossSegments(t *testing.T) {
 	}
 	if got := bt.find(4*segLen + 1); got != -1 {
 		t.Errorf("an absent BID is found at %d", got)
+	}
+}
+
+// searchSpread finds what a binary search finds, the first of equal keys,
+// however the keys are spread: evenly, in clumps with wide gaps, repeated,
+// at the ends of the range, one or none.
+func TestSearchSpread(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for round := range 2000 {
+		n := rng.IntN(300)
+		keys := make([]uint32, n)
+		var k uint32
+		for i := range keys {
+			switch rng.IntN(8) {
+			case 0: // repeated
+			case 1:
+				k += uint32(rng.IntN(1 << 22)) // a wide gap
+			default:
+				k += 4
+			}
+			if round%50 == 0 && i == n-1 {
+				k = math.MaxUint32
+			}
+			keys[i] = k
+		}
+		probes := []uint32{0, 1, math.MaxUint32, k + 1}
+		for range 50 {
+			if n > 0 {
+				probes = append(probes, keys[rng.IntN(n)], keys[rng.IntN(n)]+1, keys[rng.IntN(n)]-1)
+			}
+		}
+		for _, v := range probes {
+			wi, wok := slices.BinarySearch(keys, v)
+			if gi, gok := searchSpread(keys, v); gi != wi || gok != wok {
+				t.Fatalf("keys %v: searchSpread(%d) = %d, %v; a binary search gives %d, %v", keys, v, gi, gok, wi, wok)
+			}
+		}
 	}
 }
 
