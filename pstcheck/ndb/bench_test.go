@@ -36,7 +36,7 @@ func benchScan(b *testing.B) (*Result, int64) {
 func (res *Result) scanner(workers int) *Scanner {
 	s := res.s
 	return &Scanner{r: s.r, size: s.size, limit: s.limit, h: s.h, sink: discard{}, progress: noProgress{},
-		workers: workers, visited: map[int64]bool{}}
+		workers: workers, visited: newPageSet(s.size, s.h.Layout.PageSize)}
 }
 
 // BenchmarkIndex measures the walk of both B-trees (every page read and

@@ -27,6 +27,32 @@ func (s *Scanner) walkTree(root BREF, ptype uint8) {
 	s.walkPage(root, ptype, -1, 0, math.MaxUint64, true, nil, childSlots{})
 }
 
+// pageSet is a set of pages by offset, a bit per page of the file (256
+// KiB for a GB of 512-byte pages): the pages the walk has read, where a map
+// of the 92,000 pages of a 1.3 GB store took 2% of its scan.
+type pageSet struct {
+	bits     []uint64
+	pageSize int64
+}
+
+func newPageSet(size, pageSize int64) pageSet {
+	return pageSet{bits: make([]uint64, (size/pageSize+63)/64), pageSize: pageSize}
+}
+
+// has reports whether the page at off is in the set; an offset outside
+// the file is not.
+func (p *pageSet) has(off int64) bool {
+	i := off / p.pageSize
+	return off >= 0 && i>>6 < int64(len(p.bits)) && p.bits[i>>6]&(1<<(i&63)) != 0
+}
+
+// add puts the page at off, an offset of the file, in the set.
+func (p *pageSet) add(off int64) {
+	if i := off / p.pageSize; off >= 0 && i>>6 < int64(len(p.bits)) {
+		p.bits[i>>6] |= 1 << (i & 63)
+	}
+}
+
 // pageInFile reports whether a page may lie at offset ib: aligned, among
 // the file's pages.
 func (s *Scanner) pageInFile(ib uint64) bool {
@@ -75,13 +101,13 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 			return
 		}
 	}
-	if s.visited[ib] {
+	if s.visited.has(ib) {
 		s.report(finding.Finding{Code: finding.BTreeCycle, Offset: ib, BID: ref.BID,
 			Detail: fmt.Sprintf("%s page at 0x%X is referenced a second time", name, ib)})
 		s.loseRange(ptype, lo, hi, ib)
 		return
 	}
-	s.visited[ib] = true
+	s.visited.add(ib)
 	s.progress.Add(l.PageSize)
 	s.res.BytesVerified += l.PageSize
 	s.keepPage(pageRef{IB: ib, BID: ref.BID, Type: ptype})

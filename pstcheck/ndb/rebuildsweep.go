@@ -150,7 +150,7 @@ func (sw *sweeper) sweep(pos int64, c *sweptChunk) {
 		if off >= l.FirstAMap && (off-l.FirstAMap)%l.AMapCoverage == 0 {
 			continue // an AMap page (alloc reads it)
 		}
-		if t := page[l.PageTrailerOff]; (t != PageNBT && t != PageBBT) || l.isMapPage(off) || s.visited[off] {
+		if t := page[l.PageTrailerOff]; (t != PageNBT && t != PageBBT) || l.isMapPage(off) || s.visited.has(off) {
 			continue
 		}
 		s.foundPage(page, off, alloc(off), c)

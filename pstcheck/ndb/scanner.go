@@ -203,7 +203,7 @@ type Scanner struct {
 	order       blockOrder
 	sortedPages []pageRef
 	mapPages    []pageRef
-	visited     map[int64]bool
+	visited     pageSet
 	// lost are key ranges of the BBT whose pages could not be read, so a
 	// missing block can be blamed on its lost page; lostNBT the same for
 	// the NBT. The index rebuild looks for entries in these ranges.
@@ -282,7 +282,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 		}
 	}
 	s := &Scanner{r: r, size: size, limit: h.Limit(size), h: h, sink: sink, progress: p, workers: max(opts.Workers, 1),
-		visited: map[int64]bool{}}
+		visited: newPageSet(size, h.Layout.PageSize)}
 	s.res.Header = h
 	s.res.FreeBytes = -1
 	s.res.s = s
@@ -308,7 +308,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 	if h.Guessed {
 		s.guessCrypt()
 	}
-	s.visited = nil // only the walk needs it
+	s.visited = pageSet{} // only the walk and the rebuild need it
 	if ctx.Err() != nil {
 		return &s.res
 	}
