@@ -44,14 +44,8 @@ func (b badSectors) ReadAt(p []byte, off int64) (int, error) {
 // changed, zeroed or pointed elsewhere, and with pages that cannot be
 // read.
 func TestBTreeReadAhead(t *testing.T) {
-	var paths []string
-	for _, name := range []string{"enron.pst", "support.pst", "32-bit.pst"} {
-		if p := samples.GoPst(name); p != "" {
-			paths = append(paths, p)
-		}
-	}
-	// 4 KiB pages: up to 169 children a branch page.
-	paths = append(paths, samples.CorpusNamed("npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost")...)
+	// The OST has 4 KiB pages: up to 169 children a branch page.
+	paths := append(samples.GoPstAll(), samples.CorpusNamed("npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost")...)
 	if len(paths) == 0 {
 		t.Skip("no sample here")
 	}
