@@ -31,8 +31,10 @@ type childPages struct {
 	// read by a page at level 2.
 	sets   [maxBTreeLevel]childSet
 	leaves childSet
-	// scratch is each worker's buffer for a run of several pages.
+	// scratch is each worker's buffer for a run of several pages;
+	// batched the level-1 pages whose leaves a batch reads.
 	scratch [][]byte
+	batched []int64
 }
 
 // childSet is a set of pages read ahead, each parent's children in
@@ -95,17 +97,22 @@ func (c *childPages) children(s *Scanner, level int, page []byte, cEnt, cbEnt in
 // leafBatch reads the children of the level-1 pages among kids, from
 // child from on, while they fit in one batch (at least one page's), and
 // returns the index past the last page whose children it read. A page
-// that is not a sound-looking level-1 page of ptype gets none: the walk
-// finds out why.
+// that is not a sound-looking level-1 page of ptype gets none, and nor
+// does one the walk has been to or that comes again in the batch: the
+// walk finds out why, and a page listed over and over (damage, or a file
+// made to) costs a read per listing, as it did before, not a read of its
+// children per listing.
 func (c *childPages) leafBatch(s *Scanner, ptype uint8, kids childSlots, from int) int {
 	l := &s.h.Layout
 	set := &c.leaves
 	set.reset()
+	c.batched = c.batched[:0]
 	i := from
 	for ; i < kids.n; i++ {
 		page := kids.page(i, l.PageSize)
 		cEnt, cbEnt := 0, 0
-		if page != nil {
+		if off := kids.set.offs[kids.first+i]; page != nil && !s.visited.has(off) && !slices.Contains(c.batched, off) {
+			c.batched = append(c.batched, off)
 			t := l.ParsePageTrailer(page)
 			n, _, cb, level := l.BTFooter(page)
 			if t.Type == ptype && level == 1 && cb == l.BranchEntrySize && n*cb <= l.BTFooterOff {

@@ -41,8 +41,8 @@ func (b badSectors) ReadAt(p []byte, off int64) (int, error) {
 // batches, on several workers). Where the pages come from must change
 // nothing: findings, entries and bytes verified are those of the walk
 // reading each page as it comes to it, on sound samples, with tree pages
-// changed, zeroed or pointed elsewhere, and with pages that cannot be
-// read.
+// changed, zeroed or pointed elsewhere, listed over and over, and with
+// pages that cannot be read.
 func TestBTreeReadAhead(t *testing.T) {
 	// The OST has 4 KiB pages: up to 169 children a branch page.
 	paths := append(samples.GoPstAll(), samples.CorpusNamed("npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost")...)
@@ -55,7 +55,7 @@ func TestBTreeReadAhead(t *testing.T) {
 			t.Fatal(err)
 		}
 		rng := rand.New(rand.NewPCG(7, uint64(len(f.B))))
-		for k := range 5 {
+		for k := range 6 {
 			b := bytes.Clone(f.B)
 			bad := map[int64]bool{}
 			for i, p := range f.Pages {
@@ -72,6 +72,13 @@ func TestBTreeReadAhead(t *testing.T) {
 					putUint(b[e:], to, f.L.BIDSize)
 				case k == 4 && i%5 == 2:
 					bad[p.Off&^4095] = true
+				case k == 5 && p.Level == 2:
+					// Every entry leads to the first child: a page listed
+					// over and over.
+					first := b[p.Off+2*int64(f.L.BIDSize):]
+					for e := 1; e < p.Entries; e++ {
+						copy(b[p.Off+int64(e*f.L.BranchEntrySize)+2*int64(f.L.BIDSize):], first[:f.L.BIDSize])
+					}
 				}
 			}
 			scan := func(r io.ReaderAt, workers int) string {
