@@ -197,7 +197,7 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 			Detail: fmt.Sprintf("%s page entry %d key 0x%X %s", name, i, key, why)})
 	}
 	if cLevel > 0 && (kids.set == nil || kids.n != cEnt) {
-		kids = s.children.children(s, cLevel-1, page, cEnt, cbEnt)
+		kids = s.children.children(s, cLevel-1, page, cEnt)
 	}
 	// Children batchFrom to batchTo have their own children (leaf pages)
 	// in s.children.leaves.
@@ -246,7 +246,7 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 				}
 				grandkids = s.children.leaves.slots(i - batchFrom)
 			}
-			s.walkPage(child, ptype, cLevel-1, key, childHi, childOpen, kids.page(i, l.PageSize), grandkids)
+			s.walkPage(child, ptype, cLevel-1, key, childHi, childOpen, kids.page(i), grandkids)
 			continue
 		}
 		if ptype == PageBBT {

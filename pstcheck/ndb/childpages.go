@@ -40,6 +40,7 @@ type childPages struct {
 // childSet is a set of pages read ahead, each parent's children in
 // consecutive slots.
 type childSet struct {
+	ps    int64   // the page size
 	buf   []byte  // one page per slot
 	read  []bool  // whether the slot's page was read whole
 	offs  []int64 // each slot's offset; -1: not read ahead
@@ -63,11 +64,11 @@ type childSlots struct {
 }
 
 // page returns child i's bytes, nil when they were not read.
-func (c childSlots) page(i int, ps int64) []byte {
+func (c childSlots) page(i int) []byte {
 	if c.set == nil || !c.set.read[c.first+i] {
 		return nil
 	}
-	return c.set.page(c.first+i, ps)
+	return c.set.page(c.first + i)
 }
 
 // maxChildGap is the most bytes read between two pages of one run, and
@@ -81,15 +82,15 @@ const (
 )
 
 // children reads the children of branch page (level level+1, cEnt
-// entries of cbEnt bytes) into the set of level. A file read from memory
-// is not read ahead: there a page costs only its copy.
-func (c *childPages) children(s *Scanner, level int, page []byte, cEnt, cbEnt int) childSlots {
+// entries) into the set of level. A file read from memory is not read
+// ahead: there a page costs only its copy.
+func (c *childPages) children(s *Scanner, level int, page []byte, cEnt int) childSlots {
 	if readsFromMemory(s.r) {
 		return childSlots{}
 	}
 	set := &c.sets[level]
 	set.reset()
-	set.add(s, page, cEnt, cbEnt)
+	set.add(s, page, cEnt)
 	c.fill(s, set)
 	return childSlots{set: set, n: cEnt}
 }
@@ -109,20 +110,20 @@ func (c *childPages) leafBatch(s *Scanner, ptype uint8, kids childSlots, from in
 	c.batched = c.batched[:0]
 	i := from
 	for ; i < kids.n; i++ {
-		page := kids.page(i, l.PageSize)
-		cEnt, cbEnt := 0, 0
+		page := kids.page(i)
+		cEnt := 0
 		if off := kids.set.offs[kids.first+i]; page != nil && !s.visited.has(off) && !slices.Contains(c.batched, off) {
 			c.batched = append(c.batched, off)
 			t := l.ParsePageTrailer(page)
 			n, _, cb, level := l.BTFooter(page)
 			if t.Type == ptype && level == 1 && cb == l.BranchEntrySize && n*cb <= l.BTFooterOff {
-				cEnt, cbEnt = n, cb
+				cEnt = n
 			}
 		}
 		if i > from && len(set.offs)+cEnt > maxBatchPages {
 			break
 		}
-		set.add(s, page, cEnt, cbEnt)
+		set.add(s, page, cEnt)
 	}
 	c.fill(s, set)
 	return i
@@ -137,14 +138,14 @@ func (set *childSet) reset() {
 	set.offs, set.first, set.order, set.runs = set.offs[:0], append(set.first[:0], 0), set.order[:0], set.runs[:0]
 }
 
-// add gives parent page's cEnt children (entries of cbEnt bytes) the
-// next slots; a child whose reference lies outside the file's pages is
-// not read (the walk reports it).
-func (set *childSet) add(s *Scanner, page []byte, cEnt, cbEnt int) {
+// add gives the cEnt children of branch page (whose entry size the walk
+// or leafBatch has checked) the next slots; a child whose reference lies
+// outside the file's pages is not read (the walk reports it).
+func (set *childSet) add(s *Scanner, page []byte, cEnt int) {
 	l := &s.h.Layout
 	for i := range cEnt {
 		off := int64(-1)
-		if ib := l.uint(page[i*cbEnt+2*l.BIDSize:]); s.pageInFile(ib) {
+		if ib := l.uint(page[i*l.BranchEntrySize+2*l.BIDSize:]); s.pageInFile(ib) {
 			off = int64(ib)
 			set.order = append(set.order, len(set.offs))
 		}
@@ -155,7 +156,8 @@ func (set *childSet) add(s *Scanner, page []byte, cEnt, cbEnt int) {
 
 // fill reads the set's pages, in runs shared among the workers.
 func (c *childPages) fill(s *Scanner, set *childSet) {
-	ps := int(s.h.Layout.PageSize)
+	set.ps = s.h.Layout.PageSize
+	ps := int(set.ps)
 	n := len(set.offs)
 	set.buf = slices.Grow(set.buf[:0], n*ps)[:n*ps]
 	set.read = slices.Grow(set.read[:0], n)[:n]
@@ -191,7 +193,6 @@ func (c *childPages) fill(s *Scanner, set *childSet) {
 // readRuns reads the set's runs, taking the next one not yet taken until
 // none is left, a run of several pages through scratch, which it returns.
 func (set *childSet) readRuns(s *Scanner, next *atomic.Int64, scratch []byte) []byte {
-	ps := int64(s.h.Layout.PageSize)
 	for {
 		r := int(next.Add(1) - 1)
 		if r >= len(set.runs) {
@@ -200,7 +201,7 @@ func (set *childSet) readRuns(s *Scanner, next *atomic.Int64, scratch []byte) []
 		run := set.runs[r]
 		if run.top-run.first == 1 {
 			i := set.order[run.first]
-			set.read[i] = readFull(s.r, set.page(i, ps), run.off) == nil
+			set.read[i] = readFull(s.r, set.page(i), run.off) == nil
 			continue
 		}
 		scratch = slices.Grow(scratch[:0], int(run.end-run.off))[:run.end-run.off]
@@ -208,13 +209,13 @@ func (set *childSet) readRuns(s *Scanner, next *atomic.Int64, scratch []byte) []
 			continue
 		}
 		for _, i := range set.order[run.first:run.top] {
-			copy(set.page(i, ps), scratch[set.offs[i]-run.off:])
+			copy(set.page(i), scratch[set.offs[i]-run.off:])
 			set.read[i] = true
 		}
 	}
 }
 
 // page is slot i's page bytes.
-func (set *childSet) page(i int, ps int64) []byte {
-	return set.buf[int64(i)*ps : int64(i+1)*ps]
+func (set *childSet) page(i int) []byte {
+	return set.buf[int64(i)*set.ps : int64(i+1)*set.ps]
 }
