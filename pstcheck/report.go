@@ -78,6 +78,11 @@ type Folder struct {
 	// Expected is what the folder's contents table lists or, that table
 	// lost, its item count says; -1 when neither survives.
 	Expected int
+	// StructureDamaged: the folder's own node, properties or tables
+	// (hierarchy, contents, hidden contents) have error findings. Its items
+	// may all be readable still (found through the index), but Outlook
+	// reads the folder through those tables.
+	StructureDamaged bool
 }
 
 // ItemCounts says what became of every item a store held. It is written

@@ -77,7 +77,8 @@ const (
 	FailFolder     FailureKind = "folder"      // a folder given to search could not be searched
 )
 
-// summarize sums up a report's error findings and items.
+// summarize sums up a report's error findings and items, and marks the
+// folders whose own node or tables those findings name.
 func summarize(rep *Report, res *ndb.Result) Damage {
 	d := Damage{Salvage: rep.Items.Readable + rep.Items.Recovered + rep.Items.NamesLost, HeaderLost: rep.Has(finding.HeaderGuessed),
 		ZeroedBytes: rep.zeroed}
@@ -152,6 +153,9 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 		}
 	}
 	d.FolderNodes = len(folderNodes)
+	for i := range rep.Folders {
+		rep.Folders[i].StructureDamaged = folderNodes[rep.Folders[i].NID]
+	}
 	return d
 }
 

@@ -78,7 +78,8 @@ func (csvWriter) Write(w io.Writer, run Run) error {
 }
 
 // csvFolderWriter writes `--format csv --folders`: a header row, then one
-// row per folder with damaged, lost or recovered items of every file, files in the run's
+// row per folder with damaged, lost or recovered items, or damage of its
+// own, of every file, files in the run's
 // order and each file's folders in the engine's order. A file without
 // damaged folders contributes no rows.
 type csvFolderWriter struct{}
@@ -110,6 +111,7 @@ var csvFolderColumns = []csvColumn[csvFolderRow]{
 		return strconv.Itoa(r.folder.Expected)
 	}},
 	{"size", func(r csvFolderRow) string { return strconv.FormatInt(r.folder.Size, 10) }},
+	{"structure_damaged", func(r csvFolderRow) string { return strconv.FormatBool(r.folder.StructureDamaged) }},
 }
 
 func (csvFolderWriter) Write(w io.Writer, run Run) error {

@@ -63,7 +63,7 @@ func TestCSVFolders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	header := []string{"path", "folder_nid", "folder", "items", "readable", "damaged", "verdict", "action", "lost", "recovered", "expected", "size"}
+	header := []string{"path", "folder_nid", "folder", "items", "readable", "damaged", "verdict", "action", "lost", "recovered", "expected", "size", "structure_damaged"}
 	if len(rows) == 0 || !slices.Equal(rows[0], header) {
 		t.Fatalf("header = %v, want %v", rows, header)
 	}
@@ -75,7 +75,7 @@ func TestCSVFolders(t *testing.T) {
 			if f.Damaged > 0 {
 				want = append(want, []string{r.Path, strconv.FormatUint(uint64(f.NID), 10), f.Path,
 					strconv.Itoa(f.Items), strconv.Itoa(f.Readable), strconv.Itoa(f.Damaged),
-					string(r.Verdict), string(r.Action), "0", "0", strconv.Itoa(f.Expected), strconv.FormatInt(f.Size, 10)})
+					string(r.Verdict), string(r.Action), "0", "0", strconv.Itoa(f.Expected), strconv.FormatInt(f.Size, 10), "false"})
 			}
 		}
 	}

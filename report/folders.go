@@ -13,8 +13,16 @@ import (
 // The folder damage map of the text report: the folders with damaged, lost
 // or recovered items, and a tally of the healthy ones.
 
-// folderHurt says whether a folder has anything but readable items.
-func folderHurt(f pstcheck.Folder) bool { return f.Damaged+f.Lost+f.Recovered > 0 }
+// folderHurt says whether a folder has anything but readable items, or
+// damage of its own.
+func folderHurt(f pstcheck.Folder) bool {
+	return f.Damaged+f.Lost+f.Recovered > 0 || f.StructureDamaged
+}
+
+// itemsCounted says whether r's items were counted: some folder was walked,
+// or items were found outside any folder (with the store's root folder
+// lost, those its unlinked heaps hold are still recovered or lost).
+func itemsCounted(r *pstcheck.Report) bool { return r.Folders != nil || r.Items.Total > 0 }
 
 // maxFolderRows caps the damaged folders the text report lists, worst
 // first; JSON and CSV list every one.
@@ -57,11 +65,14 @@ func outsideLines(r *pstcheck.Report) []string {
 // folderLines renders the folder damage map: a table of the folders with
 // damaged, lost or recovered items, most damaged and lost items first, then
 // one line tallying the healthy folders. The lost and recovered columns are
-// shown when some folder has such items. No lines when there are no
-// folders.
+// shown when some folder has such items. A folder whose own node or tables
+// are damaged is listed too, however many of its items are readable, its
+// path marked with a star. No lines when there are no folders.
 //
 //	Damaged folders                       items  readable  damaged
 //	  Top of Personal Folders/Inbox         120       119        1
+//	  Top of Personal Folders/Drafts *        6         6        0
+//	  * the folder's own properties or tables are damaged (the findings say which)
 //	12 other folders healthy (4,207 items)
 func folderLines(folders []pstcheck.Folder) []string {
 	if len(folders) == 0 {
@@ -116,8 +127,13 @@ func folderLines(folders []pstcheck.Folder) []string {
 	}
 	names := make([]string, len(damaged))
 	nameWidth := 0
+	starred := false
 	for i, f := range damaged {
 		names[i] = folderName(f)
+		if f.StructureDamaged {
+			names[i] += " *"
+			starred = true
+		}
 		nameWidth = max(nameWidth, utf8.RuneCountInString(names[i]))
 		cells[i] = []string{thousands(int64(f.Items)), thousands(int64(f.Readable)), thousands(int64(f.Damaged))}
 		if lost {
@@ -151,10 +167,13 @@ func folderLines(folders []pstcheck.Folder) []string {
 	}
 	lines := []string{row(heading, heads)}
 	for i := range damaged {
-		lines = append(lines, row(indent+shorten(names[i], first-len(indent)), cells[i]))
+		lines = append(lines, row(indent+shorten(names[i], first-len(indent)), cells[i])) // a star is kept: shorten keeps the end
 	}
 	if more > 0 {
 		lines = append(lines, fmt.Sprintf("  … and %s (--format json lists every folder)", plural(more, "more damaged folder")))
+	}
+	if starred {
+		lines = append(lines, "  * the folder's own properties or tables are damaged (the findings say which)")
 	}
 	if healthy == 0 {
 		return append(lines, "No healthy folders")

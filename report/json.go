@@ -92,6 +92,9 @@ type jsonFolder struct {
 	Recovered int    `json:"recovered"`
 	Expected  *int   `json:"expected"` // null when neither listing nor count survives
 	Size      int64  `json:"size"`     // message sizes of the items read whole (PidTagMessageSize)
+	// StructureDamaged: the folder's own node, properties or tables are
+	// damaged, whatever its items' state.
+	StructureDamaged bool `json:"structure_damaged"`
 }
 
 type jsonStats struct {
@@ -188,16 +191,15 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 			Lost:      d.Lost,
 			Recovered: d.Recovered,
 			Size:      d.Size,
+
+			StructureDamaged: d.StructureDamaged,
 		}
 		if d.Expected >= 0 {
 			jf.Expected = &d.Expected
 		}
 		f.Folders = append(f.Folders, jf)
 	}
-	// Items found outside any folder count too: with the store's root
-	// folder lost, those its unlinked heaps hold are still recovered or
-	// lost.
-	if r.Folders != nil || r.Items.Total > 0 {
+	if itemsCounted(r) {
 		it := r.Items
 		f.Items = &it
 	}

@@ -20,7 +20,7 @@ var (
 	contractFile    = []string{"path", "size", "format", "content", "verdict", "action", "cause", "next_step",
 		"advice", "errors", "warnings", "infos", "problems", "capped", "folders", "stats", "items", "index_rebuild", "scale"}
 	contractProblem = []string{"code", "severity", "layer", "offset", "bid", "nid", "folder", "folder_nid", "detail"}
-	contractFolder  = []string{"nid", "path", "items", "readable", "damaged", "lost", "recovered", "expected", "size"}
+	contractFolder  = []string{"nid", "path", "items", "readable", "damaged", "lost", "recovered", "expected", "size", "structure_damaged"}
 	contractScale   = []string{"size_limit", "size_warn", "legacy_size_limit", "reclaimable", "folders", "guidance",
 		"largest_by_items", "largest_by_size"}
 	contractStats = []string{"version", "crypt", "pages", "blocks", "nodes", "bytes_verified", "free_bytes",

@@ -193,7 +193,7 @@ func tableLines(reports []*pstcheck.Report) []string {
 //	Unreadable:     1
 //	Errors:         1
 //	Total size:     1.82 GiB
-//	Damaged items:  9 in 4 folders
+//	Damaged items:  3 damaged, 6 lost in 2 files
 func totalsLines(reports []*pstcheck.Report) []string {
 	s := Summarize(reports)
 	healthy := thousands(int64(s.Healthy))
@@ -234,42 +234,50 @@ func totalsLines(reports []*pstcheck.Report) []string {
 	return lines
 }
 
-// damagedItems totals the damaged items of every file's folder map: "9 in
-// 4 folders". Damaged files without a folder map are counted apart, since
-// their damaged items are unknown.
+// damagedItems totals the damaged and lost items of every file by its own
+// accounting, those outside any folder included: "3 damaged, 6 lost in 2
+// files". Damaged files whose items could not be counted are counted apart.
 func damagedItems(reports []*pstcheck.Report) string {
-	items, folders, withMap, noMap := 0, 0, 0, 0
+	damaged, lost, files, counted, unknown := 0, 0, 0, 0, 0
 	for _, r := range reports {
-		if len(r.Folders) > 0 {
-			withMap++
-		} else if r.Verdict == pstcheck.Damaged {
-			noMap++
-		}
-		for _, f := range r.Folders {
-			if f.Damaged+f.Lost > 0 {
-				items += f.Damaged + f.Lost
-				folders++
+		if !itemsCounted(r) {
+			if r.Verdict == pstcheck.Damaged {
+				unknown++
 			}
+			continue
+		}
+		counted++
+		damaged, lost = damaged+r.Items.Damaged, lost+r.Items.Lost
+		if r.Items.Damaged+r.Items.Lost > 0 {
+			files++
 		}
 	}
-	if withMap == 0 {
-		return "unknown (no folder map)"
+	if counted == 0 {
+		return "unknown (no file's items could be counted)"
 	}
-	s := plural(items, "item")
-	if folders > 0 {
-		s = thousands(int64(items)) + " in " + plural(folders, "folder")
+	s := "none"
+	if files > 0 {
+		var parts []string
+		if damaged > 0 {
+			parts = append(parts, thousands(int64(damaged))+" damaged")
+		}
+		if lost > 0 {
+			parts = append(parts, thousands(int64(lost))+" lost")
+		}
+		s = strings.Join(parts, ", ") + " in " + plural(files, "file")
 	}
-	if noMap > 0 {
-		s += fmt.Sprintf(" (and unknown in %s without a folder map)", plural(noMap, "damaged file"))
+	if unknown > 0 {
+		s += fmt.Sprintf(" (and unknown in %s whose items could not be counted)", plural(unknown, "damaged file"))
 	}
 	return s
 }
 
-// damagedFolders counts r's folders that hold damaged items.
+// damagedFolders counts r's folders the text report lists as damaged
+// (folderHurt).
 func damagedFolders(r *pstcheck.Report) int {
 	n := 0
 	for _, f := range r.Folders {
-		if f.Damaged+f.Lost > 0 {
+		if folderHurt(f) {
 			n++
 		}
 	}

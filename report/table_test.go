@@ -52,7 +52,7 @@ func TestTextBatchTable(t *testing.T) {
 		"Unreadable:     1",
 		"Errors:         1",
 		"Total size:     1.93 GiB (size unknown for 1 file)",
-		"Damaged items:  9 in 4 folders",
+		"Damaged items:  9 damaged in 2 files",
 		"Large stores:   1 file: 1 near or at the size limit",
 	}
 	if !slices.Equal(totals, wantTotals) {
@@ -103,7 +103,7 @@ func TestTextBatchDetails(t *testing.T) {
 	if table, totals, details := batchSections(t, out); len(table) != 3 || len(totals) != 7 || len(details) != 0 {
 		t.Errorf("batch of healthy files:\n%s", out)
 	}
-	if !strings.Contains(out, "\nHealthy:        2\n") || !strings.Contains(out, "\nDamaged items:  0 items\n") {
+	if !strings.Contains(out, "\nHealthy:        2\n") || !strings.Contains(out, "\nDamaged items:  none\n") {
 		t.Errorf("totals of healthy files:\n%s", out)
 	}
 }
@@ -186,15 +186,21 @@ func TestTableHostilePath(t *testing.T) {
 
 func TestDamagedItems(t *testing.T) {
 	noMap := damagedReport()
-	noMap.Folders = nil
+	noMap.Folders, noMap.Items = nil, pstcheck.ItemCounts{}
+	// Items lost outside any folder count, as the file's own report
+	// counts them: its folders' rows do not hold them.
+	outside := damagedReport()
+	outside.Items.Lost += 14
+	outside.Items.Total += 14
 	for _, tt := range []struct {
 		reports []*pstcheck.Report
 		want    string
 	}{
-		{[]*pstcheck.Report{unreadableReport(), errorReport()}, "unknown (no folder map)"},
-		{[]*pstcheck.Report{healthyReport(), errorReport()}, "0 items"},
-		{[]*pstcheck.Report{mixedReport(), noMap}, "6 in 1 folder (and unknown in 1 damaged file without a folder map)"},
-		{[]*pstcheck.Report{mixedReport(), damagedReport()}, "9 in 4 folders"},
+		{[]*pstcheck.Report{unreadableReport(), errorReport()}, "unknown (no file's items could be counted)"},
+		{[]*pstcheck.Report{healthyReport(), errorReport()}, "none"},
+		{[]*pstcheck.Report{mixedReport(), noMap}, "6 damaged in 1 file (and unknown in 1 damaged file whose items could not be counted)"},
+		{[]*pstcheck.Report{mixedReport(), damagedReport()}, "9 damaged in 2 files"},
+		{[]*pstcheck.Report{mixedReport(), outside}, "9 damaged, 14 lost in 2 files"},
 	} {
 		if got := damagedItems(tt.reports); got != tt.want {
 			t.Errorf("damagedItems = %q, want %q", got, tt.want)

@@ -170,6 +170,19 @@ func TestFolderLines(t *testing.T) {
 			},
 		},
 		{
+			// A folder whose own tables are damaged is not healthy, however
+			// many of its items are readable.
+			"damage of its own",
+			[]pstcheck.Folder{{Path: "Top/Inbox", Items: 12, Readable: 12, StructureDamaged: true}, f("Top", 0, 0), {Path: "Top/Drafts", Items: 3, Readable: 2, Damaged: 1, StructureDamaged: true}},
+			[]string{
+				"Damaged folders  items  readable  damaged",
+				"  Top/Drafts *       3         2        1",
+				"  Top/Inbox *       12        12        0",
+				"  * the folder's own properties or tables are damaged (the findings say which)",
+				"1 other folder healthy (0 items)",
+			},
+		},
+		{
 			"all damaged",
 			[]pstcheck.Folder{f("Top/\x1b]0;pwned\x07", 2, 2)},
 			[]string{

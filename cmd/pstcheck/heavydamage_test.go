@@ -424,10 +424,10 @@ func unmarked(eml []byte) string {
 
 // quietReport: however heavy the damage, the text report stays readable
 // (findings of one code summed up, folders capped) while the JSON report
-// still lists every finding the scan kept. The longest, 65 lines, is
+// still lists every finding the scan kept. The longest, 67 lines, is
 // enron.pst with 4 MiB zeroed at 50% (11 kinds of finding, three
-// MSG-UNLINKED listed one by one, five damaged folders, an Index line of
-// three); then the 4 MB OST with 1 MiB zeroed at 25%, 61 lines: 15 kinds
+// MSG-UNLINKED listed one by one, five damaged folders and the line
+// saying what their star means, an Index line of three); then the 4 MB OST with 1 MiB zeroed at 25%, 61 lines: 15 kinds
 // of finding, two lines each.
 func quietReport(t *testing.T, rep *pstcheck.Report) {
 	t.Helper()
@@ -442,8 +442,8 @@ func quietReport(t *testing.T, rep *pstcheck.Report) {
 			t.Fatal(err)
 		}
 	}
-	if n := strings.Count(text.String(), "\n"); n > 66 {
-		t.Errorf("the text report has %d lines, want at most 66:\n%s", n, text.String())
+	if n := strings.Count(text.String(), "\n"); n > 68 {
+		t.Errorf("the text report has %d lines, want at most 68:\n%s", n, text.String())
 	}
 	var parsed struct {
 		Files []struct {

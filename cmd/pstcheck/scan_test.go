@@ -233,7 +233,7 @@ func TestScanRunFoldersCSV(t *testing.T) {
 	if err != nil {
 		t.Fatalf("folder CSV does not parse: %v\n%s", err, stdout)
 	}
-	header := []string{"path", "folder_nid", "folder", "items", "readable", "damaged", "verdict", "action", "lost", "recovered", "expected", "size"}
+	header := []string{"path", "folder_nid", "folder", "items", "readable", "damaged", "verdict", "action", "lost", "recovered", "expected", "size", "structure_damaged"}
 	if len(rows) == 0 || !slices.Equal(rows[0], header) {
 		t.Fatalf("rows = %q, want the folder header %q first", rows, header)
 	}
