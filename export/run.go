@@ -279,19 +279,9 @@ func FolderWanted(path string, only []string) bool {
 }
 
 // readItem reads one item as pstcheck.ReadItem does, large values left in
-// the store to be streamed as the item is written (streamAbove). An item
-// whole but for its named properties is written, marked, by default, since
-// only those fields are missing.
+// the store to be streamed as the item is written (streamAbove).
 func readItem(r *messaging.Reader, x pstcheck.Item, includeDamaged bool, reads *messaging.ReadWindow) (*messaging.Message, string) {
-	readMessage := func(lenient bool) (*messaging.Message, []string, error) { return read(r, x, lenient, reads) }
-	if x.NamesLost {
-		m, _, err := readMessage(false)
-		if err == nil {
-			return m, x.Problem
-		}
-		x.Problem = err.Error()
-	}
-	return pstcheck.ReadItem(x, readMessage, includeDamaged)
+	return pstcheck.ReadItem(x, func(lenient bool) (*messaging.Message, []string, error) { return read(r, x, lenient, reads) }, includeDamaged)
 }
 
 // read reads a message, its large values left in the store (streamAbove)

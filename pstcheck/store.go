@@ -99,8 +99,11 @@ func ReadMessage(r *messaging.Reader, x Item, opts messaging.ReadOptions) (*mess
 // leniently. A nil message means the item is skipped, for the reason
 // given; a message with a reason is written marked as damaged: only with
 // includeDamaged, with what a lenient read gets, the parts it could not
-// read named. A lost item is written only when its properties survive
-// (x.Salvage), and then only with includeDamaged: what is left of it.
+// read named. An item whole but for its named properties (x.NamesLost)
+// is written, marked, without includeDamaged too: only those fields are
+// missing, and the scan counts it among the items a copy saves. A lost
+// item is written only when its properties survive (x.Salvage), and then
+// only with includeDamaged: what is left of it.
 func ReadItem(x Item, read func(lenient bool) (*messaging.Message, []string, error), includeDamaged bool) (*messaging.Message, string) {
 	damage := x.Problem
 	switch x.State {
@@ -131,6 +134,14 @@ func ReadItem(x Item, read func(lenient bool) (*messaging.Message, []string, err
 			return m, ""
 		}
 		damage = err.Error()
+	case ItemDamaged:
+		if x.NamesLost {
+			m, _, err := read(false)
+			if err == nil {
+				return m, damage
+			}
+			damage = err.Error()
+		}
 	}
 	if damage == "" {
 		damage = "damaged"

@@ -32,22 +32,7 @@ func ExportSummary(r ExportResult) []string {
 	it := r.Items
 	line := fmt.Sprintf("Exported %s of %s from %s to %s (%s)", thousands(int64(r.Saved+r.Partial+r.Salvaged)),
 		plural(it.Total, "item"), r.Source, r.Dir, r.Format)
-	var parts []string
-	if it.Readable > 0 && it.Readable != it.Total {
-		parts = append(parts, thousands(int64(it.Readable))+" readable")
-	}
-	if it.Recovered > 0 {
-		parts = append(parts, thousands(int64(it.Recovered))+" "+recoveredWords)
-	}
-	if n := min(r.Partial, it.NamesLost); n > 0 {
-		parts = append(parts, thousands(int64(n))+" without their named properties (the store's name map is lost), marked X-Pstcheck-Damaged")
-	}
-	if n := r.Partial - min(r.Partial, it.NamesLost); n > 0 {
-		parts = append(parts, thousands(int64(n))+" damaged, written with what could be read of them and marked X-Pstcheck-Damaged")
-	}
-	if r.Salvaged > 0 {
-		parts = append(parts, thousands(int64(r.Salvaged))+" lost, "+salvagedWords+", marked X-Pstcheck-Damaged")
-	}
+	parts := writtenParts(it, r.Partial, r.Salvaged, "marked X-Pstcheck-Damaged")
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
 	}
@@ -72,6 +57,30 @@ const recoveredWords = "recovered without their folder's listing or index entry"
 
 // salvagedWords says what a salvaged lost item holds.
 const salvagedWords = "written from the blocks that still hold them (their properties; recipients, attachments and long bodies only where their blocks could be told apart)"
+
+// writtenParts says what an export or repair wrote of a store's items,
+// the readable ones (when not all are), those recovered, those written
+// without their named properties or in part, and the lost ones written
+// from what is left of them; marked says how the damaged ones are marked.
+func writtenParts(it pstcheck.ItemCounts, partial, salvaged int, marked string) []string {
+	var parts []string
+	if it.Readable > 0 && it.Readable != it.Total {
+		parts = append(parts, thousands(int64(it.Readable))+" readable")
+	}
+	if it.Recovered > 0 {
+		parts = append(parts, thousands(int64(it.Recovered))+" "+recoveredWords)
+	}
+	if n := min(partial, it.NamesLost); n > 0 {
+		parts = append(parts, thousands(int64(n))+" without their named properties (the store's name map is lost), "+marked)
+	}
+	if n := partial - min(partial, it.NamesLost); n > 0 {
+		parts = append(parts, thousands(int64(n))+" damaged, written with what could be read of them, "+marked)
+	}
+	if salvaged > 0 {
+		parts = append(parts, thousands(int64(salvaged))+" lost, "+salvagedWords+", "+marked)
+	}
+	return parts
+}
 
 // notSaved names the items an export or repair did not save at all: the
 // damaged ones not written, the lost ones not salvaged, and failed

@@ -34,19 +34,7 @@ func RepairSummary(r RepairResult) []string {
 	it := r.Items
 	line := fmt.Sprintf("Wrote %s of %s from %s to %s (%s, %s)", thousands(int64(r.Saved+r.Partial+r.Salvaged)),
 		plural(it.Total, "item"), r.Source, r.Target, plural(r.Folders, "folder"), units.Size(r.Size, 2))
-	var parts []string
-	if it.Recovered > 0 {
-		// In their folders, by the parent each names: only items no folder
-		// lists, and folders the hierarchy does not reach, go under
-		// RecoveredFolder.
-		parts = append(parts, thousands(int64(it.Recovered))+" "+recoveredWords)
-	}
-	if r.Partial > 0 {
-		parts = append(parts, thousands(int64(r.Partial))+" damaged, written with what could be read of them, with the category \"pstcheck: damaged\"")
-	}
-	if r.Salvaged > 0 {
-		parts = append(parts, thousands(int64(r.Salvaged))+" lost, "+salvagedWords+", with the category \"pstcheck: damaged\"")
-	}
+	parts := writtenParts(it, r.Partial, r.Salvaged, "with the category \"pstcheck: damaged\"")
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
 	}
