@@ -198,30 +198,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			default:
 				e.NextStep = "the end of this file is zeros: if it is a copy, copy the file again from its source"
 			}
-			switch {
-			case d.AddedBytes > 0:
-				e.Advice = []string{
-					fmt.Sprintf("This copy holds %s that were never part of the store %s, and what followed was moved down to make room: a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck passed over them and read the rest where it belongs. The original may be whole: copy it again and scan the new copy.", units.Size(d.AddedBytes, 2), places(d.Added, d.AddedOffset)),
-				}
-			case d.GapBytes > 0:
-				hole := "the hole"
-				if d.Gaps > 1 {
-					hole = "each hole"
-				}
-				e.Advice = []string{
-					fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), places(d.Gaps, d.GapOffset), hole),
-				}
-			case d.MissingBytes > 0:
-				e.Advice = []string{
-					fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
-				}
-			}
-			if d.MissingBytes > 0 && (d.AddedBytes > 0 || d.GapBytes > 0) {
-				e.Advice = append(e.Advice, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
-			}
-			if d.ZeroedBytes > 0 {
-				e.Advice = append(e.Advice, fmt.Sprintf("The last %s of this file are zeros, where the store had written its data: a copy, download or sync that set the file's size first and stopped before the end leaves a file like this, and so does a crash or power loss while the file was growing. If this is a copy, the original may be whole: copy it again and scan the new copy.", units.Size(d.ZeroedBytes, 2)))
-			}
+			e.Advice = copyFaults(d)
 			if d.Salvage > 0 {
 				e.Advice = append(e.Advice, "If there is no other copy, pstcheck export saves what this one still holds ("+saves+"):", ExportCommand(path),
 					"or write them into a new PST, which Outlook opens as it is:", RepairCommand(path))
@@ -263,6 +240,12 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		e.NextStep = "close Outlook, copy the file, then run scanpst on it"
 		e.Advice = append([]string{"No item is damaged: the damage is in the file's structure (index, maps, counts), which scanpst rebuilds without losing items."}, scanpstAdvice(path)...)
 	}
+	if faults := copyFaults(d); len(faults) > 0 && r.Action == pstcheck.ActionRecreateOST {
+		// An OST copied badly says nothing of the OST it came from, which
+		// may be whole and hold what never reached the server.
+		e.Advice = append(append(e.Advice[:1:1], faults...), e.Advice[1:]...)
+		e.NextStep = "if this file is a copy, scan the OST it came from first (this copy was damaged in copying); otherwise " + e.NextStep
+	}
 	if hw := hardwareAdvice(r); hw != nil {
 		e.Advice = append(hw, e.Advice...)
 		e.NextStep = "copy the file to a healthy disk (damage spread like this is the mark of failing hardware or a damaged file system), then " + e.NextStep
@@ -279,10 +262,13 @@ const changedMany = 8
 // hardwareAdvice warns, before anything else, when the damage is bytes
 // changed in place all over the file: a disk that is failing, or memory
 // errors while the file was written or copied, go on damaging what is
-// left.
+// left. Each run of bytes missing or added inside the file explains up to
+// two such blocks or pages, those it cuts through (read with zeros in the
+// bytes missing, or without those added): a copy that dropped 16 bad
+// sectors is a bad copy, not a failing disk.
 func hardwareAdvice(r *pstcheck.Report) []string {
 	d := r.Damage
-	if d.ChangedInPlace < changedMany || d.ChangedSpan*2 < r.Size {
+	if d.ChangedInPlace-2*(d.Gaps+d.Added) < changedMany || d.ChangedSpan*2 < r.Size {
 		return nil
 	}
 	return []string{fmt.Sprintf("%s blocks and pages of the file have bytes changed where they lie (their checksums fail, their trailers are whole), spread over the whole file: "+
@@ -325,6 +311,38 @@ func includeDamagedAdvice(it pstcheck.ItemCounts) []string {
 		return nil
 	}
 	return []string{"Add --include-damaged to write also " + strings.Join(what, " and ") + ", marked as damaged."}
+}
+
+// copyFaults says how a copy went wrong: bytes added or missing inside it,
+// its end cut off or zeroed; nothing for a file whose size and places are
+// as its header says.
+func copyFaults(d pstcheck.Damage) []string {
+	var out []string
+	switch {
+	case d.AddedBytes > 0:
+		out = []string{
+			fmt.Sprintf("This copy holds %s that were never part of the store %s, and what followed was moved down to make room: a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck passed over them and read the rest where it belongs. The original may be whole: copy it again and scan the new copy.", units.Size(d.AddedBytes, 2), places(d.Added, d.AddedOffset)),
+		}
+	case d.GapBytes > 0:
+		hole := "the hole"
+		if d.Gaps > 1 {
+			hole = "each hole"
+		}
+		out = []string{
+			fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), places(d.Gaps, d.GapOffset), hole),
+		}
+	case d.MissingBytes > 0:
+		out = []string{
+			fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
+		}
+	}
+	if d.MissingBytes > 0 && (d.AddedBytes > 0 || d.GapBytes > 0) {
+		out = append(out, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
+	}
+	if d.ZeroedBytes > 0 {
+		out = append(out, fmt.Sprintf("The last %s of this file are zeros, where the store had written its data: a copy, download or sync that set the file's size first and stopped before the end leaves a file like this, and so does a crash or power loss while the file was growing. If this is a copy, the original may be whole: copy it again and scan the new copy.", units.Size(d.ZeroedBytes, 2)))
+	}
+	return out
 }
 
 // places says where n runs of bytes missing or added lie, the first at

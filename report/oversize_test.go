@@ -195,10 +195,16 @@ func TestHardwareAdvice(t *testing.T) {
 		{"just enough", changedMany, 15_188_992, true},
 		{"few", changedMany - 1, 20_000_000, false},
 		{"many, in one place", 40, 1 << 20, false},
+		// 16 holes in a copy (bad sectors passed over) cut through the
+		// blocks around them: that is the copy's fault, not the disk's.
+		{"explained by holes", 2*16 + changedMany - 1, 20_000_000, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := damagedReport()
 			r.Damage.ChangedInPlace, r.Damage.ChangedSpan = c.changed, c.span
+			if c.name == "explained by holes" {
+				r.Damage.Gaps, r.Damage.GapBytes, r.Damage.GapOffset = 16, 16<<12, 0x122F40
+			}
 			e := Explain(r)
 			got := len(e.Advice) > 0 && strings.Contains(e.Advice[0], "failing disk")
 			if got != c.want || strings.HasPrefix(e.NextStep, "copy the file to a healthy disk") != c.want {

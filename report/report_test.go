@@ -383,6 +383,26 @@ func TestOSTNothingToSaveOffersNoExport(t *testing.T) {
 	}
 }
 
+// An OST copied badly (cut off here) is still an OST to rebuild, but the
+// advice first says that the OST it came from may be whole: scan that
+// one before renaming anything.
+func TestOSTCopyFaultAdvice(t *testing.T) {
+	r := damagedReport()
+	r.Content, r.Action = pstcheck.ContentOST, pstcheck.ActionRecreateOST
+	r.Items, r.Damage.Salvage = pstcheck.ItemCounts{Total: 86, Readable: 61, Recovered: 25}, 86
+	r.Damage.MissingBytes = 2 << 20
+	e := Explain(r)
+	adv := strings.Join(e.Advice, "\n")
+	if !strings.HasPrefix(e.NextStep, "if this file is a copy, scan the OST it came from first") ||
+		!strings.Contains(adv, "ends 2.00 MiB early") || !strings.Contains(adv, "rename the .ost") || !strings.HasPrefix(adv, "An OST is a local cache") {
+		t.Errorf("next step %q, advice:\n%s", e.NextStep, adv)
+	}
+	r.Damage.MissingBytes = 0
+	if e := Explain(r); strings.Contains(e.NextStep, "copy") || strings.Contains(strings.Join(e.Advice, "\n"), "early") {
+		t.Errorf("an OST that is whole is told of a bad copy: %q %q", e.NextStep, e.Advice)
+	}
+}
+
 // A copy that lacks bytes inside it is told where and how many, never
 // "cut off" unless its end is missing too, and advised to be copied again
 // (with a tool that fills bad sectors with zeros), its items exported

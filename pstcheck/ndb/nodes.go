@@ -512,7 +512,7 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 			note(&unused, e)
 		case got < want:
 			s.report(finding.Finding{Code: finding.BlockRefLow, Offset: int64(e.IB), BID: e.BID,
-				Detail: fmt.Sprintf("block 0x%X has cRef %d but %d references (want %d)", e.BID, got, want-1, want)})
+				Detail: fmt.Sprintf("block 0x%X has cRef %d, too low for its %d references (cRef counts the BBT's own reference too: want %d)", e.BID, got, want-1, want)})
 		case got > want:
 			note(&high, e)
 		}
