@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -120,7 +123,7 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 	if res != nil {
 		h := res.Header
 		rep.Format = Format(h.Kind.String())
-		rep.Content = Content(h.Content())
+		rep.Content = contentOf(h, rep.Folders, opts.Name)
 		rep.Stats.Version = h.Version
 		rep.Stats.Crypt = h.CryptName()
 		rep.Stats.Pages = res.Pages
@@ -204,4 +207,22 @@ func (c *cappedFindings) into(rep *Report) {
 			rep.Capped[code] = n - c.max
 		}
 	}
+}
+
+// contentOf says what the store holds: what its header says. A destroyed
+// header (guessed from the pages after it) says nothing, and an OST taken
+// for a PST would be advised to be repaired in place rather than rebuilt
+// from the server: then a store of 4 KiB pages, which Outlook writes for
+// OSTs alone, one with an Exchange mailbox's root folder, or a file named
+// .ost, is an OST; anything else stays unknown.
+func contentOf(h *ndb.Header, folders []Folder, name string) Content {
+	if !h.Guessed {
+		return Content(h.Content())
+	}
+	ost := h.Kind == ndb.Unicode4K || strings.EqualFold(filepath.Ext(name), ".ost") ||
+		slices.ContainsFunc(folders, func(f Folder) bool { return f.Path == OSTMailboxRoot || strings.HasPrefix(f.Path, OSTMailboxRoot+"/") })
+	if ost {
+		return ContentOST
+	}
+	return ContentUnknown
 }

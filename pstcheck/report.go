@@ -50,7 +50,8 @@ const (
 	FormatUnicode4K Format = "unicode4k"
 )
 
-// Content says what kind of store the header claims.
+// Content says what kind of store the header claims; when the header is
+// destroyed, what the rest of the file shows (contentOf).
 type Content string
 
 const (
@@ -59,6 +60,10 @@ const (
 	ContentOST     Content = "ost"
 	ContentPAB     Content = "pab"
 )
+
+// OSTMailboxRoot is the folder an OST mirrors an Exchange mailbox under
+// ("Root - Mailbox/IPM_SUBTREE" holds its folders); a PST has none.
+const OSTMailboxRoot = "Root - Mailbox"
 
 // Folder is what became of one folder's items (filled by the messaging
 // layer).

@@ -47,7 +47,6 @@ func entryNID(b []byte) uint32 {
 // Folder names an OST gives the folders it mirrors from Exchange.
 const (
 	ostIPMSubtree   = "IPM_SUBTREE"
-	ostMailboxRoot  = "Root - Mailbox"
 	ostDeletedItems = "Deleted Items"
 )
 
@@ -76,7 +75,7 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
 			if !ok || name != ostIPMSubtree {
 				return 0, false
 			}
-			if parent == ostMailboxRoot {
+			if parent == pstcheck.OSTMailboxRoot {
 				return 1 << 30, true
 			}
 			return subtreeItems(folders, f.Path), true
