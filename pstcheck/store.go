@@ -252,15 +252,27 @@ func (s *Store) walk(keep func(folder string) bool, associated bool) iter.Seq[It
 }
 
 func (s *Store) items(keep func(folder string) bool, associated bool, yield func(Item) bool) {
-	problems := map[uint32]string{}
+	// An item's problem names its first few error findings: one whose
+	// blocks are all gone has one per block, which would make a line of
+	// kilobytes in a repair's summary and an export's manifest.
+	const namedProblems = 4
+	problems, more := map[uint32]string{}, map[uint32]int{}
 	for _, f := range s.Report.Findings {
 		if f.NID == 0 || f.Severity() != finding.SeverityError {
+			continue
+		}
+		if more[f.NID]++; more[f.NID] > namedProblems {
 			continue
 		}
 		if problems[f.NID] != "" {
 			problems[f.NID] += "; "
 		}
 		problems[f.NID] += string(f.Code) + ": " + f.Detail
+	}
+	for nid, n := range more {
+		if n > namedProblems {
+			problems[nid] += fmt.Sprintf("; and %d more (the scan's report lists them)", n-namedProblems)
+		}
 	}
 	item := func(folder uint32, path string, r messaging.ItemRef) Item {
 		it := Item{NID: r.NID, FolderNID: folder, Folder: path, State: r.State, Problem: problems[r.NID], NamesLost: r.NamesLost}
