@@ -141,7 +141,12 @@ func (s *Scanner) attribute(n NBTEntry, dmg []damageRef, more int) {
 		switch d.code {
 		case finding.NodeBlockMissing:
 			what = fmt.Sprintf("block 0x%X is not in the BBT", d.bid)
-			if d.ib >= 0 {
+			switch {
+			case d.ib == 0: // named by a header that is destroyed: where it lay is unknown
+				what += " (the BBT page that would list it is lost)"
+			case d.ib > 0 && d.ib+s.h.Layout.PageSize > s.size:
+				what += fmt.Sprintf(" (the BBT page at 0x%X that would list it lies past the end of the file)", d.ib)
+			case d.ib > 0:
 				what += fmt.Sprintf(" (the BBT page at 0x%X that would list it is damaged)", d.ib)
 			}
 		case finding.NodeDataTree, finding.NodeSubnodeTree, finding.NodeTreeCycle:
