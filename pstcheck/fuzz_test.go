@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/internal/synth"
 	"github.com/pstcheck/pstcheck/pstcheck"
@@ -150,27 +151,9 @@ func FuzzEdits(f *testing.F) {
 	f.Add(true, append(le(h.BBT.IB+2), 0x7F)) // a BBT entry's BID
 	f.Add(false, append(le(h.BBT.IB+488), 0xFF))
 	f.Add(true, []byte{0xD8, 0x00, 0x00, 0x00, 0x01}) // the NBT root reference
-	l := ndb.LayoutOf(ndb.Unicode)
 	f.Fuzz(func(t *testing.T, fix bool, edits []byte) {
 		b := append([]byte(nil), orig...)
-		for len(edits) >= 5 {
-			off := int(binary.LittleEndian.Uint32(edits)) % len(b)
-			b[off] = edits[4]
-			edits = edits[5:]
-			if !fix {
-				continue
-			}
-			if off < 564 {
-				binary.LittleEndian.PutUint32(b[4:], ndb.CRC(b[8:479]))
-				binary.LittleEndian.PutUint32(b[524:], ndb.CRC(b[8:524]))
-				continue
-			}
-			page := off &^ int(l.PageSize-1)
-			if page+int(l.PageSize) <= len(b) {
-				p := b[page : page+int(l.PageSize)]
-				binary.LittleEndian.PutUint32(p[l.PageTrailerOff+4:], ndb.CRC(p[:l.PageTrailerOff]))
-			}
-		}
+		pstmut.ApplyEdits(b, edits, fix)
 		checkBytes(t, b)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/synth"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -43,30 +44,12 @@ func FuzzRepairEdits(f *testing.F) {
 	f.Add(false, true, append(le(h.BBT.IB+2), 0x7F))
 	f.Add(true, false, append(le(uint64(len(orig[1])/2)), 0x00))
 	f.Add(false, false, append(le(uint64(len(orig[0])*3/4)), 0xFF))
-	l := ndb.LayoutOf(ndb.Unicode)
 	f.Fuzz(func(t *testing.T, variant, fix bool, edits []byte) {
 		b := append([]byte(nil), orig[0]...)
 		if variant {
 			b = append([]byte(nil), orig[1]...)
 		}
-		for len(edits) >= 5 {
-			off := int(binary.LittleEndian.Uint32(edits)) % len(b)
-			b[off] = edits[4]
-			edits = edits[5:]
-			if !fix {
-				continue
-			}
-			if off < 564 {
-				binary.LittleEndian.PutUint32(b[4:], ndb.CRC(b[8:479]))
-				binary.LittleEndian.PutUint32(b[524:], ndb.CRC(b[8:524]))
-				continue
-			}
-			page := off &^ int(l.PageSize-1)
-			if page+int(l.PageSize) <= len(b) {
-				p := b[page : page+int(l.PageSize)]
-				binary.LittleEndian.PutUint32(p[l.PageTrailerOff+4:], ndb.CRC(p[:l.PageTrailerOff]))
-			}
-		}
+		pstmut.ApplyEdits(b, edits, fix)
 		for _, include := range []bool{false, true} {
 			repairBytes(t, b, include)
 		}
