@@ -231,8 +231,9 @@ type walker struct {
 	// creation times; after the walk, those of the rows of lost and
 	// damaged items too.
 	known knownPrints
-	// unnamedLost counts the items folders' counts say were lost beyond
-	// those their listings name (account).
+	// unnamedLost counts the lost items no heap can be matched to: those
+	// folders' counts say were lost beyond those their listings name
+	// (account), and those whose row lost its subject and time (unlinked).
 	unnamedLost int
 	// countMayBeOld says a folder whose listing is lost is counted by a
 	// count read through the rebuilt index, maybe an older version's.
