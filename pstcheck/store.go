@@ -349,11 +349,21 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 			return
 		}
 	}
+	// The store counts as lost only the unlinked messages no folder's
+	// count may already hold (unlinkedCounts); which ones those are is
+	// unknown, so when some are left out of the count, each lost one says
+	// so: a manifest then lists more lost items than the count, each
+	// explained.
+	lost, _, unwhole := unlinkedCounts(s.m)
+	maybeCounted := ""
+	if unwhole > max(lost, 0) {
+		maybeCounted = "; it may be one of the lost items a folder counts, or an older copy of one, so the store's count leaves it out"
+	}
 	for _, u := range s.m.Unlinked {
 		it := Item{Folder: RecoveredFolder, State: ItemRecovered, Subject: u.Subject, Time: u.Time, Salvage: u.Remains}
 		if !u.Whole {
 			it.State = ItemLost
-			it.Problem = fmt.Sprintf("%s: its index entry is lost; %s", finding.MessageUnlinked, s.survives(u.Remains))
+			it.Problem = fmt.Sprintf("%s: its index entry is lost; %s%s", finding.MessageUnlinked, s.survives(u.Remains), maybeCounted)
 		}
 		if !give(it) {
 			return
