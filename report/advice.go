@@ -163,30 +163,35 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	case pstcheck.ActionRecreateOST:
 		const cache = "An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail."
 		const rebuild = "rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy."
-		if d.Salvage == 0 && it.Salvageable > 0 {
+		// An OST copied badly says nothing of the OST it came from, which
+		// may be whole and hold what never reached the server.
+		intro := append([]string{cache}, copyFaults(d)...)
+		switch {
+		case d.Salvage == 0 && it.Salvageable > 0:
 			// Only the remains of lost items can be written.
 			e.NextStep = "let Outlook rebuild the OST: no item can be read whole from it, and the server has the mail"
-			e.Advice = append([]string{cache},
+			e.Advice = append(intro,
 				salvageOnlyAdvice(it, path, "No item can be read whole from this file. If something never reached the server (drafts, anything created offline),")...)
 			e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
-			break
-		}
-		if d.Salvage == 0 {
+		case d.Salvage == 0:
 			// Export and repair would write nothing: they are not offered.
 			e.NextStep = "let Outlook rebuild the OST: no item can be read from it, and the server has the mail"
-			e.Advice = []string{cache,
+			e.Advice = append(intro,
 				"No item can be read from this file, so there is nothing to export: what never reached the server (drafts, anything created offline) is lost with it.",
-				"Close Outlook, " + rebuild}
-			break
+				"Close Outlook, "+rebuild)
+		default:
+			e.NextStep = "export anything that never reached the server (" + saves + "), then let Outlook rebuild the OST"
+			e.Advice = append(intro,
+				"Export first what exists only here: drafts, items in folders that do not sync, anything created offline ("+saves+"):",
+				ExportCommand(path),
+				"or keep them in Outlook: pstcheck repair writes them into a new PST, which Outlook opens as it is:",
+				RepairCommand(path))
+			e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
+			e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
 		}
-		e.NextStep = "export anything that never reached the server (" + saves + "), then let Outlook rebuild the OST"
-		e.Advice = []string{cache,
-			"Export first what exists only here: drafts, items in folders that do not sync, anything created offline (" + saves + "):",
-			ExportCommand(path),
-			"or keep them in Outlook: pstcheck repair writes them into a new PST, which Outlook opens as it is:",
-			RepairCommand(path)}
-		e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
-		e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
+		if len(intro) > 1 {
+			e.NextStep = "if this file is a copy, scan the OST it came from first (this copy was damaged in copying); otherwise " + e.NextStep
+		}
 	case pstcheck.ActionRestore:
 		// incomplete: bytes are missing, at the end or inside.
 		if incomplete := d.MissingBytes > 0 || d.GapBytes > 0; incomplete || d.AddedBytes > 0 || d.ZeroedBytes > 0 {
@@ -239,12 +244,6 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	default:
 		e.NextStep = "close Outlook, copy the file, then run scanpst on it"
 		e.Advice = append([]string{"No item is damaged: the damage is in the file's structure (index, maps, counts), which scanpst rebuilds without losing items."}, scanpstAdvice(path)...)
-	}
-	if faults := copyFaults(d); len(faults) > 0 && r.Action == pstcheck.ActionRecreateOST {
-		// An OST copied badly says nothing of the OST it came from, which
-		// may be whole and hold what never reached the server.
-		e.Advice = append(append(e.Advice[:1:1], faults...), e.Advice[1:]...)
-		e.NextStep = "if this file is a copy, scan the OST it came from first (this copy was damaged in copying); otherwise " + e.NextStep
 	}
 	if hw := hardwareAdvice(r); hw != nil {
 		e.Advice = append(hw, e.Advice...)
@@ -320,21 +319,18 @@ func copyFaults(d pstcheck.Damage) []string {
 	var out []string
 	switch {
 	case d.AddedBytes > 0:
-		out = []string{
-			fmt.Sprintf("This copy holds %s that were never part of the store %s, and what followed was moved down to make room: a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck passed over them and read the rest where it belongs. The original may be whole: copy it again and scan the new copy.", units.Size(d.AddedBytes, 2), places(d.Added, d.AddedOffset)),
-		}
+		out = append(out,
+			fmt.Sprintf("This copy holds %s that were never part of the store %s, and what followed was moved down to make room: a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck passed over them and read the rest where it belongs. The original may be whole: copy it again and scan the new copy.", units.Size(d.AddedBytes, 2), places(d.Added, d.AddedOffset)))
 	case d.GapBytes > 0:
 		hole := "the hole"
 		if d.Gaps > 1 {
 			hole = "each hole"
 		}
-		out = []string{
-			fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), places(d.Gaps, d.GapOffset), hole),
-		}
+		out = append(out,
+			fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), places(d.Gaps, d.GapOffset), hole))
 	case d.MissingBytes > 0:
-		out = []string{
-			fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)),
-		}
+		out = append(out,
+			fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)))
 	}
 	if d.MissingBytes > 0 && (d.AddedBytes > 0 || d.GapBytes > 0) {
 		out = append(out, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))

@@ -142,12 +142,13 @@ func (s *Scanner) attribute(n NBTEntry, dmg []damageRef, more int) {
 		case finding.NodeBlockMissing:
 			what = fmt.Sprintf("block 0x%X is not in the BBT", d.bid)
 			switch {
-			case d.ib == 0: // named by a header that is destroyed: where it lay is unknown
-				what += " (the BBT page that would list it is lost)"
-			case d.ib > 0 && d.ib+s.h.Layout.PageSize > s.size:
-				what += fmt.Sprintf(" (the BBT page at 0x%X that would list it lies past the end of the file)", d.ib)
-			case d.ib > 0:
+			case d.ib < 0:
+			case s.pageInFile(uint64(d.ib)):
 				what += fmt.Sprintf(" (the BBT page at 0x%X that would list it is damaged)", d.ib)
+			case d.ib+s.h.Layout.PageSize > s.size:
+				what += fmt.Sprintf(" (the BBT page at 0x%X that would list it lies past the end of the file)", d.ib)
+			default: // no page's place: named by a header that is destroyed
+				what += " (the BBT page that would list it is lost)"
 			}
 		case finding.NodeDataTree, finding.NodeSubnodeTree, finding.NodeTreeCycle:
 			what = fmt.Sprintf("its tree at block 0x%X is malformed (%s)", d.bid, d.code)
