@@ -67,13 +67,16 @@ func (w *walker) unlinked() {
 	for _, refs := range w.out.Items {
 		for _, it := range refs {
 			r, ok := w.out.Rows[it.NID]
-			if ok && !it.FAI && it.State == Lost && r.Subject == "" && r.Time.IsZero() {
+			if !ok || it.FAI {
+				continue
+			}
+			if r.Subject == "" && r.Time.IsZero() {
 				// A lost item whose row lost its subject and time can be
 				// any heap no row matches: counted as one a heap may be,
 				// like those a folder's count names.
-				w.unnamedLost++
-			}
-			if !ok || it.FAI || r.Subject == "" && r.Time.IsZero() {
+				if it.State == Lost {
+					w.unnamedLost++
+				}
 				continue
 			}
 			for _, k := range rowKeys(printOf(r.Subject, r.Time), r.Time) {
