@@ -837,6 +837,85 @@ func TestNodeIndexDestroyed(t *testing.T) {
 	})
 }
 
+// With every NBT page zeroed, a failing block that a sound subnode tree
+// lists (a folder's contents table rows, a message's long body) is part
+// of that table or message, and one in a data tree whose first block is a
+// table's heap is part of that table: no newer version of another
+// message's heap, so it keeps no other message from being recovered.
+// enron.pst with a 4 KiB sector zeroed besides recovered 13 of at least
+// 2,175 items, since a block of a table's rows was newer than most
+// messages' heaps. With one block zeroed in each, every message the node
+// index loss alone leaves recovered is recovered but the one whose body
+// failed, and that one is not.
+func TestFailingSubnodeDataKeepsOthers(t *testing.T) {
+	f := loadGoPst(t, "enron.pst")
+	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
+	if !ok {
+		t.Fatal("no damage case")
+	}
+	destroyed := dc.Damage(f)
+	alone := openBytes(t, destroyed)
+	// The second block of a contents table's row data, and of a value
+	// kept in a subnode (its body, say; not its recipient table, which a
+	// tree's owner is told by) of a message no surviving older index page
+	// names (recovered from its blocks alone).
+	named := map[uint32]bool{}
+	for x := range alone.Items(nil) {
+		named[x.NID] = true
+	}
+	var table, heap, value uint64
+	var owner uint32
+	for _, n := range f.NBT {
+		if blocks := f.DataBlocks(n.Data); n.NID&0x1F == ndb.NIDTypeContentsTable && len(blocks) > 1 && heap == 0 {
+			heap = blocks[1]
+		}
+		if n.Sub == 0 || named[n.NID] {
+			continue
+		}
+		for _, s := range f.Subnodes(n.Sub) {
+			blocks := f.DataBlocks(s.Data)
+			switch {
+			case len(blocks) < 2:
+			case n.NID&0x1F == ndb.NIDTypeContentsTable && table == 0:
+				table = blocks[1]
+			case n.NID&0x1F == ndb.NIDTypeMessage && s.NID&0x1F == ndb.NIDTypeLTP && value == 0:
+				value, owner = blocks[1], n.NID
+			}
+		}
+	}
+	if table == 0 || heap == 0 || value == 0 {
+		t.Fatalf("no table rows (0x%X), table heap (0x%X) or message value (0x%X) of several blocks", table, heap, value)
+	}
+	b := slices.Clone(destroyed)
+	for _, bid := range []uint64{table, heap, value} {
+		e := f.MustBlock(bid)
+		clear(b[e.IB : e.IB+uint64(e.CB)])
+	}
+	store := openBytes(t, b)
+	m, err := openBytes(t, f.B).Reader.Message(owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject := messaging.StripSubjectPrefix(store.Reader.String(m.Props, 0x0037))
+	recovered := func(s *pstcheck.Store) (all, its int) {
+		for x := range s.Items(nil) {
+			if x.State == pstcheck.ItemRecovered {
+				all++
+				if x.Subject == subject {
+					its++
+				}
+			}
+		}
+		return all, its
+	}
+	was, wasIts := recovered(alone)
+	got, gotIts := recovered(store)
+	if got != was-1 || gotIts != wasIts-1 || store.Report.Items.Recovered != got {
+		t.Errorf("%d recovered (%d counted), %d with the node index lost alone; %q (0x%X, its block 0x%X zeroed) %d times, %d before",
+			got, store.Report.Items.Recovered, was, subject, owner, value, gotIts, wasIts)
+	}
+}
+
 // withoutRowCounters is m with its recipients' row IDs and versions left
 // out: counters of the store, which a copy of the message in another
 // folder has its own of, and which no export or repair writes.

@@ -84,6 +84,19 @@ const (
 	itemBroken
 )
 
+// HeapClient returns the bClientSig of a heap whose first data block (as
+// read, still encoded) is first, of BID bid; false when first starts with
+// no HNHDR.
+func HeapClient(first []byte, bid uint64, decode Decoder) (byte, bool) {
+	if len(first) < 4 {
+		return 0, false
+	}
+	var h [4]byte
+	copy(h[:], first)
+	decode(bid, 0, h[:])
+	return h[3], h[2] == hnSignature
+}
+
 // validClientSig lists the bClientSig values MS-PST defines.
 func validClientSig(b byte) bool {
 	switch b {

@@ -191,11 +191,15 @@ type RowInfo struct {
 }
 
 type walker struct {
-	ctx       context.Context
-	res       *ndb.Result
-	sink      finding.Sink
-	unicode   bool
-	keepItems bool
+	ctx  context.Context
+	res  *ndb.Result
+	sink finding.Sink
+	// newestFailing are the newest unused blocks that fail and may be a
+	// lost message's current heap or subnode tree (ndb's
+	// UnusedTrees.NewestFailing, once unlinked has read the trees).
+	newestFailing struct{ Internal, Data uint64 }
+	unicode       bool
+	keepItems     bool
 	// queuedNode has a bit per NBT entry: the message is queued (a listing
 	// or its parent NID reached it); queuedMissing holds the NIDs listed
 	// that no node has.

@@ -96,6 +96,7 @@ func (w *walker) unlinked() {
 	// each message heap says of the subnode tree it needs.
 	w.chk.mem.reset()
 	trees := w.res.UnusedSubnodeTrees(w.chk.mem.blocks())
+	w.newestFailing = w.newestFailingOf(trees)
 	heaps := map[uint64]heapFacts{}
 	defer func() { w.matchSubnodes(heaps, trees.Roots) }()
 	// listed are the messages found, by fingerprint: where in Unlinked
@@ -180,6 +181,46 @@ func (w *walker) unlinked() {
 			w.reportUnlinked(m)
 		}
 	}
+}
+
+// newestFailingOf returns the newest blocks no node uses that fail and
+// may be a lost message's current subnode tree (Internal) or property heap
+// (Data): each failing internal block, by the newest of the blocks over
+// it; each failing data block no sound block lists (a heap of one block),
+// or one in a data tree whose first block may be a property context's
+// (a heap larger than a block). A failing block a subnode lists is part of
+// that tree (trees.Failing leaves it out), and one in a data tree that
+// holds no property context (a table, an attachment's bytes) is no
+// message's heap. All count where trees did not keep every one.
+func (w *walker) newestFailingOf(trees ndb.UnusedTrees) (n struct{ Internal, Data uint64 }) {
+	if trees.FailingLeftOut {
+		return w.res.NewestFailing
+	}
+	for _, f := range trees.Failing {
+		switch {
+		case ndb.IsInternal(f.BID):
+			n.Internal = max(n.Internal, f.Newest)
+		case f.Top == f.BID || w.mayBePropertyHeap(f.Top):
+			n.Data = max(n.Data, f.Newest)
+		}
+	}
+	return n
+}
+
+// mayBePropertyHeap says whether the data tree at bid may be a property
+// context's heap: its first block cannot be read, or starts a heap of one.
+func (w *walker) mayBePropertyHeap(bid uint64) bool {
+	w.chk.mem.reset()
+	blocks, _, _ := w.res.DataBlocks(bid, w.chk.mem.blocks())
+	if len(blocks) == 0 {
+		return true
+	}
+	first, err := w.res.ReadBlock(blocks[0].BID, nil, w.chk.mem.blocks())
+	if err != nil {
+		return true
+	}
+	sig, heap := ltp.HeapClient(first, blocks[0].BID, w.res.Decoder())
+	return heap && sig == ltp.ClientPC
 }
 
 func (w *walker) reportUnlinked(m UnlinkedMessage) {
@@ -487,8 +528,8 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	// its own may be lost, and the one it fits another's of the same
 	// recipients: it must then also name a subnode no other heap names
 	// (writers that number each message's subnodes alike give it none).
-	treeless := w.res.BBTWhole && w.res.NewestFailing.Internal == 0 && unread == 0
-	sound := treeless && w.res.NewestFailing.Data == 0
+	treeless := w.res.BBTWhole && w.newestFailing.Internal == 0 && unread == 0
+	sound := treeless && w.newestFailing.Data == 0
 	var copies map[uint64]uint64
 	if sound && loose == 0 {
 		copies = w.pairCopies(fits, fitBy, crowdedTree)
@@ -583,7 +624,7 @@ func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) bool {
 	// Not an item whose subnode tree is older than a tree no node uses
 	// that fails verification: that one may be its current tree, this an
 	// older copy still whole.
-	if !rem.Treeless && (rem.Sub == 0 || rem.Sub < w.res.NewestFailing.Internal) {
+	if !rem.Treeless && (rem.Sub == 0 || rem.Sub < w.newestFailing.Internal) {
 		return false
 	}
 	c := &w.chk
@@ -607,7 +648,7 @@ func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) bool {
 	// fails.
 	mod := Time(m.Props, propLastModified)
 	if mod.IsZero() || modified.IsZero() {
-		return rem.Data > w.res.NewestFailing.Data
+		return rem.Data > w.newestFailing.Data
 	}
 	return mod.Equal(modified)
 }

@@ -499,6 +499,13 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 			} else {
 				s.res.NewestFailing.Data = max(s.res.NewestFailing.Data, e.BID)
 			}
+			switch {
+			case !keepUnlinked:
+			case len(s.res.failingUnused) < maxUnlinked:
+				s.res.failingUnused = append(s.res.failingUnused, e.BID)
+			default:
+				s.res.failingLeftOut = true
+			}
 		}
 		if keepUnlinked && refs[i] == 0 && s.res.BBT.State(i) == 0 {
 			switch {

@@ -144,6 +144,12 @@ type Result struct {
 	// grow as blocks are written, so a block older than a copy that
 	// verifies is no newer version of it.
 	NewestFailing struct{ Internal, Data uint64 }
+	// failingUnused are those blocks, when node index entries were lost
+	// (at most maxUnlinked; failingLeftOut says more were): the unused
+	// trees tell which of them are part of a subnode tree that reads
+	// (UnusedTrees.NewestFailing).
+	failingUnused  []uint64
+	failingLeftOut bool
 	// BBTWhole says every BBT page was read and verified: every block of
 	// the store is listed, so a block that is gone or fails is known
 	// (NewestFailing), none is missing without a trace.

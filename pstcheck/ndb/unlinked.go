@@ -15,25 +15,44 @@ type UnusedTrees struct {
 	// other lists): the data of a node larger than a block, such as a
 	// large property heap.
 	DataTrees []uint64
-	// listed are the blocks the trees list (Lists); at most maxUnlinked
-	// are kept.
-	listed map[uint64]bool
+	// Failing are the blocks no node uses that fail verification
+	// (Result.NewestFailing's), but those a subnode entry of these trees
+	// lists, directly or through the sound blocks that list it (its data
+	// or its own subnodes): such a tree's root and entries read, so it is
+	// weighed whole with the others, and what fails is part of one
+	// subnode of the message that tree is the tree of, no newer version
+	// of another message's heap or tree. FailingLeftOut says some were
+	// not kept (Result.NewestFailing counts them all).
+	Failing        []FailingBlock
+	FailingLeftOut bool
+	// listed are the blocks the trees list (Lists), each with the block
+	// that lists it, marked (byEntry) when a subnode entry lists it; at
+	// most maxUnlinked are kept.
+	listed map[uint64]uint64
 }
+
+// byEntry marks a block in UnusedTrees.listed as listed by a subnode
+// entry, as its data or its own subnode tree (bit 0 of a BID is kept
+// clear in the map's keys and parents).
+const byEntry = bidReserved
 
 // Lists says whether one of the trees lists block bid: the data of a
 // subnode, such as an attachment's or an embedded message's property heap,
 // which is no top-level message's, or a tree within a tree.
-func (t UnusedTrees) Lists(bid uint64) bool { return t.listed[bid&^bidReserved] }
+func (t UnusedTrees) Lists(bid uint64) bool {
+	_, ok := t.listed[bid&^bidReserved]
+	return ok
+}
 
 // UnusedSubnodeTrees reads the sound internal blocks no node uses (kept
 // when node index entries were lost) and returns the subnode trees among
 // them. The blocks are read through arena.
 func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
-	out := UnusedTrees{listed: map[uint64]bool{}}
+	out := UnusedTrees{listed: map[uint64]uint64{}}
 	l := &res.Header.Layout
-	list := func(bid uint64) {
+	list := func(bid, by uint64) {
 		if bid != 0 && len(out.listed) < maxUnlinked {
-			out.listed[bid&^bidReserved] = true
+			out.listed[bid&^bidReserved] = by
 		}
 	}
 	var trees, data []uint64
@@ -50,7 +69,7 @@ func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 			if len(b) >= 8 && b[0] == 1 && (b[1] == 1 || b[1] == 2) { // an XBLOCK or XXBLOCK
 				data = append(data, bid)
 				for k := range min(int(binary.LittleEndian.Uint16(b[2:])), (len(b)-8)/l.BIDSize) {
-					list(l.uint(b[8+k*l.BIDSize:]))
+					list(l.uint(b[8+k*l.BIDSize:]), bid)
 				}
 			}
 			continue
@@ -58,9 +77,11 @@ func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 		trees = append(trees, bid)
 		for k := 0; k < n; k++ {
 			ent := b[start+k*size:]
-			list(l.uint(ent[l.BIDSize:])) // a subnode's data, or an SLBLOCK
 			if level == 0 {
-				list(l.uint(ent[2*l.BIDSize:])) // a subnode's own subnodes
+				list(l.uint(ent[l.BIDSize:]), bid|byEntry)   // a subnode's data
+				list(l.uint(ent[2*l.BIDSize:]), bid|byEntry) // its own subnodes
+			} else {
+				list(l.uint(ent[l.BIDSize:]), bid) // an SLBLOCK
 			}
 		}
 	}
@@ -74,5 +95,42 @@ func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 			out.DataTrees = append(out.DataTrees, bid)
 		}
 	}
+	out.FailingLeftOut = res.failingLeftOut
+	for _, bid := range res.failingUnused {
+		if f, ok := out.failing(bid); ok {
+			out.Failing = append(out.Failing, f)
+		}
+	}
 	return out
+}
+
+// FailingBlock is a block no node uses that fails verification, with the
+// sound blocks no node uses above it.
+type FailingBlock struct {
+	BID uint64
+	// Top is the highest of the blocks that list it, one listing the
+	// next (BID: none does): the root of the data or subnode tree it is
+	// part of, as far as sound blocks tell.
+	Top uint64
+	// Newest is the highest BID from BID up to Top: BIDs grow as blocks
+	// are written, so a tree is no newer than this.
+	Newest uint64
+}
+
+// failing returns failing block bid with the blocks above it; false when
+// a subnode entry lists it, directly or through them.
+func (t *UnusedTrees) failing(bid uint64) (FailingBlock, bool) {
+	f := FailingBlock{BID: bid, Top: bid, Newest: bid}
+	for range maxSubnodeDepth {
+		by, ok := t.listed[f.Top&^bidReserved]
+		if !ok {
+			break
+		}
+		if by&byEntry != 0 {
+			return f, false
+		}
+		f.Top = by
+		f.Newest = max(f.Newest, by)
+	}
+	return f, true
 }

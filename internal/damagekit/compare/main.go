@@ -5,6 +5,12 @@
 // comes from its output.
 //
 //	go run ./internal/damagekit/compare -pstcheck BIN [-case TEXT] [-missed] FILE...
+//	go run ./internal/damagekit/compare -pstcheck BIN -clean FILE COPY...
+//
+// The second form compares copies of FILE damaged any other way (several
+// kinds of damage at once, say), for which damagekit has no oracle: it
+// counts the messages each copy's export writes unmarked that are not byte
+// for byte (but for multipart boundaries) a message of FILE's export.
 //
 // -case runs only the cases whose name holds TEXT; -missed lists, after a
 // case's row, each intact message pstcheck did not write whole, with what
@@ -46,6 +52,7 @@ func main() {
 	keep := flag.String("work", "", "work in this folder and keep it (default: a temporary folder, removed)")
 	only := flag.String("case", "", "run only the cases whose name holds this text")
 	missed := flag.Bool("missed", false, "list the intact messages pstcheck did not write whole")
+	against := flag.String("clean", "", "compare the damaged copies given as arguments with this clean file instead")
 	flag.Parse()
 	work := *keep
 	if work == "" {
@@ -55,6 +62,10 @@ func main() {
 		}
 		defer os.RemoveAll(d)
 		work = d
+	}
+	if *against != "" {
+		compareCopies(*bin, *against, flag.Args(), work)
+		return
 	}
 	_, errRP := exec.LookPath("readpst")
 	_, errPFF := exec.LookPath("pffexport")
@@ -114,6 +125,21 @@ func main() {
 		}
 	}
 	fmt.Printf("| **all** | | | **%d** | **%d** | **%d** | **%d** | **%d** | **%d** | | |\n", tot.intact, tot.saveable, tot.ours, tot.salvaged, tot.rp, tot.pff)
+}
+
+// compareCopies prints, for copies of clean damaged in any way (no damagekit
+// case, so no oracle), how many messages pstcheck writes unmarked, and how
+// many of those are not byte for byte a message of clean: none should be.
+func compareCopies(bin, clean string, copies []string, work string) {
+	fmt.Printf("| copy | written unmarked | as in the clean file | not as in it | pstcheck accounting | exit |\n")
+	fmt.Printf("|---|---:|---:|---:|---|---:|\n")
+	want := exportWith(bin, clean, filepath.Join(work, "clean"))
+	for i, p := range copies {
+		got := exportWith(bin, p, filepath.Join(work, fmt.Sprintf("copy%03d", i)))
+		written := len(got.sums) + len(got.unlinked)
+		whole := len(got.whole(want))
+		fmt.Printf("| %s | %d | %d | %d | %s | %d |\n", filepath.Base(p), written, whole, written-whole, got.accounting(), got.status)
+	}
 }
 
 type run struct {
