@@ -916,6 +916,42 @@ func TestFailingSubnodeDataKeepsOthers(t *testing.T) {
 	}
 }
 
+// With every NBT page zeroed, a subnode tree whose recipient table fails
+// may be the tree of any message whose other subnodes it holds; those
+// messages are not given a tree, but no other is kept from recovery.
+// support.pst with a block of one recipient table zeroed besides
+// recovered none of the 8 messages the node index loss alone leaves
+// recovered: every tree's recipients had to be read.
+func TestFailingRecipientTableKeepsOthers(t *testing.T) {
+	f := loadGoPst(t, "support.pst")
+	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
+	if !ok {
+		t.Fatal("no damage case")
+	}
+	destroyed := dc.Damage(f)
+	alone := openBytes(t, destroyed)
+	// The last block of a recipient table of several blocks.
+	var zeroed uint64
+	for _, n := range f.NBT {
+		if rt, ok := f.Subnodes(n.Sub)[0x692]; n.Sub != 0 && ok {
+			if blocks := f.DataBlocks(rt.Data); len(blocks) > 1 {
+				zeroed = blocks[len(blocks)-1]
+				break
+			}
+		}
+	}
+	if zeroed == 0 {
+		t.Fatal("no recipient table of several blocks")
+	}
+	b := slices.Clone(destroyed)
+	e := f.MustBlock(zeroed)
+	clear(b[e.IB : e.IB+uint64(e.CB)])
+	store := openBytes(t, b)
+	if got, was := store.Report.Items.Recovered, alone.Report.Items.Recovered; got == 0 || got < was-1 {
+		t.Errorf("%d recovered, %d with the node index lost alone", got, was)
+	}
+}
+
 // withoutRowCounters is m with its recipients' row IDs and versions left
 // out: counters of the store, which a copy of the message in another
 // folder has its own of, and which no export or repair writes.

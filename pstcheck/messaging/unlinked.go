@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash/fnv"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -416,11 +417,12 @@ const (
 // table; some writers keep a message without one). It is whole without a
 // tree (Remains.Treeless). Another such heap that fits no tree is so only
 // when no tree can have been lost without a trace (the BBT was read whole,
-// no unused internal block fails, and every unused tree's recipients could
-// be read), and no tree with recipients is left that no heap fits: a
-// writer may keep display names that do not list every recipient (the
-// project's generator keeps no display Cc), and such a tree may be the
-// heap's own.
+// no unused internal block that may be a tree's fails, and every unused
+// tree's subnodes could be read), and no tree with recipients is left that
+// no heap fits, nor one whose recipients cannot be read that such a heap
+// may own: a writer may keep display names that do not list every
+// recipient (the project's generator keeps no display Cc), and such a
+// tree may be the heap's own.
 func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	if len(heaps) == 0 || w.ctx.Err() != nil {
 		return
@@ -445,6 +447,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	fitBy := map[uint64][]uint64{} // tree: the heaps it fits
 	crowdedKey, crowdedTree := map[heapKey]bool{}, map[uint64]bool{}
 	unread, loose, checks := 0, 0, 0
+	var all []uint64 // every heap, in BID order, for a blind tree
 	for _, root := range roots {
 		if w.ctx.Err() != nil {
 			return
@@ -458,15 +461,15 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		// A tree without a recipient table is a message's that went to
 		// no one, or some other node's: it fits only a heap that names
 		// subnodes it holds (else it adds nothing the heap needs).
-		print := noRecipients
+		// One whose recipient table cannot be read (blind) may be the
+		// tree of any heap whose subnodes it holds: it is weighed with
+		// every heap by those alone, so that a heap it may be the tree of
+		// fits two, and gets neither.
+		print, blind := noRecipients, false
 		rt, recipients := subs[nidRecipientTable]
 		if recipients {
 			p, ok := w.tableRecipients(rt)
-			if !ok {
-				unread++
-				continue
-			}
-			print = p
+			print, blind = p, !ok
 		}
 		_, attachments := subs[nidAttachmentTable]
 		values := largeValues(subs)
@@ -503,12 +506,22 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 				fit(heap)
 			}
 		}
-		if recipients {
-			group(heapKey{recipients: print})
-		}
-		for nid := range subs {
-			group(heapKey{first: nid, recipients: print})
-			group(heapKey{first: nid, display: true})
+		switch {
+		case blind:
+			if all == nil {
+				all = slices.Sorted(maps.Keys(heaps))
+			}
+			for _, heap := range all {
+				fit(heap)
+			}
+		default:
+			if recipients {
+				group(heapKey{recipients: print})
+			}
+			for nid := range subs {
+				group(heapKey{first: nid, recipients: print})
+				group(heapKey{first: nid, display: true})
+			}
 		}
 		// A backstop: however the groups fall, no more than maxFitChecks
 		// pairs are weighed; past them no heap gets a tree.
@@ -517,13 +530,16 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		}
 		// A tree no heap fits, that holds recipients and no value a heap
 		// must name, may be the tree of a heap whose display names do not
-		// list them (and one a crowded group may fit is counted so too).
-		if len(fitBy[root]) == 0 && (crowdedTree[root] || recipients && print != noRecipients && values == 0) {
+		// list them (and one a crowded group may fit is counted so too),
+		// as may a blind tree such a heap fits.
+		if len(fitBy[root]) == 0 && (crowdedTree[root] || recipients && print != noRecipients && values == 0) ||
+			blind && slices.ContainsFunc(fitBy[root], func(h uint64) bool { return heaps[h].noDisplay }) {
 			loose++
 		}
 	}
 	// Where no block can be missing (the BBT read whole, no unused block
-	// failing, every tree read), every heap's own tree is among the trees,
+	// failing that may be a heap or tree, every tree's subnodes read),
+	// every heap's own tree is among the trees,
 	// and fits it: a heap that fits one tree alone has its own. Elsewhere
 	// its own may be lost, and the one it fits another's of the same
 	// recipients: it must then also name a subnode no other heap names
