@@ -952,6 +952,26 @@ func TestFailingRecipientTableKeepsOthers(t *testing.T) {
 	}
 }
 
+// With the header destroyed, the NBT root found may be an older one whose
+// newer pages are destroyed too: 32-bit.pst with its header and every NBT
+// page zeroed was read through an old root that predates its one message,
+// and said it held no item at all. The unused blocks are now looked at as
+// where node entries were lost, so the message is found (MSG-UNLINKED)
+// and counted.
+func TestGuessedHeaderFindsUnlinked(t *testing.T) {
+	f := loadGoPst(t, "32-bit.pst")
+	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
+	if !ok {
+		t.Fatal("no damage case")
+	}
+	b := dc.Damage(f)
+	clear(b[:512])
+	store := openBytes(t, b)
+	if it := store.Report.Items; it.Total != 1 || !store.Report.Has(finding.MessageUnlinked) || !store.Report.Has(finding.HeaderGuessed) {
+		t.Errorf("items %+v; MSG-UNLINKED %v", it, store.Report.Has(finding.MessageUnlinked))
+	}
+}
+
 // withoutRowCounters is m with its recipients' row IDs and versions left
 // out: counters of the store, which a copy of the message in another
 // folder has its own of, and which no export or repair writes.

@@ -488,7 +488,11 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 			*k.first = *e
 		}
 	}
-	keepUnlinked := len(s.lostNBT) > 0 || s.droppedNodes > 0
+	// Unused blocks are kept for the messaging layer where node entries
+	// were lost, and where the header was destroyed: the NBT root found
+	// then may be an older one whose newer pages are destroyed too
+	// (findRoots cannot tell), which lacks the messages added since.
+	keepUnlinked := len(s.lostNBT) > 0 || s.droppedNodes > 0 || s.h.Guessed
 	s.res.BBTWhole = s.bbtWhole()
 	for i := range s.res.BBT.Len() {
 		ent := s.res.BBT.Entry(i)
