@@ -100,7 +100,7 @@ func repairBytes(t *testing.T, b []byte, include bool) {
 			include, rep.Items, written, sum.Saved, sum.Partial, sum.Salvaged)
 	}
 	if sum.Failed != 0 {
-		t.Errorf("include %v: %d items the scan found readable could not be written: %+v", include, sum.Failed, sum.Skipped)
+		t.Errorf("include %v: %d items the scan found readable could not be written", include, sum.Failed)
 	}
 	if saves := items.Readable + items.Recovered + items.NamesLost; !include && written != saves {
 		t.Errorf("include %v: %d items written, the scan found %d readable, %d recovered and %d whole but for their named properties",

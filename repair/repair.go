@@ -34,6 +34,10 @@ type Options struct {
 	// Progress, when set, is called after each item with the items done
 	// and the total.
 	Progress func(done, total int)
+	// Skipped, when set, is told of each item not written whole (damaged,
+	// lost, failed) as the repair goes. The list is not kept: a store
+	// that lost its index may name millions.
+	Skipped func(Skipped)
 }
 
 // Skipped is an item that is not in the new store, or is there only in
@@ -64,10 +68,10 @@ type Summary struct {
 	// Associated is the folders' hidden items written (views, rules, the
 	// category list); AssociatedSkipped those damaged, lost or refused,
 	// which are not written even in part: Outlook makes its own again. They
-	// are not among Items, Skipped or the counts above.
+	// are not among Items, Listed or the counts above.
 	Associated, AssociatedSkipped int
-	// Skipped lists every item not written whole: damaged, lost, failed.
-	Skipped []Skipped
+	// Listed counts the items not written whole (Options.Skipped).
+	Listed int
 	// Folders is the number of folders made (beside the new store's own).
 	Folders int
 	// DroppedProperties counts properties that could not be copied: named
@@ -112,7 +116,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	// are read side by side ahead of the writer, which takes them in
 	// order, so the new store does not depend on timing.
 	lanes := readAhead(ctx, c, store.ItemsAndAssociated(nil), opts.IncludeDamaged)
-	pl := &placer{w: w, c: c, fm: fm, sum: sum}
+	pl := &placer{w: w, c: c, fm: fm, sum: sum, skipped: opts.Skipped}
 	for i := 0; ; i++ {
 		res, ok := lanes[i%len(lanes)].take(ctx)
 		if err := ctx.Err(); err != nil {
@@ -154,6 +158,8 @@ type placer struct {
 	fm   *folderMap
 	sum  *Summary
 	open pstwrite.FolderID // the folder items are being added to
+	// skipped is Options.Skipped.
+	skipped func(Skipped)
 }
 
 // place writes one item read, or counts it skipped. An error means the
@@ -176,8 +182,11 @@ func (p *placer) place(res readResult) error {
 	}
 	// skip lists the item among those not written whole; written: in part.
 	skip := func(reason string, written bool) {
-		sum.Skipped = append(sum.Skipped, Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: reason,
-			Written: written, Salvaged: written && it.State == pstcheck.ItemLost})
+		sum.Listed++
+		if p.skipped != nil {
+			p.skipped(Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: reason,
+				Written: written, Salvaged: written && it.State == pstcheck.ItemLost})
+		}
 	}
 	if res.msg == nil {
 		if it.State != pstcheck.ItemDamaged && it.State != pstcheck.ItemLost {

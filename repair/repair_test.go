@@ -252,8 +252,8 @@ func TestRepairRoundTrip(t *testing.T) {
 			if !reflect.DeepEqual(gotHidden, wantHidden) || sum.Associated != total(wantHidden) {
 				t.Errorf("hidden items: wrote %d, got %v, want %v", sum.Associated, gotHidden, wantHidden)
 			}
-			if sum.Saved != len(want) || len(sum.Skipped) != 0 {
-				t.Errorf("saved %d, skipped %d; the original has %d readable items", sum.Saved, len(sum.Skipped), len(want))
+			if sum.Saved != len(want) || sum.Listed != 0 {
+				t.Errorf("saved %d, %d listed as not written whole; the original has %d readable items", sum.Saved, sum.Listed, len(want))
 			}
 			if len(got) != len(want) {
 				t.Errorf("%d items after repair, %d before", len(got), len(want))
@@ -314,11 +314,12 @@ func TestRepairDamagedCopy(t *testing.T) {
 		t.Fatalf("the damaged copy has %d damaged items, want 1", rep.Items.Damaged)
 	}
 	for _, include := range []bool{false, true} {
-		dst, sum := repairFile(t, path, repair.Options{IncludeDamaged: include})
+		var listed []repair.Skipped
+		dst, sum := repairFile(t, path, repair.Options{IncludeDamaged: include, Skipped: func(s repair.Skipped) { listed = append(listed, s) }})
 		got, rep2 := items(t, dst)
 		mustBeClean(t, rep2)
-		if len(sum.Skipped) != 1 || sum.Skipped[0].NID != victim || sum.Skipped[0].Written != include {
-			t.Errorf("include %v: listed %+v, want message 0x%X", include, sum.Skipped, victim)
+		if sum.Listed != 1 || len(listed) != 1 || listed[0].NID != victim || listed[0].Written != include {
+			t.Errorf("include %v: listed %d, %+v, want message 0x%X", include, sum.Listed, listed, victim)
 		}
 		want := len(readable)
 		if include {
@@ -422,8 +423,8 @@ func TestRepairEmbeddedWithoutSize(t *testing.T) {
 	}
 	f.Close()
 	dst, sum := repairFile(t, src, repair.Options{})
-	if sum.Saved != 1 || len(sum.Skipped) != 0 {
-		t.Fatalf("saved %d, skipped %v", sum.Saved, sum.Skipped)
+	if sum.Saved != 1 || sum.Listed != 0 {
+		t.Fatalf("saved %d, %d listed as not written whole", sum.Saved, sum.Listed)
 	}
 	got, rep := items(t, dst)
 	mustBeClean(t, rep)

@@ -21,8 +21,11 @@ type RepairResult struct {
 	// Associated and AssociatedSkipped count the folders' hidden items
 	// (views, rules, the category list) written and left out.
 	Associated, AssociatedSkipped int
-	// Listed are the lines naming each item not written whole.
-	Listed []string
+	// Listed are the lines naming the first items not written whole;
+	// ListedTotal counts them all, which ListFile names.
+	Listed      []string
+	ListedTotal int
+	ListFile    string
 	// MovedFrom and MovedTo name an OST's mailbox folder and the folder
 	// of the new store that holds its contents ("" when nothing moved).
 	MovedFrom, MovedTo string
@@ -60,8 +63,14 @@ func RepairSummary(r RepairResult) []string {
 			out = append(out, includeDamagedAdvice(it)...)
 		}
 	}
-	if len(r.Listed) > 0 {
-		out = append(out, "Each item not written whole, and why:")
+	if r.ListedTotal > 0 {
+		head := "Each item not written whole, and why, is listed in " + r.ListFile
+		if len(r.Listed) < r.ListedTotal {
+			head += fmt.Sprintf("; the first %d of %s:", len(r.Listed), thousands(int64(r.ListedTotal)))
+		} else {
+			head += ":"
+		}
+		out = append(out, head)
 	}
 	for _, l := range r.Listed {
 		out = append(out, "  "+l)

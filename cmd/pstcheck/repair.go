@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -96,6 +98,8 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		return exitUsage, nil
 	}
 	defer os.Remove(tmp.Name()) // gone once renamed; removed on failure
+	list := &notWrittenList{path: notWrittenPath(opts.To)}
+	defer list.discard()
 	ibar := newNamedItemProgress(bar, "repairing")
 	out := writeback.New(tmp)
 	sum, err := repair.Run(ctx, store, out, repair.Options{IncludeDamaged: opts.IncludeDamaged,
@@ -104,7 +108,8 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 				ibar.Start(total)
 			}
 			ibar.Item()
-		}})
+		},
+		Skipped: list.add})
 	ibar.Done()
 	if err == nil {
 		err = out.Sync()
@@ -112,33 +117,27 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
+	target := opts.To
 	if err == nil {
-		err = placeNew(tmp.Name(), opts.To)
+		target = list.path
+		err = list.place()
+	}
+	if err == nil {
+		target = opts.To
+		if err = placeNew(tmp.Name(), opts.To); err != nil {
+			list.unplace()
+		}
 	}
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return exitInterrupted, &interruptedError{done: report.RepairInterrupted(opts.To)}
 	case err != nil:
-		printFailure(ios, report.WriteFailureText(report.WriteFailure{Target: opts.To, Err: err}))
+		printFailure(ios, report.WriteFailureText(report.WriteFailure{Target: target, Err: err}))
 		return exitUsage, nil
 	}
-	var listed []string
-	for _, s := range sum.Skipped {
-		what := "skipped"
-		switch {
-		case s.Salvaged:
-			what = "salvaged"
-		case s.Written:
-			what = "written with what could be read"
-		}
-		item := fmt.Sprintf("item 0x%X %q", s.NID, s.Subject)
-		if s.NID == 0 { // known by its block alone (the reason names it)
-			item = fmt.Sprintf("item %q", s.Subject)
-		}
-		listed = append(listed, fmt.Sprintf("%s: %s %s: %s", displayFolder(s.Folder), item, what, s.Reason))
-	}
 	res := report.RepairResult{Source: opts.Path, Target: opts.To, Items: sum.Items, Saved: sum.Saved,
-		Partial: sum.Partial, Salvaged: sum.Salvaged, Failed: sum.Failed, Folders: sum.Folders, Size: sum.Size, Listed: listed,
+		Partial: sum.Partial, Salvaged: sum.Salvaged, Failed: sum.Failed, Folders: sum.Folders, Size: sum.Size,
+		Listed: list.first, ListedTotal: sum.Listed, ListFile: list.path,
 		Associated: sum.Associated, AssociatedSkipped: sum.AssociatedSkipped, IncludeDamaged: opts.IncludeDamaged}
 	if sum.Moved != nil {
 		res.MovedFrom, res.MovedTo = sum.Moved.From, sum.Moved.To
@@ -153,6 +152,94 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		return 1, nil
 	}
 	return exitOK, nil
+}
+
+// notWrittenPath is where a repair to NEW.pst lists the items it did not
+// write whole: NEW-not-written.txt, beside it.
+func notWrittenPath(to string) string {
+	return strings.TrimSuffix(to, filepath.Ext(to)) + "-not-written.txt"
+}
+
+// shownNotWritten is how many of the items not written whole the summary
+// names; the list file names them all.
+const shownNotWritten = 10
+
+// notWrittenList writes the line of each item a repair did not write whole
+// to a temporary file beside path as the repair goes (a store that lost
+// its index may name millions), keeping the first few for the summary;
+// place links it into place, and only a list of at least one item is.
+type notWrittenList struct {
+	path  string
+	first []string
+	tmp   *os.File
+	w     *bufio.Writer
+	err   error
+	// placed: path is the list written by this repair (unplace removes it).
+	placed bool
+}
+
+func (l *notWrittenList) add(s repair.Skipped) {
+	what := "skipped"
+	switch {
+	case s.Salvaged:
+		what = "salvaged"
+	case s.Written:
+		what = "written with what could be read"
+	}
+	item := fmt.Sprintf("item 0x%X %q", s.NID, s.Subject)
+	if s.NID == 0 { // known by its block alone (the reason names it)
+		item = fmt.Sprintf("item %q", s.Subject)
+	}
+	line := fmt.Sprintf("%s: %s %s: %s", displayFolder(s.Folder), item, what, s.Reason)
+	if len(l.first) < shownNotWritten {
+		l.first = append(l.first, line)
+	}
+	if l.err != nil {
+		return
+	}
+	if l.tmp == nil {
+		if l.tmp, l.err = os.CreateTemp(filepath.Dir(l.path), "."+filepath.Base(l.path)+".*.tmp"); l.err != nil {
+			return
+		}
+		l.w = bufio.NewWriter(l.tmp)
+	}
+	l.w.WriteString(line)
+	_, l.err = l.w.WriteString("\n")
+}
+
+// place links the list into place (nothing when no item was listed).
+func (l *notWrittenList) place() error {
+	if l.tmp == nil || l.err != nil {
+		return l.err
+	}
+	err := l.w.Flush()
+	if err == nil {
+		err = l.tmp.Sync()
+	}
+	if cerr := l.tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = placeNew(l.tmp.Name(), l.path)
+	}
+	l.placed = err == nil
+	return err
+}
+
+// unplace removes the list placed, when the store it lists for could not be.
+func (l *notWrittenList) unplace() {
+	if l.placed {
+		os.Remove(l.path)
+		l.placed = false
+	}
+}
+
+// discard removes the temporary file (gone already once placed).
+func (l *notWrittenList) discard() {
+	if l.tmp != nil {
+		l.tmp.Close()
+		os.Remove(l.tmp.Name())
+	}
 }
 
 func displayFolder(f string) string {
@@ -173,7 +260,15 @@ func checkRepairTarget(src, to string) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return usageErrorf("cannot use %s: %v", to, err)
 	}
+	if list := notWrittenPath(to); fileExists(list) {
+		return usageErrorf("%s already exists: repair lists there the items it does not write whole, and never replaces a file", list)
+	}
 	return nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
 
 func statOrNil(p string) os.FileInfo {

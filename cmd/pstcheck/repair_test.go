@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,11 +96,63 @@ func TestRepairDamagedExitStatus(t *testing.T) {
 	if code := runCLI(ios, "repair", src, "--to", to); code != 1 {
 		t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout.String(), "Not written: 1 damaged") || !strings.Contains(stdout.String(), "skipped: damaged") {
-		t.Errorf("summary does not name the damaged item:\n%s", stdout)
+	list := filepath.Join(dir, "repaired-not-written.txt")
+	if !strings.Contains(stdout.String(), "Not written: 1 damaged") || !strings.Contains(stdout.String(), "skipped: damaged") ||
+		!strings.Contains(stdout.String(), "is listed in "+list+":") {
+		t.Errorf("summary does not name the damaged item and the list:\n%s", stdout)
 	}
 	if rep := pstcheck.ScanFile(context.Background(), to, pstcheck.Options{}); rep.Verdict != pstcheck.Healthy {
 		t.Errorf("new store: %s", rep.Verdict)
+	}
+	// The list names the item too, one line; a second repair to a new
+	// store beside it does not replace the list.
+	b, err := os.ReadFile(list)
+	if err != nil || strings.Count(string(b), "\n") != 1 || !strings.Contains(string(b), "skipped: damaged") {
+		t.Errorf("list %q: %v", b, err)
+	}
+	os.Remove(to)
+	ios, stdout, stderr = testIO(false)
+	if code := runCLI(ios, "repair", src, "--to", to); code != 2 || !strings.Contains(stderr.String(), list+" already exists") {
+		t.Errorf("repair beside an earlier list: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(to); err == nil {
+		t.Error("a store was written although its list could not be")
+	}
+}
+
+// TestRepairListStreams: a repair of a store whose items are mostly lost
+// names the first few on the terminal and every one in the list file:
+// enron.pst cut off at half its size.
+func TestRepairListStreams(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "cut.pst")
+	b, err := os.ReadFile(testkit.GoPst(t, "enron.pst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(src, b[:len(b)/2], 0o644)
+	to := filepath.Join(dir, "new.pst")
+	ios, stdout, stderr := testIO(false)
+	if code := runCLI(ios, "repair", src, "--to", to); code != 1 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	list, err := os.ReadFile(filepath.Join(dir, "new-not-written.txt"))
+	lines := strings.Count(string(list), "\n")
+	if err != nil || lines <= shownNotWritten {
+		t.Fatalf("list of %d lines: %v", lines, err)
+	}
+	shown := 0
+	for _, l := range strings.Split(stdout.String(), "\n") {
+		if strings.HasPrefix(l, "  ") {
+			shown++
+			if !strings.Contains(string(list), strings.TrimSpace(l)+"\n") {
+				t.Errorf("shown, not in the list: %s", l)
+			}
+		}
+	}
+	want := fmt.Sprintf("the first %d of %d:", shownNotWritten, lines)
+	if shown != shownNotWritten || !strings.Contains(strings.ReplaceAll(stdout.String(), ",", ""), want) {
+		t.Errorf("%d lines shown, want %d and %q:\n%s", shown, shownNotWritten, want, stdout)
 	}
 }
 
