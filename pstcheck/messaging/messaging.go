@@ -195,8 +195,8 @@ type walker struct {
 	res  *ndb.Result
 	sink finding.Sink
 	// newestFailing are the newest unused blocks that fail and may be a
-	// lost message's current heap or subnode tree (ndb's
-	// UnusedTrees.NewestFailing, once unlinked has read the trees).
+	// lost message's current heap or subnode tree (newestFailingOf, once
+	// unlinked has read the unused trees).
 	newestFailing struct{ Internal, Data uint64 }
 	unicode       bool
 	keepItems     bool

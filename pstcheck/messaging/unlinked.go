@@ -473,19 +473,21 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		}
 		_, attachments := subs[nidAttachmentTable]
 		values := largeValues(subs)
-		fit := func(heap uint64) {
+		fit := func(heap uint64) bool {
 			checks++
 			h := heaps[heap]
 			// The tree holds every subnode the heap names, and no other
 			// large value: it holds its own heap's, which names them.
-			if (recipients || len(h.needs) > 0) && holdsAll(subs, h.needs) && h.values == values && (!h.attach || attachments) {
-				if len(fits[heap]) <= maxCopies {
-					fits[heap] = append(fits[heap], root)
-				}
-				if len(fitBy[root]) <= maxCopies {
-					fitBy[root] = append(fitBy[root], heap)
-				}
+			if !(recipients || len(h.needs) > 0) || !holdsAll(subs, h.needs) || h.values != values || h.attach && !attachments {
+				return false
 			}
+			if len(fits[heap]) <= maxCopies {
+				fits[heap] = append(fits[heap], root)
+			}
+			if len(fitBy[root]) <= maxCopies {
+				fitBy[root] = append(fitBy[root], heap)
+			}
+			return true
 		}
 		// group weighs the heaps of key k; those that keep a display name
 		// in a subnode are weighed with it read from this tree.
@@ -506,13 +508,16 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 				fit(heap)
 			}
 		}
+		ownsTreeless := false // a heap without display names fits it
 		switch {
 		case blind:
 			if all == nil {
 				all = slices.Sorted(maps.Keys(heaps))
 			}
 			for _, heap := range all {
-				fit(heap)
+				if fit(heap) && heaps[heap].noDisplay {
+					ownsTreeless = true
+				}
 			}
 		default:
 			if recipients {
@@ -532,8 +537,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		// must name, may be the tree of a heap whose display names do not
 		// list them (and one a crowded group may fit is counted so too),
 		// as may a blind tree such a heap fits.
-		if len(fitBy[root]) == 0 && (crowdedTree[root] || recipients && print != noRecipients && values == 0) ||
-			blind && slices.ContainsFunc(fitBy[root], func(h uint64) bool { return heaps[h].noDisplay }) {
+		if len(fitBy[root]) == 0 && (crowdedTree[root] || recipients && print != noRecipients && values == 0) || ownsTreeless {
 			loose++
 		}
 	}

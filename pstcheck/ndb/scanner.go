@@ -147,7 +147,7 @@ type Result struct {
 	// failingUnused are those blocks, when node index entries were lost
 	// (at most maxUnlinked; failingLeftOut says more were): the unused
 	// trees tell which of them are part of a subnode tree that reads
-	// (UnusedTrees.NewestFailing).
+	// (UnusedTrees.Failing).
 	failingUnused  []uint64
 	failingLeftOut bool
 	// BBTWhole says every BBT page was read and verified: every block of

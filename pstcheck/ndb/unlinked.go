@@ -50,9 +50,19 @@ func (t UnusedTrees) Lists(bid uint64) bool {
 func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 	out := UnusedTrees{listed: map[uint64]uint64{}}
 	l := &res.Header.Layout
+	// list notes that block by lists bid. A block listed twice (shared by
+	// copies) keeps a listing by a tree block over one by a subnode
+	// entry, so that failing follows the tree up, whatever the order.
 	list := func(bid, by uint64) {
-		if bid != 0 && len(out.listed) < maxUnlinked {
-			out.listed[bid&^bidReserved] = by
+		bid &^= bidReserved
+		switch old, ok := out.listed[bid]; {
+		case bid == 0:
+		case ok:
+			if old&byEntry != 0 {
+				out.listed[bid] = by
+			}
+		case len(out.listed) < maxUnlinked:
+			out.listed[bid] = by
 		}
 	}
 	var trees, data []uint64
