@@ -952,6 +952,41 @@ func TestFailingRecipientTableKeepsOthers(t *testing.T) {
 	}
 }
 
+// A tree whose recipient table fails and that holds nothing else may be
+// the tree of a message that keeps no display names (no writer seen gives
+// such a message one, but a writer may): while one is left, no message no
+// row lists is taken as needing no tree. enron.pst's messages keep no
+// display names, so with every NBT page zeroed and the one block of a
+// recipient-table-only tree zeroed, none is recovered so; a check that
+// looked only at the first few heaps the tree fits took 1,600 for whole.
+func TestBlindTreeKeepsTreelessBack(t *testing.T) {
+	f := loadGoPst(t, "enron.pst")
+	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
+	if !ok {
+		t.Fatal("no damage case")
+	}
+	b := dc.Damage(f)
+	zeroed := uint64(0)
+	for _, n := range f.NBT {
+		subs := f.Subnodes(n.Sub)
+		if rt, ok := subs[0x692]; n.NID&0x1F == ndb.NIDTypeMessage && n.Sub != 0 && ok && len(subs) == 1 {
+			zeroed = f.DataBlocks(rt.Data)[0]
+			break
+		}
+	}
+	if zeroed == 0 {
+		t.Fatal("no message whose subnode tree holds its recipient table alone")
+	}
+	e := f.MustBlock(zeroed)
+	clear(b[e.IB : e.IB+uint64(e.CB)])
+	store := openBytes(t, b)
+	for x := range store.Items(nil) {
+		if x.State == pstcheck.ItemRecovered && x.NID == 0 && x.Salvage.Treeless {
+			t.Fatalf("%q recovered as needing no tree, block 0x%X zeroed", x.Subject, zeroed)
+		}
+	}
+}
+
 // With the header destroyed, the NBT root found may be an older one whose
 // newer pages are destroyed too: 32-bit.pst with its header and every NBT
 // page zeroed was read through an old root that predates its one message,
