@@ -952,6 +952,61 @@ func TestFailingRecipientTableKeepsOthers(t *testing.T) {
 	}
 }
 
+// A failing internal block hides what it lists: with every NBT page
+// zeroed and an attachment's own subnode tree failing, the heap and tree
+// of the message embedded in it are listed by nothing, and look like a
+// message of the store. They must not be recovered as one (a reviewer's
+// case: the corpus' submessage.pst and msgInMsg.pst wrote the embedded
+// message unmarked under Recovered items once a failing internal block
+// that a subnode entry lists was left out of the count).
+func TestFailingAttachmentTreeHidesEmbedded(t *testing.T) {
+	for _, name := range []string{"pstsdk__submessage.pst", "ruby-msg__msgInMsg.pst"} {
+		t.Run(name, func(t *testing.T) {
+			paths := samples.CorpusNamed(name)
+			if len(paths) == 0 {
+				t.Skip("corpus not present")
+			}
+			f, err := pstmut.Load(paths[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
+			if !ok {
+				t.Fatal("no damage case")
+			}
+			b := dc.Damage(f)
+			// An attachment's own subnode tree holding an embedded
+			// message's property heap.
+			var tree, heap uint64
+			for _, n := range f.NBT {
+				if n.NID&0x1F != ndb.NIDTypeMessage || n.Sub == 0 || heap != 0 {
+					continue
+				}
+				for _, a := range f.Subnodes(n.Sub) {
+					if a.NID&0x1F != ndb.NIDTypeAttachment || a.Sub == 0 {
+						continue
+					}
+					for _, e := range f.Subnodes(a.Sub) {
+						if d := f.Decoded(e.Data); !ndb.IsInternal(e.Data) && len(d) > 4 && d[2] == 0xEC && d[3] == 0xBC {
+							tree, heap = a.Sub, e.Data
+						}
+					}
+				}
+			}
+			if heap == 0 {
+				t.Fatal("no embedded message")
+			}
+			e := f.MustBlock(tree)
+			clear(b[e.IB : e.IB+uint64(e.CB)]) // the trailer stays: it fails its CRC
+			for x := range openBytes(t, b).Items(nil) {
+				if x.State == pstcheck.ItemRecovered && x.Salvage.Data == heap {
+					t.Errorf("the embedded message's heap 0x%X recovered as a message of the store", heap)
+				}
+			}
+		})
+	}
+}
+
 // A tree whose recipient table fails and that holds nothing else may be
 // the tree of a message that keeps no display names (no writer seen gives
 // such a message one, but a writer may): while one is left, no message no

@@ -16,13 +16,13 @@ type UnusedTrees struct {
 	// large property heap.
 	DataTrees []uint64
 	// Failing are the blocks no node uses that fail verification
-	// (Result.NewestFailing's), but those a subnode entry of these trees
-	// lists, directly or through the sound blocks that list it (its data
-	// or its own subnodes): such a tree's root and entries read, so it is
-	// weighed whole with the others, and what fails is part of one
-	// subnode of the message that tree is the tree of, no newer version
-	// of another message's heap or tree. FailingLeftOut says some were
-	// not kept (Result.NewestFailing counts them all).
+	// (Result.NewestFailing's), but the data blocks a subnode entry of
+	// these trees lists, directly or through the sound blocks that list
+	// them: such a tree's root and entries read, so it is weighed whole
+	// with the others, and what fails is part of one subnode's value of
+	// the message that tree is the tree of, no newer version of another
+	// message's heap or tree. FailingLeftOut says some were not kept
+	// (Result.NewestFailing counts them all).
 	Failing        []FailingBlock
 	FailingLeftOut bool
 	// listed are the blocks the trees list (Lists), each with the block
@@ -118,22 +118,26 @@ func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 // sound blocks no node uses above it.
 type FailingBlock struct {
 	BID uint64
-	// Top is the highest of the blocks that list it, one listing the
-	// next (BID: none does): the root of the data or subnode tree it is
-	// part of, as far as sound blocks tell.
+	// Top is, for a data block, the highest of the blocks that list it,
+	// one listing the next (BID: none does, or an internal block): the
+	// root of the data tree it is part of, as far as sound blocks tell.
 	Top uint64
 	// Newest is the highest BID from BID up to Top: BIDs grow as blocks
 	// are written, so a tree is no newer than this.
 	Newest uint64
 }
 
-// failing returns failing block bid with the blocks above it; false when
-// a subnode entry lists it, directly or through them.
+// failing returns failing data block bid with the blocks above it; false
+// when a subnode entry lists it, directly or through them. A failing
+// internal block counts by itself, as before: what it lists is hidden
+// with it, and may then pass for a message of the store (an attachment's
+// own subnode tree hides the heap and tree of the message embedded in
+// it), older than it.
 func (t *UnusedTrees) failing(bid uint64) (FailingBlock, bool) {
 	f := FailingBlock{BID: bid, Top: bid, Newest: bid}
 	for range maxSubnodeDepth {
 		by, ok := t.listed[f.Top&^bidReserved]
-		if !ok {
+		if !ok || IsInternal(bid) {
 			break
 		}
 		if by&byEntry != 0 {
