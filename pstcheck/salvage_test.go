@@ -952,6 +952,43 @@ func TestFailingRecipientTableKeepsOthers(t *testing.T) {
 	}
 }
 
+// A message recovered from its blocks alone is refused while a newer
+// block that may hold its current version fails, and its problem says so,
+// naming that block: enron.pst with every NBT page zeroed and the newest
+// message heap's block zeroed besides refuses every older one.
+func TestRefusedRemainsSayWhy(t *testing.T) {
+	f := loadGoPst(t, "enron.pst")
+	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
+	if !ok {
+		t.Fatal("no damage case")
+	}
+	b := dc.Damage(f)
+	var newest uint64
+	for _, n := range f.NBT {
+		if n.NID&0x1F == ndb.NIDTypeMessage && !ndb.IsInternal(n.Data) {
+			newest = max(newest, n.Data)
+		}
+	}
+	e := f.MustBlock(newest)
+	clear(b[e.IB : e.IB+uint64(e.CB)])
+	store := openBytes(t, b)
+	refused := 0
+	for x := range store.Items(nil) {
+		if x.State != pstcheck.ItemLost || x.NID != 0 || x.Salvage.Data > newest {
+			continue
+		}
+		if x.Salvage.Fault == messaging.NewerBlockFails {
+			refused++
+			if want := fmt.Sprintf("not recovered: a block no node uses that fails (0x%X) is newer", newest); !strings.Contains(x.Problem, want) {
+				t.Errorf("%q: %s", x.Subject, x.Problem)
+			}
+		}
+	}
+	if refused < 1000 {
+		t.Errorf("%d lost items say a newer block fails, want most of enron.pst's", refused)
+	}
+}
+
 // A failing internal block hides what it lists: with every NBT page
 // zeroed and an attachment's own subnode tree failing, the heap and tree
 // of the message embedded in it are listed by nothing, and look like a

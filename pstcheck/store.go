@@ -384,7 +384,30 @@ func (s *Store) survives(rem messaging.Remains) string {
 	if s.m.NameMapLost {
 		out += "; " + namesLost
 	}
+	if why := notWhole(rem); why != "" {
+		out += "; not recovered: " + why
+	}
 	return out
+}
+
+// notWhole says why remains were not taken for the item whole ("": they
+// were not weighed).
+func notWhole(rem messaging.Remains) string {
+	switch rem.Fault {
+	case messaging.NoOwnTree:
+		return "no subnode tree left can be told to be its own (its recipients, attachments and long values)"
+	case messaging.NewerTreeFails:
+		return fmt.Sprintf("a subnode tree no node uses that fails (block 0x%X) is newer than the one that fits it, and may be its current one", rem.Newer)
+	case messaging.NewerBlockFails:
+		return fmt.Sprintf("a block no node uses that fails (0x%X) is newer than these, and may hold its current version", rem.Newer)
+	case messaging.ReadFails:
+		return "its blocks do not read whole"
+	case messaging.NamesUnreadable:
+		return "its named properties cannot be read"
+	case messaging.ChangedSince:
+		return "its folder's listing says it changed after these properties were written"
+	}
+	return ""
 }
 
 // ExportPath maps the report's folder paths to where items are saved: the

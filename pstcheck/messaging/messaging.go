@@ -175,11 +175,39 @@ type UnlinkedMessage struct {
 // fits it and fits no other such message, its subnodes (Sub; 0: none).
 // Treeless says no subnode tree fits it and it needs none
 // (matchSubnodes). Whole says they are the message itself, read whole
-// (wholeSalvage): the item is recovered, not lost.
+// (wholeSalvage): the item is recovered, not lost. Else Fault says why
+// they are not taken for it (0: they were not weighed), and Newer names
+// the failing block that may hold its current version.
 type Remains struct {
 	Data, Sub       uint64
 	Treeless, Whole bool
+	Fault           WholeFault
+	Newer           uint64
 }
+
+// WholeFault is why a lost message's remains are not taken for the
+// message whole (wholeSalvage).
+type WholeFault uint8
+
+const (
+	// NotWeighed: they were not looked at (or were taken).
+	NotWeighed WholeFault = iota
+	// NoOwnTree: it names subnodes or recipients, and no unused subnode
+	// tree can be told to be its own.
+	NoOwnTree
+	// NewerTreeFails: an unused subnode tree newer than its own fails
+	// (Remains.Newer), and may be its current one.
+	NewerTreeFails
+	// NewerBlockFails: an unused block newer than its heap fails
+	// (Remains.Newer), and may hold its current version.
+	NewerBlockFails
+	// ReadFails: its blocks do not read whole.
+	ReadFails
+	// NamesUnreadable: its named properties cannot be read.
+	NamesUnreadable
+	// ChangedSince: its row says it changed after its heap was written.
+	ChangedSince
+)
 
 // RowInfo is what a contents-table row says of an item.
 type RowInfo struct {

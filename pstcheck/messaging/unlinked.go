@@ -186,8 +186,8 @@ func (w *walker) unlinked() {
 
 // newestFailingOf returns the newest blocks no node uses that fail and
 // may be a lost message's current subnode tree (Internal) or property heap
-// (Data): each failing internal block, by the newest of the blocks over
-// it; each failing data block no sound block lists (a heap of one block),
+// (Data): each failing internal block; each failing data block no sound
+// block lists (a heap of one block),
 // or one in a data tree whose first block may be a property context's
 // (a heap larger than a block). A failing block a subnode lists is part of
 // that tree (trees.Failing leaves it out), and one in a data tree that
@@ -611,7 +611,11 @@ func (w *walker) wholeSalvage() {
 			}
 			rem, ok := w.out.Salvage[r.NID]
 			row, listed := w.out.Rows[r.NID]
-			if !ok || !listed || w.ctx.Err() != nil || !w.readsWhole(r.NID, rem, row.Modified) {
+			if !ok || !listed || w.ctx.Err() != nil {
+				continue
+			}
+			if rem.Fault, rem.Newer = w.readsWhole(r.NID, rem, row.Modified); rem.Fault != NotWeighed {
+				w.out.Salvage[r.NID] = rem
 				continue
 			}
 			rem.Whole = true
@@ -629,7 +633,10 @@ func (w *walker) wholeSalvage() {
 	}
 	for i := range w.out.Unlinked {
 		u := &w.out.Unlinked[i]
-		if w.ctx.Err() != nil || !w.readsWhole(0, u.Remains, time.Time{}) {
+		if w.ctx.Err() != nil {
+			continue
+		}
+		if u.Fault, u.Newer = w.readsWhole(0, u.Remains, time.Time{}); u.Fault != NotWeighed {
 			continue
 		}
 		u.Whole = true
@@ -637,21 +644,29 @@ func (w *walker) wholeSalvage() {
 	}
 }
 
-// readsWhole says whether rem, the remains of lost message nid (0: one no
-// row lists), read whole and are of its last version: modified is when
-// its row says it last changed (zero: unknown).
-func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) bool {
+// readsWhole says why rem, the remains of lost message nid (0: one no row
+// lists), are not the message whole and of its last version (NotWeighed:
+// they are), with the failing block that may hold its current version:
+// modified is when its row says it last changed (zero: unknown).
+func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) (WholeFault, uint64) {
 	// Not an item whose subnode tree is older than a tree no node uses
 	// that fails verification: that one may be its current tree, this an
 	// older copy still whole.
-	if !rem.Treeless && (rem.Sub == 0 || rem.Sub < w.newestFailing.Internal) {
-		return false
+	switch {
+	case rem.Treeless:
+	case rem.Sub == 0:
+		return NoOwnTree, 0
+	case rem.Sub < w.newestFailing.Internal:
+		return NewerTreeFails, w.newestFailing.Internal
 	}
 	c := &w.chk
 	c.mem.reset()
 	c.size = 0
-	if err := c.object(rem.Data, rem.Sub); err != nil || c.named && (c.nameMapLost || c.unnamed) {
-		return false
+	if err := c.object(rem.Data, rem.Sub); err != nil {
+		return ReadFails, 0
+	}
+	if c.named && (c.nameMapLost || c.unnamed) {
+		return NamesUnreadable, 0
 	}
 	// The check does not read values kept in subnodes (a long body, an
 	// attachment's bytes): for a message the node pass has verified their
@@ -659,7 +674,7 @@ func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) bool {
 	r := Reader{res: w.res, codepage: w.codepage}
 	m, _, err := r.ReadRemains(nid, rem, ReadOptions{Verify: true, StreamAbove: leaveInStore})
 	if err != nil {
-		return false
+		return ReadFails, 0
 	}
 	// The heap is the newest whole one of the message's subject and time;
 	// the current one may be among the data blocks that fail. The row's
@@ -667,10 +682,15 @@ func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) bool {
 	// too; else the heap must be newer than every unused data block that
 	// fails.
 	mod := Time(m.Props, propLastModified)
-	if mod.IsZero() || modified.IsZero() {
-		return rem.Data > w.newestFailing.Data
+	switch {
+	case mod.IsZero() || modified.IsZero():
+		if rem.Data < w.newestFailing.Data {
+			return NewerBlockFails, w.newestFailing.Data
+		}
+	case !mod.Equal(modified):
+		return ChangedSince, 0
 	}
-	return mod.Equal(modified)
+	return NotWeighed, 0
 }
 
 // leaveInStore leaves every value kept in a subnode in the store (a
