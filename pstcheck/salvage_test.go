@@ -849,11 +849,7 @@ func TestNodeIndexDestroyed(t *testing.T) {
 // failed, and that one is not.
 func TestFailingSubnodeDataKeepsOthers(t *testing.T) {
 	f := loadGoPst(t, "enron.pst")
-	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
-	if !ok {
-		t.Fatal("no damage case")
-	}
-	destroyed := dc.Damage(f)
+	destroyed := nodeIndexZeroed(t, f)
 	alone := openBytes(t, destroyed)
 	// The second block of a contents table's row data, and of a value
 	// kept in a subnode (its body, say; not its recipient table, which a
@@ -924,11 +920,7 @@ func TestFailingSubnodeDataKeepsOthers(t *testing.T) {
 // recovered: every tree's recipients had to be read.
 func TestFailingRecipientTableKeepsOthers(t *testing.T) {
 	f := loadGoPst(t, "support.pst")
-	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
-	if !ok {
-		t.Fatal("no damage case")
-	}
-	destroyed := dc.Damage(f)
+	destroyed := nodeIndexZeroed(t, f)
 	alone := openBytes(t, destroyed)
 	// The last block of a recipient table of several blocks.
 	var zeroed uint64
@@ -958,11 +950,7 @@ func TestFailingRecipientTableKeepsOthers(t *testing.T) {
 // message heap's block zeroed besides refuses every older one.
 func TestRefusedRemainsSayWhy(t *testing.T) {
 	f := loadGoPst(t, "enron.pst")
-	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
-	if !ok {
-		t.Fatal("no damage case")
-	}
-	b := dc.Damage(f)
+	b := nodeIndexZeroed(t, f)
 	var newest uint64
 	for _, n := range f.NBT {
 		if n.NID&0x1F == ndb.NIDTypeMessage && !ndb.IsInternal(n.Data) {
@@ -1007,11 +995,7 @@ func TestFailingAttachmentTreeHidesEmbedded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
-			if !ok {
-				t.Fatal("no damage case")
-			}
-			b := dc.Damage(f)
+			b := nodeIndexZeroed(t, f)
 			// An attachment's own subnode tree holding an embedded
 			// message's property heap.
 			var tree, heap uint64
@@ -1053,11 +1037,7 @@ func TestFailingAttachmentTreeHidesEmbedded(t *testing.T) {
 // looked only at the first few heaps the tree fits took 1,600 for whole.
 func TestBlindTreeKeepsTreelessBack(t *testing.T) {
 	f := loadGoPst(t, "enron.pst")
-	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
-	if !ok {
-		t.Fatal("no damage case")
-	}
-	b := dc.Damage(f)
+	b := nodeIndexZeroed(t, f)
 	zeroed := uint64(0)
 	for _, n := range f.NBT {
 		subs := f.Subnodes(n.Sub)
@@ -1087,16 +1067,22 @@ func TestBlindTreeKeepsTreelessBack(t *testing.T) {
 // and counted.
 func TestGuessedHeaderFindsUnlinked(t *testing.T) {
 	f := loadGoPst(t, "32-bit.pst")
-	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
-	if !ok {
-		t.Fatal("no damage case")
-	}
-	b := dc.Damage(f)
+	b := nodeIndexZeroed(t, f)
 	clear(b[:512])
 	store := openBytes(t, b)
 	if it := store.Report.Items; it.Total != 1 || !store.Report.Has(finding.MessageUnlinked) || !store.Report.Has(finding.HeaderGuessed) {
 		t.Errorf("items %+v; MSG-UNLINKED %v", it, store.Report.Has(finding.MessageUnlinked))
 	}
+}
+
+// nodeIndexZeroed returns f's bytes with every NBT page zeroed.
+func nodeIndexZeroed(t *testing.T, f *pstmut.File) []byte {
+	t.Helper()
+	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
+	if !ok {
+		t.Fatal("no damage case")
+	}
+	return dc.Damage(f)
 }
 
 // withoutRowCounters is m with its recipients' row IDs and versions left
