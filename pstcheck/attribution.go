@@ -43,6 +43,14 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 		if !rem.Whole { // a whole one is recovered
 			rep.Items.Salvageable++
 		}
+		if rem.Fault == messaging.NewerBlockFails {
+			rep.Items.MaybeOlder++
+		}
+	}
+	for _, u := range m.Unlinked {
+		if u.Fault == messaging.NewerBlockFails {
+			rep.Items.MaybeOlder++
+		}
 	}
 	rep.Items.Total = rep.Items.Readable + rep.Items.Damaged + rep.Items.Lost + rep.Items.Recovered
 	rep.Items.Complete = m.Complete

@@ -108,6 +108,10 @@ type ItemCounts struct {
 	// or it is a message no entry links to): export and repair write what
 	// is left of them, marked, with --include-damaged.
 	Salvageable int `json:"salvageable"`
+	// MaybeOlder are the salvageable items that read whole, but are not
+	// taken for the items: a newer block no index entry leads to fails,
+	// and may hold their last version.
+	MaybeOlder int `json:"maybe_older"`
 	// Complete is false when items may be gone without a trace (a folder
 	// whose listing and count are both lost, or a hierarchy not read
 	// whole): Total is then a lower bound.

@@ -449,8 +449,11 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 			if it.NamesLost && !it.FAI {
 				c.NamesLost++
 			}
-			if it.State == ItemLost && s.m.Salvage[it.NID].Data != 0 {
+			if rem := s.m.Salvage[it.NID]; it.State == ItemLost && rem.Data != 0 {
 				c.Salvageable++
+				if rem.Fault == messaging.NewerBlockFails {
+					c.MaybeOlder++
+				}
 			}
 		}
 		c.Readable += f.Readable
@@ -469,6 +472,11 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 		c.Lost = max(0, c.Lost+lost)
 		c.Recovered += recovered
 		c.Salvageable += salvageable
+		for _, u := range s.m.Unlinked {
+			if u.Fault == messaging.NewerBlockFails {
+				c.MaybeOlder++
+			}
+		}
 	}
 	c.Total = c.Readable + c.Damaged + c.Lost + c.Recovered
 	return c

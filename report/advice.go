@@ -283,15 +283,19 @@ func salvageOnlyAdvice(it pstcheck.ItemCounts, path, when string) []string {
 	if it.Salvageable == 0 {
 		return nil
 	}
-	return []string{when + " pstcheck export --include-damaged writes " + leftOfLost(it.Salvageable) + ", marked as damaged:",
+	return []string{when + " pstcheck export --include-damaged writes " + leftOfLost(it) + ", marked as damaged:",
 		ExportCommand(path) + " --include-damaged"}
 }
 
-// leftOfLost says what --include-damaged writes of n lost items whose
-// properties survive.
-func leftOfLost(n int) string {
-	return "what is left of " + plural(n, "lost item") +
-		" (what survives of them: subject, sender, date and short bodies; recipients, attachments and long bodies where their blocks can be told apart)"
+// leftOfLost says what --include-damaged writes of the lost items whose
+// properties survive (it.Salvageable), and how many of them read whole.
+func leftOfLost(it pstcheck.ItemCounts) string {
+	out := "what is left of " + plural(it.Salvageable, "lost item") +
+		" (what survives of them: subject, sender, date and short bodies; recipients, attachments and long bodies where their blocks can be told apart"
+	if n := it.MaybeOlder; n > 0 {
+		out += fmt.Sprintf("; %s of them read whole, but a newer block that fails may hold their last version", thousands(int64(n)))
+	}
+	return out + ")"
 }
 
 // includeDamagedAdvice says what --include-damaged adds to an export or
@@ -303,8 +307,8 @@ func includeDamagedAdvice(it pstcheck.ItemCounts) []string {
 	if n := it.Damaged - it.NamesLost; n > 0 {
 		what = append(what, "what can be read of "+plural(n, "damaged item"))
 	}
-	if n := it.Salvageable; n > 0 {
-		what = append(what, leftOfLost(n))
+	if it.Salvageable > 0 {
+		what = append(what, leftOfLost(it))
 	}
 	if len(what) == 0 {
 		return nil
