@@ -35,20 +35,15 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 		rep.Items.Recovered += f.Recovered
 		rep.Items.NamesLost += f.NamesLost
 	}
-	lost, recovered, salvageable := unlinkedCounts(m)
+	lost, recovered, salvageable, maybeOlder := unlinkedCounts(m)
 	rep.Items.Lost += lost
 	rep.Items.Recovered += recovered
-	rep.Items.Salvageable = salvageable
+	rep.Items.Salvageable, rep.Items.MaybeOlder = salvageable, maybeOlder
 	for _, rem := range m.Salvage {
 		if !rem.Whole { // a whole one is recovered
 			rep.Items.Salvageable++
 		}
 		if rem.Fault == messaging.NewerBlockFails {
-			rep.Items.MaybeOlder++
-		}
-	}
-	for _, u := range m.Unlinked {
-		if u.Fault == messaging.NewerBlockFails {
 			rep.Items.MaybeOlder++
 		}
 	}
@@ -76,12 +71,16 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 // a folder counts lost (which folder held them is unknown, and a folder
 // whose listing is lost counts as lost the items its count names beyond
 // those found); lost is negative when they are. salvageable are those
-// not recovered.
-func unlinkedCounts(m *messaging.Result) (lost, recovered, salvageable int) {
+// not recovered, maybeOlder those of them that read whole but may be an
+// older version (ItemCounts.MaybeOlder).
+func unlinkedCounts(m *messaging.Result) (lost, recovered, salvageable, maybeOlder int) {
 	for _, u := range m.Unlinked {
-		if u.Whole {
+		switch {
+		case u.Whole:
 			recovered++
+		case u.Fault == messaging.NewerBlockFails:
+			maybeOlder++
 		}
 	}
-	return m.UnlinkedExtra - recovered, recovered, len(m.Unlinked) - recovered
+	return m.UnlinkedExtra - recovered, recovered, len(m.Unlinked) - recovered, maybeOlder
 }

@@ -354,7 +354,7 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 	// unknown, so when some are left out of the count, each lost one says
 	// so: a manifest then lists more lost items than the count, each
 	// explained.
-	lost, _, unwhole := unlinkedCounts(s.m)
+	lost, _, unwhole, _ := unlinkedCounts(s.m)
 	maybeCounted := ""
 	if unwhole > max(lost, 0) {
 		maybeCounted = "; it may be one of the lost items a folder counts, or an older copy of one, so the store's count leaves it out"
@@ -468,15 +468,11 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 		// Messages no entry links to are lost in no folder, or recovered;
 		// Items yields them under RecoveredFolder. Those recovered may be
 		// among the items a kept folder counts lost (unlinkedCounts).
-		lost, recovered, salvageable := unlinkedCounts(s.m)
+		lost, recovered, salvageable, maybeOlder := unlinkedCounts(s.m)
 		c.Lost = max(0, c.Lost+lost)
 		c.Recovered += recovered
 		c.Salvageable += salvageable
-		for _, u := range s.m.Unlinked {
-			if u.Fault == messaging.NewerBlockFails {
-				c.MaybeOlder++
-			}
-		}
+		c.MaybeOlder += maybeOlder
 	}
 	c.Total = c.Readable + c.Damaged + c.Lost + c.Recovered
 	return c

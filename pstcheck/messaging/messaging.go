@@ -190,8 +190,8 @@ type Remains struct {
 type WholeFault uint8
 
 const (
-	// NotWeighed: they were not looked at (or were taken).
-	NotWeighed WholeFault = iota
+	// NoFault: they were taken whole, or not weighed.
+	NoFault WholeFault = iota
 	// NoOwnTree: it names subnodes or recipients, and no unused subnode
 	// tree can be told to be its own.
 	NoOwnTree

@@ -197,12 +197,24 @@ func (w *walker) newestFailingOf(trees ndb.UnusedTrees) (n struct{ Internal, Dat
 	if trees.FailingLeftOut {
 		return w.res.NewestFailing
 	}
+	// A data tree's first block is read once, however many of its blocks
+	// fail (a zeroed region takes many).
+	heapTree := map[uint64]bool{}
 	for _, f := range trees.Failing {
 		switch {
 		case ndb.IsInternal(f.BID):
 			n.Internal = max(n.Internal, f.Newest)
-		case f.Top == f.BID || w.mayBePropertyHeap(f.Top):
+		case f.Top == f.BID:
 			n.Data = max(n.Data, f.Newest)
+		default:
+			heap, ok := heapTree[f.Top]
+			if !ok {
+				heap = w.mayBePropertyHeap(f.Top)
+				heapTree[f.Top] = heap
+			}
+			if heap {
+				n.Data = max(n.Data, f.Newest)
+			}
 		}
 	}
 	return n
@@ -614,7 +626,7 @@ func (w *walker) wholeSalvage() {
 			if !ok || !listed || w.ctx.Err() != nil {
 				continue
 			}
-			if rem.Fault, rem.Newer = w.readsWhole(r.NID, rem, row.Modified); rem.Fault != NotWeighed {
+			if rem.Fault, rem.Newer = w.readsWhole(r.NID, rem, row.Modified); rem.Fault != NoFault {
 				w.out.Salvage[r.NID] = rem
 				continue
 			}
@@ -636,7 +648,7 @@ func (w *walker) wholeSalvage() {
 		if w.ctx.Err() != nil {
 			continue
 		}
-		if u.Fault, u.Newer = w.readsWhole(0, u.Remains, time.Time{}); u.Fault != NotWeighed {
+		if u.Fault, u.Newer = w.readsWhole(0, u.Remains, time.Time{}); u.Fault != NoFault {
 			continue
 		}
 		u.Whole = true
@@ -645,7 +657,7 @@ func (w *walker) wholeSalvage() {
 }
 
 // readsWhole says why rem, the remains of lost message nid (0: one no row
-// lists), are not the message whole and of its last version (NotWeighed:
+// lists), are not the message whole and of its last version (NoFault:
 // they are), with the failing block that may hold its current version:
 // modified is when its row says it last changed (zero: unknown).
 func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) (WholeFault, uint64) {
@@ -690,7 +702,7 @@ func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) (WholeF
 	case !mod.Equal(modified):
 		return ChangedSince, 0
 	}
-	return NotWeighed, 0
+	return NoFault, 0
 }
 
 // leaveInStore leaves every value kept in a subnode in the store (a
