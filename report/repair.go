@@ -6,6 +6,7 @@ import (
 
 	"github.com/pstcheck/pstcheck/internal/units"
 	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/repair"
 )
 
 // RepairResult is what a repair did, for its summary.
@@ -79,4 +80,25 @@ func RepairSummary(r RepairResult) []string {
 		out = append(out, "Some of the store's listings are lost: it may have held more items than these.")
 	}
 	return out
+}
+
+// RepairListLine is the line naming an item a repair did not write whole,
+// and why: in the summary and in the list beside the new store.
+func RepairListLine(s repair.Skipped) string {
+	what := "skipped"
+	switch {
+	case s.Salvaged:
+		what = "salvaged"
+	case s.Written:
+		what = "written with what could be read"
+	}
+	item := fmt.Sprintf("item 0x%X %q", s.NID, s.Subject)
+	if s.NID == 0 { // known by its block alone (the reason names it)
+		item = fmt.Sprintf("item %q", s.Subject)
+	}
+	folder := s.Folder
+	if folder == "" {
+		folder = "(root)"
+	}
+	return fmt.Sprintf("%s: %s %s: %s", folder, item, what, s.Reason)
 }

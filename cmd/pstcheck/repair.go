@@ -179,18 +179,7 @@ type notWrittenList struct {
 }
 
 func (l *notWrittenList) add(s repair.Skipped) {
-	what := "skipped"
-	switch {
-	case s.Salvaged:
-		what = "salvaged"
-	case s.Written:
-		what = "written with what could be read"
-	}
-	item := fmt.Sprintf("item 0x%X %q", s.NID, s.Subject)
-	if s.NID == 0 { // known by its block alone (the reason names it)
-		item = fmt.Sprintf("item %q", s.Subject)
-	}
-	line := fmt.Sprintf("%s: %s %s: %s", displayFolder(s.Folder), item, what, s.Reason)
+	line := report.RepairListLine(s)
 	if len(l.first) < shownNotWritten {
 		l.first = append(l.first, line)
 	}
@@ -240,13 +229,6 @@ func (l *notWrittenList) discard() {
 		l.tmp.Close()
 		os.Remove(l.tmp.Name())
 	}
-}
-
-func displayFolder(f string) string {
-	if f == "" {
-		return "(root)"
-	}
-	return f
 }
 
 // checkRepairTarget refuses to write over anything: the source, or any
