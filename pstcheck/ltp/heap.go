@@ -275,6 +275,18 @@ func PageHeaderSize(i int) int {
 	return 2
 }
 
+// blockBID returns the BID of the heap's block i (0: no such block).
+func (h *Heap) blockBID(i int) uint64 {
+	blocks := h.blocks
+	if h.pages != nil {
+		blocks = h.pages.Blocks
+	}
+	if i < 0 || i >= len(blocks) {
+		return 0
+	}
+	return blocks[i].BID
+}
+
 // Item returns the bytes of a heap item, decoded; HID 0 is the empty item.
 func (h *Heap) Item(hid HID) ([]byte, error) {
 	b, k, err := h.locate(hid)

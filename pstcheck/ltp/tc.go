@@ -147,6 +147,25 @@ func (tc *TC) openRows(sp *Space, h *Heap, hnidRows uint32, subnodes SubnodeSet,
 	return nrows, nil
 }
 
+// RowMatrixNID returns the subnode a table's heap, read from pages, keeps
+// its row matrix in; 0 when the heap holds it (or the table no rows). It
+// lets a table whose node is lost be paired with a subnode tree no node
+// uses before either is read whole.
+func RowMatrixNID(sp *Space, pages *Pages, decode Decoder) (uint32, error) {
+	h, err := OpenHeapPages(sp, pages, decode)
+	if err != nil {
+		return 0, err
+	}
+	_, info, err := openTCInfo(sp, h)
+	if err != nil {
+		return 0, err
+	}
+	if n := binary.LittleEndian.Uint32(info[14:]); !IsHID(n) {
+		return n, nil
+	}
+	return 0, nil
+}
+
 // openTCInfo checks a table's TCINFO against its columns and row layout
 // and returns the table with its columns, and the TCINFO.
 func openTCInfo(sp *Space, h *Heap) (*TC, []byte, error) {
@@ -374,6 +393,26 @@ func (m *rowMatrix) block(b int) ([]byte, error) {
 		return m.buf, nil
 	}
 	return m.blocks[b].Data, nil
+}
+
+// RowBlock returns the BID of the block holding row r (0: unknown). Blocks
+// are written anew whenever what they hold changes, with a BID larger than
+// any before, so it says when the row was last written.
+func (tc *TC) RowBlock(r int) uint64 {
+	m := &tc.rows
+	if m.heap != nil {
+		return m.heap.blockBID(m.item.block())
+	}
+	b := sort.Search(len(m.sizes), func(i int) bool { return int(m.first[i+1]) > r })
+	switch {
+	case r < 0 || b >= len(m.sizes):
+		return 0
+	case m.pages != nil && b < len(m.pages.Blocks):
+		return m.pages.Blocks[b].BID
+	case b < len(m.blocks):
+		return m.blocks[b].BID
+	}
+	return 0
 }
 
 // row returns row r (valid until the next row of another block is read),

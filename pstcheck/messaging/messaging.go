@@ -226,8 +226,15 @@ type walker struct {
 	// lost message's current heap or subnode tree (newestFailingOf, once
 	// unlinked has read the unused trees).
 	newestFailing struct{ Internal, Data uint64 }
-	unicode       bool
-	keepItems     bool
+	// unusedTrees are the subnode trees no node uses (unlinked), and
+	// unusedRows the rows of the unused contents tables (read once, when
+	// first needed: unusedContentsRows).
+	unusedTrees ndb.UnusedTrees
+	unusedRows  *versions
+	// heapVersions are the versions of the message heaps no node uses.
+	heapVersions versions
+	unicode      bool
+	keepItems    bool
 	// queuedNode has a bit per NBT entry: the message is queued (a listing
 	// or its parent NID reached it); queuedMissing holds the NIDs listed
 	// that no node has.

@@ -98,6 +98,7 @@ func (w *walker) unlinked() {
 	w.chk.mem.reset()
 	trees := w.res.UnusedSubnodeTrees(w.chk.mem.blocks())
 	w.newestFailing = w.newestFailingOf(trees)
+	w.unusedTrees = trees
 	heaps := map[uint64]heapFacts{}
 	defer func() { w.matchSubnodes(heaps, trees.Roots) }()
 	// listed are the messages found, by fingerprint: where in Unlinked
@@ -140,6 +141,7 @@ func (w *walker) unlinked() {
 			continue
 		}
 		p := printOf(m.Subject, m.Time)
+		w.heapVersions.add(version{key: exactKey(p, m.Time), modified: exactTime(peekTimeProp(pc, propLastModified))})
 		var nid uint32
 		for _, k := range rowKeys(p, m.Time) {
 			if nid = lostRows[k]; nid != 0 {
@@ -223,17 +225,25 @@ func (w *walker) newestFailingOf(trees ndb.UnusedTrees) (n struct{ Internal, Dat
 // mayBePropertyHeap says whether the data tree at bid may be a property
 // context's heap: its first block cannot be read, or starts a heap of one.
 func (w *walker) mayBePropertyHeap(bid uint64) bool {
+	sig, heap, read := w.heapClientOf(bid)
+	return !read || heap && sig == ltp.ClientPC
+}
+
+// heapClientOf reads the first block of the data tree at bid: read is
+// false when it cannot be read; else heap says whether it starts a heap,
+// of client signature sig.
+func (w *walker) heapClientOf(bid uint64) (sig byte, heap, read bool) {
 	w.chk.mem.reset()
 	blocks, _, _ := w.res.DataBlocks(bid, w.chk.mem.blocks())
 	if len(blocks) == 0 {
-		return true
+		return 0, false, false
 	}
 	first, err := w.res.ReadBlock(blocks[0].BID, nil, w.chk.mem.blocks())
 	if err != nil {
-		return true
+		return 0, false, false
 	}
-	sig, heap := ltp.HeapClient(first, blocks[0].BID, w.res.Decoder())
-	return heap && sig == ltp.ClientPC
+	sig, heap = ltp.HeapClient(first, blocks[0].BID, w.res.Decoder())
+	return sig, heap, true
 }
 
 func (w *walker) reportUnlinked(m UnlinkedMessage) {
@@ -626,7 +636,7 @@ func (w *walker) wholeSalvage() {
 			if !ok || !listed || w.ctx.Err() != nil {
 				continue
 			}
-			if rem.Fault, rem.Newer = w.readsWhole(r.NID, rem, row.Modified); rem.Fault != NoFault {
+			if rem.Fault, rem.Newer = w.readsWhole(r.NID, rem, row); rem.Fault != NoFault {
 				w.out.Salvage[r.NID] = rem
 				continue
 			}
@@ -648,7 +658,7 @@ func (w *walker) wholeSalvage() {
 		if w.ctx.Err() != nil {
 			continue
 		}
-		if u.Fault, u.Newer = w.readsWhole(0, u.Remains, time.Time{}); u.Fault != NoFault {
+		if u.Fault, u.Newer = w.readsWhole(0, u.Remains, u.RowInfo); u.Fault != NoFault {
 			continue
 		}
 		u.Whole = true
@@ -659,8 +669,9 @@ func (w *walker) wholeSalvage() {
 // readsWhole says why rem, the remains of lost message nid (0: one no row
 // lists), are not the message whole and of its last version (NoFault:
 // they are), with the failing block that may hold its current version:
-// modified is when its row says it last changed (zero: unknown).
-func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) (WholeFault, uint64) {
+// row is what its row says of it (for one no row lists, what its heap
+// says, with no last change time).
+func (w *walker) readsWhole(nid uint32, rem Remains, row RowInfo) (WholeFault, uint64) {
 	// Not an item whose subnode tree is older than a tree no node uses
 	// that fails verification: that one may be its current tree, this an
 	// older copy still whole.
@@ -695,12 +706,12 @@ func (w *walker) readsWhole(nid uint32, rem Remains, modified time.Time) (WholeF
 	// fails.
 	mod := Time(m.Props, propLastModified)
 	switch {
-	case mod.IsZero() || modified.IsZero():
-		if rem.Data < w.newestFailing.Data {
-			return NewerBlockFails, w.newestFailing.Data
+	case !mod.IsZero() && !row.Modified.IsZero():
+		if !mod.Equal(row.Modified) {
+			return ChangedSince, 0
 		}
-	case !mod.Equal(modified):
-		return ChangedSince, 0
+	case rem.Data < w.newestFailing.Data && !w.rowsShowCurrent(row, mod):
+		return NewerBlockFails, w.newestFailing.Data
 	}
 	return NoFault, 0
 }

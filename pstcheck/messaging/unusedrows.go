@@ -1,0 +1,239 @@
+package messaging
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// When the node index is destroyed, a message read from its blocks alone
+// is taken for its last version only when no unused block that fails may
+// be a newer one (readsWhole): a heap older than such a block may be a
+// version its message has since left. One zeroed sector among a store's
+// message heaps then bars every message written before it.
+//
+// The folders' contents tables are still among the unused blocks. Each row
+// keeps its message's last modification time, and a change to a message
+// rewrites its row, into a block with a BID larger than any before. So a
+// row in a block newer than every unused block that fails was written
+// after each of them: if one of those were a newer version of the
+// message, the row would show its time. A heap whose subject, time and
+// last modification time such a row shows is its message's last version.
+// Only a store whose BBT was read whole is looked at: elsewhere a newer
+// version may be missing without a trace.
+
+// version is a version of a message: its subject and time (rowKeys'
+// exact key), its last modification time (exactTime), and, for a row, the
+// block holding it.
+type version struct {
+	key      rowKey
+	modified int64
+	block    uint64
+}
+
+// versions are kept one after the other (32 bytes each, where a map of
+// slices took over 100), at most maxVersions, and sorted by key when
+// first looked up.
+type versions struct {
+	all    []version
+	sorted bool
+}
+
+func (v *versions) add(x version) {
+	if len(v.all) < maxVersions && x.modified != 0 {
+		v.all = append(v.all, x)
+		v.sorted = false
+	}
+}
+
+// of returns the versions of key.
+func (v *versions) of(key rowKey) []version {
+	byKey := func(a version, k rowKey) int {
+		return cmp.Or(cmp.Compare(a.key.print, k.print), cmp.Compare(a.key.time, k.time))
+	}
+	if !v.sorted {
+		slices.SortFunc(v.all, func(a, b version) int { return byKey(a, b.key) })
+		v.sorted = true
+	}
+	i, _ := slices.BinarySearchFunc(v.all, key, byKey)
+	j := i
+	for j < len(v.all) && v.all[j].key == key {
+		j++
+	}
+	return v.all[i:j]
+}
+
+// exactKey is the key a message of fingerprint p and time when is looked
+// up by among versions.
+func exactKey(p uint64, when time.Time) rowKey {
+	k := rowKeys(p, when)
+	return k[len(k)-1]
+}
+
+// Bounds on the unused tables read: the tables, the pairings of a table
+// with a subnode tree tried, and the versions kept (of heaps, of rows).
+const (
+	maxUnusedTables   = 1 << 12
+	maxRowMatrixTries = 1 << 14
+	maxVersions       = 1 << 20
+)
+
+// unusedContentsRows reads, once, the rows of the tables among the blocks
+// no node uses, those of a subject and time a heap has (heapVersions):
+// every table whose heap is linked to nothing, with its row matrix in the
+// heap or in the one unused subnode tree it opens with (a table two trees
+// open with is passed over).
+func (w *walker) unusedContentsRows() *versions {
+	if w.unusedRows != nil {
+		return w.unusedRows
+	}
+	w.unusedRows = &versions{}
+	type table struct {
+		bid  uint64
+		rows uint32 // the row matrix's subnode (0: in the heap)
+	}
+	var tables []table
+	wanted := map[uint32]bool{}
+	heaps := append([]uint64(nil), w.unusedTrees.DataTrees...)
+	for _, e := range w.res.Unlinked {
+		if !w.unusedTrees.Lists(e.BID) {
+			heaps = append(heaps, e.BID)
+		}
+	}
+	for _, bid := range heaps {
+		if len(tables) == maxUnusedTables || w.ctx.Err() != nil {
+			break
+		}
+		if sig, heap, _ := w.heapClientOf(bid); !heap || sig != ltp.ClientTC {
+			continue
+		}
+		w.chk.mem.reset()
+		blocks, _, err := w.res.DataBlocks(bid, w.chk.mem.blocks())
+		if err != nil {
+			continue
+		}
+		n, err := ltp.RowMatrixNID(w.chk.mem.objects(), w.pages(blocks, false), w.res.Decoder())
+		if err != nil {
+			continue
+		}
+		tables = append(tables, table{bid, n})
+		if n != 0 {
+			wanted[n] = true
+		}
+	}
+	// The unused trees that hold each row matrix subnode a table names.
+	holding := map[uint32][]uint64{}
+	for _, root := range w.unusedTrees.Roots {
+		if w.ctx.Err() != nil {
+			break
+		}
+		w.chk.mem.reset()
+		subs, err := w.res.Subnodes(root, w.chk.mem.blocks())
+		if err != nil {
+			continue
+		}
+		for nid := range subs {
+			if wanted[nid] {
+				holding[nid] = append(holding[nid], root)
+			}
+		}
+	}
+	// Each table is tried with every tree that may hold its rows, or
+	// none: one it opens with twice is not told.
+	tries := 0
+	for _, t := range tables {
+		trees := []uint64{0}
+		if t.rows != 0 {
+			trees = holding[t.rows]
+		}
+		if tries += len(trees); tries > maxRowMatrixTries || w.ctx.Err() != nil {
+			break
+		}
+		var opened uint64
+		fits := 0
+		for _, root := range trees {
+			if fits > 1 {
+				break
+			}
+			if w.readUnusedTable(t.bid, root, false) {
+				opened = root
+				fits++
+			}
+		}
+		if fits == 1 {
+			w.readUnusedTable(t.bid, opened, true)
+		}
+	}
+	return w.unusedRows
+}
+
+// readUnusedTable opens the table whose heap is the data tree bid, with
+// its row matrix in the unused subnode tree root (0: none), block by
+// block; it says whether the table reads whole, and keeps (in unusedRows)
+// its rows of a subject and time a heap has.
+func (w *walker) readUnusedTable(bid, root uint64, keep bool) bool {
+	w.chk.mem.reset()
+	arena := w.chk.mem.blocks()
+	blocks, _, err := w.res.DataBlocks(bid, arena)
+	if err != nil {
+		return false
+	}
+	var subs map[uint32]ndb.Subnode
+	if root != 0 {
+		if subs, err = w.res.Subnodes(root, arena); err != nil {
+			return false
+		}
+	}
+	rowPages := func(sub uint32) (*ltp.Pages, error) {
+		blocks, _, err := w.res.DataBlocks(subs[sub].Data, arena)
+		if err != nil {
+			return nil, err
+		}
+		return w.pages(blocks, true), nil
+	}
+	tc, err := ltp.OpenTCPages(w.chk.mem.objects(), w.pages(blocks, false), w.res.Decoder(), subnodeSet(subs), rowPages)
+	if err != nil {
+		return false
+	}
+	for r := range tc.RowIDs {
+		if !keep || len(w.unusedRows.all) == maxVersions {
+			break
+		}
+		subject, _ := w.cellString(tc, r, propSubject)
+		when, modified := rowTime(tc, r)
+		key := exactKey(printOf(StripSubjectPrefix(subject), when), when)
+		if len(w.heapVersions.of(key)) > 0 {
+			w.unusedRows.add(version{key: key, modified: exactTime(modified), block: tc.RowBlock(r)})
+		}
+	}
+	return true
+}
+
+// rowsShowCurrent says whether the rows of the unused contents tables show
+// that a heap of its message's subject and time (as row has them, or the
+// heap itself), last modified at mod, is its message's last version: a
+// row written after every unused block that fails and may be a message's
+// heap shows that time, and every other such row shows the time of another heap of
+// the same subject and time (a copy of the message in another folder):
+// one that shows a time no heap has may be a newer version's.
+func (w *walker) rowsShowCurrent(row RowInfo, mod time.Time) bool {
+	if !w.res.BBTWhole || mod.IsZero() {
+		return false
+	}
+	key, at := exactKey(printOf(row.Subject, row.Time), row.Time), exactTime(mod)
+	heaps := w.heapVersions.of(key)
+	shown := false
+	for _, r := range w.unusedContentsRows().of(key) {
+		switch {
+		case r.block <= w.newestFailing.Data:
+		case r.modified == at:
+			shown = true
+		case !slices.ContainsFunc(heaps, func(h version) bool { return h.modified == r.modified }):
+			return false
+		}
+	}
+	return shown
+}
