@@ -274,3 +274,62 @@ func TestTCRowMatrixSubnode(t *testing.T) {
 		t.Errorf("got %v, want the reader's error", err)
 	}
 }
+
+// A table's rows are in the blocks of its row matrix, in order, or in its
+// heap's block when the heap holds them; RowMatrixNID names the subnode
+// that holds them (0: the heap), read from the heap alone.
+func TestTCRowBlock(t *testing.T) {
+	s := testStore(t)
+	pages := func(n nodeData) *ltp.Pages {
+		p := &ltp.Pages{Blocks: n.blocks}
+		for _, b := range n.blocks {
+			p.Sizes = append(p.Sizes, len(b.Data))
+		}
+		p.Read = func(i int, buf []byte) ([]byte, error) { return append(buf[:0], n.blocks[i].Data...), nil }
+		return p
+	}
+
+	n := readNode(t, s.b, contentsTable(s.many))
+	var matrix uint32
+	for nid := range n.subs {
+		if nid&0x1F == ndb.NIDTypeLTP {
+			matrix = nid
+		}
+	}
+	if got, err := ltp.RowMatrixNID(nil, pages(n), n.res.Decode); err != nil || got != matrix || matrix == 0 {
+		t.Fatalf("row matrix subnode 0x%X (%v), want 0x%X", got, err, matrix)
+	}
+	blocks, err := n.res.ReadBlocks(n.subs[matrix].Data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := n.openTC()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint64]bool{}
+	at := 0
+	for r := range tc.RowIDs {
+		for at < len(blocks) && blocks[at].BID != tc.RowBlock(r) {
+			at++
+		}
+		if at == len(blocks) {
+			t.Fatalf("row %d is in block 0x%X, not the next of the matrix's", r, tc.RowBlock(r))
+		}
+		seen[blocks[at].BID] = true
+	}
+	if len(seen) != len(blocks) || tc.RowBlock(len(tc.RowIDs)) != 0 {
+		t.Errorf("rows in %d of the matrix's %d blocks; past the last row: 0x%X", len(seen), len(blocks), tc.RowBlock(len(tc.RowIDs)))
+	}
+
+	n = readSubnode(t, s.b, s.msg, nidRecipients)
+	if got, err := ltp.RowMatrixNID(nil, pages(n), n.res.Decode); err != nil || got != 0 {
+		t.Errorf("row matrix subnode 0x%X (%v) of a table whose heap holds its rows", got, err)
+	}
+	if tc, err = n.openTC(); err != nil {
+		t.Fatal(err)
+	}
+	if tc.RowBlock(0) != n.blocks[0].BID {
+		t.Errorf("row 0 of a table whose heap holds its rows is in block 0x%X, want 0x%X", tc.RowBlock(0), n.blocks[0].BID)
+	}
+}
