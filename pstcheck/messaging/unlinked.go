@@ -579,11 +579,13 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	// listed says a contents-table row names the heap's message (by its
 	// subject and time): it is a message of the store, not one embedded in
 	// an attachment whose tree is lost (whose heap no readable tree lists
-	// then either).
-	remains := func(heap uint64, listed bool) Remains {
+	// then either). For a message no row of a folder read lists, the rows
+	// of the contents tables no node uses may (asked only when needed:
+	// they are read then).
+	remains := func(heap uint64, listed func() bool) Remains {
 		t := fits[heap]
 		switch h := heaps[heap]; {
-		case h.noDisplay && len(h.needs) == 0 && !h.attach && !h.attachUnknown && (listed || treeless && loose == 0):
+		case h.noDisplay && len(h.needs) == 0 && !h.attach && !h.attachUnknown && (treeless && loose == 0 || listed()):
 			return Remains{Data: heap, Treeless: true}
 		case crowdedKey[h.key()]:
 		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1):
@@ -594,11 +596,11 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		return Remains{Data: heap}
 	}
 	for nid, r := range w.out.Salvage {
-		w.out.Salvage[nid] = remains(r.Data, true)
+		w.out.Salvage[nid] = remains(r.Data, func() bool { return true })
 	}
 	for i := range w.out.Unlinked {
 		u := &w.out.Unlinked[i]
-		u.Remains = remains(u.Data, false)
+		u.Remains = remains(u.Data, func() bool { return w.rowsList(u.RowInfo) })
 	}
 }
 

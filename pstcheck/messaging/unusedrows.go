@@ -24,6 +24,10 @@ import (
 // last modification time such a row shows is its message's last version.
 // Only a store whose BBT was read whole is looked at: elsewhere a newer
 // version may be missing without a trace.
+//
+// A row also says its message is a folder's, not one embedded in an
+// attachment whose tree is lost (rowsList): matchSubnodes takes a heap
+// that needs no subnode tree for whole when a row lists it.
 
 // version is a version of a message: its subject and time (rowKeys'
 // exact key), its last modification time (exactTime), and, for a row, the
@@ -210,6 +214,12 @@ func (w *walker) readUnusedTable(bid, root uint64, keep bool) bool {
 		}
 	}
 	return true
+}
+
+// rowsList says whether a row of the unused contents tables lists a
+// message of the subject and time row has: a message of a folder.
+func (w *walker) rowsList(row RowInfo) bool {
+	return len(w.unusedContentsRows().of(exactKey(printOf(row.Subject, row.Time), row.Time))) > 0
 }
 
 // rowsShowCurrent says whether the rows of the unused contents tables show
