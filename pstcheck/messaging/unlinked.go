@@ -99,6 +99,14 @@ func (w *walker) unlinked() {
 	trees := w.res.UnusedSubnodeTrees(w.chk.mem.blocks())
 	w.newestFailing = w.newestFailingOf(trees)
 	w.unusedTrees = trees
+	for _, f := range trees.Failing {
+		if ndb.IsInternal(f.BID) {
+			w.failingInternal++
+		}
+	}
+	if trees.FailingLeftOut {
+		w.failingInternal = max(w.failingInternal, 2)
+	}
 	heaps := map[uint64]heapFacts{}
 	defer func() { w.matchSubnodes(heaps, trees.Roots) }()
 	// listed are the messages found, by fingerprint: where in Unlinked
@@ -572,8 +580,16 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	// (writers that number each message's subnodes alike give it none).
 	treeless := w.res.BBTWhole && w.newestFailing.Internal == 0 && unread == 0
 	sound := treeless && w.newestFailing.Data == 0
+	// One internal block failing, and nothing else that may be a heap or
+	// tree, loses one tree (or one heap larger than a block): the heap it
+	// was the tree of fits another tree alone only when that tree's heap
+	// is lost too, which takes a second failure (oneTreeFails). But the
+	// failing block may be an attachment's tree, whose embedded message's
+	// heap and tree it no longer lists: a heap is told so only when a row
+	// lists its message.
+	unique := sound || unread == 0 && w.oneTreeFails()
 	var copies map[uint64]uint64
-	if sound && loose == 0 {
+	if unique && loose == 0 {
 		copies = w.pairCopies(fits, fitBy, crowdedTree)
 	}
 	// listed says a contents-table row names the heap's message (by its
@@ -588,9 +604,9 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		case h.noDisplay && len(h.needs) == 0 && !h.attach && !h.attachUnknown && (treeless && loose == 0 || listed()):
 			return Remains{Data: heap, Treeless: true}
 		case crowdedKey[h.key()]:
-		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1):
+		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1 || unique && listed()):
 			return Remains{Data: heap, Sub: t[0]}
-		case copies[heap] != 0:
+		case copies[heap] != 0 && (sound || listed()):
 			return Remains{Data: heap, Sub: copies[heap]}
 		}
 		return Remains{Data: heap}
@@ -676,12 +692,14 @@ func (w *walker) wholeSalvage() {
 func (w *walker) readsWhole(nid uint32, rem Remains, row RowInfo) (WholeFault, uint64) {
 	// Not an item whose subnode tree is older than a tree no node uses
 	// that fails verification: that one may be its current tree, this an
-	// older copy still whole.
+	// older copy still whole (but where that is the one failure: an older
+	// copy then is no tree the BBT keeps; and a row lists the message, so
+	// that it is no message embedded in an attachment whose tree fails).
 	switch {
 	case rem.Treeless:
 	case rem.Sub == 0:
 		return NoOwnTree, 0
-	case rem.Sub < w.newestFailing.Internal:
+	case rem.Sub < w.newestFailing.Internal && !(w.oneTreeFails() && (nid != 0 || w.rowsList(row))):
 		return NewerTreeFails, w.newestFailing.Internal
 	}
 	c := &w.chk
@@ -716,6 +734,17 @@ func (w *walker) readsWhole(nid uint32, rem Remains, row RowInfo) (WholeFault, u
 		return NewerBlockFails, w.newestFailing.Data
 	}
 	return NoFault, 0
+}
+
+// oneTreeFails says whether the one unused block that fails, and may
+// be a heap or tree, is an internal block, where the BBT was read whole.
+// A block a change frees leaves the BBT, so an older copy of a tree is in
+// it only where a change leaked it: a tree that fits a heap alone is its
+// message's current one, not an older copy of the tree that fails. And
+// one failure loses one tree, or one heap larger than a block: not both a
+// heap's own tree and the heap of the tree it fits instead.
+func (w *walker) oneTreeFails() bool {
+	return w.res.BBTWhole && w.failingInternal == 1 && w.newestFailing.Data == 0
 }
 
 // leaveInStore leaves every value kept in a subnode in the store (a
