@@ -26,8 +26,10 @@ import (
 // version may be missing without a trace.
 //
 // A row also says its message is a folder's, not one embedded in an
-// attachment whose tree is lost (rowsList): matchSubnodes takes a heap
-// that needs no subnode tree for whole when a row lists it.
+// attachment whose tree is lost (rowsList): a heap that needs no subnode
+// tree, or one that a single failing tree would otherwise keep from its
+// own (oneTreeFails), is taken when a row lists it. Rows and heaps that
+// keep no last modification time are not kept, and tell nothing.
 
 // version is a version of a message: its subject and time (rowKeys'
 // exact key), its last modification time (exactTime), and, for a row, the
