@@ -28,8 +28,9 @@ import (
 // A row also says its message is a folder's, not one embedded in an
 // attachment whose tree is lost (rowsList): a heap that needs no subnode
 // tree, or one that a single failing tree would otherwise keep from its
-// own (oneTreeFails), is taken when a row lists it. Rows and heaps that
-// keep no last modification time are not kept, and tell nothing.
+// own (oneTreeFails), is taken when a row lists it (the corpus OSTs'
+// message heaps keep no last modification time: their rows still list
+// them, though they tell no version).
 
 // version is a version of a message: its subject and time (rowKeys'
 // exact key), its last modification time (exactTime), and, for a row, the
@@ -42,14 +43,14 @@ type version struct {
 
 // versions are kept one after the other (32 bytes each, where a map of
 // slices took over 100), at most maxVersions, and sorted by key when
-// first looked up.
+// first looked up; modified is 0 where none is kept.
 type versions struct {
 	all    []version
 	sorted bool
 }
 
 func (v *versions) add(x version) {
-	if len(v.all) < maxVersions && x.modified != 0 {
+	if len(v.all) < maxVersions {
 		v.all = append(v.all, x)
 		v.sorted = false
 	}
@@ -240,7 +241,7 @@ func (w *walker) rowsShowCurrent(row RowInfo, mod time.Time) bool {
 	shown := false
 	for _, r := range w.unusedContentsRows().of(key) {
 		switch {
-		case r.block <= w.newestFailing.Data:
+		case r.block <= w.newestFailing.Data, r.modified == 0:
 		case r.modified == at:
 			shown = true
 		case !slices.ContainsFunc(heaps, func(h version) bool { return h.modified == r.modified }):
