@@ -459,6 +459,21 @@ func loadGoPst(t *testing.T, name string) *pstmut.File {
 	return f
 }
 
+// loadCorpus loads the corpus file name for editing, or skips the test
+// when the corpus is not here.
+func loadCorpus(t *testing.T, name string) *pstmut.File {
+	t.Helper()
+	paths := samples.CorpusNamed(name)
+	if len(paths) == 0 {
+		t.Skip("corpus not present")
+	}
+	f, err := pstmut.Load(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // A contents table with a destroyed block among its rows still lists its
 // items through its row index, and a lost item whose row lies in a block
 // that survives is named by that row: on enron.pst, a block in the middle
@@ -915,20 +930,9 @@ func blocksZeroed(f *pstmut.File, b []byte, bids ...uint64) []byte {
 // The corpus' Aspose OST, whose message heaps keep no last modification
 // time, recovered none of its 91 so: its rows list them all the same.
 func TestOneFailingTreeKeepsOthers(t *testing.T) {
-	t.Run("enron.pst", func(t *testing.T) {
-		f := loadGoPst(t, "enron.pst")
-		oneFailingTree(t, f)
-	})
+	t.Run("enron.pst", func(t *testing.T) { oneFailingTree(t, loadGoPst(t, "enron.pst")) })
 	t.Run("aspose-email-dotnet__SampleOstFile.ost", func(t *testing.T) {
-		paths := samples.CorpusNamed("aspose-email-dotnet__SampleOstFile.ost")
-		if len(paths) == 0 {
-			t.Skip("corpus not present")
-		}
-		f, err := pstmut.Load(paths[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		oneFailingTree(t, f)
+		oneFailingTree(t, loadCorpus(t, "aspose-email-dotnet__SampleOstFile.ost"))
 	})
 }
 
@@ -1128,14 +1132,7 @@ func TestRefusedRemainsSayWhy(t *testing.T) {
 func TestFailingAttachmentTreeHidesEmbedded(t *testing.T) {
 	for _, name := range []string{"pstsdk__submessage.pst", "ruby-msg__msgInMsg.pst"} {
 		t.Run(name, func(t *testing.T) {
-			paths := samples.CorpusNamed(name)
-			if len(paths) == 0 {
-				t.Skip("corpus not present")
-			}
-			f, err := pstmut.Load(paths[0])
-			if err != nil {
-				t.Fatal(err)
-			}
+			f := loadCorpus(t, name)
 			b := nodeIndexZeroed(t, f)
 			// An attachment's own subnode tree holding an embedded
 			// message's property heap.

@@ -341,16 +341,20 @@ func (w *walker) bigTable(nid uint32) (tc *ltp.TC, err error, big bool) {
 		// it block by block.
 		return nil, ndb.WholeReadError(n.Data, size, err), true
 	}
-	heap := w.pages(blocks, false)
-	rows := func(sub uint32) (*ltp.Pages, error) {
+	tc, err = ltp.OpenTCPages(w.chk.mem.objects(), w.pages(blocks, false), w.res.Decoder(), subnodeSet(subs), w.rowPages(subs, arena))
+	return tc, err, true
+}
+
+// rowPages reads the row matrices of a table with subnodes subs block by
+// block (ltp.OpenTCPages), their block lists read into arena.
+func (w *walker) rowPages(subs map[uint32]ndb.Subnode, arena *ndb.Arena) ltp.RowPages {
+	return func(sub uint32) (*ltp.Pages, error) {
 		blocks, _, err := w.res.DataBlocks(subs[sub].Data, arena)
 		if err != nil {
 			return nil, err
 		}
 		return w.pages(blocks, true), nil
 	}
-	tc, err = ltp.OpenTCPages(w.chk.mem.objects(), heap, w.res.Decoder(), subnodeSet(subs), rows)
-	return tc, err, true
 }
 
 // pages reads blocks one at a time, through the walker's window, decoded

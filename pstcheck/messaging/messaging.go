@@ -226,8 +226,8 @@ type walker struct {
 	// lost message's current heap or subnode tree (newestFailingOf, once
 	// unlinked has read the unused trees).
 	newestFailing struct{ Internal, Data uint64 }
-	// failingInternal counts the unused internal blocks that fail (at
-	// least 2 where not all were kept).
+	// failingInternal counts the unused internal blocks that fail
+	// (newestFailingOf).
 	failingInternal int
 	// unusedTrees are the subnode trees no node uses (unlinked), and
 	// unusedRows the rows of the unused contents tables (read once, when

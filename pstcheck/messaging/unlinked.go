@@ -97,16 +97,8 @@ func (w *walker) unlinked() {
 	// each message heap says of the subnode tree it needs.
 	w.chk.mem.reset()
 	trees := w.res.UnusedSubnodeTrees(w.chk.mem.blocks())
-	w.newestFailing = w.newestFailingOf(trees)
+	w.newestFailing, w.failingInternal = w.newestFailingOf(trees)
 	w.unusedTrees = trees
-	for _, f := range trees.Failing {
-		if ndb.IsInternal(f.BID) {
-			w.failingInternal++
-		}
-	}
-	if trees.FailingLeftOut {
-		w.failingInternal = max(w.failingInternal, 2)
-	}
 	heaps := map[uint64]heapFacts{}
 	defer func() { w.matchSubnodes(heaps, trees.Roots) }()
 	// listed are the messages found, by fingerprint: where in Unlinked
@@ -202,10 +194,11 @@ func (w *walker) unlinked() {
 // (a heap larger than a block). A failing block a subnode lists is part of
 // that tree (trees.Failing leaves it out), and one in a data tree that
 // holds no property context (a table, an attachment's bytes) is no
-// message's heap. All count where trees did not keep every one.
-func (w *walker) newestFailingOf(trees ndb.UnusedTrees) (n struct{ Internal, Data uint64 }) {
+// message's heap. All count where trees did not keep every one. internal
+// counts the failing internal blocks (2 where not all were kept).
+func (w *walker) newestFailingOf(trees ndb.UnusedTrees) (n struct{ Internal, Data uint64 }, internal int) {
 	if trees.FailingLeftOut {
-		return w.res.NewestFailing
+		return w.res.NewestFailing, 2
 	}
 	// A data tree's first block is read once, however many of its blocks
 	// fail (a zeroed region takes many).
@@ -214,6 +207,7 @@ func (w *walker) newestFailingOf(trees ndb.UnusedTrees) (n struct{ Internal, Dat
 		switch {
 		case ndb.IsInternal(f.BID):
 			n.Internal = max(n.Internal, f.Newest)
+			internal++
 		case f.Top == f.BID:
 			n.Data = max(n.Data, f.Newest)
 		default:
@@ -227,7 +221,7 @@ func (w *walker) newestFailingOf(trees ndb.UnusedTrees) (n struct{ Internal, Dat
 			}
 		}
 	}
-	return n
+	return n, internal
 }
 
 // mayBePropertyHeap says whether the data tree at bid may be a property

@@ -149,8 +149,10 @@ func (w *walker) unusedContentsRows() *versions {
 		}
 	}
 	// Each table is tried with every tree that may hold its rows, or
-	// none: one it opens with twice is not told.
+	// none: one it opens with twice is not told. The rows of the first it
+	// opens with are gathered as it is read, and kept once no other opens.
 	tries := 0
+	var rows []version
 	for _, t := range tables {
 		trees := []uint64{0}
 		if t.rows != 0 {
@@ -159,19 +161,23 @@ func (w *walker) unusedContentsRows() *versions {
 		if tries += len(trees); tries > maxRowMatrixTries || w.ctx.Err() != nil {
 			break
 		}
-		var opened uint64
+		rows = rows[:0]
 		fits := 0
 		for _, root := range trees {
-			if fits > 1 {
-				break
+			into := &rows
+			if fits > 0 {
+				into = nil
 			}
-			if w.readUnusedTable(t.bid, root, false) {
-				opened = root
-				fits++
+			if w.readUnusedTable(t.bid, root, into) {
+				if fits++; fits > 1 {
+					break
+				}
 			}
 		}
 		if fits == 1 {
-			w.readUnusedTable(t.bid, opened, true)
+			for _, v := range rows {
+				w.unusedRows.add(v)
+			}
 		}
 	}
 	return w.unusedRows
@@ -179,9 +185,9 @@ func (w *walker) unusedContentsRows() *versions {
 
 // readUnusedTable opens the table whose heap is the data tree bid, with
 // its row matrix in the unused subnode tree root (0: none), block by
-// block; it says whether the table reads whole, and keeps (in unusedRows)
-// its rows of a subject and time a heap has.
-func (w *walker) readUnusedTable(bid, root uint64, keep bool) bool {
+// block; it says whether the table reads whole, and adds to into (nil:
+// nowhere) its rows of a subject and time a heap has.
+func (w *walker) readUnusedTable(bid, root uint64, into *[]version) bool {
 	w.chk.mem.reset()
 	arena := w.chk.mem.blocks()
 	blocks, _, err := w.res.DataBlocks(bid, arena)
@@ -194,26 +200,19 @@ func (w *walker) readUnusedTable(bid, root uint64, keep bool) bool {
 			return false
 		}
 	}
-	rowPages := func(sub uint32) (*ltp.Pages, error) {
-		blocks, _, err := w.res.DataBlocks(subs[sub].Data, arena)
-		if err != nil {
-			return nil, err
-		}
-		return w.pages(blocks, true), nil
-	}
-	tc, err := ltp.OpenTCPages(w.chk.mem.objects(), w.pages(blocks, false), w.res.Decoder(), subnodeSet(subs), rowPages)
+	tc, err := ltp.OpenTCPages(w.chk.mem.objects(), w.pages(blocks, false), w.res.Decoder(), subnodeSet(subs), w.rowPages(subs, arena))
 	if err != nil {
 		return false
 	}
 	for r := range tc.RowIDs {
-		if !keep || len(w.unusedRows.all) == maxVersions {
+		if into == nil || len(*into) == maxVersions {
 			break
 		}
 		subject, _ := w.cellString(tc, r, propSubject)
 		when, modified := rowTime(tc, r)
 		key := exactKey(printOf(StripSubjectPrefix(subject), when), when)
 		if len(w.heapVersions.of(key)) > 0 {
-			w.unusedRows.add(version{key: key, modified: exactTime(modified), block: tc.RowBlock(r)})
+			*into = append(*into, version{key: key, modified: exactTime(modified), block: tc.RowBlock(r)})
 		}
 	}
 	return true
