@@ -338,7 +338,9 @@ func itemFolders(x pstcheck.Item, refs map[uint32][]FolderRef) []FolderRef {
 	case x.Orphan && (len(r) == 0 || r[0] != recovered):
 		r = append([]FolderRef{recovered}, r...)
 	case !ok && x.FolderNID != messaging.NIDRootFolder:
-		r = []FolderRef{recovered, {NID: x.FolderNID, Name: x.Folder}}
+		// A folder the walk did not reach, named by its listing's row:
+		// its name is the last level of the item's path.
+		r = []FolderRef{recovered, {NID: x.FolderNID, Name: x.Folder[strings.LastIndex(x.Folder, "/")+1:]}}
 	}
 	return r
 }

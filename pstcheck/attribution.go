@@ -1,6 +1,9 @@
 package pstcheck
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
@@ -47,6 +50,7 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 			rep.Items.MaybeOlder++
 		}
 	}
+	rep.RecoveredFolders = recoveredFolders(m)
 	rep.Items.Total = rep.Items.Readable + rep.Items.Damaged + rep.Items.Lost + rep.Items.Recovered
 	rep.Items.Complete = m.Complete
 	for i := range rep.Findings {
@@ -63,6 +67,22 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 			Blocks: rb.Blocks, TrailerBlocks: rb.TrailerBlocks, StaleEntries: rb.StaleEntries, StaleNodes: rb.StaleNodes, Items: m.RebuiltItems,
 			ItemsFromBlocks: m.FromBlocks}
 	}
+}
+
+// recoveredFolders counts the recovered messages no folder lists by the
+// folder the unused listings place them in.
+func recoveredFolders(m *messaging.Result) []PlacedFolder {
+	counts := map[uint32]int{}
+	for _, u := range m.Unlinked {
+		if u.Whole && u.Folder != 0 {
+			counts[u.Folder]++
+		}
+	}
+	var out []PlacedFolder
+	for _, nid := range slices.Sorted(maps.Keys(counts)) {
+		out = append(out, PlacedFolder{NID: nid, Name: m.UnusedFolders[nid], Recovered: counts[nid]})
+	}
+	return out
 }
 
 // unlinkedCounts are what the messages known only by a heap no entry

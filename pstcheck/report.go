@@ -118,6 +118,15 @@ type ItemCounts struct {
 	Complete bool `json:"complete"`
 }
 
+// PlacedFolder is a folder recovered items no folder lists are
+// placed in: its NID, its name as its parent's hierarchy row gives it, and
+// how many such items it gets.
+type PlacedFolder struct {
+	NID       uint32
+	Name      string
+	Recovered int
+}
+
 // IndexRebuild says what rebuilding a damaged index found.
 type IndexRebuild struct {
 	// NBTPages and BBTPages are the leaf pages found outside the live
@@ -172,6 +181,11 @@ type Report struct {
 	Folders []Folder
 	// Items totals the folders; zero when the folders could not be walked.
 	Items ItemCounts
+	// RecoveredFolders are the folders the recovered items no folder
+	// lists go to, under RecoveredFolder, as the listings found among the
+	// blocks no node uses tell (messaging.UnlinkedMessage.Folder), with
+	// how many go to each; by NID.
+	RecoveredFolders []PlacedFolder
 	// Rebuild is set when the index was damaged and rebuilt.
 	Rebuild *IndexRebuild
 	// gaps are the runs of bytes missing inside the file (ROOT-EOF-GAP),

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -785,7 +786,9 @@ func olderSubnodeTree(t *testing.T, heapBefore uint64) {
 // have none and no tree is left over that could be theirs, with none) is
 // recovered, into Recovered items: equal to a message of the clean file
 // in every property, recipient and attachment (but for the row counters
-// of a copy's recipients: pairCopies). The store's count adds up,
+// of a copy's recipients: pairCopies). At least three in four go to a
+// folder of the name of the clean message's folder, as the folders'
+// tables among the unused blocks tell (placeUnlinked). The store's count adds up,
 // is not complete, counts lost only those not recovered, and, the BBT
 // being whole, counts copies of a message apart: at least 99% of the
 // items held. An FAI item's heap (the OST keeps views and settings so) is
@@ -793,7 +796,7 @@ func olderSubnodeTree(t *testing.T, heapBefore uint64) {
 func TestNodeIndexDestroyed(t *testing.T) {
 	nodeIndexDestroyed(t, "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost", func(t *testing.T, f *pstmut.File, clean, store *pstcheck.Store, held int) {
 		bySubject := messagesBySubject(clean)
-		recovered, salvageable := 0, 0
+		recovered, salvageable, placed := 0, 0, 0
 		for x := range store.Items(nil) {
 			if x.NID != 0 {
 				continue // read through an older copy of an index page
@@ -803,10 +806,16 @@ func TestNodeIndexDestroyed(t *testing.T) {
 				continue
 			}
 			recovered++
-			if x.Folder != pstcheck.RecoveredFolder || !x.Salvage.Whole {
+			if x.Folder != pstcheck.RecoveredFolder {
+				placed++
+			}
+			if !strings.HasPrefix(x.Folder, pstcheck.RecoveredFolder) || !x.Salvage.Whole {
 				t.Fatalf("%q: recovered into %q from %+v", x.Subject, x.Folder, x.Salvage)
 			}
 			recoveredAsClean(t, store, x, bySubject)
+		}
+		if placed*4 < recovered*3 {
+			t.Errorf("%d of %d recovered placed in the folders their listings name", placed, recovered)
 		}
 		// The BBT is whole: every heap no node uses is a message the
 		// store holds (copies in other folders among them), so nearly
@@ -1226,7 +1235,7 @@ func nodeIndexZeroed(t *testing.T, f *pstmut.File) []byte {
 
 // enronIndexDestroyed is enron.pst, a copy with every NBT page zeroed,
 // that copy opened, and the clean file's messages by subject.
-func enronIndexDestroyed(t *testing.T) (f *pstmut.File, destroyed []byte, alone *pstcheck.Store, bySubject map[string][]*messaging.Message) {
+func enronIndexDestroyed(t *testing.T) (f *pstmut.File, destroyed []byte, alone *pstcheck.Store, bySubject cleanMessages) {
 	t.Helper()
 	f = loadGoPst(t, "enron.pst")
 	destroyed, alone, bySubject = indexDestroyed(t, f)
@@ -1235,20 +1244,27 @@ func enronIndexDestroyed(t *testing.T) (f *pstmut.File, destroyed []byte, alone 
 
 // indexDestroyed is a copy of f with every NBT page zeroed, that copy
 // opened, and f's messages by subject.
-func indexDestroyed(t *testing.T, f *pstmut.File) (destroyed []byte, alone *pstcheck.Store, bySubject map[string][]*messaging.Message) {
+func indexDestroyed(t *testing.T, f *pstmut.File) (destroyed []byte, alone *pstcheck.Store, bySubject cleanMessages) {
 	t.Helper()
 	destroyed = nodeIndexZeroed(t, f)
 	return destroyed, openBytes(t, destroyed), messagesBySubject(openBytes(t, f.B))
 }
 
-// messagesBySubject are a clean store's messages by subject
-// (PidTagSubject, the prefix marker left on).
-func messagesBySubject(clean *pstcheck.Store) map[string][]*messaging.Message {
-	bySubject := map[string][]*messaging.Message{}
+// cleanMessages are a clean store's messages by subject (PidTagSubject,
+// the prefix marker left on), each with the name of its folder.
+type cleanMessages map[string][]cleanMessage
+
+type cleanMessage struct {
+	*messaging.Message
+	folder string
+}
+
+func messagesBySubject(clean *pstcheck.Store) cleanMessages {
+	bySubject := cleanMessages{}
 	for x := range clean.Items(nil) {
 		if m, err := clean.Reader.Message(x.NID); err == nil {
 			subject := clean.Reader.String(m.Props, 0x0037)
-			bySubject[subject] = append(bySubject[subject], m)
+			bySubject[subject] = append(bySubject[subject], cleanMessage{m, path.Base(x.Folder)})
 		}
 	}
 	return bySubject
@@ -1256,7 +1272,7 @@ func messagesBySubject(clean *pstcheck.Store) map[string][]*messaging.Message {
 
 // everyRecoveredAsClean checks every item recovered in store with
 // recoveredAsClean.
-func everyRecoveredAsClean(t *testing.T, store *pstcheck.Store, bySubject map[string][]*messaging.Message) {
+func everyRecoveredAsClean(t *testing.T, store *pstcheck.Store, bySubject cleanMessages) {
 	t.Helper()
 	for x := range store.Items(nil) {
 		if x.State == pstcheck.ItemRecovered {
@@ -1266,18 +1282,29 @@ func everyRecoveredAsClean(t *testing.T, store *pstcheck.Store, bySubject map[st
 }
 
 // recoveredAsClean checks that item x, recovered in store, reads whole
-// and is a message of the clean store of its subject (messagesBySubject).
-func recoveredAsClean(t *testing.T, store *pstcheck.Store, x pstcheck.Item, bySubject map[string][]*messaging.Message) {
+// and is a message of the clean store of its subject (messagesBySubject),
+// one in a folder of the name x is placed in under Recovered items (if
+// any; a name two such folders share has the NID after it).
+func recoveredAsClean(t *testing.T, store *pstcheck.Store, x pstcheck.Item, bySubject cleanMessages) {
 	t.Helper()
 	m, why := pstcheck.ReadItem(x, readWith(store.Reader, x), false)
 	if m == nil || why != "" {
 		t.Fatalf("%q: recovered, but not written whole (%q)", x.Subject, why)
 	}
 	subject := store.Reader.String(m.Props, 0x0037)
-	if !slices.ContainsFunc(bySubject[subject], func(want *messaging.Message) bool {
-		return len(messageDiff("", withoutRowCounters(m), withoutRowCounters(want))) == 0
+	if !slices.ContainsFunc(bySubject[subject], func(want cleanMessage) bool {
+		return len(messageDiff("", withoutRowCounters(m), withoutRowCounters(want.Message))) == 0
 	}) {
 		t.Errorf("%q: recovered, but no message of the clean file of that subject is the same", subject)
+	}
+	placed, under := strings.CutPrefix(x.Folder, pstcheck.RecoveredFolder+"/")
+	if i := strings.Index(placed, " (folder 0x"); i >= 0 {
+		placed = placed[:i]
+	}
+	if under && !slices.ContainsFunc(bySubject[subject], func(want cleanMessage) bool {
+		return want.folder == path.Base(placed) && len(messageDiff("", withoutRowCounters(m), withoutRowCounters(want.Message))) == 0
+	}) {
+		t.Errorf("%q: recovered into %q, but no message of the clean file the same is in a folder of that name", subject, x.Folder)
 	}
 }
 

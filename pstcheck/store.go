@@ -307,6 +307,17 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 	}
 	var orphans []orphanRef
 	var seen nidSet
+	// The store counts as lost only the unlinked messages no folder's
+	// count may already hold (unlinkedCounts); which ones those are is
+	// unknown, so when some are left out of the count, each lost one says
+	// so: a manifest then lists more lost items than the count, each
+	// explained.
+	lost, _, unwhole, _ := unlinkedCounts(s.m)
+	maybeCounted := ""
+	if unwhole > max(lost, 0) {
+		maybeCounted = "; it may be one of the lost items a folder counts, or an older copy of one, so the store's count leaves it out"
+	}
+	placed := s.unusedFolderPaths()
 	folderPath := func(f int) string { return ExportPath(s.Report.Folders[f].Path) }
 	for fi, f := range s.Report.Folders {
 		path := folderPath(fi)
@@ -333,42 +344,118 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 				return
 			}
 		}
+		for _, i := range placed.inFolder[f.NID] {
+			if !give(s.unlinkedItem(i, f.NID, path, false, maybeCounted)) {
+				return
+			}
+		}
 	}
+	// Orphans, listed nowhere, go under RecoveredFolder by the folder
+	// their parent NID names; messages known only by their heap by the
+	// folder the unused listings tell, else to RecoveredFolder itself. A
+	// writer closes a folder once its items are written, so they come by
+	// folder: orphans in NID order, then those messages as found.
 	slices.SortStableFunc(orphans, func(a, b orphanRef) int { return cmp.Compare(a.ref.NID, b.ref.NID) })
-	for _, o := range orphans {
-		// Listed nowhere: under RecoveredFolder, by the folder its
-		// parent NID names.
-		path := folderPath(int(o.folder))
-		p := RecoveredFolder
-		if path != "" && !strings.HasPrefix(path, RecoveredFolder) {
-			p += "/" + path
+	type outsideRef struct {
+		path string
+		i    int32 // in orphans; -1 - i: in s.m.Unlinked
+	}
+	outside := make([]outsideRef, 0, len(orphans)+len(s.m.Unlinked))
+	for i, o := range orphans {
+		outside = append(outside, outsideRef{recoveredUnder(folderPath(int(o.folder))), int32(i)})
+	}
+	for i, u := range s.m.Unlinked {
+		switch to, ok := placed.paths[u.Folder]; {
+		case ok && to.inFolder:
+		case ok:
+			outside = append(outside, outsideRef{to.path, -1 - int32(i)})
+		default:
+			outside = append(outside, outsideRef{RecoveredFolder, -1 - int32(i)})
 		}
-		it := item(s.Report.Folders[o.folder].NID, p, o.ref)
-		it.Orphan = true
+	}
+	slices.SortStableFunc(outside, func(a, b outsideRef) int { return cmp.Compare(a.path, b.path) })
+	for _, o := range outside {
+		var it Item
+		if o.i >= 0 {
+			ref := orphans[o.i]
+			it = item(s.Report.Folders[ref.folder].NID, o.path, ref.ref)
+			it.Orphan = true
+		} else {
+			i := int(-1 - o.i)
+			to, ok := placed.paths[s.m.Unlinked[i].Folder]
+			it = s.unlinkedItem(i, s.m.Unlinked[i].Folder, o.path, ok && to.walked, maybeCounted)
+			if !ok {
+				it.FolderNID = 0
+			}
+		}
 		if !give(it) {
 			return
 		}
 	}
-	// The store counts as lost only the unlinked messages no folder's
-	// count may already hold (unlinkedCounts); which ones those are is
-	// unknown, so when some are left out of the count, each lost one says
-	// so: a manifest then lists more lost items than the count, each
-	// explained.
-	lost, _, unwhole, _ := unlinkedCounts(s.m)
-	maybeCounted := ""
-	if unwhole > max(lost, 0) {
-		maybeCounted = "; it may be one of the lost items a folder counts, or an older copy of one, so the store's count leaves it out"
+}
+
+// unlinkedItem is the item of s.m.Unlinked[i], a message known only by its
+// heap, saved in folder (0: none) at path.
+func (s *Store) unlinkedItem(i int, folder uint32, path string, orphan bool, maybeCounted string) Item {
+	u := s.m.Unlinked[i]
+	it := Item{FolderNID: folder, Folder: path, Orphan: orphan, State: ItemRecovered, Subject: u.Subject, Time: u.Time, Salvage: u.Remains}
+	if !u.Whole {
+		it.State = ItemLost
+		it.Problem = fmt.Sprintf("%s: its index entry is lost; %s%s", finding.MessageUnlinked, s.survives(u.Remains), maybeCounted)
 	}
-	for _, u := range s.m.Unlinked {
-		it := Item{Folder: RecoveredFolder, State: ItemRecovered, Subject: u.Subject, Time: u.Time, Salvage: u.Remains}
-		if !u.Whole {
-			it.State = ItemLost
-			it.Problem = fmt.Sprintf("%s: its index entry is lost; %s%s", finding.MessageUnlinked, s.survives(u.Remains), maybeCounted)
+	return it
+}
+
+// placedUnlinked says where the messages known only by their heap that
+// a folder's listing, found among the unused blocks, lists are saved
+// (messaging.UnlinkedMessage.Folder): for a folder the walk reached, with
+// its items where those are already under RecoveredFolder (its hierarchy
+// lost: inFolder), else under RecoveredFolder by its path, as an orphan
+// is (walked); for another, under RecoveredFolder by its name, with its
+// NID where two such folders share one.
+type placedUnlinked struct {
+	paths    map[uint32]unlinkedPath
+	inFolder map[uint32][]int // of a folder inFolder, its messages (in s.m.Unlinked)
+}
+
+type unlinkedPath struct {
+	path             string
+	walked, inFolder bool
+}
+
+func (s *Store) unusedFolderPaths() placedUnlinked {
+	out := placedUnlinked{paths: make(map[uint32]unlinkedPath, len(s.m.UnusedFolders)), inFolder: map[uint32][]int{}}
+	names := map[string]int{}
+	for _, name := range s.m.UnusedFolders {
+		names[name]++
+	}
+	for nid, name := range s.m.UnusedFolders {
+		if i := slices.IndexFunc(s.Report.Folders, func(f Folder) bool { return f.NID == nid }); i >= 0 {
+			p := ExportPath(s.Report.Folders[i].Path)
+			out.paths[nid] = unlinkedPath{path: recoveredUnder(p), walked: true, inFolder: strings.HasPrefix(p, RecoveredFolder)}
+			continue
 		}
-		if !give(it) {
-			return
+		if names[name] > 1 {
+			name += fmt.Sprintf(" (folder 0x%X)", nid)
+		}
+		out.paths[nid] = unlinkedPath{path: RecoveredFolder + "/" + strings.ReplaceAll(name, "/", "\u2215")}
+	}
+	for i, u := range s.m.Unlinked {
+		if out.paths[u.Folder].inFolder {
+			out.inFolder[u.Folder] = append(out.inFolder[u.Folder], i)
 		}
 	}
+	return out
+}
+
+// recoveredUnder is where the items of the folder at export path p go
+// when no listing of it lists them: under RecoveredFolder, by p (in
+// RecoveredFolder itself for a folder already under it).
+func recoveredUnder(p string) string {
+	if p == "" || strings.HasPrefix(p, RecoveredFolder) {
+		return RecoveredFolder
+	}
+	return RecoveredFolder + "/" + p
 }
 
 // namesLost is the problem of an item read without its named properties.

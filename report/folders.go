@@ -55,11 +55,35 @@ func outsideLines(r *pstcheck.Report) []string {
 	line := "Outside any folder: " + strings.Join(parts, ", ") + " (no folder lists them any more; the findings name them)"
 	if recovered > 0 {
 		line += "; export and repair write those recovered to \"" + pstcheck.RecoveredFolder + "\""
+		line += placedLine(r.RecoveredFolders)
 		if lost < 0 {
 			line += fmt.Sprintf(", and %s of them may be items the folders above count as lost", thousands(int64(-lost)))
 		}
 	}
 	return []string{line}
+}
+
+// placedLine names the folders under Recovered items that recovered
+// items go to by their listings found among the unused blocks, the
+// fullest first, the first few by name.
+func placedLine(folders []pstcheck.PlacedFolder) string {
+	if len(folders) == 0 {
+		return ""
+	}
+	const named = 4
+	byItems := slices.Clone(folders)
+	slices.SortStableFunc(byItems, func(a, b pstcheck.PlacedFolder) int { return cmp.Compare(b.Recovered, a.Recovered) })
+	n, names := 0, make([]string, 0, named+1)
+	for i, f := range byItems {
+		n += f.Recovered
+		if i < named {
+			names = append(names, fmt.Sprintf("%q %s", f.Name, thousands(int64(f.Recovered))))
+		}
+	}
+	if len(byItems) > named {
+		names = append(names, fmt.Sprintf("%d more", len(byItems)-named))
+	}
+	return fmt.Sprintf(", %s of them into the folders their surviving listings name (%s)", thousands(int64(n)), strings.Join(names, ", "))
 }
 
 // folderLines renders the folder damage map: a table of the folders with

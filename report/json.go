@@ -50,6 +50,10 @@ type jsonFile struct {
 	// Items is what became of every item the store held; null when the
 	// folders could not be walked (no header, or not a store).
 	Items *pstcheck.ItemCounts `json:"items"`
+	// RecoveredFolders are the folders under "Recovered items" that
+	// recovered items no folder lists go to, named as the listings found
+	// among the blocks no node uses name them (empty: none).
+	RecoveredFolders []jsonRecoveredFolder `json:"recovered_folders"`
 	// IndexRebuild is set when the index was damaged and rebuilt.
 	IndexRebuild *jsonRebuild `json:"index_rebuild"`
 	// Scale is the store's size and shape against Outlook's limits and
@@ -68,6 +72,12 @@ type jsonRebuild struct {
 	StaleNodes      int `json:"stale_nodes"`
 	Items           int `json:"items"`
 	ItemsFromBlocks int `json:"items_from_blocks"`
+}
+
+type jsonRecoveredFolder struct {
+	NID       uint32 `json:"nid"`
+	Name      string `json:"name"`
+	Recovered int    `json:"recovered"`
 }
 
 type jsonProblem struct {
@@ -202,6 +212,10 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 	if itemsCounted(r) {
 		it := r.Items
 		f.Items = &it
+	}
+	f.RecoveredFolders = make([]jsonRecoveredFolder, 0, len(r.RecoveredFolders))
+	for _, rf := range r.RecoveredFolders {
+		f.RecoveredFolders = append(f.RecoveredFolders, jsonRecoveredFolder(rf))
 	}
 	if rb := r.Rebuild; rb != nil {
 		f.IndexRebuild = &jsonRebuild{NBTPages: rb.NBTPages, BBTPages: rb.BBTPages, ChangedPages: rb.ChangedPages, Nodes: rb.Nodes,

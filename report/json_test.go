@@ -18,7 +18,7 @@ var (
 	contractTop     = []string{"version", "files", "summary"}
 	contractSummary = []string{"files", "healthy", "damaged", "unreadable", "errors"}
 	contractFile    = []string{"path", "size", "format", "content", "verdict", "action", "cause", "next_step",
-		"advice", "errors", "warnings", "infos", "problems", "capped", "folders", "stats", "items", "index_rebuild", "scale"}
+		"advice", "errors", "warnings", "infos", "problems", "capped", "folders", "stats", "items", "recovered_folders", "index_rebuild", "scale"}
 	contractProblem = []string{"code", "severity", "layer", "offset", "bid", "nid", "folder", "folder_nid", "detail"}
 	contractFolder  = []string{"nid", "path", "items", "readable", "damaged", "lost", "recovered", "expected", "size", "structure_damaged"}
 	contractScale   = []string{"size_limit", "size_warn", "legacy_size_limit", "reclaimable", "folders", "guidance",

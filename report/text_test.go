@@ -359,3 +359,17 @@ func TestOutsideLines(t *testing.T) {
 		t.Errorf("every item is in a folder, yet: %q", got)
 	}
 }
+
+// Recovered items no folder lists, placed by the folders' listings found
+// among the unused blocks, are said to go to folders of those names: the
+// fullest four by name, the rest counted.
+func TestOutsideLinesPlaced(t *testing.T) {
+	r := &pstcheck.Report{Items: pstcheck.ItemCounts{Total: 2158, Recovered: 2158},
+		RecoveredFolders: []pstcheck.PlacedFolder{{NID: 0x8162, Name: "Sent", Recovered: 20}, {NID: 0x81C2, Name: "Drafts", Recovered: 41},
+			{NID: 0x81E2, Name: "Deleted Items", Recovered: 440}, {NID: 0x8222, Name: "Calendar", Recovered: 791},
+			{NID: 0x8242, Name: "All documents", Recovered: 830}}}
+	want := `Outside any folder: 2,158 recovered (no folder lists them any more; the findings name them); export and repair write those recovered to "Recovered items", 2,122 of them into the folders their surviving listings name ("All documents" 830, "Calendar" 791, "Deleted Items" 440, "Drafts" 41, 1 more)`
+	if got := outsideLines(r); !slices.Equal(got, []string{want}) {
+		t.Errorf("outsideLines = %q, want %q", got, want)
+	}
+}

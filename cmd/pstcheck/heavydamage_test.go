@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -91,20 +92,28 @@ func forEachDamageSample(t *testing.T, body func(t *testing.T, src string, f *ps
 }
 
 // cleanSums are a clean export's written items' sums: by NID
-// (contentSum), and how many of each content (fileSum), for the items a
-// damaged copy's export writes without a NID.
+// (contentSum), and how many of each content (fileSum) and in which
+// folders, for the items a damaged copy's export writes without a NID.
 type cleanSums struct {
 	byNID     map[uint32]string
 	byContent map[string]int
+	// folders are the names of the folders (their last level, as the
+	// manifest shows it) the clean file holds each content in.
+	folders map[string]map[string]bool
 }
 
 func sumsOf(t *testing.T, clean exported) cleanSums {
 	t.Helper()
-	s := cleanSums{byNID: map[uint32]string{}, byContent: map[string]int{}}
+	s := cleanSums{byNID: map[uint32]string{}, byContent: map[string]int{}, folders: map[string]map[string]bool{}}
 	for _, it := range clean.man.Items {
 		if it.Path != nil {
 			s.byNID[it.NID] = contentSum(t, clean, it)
-			s.byContent[fileSum(t, clean, it)]++
+			sum := fileSum(t, clean, it)
+			s.byContent[sum]++
+			if s.folders[sum] == nil {
+				s.folders[sum] = map[string]bool{}
+			}
+			s.folders[sum][path.Base(it.Folder)] = true
 		}
 	}
 	return s
@@ -113,7 +122,9 @@ func sumsOf(t *testing.T, clean exported) cleanSums {
 // judgeUnlinked: each item of got written unmarked without a NID (no row
 // or entry names it: recovered from its blocks alone) is a message of the
 // clean file, byte for byte but for what export makes up from the NID,
-// none more often than the clean file has it. It returns how many are.
+// none more often than the clean file has it; one written into a folder
+// under Recovered items is one the clean file holds in a folder of that
+// name. It returns how many are.
 func judgeUnlinked(t *testing.T, sums cleanSums, got exported, what string) int {
 	t.Helper()
 	left, n := maps.Clone(sums.byContent), 0
@@ -121,11 +132,18 @@ func judgeUnlinked(t *testing.T, sums cleanSums, got exported, what string) int 
 		if it.Path == nil || it.Damaged || it.NID != 0 {
 			continue
 		}
-		if s := fileSum(t, got, it); left[s] == 0 {
+		s := fileSum(t, got, it)
+		if left[s] == 0 {
 			t.Errorf("%s%s: recovered without its index entry, written as healthy, but it is no message of the clean file (or one written twice)", what, *it.Path)
-		} else {
-			left[s]--
-			n++
+			continue
+		}
+		left[s]--
+		n++
+		if placed, ok := strings.CutPrefix(it.Folder, pstcheck.RecoveredFolder+"/"); ok {
+			name, _, _ := strings.Cut(path.Base(placed), " (folder 0x")
+			if !sums.folders[s][name] {
+				t.Errorf("%s%s: recovered into %q, but the clean file holds it in no folder of that name", what, *it.Path, it.Folder)
+			}
 		}
 	}
 	return n

@@ -126,7 +126,7 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 		w.out.Folders = append(w.out.Folders, f)
 	}()
 	w.chk.mem.reset()
-	name := fmt.Sprintf("(folder 0x%X)", nid)
+	name := unnamedFolder(nid)
 	if s, ok := w.rowNames[nid]; ok && s != "" {
 		name = s
 	}
@@ -215,6 +215,9 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 	}
 	return children
 }
+
+// unnamedFolder is the name of a folder whose name is lost.
+func unnamedFolder(nid uint32) string { return fmt.Sprintf("(folder 0x%X)", nid) }
 
 // table opens a folder's table node. A table a folder lacks is not damage
 // when the folder itself is lost (the loss is reported once); otherwise
@@ -416,8 +419,8 @@ func (w *walker) unlisted() {
 		}
 		if _, ok := w.folderIndex[n.Parent]; !ok {
 			w.folderIndex[n.Parent] = len(w.out.Folders)
-			w.out.Folders = append(w.out.Folders, Folder{NID: n.Parent, Name: fmt.Sprintf("(folder 0x%X)", n.Parent),
-				Path:     fmt.Sprintf("%s/(folder 0x%X)", UnreachablePrefix, n.Parent),
+			w.out.Folders = append(w.out.Folders, Folder{NID: n.Parent, Name: unnamedFolder(n.Parent),
+				Path:     UnreachablePrefix + "/" + unnamedFolder(n.Parent),
 				Expected: -1, NodeLost: true, Unreachable: true})
 		}
 		w.enqueue(queued{nid: n.NID, folder: n.Parent, normal: t == ndb.NIDTypeMessage})

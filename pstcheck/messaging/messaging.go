@@ -126,6 +126,10 @@ type Result struct {
 	Unlinked        []UnlinkedMessage
 	UnlinkedExtra   int
 	UnlinkedLeftOut int
+	// UnusedFolders names, by NID, the folders Unlinked messages are
+	// placed in by their listings found among the unused blocks, as their
+	// parents' hierarchy tables name them (nil: none).
+	UnusedFolders map[uint32]string
 	// Salvage gives, for a lost item whose contents-table row survives,
 	// the blocks that still hold it: a heap no node links to, of the same
 	// subject and time as the row (an older version of the item looks the
@@ -168,6 +172,10 @@ type UnlinkedMessage struct {
 	Offset int64
 	Class  string
 	RowInfo
+	// Folder is the folder whose contents table, found among the blocks
+	// no node uses, alone lists the message (0: none can be told;
+	// placeUnlinked); Result.UnusedFolders names it.
+	Folder uint32
 }
 
 // Remains are the blocks that still hold a message whose node is lost:
@@ -234,6 +242,9 @@ type walker struct {
 	// first needed: unusedContentsRows).
 	unusedTrees ndb.UnusedTrees
 	unusedRows  *versions
+	// unusedFolders are the folders the unused tables name, and the
+	// folder each contents table among them lists (placeUnlinked).
+	unusedFolders unusedFolders
 	// heapVersions are the versions of the message heaps no node uses.
 	heapVersions versions
 	unicode      bool
@@ -346,6 +357,7 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, opts Options
 	w.account()
 	w.unlinked()
 	w.wholeSalvage()
+	w.placeUnlinked()
 	// A copy: &w.out would keep the whole walker alive as long as the
 	// result, its queue among it (16 bytes a message, 32 MB for 2 million
 	// items), while an export or repair reads the items.

@@ -126,6 +126,7 @@ func (w *walker) unlinked() {
 		}
 		class := w.peekString(pc, propMessageClass)
 		if class == "" {
+			w.unusedFolders.folderHeap(pc)
 			continue
 		}
 		// Every message heap claims the subnode trees it fits, even one
@@ -141,7 +142,7 @@ func (w *walker) unlinked() {
 			continue
 		}
 		p := printOf(m.Subject, m.Time)
-		w.heapVersions.add(version{key: exactKey(p, m.Time), modified: exactTime(peekTimeProp(pc, propLastModified))})
+		w.heapVersions.add(version{key: exactKey(p, m.Time), modified: exactTime(peekTimeProp(pc, propLastModified)), block: e.BID})
 		var nid uint32
 		for _, k := range rowKeys(p, m.Time) {
 			if nid = lostRows[k]; nid != 0 {
@@ -322,10 +323,11 @@ type displayPart struct {
 	typ  uint16
 }
 
-// PidTagMessageFlags' bits for a message with attachments, and for a
-// folder-associated (hidden) item (MS-OXCMSG 2.2.1.6).
+// PidTagMessageFlags' bits for a message read, one with attachments, and
+// a folder-associated (hidden) item (MS-OXCMSG 2.2.1.6).
 const (
 	propMessageFlags  = 0x0E07
+	msgFlagRead       = 0x01
 	msgFlagHasAttach  = 0x10
 	msgFlagAssociated = 0x40
 )

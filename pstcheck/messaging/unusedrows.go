@@ -153,6 +153,7 @@ func (w *walker) unusedContentsRows() *versions {
 	// opens with are gathered as it is read, and kept once no other opens.
 	tries := 0
 	var rows []version
+	var facts, first tableFacts
 	for _, t := range tables {
 		trees := []uint64{0}
 		if t.rows != 0 {
@@ -168,26 +169,30 @@ func (w *walker) unusedContentsRows() *versions {
 			if fits > 0 {
 				into = nil
 			}
-			if w.readUnusedTable(t.bid, root, into) {
+			if w.readUnusedTable(t.bid, root, into, &facts) {
 				if fits++; fits > 1 {
 					break
 				}
+				first = facts
 			}
 		}
 		if fits == 1 {
 			for _, v := range rows {
 				w.unusedRows.add(v)
 			}
+			w.unusedFolders.table(first, rows)
 		}
 	}
+	w.unusedFolders.settle()
 	return w.unusedRows
 }
 
 // readUnusedTable opens the table whose heap is the data tree bid, with
 // its row matrix in the unused subnode tree root (0: none), block by
 // block; it says whether the table reads whole, and adds to into (nil:
-// nowhere) its rows of a subject and time a heap has.
-func (w *walker) readUnusedTable(bid, root uint64, into *[]version) bool {
+// nowhere) its rows of a subject and time a heap has, and to facts what
+// its rows say of its folder (unusedFolders).
+func (w *walker) readUnusedTable(bid, root uint64, into *[]version, facts *tableFacts) bool {
 	w.chk.mem.reset()
 	arena := w.chk.mem.blocks()
 	blocks, _, err := w.res.DataBlocks(bid, arena)
@@ -204,9 +209,16 @@ func (w *walker) readUnusedTable(bid, root uint64, into *[]version) bool {
 	if err != nil {
 		return false
 	}
-	for r := range tc.RowIDs {
-		if into == nil || len(*into) == maxVersions {
+	if into == nil {
+		return true
+	}
+	*facts = w.tableFactsOf(tc)
+	for r, id := range tc.RowIDs {
+		if len(*into) == maxVersions {
 			break
+		}
+		if id&0x1F != ndb.NIDTypeMessage {
+			continue
 		}
 		subject, _ := w.cellString(tc, r, propSubject)
 		when, modified := rowTime(tc, r)

@@ -1,0 +1,237 @@
+package messaging
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+)
+
+// A message known only by its heap (MSG-UNLINKED) names no folder: a
+// message heap keeps no parent. With the node index destroyed, every one
+// of a store's messages is such, and all went to Recovered items in one
+// heap of thousands. The folders' tables are still among the unused blocks
+// (unusedContentsRows reads them): a hierarchy table's rows name its
+// subfolders (NID, display name, item and unread counts), a contents
+// table's rows its messages. Which folder a contents table is the
+// listing of is kept nowhere; but its row count and the rows not flagged
+// read are the folder's item and unread counts, which its row in the
+// parent's hierarchy table keeps. Where exactly one folder has a table's
+// counts and exactly one table a folder's, the table is that folder's,
+// and a message whose rows are all in it (those of its heap's last
+// modification time, where both keep one: a copy in another folder may
+// have been changed at another time) is the folder's.
+//
+// Which folder each hierarchy table belongs to is kept nowhere either, so
+// the folders are known by their names, not their places in the tree:
+// export and repair write such a message to a folder of that name under
+// Recovered items.
+
+// tableFacts is what the rows of a table read whole say of its folder.
+type tableFacts struct {
+	// messages and unread count the rows of normal messages and of those
+	// not flagged read; other counts the other rows (a hierarchy table's
+	// folders, an FAI table's items): a folder's contents table has none.
+	messages, unread, other int
+	// folders are a hierarchy table's rows of normal folders.
+	folders []FolderRow
+}
+
+// FolderRow is what a hierarchy table's row says of a folder.
+type FolderRow struct {
+	NID           uint32
+	Name          string
+	Items, Unread int32
+}
+
+const propContentUnreadCount = 0x3603
+
+// tableFactsOf counts tc's rows and reads its folder rows.
+func (w *walker) tableFactsOf(tc *ltp.TC) tableFacts {
+	var f tableFacts
+	int32Cell := func(r int, id uint16) (int32, bool) {
+		v, ok := tc.Cell(r, uint32(id)<<16|ltp.TypeInt32)
+		return int32(v), ok
+	}
+	for r, id := range tc.RowIDs {
+		switch id & 0x1F {
+		case ndb.NIDTypeMessage:
+			f.messages++
+			if flags, ok := int32Cell(r, propMessageFlags); !ok || flags&msgFlagRead == 0 {
+				f.unread++
+			}
+		case ndb.NIDTypeFolder:
+			f.other++
+			name, okName := w.cellString(tc, r, propDisplayName)
+			items, okItems := int32Cell(r, propContentCount)
+			unread, okUnread := int32Cell(r, propContentUnreadCount)
+			if okName && okItems && okUnread && len(f.folders) < maxUnusedTables {
+				f.folders = append(f.folders, FolderRow{NID: id, Name: name, Items: items, Unread: unread})
+			}
+		default:
+			f.other++
+		}
+	}
+	return f
+}
+
+// unusedFolders gathers, as unusedContentsRows reads the unused tables,
+// the folders their hierarchy rows name and the counts of each contents
+// table, and then (settle) which folder each table lists.
+type unusedFolders struct {
+	folders map[uint32]FolderRow // by NID; a NID named two ways is dropped
+	twice   map[uint32]bool
+	// heaps counts the folders' own property heaps among the unused
+	// blocks by their item and unread counts: a folder whose hierarchy
+	// row is lost is still known by its heap, and shares its counts.
+	heaps map[folderCounts]int
+	// tables are the contents tables read, each with the blocks holding
+	// the rows kept of it (a block holds one table's rows).
+	tables  []listingTable
+	ofBlock map[uint64]int // row block -> index in tables (-1: two tables)
+	// names are the folders a table was found to list, by NID.
+	names map[uint32]string
+}
+
+type listingTable struct {
+	messages, unread int
+	folder           uint32 // 0: unknown
+}
+
+type folderCounts struct{ items, unread int }
+
+// folderHeap notes a property heap that keeps a folder's counts.
+func (u *unusedFolders) folderHeap(pc *ltp.PC) {
+	items, ok1 := pc.Get(propContentCount)
+	unread, ok2 := pc.Get(propContentUnreadCount)
+	if !ok1 || !ok2 || items.Type != ltp.TypeInt32 || unread.Type != ltp.TypeInt32 {
+		return
+	}
+	if u.heaps == nil {
+		u.heaps = map[folderCounts]int{}
+	}
+	u.heaps[folderCounts{int(int32(items.Value)), int(int32(unread.Value))}]++
+}
+
+// table notes a table read whole, with its rows kept (of heaps' keys).
+func (u *unusedFolders) table(f tableFacts, rows []version) {
+	for _, r := range f.folders {
+		if u.folders == nil {
+			u.folders, u.twice = map[uint32]FolderRow{}, map[uint32]bool{}
+		}
+		if old, ok := u.folders[r.NID]; ok && old != r {
+			u.twice[r.NID] = true
+		}
+		u.folders[r.NID] = r
+	}
+	if f.other > 0 || f.messages == 0 || len(u.tables) == maxUnusedTables {
+		return
+	}
+	i := len(u.tables)
+	u.tables = append(u.tables, listingTable{messages: f.messages, unread: f.unread})
+	if u.ofBlock == nil {
+		u.ofBlock = map[uint64]int{}
+	}
+	for _, r := range rows {
+		if j, ok := u.ofBlock[r.block]; ok && j != i {
+			u.ofBlock[r.block] = -1
+		} else {
+			u.ofBlock[r.block] = i
+		}
+	}
+}
+
+// settle gives each contents table the folder whose counts it alone has,
+// when no other folder has them: no other hierarchy row, and no more
+// than one folder heap.
+func (u *unusedFolders) settle() {
+	folders := map[folderCounts][]uint32{}
+	for nid, r := range u.folders {
+		if !u.twice[nid] {
+			c := folderCounts{int(r.Items), int(r.Unread)}
+			folders[c] = append(folders[c], nid)
+		}
+	}
+	tables := map[folderCounts]int{}
+	for _, t := range u.tables {
+		tables[folderCounts{t.messages, t.unread}]++
+	}
+	for i := range u.tables {
+		t := &u.tables[i]
+		c := folderCounts{t.messages, t.unread}
+		if f := folders[c]; len(f) == 1 && tables[c] == 1 && u.heaps[c] <= 1 {
+			t.folder = f[0]
+			if u.names == nil {
+				u.names = map[uint32]string{}
+			}
+			u.names[f[0]] = u.folders[f[0]].Name
+		}
+	}
+}
+
+// folderOf returns the folder that lists every one of rows (0: none, or
+// more than one).
+func (u *unusedFolders) folderOf(rows []version) uint32 {
+	folder := uint32(0)
+	for _, r := range rows {
+		i, ok := u.ofBlock[r.block]
+		if !ok || i < 0 || u.tables[i].folder == 0 || folder != 0 && u.tables[i].folder != folder {
+			return 0
+		}
+		folder = u.tables[i].folder
+	}
+	return folder
+}
+
+// placeUnlinked gives each message known only by its heap the folder
+// whose contents table, among the unused blocks, alone lists it: by the
+// rows of its subject and time, those of its heap's last modification
+// time where both keep one.
+func (w *walker) placeUnlinked() {
+	if len(w.out.Unlinked) == 0 || w.ctx.Err() != nil {
+		return
+	}
+	rows := w.unusedContentsRows()
+	w.nameUnnamedFolders()
+	if len(w.unusedFolders.names) == 0 {
+		return
+	}
+	w.out.UnusedFolders = w.unusedFolders.names
+	var mine []version
+	for i := range w.out.Unlinked {
+		u := &w.out.Unlinked[i]
+		key := exactKey(printOf(u.Subject, u.Time), u.Time)
+		heaps := w.heapVersions.of(key)
+		at := slices.IndexFunc(heaps, func(h version) bool { return h.block == u.Data })
+		mine = mine[:0]
+		for _, r := range rows.of(key) {
+			if at < 0 || heaps[at].modified == 0 || r.modified == 0 || r.modified == heaps[at].modified {
+				mine = append(mine, r)
+			}
+		}
+		u.Folder = w.unusedFolders.folderOf(mine)
+	}
+}
+
+// nameUnnamedFolders names the folders the walk found without a name (a
+// folder whose node is lost, known from its messages' parent NID, is
+// "(folder 0x8242)") as the unused hierarchy tables' rows do, in their
+// paths and their subfolders'.
+func (w *walker) nameUnnamedFolders() {
+	for i := range w.out.Folders {
+		f := &w.out.Folders[i]
+		r, ok := w.unusedFolders.folders[f.NID]
+		if !ok || w.unusedFolders.twice[f.NID] || f.Name != unnamedFolder(f.NID) || !strings.HasSuffix(f.Path, f.Name) {
+			continue
+		}
+		old := f.Path
+		f.Name = strings.ReplaceAll(r.Name, "/", "\u2215")
+		f.Path = old[:len(old)-len(unnamedFolder(f.NID))] + f.Name
+		for j := range w.out.Folders {
+			if g := &w.out.Folders[j]; strings.HasPrefix(g.Path, old+"/") {
+				g.Path = f.Path + g.Path[len(old):]
+			}
+		}
+	}
+}
