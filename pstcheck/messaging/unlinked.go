@@ -126,7 +126,7 @@ func (w *walker) unlinked() {
 		}
 		class := w.peekString(pc, propMessageClass)
 		if class == "" {
-			w.unusedFolders.folderHeap(pc)
+			w.unusedFolders.folderHeap(pc, w.peekString(pc, propDisplayName))
 			continue
 		}
 		// Every message heap claims the subnode trees it fits, even one

@@ -34,7 +34,8 @@ type tableFacts struct {
 	// not flagged read; other counts the other rows (a hierarchy table's
 	// folders, an FAI table's items): a folder's contents table has none.
 	messages, unread, other int
-	// folders are a hierarchy table's rows of normal folders.
+	// folders are a hierarchy table's rows of folders, normal and search
+	// folders.
 	folders []FolderRow
 }
 
@@ -61,7 +62,7 @@ func (w *walker) tableFactsOf(tc *ltp.TC) tableFacts {
 			if flags, ok := int32Cell(r, propMessageFlags); !ok || flags&msgFlagRead == 0 {
 				f.unread++
 			}
-		case ndb.NIDTypeFolder:
+		case ndb.NIDTypeFolder, ndb.NIDTypeSearchFolder:
 			f.other++
 			name, okName := w.cellString(tc, r, propDisplayName)
 			items, okItems := int32Cell(r, propContentCount)
@@ -82,10 +83,10 @@ func (w *walker) tableFactsOf(tc *ltp.TC) tableFacts {
 type unusedFolders struct {
 	folders map[uint32]FolderRow // by NID; a NID named two ways is dropped
 	twice   map[uint32]bool
-	// heaps counts the folders' own property heaps among the unused
-	// blocks by their item and unread counts: a folder whose hierarchy
-	// row is lost is still known by its heap, and shares its counts.
-	heaps map[folderCounts]int
+	// heaps are the folders' own property heaps among the unused blocks,
+	// by their item and unread counts and names: a folder whose hierarchy
+	// row is lost is still known by its heap.
+	heaps []folderHeap
 	// tables are the contents tables read, each with the blocks holding
 	// the rows kept of it (a block holds one table's rows).
 	tables  []listingTable
@@ -101,17 +102,20 @@ type listingTable struct {
 
 type folderCounts struct{ items, unread int }
 
-// folderHeap notes a property heap that keeps a folder's counts.
-func (u *unusedFolders) folderHeap(pc *ltp.PC) {
+type folderHeap struct {
+	counts folderCounts
+	name   string
+}
+
+// folderHeap notes a property heap that keeps a folder's counts, and its
+// name.
+func (u *unusedFolders) folderHeap(pc *ltp.PC, name string) {
 	items, ok1 := pc.Get(propContentCount)
 	unread, ok2 := pc.Get(propContentUnreadCount)
-	if !ok1 || !ok2 || items.Type != ltp.TypeInt32 || unread.Type != ltp.TypeInt32 {
+	if !ok1 || !ok2 || items.Type != ltp.TypeInt32 || unread.Type != ltp.TypeInt32 || len(u.heaps) == maxUnusedTables {
 		return
 	}
-	if u.heaps == nil {
-		u.heaps = map[folderCounts]int{}
-	}
-	u.heaps[folderCounts{int(int32(items.Value)), int(int32(unread.Value))}]++
+	u.heaps = append(u.heaps, folderHeap{folderCounts{int(int32(items.Value)), int(int32(unread.Value))}, name})
 }
 
 // table notes a table read whole, with its rows kept (of heaps' keys).
@@ -142,32 +146,59 @@ func (u *unusedFolders) table(f tableFacts, rows []version) {
 	}
 }
 
-// settle gives each contents table the folder whose counts it alone has,
-// when no other folder has them: no other hierarchy row, and no more
-// than one folder heap.
+// settle gives each contents table the normal folder whose counts it
+// alone has, when no other folder of another name may have them: no
+// other hierarchy row, and no more folder heaps of another name than the
+// other rows of those counts (a search folder's) name. A folder whose
+// row is lost is known by its heap; an older copy of the folder's own
+// heap, left among the unused blocks, has its name.
 func (u *unusedFolders) settle() {
-	folders := map[folderCounts][]uint32{}
+	type group struct {
+		folders []uint32 // normal folders
+		rows    int      // all folders, search folders too
+		tables  []int
+	}
+	groups := map[folderCounts]*group{}
 	for nid, r := range u.folders {
-		if !u.twice[nid] {
-			c := folderCounts{int(r.Items), int(r.Unread)}
-			folders[c] = append(folders[c], nid)
+		if u.twice[nid] {
+			continue
+		}
+		c := folderCounts{int(r.Items), int(r.Unread)}
+		g := groups[c]
+		if g == nil {
+			g = &group{}
+			groups[c] = g
+		}
+		g.rows++
+		if nid&0x1F == ndb.NIDTypeFolder {
+			g.folders = append(g.folders, nid)
 		}
 	}
-	tables := map[folderCounts]int{}
-	for _, t := range u.tables {
-		tables[folderCounts{t.messages, t.unread}]++
-	}
-	for i := range u.tables {
-		t := &u.tables[i]
-		c := folderCounts{t.messages, t.unread}
-		if f := folders[c]; len(f) == 1 && tables[c] == 1 && u.heaps[c] <= 1 {
-			t.folder = f[0]
-			if u.names == nil {
-				u.names = map[uint32]string{}
-			}
-			u.names[f[0]] = u.folders[f[0]].Name
+	for i, t := range u.tables {
+		if g := groups[folderCounts{t.messages, t.unread}]; g != nil {
+			g.tables = append(g.tables, i)
 		}
 	}
+	others := map[folderCounts]int{}
+	for _, h := range u.heaps {
+		if g := groups[h.counts]; g != nil && len(g.folders) == 1 && h.name != u.folders[g.folders[0]].Name {
+			others[h.counts]++
+		}
+	}
+	for c, g := range groups {
+		if len(g.tables) == 1 && len(g.folders) == 1 && others[c] < g.rows {
+			u.place(g.tables[0], g.folders[0])
+		}
+	}
+}
+
+// place gives table t folder nid.
+func (u *unusedFolders) place(t int, nid uint32) {
+	u.tables[t].folder = nid
+	if u.names == nil {
+		u.names = map[uint32]string{}
+	}
+	u.names[nid] = u.folders[nid].Name
 }
 
 // folderOf returns the folder that lists every one of rows (0: none, or
