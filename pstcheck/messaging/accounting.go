@@ -93,15 +93,23 @@ func (w *walker) describe() {
 // modification time (zero when none is there), and its last modification
 // time.
 func rowTime(tc *ltp.TC, r int) (when, modified time.Time) {
-	times := map[uint16]time.Time{}
+	var delivered, submitted time.Time
 	tc.RowCells(r, func(c ltp.Column, cell []byte) {
-		if c.Type() == ltp.TypeTime && len(cell) == 8 {
-			times[uint16(c.Tag>>16)] = FileTime(binary.LittleEndian.Uint64(cell))
+		if c.Type() != ltp.TypeTime || len(cell) != 8 {
+			return
+		}
+		switch t := FileTime(binary.LittleEndian.Uint64(cell)); uint16(c.Tag >> 16) {
+		case propDeliveryTime:
+			delivered = t
+		case propClientSubmitTime:
+			submitted = t
+		case propLastModified:
+			modified = t
 		}
 	})
-	for _, id := range []uint16{propDeliveryTime, propClientSubmitTime, propLastModified} {
-		if t := times[id]; !t.IsZero() {
-			return t, times[propLastModified]
+	for _, t := range []time.Time{delivered, submitted, modified} {
+		if !t.IsZero() {
+			return t, modified
 		}
 	}
 	return time.Time{}, time.Time{}

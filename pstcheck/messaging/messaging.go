@@ -242,6 +242,9 @@ type walker struct {
 	// first needed: unusedContentsRows).
 	unusedTrees ndb.UnusedTrees
 	unusedRows  *versions
+	// propertyHeaps marks, by index in res.Unlinked, the blocks unlinked
+	// found to be property heaps: no table's (unusedContentsRows).
+	propertyHeaps []uint64
 	// unusedFolders are the folders the unused tables name, and the
 	// folder each contents table among them lists (placeUnlinked).
 	unusedFolders unusedFolders

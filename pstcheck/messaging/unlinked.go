@@ -113,7 +113,8 @@ func (w *walker) unlinked() {
 			w.reportUnlinked(m)
 		}
 	}()
-	for _, e := range w.res.Unlinked {
+	w.propertyHeaps = make([]uint64, (len(w.res.Unlinked)+63)/64)
+	for i, e := range w.res.Unlinked {
 		if w.ctx.Err() != nil {
 			return
 		}
@@ -124,6 +125,7 @@ func (w *walker) unlinked() {
 		if !ok {
 			continue
 		}
+		w.propertyHeaps[i/64] |= 1 << (i % 64)
 		class := w.peekString(pc, propMessageClass)
 		if class == "" {
 			w.unusedFolders.folderHeap(pc, w.peekString(pc, propDisplayName))
