@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -1410,5 +1411,31 @@ func TestUncountedUnlinkedSaySo(t *testing.T) {
 	}
 	if c := store.Report.Items; lost <= c.Lost {
 		t.Errorf("%d lost items listed, %d counted: the case no longer lists uncounted heaps", lost, c.Lost)
+	}
+}
+
+// With every NBT page zeroed, a recovered message goes to a folder of the
+// name of the folder whose contents table, among the unused blocks, alone
+// lists it. support.pst's writer keeps no unread count of 0 and no count
+// for an empty folder in its hierarchy rows: a count a row lacks is 0, so
+// that all 8 messages recovered go to their folders' names, each the
+// clean message of a folder of that name (recoveredAsClean).
+func TestRecoveredPlacedByListings(t *testing.T) {
+	_, store, bySubject := indexDestroyed(t, loadGoPst(t, "support.pst"))
+	recovered, placed := 0, map[string]int{}
+	for x := range store.Items(nil) {
+		if x.State != pstcheck.ItemRecovered {
+			continue
+		}
+		recovered++
+		placed[x.Folder]++
+		recoveredAsClean(t, store, x, bySubject)
+	}
+	want := map[string]int{pstcheck.RecoveredFolder + "/Sent Messages": 5, pstcheck.RecoveredFolder + "/Drafts": 3}
+	if !maps.Equal(placed, want) {
+		t.Errorf("%d recovered, into %v; want %v", recovered, placed, want)
+	}
+	if got := store.Report.RecoveredFolders; len(got) != 2 || got[0].Name != "Drafts" || got[0].Recovered != 3 || got[1].Name != "Sent Messages" || got[1].Recovered != 5 {
+		t.Errorf("the report says %+v", got)
 	}
 }

@@ -64,10 +64,12 @@ func (w *walker) tableFactsOf(tc *ltp.TC) tableFacts {
 			}
 		case ndb.NIDTypeFolder, ndb.NIDTypeSearchFolder:
 			f.other++
+			// A count a row lacks is 0: support.pst's writer keeps none
+			// for an empty folder, nor an unread count of 0.
 			name, okName := w.cellString(tc, r, propDisplayName)
-			items, okItems := int32Cell(r, propContentCount)
-			unread, okUnread := int32Cell(r, propContentUnreadCount)
-			if okName && okItems && okUnread && len(f.folders) < maxUnusedTables {
+			items, _ := int32Cell(r, propContentCount)
+			unread, _ := int32Cell(r, propContentUnreadCount)
+			if okName && len(f.folders) < maxUnusedTables {
 				f.folders = append(f.folders, FolderRow{NID: id, Name: name, Items: items, Unread: unread})
 			}
 		default:
@@ -110,9 +112,9 @@ type folderHeap struct {
 // folderHeap notes a property heap that keeps a folder's counts, and its
 // name.
 func (u *unusedFolders) folderHeap(pc *ltp.PC, name string) {
-	items, ok1 := pc.Get(propContentCount)
-	unread, ok2 := pc.Get(propContentUnreadCount)
-	if !ok1 || !ok2 || items.Type != ltp.TypeInt32 || unread.Type != ltp.TypeInt32 || len(u.heaps) == maxUnusedTables {
+	items, ok := pc.Get(propContentCount)
+	unread, _ := pc.Get(propContentUnreadCount) // none: 0, as in a row
+	if !ok || items.Type != ltp.TypeInt32 || unread.Type != ltp.TypeInt32 && unread.Type != 0 || len(u.heaps) == maxUnusedTables {
 		return
 	}
 	u.heaps = append(u.heaps, folderHeap{folderCounts{int(int32(items.Value)), int(int32(unread.Value))}, name})
