@@ -80,7 +80,7 @@ func recoveredFolders(m *messaging.Result) []PlacedFolder {
 	}
 	var out []PlacedFolder
 	for _, nid := range slices.Sorted(maps.Keys(counts)) {
-		out = append(out, PlacedFolder{NID: nid, Name: m.UnusedFolders[nid], Recovered: counts[nid]})
+		out = append(out, PlacedFolder{NID: nid, Name: m.UnusedFolders[nid].Name, Recovered: counts[nid]})
 	}
 	return out
 }

@@ -55,7 +55,13 @@ type Item struct {
 	// the root), or under RecoveredFolder for an item no folder lists and
 	// for a folder the hierarchy does not reach.
 	Folder string
-	State  ItemState
+	// FolderClass is the container class ("IPF.Appointment") of the
+	// folder Folder ends in, for a message known only by its heap placed
+	// in a folder the walk did not reach (its parent's hierarchy row keeps
+	// it; "" where none is known): repair gives the folder it makes that
+	// class.
+	FolderClass string
+	State       ItemState
 	// Subject and Time come from the item's contents-table row, for lost
 	// and damaged items whose row survives: often all that names them.
 	Subject string
@@ -384,6 +390,7 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 			i := int(-1 - o.i)
 			to, ok := placed.paths[s.m.Unlinked[i].Folder]
 			it = s.unlinkedItem(i, s.m.Unlinked[i].Folder, o.path, ok && to.walked, maybeCounted)
+			it.FolderClass = to.class
 			if !ok {
 				it.FolderNID = 0
 			}
@@ -421,15 +428,17 @@ type placedUnlinked struct {
 type unlinkedPath struct {
 	path             string
 	walked, inFolder bool
+	class            string // of a folder the walk did not reach
 }
 
 func (s *Store) unusedFolderPaths() placedUnlinked {
 	out := placedUnlinked{paths: make(map[uint32]unlinkedPath, len(s.m.UnusedFolders)), inFolder: map[uint32][]int{}}
 	names := map[string]int{}
-	for _, name := range s.m.UnusedFolders {
-		names[name]++
+	for _, row := range s.m.UnusedFolders {
+		names[row.Name]++
 	}
-	for nid, name := range s.m.UnusedFolders {
+	for nid, row := range s.m.UnusedFolders {
+		name := row.Name
 		if i := slices.IndexFunc(s.Report.Folders, func(f Folder) bool { return f.NID == nid }); i >= 0 {
 			p := ExportPath(s.Report.Folders[i].Path)
 			out.paths[nid] = unlinkedPath{path: recoveredUnder(p), walked: true, inFolder: strings.HasPrefix(p, RecoveredFolder)}
@@ -438,7 +447,7 @@ func (s *Store) unusedFolderPaths() placedUnlinked {
 		if names[name] > 1 {
 			name += fmt.Sprintf(" (folder 0x%X)", nid)
 		}
-		out.paths[nid] = unlinkedPath{path: RecoveredFolder + "/" + strings.ReplaceAll(name, "/", "\u2215")}
+		out.paths[nid] = unlinkedPath{path: RecoveredFolder + "/" + strings.ReplaceAll(name, "/", "\u2215"), class: row.Class}
 	}
 	for i, u := range s.m.Unlinked {
 		if out.paths[u.Folder].inFolder {

@@ -1,6 +1,7 @@
 package repair
 
 import (
+	"cmp"
 	"encoding/binary"
 	"strings"
 
@@ -226,12 +227,13 @@ func (m *folderMap) parent(path string) (pstwrite.FolderID, error) {
 	if i < 0 {
 		return m.w.Root(), nil
 	}
-	return m.ensure(path[:i])
+	return m.ensure(path[:i], "")
 }
 
 // ensure returns the folder for path, making it (and its parents) when
-// there is none yet: the folders of "Recovered items".
-func (m *folderMap) ensure(path string) (pstwrite.FolderID, error) {
+// there is none yet: the folders of "Recovered items", of class (""
+// for IPF.Note, as are the parents).
+func (m *folderMap) ensure(path, class string) (pstwrite.FolderID, error) {
 	if id, ok := m.byPath[path]; ok {
 		return id, nil
 	}
@@ -243,7 +245,7 @@ func (m *folderMap) ensure(path string) (pstwrite.FolderID, error) {
 	} else if parent, err = m.parent(path); err != nil {
 		return 0, err
 	}
-	id, err := m.w.AddFolder(parent, pstwrite.Folder{Name: path[strings.LastIndex(path, "/")+1:], Class: "IPF.Note"})
+	id, err := m.w.AddFolder(parent, pstwrite.Folder{Name: path[strings.LastIndex(path, "/")+1:], Class: cmp.Or(class, "IPF.Note")})
 	if err != nil {
 		return 0, err
 	}
@@ -253,10 +255,11 @@ func (m *folderMap) ensure(path string) (pstwrite.FolderID, error) {
 }
 
 // target is the folder an item is written to: its folder's new folder, or
-// for an item no folder lists the "Recovered items" folder for its path.
+// for an item no folder lists the "Recovered items" folder for its path,
+// of the item's folder class where one is known.
 func (m *folderMap) target(it pstcheck.Item) (pstwrite.FolderID, error) {
 	if id, ok := m.byNID[it.FolderNID]; ok && m.paths[it.FolderNID] == it.Folder {
 		return id, nil
 	}
-	return m.ensure(it.Folder)
+	return m.ensure(it.Folder, it.FolderClass)
 }

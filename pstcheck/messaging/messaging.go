@@ -126,10 +126,10 @@ type Result struct {
 	Unlinked        []UnlinkedMessage
 	UnlinkedExtra   int
 	UnlinkedLeftOut int
-	// UnusedFolders names, by NID, the folders Unlinked messages are
-	// placed in by their listings found among the unused blocks, as their
-	// parents' hierarchy tables name them (nil: none).
-	UnusedFolders map[uint32]string
+	// UnusedFolders are, by NID, the folders Unlinked messages are placed
+	// in by their listings found among the unused blocks, as their
+	// parents' hierarchy tables describe them (nil: none).
+	UnusedFolders map[uint32]FolderRow
 	// Salvage gives, for a lost item whose contents-table row survives,
 	// the blocks that still hold it: a heap no node links to, of the same
 	// subject and time as the row (an older version of the item looks the
@@ -174,7 +174,7 @@ type UnlinkedMessage struct {
 	RowInfo
 	// Folder is the folder whose contents table, found among the blocks
 	// no node uses, alone lists the message (0: none can be told;
-	// placeUnlinked); Result.UnusedFolders names it.
+	// placeUnlinked); Result.UnusedFolders describes it.
 	Folder uint32
 }
 

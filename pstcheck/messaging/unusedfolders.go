@@ -39,14 +39,19 @@ type tableFacts struct {
 	folders []FolderRow
 }
 
-// FolderRow is what a hierarchy table's row says of a folder.
+// FolderRow is what a hierarchy table's row says of a folder: its name
+// and container class ("IPF.Appointment"; "" where none is kept), and its
+// item and unread counts.
 type FolderRow struct {
 	NID           uint32
-	Name          string
+	Name, Class   string
 	Items, Unread int32
 }
 
-const propContentUnreadCount = 0x3603
+const (
+	propContentUnreadCount = 0x3603
+	propContainerClass     = 0x3613
+)
 
 // tableFactsOf counts tc's rows and reads its folder rows.
 func (w *walker) tableFactsOf(tc *ltp.TC) tableFacts {
@@ -67,10 +72,11 @@ func (w *walker) tableFactsOf(tc *ltp.TC) tableFacts {
 			// A count a row lacks is 0: support.pst's writer keeps none
 			// for an empty folder, nor an unread count of 0.
 			name, okName := w.cellString(tc, r, propDisplayName)
+			class, _ := w.cellString(tc, r, propContainerClass)
 			items, _ := int32Cell(r, propContentCount)
 			unread, _ := int32Cell(r, propContentUnreadCount)
 			if okName && len(f.folders) < maxUnusedTables {
-				f.folders = append(f.folders, FolderRow{NID: id, Name: name, Items: items, Unread: unread})
+				f.folders = append(f.folders, FolderRow{NID: id, Name: name, Class: class, Items: items, Unread: unread})
 			}
 		default:
 			f.other++
@@ -93,8 +99,8 @@ type unusedFolders struct {
 	// the rows kept of it (a block holds one table's rows).
 	tables  []listingTable
 	ofBlock map[uint64]int // row block -> index in tables (-1: two tables)
-	// names are the folders a table was found to list, by NID.
-	names map[uint32]string
+	// placed are the folders a table was found to list, by NID.
+	placed map[uint32]FolderRow
 }
 
 type listingTable struct {
@@ -197,10 +203,10 @@ func (u *unusedFolders) settle() {
 // place gives table t folder nid.
 func (u *unusedFolders) place(t int, nid uint32) {
 	u.tables[t].folder = nid
-	if u.names == nil {
-		u.names = map[uint32]string{}
+	if u.placed == nil {
+		u.placed = map[uint32]FolderRow{}
 	}
-	u.names[nid] = u.folders[nid].Name
+	u.placed[nid] = u.folders[nid]
 }
 
 // folderOf returns the folder that lists every one of rows (0: none, or
@@ -227,10 +233,10 @@ func (w *walker) placeUnlinked() {
 	}
 	rows := w.unusedContentsRows()
 	w.nameUnnamedFolders()
-	if len(w.unusedFolders.names) == 0 {
+	if len(w.unusedFolders.placed) == 0 {
 		return
 	}
-	w.out.UnusedFolders = w.unusedFolders.names
+	w.out.UnusedFolders = w.unusedFolders.placed
 	var mine []version
 	for i := range w.out.Unlinked {
 		u := &w.out.Unlinked[i]
