@@ -24,6 +24,9 @@ type ExportResult struct {
 	Failed int
 	// IncludeDamaged says the run wrote damaged and lost items too.
 	IncludeDamaged bool
+	// Placed are the folders recovered items went into by their listings
+	// found among the unused blocks (pstcheck.Report.RecoveredFolders).
+	Placed []pstcheck.PlacedFolder
 }
 
 // ExportSummary is the summary an export prints: how many of the store's
@@ -39,7 +42,7 @@ func ExportSummary(r ExportResult) []string {
 	if r.Unchanged > 0 {
 		line += fmt.Sprintf("; %s already there from an earlier run", thousands(int64(r.Unchanged)))
 	}
-	out := []string{line + "."}
+	out := append([]string{line + "."}, placedSummary(r.Placed)...)
 	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "written"); len(not) > 0 {
 		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason.")
 		if !r.IncludeDamaged {

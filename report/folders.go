@@ -64,12 +64,18 @@ func outsideLines(r *pstcheck.Report) []string {
 }
 
 // placedLine names the folders under Recovered items that recovered
-// items go to by their listings found among the unused blocks, the
-// fullest first, the first few by name.
+// items go to by their listings found among the unused blocks.
 func placedLine(folders []pstcheck.PlacedFolder) string {
 	if len(folders) == 0 {
 		return ""
 	}
+	n, names := placedFolders(folders)
+	return fmt.Sprintf(", %s of them into the folders their surviving listings name (%s)", thousands(int64(n)), names)
+}
+
+// placedFolders counts the items placed in folders, and names the fullest
+// few folders with their counts, the rest counted.
+func placedFolders(folders []pstcheck.PlacedFolder) (int, string) {
 	const named = 4
 	byItems := slices.Clone(folders)
 	slices.SortStableFunc(byItems, func(a, b pstcheck.PlacedFolder) int { return cmp.Compare(b.Recovered, a.Recovered) })
@@ -83,7 +89,18 @@ func placedLine(folders []pstcheck.PlacedFolder) string {
 	if len(byItems) > named {
 		names = append(names, fmt.Sprintf("%d more", len(byItems)-named))
 	}
-	return fmt.Sprintf(", %s of them into the folders their surviving listings name (%s)", thousands(int64(n)), strings.Join(names, ", "))
+	return n, strings.Join(names, ", ")
+}
+
+// placedSummary is the line an export or repair adds when recovered items
+// went into folders named by their listings.
+func placedSummary(folders []pstcheck.PlacedFolder) []string {
+	if len(folders) == 0 {
+		return nil
+	}
+	n, names := placedFolders(folders)
+	return []string{fmt.Sprintf("Of those recovered, %s went into folders under %q named as their surviving listings name them: %s.",
+		thousands(int64(n)), pstcheck.RecoveredFolder, names)}
 }
 
 // folderLines renders the folder damage map: a table of the folders with

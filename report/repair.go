@@ -30,6 +30,9 @@ type RepairResult struct {
 	// MovedFrom and MovedTo name an OST's mailbox folder and the folder
 	// of the new store that holds its contents ("" when nothing moved).
 	MovedFrom, MovedTo string
+	// Placed are the folders recovered items went into by their listings
+	// found among the unused blocks (pstcheck.Report.RecoveredFolders).
+	Placed []pstcheck.PlacedFolder
 }
 
 // RepairSummary is the summary a repair prints: how many of the store's
@@ -42,7 +45,7 @@ func RepairSummary(r RepairResult) []string {
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
 	}
-	out := []string{line + "."}
+	out := append([]string{line + "."}, placedSummary(r.Placed)...)
 	if r.Associated+r.AssociatedSkipped > 0 {
 		hidden := fmt.Sprintf("Also wrote %s (views, rules, the category list)", plural(r.Associated, "hidden item"))
 		if n := r.AssociatedSkipped; n > 0 {

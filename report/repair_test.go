@@ -29,3 +29,23 @@ func TestRepairSummaryListsMoreThanCounted(t *testing.T) {
 		}
 	}
 }
+
+// Export and repair say where recovered items placed by their listings
+// went (enron.pst with every NBT page zeroed), and say nothing of it
+// when none were.
+func TestSummariesSayWherePlacedWent(t *testing.T) {
+	items := pstcheck.ItemCounts{Total: 2175, Recovered: 2171, Lost: 4}
+	placed := []pstcheck.PlacedFolder{{NID: 0x8222, Name: "Calendar", Recovered: 791}, {NID: 0x8242, Name: "All documents", Recovered: 830}}
+	want := `Of those recovered, 1,621 went into folders under "Recovered items" named as their surviving listings name them: "All documents" 830, "Calendar" 791.`
+	for _, lines := range [][]string{
+		ExportSummary(ExportResult{Source: "in.pst", Dir: "out", Format: "eml", Items: items, Saved: 2171, Placed: placed}),
+		RepairSummary(RepairResult{Source: "in.pst", Target: "out.pst", Items: items, Saved: 2171, Placed: placed}),
+	} {
+		if len(lines) < 2 || lines[1] != want {
+			t.Errorf("summary:\n%s\nwant its second line %q", strings.Join(lines, "\n"), want)
+		}
+	}
+	if out := strings.Join(ExportSummary(ExportResult{Items: items, Saved: 2171}), "\n"); strings.Contains(out, "surviving listings") {
+		t.Errorf("nothing placed, yet:\n%s", out)
+	}
+}

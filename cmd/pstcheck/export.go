@@ -120,9 +120,13 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 		printFailure(ios, report.WriteFailureText(report.WriteFailure{Target: opts.To, Written: written, Resumes: true, Err: err}))
 		return exitUsage, nil
 	}
+	placed := store.Report.RecoveredFolders
+	if len(opts.Folders) > 0 {
+		placed = nil // counted over the whole store
+	}
 	for _, l := range report.ExportSummary(report.ExportResult{Source: opts.Path, Dir: opts.To, Format: opts.Format,
 		Items: res.Items, Saved: res.Saved, Partial: res.Partial, Salvaged: res.Salvaged, Failed: res.Failed, Unchanged: res.Unchanged,
-		IncludeDamaged: opts.IncludeDamaged}) {
+		IncludeDamaged: opts.IncludeDamaged, Placed: placed}) {
 		fmt.Fprintln(ios.Out, l)
 	}
 	if !res.AllSaved() {

@@ -138,7 +138,8 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	res := report.RepairResult{Source: opts.Path, Target: opts.To, Items: sum.Items, Saved: sum.Saved,
 		Partial: sum.Partial, Salvaged: sum.Salvaged, Failed: sum.Failed, Folders: sum.Folders, Size: sum.Size,
 		Listed: list.first, ListedTotal: sum.Listed, ListFile: list.path,
-		Associated: sum.Associated, AssociatedSkipped: sum.AssociatedSkipped, IncludeDamaged: opts.IncludeDamaged}
+		Associated: sum.Associated, AssociatedSkipped: sum.AssociatedSkipped, IncludeDamaged: opts.IncludeDamaged,
+		Placed: store.Report.RecoveredFolders}
 	if sum.Moved != nil {
 		res.MovedFrom, res.MovedTo = sum.Moved.From, sum.Moved.To
 	}
