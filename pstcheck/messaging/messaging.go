@@ -176,6 +176,8 @@ type UnlinkedMessage struct {
 	// no node uses, alone lists the message (0: none can be told;
 	// placeUnlinked); Result.UnusedFolders describes it.
 	Folder uint32
+	// modified is its heap's last modification time (exactTime; 0: none).
+	modified int64
 }
 
 // Remains are the blocks that still hold a message whose node is lost:

@@ -144,7 +144,8 @@ func (w *walker) unlinked() {
 			continue
 		}
 		p := printOf(m.Subject, m.Time)
-		w.heapVersions.add(version{key: exactKey(p, m.Time), modified: exactTime(peekTimeProp(pc, propLastModified)), block: e.BID})
+		m.modified = exactTime(peekTimeProp(pc, propLastModified))
+		w.heapVersions.add(version{key: exactKey(p, m.Time), modified: m.modified})
 		var nid uint32
 		for _, k := range rowKeys(p, m.Time) {
 			if nid = lostRows[k]; nid != 0 {

@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -95,6 +96,10 @@ type unusedFolders struct {
 	// by their item and unread counts and names: a folder whose hierarchy
 	// row is lost is still known by its heap.
 	heaps []folderHeap
+	// overflow says more folders or folder heaps were met than are kept
+	// (maxFolders): one left out might share a table's counts, so none
+	// is placed.
+	overflow bool
 	// tables are the contents tables read, each with the blocks holding
 	// the rows kept of it (a block holds one table's rows).
 	tables  []listingTable
@@ -110,6 +115,10 @@ type listingTable struct {
 
 type folderCounts struct{ items, unread int }
 
+// maxFolders bounds the folders and folder heaps kept: a store past
+// Outlook's guidance of 500 folders has thousands, not tens of thousands.
+const maxFolders = 1 << 16
+
 type folderHeap struct {
 	counts folderCounts
 	name   string
@@ -120,7 +129,11 @@ type folderHeap struct {
 func (u *unusedFolders) folderHeap(pc *ltp.PC, name string) {
 	items, ok := pc.Get(propContentCount)
 	unread, _ := pc.Get(propContentUnreadCount) // none: 0, as in a row
-	if !ok || items.Type != ltp.TypeInt32 || unread.Type != ltp.TypeInt32 && unread.Type != 0 || len(u.heaps) == maxUnusedTables {
+	if !ok || items.Type != ltp.TypeInt32 || unread.Type != ltp.TypeInt32 && unread.Type != 0 {
+		return
+	}
+	if len(u.heaps) == maxFolders {
+		u.overflow = true
 		return
 	}
 	u.heaps = append(u.heaps, folderHeap{folderCounts{int(int32(items.Value)), int(int32(unread.Value))}, name})
@@ -131,6 +144,10 @@ func (u *unusedFolders) table(f tableFacts, rows []version) {
 	for _, r := range f.folders {
 		if u.folders == nil {
 			u.folders, u.twice = map[uint32]FolderRow{}, map[uint32]bool{}
+		}
+		if len(u.folders) == maxFolders {
+			u.overflow = true
+			break
 		}
 		if old, ok := u.folders[r.NID]; ok && old != r {
 			u.twice[r.NID] = true
@@ -161,6 +178,9 @@ func (u *unusedFolders) table(f tableFacts, rows []version) {
 // row is lost is known by its heap; an older copy of the folder's own
 // heap, left among the unused blocks, has its name.
 func (u *unusedFolders) settle() {
+	if u.overflow {
+		return
+	}
 	type group struct {
 		folders []uint32 // normal folders
 		rows    int      // all folders, search folders too
@@ -209,24 +229,38 @@ func (u *unusedFolders) place(t int, nid uint32) {
 	u.placed[nid] = u.folders[nid]
 }
 
-// folderOf returns the folder that lists every one of rows (0: none, or
-// more than one).
-func (u *unusedFolders) folderOf(rows []version) uint32 {
-	folder := uint32(0)
-	for _, r := range rows {
-		i, ok := u.ofBlock[r.block]
-		if !ok || i < 0 || u.tables[i].folder == 0 || folder != 0 && u.tables[i].folder != folder {
-			return 0
-		}
-		folder = u.tables[i].folder
+// listedBy is the folder rows list a message in: none yet (0), one
+// folder, or not one that can be told (notOne).
+type listedBy uint32
+
+const notOne = ^listedBy(0)
+
+// and is what rows listing a message in a and in b say together.
+func (a listedBy) and(b listedBy) listedBy {
+	switch {
+	case a == 0:
+		return b
+	case b == 0 || a == b:
+		return a
 	}
-	return folder
+	return notOne
+}
+
+// of is the folder whose table row r is in (notOne: a table whose folder
+// is not known).
+func (u *unusedFolders) of(r version) listedBy {
+	if i, ok := u.ofBlock[r.block]; ok && i >= 0 && u.tables[i].folder != 0 {
+		return listedBy(u.tables[i].folder)
+	}
+	return notOne
 }
 
 // placeUnlinked gives each message known only by its heap the folder
 // whose contents table, among the unused blocks, alone lists it: by the
 // rows of its subject and time, those of its heap's last modification
-// time where both keep one.
+// time (and those that keep none) where its heap keeps one. The rows of
+// a subject and time are gone through once, however many messages share
+// them (enron.pst's calendar holds 551 alike).
 func (w *walker) placeUnlinked() {
 	if len(w.out.Unlinked) == 0 || w.ctx.Err() != nil {
 		return
@@ -237,40 +271,57 @@ func (w *walker) placeUnlinked() {
 		return
 	}
 	w.out.UnusedFolders = w.unusedFolders.placed
-	var mine []version
-	for i := range w.out.Unlinked {
+	// The messages in order of subject and time, so that the rows of each
+	// are gone through once, by the last modification time they show (0:
+	// none) with the folder listing them.
+	keys := make([]rowKey, len(w.out.Unlinked))
+	order := make([]int32, len(w.out.Unlinked))
+	for i, u := range w.out.Unlinked {
+		keys[i], order[i] = exactKey(printOf(u.Subject, u.Time), u.Time), int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		return cmp.Or(cmp.Compare(keys[a].print, keys[b].print), cmp.Compare(keys[a].time, keys[b].time))
+	})
+	var k map[int64]listedBy
+	for j, i := range order {
 		u := &w.out.Unlinked[i]
-		key := exactKey(printOf(u.Subject, u.Time), u.Time)
-		heaps := w.heapVersions.of(key)
-		at := slices.IndexFunc(heaps, func(h version) bool { return h.block == u.Data })
-		mine = mine[:0]
-		for _, r := range rows.of(key) {
-			if at < 0 || heaps[at].modified == 0 || r.modified == 0 || r.modified == heaps[at].modified {
-				mine = append(mine, r)
+		if j == 0 || keys[i] != keys[order[j-1]] {
+			k = map[int64]listedBy{}
+			for _, r := range rows.of(keys[i]) {
+				k[r.modified] = k[r.modified].and(w.unusedFolders.of(r))
 			}
 		}
-		u.Folder = w.unusedFolders.folderOf(mine)
+		var f listedBy
+		if u.modified == 0 {
+			for _, g := range k {
+				f = f.and(g)
+			}
+		} else {
+			f = k[u.modified].and(k[0])
+		}
+		if f != notOne {
+			u.Folder = uint32(f)
+		}
 	}
 }
 
 // nameUnnamedFolders names the folders the walk found without a name (a
 // folder whose node is lost, known from its messages' parent NID, is
-// "(folder 0x8242)") as the unused hierarchy tables' rows do, in their
-// paths and their subfolders'.
+// "(folder 0x8242)") as the unused hierarchy tables' rows do: those that
+// no folder found names as its parent, whose paths alone change.
 func (w *walker) nameUnnamedFolders() {
+	parents := make(map[uint32]bool, len(w.out.Folders))
+	for _, f := range w.out.Folders {
+		parents[f.Parent] = true
+	}
 	for i := range w.out.Folders {
 		f := &w.out.Folders[i]
 		r, ok := w.unusedFolders.folders[f.NID]
-		if !ok || w.unusedFolders.twice[f.NID] || f.Name != unnamedFolder(f.NID) || !strings.HasSuffix(f.Path, f.Name) {
+		if !ok || w.unusedFolders.twice[f.NID] || parents[f.NID] || f.Name != unnamedFolder(f.NID) || !strings.HasSuffix(f.Path, f.Name) {
 			continue
 		}
-		old := f.Path
+		f.Path = strings.TrimSuffix(f.Path, f.Name)
 		f.Name = strings.ReplaceAll(r.Name, "/", "\u2215")
-		f.Path = old[:len(old)-len(unnamedFolder(f.NID))] + f.Name
-		for j := range w.out.Folders {
-			if g := &w.out.Folders[j]; strings.HasPrefix(g.Path, old+"/") {
-				g.Path = f.Path + g.Path[len(old):]
-			}
-		}
+		f.Path += f.Name
 	}
 }
