@@ -307,21 +307,33 @@ func (w *walker) placeUnlinked() {
 
 // nameUnnamedFolders names the folders the walk found without a name (a
 // folder whose node is lost, known from its messages' parent NID, is
-// "(folder 0x8242)") as the unused hierarchy tables' rows do: those that
-// no folder found names as its parent, whose paths alone change.
+// "(folder 0x8242)") as the unused hierarchy tables' rows do, in their
+// paths and their subfolders'.
 func (w *walker) nameUnnamedFolders() {
-	parents := make(map[uint32]bool, len(w.out.Folders))
-	for _, f := range w.out.Folders {
-		parents[f.Parent] = true
-	}
+	renamed := map[string]string{} // old path -> new
 	for i := range w.out.Folders {
 		f := &w.out.Folders[i]
 		r, ok := w.unusedFolders.folders[f.NID]
-		if !ok || w.unusedFolders.twice[f.NID] || parents[f.NID] || f.Name != unnamedFolder(f.NID) || !strings.HasSuffix(f.Path, f.Name) {
+		if !ok || w.unusedFolders.twice[f.NID] || f.Name != unnamedFolder(f.NID) || !strings.HasSuffix(f.Path, f.Name) {
 			continue
 		}
-		f.Path = strings.TrimSuffix(f.Path, f.Name)
+		old := f.Path
 		f.Name = strings.ReplaceAll(r.Name, "/", "\u2215")
-		f.Path += f.Name
+		f.Path = strings.TrimSuffix(old, unnamedFolder(f.NID)) + f.Name
+		renamed[old] = f.Path
+	}
+	if len(renamed) == 0 {
+		return
+	}
+	// A subfolder's path starts with its parent's: each path is looked up
+	// by its own leading levels, the longest first.
+	for i := range w.out.Folders {
+		g := &w.out.Folders[i]
+		for end := strings.LastIndexByte(g.Path, '/'); end > 0; end = strings.LastIndexByte(g.Path[:end], '/') {
+			if to, ok := renamed[g.Path[:end]]; ok {
+				g.Path = to + g.Path[end:]
+				break
+			}
+		}
 	}
 }
