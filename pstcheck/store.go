@@ -433,21 +433,31 @@ type unlinkedPath struct {
 
 func (s *Store) unusedFolderPaths() placedUnlinked {
 	out := placedUnlinked{paths: make(map[uint32]unlinkedPath, len(s.m.UnusedFolders)), inFolder: map[uint32][]int{}}
+	// The paths the walked folders' items and orphans go to are taken: a
+	// placed folder of such a path gets its NID after its name, as do two
+	// of one name, so that each is a folder of its own.
+	walked := make(map[uint32]int, len(s.Report.Folders))
+	taken := make(map[string]bool, 2*len(s.Report.Folders))
+	for i, f := range s.Report.Folders {
+		p := ExportPath(f.Path)
+		walked[f.NID], taken[p], taken[recoveredUnder(p)] = i, true, true
+	}
 	names := map[string]int{}
 	for _, row := range s.m.UnusedFolders {
 		names[row.Name]++
 	}
 	for nid, row := range s.m.UnusedFolders {
-		name := row.Name
-		if i := slices.IndexFunc(s.Report.Folders, func(f Folder) bool { return f.NID == nid }); i >= 0 {
+		if i, ok := walked[nid]; ok {
 			p := ExportPath(s.Report.Folders[i].Path)
 			out.paths[nid] = unlinkedPath{path: recoveredUnder(p), walked: true, inFolder: strings.HasPrefix(p, RecoveredFolder)}
 			continue
 		}
-		if names[name] > 1 {
-			name += fmt.Sprintf(" (folder 0x%X)", nid)
+		name := cmp.Or(row.Name, fmt.Sprintf("(folder 0x%X)", nid))
+		path := RecoveredFolder + "/" + strings.ReplaceAll(name, "/", "\u2215")
+		if names[row.Name] > 1 || taken[path] {
+			path += fmt.Sprintf(" (folder 0x%X)", nid)
 		}
-		out.paths[nid] = unlinkedPath{path: RecoveredFolder + "/" + strings.ReplaceAll(name, "/", "\u2215"), class: row.Class}
+		out.paths[nid] = unlinkedPath{path: path, class: row.Class}
 	}
 	for i, u := range s.m.Unlinked {
 		if out.paths[u.Folder].inFolder {

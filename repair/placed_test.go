@@ -2,15 +2,19 @@ package repair_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pstcheck/pstcheck/internal/damagekit"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 	"github.com/pstcheck/pstcheck/repair"
 )
 
@@ -69,5 +73,156 @@ func TestRepairPlacesRecovered(t *testing.T) {
 	}
 	if len(want) > 0 || sum.Recovered < 180 {
 		t.Errorf("folders not made: %v; %d recovered", want, sum.Recovered)
+	}
+}
+
+// placingStore writes a store of folders (each "parent/name" under the
+// IPM subtree, parents first) and messages (by folder: how many, how many
+// unread), loses the NBT entries lose names (given the folders' IDs and
+// the clean store's items), and zeroes the last NBT leaf page besides, so
+// that the blocks no node uses are looked at; it returns the damaged
+// copy's path.
+func placingStore(t *testing.T, folders []string, messages map[string][2]int, lose func(ids map[string]pstwrite.FolderID, clean *pstcheck.Store) []uint32) string {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "placing.pst")
+	out, err := os.Create(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pstwrite.New(out, pstwrite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]pstwrite.FolderID{"": w.IPMSubtree()}
+	for _, p := range folders {
+		parent, name := "", p
+		if i := strings.LastIndex(p, "/"); i >= 0 {
+			parent, name = p[:i], p[i+1:]
+		}
+		if ids[p], err = w.AddFolder(ids[parent], pstwrite.Folder{Name: name, Class: "IPF.Note"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for _, p := range append(slices.Clone(folders), "filler") {
+		counts, ok := messages[p]
+		folder := ids[p]
+		if p == "filler" {
+			counts, ok, folder = [2]int{40, 0}, true, w.IPMSubtree()
+		}
+		for i := range counts[0] * btoi(ok) {
+			n++
+			when := time.Date(2020, 1, 1, 0, 0, n, 0, time.UTC)
+			m := &pstwrite.Message{Props: []pstwrite.Property{
+				pstwrite.String(0x001A, "IPM.Note"),
+				pstwrite.String(0x0037, fmt.Sprintf("%s message %d", p, i)),
+				pstwrite.Int32(0x0E07, int32(btoi(i >= counts[1]))), // the first ones unread
+				pstwrite.Time(0x0E06, when),
+				pstwrite.Time(0x3008, when),
+				pstwrite.String(0x1000, "body"),
+			}}
+			if err := w.AddMessage(folder, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	f, err := pstmut.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := pstcheck.OpenStore(context.Background(), src, pstcheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, nid := range lose(ids, clean) {
+		if _, ok := f.Node(nid); ok {
+			f.RemoveNBT(nid)
+		}
+	}
+	clean.Close()
+	f.Zero(f.NBT[len(f.NBT)-1].Page, 512)
+	dst := filepath.Join(t.TempDir(), "damaged.pst")
+	if err := os.WriteFile(dst, f.B, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// tables are a folder's hierarchy, contents and FAI contents tables.
+func tables(id pstwrite.FolderID) []uint32 {
+	base := uint32(id) &^ 0x1F
+	return []uint32{base | 0x0D, base | 0x0E, base | 0x0F}
+}
+
+// itemsOf are the NIDs of the clean store's items in the folder id.
+func itemsOf(clean *pstcheck.Store, id pstwrite.FolderID) []uint32 {
+	var out []uint32
+	for x := range clean.Items(nil) {
+		if x.FolderNID == uint32(id) {
+			out = append(out, x.NID)
+		}
+	}
+	return out
+}
+
+// A review built it: Fx's listing and its messages' entries are lost,
+// and H's hierarchy table, whose row for Gy among the unused blocks has
+// Fx's counts; Fx itself is still walked, its own row and heap in use. Its
+// messages went to Gy. A walked folder's counts now bar a match as an
+// unused folder heap's do: they stay in Recovered items itself.
+func TestPlacedNotIntoAnotherOfTheSameCounts(t *testing.T) {
+	dst := placingStore(t, []string{"Fx", "H", "H/Gy", "D"}, map[string][2]int{"Fx": {2, 0}, "H/Gy": {2, 0}, "D": {40, 0}},
+		func(ids map[string]pstwrite.FolderID, clean *pstcheck.Store) []uint32 {
+			return append([]uint32{uint32(ids["Fx"])&^0x1F | 0x0E, uint32(ids["H"])&^0x1F | 0x0D}, itemsOf(clean, ids["Fx"])...)
+		})
+	store, err := pstcheck.OpenStore(context.Background(), dst, pstcheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	seen := 0
+	for x := range store.Items(nil) {
+		if strings.HasPrefix(x.Subject, "Fx message") {
+			seen++
+			if x.Folder != pstcheck.RecoveredFolder && !strings.HasSuffix(x.Folder, "/Fx") {
+				t.Errorf("%q placed in %q", x.Subject, x.Folder)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Errorf("%d of Fx's 2 messages found", seen)
+	}
+}
+
+// A review built it: A/Inbox's node and A's hierarchy table are lost (A/Inbox
+// is walked from its messages, "(folder 0x…)", and takes the name Inbox
+// from the unused rows), and B/Inbox's node, tables and messages, placed by
+// its listing under Recovered items/Inbox: the walked folder's path. Repair
+// wrote that folder's items, closed it, and refused the placed ones. A placed
+// folder of a path taken has its NID after its name.
+func TestPlacedNotIntoAWalkedFolderOfItsPath(t *testing.T) {
+	dst := placingStore(t, []string{"A", "B", "C", "D", "E", "A/Inbox", "B/Inbox"},
+		map[string][2]int{"A/Inbox": {3, 0}, "B/Inbox": {2, 1}, "C": {4, 0}, "E": {2, 2}, "D": {40, 0}},
+		func(ids map[string]pstwrite.FolderID, clean *pstcheck.Store) []uint32 {
+			lose := []uint32{uint32(ids["A"])&^0x1F | 0x0D, uint32(ids["B"])&^0x1F | 0x0D, uint32(ids["A/Inbox"])}
+			for _, p := range []string{"B/Inbox", "E"} {
+				lose = append(append(append(lose, uint32(ids[p])), tables(ids[p])...), itemsOf(clean, ids[p])...)
+			}
+			return lose
+		})
+	_, sum := repairFile(t, dst, repair.Options{})
+	if sum.Failed > 0 || sum.Saved < 11 {
+		t.Errorf("%d items failed, %d saved", sum.Failed, sum.Saved)
 	}
 }

@@ -142,6 +142,9 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 			if p, ok := pc.Get(propContentCount); ok && p.Type == ltp.TypeInt32 {
 				contentCount = int(p.Value)
 			}
+			// A folder walked has its counts too: a lost listing among
+			// the unused blocks may be its (placeUnlinked).
+			w.unusedFolders.folderHeap(pc, name)
 		}
 	}
 	switch {

@@ -119,6 +119,10 @@ type folderCounts struct{ items, unread int }
 // Outlook's guidance of 500 folders has thousands, not tens of thousands.
 const maxFolders = 1 << 16
 
+// maxFolderName bounds a folder name kept (Outlook keeps at most 255
+// characters): a longer one is no folder's, and none is placed.
+const maxFolderName = 1024
+
 type folderHeap struct {
 	counts folderCounts
 	name   string
@@ -145,7 +149,7 @@ func (u *unusedFolders) table(f tableFacts, rows []version) {
 		if u.folders == nil {
 			u.folders, u.twice = map[uint32]FolderRow{}, map[uint32]bool{}
 		}
-		if len(u.folders) == maxFolders {
+		if len(u.folders) == maxFolders || len(r.Name) > maxFolderName {
 			u.overflow = true
 			break
 		}
@@ -314,7 +318,7 @@ func (w *walker) nameUnnamedFolders() {
 	for i := range w.out.Folders {
 		f := &w.out.Folders[i]
 		r, ok := w.unusedFolders.folders[f.NID]
-		if !ok || w.unusedFolders.twice[f.NID] || f.Name != unnamedFolder(f.NID) || !strings.HasSuffix(f.Path, f.Name) {
+		if !ok || r.Name == "" || w.unusedFolders.twice[f.NID] || f.Name != unnamedFolder(f.NID) || !strings.HasSuffix(f.Path, f.Name) {
 			continue
 		}
 		old := f.Path
