@@ -367,8 +367,19 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 		i    int32 // in orphans; -1 - i: in s.m.Unlinked
 	}
 	outside := make([]outsideRef, 0, len(orphans)+len(s.m.Unlinked))
+	// An orphan's path may be a walked folder's (one the hierarchy does
+	// not reach is under RecoveredFolder too), whose items a writer has
+	// written and closed: it then has its folder's NID after its name.
+	walkedPaths := map[string]bool{}
+	for i := 0; len(orphans) > 0 && i < len(s.Report.Folders); i++ {
+		walkedPaths[folderPath(i)] = true
+	}
 	for i, o := range orphans {
-		outside = append(outside, outsideRef{recoveredUnder(folderPath(int(o.folder))), int32(i)})
+		p := recoveredUnder(folderPath(int(o.folder)))
+		if walkedPaths[p] {
+			p += fmt.Sprintf(" (folder 0x%X)", s.Report.Folders[o.folder].NID)
+		}
+		outside = append(outside, outsideRef{p, int32(i)})
 	}
 	for i, u := range s.m.Unlinked {
 		switch to, ok := placed.paths[u.Folder]; {
