@@ -448,10 +448,11 @@ func (s *Store) unusedFolderPaths() placedUnlinked {
 	// placed folder of such a path gets its NID after its name, as do two
 	// of one name, so that each is a folder of its own.
 	walked := make(map[uint32]int, len(s.Report.Folders))
+	exportPaths := make(map[string]bool, len(s.Report.Folders))
 	taken := make(map[string]bool, 2*len(s.Report.Folders))
 	for i, f := range s.Report.Folders {
 		p := ExportPath(f.Path)
-		walked[f.NID], taken[p], taken[recoveredUnder(p)] = i, true, true
+		walked[f.NID], exportPaths[p], taken[p], taken[recoveredUnder(p)] = i, true, true, true
 	}
 	names := map[string]int{}
 	for _, row := range s.m.UnusedFolders {
@@ -459,8 +460,14 @@ func (s *Store) unusedFolderPaths() placedUnlinked {
 	}
 	for nid, row := range s.m.UnusedFolders {
 		if i, ok := walked[nid]; ok {
+			// As its orphans go (items): with its NID after its name
+			// where that is another walked folder's path.
 			p := ExportPath(s.Report.Folders[i].Path)
-			out.paths[nid] = unlinkedPath{path: recoveredUnder(p), walked: true, inFolder: strings.HasPrefix(p, RecoveredFolder)}
+			to := unlinkedPath{path: recoveredUnder(p), walked: true, inFolder: strings.HasPrefix(p, RecoveredFolder)}
+			if !to.inFolder && exportPaths[to.path] {
+				to.path += fmt.Sprintf(" (folder 0x%X)", nid)
+			}
+			out.paths[nid] = to
 			continue
 		}
 		name := cmp.Or(row.Name, fmt.Sprintf("(folder 0x%X)", nid))

@@ -79,10 +79,10 @@ func TestRepairPlacesRecovered(t *testing.T) {
 // placingStore writes a store of folders (each "parent/name" under the
 // IPM subtree, parents first) and messages (by folder: how many, how many
 // unread), loses the NBT entries lose names (given the folders' IDs and
-// the clean store's items), and zeroes the last NBT leaf page besides, so
-// that the blocks no node uses are looked at; it returns the damaged
-// copy's path.
-func placingStore(t *testing.T, folders []string, messages map[string][2]int, lose func(ids map[string]pstwrite.FolderID, clean *pstcheck.Store) []uint32) string {
+// the clean store's items), damages the property blocks of the folders
+// damaged names, and zeroes the last NBT leaf page besides, so that the
+// blocks no node uses are looked at; it returns the damaged copy's path.
+func placingStore(t *testing.T, folders []string, messages map[string][2]int, lose func(ids map[string]pstwrite.FolderID, clean *pstcheck.Store) []uint32, damaged ...string) string {
 	t.Helper()
 	src := filepath.Join(t.TempDir(), "placing.pst")
 	out, err := os.Create(src)
@@ -137,6 +137,10 @@ func placingStore(t *testing.T, folders []string, messages map[string][2]int, lo
 	clean, err := pstcheck.OpenStore(context.Background(), src, pstcheck.Options{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, p := range damaged {
+		off, _ := f.Extent(f.MustNode(uint32(ids[p])).Data)
+		f.Zero(off, 32)
 	}
 	for _, nid := range lose(ids, clean) {
 		if _, ok := f.Node(nid); ok {
@@ -224,5 +228,93 @@ func TestPlacedNotIntoAWalkedFolderOfItsPath(t *testing.T) {
 	_, sum := repairFile(t, dst, repair.Options{})
 	if sum.Failed > 0 || sum.Saved < 11 {
 		t.Errorf("%d items failed, %d saved", sum.Failed, sum.Saved)
+	}
+}
+
+// placedIn says where the messages of subjects starting with prefix are
+// placed in the store at path.
+func placedIn(t *testing.T, path, prefix string) []string {
+	t.Helper()
+	store, err := pstcheck.OpenStore(context.Background(), path, pstcheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var out []string
+	for x := range store.Items(nil) {
+		if strings.HasPrefix(x.Subject, prefix) {
+			out = append(out, x.Folder)
+		}
+	}
+	return out
+}
+
+// The second review's cases. Fx's own property block is damaged besides:
+// its row in the hierarchy table walked keeps its counts, and bars them.
+func TestPlacedNotBarredOnlyByReadableHeaps(t *testing.T) {
+	dst := placingStore(t, []string{"Fx", "P", "P/Gy", "D"}, map[string][2]int{"Fx": {2, 0}, "P/Gy": {2, 0}, "D": {40, 0}},
+		func(ids map[string]pstwrite.FolderID, clean *pstcheck.Store) []uint32 {
+			return append([]uint32{uint32(ids["Fx"])&^0x1F | 0x0E, uint32(ids["P"])&^0x1F | 0x0D}, itemsOf(clean, ids["Fx"])...)
+		}, "Fx")
+	if got := placedIn(t, dst, "Fx message"); len(got) != 2 || slices.ContainsFunc(got, func(p string) bool { return strings.HasSuffix(p, "/Gy") }) {
+		t.Errorf("Fx's messages placed in %q", got)
+	}
+}
+
+// A/Inbox and B/Inbox hold as many items: B/Inbox's listing and messages
+// are lost, A's hierarchy table too. B/Inbox's messages went to A/Inbox,
+// whose own heap (in use) was taken for one of its name.
+func TestPlacedNotIntoAnotherOfItsName(t *testing.T) {
+	dst := placingStore(t, []string{"A", "B", "A/Inbox", "B/Inbox", "D"}, map[string][2]int{"A/Inbox": {2, 0}, "B/Inbox": {2, 0}, "D": {40, 0}},
+		func(ids map[string]pstwrite.FolderID, clean *pstcheck.Store) []uint32 {
+			return append([]uint32{uint32(ids["A"])&^0x1F | 0x0D, uint32(ids["B/Inbox"])&^0x1F | 0x0E}, itemsOf(clean, ids["B/Inbox"])...)
+		})
+	if got := placedIn(t, dst, "B/Inbox message"); len(got) != 2 || slices.ContainsFunc(got, func(p string) bool { return strings.Contains(p, "/A/") }) {
+		t.Errorf("B/Inbox's messages placed in %q", got)
+	}
+}
+
+// Inbox's listing is lost; its path under Recovered items is that of a
+// folder the hierarchy no longer reaches ("Top of Personal Folders/Inbox",
+// under Q/P whose node is lost). Repair refused its messages.
+func TestPlacedWalkedNotIntoAnotherWalked(t *testing.T) {
+	dst := placingStore(t, []string{"Inbox", "Q", "Q/P", "Q/P/Top of Personal Folders", "Q/P/Top of Personal Folders/Inbox", "D", "E"},
+		map[string][2]int{"Inbox": {2, 0}, "Q/P/Top of Personal Folders/Inbox": {3, 0}, "D": {40, 0}, "E": {4, 4}},
+		func(ids map[string]pstwrite.FolderID, clean *pstcheck.Store) []uint32 {
+			l := []uint32{uint32(ids[""])&^0x1F | 0x0D, uint32(ids["Q"])&^0x1F | 0x0D, uint32(ids["Q/P"]), uint32(ids["Inbox"])&^0x1F | 0x0E}
+			l = append(append(append(l, uint32(ids["E"])), tables(ids["E"])...), itemsOf(clean, ids["E"])...)
+			return append(l, itemsOf(clean, ids["Inbox"])...)
+		})
+	if _, sum := repairFile(t, dst, repair.Options{}); sum.Failed > 0 {
+		t.Errorf("%d items failed", sum.Failed)
+	}
+}
+
+// X/P and X/P/C are found without a name (their property blocks damaged,
+// X's and P's hierarchy tables lost) and take the unused rows' names: X/P/C/G
+// kept C's old path, and repair made a second chain of folders for it.
+func TestRenamedFoldersPathsAgree(t *testing.T) {
+	dst := placingStore(t, []string{"X", "X/P", "X/P/C", "X/P/C/G", "D", "E"}, map[string][2]int{"X/P/C/G": {2, 0}, "X/P/C": {1, 0}, "D": {40, 0}, "E": {4, 4}},
+		func(ids map[string]pstwrite.FolderID, clean *pstcheck.Store) []uint32 {
+			l := []uint32{uint32(ids["X"])&^0x1F | 0x0D, uint32(ids["X/P"])&^0x1F | 0x0D}
+			return append(append(append(l, uint32(ids["E"])), tables(ids["E"])...), itemsOf(clean, ids["E"])...)
+		}, "X/P", "X/P/C")
+	store, err := pstcheck.OpenStore(context.Background(), dst, pstcheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var paths []string
+	for _, fd := range store.Report.Folders {
+		if strings.Contains(fd.Path, "/X/") {
+			paths = append(paths, fd.Path)
+		}
+	}
+	want := []string{"Top of Personal Folders/X/P", "Top of Personal Folders/X/P/C", "Top of Personal Folders/X/P/C/G"}
+	if slices.Sort(paths); !slices.Equal(paths, want) {
+		t.Errorf("folders %q, want %q", paths, want)
+	}
+	if _, sum := repairFile(t, dst, repair.Options{}); sum.Folders != 7 {
+		t.Errorf("repair made %d folders, want 7 (X, P, C, G, D, E and Recovered items)", sum.Folders)
 	}
 }

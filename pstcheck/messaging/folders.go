@@ -132,8 +132,8 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 	}
 	contentCount := -1
 	data, subs, err := w.node(nid)
+	var pc *ltp.PC
 	if err == nil {
-		var pc *ltp.PC
 		pc, err = ltp.OpenPC(w.chk.mem.objects(), data, w.res.Decoder(), subnodeSet(subs))
 		if err == nil {
 			if s, ok := w.str(pc, propDisplayName); ok {
@@ -142,10 +142,15 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 			if p, ok := pc.Get(propContentCount); ok && p.Type == ltp.TypeInt32 {
 				contentCount = int(p.Value)
 			}
-			// A folder walked has its counts too: a lost listing among
-			// the unused blocks may be its (placeUnlinked).
-			w.unusedFolders.folderHeap(pc, name)
+		} else {
+			pc = nil
 		}
+	}
+	// A folder walked has its counts too: a lost listing among the unused
+	// blocks may be its (placeUnlinked). One whose node is lost has its
+	// heap among them.
+	if err != errMissing {
+		w.unusedFolders.walkedFolder(nid, pc)
 	}
 	switch {
 	case err == errMissing:
@@ -179,6 +184,7 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 	if ok {
 		children = hier.RowIDs
 		w.nameRows(hier)
+		w.unusedFolders.walkedRows(hier)
 	}
 	contents, ok := w.table(base|ndb.NIDTypeContentsTable, nid, "contents table", !f.NodeLost)
 	w.itemsListed[nid] = ok

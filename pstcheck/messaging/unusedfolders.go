@@ -96,6 +96,12 @@ type unusedFolders struct {
 	// by their item and unread counts and names: a folder whose hierarchy
 	// row is lost is still known by its heap.
 	heaps []folderHeap
+	// known are the counts each folder is known to have, by NID: from
+	// the unused hierarchy rows, and for the folders the walk reaches
+	// (walked) from their own heaps and their rows in the hierarchy tables
+	// walked. A folder known with two counts has both.
+	known  []knownCounts
+	walked map[uint32]bool
 	// overflow says more folders or folder heaps were met than are kept
 	// (maxFolders): one left out might share a table's counts, so none
 	// is placed.
@@ -128,19 +134,68 @@ type folderHeap struct {
 	name   string
 }
 
-// folderHeap notes a property heap that keeps a folder's counts, and its
-// name.
-func (u *unusedFolders) folderHeap(pc *ltp.PC, name string) {
+type knownCounts struct {
+	nid    uint32
+	counts folderCounts
+}
+
+// know notes that folder nid has counts c.
+func (u *unusedFolders) know(nid uint32, c folderCounts) {
+	if len(u.known) == maxFolders {
+		u.overflow = true
+		return
+	}
+	u.known = append(u.known, knownCounts{nid, c})
+}
+
+// pcCounts are the item and unread counts a folder's property heap keeps
+// (a missing unread count is 0, as in a row).
+func pcCounts(pc *ltp.PC) (folderCounts, bool) {
 	items, ok := pc.Get(propContentCount)
-	unread, _ := pc.Get(propContentUnreadCount) // none: 0, as in a row
+	unread, _ := pc.Get(propContentUnreadCount)
 	if !ok || items.Type != ltp.TypeInt32 || unread.Type != ltp.TypeInt32 && unread.Type != 0 {
+		return folderCounts{}, false
+	}
+	return folderCounts{int(int32(items.Value)), int(int32(unread.Value))}, true
+}
+
+// walkedFolder notes a folder the walk reaches, with its property heap
+// (nil: not read).
+func (u *unusedFolders) walkedFolder(nid uint32, pc *ltp.PC) {
+	if u.walked == nil {
+		u.walked = map[uint32]bool{}
+	}
+	u.walked[nid] = true
+	if pc == nil {
+		return
+	}
+	if c, ok := pcCounts(pc); ok {
+		u.know(nid, c)
+	}
+}
+
+// walkedRows notes the counts the rows of a hierarchy table walked give
+// their folders.
+func (u *unusedFolders) walkedRows(tc *ltp.TC) {
+	for r, nid := range tc.RowIDs {
+		items, _ := tc.Cell(r, uint32(propContentCount)<<16|ltp.TypeInt32)
+		unread, _ := tc.Cell(r, uint32(propContentUnreadCount)<<16|ltp.TypeInt32)
+		u.know(nid, folderCounts{int(int32(items)), int(int32(unread))})
+	}
+}
+
+// folderHeap notes a property heap among the unused blocks that keeps a
+// folder's counts, and its name.
+func (u *unusedFolders) folderHeap(pc *ltp.PC, name string) {
+	c, ok := pcCounts(pc)
+	if !ok {
 		return
 	}
 	if len(u.heaps) == maxFolders {
 		u.overflow = true
 		return
 	}
-	u.heaps = append(u.heaps, folderHeap{folderCounts{int(int32(items.Value)), int(int32(unread.Value))}, name})
+	u.heaps = append(u.heaps, folderHeap{c, name})
 }
 
 // table notes a table read whole, with its rows kept (of heaps' keys).
@@ -157,6 +212,7 @@ func (u *unusedFolders) table(f tableFacts, rows []version) {
 			u.twice[r.NID] = true
 		}
 		u.folders[r.NID] = r
+		u.know(r.NID, folderCounts{int(r.Items), int(r.Unread)})
 	}
 	if f.other > 0 || f.messages == 0 || len(u.tables) == maxUnusedTables {
 		return
@@ -175,35 +231,38 @@ func (u *unusedFolders) table(f tableFacts, rows []version) {
 	}
 }
 
-// settle gives each contents table the normal folder whose counts it
-// alone has, when no other folder of another name may have them: no
-// other hierarchy row, and no more folder heaps of another name than the
-// other rows of those counts (a search folder's) name. A folder whose
-// row is lost is known by its heap; an older copy of the folder's own
-// heap, left among the unused blocks, has its name.
+// settle gives each contents table the normal folder known to have its
+// counts when no other folder is (by an unused hierarchy row, or, for a
+// folder the walk reaches, its own heap or its row in a hierarchy table
+// walked; search folders too, whose tables list other folders' messages)
+// and no other table has them, and the folder is known by one unused row
+// for its name. A folder whose row is lost is still known by its heap
+// among the unused blocks: a heap of those counts bars the match, unless
+// the folder is not walked and the heap has its name (the folder's own
+// heap, or an older copy of it left among the unused blocks; or another
+// folder of the same name, which is all a folder not walked is placed
+// by). A walked folder's own heap is in use: any unused one of its
+// counts is another's.
 func (u *unusedFolders) settle() {
 	if u.overflow {
 		return
 	}
 	type group struct {
-		folders []uint32 // normal folders
-		rows    int      // all folders, search folders too
-		tables  []int
+		nids   []uint32
+		tables []int
 	}
 	groups := map[folderCounts]*group{}
-	for nid, r := range u.folders {
-		if u.twice[nid] {
-			continue
-		}
-		c := folderCounts{int(r.Items), int(r.Unread)}
-		g := groups[c]
+	for _, k := range u.known {
+		g := groups[k.counts]
 		if g == nil {
 			g = &group{}
-			groups[c] = g
+			groups[k.counts] = g
 		}
-		g.rows++
-		if nid&0x1F == ndb.NIDTypeFolder {
-			g.folders = append(g.folders, nid)
+		if !slices.Contains(g.nids, k.nid) {
+			if len(g.nids) == 2 {
+				continue // two are as many as tell none
+			}
+			g.nids = append(g.nids, k.nid)
 		}
 	}
 	for i, t := range u.tables {
@@ -211,15 +270,19 @@ func (u *unusedFolders) settle() {
 			g.tables = append(g.tables, i)
 		}
 	}
-	others := map[folderCounts]int{}
+	barred := map[folderCounts]bool{}
 	for _, h := range u.heaps {
-		if g := groups[h.counts]; g != nil && len(g.folders) == 1 && h.name != u.folders[g.folders[0]].Name {
-			others[h.counts]++
+		if g := groups[h.counts]; g != nil && len(g.nids) == 1 && (u.walked[g.nids[0]] || h.name != u.folders[g.nids[0]].Name) {
+			barred[h.counts] = true
 		}
 	}
 	for c, g := range groups {
-		if len(g.tables) == 1 && len(g.folders) == 1 && others[c] < g.rows {
-			u.place(g.tables[0], g.folders[0])
+		if len(g.tables) != 1 || len(g.nids) != 1 || barred[c] {
+			continue
+		}
+		nid := g.nids[0]
+		if _, named := u.folders[nid]; named && nid&0x1F == ndb.NIDTypeFolder && !u.twice[nid] {
+			u.place(g.tables[0], nid)
 		}
 	}
 }
@@ -312,32 +375,27 @@ func (w *walker) placeUnlinked() {
 // nameUnnamedFolders names the folders the walk found without a name (a
 // folder whose node is lost, known from its messages' parent NID, is
 // "(folder 0x8242)") as the unused hierarchy tables' rows do, in their
-// paths and their subfolders'.
+// paths and their subfolders'. The walk lists a folder before its
+// subfolders, and a path is its parent's and its own name: each changed
+// path is noted, and a path whose leading levels are a changed one's
+// takes its new form.
 func (w *walker) nameUnnamedFolders() {
-	renamed := map[string]string{} // old path -> new
+	changed := map[string]string{} // path as walked -> new
 	for i := range w.out.Folders {
 		f := &w.out.Folders[i]
-		r, ok := w.unusedFolders.folders[f.NID]
-		if !ok || r.Name == "" || w.unusedFolders.twice[f.NID] || f.Name != unnamedFolder(f.NID) || !strings.HasSuffix(f.Path, f.Name) {
-			continue
-		}
 		old := f.Path
-		f.Name = strings.ReplaceAll(r.Name, "/", "\u2215")
-		f.Path = strings.TrimSuffix(old, unnamedFolder(f.NID)) + f.Name
-		renamed[old] = f.Path
-	}
-	if len(renamed) == 0 {
-		return
-	}
-	// A subfolder's path starts with its parent's: each path is looked up
-	// by its own leading levels, the longest first.
-	for i := range w.out.Folders {
-		g := &w.out.Folders[i]
-		for end := strings.LastIndexByte(g.Path, '/'); end > 0; end = strings.LastIndexByte(g.Path[:end], '/') {
-			if to, ok := renamed[g.Path[:end]]; ok {
-				g.Path = to + g.Path[end:]
-				break
+		if j := strings.LastIndexByte(old, '/'); j > 0 {
+			if to, ok := changed[old[:j]]; ok {
+				f.Path = to + old[j:]
 			}
+		}
+		r, ok := w.unusedFolders.folders[f.NID]
+		if ok && r.Name != "" && !w.unusedFolders.twice[f.NID] && f.Name == unnamedFolder(f.NID) && strings.HasSuffix(f.Path, f.Name) {
+			f.Name = strings.ReplaceAll(r.Name, "/", "\u2215")
+			f.Path = strings.TrimSuffix(f.Path, unnamedFolder(f.NID)) + f.Name
+		}
+		if f.Path != old {
+			changed[old] = f.Path
 		}
 	}
 }
