@@ -18,11 +18,12 @@ import (
 // table's rows its messages. Which folder a contents table is the
 // listing of is kept nowhere; but its row count and the rows not flagged
 // read are the folder's item and unread counts, which its row in the
-// parent's hierarchy table keeps. Where exactly one folder has a table's
-// counts and exactly one table a folder's, the table is that folder's,
-// and a message whose rows are all in it (those of its heap's last
-// modification time, where both keep one: a copy in another folder may
-// have been changed at another time) is the folder's.
+// parent's hierarchy table keeps, and its own property heap. Where exactly
+// one folder is known to have a table's counts (by any row or heap, used
+// or not: settle) and exactly one table has them, the table is that
+// folder's, and a message whose rows are all in it (those of its heap's
+// last modification time, where both keep one: a copy in another folder
+// may have been changed at another time) is the folder's.
 //
 // Which folder each hierarchy table belongs to is kept nowhere either, so
 // the folders are known by their names, not their places in the tree:
@@ -90,7 +91,10 @@ func (w *walker) tableFactsOf(tc *ltp.TC) tableFacts {
 // the folders their hierarchy rows name and the counts of each contents
 // table, and then (settle) which folder each table lists.
 type unusedFolders struct {
-	folders map[uint32]FolderRow // by NID; a NID named two ways is dropped
+	// folders are the unused hierarchy rows by NID; twice marks a NID
+	// two rows describe apart (an older copy of a table): it is placed
+	// by neither.
+	folders map[uint32]FolderRow
 	twice   map[uint32]bool
 	// heaps are the folders' own property heaps among the unused blocks,
 	// by their item and unread counts and names: a folder whose hierarchy
