@@ -323,8 +323,21 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 	if unwhole > max(lost, 0) {
 		maybeCounted = "; it may be one of the lost items a folder counts, or an older copy of one, so the store's count leaves it out"
 	}
-	placed := s.unusedFolderPaths()
 	folderPath := func(f int) string { return ExportPath(s.Report.Folders[f].Path) }
+	// The paths the walked folders' items go to, which no other folder may
+	// take: a writer closes a folder once its items are written (made
+	// when first needed).
+	var exportPaths map[string]bool
+	walkedPaths := func() map[string]bool {
+		if exportPaths == nil {
+			exportPaths = make(map[string]bool, len(s.Report.Folders))
+			for i := range s.Report.Folders {
+				exportPaths[folderPath(i)] = true
+			}
+		}
+		return exportPaths
+	}
+	placed := s.unusedFolderPaths(walkedPaths)
 	for fi, f := range s.Report.Folders {
 		path := folderPath(fi)
 		refs := s.m.Items[f.NID]
@@ -367,18 +380,8 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 		i    int32 // in orphans; -1 - i: in s.m.Unlinked
 	}
 	outside := make([]outsideRef, 0, len(orphans)+len(s.m.Unlinked))
-	// An orphan's path may be a walked folder's (one the hierarchy does
-	// not reach is under RecoveredFolder too), whose items a writer has
-	// written and closed: it then has its folder's NID after its name.
-	walkedPaths := map[string]bool{}
-	for i := 0; len(orphans) > 0 && i < len(s.Report.Folders); i++ {
-		walkedPaths[folderPath(i)] = true
-	}
 	for i, o := range orphans {
-		p := recoveredUnder(folderPath(int(o.folder)))
-		if walkedPaths[p] {
-			p += fmt.Sprintf(" (folder 0x%X)", s.Report.Folders[o.folder].NID)
-		}
+		p := outsideOf(folderPath(int(o.folder)), s.Report.Folders[o.folder].NID, walkedPaths())
 		outside = append(outside, outsideRef{p, int32(i)})
 	}
 	for i, u := range s.m.Unlinked {
@@ -442,17 +445,19 @@ type unlinkedPath struct {
 	class            string // of a folder the walk did not reach
 }
 
-func (s *Store) unusedFolderPaths() placedUnlinked {
+func (s *Store) unusedFolderPaths(walkedPaths func() map[string]bool) placedUnlinked {
 	out := placedUnlinked{paths: make(map[uint32]unlinkedPath, len(s.m.UnusedFolders)), inFolder: map[uint32][]int{}}
+	if len(s.m.UnusedFolders) == 0 {
+		return out
+	}
 	// The paths the walked folders' items and orphans go to are taken: a
 	// placed folder of such a path gets its NID after its name, as do two
 	// of one name, so that each is a folder of its own.
 	walked := make(map[uint32]int, len(s.Report.Folders))
-	exportPaths := make(map[string]bool, len(s.Report.Folders))
 	taken := make(map[string]bool, 2*len(s.Report.Folders))
 	for i, f := range s.Report.Folders {
 		p := ExportPath(f.Path)
-		walked[f.NID], exportPaths[p], taken[p], taken[recoveredUnder(p)] = i, true, true, true
+		walked[f.NID], taken[p], taken[recoveredUnder(p)] = i, true, true
 	}
 	names := map[string]int{}
 	for _, row := range s.m.UnusedFolders {
@@ -460,14 +465,8 @@ func (s *Store) unusedFolderPaths() placedUnlinked {
 	}
 	for nid, row := range s.m.UnusedFolders {
 		if i, ok := walked[nid]; ok {
-			// As its orphans go (items): with its NID after its name
-			// where that is another walked folder's path.
 			p := ExportPath(s.Report.Folders[i].Path)
-			to := unlinkedPath{path: recoveredUnder(p), walked: true, inFolder: strings.HasPrefix(p, RecoveredFolder)}
-			if !to.inFolder && exportPaths[to.path] {
-				to.path += fmt.Sprintf(" (folder 0x%X)", nid)
-			}
-			out.paths[nid] = to
+			out.paths[nid] = unlinkedPath{path: outsideOf(p, nid, walkedPaths()), walked: true, inFolder: strings.HasPrefix(p, RecoveredFolder)}
 			continue
 		}
 		name := cmp.Or(row.Name, fmt.Sprintf("(folder 0x%X)", nid))
@@ -483,6 +482,19 @@ func (s *Store) unusedFolderPaths() placedUnlinked {
 		}
 	}
 	return out
+}
+
+// outsideOf is where the items no listing of folder nid (at export path
+// p) lists go, as orphans do (recoveredUnder), with its NID after its name
+// where that is a walked folder's path (one the hierarchy does not reach
+// is under RecoveredFolder too), whose items a writer has written and
+// closed.
+func outsideOf(p string, nid uint32, walkedPaths map[string]bool) string {
+	to := recoveredUnder(p)
+	if walkedPaths[to] {
+		to += fmt.Sprintf(" (folder 0x%X)", nid)
+	}
+	return to
 }
 
 // recoveredUnder is where the items of the folder at export path p go
