@@ -148,9 +148,11 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 	}
 	// A folder walked has its counts too: a lost listing among the unused
 	// blocks may be its (placeUnlinked). One whose node is lost has its
-	// heap among them.
+	// heap among them, as may one read through the rebuilt index (an old
+	// copy of its entry, naming an old copy of its heap).
 	if err != errMissing {
-		w.unusedFolders.walkedFolder(nid, pc)
+		n, _ := w.res.Node(nid)
+		w.unusedFolders.walkedFolder(nid, pc, !n.Rebuilt)
 	}
 	switch {
 	case err == errMissing:

@@ -101,9 +101,11 @@ type unusedFolders struct {
 	// row is lost is still known by its heap.
 	heaps []folderHeap
 	// known are the counts each folder is known to have, by NID: from
-	// the unused hierarchy rows, and for the folders the walk reaches
-	// (walked) from their own heaps and their rows in the hierarchy tables
-	// walked. A folder known with two counts has both.
+	// the unused hierarchy rows, and for the folders the walk reaches from
+	// their own heaps and their rows in the hierarchy tables walked. A
+	// folder known with two counts has both. walked are the folders whose
+	// heap in use is their current one (not read through the rebuilt
+	// index).
 	known  []knownCounts
 	walked map[uint32]bool
 	// overflow says more folders or folder heaps were met than are kept
@@ -164,12 +166,15 @@ func pcCounts(pc *ltp.PC) (folderCounts, bool) {
 }
 
 // walkedFolder notes a folder the walk reaches, with its property heap
-// (nil: not read).
-func (u *unusedFolders) walkedFolder(nid uint32, pc *ltp.PC) {
-	if u.walked == nil {
-		u.walked = map[uint32]bool{}
+// (nil: not read); inUse says that heap is its current one, so that no
+// unused heap is.
+func (u *unusedFolders) walkedFolder(nid uint32, pc *ltp.PC, inUse bool) {
+	if inUse {
+		if u.walked == nil {
+			u.walked = map[uint32]bool{}
+		}
+		u.walked[nid] = true
 	}
-	u.walked[nid] = true
 	if pc == nil {
 		return
 	}
