@@ -21,7 +21,8 @@ func (e *FolderMatchError) Error() string {
 }
 
 // FolderPaths are the paths --folders can name in store: every folder the
-// scan found but the root, and the folder of recovered items.
+// scan found but the root, the folder of recovered items, and the folders
+// under it recovered messages are placed in by their listings.
 func FolderPaths(store *pstcheck.Store) []string {
 	paths := []string{pstcheck.RecoveredFolder}
 	for _, f := range store.Report.Folders {
@@ -29,7 +30,7 @@ func FolderPaths(store *pstcheck.Store) []string {
 			paths = append(paths, f.Path)
 		}
 	}
-	return paths
+	return append(paths, store.PlacedPaths()...)
 }
 
 // MatchFolders checks that each of only names a folder among paths (the

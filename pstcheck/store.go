@@ -330,10 +330,7 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 	var exportPaths map[string]bool
 	walkedPaths := func() map[string]bool {
 		if exportPaths == nil {
-			exportPaths = make(map[string]bool, len(s.Report.Folders))
-			for i := range s.Report.Folders {
-				exportPaths[folderPath(i)] = true
-			}
+			exportPaths = s.exportPaths()
 		}
 		return exportPaths
 	}
@@ -413,6 +410,32 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 			return
 		}
 	}
+}
+
+// PlacedPaths are the folders under RecoveredFolder that messages known
+// only by their heap go to by their listings found among the unused
+// blocks (Item.Folder of theirs), in order: for export's folder choice.
+func (s *Store) PlacedPaths() []string {
+	if s.m == nil {
+		return nil
+	}
+	var out []string
+	for _, to := range s.unusedFolderPaths(func() map[string]bool { return s.exportPaths() }).paths {
+		if !to.inFolder && !slices.Contains(out, to.path) {
+			out = append(out, to.path)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// exportPaths are the paths the walked folders' items go to.
+func (s *Store) exportPaths() map[string]bool {
+	out := make(map[string]bool, len(s.Report.Folders))
+	for _, f := range s.Report.Folders {
+		out[ExportPath(f.Path)] = true
+	}
+	return out
 }
 
 // unlinkedItem is the item of s.m.Unlinked[i], a message known only by its

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -644,5 +645,38 @@ func TestNodeIndexDestroyedCodepage(t *testing.T) {
 	got := judgeNodeIndexDestroyed(t, srcs[0], nil)
 	if got.man.Store.Recovered != 1 {
 		t.Errorf("%+v, want the contact recovered", *got.man.Store)
+	}
+}
+
+// With support.pst's node index destroyed, its recovered messages go to
+// Recovered items/Drafts and Recovered items/Sent Messages, as their
+// listings among the unused blocks tell; --folders can name those folders.
+func TestExportPlacedFolder(t *testing.T) {
+	src := samples.GoPst("support.pst")
+	if src == "" {
+		t.Skip("go-pst samples not downloaded")
+	}
+	f, err := pstmut.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
+	if !ok {
+		t.Fatal("no such damage case")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "destroyed.pst")
+	if err := os.WriteFile(p, c.Damage(f), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x := runExport(t, p, filepath.Join(dir, "out"), "--folders", "Recovered items/Drafts")
+	var written []string
+	for _, it := range x.man.Items {
+		if it.Path != nil {
+			written = append(written, it.Folder)
+		}
+	}
+	if len(written) != 3 || slices.ContainsFunc(written, func(f string) bool { return f != "Recovered items/Drafts" }) {
+		t.Errorf("exit %d, written in %q\n%s%s", x.status, written, x.stdout, x.stderr)
 	}
 }
