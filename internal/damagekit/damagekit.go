@@ -283,6 +283,10 @@ func garbage(at, n int64) func(*pstmut.File) []byte {
 	}
 }
 
+// DestroyNodeIndex is f with every NBT page zeroed (the case "every NBT
+// page zeroed (the node index destroyed)").
+func DestroyNodeIndex(f *pstmut.File) []byte { return zeroPages(f.TreePages(ndb.PageNBT, -1))(f) }
+
 // Named returns the case of the matrix of f called name, if there is one.
 func Named(f *pstmut.File, name string) (Case, bool) {
 	for _, c := range Cases(f) {
