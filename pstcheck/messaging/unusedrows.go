@@ -30,7 +30,8 @@ import (
 // tree, or one that a single failing tree would otherwise keep from its
 // own (oneTreeFails), is taken when a row lists it (the corpus OSTs'
 // message heaps keep no last modification time: their rows still list
-// them, though they tell no version).
+// them, though they tell no version). And the tables tell which folder
+// lists such a message (unusedfolders.go).
 
 // version is a version of a message: its subject and time (rowKeys'
 // exact key), its last modification time (exactTime), and, for a row, the
