@@ -76,8 +76,9 @@ func TestRepairPlacesRecovered(t *testing.T) {
 // IPM subtree, parents first) and messages (by folder: how many, how many
 // unread), loses the NBT entries lose names (given the folders' IDs and
 // the clean store's items), damages the property blocks of the folders
-// damaged names, and zeroes the last NBT leaf page besides, so that the
-// blocks no node uses are looked at; it returns the damaged copy's path.
+// damaged names (or, for "path hierarchy", of its hierarchy table), and
+// zeroes the last NBT leaf page besides, so that the blocks no node uses
+// are looked at; it returns the damaged copy's path.
 func placingStore(t *testing.T, folders []string, messages map[string][2]int, lose func(ids map[string]pstwrite.FolderID, clean *pstcheck.Store) []uint32, damaged ...string) string {
 	t.Helper()
 	src := filepath.Join(t.TempDir(), "placing.pst")
@@ -135,7 +136,11 @@ func placingStore(t *testing.T, folders []string, messages map[string][2]int, lo
 		t.Fatal(err)
 	}
 	for _, p := range damaged {
-		off, _ := f.Extent(f.MustNode(uint32(ids[p])).Data)
+		nid := uint32(ids[p])
+		if folder, ok := strings.CutSuffix(p, " hierarchy"); ok {
+			nid = uint32(ids[folder])&^0x1F | 0x0D
+		}
+		off, _ := f.Extent(f.MustNode(nid).Data)
 		f.Zero(off, 32)
 	}
 	for _, nid := range lose(ids, clean) {
@@ -312,5 +317,21 @@ func TestRenamedFoldersPathsAgree(t *testing.T) {
 	}
 	if _, sum := repairFile(t, dst, repair.Options{}); sum.Folders != 7 {
 		t.Errorf("repair made %d folders, want 7 (X, P, C, G, D, E and Recovered items)", sum.Folders)
+	}
+}
+
+// B/Inbox's node, listing and messages are lost and B's hierarchy table
+// is destroyed: nothing names B/Inbox but its heap among the unused
+// blocks, named Inbox, with A/Inbox's counts. A/Inbox is walked, its
+// current heap in use, so that unused heap is another folder's: B/Inbox's
+// messages do not go to A/Inbox's path.
+func TestPlacedNotIntoAWalkedFolderOfItsName(t *testing.T) {
+	dst := placingStore(t, []string{"A", "B", "A/Inbox", "B/Inbox", "D"}, map[string][2]int{"A/Inbox": {2, 0}, "B/Inbox": {2, 0}, "D": {40, 0}},
+		func(ids map[string]pstwrite.FolderID, clean *pstcheck.Store) []uint32 {
+			lose := []uint32{uint32(ids["A"])&^0x1F | 0x0D, uint32(ids["B/Inbox"]), uint32(ids["B/Inbox"])&^0x1F | 0x0E}
+			return append(lose, itemsOf(clean, ids["B/Inbox"])...)
+		}, "B hierarchy")
+	if got := placedIn(t, dst, "B/Inbox message"); len(got) != 2 || slices.ContainsFunc(got, func(p string) bool { return strings.Contains(p, "/A/") }) {
+		t.Errorf("B/Inbox's messages placed in %q", got)
 	}
 }
