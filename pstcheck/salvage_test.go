@@ -1419,8 +1419,26 @@ func TestUncountedUnlinkedSaySo(t *testing.T) {
 // lists it. support.pst's writer keeps no unread count of 0 and no count
 // for an empty folder in its hierarchy rows: a count a row lacks is 0, so
 // that all 8 messages recovered go to their folders' names, each the
-// clean message of a folder of that name (recoveredAsClean).
+// clean message of a folder of that name (recoveredAsClean). The Aspose
+// OST's Inbox messages are listed by a search folder's table too, whose
+// rows tell no folder of theirs: all 91 of its messages are placed.
 func TestRecoveredPlacedByListings(t *testing.T) {
+	t.Run("aspose-email-dotnet__SampleOstFile.ost", func(t *testing.T) {
+		_, store, bySubject := indexDestroyed(t, loadCorpus(t, "aspose-email-dotnet__SampleOstFile.ost"))
+		recovered, placed := 0, 0
+		for x := range store.Items(nil) {
+			if x.State == pstcheck.ItemRecovered {
+				recovered++
+				if x.Folder != pstcheck.RecoveredFolder {
+					placed++
+				}
+				recoveredAsClean(t, store, x, bySubject)
+			}
+		}
+		if recovered != 91 || placed != recovered {
+			t.Errorf("%d of %d recovered placed", placed, recovered)
+		}
+	})
 	_, store, bySubject := indexDestroyed(t, loadGoPst(t, "support.pst"))
 	recovered, placed := 0, map[string]int{}
 	for x := range store.Items(nil) {

@@ -123,6 +123,7 @@ type unusedFolders struct {
 type listingTable struct {
 	messages, unread int
 	folder           uint32 // 0: unknown
+	search           bool   // a search folder's (settle)
 }
 
 type folderCounts struct{ items, unread int }
@@ -251,7 +252,9 @@ func (u *unusedFolders) table(f tableFacts, rows []version) {
 // heap, or an older copy of it left among the unused blocks; or another
 // folder of the same name, which is all a folder not walked is placed
 // by). A walked folder's own heap is in use: any unused one of its
-// counts is another's.
+// counts is another's. A table that alone has the counts of a search
+// folder alone is that folder's: its rows list messages of other folders,
+// and tell none where they are.
 func (u *unusedFolders) settle() {
 	if u.overflow {
 		return
@@ -290,6 +293,10 @@ func (u *unusedFolders) settle() {
 			continue
 		}
 		nid := g.nids[0]
+		if nid&0x1F == ndb.NIDTypeSearchFolder {
+			u.tables[g.tables[0]].search = true
+			continue
+		}
 		if _, named := u.folders[nid]; named && nid&0x1F == ndb.NIDTypeFolder && !u.twice[nid] {
 			u.place(g.tables[0], nid)
 		}
@@ -323,10 +330,12 @@ func (a listedBy) and(b listedBy) listedBy {
 }
 
 // of is the folder whose table row r is in (notOne: a table whose folder
-// is not known).
+// is not known; 0: a search folder's, which tells none).
 func (u *unusedFolders) of(r version) listedBy {
 	if i, ok := u.ofBlock[r.block]; ok && i >= 0 && u.tables[i].folder != 0 {
 		return listedBy(u.tables[i].folder)
+	} else if ok && i >= 0 && u.tables[i].search {
+		return 0
 	}
 	return notOne
 }
