@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -477,10 +478,12 @@ func (s *Store) unusedFolderPaths(walkedPaths func() map[string]bool) placedUnli
 	// placed folder of such a path gets its NID after its name, as do two
 	// of one name, so that each is a folder of its own.
 	walked := make(map[uint32]int, len(s.Report.Folders))
-	taken := make(map[string]bool, 2*len(s.Report.Folders))
 	for i, f := range s.Report.Folders {
-		p := ExportPath(f.Path)
-		walked[f.NID], taken[p], taken[recoveredUnder(p)] = i, true, true
+		walked[f.NID] = i
+	}
+	taken := maps.Clone(walkedPaths())
+	for p := range walkedPaths() {
+		taken[recoveredUnder(p)] = true
 	}
 	names := map[string]int{}
 	for _, row := range s.m.UnusedFolders {

@@ -131,6 +131,10 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 		name = s
 	}
 	contentCount := -1
+	// rebuilt: its entry came from the rebuilt index, maybe an old copy of
+	// it, naming an old copy of its heap.
+	node, _ := w.res.Node(nid)
+	rebuilt := node.Rebuilt
 	data, subs, err := w.node(nid)
 	var pc *ltp.PC
 	if err == nil {
@@ -142,17 +146,13 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 			if p, ok := pc.Get(propContentCount); ok && p.Type == ltp.TypeInt32 {
 				contentCount = int(p.Value)
 			}
-		} else {
-			pc = nil
 		}
 	}
 	// A folder walked has its counts too: a lost listing among the unused
-	// blocks may be its (placeUnlinked). One whose node is lost has its
-	// heap among them, as may one read through the rebuilt index (an old
-	// copy of its entry, naming an old copy of its heap).
+	// blocks may be its (placeUnlinked). One whose node is lost, or read
+	// through the rebuilt index, has its current heap among them.
 	if err != errMissing {
-		n, _ := w.res.Node(nid)
-		w.unusedFolders.walkedFolder(nid, pc, !n.Rebuilt)
+		w.unusedFolders.walkedFolder(nid, pc, !rebuilt)
 	}
 	switch {
 	case err == errMissing:
@@ -204,7 +204,7 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 		// A folder node read through the rebuilt index may be an older
 		// version of it (its entry from an old copy of a leaf page): its
 		// count may be too, and so may not count every item.
-		if n, found := w.res.Node(nid); found && n.Rebuilt && contentCount >= 0 {
+		if rebuilt && contentCount >= 0 {
 			w.countMayBeOld = true
 		}
 	}
@@ -396,6 +396,12 @@ func (w *walker) nameRows(tc *ltp.TC) {
 			w.rowNames[id] = s
 		}
 	}
+}
+
+// cellInt32 reads a 32-bit integer cell of a table row.
+func cellInt32(tc *ltp.TC, row int, id uint16) (int32, bool) {
+	v, ok := tc.Cell(row, uint32(id)<<16|ltp.TypeInt32)
+	return int32(v), ok
 }
 
 // cellString decodes a string cell of a table row.

@@ -45,9 +45,9 @@ type tableFacts struct {
 // and container class ("IPF.Appointment"; "" where none is kept), and its
 // item and unread counts.
 type FolderRow struct {
-	NID           uint32
-	Name, Class   string
-	Items, Unread int32
+	NID         uint32
+	Name, Class string
+	counts      folderCounts
 }
 
 const (
@@ -58,27 +58,19 @@ const (
 // tableFactsOf counts tc's rows and reads its folder rows.
 func (w *walker) tableFactsOf(tc *ltp.TC) tableFacts {
 	var f tableFacts
-	int32Cell := func(r int, id uint16) (int32, bool) {
-		v, ok := tc.Cell(r, uint32(id)<<16|ltp.TypeInt32)
-		return int32(v), ok
-	}
 	for r, id := range tc.RowIDs {
 		switch id & 0x1F {
 		case ndb.NIDTypeMessage:
 			f.messages++
-			if flags, ok := int32Cell(r, propMessageFlags); !ok || flags&msgFlagRead == 0 {
+			if flags, ok := cellInt32(tc, r, propMessageFlags); !ok || flags&msgFlagRead == 0 {
 				f.unread++
 			}
 		case ndb.NIDTypeFolder, ndb.NIDTypeSearchFolder:
 			f.other++
-			// A count a row lacks is 0: support.pst's writer keeps none
-			// for an empty folder, nor an unread count of 0.
 			name, okName := w.cellString(tc, r, propDisplayName)
 			class, _ := w.cellString(tc, r, propContainerClass)
-			items, _ := int32Cell(r, propContentCount)
-			unread, _ := int32Cell(r, propContentUnreadCount)
 			if okName && len(f.folders) < maxUnusedTables {
-				f.folders = append(f.folders, FolderRow{NID: id, Name: name, Class: class, Items: items, Unread: unread})
+				f.folders = append(f.folders, FolderRow{NID: id, Name: name, Class: class, counts: rowCounts(tc, r)})
 			}
 		default:
 			f.other++
@@ -99,7 +91,7 @@ type unusedFolders struct {
 	// heaps are the folders' own property heaps among the unused blocks,
 	// by their item and unread counts and names: a folder whose hierarchy
 	// row is lost is still known by its heap.
-	heaps []folderHeap
+	heaps []heapCounts
 	// known are the counts each folder is known to have, by NID: from
 	// the unused hierarchy rows, and for the folders the walk reaches from
 	// their own heaps and their rows in the hierarchy tables walked. A
@@ -136,7 +128,8 @@ const maxFolders = 1 << 16
 // characters): a longer one is no folder's, and none is placed.
 const maxFolderName = 1024
 
-type folderHeap struct {
+// heapCounts are a folder's property heap's counts and name.
+type heapCounts struct {
 	counts folderCounts
 	name   string
 }
@@ -153,6 +146,15 @@ func (u *unusedFolders) know(nid uint32, c folderCounts) {
 		return
 	}
 	u.known = append(u.known, knownCounts{nid, c})
+}
+
+// rowCounts are the item and unread counts a hierarchy table's row keeps
+// (a count a row lacks is 0: support.pst's writer keeps none for an empty
+// folder, nor an unread count of 0).
+func rowCounts(tc *ltp.TC, r int) folderCounts {
+	items, _ := cellInt32(tc, r, propContentCount)
+	unread, _ := cellInt32(tc, r, propContentUnreadCount)
+	return folderCounts{int(items), int(unread)}
 }
 
 // pcCounts are the item and unread counts a folder's property heap keeps
@@ -188,9 +190,7 @@ func (u *unusedFolders) walkedFolder(nid uint32, pc *ltp.PC, inUse bool) {
 // their folders.
 func (u *unusedFolders) walkedRows(tc *ltp.TC) {
 	for r, nid := range tc.RowIDs {
-		items, _ := tc.Cell(r, uint32(propContentCount)<<16|ltp.TypeInt32)
-		unread, _ := tc.Cell(r, uint32(propContentUnreadCount)<<16|ltp.TypeInt32)
-		u.know(nid, folderCounts{int(int32(items)), int(int32(unread))})
+		u.know(nid, rowCounts(tc, r))
 	}
 }
 
@@ -205,7 +205,7 @@ func (u *unusedFolders) folderHeap(pc *ltp.PC, name string) {
 		u.overflow = true
 		return
 	}
-	u.heaps = append(u.heaps, folderHeap{c, name})
+	u.heaps = append(u.heaps, heapCounts{c, name})
 }
 
 // table notes a table read whole, with its rows kept (of heaps' keys).
@@ -222,7 +222,7 @@ func (u *unusedFolders) table(f tableFacts, rows []version) {
 			u.twice[r.NID] = true
 		}
 		u.folders[r.NID] = r
-		u.know(r.NID, folderCounts{int(r.Items), int(r.Unread)})
+		u.know(r.NID, r.counts)
 	}
 	if f.other > 0 || f.messages == 0 || len(u.tables) == maxUnusedTables {
 		return
