@@ -28,12 +28,8 @@ func TestRepairPlacesRecovered(t *testing.T) {
 	if len(srcs) == 0 {
 		t.Skip("the corpus is not here")
 	}
-	f, err := pstmut.Load(srcs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
 	src := filepath.Join(t.TempDir(), "destroyed.ost")
-	if err := os.WriteFile(src, damagekit.DestroyNodeIndex(f), 0o644); err != nil {
+	if err := damagekit.WriteNodeIndexDestroyed(srcs[0], src); err != nil {
 		t.Fatal(err)
 	}
 	dst, sum := repairFile(t, src, repair.Options{})

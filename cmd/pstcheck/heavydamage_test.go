@@ -656,13 +656,9 @@ func TestExportPlacedFolder(t *testing.T) {
 	if src == "" {
 		t.Skip("go-pst samples not downloaded")
 	}
-	f, err := pstmut.Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	p := filepath.Join(dir, "destroyed.pst")
-	if err := os.WriteFile(p, damagekit.DestroyNodeIndex(f), 0o644); err != nil {
+	if err := damagekit.WriteNodeIndexDestroyed(src, p); err != nil {
 		t.Fatal(err)
 	}
 	x := runExport(t, p, filepath.Join(dir, "out"), "--folders", "Recovered items/Drafts")

@@ -283,9 +283,16 @@ func garbage(at, n int64) func(*pstmut.File) []byte {
 	}
 }
 
-// DestroyNodeIndex is f with every NBT page zeroed (the case "every NBT
-// page zeroed (the node index destroyed)").
-func DestroyNodeIndex(f *pstmut.File) []byte { return zeroPages(f.TreePages(ndb.PageNBT, -1))(f) }
+// WriteNodeIndexDestroyed writes to dst the store at src with every NBT
+// page zeroed (the case "every NBT page zeroed (the node index
+// destroyed)").
+func WriteNodeIndexDestroyed(src, dst string) error {
+	f, err := pstmut.Load(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, zeroPages(f.TreePages(ndb.PageNBT, -1))(f), 0o644)
+}
 
 // Named returns the case of the matrix of f called name, if there is one.
 func Named(f *pstmut.File, name string) (Case, bool) {
