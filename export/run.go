@@ -263,19 +263,32 @@ func (noRunProgress) Start(int) {}
 func (noRunProgress) Item()     {}
 func (noRunProgress) Done()     {}
 
-// FolderWanted says whether a folder is one of only or below one (case
-// insensitive, "\" taken for "/"); every folder when only is empty.
+// FolderWanted says whether a folder, by the path its items are exported
+// under, is one of only or below one (case insensitive, "\" taken for
+// "/"); every folder when only is empty. A path of only may be given as
+// the scan shows it: "(unreachable)/X" is exported as "Recovered items/X".
 func FolderWanted(path string, only []string) bool {
 	if len(only) == 0 {
 		return true
 	}
 	for _, o := range only {
-		o = strings.Trim(strings.ReplaceAll(o, `\`, "/"), "/")
+		o = typedPath(o)
 		if strings.EqualFold(path, o) || len(path) > len(o) && strings.EqualFold(path[:len(o)], o) && path[len(o)] == '/' {
 			return true
 		}
 	}
 	return false
+}
+
+// typedPath is a folder path a user typed as the export path it names:
+// slashes either way, none at the ends, and a path as the scan shows a
+// folder no walk reached ("(unreachable)/X", any case) as exported.
+func typedPath(o string) string {
+	o = strings.Trim(strings.ReplaceAll(o, `\`, "/"), "/")
+	if n := len(messaging.UnreachablePrefix); len(o) >= n && strings.EqualFold(o[:n], messaging.UnreachablePrefix) {
+		o = messaging.UnreachablePrefix + o[n:]
+	}
+	return pstcheck.ExportPath(o)
 }
 
 // readItem reads one item as pstcheck.ReadItem does, large values left in

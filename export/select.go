@@ -35,13 +35,13 @@ func FolderPaths(store *pstcheck.Store) []string {
 
 // MatchFolders checks that each of only names a folder among paths (the
 // store's folder paths, as the scan shows them), as FolderWanted matches
-// them. Otherwise it returns a *FolderMatchError naming up to max of the
-// nearest folders, so a user who typed "Inbox" is shown "Top of Personal
-// Folders/Inbox".
+// them: by the paths their items are exported under. Otherwise it returns
+// a *FolderMatchError naming up to max of the nearest folders, so a user
+// who typed "Inbox" is shown "Top of Personal Folders/Inbox".
 func MatchFolders(paths, only []string, max int) error {
 	var unmatched []string
 	for _, o := range only {
-		if !slices.ContainsFunc(paths, func(p string) bool { return FolderWanted(p, []string{o}) }) {
+		if !slices.ContainsFunc(paths, func(p string) bool { return FolderWanted(pstcheck.ExportPath(p), []string{o}) }) {
 			unmatched = append(unmatched, o)
 		}
 	}

@@ -26,3 +26,22 @@ func TestMatchFolders(t *testing.T) {
 		t.Errorf("a typo: got %v, want Sent Items first", err)
 	}
 }
+
+// TestMatchUnreachableFolders: a folder no walk reached is shown by the
+// scan as "(unreachable)/X" and its items go under "Recovered items/X":
+// --folders takes either, in any case.
+func TestMatchUnreachableFolders(t *testing.T) {
+	paths := []string{"Recovered items", "(unreachable)/(folder 0x8142)", "(unreachable)/Top of Personal Folders/Drafts"}
+	for _, typed := range []string{"(unreachable)/(folder 0x8142)", "(UNREACHABLE)/(folder 0x8142)", `Recovered items\(folder 0x8142)`,
+		"(unreachable)/Top of Personal Folders", "recovered items/top of personal folders/drafts/"} {
+		if err := MatchFolders(paths, []string{typed}, 3); err != nil {
+			t.Errorf("%q: %v", typed, err)
+		}
+	}
+	if !FolderWanted("Recovered items/(folder 0x8142)", []string{"(unreachable)/(folder 0x8142)"}) {
+		t.Error(`"(unreachable)/(folder 0x8142)" does not want the items of "Recovered items/(folder 0x8142)"`)
+	}
+	if FolderWanted("Recovered items/(folder 0x8142)", []string{"(unreachable)/(folder 0x81)"}) {
+		t.Error("a prefix of a folder's name wants it")
+	}
+}

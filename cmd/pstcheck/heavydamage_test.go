@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path"
@@ -19,6 +20,7 @@ import (
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/internal/synth"
+	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
@@ -670,5 +672,39 @@ func TestExportPlacedFolder(t *testing.T) {
 	}
 	if len(written) != 3 || slices.ContainsFunc(written, func(f string) bool { return f != "Recovered items/Drafts" }) {
 		t.Errorf("exit %d, written in %q\n%s%s", x.status, written, x.stdout, x.stderr)
+	}
+}
+
+// TestExportUnreachableFolder: with the NBT leaf holding the root folder
+// zeroed, support.pst's folders are reached by no walk and the scan shows
+// them as "(unreachable)/...", their items go under "Recovered items/..."
+// (Item.Folder; the export tree puts them where their parents' NIDs lead,
+// here the root's). --folders takes either path and exports the folder's
+// items; the exit status says listings are lost.
+func TestExportUnreachableFolder(t *testing.T) {
+	f, err := pstmut.Load(testkit.GoPst(t, "support.pst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := damagekit.Named(f, "NBT leaf zeroed (root folder)")
+	if !ok {
+		t.Fatal("no such damage case")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "rootleaf.pst")
+	if err := os.WriteFile(p, c.Damage(f), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i, typed := range []string{"(unreachable)/Top of Personal Folders/Drafts", `recovered items\top of personal folders\drafts`} {
+		x := runExport(t, p, filepath.Join(dir, fmt.Sprint("out", i)), "--folders", typed)
+		var written []string
+		for _, it := range x.man.Items {
+			if it.Path != nil {
+				written = append(written, it.Folder)
+			}
+		}
+		if x.status != 1 || len(written) != 6 || slices.ContainsFunc(written, func(f string) bool { return f != "Top of Personal Folders/Drafts" }) {
+			t.Errorf("--folders %q: exit %d, written in %q\n%s%s", typed, x.status, written, x.stdout, x.stderr)
+		}
 	}
 }
