@@ -1211,15 +1211,17 @@ func TestBlindTreeKeepsTreelessBack(t *testing.T) {
 // With the header destroyed, the NBT root found may be an older one whose
 // newer pages are destroyed too: 32-bit.pst with its header and every NBT
 // page zeroed was read through an old root that predates its one message,
-// and said it held no item at all. The unused blocks are now looked at as
-// where node entries were lost, so the message is found (MSG-UNLINKED)
-// and counted.
+// and said it held no item at all. The unused blocks are looked at as
+// where node entries were lost, so the message is found (MSG-UNLINKED);
+// and the old root is refused (its nodes name blocks the BBT no longer
+// lists), so the message is recovered, its named properties read through
+// the current name-to-ID map, as with the NBT zeroed alone.
 func TestGuessedHeaderFindsUnlinked(t *testing.T) {
 	f := loadGoPst(t, "32-bit.pst")
 	b := nodeIndexZeroed(t, f)
 	clear(b[:512])
 	store := openBytes(t, b)
-	if it := store.Report.Items; it.Total != 1 || !store.Report.Has(finding.MessageUnlinked) || !store.Report.Has(finding.HeaderGuessed) {
+	if it := store.Report.Items; it.Total != 1 || it.Recovered != 1 || !store.Report.Has(finding.MessageUnlinked) || !store.Report.Has(finding.HeaderGuessed) {
 		t.Errorf("items %+v; MSG-UNLINKED %v", it, store.Report.Has(finding.MessageUnlinked))
 	}
 }

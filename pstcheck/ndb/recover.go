@@ -1,7 +1,9 @@
 package ndb
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -152,12 +154,21 @@ func (s *Scanner) guessCrypt() {
 // (type, signature for its offset and BID, CRC) at the tree's highest
 // level, and every page of the tree newer than it lies below it; its older
 // copies lie in space the allocation map marks free. So the root is taken
-// only when it is the one page at the top that no sound AMap page marks
+// only when it is the newest page at the top that no sound AMap page marks
 // free, and it reaches every newer page of its tree. Otherwise the root is
 // gone (what is found is an older tree, or a part of one) or cannot be
 // told: the tree stays unusable, to be rebuilt from its leaves
-// (rebuild.go). (Pages the map marks in use below the top need not be
-// reached: Outlook's maps keep leaked pages in use.)
+// (rebuild.go). (Pages the map marks in use need not be reached: Outlook's
+// maps keep leaked pages in use, old roots among them: enron.pst keeps
+// two older NBT roots and one older BBT root in use.)
+//
+// Another page at the top the map keeps in use is an older copy of the
+// root, or, when the root is gone, one of its children left on top, the
+// newest of which would be taken for it. The children of one page hold
+// keys that do not overlap; a copy of the root holds the keys of the whole
+// tree of its time, which overlap those of the tree after it. So the root
+// is taken only when each other such page holds keys among its own
+// (treeKeys).
 func findRoots(r readerAt, size int64, h *Header) {
 	l := &h.Layout
 	type page struct {
@@ -193,22 +204,28 @@ func findRoots(r readerAt, size int64, h *Header) {
 			pages[k] = append(pages[k], page{BREF{BID: t.BID, IB: uint64(at)}, level, free})
 		}
 	}
+	var among [2]bool // the root was taken among several pages in use
 	for k := range pages {
 		top := -1
 		for _, p := range pages[k] {
 			top = max(top, p.level)
 		}
-		// The root is the one page at the top the map does not mark free:
-		// two are a tree whose root is gone, its children left on top.
+		// The root is the newest page at the top the map does not mark
+		// free; the others must be older copies of it.
 		var c *page
+		var others []*page
 		for i, p := range pages[k] {
-			if p.level == top && !p.free {
-				if c != nil {
-					c = nil
-					break
-				}
-				c = &pages[k][i]
+			if p.level != top || p.free {
+				continue
 			}
+			if c != nil {
+				if p.ref.BID < c.ref.BID {
+					others = append(others, &pages[k][i])
+					continue
+				}
+				others = append(others, c)
+			}
+			c = &pages[k][i]
 		}
 		if c == nil {
 			continue
@@ -220,6 +237,19 @@ func findRoots(r readerAt, size int64, h *Header) {
 				break
 			}
 		}
+		if c != nil && len(others) > 0 {
+			ck := keysBelow(r, size, l, int64(c.ref.IB))
+			ok := ck.lastKnown
+			for _, o := range others {
+				if ok && !below[int64(o.ref.IB)] {
+					ok = ck.olderCopy(keysBelow(r, size, l, int64(o.ref.IB)))
+				}
+			}
+			if !ok {
+				c = nil // children of a lost root, or pages that cannot be told
+			}
+		}
+		among[k] = c != nil && len(others) > 0
 		switch {
 		case c == nil:
 		case k == 0:
@@ -228,6 +258,109 @@ func findRoots(r readerAt, size int64, h *Header) {
 			h.BBT, h.BBTUsable = c.ref, true
 		}
 	}
+	// A root may still be an older copy whose newer pages are all
+	// destroyed (the header and every NBT page zeroed): an older NBT's
+	// nodes name blocks freed since, which the BBT no longer lists; an
+	// older BBT lacks the blocks written since. So the trees must agree,
+	// or the one whose root is older is rebuilt instead: every change of
+	// a node changes blocks, so the BBT's root is rewritten with the
+	// NBT's. A tree found alone cannot be checked: taken among several
+	// pages in use, it is rebuilt.
+	switch {
+	case h.NBTUsable && h.BBTUsable:
+		if !treesAgree(r, size, h) {
+			older := &h.BBTUsable
+			if h.NBT.BID < h.BBT.BID {
+				older = &h.NBTUsable
+			}
+			*older = false
+		}
+	default:
+		h.NBTUsable = h.NBTUsable && !among[0]
+		h.BBTUsable = h.BBTUsable && !among[1]
+	}
+}
+
+// maxAgreeBlocks bounds the BBT entries treesAgree holds (8 bytes each);
+// past it the trees are not taken to agree.
+const maxAgreeBlocks = 1 << 22
+
+// treesAgree says whether every data and subnode block a node of the NBT
+// below h.NBT names is listed by the BBT below h.BBT, where the BBT's pages
+// survive to tell (a block under a page that is not sound may be listed).
+func treesAgree(r readerAt, size int64, h *Header) bool {
+	l := &h.Layout
+	var bids []uint64
+	var gaps [][2]uint64 // key ranges [lo, hi) of BBT pages not sound, in key order
+	whole := walkLeaves(r, size, l, int64(h.BBT.IB), PageBBT, func(e []byte) bool {
+		bids = append(bids, l.uint(e)&^bidReserved)
+		return len(bids) <= maxAgreeBlocks
+	}, func(lo, hi uint64) { gaps = append(gaps, [2]uint64{lo, hi}) })
+	if !whole {
+		return false
+	}
+	slices.Sort(bids)
+	listed := func(bid uint64) bool {
+		bid &^= bidReserved
+		if _, ok := slices.BinarySearch(bids, bid); ok {
+			return true
+		}
+		i, _ := slices.BinarySearchFunc(gaps, bid, func(g [2]uint64, b uint64) int { return cmp.Compare(g[0], b) })
+		if i < len(gaps) && gaps[i][0] == bid {
+			i++
+		}
+		return i > 0 && bid < gaps[i-1][1]
+	}
+	agree := true
+	walkLeaves(r, size, l, int64(h.NBT.IB), PageNBT, func(e []byte) bool {
+		n := l.parseNBTLeaf(e)
+		agree = (n.Data == 0 || listed(n.Data)) && (n.Sub == 0 || listed(n.Sub))
+		return agree
+	}, func(lo, hi uint64) {})
+	return agree
+}
+
+// walkLeaves calls entry with every entry of the leaves of the B-tree of
+// type typ below the page at root, in key order, until it returns false
+// (then walkLeaves returns false), and gap with the key range [lo, hi) of
+// each page below that is not a sound page of that type one level below
+// its parent (hi ^0: to the end). Each page is read once, at most
+// maxBTreeLevel deep.
+func walkLeaves(r readerAt, size int64, l *Layout, root int64, typ byte, entry func([]byte) bool, gap func(lo, hi uint64)) bool {
+	seen := map[int64]bool{}
+	var walk func(ib int64, level int, lo, hi uint64) bool
+	walk = func(ib int64, level int, lo, hi uint64) bool {
+		page := make([]byte, l.PageSize)
+		t, sound := PageTrailer{}, false
+		if !seen[ib] && ib >= l.FirstAMap && ib+l.PageSize <= size && readFull(r, page, ib) == nil {
+			t, sound = l.soundBTreePage(page, ib)
+		}
+		seen[ib] = true
+		n, _, cb, lvl := l.BTFooter(page)
+		if !sound || t.Type != typ || level >= 0 && lvl != level || lvl > maxBTreeLevel || n*cb > l.BTFooterOff ||
+			lvl == 0 && cb < l.BIDSize || lvl > 0 && cb < l.BranchEntrySize {
+			gap(lo, hi)
+			return true
+		}
+		for i := range n {
+			e := page[i*cb : (i+1)*cb]
+			if lvl == 0 {
+				if !entry(e) {
+					return false
+				}
+				continue
+			}
+			clo, chi := max(lo, l.uint(e)), hi
+			if i+1 < n {
+				chi = l.uint(page[(i+1)*cb:])
+			}
+			if !walk(int64(l.uint(e[2*l.BIDSize:])), lvl-1, clo, chi) {
+				return false
+			}
+		}
+		return true
+	}
+	return walk(root, -1, 0, ^uint64(0))
 }
 
 // reachable returns the offsets of the pages the B-tree rooted at root
@@ -259,6 +392,61 @@ func reachable(r readerAt, size int64, l *Layout, root BREF) map[int64]bool {
 	}
 	walk(int64(root.IB), 0)
 	return seen
+}
+
+// treeKeys are the first and the last key of the B-tree below a page:
+// its first entry's key (known when the page is a sound B-tree page with
+// entries), and the last entry's key of the leaf its last entries lead
+// down to (known when every page on the way is a sound page of the same
+// type one level below its parent: an old page's children are often
+// written over).
+type treeKeys struct {
+	first, last           uint64
+	firstKnown, lastKnown bool
+	empty                 bool // a sound page without entries
+}
+
+// olderCopy says whether o, another page at the top of the tree below the
+// page of k (whose last key is known), holds keys among k's: the children
+// of one page do not, so o is an older copy of k's page. Its first key
+// among k's tells so when its last one is not known. A page without
+// entries is no child of a page (a new store's first, empty tree).
+func (k treeKeys) olderCopy(o treeKeys) bool {
+	return o.empty || o.firstKnown && k.first <= o.first && o.first <= k.last ||
+		o.lastKnown && o.first <= k.last && k.first <= o.last
+}
+
+// keysBelow reads the treeKeys of the page at ib (at most maxBTreeLevel
+// deep).
+func keysBelow(r readerAt, size int64, l *Layout, ib int64) treeKeys {
+	var k treeKeys
+	page := make([]byte, l.PageSize)
+	var typ byte
+	want := -1
+	for depth := 0; depth <= maxBTreeLevel; depth++ {
+		if ib < l.FirstAMap || ib+l.PageSize > size || readFull(r, page, ib) != nil {
+			return k
+		}
+		t, sound := l.soundBTreePage(page, ib)
+		n, _, cb, level := l.BTFooter(page)
+		if !sound || depth > 0 && (t.Type != typ || level != want) || n == 0 || cb < l.BIDSize || n*cb > l.BTFooterOff {
+			k.empty = sound && depth == 0 && n == 0
+			return k
+		}
+		if depth == 0 {
+			typ, k.first, k.firstKnown = t.Type, l.uint(page), true
+		}
+		lastEntry := page[(n-1)*cb:]
+		if level == 0 {
+			k.last, k.lastKnown = l.uint(lastEntry), true
+			return k
+		}
+		if cb < l.BranchEntrySize {
+			return k
+		}
+		ib, want = int64(l.uint(lastEntry[2*l.BIDSize:])), level-1
+	}
+	return k
 }
 
 // findBTreePage returns the offset of the first sound B-tree page of

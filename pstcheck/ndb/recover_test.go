@@ -188,3 +188,46 @@ func TestRecoverHeaderNothingToGo(t *testing.T) {
 		fs.mustHave(t, finding.HeaderMagic, 0)
 	}
 }
+
+// Outlook's allocation maps keep leaked pages in use, old B-tree roots
+// among them: enron.pst keeps two older NBT roots and one older BBT root
+// beside the live ones. Its header destroyed, the newest root of each
+// tree is taken, as the header had it, and nothing is rebuilt: a rebuild
+// from every leaf page would read the old leaves' entries as damage
+// (blocks overlapping, failing their CRC).
+func TestRecoverHeaderOldRootsInUse(t *testing.T) {
+	f := sample(t, "enron.pst")
+	f.Zero(0, headerLen(f))
+	res, fs := scan(f)
+	if res == nil || res.Rebuild != nil || res.Header.NBT != f.H.NBT || res.Header.BBT != f.H.BBT {
+		t.Fatalf("roots NBT %+v BBT %+v (rebuild %v), want %+v and %+v:%s", res.Header.NBT, res.Header.BBT, res.Rebuild != nil, f.H.NBT, f.H.BBT, fs)
+	}
+	for _, x := range fs.errors() {
+		if x.Code != finding.HeaderMagic {
+			t.Errorf("error besides the header's: %+v", x)
+		}
+	}
+}
+
+// With the header and every page of the live NBT destroyed, what is left
+// at the top of the NBT is an older root, still marked in use: its nodes
+// name blocks freed since, which the BBT no longer lists. The trees
+// disagree, so the older one is not taken (its nodes would be read as the
+// store's), and the NBT is rebuilt.
+func TestRecoverHeaderOlderNBTRootRefused(t *testing.T) {
+	f := sample(t, ansiSample)
+	f.Zero(0, headerLen(f))
+	for _, p := range f.TreePages(ndb.PageNBT, -1) {
+		f.Zero(p.Off, f.L.PageSize)
+	}
+	res, fs := scan(f)
+	if res == nil {
+		t.Fatalf("no result:%s", fs)
+	}
+	if res.Header.NBTUsable || res.Rebuild == nil {
+		t.Errorf("NBT root taken at %+v (rebuild %v):%s", res.Header.NBT, res.Rebuild != nil, fs)
+	}
+	if !res.Header.BBTUsable || res.Header.BBT != f.H.BBT {
+		t.Errorf("BBT root %+v (usable %v), want %+v", res.Header.BBT, res.Header.BBTUsable, f.H.BBT)
+	}
+}
