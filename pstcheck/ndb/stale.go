@@ -20,9 +20,12 @@ import "github.com/pstcheck/pstcheck/pstcheck/finding"
 // the node index is whole (when node entries are lost, a block no node
 // uses may be a lost item's), and what lies at its place shows it was
 // written over (another block's trailer, a block or page that verifies
-// there, the place outside the data section). A block whose trailer names
-// it where the entry says but whose data fails its checksum is a damaged
-// block in its place, reported as such.
+// there, the place outside the data section) or the allocation map, valid
+// and sound there, marks some of its place free: the store holds no block
+// there. (enron.pst keeps two such blocks whose trailers survive, their
+// starts written over since.) A block whose trailer names it where the
+// entry says but whose data fails its checksum, in space the map keeps in
+// use, is a damaged block in its place, reported as such.
 
 // maxHeldBack bounds the findings held back; those past it are reported at
 // once, as before the node pass could tell.
@@ -51,8 +54,10 @@ func (s *Scanner) reportBlock(idx int, f finding.Finding) {
 // reports them all.
 func (s *Scanner) settleHeldBack(refs []uint16) {
 	nbtWhole := len(s.lostNBT) == 0 && s.droppedNodes == 0
+	var free freePlaces
 	for _, h := range s.heldBack {
-		if refs == nil || refs[h.idx] > 0 || !nbtWhole || !s.res.BBT.State(int(h.idx)).writtenOver() {
+		if refs == nil || refs[h.idx] > 0 || !nbtWhole ||
+			!s.res.BBT.State(int(h.idx)).writtenOver() && !free.any(s, s.res.BBT.Entry(int(h.idx))) {
 			s.report(h.f)
 			continue
 		}
@@ -66,6 +71,39 @@ func (s *Scanner) settleHeldBack(refs []uint16) {
 		s.res.Rebuild.StaleEntries = n
 		s.res.Rebuild.Blocks -= n
 	}
+}
+
+// freePlaces tells whether the allocation map marks places free, keeping
+// the bitmap of the AMap page last read.
+type freePlaces struct {
+	amapOff int64
+	bits    []byte // nil: not read yet, or not a sound AMap page
+	read    bool
+}
+
+// any says whether the valid allocation map marks any part of the place of
+// block e free.
+func (f *freePlaces) any(s *Scanner, e BBTEntry) bool {
+	l := &s.h.Layout
+	start := int64(e.IB)
+	end := start + l.BlockExtent(int(e.CB))
+	if s.h.AMapValid == 0 || start < l.FirstAMap || end > s.size {
+		return false
+	}
+	for u := start; u < end; u += l.AMapUnit {
+		amapOff := l.FirstAMap + (u-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
+		if !f.read || amapOff != f.amapOff {
+			f.amapOff, f.bits, f.read = amapOff, nil, true
+			page := make([]byte, l.PageSize)
+			if readFull(s.r, page, amapOff) == nil {
+				f.bits = l.amapBits(page, amapOff)
+			}
+		}
+		if f.bits != nil && !l.amapInUse(f.bits, u) {
+			return true
+		}
+	}
+	return false
 }
 
 // isStale says whether the entry at BBT index i is an old page's entry

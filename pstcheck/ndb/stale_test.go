@@ -11,20 +11,21 @@ import (
 // enron.pst keeps old copies of BBT leaf pages in space its maps mark in
 // use. With its BBT root zeroed, the rebuild takes their entries too; 11
 // of them name blocks no node uses that fail. 9 of those places hold
-// another block, or lie in one that verifies: they are left out as stale,
-// not reported as damaged blocks. The other 2 hold a trailer naming the
-// block with data that fails its checksum, which is what a block damaged
-// in place looks like: they are reported. Every node is whole.
+// another block, or lie in one that verifies; the other 2 hold a trailer
+// naming the block with data that fails its checksum, in space the
+// allocation map marks free: the store holds no block there. All 11 are
+// left out as stale, not reported as damaged blocks, and the one error is
+// the root page's. Every node is whole.
 func TestStaleEntriesLeftOut(t *testing.T) {
 	f := sample(t, "enron.pst")
 	root := f.Root(ndb.PageBBT)
 	f.Zero(root.Off, f.L.PageSize)
 	res, fs := scan(f)
-	if rb := res.Rebuild; rb == nil || rb.StaleEntries != 9 {
-		t.Fatalf("rebuild %+v, want 9 stale entries left out", rb)
+	if rb := res.Rebuild; rb == nil || rb.StaleEntries != 11 {
+		t.Fatalf("rebuild %+v, want 11 stale entries left out", rb)
 	}
 	for _, x := range fs.errors() {
-		if !(x.Code == finding.PageType && x.Offset == root.Off || x.Code == finding.BlockCRC) {
+		if !(x.Code == finding.PageType && x.Offset == root.Off) {
 			t.Errorf("unexpected error finding: %s %s", x.Code, x.Detail)
 		}
 	}
@@ -33,10 +34,19 @@ func TestStaleEntriesLeftOut(t *testing.T) {
 	}
 }
 
-// A block a node uses is never taken for a stale entry: with the BBT root
-// zeroed, a message's own data block with a byte changed comes back from
-// its leaf page's entry alone (no trailer proves it), and is reported as
-// damaged, with the message.
+// A block no node uses whose place the allocation map keeps in use, with
+// a trailer naming it there and data that fails its checksum, is a block
+// damaged in place: reported, not left out as stale.
+func TestStaleNotWhenPlaceInUse(t *testing.T) {
+	f := sample(t, "enron.pst")
+	n, b := ownDataBlock(t, f)
+	f.RemoveNBT(n.NID)
+	f.B[int64(b.IB)+8] ^= 0xFF
+	f.Zero(f.Root(ndb.PageBBT).Off, f.L.PageSize)
+	_, fs := scan(f)
+	fs.mustHave(t, finding.BlockCRC, int64(b.IB))
+}
+
 func TestStaleEntriesNotWhenUsed(t *testing.T) {
 	f := sample(t, "enron.pst")
 	n, b := ownDataBlock(t, f)
