@@ -182,7 +182,7 @@ func (s *Scanner) checkMaps() {
 	}
 	if counted {
 		s.res.FreeBytes = free
-		if checkBits && uint64(free) != h.AMapFree {
+		if checkBits && !h.Guessed && uint64(free) != h.AMapFree { // a guessed header has no count
 			s.report(finding.Finding{Code: finding.AMapFree, Offset: finding.NoOffset,
 				Detail: fmt.Sprintf("the header records %d free bytes, the AMaps %d", h.AMapFree, free)})
 		}

@@ -231,3 +231,47 @@ func TestRecoverHeaderOlderNBTRootRefused(t *testing.T) {
 		t.Errorf("BBT root %+v (usable %v), want %+v", res.Header.BBT, res.Header.BBTUsable, f.H.BBT)
 	}
 }
+
+// enron.pst with its header and every page of its live NBT zeroed keeps
+// only older NBT pages, two old roots among them. Its BBT, found among
+// two roots in use and newer than every NBT page left, is taken; the maps,
+// marking every page and block of it in use, are taken as valid; so the
+// node index is rebuilt from the leaf pages in use alone, as with the
+// header whole, not from old copies in free space too.
+func TestRecoverHeaderNodeIndexDestroyed(t *testing.T) {
+	f := sample(t, "enron.pst")
+	for _, p := range f.TreePages(ndb.PageNBT, -1) {
+		f.Zero(p.Off, f.L.PageSize)
+	}
+	whole, _ := scan(f)
+	f.Zero(0, headerLen(f))
+	res, fs := scan(f)
+	if res == nil || whole == nil || whole.Rebuild == nil {
+		t.Fatalf("no result:%s", fs)
+	}
+	h := res.Header
+	if !h.BBTUsable || h.BBT != f.H.BBT || h.NBTUsable || h.AMapValid == 0 {
+		t.Errorf("BBT %+v (usable %v), NBT usable %v, maps valid %d; want BBT %+v, maps valid", h.BBT, h.BBTUsable, h.NBTUsable, h.AMapValid, f.H.BBT)
+	}
+	if rb := res.Rebuild; rb == nil || rb.NBTPages != whole.Rebuild.NBTPages || rb.Nodes != whole.Rebuild.Nodes || rb.BBTPages != 0 {
+		t.Errorf("rebuild %+v, want %+v as with the header whole", rb, whole.Rebuild)
+	}
+}
+
+// Maps that mark a block the BBT lists free (as a crash leaves them) are
+// not taken as valid for a file whose header is destroyed.
+func TestRecoverHeaderMapsNotTrusted(t *testing.T) {
+	f := sample(t, unicodeSample)
+	f.Zero(0, headerLen(f))
+	if res, fs := scan(f); res == nil || res.Header.AMapValid == 0 {
+		t.Fatalf("sound maps not taken as valid:%s", fs)
+	}
+	b := f.BBT[len(f.BBT)/2]
+	page, at, mask := f.AMapBit(int64(b.IB))
+	f.B[at] &^= mask
+	f.FixPageCRC(page)
+	res, fs := scan(f)
+	if res == nil || !res.Header.BBTUsable || res.Header.AMapValid != 0 {
+		t.Errorf("maps valid %d with block 0x%X marked free (BBT usable %v):%s", res.Header.AMapValid, b.BID, res.Header.BBTUsable, fs)
+	}
+}
