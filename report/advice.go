@@ -222,6 +222,16 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			}
 			break
 		}
+		if it.Complete && it.Total == 0 {
+			// An empty store: nothing lost, and nothing to save.
+			why := "its index is damaged"
+			if d.HeaderLost {
+				why = "its header is destroyed, so Outlook and scanpst cannot open it"
+			}
+			e.NextStep = "nothing to save: every folder was read and none holds an item; if the file should hold mail, restore it from a backup"
+			e.Advice = []string{"Every folder of this file was read and none holds an item, but " + why + ". If it held nothing, remove it from Outlook (File > Account Settings > Data Files) and let Outlook create a new one. If it should hold mail, restore it from a backup (your backup system, File History or Previous Versions)."}
+			break
+		}
 		e.NextStep = "restore the file from a backup: no item can be read from it"
 		e.Advice = []string{"No item of this file can be read whole any more; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
 		e.Advice = append(e.Advice, salvageOnlyAdvice(it, path, "Without a backup,")...)

@@ -487,3 +487,19 @@ func TestZeroedEndAdvice(t *testing.T) {
 		t.Errorf("a zeroed end and a cut-off one: cause %q, next step %q", e.Cause, e.NextStep)
 	}
 }
+
+// An empty store whose header is destroyed (every folder read, none
+// holding an item) is not said to have items that cannot be read: there is
+// nothing to save, and the advice says what to do either way.
+func TestEmptyStoreHeaderLostAdvice(t *testing.T) {
+	r := damagedReport()
+	r.Action = pstcheck.ActionRestore
+	r.Items = pstcheck.ItemCounts{Complete: true}
+	r.Damage = pstcheck.Damage{HeaderLost: true}
+	e := Explain(r)
+	adv := strings.Join(e.Advice, "\n")
+	if strings.Contains(e.NextStep+adv, "can be read whole any more") || !strings.HasPrefix(e.NextStep, "nothing to save") ||
+		!strings.Contains(adv, "Outlook and scanpst cannot open it") || !strings.Contains(adv, "restore it from a backup") {
+		t.Errorf("next step %q, advice:\n%s", e.NextStep, adv)
+	}
+}
