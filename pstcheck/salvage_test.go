@@ -1459,3 +1459,44 @@ func TestRecoveredPlacedByListings(t *testing.T) {
 		t.Errorf("the report says %+v", got)
 	}
 }
+
+// A copy that lacks bytes inside it or holds bytes added, its header
+// destroyed too, has no end to tell the shift by: the map page nearest
+// its end tells it, or the pages and blocks that moved. enron.pst with its
+// header zeroed besides saved 191 messages with 4 KiB dropped at 25%, 302
+// with 4 KiB added at 50%, 1,366 with 64 KiB written twice at 75%; now as
+// many as with the header whole. A cross-linked cluster, which verifies
+// elsewhere over a few KiB, is no shift: the 4K-page OST's copy with 16 is
+// read as it lies (it was read 10 MB apart).
+func TestHeaderDestroyedShifted(t *testing.T) {
+	f := loadGoPst(t, "enron.pst")
+	for _, name := range []string{
+		"4 KiB dropped at 25% (the rest moved up)",
+		"4 KiB of zeros added at 50% (the rest moved down)",
+		"64 KiB written twice at 75% (the rest moved down)",
+	} {
+		c, ok := damagekit.Named(f, name)
+		if !ok {
+			t.Fatalf("no damage case %q", name)
+		}
+		b := c.Damage(f)
+		whole := openBytes(t, b).Report
+		clear(b[:512])
+		rep := openBytes(t, b).Report
+		if !rep.Has(finding.RootFileGap) && !rep.Has(finding.RootFileAdded) || rep.Items != whole.Items {
+			t.Errorf("%s, header zeroed: items %+v, want %+v as with the header whole", name, rep.Items, whole.Items)
+		}
+	}
+	t.Run("cross-linked 4K-page OST", func(t *testing.T) {
+		f := loadCorpus(t, "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost")
+		c, ok := damagekit.Named(f, "16 clusters cross-linked (4 KiB holding another place's bytes)")
+		if !ok {
+			t.Fatal("no damage case")
+		}
+		b := c.Damage(f)
+		clear(b[:512])
+		if rep := openBytes(t, b).Report; rep.Has(finding.RootFileGap) || rep.Has(finding.RootFileAdded) {
+			t.Errorf("a shift read into cross-linked clusters: %v", rep.Findings)
+		}
+	})
+}

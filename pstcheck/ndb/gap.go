@@ -65,10 +65,18 @@ const (
 // its header says it looks for runs of added bytes instead, the pages and
 // blocks near its end verifying only further back. ok is false for a file
 // cut off at its end only, one with bytes after its end, or one damaged
-// in another way.
+// in another way. A file whose header is destroyed has no end to go by:
+// the map page nearest its end tells how far the pages there moved.
 func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 	h := ReadHeader(r, size, finding.SinkFunc(func(finding.Finding) {}))
-	if h == nil || h.FileEOF == uint64(size) {
+	if h == nil {
+		l, _, _, found := guessLayout(r, size)
+		if !found {
+			return nil, false
+		}
+		return findGapsByMaps(r, size, &l)
+	}
+	if h.FileEOF == uint64(size) {
 		return nil, false
 	}
 	l := &h.Layout
@@ -94,12 +102,89 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 	// bytes added and was then cut off (a transfer that wrote a piece
 	// twice, then stopped). Where it points the other way, that way is
 	// searched first.
-	if d := p.lastMapShift(); d < 0 && dir > 0 || d > 0 && dir < 0 {
+	if d, _ := p.lastMapShift(); d < 0 && dir > 0 || d > 0 && dir < 0 {
 		if gaps, ok := p.find(-dir, max(d, -d)); ok {
 			return gaps, true
 		}
 	}
 	return p.find(dir, moved)
+}
+
+// findGapsByMaps looks for the runs of bytes missing or added in a file
+// of layout l whose header is destroyed, and so of no known end: by the
+// shift of the map page nearest its end, when it moved; when it lies in
+// its place, by the pages and blocks after it, either way, as far as a
+// map interval (more bytes missing would have moved a later map page
+// before the end, unless it went missing too) and as many bytes as follow
+// it. Without the header's end to agree with, what is found must move a
+// spread of the file's last pages and blocks (spread).
+func findGapsByMaps(r io.ReaderAt, size int64, l *Layout) ([]Gap, bool) {
+	width := max(min(gapProbe, size/16/l.PageSize*l.PageSize), l.PageSize)
+	if size < l.FirstAMap+2*width {
+		return nil, false
+	}
+	p := &gapProber{r: r, size: size, l: l, width: width, end: size,
+		buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
+	d, at := p.lastMapShift()
+	tries := []struct{ dir, moved int64 }{{1, d}}
+	switch {
+	case d < 0:
+		tries[0] = struct{ dir, moved int64 }{-1, -d}
+	case d == 0 && at < 0:
+		return nil, false
+	case d == 0:
+		tries = []struct{ dir, moved int64 }{{1, min(l.AMapCoverage, maxGapShift)}, {-1, min(size-at-l.PageSize, maxGapShift)}}
+	}
+	for _, t := range tries {
+		gaps, ok := p.find(t.dir, t.moved)
+		var shift int64
+		for _, g := range gaps {
+			shift += g.Lacking()
+		}
+		if ok && p.spread(max(shift, -shift)) {
+			return gaps, true
+		}
+	}
+	return nil, false
+}
+
+// minSpread and minMoved are how far apart, at the least, the first and
+// the last of the file's last pages and blocks that moved by the same
+// bytes must lie, and how many they must be, for a file of no known end
+// to be read as one that lacks or holds bytes (findGapsByMaps). A cluster
+// holding another place's bytes (a cross-link) verifies elsewhere over a
+// few KiB of its own; and a page or block that verifies at one shift of
+// the many searched may do so by chance, its 16-bit signature fitting.
+const (
+	minSpread = 16 << 10
+	minMoved  = 3
+)
+
+// spread says whether the pages and blocks that verify shift bytes away
+// (in p's direction), from the file's end back to the first that lies in
+// its place, are minMoved or more and span minSpread bytes or more.
+func (p *gapProber) spread(shift int64) bool {
+	l := p.l
+	first, last, n := int64(-1), int64(-1), 0
+	enough := func() bool { return n >= minMoved && last-first >= minSpread }
+	for at, k := (p.end-p.width)/l.BlockAlign*l.BlockAlign, 0; at >= l.FirstAMap && k < gapSearch; at, k = at-p.width, k+1 {
+		marks := p.marksIn(at, 0, shift)
+		for i := len(marks) - 1; i >= 0; i-- {
+			switch m := marks[i]; m.shift {
+			case 0:
+				return enough()
+			case shift:
+				if last < 0 {
+					last = m.end
+				}
+				first, n = m.start, n+1
+			}
+		}
+		if enough() {
+			return true
+		}
+	}
+	return enough()
 }
 
 // find looks for the runs of bytes missing (dir 1) or added (dir -1)
@@ -162,8 +247,8 @@ func inOrder(gaps []Gap, firstAMap int64) bool {
 // lastMapShift returns how far from where it lies the map page nearest
 // the store's end verifies (its BID, which is its offset, less where it
 // lies: negative when bytes were added before it), looking back at most
-// two map intervals; 0 when there is none, or it lies in its place.
-func (p *gapProber) lastMapShift() int64 {
+// two map intervals, and where it lies; 0 and -1 when there is none.
+func (p *gapProber) lastMapShift() (shift, at int64) {
 	l := p.l
 	stop := max(p.end-2*l.AMapCoverage, l.FirstAMap)
 	buf := make([]byte, gapProbe+l.PageSize)
@@ -173,7 +258,7 @@ func (p *gapProber) lastMapShift() int64 {
 		b := buf[:n]
 		for e := (from + int64(n)) / l.BlockAlign * l.BlockAlign; e-l.PageSize >= from; e -= l.BlockAlign {
 			if t, ok := l.soundMapPage(b[e-l.PageSize-from : e-from]); ok {
-				return int64(t.BID) - (e - l.PageSize)
+				return int64(t.BID) - (e - l.PageSize), e - l.PageSize
 			}
 		}
 		if from == stop {
@@ -181,7 +266,7 @@ func (p *gapProber) lastMapShift() int64 {
 		}
 		at = from + l.PageSize // a page across the two reads is read whole
 	}
-	return 0
+	return 0, -1
 }
 
 // stretch is what a stretch of the file says: how many pages and blocks

@@ -42,49 +42,59 @@ const (
 // recoverHeader guesses the header of a file whose header is destroyed,
 // or returns nil when no format's AMap page is where it should be.
 func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
-	finders := []struct {
-		find func(readerAt, int64, *Layout) int64
-		amap bool
-	}{{findAMap, true}, {findBTreePage, false}}
-	for _, f := range finders {
+	l, at, byAMap, ok := guessLayout(r, size)
+	if !ok {
+		return nil
+	}
+	h := &Header{Layout: l, FileEOF: uint64(size), Crypt: cryptPermute, Guessed: true}
+	switch l.Kind {
+	case ANSI:
+		h.Version = 14
+	case Unicode:
+		h.Version = 23
+	case Unicode4K:
+		h.Version = 36
+	}
+	findRoots(r, size, h)
+	trustMaps(r, size, h)
+	how := "its B-tree roots are the newest pages at their top"
+	if !h.NBTUsable || !h.BBTUsable {
+		how = "its index is rebuilt from what survives"
+	}
+	if h.AMapValid != 0 {
+		how += "; its allocation maps, marking every page and block of its index in use, are taken as valid"
+	}
+	which := "the first AMap page"
+	switch {
+	case at == l.FirstAMap:
+	case byAMap:
+		which = fmt.Sprintf("the AMap page at 0x%X (those before it are destroyed)", at)
+	default:
+		which = fmt.Sprintf("the B-tree page at 0x%X (no AMap page survives where the format puts one)", at)
+	}
+	sink.Report(finding.Finding{Code: finding.HeaderGuessed, Offset: 0,
+		Detail: fmt.Sprintf("the header is destroyed; %s says the file is %s: %s", which, l.Kind, how)})
+	return h
+}
+
+// guessLayout tells the format of a file whose header is destroyed from
+// an AMap page where a format puts one, else from a B-tree page: the
+// layout, the offset of the page that tells it and whether it is an AMap
+// page; ok is false when no page tells.
+func guessLayout(r readerAt, size int64) (l Layout, at int64, byAMap, ok bool) {
+	for _, byAMap := range []bool{true, false} {
+		find := findBTreePage
+		if byAMap {
+			find = findAMap
+		}
 		for _, k := range []Kind{Unicode, ANSI, Unicode4K} {
 			l := LayoutOf(k)
-			off := f.find(r, size, &l)
-			if off < 0 {
-				continue
+			if at := find(r, size, &l); at >= 0 {
+				return l, at, byAMap, true
 			}
-			h := &Header{Layout: l, FileEOF: uint64(size), Crypt: cryptPermute, Guessed: true}
-			switch k {
-			case ANSI:
-				h.Version = 14
-			case Unicode:
-				h.Version = 23
-			case Unicode4K:
-				h.Version = 36
-			}
-			findRoots(r, size, h)
-			trustMaps(r, size, h)
-			how := "its B-tree roots are the newest pages at their top"
-			if !h.NBTUsable || !h.BBTUsable {
-				how = "its index is rebuilt from what survives"
-			}
-			if h.AMapValid != 0 {
-				how += "; its allocation maps, marking every page and block of its index in use, are taken as valid"
-			}
-			which := "the first AMap page"
-			switch {
-			case off == l.FirstAMap:
-			case f.amap:
-				which = fmt.Sprintf("the AMap page at 0x%X (those before it are destroyed)", off)
-			default:
-				which = fmt.Sprintf("the B-tree page at 0x%X (no AMap page survives where the format puts one)", off)
-			}
-			sink.Report(finding.Finding{Code: finding.HeaderGuessed, Offset: 0,
-				Detail: fmt.Sprintf("the header is destroyed; %s says the file is %s: %s", which, k, how)})
-			return h
 		}
 	}
-	return nil
+	return Layout{}, -1, false, false
 }
 
 // findAMap returns the offset of the first AMap page of layout l that is
