@@ -62,7 +62,7 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 		how = "its index is rebuilt from what survives"
 	}
 	if h.AMapValid != 0 {
-		how += "; its allocation maps, marking every page and block of its index in use, are taken as valid"
+		how += "; its allocation maps are taken as valid (none marks a page or block of its index free)"
 	}
 	which := "the first AMap page"
 	switch {

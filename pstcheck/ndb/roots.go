@@ -320,15 +320,17 @@ func keysBelow(r readerAt, size int64, l *Layout, ib int64) treeKeys {
 const validAMap2 = 2
 
 // trustMaps takes the allocation maps of a file whose header is destroyed
-// as valid (h.AMapValid, which the lost header held) when its BBT is found
-// and they mark in use every page of the index trees found and every
-// block the BBT lists, at least one AMap page sound: maps a crash left
-// invalid mark space in use free. Valid maps let the rebuild tell old copies of pages, in
-// free space, from the pages in use, as with the header whole.
+// as valid (h.AMapValid, which the lost header held) unless they say
+// otherwise: no AMap page is sound, or one marks free a page of an index
+// tree found or a block its BBT lists (maps a crash left invalid mark
+// space in use free). Without valid maps the rebuild cannot tell old
+// copies of pages, in free space, from the pages in use: where the newer
+// page is lost, it takes the older one's entries, and reads an older
+// version of a message as the message (the Aspose OST with its header
+// zeroed and cut at 50% wrote a meeting with a reminder it no longer has).
+// Maps that are wrong nonetheless cost the other way: the entries of pages
+// they mark free are lost, and counted so.
 func trustMaps(r readerAt, size int64, h *Header) {
-	if !h.BBTUsable {
-		return
-	}
 	l := &h.Layout
 	// The places to check, each its offset and its extent, both in AMap
 	// units, packed into one number (offset in the high 48 bits) to be
@@ -354,11 +356,10 @@ func trustMaps(r readerAt, size int64, h *Header) {
 			}
 		}
 	}
-	whole := walkLeaves(r, size, l, int64(h.BBT.IB), PageBBT, func(e []byte) bool {
+	if h.BBTUsable && !walkLeaves(r, size, l, int64(h.BBT.IB), PageBBT, func(e []byte) bool {
 		b := l.parseBBTLeaf(e)
 		return add(int64(b.IB), l.BlockExtent(int(b.CB)))
-	}, func(lo, hi uint64) {})
-	if !whole {
+	}, func(lo, hi uint64) {}) {
 		return
 	}
 	slices.Sort(places)
@@ -380,7 +381,7 @@ func trustMaps(r readerAt, size int64, h *Header) {
 			}
 		}
 	}
-	if sound {
+	if sound || findAMap(r, size, l) >= 0 {
 		h.AMapValid = validAMap2
 	}
 }
