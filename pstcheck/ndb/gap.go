@@ -168,9 +168,12 @@ func (p *gapProber) spread(shift int64) bool {
 	first, last, n := int64(-1), int64(-1), 0
 	enough := func() bool { return n >= minMoved && last-first >= minSpread }
 	for at, k := (p.end-p.width)/l.BlockAlign*l.BlockAlign, 0; at >= l.FirstAMap && k < gapSearch; at, k = at-p.width, k+1 {
-		marks := p.marksIn(at, 0, shift)
-		for i := len(marks) - 1; i >= 0; i-- {
-			switch m := marks[i]; m.shift {
+		// Each page and block is tried in place and at shift alone (one
+		// signature each), last first.
+		marks := append(p.marksIn(at, 0, 0), p.marksIn(at, shift, shift)...)
+		slices.SortFunc(marks, func(a, b gapMark) int { return cmp.Compare(b.start, a.start) })
+		for _, m := range marks {
+			switch m.shift {
 			case 0:
 				return enough()
 			case shift:

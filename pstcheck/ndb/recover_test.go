@@ -275,3 +275,26 @@ func TestRecoverHeaderMapsNotTrusted(t *testing.T) {
 		t.Errorf("maps valid %d with block 0x%X marked free (BBT usable %v):%s", res.Header.AMapValid, b.BID, res.Header.BBTUsable, fs)
 	}
 }
+
+// A leaf page whose entries are shorter than its tree's (its CRC sound),
+// in a file whose header is destroyed, is not read past its entries when
+// the roots are checked against each other (it panicked): an NBT leaf of
+// support.pst, and a BBT leaf with every NBT page zeroed besides.
+func TestRecoverHeaderShortEntries(t *testing.T) {
+	for _, tree := range []uint8{ndb.PageNBT, ndb.PageBBT} {
+		f := sample(t, unicodeSample)
+		leaf := f.TreePages(tree, 0)[0]
+		ft := f.Footer(leaf.Off)
+		ft.CBEnt = 8
+		f.SetFooter(leaf.Off, ft)
+		if tree == ndb.PageBBT {
+			for _, p := range f.TreePages(ndb.PageNBT, -1) {
+				f.Zero(p.Off, f.L.PageSize)
+			}
+		}
+		f.Zero(0, headerLen(f))
+		if res, fs := scan(f); res == nil {
+			t.Errorf("tree 0x%X: no result:%s", tree, fs)
+		}
+	}
+}

@@ -148,8 +148,10 @@ func findRoots(r readerAt, size int64, h *Header) {
 	}
 }
 
-// maxAgreeBlocks bounds the BBT entries treesAgree holds (8 bytes each);
-// past it the trees are not taken to agree.
+// maxAgreeBlocks bounds the BBT entries treesAgree holds (8 bytes each),
+// and the places trustMaps checks: past it (a store of some 4 million
+// blocks, tens of GB) the trees are not taken to agree, and the one whose
+// root is older is rebuilt: slower, not wrong.
 const maxAgreeBlocks = 1 << 22
 
 // treesAgree says whether every data and subnode block a node of the NBT
@@ -158,11 +160,22 @@ const maxAgreeBlocks = 1 << 22
 func treesAgree(r readerAt, size int64, h *Header) bool {
 	l := &h.Layout
 	var bids []uint64
-	var gaps [][2]uint64 // key ranges [lo, hi) of BBT pages not sound, in key order
+	// gaps are the key ranges [lo, hi) of BBT pages not sound, in key
+	// order, those that follow each other merged. (Keys out of order, in
+	// pages that are not what was written, may leave a listed block
+	// unfound: the trees are then taken to disagree, and one is rebuilt.)
+	var gaps [][2]uint64
 	whole := walkLeaves(r, size, l, int64(h.BBT.IB), PageBBT, func(e []byte) bool {
 		bids = append(bids, l.uint(e)&^bidReserved)
 		return len(bids) <= maxAgreeBlocks
-	}, func(lo, hi uint64) { gaps = append(gaps, [2]uint64{lo, hi}) })
+	}, func(lo, hi uint64) bool {
+		if k := len(gaps) - 1; k >= 0 && gaps[k][1] == lo {
+			gaps[k][1] = hi
+			return true
+		}
+		gaps = append(gaps, [2]uint64{lo, hi})
+		return len(gaps) <= maxAgreeBlocks
+	})
 	if !whole {
 		return false
 	}
@@ -183,32 +196,40 @@ func treesAgree(r readerAt, size int64, h *Header) bool {
 		n := l.parseNBTLeaf(e)
 		agree = (n.Data == 0 || listed(n.Data)) && (n.Sub == 0 || listed(n.Sub))
 		return agree
-	}, func(lo, hi uint64) {})
+	}, func(lo, hi uint64) bool { return true })
 	return agree
 }
 
 // walkLeaves calls entry with every entry of the leaves of the B-tree of
-// type typ below the page at root, in key order, until it returns false
-// (then walkLeaves returns false), and gap with the key range [lo, hi) of
-// each page below that is not a sound page of that type one level below
-// its parent (hi ^0: to the end). Each page is read once, at most
-// maxBTreeLevel deep.
-func walkLeaves(r readerAt, size int64, l *Layout, root int64, typ byte, entry func([]byte) bool, gap func(lo, hi uint64)) bool {
+// type typ below the page at root, in key order, and gap with the key
+// range [lo, hi) of each page below that is not a sound page of that type
+// one level below its parent (hi ^0: to the end), until either returns
+// false (then walkLeaves returns false). A page's levels go down one at a
+// time from at most maxBTreeLevel, so the walk ends; each sound page is
+// walked once, however many parents name it.
+func walkLeaves(r readerAt, size int64, l *Layout, root int64, typ byte, entry func([]byte) bool, gap func(lo, hi uint64) bool) bool {
+	leafSize := l.BBTLeafEntrySize
+	if typ == PageNBT {
+		leafSize = l.NBTLeafEntrySize
+	}
 	seen := map[int64]bool{}
-	var walk func(ib int64, level int, lo, hi uint64) bool
-	walk = func(ib int64, level int, lo, hi uint64) bool {
-		page := make([]byte, l.PageSize)
+	pages := make([][]byte, maxBTreeLevel+2) // a page read at each depth
+	var walk func(ib int64, depth, level int, lo, hi uint64) bool
+	walk = func(ib int64, depth, level int, lo, hi uint64) bool {
+		if pages[depth] == nil {
+			pages[depth] = make([]byte, l.PageSize)
+		}
+		page := pages[depth]
 		t, sound := PageTrailer{}, false
-		if !seen[ib] && ib >= l.FirstAMap && ib+l.PageSize <= size && readFull(r, page, ib) == nil {
+		if !seen[ib] && ib >= l.FirstAMap && ib <= size-l.PageSize && readFull(r, page, ib) == nil {
 			t, sound = l.soundBTreePage(page, ib)
 		}
-		seen[ib] = true
 		n, _, cb, lvl := l.BTFooter(page)
 		if !sound || t.Type != typ || level >= 0 && lvl != level || lvl > maxBTreeLevel || n*cb > l.BTFooterOff ||
-			lvl == 0 && cb < l.BIDSize || lvl > 0 && cb < l.BranchEntrySize {
-			gap(lo, hi)
-			return true
+			lvl == 0 && cb != leafSize || lvl > 0 && cb != l.BranchEntrySize {
+			return gap(lo, hi)
 		}
+		seen[ib] = true
 		for i := range n {
 			e := page[i*cb : (i+1)*cb]
 			if lvl == 0 {
@@ -221,13 +242,13 @@ func walkLeaves(r readerAt, size int64, l *Layout, root int64, typ byte, entry f
 			if i+1 < n {
 				chi = l.uint(page[(i+1)*cb:])
 			}
-			if !walk(int64(l.uint(e[2*l.BIDSize:])), lvl-1, clo, chi) {
+			if !walk(int64(l.uint(e[2*l.BIDSize:])), depth+1, lvl-1, clo, chi) {
 				return false
 			}
 		}
 		return true
 	}
-	return walk(root, -1, 0, ^uint64(0))
+	return walk(root, 0, -1, 0, ^uint64(0))
 }
 
 // reachable returns the offsets of the pages the B-tree rooted at root
@@ -238,7 +259,7 @@ func reachable(r readerAt, size int64, l *Layout, root BREF) map[int64]bool {
 	page := make([]byte, l.PageSize)
 	var walk func(ib int64, depth int)
 	walk = func(ib int64, depth int) {
-		if seen[ib] || depth > maxBTreeLevel || ib < l.FirstAMap || ib+l.PageSize > size || ib%l.PageSize != 0 {
+		if seen[ib] || depth > maxBTreeLevel || ib < l.FirstAMap || ib > size-l.PageSize || ib%l.PageSize != 0 {
 			return
 		}
 		seen[ib] = true
@@ -291,7 +312,7 @@ func keysBelow(r readerAt, size int64, l *Layout, ib int64) treeKeys {
 	var typ byte
 	want := -1
 	for depth := 0; depth <= maxBTreeLevel; depth++ {
-		if ib < l.FirstAMap || ib+l.PageSize > size || readFull(r, page, ib) != nil {
+		if ib < l.FirstAMap || ib > size-l.PageSize || readFull(r, page, ib) != nil {
 			return k
 		}
 		t, sound := l.soundBTreePage(page, ib)
@@ -334,14 +355,15 @@ func trustMaps(r readerAt, size int64, h *Header) {
 	l := &h.Layout
 	// The places to check, each its offset and its extent, both in AMap
 	// units, packed into one number (offset in the high 48 bits) to be
-	// sorted and gone through with one AMap page read at a time.
+	// sorted and gone through with one AMap page read at a time. Places
+	// outside the data section tell nothing of the maps; past
+	// maxAgreeBlocks of them (a store of tens of GB) those gathered tell.
 	var places []uint64
 	add := func(ib, extent int64) bool {
-		if ib < l.FirstAMap || ib+extent > size || len(places) >= maxAgreeBlocks {
-			return false
+		if ib >= l.FirstAMap && ib <= size-extent {
+			places = append(places, uint64(ib/l.AMapUnit)<<16|uint64((extent+l.AMapUnit-1)/l.AMapUnit))
 		}
-		places = append(places, uint64(ib/l.AMapUnit)<<16|uint64((extent+l.AMapUnit-1)/l.AMapUnit))
-		return true
+		return len(places) < maxAgreeBlocks
 	}
 	for _, root := range []struct {
 		usable bool
@@ -351,16 +373,14 @@ func trustMaps(r readerAt, size int64, h *Header) {
 			continue
 		}
 		for ib := range reachable(r, size, l, root.ref) {
-			if !add(ib, l.PageSize) {
-				return
-			}
+			add(ib, l.PageSize)
 		}
 	}
-	if h.BBTUsable && !walkLeaves(r, size, l, int64(h.BBT.IB), PageBBT, func(e []byte) bool {
-		b := l.parseBBTLeaf(e)
-		return add(int64(b.IB), l.BlockExtent(int(b.CB)))
-	}, func(lo, hi uint64) {}) {
-		return
+	if h.BBTUsable {
+		walkLeaves(r, size, l, int64(h.BBT.IB), PageBBT, func(e []byte) bool {
+			b := l.parseBBTLeaf(e)
+			return add(int64(b.IB), l.BlockExtent(int(b.CB)))
+		}, func(lo, hi uint64) bool { return true })
 	}
 	slices.Sort(places)
 	page := make([]byte, l.PageSize)

@@ -85,11 +85,11 @@ type freePlaces struct {
 // block e free.
 func (f *freePlaces) any(s *Scanner, e BBTEntry) bool {
 	l := &s.h.Layout
-	start := int64(e.IB)
-	end := start + l.BlockExtent(int(e.CB))
-	if s.h.AMapValid == 0 || start < l.FirstAMap || end > s.size {
+	start, extent := int64(e.IB), l.BlockExtent(int(e.CB))
+	if s.h.AMapValid == 0 || start < l.FirstAMap || start > s.size-extent {
 		return false
 	}
+	end := start + extent
 	for u := start; u < end; u += l.AMapUnit {
 		amapOff := l.FirstAMap + (u-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
 		if !f.read || amapOff != f.amapOff {
