@@ -125,15 +125,17 @@ func findGapsByMaps(r io.ReaderAt, size int64, l *Layout) ([]Gap, bool) {
 	}
 	p := &gapProber{r: r, size: size, l: l, width: width, end: size,
 		buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
-	d, at := p.lastMapShift()
-	tries := []struct{ dir, moved int64 }{{1, d}}
-	switch {
+	type try struct{ dir, moved int64 }
+	var tries []try
+	switch d, at := p.lastMapShift(); {
+	case d > 0:
+		tries = []try{{1, d}}
 	case d < 0:
-		tries[0] = struct{ dir, moved int64 }{-1, -d}
-	case d == 0 && at < 0:
+		tries = []try{{-1, -d}}
+	case at < 0:
 		return nil, false
-	case d == 0:
-		tries = []struct{ dir, moved int64 }{{1, min(l.AMapCoverage, maxGapShift)}, {-1, min(size-at-l.PageSize, maxGapShift)}}
+	default:
+		tries = []try{{1, min(l.AMapCoverage, maxGapShift)}, {-1, min(size-at-l.PageSize, maxGapShift)}}
 	}
 	for _, t := range tries {
 		gaps, ok := p.find(t.dir, t.moved)
