@@ -55,8 +55,7 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 	case Unicode4K:
 		h.Version = 36
 	}
-	findRoots(r, size, h)
-	trustMaps(r, size, h)
+	trustMaps(r, size, h, findRoots(r, size, h))
 	how := "its B-tree roots are the newest pages at their top"
 	if !h.NBTUsable || !h.BBTUsable {
 		how = "its index is rebuilt from what survives"

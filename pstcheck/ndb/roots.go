@@ -29,8 +29,9 @@ import (
 // tree of its time, which overlap those of the tree after it. So the root
 // is taken only when each other such page holds keys among its own
 // (treeKeys).
-func findRoots(r readerAt, size int64, h *Header) {
+func findRoots(r readerAt, size int64, h *Header) foundIndex {
 	l := &h.Layout
+	var found foundIndex
 	type page struct {
 		ref   BREF
 		level int
@@ -115,10 +116,13 @@ func findRoots(r readerAt, size int64, h *Header) {
 		switch {
 		case c == nil:
 		case k == 0:
-			h.NBT, h.NBTUsable = c.ref, true
+			h.NBT, h.NBTUsable, found.nbtPages = c.ref, true, below
 		default:
-			h.BBT, h.BBTUsable = c.ref, true
+			h.BBT, h.BBTUsable, found.bbtPages = c.ref, true, below
 		}
+	}
+	if h.BBTUsable {
+		found.bbt = listBBT(r, size, l, h.BBT)
 	}
 	// A root may still be an older copy whose newer pages are all
 	// destroyed (the header and every NBT page zeroed): an older NBT's
@@ -135,7 +139,7 @@ func findRoots(r readerAt, size int64, h *Header) {
 	// the BBT lists).
 	switch {
 	case h.NBTUsable && h.BBTUsable:
-		if !treesAgree(r, size, h) {
+		if !treesAgree(r, size, h, &found.bbt) {
 			older := &h.BBTUsable
 			if h.NBT.BID < h.BBT.BID {
 				older = &h.NBTUsable
@@ -146,55 +150,84 @@ func findRoots(r readerAt, size int64, h *Header) {
 		h.NBTUsable = h.NBTUsable && (!among[0] || h.NBT.BID > newest[1])
 		h.BBTUsable = h.BBTUsable && (!among[1] || h.BBT.BID > newest[0])
 	}
+	return found
 }
 
-// maxAgreeBlocks bounds the BBT entries treesAgree holds (8 bytes each),
-// and the places trustMaps checks: past it (a store of some 4 million
-// blocks, tens of GB) the trees are not taken to agree, and the one whose
-// root is older is rebuilt: slower, not wrong.
+// foundIndex is what findRoots read of the trees it took, for trustMaps:
+// the offsets of the pages each root reaches, and the BBT's listing.
+type foundIndex struct {
+	nbtPages, bbtPages map[int64]bool
+	bbt                bbtListing
+}
+
+// bbtListing is what the leaves of a BBT list, read once: the BIDs of
+// its blocks, sorted; the key ranges [lo, hi) of its pages that are not
+// sound, in key order, those that follow each other merged; and the
+// places of its blocks, as trustMaps keeps them (mapPlace). whole is
+// false when the tree lists more than maxAgreeBlocks blocks or gaps:
+// then bids and gaps do not tell.
+type bbtListing struct {
+	bids, places []uint64
+	gaps         [][2]uint64
+	whole        bool
+}
+
+// listBBT reads the bbtListing of the BBT below root.
+func listBBT(r readerAt, size int64, l *Layout, root BREF) bbtListing {
+	var b bbtListing
+	b.whole = walkLeaves(r, size, l, int64(root.IB), PageBBT, func(e []byte) bool {
+		x := l.parseBBTLeaf(e)
+		b.bids = append(b.bids, x.BID&^bidReserved)
+		if p, ok := l.mapPlace(int64(x.IB), l.BlockExtent(int(x.CB)), size); ok {
+			b.places = append(b.places, p)
+		}
+		return len(b.bids) <= maxAgreeBlocks
+	}, func(lo, hi uint64) bool {
+		if k := len(b.gaps) - 1; k >= 0 && b.gaps[k][1] == lo {
+			b.gaps[k][1] = hi
+			return true
+		}
+		b.gaps = append(b.gaps, [2]uint64{lo, hi})
+		return len(b.gaps) <= maxAgreeBlocks
+	})
+	slices.Sort(b.bids)
+	return b
+}
+
+// listed says whether the BBT lists bid, or may: a block under a page
+// that is not sound may be listed. (Keys out of order, in pages that are
+// not what was written, may leave a listed block unfound: the trees are
+// then taken to disagree, and one is rebuilt.)
+func (b *bbtListing) listed(bid uint64) bool {
+	bid &^= bidReserved
+	if _, ok := slices.BinarySearch(b.bids, bid); ok {
+		return true
+	}
+	i, _ := slices.BinarySearchFunc(b.gaps, bid, func(g [2]uint64, x uint64) int { return cmp.Compare(g[0], x) })
+	if i < len(b.gaps) && b.gaps[i][0] == bid {
+		i++
+	}
+	return i > 0 && bid < b.gaps[i-1][1]
+}
+
+// maxAgreeBlocks bounds the BBT entries listBBT holds (16 bytes each):
+// past it (a store of some 4 million blocks, tens of GB) the trees are not
+// taken to agree, and the one whose root is older is rebuilt: slower, not
+// wrong.
 const maxAgreeBlocks = 1 << 22
 
 // treesAgree says whether every data and subnode block a node of the NBT
-// below h.NBT names is listed by the BBT below h.BBT, where the BBT's pages
-// survive to tell (a block under a page that is not sound may be listed).
-func treesAgree(r readerAt, size int64, h *Header) bool {
-	l := &h.Layout
-	var bids []uint64
-	// gaps are the key ranges [lo, hi) of BBT pages not sound, in key
-	// order, those that follow each other merged. (Keys out of order, in
-	// pages that are not what was written, may leave a listed block
-	// unfound: the trees are then taken to disagree, and one is rebuilt.)
-	var gaps [][2]uint64
-	whole := walkLeaves(r, size, l, int64(h.BBT.IB), PageBBT, func(e []byte) bool {
-		bids = append(bids, l.uint(e)&^bidReserved)
-		return len(bids) <= maxAgreeBlocks
-	}, func(lo, hi uint64) bool {
-		if k := len(gaps) - 1; k >= 0 && gaps[k][1] == lo {
-			gaps[k][1] = hi
-			return true
-		}
-		gaps = append(gaps, [2]uint64{lo, hi})
-		return len(gaps) <= maxAgreeBlocks
-	})
-	if !whole {
+// below h.NBT names is listed by the BBT below h.BBT (bbt), where the
+// BBT's pages survive to tell.
+func treesAgree(r readerAt, size int64, h *Header, bbt *bbtListing) bool {
+	if !bbt.whole {
 		return false
 	}
-	slices.Sort(bids)
-	listed := func(bid uint64) bool {
-		bid &^= bidReserved
-		if _, ok := slices.BinarySearch(bids, bid); ok {
-			return true
-		}
-		i, _ := slices.BinarySearchFunc(gaps, bid, func(g [2]uint64, b uint64) int { return cmp.Compare(g[0], b) })
-		if i < len(gaps) && gaps[i][0] == bid {
-			i++
-		}
-		return i > 0 && bid < gaps[i-1][1]
-	}
+	l := &h.Layout
 	agree := true
 	walkLeaves(r, size, l, int64(h.NBT.IB), PageNBT, func(e []byte) bool {
 		n := l.parseNBTLeaf(e)
-		agree = (n.Data == 0 || listed(n.Data)) && (n.Sub == 0 || listed(n.Sub))
+		agree = (n.Data == 0 || bbt.listed(n.Data)) && (n.Sub == 0 || bbt.listed(n.Sub))
 		return agree
 	}, func(lo, hi uint64) bool { return true })
 	return agree
@@ -351,36 +384,27 @@ const validAMap2 = 2
 // zeroed and cut at 50% wrote a meeting with a reminder it no longer has).
 // Maps that are wrong nonetheless cost the other way: the entries of pages
 // they mark free are lost, and counted so.
-func trustMaps(r readerAt, size int64, h *Header) {
+func trustMaps(r readerAt, size int64, h *Header, found foundIndex) {
 	l := &h.Layout
-	// The places to check, each its offset and its extent, both in AMap
-	// units, packed into one number (offset in the high 48 bits) to be
-	// sorted and gone through with one AMap page read at a time. Places
-	// outside the data section tell nothing of the maps; past
-	// maxAgreeBlocks of them (a store of tens of GB) those gathered tell.
+	// The places to check (mapPlace), sorted, gone through with one AMap
+	// page read at a time. Places outside the data section tell nothing
+	// of the maps; past maxAgreeBlocks blocks, those listed tell.
 	var places []uint64
-	add := func(ib, extent int64) bool {
-		if ib >= l.FirstAMap && ib <= size-extent {
-			places = append(places, uint64(ib/l.AMapUnit)<<16|uint64((extent+l.AMapUnit-1)/l.AMapUnit))
-		}
-		return len(places) < maxAgreeBlocks
+	if h.BBTUsable {
+		places = slices.Clone(found.bbt.places)
 	}
-	for _, root := range []struct {
+	for _, tree := range []struct {
 		usable bool
-		ref    BREF
-	}{{h.NBTUsable, h.NBT}, {h.BBTUsable, h.BBT}} {
-		if !root.usable {
+		pages  map[int64]bool
+	}{{h.NBTUsable, found.nbtPages}, {h.BBTUsable, found.bbtPages}} {
+		if !tree.usable {
 			continue
 		}
-		for ib := range reachable(r, size, l, root.ref) {
-			add(ib, l.PageSize)
+		for ib := range tree.pages {
+			if p, ok := l.mapPlace(ib, l.PageSize, size); ok {
+				places = append(places, p)
+			}
 		}
-	}
-	if h.BBTUsable {
-		walkLeaves(r, size, l, int64(h.BBT.IB), PageBBT, func(e []byte) bool {
-			b := l.parseBBTLeaf(e)
-			return add(int64(b.IB), l.BlockExtent(int(b.CB)))
-		}, func(lo, hi uint64) bool { return true })
 	}
 	slices.Sort(places)
 	page := make([]byte, l.PageSize)
@@ -404,4 +428,15 @@ func trustMaps(r readerAt, size int64, h *Header) {
 	if sound || findAMap(r, size, l) >= 0 {
 		h.AMapValid = validAMap2
 	}
+}
+
+// mapPlace packs the place of a page or block at ib, extent bytes long,
+// as trustMaps checks it: its offset and its extent in AMap units, the
+// offset in the high 48 bits (so that places sort by offset); false when
+// it lies outside the data section of a file of size bytes.
+func (l *Layout) mapPlace(ib, extent, size int64) (uint64, bool) {
+	if ib < l.FirstAMap || ib > size-extent {
+		return 0, false
+	}
+	return uint64(ib/l.AMapUnit)<<16 | uint64((extent+l.AMapUnit-1)/l.AMapUnit), true
 }
