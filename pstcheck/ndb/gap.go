@@ -129,7 +129,9 @@ func findGapsByMaps(r io.ReaderAt, size int64, l *Layout) ([]Gap, bool) {
 	var tries []try
 	switch d, at := p.lastMapShift(); {
 	case d > 0:
-		tries = []try{{1, d}}
+		// Bytes may be missing after the map page too, less than a map
+		// interval's worth (as when it lies in its place, below).
+		tries = []try{{1, min(d+l.AMapCoverage, maxGapShift)}}
 	case d < 0:
 		tries = []try{{-1, -d}}
 	case at < 0:
