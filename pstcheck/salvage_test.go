@@ -1465,7 +1465,8 @@ func TestRecoveredPlacedByListings(t *testing.T) {
 // allocation maps trusted where they agree with them (without them the
 // rebuild took old copies of pages in free space: the Aspose OST cut at
 // 50% wrote an older version of a meeting, its reminder since removed),
-// and bytes missing or added inside found without the header's end
+// and bytes missing or added inside (or before the data section) found
+// without the header's end
 // (enron.pst saved 191 messages with 4 KiB dropped at 25%, 302 with 4 KiB
 // added at 50%, 1,366 with 64 KiB written twice at 75%; with every NBT
 // page zeroed, 656). A cross-linked cluster, which verifies elsewhere over
@@ -1499,6 +1500,17 @@ func TestHeaderDestroyedAsWhole(t *testing.T) {
 			}
 		})
 	}
+	// The first 4 KiB missing, the header with them (a disk whose first
+	// sectors fail, copied by a tool that passes over them): everything
+	// lies 4 KiB early; the first AMap page, found moved, tells the
+	// format and the shift. It was "not an Outlook data file".
+	t.Run("enron.pst/first 4 KiB dropped", func(t *testing.T) {
+		f := loadGoPst(t, "enron.pst")
+		rep := openBytes(t, f.B[4096:]).Report
+		if !rep.Has(finding.RootFileGap) || rep.Items.Readable != 2178 {
+			t.Errorf("items %+v, gap found %v", rep.Items, rep.Has(finding.RootFileGap))
+		}
+	})
 	t.Run("cross-linked 4K-page OST", func(t *testing.T) {
 		f := loadCorpus(t, "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost")
 		c, ok := damagekit.Named(f, "16 clusters cross-linked (4 KiB holding another place's bytes)")

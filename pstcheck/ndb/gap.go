@@ -70,11 +70,15 @@ const (
 func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 	h := ReadHeader(r, size, finding.SinkFunc(func(finding.Finding) {}))
 	if h == nil {
-		l, _, _, found := guessLayout(r, size)
-		if !found {
+		l, at, clue := guessLayout(r, size)
+		if clue == noClue {
 			return nil, false
 		}
-		return findGapsByMaps(r, size, &l)
+		moved := int64(-1) // the place of an AMap page found moved, if any
+		if clue == movedAMapClue {
+			moved = at
+		}
+		return findGapsByMaps(r, size, &l, moved)
 	}
 	if h.FileEOF == uint64(size) {
 		return nil, false
@@ -117,8 +121,11 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 // map interval (more bytes missing would have moved a later map page
 // before the end, unless it went missing too) and as many bytes as follow
 // it. Without the header's end to agree with, what is found must move a
-// spread of the file's last pages and blocks (spread).
-func findGapsByMaps(r io.ReaderAt, size int64, l *Layout) ([]Gap, bool) {
+// spread of the file's last pages and blocks (spread). An AMap page found
+// moved at moved (-1: none) tells the shift where no map page lies near
+// the end (a file of one map interval, or of 4 KiB pages, whose map
+// pages lie 16 MB apart).
+func findGapsByMaps(r io.ReaderAt, size int64, l *Layout, moved int64) ([]Gap, bool) {
 	width := max(min(gapProbe, size/16/l.PageSize*l.PageSize), l.PageSize)
 	if size < l.FirstAMap+2*width {
 		return nil, false
@@ -127,17 +134,26 @@ func findGapsByMaps(r io.ReaderAt, size int64, l *Layout) ([]Gap, bool) {
 		buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
 	type try struct{ dir, moved int64 }
 	var tries []try
-	switch d, at := p.lastMapShift(); {
+	d, at := p.lastMapShift()
+	if at < 0 && moved >= 0 {
+		page := make([]byte, l.PageSize)
+		if readFull(r, page, moved) == nil {
+			if t, ok := l.soundMapPage(page); ok {
+				d, at = int64(t.BID)-moved, moved
+			}
+		}
+	}
+	switch {
 	case d > 0:
 		// Bytes may be missing after the map page too, less than a map
 		// interval's worth (as when it lies in its place, below).
-		tries = []try{{1, min(d+l.AMapCoverage, maxGapShift)}}
+		tries = []try{{1, min(d+l.AMapCoverage, size, maxGapShift)}}
 	case d < 0:
 		tries = []try{{-1, -d}}
 	case at < 0:
 		return nil, false
 	default:
-		tries = []try{{1, min(l.AMapCoverage, maxGapShift)}, {-1, min(size-at-l.PageSize, maxGapShift)}}
+		tries = []try{{1, min(l.AMapCoverage, size, maxGapShift)}, {-1, min(size-at-l.PageSize, maxGapShift)}}
 	}
 	for _, t := range tries {
 		gaps, ok := p.find(t.dir, t.moved)

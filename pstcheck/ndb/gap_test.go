@@ -147,6 +147,12 @@ func TestFindGap(t *testing.T) {
 				})
 			}
 		}
+		// The file's first sectors missing, the header with them (a disk
+		// whose first sectors fail, copied by a tool that passes over
+		// them): the first AMap page, found moved, tells the format.
+		t.Run(filepath.Base(path)+"/first 4 KiB", func(t *testing.T) {
+			check(t, []Gap{{Offset: 0, Size: 4 << 10}}, 0)
+		})
 		// Several holes, as a failing disk gives them: two, and sixteen
 		// sectors of 4 KiB spread over a file large enough to keep most.
 		t.Run(filepath.Base(path)+"/4 KiB at 25% and 75%", func(t *testing.T) {

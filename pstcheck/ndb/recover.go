@@ -40,10 +40,10 @@ const (
 )
 
 // recoverHeader guesses the header of a file whose header is destroyed,
-// or returns nil when no format's AMap page is where it should be.
+// or returns nil when no page tells its format (guessLayout).
 func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
-	l, at, byAMap, ok := guessLayout(r, size)
-	if !ok {
+	l, at, clue := guessLayout(r, size)
+	if clue == noClue {
 		return nil
 	}
 	h := &Header{Layout: l, FileEOF: uint64(size), Crypt: cryptPermute, Guessed: true}
@@ -65,9 +65,11 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 	}
 	which := "the first AMap page"
 	switch {
-	case at == l.FirstAMap:
-	case byAMap:
+	case clue == amapClue && at == l.FirstAMap:
+	case clue == amapClue:
 		which = fmt.Sprintf("the AMap page at 0x%X (those before it are destroyed)", at)
+	case clue == movedAMapClue:
+		which = fmt.Sprintf("an AMap page found moved, at 0x%X (bytes before it are missing or added)", at)
 	default:
 		which = fmt.Sprintf("the B-tree page at 0x%X (no AMap page survives where the format puts one)", at)
 	}
@@ -76,24 +78,63 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 	return h
 }
 
+// layoutClue is what told the format of a file whose header is
+// destroyed.
+type layoutClue int
+
+const (
+	noClue        layoutClue = iota
+	amapClue                 // an AMap page where the format puts one
+	bTreeClue                // a B-tree page
+	movedAMapClue            // an AMap page elsewhere, its BID the place it belongs at
+)
+
 // guessLayout tells the format of a file whose header is destroyed from
-// an AMap page where a format puts one, else from a B-tree page: the
-// layout, the offset of the page that tells it and whether it is an AMap
-// page; ok is false when no page tells.
-func guessLayout(r readerAt, size int64) (l Layout, at int64, byAMap, ok bool) {
-	for _, byAMap := range []bool{true, false} {
-		find := findBTreePage
-		if byAMap {
-			find = findAMap
-		}
+// an AMap page where a format puts one, else from a B-tree page, else
+// from an AMap page moved from its place (a copy that lacks or holds
+// bytes before it: everything after them failing where it lies, FindGaps
+// reads it back in place): the layout, the offset of the page that tells
+// it and what it is.
+func guessLayout(r readerAt, size int64) (Layout, int64, layoutClue) {
+	finders := []struct {
+		clue layoutClue
+		find func(readerAt, int64, *Layout) int64
+	}{{amapClue, findAMap}, {bTreeClue, findBTreePage}, {movedAMapClue, findMovedAMap}}
+	for _, f := range finders {
 		for _, k := range []Kind{Unicode, ANSI, Unicode4K} {
 			l := LayoutOf(k)
-			if at := find(r, size, &l); at >= 0 {
-				return l, at, byAMap, true
+			if at := f.find(r, size, &l); at >= 0 {
+				return l, at, f.clue
 			}
 		}
 	}
-	return Layout{}, -1, false, false
+	return Layout{}, -1, noClue
+}
+
+// findMovedAMap returns the offset of the first sound AMap page of layout
+// l in the file's first pagesSought bytes, looked for on every sector
+// (a copy lacks or holds whole sectors), that lies away from the place its
+// BID names, one where l puts an AMap page; -1 when there is none.
+func findMovedAMap(r readerAt, size int64, l *Layout) int64 {
+	const sector = 512
+	buf := make([]byte, 1<<20)
+	for from := int64(0); from < min(size, pagesSought); from += int64(len(buf)) - l.PageSize {
+		n := min(int64(len(buf)), size-from)
+		if n < l.PageSize || readFull(r, buf[:n], from) != nil {
+			if n < l.PageSize {
+				break
+			}
+			continue
+		}
+		for at := int64(0); at+l.PageSize <= n; at += sector {
+			t, ok := l.soundMapPage(buf[at : at+l.PageSize])
+			bid := int64(t.BID)
+			if ok && t.Type == PageAMap && bid != from+at && bid >= l.FirstAMap && (bid-l.FirstAMap)%l.AMapCoverage == 0 {
+				return from + at
+			}
+		}
+	}
+	return -1
 }
 
 // findAMap returns the offset of the first AMap page of layout l that is
