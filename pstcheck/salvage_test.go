@@ -1504,11 +1504,17 @@ func TestHeaderDestroyedAsWhole(t *testing.T) {
 	// sectors fail, copied by a tool that passes over them): everything
 	// lies 4 KiB early; the first AMap page, found moved, tells the
 	// format and the shift. It was "not an Outlook data file".
-	t.Run("enron.pst/first 4 KiB dropped", func(t *testing.T) {
+	// More than lay before the data section missing: the first MiB, as
+	// much is read as when it is zeroed in place.
+	t.Run("enron.pst/first bytes dropped", func(t *testing.T) {
 		f := loadGoPst(t, "enron.pst")
 		rep := openBytes(t, f.B[4096:]).Report
 		if !rep.Has(finding.RootFileGap) || rep.Items.Readable != 2178 {
-			t.Errorf("items %+v, gap found %v", rep.Items, rep.Has(finding.RootFileGap))
+			t.Errorf("first 4 KiB: items %+v, gap found %v", rep.Items, rep.Has(finding.RootFileGap))
+		}
+		zeroed := openBytes(t, slices.Concat(make([]byte, 1<<20), f.B[1<<20:])).Report
+		if rep := openBytes(t, f.B[1<<20:]).Report; !rep.Has(finding.RootFileGap) || rep.Items.Readable != zeroed.Items.Readable {
+			t.Errorf("first MiB: items %+v, want %+v as with it zeroed", rep.Items, zeroed.Items)
 		}
 	})
 	t.Run("cross-linked 4K-page OST", func(t *testing.T) {

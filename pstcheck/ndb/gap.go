@@ -92,7 +92,7 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 	// The search starts where the store ends, not past it: bytes after
 	// its end (the tail of an older file copied over) are no part of it,
 	// whatever pages they hold.
-	p := &gapProber{r: r, size: size, l: l, width: width, end: min(size, int64(h.FileEOF)),
+	p := &gapProber{r: r, size: size, l: l, from: unicodeHeaderLen, width: width, end: min(size, int64(h.FileEOF)),
 		buf: make([]byte, width+l.BlockExtent(l.MaxBlockData))}
 	// moved is how far the last page or block may lie from its place,
 	// dir which way: 1 missing bytes, -1 added ones.
@@ -240,24 +240,28 @@ func (p *gapProber) find(dir, moved int64) (gaps []Gap, ok bool) {
 			gaps = append(gaps, Gap{Offset: l.FirstAMap, Size: start.shift, Added: true})
 		case start.at != l.FirstAMap:
 			return nil, false
-		case l.FirstAMap-start.shift < unicodeHeaderLen:
+		case p.from > 0 && l.FirstAMap-start.shift < p.from:
 			return nil, false
 		default:
-			gaps = append(gaps, Gap{Offset: l.FirstAMap - start.shift, Size: start.shift})
+			// Where the header is destroyed, the bytes missing may be
+			// more than lay before the data section: the file's first
+			// bytes then lie that far into it.
+			gaps = append(gaps, Gap{Offset: max(l.FirstAMap-start.shift, 0), Size: start.shift})
 		}
 	}
 	more, ok := p.between(start, end)
-	if gaps = append(gaps, more...); !ok || !inOrder(gaps, l.FirstAMap) {
+	if gaps = append(gaps, more...); !ok || !inOrder(gaps, p.from, l.FirstAMap) {
 		return nil, false
 	}
 	return gaps, true
 }
 
 // inOrder says whether gaps are what GapReader can read through: in
-// order, apart, and inside the data section (but for bytes missing just
+// order, apart, none before from (the header's end, or 0 where it is
+// destroyed), and inside the data section (but for bytes missing just
 // before it). Signatures that fit by chance can give others.
-func inOrder(gaps []Gap, firstAMap int64) bool {
-	at := int64(unicodeHeaderLen)
+func inOrder(gaps []Gap, from, firstAMap int64) bool {
+	at := from
 	for _, g := range gaps {
 		if g.Offset < at || g.Added && g.Offset < firstAMap || g.Size <= 0 {
 			return false
@@ -416,9 +420,12 @@ func (p *gapProber) placeAdded(from, to, before, size int64) int64 {
 // gapProber reads stretches of a file and finds the pages and blocks that
 // end in them, with the shifts at which each verifies.
 type gapProber struct {
-	r     io.ReaderAt
-	size  int64
-	l     *Layout
+	r    io.ReaderAt
+	size int64
+	l    *Layout
+	// from is the least offset bytes may be missing at: the header's
+	// end, or 0 where the header is destroyed.
+	from  int64
 	width int64 // the stretch read at a time
 	end   int64 // where the store ends in the file: its size, or less
 	// dir is where pages and blocks verify: 1 further on than they lie
