@@ -59,7 +59,8 @@ const ZeroedEnd = "second half zeroed, to the end (a copy that set its size and 
 // of a file of 4 MiB or more (as ransomware that encrypts the start of a
 // file leaves it, the header with it); one bit flipped per
 // 128 KiB; 4 KiB and 64 KiB dropped at 25 and 75%, the rest moved up, as
-// a copy that passes over what it cannot read leaves it; 4 KiB of zeros
+// a copy that passes over what it cannot read leaves it, and the first
+// 64 KiB of a file of 1 MiB or more so (the header with them); 4 KiB of zeros
 // added at 50% and 64 KiB written twice at 75%, the rest moved down, as a
 // copy that writes a piece it should not leaves it; and the second half
 // zeroed, as a copy that set the file's size and stopped half way leaves
@@ -105,6 +106,12 @@ func Cases(f *pstmut.File) []Case {
 			}
 			out = append(out, Case{Name: fmt.Sprintf("%s dropped at %d%% (the rest moved up)", run.name, pct), gaps: g, Damage: drop(g)})
 		}
+	}
+	// The file's first 64 KiB left out, the header with them (a disk
+	// whose first sectors fail, copied by a tool that passes over them).
+	if size >= 1<<20 {
+		g := []ndb.Gap{{Offset: 0, Size: 64 << 10}}
+		out = append(out, Case{Name: "first 64 KiB dropped (the header with them, the rest moved up)", gaps: g, Damage: drop(g)})
 	}
 	// Bytes added, what followed moved down: zeros, and a piece written
 	// twice (a transfer resumed at the wrong place).
