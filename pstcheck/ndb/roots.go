@@ -163,9 +163,10 @@ type foundIndex struct {
 // bbtListing is what the leaves of a BBT list, read once: the BIDs of
 // its blocks, sorted; the key ranges [lo, hi) of its pages that are not
 // sound, in key order, those that follow each other merged; and the
-// places of its blocks, as trustMaps keeps them (mapPlace). whole is
-// false when the tree lists more than maxAgreeBlocks blocks or gaps:
-// then bids and gaps do not tell.
+// places of its blocks, as trustMaps checks them (mapPlace), a sample
+// past maxMapPlaces. whole is false when the tree lists more than
+// maxAgreeBlocks blocks or maxMapPlaces gaps: then bids and gaps do not
+// tell.
 type bbtListing struct {
 	bids, places []uint64
 	gaps         [][2]uint64
@@ -175,11 +176,14 @@ type bbtListing struct {
 // listBBT reads the bbtListing of the BBT below root.
 func listBBT(r readerAt, size int64, l *Layout, root BREF) bbtListing {
 	var b bbtListing
+	places := spreadSample{max: maxMapPlaces}
 	b.whole = walkLeaves(r, size, l, int64(root.IB), PageBBT, func(e []byte) bool {
 		x := l.parseBBTLeaf(e)
 		b.bids = append(b.bids, x.BID&^bidReserved)
-		if p, ok := l.mapPlace(int64(x.IB), l.BlockExtent(int(x.CB)), size); ok {
-			b.places = append(b.places, p)
+		if places.take() {
+			if p, ok := l.mapPlace(int64(x.IB), l.BlockExtent(int(x.CB)), size); ok {
+				places.keep(p)
+			}
 		}
 		return len(b.bids) <= maxAgreeBlocks
 	}, func(lo, hi uint64) bool {
@@ -188,10 +192,38 @@ func listBBT(r readerAt, size int64, l *Layout, root BREF) bbtListing {
 			return true
 		}
 		b.gaps = append(b.gaps, [2]uint64{lo, hi})
-		return len(b.gaps) <= maxAgreeBlocks
+		return len(b.gaps) <= maxMapPlaces
 	})
 	slices.Sort(b.bids)
+	b.places = places.vals
 	return b
+}
+
+// spreadSample keeps a sample of at most max values spread over all those
+// offered, in the order offered: every stride-th, the stride doubled and
+// every other value kept let go whenever max are kept.
+type spreadSample struct {
+	vals        []uint64
+	max         int
+	stride, got int
+}
+
+// take says whether the next value offered is to be kept.
+func (s *spreadSample) take() bool {
+	s.stride = max(s.stride, 1)
+	s.got++
+	return s.got%s.stride == 0
+}
+
+// keep keeps v, a value take said to keep.
+func (s *spreadSample) keep(v uint64) {
+	s.vals = append(s.vals, v)
+	if len(s.vals) >= s.max {
+		for i := range len(s.vals) / 2 {
+			s.vals[i] = s.vals[2*i+1]
+		}
+		s.vals, s.stride = s.vals[:len(s.vals)/2], s.stride*2
+	}
 }
 
 // listed says whether the BBT lists bid, or may: a block under a page
@@ -210,11 +242,16 @@ func (b *bbtListing) listed(bid uint64) bool {
 	return i > 0 && bid < b.gaps[i-1][1]
 }
 
-// maxAgreeBlocks bounds the BBT entries listBBT holds (16 bytes each):
-// past it (a store of some 4 million blocks, tens of GB) the trees are not
-// taken to agree, and the one whose root is older is rebuilt: slower, not
-// wrong.
-const maxAgreeBlocks = 1 << 22
+// maxAgreeBlocks bounds the BIDs listBBT holds (8 bytes each): past it (a
+// store of some 16 million blocks, tens of GB) the trees are not taken to
+// agree, and the one whose root is older is rebuilt: slower, not wrong.
+// maxMapPlaces bounds the places of blocks it keeps for trustMaps (8
+// bytes each), a sample of them spread over the whole tree beyond it, and
+// the key ranges of pages not sound it keeps (16 bytes each).
+const (
+	maxAgreeBlocks = 1 << 24
+	maxMapPlaces   = 1 << 20
+)
 
 // treesAgree says whether every data and subnode block a node of the NBT
 // below h.NBT names is listed by the BBT below h.BBT (bbt), where the
@@ -388,7 +425,7 @@ func trustMaps(r readerAt, size int64, h *Header, found foundIndex) {
 	l := &h.Layout
 	// The places to check (mapPlace), sorted, gone through with one AMap
 	// page read at a time. Places outside the data section tell nothing
-	// of the maps; past maxAgreeBlocks blocks, those listed tell.
+	// of the maps; past maxMapPlaces blocks, a sample of them tells.
 	var places []uint64
 	if h.BBTUsable {
 		places = slices.Clone(found.bbt.places)
