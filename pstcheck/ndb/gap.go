@@ -144,6 +144,8 @@ func findGapsByMaps(r io.ReaderAt, size int64, l *Layout, moved int64) ([]Gap, b
 		}
 	}
 	switch {
+	case d > min(size, maxGapShift) || d < -size:
+		return nil, false // no shift searched is so large (a BID of nonsense)
 	case d > 0:
 		// Bytes may be missing after the map page too, less than a map
 		// interval's worth (as when it lies in its place, below).
@@ -182,11 +184,16 @@ const (
 
 // spread says whether the pages and blocks that verify shift bytes away
 // (in p's direction), from the file's end back to the first that lies in
-// its place, are minMoved or more and span minSpread bytes or more.
+// its place, are minMoved or more and span minSpread bytes or more (two
+// of the largest blocks, where those are larger).
 func (p *gapProber) spread(shift int64) bool {
 	l := p.l
 	first, last, n := int64(-1), int64(-1), 0
-	enough := func() bool { return n >= minMoved && last-first >= minSpread }
+	// A store of 4 KiB pages keeps blocks of up to 64 KiB: one of them
+	// (an attachment holding a store of its own, stored as it is) could
+	// hold more than minSpread of pages that verify elsewhere.
+	spreadOver := max(minSpread, 2*l.BlockExtent(l.MaxBlockData))
+	enough := func() bool { return n >= minMoved && last-first >= spreadOver }
 	for at, k := (p.end-p.width)/l.BlockAlign*l.BlockAlign, 0; at >= l.FirstAMap && k < gapSearch; at, k = at-p.width, k+1 {
 		// Each page and block is tried in place and at shift alone (one
 		// signature each), last first.

@@ -122,7 +122,7 @@ func findRoots(r readerAt, size int64, h *Header) foundIndex {
 		}
 	}
 	if h.BBTUsable {
-		found.bbt = listBBT(r, size, l, h.BBT)
+		found.bbt = listBBT(r, size, l, h.BBT, h.NBTUsable)
 	}
 	// A root may still be an older copy whose newer pages are all
 	// destroyed (the header and every NBT page zeroed): an older NBT's
@@ -173,13 +173,16 @@ type bbtListing struct {
 	whole        bool
 }
 
-// listBBT reads the bbtListing of the BBT below root.
-func listBBT(r readerAt, size int64, l *Layout, root BREF) bbtListing {
+// listBBT reads the bbtListing of the BBT below root; its BIDs only when
+// withBIDs (when an NBT is found to check against them).
+func listBBT(r readerAt, size int64, l *Layout, root BREF, withBIDs bool) bbtListing {
 	var b bbtListing
 	places := spreadSample{max: maxMapPlaces}
 	b.whole = walkLeaves(r, size, l, int64(root.IB), PageBBT, func(e []byte) bool {
 		x := l.parseBBTLeaf(e)
-		b.bids = append(b.bids, x.BID&^bidReserved)
+		if withBIDs {
+			b.bids = append(b.bids, x.BID&^bidReserved)
+		}
 		if places.take() {
 			if p, ok := l.mapPlace(int64(x.IB), l.BlockExtent(int(x.CB)), size); ok {
 				places.keep(p)
@@ -246,11 +249,12 @@ func (b *bbtListing) listed(bid uint64) bool {
 // store of some 16 million blocks, tens of GB) the trees are not taken to
 // agree, and the one whose root is older is rebuilt: slower, not wrong.
 // maxMapPlaces bounds the places of blocks it keeps for trustMaps (8
-// bytes each), a sample of them spread over the whole tree beyond it, and
+// bytes each; every block of a store of up to 4 Mi blocks), a sample of
+// them spread over the whole tree beyond it, and
 // the key ranges of pages not sound it keeps (16 bytes each).
 const (
 	maxAgreeBlocks = 1 << 24
-	maxMapPlaces   = 1 << 20
+	maxMapPlaces   = 1 << 22
 )
 
 // treesAgree says whether every data and subnode block a node of the NBT
