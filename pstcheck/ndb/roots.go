@@ -249,9 +249,9 @@ func (b *bbtListing) listed(bid uint64) bool {
 // store of some 16 million blocks, tens of GB) the trees are not taken to
 // agree, and the one whose root is older is rebuilt: slower, not wrong.
 // maxMapPlaces bounds the places of blocks it keeps for trustMaps (8
-// bytes each; every block of a store of up to 4 Mi blocks), a sample of
-// them spread over the whole tree beyond it, and
-// the key ranges of pages not sound it keeps (16 bytes each).
+// bytes each: every block's in a store of up to 4 Mi blocks, a sample
+// spread over the whole tree past that), and the key ranges of pages not
+// sound it keeps (16 bytes each).
 const (
 	maxAgreeBlocks = 1 << 24
 	maxMapPlaces   = 1 << 22
