@@ -156,6 +156,33 @@ func (l *Layout) soundAMapPage(page []byte, off int64) bool {
 	return ok && t.Type == PageAMap && t.BID == uint64(off)
 }
 
+// amapCursor reads the bitmaps of the AMap pages of a file one page at a
+// time, keeping the last read: for checks that go through places in about
+// offset order.
+type amapCursor struct {
+	r    readerAt
+	l    *Layout
+	page []byte
+	off  int64  // the AMap page last read (0: none)
+	bits []byte // its bitmap; nil when it is not a sound AMap page
+}
+
+// bitsFor returns the bitmap of the AMap page mapping off, nil when that
+// page is not a sound one.
+func (c *amapCursor) bitsFor(off int64) []byte {
+	l := c.l
+	if at := l.FirstAMap + (off-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage; at != c.off {
+		if c.page == nil {
+			c.page = make([]byte, l.PageSize)
+		}
+		c.off, c.bits = at, nil
+		if readFull(c.r, c.page, at) == nil {
+			c.bits = l.amapBits(c.page, at)
+		}
+	}
+	return c.bits
+}
+
 // amapInUse says whether bits, the bitmap of the AMap page of off's
 // interval, mark off in use.
 func (l *Layout) amapInUse(bits []byte, off int64) bool {

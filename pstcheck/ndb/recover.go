@@ -55,7 +55,7 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 	case Unicode4K:
 		h.Version = 36
 	}
-	trustMaps(r, size, h, findRoots(r, size, h))
+	trustMaps(r, size, h, findRoots(r, size, h), clue == amapClue)
 	how := "its B-tree roots are the newest pages at their top"
 	if !h.NBTUsable || !h.BBTUsable {
 		how = "its index is rebuilt from what survives"
@@ -117,20 +117,29 @@ func guessLayout(r readerAt, size int64) (Layout, int64, layoutClue) {
 // BID names, one where l puts an AMap page; -1 when there is none.
 func findMovedAMap(r readerAt, size int64, l *Layout) int64 {
 	const sector = 512
+	return firstPage(r, size, 0, sector, l.PageSize, func(page []byte, at int64) bool {
+		t, ok := l.soundMapPage(page)
+		bid := int64(t.BID)
+		return ok && t.Type == PageAMap && bid != at && bid >= l.FirstAMap && (bid-l.FirstAMap)%l.AMapCoverage == 0
+	})
+}
+
+// firstPage returns the offset of the first page of pageSize bytes, on a
+// grid of step bytes from from, in the pagesSought bytes from there, that
+// match takes; -1 when there is none. The file is read a MiB at a time.
+func firstPage(r readerAt, size, from, step, pageSize int64, match func(page []byte, at int64) bool) int64 {
 	buf := make([]byte, 1<<20)
-	for from := int64(0); from < min(size, pagesSought); from += int64(len(buf)) - l.PageSize {
-		n := min(int64(len(buf)), size-from)
-		if n < l.PageSize || readFull(r, buf[:n], from) != nil {
-			if n < l.PageSize {
-				break
-			}
+	for pos := from; pos < min(size, from+pagesSought); pos += int64(len(buf)) - (pageSize - step) {
+		n := min(int64(len(buf)), size-pos)
+		if n < pageSize {
+			break
+		}
+		if readFull(r, buf[:n], pos) != nil {
 			continue
 		}
-		for at := int64(0); at+l.PageSize <= n; at += sector {
-			t, ok := l.soundMapPage(buf[at : at+l.PageSize])
-			bid := int64(t.BID)
-			if ok && t.Type == PageAMap && bid != from+at && bid >= l.FirstAMap && (bid-l.FirstAMap)%l.AMapCoverage == 0 {
-				return from + at
+		for at := int64(0); at+pageSize <= n; at += step {
+			if match(buf[at:at+pageSize], pos+at) {
+				return pos + at
 			}
 		}
 	}
@@ -206,17 +215,8 @@ func (s *Scanner) guessCrypt() {
 // with no AMap page left where the format puts one: a 4K-page OST has
 // only one in its first 16 MB.
 func findBTreePage(r readerAt, size int64, l *Layout) int64 {
-	buf := make([]byte, 1<<20)
-	for from := l.FirstAMap; from < min(size, l.FirstAMap+pagesSought); from += int64(len(buf)) {
-		n := min(int64(len(buf)), size-from) / l.PageSize * l.PageSize
-		if n == 0 || readFull(r, buf[:n], from) != nil {
-			continue
-		}
-		for at := int64(0); at < n; at += l.PageSize {
-			if _, ok := l.soundBTreePage(buf[at:at+l.PageSize], from+at); ok {
-				return from + at
-			}
-		}
-	}
-	return -1
+	return firstPage(r, size, l.FirstAMap, l.PageSize, l.PageSize, func(page []byte, at int64) bool {
+		_, ok := l.soundBTreePage(page, at)
+		return ok
+	})
 }

@@ -424,8 +424,10 @@ const validAMap2 = 2
 // version of a message as the message (the Aspose OST with its header
 // zeroed and cut at 50% wrote a meeting with a reminder it no longer has).
 // Maps that are wrong nonetheless cost the other way: the entries of pages
-// they mark free are lost, and counted so.
-func trustMaps(r readerAt, size int64, h *Header, found foundIndex) {
+// they mark free are lost, and counted so. sound says an AMap page was
+// found sound where the format puts one (guessLayout); one read here tells
+// so too.
+func trustMaps(r readerAt, size int64, h *Header, found foundIndex, sound bool) {
 	l := &h.Layout
 	// The places to check (mapPlace), sorted, gone through with one AMap
 	// page read at a time. Places outside the data section tell nothing
@@ -448,25 +450,18 @@ func trustMaps(r readerAt, size int64, h *Header, found foundIndex) {
 		}
 	}
 	slices.Sort(places)
-	page := make([]byte, l.PageSize)
-	var bits []byte
-	amapOff, sound := int64(-1), false
+	maps := &amapCursor{r: r, l: l}
 	for _, p := range places {
 		start := int64(p>>16) * l.AMapUnit
 		for u := start; u < start+int64(p&0xFFFF)*l.AMapUnit; u += l.AMapUnit {
-			if off := l.FirstAMap + (u-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage; off != amapOff {
-				amapOff, bits = off, nil
-				if readFull(r, page, off) == nil {
-					bits = l.amapBits(page, off)
-				}
-				sound = sound || bits != nil
-			}
+			bits := maps.bitsFor(u)
+			sound = sound || bits != nil
 			if bits != nil && !l.amapInUse(bits, u) {
 				return
 			}
 		}
 	}
-	if sound || findAMap(r, size, l) >= 0 {
+	if sound {
 		h.AMapValid = validAMap2
 	}
 }

@@ -54,10 +54,10 @@ func (s *Scanner) reportBlock(idx int, f finding.Finding) {
 // reports them all.
 func (s *Scanner) settleHeldBack(refs []uint16) {
 	nbtWhole := len(s.lostNBT) == 0 && s.droppedNodes == 0
-	var free freePlaces
+	maps := &amapCursor{r: s.r, l: &s.h.Layout}
 	for _, h := range s.heldBack {
 		if refs == nil || refs[h.idx] > 0 || !nbtWhole ||
-			!s.res.BBT.State(int(h.idx)).writtenOver() && !free.any(s, s.res.BBT.Entry(int(h.idx))) {
+			!s.res.BBT.State(int(h.idx)).writtenOver() && !s.markedFree(maps, s.res.BBT.Entry(int(h.idx))) {
 			s.report(h.f)
 			continue
 		}
@@ -73,33 +73,16 @@ func (s *Scanner) settleHeldBack(refs []uint16) {
 	}
 }
 
-// freePlaces tells whether the allocation map marks places free, keeping
-// the bitmap of the AMap page last read.
-type freePlaces struct {
-	amapOff int64
-	bits    []byte // nil: not read yet, or not a sound AMap page
-	read    bool
-}
-
-// any says whether the valid allocation map marks any part of the place of
-// block e free.
-func (f *freePlaces) any(s *Scanner, e BBTEntry) bool {
+// markedFree says whether the valid allocation map (read through maps)
+// marks any part of the place of block e free.
+func (s *Scanner) markedFree(maps *amapCursor, e BBTEntry) bool {
 	l := &s.h.Layout
 	start, extent := int64(e.IB), l.BlockExtent(int(e.CB))
 	if s.h.AMapValid == 0 || start < l.FirstAMap || start > s.size-extent {
 		return false
 	}
-	end := start + extent
-	for u := start; u < end; u += l.AMapUnit {
-		amapOff := l.FirstAMap + (u-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
-		if !f.read || amapOff != f.amapOff {
-			f.amapOff, f.bits, f.read = amapOff, nil, true
-			page := make([]byte, l.PageSize)
-			if readFull(s.r, page, amapOff) == nil {
-				f.bits = l.amapBits(page, amapOff)
-			}
-		}
-		if f.bits != nil && !l.amapInUse(f.bits, u) {
+	for u := start; u < start+extent; u += l.AMapUnit {
+		if bits := maps.bitsFor(u); bits != nil && !l.amapInUse(bits, u) {
 			return true
 		}
 	}
