@@ -35,17 +35,19 @@ import (
 // recipient and attachment, and it is recovered, not lost: written, in the
 // folder that lists it, without includeDamaged. enron.pst names distinct
 // subnodes per message, so all 7 are. support.pst gives every message the
-// same few; their recipients tell 5 apart. The other 5 went to the same
-// people: those are lost, offered for salvage with the block that holds
-// their properties, and what is read from it is the clean message's own
-// (every property salvaged has the clean value); without includeDamaged
-// nothing of them is written. The corpus' Outlook.com OST loses 80 items,
+// same few; their recipients tell 5 apart, and the Message-ID their
+// transport headers repeat the other 5, which went to the same people
+// (TestMessageIDTellsTreesApart): all 10. A lost item whose tree is not
+// told apart is offered for salvage with the block that holds its
+// properties, and what is read from it is the clean message's own (every
+// property salvaged has the clean value); without includeDamaged nothing
+// of it is written. The corpus' Outlook.com OST loses 80 items,
 // all recovered: among them are holidays of one name whose rows give them
 // the same time to the second (22 were lost while a heap was matched to a
 // row by its time to the second only).
 func TestSalvageLostItems(t *testing.T) {
 	const ost = "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost"
-	wantWhole := map[string]int{"support.pst": 5, "enron.pst": 7, ost: 80}
+	wantWhole := map[string]int{"support.pst": 10, "enron.pst": 7, ost: 80}
 	for _, name := range []string{"support.pst", "enron.pst", ost} {
 		t.Run(name, func(t *testing.T) {
 			p := samples.GoPst(name)
@@ -1420,7 +1422,7 @@ func TestUncountedUnlinkedSaySo(t *testing.T) {
 // name of the folder whose contents table, among the unused blocks, alone
 // lists it. support.pst's writer keeps no unread count of 0 and no count
 // for an empty folder in its hierarchy rows: a count a row lacks is 0, so
-// that all 8 messages recovered go to their folders' names, each the
+// that all 17 messages recovered go to their folders' names, each the
 // clean message of a folder of that name (recoveredAsClean). The Aspose
 // OST's Inbox messages are listed by a search folder's table too, whose
 // rows tell no folder of theirs: all 91 of its messages are placed.
@@ -1451,11 +1453,11 @@ func TestRecoveredPlacedByListings(t *testing.T) {
 		placed[x.Folder]++
 		recoveredAsClean(t, store, x, bySubject)
 	}
-	want := map[string]int{pstcheck.RecoveredFolder + "/Sent Messages": 5, pstcheck.RecoveredFolder + "/Drafts": 3}
+	want := map[string]int{pstcheck.RecoveredFolder + "/Sent Messages": 11, pstcheck.RecoveredFolder + "/Drafts": 6}
 	if !maps.Equal(placed, want) {
 		t.Errorf("%d recovered, into %v; want %v", recovered, placed, want)
 	}
-	if got := store.Report.RecoveredFolders; len(got) != 2 || got[0].Name != "Drafts" || got[0].Recovered != 3 || got[1].Name != "Sent Messages" || got[1].Recovered != 5 {
+	if got := store.Report.RecoveredFolders; len(got) != 2 || got[0].Name != "Drafts" || got[0].Recovered != 6 || got[1].Name != "Sent Messages" || got[1].Recovered != 11 {
 		t.Errorf("the report says %+v", got)
 	}
 }
@@ -1529,4 +1531,55 @@ func TestHeaderDestroyedAsWhole(t *testing.T) {
 			t.Errorf("a shift read into cross-linked clusters: %v", rep.Findings)
 		}
 	})
+}
+
+// TestMessageIDTellsTreesApart: support.pst holds nine received messages
+// that keep their display Bcc and transport headers in subnodes numbered
+// alike. With every NBT page zeroed, each of their heaps fit each of
+// their nine subnode trees (the display Bcc is read from the tree weighed),
+// and none was recovered: 8 of 17. Their headers repeat the Message-ID
+// each heap keeps: all 17 are recovered, each the clean message. A heap
+// whose Message-ID no tree's headers give (changed in the clean file before
+// the damage) gets no tree and stays lost, the others recovered.
+func TestMessageIDTellsTreesApart(t *testing.T) {
+	f := loadGoPst(t, "support.pst")
+	_, store, bySubject := indexDestroyed(t, f)
+	if it := store.Report.Items; it.Recovered != 17 || it.Lost != 0 {
+		t.Errorf("items %+v, want 17 recovered", it)
+	}
+	everyRecoveredAsClean(t, store, bySubject)
+
+	clean := openBytes(t, f.B)
+	changed := ""
+	for _, n := range f.NBT {
+		if n.NID&0x1F != ndb.NIDTypeMessage {
+			continue
+		}
+		h := f.NodeHeap(n.NID)
+		headers, ok := h.Prop(0x007D)
+		id, hasID := h.Prop(0x1035)
+		if !ok || pstmut.IsHID(headers.Value) || !hasID {
+			continue
+		}
+		m, err := clean.Reader.Message(n.NID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed = messaging.StripSubjectPrefix(clean.Reader.String(m.Props, 0x0037))
+		h.EditItem(id.Value, func(b []byte) { b[2] ^= 1 }) // the first character after '<'
+		break
+	}
+	if changed == "" {
+		t.Fatal("no message keeps its headers in a subnode")
+	}
+	_, store, bySubject = indexDestroyed(t, f)
+	if it := store.Report.Items; it.Recovered != 16 || it.Lost != 1 {
+		t.Errorf("items %+v, want 16 recovered and 1 lost", it)
+	}
+	everyRecoveredAsClean(t, store, bySubject)
+	for x := range store.Items(nil) {
+		if x.State != pstcheck.ItemRecovered && x.Subject != changed {
+			t.Errorf("%q not recovered, and %q, whose Message-ID no tree's headers give, is", x.Subject, changed)
+		}
+	}
 }

@@ -1,11 +1,11 @@
 package messaging
 
 import (
-	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"hash/fnv"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -297,23 +297,26 @@ type heapFacts struct {
 	display               *[3]displayPart
 	noDisplay             bool // it keeps no display To, Cc or Bcc at all
 	attach, attachUnknown bool
+	headers               headersID // its Message-ID, where its tree's headers repeat it
 }
 
 // heapKey groups heaps alike for matchSubnodes: by the first subnode they
 // name (0: none) and their recipients; those that keep a display name in
-// a subnode (display) by that first subnode alone.
+// a subnode (display) by that first subnode alone; and those whose tree's
+// headers give their Message-ID, by it too.
 type heapKey struct {
 	first      uint32
 	recipients uint64
 	display    bool
+	id         uint64
 }
 
 func (h heapFacts) key() heapKey {
 	switch {
 	case h.display != nil:
-		return heapKey{first: h.needs[0], display: true}
+		return heapKey{first: h.needs[0], display: true, id: h.headers.id}
 	case len(h.needs) > 0:
-		return heapKey{first: h.needs[0], recipients: h.recipients}
+		return heapKey{first: h.needs[0], recipients: h.recipients, id: h.headers.id}
 	}
 	return heapKey{recipients: h.recipients}
 }
@@ -365,6 +368,7 @@ func (w *walker) heapFactsOf(pc *ltp.PC) heapFacts {
 	if p, ok := pc.Get(propMessageFlags); ok && p.Type == ltp.TypeInt32 {
 		h.attach, h.attachUnknown = p.Value&msgFlagHasAttach != 0, false
 	}
+	h.headers = w.headersIDOf(pc)
 	return h
 }
 
@@ -400,23 +404,59 @@ const maxDisplayText = 1 << 20
 // subnodeTextHash reads the string of type typ that subnode nid of subs
 // holds and returns its textHash; 0 when it cannot be read.
 func (w *walker) subnodeTextHash(subs map[uint32]ndb.Subnode, nid uint32, typ uint16) uint64 {
-	s, ok := subs[nid]
-	if !ok {
-		return 0
-	}
-	data, err := w.res.ReadData(s.Data)
-	if err != nil {
-		return 0
-	}
-	b := bytes.Join(data, nil)
-	if len(b) > maxDisplayText {
-		return 0
-	}
-	t, ok := decodeString(typ, b, w.codepage)
+	t, ok := w.subnodeText(subs, nid, typ, maxDisplayText)
 	if !ok {
 		return 0
 	}
 	return textHash(t)
+}
+
+// subnodeText reads the string of type typ, of at most limit bytes, that
+// subnode nid of subs holds; false when it cannot be read or is longer.
+func (w *walker) subnodeText(subs map[uint32]ndb.Subnode, nid uint32, typ uint16, limit int64) (string, bool) {
+	s, ok := subs[nid]
+	if !ok {
+		return "", false
+	}
+	d, err := w.res.OpenData(s.Data)
+	if err != nil {
+		return "", false
+	}
+	defer d.Close()
+	if d.Size() > limit {
+		return "", false
+	}
+	b, err := io.ReadAll(d)
+	if err != nil {
+		return "", false
+	}
+	return decodeString(typ, b, w.codepage)
+}
+
+// headerSub is a subnode that keeps a message's transport headers, and
+// their string type.
+type headerSub struct {
+	nid uint32
+	typ uint16
+}
+
+// headerIDs reads, of the subnodes of subs that heaps keep their headers
+// in (headerSubs), the Message-ID each gives (messageIDHash; none: left
+// out).
+func (w *walker) headerIDs(subs map[uint32]ndb.Subnode, headerSubs map[uint32][]uint16) map[headerSub]uint64 {
+	var ids map[headerSub]uint64
+	for nid := range subs {
+		for _, typ := range headerSubs[nid] {
+			t, ok := w.subnodeText(subs, nid, typ, maxHeadersText)
+			if id := messageIDHash(headersMessageID(t)); ok && id != 0 {
+				if ids == nil {
+					ids = map[headerSub]uint64{}
+				}
+				ids[headerSub{nid, typ}] = id
+			}
+		}
+	}
+	return ids
 }
 
 // maxGroup is the most heaps alike matchSubnodes weighs against a tree;
@@ -458,12 +498,23 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	}
 	// Heaps are grouped by their key (heapFacts.key); firstNamedBy counts
 	// the heaps that name each subnode first.
+	// idNamedBy counts the heaps of each Message-ID their trees' headers
+	// repeat; headerSubs are the subnodes (and string types) those keep
+	// their headers in.
 	groups := map[heapKey][]uint64{}
 	firstNamedBy := map[uint32]int{}
+	idNamedBy := map[uint64]int{}
+	headerSubs := map[uint32][]uint16{}
 	for bid, h := range heaps {
 		groups[h.key()] = append(groups[h.key()], bid)
 		if len(h.needs) > 0 {
 			firstNamedBy[h.needs[0]]++
+		}
+		if hd := h.headers; hd.id != 0 {
+			idNamedBy[hd.id]++
+			if !slices.Contains(headerSubs[hd.sub], hd.typ) {
+				headerSubs[hd.sub] = append(headerSubs[hd.sub], hd.typ)
+			}
 		}
 	}
 	// fits and fitBy keep at most maxCopies+1 each: more than one says
@@ -502,12 +553,16 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		}
 		_, attachments := subs[nidAttachmentTable]
 		values := largeValues(subs)
+		ids := w.headerIDs(subs, headerSubs)
 		fit := func(heap uint64) bool {
 			checks++
 			h := heaps[heap]
 			// The tree holds every subnode the heap names, and no other
 			// large value: it holds its own heap's, which names them.
 			if !(recipients || len(h.needs) > 0) || !holdsAll(subs, h.needs) || h.values != values || h.attach && !attachments {
+				return false
+			}
+			if hd := h.headers; hd.id != 0 && ids[headerSub{hd.sub, hd.typ}] != hd.id {
 				return false
 			}
 			if len(fits[heap]) <= maxCopies {
@@ -552,9 +607,15 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			if recipients {
 				group(heapKey{recipients: print})
 			}
+			// Each Message-ID once: a heap weighed twice would fit twice.
+			distinct := slices.Compact(slices.Sorted(maps.Values(ids)))
 			for nid := range subs {
 				group(heapKey{first: nid, recipients: print})
 				group(heapKey{first: nid, display: true})
+				for _, id := range distinct {
+					group(heapKey{first: nid, recipients: print, id: id})
+					group(heapKey{first: nid, display: true, id: id})
+				}
 			}
 		}
 		// A backstop: however the groups fall, no more than maxFitChecks
@@ -603,7 +664,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		case h.noDisplay && len(h.needs) == 0 && !h.attach && !h.attachUnknown && (treeless && loose == 0 || listed()):
 			return Remains{Data: heap, Treeless: true}
 		case crowdedKey[h.key()]:
-		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1 || unique && listed()):
+		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1 || h.headers.id != 0 && idNamedBy[h.headers.id] == 1 || unique && listed()):
 			return Remains{Data: heap, Sub: t[0]}
 		case copies[heap] != 0 && (sound || listed()):
 			return Remains{Data: heap, Sub: copies[heap]}
