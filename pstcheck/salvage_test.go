@@ -15,8 +15,10 @@ import (
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/damagekit"
+	"github.com/pstcheck/pstcheck/internal/gentest"
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
+	"github.com/pstcheck/pstcheck/internal/synth"
 	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -1531,6 +1533,39 @@ func TestHeaderDestroyedAsWhole(t *testing.T) {
 			t.Errorf("a shift read into cross-linked clusters: %v", rep.Findings)
 		}
 	})
+}
+
+// A mailbox of mail received from the Internet by one person (pstgen
+// --received: 300 messages to its owner alone, each with transport
+// headers in a subnode), its node index destroyed: every heap names the
+// same subnodes and the same recipient, a group far past maxGroup, of
+// which none was told apart ("no item can be read"). The Message-ID each
+// tree's headers give tells each heap its own: all 300 are recovered, each
+// the clean message, in a folder of its folder's name.
+func TestReceivedMailTreesApart(t *testing.T) {
+	shape := synth.DefaultShape()
+	shape.Messages, shape.Folders, shape.Received = 300, 1, true
+	shape.AttachEvery, shape.EmbedEvery, shape.AssocEvery = 0, 0, 0
+	path := filepath.Join(t.TempDir(), "received.pst")
+	gentest.Store(t, path, "received", shape, 3)
+	f, err := pstmut.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, store, bySubject := indexDestroyed(t, f)
+	if it := store.Report.Items; it.Recovered != 300 || it.Total != 300 {
+		t.Errorf("items %+v, want 300 recovered", it)
+	}
+	everyRecoveredAsClean(t, store, bySubject)
+	// The folder's contents table keeps its row matrix in a subnode the
+	// writer numbers as every message's headers: of the 300 trees holding
+	// that NID, the one whose matrix holds the table's 300 rows is its own,
+	// and each message goes to a folder of its folder's name.
+	for x := range store.Items(nil) {
+		if x.Folder == pstcheck.RecoveredFolder {
+			t.Fatalf("%q recovered into no folder's name", x.Subject)
+		}
+	}
 }
 
 // TestMessageIDTellsTreesApart: support.pst holds nine received messages

@@ -94,6 +94,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&attachMax, "attach-max", "largest attachment")
 	fs.IntVar(&shape.EmbedEvery, "embed-every", shape.EmbedEvery, "give every n-th message an embedded message (0: none)")
 	fs.IntVar(&shape.Recipients, "recipients", shape.Recipients, "most recipients of a message")
+	fs.BoolVar(&shape.Received, "received", false, "make every message one received from the Internet by the mailbox's owner alone, with transport headers (4-6 KB) and a Message-ID")
 	fs.IntVar(&shape.AssocEvery, "fai-every", shape.AssocEvery, "put a folder associated message in every n-th folder (0: none)")
 	fs.Func("folder-weights", "share the messages among the folders by these weights, in folder order (60,25,15: 60% in the first)", func(v string) error {
 		shape.Weights = nil

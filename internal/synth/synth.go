@@ -36,6 +36,10 @@ type Shape struct {
 	EmbedEvery int
 	// Recipients is the most recipients a message has (at least 1).
 	Recipients int
+	// Received makes every message one received from the Internet by the
+	// mailbox's owner, its only recipient: with transport headers of a
+	// few KB (kept in a subnode) that repeat its Message-ID.
+	Received bool
 	// AssocEvery puts a folder associated (FAI) message in every n-th
 	// folder (0: none).
 	AssocEvery int
@@ -258,6 +262,10 @@ func (g *gen) message(n int) *pstwrite.Message {
 		pstwrite.MultiString(g.named.keywords, g.pool.word(g.rng), g.pool.word(g.rng)),
 		pstwrite.String(g.named.mailer, "pstgen"),
 	}}
+	if s.Received {
+		g.received(m, n, from, subject, sent)
+		return m
+	}
 	var to []string
 	for r := range 1 + g.rng.IntN(s.Recipients) {
 		p := g.pool.person(g.rng)
@@ -308,6 +316,43 @@ func (g *gen) message(n int) *pstwrite.Message {
 		})
 	}
 	return m
+}
+
+// owner is the mailbox's owner, to whom received messages (Shape.Received)
+// are sent.
+var owner = person{"Mailbox Owner", "owner@example.com"}
+
+// received makes m, message n, one received by the owner alone: its
+// recipient, display To, Message-ID and transport headers. The headers
+// name the relays it passed and carry a signature, as today's mail does:
+// 4 to 6 KB, too long for the message's heap.
+func (g *gen) received(m *pstwrite.Message, n int, from person, subject string, sent time.Time) {
+	id := fmt.Sprintf("<%d.%x@pstgen.example>", n+1, g.rng.Uint64())
+	var h strings.Builder
+	for hop := range 6 + g.rng.IntN(4) {
+		fmt.Fprintf(&h, "Received: from %s.example (%s.example [10.%d.%d.%d])\r\n\tby mx%d.example.com with ESMTPS id %x\r\n\tfor <%s>; %s\r\n",
+			g.pool.word(g.rng), g.pool.word(g.rng), g.rng.IntN(256), g.rng.IntN(256), g.rng.IntN(256), hop, g.rng.Uint64(), owner.addr,
+			sent.Add(time.Duration(hop)*time.Second).Format(time.RFC1123Z))
+	}
+	h.WriteString("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=sel;\r\n\tb=")
+	for range 2200 + g.rng.IntN(1200) {
+		h.WriteByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[g.rng.IntN(64)])
+	}
+	fmt.Fprintf(&h, "\r\nFrom: %s <%s>\r\nTo: %s <%s>\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n",
+		from.name, from.addr, owner.name, owner.addr, subject, sent.Format(time.RFC1123Z), id)
+	m.Props = append(m.Props,
+		pstwrite.String(0x0E04, owner.name),
+		pstwrite.String(0x1035, id),
+		pstwrite.String(0x007D, h.String()))
+	m.Recipients = [][]pstwrite.Property{{
+		pstwrite.Int32(0x0C15, 1),
+		pstwrite.String(0x3001, owner.name),
+		pstwrite.String(0x3002, "SMTP"),
+		pstwrite.String(0x3003, owner.addr),
+		pstwrite.String(0x39FE, owner.addr),
+		pstwrite.Int32(0x0FFE, 6),
+		pstwrite.Int32(0x3900, 0),
+	}}
 }
 
 // assoc makes a folder associated message: a view definition.
