@@ -133,8 +133,7 @@ func (tc *TC) openRows(sp *Space, h *Heap, hnidRows uint32, subnodes SubnodeSet,
 	default:
 		return 0, errorf(finding.TCRows, "row matrix subnode 0x%X cannot be read here", hnidRows)
 	}
-	// Rows never straddle blocks: each block holds as many whole rows as
-	// fit, the rest of it is padding.
+	// Rows never straddle blocks (MatrixRows).
 	m.first = sp.i32Bump().take(len(m.sizes) + 1)
 	nrows := 0
 	for i, n := range m.sizes {
@@ -147,23 +146,53 @@ func (tc *TC) openRows(sp *Space, h *Heap, hnidRows uint32, subnodes SubnodeSet,
 	return nrows, nil
 }
 
-// RowMatrixNID returns the subnode a table's heap, read from pages, keeps
-// its row matrix in; 0 when the heap holds it (or the table no rows). It
+// RowMatrix is what a table's heap says of its row matrix: the subnode
+// that keeps it (0: the heap, or the table has no rows), how many rows its
+// row index lists and how long a row is.
+type RowMatrix struct {
+	NID           uint32
+	Rows, RowSize int
+}
+
+// RowMatrixOf reads a table's RowMatrix from its heap, read from pages. It
 // lets a table whose node is lost be paired with a subnode tree no node
-// uses before either is read whole.
-func RowMatrixNID(sp *Space, pages *Pages, decode Decoder) (uint32, error) {
+// uses before either is read whole: a tree whose matrix holds another
+// number of rows is not the table's.
+func RowMatrixOf(sp *Space, pages *Pages, decode Decoder) (RowMatrix, error) {
 	h, err := OpenHeapPages(sp, pages, decode)
 	if err != nil {
-		return 0, err
+		return RowMatrix{}, err
 	}
-	_, info, err := openTCInfo(sp, h)
+	tc, info, err := openTCInfo(sp, h)
 	if err != nil {
-		return 0, err
+		return RowMatrix{}, err
 	}
-	if n := binary.LittleEndian.Uint32(info[14:]); !IsHID(n) {
-		return n, nil
+	// TCINFO is read first: a heap read block by block may not hold it
+	// after the walk of the row index.
+	m := RowMatrix{RowSize: tc.RowSize}
+	rowIndex, hnidRows := HID(binary.LittleEndian.Uint32(info[10:])), binary.LittleEndian.Uint32(info[14:])
+	if !IsHID(hnidRows) {
+		m.NID = hnidRows
 	}
-	return 0, nil
+	index, err := readRowIndex(sp, h, rowIndex)
+	if err != nil {
+		return RowMatrix{}, err
+	}
+	m.Rows = len(index)
+	return m, nil
+}
+
+// MatrixRows is how many rows a row matrix of rows rowSize bytes long
+// holds in blocks of sizes: rows never straddle blocks, each block holds
+// as many whole rows as fit, the rest of it is padding.
+func MatrixRows(sizes []int, rowSize int) int {
+	n := 0
+	for _, s := range sizes {
+		if rowSize > 0 {
+			n += s / rowSize
+		}
+	}
+	return n
 }
 
 // openTCInfo checks a table's TCINFO against its columns and row layout

@@ -276,8 +276,9 @@ func TestTCRowMatrixSubnode(t *testing.T) {
 }
 
 // A table's rows are in the blocks of its row matrix, in order, or in its
-// heap's block when the heap holds them; RowMatrixNID names the subnode
-// that holds them (0: the heap), read from the heap alone.
+// heap's block when the heap holds them; RowMatrixOf names the subnode
+// that holds them (0: the heap), read from the heap alone, and how many
+// rows the matrix holds (MatrixRows of its blocks).
 func TestTCRowBlock(t *testing.T) {
 	s := testStore(t)
 	pages := func(n nodeData) *ltp.Pages {
@@ -296,8 +297,9 @@ func TestTCRowBlock(t *testing.T) {
 			matrix = nid
 		}
 	}
-	if got, err := ltp.RowMatrixNID(nil, pages(n), n.res.Decode); err != nil || got != matrix || matrix == 0 {
-		t.Fatalf("row matrix subnode 0x%X (%v), want 0x%X", got, err, matrix)
+	shape, err := ltp.RowMatrixOf(nil, pages(n), n.res.Decode)
+	if err != nil || shape.NID != matrix || matrix == 0 {
+		t.Fatalf("row matrix subnode 0x%X (%v), want 0x%X", shape.NID, err, matrix)
 	}
 	blocks, err := n.res.ReadBlocks(n.subs[matrix].Data, nil)
 	if err != nil {
@@ -306,6 +308,13 @@ func TestTCRowBlock(t *testing.T) {
 	tc, err := n.openTC()
 	if err != nil {
 		t.Fatal(err)
+	}
+	var sizes []int
+	for _, b := range blocks {
+		sizes = append(sizes, len(b.Data))
+	}
+	if shape.Rows != len(tc.RowIDs) || shape.RowSize != tc.RowSize || ltp.MatrixRows(sizes, shape.RowSize) != len(tc.RowIDs) {
+		t.Errorf("%d rows of %d bytes, %d in the matrix; the table has %d of %d", shape.Rows, shape.RowSize, ltp.MatrixRows(sizes, shape.RowSize), len(tc.RowIDs), tc.RowSize)
 	}
 	seen := map[uint64]bool{}
 	at := 0
@@ -323,8 +332,8 @@ func TestTCRowBlock(t *testing.T) {
 	}
 
 	n = readSubnode(t, s.b, s.msg, nidRecipients)
-	if got, err := ltp.RowMatrixNID(nil, pages(n), n.res.Decode); err != nil || got != 0 {
-		t.Errorf("row matrix subnode 0x%X (%v) of a table whose heap holds its rows", got, err)
+	if got, err := ltp.RowMatrixOf(nil, pages(n), n.res.Decode); err != nil || got.NID != 0 {
+		t.Errorf("row matrix subnode 0x%X (%v) of a table whose heap holds its rows", got.NID, err)
 	}
 	if tc, err = n.openTC(); err != nil {
 		t.Fatal(err)

@@ -93,15 +93,18 @@ const (
 // no node uses, those of a subject and time a heap has (heapVersions):
 // every table whose heap is linked to nothing, with its row matrix in the
 // heap or in the one unused subnode tree it opens with (a table two trees
-// open with is passed over).
+// open with is passed over). A tree is tried only when the subnode it
+// keeps under the matrix's NID holds as many rows as the table's index
+// lists: writers that number a table's matrix as messages number a large
+// value (the project's own) have every message's tree keep that NID.
 func (w *walker) unusedContentsRows() *versions {
 	if w.unusedRows != nil {
 		return w.unusedRows
 	}
 	w.unusedRows = &versions{}
 	type table struct {
-		bid  uint64
-		rows uint32 // the row matrix's subnode (0: in the heap)
+		bid    uint64
+		matrix ltp.RowMatrix
 	}
 	var tables []table
 	wanted := map[uint32]bool{}
@@ -123,17 +126,22 @@ func (w *walker) unusedContentsRows() *versions {
 		if err != nil {
 			continue
 		}
-		n, err := ltp.RowMatrixNID(w.chk.mem.objects(), w.pages(blocks, false), w.res.Decoder())
+		m, err := ltp.RowMatrixOf(w.chk.mem.objects(), w.pages(blocks, false), w.res.Decoder())
 		if err != nil {
 			continue
 		}
-		tables = append(tables, table{bid, n})
-		if n != 0 {
-			wanted[n] = true
+		tables = append(tables, table{bid, m})
+		if m.NID != 0 {
+			wanted[m.NID] = true
 		}
 	}
-	// The unused trees that hold each row matrix subnode a table names.
-	holding := map[uint32][]uint64{}
+	// The unused trees that hold each row matrix subnode a table names,
+	// with the sizes of that subnode's blocks.
+	type holder struct {
+		root  uint64
+		sizes []int
+	}
+	holding := map[uint32][]holder{}
 	for _, root := range w.unusedTrees.Roots {
 		if w.ctx.Err() != nil {
 			break
@@ -143,10 +151,19 @@ func (w *walker) unusedContentsRows() *versions {
 		if err != nil {
 			continue
 		}
-		for nid := range subs {
-			if wanted[nid] {
-				holding[nid] = append(holding[nid], root)
+		for nid, s := range subs {
+			if !wanted[nid] {
+				continue
 			}
+			blocks, _, err := w.res.DataBlocks(s.Data, w.chk.mem.blocks())
+			if err != nil {
+				continue
+			}
+			sizes := make([]int, len(blocks))
+			for i, b := range blocks {
+				sizes[i] = w.res.BlockSize(b.BID)
+			}
+			holding[nid] = append(holding[nid], holder{root, sizes})
 		}
 	}
 	// Each table is tried with every tree that may hold its rows, or
@@ -157,8 +174,13 @@ func (w *walker) unusedContentsRows() *versions {
 	var facts, first tableFacts
 	for _, t := range tables {
 		trees := []uint64{0}
-		if t.rows != 0 {
-			trees = holding[t.rows]
+		if t.matrix.NID != 0 {
+			trees = trees[:0]
+			for _, h := range holding[t.matrix.NID] {
+				if ltp.MatrixRows(h.sizes, t.matrix.RowSize) == t.matrix.Rows {
+					trees = append(trees, h.root)
+				}
+			}
 		}
 		if tries += len(trees); tries > maxRowMatrixTries || w.ctx.Err() != nil {
 			break
