@@ -160,8 +160,11 @@ func TestRepairListStreams(t *testing.T) {
 // holds only messages zeroed loses 10 messages' nodes; their folder still
 // lists them and their property blocks survive. 5 are recovered whole: the
 // one subnode tree that fits each is told apart by its recipients. The
-// other 5 were sent to the same people and name the same subnodes, so
-// their trees cannot be told apart: they stay lost. The scan says
+// other 5 were sent to the same people and name the same subnodes; the
+// Message-ID their transport headers repeat tells their trees apart, but
+// here each heap's Message-ID is changed first (as a writer might keep
+// one the headers do not give), so that no tree is theirs: they stay
+// lost. The scan says
 // --include-damaged saves what is left of them; export and repair write
 // nothing of them without it (the export's summary offers it) and, with it, each with what its block holds,
 // marked as damaged: the export's manifest keeps them "lost" (with the
@@ -171,6 +174,20 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 	f, err := pstmut.Load(testkit.GoPst(t, "support.pst"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The Message-ID of every message that keeps its display Bcc in
+	// subnode 0x803F (those sent to the same people, whose trees fit each
+	// other's heaps).
+	for _, n := range f.NBT {
+		if n.NID&0x1F != 0x04 {
+			continue
+		}
+		h := f.NodeHeap(n.NID)
+		bcc, inSub := h.Prop(0x0E02)
+		id, ok := h.Prop(0x1035)
+		if inSub && bcc.Value == 0x803F && ok {
+			h.EditItem(id.Value, func(b []byte) { b[2] ^= 1 })
+		}
 	}
 	src := filepath.Join(dir, "leaf.pst")
 	leaf, ok := damagekit.Named(f, "NBT leaf zeroed (messages only)")
