@@ -1568,6 +1568,86 @@ func TestReceivedMailTreesApart(t *testing.T) {
 	}
 }
 
+// Two received messages, A and B, share a Message-ID (a list's duplicate,
+// a forged ID), in their heaps and headers. With the node index destroyed,
+// A's subnode tree and B's heap failing besides, A's heap is the only heap
+// of that Message-ID and B's tree the only tree whose headers give it: a
+// review found A recovered with B's tree and headers, as healthy. Where
+// blocks may be missing, the tree's headers must also give the heap's
+// subject and date: A stays lost, and every message recovered is the
+// clean one.
+func TestSharedMessageIDNotTaken(t *testing.T) {
+	shape := synth.DefaultShape()
+	shape.Messages, shape.Folders, shape.Received = 20, 1, true
+	shape.AttachEvery, shape.EmbedEvery, shape.AssocEvery = 0, 0, 0
+	path := filepath.Join(t.TempDir(), "received.pst")
+	gentest.Store(t, path, "received", shape, 3)
+	f, err := pstmut.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A and B: the first two messages, whose Message-IDs are as long (the
+	// writer's IDs differ in a counter and a random part).
+	var a, b pstmut.NBTRef
+	idOf := func(n pstmut.NBTRef) string {
+		p, _ := f.NodeHeap(n.NID).Prop(0x1035)
+		return string(f.NodeHeap(n.NID).Item(p.Value))
+	}
+	for _, n := range f.NBT {
+		if n.NID&0x1F != ndb.NIDTypeMessage {
+			continue
+		}
+		if a.NID == 0 {
+			a = n
+		} else if len(idOf(n)) == len(idOf(a)) {
+			b = n
+			break
+		}
+	}
+	if b.NID == 0 {
+		t.Fatal("no two messages with Message-IDs of one length")
+	}
+	idA, idB := idOf(a), idOf(b) // UTF-16LE
+	h := f.NodeHeap(a.NID)
+	p, _ := h.Prop(0x1035)
+	h.EditItem(p.Value, func(x []byte) { copy(x, idB) })
+	headers, _ := h.Prop(0x007D)
+	replaceInData(t, f, f.Subnode(a.NID, headers.Value).Data, []byte(idA), []byte(idB))
+	clean := openBytes(t, f.B)
+	if it := clean.Report.Items; it.Readable != 20 {
+		t.Fatalf("the store with A's Message-ID changed: %+v", it)
+	}
+	for _, bid := range []uint64{a.Sub, b.Data} {
+		f.FlipByte(int64(f.MustBlock(bid).IB) + 4)
+	}
+	_, store, bySubject := indexDestroyed(t, f)
+	everyRecoveredAsClean(t, store, bySubject)
+	if it := store.Report.Items; it.Recovered < 17 {
+		t.Errorf("items %+v: the 18 messages whose blocks are whole are not recovered", it)
+	}
+}
+
+// replaceInData replaces old with new, as long, in the data tree bid, once
+// its blocks are put end to end.
+func replaceInData(t *testing.T, f *pstmut.File, bid uint64, old, new []byte) {
+	t.Helper()
+	blocks := f.DataBlocks(bid)
+	var all []byte
+	for _, b := range blocks {
+		all = append(all, f.Decoded(b)...)
+	}
+	i := bytes.Index(all, old)
+	if i < 0 || len(old) != len(new) {
+		t.Fatalf("%q not in the data, or %q not as long", old, new)
+	}
+	copy(all[i:], new)
+	for _, b := range blocks {
+		n := len(f.Decoded(b))
+		f.WriteDecoded(b, all[:n])
+		all = all[n:]
+	}
+}
+
 // TestMessageIDTellsTreesApart: support.pst holds nine received messages
 // that keep their display Bcc and transport headers in subnodes numbered
 // alike. With every NBT page zeroed, each of their heaps fit each of

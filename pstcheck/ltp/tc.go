@@ -133,7 +133,8 @@ func (tc *TC) openRows(sp *Space, h *Heap, hnidRows uint32, subnodes SubnodeSet,
 	default:
 		return 0, errorf(finding.TCRows, "row matrix subnode 0x%X cannot be read here", hnidRows)
 	}
-	// Rows never straddle blocks (MatrixRows).
+	// Rows never straddle blocks: each block holds as many whole rows as
+	// fit, the rest of it is padding.
 	m.first = sp.i32Bump().take(len(m.sizes) + 1)
 	nrows := 0
 	for i, n := range m.sizes {
@@ -180,19 +181,6 @@ func RowMatrixOf(sp *Space, pages *Pages, decode Decoder) (RowMatrix, error) {
 	}
 	m.Rows = len(index)
 	return m, nil
-}
-
-// MatrixRows is how many rows a row matrix of rows rowSize bytes long
-// holds in blocks of sizes: rows never straddle blocks, each block holds
-// as many whole rows as fit, the rest of it is padding.
-func MatrixRows(sizes []int, rowSize int) int {
-	n := 0
-	for _, s := range sizes {
-		if rowSize > 0 {
-			n += s / rowSize
-		}
-	}
-	return n
 }
 
 // openTCInfo checks a table's TCINFO against its columns and row layout

@@ -277,8 +277,8 @@ func TestTCRowMatrixSubnode(t *testing.T) {
 
 // A table's rows are in the blocks of its row matrix, in order, or in its
 // heap's block when the heap holds them; RowMatrixOf names the subnode
-// that holds them (0: the heap), read from the heap alone, and how many
-// rows the matrix holds (MatrixRows of its blocks).
+// that holds them (0: the heap), read from the heap alone, with how many
+// rows the index lists and their size.
 func TestTCRowBlock(t *testing.T) {
 	s := testStore(t)
 	pages := func(n nodeData) *ltp.Pages {
@@ -309,12 +309,8 @@ func TestTCRowBlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sizes []int
-	for _, b := range blocks {
-		sizes = append(sizes, len(b.Data))
-	}
-	if shape.Rows != len(tc.RowIDs) || shape.RowSize != tc.RowSize || ltp.MatrixRows(sizes, shape.RowSize) != len(tc.RowIDs) {
-		t.Errorf("%d rows of %d bytes, %d in the matrix; the table has %d of %d", shape.Rows, shape.RowSize, ltp.MatrixRows(sizes, shape.RowSize), len(tc.RowIDs), tc.RowSize)
+	if shape.Rows != len(tc.RowIDs) || shape.RowSize != tc.RowSize {
+		t.Errorf("%d rows of %d bytes; the table has %d of %d", shape.Rows, shape.RowSize, len(tc.RowIDs), tc.RowSize)
 	}
 	seen := map[uint64]bool{}
 	at := 0

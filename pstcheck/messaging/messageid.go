@@ -1,7 +1,11 @@
 package messaging
 
 import (
+	"mime"
+	"net/mail"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 )
@@ -15,6 +19,13 @@ import (
 // headers give another Message-ID is not the heap's (matchSubnodes). A
 // tree whose headers give none, or cannot be read, is not taken for a heap
 // that keeps one: the heap stays lost rather than take another's tree.
+//
+// A Message-ID is not a proof of identity: copies of a message share it,
+// and so may two messages (a list's duplicates, a forged ID). Where blocks
+// may be missing, a heap's own tree may be lost and the one it fits
+// another message's of the same Message-ID: a heap whose Message-ID no
+// other heap has is taken to own the tree only when the tree's headers
+// also give its subject and its date to the second (headersIdent).
 
 const (
 	propTransportHeaders  = 0x007D
@@ -22,17 +33,22 @@ const (
 )
 
 // maxHeadersText bounds the transport headers read from a subnode to find
-// their Message-ID; longer ones name none here.
-const maxHeadersText = 1 << 20
+// their Message-ID; longer ones name none here. maxHeaderField bounds one
+// field's value kept (a Message-ID, subject or date longer is none).
+const (
+	maxHeadersText = 1 << 20
+	maxHeaderField = 4 << 10
+)
 
 // headersID is what a message heap says of its Message-ID: its hash
-// (messageIDHash), and the subnode (and its string type) that keeps its
-// transport headers, where the Message-ID can be read again. Zero when the
-// heap keeps no Message-ID or keeps its headers in the heap itself.
+// (messageIDHash), its subject and client submit time (identHash), and the
+// subnode (and its string type) that keeps its transport headers, where
+// they can be read again. Zero when the heap keeps no Message-ID or keeps
+// its headers in the heap itself.
 type headersID struct {
-	id  uint64
-	sub uint32
-	typ uint16
+	id, ident uint64
+	sub       uint32
+	typ       uint16
 }
 
 // headersIDOf reads a heap's headersID.
@@ -45,7 +61,8 @@ func (w *walker) headersIDOf(pc *ltp.PC) headersID {
 	if id == 0 {
 		return headersID{}
 	}
-	return headersID{id: id, sub: p.Value, typ: p.Type}
+	return headersID{id: id, ident: identHash(w.peekString(pc, propSubject), peekTimeProp(pc, propClientSubmitTime)),
+		sub: p.Value, typ: p.Type}
 }
 
 // isString says a property type is a string (8-bit or UTF-16).
@@ -62,23 +79,62 @@ func messageIDHash(s string) uint64 {
 	return textHash(s)
 }
 
-// headersMessageID is the Message-ID field of Internet message headers
-// (RFC 5322: a field name, case aside, a colon, a value that may go on in
-// lines that start with white space; a blank line ends them); "" when they
-// give none, or two that differ.
-func headersMessageID(h string) string {
-	var id string
-	field, value := "", ""
-	end := func() bool {
-		if !strings.EqualFold(field, "Message-ID") {
-			return true
+// identHash hashes a message's subject and date, to the second; 0 without
+// a date.
+func identHash(subject string, date time.Time) uint64 {
+	if date.IsZero() {
+		return 0
+	}
+	return textHash(strings.TrimSpace(subject) + "\x00" + strconv.FormatInt(date.Unix(), 10))
+}
+
+// headerIdent is what a tree's transport headers say of their message:
+// the hashes of its Message-ID (messageIDHash) and of its subject and
+// date (identHash; 0 where either cannot be read).
+type headerIdent struct{ id, ident uint64 }
+
+// headersIdent reads a message's Internet headers (RFC 5322: a field
+// name, case aside, a colon, a value that may go on in lines that start
+// with white space; a blank line ends them) for its Message-ID, Subject
+// (RFC 2047 encoded words decoded) and Date. A Message-ID given twice,
+// differently, is none. Linear in the headers' length: only these fields'
+// values are kept, each up to maxHeaderField.
+func headersIdent(h string) headerIdent {
+	const (
+		fieldID = iota + 1
+		fieldSubject
+		fieldDate
+	)
+	var (
+		values   [4]string
+		seen     [4]bool
+		conflict bool
+		cur      int // the field being read (0: one not kept)
+		value    strings.Builder
+		long     bool
+	)
+	end := func() {
+		if cur == 0 {
+			return
 		}
-		v := strings.TrimSpace(value)
-		if id != "" && v != id {
-			return false
+		v := strings.TrimSpace(value.String())
+		if long {
+			v = ""
 		}
-		id = v
-		return true
+		switch {
+		case !seen[cur]:
+			values[cur], seen[cur] = v, true
+		case cur == fieldID && v != values[cur]:
+			conflict = true
+		}
+		cur = 0
+	}
+	add := func(s string) {
+		if value.Len()+len(s) > maxHeaderField {
+			long = true
+			return
+		}
+		value.WriteString(s)
 	}
 	for line := range strings.Lines(h) {
 		line = strings.TrimRight(line, "\r\n")
@@ -86,19 +142,44 @@ func headersMessageID(h string) string {
 			break
 		}
 		if line[0] == ' ' || line[0] == '\t' {
-			value += line
+			if cur != 0 {
+				add(line)
+			}
 			continue
 		}
-		if !end() {
-			return ""
+		end()
+		name, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
 		}
-		field, value = "", ""
-		if name, v, ok := strings.Cut(line, ":"); ok {
-			field, value = strings.TrimSpace(name), v
+		switch name = strings.TrimSpace(name); {
+		case strings.EqualFold(name, "Message-ID"):
+			cur = fieldID
+		case strings.EqualFold(name, "Subject"):
+			cur = fieldSubject
+		case strings.EqualFold(name, "Date"):
+			cur = fieldDate
+		default:
+			continue
 		}
+		value.Reset()
+		long = false
+		add(v)
 	}
-	if !end() {
-		return ""
+	end()
+	var out headerIdent
+	if !conflict {
+		out.id = messageIDHash(values[fieldID])
 	}
-	return id
+	if !seen[fieldSubject] || !seen[fieldDate] {
+		return out
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(values[fieldSubject])
+	if err != nil {
+		return out
+	}
+	if date, err := mail.ParseDate(values[fieldDate]); err == nil {
+		out.ident = identHash(subject, date)
+	}
+	return out
 }

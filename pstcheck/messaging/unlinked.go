@@ -441,22 +441,38 @@ type headerSub struct {
 }
 
 // headerIDs reads, of the subnodes of subs that heaps keep their headers
-// in (headerSubs), the Message-ID each gives (messageIDHash; none: left
-// out).
-func (w *walker) headerIDs(subs map[uint32]ndb.Subnode, headerSubs map[uint32][]uint16) map[headerSub]uint64 {
-	var ids map[headerSub]uint64
-	for nid := range subs {
+// in (headerSubs), what each says of its message (headersIdent; one that
+// gives no Message-ID: left out), and how many it looked at. Headers are
+// read once per data tree (read): trees may share their blocks.
+func (w *walker) headerIDs(subs map[uint32]ndb.Subnode, headerSubs map[uint32][]uint16, read map[headerData]headerIdent) (map[headerSub]headerIdent, int) {
+	var ids map[headerSub]headerIdent
+	looked := 0
+	for nid, s := range subs {
 		for _, typ := range headerSubs[nid] {
-			t, ok := w.subnodeText(subs, nid, typ, maxHeadersText)
-			if id := messageIDHash(headersMessageID(t)); ok && id != 0 {
-				if ids == nil {
-					ids = map[headerSub]uint64{}
+			looked++
+			k := headerData{s.Data, typ}
+			hi, ok := read[k]
+			if !ok {
+				if t, ok := w.subnodeText(subs, nid, typ, maxHeadersText); ok {
+					hi = headersIdent(t)
 				}
-				ids[headerSub{nid, typ}] = id
+				read[k] = hi
+			}
+			if hi.id != 0 {
+				if ids == nil {
+					ids = map[headerSub]headerIdent{}
+				}
+				ids[headerSub{nid, typ}] = hi
 			}
 		}
 	}
-	return ids
+	return ids, looked
+}
+
+// headerData is a data tree read as transport headers of a string type.
+type headerData struct {
+	bid uint64
+	typ uint16
 }
 
 // maxGroup is the most heaps alike matchSubnodes weighs against a tree;
@@ -525,6 +541,10 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	// get no tree, nor do the trees it might fit.
 	fits := map[uint64][]uint64{}  // heap: the trees it fits
 	fitBy := map[uint64][]uint64{} // tree: the heaps it fits
+	// confirmed is, of a heap that keeps its Message-ID, a tree it fits
+	// whose headers also give its subject and date (headersIdent).
+	confirmed := map[uint64]uint64{}
+	headersRead := map[headerData]headerIdent{}
 	crowdedKey, crowdedTree := map[heapKey]bool{}, map[uint64]bool{}
 	unread, loose, checks := 0, 0, 0
 	var all []uint64 // every heap, in BID order, for a blind tree
@@ -553,7 +573,8 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		}
 		_, attachments := subs[nidAttachmentTable]
 		values := largeValues(subs)
-		ids := w.headerIDs(subs, headerSubs)
+		ids, looked := w.headerIDs(subs, headerSubs, headersRead)
+		checks += looked
 		fit := func(heap uint64) bool {
 			checks++
 			h := heaps[heap]
@@ -562,8 +583,14 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			if !(recipients || len(h.needs) > 0) || !holdsAll(subs, h.needs) || h.values != values || h.attach && !attachments {
 				return false
 			}
-			if hd := h.headers; hd.id != 0 && ids[headerSub{hd.sub, hd.typ}] != hd.id {
-				return false
+			if hd := h.headers; hd.id != 0 {
+				hi := ids[headerSub{hd.sub, hd.typ}]
+				if hi.id != hd.id {
+					return false
+				}
+				if hd.ident != 0 && hi.ident == hd.ident {
+					confirmed[heap] = root
+				}
 			}
 			if len(fits[heap]) <= maxCopies {
 				fits[heap] = append(fits[heap], root)
@@ -608,11 +635,17 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 				group(heapKey{recipients: print})
 			}
 			// Each Message-ID once: a heap weighed twice would fit twice.
-			distinct := slices.Compact(slices.Sorted(maps.Values(ids)))
+			distinct := map[uint64]bool{}
+			for _, hi := range ids {
+				distinct[hi.id] = true
+			}
+			if checks += 2 * len(distinct) * len(subs); checks > maxFitChecks {
+				return
+			}
 			for nid := range subs {
 				group(heapKey{first: nid, recipients: print})
 				group(heapKey{first: nid, display: true})
-				for _, id := range distinct {
+				for id := range distinct {
 					group(heapKey{first: nid, recipients: print, id: id})
 					group(heapKey{first: nid, display: true, id: id})
 				}
@@ -664,7 +697,8 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		case h.noDisplay && len(h.needs) == 0 && !h.attach && !h.attachUnknown && (treeless && loose == 0 || listed()):
 			return Remains{Data: heap, Treeless: true}
 		case crowdedKey[h.key()]:
-		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1 || h.headers.id != 0 && idNamedBy[h.headers.id] == 1 || unique && listed()):
+		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1 ||
+			h.headers.id != 0 && idNamedBy[h.headers.id] == 1 && confirmed[heap] == t[0] || unique && listed()):
 			return Remains{Data: heap, Sub: t[0]}
 		case copies[heap] != 0 && (sound || listed()):
 			return Remains{Data: heap, Sub: copies[heap]}

@@ -94,9 +94,10 @@ const (
 // every table whose heap is linked to nothing, with its row matrix in the
 // heap or in the one unused subnode tree it opens with (a table two trees
 // open with is passed over). A tree is tried only when the subnode it
-// keeps under the matrix's NID holds as many rows as the table's index
-// lists: writers that number a table's matrix as messages number a large
-// value (the project's own) have every message's tree keep that NID.
+// keeps under the matrix's NID is of a size that holds as many rows as the
+// table's index lists (matrixMayHold): writers that number a table's
+// matrix as messages number a large value (the project's own) have every
+// message's tree keep that NID.
 func (w *walker) unusedContentsRows() *versions {
 	if w.unusedRows != nil {
 		return w.unusedRows
@@ -136,10 +137,9 @@ func (w *walker) unusedContentsRows() *versions {
 		}
 	}
 	// The unused trees that hold each row matrix subnode a table names,
-	// with the sizes of that subnode's blocks.
+	// with that subnode's size.
 	type holder struct {
-		root  uint64
-		sizes []int
+		root, size uint64
 	}
 	holding := map[uint32][]holder{}
 	for _, root := range w.unusedTrees.Roots {
@@ -155,15 +155,9 @@ func (w *walker) unusedContentsRows() *versions {
 			if !wanted[nid] {
 				continue
 			}
-			blocks, _, err := w.res.DataBlocks(s.Data, w.chk.mem.blocks())
-			if err != nil {
-				continue
+			if size, ok := w.dataSize(s.Data); ok {
+				holding[nid] = append(holding[nid], holder{root, size})
 			}
-			sizes := make([]int, len(blocks))
-			for i, b := range blocks {
-				sizes[i] = w.res.BlockSize(b.BID)
-			}
-			holding[nid] = append(holding[nid], holder{root, sizes})
 		}
 	}
 	// Each table is tried with every tree that may hold its rows, or
@@ -177,7 +171,7 @@ func (w *walker) unusedContentsRows() *versions {
 		if t.matrix.NID != 0 {
 			trees = trees[:0]
 			for _, h := range holding[t.matrix.NID] {
-				if ltp.MatrixRows(h.sizes, t.matrix.RowSize) == t.matrix.Rows {
+				if matrixMayHold(h.size, t.matrix) {
 					trees = append(trees, h.root)
 				}
 			}
@@ -208,6 +202,30 @@ func (w *walker) unusedContentsRows() *versions {
 	}
 	w.unusedFolders.settle()
 	return w.unusedRows
+}
+
+// dataSize is how many bytes the data tree bid holds, as its root block
+// says (a data block's size, an XBLOCK's or XXBLOCK's total).
+func (w *walker) dataSize(bid uint64) (uint64, bool) {
+	if !ndb.IsInternal(bid) {
+		n := w.res.BlockSize(bid)
+		return uint64(n), n > 0
+	}
+	d, err := w.res.OpenData(bid)
+	if err != nil {
+		return 0, false
+	}
+	defer d.Close()
+	return uint64(d.Size()), true
+}
+
+// matrixMayHold says whether a row matrix of size bytes may hold m's rows:
+// each of its blocks holds as many whole rows as fit and at least one, the
+// rest of it padding shorter than a row, so it holds the rows' bytes and
+// less than as much again.
+func matrixMayHold(size uint64, m ltp.RowMatrix) bool {
+	rows := uint64(m.Rows) * uint64(m.RowSize)
+	return m.Rows > 0 && rows <= size && size < 2*rows
 }
 
 // readUnusedTable opens the table whose heap is the data tree bid, with
