@@ -1543,16 +1543,7 @@ func TestHeaderDestroyedAsWhole(t *testing.T) {
 // tree's headers give tells each heap its own: all 300 are recovered, each
 // the clean message, in a folder of its folder's name.
 func TestReceivedMailTreesApart(t *testing.T) {
-	shape := synth.DefaultShape()
-	shape.Messages, shape.Folders, shape.Received = 300, 1, true
-	shape.AttachEvery, shape.EmbedEvery, shape.AssocEvery = 0, 0, 0
-	path := filepath.Join(t.TempDir(), "received.pst")
-	gentest.Store(t, path, "received", shape, 3)
-	f, err := pstmut.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, store, bySubject := indexDestroyed(t, f)
+	_, store, bySubject := indexDestroyed(t, receivedMail(t, 300))
 	if it := store.Report.Items; it.Recovered != 300 || it.Total != 300 {
 		t.Errorf("items %+v, want 300 recovered", it)
 	}
@@ -1577,15 +1568,7 @@ func TestReceivedMailTreesApart(t *testing.T) {
 // subject and date: A stays lost, and every message recovered is the
 // clean one.
 func TestSharedMessageIDNotTaken(t *testing.T) {
-	shape := synth.DefaultShape()
-	shape.Messages, shape.Folders, shape.Received = 20, 1, true
-	shape.AttachEvery, shape.EmbedEvery, shape.AssocEvery = 0, 0, 0
-	path := filepath.Join(t.TempDir(), "received.pst")
-	gentest.Store(t, path, "received", shape, 3)
-	f, err := pstmut.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := receivedMail(t, 20)
 	// A and B: the first two messages, whose Message-IDs are as long (the
 	// writer's IDs differ in a counter and a random part).
 	var a, b pstmut.NBTRef
@@ -1625,6 +1608,22 @@ func TestSharedMessageIDNotTaken(t *testing.T) {
 	if it := store.Report.Items; it.Recovered < 17 {
 		t.Errorf("items %+v: the 18 messages whose blocks are whole are not recovered", it)
 	}
+}
+
+// receivedMail generates a store of n messages received by its owner in
+// one folder (pstgen --received), loaded for editing.
+func receivedMail(t *testing.T, n int) *pstmut.File {
+	t.Helper()
+	shape := synth.DefaultShape()
+	shape.Messages, shape.Folders, shape.Received = n, 1, true
+	shape.AttachEvery, shape.EmbedEvery, shape.AssocEvery = 0, 0, 0
+	path := filepath.Join(t.TempDir(), "received.pst")
+	gentest.Store(t, path, "received", shape, 3)
+	f, err := pstmut.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // replaceInData replaces old with new, as long, in the data tree bid, once
