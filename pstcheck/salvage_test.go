@@ -22,6 +22,7 @@ import (
 	"github.com/pstcheck/pstcheck/internal/testkit"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
+	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
@@ -1559,54 +1560,95 @@ func TestReceivedMailTreesApart(t *testing.T) {
 	}
 }
 
-// Two received messages, A and B, share a Message-ID (a list's duplicate,
-// a forged ID), in their heaps and headers. With the node index destroyed,
-// A's subnode tree and B's heap failing besides, A's heap is the only heap
-// of that Message-ID and B's tree the only tree whose headers give it: a
-// review found A recovered with B's tree and headers, as healthy. Where
-// blocks may be missing, the tree's headers must also give the heap's
-// subject and date: A stays lost, and every message recovered is the
-// clean one.
+// Two received messages, A and B, share a Message-ID (a forged ID), in
+// their heaps and headers. With the node index destroyed, A's subnode tree
+// and B's heap failing besides, A's heap is the only heap of that
+// Message-ID and B's tree the only tree whose headers give it: a review
+// found A recovered with B's tree and headers, as healthy. Every message
+// recovered is now the clean one (where a heap fails besides a tree, none
+// of these is: a Message-ID proves a tree a heap's only where no heap can
+// be missing).
 func TestSharedMessageIDNotTaken(t *testing.T) {
-	f := receivedMail(t, 20)
-	// A and B: the first two messages, whose Message-IDs are as long (the
-	// writer's IDs differ in a counter and a random part).
-	var a, b pstmut.NBTRef
-	idOf := func(n pstmut.NBTRef) string {
-		p, _ := f.NodeHeap(n.NID).Prop(0x1035)
-		return string(f.NodeHeap(n.NID).Item(p.Value))
-	}
-	for _, n := range f.NBT {
-		if n.NID&0x1F != ndb.NIDTypeMessage {
-			continue
+	duplicateNotTaken(t, 0x1035)
+}
+
+// A message delivered twice (by a list and to its reader): A and B of one
+// Message-ID, subject and date, their headers told apart by their Received
+// lines alone. With A's tree and B's heap failing and the node index
+// destroyed, a second review found A recovered with B's headers and body
+// though the tree's headers gave A's subject and date too: where a heap may
+// be missing, none of that proves a tree A's own (messageid.go).
+func TestDuplicateDeliveryNotTaken(t *testing.T) {
+	duplicateNotTaken(t, 0x1035, 0x0037, 0x0039)
+}
+
+// duplicateNotTaken makes A of a store of received mail take B's values of
+// props (B's Message-ID in its headers too, B's subject in its row where
+// props name the subject), fails A's subnode tree and B's heap, destroys
+// the node index, and checks that every message recovered is one of the
+// store before the failures, and that the store's count adds up.
+func duplicateNotTaken(t *testing.T, props ...uint16) {
+	f := receivedMail(t, 60)
+	value := func(n pstmut.NBTRef, id uint16) []byte {
+		h := f.NodeHeap(n.NID)
+		p, ok := h.Prop(id)
+		if !ok {
+			t.Fatalf("message 0x%X keeps no property 0x%04X", n.NID, id)
 		}
-		if a.NID == 0 {
-			a = n
-		} else if len(idOf(n)) == len(idOf(a)) {
-			b = n
-			break
+		return slices.Clone(h.Item(p.Value))
+	}
+	// A and B: two messages whose values of props are as long (the
+	// writer's Message-IDs differ in a counter and a random part), and
+	// whose trees hold as many subnodes (B's tree fits A's heap).
+	var a, b pstmut.NBTRef
+	var msgs []pstmut.NBTRef
+	for _, n := range f.NBT {
+		if n.NID&0x1F == ndb.NIDTypeMessage {
+			msgs = append(msgs, n)
+		}
+	}
+	for i, x := range msgs {
+		for _, y := range msgs[i+1:] {
+			if b.NID == 0 && len(f.Subnodes(x.Sub)) == len(f.Subnodes(y.Sub)) &&
+				!slices.ContainsFunc(props, func(id uint16) bool { return len(value(x, id)) != len(value(y, id)) }) {
+				a, b = x, y
+			}
 		}
 	}
 	if b.NID == 0 {
-		t.Fatal("no two messages with Message-IDs of one length")
+		t.Fatal("no two messages with values as long")
 	}
-	idA, idB := idOf(a), idOf(b) // UTF-16LE
+	idA := value(a, 0x1035)
 	h := f.NodeHeap(a.NID)
-	p, _ := h.Prop(0x1035)
-	h.EditItem(p.Value, func(x []byte) { copy(x, idB) })
-	headers, _ := h.Prop(0x007D)
-	replaceInData(t, f, f.Subnode(a.NID, headers.Value).Data, []byte(idA), []byte(idB))
-	clean := openBytes(t, f.B)
-	if it := clean.Report.Items; it.Readable != 20 {
-		t.Fatalf("the store with A's Message-ID changed: %+v", it)
+	for _, id := range props {
+		v := value(b, id)
+		p, _ := h.Prop(id)
+		h.EditItem(p.Value, func(x []byte) { copy(x, v) })
 	}
+	headers, _ := h.Prop(0x007D)
+	replaceInData(t, f, f.Subnode(a.NID, headers.Value).Data, idA, value(b, 0x1035))
+	if slices.Contains(props, 0x0037) {
+		contents := f.NodeTable(a.Parent&^0x1F | ndb.NIDTypeContentsTable)
+		row := contents.Row(contents.Find(a.NID))
+		for _, c := range contents.Info.Columns {
+			if c.Tag == 0x0037<<16|ltp.TypeString {
+				subject := value(b, 0x0037)
+				contents.Heap.EditItem(binary.LittleEndian.Uint32(row[c.Offset:]), func(x []byte) { copy(x, subject) })
+			}
+		}
+	}
+	clean := openBytes(t, f.B)
+	if it := clean.Report.Items; it.Readable != 60 {
+		t.Fatalf("the store with A changed: %+v", it)
+	}
+	bySubject := messagesBySubject(clean)
 	for _, bid := range []uint64{a.Sub, b.Data} {
 		f.FlipByte(int64(f.MustBlock(bid).IB) + 4)
 	}
-	_, store, bySubject := indexDestroyed(t, f)
+	store := openBytes(t, nodeIndexZeroed(t, f))
 	everyRecoveredAsClean(t, store, bySubject)
-	if it := store.Report.Items; it.Recovered < 17 {
-		t.Errorf("items %+v: the 18 messages whose blocks are whole are not recovered", it)
+	if it := store.Report.Items; it.Total != it.Readable+it.Damaged+it.Lost+it.Recovered || it.Total < 59 {
+		t.Errorf("items %+v", it)
 	}
 }
 

@@ -21,11 +21,18 @@ import (
 // that keeps one: the heap stays lost rather than take another's tree.
 //
 // A Message-ID is not a proof of identity: copies of a message share it,
-// and so may two messages (a list's duplicates, a forged ID). Where blocks
-// may be missing, a heap's own tree may be lost and the one it fits
-// another message's of the same Message-ID: a heap whose Message-ID no
-// other heap has is taken to own the tree only when the tree's headers
-// also give its subject and its date to the second (headersIdent).
+// and so may two messages (a forged ID), and a message delivered twice (by
+// a list and to its reader) has two of the same Message-ID, subject and
+// date, their headers told apart by their Received lines alone, which
+// nothing in a heap repeats. Where blocks may be missing, a heap's own
+// tree may be lost and the one it fits another message's of the same
+// Message-ID: a heap whose Message-ID no other heap has is taken to own
+// the tree only when the tree's headers also give its subject and its date
+// to the second (headersIdent), and no heap can be missing (the BBT read
+// whole, no unused block failing that may be a heap: the tree's own
+// message, of that Message-ID, subject and date, would then fit it too)
+// or no tree can (no unused internal block failing, every tree read: the
+// heap's own tree is then among them, and it fits two).
 
 const (
 	propTransportHeaders  = 0x007D
@@ -61,8 +68,10 @@ func (w *walker) headersIDOf(pc *ltp.PC) headersID {
 	if id == 0 {
 		return headersID{}
 	}
-	return headersID{id: id, ident: identHash(w.peekString(pc, propSubject), peekTimeProp(pc, propClientSubmitTime)),
-		sub: p.Value, typ: p.Type}
+	// The subject without the marker of its prefix's length ("\x01\x04"
+	// before "Re: "): the prefix stays, as the Subject header has it.
+	subject := StripSubjectPrefix(w.peekString(pc, propSubject))
+	return headersID{id: id, ident: identHash(subject, peekTimeProp(pc, propClientSubmitTime)), sub: p.Value, typ: p.Type}
 }
 
 // isString says a property type is a string (8-bit or UTF-16).

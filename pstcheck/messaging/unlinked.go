@@ -443,8 +443,11 @@ type headerSub struct {
 // headerIDs reads, of the subnodes of subs that heaps keep their headers
 // in (headerSubs), what each says of its message (headersIdent; one that
 // gives no Message-ID: left out), and how many it looked at. Headers are
-// read once per data tree (read): trees may share their blocks.
-func (w *walker) headerIDs(subs map[uint32]ndb.Subnode, headerSubs map[uint32][]uint16, read map[headerData]headerIdent) (map[headerSub]headerIdent, int) {
+// read once per data tree (read), and no more bytes of them in all than
+// budget allows (trees may share their blocks, each through a data tree of
+// its own): past it none are read, and heaps that keep a Message-ID fit no
+// tree left.
+func (w *walker) headerIDs(subs map[uint32]ndb.Subnode, headerSubs map[uint32][]uint16, read map[headerData]headerIdent, budget *int64) (map[headerSub]headerIdent, int) {
 	var ids map[headerSub]headerIdent
 	looked := 0
 	for nid, s := range subs {
@@ -452,9 +455,10 @@ func (w *walker) headerIDs(subs map[uint32]ndb.Subnode, headerSubs map[uint32][]
 			looked++
 			k := headerData{s.Data, typ}
 			hi, ok := read[k]
-			if !ok {
-				if t, ok := w.subnodeText(subs, nid, typ, maxHeadersText); ok {
+			if !ok && *budget > 0 {
+				if t, ok := w.subnodeText(subs, nid, typ, min(maxHeadersText, *budget)); ok {
 					hi = headersIdent(t)
+					*budget -= int64(len(t))
 				}
 				read[k] = hi
 			}
@@ -545,6 +549,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	// whose headers also give its subject and date (headersIdent).
 	confirmed := map[uint64]uint64{}
 	headersRead := map[headerData]headerIdent{}
+	headersBudget := 2*w.res.FileSize() + maxHeadersText
 	crowdedKey, crowdedTree := map[heapKey]bool{}, map[uint64]bool{}
 	unread, loose, checks := 0, 0, 0
 	var all []uint64 // every heap, in BID order, for a blind tree
@@ -573,7 +578,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		}
 		_, attachments := subs[nidAttachmentTable]
 		values := largeValues(subs)
-		ids, looked := w.headerIDs(subs, headerSubs, headersRead)
+		ids, looked := w.headerIDs(subs, headerSubs, headersRead, &headersBudget)
 		checks += looked
 		fit := func(heap uint64) bool {
 			checks++
@@ -681,6 +686,11 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	// heap and tree it no longer lists: a heap is told so only when a row
 	// lists its message.
 	unique := sound || unread == 0 && w.oneTreeFails()
+	// A tree whose headers give a heap's Message-ID, subject and date is
+	// its own, where the Message-ID is no other heap's and no heap can be
+	// missing, or no tree can: the heap's own tree then is among the trees
+	// and fits it too (messageid.go).
+	headersProve := w.res.BBTWhole && (w.newestFailing.Data == 0 || w.failingInternal == 0 && unread == 0)
 	var copies map[uint64]uint64
 	if unique && loose == 0 {
 		copies = w.pairCopies(fits, fitBy, crowdedTree)
@@ -698,7 +708,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			return Remains{Data: heap, Treeless: true}
 		case crowdedKey[h.key()]:
 		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1 ||
-			h.headers.id != 0 && idNamedBy[h.headers.id] == 1 && confirmed[heap] == t[0] || unique && listed()):
+			h.headers.id != 0 && idNamedBy[h.headers.id] == 1 && confirmed[heap] == t[0] && headersProve || unique && listed()):
 			return Remains{Data: heap, Sub: t[0]}
 		case copies[heap] != 0 && (sound || listed()):
 			return Remains{Data: heap, Sub: copies[heap]}

@@ -162,6 +162,11 @@ func (res *Result) BlockOffset(bid uint64) int64 {
 	return -1
 }
 
+// FileSize is the size of the file read (as the store sees it, through
+// any gaps found): what the blocks can hold in all bounds the work of
+// reading them.
+func (res *Result) FileSize() int64 { return res.s.size }
+
 // BlockSize returns the size of bid's block's data (inflated in 4K
 // files), 0 when it is not in the BBT.
 func (res *Result) BlockSize(bid uint64) int {
