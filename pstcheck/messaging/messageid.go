@@ -1,11 +1,14 @@
 package messaging
 
 import (
+	"io"
 	"mime"
 	"net/mail"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/encoding/htmlindex"
 
 	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 )
@@ -102,6 +105,17 @@ func identHash(subject string, date time.Time) uint64 {
 // date (identHash; 0 where either cannot be read).
 type headerIdent struct{ id, ident uint64 }
 
+// wordDecoder decodes RFC 2047 encoded words in the charsets the WHATWG
+// names (windows-1252, iso-2022-jp, gb2312, koi8-r, ...), as mail clients
+// do; one it does not know leaves the subject unread.
+var wordDecoder = &mime.WordDecoder{CharsetReader: func(charset string, input io.Reader) (io.Reader, error) {
+	e, err := htmlindex.Get(charset)
+	if err != nil {
+		return nil, err
+	}
+	return e.NewDecoder().Reader(input), nil
+}}
+
 // headersIdent reads a message's Internet headers (RFC 5322: a field
 // name, case aside, a colon, a value that may go on in lines that start
 // with white space; a blank line ends them) for its Message-ID, Subject
@@ -183,7 +197,7 @@ func headersIdent(h string) headerIdent {
 	if !seen[fieldSubject] || !seen[fieldDate] {
 		return out
 	}
-	subject, err := new(mime.WordDecoder).DecodeHeader(values[fieldSubject])
+	subject, err := wordDecoder.DecodeHeader(values[fieldSubject])
 	if err != nil {
 		return out
 	}

@@ -13,10 +13,12 @@ func TestHeadersIdent(t *testing.T) {
 		ident       bool // the subject "Hello wörld" and the date above
 	}{
 		{"Received: from a\r\nMessage-ID: <x@y>\r\nSubject: Hello wörld\r\nDate: Tue, 5 Mar 2024 15:07:09 +0100\r\n\r\n", "x@y", true},
-		{"message-id:\r\n <x@y>\r\nsubject: =?utf-8?q?Hello_w=C3=B6rld?=\r\nDATE: Tue, 5 Mar 2024 14:07:09 GMT\r\n", "x@y", true}, // folded, encoded, names in other cases
-		{"Microsoft Mail Internet Headers Version 2.0\r\nMessage-Id: <x@y>\r\n", "x@y", false},                                    // a line no field
-		{"Subject: s\r\n\r\nMessage-ID: <body@y>\r\n", "", false},                                                                 // after the blank line: the body
-		{"Message-ID: <a@y>\r\nMessage-ID: <b@y>\r\n", "", false},                                                                 // two that differ name none
+		{"message-id:\r\n <x@y>\r\nsubject: =?utf-8?q?Hello_w=C3=B6rld?=\r\nDATE: Tue, 5 Mar 2024 14:07:09 GMT\r\n", "x@y", true},   // folded, encoded, names in other cases
+		{"Message-ID: <x@y>\r\nSubject: =?windows-1252?q?Hello_w=F6rld?=\r\nDate: Tue, 5 Mar 2024 14:07:09 +0000\r\n", "x@y", true}, // a charset the mime package does not know itself
+		{"Message-ID: <x@y>\r\nSubject: =?x-unknown?q?Hello_w=F6rld?=\r\nDate: Tue, 5 Mar 2024 14:07:09 +0000\r\n", "x@y", false},   // one no one knows
+		{"Microsoft Mail Internet Headers Version 2.0\r\nMessage-Id: <x@y>\r\n", "x@y", false},                                      // a line no field
+		{"Subject: s\r\n\r\nMessage-ID: <body@y>\r\n", "", false},                                                                   // after the blank line: the body
+		{"Message-ID: <a@y>\r\nMessage-ID: <b@y>\r\n", "", false},                                                                   // two that differ name none
 		{"Message-ID: <a@y>\nMessage-ID:  <a@y>\n", "a@y", false},
 		{"Resent-Message-ID: <r@y>\r\n", "", false},
 		{"Message-ID: <x@y>\r\nSubject: Hello wörld\r\nDate: not a date\r\n", "x@y", false},
