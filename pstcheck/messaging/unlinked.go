@@ -517,10 +517,9 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		return
 	}
 	// Heaps are grouped by their key (heapFacts.key); firstNamedBy counts
-	// the heaps that name each subnode first.
-	// idNamedBy counts the heaps of each Message-ID their trees' headers
-	// repeat; headerSubs are the subnodes (and string types) those keep
-	// their headers in.
+	// the heaps that name each subnode first, idNamedBy those of each
+	// Message-ID their trees' headers repeat; headerSubs are the subnodes
+	// (and string types) those keep their headers in.
 	groups := map[heapKey][]uint64{}
 	firstNamedBy := map[uint32]int{}
 	idNamedBy := map[uint64]int{}

@@ -162,9 +162,9 @@ func (res *Result) BlockOffset(bid uint64) int64 {
 	return -1
 }
 
-// FileSize is the size of the file read (as the store sees it, through
-// any gaps found): what the blocks can hold in all bounds the work of
-// reading them.
+// FileSize is the size of the file as read (through any gaps found). The
+// blocks hold no more than that between them: work that reads blocks again
+// through trees that share them is budgeted by it.
 func (res *Result) FileSize() int64 { return res.s.size }
 
 // BlockSize returns the size of bid's block's data (inflated in 4K
