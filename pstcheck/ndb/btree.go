@@ -140,13 +140,7 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 		s.loseRange(ptype, lo, hi, ib)
 		return
 	}
-	wantEnt := l.BranchEntrySize
-	if cLevel == 0 {
-		wantEnt = l.BBTLeafEntrySize
-		if ptype == PageNBT {
-			wantEnt = l.NBTLeafEntrySize
-		}
-	}
+	wantEnt := l.entrySize(ptype, cLevel)
 	if cbEnt != wantEnt || cEnt*cbEnt > l.BTFooterOff {
 		s.report(finding.Finding{Code: finding.BTreeEntries, Offset: ib, BID: ref.BID,
 			Detail: fmt.Sprintf("%s page has %d entries of %d bytes (entry size must be %d, room for %d)", name, cEnt, cbEnt, wantEnt, l.BTFooterOff/wantEnt)})

@@ -159,11 +159,11 @@ func findGapsByMaps(r io.ReaderAt, size int64, l *Layout, moved int64) ([]Gap, b
 	}
 	for _, t := range tries {
 		gaps, ok := p.find(t.dir, t.moved)
-		var shift int64
+		var shift int64 // every gap find returns is of t.dir: their sizes add up
 		for _, g := range gaps {
-			shift += g.Lacking()
+			shift += g.Size
 		}
-		if ok && p.spread(max(shift, -shift)) {
+		if ok && p.spread(shift) {
 			return gaps, true
 		}
 	}

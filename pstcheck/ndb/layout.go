@@ -132,6 +132,17 @@ func (l *Layout) BTFooter(page []byte) (cEnt, cEntMax, cbEnt, cLevel int) {
 	return int(foot[0]), int(foot[1]), int(foot[2]), int(foot[3])
 }
 
+// entrySize is the size of an entry of a B-tree page of type typ at level.
+func (l *Layout) entrySize(typ uint8, level int) int {
+	switch {
+	case level > 0:
+		return l.BranchEntrySize
+	case typ == PageNBT:
+		return l.NBTLeafEntrySize
+	}
+	return l.BBTLeafEntrySize
+}
+
 // amapBits returns a copy of the bitmap of the AMap page at off, or nil
 // when the page is not a sound one (soundAMapPage).
 func (l *Layout) amapBits(page []byte, off int64) []byte {
@@ -169,18 +180,42 @@ type amapCursor struct {
 
 // bitsFor returns the bitmap of the AMap page mapping off, nil when that
 // page is not a sound one.
-func (c *amapCursor) bitsFor(off int64) []byte {
+func (c *amapCursor) bitsFor(off int64) []byte { return c.bitsIn(off, nil, 0) }
+
+// bitsIn is bitsFor, the AMap page taken from b (the file's bytes from
+// bufStart) when b holds it whole.
+func (c *amapCursor) bitsIn(off int64, b []byte, bufStart int64) []byte {
 	l := c.l
-	if at := l.FirstAMap + (off-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage; at != c.off {
-		if c.page == nil {
-			c.page = make([]byte, l.PageSize)
-		}
-		c.off, c.bits = at, nil
-		if readFull(c.r, c.page, at) == nil {
-			c.bits = l.amapBits(c.page, at)
-		}
+	at := l.FirstAMap + (off-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
+	if at == c.off {
+		return c.bits
+	}
+	c.off, c.bits = at, nil
+	if at >= bufStart && at+l.PageSize <= bufStart+int64(len(b)) {
+		c.bits = l.amapBits(b[at-bufStart:at-bufStart+l.PageSize], at)
+		return c.bits
+	}
+	if c.page == nil {
+		c.page = make([]byte, l.PageSize)
+	}
+	if readFull(c.r, c.page, at) == nil {
+		c.bits = l.amapBits(c.page, at)
 	}
 	return c.bits
+}
+
+// freeIn says whether a sound AMap page marks free any AMap unit of the
+// extent bytes at start, and whether a sound one was read for them (up to
+// the first unit found free).
+func (c *amapCursor) freeIn(start, extent int64) (free, sound bool) {
+	for u := start; u < start+extent; u += c.l.AMapUnit {
+		bits := c.bitsFor(u)
+		sound = sound || bits != nil
+		if bits != nil && !c.l.amapInUse(bits, u) {
+			return true, sound
+		}
+	}
+	return false, sound
 }
 
 // amapInUse says whether bits, the bitmap of the AMap page of off's

@@ -313,11 +313,7 @@ func (l *Layout) foundLeaf(page []byte, off int64, a allocState) (t PageTrailer,
 		return t, 0, 0, false
 	}
 	cEnt, _, cbEnt, cLevel := l.BTFooter(page)
-	want := l.BBTLeafEntrySize
-	if t.Type == PageNBT {
-		want = l.NBTLeafEntrySize
-	}
-	if cLevel != 0 || cbEnt != want || cEnt*cbEnt > l.BTFooterOff {
+	if cLevel != 0 || cbEnt != l.entrySize(t.Type, 0) || cEnt*cbEnt > l.BTFooterOff {
 		return t, 0, 0, false
 	}
 	return t, cEnt, cbEnt, true

@@ -39,11 +39,9 @@ func (c *sweptChunk) reset() {
 // sweeper sweeps chunks for one worker: its buffer, and the AMap of the
 // interval it looked at last.
 type sweeper struct {
-	s        *Scanner
-	buf      []byte
-	amapOff  int64 // the AMap whose bits amap holds; -1 none
-	amap     []byte
-	amapPage []byte // an AMap page read from the file
+	s    *Scanner
+	buf  []byte
+	maps amapCursor
 }
 
 // sweepChunkSize is the bytes a chunk adds to what the sweep has read.
@@ -57,7 +55,7 @@ func (s *Scanner) sweepData(ctx context.Context, take func(*sweptChunk)) bool {
 	workers := max(1, s.workers)
 	sweepers := make([]*sweeper, workers)
 	for i := range sweepers {
-		sweepers[i] = &sweeper{s: s, amapOff: -1}
+		sweepers[i] = &sweeper{s: s, maps: amapCursor{r: s.r, l: l}}
 	}
 	pos := l.FirstAMap
 	// Chunks lie chunk bytes apart as long as every read is whole; after a
@@ -193,28 +191,10 @@ func (sw *sweeper) alloc(off int64, b []byte, bufStart int64) allocState {
 	if s.h.AMapValid == 0 {
 		return allocUnknown
 	}
-	amapOff := l.FirstAMap + (off-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
-	if amapOff != sw.amapOff {
-		var page []byte
-		if amapOff >= bufStart && amapOff+l.PageSize <= bufStart+int64(len(b)) {
-			page = b[amapOff-bufStart : amapOff-bufStart+l.PageSize]
-		} else {
-			if sw.amapPage == nil {
-				sw.amapPage = make([]byte, l.PageSize)
-			}
-			if readFull(s.r, sw.amapPage, amapOff) == nil {
-				page = sw.amapPage
-			}
-		}
-		sw.amapOff, sw.amap = amapOff, nil
-		if page != nil {
-			sw.amap = l.amapBits(page, amapOff)
-		}
-	}
-	switch {
-	case sw.amap == nil:
+	switch bits := sw.maps.bitsIn(off, b, bufStart); {
+	case bits == nil:
 		return allocUnknown
-	case l.amapInUse(sw.amap, off):
+	case l.amapInUse(bits, off):
 		return allocInUse
 	}
 	return allocFree

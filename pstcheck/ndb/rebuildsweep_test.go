@@ -38,7 +38,7 @@ func TestSweepAlloc(t *testing.T) {
 			continue
 		}
 		l := &res.Header.Layout
-		sw := &sweeper{s: res.s, amapOff: -1}
+		sw := &sweeper{s: res.s, maps: amapCursor{r: res.s.r, l: l}}
 		checked := 0
 		for i, e := range res.BBT.All() {
 			if i%7 != 0 {
@@ -50,9 +50,9 @@ func TestSweepAlloc(t *testing.T) {
 			if readFull(f, page, amap) != nil {
 				t.Fatal("cannot read the AMap page")
 			}
-			sw.amapOff = -1
+			sw.maps.off = 0
 			fromFile := sw.alloc(off, nil, off) // the buffer holds nothing
-			sw.amapOff = -1
+			sw.maps.off = 0
 			fromBuffer := sw.alloc(off, page, amap)
 			if fromFile != allocInUse || fromBuffer != allocInUse {
 				t.Errorf("%s: block 0x%X at 0x%X: %d from the file, %d from the chunk; want in use", path, e.BID, off, fromFile, fromBuffer)

@@ -282,10 +282,6 @@ func treesAgree(r readerAt, size int64, h *Header, bbt *bbtListing) bool {
 // time from at most maxBTreeLevel, so the walk ends; each sound page is
 // walked once, however many parents name it.
 func walkLeaves(r readerAt, size int64, l *Layout, root int64, typ byte, entry func([]byte) bool, gap func(lo, hi uint64) bool) bool {
-	leafSize := l.BBTLeafEntrySize
-	if typ == PageNBT {
-		leafSize = l.NBTLeafEntrySize
-	}
 	seen := map[int64]bool{}
 	pages := make([][]byte, maxBTreeLevel+2) // a page read at each depth
 	var walk func(ib int64, depth, level int, lo, hi uint64) bool
@@ -299,8 +295,7 @@ func walkLeaves(r readerAt, size int64, l *Layout, root int64, typ byte, entry f
 			t, sound = l.soundBTreePage(page, ib)
 		}
 		n, _, cb, lvl := l.BTFooter(page)
-		if !sound || t.Type != typ || level >= 0 && lvl != level || lvl > maxBTreeLevel || n*cb > l.BTFooterOff ||
-			lvl == 0 && cb != leafSize || lvl > 0 && cb != l.BranchEntrySize {
+		if !sound || t.Type != typ || level >= 0 && lvl != level || lvl > maxBTreeLevel || n*cb > l.BTFooterOff || cb != l.entrySize(typ, lvl) {
 			return gap(lo, hi)
 		}
 		seen[ib] = true
@@ -452,13 +447,10 @@ func trustMaps(r readerAt, size int64, h *Header, found foundIndex, sound bool) 
 	slices.Sort(places)
 	maps := &amapCursor{r: r, l: l}
 	for _, p := range places {
-		start := int64(p>>16) * l.AMapUnit
-		for u := start; u < start+int64(p&0xFFFF)*l.AMapUnit; u += l.AMapUnit {
-			bits := maps.bitsFor(u)
-			sound = sound || bits != nil
-			if bits != nil && !l.amapInUse(bits, u) {
-				return
-			}
+		free, any := maps.freeIn(int64(p>>16)*l.AMapUnit, int64(p&0xFFFF)*l.AMapUnit)
+		sound = sound || any
+		if free {
+			return
 		}
 	}
 	if sound {

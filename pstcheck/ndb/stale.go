@@ -81,12 +81,8 @@ func (s *Scanner) markedFree(maps *amapCursor, e BBTEntry) bool {
 	if s.h.AMapValid == 0 || start < l.FirstAMap || start > s.size-extent {
 		return false
 	}
-	for u := start; u < start+extent; u += l.AMapUnit {
-		if bits := maps.bitsFor(u); bits != nil && !l.amapInUse(bits, u) {
-			return true
-		}
-	}
-	return false
+	free, _ := maps.freeIn(start, extent)
+	return free
 }
 
 // isStale says whether the entry at BBT index i is an old page's entry
