@@ -167,9 +167,9 @@ func (w *walker) unusedContentsRows() *versions {
 	var rows []version
 	var facts, first tableFacts
 	for _, t := range tables {
-		trees := []uint64{0}
+		trees := []uint64{0} // the heap holds the rows
 		if t.matrix.NID != 0 {
-			trees = trees[:0]
+			trees = nil
 			for _, h := range holding[t.matrix.NID] {
 				if matrixMayHold(h.size, t.matrix) {
 					trees = append(trees, h.root)
