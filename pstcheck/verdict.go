@@ -55,6 +55,11 @@ type Damage struct {
 	// Salvage is how many items an export saves: the readable and the
 	// recovered ones, and those whole but for their named properties.
 	Salvage int
+	// Unsearched counts the blocks no node uses that were not searched for
+	// lost items, past the scan's bound (BLOCK-UNUSED-LIMIT), and Searched
+	// those that were: items among the others are neither counted nor
+	// saved.
+	Unsearched, Searched int
 }
 
 // Failure says why a file could not be checked at all (verdict "error").
@@ -98,6 +103,9 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 	}
 	if res != nil && uint64(rep.Size+d.GapBytes-d.AddedBytes) < res.Header.FileEOF {
 		d.MissingBytes = int64(res.Header.FileEOF) - rep.Size - d.GapBytes + d.AddedBytes
+	}
+	if res != nil {
+		d.Unsearched, d.Searched = res.UnlinkedLeftOut, res.UnlinkedKept()
 	}
 	if res != nil && res.Header != nil {
 		n, first, last := res.ChangedInPlace()

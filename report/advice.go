@@ -232,8 +232,13 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			e.Advice = []string{"Every folder of this file was read and none holds an item, but " + why + ". If it held nothing, remove it from Outlook (File > Account Settings > Data Files) and let Outlook create a new one. If it should hold mail, restore it from a backup (your backup system, File History or Previous Versions)."}
 			break
 		}
-		e.NextStep = "restore the file from a backup: no item can be read from it"
-		e.Advice = []string{"No item of this file can be read whole any more; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
+		if d.Unsearched > 0 {
+			e.NextStep = "restore the file from a backup: no item pstcheck searched for can be read from it"
+			e.Advice = []string{"No item pstcheck found in this file can be read whole; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
+		} else {
+			e.NextStep = "restore the file from a backup: no item can be read from it"
+			e.Advice = []string{"No item of this file can be read whole any more; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
+		}
 		e.Advice = append(e.Advice, salvageOnlyAdvice(it, path, "Without a backup,")...)
 	case pstcheck.ActionExport:
 		lead := "scanpst deletes what it cannot read, so save the items first (" + saves + "):"
@@ -254,6 +259,10 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	default:
 		e.NextStep = "close Outlook, copy the file, then run scanpst on it"
 		e.Advice = append([]string{"No item is damaged: the damage is in the file's structure (index, maps, counts), which scanpst rebuilds without losing items."}, scanpstAdvice(path)...)
+	}
+	if d.Unsearched > 0 {
+		e.Advice = append(e.Advice, "The file's index lost entries, and more blocks than pstcheck searches are linked to nothing: it searched the newest "+
+			thousands(int64(d.Searched))+" for lost items and left "+thousands(int64(d.Unsearched))+" older ones unsearched, so the item count is a lower bound and items among those are neither counted nor saved. Keep this file as it is.")
 	}
 	if hw := hardwareAdvice(r); hw != nil {
 		e.Advice = append(hw, e.Advice...)

@@ -503,3 +503,30 @@ func TestEmptyStoreHeaderLostAdvice(t *testing.T) {
 		t.Errorf("next step %q, advice:\n%s", e.NextStep, adv)
 	}
 }
+
+// A store whose index lost entries, with more blocks linked to nothing
+// than the scan searches (BLOCK-UNUSED-LIMIT), is not told that no item
+// can be read from it, nor that its count is the store's: the advice says
+// how many were left unsearched, whatever the action.
+func TestUnsearchedBlocksAdvice(t *testing.T) {
+	r := damagedReport()
+	r.Action = pstcheck.ActionRestore
+	r.Items = pstcheck.ItemCounts{Total: 511523, Lost: 511523}
+	r.Damage = pstcheck.Damage{IndexPages: 1, Unsearched: 4001755, Searched: 2097152}
+	e := Explain(r)
+	adv := strings.Join(e.Advice, "\n")
+	if strings.Contains(e.NextStep, "no item can be read") || strings.Contains(adv, "can be read whole any more") {
+		t.Errorf("a store searched in part is said to hold no readable item: %q\n%s", e.NextStep, adv)
+	}
+	for _, want := range []string{"searched the newest 2,097,152", "left 4,001,755 older ones unsearched", "lower bound"} {
+		if !strings.Contains(adv, want) {
+			t.Errorf("advice lacks %q:\n%s", want, adv)
+		}
+	}
+	r.Action = pstcheck.ActionExport
+	r.Items = pstcheck.ItemCounts{Total: 511523, Recovered: 15184, Lost: 496339}
+	r.Damage.Salvage = 15184
+	if adv := strings.Join(Explain(r).Advice, "\n"); !strings.Contains(adv, "left 4,001,755 older ones unsearched") {
+		t.Errorf("an export advice does not say what was left unsearched:\n%s", adv)
+	}
+}

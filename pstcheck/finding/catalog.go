@@ -59,6 +59,7 @@ const (
 	BlockRefLow      Code = "BLOCK-REF-LOW"
 	BlockRefHigh     Code = "BLOCK-REF-HIGH"
 	BlockUnused      Code = "BLOCK-UNUSED"
+	BlockUnusedLimit Code = "BLOCK-UNUSED-LIMIT"
 
 	// Nodes: NBT entries, data trees and subnode trees
 	NodeBlockMissing Code = "NODE-BLOCK-MISSING"
@@ -156,6 +157,8 @@ var catalog = []Entry{
 	{BlockRefLow, SeverityError, LayerBlock, "A block's reference count is lower than the number of references to it: Outlook may free it while it is in use."},
 	{BlockRefHigh, SeverityInfo, LayerBlock, "Blocks whose reference count is higher than the references found: a little space is leaked (harmless; one summary finding)."},
 	{BlockUnused, SeverityInfo, LayerBlock, "Blocks listed in the BBT that no node uses: leaked space on a sound store; beside lost items, possibly their data (one summary finding)."},
+
+	{BlockUnusedLimit, SeverityWarning, LayerBlock, "More blocks than pstcheck searches (1,048,576 data and as many internal blocks, the newest) are used by no node, in a store whose index lost entries: the older ones were not searched for lost items, so the items they hold are neither counted nor saved, and the item count is a lower bound."},
 
 	{NodeBlockMissing, SeverityError, LayerNode, "A node (or its data/subnode tree) refers to a block that is not in the BBT: the item's data is lost."},
 	{NodeBlockDamaged, SeverityError, LayerNode, "A node uses a damaged block: the item (message, folder, attachment, ...) holding it is damaged."},

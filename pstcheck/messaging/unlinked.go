@@ -265,6 +265,13 @@ func (w *walker) reportUnlinked(m UnlinkedMessage) {
 // uses, to look at it (ltp.PeekPC), in the checker's memory; false when
 // it cannot be read as one.
 func (w *walker) peekHeap(bid uint64) (*ltp.PC, bool) {
+	// A data tree is read whole only when it starts a property context:
+	// a large folder's contents table is a tree of a hundred MB.
+	if ndb.IsInternal(bid) {
+		if sig, heap, _ := w.heapClientOf(bid); !heap || sig != ltp.ClientPC {
+			return nil, false
+		}
+	}
 	w.chk.mem.reset()
 	blocks, err := w.res.ReadBlocks(bid, w.chk.mem.blocks())
 	if err != nil {
@@ -675,7 +682,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	// its own may be lost, and the one it fits another's of the same
 	// recipients: it must then also name a subnode no other heap names
 	// (writers that number each message's subnodes alike give it none).
-	treeless := w.res.BBTWhole && w.newestFailing.Internal == 0 && unread == 0
+	treeless := w.unusedKnown() && w.newestFailing.Internal == 0 && unread == 0
 	sound := treeless && w.newestFailing.Data == 0
 	// One internal block failing, and nothing else that may be a heap or
 	// tree, loses one tree (or one heap larger than a block): the heap it
@@ -689,7 +696,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	// its own, where the Message-ID is no other heap's and no heap can be
 	// missing, or no tree can: the heap's own tree then is among the trees
 	// and fits it too (messageid.go).
-	headersProve := w.res.BBTWhole && (w.newestFailing.Data == 0 || w.failingInternal == 0 && unread == 0)
+	headersProve := w.unusedKnown() && (w.newestFailing.Data == 0 || w.failingInternal == 0 && unread == 0)
 	var copies map[uint64]uint64
 	if unique && loose == 0 {
 		copies = w.pairCopies(fits, fitBy, crowdedTree)
@@ -847,7 +854,17 @@ func (w *walker) readsWhole(nid uint32, rem Remains, row RowInfo) (WholeFault, u
 // one failure loses one tree, or one heap larger than a block: not both a
 // heap's own tree and the heap of the tree it fits instead.
 func (w *walker) oneTreeFails() bool {
-	return w.res.BBTWhole && w.failingInternal == 1 && w.newestFailing.Data == 0
+	return w.unusedKnown() && w.failingInternal == 1 && w.newestFailing.Data == 0
+}
+
+// unusedKnown says every block of the store is listed (the BBT read whole)
+// and every one no node uses was weighed: none was left out past the
+// scan's bound (ndb.Result.UnlinkedLeftOut), where it might be a heap's
+// own tree, or a heap that fits the same tree. Left-out blocks are older
+// than every one kept, so no newer version of a message: the rules that
+// ask only that stay as they are (rowsShowCurrent, copies).
+func (w *walker) unusedKnown() bool {
+	return w.res.BBTWhole && w.res.UnlinkedLeftOut == 0
 }
 
 // leaveInStore leaves every value kept in a subnode in the store (a

@@ -15,3 +15,12 @@ func SetMaxNodeData(n int) (restore func()) {
 	maxNodeData = n
 	return func() { maxNodeData = old }
 }
+
+// SetMaxUnlinked sets how many unused blocks of each kind the scan keeps
+// for the messaging layer, for a test of a store with more; it returns
+// the undoing.
+func SetMaxUnlinked(n int) (restore func()) {
+	old := maxUnlinked
+	maxUnlinked = n
+	return func() { maxUnlinked = old }
+}

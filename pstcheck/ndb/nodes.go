@@ -15,10 +15,12 @@ import (
 const (
 	maxSubnodeDepth = 16
 	maxDamageKept   = 32 // damaged blocks remembered per internal block
-	// maxUnlinked bounds the unused blocks kept for the messaging layer to
-	// look at after the node index lost entries.
-	maxUnlinked = 1 << 20
 )
+
+// maxUnlinked bounds the unused blocks of each kind (data, internal) kept
+// for the messaging layer to look at after the node index lost entries
+// (a variable for the tests).
+var maxUnlinked = 1 << 20
 
 // damageRef is one damaged or missing block under a node.
 type damageRef struct {
@@ -468,6 +470,23 @@ func (w *nodeWalk) read(i int, e BBTEntry) ([]byte, error) {
 	return w.held[start:len(w.held):len(w.held)], nil
 }
 
+// unlinkedPast counts the sound blocks no node uses that checkRefCounts
+// leaves out of Result.Unlinked and the unused trees, data and internal
+// apart: the oldest, past the newest maxUnlinked of each kind.
+func (s *Scanner) unlinkedPast(refs []uint16) (data, internal int) {
+	for i := range s.res.BBT.Len() {
+		if refs[i] != 0 || s.res.BBT.State(i) != 0 {
+			continue
+		}
+		if IsInternal(s.res.BBT.Entry(i).BID) {
+			internal++
+		} else {
+			data++
+		}
+	}
+	return max(0, data-maxUnlinked), max(0, internal-maxUnlinked)
+}
+
 // checkRefCounts compares each block's cRef with the references found: a
 // block is held once by its BBT entry and once per reference (MS-PST
 // "Reference Counts"). Fewer is damage (Outlook could free a block in
@@ -494,6 +513,14 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 	// (findRoots cannot tell), which lacks the messages added since.
 	keepUnlinked := len(s.lostNBT) > 0 || s.droppedNodes > 0 || s.h.Guessed
 	s.res.BBTWhole = s.bbtWhole()
+	// Past maxUnlinked of a kind, the newest are kept: a block older than
+	// every one kept is no newer version of a message kept, and the
+	// store's own nodes, rewritten most often, are among the newest.
+	var skipData, skipInternal int
+	if keepUnlinked {
+		skipData, skipInternal = s.unlinkedPast(refs)
+		s.res.UnlinkedLeftOut = skipData + skipInternal
+	}
 	for i := range s.res.BBT.Len() {
 		ent := s.res.BBT.Entry(i)
 		e := &ent
@@ -513,9 +540,13 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 		}
 		if keepUnlinked && refs[i] == 0 && s.res.BBT.State(i) == 0 {
 			switch {
-			case !IsInternal(e.BID) && len(s.res.Unlinked) < maxUnlinked:
+			case !IsInternal(e.BID) && skipData > 0:
+				skipData--
+			case IsInternal(e.BID) && skipInternal > 0:
+				skipInternal--
+			case !IsInternal(e.BID):
 				s.res.Unlinked = append(s.res.Unlinked, *e)
-			case IsInternal(e.BID) && len(s.res.unlinkedInternal) < maxUnlinked:
+			default:
 				s.res.unlinkedInternal = append(s.res.unlinkedInternal, e.BID)
 			}
 		}
@@ -537,6 +568,10 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 	if unused.n > 0 {
 		s.report(finding.Finding{Code: finding.BlockUnused, Offset: int64(unused.first.IB), BID: unused.first.BID,
 			Detail: fmt.Sprintf("%d blocks (%d bytes) are used by no node, the first 0x%X", unused.n, unused.bytes, unused.first.BID)})
+	}
+	if n := s.res.UnlinkedLeftOut; n > 0 {
+		s.report(finding.Finding{Code: finding.BlockUnusedLimit, Offset: finding.NoOffset,
+			Detail: fmt.Sprintf("%d blocks used by no node were not searched for lost items: the newest %d were", n, s.res.UnlinkedKept())})
 	}
 	if high.n > 0 {
 		s.report(finding.Finding{Code: finding.BlockRefHigh, Offset: int64(high.first.IB), BID: high.first.BID,

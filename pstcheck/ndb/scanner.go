@@ -137,6 +137,11 @@ type Result struct {
 	// alike: among them are those messages' subnode trees
 	// (UnusedSubnodeTrees).
 	unlinkedInternal []uint64
+	// UnlinkedLeftOut counts the sound blocks no node uses that neither
+	// Unlinked nor unlinkedInternal keeps (past maxUnlinked of a kind,
+	// the oldest): each may be a lost message's heap or subnode tree, or
+	// an older copy of one, that the messaging layer cannot weigh.
+	UnlinkedLeftOut int
 	// NewestFailing are the highest BIDs of the blocks no node uses that
 	// fail verification (stale entries aside), internal and data blocks
 	// apart (0: none): among them may be the current subnode tree or heap

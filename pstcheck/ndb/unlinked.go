@@ -1,6 +1,10 @@
 package ndb
 
-import "encoding/binary"
+import (
+	"cmp"
+	"encoding/binary"
+	"slices"
+)
 
 // UnusedTrees are the sound subnode trees no node uses, found when node
 // index entries were lost: among them are the subnodes (recipients,
@@ -26,8 +30,9 @@ type UnusedTrees struct {
 	Failing        []FailingBlock
 	FailingLeftOut bool
 	// listed are the blocks the trees list (Lists), each with the block
-	// that lists it, marked (byEntry) when a subnode entry lists it; at
-	// most maxUnlinked are kept.
+	// that lists it, marked (byEntry) when a subnode entry lists it: of
+	// those the scan kept (Result.Unlinked, the internal ones and the
+	// failing ones), as only they are asked about.
 	listed map[uint64]uint64
 }
 
@@ -61,7 +66,7 @@ func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 			if old&byEntry != 0 {
 				out.listed[bid] = by
 			}
-		case len(out.listed) < maxUnlinked:
+		case res.keptUnused(bid):
 			out.listed[bid] = by
 		}
 	}
@@ -148,3 +153,22 @@ func (t *UnusedTrees) failing(bid uint64) (FailingBlock, bool) {
 	}
 	return f, true
 }
+
+// keptUnused says whether the scan kept block bid (its reserved bit clear)
+// among the blocks no node uses: sound data blocks (Unlinked), sound
+// internal ones, or failing ones. Each list is in BID order.
+func (res *Result) keptUnused(bid uint64) bool {
+	byBID := func(a, b uint64) int { return cmp.Compare(a&^bidReserved, b) }
+	if _, ok := slices.BinarySearchFunc(res.Unlinked, bid, func(e BBTEntry, b uint64) int { return byBID(e.BID, b) }); ok {
+		return true
+	}
+	if _, ok := slices.BinarySearchFunc(res.unlinkedInternal, bid, byBID); ok {
+		return true
+	}
+	_, ok := slices.BinarySearchFunc(res.failingUnused, bid, byBID)
+	return ok
+}
+
+// UnlinkedKept counts the sound blocks no node uses that the scan kept for
+// the messaging layer, data and internal (UnlinkedLeftOut counts the rest).
+func (res *Result) UnlinkedKept() int { return len(res.Unlinked) + len(res.unlinkedInternal) }
