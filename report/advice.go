@@ -232,13 +232,14 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			e.Advice = []string{"Every folder of this file was read and none holds an item, but " + why + ". If it held nothing, remove it from Outlook (File > Account Settings > Data Files) and let Outlook create a new one. If it should hold mail, restore it from a backup (your backup system, File History or Previous Versions)."}
 			break
 		}
+		// Where blocks were left unsearched, only those searched are known
+		// to hold no item that reads.
+		none, noneWhole := "no item can be read from it", "No item of this file can be read whole any more"
 		if d.Unsearched > 0 {
-			e.NextStep = "restore the file from a backup: no item pstcheck searched for can be read from it"
-			e.Advice = []string{"No item pstcheck found in this file can be read whole; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
-		} else {
-			e.NextStep = "restore the file from a backup: no item can be read from it"
-			e.Advice = []string{"No item of this file can be read whole any more; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
+			none, noneWhole = "no item pstcheck searched for can be read from it", "No item pstcheck found in this file can be read whole"
 		}
+		e.NextStep = "restore the file from a backup: " + none
+		e.Advice = []string{noneWhole + "; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
 		e.Advice = append(e.Advice, salvageOnlyAdvice(it, path, "Without a backup,")...)
 	case pstcheck.ActionExport:
 		lead := "scanpst deletes what it cannot read, so save the items first (" + saves + "):"
