@@ -332,6 +332,12 @@ type Options struct {
 // fill memory: the rest are counted.
 const maxKept = 100_000
 
+// maxUnlinkedKept bounds the unlinked messages listed (Result.Unlinked),
+// the only ones that may be recovered: as many as the scan keeps data
+// blocks (each a heap at most), so that every message whose blocks it
+// keeps can be.
+const maxUnlinkedKept = 1 << 20
+
 // Check walks the store, checking messages on opts.Workers goroutines.
 // res must come from a completed ndb.Scan.
 func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, opts Options) *Result {

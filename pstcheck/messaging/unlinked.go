@@ -179,7 +179,7 @@ func (w *walker) unlinked() {
 		case !seen && w.isKnown(p):
 			continue // a message found, or a row
 		}
-		if len(w.out.Unlinked) < maxKept {
+		if len(w.out.Unlinked) < maxUnlinkedKept {
 			listed[p] = len(w.out.Unlinked)
 			w.out.Unlinked = append(w.out.Unlinked, m)
 		} else {
