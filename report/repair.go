@@ -33,6 +33,9 @@ type RepairResult struct {
 	// Placed are the folders recovered items went into by their listings
 	// found among the unused blocks (pstcheck.Report.RecoveredFolders).
 	Placed []pstcheck.PlacedFolder
+	// NotCreated says no item could be written, so Target was not made:
+	// a store of folders alone would pass for the repaired one.
+	NotCreated bool
 }
 
 // RepairSummary is the summary a repair prints: how many of the store's
@@ -41,12 +44,18 @@ func RepairSummary(r RepairResult) []string {
 	it := r.Items
 	line := fmt.Sprintf("Wrote %s of %s from %s to %s (%s, %s)", thousands(int64(r.Saved+r.Partial+r.Salvaged)),
 		plural(it.Total, "item"), r.Source, r.Target, plural(r.Folders, "folder"), units.Size(r.Size, 2))
+	if r.NotCreated {
+		line = fmt.Sprintf("No item of the %s of %s could be written, so %s was not created", plural(it.Total, "item"), r.Source, r.Target)
+	}
 	parts := writtenParts(it, r.Partial, r.Salvaged, "with the category \"pstcheck: damaged\"")
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
 	}
-	out := append([]string{line + "."}, placedSummary(r.Placed)...)
-	if r.Associated+r.AssociatedSkipped > 0 {
+	out := []string{line + "."}
+	if !r.NotCreated {
+		out = append(out, placedSummary(r.Placed)...)
+	}
+	if r.Associated+r.AssociatedSkipped > 0 && !r.NotCreated {
 		hidden := fmt.Sprintf("Also wrote %s (views, rules, the category list)", plural(r.Associated, "hidden item"))
 		if n := r.AssociatedSkipped; n > 0 {
 			were := "were"
@@ -58,7 +67,7 @@ func RepairSummary(r RepairResult) []string {
 		}
 		out = append(out, hidden+".")
 	}
-	if r.MovedFrom != "" {
+	if r.MovedFrom != "" && !r.NotCreated {
 		out = append(out, fmt.Sprintf("The mailbox's folders (%q) are under %q in the new store, where Outlook shows them.", r.MovedFrom, r.MovedTo))
 	}
 	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "read"); len(not) > 0 {

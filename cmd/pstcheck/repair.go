@@ -117,12 +117,15 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
+	// A store with items of which none could be written is not made: its
+	// folders alone would pass for the repaired store.
+	notCreated := err == nil && sum.Saved+sum.Partial+sum.Salvaged == 0 && sum.Items.Total > 0
 	target := opts.To
 	if err == nil {
 		target = list.path
 		err = list.place()
 	}
-	if err == nil {
+	if err == nil && !notCreated {
 		target = opts.To
 		if err = placeNew(tmp.Name(), opts.To); err != nil {
 			list.unplace()
@@ -139,7 +142,7 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		Partial: sum.Partial, Salvaged: sum.Salvaged, Failed: sum.Failed, Folders: sum.Folders, Size: sum.Size,
 		Listed: list.first, ListedTotal: sum.Listed, ListFile: list.path,
 		Associated: sum.Associated, AssociatedSkipped: sum.AssociatedSkipped, IncludeDamaged: opts.IncludeDamaged,
-		Placed: store.Report.RecoveredFolders}
+		Placed: store.Report.RecoveredFolders, NotCreated: notCreated}
 	if sum.Moved != nil {
 		res.MovedFrom, res.MovedTo = sum.Moved.From, sum.Moved.To
 	}
@@ -147,8 +150,6 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		fmt.Fprintln(ios.Out, l)
 	}
 	switch {
-	case sum.Saved+sum.Partial+sum.Salvaged == 0 && sum.Items.Total > 0:
-		return exitUsage, nil
 	case sum.Items.Damaged > 0 || sum.Items.Lost > 0 || sum.Failed > 0 || !sum.Items.Complete:
 		return 1, nil
 	}

@@ -259,3 +259,40 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 		t.Errorf("new store: %s with %d readable items", rep.Verdict, rep.Items.Readable)
 	}
 }
+
+// TestRepairNothingWritten: a store none of whose items can be written is
+// not repaired into a store of folders alone, which would pass for the
+// repaired one (an audit found one left in place, with exit 2 where export
+// gives 1): the summary says it was not created, the list names every
+// item, and the exit status is export's.
+func TestRepairNothingWritten(t *testing.T) {
+	dir := t.TempDir()
+	f, err := pstmut.Load(testkit.GoPst(t, "support.pst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := 0
+	for _, n := range f.NBT {
+		if n.NID&0x1F == 0x04 && n.Data != 0 {
+			f.FlipByte(int64(f.MustBlock(n.Data).IB) + 20)
+			damaged++
+		}
+	}
+	src := filepath.Join(dir, "damaged.pst")
+	os.WriteFile(src, f.B, 0o644)
+	to := filepath.Join(dir, "repaired.pst")
+	ios, stdout, stderr := testIO(false)
+	if code := runCLI(ios, "repair", src, "--to", to); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(to); err == nil {
+		t.Error("a store was made although no item could be written")
+	}
+	if !strings.Contains(stdout.String(), "could be written, so "+to+" was not created") || strings.Contains(stdout.String(), "Wrote 0") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "repaired-not-written.txt"))
+	if err != nil || strings.Count(string(b), "\n") != damaged {
+		t.Errorf("list of %d items: %q %v", damaged, b, err)
+	}
+}
