@@ -169,9 +169,9 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		switch {
 		case d.Salvage == 0 && it.Salvageable > 0:
 			// Only the remains of lost items can be written.
-			e.NextStep = "let Outlook rebuild the OST: no item can be read whole from it, and the server has the mail"
+			e.NextStep = "let Outlook rebuild the OST: no item can be saved whole from it, and the server has the mail"
 			e.Advice = append(intro,
-				salvageOnlyAdvice(it, path, "No item can be read whole from this file. If something never reached the server (drafts, anything created offline),")...)
+				salvageOnlyAdvice(it, path, "No item of this file can be saved whole. If something never reached the server (drafts, anything created offline),")...)
 			e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
 		case d.Salvage == 0:
 			// Export and repair would write nothing: they are not offered.
@@ -209,7 +209,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 					"or write them into a new PST, which Outlook opens as it is:", RepairCommand(path))
 				e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
 			} else {
-				e.Advice = append(e.Advice, "No item can be read whole from this copy: if there is no other copy, restore the file from a backup.")
+				e.Advice = append(e.Advice, "No item can be saved whole from this copy: if there is no other copy, restore the file from a backup.")
 				e.Advice = append(e.Advice, salvageOnlyAdvice(it, path, "Without a backup,")...)
 			}
 			switch {
@@ -234,9 +234,14 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		}
 		// Where blocks were left unsearched, only those searched are known
 		// to hold no item that reads.
+		// What survives of lost items may be whole yet not told to be
+		// theirs with certainty: no item "can be read" is then untrue.
 		none, noneWhole := "no item can be read from it", "No item of this file can be read whole any more"
-		if d.Unsearched > 0 {
-			none, noneWhole = "no item pstcheck searched for can be read from it", "No item pstcheck found in this file can be read whole"
+		switch {
+		case d.Unsearched > 0:
+			none, noneWhole = "no item pstcheck searched for can be saved whole from it", "No item pstcheck found in this file can be saved whole"
+		case it.Salvageable > 0:
+			none, noneWhole = "no item can be saved whole from it", "No item of this file can be saved whole: what survives of them cannot be put together with certainty"
 		}
 		e.NextStep = "restore the file from a backup: " + none
 		e.Advice = []string{noneWhole + "; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
