@@ -359,10 +359,10 @@ func copyFaults(d pstcheck.Damage) []string {
 			fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), places(d.Gaps, d.GapOffset), hole))
 	case d.MissingBytes > 0:
 		out = append(out,
-			fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", units.Size(d.MissingBytes, 2)))
+			fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", missing(d)))
 	}
 	if d.MissingBytes > 0 && (d.AddedBytes > 0 || d.GapBytes > 0) {
-		out = append(out, fmt.Sprintf("It also ends %s early.", units.Size(d.MissingBytes, 2)))
+		out = append(out, fmt.Sprintf("It also ends %s early.", missing(d)))
 	}
 	if d.ZeroedBytes > 0 {
 		out = append(out, fmt.Sprintf("The last %s of this file are zeros, where the store had written its data: a copy, download or sync that set the file's size first and stopped before the end leaves a file like this, and so does a crash or power loss while the file was growing. If this is a copy, the original may be whole: copy it again and scan the new copy.", units.Size(d.ZeroedBytes, 2)))
@@ -372,6 +372,15 @@ func copyFaults(d pstcheck.Damage) []string {
 
 // places says where n runs of bytes missing or added lie, the first at
 // off.
+// missing says how much of the file is cut off: with its header
+// destroyed, only at least how much (what the pages left tell).
+func missing(d pstcheck.Damage) string {
+	if d.HeaderLost {
+		return "at least " + units.Size(d.MissingBytes, 2)
+	}
+	return units.Size(d.MissingBytes, 2)
+}
+
 func places(n int, off int64) string {
 	if n > 1 {
 		return fmt.Sprintf("in %d places, the first at offset 0x%X", n, off)
@@ -392,7 +401,11 @@ func damageCause(r *pstcheck.Report) string {
 	d, it := r.Damage, r.Items
 	var parts []string
 	if d.MissingBytes > 0 {
-		parts = append(parts, fmt.Sprintf("the file is cut off: the last %s are missing", units.Size(d.MissingBytes, 2)))
+		cut := "the file is cut off: the last " + units.Size(d.MissingBytes, 2) + " are missing"
+		if d.HeaderLost {
+			cut = "the file is cut off: " + missing(d) + " are missing from its end"
+		}
+		parts = append(parts, cut)
 	}
 	if d.ZeroedBytes > 0 {
 		parts = append(parts, fmt.Sprintf("the last %s of the file are zeros", units.Size(d.ZeroedBytes, 2)))

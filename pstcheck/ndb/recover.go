@@ -56,6 +56,14 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 		h.Version = 36
 	}
 	trustMaps(r, size, h, findRoots(r, size, h), clue == amapClue)
+	if end := cutEnd(size, &h.Layout); end > size {
+		// The file's end the header kept is gone with it, but the file
+		// ends partway through an allocation unit or its last AMap page:
+		// it is cut off.
+		h.FileEOF = uint64(end)
+		sink.Report(finding.Finding{Code: finding.RootFileTruncated, Offset: size,
+			Detail: fmt.Sprintf("the file is %d bytes, which ends partway through the store: at least %d bytes are missing (the header that kept the file's end is destroyed)", size, end-size)})
+	}
 	how := "its B-tree roots are the newest pages at their top"
 	if !h.NBTUsable || !h.BBTUsable {
 		how = "its index is rebuilt from what survives"
@@ -219,4 +227,21 @@ func findBTreePage(r readerAt, size int64, l *Layout) int64 {
 		_, ok := l.soundBTreePage(page, at)
 		return ok
 	})
+}
+
+// cutEnd returns where a file whose header is destroyed ended at least,
+// when it is known to be cut off (size otherwise): every page and block
+// fills whole allocation units (AMapUnit), so a file ending partway
+// through one is cut there, and a writer writes the AMap page of every
+// interval the file reaches, so a file ending within it is cut through
+// it. (Its bits tell nothing more: go-pst's 32-bit.pst, whole, marks in
+// use 200 KiB past its end.)
+func cutEnd(size int64, l *Layout) int64 {
+	end := (size + l.AMapUnit - 1) / l.AMapUnit * l.AMapUnit
+	if size > l.FirstAMap {
+		if at := l.FirstAMap + (size-1-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage; at+l.PageSize > size {
+			end = max(end, at+l.PageSize)
+		}
+	}
+	return end
 }

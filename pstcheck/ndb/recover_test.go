@@ -298,3 +298,46 @@ func TestRecoverHeaderShortEntries(t *testing.T) {
 		}
 	}
 }
+
+// A copy cut off whose header is destroyed too has no recorded end to
+// fall short of, and was read as whole: an audit found such copies told
+// to export instead of to copy the file again. A file that ends partway
+// through an allocation unit, or through the AMap page of its last
+// interval, is cut off there at least; one that ends on a unit and past
+// that page is not said to be (go-pst's 32-bit.pst marks space in use
+// past its end, whole), nor any of the samples with their header
+// destroyed alone.
+func TestRecoverHeaderCutOff(t *testing.T) {
+	for _, name := range []string{ansiSample, unicodeSample} {
+		f := sample(t, name)
+		f.Zero(0, headerLen(f))
+		whole := f.Size()
+		if _, fs := scan(f); slices.ContainsFunc(fs, func(x finding.Finding) bool { return x.Code == finding.RootFileTruncated }) {
+			t.Errorf("%s, header destroyed, whole: %s", name, fs)
+		}
+		cut := whole * 9 / 10
+		cut -= cut % 64
+		for _, c := range []struct {
+			size, atLeast int64
+		}{
+			{cut + 38, cut + 64},                           // partway through a unit
+			{0x4400 + 253952 + 100, 0x4400 + 253952 + 512}, // partway through the second AMap page
+			{0x4400 + 253952 + 512, 0},                     // past the second one, on a unit: not told
+		} {
+			if c.size >= whole {
+				continue
+			}
+			g := sample(t, name)
+			g.Zero(0, headerLen(g))
+			g.Truncate(c.size)
+			res, fs := scan(g)
+			if res == nil {
+				t.Fatalf("%s cut at %d: no result", name, c.size)
+			}
+			told := slices.ContainsFunc(fs, func(x finding.Finding) bool { return x.Code == finding.RootFileTruncated && x.Offset == c.size })
+			if told != (c.atLeast != 0) || c.atLeast != 0 && res.Header.FileEOF != uint64(c.atLeast) {
+				t.Errorf("%s cut at %d: told %v, end %d; want end %d", name, c.size, told, res.Header.FileEOF, c.atLeast)
+			}
+		}
+	}
+}
