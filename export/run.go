@@ -48,6 +48,10 @@ type RunResult struct {
 	// were readable but could not be read or written; Unchanged are files
 	// an earlier run left complete.
 	Saved, Partial, Salvaged, Failed, Unchanged int
+	// Named counts the manifest's entries of items not written: fewer
+	// than the items not written where a folder's count names lost
+	// items no trace is left of.
+	Named int
 }
 
 // AllSaved says whether every item the store held was written whole: no
@@ -207,7 +211,7 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 	if err := tree.Close(); err != nil {
 		return res, fmt.Errorf("cannot write the manifest: %w", err)
 	}
-	res.Unchanged = tree.Counts().Unchanged
+	res.Unchanged, res.Named = tree.Counts().Unchanged, tree.Counts().Skipped
 	return res, nil
 }
 

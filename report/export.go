@@ -27,6 +27,8 @@ type ExportResult struct {
 	// Placed are the folders recovered items went into by their listings
 	// found among the unused blocks (pstcheck.Report.RecoveredFolders).
 	Placed []pstcheck.PlacedFolder
+	// Named counts the manifest's entries of items not written.
+	Named int
 }
 
 // ExportSummary is the summary an export prints: how many of the store's
@@ -44,7 +46,7 @@ func ExportSummary(r ExportResult) []string {
 	}
 	out := append([]string{line + "."}, placedSummary(r.Placed)...)
 	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "written"); len(not) > 0 {
-		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason.")
+		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; "+namedIn("manifest.json", notSavedCount(it, r.Partial, r.Salvaged, r.Failed)-r.Named)+".")
 		if !r.IncludeDamaged {
 			out = append(out, includeDamagedAdvice(it)...)
 		}
@@ -101,6 +103,22 @@ func notSaved(it pstcheck.ItemCounts, partial, salvaged, failed int, failedWhat 
 		not = append(not, plural(failed, "item")+" that could not be "+failedWhat)
 	}
 	return not
+}
+
+// notSavedCount counts the items notSaved names.
+func notSavedCount(it pstcheck.ItemCounts, partial, salvaged, failed int) int {
+	return max(0, it.Damaged-partial) + max(0, it.Lost-salvaged) + failed
+}
+
+// namedIn says that list names each item not written, with its folder,
+// subject and reason, but those of unnamed: lost items a folder's item
+// count still counts, of which nothing else is left.
+func namedIn(list string, unnamed int) string {
+	if unnamed <= 0 {
+		return list + " names each with its folder, subject and reason"
+	}
+	return list + " names each with its folder, subject and reason but " + thousands(int64(unnamed)) +
+		" lost that only their folders' item counts still count, with nothing left to name them by"
 }
 
 // WriteFailure is an export or repair stopped by an error writing its

@@ -84,6 +84,9 @@ func RepairSummary(r RepairResult) []string {
 	}
 	if r.ListedTotal > 0 {
 		head := "Each item not written whole, and why, is listed in " + r.ListFile
+		if unnamed := it.Damaged + it.Lost + r.Failed - r.ListedTotal; unnamed > 0 {
+			head += " but " + thousands(int64(unnamed)) + " lost that only their folders' item counts still count, with nothing left to name them by"
+		}
 		if len(r.Listed) < r.ListedTotal {
 			head += fmt.Sprintf("; the first %d of %s:", len(r.Listed), thousands(int64(r.ListedTotal)))
 		} else {

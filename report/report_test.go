@@ -547,3 +547,36 @@ func TestNothingSavedWholeAdvice(t *testing.T) {
 		t.Errorf("next step %q, advice:\n%s", e.NextStep, adv)
 	}
 }
+
+// A copy cut off whose header is destroyed knows only at least how much
+// is missing (what its last pages tell), and says so.
+func TestCutOffHeaderLostSaysAtLeast(t *testing.T) {
+	r := damagedReport()
+	r.Action = pstcheck.ActionRestore
+	r.Items, r.Damage.Salvage = pstcheck.ItemCounts{Total: 2178, Recovered: 2178}, 2178
+	r.Damage.MissingBytes, r.Damage.HeaderLost = 26, true
+	e := Explain(r)
+	if !strings.Contains(e.Cause, "cut off: at least 26 B are missing from its end") || !strings.Contains(e.NextStep, "copy the file again") ||
+		!strings.Contains(strings.Join(e.Advice, "\n"), "ends at least 26 B early") {
+		t.Errorf("cause %q, next step %q, advice %q", e.Cause, e.NextStep, e.Advice)
+	}
+}
+
+// Lost items only a folder's item count still counts (its listing lost,
+// nothing else of them left) are named nowhere: an audit found export say
+// its manifest names each of 56 lost items where it named 2, and repair
+// say so of its list. Both now say how many are not named.
+func TestUnnamedLostSaidSo(t *testing.T) {
+	it := pstcheck.ItemCounts{Total: 200, Readable: 136, Recovered: 1, Damaged: 7, Lost: 56}
+	exp := strings.Join(ExportSummary(ExportResult{Source: "b.pst", Dir: "out", Format: "eml", Items: it, Saved: 137, Named: 9}), "\n")
+	if !strings.Contains(exp, "but 54 lost that only their folders' item counts still count") {
+		t.Errorf("export summary:\n%s", exp)
+	}
+	if exp := strings.Join(ExportSummary(ExportResult{Items: it, Saved: 137, Named: 63}), "\n"); strings.Contains(exp, "but") {
+		t.Errorf("every item named, yet:\n%s", exp)
+	}
+	rep := strings.Join(RepairSummary(RepairResult{Source: "b.pst", Target: "r.pst", Items: it, Saved: 137, ListedTotal: 9, ListFile: "r-not-written.txt"}), "\n")
+	if !strings.Contains(rep, "listed in r-not-written.txt but 54 lost") {
+		t.Errorf("repair summary:\n%s", rep)
+	}
+}
