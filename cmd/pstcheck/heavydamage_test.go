@@ -332,8 +332,13 @@ func judgeRepair(t *testing.T, src, to string, x exported, outside map[string]bo
 	ios, stdout, stderr := testIO(false)
 	status := runCLI(ios, "repair", src, "--to", to, "--include-damaged", "--no-progress")
 	if written == 0 {
-		if status != exitUsage {
-			t.Errorf("nothing to write, yet repair exits %d", status)
+		// Nothing written: no store of folders alone is made where the
+		// store had items, and the exit status is export's.
+		if status != x.status {
+			t.Errorf("nothing to write: repair exits %d, export %d\n%s%s", status, x.status, stdout, stderr)
+		}
+		if _, err := os.Stat(to); err == nil && len(x.man.Items) > 0 {
+			t.Errorf("nothing to write, yet repair made %s", to)
 		}
 		return
 	}
