@@ -48,10 +48,9 @@ type RunResult struct {
 	// were readable but could not be read or written; Unchanged are files
 	// an earlier run left complete.
 	Saved, Partial, Salvaged, Failed, Unchanged int
-	// Named counts the manifest's entries of items not written: fewer
-	// than the items not written where a folder's count names lost
-	// items no trace is left of.
-	Named int
+	// CountedOnly counts the lost items only their folders' item counts
+	// still count, which the manifest cannot name (Store.CountedOnly).
+	CountedOnly int
 }
 
 // AllSaved says whether every item the store held was written whole: no
@@ -206,12 +205,12 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 		res.Unchanged = tree.Counts().Unchanged
 		return res, context.Cause(ctx)
 	}
-	res.Items = store.Accounting(wanted)
+	res.Items, res.CountedOnly = store.Accounting(wanted), store.CountedOnly(wanted)
 	tree.SetAccounting(res.Items)
 	if err := tree.Close(); err != nil {
 		return res, fmt.Errorf("cannot write the manifest: %w", err)
 	}
-	res.Unchanged, res.Named = tree.Counts().Unchanged, tree.Counts().Skipped
+	res.Unchanged = tree.Counts().Unchanged
 	return res, nil
 }
 

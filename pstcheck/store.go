@@ -595,6 +595,28 @@ func (s *Store) Close() error {
 	return err
 }
 
+// CountedOnly counts the lost items of the folders keep says yes to (nil:
+// all) that only a folder's item count still counts: its listing lost,
+// nothing else of them left to name them by, so that no export manifest or
+// repair list can name them. (A message known only by a block no entry
+// leads to may be one of them; it is named, and says so.)
+func (s *Store) CountedOnly(keep func(folder string) bool) int {
+	n := 0
+	for _, f := range s.Report.Folders {
+		if f.Lost == 0 || keep != nil && !keep(ExportPath(f.Path)) {
+			continue
+		}
+		named := 0
+		for _, it := range s.m.Items[f.NID] {
+			if it.State == ItemLost && !it.FAI {
+				named++
+			}
+		}
+		n += max(0, f.Lost-named)
+	}
+	return n
+}
+
 // Accounting totals what became of the items of the folders keep says yes
 // to (by the path their items are saved under; nil: all folders). Items no
 // folder lists count in the folder their parent NID names.

@@ -56,8 +56,11 @@ type Skipped struct {
 
 // Summary says what the new store holds of the old one.
 type Summary struct {
-	// Items is the old store's accounting of its items (pstcheck's).
-	Items pstcheck.ItemCounts
+	// Items is the old store's accounting of its items (pstcheck's);
+	// CountedOnly of its lost items those only their folders' item counts
+	// still count, which no list can name (Store.CountedOnly).
+	Items       pstcheck.ItemCounts
+	CountedOnly int
 	// Saved is the items written whole; Recovered of them were found
 	// without a folder listing them. Partial is the damaged items written
 	// with what could be read, Salvaged the lost items written from the
@@ -107,7 +110,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 		w.Abort()
 		return nil, err
 	}
-	sum := &Summary{Items: store.Accounting(nil)}
+	sum := &Summary{Items: store.Accounting(nil), CountedOnly: store.CountedOnly(nil)}
 	total := 0
 	for range store.ItemsAndAssociated(nil) {
 		total++

@@ -27,8 +27,9 @@ type ExportResult struct {
 	// Placed are the folders recovered items went into by their listings
 	// found among the unused blocks (pstcheck.Report.RecoveredFolders).
 	Placed []pstcheck.PlacedFolder
-	// Named counts the manifest's entries of items not written.
-	Named int
+	// CountedOnly counts the lost items only their folders' item counts
+	// still count: the manifest cannot name them.
+	CountedOnly int
 }
 
 // ExportSummary is the summary an export prints: how many of the store's
@@ -46,7 +47,7 @@ func ExportSummary(r ExportResult) []string {
 	}
 	out := append([]string{line + "."}, placedSummary(r.Placed)...)
 	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "written"); len(not) > 0 {
-		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; "+namedIn("manifest.json", notSavedCount(it, r.Partial, r.Salvaged, r.Failed)-r.Named)+".")
+		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason"+butUnnamed(r.CountedOnly)+".")
 		if !r.IncludeDamaged {
 			out = append(out, includeDamagedAdvice(it)...)
 		}
@@ -105,20 +106,14 @@ func notSaved(it pstcheck.ItemCounts, partial, salvaged, failed int, failedWhat 
 	return not
 }
 
-// notSavedCount counts the items notSaved names.
-func notSavedCount(it pstcheck.ItemCounts, partial, salvaged, failed int) int {
-	return max(0, it.Damaged-partial) + max(0, it.Lost-salvaged) + failed
-}
-
-// namedIn says that list names each item not written, with its folder,
-// subject and reason, but those of unnamed: lost items a folder's item
-// count still counts, of which nothing else is left.
-func namedIn(list string, unnamed int) string {
-	if unnamed <= 0 {
-		return list + " names each with its folder, subject and reason"
+// butUnnamed is what follows a list said to name each item not written:
+// the lost items only their folders' item counts still count, of which
+// nothing else is left to name them by ("" when none).
+func butUnnamed(n int) string {
+	if n <= 0 {
+		return ""
 	}
-	return list + " names each with its folder, subject and reason but " + thousands(int64(unnamed)) +
-		" lost that only their folders' item counts still count, with nothing left to name them by"
+	return " but " + thousands(int64(n)) + " lost that only their folders' item counts still count, with nothing left to name them by (a message it names as known only by a block may be one of them)"
 }
 
 // WriteFailure is an export or repair stopped by an error writing its

@@ -33,6 +33,9 @@ type RepairResult struct {
 	// Placed are the folders recovered items went into by their listings
 	// found among the unused blocks (pstcheck.Report.RecoveredFolders).
 	Placed []pstcheck.PlacedFolder
+	// CountedOnly counts the lost items only their folders' item counts
+	// still count: the list cannot name them.
+	CountedOnly int
 	// NotCreated says no item could be written, so Target was not made:
 	// a store of folders alone would pass for the repaired one.
 	NotCreated bool
@@ -83,10 +86,7 @@ func RepairSummary(r RepairResult) []string {
 			plural(extra, "item")))
 	}
 	if r.ListedTotal > 0 {
-		head := "Each item not written whole, and why, is listed in " + r.ListFile
-		if unnamed := it.Damaged + it.Lost + r.Failed - r.ListedTotal; unnamed > 0 {
-			head += " but " + thousands(int64(unnamed)) + " lost that only their folders' item counts still count, with nothing left to name them by"
-		}
+		head := "Each item not written whole, and why, is listed in " + r.ListFile + butUnnamed(r.CountedOnly)
 		if len(r.Listed) < r.ListedTotal {
 			head += fmt.Sprintf("; the first %d of %s:", len(r.Listed), thousands(int64(r.ListedTotal)))
 		} else {
