@@ -860,9 +860,9 @@ func (w *walker) oneTreeFails() bool {
 // unusedKnown says every block of the store is listed (the BBT read whole)
 // and every one no node uses was weighed: none was left out past the
 // scan's bound (ndb.Result.UnlinkedLeftOut), where it might be a heap's
-// own tree, or a heap that fits the same tree. Left-out blocks are older
-// than every one kept, so no newer version of a message: the rules that
-// ask only that stay as they are (rowsShowCurrent, copies).
+// own tree, or a heap that fits the same tree. Left-out blocks, of either
+// kind, are older than every one kept, so no newer version of a message:
+// the rules that ask only that stay as they are (rowsShowCurrent, copies).
 func (w *walker) unusedKnown() bool {
 	return w.res.BBTWhole && w.res.UnlinkedLeftOut == 0
 }

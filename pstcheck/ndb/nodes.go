@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -470,10 +471,13 @@ func (w *nodeWalk) read(i int, e BBTEntry) ([]byte, error) {
 	return w.held[start:len(w.held):len(w.held)], nil
 }
 
-// unlinkedPast counts the sound blocks no node uses that checkRefCounts
-// leaves out of Result.Unlinked and the unused trees, data and internal
-// apart: the oldest, past the newest maxUnlinked of each kind.
-func (s *Scanner) unlinkedPast(refs []uint16) (data, internal int) {
+// unlinkedFrom returns the lowest BID of the sound blocks no node uses
+// that checkRefCounts keeps for the messaging layer, and how many it
+// leaves out, the older ones: one line for both kinds, drawn so that
+// neither keeps more than maxUnlinked. A subnode tree is written after
+// every block it lists, so a block kept is listed by no tree left out.
+func (s *Scanner) unlinkedFrom(refs []uint16) (from uint64, leftOut int) {
+	var data, internal int
 	for i := range s.res.BBT.Len() {
 		if refs[i] != 0 || s.res.BBT.State(i) != 0 {
 			continue
@@ -484,7 +488,28 @@ func (s *Scanner) unlinkedPast(refs []uint16) (data, internal int) {
 			data++
 		}
 	}
-	return max(0, data-maxUnlinked), max(0, internal-maxUnlinked)
+	skipData, skipInternal := data-maxUnlinked, internal-maxUnlinked
+	if skipData <= 0 && skipInternal <= 0 {
+		return 0, 0
+	}
+	// from is the BID of the first block kept of the kind that must
+	// leave out the most, counted in BID order.
+	for i := range s.res.BBT.Len() {
+		if refs[i] != 0 || s.res.BBT.State(i) != 0 {
+			continue
+		}
+		bid := s.res.BBT.Entry(i).BID
+		if IsInternal(bid) {
+			skipInternal--
+		} else {
+			skipData--
+		}
+		if skipData < 0 && skipInternal < 0 {
+			return bid, leftOut
+		}
+		leftOut++
+	}
+	return math.MaxUint64, leftOut
 }
 
 // checkRefCounts compares each block's cRef with the references found: a
@@ -516,10 +541,9 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 	// Past maxUnlinked of a kind, the newest are kept: a block older than
 	// every one kept is no newer version of a message kept, and the
 	// store's own nodes, rewritten most often, are among the newest.
-	var skipData, skipInternal int
+	var keepFrom uint64
 	if keepUnlinked {
-		skipData, skipInternal = s.unlinkedPast(refs)
-		s.res.UnlinkedLeftOut = skipData + skipInternal
+		keepFrom, s.res.UnlinkedLeftOut = s.unlinkedFrom(refs)
 	}
 	for i := range s.res.BBT.Len() {
 		ent := s.res.BBT.Entry(i)
@@ -540,10 +564,7 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 		}
 		if keepUnlinked && refs[i] == 0 && s.res.BBT.State(i) == 0 {
 			switch {
-			case !IsInternal(e.BID) && skipData > 0:
-				skipData--
-			case IsInternal(e.BID) && skipInternal > 0:
-				skipInternal--
+			case e.BID < keepFrom:
 			case !IsInternal(e.BID):
 				s.res.Unlinked = append(s.res.Unlinked, *e)
 			default:
