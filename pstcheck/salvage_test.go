@@ -1746,15 +1746,7 @@ func TestMessageIDTellsTreesApart(t *testing.T) {
 // up every folder's lost count, so that export and repair can say how
 // many they cannot name.
 func TestCountedOnly(t *testing.T) {
-	f, err := pstmut.Load(testkit.GoPst(t, "enron.pst"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, ok := damagekit.Named(f, "4 MiB zeroed at 75%")
-	if !ok {
-		t.Fatal("no such case")
-	}
-	store := openBytes(t, c.Damage(f))
+	_, store := openDamaged(t, testkit.GoPst(t, "enron.pst"), "4 MiB zeroed at 75%")
 	named := 0
 	for x := range store.Items(nil) {
 		if x.State == pstcheck.ItemLost && x.Folder != pstcheck.RecoveredFolder {

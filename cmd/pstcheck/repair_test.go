@@ -79,18 +79,7 @@ func TestRepairRefusesToOverwrite(t *testing.T) {
 // exit 1 and names the item; the new store is healthy.
 func TestRepairDamagedExitStatus(t *testing.T) {
 	dir := t.TempDir()
-	f, err := pstmut.Load(testkit.GoPst(t, "support.pst"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range f.NBT {
-		if n.NID&0x1F == 0x04 && n.Data != 0 {
-			f.FlipByte(int64(f.MustBlock(n.Data).IB) + 20)
-			break
-		}
-	}
-	src := filepath.Join(dir, "damaged.pst")
-	os.WriteFile(src, f.B, 0o644)
+	src, _ := supportWithMessagesDamaged(t, dir, 1)
 	to := filepath.Join(dir, "repaired.pst")
 	ios, stdout, stderr := testIO(false)
 	if code := runCLI(ios, "repair", src, "--to", to); code != 1 {
@@ -267,19 +256,7 @@ func TestSalvageLostItemsCommands(t *testing.T) {
 // item, and the exit status is export's.
 func TestRepairNothingWritten(t *testing.T) {
 	dir := t.TempDir()
-	f, err := pstmut.Load(testkit.GoPst(t, "support.pst"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	damaged := 0
-	for _, n := range f.NBT {
-		if n.NID&0x1F == 0x04 && n.Data != 0 {
-			f.FlipByte(int64(f.MustBlock(n.Data).IB) + 20)
-			damaged++
-		}
-	}
-	src := filepath.Join(dir, "damaged.pst")
-	os.WriteFile(src, f.B, 0o644)
+	src, damaged := supportWithMessagesDamaged(t, dir, -1)
 	to := filepath.Join(dir, "repaired.pst")
 	ios, stdout, stderr := testIO(false)
 	if code := runCLI(ios, "repair", src, "--to", to); code != 1 {
@@ -295,4 +272,27 @@ func TestRepairNothingWritten(t *testing.T) {
 	if err != nil || strings.Count(string(b), "\n") != damaged {
 		t.Errorf("list of %d items: %q %v", damaged, b, err)
 	}
+}
+
+// supportWithMessagesDamaged writes to dir, as damaged.pst, support.pst
+// with a byte of the property heap of its first n messages changed (n < 0:
+// all), and returns its path and how many were damaged.
+func supportWithMessagesDamaged(t *testing.T, dir string, n int) (string, int) {
+	t.Helper()
+	f, err := pstmut.Load(testkit.GoPst(t, "support.pst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := 0
+	for _, e := range f.NBT {
+		if e.NID&0x1F == 0x04 && e.Data != 0 && damaged != n {
+			f.FlipByte(int64(f.MustBlock(e.Data).IB) + 20)
+			damaged++
+		}
+	}
+	src := filepath.Join(dir, "damaged.pst")
+	if err := os.WriteFile(src, f.B, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return src, damaged
 }
