@@ -300,6 +300,7 @@ func (s *Scanner) reportBlocks(order blockOrder, pages []pageRef, chunks []block
 		}
 		if ib < prevEnd {
 			bad(stateOverlap, fmt.Sprintf("block at 0x%X overlaps block 0x%X, which runs to 0x%X", e.IB, prevBID, prevEnd))
+			s.noteTakenByNewer(int32(idx), e.BID, prevBID) // prevBID verified where it lies
 			continue
 		}
 		for ci < len(chunks) && int(chunks[ci].last) <= n {
@@ -373,9 +374,13 @@ func (s *Scanner) reportFailed(order blockOrder, failed []int32) {
 			code = finding.BlockOverlap
 			detail = fmt.Sprintf("block at 0x%X+%d overlaps block 0x%X, which verifies there: this entry points at another block's place", e.IB, hi-lo, owner)
 			bbt.setState(int(idx), stateOverlap)
+			s.noteTakenByNewer(idx, e.BID, owner)
 		} else if ext := buf[:hi-lo]; readFull(s.r, ext, lo) == nil {
 			if c, d := l.blockProblem(&e, ext, &inf); c == code {
 				detail = d
+			}
+			if t := l.ParseBlockTrailer(ext); t.Sig == Signature(e.IB, t.BID) && l.BlockExtent(int(t.CB)) == hi-lo && CRC(ext[:t.CB]) == t.CRC {
+				s.noteTakenByNewer(idx, e.BID, t.BID)
 			}
 		}
 		if detail == "" {

@@ -247,6 +247,9 @@ type Scanner struct {
 	// page found outside the live tree puts them, until the node pass
 	// knows whether a node uses them (stale.go).
 	heldBack []heldBlock
+	// takenByNewer marks, by BBT index, the failing blocks whose place a
+	// newer block that verifies there holds (noteTakenByNewer).
+	takenByNewer map[int32]bool
 
 	res Result
 }

@@ -56,8 +56,11 @@ func (s *Scanner) settleHeldBack(refs []uint16) {
 	nbtWhole := len(s.lostNBT) == 0 && s.droppedNodes == 0
 	maps := &amapCursor{r: s.r, l: &s.h.Layout}
 	for _, h := range s.heldBack {
-		if refs == nil || refs[h.idx] > 0 || !nbtWhole ||
-			!s.res.BBT.State(int(h.idx)).writtenOver() && !s.markedFree(maps, s.res.BBT.Entry(int(h.idx))) {
+		// A place a newer block took was freed before it was written: the
+		// block is no lost item's either (takenByNewer).
+		gone := s.takenByNewer[h.idx] ||
+			nbtWhole && (s.res.BBT.State(int(h.idx)).writtenOver() || s.markedFree(maps, s.res.BBT.Entry(int(h.idx))))
+		if refs == nil || refs[h.idx] > 0 || !gone {
 			s.report(h.f)
 			continue
 		}
@@ -71,6 +74,20 @@ func (s *Scanner) settleHeldBack(refs []uint16) {
 		s.res.Rebuild.StaleEntries = n
 		s.res.Rebuild.Blocks -= n
 	}
+}
+
+// noteTakenByNewer notes that the place of the block at BBT index idx, of
+// BID bid, holds a block of BID other that verifies there: other, when
+// newer, was written where this one had been freed, so this one is gone,
+// an old leaf page's entry, whatever node entries were lost.
+func (s *Scanner) noteTakenByNewer(idx int32, bid, other uint64) {
+	if other <= bid {
+		return
+	}
+	if s.takenByNewer == nil {
+		s.takenByNewer = map[int32]bool{}
+	}
+	s.takenByNewer[idx] = true
 }
 
 // markedFree says whether the valid allocation map (read through maps)
