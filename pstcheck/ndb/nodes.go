@@ -492,8 +492,8 @@ func (s *Scanner) unlinkedFrom(refs []uint16) (from uint64, leftOut int) {
 	if skipData <= 0 && skipInternal <= 0 {
 		return 0, 0
 	}
-	// from is the BID of the first block kept of the kind that must
-	// leave out the most, counted in BID order.
+	// In BID order, from is the first block past which both kinds have
+	// left out as many as they must.
 	for i := range s.res.BBT.Len() {
 		if refs[i] != 0 || s.res.BBT.State(i) != 0 {
 			continue
@@ -538,9 +538,10 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 	// (findRoots cannot tell), which lacks the messages added since.
 	keepUnlinked := len(s.lostNBT) > 0 || s.droppedNodes > 0 || s.h.Guessed
 	s.res.BBTWhole = s.bbtWhole()
-	// Past maxUnlinked of a kind, the newest are kept: a block older than
-	// every one kept is no newer version of a message kept, and the
-	// store's own nodes, rewritten most often, are among the newest.
+	// Past maxUnlinked of a kind, the newest are kept, from one BID on for
+	// both kinds (unlinkedFrom): a block older than every one kept is no
+	// newer version of a message kept, and the store's own nodes,
+	// rewritten most often, are among the newest.
 	var keepFrom uint64
 	if keepUnlinked {
 		keepFrom, s.res.UnlinkedLeftOut = s.unlinkedFrom(refs)

@@ -22,7 +22,9 @@ import "github.com/pstcheck/pstcheck/pstcheck/finding"
 // written over (another block's trailer, a block or page that verifies
 // there, the place outside the data section) or the allocation map, valid
 // and sound there, marks some of its place free: the store holds no block
-// there. (enron.pst keeps two such blocks whose trailers survive, their
+// there. Or, whatever node entries were lost, a newer block verifies at
+// its place (takenByNewer): Outlook writes a block only where space is
+// free, so the old one had been freed, no lost item's either. (enron.pst keeps two such blocks whose trailers survive, their
 // starts written over since.) A block whose trailer names it where the
 // entry says but whose data fails its checksum, in space the map keeps in
 // use, is a damaged block in its place, reported as such.
@@ -81,8 +83,8 @@ func (s *Scanner) settleHeldBack(refs []uint16) {
 // newer, was written where this one had been freed, so this one is gone,
 // an old leaf page's entry, whatever node entries were lost.
 func (s *Scanner) noteTakenByNewer(idx int32, bid, other uint64) {
-	if other <= bid {
-		return
+	if other <= bid || s.res.BBT.Found(int(idx)) != FoundInLeaf {
+		return // only entries of old leaf pages are held back
 	}
 	if s.takenByNewer == nil {
 		s.takenByNewer = map[int32]bool{}
