@@ -479,7 +479,7 @@ func (w *nodeWalk) read(i int, e BBTEntry) ([]byte, error) {
 func (s *Scanner) unlinkedFrom(refs []uint16) (from uint64, leftOut int) {
 	var data, internal int
 	for i := range s.res.BBT.Len() {
-		if refs[i] != 0 || s.res.BBT.State(i) != 0 {
+		if !s.unusedSound(refs, i) {
 			continue
 		}
 		if IsInternal(s.res.BBT.Entry(i).BID) {
@@ -495,7 +495,7 @@ func (s *Scanner) unlinkedFrom(refs []uint16) (from uint64, leftOut int) {
 	// In BID order, from is the first block past which both kinds have
 	// left out as many as they must.
 	for i := range s.res.BBT.Len() {
-		if refs[i] != 0 || s.res.BBT.State(i) != 0 {
+		if !s.unusedSound(refs, i) {
 			continue
 		}
 		bid := s.res.BBT.Entry(i).BID
@@ -510,6 +510,12 @@ func (s *Scanner) unlinkedFrom(refs []uint16) (from uint64, leftOut int) {
 		leftOut++
 	}
 	return math.MaxUint64, leftOut
+}
+
+// unusedSound says whether the block at BBT index i is sound and no node
+// uses it (refs counts its users): one kept for the messaging layer.
+func (s *Scanner) unusedSound(refs []uint16, i int) bool {
+	return refs[i] == 0 && s.res.BBT.State(i) == 0
 }
 
 // checkRefCounts compares each block's cRef with the references found: a
@@ -563,7 +569,7 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 				s.res.failingLeftOut = true
 			}
 		}
-		if keepUnlinked && refs[i] == 0 && s.res.BBT.State(i) == 0 {
+		if keepUnlinked && s.unusedSound(refs, i) {
 			switch {
 			case e.BID < keepFrom:
 			case !IsInternal(e.BID):
