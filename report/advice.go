@@ -232,10 +232,9 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			e.Advice = []string{"Every folder of this file was read and none holds an item, but " + why + ". If it held nothing, remove it from Outlook (File > Account Settings > Data Files) and let Outlook create a new one. If it should hold mail, restore it from a backup (your backup system, File History or Previous Versions)."}
 			break
 		}
-		// Where blocks were left unsearched, only those searched are known
-		// to hold no item that reads.
-		// What survives of lost items may be whole yet not told to be
-		// theirs with certainty: no item "can be read" is then untrue.
+		// "No item can be read" is true only where every block was
+		// searched and nothing of the lost items survives: what survives
+		// may be whole yet not told to be theirs with certainty.
 		none, noneWhole := "no item can be read from it", "No item of this file can be read whole any more"
 		switch {
 		case d.Unsearched > 0:
@@ -370,8 +369,6 @@ func copyFaults(d pstcheck.Damage) []string {
 	return out
 }
 
-// places says where n runs of bytes missing or added lie, the first at
-// off.
 // missing says how much of the file is cut off: with its header
 // destroyed, only at least how much (what the pages left tell).
 func missing(d pstcheck.Damage) string {
@@ -381,6 +378,8 @@ func missing(d pstcheck.Damage) string {
 	return units.Size(d.MissingBytes, 2)
 }
 
+// places says where n runs of bytes missing or added lie, the first at
+// off.
 func places(n int, off int64) string {
 	if n > 1 {
 		return fmt.Sprintf("in %d places, the first at offset 0x%X", n, off)

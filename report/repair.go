@@ -55,23 +55,8 @@ func RepairSummary(r RepairResult) []string {
 		line += ": " + strings.Join(parts, ", ")
 	}
 	out := []string{line + "."}
-	if !r.NotCreated {
-		out = append(out, placedSummary(r.Placed)...)
-	}
-	if r.Associated+r.AssociatedSkipped > 0 && !r.NotCreated {
-		hidden := fmt.Sprintf("Also wrote %s (views, rules, the category list)", plural(r.Associated, "hidden item"))
-		if n := r.AssociatedSkipped; n > 0 {
-			were := "were"
-			if n == 1 {
-				were = "was"
-			}
-			hidden += fmt.Sprintf("; %s could not be read whole and %s left out: Outlook makes its own views and rules again",
-				thousands(int64(n)), were)
-		}
-		out = append(out, hidden+".")
-	}
-	if r.MovedFrom != "" && !r.NotCreated {
-		out = append(out, fmt.Sprintf("The mailbox's folders (%q) are under %q in the new store, where Outlook shows them.", r.MovedFrom, r.MovedTo))
+	if !r.NotCreated { // what the new store holds
+		out = append(out, newStoreSummary(r)...)
 	}
 	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "read"); len(not) > 0 {
 		out = append(out, "Not written: "+strings.Join(not, ", ")+".")
@@ -99,6 +84,28 @@ func RepairSummary(r RepairResult) []string {
 	}
 	if !it.Complete {
 		out = append(out, "Some of the store's listings are lost: it may have held more items than these.")
+	}
+	return out
+}
+
+// newStoreSummary says where a repair put what it wrote: the folders
+// recovered items went into, the folders' hidden items, an OST's mailbox.
+func newStoreSummary(r RepairResult) []string {
+	out := placedSummary(r.Placed)
+	if r.Associated+r.AssociatedSkipped > 0 {
+		hidden := fmt.Sprintf("Also wrote %s (views, rules, the category list)", plural(r.Associated, "hidden item"))
+		if n := r.AssociatedSkipped; n > 0 {
+			were := "were"
+			if n == 1 {
+				were = "was"
+			}
+			hidden += fmt.Sprintf("; %s could not be read whole and %s left out: Outlook makes its own views and rules again",
+				thousands(int64(n)), were)
+		}
+		out = append(out, hidden+".")
+	}
+	if r.MovedFrom != "" {
+		out = append(out, fmt.Sprintf("The mailbox's folders (%q) are under %q in the new store, where Outlook shows them.", r.MovedFrom, r.MovedTo))
 	}
 	return out
 }

@@ -24,8 +24,9 @@ import "github.com/pstcheck/pstcheck/pstcheck/finding"
 // and sound there, marks some of its place free: the store holds no block
 // there. Or, whatever node entries were lost, a newer block verifies at
 // its place (takenByNewer): Outlook writes a block only where space is
-// free, so the old one had been freed, no lost item's either. (enron.pst keeps two such blocks whose trailers survive, their
-// starts written over since.) A block whose trailer names it where the
+// free, so the old one had been freed, no lost item's either. (enron.pst
+// keeps two such blocks whose trailers survive, their starts written over
+// since.) A block whose trailer names it where the
 // entry says but whose data fails its checksum, in space the map keeps in
 // use, is a damaged block in its place, reported as such.
 
