@@ -120,12 +120,12 @@ type Result struct {
 	// Unlinked are the messages known only by a property heap no node
 	// links to (MSG-UNLINKED): lost, named by what the heap shows.
 	// UnlinkedExtra is how many of them no folder's count already counts
-	// as lost: only these add to the store's items. At most maxKept are
-	// listed; UnlinkedLeftOut counts the rest. Those read whole
-	// (wholeSalvage) are recovered, in no folder, not lost.
-	Unlinked        []UnlinkedMessage
-	UnlinkedExtra   int
-	UnlinkedLeftOut int
+	// as lost: only these add to the store's items. Every heap found among
+	// the blocks the scan keeps (ndb bounds them) is listed, so that each
+	// may be recovered. Those read whole (wholeSalvage) are recovered, in
+	// no folder, not lost.
+	Unlinked      []UnlinkedMessage
+	UnlinkedExtra int
 	// UnusedFolders are, by NID, the folders Unlinked messages are placed
 	// in by their listings found among the unused blocks, as their
 	// parents' hierarchy tables describe them (nil: none).
@@ -328,15 +328,9 @@ type Options struct {
 }
 
 // maxKept bounds the items listed in Result.Items (unless all are to be
-// kept) and the unlinked messages listed, so that a destroyed store cannot
-// fill memory: the rest are counted.
+// kept), so that a destroyed store cannot fill memory: the rest are
+// counted. (The unlinked messages are bounded by the blocks the scan keeps.)
 const maxKept = 100_000
-
-// maxUnlinkedKept bounds the unlinked messages listed (Result.Unlinked),
-// the only ones that may be recovered: as many as the scan keeps data
-// blocks (each a heap at most), so that every message whose blocks it
-// keeps can be.
-const maxUnlinkedKept = 1 << 20
 
 // Check walks the store, checking messages on opts.Workers goroutines.
 // res must come from a completed ndb.Scan.

@@ -56,7 +56,7 @@ func (w *walker) unlinked() {
 		if w.out.Complete {
 			return
 		}
-		w.out.UnlinkedExtra = max(0, len(w.out.Unlinked)+w.out.UnlinkedLeftOut-w.unnamedLost)
+		w.out.UnlinkedExtra = max(0, len(w.out.Unlinked)-w.unnamedLost)
 	}()
 	if len(w.res.Unlinked) == 0 {
 		return
@@ -102,7 +102,7 @@ func (w *walker) unlinked() {
 	heaps := map[uint64]heapFacts{}
 	defer func() { w.matchSubnodes(heaps, trees.Roots) }()
 	// listed are the messages found, by fingerprint: where in Unlinked
-	// (-1: left out). Where the BBT was read whole, every block no node
+	// (every one found is listed: the scan bounds the heaps it keeps). Where the BBT was read whole, every block no node
 	// uses is one the store still holds (a block freed by a change leaves
 	// the BBT): two heaps of one subject and time are then two messages (a
 	// message and its copy in another folder), not two versions of one.
@@ -172,21 +172,13 @@ func (w *walker) unlinked() {
 		case seen && !copies:
 			// Heaps come in BID order, and BIDs grow as blocks are
 			// written: this one is a newer version of the message.
-			if i >= 0 {
-				w.out.Unlinked[i] = m
-			}
+			w.out.Unlinked[i] = m
 			continue
 		case !seen && w.isKnown(p):
 			continue // a message found, or a row
 		}
-		if len(w.out.Unlinked) < maxUnlinkedKept {
-			listed[p] = len(w.out.Unlinked)
-			w.out.Unlinked = append(w.out.Unlinked, m)
-		} else {
-			listed[p] = -1
-			w.out.UnlinkedLeftOut++
-			w.reportUnlinked(m)
-		}
+		listed[p] = len(w.out.Unlinked)
+		w.out.Unlinked = append(w.out.Unlinked, m)
 	}
 }
 
