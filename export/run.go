@@ -48,6 +48,11 @@ type RunResult struct {
 	// were readable but could not be read or written; Unchanged are files
 	// an earlier run left complete.
 	Saved, Partial, Salvaged, Failed, Unchanged int
+	// Named counts the items the manifest names as not written whole
+	// (skipped, lost, or written in part or marked): it may exceed the
+	// damaged and lost items counted, by messages known only by a block
+	// no index entry leads to, which may be items a folder counts lost.
+	Named int
 	// CountedOnly counts the lost items only their folders' item counts
 	// still count, which the manifest cannot name (Store.CountedOnly).
 	CountedOnly int
@@ -166,6 +171,9 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 			next++
 			<-tokens
 			x := p.x
+			if p.it == nil || p.problem != "" {
+				res.Named++
+			}
 			switch {
 			case x.State == pstcheck.ItemLost && p.it == nil:
 				tree.LostItem(named(x, p.folders), p.problem)
@@ -182,6 +190,9 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 				case err != nil:
 					if x.State != pstcheck.ItemLost { // a lost item stays lost
 						res.Failed++
+					}
+					if p.problem == "" {
+						res.Named++ // named as not written
 					}
 				case x.State == pstcheck.ItemLost:
 					res.Salvaged++

@@ -30,6 +30,8 @@ type ExportResult struct {
 	// CountedOnly counts the lost items only their folders' item counts
 	// still count: the manifest cannot name them.
 	CountedOnly int
+	// Named counts the items the manifest names as not written whole.
+	Named int
 }
 
 // ExportSummary is the summary an export prints: how many of the store's
@@ -52,10 +54,24 @@ func ExportSummary(r ExportResult) []string {
 			out = append(out, includeDamagedAdvice(it)...)
 		}
 	}
+	out = append(out, namesMore("manifest.json", r.Named-it.Damaged-it.Lost-r.Failed)...)
 	if !it.Complete {
 		out = append(out, "Some of the store's listings are lost: it may have held more items than these.")
 	}
 	return out
+}
+
+// namesMore says that the list of items not written whole names extra
+// more than the damaged, lost and failed items counted, and why: messages
+// known only by a block no index entry leads to are named, but not
+// counted where they may be items a folder already counts lost (none
+// when extra is not positive).
+func namesMore(list string, extra int) []string {
+	if extra <= 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s names %s more than the count: messages known only by a block no index entry leads to, each of which may be an item a folder already counts lost (each says so).",
+		list, plural(extra, "item"))}
 }
 
 // recoveredWords says what a recovered item is.

@@ -64,12 +64,7 @@ func RepairSummary(r RepairResult) []string {
 			out = append(out, includeDamagedAdvice(it)...)
 		}
 	}
-	// Messages known only by a block no entry leads to are listed, but
-	// not counted where they may be items a folder already counts lost.
-	if extra := r.ListedTotal - it.Damaged - it.Lost - r.Failed; extra > 0 {
-		out = append(out, fmt.Sprintf("The list names %s more than the count: messages known only by a block no index entry leads to, each of which may be an item a folder already counts lost (each says so).",
-			plural(extra, "item")))
-	}
+	out = append(out, namesMore("The list", r.ListedTotal-it.Damaged-it.Lost-r.Failed)...)
 	if r.ListedTotal > 0 {
 		head := "Each item not written whole, and why, is listed in " + r.ListFile + butUnnamed(r.CountedOnly)
 		if len(r.Listed) < r.ListedTotal {

@@ -7,13 +7,13 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
-// TestRepairSummaryListsMoreThanCounted: the list of items not written
-// whole may name messages known only by a block, which the store's count
+// TestSummariesListMoreThanCounted: the list of items not written whole
+// (repair's list, export's manifest) may name messages known only by a block, which the store's count
 // leaves out when they may be lost items a folder counts already (enron.pst
 // with 3 MiB zeroed at 12 MiB: 177 damaged and 102 lost counted, 299
 // listed). The summary says why the list is longer, and says nothing when
 // it is not.
-func TestRepairSummaryListsMoreThanCounted(t *testing.T) {
+func TestSummariesListMoreThanCounted(t *testing.T) {
 	r := RepairResult{Source: "in.pst", Target: "out.pst", ListFile: "out-not-written.txt",
 		Items:  pstcheck.ItemCounts{Total: 2178, Readable: 1899, Damaged: 177, Lost: 102, Complete: true},
 		Saved:  1899,
@@ -26,6 +26,11 @@ func TestRepairSummaryListsMoreThanCounted(t *testing.T) {
 		out := strings.Join(RepairSummary(r), "\n")
 		if got := strings.Contains(out, "more than the count"); got != (c.want != "") || c.want != "" && !strings.Contains(out, c.want) {
 			t.Errorf("%d listed:\n%s", c.listed, out)
+		}
+		exp := strings.Join(ExportSummary(ExportResult{Source: "in.pst", Dir: "out", Format: "eml", Items: r.Items, Saved: 1899, Named: c.listed}), "\n")
+		want := strings.Replace(c.want, "The list", "manifest.json", 1)
+		if got := strings.Contains(exp, "more than the count"); got != (want != "") || want != "" && !strings.Contains(exp, want) {
+			t.Errorf("%d named in the manifest:\n%s", c.listed, exp)
 		}
 	}
 }

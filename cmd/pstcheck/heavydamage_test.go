@@ -235,6 +235,19 @@ func judgeHeavyDamage(t *testing.T, clean exported, sums cleanSums, fates map[ui
 	if states[export.StateReadable] != acct.Readable || states[export.StateRecovered] != acct.Recovered || states[export.StateDamaged] != acct.Damaged {
 		t.Errorf("the manifest lists %v; the accounting counts %+v", states, *acct)
 	}
+	// Where it names more items not written whole than the accounting
+	// counts damaged or lost (messages known only by a block), the
+	// summary says how many more.
+	named := 0
+	for _, it := range got.man.Items {
+		if it.Path == nil || it.Damaged {
+			named++
+		}
+	}
+	more := fmt.Sprintf("manifest.json names %d item", named-acct.Damaged-acct.Lost)
+	if said := strings.Contains(got.stdout, "more than the count"); said != (named > acct.Damaged+acct.Lost) || said && !strings.Contains(got.stdout, more) {
+		t.Errorf("the manifest names %d items not written whole, %d damaged and %d lost counted; the summary says:\n%s", named, acct.Damaged, acct.Lost, got.stdout)
+	}
 	switch {
 	case rep.Damage.MissingBytes > 0 && rep.Content != pstcheck.ContentOST && rep.Action != pstcheck.ActionRestore:
 		t.Errorf("a cut-off copy gets action %s, want restore (copy it again)", rep.Action)
