@@ -106,6 +106,9 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 			res.CheckMaps(maps)
 			m = messaging.Check(ctx, res, upper, messaging.Options{Workers: 1, KeepItems: keepItems})
 		}
+		// Blocks that an old index page alone names, written over since,
+		// are no item's when no item lost its node.
+		res.SettleStale(ctx.Err() == nil && m.NoNodeLost(), c)
 		// Only a damaged store is looked at for a zeroed end (which a
 		// sound one never has): the look goes over every block's entry.
 		if c.hasErrors() || maps.hasErrors() {
@@ -121,6 +124,7 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		attribute(rep, res, m)
 	}
 	if res != nil {
+		res.SettleStale(false, c) // settled above, unless cancelled: then reported
 		h := res.Header
 		rep.Format = Format(h.Kind.String())
 		rep.Content = contentOf(h, rep.Folders, opts.Name)

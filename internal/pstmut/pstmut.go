@@ -124,6 +124,7 @@ func (f *File) Scan() (*ndb.Result, []finding.Finding) {
 	var out []finding.Finding
 	sink := finding.SinkFunc(func(x finding.Finding) { out = append(out, x) })
 	res := ndb.Scan(context.Background(), f.Reader(), f.Size(), sink, ndb.Options{})
+	res.SettleStale(false, sink) // as the NDB passes alone can tell
 	return res, out
 }
 

@@ -150,6 +150,22 @@ type Result struct {
 	Complete bool
 }
 
+// NoNodeLost says the check found no item or folder without its node: the
+// hierarchy read whole, no folder's or listed item's node gone, none
+// recovered without one, no store node or property heap found that no
+// node links to. A block no node uses is then no item's.
+func (r *Result) NoNodeLost() bool {
+	if r == nil || !r.Complete || len(r.Unlinked) > 0 || len(r.StoreNodes) > 0 || r.FromBlocks > 0 {
+		return false
+	}
+	for _, f := range r.Folders {
+		if f.Lost > 0 || f.Recovered > 0 || f.NodeLost || f.Unreachable {
+			return false
+		}
+	}
+	return true
+}
+
 // ItemRef is a message a folder holds.
 type ItemRef struct {
 	NID   uint32

@@ -53,7 +53,9 @@ func scan(f *pstmut.File) (*ndb.Result, findings) {
 func scanBytes(b []byte) (*ndb.Result, findings) {
 	var fs findings
 	sink := finding.SinkFunc(func(x finding.Finding) { fs = append(fs, x) })
-	return ndb.Scan(context.Background(), bytes.NewReader(b), int64(len(b)), sink, ndb.Options{}), fs
+	res := ndb.Scan(context.Background(), bytes.NewReader(b), int64(len(b)), sink, ndb.Options{})
+	res.SettleStale(false, sink)
+	return res, fs
 }
 
 // with returns the findings of code.

@@ -163,6 +163,11 @@ type Result struct {
 	// blocks no longer there and no node uses (stale.go): not blocks of
 	// the store, so neither damage nor allocated space.
 	stale map[int32]bool
+	// unsettled are the held-back findings of blocks no node uses whose
+	// place shows them written over, found where node entries were lost:
+	// stale unless an item lost its node, which only the layers above can
+	// tell (SettleStale).
+	unsettled []heldBlock
 
 	Pages         int
 	BytesVerified int64

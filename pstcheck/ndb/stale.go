@@ -22,13 +22,17 @@ import "github.com/pstcheck/pstcheck/pstcheck/finding"
 // written over (another block's trailer, a block or page that verifies
 // there, the place outside the data section) or the allocation map, valid
 // and sound there, marks some of its place free: the store holds no block
-// there. Or, whatever node entries were lost, a newer block verifies at
-// its place (takenByNewer): Outlook writes a block only where space is
-// free, so the old one had been freed, no lost item's either. (enron.pst
-// keeps two such blocks whose trailers survive, their starts written over
-// since.) A block whose trailer names it where the
-// entry says but whose data fails its checksum, in space the map keeps in
-// use, is a damaged block in its place, reported as such.
+// there. Where node entries were lost (the NBT root among the pages
+// destroyed, say), whether one was an item's is told above: the messaging
+// layer finds every item with its node, or not (Result.SettleStale; a
+// block settled stale there is left out of the damage, but still counted
+// among the unused blocks, which the node pass counted before).
+// And, whatever node entries were lost, a newer block verifying at its
+// place (takenByNewer) shows it stale: Outlook writes a block only where
+// space is free, so the old one had been freed, no lost item's either.
+// A block whose trailer names it where the entry says but whose data fails
+// its checksum, in space the map keeps in use, is a damaged block in its
+// place, reported as such.
 
 // maxHeldBack bounds the findings held back; those past it are reported at
 // once, as before the node pass could tell.
@@ -52,30 +56,66 @@ func (s *Scanner) reportBlock(idx int, f finding.Finding) {
 }
 
 // settleHeldBack reports the held-back findings of blocks some node uses
-// (refs counts each block's users) and counts the others as stale. With
-// refs nil (the scan was cancelled before the node pass could tell) it
-// reports them all.
+// (refs counts each block's users) and counts the others as stale, or,
+// where node entries were lost, keeps them for SettleStale. With refs nil
+// (the scan was cancelled before the node pass could tell) it reports
+// them all.
 func (s *Scanner) settleHeldBack(refs []uint16) {
 	nbtWhole := len(s.lostNBT) == 0 && s.droppedNodes == 0
 	maps := &amapCursor{r: s.r, l: &s.h.Layout}
 	for _, h := range s.heldBack {
-		// A place a newer block took was freed before it was written: the
-		// block is no lost item's either (takenByNewer).
-		gone := s.takenByNewer[h.idx] ||
-			nbtWhole && (s.res.BBT.State(int(h.idx)).writtenOver() || s.markedFree(maps, s.res.BBT.Entry(int(h.idx))))
-		if refs == nil || refs[h.idx] > 0 || !gone {
+		switch {
+		case refs == nil || refs[h.idx] > 0:
 			s.report(h.f)
-			continue
+		case s.takenByNewer[h.idx]:
+			// A place a newer block took was freed before it was
+			// written: the block is no lost item's either.
+			s.res.markStale(h.idx)
+		case !s.res.BBT.State(int(h.idx)).writtenOver() && !s.markedFree(maps, s.res.BBT.Entry(int(h.idx))):
+			s.report(h.f)
+		case nbtWhole:
+			s.res.markStale(h.idx)
+		default:
+			s.res.unsettled = append(s.res.unsettled, h)
 		}
-		if s.res.stale == nil {
-			s.res.stale = map[int32]bool{}
-		}
-		s.res.stale[h.idx] = true
 	}
 	s.heldBack = nil
-	if n := len(s.res.stale); n > 0 {
-		s.res.Rebuild.StaleEntries = n
-		s.res.Rebuild.Blocks -= n
+}
+
+// SettleStale settles the blocks the node pass left unsettled: blocks no
+// node uses, whose place shows them written over or freed, found where
+// node entries were lost, so that such a block might have been a lost
+// item's. nodesWhole says the layers above found no item without its node
+// (every listing read, none naming a node that is gone, no item found
+// without one): the blocks are then old pages' entries, counted stale as
+// with the node index whole; else their findings go to sink. (With both
+// B-tree roots zeroed, enron.pst had 2 "damaged blocks", their trailers
+// intact, their starts written over; Outlook.pst of the corpus 17; every
+// item whole.)
+func (res *Result) SettleStale(nodesWhole bool, sink finding.Sink) {
+	if res == nil {
+		return // no store read
+	}
+	for _, h := range res.unsettled {
+		if nodesWhole {
+			res.markStale(h.idx)
+		} else {
+			sink.Report(h.f)
+		}
+	}
+	res.unsettled = nil
+}
+
+// markStale counts the entry at BBT index idx as an old page's entry, not
+// a block of the store.
+func (res *Result) markStale(idx int32) {
+	if res.stale == nil {
+		res.stale = map[int32]bool{}
+	}
+	res.stale[idx] = true
+	if res.Rebuild != nil { // always, for an entry of a leaf page found
+		res.Rebuild.StaleEntries++
+		res.Rebuild.Blocks--
 	}
 }
 

@@ -121,7 +121,9 @@ func TestStaleNotWhenNodesLost(t *testing.T) {
 // whose place holds a newer block that verifies there is stale whatever
 // node entries were lost: the newer block was written where the old one
 // had been freed. 9 of the 11 are left out; the 2 whose trailers survive
-// with their starts written over by no block the index lists stay.
+// with their starts written over by no block the index lists stay, as far
+// as the NDB passes can tell (the messaging layer settles them:
+// TestStaleSettledByItems).
 func TestStaleWhenTakenByNewer(t *testing.T) {
 	f := sample(t, "enron.pst")
 	f.Zero(f.Root(ndb.PageNBT).Off, f.L.PageSize)
