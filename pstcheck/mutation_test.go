@@ -174,6 +174,9 @@ func mutations() []mutation {
 		{finding.RootFileZeroed, finding.SeverityError, "zeros from the last block or map page to the end", sampleSupport, mutZeroedEnd},
 		{finding.RootFileZeroed, finding.SeverityError, "enron zeros from the last block or map page to the end", sampleEnron, mutZeroedEnd},
 		{finding.RootTrailingData, finding.SeverityWarning, "4 KiB appended", sampleSupport, mutAppend},
+		{finding.RootFileEOFWrong, finding.SeverityError, "a bit of ibFileEof flipped up", sampleSupport, mutEOFWrong(0x20)},
+		{finding.RootFileEOFWrong, finding.SeverityError, "a bit of ibFileEof flipped down", sampleEnron, mutEOFWrong(0x80)},
+		{finding.RootFileEOFWrong, finding.SeverityError, "ANSI: a bit of ibFileEof flipped up", sampleANSI, mutEOFWrong(0x02)},
 		{finding.RootBREF, finding.SeverityError, "NBT root beyond EOF", sampleSupport, mutRootBREF},
 		{finding.RootAMapInvalid, finding.SeverityWarning, "fAMapValid 0", sampleSupport, mutAMapInvalid},
 		{finding.RootAMapInvalid, finding.SeverityWarning, "ANSI fAMapValid 0", sampleANSI, mutAMapInvalid},
@@ -858,6 +861,27 @@ func mutAdded(t *testing.T, f *pstmut.File) mexpect {
 				t.Errorf("action %s, damage %+v", rep.Action, rep.Damage)
 			}
 		}}
+}
+
+// One bit of the header's end of file flipped (bit of its third byte),
+// the header's checksums not fixed: the file is whole, neither cut off
+// (the end said further on) nor to be read only part way (said before).
+func mutEOFWrong(bit byte) func(t *testing.T, f *pstmut.File) mexpect {
+	return func(t *testing.T, f *pstmut.File) mexpect {
+		clean := pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
+		off := f.HF.FileEOF
+		f.B[off+2] ^= bit
+		return mexpect{verdict: pstcheck.Damaged, wants: []mwant{wantAt(finding.RootFileEOFWrong, off, 0)},
+			allow: map[finding.Code]func(finding.Finding) bool{
+				finding.HeaderCRCPartial: func(finding.Finding) bool { return true },
+				finding.HeaderCRCFull:    func(finding.Finding) bool { return true },
+			},
+			check: func(t *testing.T, rep *pstcheck.Report) {
+				if rep.Items != clean.Items || rep.Damage.MissingBytes != 0 || rep.Action == pstcheck.ActionRestore {
+					t.Errorf("items %+v (clean %+v), %d bytes missing, action %s", rep.Items, clean.Items, rep.Damage.MissingBytes, rep.Action)
+				}
+			}}
+	}
 }
 
 func mutAppend(t *testing.T, f *pstmut.File) mexpect {

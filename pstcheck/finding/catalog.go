@@ -32,6 +32,7 @@ const (
 	RootFileAdded     Code = "ROOT-EOF-ADDED"
 	RootFileZeroed    Code = "ROOT-EOF-ZEROED"
 	RootTrailingData  Code = "ROOT-EOF-TRAILING"
+	RootFileEOFWrong  Code = "ROOT-EOF-WRONG"
 	RootBREF          Code = "ROOT-BREF"
 	RootAMapInvalid   Code = "ROOT-AMAP-INVALID"
 
@@ -132,6 +133,7 @@ var catalog = []Entry{
 	{RootFileAdded, SeverityError, LayerHeader, "Bytes the store never held were added inside the file (one finding per place): everything after them lies that many bytes after where the file's index says, as in a copy that wrote a piece twice (a transfer resumed at the wrong place) or a recovery tool that joined a wrong piece in. pstcheck reads the rest where it belongs and passes over the added bytes: only a block they cut through is lost."},
 	{RootFileZeroed, SeverityError, LayerHeader, "The file ends in zeros where the store had written its data: from the offset named to the end, over blocks or B-tree pages and an allocation map page's place, which are never zeros. A copy, download or sync that set the file's size first and stopped before the end leaves a file like this, and so does a crash or power loss while the file was growing. What lay there is lost; the rest is read."},
 	{RootTrailingData, SeverityWarning, LayerHeader, "The file is longer than the end-of-file the header records: bytes after the end are not part of the store."},
+	{RootFileEOFWrong, SeverityError, LayerHeader, "The end-of-file the header records differs from the file's size, which fits where the header's last allocation map page puts the store's end, while the recorded one does not or the header's checksum fails: the header's value is damaged (a changed bit, say), not the file cut off or grown. pstcheck reads the file to its real end."},
 	{RootBREF, SeverityError, LayerHeader, "A B-tree root reference in the header points outside the file or is misaligned."},
 	{RootAMapInvalid, SeverityWarning, LayerHeader, "The allocation map is flagged invalid: the file was not closed cleanly and Outlook will rebuild the map on next open."},
 

@@ -129,7 +129,10 @@ func readHeader(r readerAt, size, fileSize int64, sink finding.Sink) *Header {
 		sink.Report(finding.Finding{Code: finding.HeaderClient, Offset: 8,
 			Detail: fmt.Sprintf("wMagicClient is % X", buf[8:10])})
 	}
+	// crcFails: the partial checksum, which covers the ROOT, fails.
+	crcFails := false
 	if got, want := CRC(buf[8:479]), binary.LittleEndian.Uint32(buf[4:]); got != want {
+		crcFails = true
 		sink.Report(finding.Finding{Code: finding.HeaderCRCPartial, Offset: 4,
 			Detail: fmt.Sprintf("stored 0x%08X, computed 0x%08X over bytes 8-478", want, got)})
 	}
@@ -170,6 +173,17 @@ func readHeader(r readerAt, size, fileSize int64, sink finding.Sink) *Header {
 	if kind == ANSI {
 		rootOff = 164
 	}
+	// An end of file that the last AMap page's place belies, where the
+	// file's size fits it, is the header's damage (one changed bit of it
+	// said "cut off: 32 MiB missing" of a whole file, or cut the store's
+	// last megabytes off the scan), not the file's; and so is one that
+	// fits it too where the header's checksum fails: cutting a file off
+	// or adding to it leaves the header as it was.
+	if eof := h.FileEOF; eof != uint64(size) && h.endsAfterLastAMap(uint64(size)) && (crcFails || !h.endsAfterLastAMap(eof)) {
+		sink.Report(finding.Finding{Code: finding.RootFileEOFWrong, Offset: rootOff + 4,
+			Detail: fmt.Sprintf("the header says the store ends at %d bytes%s; its last allocation map page, at 0x%X, puts the end after it and at most %d bytes on, where the file's %d bytes end: read to the file's end", eof, crcWords(crcFails), h.AMapLast, h.AMapCoverage, size)})
+		h.FileEOF = uint64(size)
+	}
 	read := ""
 	if fileSize != size {
 		read = fmt.Sprintf(" read around the bytes missing or added inside it (%d on disk)", fileSize)
@@ -190,6 +204,23 @@ func readHeader(r readerAt, size, fileSize int64, sink finding.Sink) *Header {
 			Detail: "fAMapValid is 0"})
 	}
 	return h
+}
+
+// crcWords says the header's checksum fails, where it does.
+func crcWords(fails bool) string {
+	if fails {
+		return ", and its checksum fails"
+	}
+	return ""
+}
+
+// endsAfterLastAMap says whether a store ending at eof fits the header's
+// last AMap page: that page lies where AMap pages do, and eof after it,
+// within the span it maps (Outlook grows the file by the span it maps, the
+// page first).
+func (h *Header) endsAfterLastAMap(eof uint64) bool {
+	last, first, span := h.AMapLast, uint64(h.FirstAMap), uint64(h.AMapCoverage)
+	return last >= first && (last-first)%span == 0 && eof > last && eof-last <= span
 }
 
 // Limit is the end of the region pages and blocks may occupy: the smaller
