@@ -47,7 +47,10 @@ func RepairSummary(r RepairResult) []string {
 	it := r.Items
 	line := fmt.Sprintf("Wrote %s of %s from %s to %s (%s, %s)", thousands(int64(r.Saved+r.Partial+r.Salvaged)),
 		plural(it.Total, "item"), r.Source, r.Target, plural(r.Folders, "folder"), units.Size(r.Size, 2))
-	if r.NotCreated {
+	switch {
+	case r.NotCreated && it.Total == 0:
+		line = fmt.Sprintf("No item of %s could be found, so %s was not created", r.Source, r.Target)
+	case r.NotCreated:
 		line = fmt.Sprintf("No item of the %s of %s could be written, so %s was not created", plural(it.Total, "item"), r.Source, r.Target)
 	}
 	parts := writtenParts(it, r.Partial, r.Salvaged, "with the category \"pstcheck: damaged\"")

@@ -118,8 +118,10 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		err = cerr
 	}
 	// A store with items of which none could be written is not made: its
-	// folders alone would pass for the repaired store.
-	notCreated := err == nil && sum.Saved+sum.Partial+sum.Salvaged == 0 && sum.Items.Total > 0
+	// folders alone would pass for the repaired store; nor one none of
+	// whose items were found where its listings are lost (a healthy
+	// empty store would stand for one that held who knows what).
+	notCreated := err == nil && sum.Saved+sum.Partial+sum.Salvaged == 0 && (sum.Items.Total > 0 || !sum.Items.Complete)
 	target := opts.To
 	if err == nil {
 		target = list.path

@@ -274,6 +274,31 @@ func TestRepairNothingWritten(t *testing.T) {
 	}
 }
 
+// A copy of which no item can be found, its listings lost (the first 513
+// bytes of 32-bit.pst), is repaired into no store either: an empty store
+// that scans healthy would stand for one that held who knows what.
+func TestRepairNothingFound(t *testing.T) {
+	dir := t.TempDir()
+	b, err := os.ReadFile(testkit.GoPst(t, "32-bit.pst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, to := filepath.Join(dir, "cut.pst"), filepath.Join(dir, "repaired.pst")
+	if err := os.WriteFile(src, b[:513], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ios, stdout, stderr := testIO(false)
+	if code := runCLI(ios, "repair", src, "--to", to); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(to); err == nil {
+		t.Error("an empty store was made")
+	}
+	if !strings.Contains(stdout.String(), "No item of "+src+" could be found, so "+to+" was not created") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+}
+
 // supportWithMessagesDamaged writes to dir, as damaged.pst, support.pst
 // with a byte of the property heap of its first n messages changed (n < 0:
 // all), and returns its path and how many were damaged.
