@@ -127,7 +127,7 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		res.SettleStale(false, c) // settled above, unless cancelled: then reported
 		h := res.Header
 		rep.Format = Format(h.Kind.String())
-		rep.Content = contentOf(h, rep.Folders, opts.Name)
+		rep.Content = contentOf(h, m, opts.Name)
 		rep.Stats.Version = h.Version
 		rep.Stats.Crypt = h.CryptName()
 		rep.Stats.Pages = res.Pages
@@ -217,15 +217,31 @@ func (c *cappedFindings) into(rep *Report) {
 // header (guessed from the pages after it) says nothing, and an OST taken
 // for a PST would be advised to be repaired in place rather than rebuilt
 // from the server: then a store of 4 KiB pages, which Outlook writes for
-// OSTs alone, one with an Exchange mailbox's root folder, or a file named
-// .ost, is an OST; anything else stays unknown.
-func contentOf(h *ndb.Header, folders []Folder, name string) Content {
-	if !h.Guessed {
+// OSTs alone, is an OST; one whose message store names the top of its
+// folders, a child of the root folder, is a PST (an OST names none, its
+// folders under the Exchange mailbox's root), whatever the file's name;
+// one with a mailbox's root folder, or a file named .ost, is an OST;
+// anything else stays unknown.
+func contentOf(h *ndb.Header, m *messaging.Result, name string) Content {
+	switch {
+	case !h.Guessed:
 		return Content(h.Content())
+	case h.Kind == ndb.Unicode4K:
+		return ContentOST
 	}
-	ost := h.Kind == ndb.Unicode4K || strings.EqualFold(filepath.Ext(name), ".ost") ||
-		slices.ContainsFunc(folders, func(f Folder) bool { return f.Path == OSTMailboxRoot || strings.HasPrefix(f.Path, OSTMailboxRoot+"/") })
-	if ost {
+	if m != nil {
+		for _, f := range m.Folders {
+			if f.NID == m.IPMSubtree && f.Parent == messaging.NIDRootFolder {
+				return ContentPST
+			}
+		}
+		if slices.ContainsFunc(m.Folders, func(f messaging.Folder) bool {
+			return f.Path == OSTMailboxRoot || strings.HasPrefix(f.Path, OSTMailboxRoot+"/")
+		}) {
+			return ContentOST
+		}
+	}
+	if strings.EqualFold(filepath.Ext(name), ".ost") {
 		return ContentOST
 	}
 	return ContentUnknown

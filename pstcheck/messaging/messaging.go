@@ -148,6 +148,9 @@ type Result struct {
 	// hierarchy was read whole from the root and every folder's listing or
 	// count survives. When false, items may be gone without a trace.
 	Complete bool
+	// IPMSubtree is the folder the message store names as the top of the
+	// folders Outlook shows (0: none named; an OST names none).
+	IPMSubtree uint32
 }
 
 // NoNodeLost says the check found no item or folder without its node: the
@@ -448,6 +451,7 @@ func (w *walker) store() {
 		if pc, ok := w.salvageStoreNode(NIDMessageStore, err, validStore); ok {
 			w.out.Password = password(pc)
 			w.ipmSubtree = ipmSubtree(pc)
+			w.out.IPMSubtree = w.ipmSubtree
 			return
 		}
 	}
@@ -466,6 +470,7 @@ func (w *walker) store() {
 	}
 	w.out.Password = password(pc)
 	w.ipmSubtree = ipmSubtree(pc)
+	w.out.IPMSubtree = w.ipmSubtree
 }
 
 // ipmSubtree is the NID of the folder a store's IPM subtree entry ID names
