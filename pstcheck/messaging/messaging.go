@@ -308,10 +308,12 @@ type walker struct {
 	// creation times; after the walk, those of the rows of lost and
 	// damaged items too.
 	known knownPrints
-	// unnamedLost counts the lost items no heap can be matched to: those
-	// folders' counts say were lost beyond those their listings name
-	// (account), and those whose row lost its subject and time (unlinked).
-	unnamedLost int
+	// unmatched counts the items a heap may be but cannot be matched to:
+	// the lost items folders' counts name beyond those their listings do
+	// (account), and the lost and damaged items whose row lost its subject
+	// and time (unlinked): a damaged one's heap may lie unused, a newer or
+	// older version of what its node names.
+	unmatched int
 	// countMayBeOld says a folder whose listing is lost is counted by a
 	// count read through the rebuilt index, maybe an older version's.
 	countMayBeOld bool
