@@ -159,6 +159,14 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	default:
 		saves = "it saves all " + plural(it.Total, "item") + " found; the store may have held more"
 	}
+	// Saved, but not whole: the name map they need is lost.
+	switch n := it.NamesLost; {
+	case n <= 0 || d.Salvage == 0:
+	case n >= d.Salvage:
+		saves += ", all without their named properties"
+	default:
+		saves += ", " + thousands(int64(n)) + " of them without their named properties"
+	}
 	switch r.Action {
 	case pstcheck.ActionRecreateOST:
 		const cache = "An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail."

@@ -548,6 +548,25 @@ func TestNothingSavedWholeAdvice(t *testing.T) {
 	}
 }
 
+// Items whole but for their named properties (the store's name map lost)
+// are saved, but not whole: the count of what an export saves says so
+// (an audit: one bit of test.ost's name map changed, "it saves all 18
+// items" of 18 contacts without their addresses).
+func TestSavesWithoutNamedPropertiesSaidSo(t *testing.T) {
+	r := damagedReport()
+	r.Action = pstcheck.ActionExport
+	for _, c := range []struct {
+		names int
+		want  string
+	}{{18, "it saves all 18 items, all without their named properties"}, {5, "it saves all 18 items, 5 of them without their named properties"}, {0, "it saves all 18 items)"}} {
+		r.Items = pstcheck.ItemCounts{Total: 18, Readable: 18 - c.names, Damaged: c.names, NamesLost: c.names, Complete: true}
+		r.Damage = pstcheck.Damage{Blocks: 1, NameMap: true, Salvage: 18}
+		if e := Explain(r); !strings.Contains(e.NextStep, c.want) {
+			t.Errorf("%d without named properties: next step %q", c.names, e.NextStep)
+		}
+	}
+}
+
 // A copy cut off whose header is destroyed knows only at least how much
 // is missing (what its last pages tell), and says so.
 func TestCutOffHeaderLostSaysAtLeast(t *testing.T) {
