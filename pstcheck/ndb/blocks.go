@@ -289,6 +289,9 @@ func (s *Scanner) reportBlocks(order blockOrder, pages []pageRef, chunks []block
 			bad(stateAlign, fmt.Sprintf("block offset 0x%X is not a multiple of %d", e.IB, l.BlockAlign))
 			continue
 		case stateRange:
+			if s.res.BBT.Found(idx) == FoundInTree {
+				s.notePastEnd(e.IB, ext)
+			}
 			bad(stateRange, fmt.Sprintf("block at 0x%X+%d lies outside the data section (0x%X-0x%X)", e.IB, ext, l.FirstAMap, s.limit))
 			continue
 		case statePageOverlap:

@@ -70,6 +70,7 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 	name := treeName(ptype)
 	ib := int64(ref.IB)
 	if !s.pageInFile(ref.IB) {
+		s.notePastEnd(ref.IB, l.PageSize)
 		s.report(finding.Finding{Code: finding.PageRange, Offset: ib, BID: ref.BID,
 			Detail: fmt.Sprintf("%s page reference to 0x%X is outside the file's pages or misaligned", name, ref.IB)})
 		s.loseRange(ptype, lo, hi, ib)

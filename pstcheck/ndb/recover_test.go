@@ -303,12 +303,16 @@ func TestRecoverHeaderShortEntries(t *testing.T) {
 // fall short of, and was read as whole: an audit found such copies told
 // to export instead of to copy the file again. A file that ends partway
 // through an allocation unit, or through the AMap page of its last
-// interval, is cut off there at least; one that ends on a unit and past
-// that page is not said to be (go-pst's 32-bit.pst marks space in use
-// past its end, whole), nor any of the samples with their header
-// destroyed alone.
+// interval, is cut off there at least; so is one whose live index (the
+// tree under the newest roots found) names pages or blocks past its end,
+// at least to the end of the furthest (support.pst cut on a unit past its
+// second AMap page; each sample cut at half, on a 4 KiB boundary). None of
+// the samples with their header destroyed alone is said to be cut off
+// (go-pst's 32-bit.pst marks space in use past its end, whole), and no
+// end is put past the whole file's.
 func TestRecoverHeaderCutOff(t *testing.T) {
-	for _, name := range []string{ansiSample, unicodeSample} {
+	const unit, secondAMap = 64, 0x4400 + 253952
+	for _, name := range []string{ansiSample, unicodeSample, "enron.pst"} {
 		f := sample(t, name)
 		f.Zero(0, headerLen(f))
 		whole := f.Size()
@@ -316,13 +320,15 @@ func TestRecoverHeaderCutOff(t *testing.T) {
 			t.Errorf("%s, header destroyed, whole: %s", name, fs)
 		}
 		cut := whole * 9 / 10
-		cut -= cut % 64
+		cut -= cut % unit
 		for _, c := range []struct {
-			size, atLeast int64
+			size    int64
+			atLeast int64 // 0: not told
 		}{
-			{cut + 38, cut + 64},                           // partway through a unit
-			{0x4400 + 253952 + 100, 0x4400 + 253952 + 512}, // partway through the second AMap page
-			{0x4400 + 253952 + 512, 0},                     // past the second one, on a unit: not told
+			{cut + 38, cut + unit},               // partway through a unit
+			{secondAMap + 100, secondAMap + 512}, // partway through the second AMap page
+			{secondAMap + 512, map[string]int64{unicodeSample: secondAMap + 513}[name]}, // on a unit: by support.pst's index alone
+			{whole / 2 &^ 4095, whole/2&^4095 + 1},                                      // on a 4 KiB boundary: by the index alone
 		} {
 			if c.size >= whole {
 				continue
@@ -335,8 +341,9 @@ func TestRecoverHeaderCutOff(t *testing.T) {
 				t.Fatalf("%s cut at %d: no result", name, c.size)
 			}
 			told := slices.ContainsFunc(fs, func(x finding.Finding) bool { return x.Code == finding.RootFileTruncated && x.Offset == c.size })
-			if told != (c.atLeast != 0) || c.atLeast != 0 && res.Header.FileEOF != uint64(c.atLeast) {
-				t.Errorf("%s cut at %d: told %v, end %d; want end %d", name, c.size, told, res.Header.FileEOF, c.atLeast)
+			end := int64(res.Header.FileEOF)
+			if told != (c.atLeast != 0) || told && (end < c.atLeast || end > whole) || !told && end != c.size {
+				t.Errorf("%s cut at %d: told %v, end %d; want end at least %d (0: not told), at most %d", name, c.size, told, end, c.atLeast, whole)
 			}
 		}
 	}

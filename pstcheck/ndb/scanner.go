@@ -213,6 +213,9 @@ type Scanner struct {
 	// or a sound page pointed to (and the rebuild found), 0 when none:
 	// ZeroedTail looks for it after the page lists are let go.
 	lastTreePage int64
+	// pastEnd is the furthest end of a page or block the live index puts
+	// past the file's end, where the header is destroyed (cutoff.go).
+	pastEnd int64
 	// order is the BBT's indexes in offset order and sortedPages the pages
 	// in offset order, from the block pass, for the allocation pass;
 	// mapPages are the map pages alone.
@@ -335,6 +338,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 	start := time.Now()
 	s.checkBlocks(ctx)
 	s.res.BlockPass = time.Since(start)
+	s.cutOffPastIndex()
 	if ctx.Err() != nil {
 		s.settleHeldBack(nil)
 		return &s.res
