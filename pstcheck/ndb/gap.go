@@ -68,7 +68,7 @@ const (
 // in another way. A file whose header is destroyed has no end to go by:
 // the map page nearest its end tells how far the pages there moved.
 func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
-	h := ReadHeader(r, size, finding.SinkFunc(func(finding.Finding) {}))
+	h := readHeader(r, size, size, finding.SinkFunc(func(finding.Finding) {}), false)
 	if h == nil {
 		l, at, clue := guessLayout(r, size)
 		if clue == noClue {

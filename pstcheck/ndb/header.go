@@ -3,6 +3,7 @@ package ndb
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -71,12 +72,15 @@ const (
 // It returns nil when the file is not a PST or the header is unusable
 // (the findings say why); otherwise the header, possibly with findings.
 func ReadHeader(r readerAt, size int64, sink finding.Sink) *Header {
-	return readHeader(r, size, size, sink)
+	return readHeader(r, size, size, sink, true)
 }
 
 // readHeader is ReadHeader for a file of fileSize bytes read through its
-// gaps (FindGaps) as size bytes, what the size findings say.
-func readHeader(r readerAt, size, fileSize int64, sink finding.Sink) *Header {
+// gaps (FindGaps) as size bytes, what the size findings say; judgeEOF
+// says whether an end of file the rest belies is replaced (eofBelied):
+// FindGaps takes the end as written, which a copy with bytes missing
+// inside still has.
+func readHeader(r readerAt, size, fileSize int64, sink finding.Sink, judgeEOF bool) *Header {
 	buf := make([]byte, unicodeHeaderLen)
 	n := len(buf)
 	if size < int64(n) {
@@ -173,15 +177,13 @@ func readHeader(r readerAt, size, fileSize int64, sink finding.Sink) *Header {
 	if kind == ANSI {
 		rootOff = 164
 	}
-	// An end of file that the last AMap page's place belies, where the
-	// file's size fits it, is the header's damage (one changed bit of it
-	// said "cut off: 32 MiB missing" of a whole file, or cut the store's
-	// last megabytes off the scan), not the file's; and so is one that
-	// fits it too where the header's checksum fails: cutting a file off
-	// or adding to it leaves the header as it was.
-	if eof := h.FileEOF; eof != uint64(size) && h.endsAfterLastAMap(uint64(size)) && (crcFails || !h.endsAfterLastAMap(eof)) {
+	// An end of file the last AMap page belies, where the file's size
+	// fits it, is the header's damage (one changed bit of it said "cut
+	// off: 32 MiB missing" of a whole file, or cut the store's last
+	// megabytes off the scan), not the file's (eofBelied).
+	if why := h.eofBelied(r, size, crcFails); judgeEOF && why != "" {
 		sink.Report(finding.Finding{Code: finding.RootFileEOFWrong, Offset: rootOff + 4,
-			Detail: fmt.Sprintf("the header says the store ends at %d bytes%s; its last allocation map page, at 0x%X, puts the end after it and at most %d bytes on, where the file's %d bytes end: read to the file's end", eof, crcWords(crcFails), h.AMapLast, h.AMapCoverage, size)})
+			Detail: fmt.Sprintf("the header says the store ends at %d bytes; %s, where the file's %d bytes end: read to the file's end", h.FileEOF, why, size)})
 		h.FileEOF = uint64(size)
 	}
 	read := ""
@@ -206,10 +208,44 @@ func readHeader(r readerAt, size, fileSize int64, sink finding.Sink) *Header {
 	return h
 }
 
-// crcWords says the header's checksum fails, where it does.
-func crcWords(fails bool) string {
-	if fails {
-		return ", and its checksum fails"
+// eofBelied says why the header's end of file is its own damage, not the
+// file's ("" when it is not): the file's size fits the last AMap page
+// (the store ends after it and within the span it maps), and the header's
+// end does not; or both fit, the header's checksum fails (cutting a file
+// off, or dropping or adding bytes inside it, leaves the header as it
+// was), the two ends differ in one bit, and that page, sound where it
+// lies and valid, says the store ends on the file's side: no unit in use
+// between the file's end and a larger one the header says, or units in
+// use past a smaller one. Else a copy cut off, or with bytes missing
+// inside, whose header changed besides would be read as whole: the cut
+// not told (enron.pst cut in its free space, a byte of its header
+// changed), the gap not looked for, FindGaps going by the header's end
+// (its pages after the gap read where they no longer lie).
+func (h *Header) eofBelied(r readerAt, size int64, crcFails bool) string {
+	eof, end := h.FileEOF, uint64(size)
+	switch {
+	case eof == end || !h.endsAfterLastAMap(end):
+		return ""
+	case !h.endsAfterLastAMap(eof):
+		return fmt.Sprintf("its last allocation map page, at 0x%X, puts the end after it and at most %d bytes on", h.AMapLast, h.AMapCoverage)
+	case !crcFails || h.AMapValid == 0 || bits.OnesCount64(eof^end) != 1:
+		return ""
+	}
+	c := &amapCursor{r: r, l: &h.Layout}
+	amap := c.bitsFor(int64(h.AMapLast))
+	if amap == nil {
+		return "" // no telling
+	}
+	unit := uint64(h.AMapUnit)
+	inUse := false
+	for u := min(eof, end) / unit * unit; u < max(eof, end) && !inUse; u += unit {
+		inUse = h.amapInUse(amap, int64(u))
+	}
+	switch {
+	case inUse && eof < end:
+		return fmt.Sprintf("its checksum fails, and its last allocation map page, at 0x%X, marks space in use past that end", h.AMapLast)
+	case !inUse && eof > end:
+		return fmt.Sprintf("its checksum fails, and its last allocation map page, at 0x%X, marks no space in use past the file's end", h.AMapLast)
 	}
 	return ""
 }

@@ -297,7 +297,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, sink finding.Sink, opt
 		p = noProgress{}
 	}
 	p.Phase("header")
-	h := readHeader(r, size, cmp.Or(opts.FileSize, size), sink)
+	h := readHeader(r, size, cmp.Or(opts.FileSize, size), sink, true)
 	if h == nil {
 		if h = recoverHeader(r, size, sink); h == nil {
 			return nil
