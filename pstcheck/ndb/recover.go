@@ -56,7 +56,7 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 		h.Version = 36
 	}
 	trustMaps(r, size, h, findRoots(r, size, h), clue == amapClue)
-	if end := cutEnd(size, &h.Layout); end > size {
+	if end := max(cutEnd(size, &h.Layout), mappedEnd(r, size, &h.Layout)); end > size {
 		// The file's end the header kept is gone with it, but the file
 		// ends partway through an allocation unit or its last AMap page:
 		// it is cut off.
@@ -229,13 +229,43 @@ func findBTreePage(r readerAt, size int64, l *Layout) int64 {
 	})
 }
 
+// mappedEnd returns where a file whose header is destroyed ended at least
+// by the interval its last AMap page maps (size when it tells nothing):
+// Outlook grows a store by whole intervals, the AMap page first (every
+// store of the corpus ends where its last interval does), so a file
+// ending partway through one is cut off, at least to the interval's end.
+// Unless that page, sound where it lies, marks in use every unit past the
+// file's end: go-pst's 32-bit.pst, whole, ends 200 KiB into its interval
+// and marks the rest in use, a writer's way other than Outlook's; where
+// the page is not sound, nothing is told either.
+func mappedEnd(r readerAt, size int64, l *Layout) int64 {
+	if size <= l.FirstAMap {
+		return size
+	}
+	at := l.FirstAMap + (size-1-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
+	end := at + l.AMapCoverage
+	if end == size || at+l.PageSize > size {
+		return size // whole intervals, or cut through the page itself (cutEnd)
+	}
+	c := &amapCursor{r: r, l: l}
+	bits := c.bitsFor(at)
+	if bits == nil {
+		return size
+	}
+	for u := (size + l.AMapUnit - 1) / l.AMapUnit * l.AMapUnit; u < end; u += l.AMapUnit {
+		if !l.amapInUse(bits, u) {
+			return end
+		}
+	}
+	return size
+}
+
 // cutEnd returns where a file whose header is destroyed ended at least,
 // when it is known to be cut off (size otherwise): every page and block
 // fills whole allocation units (AMapUnit), so a file ending partway
 // through one is cut there, and a writer writes the AMap page of every
 // interval the file reaches, so a file ending within it is cut through
-// it. (Its bits tell nothing more: go-pst's 32-bit.pst, whole, marks in
-// use 200 KiB past its end.)
+// it (mappedEnd reads its bits).
 func cutEnd(size int64, l *Layout) int64 {
 	end := (size + l.AMapUnit - 1) / l.AMapUnit * l.AMapUnit
 	if size > l.FirstAMap {
