@@ -3,7 +3,6 @@ package ndb
 import (
 	"encoding/binary"
 	"fmt"
-	"math/bits"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 )
@@ -133,10 +132,7 @@ func readHeader(r readerAt, size, fileSize int64, sink finding.Sink, judgeEOF bo
 		sink.Report(finding.Finding{Code: finding.HeaderClient, Offset: 8,
 			Detail: fmt.Sprintf("wMagicClient is % X", buf[8:10])})
 	}
-	// crcFails: the partial checksum, which covers the ROOT, fails.
-	crcFails := false
 	if got, want := CRC(buf[8:479]), binary.LittleEndian.Uint32(buf[4:]); got != want {
-		crcFails = true
 		sink.Report(finding.Finding{Code: finding.HeaderCRCPartial, Offset: 4,
 			Detail: fmt.Sprintf("stored 0x%08X, computed 0x%08X over bytes 8-478", want, got)})
 	}
@@ -177,13 +173,13 @@ func readHeader(r readerAt, size, fileSize int64, sink finding.Sink, judgeEOF bo
 	if kind == ANSI {
 		rootOff = 164
 	}
-	// An end of file the last AMap page belies, where the file's size
-	// fits it, is the header's damage (one changed bit of it said "cut
-	// off: 32 MiB missing" of a whole file, or cut the store's last
-	// megabytes off the scan), not the file's (eofBelied).
-	if why := h.eofBelied(r, size, crcFails); judgeEOF && why != "" {
+	// An end of file that differs from where a file ending on its last
+	// AMap page's interval ends is the header's damage (one changed bit
+	// of it said "cut off: 32 MiB missing" of a whole file, or cut the
+	// store's last megabytes off the scan), not the file's (eofBelied).
+	if judgeEOF && h.eofBelied(size) {
 		sink.Report(finding.Finding{Code: finding.RootFileEOFWrong, Offset: rootOff + 4,
-			Detail: fmt.Sprintf("the header says the store ends at %d bytes; %s, where the file's %d bytes end: read to the file's end", h.FileEOF, why, size)})
+			Detail: fmt.Sprintf("the header says the store ends at %d bytes, but the file's %d bytes end where the interval of its last allocation map page (at 0x%X) does, as a whole store's do: read to the file's end", h.FileEOF, size, h.AMapLast)})
 		h.FileEOF = uint64(size)
 	}
 	read := ""
@@ -208,46 +204,16 @@ func readHeader(r readerAt, size, fileSize int64, sink finding.Sink, judgeEOF bo
 	return h
 }
 
-// eofBelied says why the header's end of file is its own damage, not the
-// file's ("" when it is not): the file's size fits the last AMap page
-// (the store ends after it and within the span it maps), and the header's
-// end does not; or both fit, the header's checksum fails (cutting a file
-// off, or dropping or adding bytes inside it, leaves the header as it
-// was), the two ends differ in one bit, and that page, sound where it
-// lies and valid, says the store ends on the file's side: no unit in use
-// between the file's end and a larger one the header says, or units in
-// use past a smaller one. Else a copy cut off, or with bytes missing
-// inside, whose header changed besides would be read as whole: the cut
-// not told (enron.pst cut in its free space, a byte of its header
-// changed), the gap not looked for, FindGaps going by the header's end
-// (its pages after the gap read where they no longer lie).
-func (h *Header) eofBelied(r readerAt, size int64, crcFails bool) string {
-	eof, end := h.FileEOF, uint64(size)
-	switch {
-	case eof == end || !h.endsAfterLastAMap(end):
-		return ""
-	case !h.endsAfterLastAMap(eof):
-		return fmt.Sprintf("its last allocation map page, at 0x%X, puts the end after it and at most %d bytes on", h.AMapLast, h.AMapCoverage)
-	case !crcFails || h.AMapValid == 0 || bits.OnesCount64(eof^end) != 1:
-		return ""
-	}
-	c := &amapCursor{r: r, l: &h.Layout}
-	amap := c.bitsFor(int64(h.AMapLast))
-	if amap == nil {
-		return "" // no telling
-	}
-	unit := uint64(h.AMapUnit)
-	inUse := false
-	for u := min(eof, end) / unit * unit; u < max(eof, end) && !inUse; u += unit {
-		inUse = h.amapInUse(amap, int64(u))
-	}
-	switch {
-	case inUse && eof < end:
-		return fmt.Sprintf("its checksum fails, and its last allocation map page, at 0x%X, marks space in use past that end", h.AMapLast)
-	case !inUse && eof > end:
-		return fmt.Sprintf("its checksum fails, and its last allocation map page, at 0x%X, marks no space in use past the file's end", h.AMapLast)
-	}
-	return ""
+// eofBelied says whether the header's end of file is its own damage, not
+// the file's: a store grows by whole AMap intervals (MS-PST 2.6.1.1.2),
+// so it ends where its last AMap page's interval does, and a file that
+// ends exactly there is whole, whatever other end the header says. (A
+// copy cut off or with bytes missing inside ends short of there, one with
+// bytes added past it: both keep the header's end. A header whose last
+// AMap page is changed besides could make a cut copy seem whole only
+// where the cut fell exactly on an interval's end.)
+func (h *Header) eofBelied(size int64) bool {
+	return h.FileEOF != uint64(size) && h.endsAfterLastAMap(uint64(size)) && uint64(size) == h.AMapLast+uint64(h.AMapCoverage)
 }
 
 // endsAfterLastAMap says whether a store ending at eof fits the header's

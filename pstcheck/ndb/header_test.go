@@ -144,12 +144,15 @@ func TestReadHeaderDamage(t *testing.T) {
 			{"sentinel", func(f *pstmut.File) { f.SetHeaderByte(hf.Sentinel, 0) }, finding.HeaderSentinel, hf.Sentinel, true},
 			{"encryption method", func(f *pstmut.File) { f.SetHeaderByte(hf.Crypt, 7) }, finding.HeaderCrypt, hf.Crypt, true},
 			{"file shorter than the header says", func(f *pstmut.File) { f.B = f.B[:f.Size()-512] }, finding.RootFileTruncated, base.Size() - 512, true},
-			// An end past the span the last AMap page maps: no store
-			// grows so far without a map page there.
-			{"end of file past the last AMap page's span", func(f *pstmut.File) {
+			// An end other than the file's, which ends where the last
+			// AMap page's interval does, as a whole store does (support.pst;
+			// 32-bit.pst ends partway through its interval: its file is
+			// taken for cut off).
+			{"end of file other than a whole store's", func(f *pstmut.File) {
 				f.SetRoot(hf.FileEOF, f.Uint(hf.AMapLast, hf.Width)+uint64(f.L.AMapCoverage)+512)
-			}, finding.RootFileEOFWrong, hf.FileEOF, true},
-			{"file longer than the header says", func(f *pstmut.File) { f.SetRoot(hf.FileEOF, uint64(f.Size())-512) }, finding.RootTrailingData, base.Size() - 512, true},
+			}, map[bool]finding.Code{true: finding.RootFileEOFWrong, false: finding.RootFileTruncated}[name == unicodeSample],
+				map[bool]int64{true: hf.FileEOF, false: base.Size()}[name == unicodeSample], true},
+			{"file longer than the header says", func(f *pstmut.File) { f.Extend(512) }, finding.RootTrailingData, base.Size(), true},
 			{"NBT root past the end", func(f *pstmut.File) { f.SetRoot(hf.NBTIB, uint64(f.Size())) }, finding.RootBREF, hf.Root, true},
 			{"BBT root misaligned", func(f *pstmut.File) { f.SetRoot(hf.BBTIB, f.Uint(hf.BBTIB, hf.Width)+64) }, finding.RootBREF, hf.Root, true},
 			{"BBT root in the header area", func(f *pstmut.File) { f.SetRoot(hf.BBTIB, 0x200) }, finding.RootBREF, hf.Root, true},
