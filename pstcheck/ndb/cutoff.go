@@ -8,8 +8,9 @@ import (
 
 // A copy cut off whose header is destroyed has lost the end of file the
 // header kept. recoverHeader tells the cut where the file ends partway
-// through an allocation unit or its last AMap page (cutEnd); a cut on
-// such a boundary shows only in the index: the live tree, rooted at the
+// through an allocation unit, its last AMap page or that page's interval
+// (cutEnd, mappedEnd); a cut on an interval's end, or one mappedEnd
+// cannot tell, may show in the index: the live tree, rooted at the
 // newest pages found, names pages and blocks where the file no longer
 // reaches (the corpus' Outlook.pst, header zeroed and cut at 0x141000:
 // an NBT page at 0x141A00, blocks from 0x143000 on). A page of that tree

@@ -58,8 +58,8 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 	trustMaps(r, size, h, findRoots(r, size, h), clue == amapClue)
 	if end := max(cutEnd(size, &h.Layout), mappedEnd(r, size, &h.Layout)); end > size {
 		// The file's end the header kept is gone with it, but the file
-		// ends partway through an allocation unit or its last AMap page:
-		// it is cut off.
+		// ends partway through an allocation unit, its last AMap page or
+		// that page's interval: it is cut off.
 		h.FileEOF = uint64(end)
 		sink.Report(finding.Finding{Code: finding.RootFileTruncated, Offset: size,
 			Detail: fmt.Sprintf("the file is %d bytes, which ends partway through the store: at least %d bytes are missing (the header that kept the file's end is destroyed)", size, end-size)})
