@@ -73,6 +73,31 @@ func TestRunSurvivesScannerFailures(t *testing.T) {
 	}
 }
 
+// A file whose name is not UTF-8 (a folder named in Latin-1, "M\xfcller")
+// is scanned by its workers as it is named: it was sent to them as a JSON
+// string, its stray byte turned into U+FFFD, and reported as not there.
+func TestRunNamesNotUTF8(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "M\xfcller")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Skipf("this file system takes no such name: %v", err)
+	}
+	p := copySample(t, "support.pst", dir, "a\xff.pst")
+	copySample(t, "32-bit.pst", dir, "b.pst")
+	targets, _ := Find(context.Background(), []string{dir}, FindOptions{})
+	reports := Run(context.Background(), targets, RunOptions{Jobs: 2})
+	if len(reports) != 2 {
+		t.Fatalf("%d reports, want 2", len(reports))
+	}
+	for _, r := range reports {
+		if r.Verdict != pstcheck.Healthy {
+			t.Errorf("%q: verdict %s, want healthy", r.Path, r.Verdict)
+		}
+	}
+	if !slices.ContainsFunc(reports, func(r *pstcheck.Report) bool { return r.Path == p }) {
+		t.Errorf("no report names %q", p)
+	}
+}
+
 func copySample(t *testing.T, name, dir, as string) string {
 	t.Helper()
 	src := samples.GoPst(name)

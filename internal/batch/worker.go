@@ -93,10 +93,11 @@ func ServeWorker(in io.Reader, out io.Writer) int {
 	lines := bufio.NewScanner(in)
 	lines.Buffer(make([]byte, 64<<10), 1<<20)
 	for lines.Scan() {
-		var path string
-		if err := json.Unmarshal(lines.Bytes(), &path); err != nil {
+		var raw []byte // a file name need not be UTF-8: sent as its bytes
+		if err := json.Unmarshal(lines.Bytes(), &raw); err != nil {
 			return 2
 		}
+		path := string(raw)
 		injectFault(path)
 		p := &workerProgress{send: send}
 		rep := pstcheck.ScanFile(context.Background(), path, pstcheck.Options{Progress: p, Parallelism: procs})
@@ -275,7 +276,10 @@ func crashLine(stderr string) string {
 // scan sends one path to the worker and waits for its report. An error
 // means the worker failed: it must be stopped and replaced.
 func (w *worker) scan(ctx context.Context, path string, size int64, prog pstcheck.Progress) (*pstcheck.Report, string) {
-	line, _ := json.Marshal(path)
+	// As bytes (base64 in JSON): a JSON string would turn a name that is
+	// not UTF-8 into another (U+FFFD for each stray byte), which does not
+	// exist.
+	line, _ := json.Marshal([]byte(path))
 	if _, err := w.in.Write(append(line, '\n')); err != nil {
 		return nil, "the scanner could not be started: " + err.Error()
 	}
@@ -291,6 +295,7 @@ func (w *worker) scan(ctx context.Context, path string, size int64, prog pstchec
 			timer.Reset(patience)
 			switch {
 			case m.Report != nil:
+				m.Report.Path = path // as named, not as JSON carried it back
 				return m.Report, ""
 			case m.Fatal != "":
 				why := m.Fatal
