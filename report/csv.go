@@ -79,48 +79,65 @@ func (csvWriter) Write(w io.Writer, run Run) error {
 
 // csvFolderWriter writes `--format csv --folders`: a header row, then one
 // row per folder with damaged, lost or recovered items, or damage of its
-// own, of every file, files in the run's
-// order and each file's folders in the engine's order. A file without
-// damaged folders contributes no rows.
+// own, of every file, files in the run's order and each file's folders in
+// the engine's order. A file that is not healthy but has no such folder
+// (a copy cut off, a header destroyed, a file that could not be read) has
+// one row of its own, the folder's columns empty: a sheet sorted by
+// verdict must not pass it over. A healthy file contributes no rows.
 type csvFolderWriter struct{}
 
 // csvFolderRow is one row of the folder table: a folder and the file that
-// holds it.
+// holds it, or (fileOnly) the file alone.
 type csvFolderRow struct {
-	file   *pstcheck.Report
-	folder pstcheck.Folder
+	file     *pstcheck.Report
+	folder   pstcheck.Folder
+	fileOnly bool
+}
+
+// folderColumn is a folder's column: empty on a file's own row.
+func folderColumn(value func(csvFolderRow) string) func(csvFolderRow) string {
+	return func(r csvFolderRow) string {
+		if r.fileOnly {
+			return ""
+		}
+		return value(r)
+	}
 }
 
 // csvFolderColumns are the columns of the folder table. verdict and action
 // are the file's. Append new columns at the end.
 var csvFolderColumns = []csvColumn[csvFolderRow]{
 	{"path", func(r csvFolderRow) string { return r.file.Path }},
-	{"folder_nid", func(r csvFolderRow) string { return strconv.FormatUint(uint64(r.folder.NID), 10) }},
-	{"folder", func(r csvFolderRow) string { return r.folder.Path }},
-	{"items", func(r csvFolderRow) string { return strconv.Itoa(r.folder.Items) }},
-	{"readable", func(r csvFolderRow) string { return strconv.Itoa(r.folder.Readable) }},
-	{"damaged", func(r csvFolderRow) string { return strconv.Itoa(r.folder.Damaged) }},
+	{"folder_nid", folderColumn(func(r csvFolderRow) string { return strconv.FormatUint(uint64(r.folder.NID), 10) })},
+	{"folder", folderColumn(func(r csvFolderRow) string { return r.folder.Path })},
+	{"items", folderColumn(func(r csvFolderRow) string { return strconv.Itoa(r.folder.Items) })},
+	{"readable", folderColumn(func(r csvFolderRow) string { return strconv.Itoa(r.folder.Readable) })},
+	{"damaged", folderColumn(func(r csvFolderRow) string { return strconv.Itoa(r.folder.Damaged) })},
 	{"verdict", func(r csvFolderRow) string { return string(r.file.Verdict) }},
 	{"action", func(r csvFolderRow) string { return string(r.file.Action) }},
-	{"lost", func(r csvFolderRow) string { return strconv.Itoa(r.folder.Lost) }},
-	{"recovered", func(r csvFolderRow) string { return strconv.Itoa(r.folder.Recovered) }},
-	{"expected", func(r csvFolderRow) string {
+	{"lost", folderColumn(func(r csvFolderRow) string { return strconv.Itoa(r.folder.Lost) })},
+	{"recovered", folderColumn(func(r csvFolderRow) string { return strconv.Itoa(r.folder.Recovered) })},
+	{"expected", folderColumn(func(r csvFolderRow) string {
 		if r.folder.Expected < 0 {
 			return ""
 		}
 		return strconv.Itoa(r.folder.Expected)
-	}},
-	{"size", func(r csvFolderRow) string { return strconv.FormatInt(r.folder.Size, 10) }},
-	{"structure_damaged", func(r csvFolderRow) string { return strconv.FormatBool(r.folder.StructureDamaged) }},
+	})},
+	{"size", folderColumn(func(r csvFolderRow) string { return strconv.FormatInt(r.folder.Size, 10) })},
+	{"structure_damaged", folderColumn(func(r csvFolderRow) string { return strconv.FormatBool(r.folder.StructureDamaged) })},
 }
 
 func (csvFolderWriter) Write(w io.Writer, run Run) error {
 	var rows []csvFolderRow
 	for _, r := range run.reports() {
+		n := len(rows)
 		for _, f := range r.Folders {
 			if folderHurt(f) {
 				rows = append(rows, csvFolderRow{file: r, folder: f})
 			}
+		}
+		if len(rows) == n && r.Verdict != pstcheck.Healthy {
+			rows = append(rows, csvFolderRow{file: r, fileOnly: true})
 		}
 	}
 	return writeCSV(w, csvFolderColumns, rows)

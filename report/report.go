@@ -67,7 +67,8 @@ func New(format string) (Writer, error) {
 // NewFolders returns the writer for a format name in folder mode (`pstcheck
 // scan --folders`): for "csv", one row per damaged folder of every file
 // instead of one row per file (columns path, folder_nid, folder, items,
-// readable, damaged, verdict, action). The text, JSON and JSON Lines
+// readable, damaged, verdict, action), and one, its folder columns empty,
+// for a file that is not healthy without one. The text, JSON and JSON Lines
 // formats always show the folder map, so for them NewFolders is New. Names
 // and errors are as for New.
 func NewFolders(format string) (Writer, error) {

@@ -127,7 +127,9 @@ The text report shows each file's damaged folders and a tally of the healthy
 ones; the JSON report lists every folder. With --folders, the CSV report has
 one row per damaged folder of every file instead of one row per file:
 path, folder_nid, folder, items, readable, damaged, verdict, action (the
-file's verdict and action). --folders does not change text or JSON.
+file's verdict and action); a file that is not healthy but has no damaged
+folder (cut off, unreadable) gets one row, its folder columns empty.
+--folders does not change text or JSON.
 
 A progress bar is shown on standard error when it is a terminal, unless
 --no-progress is given. --output never overwrites a file being scanned.
