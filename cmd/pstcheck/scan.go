@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -84,7 +85,7 @@ func NewCmdScan(ios *IOStreams, runF func(*ScanOptions) error) *cobra.Command {
 
 	f := cmd.Flags()
 	f.StringVar(&opts.Format, "format", "text", "report format: "+strings.Join(report.Formats(), ", "))
-	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (created or truncated) instead of standard output (\"-\")")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (created, or replaced once the report is written; a scan cut short leaves it as it was) instead of standard output (\"-\")")
 	f.IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "scan up to `N` files at the same time")
 	f.BoolVar(&opts.Folders, "folders", false, "with --format csv: one row per damaged folder instead of one per file (no effect on text and json)")
 	f.BoolVar(&opts.Profiles, "profiles", false, "treat each PATH as a folder of user profiles (default "+discover.DefaultProfilesRoot()+") and scan the data files Outlook keeps in each")
@@ -170,10 +171,22 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 		return exitUsage, usageErrorf("--output %s is one of the files to scan: choose another file", opts.Output)
 	}
 
+	stream, streaming := report.NewStream(opts.Format)
 	out := ios.Out
 	var file *os.File
+	created := false // the report file did not exist before this run
 	if opts.Output != "" {
-		if file, err = os.Create(opts.Output); err != nil {
+		// Opened now, so that a file that cannot be written is said before
+		// the scan; emptied only when the report is written (or streamed
+		// from the start), so that a run cut short leaves an earlier
+		// report as it was.
+		_, statErr := os.Stat(opts.Output)
+		created = errors.Is(statErr, fs.ErrNotExist)
+		flags := os.O_WRONLY | os.O_CREATE
+		if streaming {
+			flags |= os.O_TRUNC
+		}
+		if file, err = os.OpenFile(opts.Output, flags, 0o666); err != nil {
 			return exitUsage, &runError{err: fmt.Errorf("cannot create the report file: %w", err)}
 		}
 		defer file.Close()
@@ -188,7 +201,6 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 	}
 	var streamErr error
 	streamed := 0
-	stream, streaming := report.NewStream(opts.Format)
 	if streaming {
 		run.OnDone = func(r *pstcheck.Report) {
 			if ctx.Err() != nil {
@@ -211,7 +223,7 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 			return exitInterrupted, &interruptedError{done: fmt.Sprintf(
 				"the report holds the %d of %d files finished before it; scan again to check the rest", streamed, len(targets))}
 		}
-		if file != nil {
+		if file != nil && created {
 			file.Close()
 			os.Remove(opts.Output) // created empty for this run; nothing to keep
 		}
@@ -220,7 +232,12 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 
 	err = streamErr
 	if !streaming {
-		err = w.Write(out, report.Run{Version: resolveVersion(), Reports: reports})
+		if file != nil {
+			err = emptyReportFile(file)
+		}
+		if err == nil {
+			err = w.Write(out, report.Run{Version: resolveVersion(), Reports: reports})
+		}
 	}
 	if err != nil {
 		return exitUsage, &runError{err: fmt.Errorf("cannot write the report: %w", err)}
@@ -240,6 +257,16 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 		status |= exitUsage // a path given held nothing to check: not "all healthy"
 	}
 	return status, nil
+}
+
+// emptyReportFile empties the report file before the report is written
+// into it: a regular file is truncated; a device or pipe (/dev/stdout)
+// has nothing to empty.
+func emptyReportFile(f *os.File) error {
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil
+	}
+	return f.Truncate(0)
 }
 
 // noticeText says why a path gave nothing to scan, and what to try.

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pstcheck/pstcheck/internal/testkit"
 )
@@ -524,5 +526,40 @@ func TestScanProgress(t *testing.T) {
 			}
 			parseJSON(t, stdout.Bytes()) // the bar never reaches stdout
 		})
+	}
+}
+
+// A scan cut short (Ctrl-C) writes no report, and leaves a report file an
+// earlier run wrote as it was: it was emptied at the start (an audit lost
+// a nightly report so); one this run created goes.
+func TestScanInterruptedKeepsEarlierReport(t *testing.T) {
+	dir := t.TempDir()
+	copySample(t, "support.pst", filepath.Join(dir, "in"), "a.pst")
+	copySample(t, "32-bit.pst", filepath.Join(dir, "in"), "b-victim.pst")
+	t.Setenv("PSTCHECK_WORKER_FAULT", "hang:victim") // the second file never finishes
+	for _, earlier := range []bool{true, false} {
+		out := filepath.Join(dir, fmt.Sprintf("report-%v.json", earlier))
+		if earlier {
+			if err := os.WriteFile(out, []byte("earlier report\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		ios, stdout, stderr := testIO(false)
+		root := NewCmdRoot(ios)
+		root.SetArgs([]string{"scan", "--no-progress", "--format", "json", "-o", out, filepath.Join(dir, "in")})
+		root.SetContext(ctx)
+		status := execute(root, ios)
+		cancel()
+		if status != exitInterrupted {
+			t.Fatalf("status %d, want %d\n%s%s", status, exitInterrupted, stdout, stderr)
+		}
+		b, err := os.ReadFile(out)
+		switch {
+		case earlier && string(b) != "earlier report\n":
+			t.Errorf("the earlier report is now %q (%v)", b, err)
+		case !earlier && err == nil:
+			t.Errorf("an interrupted run left a report file: %q", b)
+		}
 	}
 }
