@@ -106,7 +106,9 @@ end in .pst or .ost (in any case; also .bak with --backups), in name order;
 the report lists files in the order the paths were given. A file is judged by
 its header, not its name: a PST named .ost is reported as a PST. Files are
 only read, never changed. A PATH that cannot be read is still reported, with
-the verdict "error"; symbolic-link loops are skipped with a notice.
+the verdict "error"; symbolic-link loops are skipped with a notice, and so is
+a path that leads to a file found by another path first (a hard or symbolic
+link): that file is checked once, at the first path.
 
 With --profiles, each PATH (default: the system's profiles folder) holds user
 profiles, and each profile is searched where Outlook keeps data files:

@@ -41,6 +41,9 @@ type Notice struct {
 	// checked (a folder without data files, a FIFO or a device). A run
 	// with such a path did not do all it was asked to.
 	Unchecked bool
+	// SameFile: the path leads to a file found first by another path
+	// (Err names it), checked there: nothing is missing from the run.
+	SameFile bool
 }
 
 // FindOptions say where to look.
@@ -72,6 +75,8 @@ func Find(ctx context.Context, roots []string, opts FindOptions) ([]Target, []No
 		case discover.KindUnreadable:
 			targets = append(targets, Target{Path: p.Path, Report: folderFailure(p.Path, p.Err)})
 		case discover.KindCanceled:
+		case discover.KindSameFile:
+			notices = append(notices, Notice{Path: p.Path, Err: p.Err, SameFile: true})
 		default:
 			notices = append(notices, Notice{Path: p.Path, Err: p.Err})
 		}
@@ -83,7 +88,7 @@ func Find(ctx context.Context, roots []string, opts FindOptions) ([]Target, []No
 		}
 	}
 	for i := range notices {
-		notices[i].Unchecked = slices.Contains(abs, notices[i].Path)
+		notices[i].Unchecked = !notices[i].SameFile && slices.Contains(abs, notices[i].Path)
 	}
 	rank := func(path string) int {
 		if i := slices.Index(abs, path); i >= 0 {

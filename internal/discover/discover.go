@@ -78,6 +78,10 @@ const (
 	// KindNotRegular: a root, or a file named like a data file, that is
 	// neither a regular file nor a folder (a FIFO, socket or device).
 	KindNotRegular = "not-regular"
+	// KindSameFile: a file reached again by another path (a hard or
+	// symbolic link, a junction): checked once, at the first path; Err
+	// names it.
+	KindSameFile = "same-file"
 	// KindCanceled: the context was canceled; the search stopped there and
 	// what was found so far is returned. Err is the context's error.
 	KindCanceled = "canceled"

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -236,6 +237,25 @@ func check(t *testing.T, got []Candidate, wantM map[string]want) {
 	}
 }
 
+// checkSameFiles asserts the hard link to alice's OST, and the symbolic
+// link to her archive, are said to be the same files, checked at their
+// first paths; it returns how many such problems there are.
+func checkSameFiles(t *testing.T, tr tree, probs []Problem) int {
+	t.Helper()
+	same := map[string]string{p(tr.root, "carol", "Documents", "hardlink.ost"): p(tr.root, "alice", "AppData", "Local", "Microsoft", "Outlook", "alice@corp.ost")}
+	if tr.links {
+		same[p(tr.root, "bob", "Documents", "alias.pst")] = p(tr.root, "alice", "Documents", "Outlook Files", "archive.pst")
+	}
+	for link, first := range same {
+		if !slices.ContainsFunc(probs, func(pr Problem) bool {
+			return pr.Path == link && pr.Kind == KindSameFile && strings.Contains(pr.Err.Error(), first)
+		}) {
+			t.Errorf("%s is not said to be the same file as %s: %v", link, first, probs)
+		}
+	}
+	return len(same)
+}
+
 func hasProblem(probs []Problem, path, kind string) bool {
 	for _, pr := range probs {
 		if pr.Path == path && pr.Kind == kind {
@@ -245,11 +265,12 @@ func hasProblem(probs []Problem, path, kind string) bool {
 	return false
 }
 
-// checkProblems asserts the loop and the unreadable folder are reported,
+// checkProblems asserts the loop, the unreadable folder and the files
+// reached again by links (said, not passed over in silence) are reported,
 // and nothing else.
 func checkProblems(t *testing.T, tr tree, probs []Problem, loop string) {
 	t.Helper()
-	wantN := 0
+	wantN := checkSameFiles(t, tr, probs)
 	if tr.links {
 		wantN++
 		if !hasProblem(probs, loop, KindLoop) {
@@ -303,8 +324,9 @@ func TestWholeRoot(t *testing.T) {
 	got, probs = Find(context.Background(), []string{tr.root}, Options{})
 	delete(wantM, p(tr.root, "erin", "AppData", "Local", "Microsoft", "Outlook", "erin.ost"))
 	check(t, got, wantM)
+	checkSameFiles(t, tr, probs)
 	for _, pr := range probs {
-		if pr.Kind != KindUnreadable || pr.Path != tr.unreadable {
+		if pr.Kind != KindSameFile && (pr.Kind != KindUnreadable || pr.Path != tr.unreadable) {
 			t.Errorf("unexpected problem %v", pr)
 		}
 	}

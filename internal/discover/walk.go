@@ -279,7 +279,9 @@ func (w *walker) addFile(p string, fi fs.FileInfo, profile, location string) {
 	if _, ok := w.byPath[p]; ok {
 		return
 	}
-	if _, ok := w.files.lookup(fi); ok {
+	if i, ok := w.files.lookup(fi); ok {
+		// Said, not passed over: the user may have named this path.
+		w.problem(p, KindSameFile, fmt.Errorf("the same file as %s, checked there", w.cands[i].Path))
 		return
 	}
 	w.byPath[p] = len(w.cands)
