@@ -85,7 +85,7 @@ func NewCmdScan(ios *IOStreams, runF func(*ScanOptions) error) *cobra.Command {
 
 	f := cmd.Flags()
 	f.StringVar(&opts.Format, "format", "text", "report format: "+strings.Join(report.Formats(), ", "))
-	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` (created, or replaced once the report is written; a scan cut short leaves it as it was) instead of standard output (\"-\")")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the report to `FILE` instead of standard output (\"-\"); an earlier FILE is emptied when the report is written, so a scan cut short leaves it as it was (with jsonl it is emptied as the scan starts, each file's result written as it finishes)")
 	f.IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "scan up to `N` files at the same time")
 	f.BoolVar(&opts.Folders, "folders", false, "with --format csv: one row per damaged folder instead of one per file (no effect on text and json)")
 	f.BoolVar(&opts.Profiles, "profiles", false, "treat each PATH as a folder of user profiles (default "+discover.DefaultProfilesRoot()+") and scan the data files Outlook keeps in each")
@@ -176,20 +176,26 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 	stream, streaming := report.NewStream(opts.Format)
 	out := ios.Out
 	var file *os.File
-	created := false // the report file did not exist before this run
+	created := "" // the file this run created for the report, if any
 	if opts.Output != "" {
 		// Opened now, so that a file that cannot be written is said before
 		// the scan; emptied only when the report is written (or streamed
 		// from the start), so that a run cut short leaves an earlier
-		// report as it was.
-		_, statErr := os.Stat(opts.Output)
-		created = errors.Is(statErr, fs.ErrNotExist)
-		flags := os.O_WRONLY | os.O_CREATE
+		// report as it was. Read-write, as os.Create opens: a pipe with no
+		// reader yet does not block the open.
+		_, statErr := os.Stat(opts.Output) // through a link: its target
+		flags := os.O_RDWR | os.O_CREATE
 		if streaming {
 			flags |= os.O_TRUNC
 		}
 		if file, err = os.OpenFile(opts.Output, flags, 0o666); err != nil {
 			return exitUsage, &runError{err: fmt.Errorf("cannot create the report file: %w", err)}
+		}
+		if errors.Is(statErr, fs.ErrNotExist) {
+			created = opts.Output
+			if target, err := filepath.EvalSymlinks(opts.Output); err == nil {
+				created = target // a link to nothing yet: its target is what was made
+			}
 		}
 		defer file.Close()
 		out = file
@@ -225,9 +231,9 @@ func scanRun(ctx context.Context, opts *ScanOptions) (int, error) {
 			return exitInterrupted, &interruptedError{done: fmt.Sprintf(
 				"the report holds the %d of %d files finished before it; scan again to check the rest", streamed, len(targets))}
 		}
-		if file != nil && created {
+		if file != nil && created != "" {
 			file.Close()
-			os.Remove(opts.Output) // created empty for this run; nothing to keep
+			os.Remove(created) // created empty for this run; nothing to keep
 		}
 		return exitInterrupted, &interruptedError{done: "no report was written; scan again to check the files"}
 	}

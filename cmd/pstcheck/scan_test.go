@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -531,17 +530,24 @@ func TestScanProgress(t *testing.T) {
 
 // A scan cut short (Ctrl-C) writes no report, and leaves a report file an
 // earlier run wrote as it was: it was emptied at the start (an audit lost
-// a nightly report so); one this run created goes.
+// a nightly report so); one this run created goes, and where FILE is a
+// link to nothing yet, the file made through it goes, not the link.
 func TestScanInterruptedKeepsEarlierReport(t *testing.T) {
 	dir := t.TempDir()
 	copySample(t, "support.pst", filepath.Join(dir, "in"), "a.pst")
 	copySample(t, "32-bit.pst", filepath.Join(dir, "in"), "b-victim.pst")
 	t.Setenv("PSTCHECK_WORKER_FAULT", "hang:victim") // the second file never finishes
-	for _, earlier := range []bool{true, false} {
-		out := filepath.Join(dir, fmt.Sprintf("report-%v.json", earlier))
-		if earlier {
+	for _, before := range []string{"earlier report", "none", "link"} {
+		out := filepath.Join(dir, "report-"+before+".json")
+		target := filepath.Join(dir, "target.json")
+		switch before {
+		case "earlier report":
 			if err := os.WriteFile(out, []byte("earlier report\n"), 0o644); err != nil {
 				t.Fatal(err)
+			}
+		case "link":
+			if err := os.Symlink(target, out); err != nil {
+				t.Skipf("no symbolic links here: %v", err)
 			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -552,14 +558,24 @@ func TestScanInterruptedKeepsEarlierReport(t *testing.T) {
 		status := execute(root, ios)
 		cancel()
 		if status != exitInterrupted {
-			t.Fatalf("status %d, want %d\n%s%s", status, exitInterrupted, stdout, stderr)
+			t.Fatalf("%s: status %d, want %d\n%s%s", before, status, exitInterrupted, stdout, stderr)
 		}
 		b, err := os.ReadFile(out)
-		switch {
-		case earlier && string(b) != "earlier report\n":
-			t.Errorf("the earlier report is now %q (%v)", b, err)
-		case !earlier && err == nil:
-			t.Errorf("an interrupted run left a report file: %q", b)
+		_, lerr := os.Lstat(out)
+		_, terr := os.Stat(target)
+		switch before {
+		case "earlier report":
+			if string(b) != "earlier report\n" {
+				t.Errorf("the earlier report is now %q (%v)", b, err)
+			}
+		case "none":
+			if err == nil {
+				t.Errorf("an interrupted run left a report file: %q", b)
+			}
+		case "link":
+			if lerr != nil || terr == nil {
+				t.Errorf("the link: %v; the file made through it: %v (want the link kept, the file gone)", lerr, terr)
+			}
 		}
 	}
 }

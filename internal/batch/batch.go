@@ -104,12 +104,37 @@ func Find(ctx context.Context, roots []string, opts FindOptions) ([]Target, []No
 	slices.SortStableFunc(targets, func(a, b Target) int {
 		return cmp.Or(cmp.Compare(rank(a.Path), rank(b.Path)), strings.Compare(a.Path, b.Path))
 	})
-	perRoot := make([]int, len(roots)+1)
-	for _, t := range targets {
-		perRoot[rank(t.Path)]++
+	// A root counts as checked for the files found in it (a file named
+	// besides counts for the folder named that holds it), and for those
+	// found in it that were checked at another path (SameFile); a folder
+	// named twice (or by a link to it), as the first.
+	perRoot := make([]int, len(roots))
+	count := func(path string) { // for every root it lies in
+		for i, a := range abs {
+			if path == a || strings.HasPrefix(path, a+string(filepath.Separator)) {
+				perRoot[i]++
+			}
+		}
 	}
+	for _, t := range targets {
+		count(t.Path)
+	}
+	for _, n := range notices {
+		if n.SameFile {
+			count(n.Path)
+		}
+	}
+	dirs := make([]os.FileInfo, len(roots))
 	for i, r := range roots {
-		if st, err := os.Stat(r); err == nil && st.IsDir() && perRoot[i] == 0 {
+		st, err := os.Stat(r)
+		if err != nil || !st.IsDir() {
+			continue
+		}
+		dirs[i] = st
+		if slices.ContainsFunc(dirs[:i], func(d os.FileInfo) bool { return d != nil && os.SameFile(d, st) }) {
+			continue
+		}
+		if perRoot[i] == 0 {
 			notices = append(notices, Notice{Path: r, Unchecked: true,
 				Profile: opts.Profiles && discover.LooksLikeProfile(r)})
 		}

@@ -156,4 +156,34 @@ func TestFind(t *testing.T) {
 	if len(notices) != 1 || notices[0].Path != empty || notices[0].Err != nil {
 		t.Errorf("notices %v, want one for the empty folder", notices)
 	}
+
+	// A folder named with a file in it, named twice, or named by a link
+	// to it, and a folder whose files are links to files found first, are
+	// checked: no folder is said to hold nothing (a review found "no .pst
+	// or .ost files" said of each, and exit status 2). A file reached
+	// again by a link is said to be the same file.
+	links := filepath.Join(dir, "links")
+	if err := os.Mkdir(links, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(filepath.Join(dir, "A.PST"), filepath.Join(links, "hard.pst")); err != nil {
+		t.Fatal(err)
+	}
+	roots := []string{dir, dir, filepath.Join(dir, "sub"), filepath.Join(dir, "sub", "c.pst")}
+	if os.Symlink(filepath.Join(dir, "sub"), filepath.Join(dir, "sublink")) == nil {
+		roots = append(roots, filepath.Join(dir, "sublink"))
+	}
+	_, notices = Find(context.Background(), append(roots, links), FindOptions{})
+	same := 0
+	for _, n := range notices {
+		switch {
+		case n.Unchecked:
+			t.Errorf("%s is said to hold nothing to check: %+v", n.Path, n)
+		case n.SameFile:
+			same++
+		}
+	}
+	if same == 0 {
+		t.Errorf("the hard link is not said to be the same file: %+v", notices)
+	}
 }
