@@ -39,8 +39,7 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 		rep.Items.NamesLost += f.NamesLost
 	}
 	lost, recovered, salvageable, maybeOlder := unlinkedCounts(m)
-	rep.Items.Lost += lost
-	rep.Items.Recovered += recovered
+	rep.Items.addUnlinked(m, lost, recovered)
 	rep.Items.Salvageable, rep.Items.MaybeOlder = salvageable, maybeOlder
 	for _, rem := range m.Salvage {
 		if !rem.Whole { // a whole one is recovered
@@ -88,11 +87,12 @@ func recoveredFolders(m *messaging.Result) []PlacedFolder {
 // unlinkedCounts are what the messages known only by a heap no entry
 // links to add to the store's items, in no folder: lost, those a folder's
 // count does not already count, less those recovered, which may be items
-// a folder counts lost (which folder held them is unknown, and a folder
-// whose listing is lost counts as lost the items its count names beyond
-// those found); lost is negative when they are. salvageable are those
-// not recovered, maybeOlder those of them that read whole but may be an
-// older version (ItemCounts.MaybeOlder).
+// a folder counts lost or damaged (which folder held them is unknown: a
+// folder whose listing is lost counts as lost the items its count names
+// beyond those found, and a damaged item that no row names has no subject
+// to match a heap by); lost is negative when they are (addUnlinked).
+// salvageable are those not recovered, maybeOlder those of them that read
+// whole but may be an older version (ItemCounts.MaybeOlder).
 func unlinkedCounts(m *messaging.Result) (lost, recovered, salvageable, maybeOlder int) {
 	for _, u := range m.Unlinked {
 		switch {
@@ -103,4 +103,22 @@ func unlinkedCounts(m *messaging.Result) (lost, recovered, salvageable, maybeOld
 		}
 	}
 	return m.UnlinkedExtra - recovered, recovered, len(m.Unlinked) - recovered, maybeOlder
+}
+
+// addUnlinked adds to c the unlinked messages' lost and recovered counts
+// (unlinkedCounts). A negative lost count says recovered messages may be
+// items c counts already (m.Unmatched): they come off its lost items, as
+// many as a heap may be, then off its damaged ones (a damaged item with no
+// subject to match a heap by may be a recovered heap's, an older version
+// of it), so that the store counts each item once. c's folders then count
+// more lost or damaged items than c does.
+func (c *ItemCounts) addUnlinked(m *messaging.Result, lost, recovered int) {
+	c.Recovered += recovered
+	if lost >= 0 {
+		c.Lost += lost
+		return
+	}
+	offLost := min(-lost, m.Unmatched.Lost, c.Lost)
+	c.Lost -= offLost
+	c.Damaged = max(0, c.Damaged-(-lost-offLost))
 }

@@ -651,10 +651,10 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 	if keep(RecoveredFolder) {
 		// Messages no entry links to are lost in no folder, or recovered;
 		// Items yields them under RecoveredFolder. Those recovered may be
-		// among the items a kept folder counts lost (unlinkedCounts).
+		// among the items a kept folder counts lost or damaged
+		// (unlinkedCounts).
 		lost, recovered, salvageable, maybeOlder := unlinkedCounts(s.m)
-		c.Lost = max(0, c.Lost+lost)
-		c.Recovered += recovered
+		c.addUnlinked(s.m, lost, recovered)
 		c.Salvageable += salvageable
 		c.MaybeOlder += maybeOlder
 	}

@@ -62,15 +62,17 @@ func ExportSummary(r ExportResult) []string {
 }
 
 // namesMore says that the list of items not written whole names extra
-// more than the damaged, lost and failed items counted, and why: messages
-// known only by a block no index entry leads to are named, but not
-// counted where they may be items a folder already counts lost (none
-// when extra is not positive).
+// more than the damaged, lost and failed items counted, and why: an item
+// the store may hold under two names is named under both but counted
+// once (none when extra is not positive). A message known only by a block
+// no index entry leads to may be an item a folder counts lost; a damaged
+// item nothing names (no row, its heap unread) may be a recovered message,
+// an older version of it.
 func namesMore(list string, extra int) []string {
 	if extra <= 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("%s names %s more than the count: messages known only by a block no index entry leads to, each of which may be an item a folder already counts lost (each says so).",
+	return []string{fmt.Sprintf("%s names %s more than the count: each may be an item counted already under another name (a message known only by a block no index entry leads to may be one a folder counts lost; a damaged item nothing names may be one recovered, an older version of it).",
 		list, plural(extra, "item"))}
 }
 

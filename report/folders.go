@@ -32,8 +32,9 @@ const maxFolderRows = 10
 // counts: messages whose index entries are gone, known only by a property
 // block that survives. Without it, a store whose folders are all healthy
 // would read as if nothing were lost. Those recovered may be items a
-// folder whose listing is lost counts as lost (which folder held them is
-// unknown): then the folders' lost items outnumber the store's.
+// folder whose listing is lost counts as lost, or damaged items no row
+// names (which folder held them is unknown): then the folders' lost or
+// damaged items outnumber the store's.
 func outsideLines(r *pstcheck.Report) []string {
 	lost, damaged, recovered := r.Items.Lost, r.Items.Damaged, r.Items.Recovered
 	for _, f := range r.Folders {
@@ -56,8 +57,15 @@ func outsideLines(r *pstcheck.Report) []string {
 	if recovered > 0 {
 		line += "; export and repair write those recovered to \"" + pstcheck.RecoveredFolder + "\""
 		line += placedLine(r.RecoveredFolders)
-		if lost < 0 {
-			line += fmt.Sprintf(", and %s of them may be items the folders above count as lost", thousands(int64(-lost)))
+		if counted := -min(lost, 0) - min(damaged, 0); counted > 0 {
+			as := "lost"
+			switch {
+			case lost < 0 && damaged < 0:
+				as = "lost or damaged"
+			case damaged < 0:
+				as = "damaged"
+			}
+			line += fmt.Sprintf(", and %s of them may be items the folders above count as %s", thousands(int64(counted)), as)
 		}
 	}
 	return []string{line}

@@ -360,6 +360,18 @@ func TestOutsideLines(t *testing.T) {
 	}
 }
 
+// Recovered messages the store counts once with the damaged items their
+// folder counts (aspose's Outlook.pst cut at a third: 8 damaged items
+// nothing names, 6 of them recovered as whole heaps) are said to be so.
+func TestOutsideLinesCountedAsDamaged(t *testing.T) {
+	r := &pstcheck.Report{Folders: []pstcheck.Folder{{Path: "Inbox", Items: 9, Damaged: 8, Lost: 1}},
+		Items: pstcheck.ItemCounts{Total: 10, Damaged: 2, Lost: 1, Recovered: 7}}
+	want := `Outside any folder: 7 recovered (no folder lists them any more; the findings name them); export and repair write those recovered to "Recovered items", and 6 of them may be items the folders above count as damaged`
+	if got := outsideLines(r); !slices.Equal(got, []string{want}) {
+		t.Errorf("outsideLines = %q, want %q", got, want)
+	}
+}
+
 // Recovered items no folder lists, placed by the folders' listings found
 // among the unused blocks, are said to go to folders of those names: the
 // fullest four by name, the rest counted.

@@ -33,7 +33,7 @@ func (w *walker) account() {
 		if !f.Listed && f.Expected > f.Readable+f.Damaged+f.Recovered {
 			extra := f.Expected - (f.Readable + f.Damaged + f.Recovered)
 			f.Lost += extra
-			w.unmatched += extra
+			w.out.Unmatched.Lost += extra
 		}
 		f.Items = f.Readable + f.Damaged + f.Lost + f.Recovered
 		isSearch := f.NID&0x1F == ndb.NIDTypeSearchFolder

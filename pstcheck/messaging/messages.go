@@ -143,6 +143,11 @@ func (w *walker) fold(q queued, c checked) {
 			f.Readable++
 		case Damaged:
 			f.Damaged++
+			if c.print == 0 && !q.listed {
+				// Neither its heap nor a row says its subject or time: a
+				// heap no node uses may be a version of it (unlinked).
+				w.out.Unmatched.Damaged++
+			}
 			if ref.NamesLost {
 				f.NamesLost++
 			}

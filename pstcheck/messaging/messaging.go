@@ -126,6 +126,13 @@ type Result struct {
 	// no folder, not lost.
 	Unlinked      []UnlinkedMessage
 	UnlinkedExtra int
+	// Unmatched counts the items a heap may be but cannot be matched to,
+	// which UnlinkedExtra leaves out: lost ones (the items folders' counts
+	// name beyond those their listings do, and those whose row lost its
+	// subject and time) and damaged ones (whose row lost them, or that no
+	// row lists and whose heap gives neither): a damaged one's heap may lie
+	// unused, a newer or older version of what its node names.
+	Unmatched struct{ Lost, Damaged int }
 	// UnusedFolders are, by NID, the folders Unlinked messages are placed
 	// in by their listings found among the unused blocks, as their
 	// parents' hierarchy tables describe them (nil: none).
@@ -308,12 +315,6 @@ type walker struct {
 	// creation times; after the walk, those of the rows of lost and
 	// damaged items too.
 	known knownPrints
-	// unmatched counts the items a heap may be but cannot be matched to:
-	// the lost items folders' counts name beyond those their listings do
-	// (account), and the lost and damaged items whose row lost its subject
-	// and time (unlinked): a damaged one's heap may lie unused, a newer or
-	// older version of what its node names.
-	unmatched int
 	// countMayBeOld says a folder whose listing is lost is counted by a
 	// count read through the rebuilt index, maybe an older version's.
 	countMayBeOld bool

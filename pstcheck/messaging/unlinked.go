@@ -56,7 +56,7 @@ func (w *walker) unlinked() {
 		if w.out.Complete {
 			return
 		}
-		w.out.UnlinkedExtra = max(0, len(w.out.Unlinked)-w.unmatched)
+		w.out.UnlinkedExtra = max(0, len(w.out.Unlinked)-w.out.Unmatched.Lost-w.out.Unmatched.Damaged)
 	}()
 	if len(w.res.Unlinked) == 0 {
 		return
@@ -77,8 +77,11 @@ func (w *walker) unlinked() {
 				// heap may be, like those a folder's count names (tika's
 				// testPST.pst without its first 64 KiB: 2 damaged items'
 				// heaps counted as 2 more items).
-				if it.State == Lost || it.State == Damaged {
-					w.unmatched++
+				switch it.State {
+				case Lost:
+					w.out.Unmatched.Lost++
+				case Damaged:
+					w.out.Unmatched.Damaged++
 				}
 				continue
 			}
