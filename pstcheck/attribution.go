@@ -107,18 +107,25 @@ func unlinkedCounts(m *messaging.Result) (lost, recovered, salvageable, maybeOld
 
 // addUnlinked adds to c the unlinked messages' lost and recovered counts
 // (unlinkedCounts). A negative lost count says recovered messages may be
-// items c counts already (m.Unmatched): they come off its lost items, as
-// many as a heap may be, then off its damaged ones (a damaged item with no
-// subject to match a heap by may be a recovered heap's, an older version
-// of it), so that the store counts each item once. c's folders then count
-// more lost or damaged items than c does.
+// items c counts already: they come off its lost and damaged items that a
+// heap may be (m.Unmatched: a damaged item with no subject to match a heap
+// by may be a recovered heap's, an older version of it), then off any
+// lost ones, as they did before damaged items were weighed, so that the
+// store counts each item once and no count goes below zero. c's folders
+// then count more lost or damaged items than c does.
 func (c *ItemCounts) addUnlinked(m *messaging.Result, lost, recovered int) {
 	c.Recovered += recovered
 	if lost >= 0 {
 		c.Lost += lost
 		return
 	}
-	offLost := min(-lost, m.Unmatched.Lost, c.Lost)
-	c.Lost -= offLost
-	c.Damaged = max(0, c.Damaged-(-lost-offLost))
+	need := -lost
+	off := func(n *int, most int) {
+		k := min(need, most, *n)
+		*n -= k
+		need -= k
+	}
+	off(&c.Lost, m.Unmatched.Lost)
+	off(&c.Damaged, m.Unmatched.Damaged)
+	off(&c.Lost, c.Lost)
 }
