@@ -62,17 +62,16 @@ func ExportSummary(r ExportResult) []string {
 }
 
 // namesMore says that the list of items not written whole names extra
-// more than the damaged, lost and failed items counted, and why: an item
-// the store may hold under two names is named under both but counted
-// once (none when extra is not positive). A message known only by a block
-// no index entry leads to may be an item a folder counts lost; a damaged
-// item nothing names (no row, its heap unread) may be a recovered message,
-// an older version of it.
+// more than the damaged, lost and failed items counted, and why: a
+// message known only by a block no index entry leads to may be an item a
+// folder counts lost, or a damaged one nothing names (a version of it),
+// and such a damaged item may be a recovered one: each is named, counted
+// once (none when extra is not positive).
 func namesMore(list string, extra int) []string {
 	if extra <= 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("%s names %s more than the count: each may be an item counted already under another name (a message known only by a block no index entry leads to may be one a folder counts lost; a damaged item nothing names may be one recovered, an older version of it).",
+	return []string{fmt.Sprintf("%s names %s more than the count: each may be counted already under another name (a message known only by a block no index entry leads to may be an item a folder counts lost or damaged, a version of it; a damaged item nothing names may be one recovered).",
 		list, plural(extra, "item"))}
 }
 

@@ -600,3 +600,23 @@ func TestUnnamedLostSaidSo(t *testing.T) {
 		t.Errorf("repair summary:\n%s", rep)
 	}
 }
+
+// Heaps no node uses beyond the lost items counted may be versions of
+// damaged items nothing names (enron.pst cut at half: 14 heaps, 20 such
+// damaged items, 0 lost counted): --include-damaged's advice says so
+// rather than promise what is left of more lost items than the count has.
+func TestSalvageBeyondLostSaidSo(t *testing.T) {
+	for _, c := range []struct {
+		it   pstcheck.ItemCounts
+		want string
+	}{
+		{pstcheck.ItemCounts{Total: 322, Recovered: 302, Damaged: 20, Salvageable: 14}, "14 of them may be versions of damaged items counted above"},
+		{pstcheck.ItemCounts{Total: 17, Readable: 1, Recovered: 12, Damaged: 3, Lost: 1, Salvageable: 2}, "1 of them may be a version of a damaged item counted above"},
+		{pstcheck.ItemCounts{Total: 10, Readable: 5, Lost: 5, Salvageable: 5}, ""},
+	} {
+		adv := strings.Join(includeDamagedAdvice(c.it), "\n")
+		if said := strings.Contains(adv, "may be"); said != (c.want != "") || !strings.Contains(adv, c.want) {
+			t.Errorf("%+v: %s", c.it, adv)
+		}
+	}
+}

@@ -143,10 +143,8 @@ func (w *walker) fold(q queued, c checked) {
 			f.Readable++
 		case Damaged:
 			f.Damaged++
-			if c.print == 0 && !q.listed {
-				// Neither its heap nor a row says its subject or time: a
-				// heap no node uses may be a version of it (unlinked).
-				w.out.Unmatched.Damaged++
+			if c.print == 0 && !q.listed && len(w.res.Unlinked) > 0 {
+				w.knowDamaged(q.nid)
 			}
 			if ref.NamesLost {
 				f.NamesLost++
@@ -173,6 +171,24 @@ func (w *walker) fold(q queued, c checked) {
 	}
 	w.kept++
 	w.out.Items[q.folder] = append(w.out.Items[q.folder], ref)
+}
+
+// knowDamaged takes the fingerprint of a damaged message no row lists
+// whose check stopped before its property heap could be read (a block
+// under it fails) from that heap, so that a heap no node uses that is a
+// version of it is not taken for another item. Where its heap cannot be
+// read, nothing says its subject or time, and a heap no node uses may be
+// its newer or older version (the heap an old index page names is written
+// over once the message changes): it is counted as one a heap may be
+// (Result.Unmatched).
+func (w *walker) knowDamaged(nid uint32) {
+	if n, ok := w.res.Node(nid); ok {
+		if pc, ok := w.peekHeap(n.Data); ok {
+			w.know(fingerprint(pc, w.codepage))
+			return
+		}
+	}
+	w.out.Unmatched.Damaged++
 }
 
 // errNodeDamaged: the node pass found damaged blocks under the message and
