@@ -38,9 +38,9 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 		rep.Items.Recovered += f.Recovered
 		rep.Items.NamesLost += f.NamesLost
 	}
-	lost, recovered, salvageable, maybeOlder := unlinkedCounts(m)
-	rep.Items.addUnlinked(m, lost, recovered)
-	rep.Items.Salvageable, rep.Items.MaybeOlder = salvageable, maybeOlder
+	u := unlinkedCounts(m)
+	rep.Items.addUnlinked(u)
+	rep.Items.Salvageable, rep.Items.MaybeOlder = u.salvageable, u.maybeOlder
 	for _, rem := range m.Salvage {
 		if !rem.Whole { // a whole one is recovered
 			rep.Items.Salvageable++
@@ -84,48 +84,66 @@ func recoveredFolders(m *messaging.Result) []PlacedFolder {
 	return out
 }
 
-// unlinkedCounts are what the messages known only by a heap no entry
-// links to add to the store's items, in no folder: lost, those a folder's
-// count does not already count, less those recovered, which may be items
-// a folder counts lost or damaged (which folder held them is unknown: a
-// folder whose listing is lost counts as lost the items its count names
-// beyond those found, and a damaged item that no row names has no subject
-// to match a heap by); lost is negative when they are (addUnlinked).
-// salvageable are those not recovered, maybeOlder those of them that read
-// whole but may be an older version (ItemCounts.MaybeOlder).
-func unlinkedCounts(m *messaging.Result) (lost, recovered, salvageable, maybeOlder int) {
-	for _, u := range m.Unlinked {
-		switch {
-		case u.Whole:
-			recovered++
-		case u.Fault == messaging.NewerBlockFails:
-			maybeOlder++
-		}
-	}
-	return m.UnlinkedExtra - recovered, recovered, len(m.Unlinked) - recovered, maybeOlder
+
+// unlinked is what the messages known only by a heap no entry links to
+// add to the store's items, in no folder (unlinkedCounts).
+type unlinked struct {
+	// recovered are those read whole; salvageable the others, maybeOlder
+	// those of them that read whole but may be an older version
+	// (ItemCounts.MaybeOlder).
+	recovered, salvageable, maybeOlder int
+	// lost is how many lost items they add, negative when recovered ones
+	// may be lost items already counted; damagedOff how many damaged items
+	// already counted recovered ones may be (counted once, as recovered).
+	lost, damagedOff int
 }
 
-// addUnlinked adds to c the unlinked messages' lost and recovered counts
-// (unlinkedCounts). A negative lost count says recovered messages may be
-// items c counts already: they come off its lost and damaged items that a
-// heap may be (m.Unmatched: a damaged item with no subject to match a heap
-// by may be a recovered heap's, an older version of it), then off any
-// lost ones, as they did before damaged items were weighed, so that the
-// store counts each item once and no count goes below zero. c's folders
-// then count more lost or damaged items than c does.
-func (c *ItemCounts) addUnlinked(m *messaging.Result, lost, recovered int) {
-	c.Recovered += recovered
-	if lost >= 0 {
-		c.Lost += lost
-		return
+// unlinkedCounts weighs the heaps no entry links to against the items
+// already counted that a heap may be (m.Unmatched: which folder held a
+// heap is unknown): a lost item a folder counts, or else a damaged item
+// nothing names (a newer or older version of it). A heap read whole is
+// recovered and, where it may be such an item, that item is not counted
+// again; a heap not read whole that may be one adds nothing, and any other
+// is one more lost item. So the count is a lower bound even where old
+// index pages name damaged versions of items whose current heaps lie
+// unused. Heaps taken for damaged items are salvageable all the same:
+// export writes them as lost items' remains, beside the count
+// (report.writtenParts). Where every folder's listing or count survives
+// (m.Complete), each heap is a version of an item counted.
+func unlinkedCounts(m *messaging.Result) unlinked {
+	var u unlinked
+	for _, h := range m.Unlinked {
+		switch {
+		case h.Whole:
+			u.recovered++
+		case h.Fault == messaging.NewerBlockFails:
+			u.maybeOlder++
+		}
 	}
-	need := -lost
-	off := func(n *int, most int) {
-		k := min(need, most, *n)
-		*n -= k
-		need -= k
+	u.salvageable = len(m.Unlinked) - u.recovered
+	if m.Complete {
+		u.lost = -u.recovered
+		return u
 	}
-	off(&c.Lost, m.Unmatched.Lost)
-	off(&c.Damaged, m.Unmatched.Damaged)
-	off(&c.Lost, c.Lost)
+	lost, damaged := m.Unmatched.Lost, m.Unmatched.Damaged
+	take := func(n int, from *int) int {
+		k := min(n, *from)
+		*from -= k
+		return k
+	}
+	wholeLost := take(u.recovered, &lost)
+	u.damagedOff = take(u.recovered-wholeLost, &damaged)
+	partLost := take(u.salvageable, &lost)
+	partDamaged := take(u.salvageable-partLost, &damaged)
+	u.lost = u.salvageable - partLost - partDamaged - wholeLost
+	return u
+}
+
+// addUnlinked adds to c what the unlinked messages add (unlinkedCounts),
+// no count going below zero. c's folders may then count more lost or
+// damaged items than c does.
+func (c *ItemCounts) addUnlinked(u unlinked) {
+	c.Recovered += u.recovered
+	c.Lost = max(0, c.Lost+u.lost)
+	c.Damaged = max(0, c.Damaged-u.damagedOff)
 }

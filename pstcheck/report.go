@@ -106,7 +106,9 @@ type ItemCounts struct {
 	// Salvageable are the lost items whose properties survive in a block
 	// no index entry leads to any more (a lost item's listing matches it,
 	// or it is a message no entry links to): export and repair write what
-	// is left of them, marked, with --include-damaged.
+	// is left of them, marked, with --include-damaged. Messages no entry
+	// links to that may be versions of damaged items nothing names are
+	// among them but not counted lost: Salvageable may exceed Lost.
 	Salvageable int `json:"salvageable"`
 	// MaybeOlder are the salvageable items that read whole, but are not
 	// taken for the items: a newer block no index entry leads to fails,

@@ -319,9 +319,9 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 	// unknown, so when some are left out of the count, each lost one says
 	// so: a manifest then lists more lost items than the count, each
 	// explained.
-	lost, _, unwhole, _ := unlinkedCounts(s.m)
+	u := unlinkedCounts(s.m)
 	maybeCounted := ""
-	if unwhole > max(lost, 0) {
+	if u.salvageable > max(u.lost, 0) {
 		maybeCounted = "; it may be one of the lost items a folder counts, or an older copy of one, so the store's count leaves it out"
 	}
 	folderPath := func(f int) string { return ExportPath(s.Report.Folders[f].Path) }
@@ -653,10 +653,10 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 		// Items yields them under RecoveredFolder. Those recovered may be
 		// among the items a kept folder counts lost or damaged
 		// (unlinkedCounts).
-		lost, recovered, salvageable, maybeOlder := unlinkedCounts(s.m)
-		c.addUnlinked(s.m, lost, recovered)
-		c.Salvageable += salvageable
-		c.MaybeOlder += maybeOlder
+		u := unlinkedCounts(s.m)
+		c.addUnlinked(u)
+		c.Salvageable += u.salvageable
+		c.MaybeOlder += u.maybeOlder
 	}
 	c.Total = c.Readable + c.Damaged + c.Lost + c.Recovered
 	return c

@@ -329,8 +329,8 @@ func leftOfLost(it pstcheck.ItemCounts) string {
 		out += fmt.Sprintf("; %s of them read whole, but a newer block that fails may hold their last version", thousands(int64(n)))
 	}
 	if n := it.Salvageable - it.Lost; n > 0 {
-		// Heaps no node uses that may be versions of damaged items nothing
-		// names are not counted as more items (ItemCounts.addUnlinked).
+		// Heaps no entry links to that the count takes for versions of
+		// damaged items nothing names (pstcheck's unlinkedCounts).
 		if n == 1 {
 			out += "; 1 of them may be a version of a damaged item counted above"
 		} else {

@@ -38,16 +38,19 @@ type ExportResult struct {
 // items were saved, what became of the others, and where they are named.
 func ExportSummary(r ExportResult) []string {
 	it := r.Items
-	line := fmt.Sprintf("Exported %s of %s from %s to %s (%s)", thousands(int64(r.Saved+r.Partial+r.Salvaged)),
+	const marked = "marked X-Pstcheck-Damaged"
+	lost, versions := salvagedAs(it, r.Salvaged)
+	line := fmt.Sprintf("Exported %s of %s from %s to %s (%s)", thousands(int64(r.Saved+r.Partial+lost)),
 		plural(it.Total, "item"), r.Source, r.Dir, r.Format)
-	parts := writtenParts(it, r.Partial, r.Salvaged, "marked X-Pstcheck-Damaged")
+	parts := writtenParts(it, r.Partial, lost, marked)
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
 	}
 	if r.Unchanged > 0 {
 		line += fmt.Sprintf("; %s already there from an earlier run", thousands(int64(r.Unchanged)))
 	}
-	out := append([]string{line + "."}, placedSummary(r.Placed)...)
+	out := append([]string{line + "."}, versionsWritten(versions, marked)...)
+	out = append(out, placedSummary(r.Placed)...)
 	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "written"); len(not) > 0 {
 		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason"+butUnnamed(r.CountedOnly)+".")
 		if !r.IncludeDamaged {
@@ -64,9 +67,9 @@ func ExportSummary(r ExportResult) []string {
 // namesMore says that the list of items not written whole names extra
 // more than the damaged, lost and failed items counted, and why: a
 // message known only by a block no index entry leads to may be an item a
-// folder counts lost, or a damaged one nothing names (a version of it),
-// and such a damaged item may be a recovered one: each is named, counted
-// once (none when extra is not positive).
+// folder counts lost or damaged (a version of it), and a damaged item
+// nothing names may be a recovered one: each is named, counted once (none
+// when extra is not positive).
 func namesMore(list string, extra int) []string {
 	if extra <= 0 {
 		return nil
@@ -103,6 +106,29 @@ func writtenParts(it pstcheck.ItemCounts, partial, salvaged int, marked string) 
 		parts = append(parts, thousands(int64(salvaged))+" lost, "+salvagedWords+", "+marked)
 	}
 	return parts
+}
+
+// salvagedAs splits the lost items' remains an export or repair wrote
+// (salvaged) into those of the lost items counted and the rest: heaps no
+// entry links to that the count takes for versions of damaged items
+// nothing names (pstcheck's unlinkedCounts), written all the same.
+func salvagedAs(it pstcheck.ItemCounts, salvaged int) (lost, versions int) {
+	lost = min(salvaged, it.Lost)
+	return lost, salvaged - lost
+}
+
+// versionsWritten says what was written of the heaps salvagedAs takes for
+// damaged items' versions, beside the items counted.
+func versionsWritten(versions int, marked string) []string {
+	if versions <= 0 {
+		return nil
+	}
+	which := "each of which"
+	if versions == 1 {
+		which = "which"
+	}
+	return []string{fmt.Sprintf("Also written, %s: %s known only by a block no index entry leads to, %s, %s may be a version of a damaged item counted above.",
+		marked, plural(versions, "message"), salvagedWords, which)}
 }
 
 // notSaved names the items an export or repair did not save at all: the

@@ -45,7 +45,9 @@ type RepairResult struct {
 // items the new store holds, what became of the others, each named.
 func RepairSummary(r RepairResult) []string {
 	it := r.Items
-	line := fmt.Sprintf("Wrote %s of %s from %s to %s (%s, %s)", thousands(int64(r.Saved+r.Partial+r.Salvaged)),
+	const marked = "with the category \"pstcheck: damaged\""
+	lost, versions := salvagedAs(it, r.Salvaged)
+	line := fmt.Sprintf("Wrote %s of %s from %s to %s (%s, %s)", thousands(int64(r.Saved+r.Partial+lost)),
 		plural(it.Total, "item"), r.Source, r.Target, plural(r.Folders, "folder"), units.Size(r.Size, 2))
 	switch {
 	case r.NotCreated && it.Total == 0:
@@ -53,11 +55,11 @@ func RepairSummary(r RepairResult) []string {
 	case r.NotCreated:
 		line = fmt.Sprintf("No item of the %s of %s could be written, so %s was not created", plural(it.Total, "item"), r.Source, r.Target)
 	}
-	parts := writtenParts(it, r.Partial, r.Salvaged, "with the category \"pstcheck: damaged\"")
+	parts := writtenParts(it, r.Partial, lost, marked)
 	if len(parts) > 0 {
 		line += ": " + strings.Join(parts, ", ")
 	}
-	out := []string{line + "."}
+	out := append([]string{line + "."}, versionsWritten(versions, marked)...)
 	if !r.NotCreated { // what the new store holds
 		out = append(out, newStoreSummary(r)...)
 	}

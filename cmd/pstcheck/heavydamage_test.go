@@ -299,10 +299,12 @@ func judgeSalvage(t *testing.T, clean exported, rep *pstcheck.Report, got export
 		}
 	}
 	t.Logf("%d lost items salvaged, %d of them whole", salvaged, whole)
-	// Those beyond the lost items counted may be versions of damaged items
-	// (the advice says how many).
-	if salvaged != rep.Items.Salvageable || salvaged > rep.Items.Lost+rep.Items.Damaged {
-		t.Errorf("%d lost items salvaged; the scan counts %d salvageable of %d lost", salvaged, rep.Items.Salvageable, rep.Items.Lost)
+	// Those beyond the lost items counted are heaps the count takes for
+	// versions of damaged items: the summary writes them apart.
+	versions := salvaged - rep.Items.Lost
+	if salvaged != rep.Items.Salvageable || versions > rep.Items.Damaged ||
+		versions > 0 && !strings.Contains(got.stdout, fmt.Sprintf("Also written, marked X-Pstcheck-Damaged: %d message", versions)) {
+		t.Errorf("%d lost items salvaged; the scan counts %d salvageable of %d lost; the summary says:\n%s", salvaged, rep.Items.Salvageable, rep.Items.Lost, got.stdout)
 	}
 }
 

@@ -118,20 +118,18 @@ type Result struct {
 	// contents-table rows (at most maxDescribed of them).
 	Rows map[uint32]RowInfo
 	// Unlinked are the messages known only by a property heap no node
-	// links to (MSG-UNLINKED): lost, named by what the heap shows.
-	// UnlinkedExtra is how many of them no folder's count already counts
-	// as lost: only these add to the store's items. Every heap found among
-	// the blocks the scan keeps (ndb bounds them) is listed, so that each
-	// may be recovered. Those read whole (wholeSalvage) are recovered, in
-	// no folder, not lost.
-	Unlinked      []UnlinkedMessage
-	UnlinkedExtra int
-	// Unmatched counts the items a heap may be but cannot be matched to,
-	// which UnlinkedExtra leaves out: lost ones (the items folders' counts
-	// name beyond those their listings do, and those whose row lost its
-	// subject and time) and damaged ones (whose row lost them, or that no
-	// row lists and whose heap gives neither): a damaged one's heap may lie
-	// unused, a newer or older version of what its node names.
+	// links to (MSG-UNLINKED): lost, named by what the heap shows. Every
+	// heap found among the blocks the scan keeps (ndb bounds them) is
+	// listed, so that each may be recovered. Those read whole
+	// (wholeSalvage) are recovered, in no folder, not lost.
+	Unlinked []UnlinkedMessage
+	// Unmatched counts the items a heap may be but cannot be matched to:
+	// lost ones (the items folders' counts name beyond those their
+	// listings do, and those whose row lost its subject and time) and
+	// damaged ones (whose row lost them, or that no row lists and whose
+	// heap cannot be read): a damaged one's heap may lie unused, a newer
+	// or older version of what its node names. Heaps no item matches add
+	// to the store's items only beyond them (pstcheck's unlinkedCounts).
 	Unmatched struct{ Lost, Damaged int }
 	// UnusedFolders are, by NID, the folders Unlinked messages are placed
 	// in by their listings found among the unused blocks, as their

@@ -52,12 +52,6 @@ var faiClasses = []string{"IPM.Microsoft", "IPM.Configuration", "IPM.Rule", "IPM
 // folder's listing or count survives, every item is already counted, and
 // a heap no known item matches is an older copy.
 func (w *walker) unlinked() {
-	defer func() {
-		if w.out.Complete {
-			return
-		}
-		w.out.UnlinkedExtra = max(0, len(w.out.Unlinked)-w.out.Unmatched.Lost-w.out.Unmatched.Damaged)
-	}()
 	if len(w.res.Unlinked) == 0 {
 		return
 	}
