@@ -84,7 +84,6 @@ func recoveredFolders(m *messaging.Result) []PlacedFolder {
 	return out
 }
 
-
 // unlinked is what the messages known only by a heap no entry links to
 // add to the store's items, in no folder (unlinkedCounts).
 type unlinked struct {
