@@ -37,6 +37,7 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 		rep.Items.Lost += f.Lost
 		rep.Items.Recovered += f.Recovered
 		rep.Items.NamesLost += f.NamesLost
+		rep.Items.Unreadable += f.Unreadable
 	}
 	u := unlinkedCounts(m)
 	rep.Items.addUnlinked(u)
@@ -145,4 +146,7 @@ func (c *ItemCounts) addUnlinked(u unlinked) {
 	c.Recovered += u.recovered
 	c.Lost = max(0, c.Lost+u.lost)
 	c.Damaged = max(0, c.Damaged-u.damagedOff)
+	// The damaged items taken for recovered heaps are ones whose heap
+	// cannot be read.
+	c.Unreadable = max(0, min(c.Unreadable-u.damagedOff, c.Damaged-c.NamesLost))
 }

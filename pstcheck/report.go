@@ -103,6 +103,10 @@ type ItemCounts struct {
 	// properties (the store's name-to-ID map is lost): export writes them,
 	// marked.
 	NamesLost int `json:"names_lost"`
+	// Unreadable are the damaged items of which nothing can be read (their
+	// property heap fails even read leniently): --include-damaged writes
+	// nothing of them.
+	Unreadable int `json:"unreadable"`
 	// Salvageable are the lost items whose properties survive in a block
 	// no index entry leads to any more (a lost item's listing matches it,
 	// or it is a message no entry links to): export and repair write what

@@ -633,6 +633,9 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 			if it.NamesLost && !it.FAI {
 				c.NamesLost++
 			}
+			if it.Unreadable && !it.FAI {
+				c.Unreadable++
+			}
 			if rem := s.m.Salvage[it.NID]; it.State == ItemLost && rem.Data != 0 {
 				c.Salvageable++
 				if rem.Fault == messaging.NewerBlockFails {

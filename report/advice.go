@@ -346,7 +346,7 @@ func leftOfLost(it pstcheck.ItemCounts) string {
 // named properties are written anyway.
 func includeDamagedAdvice(it pstcheck.ItemCounts) []string {
 	var what []string
-	if n := it.Damaged - it.NamesLost; n > 0 {
+	if n := it.Damaged - it.NamesLost - it.Unreadable; n > 0 {
 		what = append(what, "what can be read of "+plural(n, "damaged item"))
 	}
 	if it.Salvageable > 0 {

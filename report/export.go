@@ -52,7 +52,7 @@ func ExportSummary(r ExportResult) []string {
 	out := append([]string{line + "."}, versionsWritten(versions, marked)...)
 	out = append(out, placedSummary(r.Placed)...)
 	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "written"); len(not) > 0 {
-		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason"+butUnnamed(r.CountedOnly)+".")
+		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason"+butUnnamed(r.CountedOnly, it.Lost-lost)+".")
 		if !r.IncludeDamaged {
 			out = append(out, includeDamagedAdvice(it)...)
 		}
@@ -151,8 +151,12 @@ func notSaved(it pstcheck.ItemCounts, partial, salvaged, failed int, failedWhat 
 
 // butUnnamed is what follows a list said to name each item not written:
 // the lost items only their folders' item counts still count, of which
-// nothing else is left to name them by ("" when none).
-func butUnnamed(n int) string {
+// nothing else is left to name them by ("" when none). They are counted
+// before the store's count weighs the messages known only by a block
+// against them, and those written may be some of them, so no more are
+// said than the lost items not written (lostLeft).
+func butUnnamed(countedOnly, lostLeft int) string {
+	n := min(countedOnly, lostLeft)
 	if n <= 0 {
 		return ""
 	}

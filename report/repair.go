@@ -71,7 +71,7 @@ func RepairSummary(r RepairResult) []string {
 	}
 	out = append(out, namesMore("The list", r.ListedTotal-it.Damaged-it.Lost-r.Failed)...)
 	if r.ListedTotal > 0 {
-		head := "Each item not written whole, and why, is listed in " + r.ListFile + butUnnamed(r.CountedOnly)
+		head := "Each item not written whole, and why, is listed in " + r.ListFile + butUnnamed(r.CountedOnly, it.Lost-lost)
 		if len(r.Listed) < r.ListedTotal {
 			head += fmt.Sprintf("; the first %d of %s:", len(r.Listed), thousands(int64(r.ListedTotal)))
 		} else {

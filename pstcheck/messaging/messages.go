@@ -136,6 +136,10 @@ func (w *walker) fold(q queued, c checked) {
 	}
 	ref := ItemRef{NID: q.nid, State: state, FAI: !q.normal, Orphan: !q.listed && w.itemsListed[q.folder],
 		NamesLost: err == errNamesLost}
+	// A damaged item whose check read its property heap (it has a
+	// fingerprint) has something to write; else its heap is tried as a
+	// lenient read takes it.
+	ref.Unreadable = state == Damaged && !ref.NamesLost && c.print == 0 && !w.heapReadable(q.nid)
 	if q.normal {
 		f := &w.out.Folders[w.folderIndex[q.folder]]
 		switch state {
@@ -148,6 +152,9 @@ func (w *walker) fold(q queued, c checked) {
 			}
 			if ref.NamesLost {
 				f.NamesLost++
+			}
+			if ref.Unreadable {
+				f.Unreadable++
 			}
 		case Lost:
 			f.Lost++
@@ -171,6 +178,23 @@ func (w *walker) fold(q queued, c checked) {
 	}
 	w.kept++
 	w.out.Items[q.folder] = append(w.out.Items[q.folder], ref)
+}
+
+// heapReadable says message nid's property heap can be read as a
+// lenient read (export's --include-damaged) takes it: its blocks whose one
+// fault is their checksum read as they are.
+func (w *walker) heapReadable(nid uint32) bool {
+	n, ok := w.res.Node(nid)
+	if !ok {
+		return false
+	}
+	w.chk.mem.reset()
+	blocks, err := w.res.Tolerant(nil).ReadBlocks(n.Data, w.chk.mem.blocks())
+	if err != nil {
+		return false
+	}
+	_, err = ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decoder())
+	return err == nil
 }
 
 // knowDamaged takes the fingerprint of a damaged message no row lists

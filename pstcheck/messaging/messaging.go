@@ -58,6 +58,9 @@ type Folder struct {
 	// NamesLost are the damaged items that are whole but for their named
 	// properties (ItemRef.NamesLost).
 	NamesLost int
+	// Unreadable are the damaged items of which nothing can be read: their
+	// property heap fails even read leniently (ItemRef.Unreadable).
+	Unreadable int
 	// Size totals the message sizes (PidTagMessageSize, the figure
 	// Outlook's Folder Size dialog adds up) of the normal items read
 	// whole, each from the message's own properties: the contents
@@ -185,6 +188,11 @@ type ItemRef struct {
 	// NamesLost says the item is damaged only in that its named
 	// properties cannot be read: the store's name-to-ID map is lost.
 	NamesLost bool
+	// Unreadable says the item is damaged and nothing of it can be read:
+	// its property heap fails even as a lenient read takes it (a block
+	// whose one fault is its checksum read as it is), so --include-damaged
+	// writes nothing of it.
+	Unreadable bool
 }
 
 // UnlinkedMessage is a message whose property heap survives in block
