@@ -299,6 +299,21 @@ func judgeSalvage(t *testing.T, clean exported, rep *pstcheck.Report, got export
 		}
 	}
 	t.Logf("%d lost items salvaged, %d of them whole", salvaged, whole)
+	// The damaged items nothing could be written of are those the scan
+	// counts unreadable (its advice offers only the others), but for
+	// damaged items the count takes for recovered heaps.
+	beyond, damaged := 0, 0
+	for _, it := range got.man.Items {
+		if it.State == export.StateDamaged {
+			damaged++
+			if it.Skipped != nil && strings.HasPrefix(*it.Skipped, "damaged beyond reading") {
+				beyond++
+			}
+		}
+	}
+	if extra := damaged - rep.Items.Damaged; beyond < rep.Items.Unreadable || beyond > rep.Items.Unreadable+extra {
+		t.Errorf("%d damaged items written with nothing read; the scan counts %d unreadable (%d damaged items more listed than counted)", beyond, rep.Items.Unreadable, extra)
+	}
 	// Those beyond the lost items counted are heaps the count takes for
 	// versions of damaged items: the summary writes them apart.
 	versions := salvaged - rep.Items.Lost

@@ -182,7 +182,8 @@ func (w *walker) fold(q queued, c checked) {
 
 // heapReadable says message nid's property heap can be read as a
 // lenient read (export's --include-damaged) takes it: its blocks whose one
-// fault is their checksum read as they are.
+// fault is their checksum read as they are, the properties whose values
+// cannot be found left out.
 func (w *walker) heapReadable(nid uint32) bool {
 	n, ok := w.res.Node(nid)
 	if !ok {
@@ -193,7 +194,9 @@ func (w *walker) heapReadable(nid uint32) bool {
 	if err != nil {
 		return false
 	}
-	_, err = ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decoder())
+	// As the lenient read opens it: a property whose value cannot be found
+	// left out (its subnodes are not asked for here).
+	_, _, err = ltp.SalvagePC(w.chk.mem.objects(), blocks, w.res.Decoder(), nil)
 	return err == nil
 }
 
