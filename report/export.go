@@ -78,11 +78,33 @@ func namesMore(list string, extra int) []string {
 		list, plural(extra, "item"))}
 }
 
-// recoveredWords says what a recovered item is.
-const recoveredWords = "recovered without their folder's listing or index entry"
+// recoveredWords says what n recovered items are.
+func recoveredWords(n int) string {
+	return "recovered without " + their(n) + " folder's listing or index entry"
+}
 
-// salvagedWords says what a salvaged lost item holds.
-const salvagedWords = "written from the blocks that still hold them (their properties; recipients, attachments and long bodies only where their blocks could be told apart)"
+// salvagedWords says what n salvaged lost items hold.
+func salvagedWords(n int) string {
+	if n == 1 {
+		return "written from the blocks that still hold it (its properties; recipients, attachments and long bodies only where its blocks could be told apart)"
+	}
+	return "written from the blocks that still hold them (their properties; recipients, attachments and long bodies only where their blocks could be told apart)"
+}
+
+// their is the possessive of n items, them its object pronoun.
+func their(n int) string {
+	if n == 1 {
+		return "its"
+	}
+	return "their"
+}
+
+func them(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
 
 // writtenParts says what an export or repair wrote of a store's items,
 // the readable ones (when not all are), those recovered, those written
@@ -94,16 +116,16 @@ func writtenParts(it pstcheck.ItemCounts, partial, salvaged int, marked string) 
 		parts = append(parts, thousands(int64(it.Readable))+" readable")
 	}
 	if it.Recovered > 0 {
-		parts = append(parts, thousands(int64(it.Recovered))+" "+recoveredWords)
+		parts = append(parts, thousands(int64(it.Recovered))+" "+recoveredWords(it.Recovered))
 	}
 	if n := min(partial, it.NamesLost); n > 0 {
-		parts = append(parts, thousands(int64(n))+" without their named properties (the store's name map is lost), "+marked)
+		parts = append(parts, thousands(int64(n))+" without "+their(n)+" named properties (the store's name map is lost), "+marked)
 	}
 	if n := partial - min(partial, it.NamesLost); n > 0 {
-		parts = append(parts, thousands(int64(n))+" damaged, written with what could be read of them, "+marked)
+		parts = append(parts, thousands(int64(n))+" damaged, written with what could be read of "+them(n)+", "+marked)
 	}
 	if salvaged > 0 {
-		parts = append(parts, thousands(int64(salvaged))+" lost, "+salvagedWords+", "+marked)
+		parts = append(parts, thousands(int64(salvaged))+" lost, "+salvagedWords(salvaged)+", "+marked)
 	}
 	return parts
 }
@@ -128,7 +150,7 @@ func versionsWritten(versions int, marked string) []string {
 		which = "which"
 	}
 	return []string{fmt.Sprintf("Also written, %s: %s known only by a block no index entry leads to, %s, %s may be a version of a damaged item counted above.",
-		marked, plural(versions, "message"), salvagedWords, which)}
+		marked, plural(versions, "message"), salvagedWords(versions), which)}
 }
 
 // notSaved names the items an export or repair did not save at all: the

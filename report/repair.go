@@ -105,7 +105,14 @@ func newStoreSummary(r RepairResult) []string {
 		out = append(out, hidden+".")
 	}
 	if r.MovedFrom != "" {
-		out = append(out, fmt.Sprintf("The mailbox's folders (%q) are under %q in the new store, where Outlook shows them.", r.MovedFrom, r.MovedTo))
+		// An OST's mailbox, or the top of a PST's folders found without
+		// the message store that names it (a copy cut off or destroyed
+		// there).
+		whose := "The mailbox's folders"
+		if !strings.HasPrefix(r.MovedFrom, pstcheck.OSTMailboxRoot+"/") {
+			whose = "The store's folders"
+		}
+		out = append(out, fmt.Sprintf("%s (%q) are under %q in the new store, where Outlook shows them.", whose, r.MovedFrom, r.MovedTo))
 	}
 	return out
 }

@@ -54,3 +54,20 @@ func TestSummariesSayWherePlacedWent(t *testing.T) {
 		t.Errorf("nothing placed, yet:\n%s", out)
 	}
 }
+
+// The top of the folders moved to the new store's is called the mailbox's
+// only for an OST's; a PST whose message store is lost (enron.pst with its
+// first 1 MiB random and cut short: "(folder 0x8022)" taken for its top)
+// is not told of a mailbox.
+func TestRepairMovedFolders(t *testing.T) {
+	for _, c := range []struct{ from, want string }{
+		{pstcheck.OSTMailboxRoot + "/IPM_SUBTREE", "The mailbox's folders"},
+		{"(folder 0x8022)", "The store's folders"},
+	} {
+		r := RepairResult{Source: "in.pst", Target: "out.pst", Items: pstcheck.ItemCounts{Total: 1, Readable: 1}, Saved: 1,
+			MovedFrom: c.from, MovedTo: "Top of Personal Folders"}
+		if out := strings.Join(RepairSummary(r), "\n"); !strings.Contains(out, c.want+` ("`+c.from+`")`) {
+			t.Errorf("moved from %q:\n%s", c.from, out)
+		}
+	}
+}

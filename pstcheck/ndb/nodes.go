@@ -600,7 +600,7 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 	}
 	if unused.n > 0 {
 		s.report(finding.Finding{Code: finding.BlockUnused, Offset: int64(unused.first.IB), BID: unused.first.BID,
-			Detail: fmt.Sprintf("%d blocks (%d bytes) are used by no node, the first 0x%X", unused.n, unused.bytes, unused.first.BID)})
+			Detail: unusedDetail(unused.n, unused.bytes, unused.first.BID)})
 	}
 	if n := s.res.UnlinkedLeftOut; n > 0 {
 		s.report(finding.Finding{Code: finding.BlockUnusedLimit, Offset: finding.NoOffset,
@@ -610,4 +610,13 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 		s.report(finding.Finding{Code: finding.BlockRefHigh, Offset: int64(high.first.IB), BID: high.first.BID,
 			Detail: fmt.Sprintf("%d blocks have a reference count above their references, the first 0x%X", high.n, high.first.BID)})
 	}
+}
+
+// unusedDetail says how many blocks no node uses, their bytes and the
+// first of them.
+func unusedDetail(n int, bytes int64, first uint64) string {
+	if n == 1 {
+		return fmt.Sprintf("1 block (%d bytes) is used by no node: 0x%X", bytes, first)
+	}
+	return fmt.Sprintf("%d blocks (%d bytes) are used by no node, the first 0x%X", n, bytes, first)
 }
