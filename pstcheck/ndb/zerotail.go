@@ -50,10 +50,17 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 			last = max(last, ib)
 		}
 	}
+	buf := make([]byte, 1<<20)
+	if res.Header.Guessed && int64(res.Header.FileEOF) <= s.size {
+		// The index was rebuilt from what survives before the zeros: no
+		// entry may name a block among them. The allocation maps do.
+		if start, written, ok := zeroedPastMaps(s.r, s.size, l, buf); ok {
+			return start, written, true
+		}
+	}
 	if last < 0 {
 		return 0, 0, false
 	}
-	buf := make([]byte, 1<<20)
 	zeroedAt := func(off, n int64) bool {
 		for n > 0 {
 			k := min(int64(len(buf)), n)
@@ -110,6 +117,47 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 		return 0, 0, false
 	}
 	return start, last, true
+}
+
+// zeroedPastMaps tells a zeroed end where the header is destroyed, and the
+// index rebuilt from the pages and blocks that survive names none among
+// the zeros: the zeros run to the end of the file from a place that the
+// sound allocation map page of its interval marks in use (written data,
+// never zeros), and over the place of the next map page (which a writer
+// writes for every interval the file reaches; zeros short of it are a
+// region destroyed, not an end). It returns where the zeros begin and the
+// first unit in use among them.
+func zeroedPastMaps(r readerAt, size int64, l *Layout, buf []byte) (start, written int64, ok bool) {
+	start = size
+	for left := maxZeroedTailRead; start > 0 && left > 0; {
+		n := min(int64(len(buf)), start, left)
+		b := buf[:n]
+		if readFull(r, b, start-n) != nil {
+			return 0, 0, false
+		}
+		if i := lastNonZero(b); i >= 0 {
+			start = start - n + int64(i) + 1
+			break
+		}
+		start, left = start-n, left-n
+	}
+	if start < l.FirstAMap || l.amapFrom(start)+l.PageSize > size {
+		return 0, 0, false
+	}
+	at := l.FirstAMap + (start-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
+	if start < at+l.PageSize {
+		return 0, 0, false // the interval's own map page is among the zeros
+	}
+	bits := (&amapCursor{r: r, l: l}).bitsFor(at)
+	if bits == nil {
+		return 0, 0, false
+	}
+	for u := (start + l.AMapUnit - 1) / l.AMapUnit * l.AMapUnit; u < at+l.AMapCoverage && u < size; u += l.AMapUnit {
+		if l.amapInUse(bits, u) {
+			return start, u, true
+		}
+	}
+	return 0, 0, false
 }
 
 // maxZeroedTailRead bounds what ZeroedTail reads whole: a file of 40 GB

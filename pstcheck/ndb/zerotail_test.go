@@ -113,6 +113,33 @@ func TestZeroedTail(t *testing.T) {
 		if _, ok := zeroedTail(zeroFrom(lastWritten)[:size-512]); ok {
 			t.Errorf("%s: a cut-off copy's zeros are told as a zeroed end", path)
 		}
+		// With the header destroyed too, the index rebuilt from what
+		// survives names no block among the zeros: the map page of the
+		// zeros' interval tells them, where it marks their place in use
+		// and the zeros run over the next map page's place. The clean
+		// file and zeros past the last page and block are still not told.
+		headerless := func(b []byte) []byte {
+			clear(b[:512])
+			return b
+		}
+		for _, b := range [][]byte{bytes.Clone(clean), zeroFrom(writtenEnd)} {
+			if got, ok := zeroedTail(headerless(b)); ok {
+				t.Errorf("%s, header zeroed: zeros from 0x%X, past the last page and block, told as a zeroed end", path, got)
+			}
+		}
+		told := 0
+		for _, from := range []int64{size / 2, size * 9 / 10} {
+			if from < l.FirstAMap+l.PageSize || from > lastMap || from > lastWritten {
+				continue
+			}
+			if got, ok := zeroedTail(headerless(zeroFrom(from))); ok {
+				told++
+				if got > from || !allZero(clean[got:from]) {
+					t.Errorf("%s, header zeroed, zeroed from 0x%X: told from 0x%X", path, from, got)
+				}
+			}
+		}
+		t.Logf("%s: %d zeroed ends told with the header zeroed", path, told)
 		b := bytes.Clone(clean)
 		clear(b[lastMap : lastMap+l.PageSize])
 		if lastMap+l.PageSize < size && !allZero(clean[lastMap+l.PageSize:]) {
