@@ -71,6 +71,31 @@ var csvFileColumns = []csvColumn[*pstcheck.Report]{
 		}
 		return strconv.FormatInt(r.Stats.FreeBytes, 10)
 	}},
+	// The item accounting, as the text report's summary gives it; empty
+	// where no item was counted. items_complete false: items is a lower
+	// bound ("at least").
+	itemsColumn("items", func(it pstcheck.ItemCounts) int { return it.Total }),
+	itemsColumn("readable", func(it pstcheck.ItemCounts) int { return it.Readable }),
+	itemsColumn("damaged", func(it pstcheck.ItemCounts) int { return it.Damaged }),
+	itemsColumn("lost", func(it pstcheck.ItemCounts) int { return it.Lost }),
+	itemsColumn("recovered", func(it pstcheck.ItemCounts) int { return it.Recovered }),
+	{"items_complete", func(r *pstcheck.Report) string {
+		if !itemsCounted(r) {
+			return ""
+		}
+		return strconv.FormatBool(r.Items.Complete)
+	}},
+}
+
+// itemsColumn is a column of the file table giving one of a file's item
+// counts, empty where no item was counted.
+func itemsColumn(name string, count func(pstcheck.ItemCounts) int) csvColumn[*pstcheck.Report] {
+	return csvColumn[*pstcheck.Report]{name, func(r *pstcheck.Report) string {
+		if !itemsCounted(r) {
+			return ""
+		}
+		return strconv.Itoa(count(r.Items))
+	}}
 }
 
 func (csvWriter) Write(w io.Writer, run Run) error {

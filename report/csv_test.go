@@ -18,7 +18,8 @@ func TestCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := []string{"path", "size", "format", "content", "verdict", "action", "errors", "warnings", "infos",
-		"codes", "cause", "next_step", "folders", "largest_folder", "largest_folder_items", "reclaimable"}
+		"codes", "cause", "next_step", "folders", "largest_folder", "largest_folder_items", "reclaimable",
+		"items", "readable", "damaged", "lost", "recovered", "items_complete"}
 	if len(rows) == 0 || !slices.Equal(rows[0], header) {
 		t.Fatalf("header = %v, want %v", rows, header)
 	}
@@ -35,11 +36,13 @@ func TestCSV(t *testing.T) {
 		"BLOCK-CRC;NODE-BLOCK-DAMAGED;ROOT-AMAP-INVALID",
 		"14 damaged blocks; 1,372 items: 1,369 readable, 3 damaged",
 		"export the readable items (it saves 1,369 of 1,372 items), then run scanpst",
-		"5", "Top of Personal Folders/Deleted Items", "1204", "1258291"}
+		"5", "Top of Personal Folders/Deleted Items", "1204", "1258291",
+		"1372", "1369", "3", "0", "0", "true"}
 	if !slices.Equal(damaged, want) {
 		t.Errorf("damaged row = %q\nwant %q", damaged, want)
 	}
-	if unreadable := rows[3]; unreadable[2] != "" || unreadable[3] != "" || unreadable[9] != "HDR-MAGIC" {
+	// A file none of whose items were counted has no counts, not zeros.
+	if unreadable := rows[3]; unreadable[2] != "" || unreadable[3] != "" || unreadable[9] != "HDR-MAGIC" || unreadable[16] != "" || unreadable[21] != "" {
 		t.Errorf("unreadable row = %q", unreadable)
 	}
 	if healthy := rows[1]; healthy[9] != "" || healthy[8] != "2" {
