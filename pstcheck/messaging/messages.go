@@ -49,7 +49,9 @@ func (w *walker) messages() {
 			wg.Go(func() {
 				for k0 := int(next.Add(run)) - run; k0 < n && w.ctx.Err() == nil; k0 = int(next.Add(run)) - run {
 					for k := k0; k < min(k0+run, n); k++ {
-						buf[k].err = c.message(w.queue[start+k].nid)
+						q := w.queue[start+k]
+						buf[k].err = c.message(q.nid)
+						buf[k].unreadable = c.damagedHeap(q.nid, buf[k].err, q.listed)
 						buf[k].print, buf[k].created, buf[k].size = c.print, c.created, c.size
 					}
 				}
@@ -84,6 +86,9 @@ type checked struct {
 	print   uint64
 	created int64 // the message's creation time (exactTime)
 	size    int64
+	// unreadable: the message is damaged and its property heap cannot be
+	// read even leniently (checker.damagedHeap).
+	unreadable bool
 }
 
 // dataOrder is where a message's data lies, to order the checks by: the
@@ -135,11 +140,7 @@ func (w *walker) fold(q queued, c checked) {
 		w.out.ListedIn[q.nid] = q.folder
 	}
 	ref := ItemRef{NID: q.nid, State: state, FAI: !q.normal, Orphan: !q.listed && w.itemsListed[q.folder],
-		NamesLost: err == errNamesLost}
-	// A damaged item whose check read its property heap (it has a
-	// fingerprint) has something to write; else its heap is tried as a
-	// lenient read takes it.
-	ref.Unreadable = state == Damaged && !ref.NamesLost && c.print == 0 && !w.heapReadable(q.nid)
+		NamesLost: err == errNamesLost, Unreadable: state == Damaged && c.unreadable}
 	if q.normal {
 		f := &w.out.Folders[w.folderIndex[q.folder]]
 		switch state {
@@ -148,7 +149,12 @@ func (w *walker) fold(q queued, c checked) {
 		case Damaged:
 			f.Damaged++
 			if c.print == 0 && !q.listed && len(w.res.Unlinked) > 0 {
-				w.knowDamaged(q.nid)
+				// Neither a row nor its heap says its subject or time,
+				// and a heap no node uses may be its newer or older
+				// version (the heap an old index page names is written
+				// over once the message changes): counted as one a heap
+				// may be (unlinkedCounts).
+				w.out.Unmatched.Damaged++
 			}
 			if ref.NamesLost {
 				f.NamesLost++
@@ -180,42 +186,39 @@ func (w *walker) fold(q queued, c checked) {
 	w.out.Items[q.folder] = append(w.out.Items[q.folder], ref)
 }
 
-// heapReadable says message nid's property heap can be read as a
-// lenient read (export's --include-damaged) takes it: its blocks whose one
-// fault is their checksum read as they are, the properties whose values
-// cannot be found left out.
-func (w *walker) heapReadable(nid uint32) bool {
-	n, ok := w.res.Node(nid)
+// damagedHeap looks again at the property heap of message nid, whose
+// check stopped at err before taking its fingerprint (a block under it
+// fails): where it reads, its fingerprint is taken from it all the same
+// when no row lists the message, so that a heap no node uses that is a
+// version of it is not taken for another item; and it says whether the
+// heap cannot be read even as a lenient read (export's --include-damaged)
+// takes it, its blocks whose one fault is their checksum read as they
+// are, the properties whose values cannot be found left out: then nothing
+// of the message can be written.
+func (c *checker) damagedHeap(nid uint32, err error, listed bool) (unreadable bool) {
+	if err == nil || err == errMissing || err == errNotMessage || err == errNamesLost || c.print != 0 {
+		return false
+	}
+	n, ok := c.res.Node(nid)
 	if !ok {
-		return false
+		return true
 	}
-	w.chk.mem.reset()
-	blocks, err := w.res.Tolerant(nil).ReadBlocks(n.Data, w.chk.mem.blocks())
-	if err != nil {
-		return false
-	}
-	// As the lenient read opens it: a property whose value cannot be found
-	// left out (its subnodes are not asked for here).
-	_, _, err = ltp.SalvagePC(w.chk.mem.objects(), blocks, w.res.Decoder(), nil)
-	return err == nil
-}
-
-// knowDamaged takes the fingerprint of a damaged message no row lists
-// whose check stopped before its property heap could be read (a block
-// under it fails) from that heap, so that a heap no node uses that is a
-// version of it is not taken for another item. Where its heap cannot be
-// read, nothing says its subject or time, and a heap no node uses may be
-// its newer or older version (the heap an old index page names is written
-// over once the message changes): it is counted as one a heap may be
-// (Result.Unmatched).
-func (w *walker) knowDamaged(nid uint32) {
-	if n, ok := w.res.Node(nid); ok {
-		if pc, ok := w.peekHeap(n.Data); ok {
-			w.know(fingerprint(pc, w.codepage))
-			return
+	if c.fingerprints && !listed {
+		c.mem.reset()
+		if blocks, err := c.res.ReadBlocks(n.Data, c.mem.blocks()); err == nil {
+			if pc, err := ltp.PeekPC(c.mem.objects(), blocks, c.res.Decoder()); err == nil {
+				c.print, c.created = fingerprint(pc, c.codepage)
+				return false
+			}
 		}
 	}
-	w.out.Unmatched.Damaged++
+	c.mem.reset()
+	blocks, err := c.res.Tolerant(nil).ReadBlocks(n.Data, c.mem.blocks())
+	if err != nil {
+		return true
+	}
+	_, _, err = ltp.SalvagePC(c.mem.objects(), blocks, c.res.Decoder(), nil)
+	return err != nil
 }
 
 // errNodeDamaged: the node pass found damaged blocks under the message and
