@@ -426,10 +426,20 @@ func (w *walker) cellString(tc *ltp.TC, row int, id uint16) (string, bool) {
 // lost without a trace, which becomes a folder of its own, found only from
 // its items.
 func (w *walker) unlisted() {
+	var short map[uint32]int // lazily: shortOf
 	for _, n := range w.res.NBT.All() {
 		t := n.NID & 0x1F
 		if (t != ndb.NIDTypeMessage && t != ndb.NIDTypeAssocMessage) || w.queuedAlready(n.NID) {
 			continue
+		}
+		if _, ok := w.folderIndex[n.Parent]; !ok && t == ndb.NIDTypeMessage {
+			if short == nil {
+				short = w.shortOf()
+			}
+			if f, ok := oneBitFrom(n.Parent, short); ok {
+				short[f]--
+				n.Parent = f
+			}
 		}
 		if w.itemsListed[n.Parent] {
 			w.orphaned = append(w.orphaned, n.NID)
@@ -442,6 +452,42 @@ func (w *walker) unlisted() {
 		}
 		w.enqueue(queued{nid: n.NID, folder: n.Parent, normal: t == ndb.NIDTypeMessage})
 	}
+}
+
+// shortOf returns the folders walked whose listing is lost and whose
+// count names more items than the messages that name them as parent,
+// with how many more.
+func (w *walker) shortOf() map[uint32]int {
+	queued := map[uint32]int{}
+	for _, q := range w.queue {
+		if q.normal {
+			queued[q.folder]++
+		}
+	}
+	short := map[uint32]int{}
+	for _, f := range w.out.Folders {
+		if !f.Listed && !f.NodeLost && !f.Unreachable && f.Expected > queued[f.NID] {
+			short[f.NID] = f.Expected - queued[f.NID]
+		}
+	}
+	return short
+}
+
+// oneBitFrom returns the one folder of short (still short of items) whose
+// NID differs from parent, which names no folder, in one bit: a message
+// whose entry names it is that folder's, its parent NID changed by a
+// flipped bit (a bit flipped on an index page whose checksum fails, which
+// the rebuild weighs and uses). Else the message names a folder lost
+// without a trace, which becomes a folder of its own (unlisted).
+func oneBitFrom(parent uint32, short map[uint32]int) (uint32, bool) {
+	var found uint32
+	n := 0
+	for bit := range 32 {
+		if f := parent ^ 1<<bit; short[f] > 0 {
+			found, n = f, n+1
+		}
+	}
+	return found, n == 1
 }
 
 // enqueue queues a message to be checked, unless it is queued already: an
