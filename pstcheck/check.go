@@ -97,14 +97,16 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		// buffer, reported in pass order.
 		progress.Phase("maps, folders")
 		maps, upper := newCapped(limit, nil), newCapped(limit, nil)
+		// Made before the allocation pass writes its figures into res.
+		tolerant := res.Tolerant(nil)
 		if par > 1 {
 			var wg sync.WaitGroup
 			wg.Go(func() { res.CheckMaps(maps) })
-			m = messaging.Check(ctx, res, upper, messaging.Options{Workers: par, KeepItems: keepItems})
+			m = messaging.Check(ctx, res, upper, messaging.Options{Workers: par, KeepItems: keepItems, Tolerant: tolerant})
 			wg.Wait()
 		} else {
 			res.CheckMaps(maps)
-			m = messaging.Check(ctx, res, upper, messaging.Options{Workers: 1, KeepItems: keepItems})
+			m = messaging.Check(ctx, res, upper, messaging.Options{Workers: 1, KeepItems: keepItems, Tolerant: tolerant})
 		}
 		// Blocks that an old index page alone names, written over since,
 		// are no item's when no item lost its node.
@@ -115,7 +117,7 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 			if start, written, ok := res.ZeroedTail(); ok {
 				rep.zeroed = size - start
 				c.Report(finding.Finding{Code: finding.RootFileZeroed, Offset: start,
-					Detail: fmt.Sprintf("the last %d bytes, from offset 0x%X to the end, are zeros, and so is the store's last page or block, at 0x%X", size-start, start, written)})
+					Detail: fmt.Sprintf("the last %d bytes, from offset 0x%X to the end, are zeros, and so is what the store had written at 0x%X (its last page or block, or space its allocation map marks in use)", size-start, start, written)})
 			}
 		}
 		c.absorb(maps)

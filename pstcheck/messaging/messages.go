@@ -28,8 +28,14 @@ func (w *walker) messages() {
 
 	workers := min(w.workers, 4, len(w.queue)/64+1)
 	checkers := make([]*checker, workers)
+	tolerant := w.tolerant
+	if tolerant == nil {
+		tolerant = w.res.Tolerant(nil)
+	}
 	for i := range checkers {
-		checkers[i] = &checker{res: w.res, nameMapLost: w.chk.nameMapLost, names: w.chk.names, fingerprints: len(w.res.Unlinked) > 0, codepage: w.codepage}
+		unverified := new([]uint64)
+		checkers[i] = &checker{res: w.res, tolerant: tolerant.Tolerant(unverified), unverified: unverified,
+			nameMapLost: w.chk.nameMapLost, names: w.chk.names, fingerprints: len(w.res.Unlinked) > 0, codepage: w.codepage}
 	}
 	const batch = 4096
 	var bufs [2][]checked
@@ -213,7 +219,8 @@ func (c *checker) damagedHeap(nid uint32, err error, listed bool) (unreadable bo
 		}
 	}
 	c.mem.reset()
-	blocks, err := c.res.Tolerant(nil).ReadBlocks(n.Data, c.mem.blocks())
+	*c.unverified = (*c.unverified)[:0]
+	blocks, err := c.tolerant.ReadBlocks(n.Data, c.mem.blocks())
 	if err != nil {
 		return true
 	}
@@ -300,7 +307,11 @@ func lowerASCII(b byte) byte {
 // checker validates message objects. Each goroutine has its own: the
 // arena holds the blocks of the item being checked and is reset per item.
 type checker struct {
-	res         *ndb.Result
+	res *ndb.Result
+	// tolerant is this checker's tolerant view of res (damagedHeap), the
+	// blocks it read as they are in unverified.
+	tolerant    *ndb.Result
+	unverified  *[]uint64
 	mem         memory
 	nameMapLost bool
 	// names are the IDs the store's name-to-ID map names, when it reads

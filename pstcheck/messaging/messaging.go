@@ -261,9 +261,11 @@ type RowInfo struct {
 }
 
 type walker struct {
-	ctx  context.Context
-	res  *ndb.Result
-	sink finding.Sink
+	ctx context.Context
+	res *ndb.Result
+	// tolerant is Options.Tolerant.
+	tolerant *ndb.Result
+	sink     finding.Sink
 	// newestFailing are the newest unused blocks that fail and may be a
 	// lost message's current heap or subnode tree (newestFailingOf, once
 	// unlinked has read the unused trees).
@@ -353,6 +355,11 @@ type Options struct {
 	// only the exceptions are kept, so that memory does not grow with the
 	// number of items.
 	KeepItems bool
+	// Tolerant is a tolerant view of the store (ndb.Result.Tolerant) made
+	// before anything beside the check writes to it: the checkers' lenient
+	// looks at damaged heaps copy it, not the store's result, which the
+	// allocation pass running beside them still writes (nil: made here).
+	Tolerant *ndb.Result
 }
 
 // maxKept bounds the items listed in Result.Items (unless all are to be
@@ -363,7 +370,7 @@ const maxKept = 100_000
 // Check walks the store, checking messages on opts.Workers goroutines.
 // res must come from a completed ndb.Scan.
 func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, opts Options) *Result {
-	w := &walker{ctx: ctx, res: res, chk: checker{res: res}, sink: sink, unicode: res.Header.Kind != ndb.ANSI,
+	w := &walker{ctx: ctx, res: res, tolerant: opts.Tolerant, chk: checker{res: res}, sink: sink, unicode: res.Header.Kind != ndb.ANSI,
 		keepItems: opts.KeepItems, queuedNode: make([]uint64, (res.NBT.Len()+63)/64), queuedMissing: map[uint32]bool{},
 		seenFolder: map[uint32]bool{}, folderIndex: map[uint32]int{},
 		subfoldersListed: map[uint32]bool{}, itemsListed: map[uint32]bool{}, rowNames: map[uint32]string{},
