@@ -126,7 +126,7 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 // never zeros), and over the place of the next map page (which a writer
 // writes for every interval the file reaches; zeros short of it are a
 // region destroyed, not an end). It returns where the zeros begin and the
-// first unit in use among them.
+// first unit in use among them (where the store had written).
 func zeroedPastMaps(r readerAt, size int64, l *Layout, buf []byte) (start, written int64, ok bool) {
 	start = size
 	for left := maxZeroedTailRead; start > 0 && left > 0; {
@@ -152,9 +152,17 @@ func zeroedPastMaps(r readerAt, size int64, l *Layout, buf []byte) (start, writt
 	if bits == nil {
 		return 0, 0, false
 	}
-	for u := (start + l.AMapUnit - 1) / l.AMapUnit * l.AMapUnit; u < at+l.AMapCoverage && u < size; u += l.AMapUnit {
-		if l.amapInUse(bits, u) {
-			return start, u, true
+	// A unit in use among the zeros, and a free one after it in the
+	// interval: marks that run in use to the interval's end are a writer's
+	// way of marking the space past its end (go-pst's 32-bit.pst, whole,
+	// with zeros appended), not data written.
+	first := int64(-1)
+	for u := (start + l.AMapUnit - 1) / l.AMapUnit * l.AMapUnit; u < at+l.AMapCoverage; u += l.AMapUnit {
+		switch inUse := l.amapInUse(bits, u); {
+		case inUse && first < 0:
+			first = u
+		case !inUse && first >= 0:
+			return start, first, true
 		}
 	}
 	return 0, 0, false

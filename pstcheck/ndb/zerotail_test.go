@@ -25,6 +25,12 @@ func TestZeroedTail(t *testing.T) {
 		}
 		return start, ok
 	}
+	toldHeaderless := 0
+	defer func() {
+		if toldHeaderless == 0 && !t.Failed() {
+			t.Error("no zeroed end told with the header zeroed")
+		}
+	}()
 	for _, path := range files {
 		clean, err := os.ReadFile(path)
 		if err != nil {
@@ -122,7 +128,10 @@ func TestZeroedTail(t *testing.T) {
 			clear(b[:512])
 			return b
 		}
-		for _, b := range [][]byte{bytes.Clone(clean), zeroFrom(writtenEnd)} {
+		// Nor is the file with zeros added past its end: an allocation map
+		// may mark the rest of its interval in use (go-pst's 32-bit.pst).
+		padded := append(bytes.Clone(clean), make([]byte, 1<<20)...)
+		for _, b := range [][]byte{bytes.Clone(clean), zeroFrom(writtenEnd), padded} {
 			if got, ok := zeroedTail(headerless(b)); ok {
 				t.Errorf("%s, header zeroed: zeros from 0x%X, past the last page and block, told as a zeroed end", path, got)
 			}
@@ -140,6 +149,7 @@ func TestZeroedTail(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d zeroed ends told with the header zeroed", path, told)
+		toldHeaderless += told
 		b := bytes.Clone(clean)
 		clear(b[lastMap : lastMap+l.PageSize])
 		if lastMap+l.PageSize < size && !allZero(clean[lastMap+l.PageSize:]) {
