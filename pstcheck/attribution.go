@@ -94,8 +94,10 @@ type unlinked struct {
 	recovered, salvageable, maybeOlder int
 	// lost is how many lost items they add, negative when recovered ones
 	// may be lost items already counted; damagedOff how many damaged items
-	// already counted recovered ones may be (counted once, as recovered).
-	lost, damagedOff int
+	// already counted recovered ones may be (counted once, as recovered);
+	// versions how many of the salvageable ones are taken for versions of
+	// items counted (ItemCounts.Versions).
+	lost, damagedOff, versions int
 }
 
 // unlinkedCounts weighs the heaps no entry links to against the items
@@ -122,7 +124,7 @@ func unlinkedCounts(m *messaging.Result) unlinked {
 	}
 	u.salvageable = len(m.Unlinked) - u.recovered
 	if m.Complete {
-		u.lost = -u.recovered
+		u.lost, u.versions = -u.recovered, u.salvageable
 		return u
 	}
 	lost, damaged := m.Unmatched.Lost, m.Unmatched.Damaged
@@ -136,6 +138,7 @@ func unlinkedCounts(m *messaging.Result) unlinked {
 	partLost := take(u.salvageable, &lost)
 	partDamaged := take(u.salvageable-partLost, &damaged)
 	u.lost = u.salvageable - partLost - partDamaged - wholeLost
+	u.versions = partDamaged
 	return u
 }
 
@@ -144,9 +147,11 @@ func unlinkedCounts(m *messaging.Result) unlinked {
 // damaged items than c does.
 func (c *ItemCounts) addUnlinked(u unlinked) {
 	c.Recovered += u.recovered
+	c.Versions += u.versions
 	c.Lost = max(0, c.Lost+u.lost)
 	c.Damaged = max(0, c.Damaged-u.damagedOff)
-	// The damaged items taken for recovered heaps are ones whose heap
-	// cannot be read.
+	// The damaged items taken for recovered heaps are mostly ones whose
+	// heap cannot be read (the others' rows lost their subject and time):
+	// as many come off those, never more than are left to read.
 	c.Unreadable = max(0, min(c.Unreadable-u.damagedOff, c.Damaged-c.NamesLost))
 }

@@ -110,10 +110,13 @@ type ItemCounts struct {
 	// Salvageable are the lost items whose properties survive in a block
 	// no index entry leads to any more (a lost item's listing matches it,
 	// or it is a message no entry links to): export and repair write what
-	// is left of them, marked, with --include-damaged. Messages no entry
-	// links to that may be versions of damaged items nothing names are
-	// among them but not counted lost: Salvageable may exceed Lost.
+	// is left of them, marked, with --include-damaged.
 	Salvageable int `json:"salvageable"`
+	// Versions are the salvageable messages no entry links to that the
+	// count takes for versions of items it counts already (damaged items
+	// nothing names; where every listing survives, any item), not for
+	// lost items: export and repair write them apart.
+	Versions int `json:"versions"`
 	// MaybeOlder are the salvageable items that read whole, but are not
 	// taken for the items: a newer block no index entry leads to fails,
 	// and may hold their last version.

@@ -321,20 +321,20 @@ func salvageOnlyAdvice(it pstcheck.ItemCounts, path, when string) []string {
 
 // leftOfLost says what --include-damaged writes of the lost items whose
 // properties survive (it.Salvageable), how many of them read whole, and
-// how many may be damaged items' versions instead.
+// how many may be versions of items counted instead (it.Versions).
 func leftOfLost(it pstcheck.ItemCounts) string {
 	out := "what is left of " + plural(it.Salvageable, "lost item") +
 		" (what survives of them: subject, sender, date and short bodies; recipients, attachments and long bodies where their blocks can be told apart"
 	if n := it.MaybeOlder; n > 0 {
 		out += fmt.Sprintf("; %s of them read whole, but a newer block that fails may hold their last version", thousands(int64(n)))
 	}
-	if n := it.Salvageable - it.Lost; n > 0 {
+	if n := it.Versions; n > 0 {
 		// Heaps no entry links to that the count takes for versions of
-		// damaged items nothing names (pstcheck's unlinkedCounts).
+		// items it counts already.
 		if n == 1 {
-			out += "; 1 of them may be a version of a damaged item counted above"
+			out += "; 1 of them may be a version of an item counted above"
 		} else {
-			out += fmt.Sprintf("; %s of them may be versions of damaged items counted above", thousands(int64(n)))
+			out += fmt.Sprintf("; %s of them may be versions of items counted above", thousands(int64(n)))
 		}
 	}
 	return out + ")"

@@ -51,7 +51,7 @@ func ExportSummary(r ExportResult) []string {
 	}
 	out := append([]string{line + "."}, versionsWritten(versions, marked)...)
 	out = append(out, placedSummary(r.Placed)...)
-	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "written"); len(not) > 0 {
+	if not := notSaved(it, r.Partial, lost, r.Failed, "written"); len(not) > 0 {
 		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason"+butUnnamed(r.CountedOnly, it.Lost-lost)+".")
 		if !r.IncludeDamaged {
 			out = append(out, includeDamagedAdvice(it)...)
@@ -132,11 +132,11 @@ func writtenParts(it pstcheck.ItemCounts, partial, salvaged int, marked string) 
 
 // salvagedAs splits the lost items' remains an export or repair wrote
 // (salvaged) into those of the lost items counted and the rest: heaps no
-// entry links to that the count takes for versions of damaged items
-// nothing names (pstcheck's unlinkedCounts), written all the same.
+// entry links to that the count takes for versions of items it counts
+// already (ItemCounts.Versions), written all the same.
 func salvagedAs(it pstcheck.ItemCounts, salvaged int) (lost, versions int) {
-	lost = min(salvaged, it.Lost)
-	return lost, salvaged - lost
+	versions = min(salvaged, it.Versions)
+	return salvaged - versions, versions
 }
 
 // versionsWritten says what was written of the heaps salvagedAs takes for
@@ -149,7 +149,7 @@ func versionsWritten(versions int, marked string) []string {
 	if versions == 1 {
 		which = "which"
 	}
-	return []string{fmt.Sprintf("Also written, %s: %s known only by a block no index entry leads to, %s, %s may be a version of a damaged item counted above.",
+	return []string{fmt.Sprintf("Also written, %s: %s known only by a block no index entry leads to, %s, %s may be a version of an item counted above.",
 		marked, plural(versions, "message"), salvagedWords(versions), which)}
 }
 

@@ -63,7 +63,7 @@ func RepairSummary(r RepairResult) []string {
 	if !r.NotCreated { // what the new store holds
 		out = append(out, newStoreSummary(r)...)
 	}
-	if not := notSaved(it, r.Partial, r.Salvaged, r.Failed, "read"); len(not) > 0 {
+	if not := notSaved(it, r.Partial, lost, r.Failed, "read"); len(not) > 0 {
 		out = append(out, "Not written: "+strings.Join(not, ", ")+".")
 		if !r.IncludeDamaged {
 			out = append(out, includeDamagedAdvice(it)...)

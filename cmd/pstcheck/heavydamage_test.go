@@ -314,10 +314,10 @@ func judgeSalvage(t *testing.T, clean exported, rep *pstcheck.Report, got export
 	if extra := damaged - rep.Items.Damaged; beyond < rep.Items.Unreadable || beyond > rep.Items.Unreadable+extra {
 		t.Errorf("%d damaged items written with nothing read; the scan counts %d unreadable (%d damaged items more listed than counted)", beyond, rep.Items.Unreadable, extra)
 	}
-	// Those beyond the lost items counted are heaps the count takes for
-	// versions of damaged items: the summary writes them apart.
-	versions := salvaged - rep.Items.Lost
-	if salvaged != rep.Items.Salvageable || versions > rep.Items.Damaged ||
+	// Those the count takes for versions of items it counts are written
+	// apart; the rest are lost items counted.
+	versions := rep.Items.Versions
+	if salvaged != rep.Items.Salvageable || salvaged-versions > rep.Items.Lost ||
 		versions > 0 && !strings.Contains(got.stdout, fmt.Sprintf("Also written, marked X-Pstcheck-Damaged: %d message", versions)) {
 		t.Errorf("%d lost items salvaged; the scan counts %d salvageable of %d lost; the summary says:\n%s", salvaged, rep.Items.Salvageable, rep.Items.Lost, got.stdout)
 	}
