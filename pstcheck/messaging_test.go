@@ -262,18 +262,23 @@ func everyRowTo(t *testing.T, f *pstmut.File, tableType uint32, id uint32, code 
 	return wants
 }
 
-// everyContentsRowMissing renames every row of the biggest contents table
-// to message NIDs that do not exist.
-func everyContentsRowMissing(t *testing.T, f *pstmut.File) []mwant {
-	var folder uint32
-	most := 0
+// fullestFolder returns the folder whose contents table lists the most
+// rows, and how many.
+func fullestFolder(f *pstmut.File) (folder uint32, rows int) {
 	for _, n := range f.NBT {
 		if n.NID&0x1F == ndb.NIDTypeContentsTable {
-			if k := f.NodeTable(n.NID).Len(); k > most {
-				folder, most = n.NID&^0x1F|ndb.NIDTypeFolder, k
+			if k := f.NodeTable(n.NID).Len(); k > rows {
+				folder, rows = n.NID&^0x1F|ndb.NIDTypeFolder, k
 			}
 		}
 	}
+	return folder, rows
+}
+
+// everyContentsRowMissing renames every row of the biggest contents table
+// to message NIDs that do not exist.
+func everyContentsRowMissing(t *testing.T, f *pstmut.File) []mwant {
+	folder, _ := fullestFolder(f)
 	tb := f.NodeTable(folder&^0x1F | ndb.NIDTypeContentsTable)
 	var wants []mwant
 	for i, id := range tb.RowIDs() {

@@ -537,6 +537,21 @@ func TestListingNamesLostItems(t *testing.T) {
 	t.Fatal("no contents table with a row matrix of three blocks or more")
 }
 
+// corpusChecked loads the corpus file name and checks it as it is (the
+// test is skipped without the corpus).
+func corpusChecked(t *testing.T, name string) (*pstmut.File, *pstcheck.Report) {
+	t.Helper()
+	srcs := samples.CorpusNamed(name)
+	if len(srcs) == 0 {
+		t.Skip("corpus not present")
+	}
+	f, err := pstmut.Load(srcs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
+}
+
 // A damaged item whose contents-table row lost its subject and time may
 // own an unused heap no row matches (a version of its properties its node
 // no longer names): such a heap is not counted as one more item where the
@@ -545,15 +560,7 @@ func TestListingNamesLostItems(t *testing.T) {
 // lost", two of the 3 heaps damaged items' and the third a message
 // embedded in one of them.
 func TestUnlinkedHeapsOfDamagedItems(t *testing.T) {
-	srcs := samples.CorpusNamed("tika__testPST.pst")
-	if len(srcs) == 0 {
-		t.Skip("corpus not present")
-	}
-	f, err := pstmut.Load(srcs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	clean := pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
+	f, clean := corpusChecked(t, "tika__testPST.pst")
 	c, ok := damagekit.Named(f, "first 64 KiB dropped (the header with them, the rest moved up)")
 	if !ok {
 		t.Fatal("no such damage case")
@@ -572,15 +579,7 @@ func TestUnlinkedHeapsOfDamagedItems(t *testing.T) {
 // messages, their heaps gone, beside 7 older heaps of them: it was said
 // to hold "at least 24 items"; its lost count could go below zero.
 func TestUnlinkedHeapsOfUnnamedDamagedItems(t *testing.T) {
-	srcs := samples.CorpusNamed("aspose-email-dotnet__Outlook.pst")
-	if len(srcs) == 0 {
-		t.Skip("corpus not present")
-	}
-	f, err := pstmut.Load(srcs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	clean := pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
+	f, clean := corpusChecked(t, "aspose-email-dotnet__Outlook.pst")
 	b := f.B[:f.Size()/3]
 	rep := pstcheck.Check(context.Background(), bytes.NewReader(b), int64(len(b)), pstcheck.Options{})
 	it := rep.Items
@@ -1840,15 +1839,7 @@ func TestParentOneBitFlipped(t *testing.T) {
 	clean := pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
 	// The folder with the most items loses its contents table; one of its
 	// messages' parent NID gets bit 20 flipped (no NID there).
-	var folder uint32
-	most := 0
-	for _, n := range f.NBT {
-		if n.NID&0x1F == ndb.NIDTypeContentsTable {
-			if k := f.NodeTable(n.NID).Len(); k > most {
-				folder, most = n.NID&^0x1F|ndb.NIDTypeFolder, k
-			}
-		}
-	}
+	folder, most := fullestFolder(f)
 	var msg uint32
 	for _, n := range f.NBT {
 		if n.Parent == folder && n.NID&0x1F == ndb.NIDTypeMessage {
