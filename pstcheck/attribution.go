@@ -108,10 +108,10 @@ type unlinked struct {
 // again; a heap not read whole that may be one adds nothing, and any other
 // is one more lost item. So the count is a lower bound even where old
 // index pages name damaged versions of items whose current heaps lie
-// unused. Heaps taken for damaged items are salvageable all the same:
-// export writes them as lost items' remains, beside the count
-// (report.writtenParts). Where every folder's listing or count survives
-// (m.Complete), each heap is a version of an item counted.
+// unused. Heaps taken for damaged items are salvageable all the same,
+// counted apart (ItemCounts.Versions): export and repair write them as
+// lost items' remains, beside the count. Where every folder's listing or
+// count survives (m.Complete), each heap is a version of an item counted.
 func unlinkedCounts(m *messaging.Result) unlinked {
 	var u unlinked
 	for _, h := range m.Unlinked {

@@ -322,7 +322,7 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 	u := unlinkedCounts(s.m)
 	maybeCounted := ""
 	if u.salvageable > max(u.lost, 0) {
-		maybeCounted = "; it may be one of the lost items a folder counts, or an older copy of one, so the store's count leaves it out"
+		maybeCounted = "; it may be one of the lost or damaged items a folder counts, or an older copy of one, so the store's count leaves it out"
 	}
 	folderPath := func(f int) string { return ExportPath(s.Report.Folders[f].Path) }
 	// The paths the walked folders' items go to, which no other folder may

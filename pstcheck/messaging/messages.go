@@ -193,8 +193,8 @@ func (w *walker) fold(q queued, c checked) {
 }
 
 // damagedHeap looks again at the property heap of message nid, whose
-// check stopped at err before taking its fingerprint (a block under it
-// fails): where it reads, its fingerprint is taken from it all the same
+// check stopped at err before opening it (a block under it fails): where
+// it reads, its fingerprint is taken from it all the same
 // when no row lists the message, so that a heap no node uses that is a
 // version of it is not taken for another item; and it says whether the
 // heap cannot be read even as a lenient read (export's --include-damaged)
@@ -202,7 +202,7 @@ func (w *walker) fold(q queued, c checked) {
 // are, the properties whose values cannot be found left out: then nothing
 // of the message can be written.
 func (c *checker) damagedHeap(nid uint32, err error, listed bool) (unreadable bool) {
-	if err == nil || err == errMissing || err == errNotMessage || err == errNamesLost || c.print != 0 {
+	if err == nil || err == errMissing || err == errNotMessage || err == errNamesLost || c.heapOpened {
 		return false
 	}
 	n, ok := c.res.Node(nid)
@@ -310,8 +310,11 @@ type checker struct {
 	res *ndb.Result
 	// tolerant is this checker's tolerant view of res (damagedHeap), the
 	// blocks it read as they are in unverified.
-	tolerant    *ndb.Result
-	unverified  *[]uint64
+	tolerant   *ndb.Result
+	unverified *[]uint64
+	// heapOpened says the message checked last had its property context
+	// opened (whatever failed after it).
+	heapOpened  bool
 	mem         memory
 	nameMapLost bool
 	// names are the IDs the store's name-to-ID map names, when it reads
@@ -339,7 +342,7 @@ type checker struct {
 // message checks one message: nil when it is readable whole.
 func (c *checker) message(nid uint32) error {
 	c.mem.reset()
-	c.print, c.created, c.size = 0, 0, 0
+	c.print, c.created, c.size, c.heapOpened = 0, 0, 0, false
 	n, ok := c.res.Node(nid)
 	if !ok {
 		return errMissing
@@ -375,6 +378,7 @@ func (c *checker) object(data, sub uint64) error {
 // sawMessage takes what the check keeps from a message's property context.
 func (c *checker) sawMessage(depth int, pc *ltp.PC, _ map[uint32]ndb.Subnode) error {
 	if depth == 0 {
+		c.heapOpened = true
 		c.named = needsNames(pc)
 		c.unnamed = c.named && c.names != nil && !namesAll(pc, c.names)
 		c.size = messageSize(pc)
