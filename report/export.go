@@ -91,7 +91,7 @@ func salvagedWords(n int) string {
 	return "written from the blocks that still hold them (their properties; recipients, attachments and long bodies only where their blocks could be told apart)"
 }
 
-// their is the possessive of n items, them its object pronoun.
+// their is the possessive of n items.
 func their(n int) string {
 	if n == 1 {
 		return "its"
@@ -99,6 +99,7 @@ func their(n int) string {
 	return "their"
 }
 
+// them is the object pronoun of n items.
 func them(n int) string {
 	if n == 1 {
 		return "it"
@@ -140,7 +141,7 @@ func salvagedAs(it pstcheck.ItemCounts, salvaged int) (lost, versions int) {
 }
 
 // versionsWritten says what was written of the heaps salvagedAs takes for
-// damaged items' versions, beside the items counted.
+// versions of items counted, beside them.
 func versionsWritten(versions int, marked string) []string {
 	if versions <= 0 {
 		return nil
