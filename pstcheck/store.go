@@ -336,6 +336,7 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 		return exportPaths
 	}
 	placed := s.unusedFolderPaths(walkedPaths)
+	var folderPaths map[uint32]string // made when first needed
 	for fi, f := range s.Report.Folders {
 		path := folderPath(fi)
 		refs := s.m.Items[f.NID]
@@ -405,6 +406,19 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 			it.FolderClass = to.class
 			if !ok {
 				it.FolderNID = 0
+			}
+			// One a walked folder's listing places is that folder's
+			// too: kept with it (unlinkedKept).
+			if keep != nil && !keep(it.Folder) && to.walked {
+				if folderPaths == nil {
+					folderPaths = s.folderPaths()
+				}
+			}
+			if keep != nil && !keep(it.Folder) && to.walked && keep(folderPaths[it.FolderNID]) {
+				if !yield(it) {
+					return
+				}
+				continue
 			}
 		}
 		if !give(it) {
@@ -603,18 +617,26 @@ func (s *Store) Close() error {
 func (s *Store) CountedOnly(keep func(folder string) bool) int {
 	n := 0
 	for _, f := range s.Report.Folders {
-		if f.Lost == 0 || keep != nil && !keep(ExportPath(f.Path)) {
-			continue
+		if keep == nil || keep(ExportPath(f.Path)) {
+			n += s.countedOnly(f)
 		}
-		named := 0
-		for _, it := range s.m.Items[f.NID] {
-			if it.State == ItemLost && !it.FAI {
-				named++
-			}
-		}
-		n += max(0, f.Lost-named)
 	}
 	return n
+}
+
+// countedOnly counts the lost items of folder f that only its item count
+// names.
+func (s *Store) countedOnly(f Folder) int {
+	if f.Lost == 0 {
+		return 0
+	}
+	named := 0
+	for _, it := range s.m.Items[f.NID] {
+		if it.State == ItemLost && !it.FAI {
+			named++
+		}
+	}
+	return max(0, f.Lost-named)
 }
 
 // Accounting totals what became of the items of the folders keep says yes
@@ -651,16 +673,72 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 			c.Complete = false
 		}
 	}
-	if keep(RecoveredFolder) {
-		// Messages no entry links to are lost in no folder, or recovered;
-		// Items yields them under RecoveredFolder. Those recovered may be
-		// among the items a kept folder counts lost or damaged
-		// (unlinkedCounts).
-		u := unlinkedCounts(s.m)
-		c.addUnlinked(u)
-		c.Salvageable += u.salvageable
-		c.MaybeOlder += u.maybeOlder
-	}
+	s.addUnlinkedKept(&c, keep)
 	c.Total = c.Readable + c.Damaged + c.Lost + c.Recovered
 	return c
+}
+
+// addUnlinkedKept adds to c the messages known only by their heap that
+// Items yields for the folders keep says yes to: under the folder a walked
+// folder's listing places them in, kept with that folder too, or under
+// RecoveredFolder. One read whole is recovered, and may be one of the lost
+// items its folder's count names (then that item is not counted again);
+// one not read whole is salvageable, and is such an item or one more lost
+// item. The whole store's count weighs them against every folder's
+// (unlinkedCounts); a choice of folders, only against the folders that
+// place them, so that it counts no item twice and names every one it
+// yields.
+func (s *Store) addUnlinkedKept(c *ItemCounts, keep func(folder string) bool) {
+	if len(s.m.Unlinked) == 0 {
+		return
+	}
+	placed := s.unusedFolderPaths(func() map[string]bool { return s.exportPaths() })
+	// A heap is none of the lost items a row names (it would have been
+	// matched to it: Result.Salvage), only one of those a folder's count
+	// alone names (CountedOnly).
+	lostLeft := map[uint32]int{}
+	for _, f := range s.Report.Folders {
+		lostLeft[f.NID] = s.countedOnly(f)
+	}
+	folderPaths := s.folderPaths()
+	for _, u := range s.m.Unlinked {
+		to, ok := placed.paths[u.Folder]
+		path := RecoveredFolder
+		if ok {
+			path = to.path
+		}
+		folderKept := ok && (to.walked || to.inFolder) && keep(folderPaths[u.Folder])
+		if !keep(path) && !folderKept {
+			continue
+		}
+		counted := folderKept && lostLeft[u.Folder] > 0
+		if counted {
+			lostLeft[u.Folder]--
+		}
+		switch {
+		case u.Whole:
+			c.Recovered++
+			if counted {
+				c.Lost--
+			}
+		default:
+			c.Salvageable++
+			if u.Fault == messaging.NewerBlockFails {
+				c.MaybeOlder++
+			}
+			if !counted {
+				c.Lost++
+			}
+		}
+	}
+	c.Lost = max(c.Lost, 0)
+}
+
+// folderPaths returns the export path of each walked folder, by NID.
+func (s *Store) folderPaths() map[uint32]string {
+	out := make(map[uint32]string, len(s.Report.Folders))
+	for _, f := range s.Report.Folders {
+		out[f.NID] = ExportPath(f.Path)
+	}
+	return out
 }

@@ -324,7 +324,7 @@ func salvageOnlyAdvice(it pstcheck.ItemCounts, path, when string) []string {
 // how many may be versions of items counted instead (it.Versions).
 func leftOfLost(it pstcheck.ItemCounts) string {
 	out := "what is left of " + plural(it.Salvageable, "lost item") +
-		" (what survives of them: subject, sender, date and short bodies; recipients, attachments and long bodies where their blocks can be told apart"
+		" (what survives of " + them(it.Salvageable) + ": subject, sender, date and short bodies; recipients, attachments and long bodies where " + their(it.Salvageable) + " blocks can be told apart"
 	if n := it.MaybeOlder; n > 0 {
 		out += fmt.Sprintf("; %s of them read whole, but a newer block that fails may hold their last version", thousands(int64(n)))
 	}
