@@ -186,7 +186,7 @@ func (c *amapCursor) bitsFor(off int64) []byte { return c.bitsIn(off, nil, 0) }
 // bufStart) when b holds it whole.
 func (c *amapCursor) bitsIn(off int64, b []byte, bufStart int64) []byte {
 	l := c.l
-	at := l.FirstAMap + (off-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
+	at := l.amapOf(off)
 	if at == c.off {
 		return c.bits
 	}

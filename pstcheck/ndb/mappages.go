@@ -63,6 +63,17 @@ func (l *Layout) IntervalPages(i int64) []MapPage {
 	return out
 }
 
+// amapOf returns the offset of the AMap page whose interval holds off (off
+// at or past the first AMap page).
+func (l *Layout) amapOf(off int64) int64 {
+	return l.FirstAMap + (off-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
+}
+
+// unitCeil returns off rounded up to a whole allocation unit.
+func (l *Layout) unitCeil(off int64) int64 {
+	return (off + l.AMapUnit - 1) / l.AMapUnit * l.AMapUnit
+}
+
 // amapFrom returns the offset of the first AMap page at or after off
 // (the first of all before the data section).
 func (l *Layout) amapFrom(off int64) int64 {

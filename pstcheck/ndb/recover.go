@@ -242,7 +242,7 @@ func mappedEnd(r readerAt, size int64, l *Layout) int64 {
 	if size <= l.FirstAMap {
 		return size
 	}
-	at := l.FirstAMap + (size-1-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
+	at := l.amapOf(size - 1)
 	end := at + l.AMapCoverage
 	if end == size || at+l.PageSize > size {
 		return size // whole intervals, or cut through the page itself (cutEnd)
@@ -252,7 +252,7 @@ func mappedEnd(r readerAt, size int64, l *Layout) int64 {
 	if bits == nil {
 		return size
 	}
-	for u := (size + l.AMapUnit - 1) / l.AMapUnit * l.AMapUnit; u < end; u += l.AMapUnit {
+	for u := l.unitCeil(size); u < end; u += l.AMapUnit {
 		if !l.amapInUse(bits, u) {
 			return end
 		}
@@ -267,9 +267,9 @@ func mappedEnd(r readerAt, size int64, l *Layout) int64 {
 // interval the file reaches, so a file ending within it is cut through
 // it (mappedEnd reads its bits).
 func cutEnd(size int64, l *Layout) int64 {
-	end := (size + l.AMapUnit - 1) / l.AMapUnit * l.AMapUnit
+	end := l.unitCeil(size)
 	if size > l.FirstAMap {
-		if at := l.FirstAMap + (size-1-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage; at+l.PageSize > size {
+		if at := l.amapOf(size - 1); at+l.PageSize > size {
 			end = max(end, at+l.PageSize)
 		}
 	}

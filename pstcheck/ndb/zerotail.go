@@ -96,19 +96,7 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 	}
 	// Back from that place to the last byte that is not zero, as far as
 	// the bytes left to read allow (the zeros may go on before).
-	start = last
-	for left := maxZeroedTailRead - (s.size - last); start > 0 && left > 0; {
-		n := min(int64(len(buf)), start, left)
-		b := buf[:n]
-		if readFull(s.r, b, start-n) != nil {
-			break
-		}
-		if i := lastNonZero(b); i >= 0 {
-			start = start - n + int64(i) + 1
-			break
-		}
-		start, left = start-n, left-n
-	}
+	start, _ = zerosBefore(s.r, last, maxZeroedTailRead-(s.size-last), buf)
 	// And an AMap page's place among the zeros: zeros that hold no map
 	// page are a region of the file destroyed (a zeroed root page before
 	// the free space at the end, say), told as such, not a copy that
@@ -128,23 +116,14 @@ func (res *Result) ZeroedTail() (start, written int64, ok bool) {
 // region destroyed, not an end). It returns where the zeros begin and the
 // first unit in use among them (where the store had written).
 func zeroedPastMaps(r readerAt, size int64, l *Layout, buf []byte) (start, written int64, ok bool) {
-	start = size
-	for left := maxZeroedTailRead; start > 0 && left > 0; {
-		n := min(int64(len(buf)), start, left)
-		b := buf[:n]
-		if readFull(r, b, start-n) != nil {
-			return 0, 0, false
-		}
-		if i := lastNonZero(b); i >= 0 {
-			start = start - n + int64(i) + 1
-			break
-		}
-		start, left = start-n, left-n
+	start, err := zerosBefore(r, size, maxZeroedTailRead, buf)
+	if err != nil {
+		return 0, 0, false
 	}
 	if start < l.FirstAMap || l.amapFrom(start)+l.PageSize > size {
 		return 0, 0, false
 	}
-	at := l.FirstAMap + (start-l.FirstAMap)/l.AMapCoverage*l.AMapCoverage
+	at := l.amapOf(start)
 	if start < at+l.PageSize {
 		return 0, 0, false // the interval's own map page is among the zeros
 	}
@@ -157,7 +136,7 @@ func zeroedPastMaps(r readerAt, size int64, l *Layout, buf []byte) (start, writt
 	// way of marking the space past its end (go-pst's 32-bit.pst, whole,
 	// with zeros appended), not data written.
 	first := int64(-1)
-	for u := (start + l.AMapUnit - 1) / l.AMapUnit * l.AMapUnit; u < at+l.AMapCoverage; u += l.AMapUnit {
+	for u := l.unitCeil(start); u < at+l.AMapCoverage; u += l.AMapUnit {
 		switch inUse := l.amapInUse(bits, u); {
 		case inUse && first < 0:
 			first = u
@@ -166,6 +145,25 @@ func zeroedPastMaps(r readerAt, size int64, l *Layout, buf []byte) (start, writt
 		}
 	}
 	return 0, 0, false
+}
+
+// zerosBefore returns where the zeros that end at end begin, reading back
+// at most budget bytes through buf (the zeros may go on before that), and
+// the error of a read that failed, with where they begin as far as read.
+func zerosBefore(r readerAt, end, budget int64, buf []byte) (int64, error) {
+	start := end
+	for start > 0 && budget > 0 {
+		n := min(int64(len(buf)), start, budget)
+		b := buf[:n]
+		if err := readFull(r, b, start-n); err != nil {
+			return start, err
+		}
+		if i := lastNonZero(b); i >= 0 {
+			return start - n + int64(i) + 1, nil
+		}
+		start, budget = start-n, budget-n
+	}
+	return start, nil
 }
 
 // maxZeroedTailRead bounds what ZeroedTail reads whole: a file of 40 GB
