@@ -336,7 +336,7 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 		return exportPaths
 	}
 	placed := s.unusedFolderPaths(walkedPaths)
-	var folderPaths map[uint32]string // made when first needed
+	pathOf := s.folderPathOf()
 	for fi, f := range s.Report.Folders {
 		path := folderPath(fi)
 		refs := s.m.Items[f.NID]
@@ -407,19 +407,12 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 			if !ok {
 				it.FolderNID = 0
 			}
-			// One a walked folder's listing places is that folder's
-			// too: kept with it (unlinkedKept).
-			if keep != nil && !keep(it.Folder) && to.walked {
-				if folderPaths == nil {
-					folderPaths = s.folderPaths()
-				}
-			}
-			if keep != nil && !keep(it.Folder) && to.walked && keep(folderPaths[it.FolderNID]) {
+			if keep == nil || placed.keeps(keep, s.m.Unlinked[i].Folder, pathOf) {
 				if !yield(it) {
 					return
 				}
-				continue
 			}
+			continue
 		}
 		if !give(it) {
 			return
@@ -700,18 +693,14 @@ func (s *Store) addUnlinkedKept(c *ItemCounts, keep func(folder string) bool) {
 	for _, f := range s.Report.Folders {
 		lostLeft[f.NID] = s.countedOnly(f)
 	}
-	folderPaths := s.folderPaths()
+	pathOf := s.folderPathOf()
 	for _, u := range s.m.Unlinked {
-		to, ok := placed.paths[u.Folder]
-		path := RecoveredFolder
-		if ok {
-			path = to.path
-		}
-		folderKept := ok && (to.walked || to.inFolder) && keep(folderPaths[u.Folder])
-		if !keep(path) && !folderKept {
+		if !placed.keeps(keep, u.Folder, pathOf) {
 			continue
 		}
-		counted := folderKept && lostLeft[u.Folder] > 0
+		// Its folder's lost items are counted where that folder is kept.
+		to := placed.paths[u.Folder]
+		counted := to.walked && keep(pathOf(u.Folder)) && lostLeft[u.Folder] > 0
 		if counted {
 			lostLeft[u.Folder]--
 		}
@@ -734,11 +723,35 @@ func (s *Store) addUnlinkedKept(c *ItemCounts, keep func(folder string) bool) {
 	c.Lost = max(c.Lost, 0)
 }
 
-// folderPaths returns the export path of each walked folder, by NID.
-func (s *Store) folderPaths() map[uint32]string {
-	out := make(map[uint32]string, len(s.Report.Folders))
-	for _, f := range s.Report.Folders {
-		out[f.NID] = ExportPath(f.Path)
+// folderPathOf returns what gives the export path of a walked folder by
+// its NID ("" for none), the paths looked up when first asked.
+func (s *Store) folderPathOf() func(nid uint32) string {
+	var paths map[uint32]string
+	return func(nid uint32) string {
+		if paths == nil {
+			paths = make(map[uint32]string, len(s.Report.Folders))
+			for _, f := range s.Report.Folders {
+				paths[f.NID] = ExportPath(f.Path)
+			}
+		}
+		return paths[nid]
 	}
-	return out
+}
+
+// keeps says whether Items(keep) yields a message known only by its heap
+// that the listing of folder nid, found among the unused blocks, places
+// (nid 0 or unknown: none): under RecoveredFolder, where none places it;
+// with its folder, where that folder's items are already under
+// RecoveredFolder (inFolder); else under its placed path, and, where a
+// walked folder's listing places it, with that folder too.
+func (p placedUnlinked) keeps(keep func(folder string) bool, nid uint32, pathOf func(uint32) string) bool {
+	to, ok := p.paths[nid]
+	switch {
+	case !ok:
+		return keep(RecoveredFolder)
+	case to.inFolder:
+		return keep(pathOf(nid))
+	default:
+		return keep(to.path) || to.walked && keep(pathOf(nid))
+	}
 }
