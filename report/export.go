@@ -38,21 +38,19 @@ type ExportResult struct {
 // items were saved, what became of the others, and where they are named.
 func ExportSummary(r ExportResult) []string {
 	it := r.Items
-	const marked = "marked X-Pstcheck-Damaged"
-	lost, versions := salvagedAs(it, r.Salvaged)
-	line := fmt.Sprintf("Exported %s of %s from %s to %s (%s)", thousands(int64(r.Saved+r.Partial+lost)),
+	w := writtenOf(it, r.Saved, r.Partial, r.Salvaged, r.Failed, "marked X-Pstcheck-Damaged", "written")
+	line := fmt.Sprintf("Exported %s of %s from %s to %s (%s)", thousands(int64(w.count)),
 		plural(it.Total, "item"), r.Source, r.Dir, r.Format)
-	parts := writtenParts(it, r.Partial, lost, marked)
-	if len(parts) > 0 {
-		line += ": " + strings.Join(parts, ", ")
+	if len(w.parts) > 0 {
+		line += ": " + strings.Join(w.parts, ", ")
 	}
 	if r.Unchanged > 0 {
 		line += fmt.Sprintf("; %s already there from an earlier run", thousands(int64(r.Unchanged)))
 	}
-	out := append([]string{line + "."}, versionsWritten(versions, marked)...)
+	out := append([]string{line + "."}, w.also...)
 	out = append(out, placedSummary(r.Placed)...)
-	if not := notSaved(it, r.Partial, lost, r.Failed, "written"); len(not) > 0 {
-		out = append(out, "Not exported: "+strings.Join(not, ", ")+"; manifest.json names each with its folder, subject and reason"+butUnnamed(r.CountedOnly, it.Lost-lost)+".")
+	if len(w.not) > 0 {
+		out = append(out, "Not exported: "+strings.Join(w.not, ", ")+"; manifest.json names each with its folder, subject and reason"+butUnnamed(r.CountedOnly, w.lostLeft)+".")
 		if !r.IncludeDamaged {
 			out = append(out, includeDamagedAdvice(it)...)
 		}
@@ -129,6 +127,28 @@ func writtenParts(it pstcheck.ItemCounts, partial, salvaged int, marked string) 
 		parts = append(parts, thousands(int64(salvaged))+" lost, "+salvagedWords(salvaged)+", "+marked)
 	}
 	return parts
+}
+
+// written is what an export or repair wrote of a store's items, for its
+// summary: how many of the count (count), what they were (writtenParts),
+// the heaps taken for versions of items counted, written beside them
+// (also: salvagedAs), what was not written (notSaved), and how many lost
+// items were not (lostLeft).
+type written struct {
+	count       int
+	parts, also []string
+	not         []string
+	lostLeft    int
+}
+
+// writtenOf is written for saved items written whole, partial damaged ones
+// written in part, salvaged lost items' remains and failed readable ones;
+// marked says how the damaged ones are marked, failedWhat what could not
+// be done to the failed ones.
+func writtenOf(it pstcheck.ItemCounts, saved, partial, salvaged, failed int, marked, failedWhat string) written {
+	lost, versions := salvagedAs(it, salvaged)
+	return written{count: saved + partial + lost, parts: writtenParts(it, partial, lost, marked),
+		also: versionsWritten(versions, marked), not: notSaved(it, partial, lost, failed, failedWhat), lostLeft: it.Lost - lost}
 }
 
 // salvagedAs splits the lost items' remains an export or repair wrote

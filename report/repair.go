@@ -45,9 +45,8 @@ type RepairResult struct {
 // items the new store holds, what became of the others, each named.
 func RepairSummary(r RepairResult) []string {
 	it := r.Items
-	const marked = "with the category \"pstcheck: damaged\""
-	lost, versions := salvagedAs(it, r.Salvaged)
-	line := fmt.Sprintf("Wrote %s of %s from %s to %s (%s, %s)", thousands(int64(r.Saved+r.Partial+lost)),
+	w := writtenOf(it, r.Saved, r.Partial, r.Salvaged, r.Failed, "with the category \"pstcheck: damaged\"", "read")
+	line := fmt.Sprintf("Wrote %s of %s from %s to %s (%s, %s)", thousands(int64(w.count)),
 		plural(it.Total, "item"), r.Source, r.Target, plural(r.Folders, "folder"), units.Size(r.Size, 2))
 	switch {
 	case r.NotCreated && it.Total == 0:
@@ -55,23 +54,22 @@ func RepairSummary(r RepairResult) []string {
 	case r.NotCreated:
 		line = fmt.Sprintf("No item of the %s of %s could be written, so %s was not created", plural(it.Total, "item"), r.Source, r.Target)
 	}
-	parts := writtenParts(it, r.Partial, lost, marked)
-	if len(parts) > 0 {
-		line += ": " + strings.Join(parts, ", ")
+	if len(w.parts) > 0 {
+		line += ": " + strings.Join(w.parts, ", ")
 	}
-	out := append([]string{line + "."}, versionsWritten(versions, marked)...)
+	out := append([]string{line + "."}, w.also...)
 	if !r.NotCreated { // what the new store holds
 		out = append(out, newStoreSummary(r)...)
 	}
-	if not := notSaved(it, r.Partial, lost, r.Failed, "read"); len(not) > 0 {
-		out = append(out, "Not written: "+strings.Join(not, ", ")+".")
+	if len(w.not) > 0 {
+		out = append(out, "Not written: "+strings.Join(w.not, ", ")+".")
 		if !r.IncludeDamaged {
 			out = append(out, includeDamagedAdvice(it)...)
 		}
 	}
 	out = append(out, namesMore("The list", r.ListedTotal-it.Damaged-it.Lost-r.Failed)...)
 	if r.ListedTotal > 0 {
-		head := "Each item not written whole, and why, is listed in " + r.ListFile + butUnnamed(r.CountedOnly, it.Lost-lost)
+		head := "Each item not written whole, and why, is listed in " + r.ListFile + butUnnamed(r.CountedOnly, w.lostLeft)
 		if len(r.Listed) < r.ListedTotal {
 			head += fmt.Sprintf("; the first %d of %s:", len(r.Listed), thousands(int64(r.ListedTotal)))
 		} else {
