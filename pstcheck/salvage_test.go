@@ -1580,6 +1580,18 @@ func TestHeaderDestroyedAsWhole(t *testing.T) {
 			t.Errorf("first MiB: items %+v, want %+v as with it zeroed", rep.Items, zeroed.Items)
 		}
 	})
+	// A 4 KiB-page OST smaller than one map interval has one AMap page, at
+	// 136 KiB: without its first 256 KiB no map page is left, and it was
+	// "not an Outlook data file". A B-tree page found moved tells the
+	// format, the pages and blocks after it the shift.
+	t.Run("4K-page OST/first 256 KiB dropped", func(t *testing.T) {
+		f := loadCorpus(t, "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost")
+		zeroed := openBytes(t, slices.Concat(make([]byte, 256<<10), f.B[256<<10:])).Report
+		rep := openBytes(t, f.B[256<<10:]).Report
+		if !rep.Has(finding.RootFileGap) || rep.Items != zeroed.Items || rep.Items.Readable == 0 {
+			t.Errorf("items %+v, want %+v as with those bytes zeroed (gap found %v)", rep.Items, zeroed.Items, rep.Has(finding.RootFileGap))
+		}
+	})
 	t.Run("cross-linked 4K-page OST", func(t *testing.T) {
 		f := loadCorpus(t, "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost")
 		c, ok := damagekit.Named(f, "16 clusters cross-linked (4 KiB holding another place's bytes)")

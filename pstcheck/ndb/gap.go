@@ -78,7 +78,7 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 		if clue == movedAMapClue {
 			moved = at
 		}
-		return findGapsByMaps(r, size, &l, moved)
+		return findGapsByMaps(r, size, &l, moved, clue == movedBTreeClue)
 	}
 	if h.FileEOF == uint64(size) {
 		return nil, false
@@ -124,8 +124,10 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 // spread of the file's last pages and blocks (spread). An AMap page found
 // moved at moved (-1: none) tells the shift where no map page lies near
 // the end (a file of one map interval, or of 4 KiB pages, whose map
-// pages lie 16 MB apart).
-func findGapsByMaps(r io.ReaderAt, size int64, l *Layout, moved int64) ([]Gap, bool) {
+// pages lie 16 MB apart). Where no map page is left at all, a B-tree
+// page found moved (pagesMoved) has the shift searched as far as a map
+// interval either way.
+func findGapsByMaps(r io.ReaderAt, size int64, l *Layout, moved int64, pagesMoved bool) ([]Gap, bool) {
 	width := max(min(gapProbe, size/16/l.PageSize*l.PageSize), l.PageSize)
 	if size < l.FirstAMap+2*width {
 		return nil, false
@@ -152,6 +154,8 @@ func findGapsByMaps(r io.ReaderAt, size int64, l *Layout, moved int64) ([]Gap, b
 		tries = []try{{1, min(d+l.AMapCoverage, size, maxGapShift)}}
 	case d < 0:
 		tries = []try{{-1, -d}}
+	case at < 0 && pagesMoved:
+		tries = []try{{1, min(l.AMapCoverage, size, maxGapShift)}, {-1, min(l.AMapCoverage, size, maxGapShift)}}
 	case at < 0:
 		return nil, false
 	default:

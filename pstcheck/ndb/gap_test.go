@@ -149,8 +149,10 @@ func TestFindGap(t *testing.T) {
 		}
 		// The file's first sectors missing, the header with them (a disk
 		// whose first sectors fail, copied by a tool that passes over
-		// them): the first AMap page, found moved, tells the format.
-		for _, n := range []int64{4 << 10, 64 << 10} {
+		// them): the first AMap page, found moved, tells the format; 256
+		// KiB take a 4 KiB-page store's one AMap page of its first 16 MB
+		// with them, and a B-tree page found moved tells it.
+		for _, n := range []int64{4 << 10, 64 << 10, 256 << 10} {
 			t.Run(fmt.Sprintf("%s/first %d bytes", filepath.Base(path), n), func(t *testing.T) {
 				if n < size/2 {
 					check(t, []Gap{{Offset: 0, Size: n}}, 0)

@@ -17,7 +17,9 @@ import (
 //     file is destroyed well past its header (ransomware that encrypts a
 //     file's first megabytes, a disk whose first sectors fail), from any
 //     later AMap page, one every AMapCoverage bytes after the first, or
-//     when none is left from a whole B-tree page (findBTreePage);
+//     when none is left from a whole B-tree page (findBTreePage); in a
+//     copy that lacks or holds bytes before them, from such a page found
+//     moved (findMovedPage), FindGaps then putting everything back;
 //   - the end of the file, taken as its size;
 //   - the B-tree roots: of each tree's sound pages, the newest at its
 //     highest level (findRoots). A B-tree page is rewritten, with a new
@@ -43,7 +45,10 @@ const (
 // or returns nil when no page tells its format (guessLayout).
 func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 	l, at, clue := guessLayout(r, size)
-	if clue == noClue {
+	if clue == noClue || clue == movedBTreeClue {
+		// A B-tree page that verifies only elsewhere tells FindGaps where
+		// to look; alone, with nothing found moved around it, it is no
+		// store (a page of a store an attachment holds as it is).
 		return nil
 	}
 	h := &Header{Layout: l, FileEOF: uint64(size), Crypt: cryptPermute, Guessed: true}
@@ -91,45 +96,63 @@ func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
 type layoutClue int
 
 const (
-	noClue        layoutClue = iota
-	amapClue                 // an AMap page where the format puts one
-	bTreeClue                // a B-tree page
-	movedAMapClue            // an AMap page elsewhere, its BID the place it belongs at
+	noClue         layoutClue = iota
+	amapClue                  // an AMap page where the format puts one
+	bTreeClue                 // a B-tree page
+	movedAMapClue             // an AMap page elsewhere, its BID the place it belongs at
+	movedBTreeClue            // a B-tree page whose signature names another place
 )
 
 // guessLayout tells the format of a file whose header is destroyed from
 // an AMap page where a format puts one, else from a B-tree page, else
-// from an AMap page moved from its place (a copy that lacks or holds
-// bytes before it: everything after them failing where it lies, FindGaps
-// reads it back in place): the layout, the offset of the page that tells
-// it and what it is.
+// from a page moved from its place (a copy that lacks or holds bytes
+// before it: everything after them failing where it lies, FindGaps reads
+// it back in place): the layout, the offset of the page that tells it and
+// what it is.
 func guessLayout(r readerAt, size int64) (Layout, int64, layoutClue) {
-	finders := []struct {
-		clue layoutClue
-		find func(readerAt, int64, *Layout) int64
-	}{{amapClue, findAMap}, {bTreeClue, findBTreePage}, {movedAMapClue, findMovedAMap}}
-	for _, f := range finders {
+	finders := []func(readerAt, int64, *Layout) (int64, layoutClue){findAMap, findBTreePage, findMovedPage}
+	for _, find := range finders {
 		for _, k := range []Kind{Unicode, ANSI, Unicode4K} {
 			l := LayoutOf(k)
-			if at := f.find(r, size, &l); at >= 0 {
-				return l, at, f.clue
+			if at, clue := find(r, size, &l); clue != noClue {
+				return l, at, clue
 			}
 		}
 	}
 	return Layout{}, -1, noClue
 }
 
-// findMovedAMap returns the offset of the first sound AMap page of layout
-// l in the file's first pagesSought bytes, looked for on every sector
-// (a copy lacks or holds whole sectors), that lies away from the place its
-// BID names, one where l puts an AMap page; -1 when there is none.
-func findMovedAMap(r readerAt, size int64, l *Layout) int64 {
+// findMovedPage returns the first page of layout l in the file's first
+// pagesSought bytes, looked for on every sector (a copy lacks or holds
+// whole sectors), that verifies but lies away from the place it names: a
+// sound AMap page whose BID names another place where l puts one
+// (movedAMapClue), else a B-tree page whose type and CRC verify but whose
+// signature names another place (movedBTreeClue). The AMap page tells how
+// far it moved; the B-tree page's signature, 16 bits of its place, does
+// not (FindGaps measures it over many pages and blocks), but it is all a
+// 4 KiB-page store smaller than one map interval keeps once its first
+// 140 KiB, which hold its one AMap page, are gone.
+func findMovedPage(r readerAt, size int64, l *Layout) (int64, layoutClue) {
 	const sector = 512
-	return firstPage(r, size, 0, sector, l.PageSize, func(page []byte, at int64) bool {
-		t, ok := l.soundMapPage(page)
-		bid := int64(t.BID)
-		return ok && t.Type == PageAMap && bid != at && bid >= l.FirstAMap && (bid-l.FirstAMap)%l.AMapCoverage == 0
+	bTree := int64(-1)
+	at := firstPage(r, size, 0, sector, l.PageSize, func(page []byte, at int64) bool {
+		if t, ok := l.soundMapPage(page); ok {
+			bid := int64(t.BID)
+			return t.Type == PageAMap && bid != at && bid >= l.FirstAMap && (bid-l.FirstAMap)%l.AMapCoverage == 0
+		}
+		if t := l.ParsePageTrailer(page); bTree < 0 && (t.Type == PageNBT || t.Type == PageBBT) && t.TypeRepeat == t.Type &&
+			t.Sig != Signature(uint64(at), t.BID) && CRC(page[:l.PageTrailerOff]) == t.CRC {
+			bTree = at
+		}
+		return false
 	})
+	switch {
+	case at >= 0:
+		return at, movedAMapClue
+	case bTree >= 0:
+		return bTree, movedBTreeClue
+	}
+	return -1, noClue
 }
 
 // firstPage returns the offset of the first page of pageSize bytes, on a
@@ -157,7 +180,7 @@ func firstPage(r readerAt, size, from, step, pageSize int64, match func(page []b
 // findAMap returns the offset of the first AMap page of layout l that is
 // whole where l puts one (its own offset as BID, its CRC sound), among
 // the first amapsSought places; -1 when there is none.
-func findAMap(r readerAt, size int64, l *Layout) int64 {
+func findAMap(r readerAt, size int64, l *Layout) (int64, layoutClue) {
 	page := make([]byte, l.PageSize)
 	for i := range int64(amapsSought) {
 		off := l.FirstAMap + i*l.AMapCoverage
@@ -168,10 +191,10 @@ func findAMap(r readerAt, size int64, l *Layout) int64 {
 			continue
 		}
 		if l.soundAMapPage(page, off) {
-			return off
+			return off, amapClue
 		}
 	}
-	return -1
+	return -1, noClue
 }
 
 // guessCrypt picks the encryption method under which the most of the
@@ -222,11 +245,15 @@ func (s *Scanner) guessCrypt() {
 // MiB at a time; -1 when there is none. It tells the format of a file
 // with no AMap page left where the format puts one: a 4K-page OST has
 // only one in its first 16 MB.
-func findBTreePage(r readerAt, size int64, l *Layout) int64 {
-	return firstPage(r, size, l.FirstAMap, l.PageSize, l.PageSize, func(page []byte, at int64) bool {
+func findBTreePage(r readerAt, size int64, l *Layout) (int64, layoutClue) {
+	at := firstPage(r, size, l.FirstAMap, l.PageSize, l.PageSize, func(page []byte, at int64) bool {
 		_, ok := l.soundBTreePage(page, at)
 		return ok
 	})
+	if at < 0 {
+		return -1, noClue
+	}
+	return at, bTreeClue
 }
 
 // mappedEnd returns where a file whose header is destroyed ended at least
