@@ -110,16 +110,23 @@ type unlinked struct {
 // index pages name damaged versions of items whose current heaps lie
 // unused. Heaps taken for damaged items are salvageable all the same,
 // counted apart (ItemCounts.Versions): export and repair write them as
-// lost items' remains, beside the count. Where every folder's listing or
-// count survives (m.Complete), each heap is a version of an item counted.
+// lost items' remains, beside the count; so are those not read whole that
+// lack what the store stamps on its items (MaybeAttached: messages attached
+// to items counted, no items of their own). Where every folder's listing
+// or count survives (m.Complete), each heap is a version of an item
+// counted.
 func unlinkedCounts(m *messaging.Result) unlinked {
 	var u unlinked
+	attached := 0
 	for _, h := range m.Unlinked {
 		switch {
 		case h.Whole:
 			u.recovered++
 		case h.Fault == messaging.NewerBlockFails:
 			u.maybeOlder++
+		}
+		if !h.Whole && h.MaybeAttached {
+			attached++
 		}
 	}
 	u.salvageable = len(m.Unlinked) - u.recovered
@@ -133,12 +140,13 @@ func unlinkedCounts(m *messaging.Result) unlinked {
 		*from -= k
 		return k
 	}
+	own := u.salvageable - attached // those that may be items of their own
 	wholeLost := take(u.recovered, &lost)
 	u.damagedOff = take(u.recovered-wholeLost, &damaged)
-	partLost := take(u.salvageable, &lost)
-	partDamaged := take(u.salvageable-partLost, &damaged)
-	u.lost = u.salvageable - partLost - partDamaged - wholeLost
-	u.versions = partDamaged
+	partLost := take(own, &lost)
+	partDamaged := take(own-partLost, &damaged)
+	u.lost = own - partLost - partDamaged - wholeLost
+	u.versions = partDamaged + attached
 	return u
 }
 

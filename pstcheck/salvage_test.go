@@ -1878,3 +1878,26 @@ func TestParentOneBitFlipped(t *testing.T) {
 		}
 	}
 }
+
+// A message attached to a damaged item (the Aspose OST's meeting request
+// inside a delivery report), its attachment's subnode tree lost with the
+// copy's first 64 KiB, lies as a heap no node links to. It lacks what the
+// OST gives every message of its folders, so it is no item of its own:
+// the store counts its 92 items, not "at least 93", and the heap is still
+// yielded, marked, written beside the count (Versions).
+func TestAttachedMessageNotCountedAsItem(t *testing.T) {
+	f := loadCorpus(t, "aspose-email-dotnet__SampleOstFile.ost")
+	s := openBytes(t, f.B[64<<10:])
+	if it := s.Report.Items; it.Total != 92 || it.Versions != 1 || it.Lost != 0 {
+		t.Errorf("items %+v, want 92 with the attached message's heap among the versions", it)
+	}
+	attached := 0
+	for it := range s.Items(nil) {
+		if it.State == pstcheck.ItemLost && strings.Contains(it.Problem, "likely a message attached to another item") {
+			attached++
+		}
+	}
+	if attached != 1 {
+		t.Errorf("%d heaps yielded as attached messages, want 1", attached)
+	}
+}

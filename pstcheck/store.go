@@ -453,6 +453,9 @@ func (s *Store) unlinkedItem(i int, folder uint32, path string, orphan bool, may
 	it := Item{FolderNID: folder, Folder: path, Orphan: orphan, State: ItemRecovered, Subject: u.Subject, Time: u.Time, Salvage: u.Remains}
 	if !u.Whole {
 		it.State = ItemLost
+		if u.MaybeAttached {
+			maybeCounted = "; it lacks what this store gives every message of its folders, so it is likely a message attached to another item, and the store's count leaves it out"
+		}
 		it.Problem = fmt.Sprintf("%s: its index entry is lost; %s%s", finding.MessageUnlinked, s.survives(u.Remains), maybeCounted)
 	}
 	return it
@@ -700,7 +703,8 @@ func (s *Store) addUnlinkedKept(c *ItemCounts, keep func(folder string) bool) {
 		}
 		// Its folder's lost items are counted where that folder is kept.
 		to := placed.paths[u.Folder]
-		counted := to.walked && keep(pathOf(u.Folder)) && lostLeft[u.Folder] > 0
+		attached := u.MaybeAttached && !u.Whole
+		counted := !attached && to.walked && keep(pathOf(u.Folder)) && lostLeft[u.Folder] > 0
 		if counted {
 			lostLeft[u.Folder]--
 		}
@@ -715,7 +719,10 @@ func (s *Store) addUnlinkedKept(c *ItemCounts, keep func(folder string) bool) {
 			if u.Fault == messaging.NewerBlockFails {
 				c.MaybeOlder++
 			}
-			if !counted {
+			switch {
+			case attached:
+				c.Versions++ // written beside the count, as the whole store's
+			case !counted:
 				c.Lost++
 			}
 		}

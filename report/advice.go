@@ -330,11 +330,11 @@ func leftOfLost(it pstcheck.ItemCounts) string {
 	}
 	if n := it.Versions; n > 0 {
 		// Heaps no entry links to that the count takes for versions of
-		// items it counts already.
+		// items it counts already, or for messages attached to them.
 		if n == 1 {
-			out += "; 1 of them may be a version of an item counted above"
+			out += "; 1 of them may be a version of an item counted above, or a message attached to one"
 		} else {
-			out += fmt.Sprintf("; %s of them may be versions of items counted above", thousands(int64(n)))
+			out += fmt.Sprintf("; %s of them may be versions of items counted above, or messages attached to them", thousands(int64(n)))
 		}
 	}
 	return out + ")"

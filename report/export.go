@@ -72,7 +72,7 @@ func namesMore(list string, extra int) []string {
 	if extra <= 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("%s names %s more than the count: each may be counted already under another name (a message known only by a block no index entry leads to may be an item a folder counts lost or damaged, a version of it; a damaged item nothing names may be one recovered).",
+	return []string{fmt.Sprintf("%s names %s more than the count: each may be counted already under another name (a message known only by a block no index entry leads to may be an item a folder counts lost or damaged, a version of it, or a message attached to an item counted; a damaged item nothing names may be one recovered).",
 		list, plural(extra, "item"))}
 }
 
@@ -170,7 +170,7 @@ func versionsWritten(versions int, marked string) []string {
 	if versions == 1 {
 		which = "which"
 	}
-	return []string{fmt.Sprintf("Also written, %s: %s known only by a block no index entry leads to, %s, %s may be a version of an item counted above.",
+	return []string{fmt.Sprintf("Also written, %s: %s known only by a block no index entry leads to, %s, %s may be a version of an item counted above, or a message attached to one.",
 		marked, plural(versions, "message"), salvagedWords(versions), which)}
 }
 

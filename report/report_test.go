@@ -612,9 +612,9 @@ func TestSalvageBeyondLostSaidSo(t *testing.T) {
 		it   pstcheck.ItemCounts
 		want string
 	}{
-		{pstcheck.ItemCounts{Total: 322, Recovered: 302, Damaged: 20, Salvageable: 14, Versions: 14}, "14 of them may be versions of items counted above"},
-		{pstcheck.ItemCounts{Total: 66, Readable: 5, Damaged: 37, Lost: 24, Salvageable: 8, Versions: 8}, "8 of them may be versions of items counted above"},
-		{pstcheck.ItemCounts{Total: 17, Readable: 1, Recovered: 12, Damaged: 3, Lost: 1, Salvageable: 2, Versions: 1}, "1 of them may be a version of an item counted above"},
+		{pstcheck.ItemCounts{Total: 322, Recovered: 302, Damaged: 20, Salvageable: 14, Versions: 14}, "14 of them may be versions of items counted above, or messages attached to them"},
+		{pstcheck.ItemCounts{Total: 66, Readable: 5, Damaged: 37, Lost: 24, Salvageable: 8, Versions: 8}, "8 of them may be versions of items counted above, or messages attached to them"},
+		{pstcheck.ItemCounts{Total: 17, Readable: 1, Recovered: 12, Damaged: 3, Lost: 1, Salvageable: 2, Versions: 1}, "1 of them may be a version of an item counted above, or a message attached to one"},
 		{pstcheck.ItemCounts{Total: 10, Readable: 5, Lost: 5, Salvageable: 5}, ""},
 	} {
 		adv := strings.Join(includeDamagedAdvice(c.it), "\n")

@@ -84,6 +84,9 @@ func (w *walker) messages() {
 	if len(w.queue) > 0 {
 		pending.Wait()
 	}
+	for _, c := range checkers {
+		w.stamps.merge(c.stamps)
+	}
 }
 
 // checked is what checking a message found.
@@ -322,8 +325,11 @@ type checker struct {
 	// another has lost that field.
 	names *namedIDs
 	// fingerprints says to take the fingerprint of each message checked
-	// (in print), to tell unlinked heaps apart from known messages.
+	// (in print), to tell unlinked heaps apart from known messages, and
+	// to learn the store's stamps from the normal ones (stamps.go).
 	fingerprints bool
+	normal       bool // the message being checked is a normal one, not FAI
+	stamps       stamps
 	print        uint64
 	created      int64
 	// size is the last message's PidTagMessageSize (0 when it has none).
@@ -350,6 +356,7 @@ func (c *checker) message(nid uint32) error {
 	if t := nid & 0x1F; t != ndb.NIDTypeMessage && t != ndb.NIDTypeAssocMessage {
 		return errNotMessage
 	}
+	c.normal = nid&0x1F == ndb.NIDTypeMessage
 	if c.res.NodeDamaged[nid] {
 		return errNodeDamaged
 	}
@@ -384,6 +391,9 @@ func (c *checker) sawMessage(depth int, pc *ltp.PC, _ map[uint32]ndb.Subnode) er
 		c.size = messageSize(pc)
 		if c.fingerprints {
 			c.print, c.created = fingerprint(pc, c.codepage)
+			if c.normal {
+				c.stamps.add(pc)
+			}
 		}
 	}
 	return nil

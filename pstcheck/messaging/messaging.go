@@ -208,6 +208,11 @@ type UnlinkedMessage struct {
 	// no node uses, alone lists the message (0: none can be told;
 	// placeUnlinked); Result.UnusedFolders describes it.
 	Folder uint32
+	// MaybeAttached says its heap lacks a property every message of the
+	// store carries (stamps.go): a message attached to another item,
+	// whose attachment's subnode tree is lost, rather than an item of its
+	// own.
+	MaybeAttached bool
 	// modified is its heap's last modification time (exactTime; 0: none).
 	modified int64
 }
@@ -273,6 +278,9 @@ type walker struct {
 	// failingInternal counts the unused internal blocks that fail
 	// (newestFailingOf).
 	failingInternal int
+	// stamps are the properties every normal message checked carries,
+	// learned where heaps no node uses are weighed (stamps.go).
+	stamps stamps
 	// unusedTrees are the subnode trees no node uses (unlinked), and
 	// unusedRows the rows of the unused contents tables (read once, when
 	// first needed: unusedContentsRows).

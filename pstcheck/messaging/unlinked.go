@@ -138,7 +138,8 @@ func (w *walker) unlinked() {
 			continue
 		}
 		m := UnlinkedMessage{Remains: Remains{Data: e.BID}, Offset: int64(e.IB), Class: class,
-			RowInfo: RowInfo{Subject: StripSubjectPrefix(w.peekString(pc, propSubject)), Time: peekTime(pc)}}
+			RowInfo:       RowInfo{Subject: StripSubjectPrefix(w.peekString(pc, propSubject)), Time: peekTime(pc)},
+			MaybeAttached: w.stamps.lacks(pc)}
 		if m.Subject == "" && m.Time.IsZero() {
 			continue
 		}
