@@ -1591,6 +1591,20 @@ func TestHeaderDestroyedAsWhole(t *testing.T) {
 		if !rep.Has(finding.RootFileGap) || rep.Items != zeroed.Items || rep.Items.Readable == 0 {
 			t.Errorf("items %+v, want %+v as with those bytes zeroed (gap found %v)", rep.Items, zeroed.Items, rep.Has(finding.RootFileGap))
 		}
+		// Bytes missing from before the data section, the header with
+		// them, may have lain anywhere there (nothing but zeros follows
+		// the header): where is not told as if it were known.
+		for n, want := range map[int]string{64 << 10: "missing before offset 0x22000, where the data section begins", 256 << 10: "missing at offset 0x0:"} {
+			var gaps []string
+			for _, fi := range openBytes(t, f.B[n:]).Report.Findings {
+				if fi.Code == finding.RootFileGap {
+					gaps = append(gaps, fi.Detail)
+				}
+			}
+			if len(gaps) != 1 || !strings.Contains(gaps[0], want) {
+				t.Errorf("first %d KiB dropped: %q, want one saying %q", n>>10, gaps, want)
+			}
+		}
 	})
 	t.Run("cross-linked 4K-page OST", func(t *testing.T) {
 		f := loadCorpus(t, "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost")

@@ -13,9 +13,12 @@ type Damage struct {
 	MissingBytes int64
 	// GapBytes are missing inside the file, in Gaps runs, the first at
 	// GapOffset (ROOT-EOF-GAP): what followed each moved up, and the scan
-	// put it back in its place.
+	// put it back in its place. GapBeforeData says the first lay somewhere
+	// before the data section, which begins at GapOffset (ndb.Gap's
+	// BeforeData: where exactly cannot be told).
 	GapBytes, GapOffset int64
 	Gaps                int
+	GapBeforeData       bool
 	// AddedBytes inside the file were never the store's, in Added runs,
 	// the first at AddedOffset (ROOT-EOF-ADDED): what followed each moved
 	// down, and the scan put it back in its place.
@@ -96,7 +99,10 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 			d.AddedBytes += g.Size
 		default:
 			if d.Gaps++; d.Gaps == 1 {
-				d.GapOffset = g.Offset
+				d.GapOffset, d.GapBeforeData = g.Offset, g.BeforeData
+				if g.BeforeData {
+					d.GapOffset = g.Offset + g.Size
+				}
 			}
 			d.GapBytes += g.Size
 		}

@@ -373,7 +373,7 @@ func copyFaults(d pstcheck.Damage) []string {
 			hole = "each hole"
 		}
 		out = append(out,
-			fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), places(d.Gaps, d.GapOffset), hole))
+			fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), placesAt(d.Gaps, d.GapOffset, d.GapBeforeData), hole))
 	case d.MissingBytes > 0:
 		out = append(out,
 			fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", missing(d)))
@@ -399,10 +399,20 @@ func missing(d pstcheck.Damage) string {
 // places says where n runs of bytes missing or added lie, the first at
 // off.
 func places(n int, off int64) string {
-	if n > 1 {
-		return fmt.Sprintf("in %d places, the first at offset 0x%X", n, off)
+	return placesAt(n, off, false)
+}
+
+// placesAt is places for runs the first of which lies at off or, when
+// before says so, somewhere before off, where the data section begins.
+func placesAt(n int, off int64, before bool) string {
+	at := fmt.Sprintf("at offset 0x%X", off)
+	if before {
+		at = fmt.Sprintf("before offset 0x%X, where the data section begins", off)
 	}
-	return fmt.Sprintf("at offset 0x%X", off)
+	if n > 1 {
+		return fmt.Sprintf("in %d places, the first %s", n, at)
+	}
+	return at
 }
 
 // each is " each" for several runs (what followed each moved), else "".
@@ -429,7 +439,7 @@ func damageCause(r *pstcheck.Report) string {
 	}
 	switch {
 	case d.GapBytes > 0:
-		parts = append(parts, fmt.Sprintf("%s are missing inside the file %s, what followed%s moved up; pstcheck read it back in place", units.Size(d.GapBytes, 2), places(d.Gaps, d.GapOffset), each(d.Gaps)))
+		parts = append(parts, fmt.Sprintf("%s are missing inside the file %s, what followed%s moved up; pstcheck read it back in place", units.Size(d.GapBytes, 2), placesAt(d.Gaps, d.GapOffset, d.GapBeforeData), each(d.Gaps)))
 	case d.AddedBytes > 0:
 		parts = append(parts, fmt.Sprintf("%s were added inside the file %s, what followed%s moved down; pstcheck read it back in place", units.Size(d.AddedBytes, 2), places(d.Added, d.AddedOffset), each(d.Added)))
 	}

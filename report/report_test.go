@@ -426,6 +426,12 @@ func TestGapAdvice(t *testing.T) {
 	if e := Explain(r); !strings.Contains(e.Cause, "cut off") || !strings.Contains(strings.Join(e.Advice, "\n"), "also ends 4.00 KiB early") {
 		t.Errorf("a copy with holes and a cut-off end: cause %q, advice %q", e.Cause, e.Advice)
 	}
+	// Bytes missing from before the data section, where nothing the
+	// store reads lies: told before where it begins, not at a place.
+	r.Damage.MissingBytes, r.Damage.GapBytes, r.Damage.GapOffset, r.Damage.Gaps, r.Damage.GapBeforeData = 0, 65536, 0x22000, 1, true
+	if e := Explain(r); !strings.Contains(e.Cause, "missing inside the file before offset 0x22000, where the data section begins") {
+		t.Errorf("bytes missing before the data section: cause %q", e.Cause)
+	}
 }
 
 // A copy that holds bytes added inside it is told where and how many, not

@@ -35,10 +35,15 @@ import (
 // Gap is a run of bytes missing inside a file: Size bytes that belonged
 // at Offset (as the header's offsets count), the bytes that followed
 // them moved up. An Added gap is Size bytes the file holds at Offset that
-// are not the store's, the bytes that followed moved down.
+// are not the store's, the bytes that followed moved down. BeforeData
+// says the missing bytes lay somewhere before the data section, which
+// begins at Offset+Size: between the header and it lies nothing the
+// store reads (zeros), so where exactly cannot be told, and Offset is the
+// last place they may have been.
 type Gap struct {
 	Offset, Size int64
 	Added        bool
+	BeforeData   bool
 }
 
 // gapProbe is the most FindGaps reads at a time to measure the shift of a
@@ -257,7 +262,7 @@ func (p *gapProber) find(dir, moved int64) (gaps []Gap, ok bool) {
 			// Where the header is destroyed, the bytes missing may be
 			// more than lay before the data section: the file's first
 			// bytes then lie that far into it.
-			gaps = append(gaps, Gap{Offset: max(l.FirstAMap-start.shift, 0), Size: start.shift})
+			gaps = append(gaps, Gap{Offset: max(l.FirstAMap-start.shift, 0), Size: start.shift, BeforeData: start.shift < l.FirstAMap})
 		}
 	}
 	more, ok := p.between(start, end)
