@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
@@ -31,22 +32,27 @@ type jsonSummary struct {
 // jsonFile is one FILE object. A `--format jsonl` writer would emit these
 // one per line.
 type jsonFile struct {
-	Path     string         `json:"path"`
-	Size     *int64         `json:"size"`    // null when negative (unknown)
-	Format   *string        `json:"format"`  // "ansi"|"unicode"|"unicode4k"|null
-	Content  *string        `json:"content"` // "pst"|"ost"|"pab"|null
-	Verdict  string         `json:"verdict"`
-	Action   string         `json:"action"`
-	Cause    string         `json:"cause"`
-	NextStep string         `json:"next_step"`
-	Advice   []string       `json:"advice"`
-	Errors   int            `json:"errors"`
-	Warnings int            `json:"warnings"`
-	Infos    int            `json:"infos"`
-	Problems []jsonProblem  `json:"problems"`
-	Capped   map[string]int `json:"capped"` // encoding/json sorts the keys
-	Folders  []jsonFolder   `json:"folders"`
-	Stats    jsonStats      `json:"stats"`
+	Path string `json:"path"`
+	// PathBytes are the path's bytes, where they are not UTF-8 (a Linux
+	// file name in Latin-1): JSON strings carry only UTF-8, so path has
+	// U+FFFD in their place, and a program that opens the file needs these
+	// (base64; absent for a UTF-8 path).
+	PathBytes []byte         `json:"path_bytes,omitempty"`
+	Size      *int64         `json:"size"`    // null when negative (unknown)
+	Format    *string        `json:"format"`  // "ansi"|"unicode"|"unicode4k"|null
+	Content   *string        `json:"content"` // "pst"|"ost"|"pab"|null
+	Verdict   string         `json:"verdict"`
+	Action    string         `json:"action"`
+	Cause     string         `json:"cause"`
+	NextStep  string         `json:"next_step"`
+	Advice    []string       `json:"advice"`
+	Errors    int            `json:"errors"`
+	Warnings  int            `json:"warnings"`
+	Infos     int            `json:"infos"`
+	Problems  []jsonProblem  `json:"problems"`
+	Capped    map[string]int `json:"capped"` // encoding/json sorts the keys
+	Folders   []jsonFolder   `json:"folders"`
+	Stats     jsonStats      `json:"stats"`
 	// Items is what became of every item the store held; null when the
 	// folders could not be walked (no header, or not a store).
 	Items *pstcheck.ItemCounts `json:"items"`
@@ -142,25 +148,34 @@ func (jsonWriter) Write(w io.Writer, run Run) error {
 	return enc.Encode(out)
 }
 
+// notUTF8 returns s's bytes when they are not UTF-8, else nil.
+func notUTF8(s string) []byte {
+	if utf8.ValidString(s) {
+		return nil
+	}
+	return []byte(s)
+}
+
 // newJSONFile converts one report to its FILE object.
 func newJSONFile(r *pstcheck.Report) jsonFile {
 	e := Explain(r)
 	f := jsonFile{
-		Path:     r.Path,
-		Size:     nonNegative(r.Size),
-		Format:   nonEmpty(string(r.Format)),
-		Content:  nonEmpty(string(r.Content)),
-		Verdict:  string(r.Verdict),
-		Action:   string(r.Action),
-		Cause:    e.Cause,
-		NextStep: e.NextStep,
-		Advice:   append(make([]string, 0, len(e.Advice)), e.Advice...),
-		Errors:   r.Count(severityError),
-		Warnings: r.Count(severityWarning),
-		Infos:    r.Count(severityInfo),
-		Problems: make([]jsonProblem, 0, len(r.Findings)),
-		Capped:   make(map[string]int, len(r.Capped)),
-		Folders:  make([]jsonFolder, 0, len(r.Folders)),
+		Path:      r.Path,
+		PathBytes: notUTF8(r.Path),
+		Size:      nonNegative(r.Size),
+		Format:    nonEmpty(string(r.Format)),
+		Content:   nonEmpty(string(r.Content)),
+		Verdict:   string(r.Verdict),
+		Action:    string(r.Action),
+		Cause:     e.Cause,
+		NextStep:  e.NextStep,
+		Advice:    append(make([]string, 0, len(e.Advice)), e.Advice...),
+		Errors:    r.Count(severityError),
+		Warnings:  r.Count(severityWarning),
+		Infos:     r.Count(severityInfo),
+		Problems:  make([]jsonProblem, 0, len(r.Findings)),
+		Capped:    make(map[string]int, len(r.Capped)),
+		Folders:   make([]jsonFolder, 0, len(r.Folders)),
 		Stats: jsonStats{
 			Version:       nonZero(r.Stats.Version),
 			Crypt:         nonEmpty(r.Stats.Crypt),

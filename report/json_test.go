@@ -288,3 +288,30 @@ func TestJSONFolders(t *testing.T) {
 		t.Errorf("a file without folders does not have \"folders\": []:\n%s", out)
 	}
 }
+
+// A path whose bytes are not UTF-8 (a Linux name in Latin-1) reaches JSON
+// as U+FFFD in their place; path_bytes carries the bytes themselves, so
+// that a program can open the file. A UTF-8 path has none.
+func TestJSONPathNotUTF8(t *testing.T) {
+	latin1, utf8 := healthyReport(), healthyReport()
+	latin1.Path, utf8.Path = "/mail/M\xfcller.pst", "/mail/Müller.pst"
+	out := render(t, "json", Run{Version: "1", Reports: []*pstcheck.Report{latin1, utf8}})
+	var doc struct {
+		Files []struct {
+			Path      string  `json:"path"`
+			PathBytes *[]byte `json:"path_bytes"`
+		}
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Files) != 2 {
+		t.Fatalf("%d files, want 2", len(doc.Files))
+	}
+	if b := doc.Files[0].PathBytes; b == nil || string(*b) != latin1.Path {
+		t.Errorf("path_bytes %v, want the bytes of %q", b, latin1.Path)
+	}
+	if f := doc.Files[1]; f.PathBytes != nil || f.Path != utf8.Path {
+		t.Errorf("UTF-8 path: %q with path_bytes %v", f.Path, f.PathBytes)
+	}
+}
