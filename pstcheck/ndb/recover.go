@@ -110,14 +110,31 @@ const (
 // it back in place): the layout, the offset of the page that tells it and
 // what it is.
 func guessLayout(r readerAt, size int64) (Layout, int64, layoutClue) {
-	finders := []func(readerAt, int64, *Layout) (int64, layoutClue){findAMap, findBTreePage, findMovedPage}
-	for _, find := range finders {
-		for _, k := range []Kind{Unicode, ANSI, Unicode4K} {
+	kinds := []Kind{Unicode, ANSI, Unicode4K}
+	for _, find := range []func(readerAt, int64, *Layout) (int64, layoutClue){findAMap, findBTreePage} {
+		for _, k := range kinds {
 			l := LayoutOf(k)
 			if at, clue := find(r, size, &l); clue != noClue {
 				return l, at, clue
 			}
 		}
+	}
+	// An AMap page found moved, of any format, before a B-tree page: the
+	// one tells the shift, the other only the format (and a B-tree page
+	// of another format may be an attachment's bytes: a store kept in an
+	// attachment as it is).
+	bTree, bTreeAt := Layout{}, int64(-1)
+	for _, k := range kinds {
+		l := LayoutOf(k)
+		switch at, clue := findMovedPage(r, size, &l); {
+		case clue == movedAMapClue:
+			return l, at, clue
+		case clue == movedBTreeClue && bTreeAt < 0:
+			bTree, bTreeAt = l, at
+		}
+	}
+	if bTreeAt >= 0 {
+		return bTree, bTreeAt, movedBTreeClue
 	}
 	return Layout{}, -1, noClue
 }
