@@ -250,3 +250,31 @@ func TestDerivedUIDsIgnoreFolder(t *testing.T) {
 		}
 	}
 }
+
+// A damaged item written as a vCard or an iCalendar event carries what is
+// wrong with it as an EML carries X-Pstcheck-Damaged: an extension
+// property a client keeps, so that the file does not pass for a sound one.
+func TestCardsMarkedDamaged(t *testing.T) {
+	const damage = "STORE-NAMEMAP: named through a damaged map, any name may be wrong"
+	for _, it := range []*Item{contactItem(), eventItem()} {
+		var b bytes.Buffer
+		write := WriteVCard
+		if it.Event != nil {
+			write = WriteICal
+		}
+		if err := write(&b, it); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "X-PSTCHECK-DAMAGED") {
+			t.Errorf("%s: a sound item marked damaged:\n%s", it.Class, b.String())
+		}
+		it.Damage = damage
+		b.Reset()
+		if err := write(&b, it); err != nil {
+			t.Fatal(err)
+		}
+		if unfolded := strings.ReplaceAll(b.String(), "\r\n ", ""); !strings.Contains(unfolded, "X-PSTCHECK-DAMAGED:"+escapeText(damage)+"\r\n") {
+			t.Errorf("%s: no X-PSTCHECK-DAMAGED with the damage:\n%s", it.Class, b.String())
+		}
+	}
+}

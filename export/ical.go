@@ -175,6 +175,11 @@ func calendar(it *Item, method string) []byte {
 	if ev.ReminderSet {
 		writeAlarm(&c, it.Subject, ev.ReminderMinutes)
 	}
+	if it.Damage != "" {
+		// As an EML's X-Pstcheck-Damaged header: an extension property
+		// (RFC 5545 3.8.8.2), kept by calendars that do not show it.
+		c.add("X-PSTCHECK-DAMAGED:" + escapeText(it.Damage))
+	}
 	c.add("END:VEVENT")
 
 	if rec != nil {

@@ -205,6 +205,11 @@ func WriteVCard(w io.Writer, it *Item) error {
 	if note != "" {
 		c.add("NOTE:" + escapeText(note))
 	}
+	if it.Damage != "" {
+		// As an EML's X-Pstcheck-Damaged header: an extension property
+		// (RFC 2426 3.8), kept by address books that do not show it.
+		c.add("X-PSTCHECK-DAMAGED:" + escapeText(it.Damage))
+	}
 	c.add("END:VCARD")
 	_, err := w.Write(c.b.Bytes())
 	return err

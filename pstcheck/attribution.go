@@ -51,6 +51,7 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 		}
 	}
 	rep.RecoveredFolders = recoveredFolders(m)
+	rep.Items.NamesAsItIs = m.NameMapAsItIs && rep.Items.NamesLost > 0
 	rep.Items.Total = rep.Items.Readable + rep.Items.Damaged + rep.Items.Lost + rep.Items.Recovered
 	rep.Items.Complete = m.Complete
 	for i := range rep.Findings {

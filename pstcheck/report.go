@@ -125,6 +125,11 @@ type ItemCounts struct {
 	// whose listing and count are both lost, or a hierarchy not read
 	// whole): Total is then a lower bound.
 	Complete bool `json:"complete"`
+	// NamesAsItIs says the NamesLost items' named properties are read
+	// all the same, named through the name-to-ID map read as it is (its
+	// blocks' one fault their checksum): any name may be wrong, so they
+	// stay damaged, and export writes them with those properties.
+	NamesAsItIs bool `json:"names_as_is"`
 }
 
 // PlacedFolder is a folder recovered items no folder lists are

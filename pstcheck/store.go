@@ -284,7 +284,7 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 	item := func(folder uint32, path string, r messaging.ItemRef) Item {
 		it := Item{NID: r.NID, FolderNID: folder, Folder: path, State: r.State, Problem: problems[r.NID], NamesLost: r.NamesLost}
 		if r.NamesLost {
-			names := namesLost
+			names := s.namesProblem()
 			if it.Problem != "" {
 				names += "; " + it.Problem
 			}
@@ -543,8 +543,15 @@ func recoveredUnder(p string) string {
 	return RecoveredFolder + "/" + p
 }
 
-// namesLost is the problem of an item read without its named properties.
-const namesLost = string(finding.StoreNameMap) + ": its named properties (calendar times, locations, contact fields, categories) cannot be read: the store's name-to-ID map is lost"
+// namesProblem is the problem of an item with named properties where the
+// store's name-to-ID map is lost: read without them, or with them named
+// through the map read as it is (messaging.Result.NameMapAsItIs).
+func (s *Store) namesProblem() string {
+	if s.m.NameMapAsItIs {
+		return string(finding.StoreNameMap) + ": its named properties (calendar times, locations, contact fields, categories) are named through the store's name-to-ID map read as it is, its checksum failing: any of them may be named wrong"
+	}
+	return string(finding.StoreNameMap) + ": its named properties (calendar times, locations, contact fields, categories) cannot be read: the store's name-to-ID map is lost"
+}
 
 // survives says which blocks still hold a lost item, and that its named
 // properties are not among what is left when the name map is lost.
@@ -554,7 +561,7 @@ func (s *Store) survives(rem messaging.Remains) string {
 		out += fmt.Sprintf(", its subnodes in block 0x%X", rem.Sub)
 	}
 	if s.m.NameMapLost {
-		out += "; " + namesLost
+		out += "; " + s.namesProblem()
 	}
 	if why := notWhole(rem); why != "" {
 		out += "; not recovered: " + why
@@ -671,6 +678,7 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 	}
 	s.addUnlinkedKept(&c, keep)
 	c.Total = c.Readable + c.Damaged + c.Lost + c.Recovered
+	c.NamesAsItIs = s.m.NameMapAsItIs && c.NamesLost > 0
 	return c
 }
 

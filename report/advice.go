@@ -163,9 +163,9 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	switch n := it.NamesLost; {
 	case n <= 0 || d.Salvage == 0:
 	case n >= d.Salvage:
-		saves += ", all without their named properties"
+		saves += ", all " + namedProperties(it)
 	default:
-		saves += ", " + thousands(int64(n)) + " of them without their named properties"
+		saves += ", " + thousands(int64(n)) + " of them " + namedProperties(it)
 	}
 	switch r.Action {
 	case pstcheck.ActionRecreateOST:
@@ -464,7 +464,10 @@ func damageCause(r *pstcheck.Report) string {
 	if it.Damaged+it.Lost+it.Recovered > 0 {
 		parts = append(parts, itemsLine(it))
 	}
-	if d.NameMap {
+	switch {
+	case d.NameMap && it.NamesAsItIs:
+		parts = append(parts, "the store's name-to-ID map is damaged: named fields (calendar times, locations, contact details) are named through it as it is, and any of those names may be wrong")
+	case d.NameMap:
 		parts = append(parts, "the store's name-to-ID map is lost: named fields (calendar times, locations, contact details) cannot be read")
 	}
 	if d.FolderNodes > 0 {
@@ -560,3 +563,13 @@ func baseName(path string) string {
 // onceInBatch says whether an advice line is the same for every file, so
 // that a batch report shows it only the first time.
 func onceInBatch(advice string) bool { return advice == scanpstWhere }
+
+// namedProperties says what the items whose named properties the lost
+// name-to-ID map leaves unsure are written with: without them, or with
+// them named through the map read as it is (it.NamesAsItIs).
+func namedProperties(it pstcheck.ItemCounts) string {
+	if it.NamesAsItIs {
+		return "with their named properties named through the damaged name map, any of those names possibly wrong"
+	}
+	return "without their named properties"
+}

@@ -118,7 +118,11 @@ func writtenParts(it pstcheck.ItemCounts, partial, salvaged int, marked string) 
 		parts = append(parts, thousands(int64(it.Recovered))+" "+recoveredWords(it.Recovered))
 	}
 	if n := min(partial, it.NamesLost); n > 0 {
-		parts = append(parts, thousands(int64(n))+" without "+their(n)+" named properties (the store's name map is lost), "+marked)
+		what := " without " + their(n) + " named properties (the store's name map is lost), "
+		if it.NamesAsItIs {
+			what = " with " + their(n) + " named properties named through the store's damaged name map, any of those names possibly wrong, "
+		}
+		parts = append(parts, thousands(int64(n))+what+marked)
 	}
 	if n := partial - min(partial, it.NamesLost); n > 0 {
 		parts = append(parts, thousands(int64(n))+" damaged, written with what could be read of "+them(n)+", "+marked)

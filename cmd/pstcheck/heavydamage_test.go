@@ -468,12 +468,13 @@ func underIPMSubtree(t *testing.T, path string, outside map[string]bool) {
 	}
 }
 
-// unmarked is an exported EML without its X-Pstcheck-Damaged header.
+// unmarked is an exported EML without its X-Pstcheck-Damaged header (a
+// vCard or iCalendar file without its X-PSTCHECK-DAMAGED property).
 func unmarked(eml []byte) string {
 	lines := strings.SplitAfter(string(eml), "\n")
 	var out strings.Builder
 	for i := 0; i < len(lines); i++ {
-		if !strings.HasPrefix(lines[i], "X-Pstcheck-Damaged:") {
+		if !strings.HasPrefix(lines[i], "X-Pstcheck-Damaged:") && !strings.HasPrefix(lines[i], "X-PSTCHECK-DAMAGED:") {
 			out.WriteString(lines[i])
 			continue
 		}

@@ -148,6 +148,12 @@ type Result struct {
 	// NameMapLost says the store's name-to-ID map cannot be read: items
 	// with named properties cannot be read whole (ItemRef.NamesLost).
 	NameMapLost bool
+	// NameMapAsItIs says the map, lost so, reads as a map through blocks
+	// whose one fault is their checksum (ndb's Tolerant view: a flipped
+	// bit, a sector lost inside a block): the Reader names named
+	// properties through it, each name possibly wrong, so items that
+	// have them stay damaged (NamesLost) but keep them when written.
+	NameMapAsItIs bool
 	// StoreNodes are where the store's own nodes (NIDMessageStore, the
 	// name-to-ID map) survive when their node is lost (STORE-UNLINKED,
 	// storenodes.go).
@@ -532,7 +538,7 @@ func (w *walker) nameMap() {
 		// property from them, and without them none can be named. The IDs
 		// it names then tell the items that use another (a map read
 		// through a rebuilt index may be an older copy).
-		ids, ok := w.readNameMap(pc, subs)
+		ids, ok := w.readNameMap(w.res, pc, subs, false)
 		if ok {
 			w.chk.names = ids
 			return
@@ -542,7 +548,7 @@ func (w *walker) nameMap() {
 	if lostNode(err) {
 		var ids *namedIDs
 		if _, ok := w.salvageStoreNode(nidNameToIDMap, err, func(pc *ltp.PC, subs map[uint32]ndb.Subnode) (ok bool) {
-			ids, ok = w.readNameMap(pc, subs)
+			ids, ok = w.readNameMap(w.res, pc, subs, false)
 			return ok
 		}); ok {
 			w.chk.names = ids
@@ -555,7 +561,41 @@ func (w *walker) nameMap() {
 	if err != errMissing {
 		detail = "the name-to-ID map node 0x61 cannot be read: " + err.Error()
 	}
+	if err != errMissing && w.nameMapAsItIs() {
+		w.out.NameMapAsItIs = true
+		detail += "; read as it is, the named properties are named through it, and any name may be wrong"
+	}
 	w.report(finding.StoreNameMap, nidNameToIDMap, 0, finding.NoOffset, 0, "%s", detail)
+}
+
+// nameMapAsItIs says whether the name-to-ID map, which does not read,
+// reads as a map through the blocks whose one fault is their checksum
+// (ndb's Tolerant view): what a flipped bit or a sector lost inside a
+// block leaves of it names nearly every named property right.
+func (w *walker) nameMapAsItIs() bool {
+	if w.tolerant == nil {
+		return false
+	}
+	res := w.tolerant.Tolerant(nil)
+	n, ok := res.Node(nidNameToIDMap)
+	if !ok {
+		return false
+	}
+	w.chk.mem.reset()
+	subs, err := res.Subnodes(n.Sub, w.chk.mem.blocks())
+	if err != nil {
+		return false
+	}
+	data, err := res.ReadBlocks(n.Data, w.chk.mem.blocks())
+	if err != nil {
+		return false
+	}
+	pc, err := ltp.OpenPC(w.chk.mem.objects(), data, res.Decoder(), subnodeSet(subs))
+	if err != nil {
+		return false
+	}
+	_, ok = w.readNameMap(res, pc, subs, true)
+	return ok
 }
 
 // str decodes a string property.

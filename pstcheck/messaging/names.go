@@ -46,7 +46,7 @@ func (r *Reader) PropertyNames() iter.Seq2[uint16, PropertyName] {
 // streams are left out.
 func (r *Reader) loadNames() {
 	r.names = map[uint16]PropertyName{}
-	props, err := r.Properties(nidNameToIDMap)
+	props, err := r.nameMapProperties()
 	if err != nil {
 		return
 	}

@@ -99,6 +99,9 @@ const (
 type Reader struct {
 	res      *ndb.Result
 	codepage uint32
+	// nameMapAsItIs: the name-to-ID map is read through the blocks whose
+	// one fault is their checksum (Result.NameMapAsItIs).
+	nameMapAsItIs bool
 	// salvaged are where the store's own nodes survive when their node is
 	// lost (Result.StoreNodes).
 	salvaged map[uint32]Remains
@@ -116,7 +119,7 @@ type namedKey struct {
 
 // NewReader returns a reader over a store the scan walked (m).
 func NewReader(res *ndb.Result, m *Result) *Reader {
-	r := &Reader{res: res, codepage: m.Codepage, salvaged: m.StoreNodes, named: map[namedKey]uint16{}}
+	r := &Reader{res: res, codepage: m.Codepage, salvaged: m.StoreNodes, named: map[namedKey]uint16{}, nameMapAsItIs: m.NameMapAsItIs}
 	if r.codepage == 0 {
 		r.codepage = 1252
 	}
@@ -141,7 +144,7 @@ func (r *Reader) Named(guid string, lid uint32) (uint16, bool) {
 // loadNameMap reads the named property map (MS-PST 2.4.7): entries of 8
 // bytes map 0x8000+index to a GUID and a numeric ID.
 func (r *Reader) loadNameMap() {
-	props, err := r.Properties(nidNameToIDMap)
+	props, err := r.nameMapProperties()
 	if err != nil {
 		return
 	}
@@ -155,6 +158,18 @@ func (r *Reader) loadNameMap() {
 			r.named[namedKey{guid, n.id}] = 0x8000 + n.index
 		}
 	}
+}
+
+// nameMapProperties reads the name-to-ID map's properties: through the
+// blocks whose one fault is their checksum too where the scan found the
+// map reads as a map only so (Result.NameMapAsItIs).
+func (r *Reader) nameMapProperties() (Props, error) {
+	props, err := r.Properties(nidNameToIDMap)
+	if err == nil || !r.nameMapAsItIs {
+		return props, err
+	}
+	asItIs := Reader{res: r.res.Tolerant(nil), salvaged: r.salvaged}
+	return asItIs.Properties(nidNameToIDMap)
 }
 
 // parseGUID turns "00062004-0000-0000-C000-000000000046" into the bytes a

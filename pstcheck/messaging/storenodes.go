@@ -205,14 +205,18 @@ func namesAll(pc *ltp.PC, ids *namedIDs) bool {
 	return true
 }
 
-// readNameMap reads a name-to-ID map's streams and says whether they read
-// as a map: whole, of whole records, every record naming a property set
-// and a name inside them, each ID once. It returns the IDs the map names.
-func (w *walker) readNameMap(pc *ltp.PC, subs map[uint32]ndb.Subnode) (*namedIDs, bool) {
+// readNameMap reads a name-to-ID map's streams through res and says
+// whether they read as a map: whole, of whole records, every record
+// naming a property set and a name inside them, each ID once. It returns
+// the IDs the map names. asItIs, for a map read through blocks whose
+// checksum fails, passes over the records that do not (a changed byte
+// spoils one, a lost sector a few dozen) as long as more of them read
+// than not: the IDs returned are those of the records that read.
+func (w *walker) readNameMap(res *ndb.Result, pc *ltp.PC, subs map[uint32]ndb.Subnode, asItIs bool) (*namedIDs, bool) {
 	var streams [3][]byte
 	for i, id := range []uint16{propNameidStreamGUID, propNameidStreamEntry, propNameidStreamString} {
 		p, _ := pc.Get(id)
-		v, err := valueReader{res: w.res}.hnid(pc.Heap, subs, p.Value, id, p.Type)
+		v, err := valueReader{res: res}.hnid(pc.Heap, subs, p.Value, id, p.Type)
 		if err != nil {
 			return nil, false
 		}
@@ -223,17 +227,21 @@ func (w *walker) readNameMap(pc *ltp.PC, subs map[uint32]ndb.Subnode) (*namedIDs
 		return nil, false
 	}
 	ids := new(namedIDs)
+	bad := 0
 	for i := 0; i < len(entries); i += 8 {
 		n := nameRecordAt(entries[i:])
-		if n.guid >= 3+len(guids)/16 || n.index >= 0x8000 || ids.has(0x8000+n.index) {
+		ok := n.guid < 3+len(guids)/16 && n.index < 0x8000 && !ids.has(0x8000+n.index)
+		if ok && n.str { // a string: its byte length, then UTF-16LE
+			ok = uint64(n.id)+4 <= uint64(len(strs)) && uint64(n.id)+4+uint64(binary.LittleEndian.Uint32(strs[n.id:])) <= uint64(len(strs))
+		}
+		switch {
+		case ok:
+			ids[n.index/64] |= 1 << (n.index % 64)
+		case !asItIs:
 			return nil, false
+		default:
+			bad++
 		}
-		if n.str { // a string: its byte length, then UTF-16LE
-			if uint64(n.id)+4 > uint64(len(strs)) || uint64(n.id)+4+uint64(binary.LittleEndian.Uint32(strs[n.id:])) > uint64(len(strs)) {
-				return nil, false
-			}
-		}
-		ids[n.index/64] |= 1 << (n.index % 64)
 	}
-	return ids, true
+	return ids, bad < len(entries)/8-bad
 }
