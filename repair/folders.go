@@ -27,6 +27,7 @@ const (
 	// nidOutlookIPMSubtree is the NID Outlook gives a PST's IPM subtree
 	// ("Top of Personal Folders"), the first folder it makes.
 	nidOutlookIPMSubtree  = 0x8022
+	propMessageClass      = 0x001A
 	propRecordKey         = 0x0FF9
 	propDisplayName       = 0x3001
 	propIPMSubtreeEntryID = 0x35E0

@@ -119,7 +119,8 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	// are read side by side ahead of the writer, which takes them in
 	// order, so the new store does not depend on timing.
 	lanes := readAhead(ctx, c, store.ItemsAndAssociated(nil), opts.IncludeDamaged)
-	pl := &placer{w: w, c: c, fm: fm, sum: sum, skipped: opts.Skipped}
+	pl := &placer{w: w, c: c, fm: fm, sum: sum, skipped: opts.Skipped,
+		lists: newDistLists(r, c, storeRecordKey(r), wopts.RecordKey[:])}
 	for i := 0; ; i++ {
 		res, ok := lanes[i%len(lanes)].take(ctx)
 		if err := ctx.Err(); err != nil {
@@ -139,6 +140,10 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	}
 	if err := ctx.Err(); err != nil {
 		w.Abort() // the items stopped coming: the store is not whole
+		return nil, err
+	}
+	if err := pl.writeLists(); err != nil {
+		w.Abort()
 		return nil, err
 	}
 	if err := w.Close(); err != nil {
@@ -163,6 +168,8 @@ type placer struct {
 	open pstwrite.FolderID // the folder items are being added to
 	// skipped is Options.Skipped.
 	skipped func(Skipped)
+	// lists renames the members of the distribution lists written.
+	lists *distLists
 }
 
 // place writes one item read, or counts it skipped. An error means the
@@ -183,20 +190,45 @@ func (p *placer) place(res readResult) error {
 		}
 		return err
 	}
-	// skip lists the item among those not written whole; written: in part.
-	skip := func(reason string, written bool) {
-		sum.Listed++
-		if p.skipped != nil {
-			p.skipped(Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: reason,
-				Written: written, Salvaged: written && it.State == pstcheck.ItemLost})
-		}
-	}
 	if res.msg == nil {
 		if it.State != pstcheck.ItemDamaged && it.State != pstcheck.ItemLost {
 			sum.Failed++
 		}
-		skip(res.problem, false)
+		p.skip(it, res.problem, false)
 		return nil
+	}
+	if hasClassPrefix(res.class, "IPM.DistList") {
+		// Written once the rest of its folder is, so that the contacts
+		// of the folder it names have their new NIDs (distLists).
+		target, err := p.fm.target(it)
+		if err != nil {
+			return err
+		}
+		if err := p.enter(target); err != nil {
+			return err
+		}
+		p.lists.deferred = append(p.lists.deferred, res)
+		return nil
+	}
+	return p.write(res)
+}
+
+// skip lists item it among those not written whole; written: in part.
+func (p *placer) skip(it pstcheck.Item, reason string, written bool) {
+	p.sum.Listed++
+	if p.skipped != nil {
+		p.skipped(Skipped{NID: it.NID, Folder: it.Folder, Subject: it.Subject, Reason: reason,
+			Written: written, Salvaged: written && it.State == pstcheck.ItemLost})
+	}
+}
+
+// write writes res's message, a normal item's, and counts what became of
+// it.
+func (p *placer) write(res readResult) error {
+	it, sum := res.item, p.sum
+	skip := func(reason string, written bool) { p.skip(it, reason, written) }
+	if hasClassPrefix(res.class, "IPM.DistList") {
+		p.lists.rename(res.msg)
 	}
 	if res.problem != "" {
 		p.c.markDamaged(res.msg)
@@ -225,6 +257,38 @@ func (p *placer) place(res readResult) error {
 	return nil
 }
 
+// enter makes target the folder items are added to: done with the one
+// before (Store.ItemsAndAssociated lists a folder's items together), its
+// distribution lists are written and it is closed.
+func (p *placer) enter(target pstwrite.FolderID) error {
+	if target == p.open {
+		return nil
+	}
+	if err := p.writeLists(); err != nil {
+		return err
+	}
+	if p.open != 0 {
+		if err := p.w.CloseFolder(p.open); err != nil {
+			return err
+		}
+	}
+	p.open = target
+	return nil
+}
+
+// writeLists writes the distribution lists put off until the rest of
+// their folder was written.
+func (p *placer) writeLists() error {
+	lists := p.lists.deferred
+	p.lists.deferred = nil
+	for _, res := range lists {
+		if err := p.write(res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // add writes res's message into its item's folder. refused is why the
 // writer refused this item alone, going on; err, why the new store cannot
 // be written on.
@@ -233,14 +297,9 @@ func (p *placer) add(it pstcheck.Item, res readResult) (refused, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if target != p.open && p.open != 0 {
-		// Store.ItemsAndAssociated lists a folder's items together: done
-		// with it.
-		if err := p.w.CloseFolder(p.open); err != nil {
-			return nil, err
-		}
+	if err := p.enter(target); err != nil {
+		return nil, err
 	}
-	p.open = target
 	p.c.dropped += res.dropped
 	add := p.w.AddMessage
 	if it.Associated {
@@ -252,7 +311,17 @@ func (p *placer) add(it pstcheck.Item, res readResult) (refused, err error) {
 		}
 		return err, nil
 	}
+	if !it.Associated && it.NID != 0 && isContact(res.class) {
+		p.lists.wrote(it.NID, p.w.LastMessage())
+	}
 	return nil, nil
+}
+
+// storeRecordKey is the old store's provider UID (PidTagRecordKey), which
+// its entry IDs name it by.
+func storeRecordKey(r *messaging.Reader) []byte {
+	props, _ := r.Properties(nidMessageStore)
+	return messaging.Bytes(props, propRecordKey)
 }
 
 // storeIdentity reads the old store's name, provider UID and special
@@ -278,6 +347,7 @@ func storeIdentity(r *messaging.Reader) (specialFolders, pstwrite.Options) {
 type readResult struct {
 	item    pstcheck.Item
 	msg     *pstwrite.Message
+	class   string // the message's class (PidTagMessageClass)
 	held    int64
 	dropped int
 	problem string
@@ -352,6 +422,7 @@ func readAhead(ctx context.Context, c *converter, items iter.Seq[pstcheck.Item],
 					conv.dropped = 0
 					res.msg, res.dropped, res.problem = conv.message(msg), conv.dropped, problem
 					res.held = heldBytes(res.msg)
+					res.class = c.r.String(msg.Props, propMessageClass)
 				} else {
 					res.problem = problem
 				}

@@ -123,8 +123,13 @@ func (w *Writer) addMessage(id FolderID, m *Message, assoc bool) error {
 		}
 	}
 	w.messages++
+	w.lastMessage = nid
 	return nil
 }
+
+// LastMessage is the NID the message added last was given (0: none yet):
+// what entry IDs of the new store name it by.
+func (w *Writer) LastMessage() uint32 { return w.lastMessage }
 
 // writeMessage writes a message object's attachments and recipient and
 // attachment tables into parts, and returns the properties for its

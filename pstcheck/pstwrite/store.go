@@ -51,11 +51,13 @@ type FolderID uint32
 
 // Writer writes one store. Its methods are not safe for concurrent use.
 type Writer struct {
-	opts  Options
-	s     *stream
-	b     *blocks
-	nbt   *nodeTree
-	names nameMap
+	opts Options
+	// lastMessage is the NID of the message added last (LastMessage).
+	lastMessage uint32
+	s           *stream
+	b           *blocks
+	nbt         *nodeTree
+	names       nameMap
 
 	folders    map[uint32]*folder
 	order      []uint32

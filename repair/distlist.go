@@ -1,0 +1,181 @@
+package repair
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strings"
+
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
+	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
+)
+
+// A distribution list (IPM.DistList, MS-OXOCNTC 2.2.2) names a member that
+// is a contact or list of the store by its entry ID, wrapped: the store's
+// provider UID and the member's NID. Both change in the new store, so a
+// list copied as it is would name its members in the old one: Outlook
+// could not open them, and an export of the new store names them by
+// address only. A folder's lists are written after its other items, and
+// each such member is named by its new NID where it was written by then
+// (a contact of the folder, or of a folder before), else by the one-off
+// entry the list keeps beside it (name and address); the list's checksum
+// is made again.
+
+const (
+	psetidAddress      = "00062004-0000-0000-C000-000000000046"
+	lidDistListSum     = 0x804C
+	lidDistListOneOffs = 0x8054
+	lidDistListMembers = 0x8055
+	typeMultipleBinary = 0x1102
+)
+
+// wrappedProvider is the provider UID of a WrappedEntryId (MS-OXOCNTC
+// 2.2.2.2.4.1.1), which wraps the entry ID of a contact or list.
+var wrappedProvider = []byte{0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA, 0xA4}
+
+// distLists renames the members of the lists a repair writes.
+type distLists struct {
+	// oldStore and newStore are the stores' provider UIDs (PidTagRecordKey).
+	oldStore, newStore []byte
+	// members, oneOffs and sum are the new store's IDs of the lists'
+	// named properties (0: the old store names none).
+	members, oneOffs, sum uint16
+	// written maps the NIDs of the contacts and lists written to their
+	// new ones.
+	written map[uint32]uint32
+	// deferred are the lists read of the folder being written, written
+	// once the rest of it is (placer.writeLists).
+	deferred []readResult
+}
+
+func newDistLists(r *messaging.Reader, c *converter, oldStore, newStore []byte) *distLists {
+	d := &distLists{oldStore: oldStore, newStore: newStore, written: map[uint32]uint32{}}
+	for lid, id := range map[uint32]*uint16{lidDistListMembers: &d.members, lidDistListOneOffs: &d.oneOffs, lidDistListSum: &d.sum} {
+		if old, ok := r.Named(psetidAddress, lid); ok && old >= firstNamedID {
+			*id = c.named[old-firstNamedID]
+		}
+	}
+	return d
+}
+
+// isContact says whether class is a contact's or a list's, which a list
+// may name as a member.
+func isContact(class string) bool {
+	return hasClassPrefix(class, "IPM.Contact") || hasClassPrefix(class, "IPM.DistList")
+}
+
+// hasClassPrefix says whether class is prefix or a class derived from it
+// ("IPM.Contact.Custom"), in any case.
+func hasClassPrefix(class, prefix string) bool {
+	return strings.EqualFold(class, prefix) || len(class) > len(prefix) && class[len(prefix)] == '.' && strings.EqualFold(class[:len(prefix)], prefix)
+}
+
+// wrote notes that item nid of the old store is newNID in the new one.
+func (d *distLists) wrote(nid, newNID uint32) { d.written[nid] = newNID }
+
+// rename rewrites the members of list m, a list of the old store about to
+// be written.
+func (d *distLists) rename(m *pstwrite.Message) {
+	if d.members == 0 || len(d.oldStore) < 16 {
+		return
+	}
+	mi := propIndex(m.Props, d.members, typeMultipleBinary)
+	if mi < 0 {
+		return
+	}
+	members := splitMultipleBinary(m.Props[mi].Data)
+	if members == nil {
+		return
+	}
+	var oneOffs [][]byte
+	if oi := propIndex(m.Props, d.oneOffs, typeMultipleBinary); oi >= 0 {
+		oneOffs = splitMultipleBinary(m.Props[oi].Data)
+	}
+	changed := false
+	for i, e := range members {
+		nid, ok := d.wrappedNID(e)
+		if !ok {
+			continue
+		}
+		switch newNID, written := d.written[nid]; {
+		case written:
+			ne := bytes.Clone(e)
+			copy(ne[21+4:], d.newStore[:16])
+			binary.LittleEndian.PutUint32(ne[21+20:], newNID)
+			members[i] = ne
+		case i < len(oneOffs):
+			members[i] = oneOffs[i] // not written: named by its address
+		default:
+			continue
+		}
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	m.Props[mi].Data = joinMultipleBinary(members)
+	if si := propIndex(m.Props, d.sum, 0x0003); si >= 0 && len(m.Props[si].Data) == 4 {
+		// The checksum is the store's CRC of the members' entry IDs one
+		// after the other (as Outlook's lists have it).
+		binary.LittleEndian.PutUint32(m.Props[si].Data, ndb.CRC(bytes.Join(members, nil)))
+	}
+}
+
+// wrappedNID returns the NID a wrapped entry ID names in the old store.
+func (d *distLists) wrappedNID(e []byte) (uint32, bool) {
+	if len(e) != 21+24 || !bytes.Equal(e[4:20], wrappedProvider) || e[20]&0x80 == 0 || !bytes.Equal(e[21+4:21+20], d.oldStore[:16]) {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint32(e[21+20:]), true
+}
+
+// propIndex is the index of the property of ID id and type typ in props,
+// -1 when there is none (or id is 0).
+func propIndex(props []pstwrite.Property, id, typ uint16) int {
+	for i, p := range props {
+		if id != 0 && p.ID == id && p.Type == typ {
+			return i
+		}
+	}
+	return -1
+}
+
+// splitMultipleBinary splits a PtypMultipleBinary value as a store keeps
+// it (MS-PST 2.3.3.4.2): a count, that many offsets, then the values; nil
+// when it is not one.
+func splitMultipleBinary(b []byte) [][]byte {
+	if len(b) < 4 {
+		return nil
+	}
+	n := int(binary.LittleEndian.Uint32(b))
+	if n > len(b)/4 || 4+4*n > len(b) {
+		return nil
+	}
+	out := make([][]byte, n)
+	for i := range n {
+		start, end := int(binary.LittleEndian.Uint32(b[4+4*i:])), len(b)
+		if i+1 < n {
+			end = int(binary.LittleEndian.Uint32(b[4+4*(i+1):]))
+		}
+		if start < 4+4*n || end < start || end > len(b) {
+			return nil
+		}
+		out[i] = b[start:end]
+	}
+	return out
+}
+
+// joinMultipleBinary is splitMultipleBinary's inverse.
+func joinMultipleBinary(vals [][]byte) []byte {
+	n := len(vals)
+	out := binary.LittleEndian.AppendUint32(nil, uint32(n))
+	off := 4 + 4*n
+	for _, v := range vals {
+		out = binary.LittleEndian.AppendUint32(out, uint32(off))
+		off += len(v)
+	}
+	for _, v := range vals {
+		out = append(out, v...)
+	}
+	return out
+}
