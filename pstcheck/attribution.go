@@ -126,10 +126,15 @@ func unlinkedCounts(m *messaging.Result) unlinked {
 		case h.Fault == messaging.NewerBlockFails:
 			u.maybeOlder++
 		}
-		if !h.Whole && h.MaybeAttached {
+		if attachedHeap(h) {
 			attached++
 		}
 	}
+	// Each damaged item that lost its attachments' tree may have had
+	// a message attached: no more heaps than such items are taken for
+	// one (a store that stamps the messages of some folders only would
+	// else count the lost ones of the others as attached).
+	attached = min(attached, m.AttachParents)
 	u.salvageable = len(m.Unlinked) - u.recovered
 	if m.Complete {
 		u.lost, u.versions = -u.recovered, u.salvageable
@@ -149,6 +154,14 @@ func unlinkedCounts(m *messaging.Result) unlinked {
 	u.lost = own - partLost - partDamaged - wholeLost
 	u.versions = partDamaged + attached
 	return u
+}
+
+// attachedHeap says whether h, a heap no entry links to, may be a message
+// attached to another item (MaybeAttached) rather than an item of its
+// own: it does not read whole, and no listing found places it in a
+// folder.
+func attachedHeap(h messaging.UnlinkedMessage) bool {
+	return h.MaybeAttached && !h.Whole && h.Folder == 0
 }
 
 // addUnlinked adds to c what the unlinked messages add (unlinkedCounts),

@@ -453,8 +453,8 @@ func (s *Store) unlinkedItem(i int, folder uint32, path string, orphan bool, may
 	it := Item{FolderNID: folder, Folder: path, Orphan: orphan, State: ItemRecovered, Subject: u.Subject, Time: u.Time, Salvage: u.Remains}
 	if !u.Whole {
 		it.State = ItemLost
-		if u.MaybeAttached {
-			maybeCounted = "; it lacks what this store gives every message of its folders, so it is likely a message attached to another item, and the store's count leaves it out"
+		if attachedHeap(u) && s.m.AttachParents > 0 {
+			maybeCounted = "; it lacks what this store gives every message of its folders, and a damaged item lost its attachments: it may be a message attached to one, which the store's count does not count as an item of its own"
 		}
 		it.Problem = fmt.Sprintf("%s: its index entry is lost; %s%s", finding.MessageUnlinked, s.survives(u.Remains), maybeCounted)
 	}
@@ -705,13 +705,17 @@ func (s *Store) addUnlinkedKept(c *ItemCounts, keep func(folder string) bool) {
 		lostLeft[f.NID] = s.countedOnly(f)
 	}
 	pathOf := s.folderPathOf()
+	parents := s.m.AttachParents // as the whole store's count (unlinkedCounts)
 	for _, u := range s.m.Unlinked {
 		if !placed.keeps(keep, u.Folder, pathOf) {
 			continue
 		}
 		// Its folder's lost items are counted where that folder is kept.
 		to := placed.paths[u.Folder]
-		attached := u.MaybeAttached && !u.Whole
+		attached := attachedHeap(u) && parents > 0
+		if attached {
+			parents--
+		}
 		counted := !attached && to.walked && keep(pathOf(u.Folder)) && lostLeft[u.Folder] > 0
 		if counted {
 			lostLeft[u.Folder]--

@@ -58,7 +58,7 @@ func (w *walker) messages() {
 						q := w.queue[start+k]
 						buf[k].err = c.message(q.nid)
 						buf[k].unreadable = c.damagedHeap(q.nid, buf[k].err, q.listed)
-						buf[k].print, buf[k].created, buf[k].size = c.print, c.created, c.size
+						buf[k].print, buf[k].created, buf[k].size, buf[k].attaches = c.print, c.created, c.size, c.attaches
 					}
 				}
 			})
@@ -98,6 +98,8 @@ type checked struct {
 	// unreadable: the message is damaged and its property heap cannot be
 	// read even leniently (checker.damagedHeap).
 	unreadable bool
+	// attaches: its heap read and says it has attachments.
+	attaches bool
 }
 
 // dataOrder is where a message's data lies, to order the checks by: the
@@ -157,6 +159,9 @@ func (w *walker) fold(q queued, c checked) {
 			f.Readable++
 		case Damaged:
 			f.Damaged++
+			if c.attaches && !errors.Is(err, errNamesLost) {
+				w.out.AttachParents++
+			}
 			if c.print == 0 && !q.listed && len(w.res.Unlinked) > 0 {
 				// Neither a row nor its heap says its subject or time,
 				// and a heap no node uses may be its newer or older
@@ -212,11 +217,16 @@ func (c *checker) damagedHeap(nid uint32, err error, listed bool) (unreadable bo
 	if !ok {
 		return true
 	}
-	if c.fingerprints && !listed {
+	if c.fingerprints {
 		c.mem.reset()
 		if blocks, err := c.res.ReadBlocks(n.Data, c.mem.blocks()); err == nil {
 			if pc, err := ltp.PeekPC(c.mem.objects(), blocks, c.res.Decoder()); err == nil {
-				c.print, c.created = fingerprint(pc, c.codepage)
+				// Whether it had attachments, one of which may be found
+				// as a heap no node links to (Result.AttachParents).
+				c.attaches = hasAttachments(pc)
+				if !listed {
+					c.print, c.created = fingerprint(pc, c.codepage)
+				}
 				return false
 			}
 		}
@@ -229,6 +239,12 @@ func (c *checker) damagedHeap(nid uint32, err error, listed bool) (unreadable bo
 	}
 	_, _, err = ltp.SalvagePC(c.mem.objects(), blocks, c.res.Decoder(), nil)
 	return err != nil
+}
+
+// hasAttachments says whether a message's flags say it has attachments.
+func hasAttachments(pc *ltp.PC) bool {
+	p, ok := pc.Get(propMessageFlags)
+	return ok && p.Type == ltp.TypeInt32 && p.Value&msgFlagHasAttach != 0
 }
 
 // errNodeDamaged: the node pass found damaged blocks under the message and
@@ -332,6 +348,8 @@ type checker struct {
 	stamps       stamps
 	print        uint64
 	created      int64
+	// attaches: the last message's heap says it has attachments.
+	attaches bool
 	// size is the last message's PidTagMessageSize (0 when it has none).
 	size     int64
 	codepage uint32
@@ -348,7 +366,7 @@ type checker struct {
 // message checks one message: nil when it is readable whole.
 func (c *checker) message(nid uint32) error {
 	c.mem.reset()
-	c.print, c.created, c.size, c.heapOpened = 0, 0, 0, false
+	c.print, c.created, c.size, c.heapOpened, c.attaches = 0, 0, 0, false, false
 	n, ok := c.res.Node(nid)
 	if !ok {
 		return errMissing
@@ -389,6 +407,7 @@ func (c *checker) sawMessage(depth int, pc *ltp.PC, _ map[uint32]ndb.Subnode) er
 		c.named = needsNames(pc)
 		c.unnamed = c.named && c.names != nil && !namesAll(pc, c.names)
 		c.size = messageSize(pc)
+		c.attaches = hasAttachments(pc)
 		if c.fingerprints {
 			c.print, c.created = fingerprint(pc, c.codepage)
 			if c.normal {

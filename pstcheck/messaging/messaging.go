@@ -134,6 +134,11 @@ type Result struct {
 	// or older version of what its node names. Heaps no item matches add
 	// to the store's items only beyond them (pstcheck's unlinkedCounts).
 	Unmatched struct{ Lost, Damaged int }
+	// AttachParents counts the damaged normal items whose heap reads and
+	// says they have attachments, and whose check failed after it: each
+	// may have lost a message attached to it, found as a heap no node
+	// links to (UnlinkedMessage.MaybeAttached).
+	AttachParents int
 	// UnusedFolders are, by NID, the folders Unlinked messages are placed
 	// in by their listings found among the unused blocks, as their
 	// parents' hierarchy tables describe them (nil: none).
@@ -576,7 +581,8 @@ func (w *walker) nameMapAsItIs() bool {
 	if w.tolerant == nil {
 		return false
 	}
-	res := w.tolerant.Tolerant(nil)
+	var unverified []uint64
+	res := w.tolerant.Tolerant(&unverified)
 	n, ok := res.Node(nidNameToIDMap)
 	if !ok {
 		return false
@@ -594,8 +600,10 @@ func (w *walker) nameMapAsItIs() bool {
 	if err != nil {
 		return false
 	}
+	// Only a map that reads through a block failing its checksum: one
+	// whose records do not read where every block verifies was written so.
 	_, ok = w.readNameMap(res, pc, subs, true)
-	return ok
+	return ok && len(unverified) > 0
 }
 
 // str decodes a string property.
