@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
@@ -23,11 +24,14 @@ const ManifestName = "manifest.json"
 // Manifest is the content of manifest.json: every item offered to the Tree,
 // in the order offered, exported or skipped.
 type Manifest struct {
-	Source   string         `json:"source"`
-	Format   string         `json:"format"`
-	Items    []ManifestItem `json:"items"`
-	Exported int            `json:"exported"`
-	Skipped  int            `json:"skipped"`
+	Source string `json:"source"`
+	// SourceBytes are the source path's bytes where they are not UTF-8:
+	// Source has U+FFFD in their place (absent for a UTF-8 path).
+	SourceBytes []byte         `json:"source_bytes,omitempty"`
+	Format      string         `json:"format"`
+	Items       []ManifestItem `json:"items"`
+	Exported    int            `json:"exported"`
+	Skipped     int            `json:"skipped"`
 	// Store is what became of every item the store held, as the scan
 	// counted it (null when the caller gave none).
 	Store *pstcheck.ItemCounts `json:"store"`
@@ -126,6 +130,10 @@ func startManifest(w io.Writer, source, format string) *manifestWriter {
 	m.enc.SetEscapeHTML(false)
 	m.bw.WriteString("{\n  \"source\": ")
 	m.value(source, "  ")
+	if !utf8.ValidString(source) {
+		m.bw.WriteString(",\n  \"source_bytes\": ")
+		m.value([]byte(source), "  ")
+	}
 	m.bw.WriteString(",\n  \"format\": ")
 	m.value(format, "  ")
 	m.bw.WriteString(",\n  \"items\": [")
@@ -186,7 +194,17 @@ func readManifestItems(r io.Reader, yield func(*ManifestItem)) (source, format s
 		}
 		switch tok {
 		case "source":
-			err = dec.Decode(&source)
+			if source == "" { // source_bytes, where given, said it exactly
+				err = dec.Decode(&source)
+			} else {
+				var skip string
+				err = dec.Decode(&skip)
+			}
+		case "source_bytes":
+			var b []byte
+			if err = dec.Decode(&b); err == nil {
+				source = string(b)
+			}
 		case "format":
 			err = dec.Decode(&format)
 		case "items":

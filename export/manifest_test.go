@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
@@ -20,14 +21,21 @@ func TestManifestStreamed(t *testing.T) {
 		{NID: 0x200064, Kind: str(KindMail), Path: str("x.mbox"), Damaged: true, Problem: str("half"), State: StateDamaged},
 	}
 	for _, c := range []struct {
-		items []ManifestItem
-		store *pstcheck.ItemCounts
+		items  []ManifestItem
+		store  *pstcheck.ItemCounts
+		source string
 	}{
-		{nil, nil},
-		{items[:1], nil},
-		{items, &pstcheck.ItemCounts{Total: 3, Readable: 1, Damaged: 2, Complete: true}},
+		{nil, nil, "/mail/<x>.pst"},
+		{items[:1], nil, "/mail/<x>.pst"},
+		{items, &pstcheck.ItemCounts{Total: 3, Readable: 1, Damaged: 2, Complete: true}, "/mail/<x>.pst"},
+		// A Latin-1 name: its bytes too, read back exactly (a resumed
+		// export checks it is the same source).
+		{items[:1], nil, "/mail/M\xfcller.pst"},
 	} {
-		man := Manifest{Source: "/mail/<x>.pst", Format: FormatEML, Items: c.items, Exported: 2, Skipped: 1, Store: c.store}
+		man := Manifest{Source: c.source, Format: FormatEML, Items: c.items, Exported: 2, Skipped: 1, Store: c.store}
+		if !utf8.ValidString(c.source) {
+			man.SourceBytes = []byte(c.source)
+		}
 		if man.Items == nil {
 			man.Items = []ManifestItem{}
 		}

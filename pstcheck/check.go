@@ -81,11 +81,12 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 					Detail: fmt.Sprintf("%d bytes were added at offset 0x%X: what follows lies %d bytes after its place; read as if they were not there", g.Size, g.Offset, g.Size)})
 				continue
 			}
-			where := fmt.Sprintf("at offset 0x%X", g.Offset)
+			where, at := fmt.Sprintf("at offset 0x%X", g.Offset), g.Offset
 			if g.BeforeData {
-				where = fmt.Sprintf("before offset 0x%X, where the data section begins (where exactly cannot be told: nothing the store reads lies between the header and it)", g.Offset+g.Size)
+				at = g.Offset + g.Size
+				where = fmt.Sprintf("before offset 0x%X, where the data section begins (where exactly cannot be told: nothing the store reads lies between the header and it)", at)
 			}
-			c.Report(finding.Finding{Code: finding.RootFileGap, Offset: g.Offset,
+			c.Report(finding.Finding{Code: finding.RootFileGap, Offset: at,
 				Detail: fmt.Sprintf("%d bytes are missing %s: what follows lies %d bytes before its place; read as if those bytes were zeros", g.Size, where, g.Size)})
 		}
 	}

@@ -67,3 +67,21 @@ func TestNameMapStreamUnreadable(t *testing.T) {
 		t.Skip("no sample keeps its name map's entry stream in a subnode")
 	}
 }
+
+// A map whose records do not read while every block of it verifies was
+// written so: it is not read as it is, as a changed byte would be (its
+// first record made to name a property set the map does not have).
+func TestNameMapWrittenWrongNotReadAsItIs(t *testing.T) {
+	f := loadCorpus(t, "aspose-email-dotnet__test.ost")
+	entries, ok := f.NodeHeap(0x61).Prop(0x0003) // PidTagNameidStreamEntry
+	if !ok || pstmut.IsHID(entries.Value) {
+		t.Skip("the map's entry stream is not in a subnode")
+	}
+	f.EditDecoded(f.Subnode(0x61, entries.Value).Data, func(b []byte) {
+		b[4], b[5] = 0xFE, 0x7F // wGuid far past the GUID stream
+	})
+	store := openBytes(t, f.B)
+	if !store.Report.Has(finding.StoreNameMap) || store.Report.Items.NamesAsItIs || store.Report.Items.NamesLost == 0 {
+		t.Errorf("items %+v: want the map lost, not read as it is", store.Report.Items)
+	}
+}

@@ -76,14 +76,29 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 	h := readHeader(r, size, size, finding.SinkFunc(func(finding.Finding) {}), false)
 	if h == nil {
 		l, at, clue := guessLayout(r, size)
-		if clue == noClue {
+		switch clue {
+		case noClue:
+			return nil, false
+		case movedBTreeClue:
+			// A B-tree page of one format may be an attachment's bytes
+			// (a store kept in an attachment as it is): each format that
+			// has a page found moved is tried.
+			for _, k := range []Kind{Unicode, ANSI, Unicode4K} {
+				l := LayoutOf(k)
+				if _, clue := findMovedPage(r, size, &l); clue != movedBTreeClue {
+					continue
+				}
+				if gaps, ok := findGapsByMaps(r, size, &l, -1, true); ok {
+					return gaps, true
+				}
+			}
 			return nil, false
 		}
 		moved := int64(-1) // the place of an AMap page found moved, if any
 		if clue == movedAMapClue {
 			moved = at
 		}
-		return findGapsByMaps(r, size, &l, moved, clue == movedBTreeClue)
+		return findGapsByMaps(r, size, &l, moved, false)
 	}
 	if h.FileEOF == uint64(size) {
 		return nil, false
