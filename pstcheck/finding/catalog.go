@@ -189,7 +189,7 @@ var catalog = []Entry{
 	{TCCell, SeverityError, LayerTable, "A table cell's value cannot be found (missing heap item or subnode)."},
 
 	{StoreRoot, SeverityError, LayerMessage, "The message store or root folder is missing or unreadable: the folder tree cannot be walked from the top."},
-	{StoreNameMap, SeverityError, LayerMessage, "The store's name-to-ID map (node 0x61) is missing or unreadable: named properties of its items (calendar times, locations, contact fields, categories) cannot be read."},
+	{StoreNameMap, SeverityError, LayerMessage, "The store's name-to-ID map (node 0x61) is missing or unreadable: named properties of its items (calendar times, locations, contact fields, categories) cannot be read. Where the map still reads as it is (a block of it fails only its checksum), the detail says so, and its items, still damaged, are written with their named properties named through it (any name may be wrong)."},
 	{StoreUnlinked, SeverityError, LayerMessage, "A node of the store itself, the message store (0x21) or the name-to-ID map (0x61), lost its index entry with an index page, but its blocks survive, linked to nothing: pstcheck reads it through them, so items keep their named fields (calendar times, locations, contact fields) in export and repair. An item using a named property the surviving map does not name counts as damaged."},
 	{FolderTable, SeverityError, LayerMessage, "A folder's hierarchy, contents or FAI table node is missing: its subfolders or items cannot be listed from it (they are recovered from parent NIDs)."},
 	{FolderMissing, SeverityError, LayerMessage, "A hierarchy table row names a subfolder that does not exist (or a node that is not a folder)."},
