@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 )
 
 // PidLidDistributionListMembers and ...OneOffMembers of java-libpst's
@@ -25,10 +27,10 @@ func TestDistListMembers(t *testing.T) {
 	if len(m) != 3 || len(o) != 3 {
 		t.Fatalf("%d members, %d one-offs; want 3, 3", len(m), len(o))
 	}
-	if nid, ok := wrappedMessage(m[0], store); !ok || nid != 0x200064 {
+	if nid, ok := messaging.WrappedNID(m[0], store); !ok || nid != 0x200064 {
 		t.Errorf("member 1: NID 0x%X, %v; want the contact 0x200064", nid, ok)
 	}
-	if _, ok := wrappedMessage(m[0], bytes.Repeat([]byte{1}, 16)); ok {
+	if _, ok := messaging.WrappedNID(m[0], bytes.Repeat([]byte{1}, 16)); ok {
 		t.Error("a contact of another store is taken for one of this store")
 	}
 	var got []string
@@ -87,7 +89,7 @@ func FuzzDistListMembers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, e := range multipleBinary(b) {
 			oneOff(e, 932)
-			wrappedMessage(e, b[:min(len(b), 16)])
+			messaging.WrappedNID(e, b[:min(len(b), 16)])
 		}
 	})
 }

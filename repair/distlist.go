@@ -29,10 +29,6 @@ const (
 	typeMultipleBinary = 0x1102
 )
 
-// wrappedProvider is the provider UID of a WrappedEntryId (MS-OXOCNTC
-// 2.2.2.2.4.1.1), which wraps the entry ID of a contact or list.
-var wrappedProvider = []byte{0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA, 0xA4}
-
 // distLists renames the members of the lists a repair writes.
 type distLists struct {
 	// oldStore and newStore are the stores' provider UIDs (PidTagRecordKey).
@@ -83,26 +79,23 @@ func (d *distLists) rename(m *pstwrite.Message) {
 	if mi < 0 {
 		return
 	}
-	members := splitMultipleBinary(m.Props[mi].Data)
-	if members == nil {
-		return
+	members, whole := messaging.Multiple(m.Props[mi].Data)
+	if !whole {
+		return // rewritten, the members that do not read would be dropped
 	}
 	var oneOffs [][]byte
 	if oi := propIndex(m.Props, d.oneOffs, typeMultipleBinary); oi >= 0 {
-		oneOffs = splitMultipleBinary(m.Props[oi].Data)
+		oneOffs, _ = messaging.Multiple(m.Props[oi].Data)
 	}
 	changed := false
 	for i, e := range members {
-		nid, ok := d.wrappedNID(e)
+		nid, ok := messaging.WrappedNID(e, d.oldStore)
 		if !ok {
 			continue
 		}
 		switch newNID, written := d.written[nid]; {
 		case written:
-			ne := bytes.Clone(e)
-			copy(ne[21+4:], d.newStore[:16])
-			binary.LittleEndian.PutUint32(ne[21+20:], newNID)
-			members[i] = ne
+			members[i] = messaging.RewrapNID(e, d.newStore, newNID)
 		case i < len(oneOffs):
 			members[i] = oneOffs[i] // not written: named by its address
 		default:
@@ -113,20 +106,12 @@ func (d *distLists) rename(m *pstwrite.Message) {
 	if !changed {
 		return
 	}
-	m.Props[mi].Data = joinMultipleBinary(members)
+	m.Props[mi] = pstwrite.MultiBinary(d.members, members...)
 	if si := propIndex(m.Props, d.sum, 0x0003); si >= 0 && len(m.Props[si].Data) == 4 {
 		// The checksum is the store's CRC of the members' entry IDs one
 		// after the other (as Outlook's lists have it).
 		binary.LittleEndian.PutUint32(m.Props[si].Data, ndb.CRC(bytes.Join(members, nil)))
 	}
-}
-
-// wrappedNID returns the NID a wrapped entry ID names in the old store.
-func (d *distLists) wrappedNID(e []byte) (uint32, bool) {
-	if len(e) != 21+24 || !bytes.Equal(e[4:20], wrappedProvider) || e[20]&0x80 == 0 || !bytes.Equal(e[21+4:21+20], d.oldStore[:16]) {
-		return 0, false
-	}
-	return binary.LittleEndian.Uint32(e[21+20:]), true
 }
 
 // propIndex is the index of the property of ID id and type typ in props,
@@ -138,44 +123,4 @@ func propIndex(props []pstwrite.Property, id, typ uint16) int {
 		}
 	}
 	return -1
-}
-
-// splitMultipleBinary splits a PtypMultipleBinary value as a store keeps
-// it (MS-PST 2.3.3.4.2): a count, that many offsets, then the values; nil
-// when it is not one.
-func splitMultipleBinary(b []byte) [][]byte {
-	if len(b) < 4 {
-		return nil
-	}
-	n := int(binary.LittleEndian.Uint32(b))
-	if n > len(b)/4 || 4+4*n > len(b) {
-		return nil
-	}
-	out := make([][]byte, n)
-	for i := range n {
-		start, end := int(binary.LittleEndian.Uint32(b[4+4*i:])), len(b)
-		if i+1 < n {
-			end = int(binary.LittleEndian.Uint32(b[4+4*(i+1):]))
-		}
-		if start < 4+4*n || end < start || end > len(b) {
-			return nil
-		}
-		out[i] = b[start:end]
-	}
-	return out
-}
-
-// joinMultipleBinary is splitMultipleBinary's inverse.
-func joinMultipleBinary(vals [][]byte) []byte {
-	n := len(vals)
-	out := binary.LittleEndian.AppendUint32(nil, uint32(n))
-	off := 4 + 4*n
-	for _, v := range vals {
-		out = binary.LittleEndian.AppendUint32(out, uint32(off))
-		off += len(v)
-	}
-	for _, v := range vals {
-		out = append(out, v...)
-	}
-	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 )
 
@@ -32,7 +33,8 @@ func listMembers(t *testing.T, path string) (members [][]byte, sum uint32, store
 		}
 		v, _ := m.Props.Get(mid)
 		c, _ := m.Props.Get(sid)
-		return splitMultipleBinary(v.Data), c.Inline, storeRecordKey(r)
+		members, _ = messaging.Multiple(v.Data)
+		return members, c.Inline, storeRecordKey(r)
 	}
 	t.Fatalf("%s: no distribution list", path)
 	return nil, 0, nil
@@ -90,10 +92,9 @@ func TestRepairDistListMembers(t *testing.T) {
 
 // wrappedNIDs are the NIDs of store the members' wrapped entry IDs name.
 func wrappedNIDs(members [][]byte, store []byte) []uint32 {
-	d := &distLists{oldStore: store}
 	var out []uint32
 	for _, e := range members {
-		if nid, ok := d.wrappedNID(e); ok {
+		if nid, ok := messaging.WrappedNID(e, store); ok {
 			out = append(out, nid)
 		}
 	}

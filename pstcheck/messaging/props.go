@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"cmp"
+	"encoding/binary"
 	"slices"
 )
 
@@ -54,4 +55,36 @@ func inIDOrder(p Props) Props {
 		out = append(out, p[i])
 	}
 	return out
+}
+
+// maxMultiple bounds the values read of one multi-valued property.
+const maxMultiple = 1 << 16
+
+// Multiple splits the value of a multi-valued property of variable-size
+// values (PtypMultipleBinary, PtypMultipleString) as a store keeps it
+// (MS-PST 2.3.3.4.2): a count, that many offsets from the start, then the
+// values. An offset out of order or out of range ends the list there;
+// whole says none did (and the count is at most 65,536).
+func Multiple(b []byte) (values [][]byte, whole bool) {
+	if len(b) < 4 {
+		return nil, false
+	}
+	n := binary.LittleEndian.Uint32(b)
+	if n > maxMultiple || int64(n)*4+4 > int64(len(b)) {
+		return nil, false
+	}
+	end := func(i int) int {
+		if i+1 == int(n) {
+			return len(b)
+		}
+		return int(binary.LittleEndian.Uint32(b[4+4*(i+1):]))
+	}
+	for i := range int(n) {
+		start, stop := int(binary.LittleEndian.Uint32(b[4+4*i:])), end(i)
+		if start < 4+4*int(n) || start > stop || stop > len(b) {
+			return values, false
+		}
+		values = append(values, b[start:stop])
+	}
+	return values, true
 }

@@ -143,6 +143,11 @@ func MultiString(id uint16, values ...string) Property {
 	return Property{ID: id, Type: ltp.TypeString | typeMV, Data: packMV(items)}
 }
 
+// MultiBinary is a multi-valued binary property (PtypMultipleBinary).
+func MultiBinary(id uint16, values ...[]byte) Property {
+	return Property{ID: id, Type: ltp.TypeBinary | typeMV, Data: packMV(values)}
+}
+
 // packMV packs variable-size values as MS-PST 2.3.3.4.2 stores them: a
 // count, each item's offset from the start, then the items.
 func packMV(items [][]byte) []byte {
