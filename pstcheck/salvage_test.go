@@ -541,14 +541,7 @@ func TestListingNamesLostItems(t *testing.T) {
 // test is skipped without the corpus).
 func corpusChecked(t *testing.T, name string) (*pstmut.File, *pstcheck.Report) {
 	t.Helper()
-	srcs := samples.CorpusNamed(name)
-	if len(srcs) == 0 {
-		t.Skip("corpus not present")
-	}
-	f, err := pstmut.Load(srcs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := loadCorpus(t, name)
 	return f, pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
 }
 

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/pstcheck/pstcheck/internal/damagekit"
-	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
@@ -57,23 +56,12 @@ func TestOpenOverReaderAt(t *testing.T) {
 // said "Exported 840 of 10 items", and bailey-s/Sent Items counted 12 lost
 // the whole store recovers (audit).
 func TestAccountingOfChosenFolders(t *testing.T) {
-	p := samples.GoPst("enron.pst")
-	if p == "" {
-		t.Skip("go-pst's samples are not downloaded")
-	}
-	f, err := pstmut.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := loadGoPst(t, "enron.pst")
 	c, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
 	if !ok {
 		t.Fatal("no such damage case")
 	}
-	b := c.Damage(f)
-	s, err := pstcheck.Open(context.Background(), bytes.NewReader(b), int64(len(b)), pstcheck.Options{Name: "enron-nbt.pst"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openBytes(t, c.Damage(f))
 	defer s.Close()
 	choices := []string{pstcheck.RecoveredFolder}
 	for _, fo := range s.Report.Folders {
