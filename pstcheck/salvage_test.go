@@ -401,11 +401,7 @@ func loadDamaged(t *testing.T, path, damage string) (f *pstmut.File, clean, dama
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, ok := damagekit.Named(f, damage)
-	if !ok {
-		t.Fatalf("no damage case %q", damage)
-	}
-	return f, openBytes(t, f.B), openBytes(t, c.Damage(f))
+	return f, openBytes(t, f.B), openBytes(t, namedDamage(t, f, damage))
 }
 
 // openBytes opens the store b holds, in memory.
@@ -554,11 +550,7 @@ func corpusChecked(t *testing.T, name string) (*pstmut.File, *pstcheck.Report) {
 // embedded in one of them.
 func TestUnlinkedHeapsOfDamagedItems(t *testing.T) {
 	f, clean := corpusChecked(t, "tika__testPST.pst")
-	c, ok := damagekit.Named(f, "first 64 KiB dropped (the header with them, the rest moved up)")
-	if !ok {
-		t.Fatal("no such damage case")
-	}
-	b := c.Damage(f)
+	b := namedDamage(t, f, "first 64 KiB dropped (the header with them, the rest moved up)")
 	rep := pstcheck.Check(context.Background(), bytes.NewReader(b), int64(len(b)), pstcheck.Options{})
 	if it := rep.Items; it.Total > clean.Items.Total || it.Complete {
 		t.Errorf("items %+v: more than the clean file's %d, or said complete", it, clean.Items.Total)
@@ -707,11 +699,7 @@ func TestChangedInPlace(t *testing.T) {
 		{"4 MiB zeroed at 50%", false},
 		{"cut at 90%", false},
 	} {
-		dc, ok := damagekit.Named(f, c.damage)
-		if !ok {
-			t.Fatalf("no damage case %q", c.damage)
-		}
-		b := dc.Damage(f)
+		b := namedDamage(t, f, c.damage)
 		rep := pstcheck.Check(context.Background(), bytes.NewReader(b), int64(len(b)), pstcheck.Options{})
 		d := rep.Damage
 		if spread := d.ChangedInPlace >= 100 && d.ChangedSpan*2 >= rep.Size; spread != c.spread || !c.spread && d.ChangedInPlace > 2 {
@@ -1285,11 +1273,18 @@ func TestGuessedHeaderFindsUnlinked(t *testing.T) {
 // nodeIndexZeroed returns f's bytes with every NBT page zeroed.
 func nodeIndexZeroed(t *testing.T, f *pstmut.File) []byte {
 	t.Helper()
-	dc, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
+	return namedDamage(t, f, "every NBT page zeroed (the node index destroyed)")
+}
+
+// namedDamage returns a copy of f's bytes with the damage of the matrix
+// called name done to it (damagekit.Named).
+func namedDamage(t *testing.T, f *pstmut.File, name string) []byte {
+	t.Helper()
+	c, ok := damagekit.Named(f, name)
 	if !ok {
-		t.Fatal("no damage case")
+		t.Fatalf("no damage case %q", name)
 	}
-	return dc.Damage(f)
+	return c.Damage(f)
 }
 
 // enronIndexDestroyed is enron.pst, a copy with every NBT page zeroed,
@@ -1452,11 +1447,7 @@ func TestUnlinkedNotCountedTwice(t *testing.T) {
 // and lists 3 such heaps more.
 func TestUncountedUnlinkedSaySo(t *testing.T) {
 	f := loadGoPst(t, "enron.pst")
-	dc, ok := damagekit.Named(f, "4 MiB zeroed at 50%")
-	if !ok {
-		t.Fatal("no damage case")
-	}
-	store := openBytes(t, dc.Damage(f))
+	store := openBytes(t, namedDamage(t, f, "4 MiB zeroed at 50%"))
 	lost := 0
 	for x := range store.Items(nil) {
 		if x.State != pstcheck.ItemLost {
@@ -1544,11 +1535,7 @@ func TestHeaderDestroyedAsWhole(t *testing.T) {
 			} else {
 				f = loadGoPst(t, c.file)
 			}
-			d, ok := damagekit.Named(f, c.damage)
-			if !ok {
-				t.Fatalf("no damage case %q", c.damage)
-			}
-			b := d.Damage(f)
+			b := namedDamage(t, f, c.damage)
 			whole := openBytes(t, b).Report
 			clear(b[:512])
 			if rep := openBytes(t, b).Report; rep.Items != whole.Items {
@@ -1608,11 +1595,7 @@ func TestHeaderDestroyedAsWhole(t *testing.T) {
 	})
 	t.Run("cross-linked 4K-page OST", func(t *testing.T) {
 		f := loadCorpus(t, "npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost")
-		c, ok := damagekit.Named(f, "16 clusters cross-linked (4 KiB holding another place's bytes)")
-		if !ok {
-			t.Fatal("no damage case")
-		}
-		b := c.Damage(f)
+		b := namedDamage(t, f, "16 clusters cross-linked (4 KiB holding another place's bytes)")
 		clear(b[:512])
 		if rep := openBytes(t, b).Report; rep.Has(finding.RootFileGap) || rep.Has(finding.RootFileAdded) {
 			t.Errorf("a shift read into cross-linked clusters: %v", rep.Findings)
@@ -1854,14 +1837,7 @@ func TestCountedOnly(t *testing.T) {
 // its clusters cross-linked and a bit flipped every 128 KiB: "at least
 // 8,636 items" of 8,635).
 func TestParentOneBitFlipped(t *testing.T) {
-	p := samples.GoPst("support.pst")
-	if p == "" {
-		t.Skip("go-pst's samples are not downloaded")
-	}
-	f, err := pstmut.Load(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := loadGoPst(t, "support.pst")
 	clean := pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
 	// The folder with the most items loses its contents table; one of its
 	// messages' parent NID gets bit 20 flipped (no NID there).

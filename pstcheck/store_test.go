@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pstcheck/pstcheck/internal/damagekit"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
 )
@@ -57,11 +56,7 @@ func TestOpenOverReaderAt(t *testing.T) {
 // the whole store recovers (audit).
 func TestAccountingOfChosenFolders(t *testing.T) {
 	f := loadGoPst(t, "enron.pst")
-	c, ok := damagekit.Named(f, "every NBT page zeroed (the node index destroyed)")
-	if !ok {
-		t.Fatal("no such damage case")
-	}
-	s := openBytes(t, c.Damage(f))
+	s := openBytes(t, nodeIndexZeroed(t, f))
 	defer s.Close()
 	choices := []string{pstcheck.RecoveredFolder}
 	for _, fo := range s.Report.Folders {
