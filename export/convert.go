@@ -181,7 +181,7 @@ func (c *Converter) item(m *messaging.Message, folder string, depth int) *Item {
 		it.Attachments = append(it.Attachments, att)
 	}
 	switch {
-	case classIs(it.Class, "IPM.DistList"):
+	case messaging.IsClass(it.Class, "IPM.DistList"):
 		it.Contact = c.distList(m)
 	case KindOf(it.Class) == KindContact:
 		it.Contact = c.contact(m)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 )
 
 // icalProdID names the producer in every iCalendar object.
@@ -164,7 +166,7 @@ func calendar(it *Item, method string) []byte {
 		}
 	}
 	people()
-	if classIs(it.Class, "IPM.Schedule.Meeting.Canceled") {
+	if messaging.IsClass(it.Class, "IPM.Schedule.Meeting.Canceled") {
 		c.add("STATUS:CANCELLED")
 	}
 	if method == "" {

@@ -1,6 +1,6 @@
 package export
 
-import "strings"
+import "github.com/pstcheck/pstcheck/pstcheck/messaging"
 
 // The kinds KindOf returns.
 const (
@@ -22,19 +22,10 @@ const (
 //     part), tasks, notes, journal entries and reports.
 func KindOf(class string) string {
 	switch {
-	case classIs(class, "IPM.Contact"), classIs(class, "IPM.DistList"):
+	case messaging.IsClass(class, "IPM.Contact"), messaging.IsClass(class, "IPM.DistList"):
 		return KindContact
-	case classIs(class, "IPM.Appointment"):
+	case messaging.IsClass(class, "IPM.Appointment"):
 		return KindEvent
 	}
 	return KindMail
-}
-
-// classIs reports whether class is base or derived from it.
-func classIs(class, base string) bool {
-	class = strings.TrimSpace(class)
-	if len(class) < len(base) || !strings.EqualFold(class[:len(base)], base) {
-		return false
-	}
-	return len(class) == len(base) || class[len(base)] == '.'
 }

@@ -1,5 +1,7 @@
 package export
 
+import "github.com/pstcheck/pstcheck/pstcheck/messaging"
+
 // Meeting requests, cancellations and responses (IPM.Schedule.Meeting.*)
 // are mail: they sit in Inbox, Sent Items and Deleted Items, and a mail
 // client that imports the folder must find them there. Outlook sends them
@@ -7,22 +9,22 @@ package export
 // iMIP, RFC 6047), and so does the export.
 
 // isMeeting reports whether class is a meeting message.
-func isMeeting(class string) bool { return classIs(class, "IPM.Schedule.Meeting") }
+func isMeeting(class string) bool { return messaging.IsClass(class, "IPM.Schedule.Meeting") }
 
 // meetingMethod is the iTIP method of a meeting message and, for a
 // response, the answer (PARTSTAT) of the attendee who sent it; "" for
 // other classes (and for a forward notification, which invites no one).
 func meetingMethod(class string) (method, partstat string) {
 	switch {
-	case classIs(class, "IPM.Schedule.Meeting.Request"):
+	case messaging.IsClass(class, "IPM.Schedule.Meeting.Request"):
 		return "REQUEST", ""
-	case classIs(class, "IPM.Schedule.Meeting.Canceled"):
+	case messaging.IsClass(class, "IPM.Schedule.Meeting.Canceled"):
 		return "CANCEL", ""
-	case classIs(class, "IPM.Schedule.Meeting.Resp.Pos"):
+	case messaging.IsClass(class, "IPM.Schedule.Meeting.Resp.Pos"):
 		return "REPLY", "ACCEPTED"
-	case classIs(class, "IPM.Schedule.Meeting.Resp.Neg"):
+	case messaging.IsClass(class, "IPM.Schedule.Meeting.Resp.Neg"):
 		return "REPLY", "DECLINED"
-	case classIs(class, "IPM.Schedule.Meeting.Resp.Tent"):
+	case messaging.IsClass(class, "IPM.Schedule.Meeting.Resp.Tent"):
 		return "REPLY", "TENTATIVE"
 	}
 	return "", ""

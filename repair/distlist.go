@@ -3,7 +3,6 @@ package repair
 import (
 	"bytes"
 	"encoding/binary"
-	"strings"
 
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
@@ -57,13 +56,7 @@ func newDistLists(r *messaging.Reader, c *converter, oldStore, newStore []byte) 
 // isContact says whether class is a contact's or a list's, which a list
 // may name as a member.
 func isContact(class string) bool {
-	return hasClassPrefix(class, "IPM.Contact") || hasClassPrefix(class, "IPM.DistList")
-}
-
-// hasClassPrefix says whether class is prefix or a class derived from it
-// ("IPM.Contact.Custom"), in any case.
-func hasClassPrefix(class, prefix string) bool {
-	return strings.EqualFold(class, prefix) || len(class) > len(prefix) && class[len(prefix)] == '.' && strings.EqualFold(class[:len(prefix)], prefix)
+	return messaging.IsClass(class, "IPM.Contact") || messaging.IsClass(class, "IPM.DistList")
 }
 
 // wrote notes that item nid of the old store is newNID in the new one.

@@ -28,7 +28,7 @@ func listMembers(t *testing.T, path string) (members [][]byte, sum uint32, store
 	sid, _ := r.Named(psetidAddress, lidDistListSum)
 	for it := range s.Items(nil) {
 		m, err := r.Message(it.NID)
-		if err != nil || !hasClassPrefix(r.String(m.Props, propMessageClass), "IPM.DistList") {
+		if err != nil || !messaging.IsClass(r.String(m.Props, propMessageClass), "IPM.DistList") {
 			continue
 		}
 		v, _ := m.Props.Get(mid)

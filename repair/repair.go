@@ -197,7 +197,7 @@ func (p *placer) place(res readResult) error {
 		p.skip(it, res.problem, false)
 		return nil
 	}
-	if hasClassPrefix(res.class, "IPM.DistList") {
+	if messaging.IsClass(res.class, "IPM.DistList") {
 		// Written once the rest of its folder is, so that the contacts
 		// of the folder it names have their new NIDs (distLists).
 		target, err := p.fm.target(it)
@@ -227,7 +227,7 @@ func (p *placer) skip(it pstcheck.Item, reason string, written bool) {
 func (p *placer) write(res readResult) error {
 	it, sum := res.item, p.sum
 	skip := func(reason string, written bool) { p.skip(it, reason, written) }
-	if hasClassPrefix(res.class, "IPM.DistList") {
+	if messaging.IsClass(res.class, "IPM.DistList") {
 		p.lists.rename(res.msg)
 	}
 	if res.problem != "" {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"slices"
+	"strings"
 )
 
 // Prop is one property of an object: its ID and value.
@@ -87,4 +88,14 @@ func Multiple(b []byte) (values [][]byte, whole bool) {
 		values = append(values, b[start:stop])
 	}
 	return values, true
+}
+
+// IsClass reports whether message class class is base or a class
+// derived from it ("IPM.Contact.Custom" of "IPM.Contact"), in any case.
+func IsClass(class, base string) bool {
+	class = strings.TrimSpace(class)
+	if len(class) < len(base) || !strings.EqualFold(class[:len(base)], base) {
+		return false
+	}
+	return len(class) == len(base) || class[len(base)] == '.'
 }
