@@ -75,7 +75,7 @@ const (
 func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 	h := readHeader(r, size, size, finding.SinkFunc(func(finding.Finding) {}), false)
 	if h == nil {
-		l, at, clue := guessLayout(r, size)
+		l, at, clue, movedBTrees := guessLayout(r, size)
 		switch clue {
 		case noClue:
 			return nil, false
@@ -83,11 +83,7 @@ func FindGaps(r io.ReaderAt, size int64) (gaps []Gap, ok bool) {
 			// A B-tree page of one format may be an attachment's bytes
 			// (a store kept in an attachment as it is): each format that
 			// has a page found moved is tried.
-			for _, k := range []Kind{Unicode, ANSI, Unicode4K} {
-				l := LayoutOf(k)
-				if _, clue := findMovedPage(r, size, &l); clue != movedBTreeClue {
-					continue
-				}
+			for _, l := range movedBTrees {
 				if gaps, ok := findGapsByMaps(r, size, &l, -1, true); ok {
 					return gaps, true
 				}

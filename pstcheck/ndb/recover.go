@@ -44,7 +44,7 @@ const (
 // recoverHeader guesses the header of a file whose header is destroyed,
 // or returns nil when no page tells its format (guessLayout).
 func recoverHeader(r readerAt, size int64, sink finding.Sink) *Header {
-	l, at, clue := guessLayout(r, size)
+	l, at, clue, _ := guessLayout(r, size)
 	if clue == noClue || clue == movedBTreeClue {
 		// A B-tree page that verifies only elsewhere tells FindGaps where
 		// to look; alone, with nothing found moved around it, it is no
@@ -108,14 +108,15 @@ const (
 // from a page moved from its place (a copy that lacks or holds bytes
 // before it: everything after them failing where it lies, FindGaps reads
 // it back in place): the layout, the offset of the page that tells it and
-// what it is.
-func guessLayout(r readerAt, size int64) (Layout, int64, layoutClue) {
+// what it is. For a B-tree page found moved, moved are the layouts of every
+// format that has one, the first's included.
+func guessLayout(r readerAt, size int64) (l Layout, at int64, clue layoutClue, moved []Layout) {
 	kinds := []Kind{Unicode, ANSI, Unicode4K}
 	for _, find := range []func(readerAt, int64, *Layout) (int64, layoutClue){findAMap, findBTreePage} {
 		for _, k := range kinds {
 			l := LayoutOf(k)
 			if at, clue := find(r, size, &l); clue != noClue {
-				return l, at, clue
+				return l, at, clue, nil
 			}
 		}
 	}
@@ -123,20 +124,23 @@ func guessLayout(r readerAt, size int64) (Layout, int64, layoutClue) {
 	// one tells the shift, the other only the format (and a B-tree page
 	// of another format may be an attachment's bytes: a store kept in an
 	// attachment as it is).
-	bTree, bTreeAt := Layout{}, int64(-1)
+	bTreeAt := int64(-1)
 	for _, k := range kinds {
 		l := LayoutOf(k)
 		switch at, clue := findMovedPage(r, size, &l); {
 		case clue == movedAMapClue:
-			return l, at, clue
-		case clue == movedBTreeClue && bTreeAt < 0:
-			bTree, bTreeAt = l, at
+			return l, at, clue, nil
+		case clue == movedBTreeClue:
+			if bTreeAt < 0 {
+				bTreeAt = at
+			}
+			moved = append(moved, l)
 		}
 	}
 	if bTreeAt >= 0 {
-		return bTree, bTreeAt, movedBTreeClue
+		return moved[0], bTreeAt, movedBTreeClue, moved
 	}
-	return Layout{}, -1, noClue
+	return Layout{}, -1, noClue, nil
 }
 
 // findMovedPage returns the first page of layout l in the file's first
