@@ -34,7 +34,8 @@ func listMembers(t *testing.T, path string) (members [][]byte, sum uint32, store
 		v, _ := m.Props.Get(mid)
 		c, _ := m.Props.Get(sid)
 		members, _ = messaging.Multiple(v.Data)
-		return members, c.Inline, storeRecordKey(r)
+		_, _, key := storeIdentity(r)
+		return members, c.Inline, key
 	}
 	t.Fatalf("%s: no distribution list", path)
 	return nil, 0, nil

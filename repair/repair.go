@@ -98,7 +98,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the readers ahead when Run returns early
 	r := store.Reader
-	sp, wopts := storeIdentity(r)
+	sp, wopts, recordKey := storeIdentity(r)
 	w, err := pstwrite.New(out, wopts)
 	if err != nil {
 		return nil, err
@@ -120,7 +120,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	// order, so the new store does not depend on timing.
 	lanes := readAhead(ctx, c, store.ItemsAndAssociated(nil), opts.IncludeDamaged)
 	pl := &placer{w: w, c: c, fm: fm, sum: sum, skipped: opts.Skipped,
-		lists: newDistLists(r, c, storeRecordKey(r), wopts.RecordKey[:])}
+		lists: newDistLists(r, c, recordKey, wopts.RecordKey[:])}
 	for i := 0; ; i++ {
 		res, ok := lanes[i%len(lanes)].take(ctx)
 		if err := ctx.Err(); err != nil {
@@ -317,28 +317,23 @@ func (p *placer) add(it pstcheck.Item, res readResult) (refused, err error) {
 	return nil, nil
 }
 
-// storeRecordKey is the old store's provider UID (PidTagRecordKey), which
-// its entry IDs name it by.
-func storeRecordKey(r *messaging.Reader) []byte {
+// storeIdentity reads the old store's name, provider UID (PidTagRecordKey,
+// which its entry IDs name it by: recordKey) and special folders. The new
+// store gets a provider UID of its own, derived from the old one so that a
+// repair of the same file gives the same file: both may be opened in
+// Outlook side by side.
+func storeIdentity(r *messaging.Reader) (sp specialFolders, opts pstwrite.Options, recordKey []byte) {
 	props, _ := r.Properties(nidMessageStore)
-	return messaging.Bytes(props, propRecordKey)
-}
-
-// storeIdentity reads the old store's name, provider UID and special
-// folders. The new store gets a provider UID of its own, derived from the
-// old one so that a repair of the same file gives the same file: both may
-// be opened in Outlook side by side.
-func storeIdentity(r *messaging.Reader) (specialFolders, pstwrite.Options) {
-	props, _ := r.Properties(nidMessageStore)
-	sp := specialFolders{
+	sp = specialFolders{
 		ipm:         entryNID(messaging.Bytes(props, propIPMSubtreeEntryID)),
 		wastebasket: entryNID(messaging.Bytes(props, propWastebasketID)),
 		finder:      entryNID(messaging.Bytes(props, propFinderEntryID)),
 	}
-	opts := pstwrite.Options{DisplayName: r.String(props, propDisplayName), Verbatim: true}
-	key := sha256.Sum256(append([]byte("pstcheck repair of "), messaging.Bytes(props, propRecordKey)...))
+	opts = pstwrite.Options{DisplayName: r.String(props, propDisplayName), Verbatim: true}
+	recordKey = messaging.Bytes(props, propRecordKey)
+	key := sha256.Sum256(append([]byte("pstcheck repair of "), recordKey...))
 	copy(opts.RecordKey[:], key[:])
-	return sp, opts
+	return sp, opts, recordKey
 }
 
 // readResult is one item read and converted for the new store: the
