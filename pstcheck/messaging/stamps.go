@@ -52,9 +52,9 @@ func (s *stamps) add(pc *ltp.PC) {
 		s.ids = slices.Clone(storeStamps)
 	}
 	kept := s.ids[:0]
-	has := carries(pc)
+	has := carriesOf(pc)
 	for _, id := range s.ids {
-		if has(id) {
+		if has.has(id) {
 			kept = append(kept, id)
 		}
 	}
@@ -83,28 +83,36 @@ func (s *stamps) lacks(pc *ltp.PC) bool {
 	if s.seen < minStamped {
 		return false
 	}
-	has := carries(pc)
+	has := carriesOf(pc)
 	for _, id := range s.ids {
-		if !has(id) {
+		if !has.has(id) {
 			return true
 		}
 	}
 	return false
 }
 
-// carries returns what says whether pc has a property of an ID, asked in
-// rising ID order: a walk along its properties where they are in ID order
-// (as a BTH keeps them), a search of them all where they are not.
-func carries(pc *ltp.PC) func(id uint16) bool {
-	props := pc.Props
-	if !slices.IsSortedFunc(props, func(a, b ltp.Property) int { return cmp.Compare(a.ID, b.ID) }) {
-		return func(id uint16) bool { _, ok := pc.Get(id); return ok }
+// carries is a walk along a property context's properties asking, in
+// rising ID order, which IDs it has: along its properties where they are
+// in ID order (as a BTH keeps them), a search of them all where they are
+// not. A value, not a closure, so that asking allocates nothing on the
+// message check's path.
+type carries struct {
+	props  []ltp.Property
+	sorted bool
+	i      int
+}
+
+func carriesOf(pc *ltp.PC) carries {
+	return carries{props: pc.Props, sorted: slices.IsSortedFunc(pc.Props, func(a, b ltp.Property) int { return cmp.Compare(a.ID, b.ID) })}
+}
+
+func (c *carries) has(id uint16) bool {
+	if !c.sorted {
+		return slices.ContainsFunc(c.props, func(p ltp.Property) bool { return p.ID == id })
 	}
-	i := 0
-	return func(id uint16) bool {
-		for i < len(props) && props[i].ID < id {
-			i++
-		}
-		return i < len(props) && props[i].ID == id
+	for c.i < len(c.props) && c.props[c.i].ID < id {
+		c.i++
 	}
+	return c.i < len(c.props) && c.props[c.i].ID == id
 }
