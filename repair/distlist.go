@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 
+	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
 	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
@@ -14,11 +15,11 @@ import (
 // provider UID and the member's NID. Both change in the new store, so a
 // list copied as it is would name its members in the old one: Outlook
 // could not open them, and an export of the new store names them by
-// address only. A folder's lists are written after its other items, and
-// each such member is named by its new NID where it was written by then
-// (a contact of the folder, or of a folder before), else by the one-off
-// entry the list keeps beside it (name and address); the list's checksum
-// is made again.
+// address only. The lists are written after every other item (their
+// folders left open until then), and each such member is named by its new
+// NID where it was written (a contact of any folder; a list written
+// before it), else by the one-off entry the list keeps beside it (name
+// and address); the list's checksum is made again.
 
 const (
 	psetidAddress      = "00062004-0000-0000-C000-000000000046"
@@ -38,13 +39,16 @@ type distLists struct {
 	// written maps the NIDs of the contacts and lists written to their
 	// new ones.
 	written map[uint32]uint32
-	// deferred are the lists read of the folder being written, written
-	// once the rest of it is (placer.writeLists).
-	deferred []readResult
+	// deferred are the lists put off until every other item is written
+	// (placer.writeLists); waiting, the folders they go into, left open
+	// (nil once they are being written).
+	deferred []pstcheck.Item
+	waiting  map[pstwrite.FolderID]bool
 }
 
 func newDistLists(r *messaging.Reader, c *converter, oldStore, newStore []byte) *distLists {
-	d := &distLists{oldStore: oldStore, newStore: newStore, written: map[uint32]uint32{}}
+	d := &distLists{oldStore: oldStore, newStore: newStore, written: map[uint32]uint32{},
+		waiting: map[pstwrite.FolderID]bool{}}
 	for lid, id := range map[uint32]*uint16{lidDistListMembers: &d.members, lidDistListOneOffs: &d.oneOffs, lidDistListSum: &d.sum} {
 		if old, ok := r.Named(psetidAddress, lid); ok && old >= firstNamedID {
 			*id = c.named[old-firstNamedID]
@@ -57,6 +61,13 @@ func newDistLists(r *messaging.Reader, c *converter, oldStore, newStore []byte) 
 // may name as a member.
 func isContact(class string) bool {
 	return messaging.IsClass(class, "IPM.Contact") || messaging.IsClass(class, "IPM.DistList")
+}
+
+// putOff puts list it, of folder target, off until every other item is
+// written.
+func (d *distLists) putOff(it pstcheck.Item, target pstwrite.FolderID) {
+	d.deferred = append(d.deferred, it)
+	d.waiting[target] = true
 }
 
 // wrote notes that item nid of the old store is newNID in the new one.

@@ -3,6 +3,7 @@ package repair
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 )
 
 // listMembers returns the members' entry IDs and the checksum of the
@@ -57,26 +59,104 @@ func TestRepairDistListMembers(t *testing.T) {
 	if ndb.CRC(bytes.Join(old, nil)) != oldSum {
 		t.Fatalf("the original list's checksum 0x%08X is not the CRC of its members", oldSum)
 	}
-	s, err := pstcheck.OpenStore(context.Background(), src[0], pstcheck.Options{})
+	if n := membersNamingContacts(t, repairTo(t, src[0])); n != 1 {
+		t.Errorf("%d members name a contact of the new store, want 1", n)
+	}
+}
+
+// A list names a contact of a folder written after the list's: in the
+// new store it names that contact too, not its address alone (the lists
+// were written at the end of their folder, before the contacts of the
+// folders after it).
+func TestRepairDistListMemberInLaterFolder(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "lists-first.pst")
+	f, err := os.Create(src)
 	if err != nil {
 		t.Fatal(err)
 	}
+	key := [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
+	w, err := pstwrite.New(f, pstwrite.Options{RecordKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	contacts := pstwrite.Folder{Name: "Contacts", Class: "IPF.Contact"}
+	lists, err := w.AddFolder(w.IPMSubtree(), contacts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contacts.Name = "People"
+	people, err := w.AddFolder(w.IPMSubtree(), contacts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contact := &pstwrite.Message{Props: []pstwrite.Property{
+		pstwrite.String(propMessageClass, "IPM.Contact"), pstwrite.String(0x0037, "Ann")}}
+	if err := w.AddMessage(people, contact); err != nil {
+		t.Fatal(err)
+	}
+	// A WrappedEntryId (MS-OXOCNTC 2.2.2.2.4.1.1): flags, its provider
+	// UID, the type (a contact's entry ID), then the contact's entry ID
+	// (flags, the store's record key, its NID).
+	member := append([]byte{0, 0, 0, 0, 0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA, 0xA4, 0xC3, 0, 0, 0, 0}, key[:]...)
+	member = binary.LittleEndian.AppendUint32(member, w.LastMessage())
+	name := func(lid uint32) uint16 {
+		id, err := w.NamedProperty(pstwrite.PropertyName{GUID: pstwrite.MustParseGUID(psetidAddress), LID: lid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	list := &pstwrite.Message{Props: []pstwrite.Property{
+		pstwrite.String(propMessageClass, "IPM.DistList"), pstwrite.String(0x0037, "Team"),
+		pstwrite.MultiBinary(name(lidDistListMembers), member),
+		pstwrite.MultiBinary(name(lidDistListOneOffs), []byte("one-off entry of Ann")),
+		pstwrite.Int32(name(lidDistListSum), int32(ndb.CRC(member)))}}
+	if err := w.AddMessage(lists, list); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if old, _, store := listMembers(t, src); len(wrappedNIDs(old, store)) != 1 {
+		t.Fatal("the list written names no contact of its store")
+	}
+	if n := membersNamingContacts(t, repairTo(t, src)); n != 1 {
+		t.Errorf("%d members name a contact of the new store, want 1", n)
+	}
+}
+
+// repairTo repairs the store at src into a new file and returns its path.
+func repairTo(t *testing.T, src string) string {
+	t.Helper()
+	s, err := pstcheck.OpenStore(context.Background(), src, pstcheck.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	dst := filepath.Join(t.TempDir(), "new.pst")
 	f, err := os.Create(dst)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer f.Close()
 	if _, err := Run(context.Background(), s, f, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
-	s.Close()
-	got, sum, store := listMembers(t, dst)
+	return dst
+}
+
+// membersNamingContacts checks the first list of the store at path (its
+// checksum, and that each member naming a message of the store names a
+// contact) and returns how many of its members name a contact of it.
+func membersNamingContacts(t *testing.T, path string) int {
+	t.Helper()
+	got, sum, store := listMembers(t, path)
 	if ndb.CRC(bytes.Join(got, nil)) != sum {
 		t.Errorf("the new list's checksum 0x%08X is not the CRC of its members", sum)
 	}
 	nids := wrappedNIDs(got, store)
-	n, err := pstcheck.OpenStore(context.Background(), dst, pstcheck.Options{})
+	n, err := pstcheck.OpenStore(context.Background(), path, pstcheck.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,9 +166,7 @@ func TestRepairDistListMembers(t *testing.T) {
 			t.Errorf("a member names 0x%X of the new store, which is no contact (%v)", nid, err)
 		}
 	}
-	if len(nids) != 1 {
-		t.Errorf("%d members name a contact of the new store, want 1 (of %d)", len(nids), len(got))
-	}
+	return len(nids)
 }
 
 // wrappedNIDs are the NIDs of store the members' wrapped entry IDs name.

@@ -119,7 +119,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	// are read side by side ahead of the writer, which takes them in
 	// order, so the new store does not depend on timing.
 	lanes := readAhead(ctx, c, store.ItemsAndAssociated(nil), opts.IncludeDamaged)
-	pl := &placer{w: w, c: c, fm: fm, sum: sum, skipped: opts.Skipped,
+	pl := &placer{w: w, c: c, fm: fm, sum: sum, skipped: opts.Skipped, includeDamaged: opts.IncludeDamaged,
 		lists: newDistLists(r, c, recordKey, wopts.RecordKey[:])}
 	for i := 0; ; i++ {
 		res, ok := lanes[i%len(lanes)].take(ctx)
@@ -170,6 +170,8 @@ type placer struct {
 	skipped func(Skipped)
 	// lists renames the members of the distribution lists written.
 	lists *distLists
+	// includeDamaged is Options.IncludeDamaged, for the lists read again.
+	includeDamaged bool
 }
 
 // place writes one item read, or counts it skipped. An error means the
@@ -197,9 +199,10 @@ func (p *placer) place(res readResult) error {
 		p.skip(it, res.problem, false)
 		return nil
 	}
-	if messaging.IsClass(res.class, "IPM.DistList") {
-		// Written once the rest of its folder is, so that the contacts
-		// of the folder it names have their new NIDs (distLists).
+	if messaging.IsClass(res.class, "IPM.DistList") && p.lists.waiting != nil {
+		// Written once every other item is, so that the contacts it
+		// names have their new NIDs whatever their folder (distLists);
+		// its folder is left open until then.
 		target, err := p.fm.target(it)
 		if err != nil {
 			return err
@@ -207,7 +210,7 @@ func (p *placer) place(res readResult) error {
 		if err := p.enter(target); err != nil {
 			return err
 		}
-		p.lists.deferred = append(p.lists.deferred, res)
+		p.lists.putOff(it, target)
 		return nil
 	}
 	return p.write(res)
@@ -257,17 +260,14 @@ func (p *placer) write(res readResult) error {
 	return nil
 }
 
-// enter makes target the folder items are added to: done with the one
-// before (Store.ItemsAndAssociated lists a folder's items together), its
-// distribution lists are written and it is closed.
+// enter makes target the folder items are added to: the one before is
+// done with (Store.ItemsAndAssociated lists a folder's items together) and
+// closed, unless distribution lists put off are still to be written in it.
 func (p *placer) enter(target pstwrite.FolderID) error {
 	if target == p.open {
 		return nil
 	}
-	if err := p.writeLists(); err != nil {
-		return err
-	}
-	if p.open != 0 {
+	if p.open != 0 && !p.lists.waiting[p.open] {
 		if err := p.w.CloseFolder(p.open); err != nil {
 			return err
 		}
@@ -276,13 +276,16 @@ func (p *placer) enter(target pstwrite.FolderID) error {
 	return nil
 }
 
-// writeLists writes the distribution lists put off until the rest of
-// their folder was written.
+// writeLists writes the distribution lists put off until every other item
+// was written, each read again (what is held until then is an item's
+// place in the store, not its values). The lists of a folder come one
+// after the other, so each folder is closed once its lists are written.
 func (p *placer) writeLists() error {
 	lists := p.lists.deferred
-	p.lists.deferred = nil
-	for _, res := range lists {
-		if err := p.write(res); err != nil {
+	p.lists.deferred, p.lists.waiting = nil, nil // place writes lists now
+	conv, reads := p.c.forReader(), messaging.NewReadWindow()
+	for _, it := range lists {
+		if err := p.place(conv.read(it, p.includeDamaged, reads)); err != nil {
 			return err
 		}
 	}
@@ -412,15 +415,7 @@ func readAhead(ctx context.Context, c *converter, items iter.Seq[pstcheck.Item],
 						return
 					}
 				}
-				res := readResult{item: it}
-				if msg, problem := readItem(c.r, it, includeDamaged, reads); msg != nil {
-					conv.dropped = 0
-					res.msg, res.dropped, res.problem = conv.message(msg), conv.dropped, problem
-					res.held = heldBytes(res.msg)
-					res.class = c.r.String(msg.Props, propMessageClass)
-				} else {
-					res.problem = problem
-				}
+				res := conv.read(it, includeDamaged, reads)
 				l.held.Add(res.held)
 				select {
 				case l.results <- res:
@@ -447,6 +442,20 @@ func readAhead(ctx context.Context, c *converter, items iter.Seq[pstcheck.Item],
 		}
 	}()
 	return lanes
+}
+
+// read reads item it and converts its message for the new store.
+func (c *converter) read(it pstcheck.Item, includeDamaged bool, reads *messaging.ReadWindow) readResult {
+	res := readResult{item: it}
+	msg, problem := readItem(c.r, it, includeDamaged, reads)
+	res.problem = problem
+	if msg != nil {
+		c.dropped = 0
+		res.msg, res.dropped = c.message(msg), c.dropped
+		res.held = heldBytes(res.msg)
+		res.class = c.r.String(msg.Props, propMessageClass)
+	}
+	return res
 }
 
 // heldBytes is about what a converted message holds in memory: its
