@@ -105,7 +105,7 @@ func collapsedLines(c pstcheck.Code, fs []pstcheck.Finding, total int) []string 
 		}
 	}
 	if len(fs) > 0 {
-		if d := strings.Join(strings.Fields(clean(fs[0].Detail)), " "); d != "" {
+		if d := detailText(fs[0].Detail); d != "" {
 			text += "; the first: " + d
 		}
 	}

@@ -136,6 +136,59 @@ func pluralWord[T int | int64](n T, noun string) string {
 	return noun + "s"
 }
 
+// detailText is a finding's detail as the text report shows it: on one
+// line, made safe to print (clean), with the byte counts and other
+// numbers of five digits or more grouped ("14,483,968 bytes"), as the
+// report's own figures are. Hexadecimal numbers and what lies between
+// double quotes (a subject, a name: the store's words) are left as they
+// are.
+func detailText(s string) string {
+	return groupNumbers(strings.Join(strings.Fields(clean(s)), " "))
+}
+
+// groupNumbers groups the decimal numbers of five digits or more in s
+// that stand alone (not part of a word or hexadecimal number, nor of a
+// decimal fraction) and lie outside double quotes.
+func groupNumbers(s string) string {
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if quoted && c == '\\' && i+1 < len(s) { // an escaped quote stays quoted
+			b.WriteString(s[i : i+2])
+			i += 2
+			continue
+		}
+		if c == '"' {
+			quoted = !quoted
+		}
+		if quoted || !isDigit(c) {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		run := s[i:j]
+		alone := (i == 0 || !isWordByte(s[i-1]) && s[i-1] != '.') && (j == len(s) || !isWordByte(s[j]) && !(s[j] == '.' && j+1 < len(s) && isDigit(s[j+1])))
+		if n, err := strconv.ParseInt(run, 10, 64); err == nil && alone && len(run) >= 5 && run[0] != '0' {
+			b.WriteString(thousands(n))
+		} else {
+			b.WriteString(run)
+		}
+		i = j
+	}
+	return b.String()
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isWordByte(c byte) bool {
+	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c >= 0x80
+}
+
 // thousands formats n with comma separators: 1234567 -> "1,234,567".
 func thousands(n int64) string {
 	s := strconv.FormatInt(n, 10)

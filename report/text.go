@@ -301,7 +301,7 @@ func findingLines(f pstcheck.Finding) []string {
 	for _, p := range parts {
 		add(p)
 	}
-	detail := strings.Join(strings.Fields(clean(f.Detail)), " ")
+	detail := detailText(f.Detail)
 	if detail == "" {
 		return lines
 	}

@@ -107,6 +107,17 @@ func TestHelpers(t *testing.T) {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
 		}
 	}
+	for in, want := range map[string]string{
+		"the file is 14483968 bytes; the header says 28967936 (14483968 bytes missing)":  "the file is 14,483,968 bytes; the header says 28,967,936 (14,483,968 bytes missing)",
+		"355 blocks (841264 bytes) are used by no node, the first 0xA4":                  "355 blocks (841,264 bytes) are used by no node, the first 0xA4",
+		"block at 0xDCFE40+3776 lies outside 0x4400-0xDD0200; 0x12345 and 012345":        "block at 0xDCFE40+3776 lies outside 0x4400-0xDD0200; 0x12345 and 012345",
+		`IPM.Note "Invoice 123456 \"x 99999\" y 77777", 2001-10-30 20:01, 123456`:        `IPM.Note "Invoice 123456 \"x 99999\" y 77777", 2001-10-30 20:01, 123,456`,
+		"2295040 bytes (69.2% of the file); 1.23456 and v12345 and 12345678901234567890": "2,295,040 bytes (69.2% of the file); 1.23456 and v12345 and 12345678901234567890",
+	} {
+		if got := detailText(in); got != want {
+			t.Errorf("detailText(%q) = %q, want %q", in, got, want)
+		}
+	}
 	got := wrap("aaa bbb ccc ddd", "> ", "  ", 9)
 	if want := []string{"> aaa bbb", "  ccc ddd"}; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("wrap = %q, want %q", got, want)
