@@ -238,7 +238,7 @@ func totalsLines(reports []*pstcheck.Report) []string {
 // accounting, those outside any folder included: "3 damaged, 6 lost in 2
 // files". Damaged files whose items could not be counted are counted apart.
 func damagedItems(reports []*pstcheck.Report) string {
-	damaged, lost, files, counted, unknown := 0, 0, 0, 0, 0
+	damaged, lost, files, counted, unknown, partial := 0, 0, 0, 0, 0, 0
 	for _, r := range reports {
 		if !itemsCounted(r) {
 			if r.Verdict == pstcheck.Damaged {
@@ -247,6 +247,9 @@ func damagedItems(reports []*pstcheck.Report) string {
 			continue
 		}
 		counted++
+		if !r.Items.Complete {
+			partial++ // its counts are lower bounds ("at least N items")
+		}
 		damaged, lost = damaged+r.Items.Damaged, lost+r.Items.Lost
 		if r.Items.Damaged+r.Items.Lost > 0 {
 			files++
@@ -256,6 +259,9 @@ func damagedItems(reports []*pstcheck.Report) string {
 		return "unknown (no file's items could be counted)"
 	}
 	s := "none"
+	if partial > 0 {
+		s = "none counted"
+	}
 	if files > 0 {
 		var parts []string
 		if damaged > 0 {
@@ -268,6 +274,9 @@ func damagedItems(reports []*pstcheck.Report) string {
 	}
 	if unknown > 0 {
 		s += fmt.Sprintf(" (and unknown in %s whose items could not be counted)", plural(unknown, "damaged file"))
+	}
+	if partial > 0 {
+		s += fmt.Sprintf("; %s may have held more items than counted", plural(partial, "file"))
 	}
 	return s
 }

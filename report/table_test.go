@@ -192,6 +192,8 @@ func TestDamagedItems(t *testing.T) {
 	outside := damagedReport()
 	outside.Items.Lost += 14
 	outside.Items.Total += 14
+	partial := healthyReport()
+	partial.Verdict, partial.Items.Complete = pstcheck.Damaged, false
 	for _, tt := range []struct {
 		reports []*pstcheck.Report
 		want    string
@@ -201,6 +203,10 @@ func TestDamagedItems(t *testing.T) {
 		{[]*pstcheck.Report{mixedReport(), noMap}, "6 damaged in 1 file (and unknown in 1 damaged file whose items could not be counted)"},
 		{[]*pstcheck.Report{mixedReport(), damagedReport()}, "9 damaged in 2 files"},
 		{[]*pstcheck.Report{mixedReport(), outside}, "9 damaged, 14 lost in 2 files"},
+		// A count that is a lower bound says nothing is lost only of
+		// what it counts.
+		{[]*pstcheck.Report{healthyReport(), partial}, "none counted; 1 file may have held more items than counted"},
+		{[]*pstcheck.Report{mixedReport(), partial}, "6 damaged in 1 file; 1 file may have held more items than counted"},
 	} {
 		if got := damagedItems(tt.reports); got != tt.want {
 			t.Errorf("damagedItems = %q, want %q", got, tt.want)
