@@ -175,8 +175,9 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		// may be whole and hold what never reached the server.
 		intro := append([]string{cache}, copyFaults(d)...)
 		switch {
-		case d.Salvage == 0 && it.Salvageable > 0:
-			// Only the remains of lost items can be written.
+		case d.Salvage == 0 && len(includeDamagedParts(it)) > 0:
+			// Only what can be read of damaged items and the remains of
+			// lost ones can be written.
 			e.NextStep = "let Outlook rebuild the OST: no item can be saved whole from it, and the server has the mail"
 			e.Advice = append(intro,
 				salvageOnlyAdvice(it, path, "No item of this file can be saved whole. If something never reached the server (drafts, anything created offline),")...)
@@ -247,8 +248,8 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		switch {
 		case d.Unsearched > 0:
 			none, noneWhole = "no item pstcheck searched for can be saved whole from it", "No item pstcheck found in this file can be saved whole"
-		case it.Salvageable > 0:
-			none, noneWhole = "no item can be saved whole from it", "No item of this file can be saved whole: what survives of them cannot be put together with certainty"
+		case len(includeDamagedParts(it)) > 0:
+			none, noneWhole = "no item can be saved whole from it", "No item of this file can be saved whole: what survives of them is damaged or cannot be put together with certainty"
 		}
 		e.NextStep = "restore the file from a backup: " + none
 		e.Advice = []string{noneWhole + "; scanpst would delete them all. Restore the file from a backup (your backup system, File History or Previous Versions)."}
@@ -308,14 +309,15 @@ func hardwareAdvice(r *pstcheck.Report) []string {
 		thousands(int64(d.ChangedInPlace)))}
 }
 
-// salvageOnlyAdvice offers, when no item can be read whole, to write what
-// is left of the lost items whose properties survive; when says in what
+// salvageOnlyAdvice offers, when no item can be saved whole, to write
+// what --include-damaged writes (includeDamagedParts); when says in what
 // case ("Without a backup,").
 func salvageOnlyAdvice(it pstcheck.ItemCounts, path, when string) []string {
-	if it.Salvageable == 0 {
+	what := includeDamagedParts(it)
+	if len(what) == 0 {
 		return nil
 	}
-	return []string{when + " pstcheck export --include-damaged writes " + leftOfLost(it) + ", marked as damaged:",
+	return []string{when + " pstcheck export --include-damaged writes " + strings.Join(what, " and ") + ", marked as damaged:",
 		ExportCommand(path) + " --include-damaged"}
 }
 
@@ -341,10 +343,20 @@ func leftOfLost(it pstcheck.ItemCounts) string {
 }
 
 // includeDamagedAdvice says what --include-damaged adds to an export or
-// repair: what can be read of the damaged items, and what is left of the
-// lost ones whose properties survive. Items whose only damage is their
-// named properties are written anyway.
+// repair (includeDamagedParts).
 func includeDamagedAdvice(it pstcheck.ItemCounts) []string {
+	what := includeDamagedParts(it)
+	if len(what) == 0 {
+		return nil
+	}
+	return []string{"Add --include-damaged to write also " + strings.Join(what, " and ") + ", marked as damaged."}
+}
+
+// includeDamagedParts is what --include-damaged writes that an export or
+// repair without it does not: what can be read of the damaged items, and
+// what is left of the lost ones whose properties survive. Items whose
+// only damage is their named properties are written anyway.
+func includeDamagedParts(it pstcheck.ItemCounts) []string {
 	var what []string
 	if n := it.Damaged - it.NamesLost - it.Unreadable; n > 0 {
 		what = append(what, "what can be read of "+plural(n, "damaged item"))
@@ -352,10 +364,7 @@ func includeDamagedAdvice(it pstcheck.ItemCounts) []string {
 	if it.Salvageable > 0 {
 		what = append(what, leftOfLost(it))
 	}
-	if len(what) == 0 {
-		return nil
-	}
-	return []string{"Add --include-damaged to write also " + strings.Join(what, " and ") + ", marked as damaged."}
+	return what
 }
 
 // copyFaults says how a copy went wrong: bytes added or missing inside it,

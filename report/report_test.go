@@ -554,6 +554,31 @@ func TestNothingSavedWholeAdvice(t *testing.T) {
 	}
 }
 
+// Damaged items --include-damaged writes in part are offered where no item
+// can be saved whole, as the export's own summary offers them (an audit:
+// 32-bit.pst with 4 KiB zeroed every 16 KiB was told "no item can be read
+// from it", and its export wrote its one damaged calendar item with the
+// flag); an OST's advice offers them too.
+func TestNothingSavedWholeOffersDamaged(t *testing.T) {
+	for _, action := range []pstcheck.Action{pstcheck.ActionRestore, pstcheck.ActionRecreateOST} {
+		r := damagedReport()
+		r.Action = action
+		r.Items = pstcheck.ItemCounts{Total: 7, Damaged: 4, Lost: 3, Salvageable: 3}
+		r.Damage = pstcheck.Damage{IndexPages: 1}
+		e := Explain(r)
+		adv := strings.Join(e.Advice, "\n")
+		if strings.Contains(e.NextStep, "can be read from it") || !strings.Contains(adv, "--include-damaged writes what can be read of 4 damaged items and what is left of 3 lost items") {
+			t.Errorf("%s: next step %q, advice:\n%s", action, e.NextStep, adv)
+		}
+		r.Items = pstcheck.ItemCounts{Total: 1, Damaged: 1}
+		e = Explain(r)
+		adv = strings.Join(e.Advice, "\n")
+		if strings.Contains(e.NextStep, "can be read from it") || !strings.Contains(adv, "--include-damaged writes what can be read of 1 damaged item,") {
+			t.Errorf("%s, one damaged item: next step %q, advice:\n%s", action, e.NextStep, adv)
+		}
+	}
+}
+
 // Items whole but for their named properties (the store's name map lost)
 // are saved, but not whole: the count of what an export saves says so
 // (an audit: one bit of test.ost's name map changed, "it saves all 18
