@@ -148,6 +148,11 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		rep.Stats.BlockPass = res.BlockPass
 		checkStoreSize(rep, c)
 		checkScale(rep, c, opts.Guidance)
+	} else if kind, content, ok := ndb.HeaderStart(r, size); ok {
+		// Cut off inside its header: what is left of it still says
+		// whether it was a PST or an OST, which is what the advice needs
+		// (an OST's mail is on the server).
+		rep.Format, rep.Content = Format(kind.String()), Content(content)
 	}
 	if err := ctx.Err(); err != nil {
 		c.Report(finding.Finding{Code: finding.FileRead, Offset: finding.NoOffset, Detail: "scan interrupted: " + err.Error()})

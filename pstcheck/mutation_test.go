@@ -151,9 +151,11 @@ func mutations() []mutation {
 		{finding.FileRead, finding.SeverityError, "scan cancelled", sampleSupport, mutFileReadCancelled},
 
 		// Header and ROOT
-		{finding.HeaderTruncated, finding.SeverityError, "first 100 bytes", sampleSupport, mutHeaderTruncated(100)},
-		{finding.HeaderTruncated, finding.SeverityError, "first 3 bytes", sampleSupport, mutHeaderTruncated(3)},
-		{finding.HeaderTruncated, finding.SeverityError, "ANSI first 500 bytes", sampleANSI, mutHeaderTruncated(500)},
+		{finding.HeaderTruncated, finding.SeverityError, "first 100 bytes", sampleSupport, mutHeaderTruncated(100, "")},
+		{finding.HeaderTruncated, finding.SeverityError, "first 3 bytes", sampleSupport, mutHeaderTruncated(3, "")},
+		{finding.HeaderTruncated, finding.SeverityError, "ANSI first 500 bytes", sampleANSI, mutHeaderTruncated(500, "")},
+		{finding.HeaderTruncated, finding.SeverityError, "OST first 512 bytes", sampleSupport, mutHeaderTruncated(512, "SO")},
+		{finding.HeaderTruncated, finding.SeverityError, "OST first 12 bytes", sampleSupport, mutHeaderTruncated(12, "SO")},
 		{finding.HeaderTruncated, finding.SeverityError, "corpus truncated-in-header.bin", "", mutHeaderTruncatedCorpus},
 		{finding.HeaderMagic, finding.SeverityError, "byte 0", sampleSupport, mutHeaderMagic},
 		{finding.HeaderMagic, finding.SeverityError, "byte 0 and the first AMap", sampleSupport, mutHeaderMagicNoAMap},
@@ -572,13 +574,30 @@ func mutFileReadCancelled(t *testing.T, f *pstmut.File) mexpect {
 
 // ---- header ----
 
-func mutHeaderTruncated(n int64) func(*testing.T, *pstmut.File) mexpect {
+// mutHeaderTruncated cuts the file off inside its header: from 12 bytes
+// on, what is left still names the format and says whether it was a PST
+// or an OST (client "SO": ost), which the action follows (an OST is made
+// anew from the server; an audit found OSTs cut at 12 to 563 bytes told
+// to be restored from a backup, with scanpst named).
+func mutHeaderTruncated(n int64, client string) func(*testing.T, *pstmut.File) mexpect {
 	return func(t *testing.T, f *pstmut.File) mexpect {
 		f.Truncate(n)
+		if client != "" {
+			copy(f.B[8:10], client)
+		}
 		return mexpect{verdict: pstcheck.Unreadable, wants: []mwant{wantAt(finding.HeaderTruncated, n, 0)},
 			check: func(t *testing.T, rep *pstcheck.Report) {
-				if rep.Format != pstcheck.FormatUnknown {
-					t.Errorf("format %q, want unknown", rep.Format)
+				content, action := pstcheck.ContentPST, pstcheck.ActionRestore
+				if client == "SO" {
+					content, action = pstcheck.ContentOST, pstcheck.ActionRecreateOST
+				}
+				switch {
+				case n < 12 && (rep.Format != pstcheck.FormatUnknown || rep.Content != pstcheck.ContentUnknown):
+					t.Errorf("format %q, content %q, want unknown", rep.Format, rep.Content)
+				case n >= 12 && (rep.Format == pstcheck.FormatUnknown || rep.Content != content):
+					t.Errorf("format %q, content %q, want the header's, %q", rep.Format, rep.Content, content)
+				case n >= 12 && rep.Action != action:
+					t.Errorf("action %q, want %q", rep.Action, action)
 				}
 			}}
 	}

@@ -118,9 +118,16 @@ func openFailure(path string, err error) *Report {
 
 // FailureReport is the report of a path that could not be checked at all:
 // verdict "error", one finding of code with detail, and why in kind and
-// the system's words (shown to people by report/).
+// the system's words (shown to people by report/). Its size is the
+// file's where the system says it (a file that may not be read may still
+// be looked at), else unknown (-1); its action is none known (""): the
+// file was not checked, so nothing is said of what it needs.
 func FailureReport(path string, code finding.Code, detail string, kind FailureKind, why string) *Report {
-	return &Report{Path: path, Verdict: Failed, Action: ActionNone, Stats: Stats{FreeBytes: -1},
+	size := int64(-1)
+	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return &Report{Path: path, Size: size, Verdict: Failed, Stats: Stats{FreeBytes: -1},
 		Findings: []finding.Finding{{Code: code, Offset: finding.NoOffset, Detail: detail}},
 		Failure:  &Failure{Kind: kind, Detail: why}}
 }

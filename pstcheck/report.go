@@ -29,7 +29,8 @@ const (
 	Failed Verdict = "error"
 )
 
-// Action is what the user should do next.
+// Action is what the user should do next; "" where none is known (a
+// file that could not be read: JSON null).
 type Action string
 
 const (

@@ -197,15 +197,20 @@ func judge(rep *Report, res *ndb.Result) {
 	d := summarize(rep, res)
 	rep.Damage = d
 	switch {
+	// A file that could not be read was not checked: no action is known
+	// ("none" would say it needs nothing).
 	case res == nil && rep.Has(finding.FileRead):
-		rep.Verdict, rep.Action = Failed, ActionNone
+		rep.Verdict, rep.Action = Failed, ""
 		rep.Failure = &Failure{Kind: FailRead}
 		return
 	case res == nil:
 		rep.Verdict, rep.Action = Unreadable, ActionRestore
+		if rep.Content == ContentOST { // cut off inside its header: a cache all the same
+			rep.Action = ActionRecreateOST
+		}
 		return
 	case d.ReadError:
-		rep.Verdict, rep.Action = Failed, ActionNone
+		rep.Verdict, rep.Action = Failed, ""
 		rep.Failure = &Failure{Kind: FailRead}
 		return
 	}

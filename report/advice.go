@@ -100,7 +100,20 @@ func explainFailure(r *pstcheck.Report) Explanation {
 		NextStep: "copy the file to a healthy disk and scan the copy"}
 }
 
+// What the advice for an OST says of it, and how Outlook makes it anew.
+const (
+	ostCache   = "An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail."
+	ostRebuild = "rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy."
+)
+
 func explainUnreadable(r *pstcheck.Report) Explanation {
+	if r.Content == pstcheck.ContentOST && r.Has(finding.HeaderTruncated) {
+		return Explanation{Cause: "the file is cut off inside its header: nothing of the mail store is left",
+			NextStep: "let Outlook rebuild the OST: nothing can be read from it, and the server has the mail; if this file is a copy, scan the OST it came from first",
+			Advice: []string{ostCache,
+				"This file ends inside its header: nothing of it can be read, so there is nothing to export. If it is a copy, the OST it came from may be whole: scan that one. What never reached the server (drafts, anything created offline) is lost with this file.",
+				"Close Outlook, " + ostRebuild}}
+	}
 	e := Explanation{Advice: []string{"Restore the file from a backup (your backup system, File History or Previous Versions); scanpst cannot repair a file it does not recognise."}}
 	switch {
 	case r.Has(finding.HeaderMagic):
@@ -169,11 +182,9 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	}
 	switch r.Action {
 	case pstcheck.ActionRecreateOST:
-		const cache = "An OST is a local cache of a server mailbox (Exchange, Microsoft 365, Outlook.com, IMAP): the server still has the mail."
-		const rebuild = "rename the .ost (for example to .ost.old) and start Outlook: it downloads a fresh copy."
 		// An OST copied badly says nothing of the OST it came from, which
 		// may be whole and hold what never reached the server.
-		intro := append([]string{cache}, copyFaults(d)...)
+		intro := append([]string{ostCache}, copyFaults(d)...)
 		switch {
 		case d.Salvage == 0 && len(includeDamagedParts(it)) > 0:
 			// Only what can be read of damaged items and the remains of
@@ -181,13 +192,13 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			e.NextStep = "let Outlook rebuild the OST: no item can be saved whole from it, and the server has the mail"
 			e.Advice = append(intro,
 				salvageOnlyAdvice(it, path, "No item of this file can be saved whole. If something never reached the server (drafts, anything created offline),")...)
-			e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
+			e.Advice = append(e.Advice, "Then close Outlook, "+ostRebuild)
 		case d.Salvage == 0:
 			// Export and repair would write nothing: they are not offered.
 			e.NextStep = "let Outlook rebuild the OST: no item can be read from it, and the server has the mail"
 			e.Advice = append(intro,
 				"No item can be read from this file, so there is nothing to export: what never reached the server (drafts, anything created offline) is lost with it.",
-				"Close Outlook, "+rebuild)
+				"Close Outlook, "+ostRebuild)
 		default:
 			e.NextStep = "export anything that never reached the server (" + saves + "), then let Outlook rebuild the OST"
 			e.Advice = append(intro,
@@ -196,7 +207,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 				"or keep them in Outlook: pstcheck repair writes them into a new PST, which Outlook opens as it is:",
 				RepairCommand(path))
 			e.Advice = append(e.Advice, includeDamagedAdvice(it)...)
-			e.Advice = append(e.Advice, "Then close Outlook, "+rebuild)
+			e.Advice = append(e.Advice, "Then close Outlook, "+ostRebuild)
 		}
 		if len(intro) > 1 {
 			e.NextStep = "if this file is a copy, scan the OST it came from first (this copy was damaged in copying); otherwise " + e.NextStep

@@ -42,7 +42,7 @@ type jsonFile struct {
 	Format    *string        `json:"format"`  // "ansi"|"unicode"|"unicode4k"|null
 	Content   *string        `json:"content"` // "pst"|"ost"|"pab"|null
 	Verdict   string         `json:"verdict"`
-	Action    string         `json:"action"`
+	Action    *string        `json:"action"` // null when none is known (a file not checked)
 	Cause     string         `json:"cause"`
 	NextStep  string         `json:"next_step"`
 	Advice    []string       `json:"advice"`
@@ -166,7 +166,7 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 		Format:    nonEmpty(string(r.Format)),
 		Content:   nonEmpty(string(r.Content)),
 		Verdict:   string(r.Verdict),
-		Action:    string(r.Action),
+		Action:    nonEmpty(string(r.Action)),
 		Cause:     e.Cause,
 		NextStep:  e.NextStep,
 		Advice:    append(make([]string, 0, len(e.Advice)), e.Advice...),

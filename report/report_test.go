@@ -114,8 +114,8 @@ func unreadableReport() *pstcheck.Report {
 func errorReport() *pstcheck.Report {
 	return &pstcheck.Report{
 		Path:    "/tmp/locked & <odd>.ost",
+		Size:    -1, // as pstcheck.FailureReport has it when the system says no size
 		Verdict: pstcheck.Failed,
-		Action:  pstcheck.ActionNone,
 		Failure: &pstcheck.Failure{Kind: pstcheck.FailPermission, Detail: "permission denied"},
 		Stats:   pstcheck.Stats{FreeBytes: -1},
 	}
@@ -576,6 +576,20 @@ func TestNothingSavedWholeOffersDamaged(t *testing.T) {
 		if strings.Contains(e.NextStep, "can be read from it") || !strings.Contains(adv, "--include-damaged writes what can be read of 1 damaged item,") {
 			t.Errorf("%s, one damaged item: next step %q, advice:\n%s", action, e.NextStep, adv)
 		}
+	}
+}
+
+// An OST cut off inside its header is still a cache: made anew from the
+// server, not restored from a backup, and scanpst not named.
+func TestOSTCutInHeaderAdvice(t *testing.T) {
+	r := &pstcheck.Report{Path: "/tmp/a.ost", Size: 512, Format: pstcheck.FormatUnicode, Content: pstcheck.ContentOST,
+		Verdict: pstcheck.Unreadable, Action: pstcheck.ActionRecreateOST,
+		Findings: []finding.Finding{{Code: finding.HeaderTruncated, Offset: 512, Detail: "the file is 512 bytes long; a unicode header needs 564"}}}
+	e := Explain(r)
+	all := e.NextStep + "\n" + strings.Join(e.Advice, "\n")
+	if !strings.Contains(e.NextStep, "rebuild the OST") || !strings.Contains(all, "the server still has the mail") ||
+		strings.Contains(all, "scanpst") || strings.Contains(all, "backup") {
+		t.Errorf("next step %q, advice:\n%s", e.NextStep, strings.Join(e.Advice, "\n"))
 	}
 }
 

@@ -78,10 +78,9 @@ func worstFirst(reports []*pstcheck.Report) []*pstcheck.Report {
 	return out
 }
 
-// knownSize is r's size in bytes, or -1 when it is unknown: negative, or
-// the zero of a file that could not be opened.
+// knownSize is r's size in bytes, or -1 when it is unknown.
 func knownSize(r *pstcheck.Report) int64 {
-	if r.Size < 0 || r.Size == 0 && r.Verdict == pstcheck.Failed {
+	if r.Size < 0 {
 		return -1
 	}
 	return r.Size

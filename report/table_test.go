@@ -37,7 +37,7 @@ func TestTextBatchTable(t *testing.T) {
 		`DAMAGED      50.0 MiB     <1%        3       4,207                1  export   D:\Mail\2019.pst`,
 		`DAMAGED      29.0 MiB     <1%        5       1,204                3  export   C:\x\enron.pst`,
 		`UNREADABLE    4.0 KiB       -        -           -                -  restore  /tmp/notapst.pst`,
-		`ERROR               -       -        -           -                -  none     /tmp/locked & <odd>.ost`,
+		`ERROR               -       -        -           -                -  -        /tmp/locked & <odd>.ost`,
 		`HEALTHY*      1.9 GiB     96%        2      48,113                0  none     \\fs01\home$\bob\Outlook\big.pst`,
 		`HEALTHY     265.0 KiB     <1%        2          57                0  none     /mail/archive.pst`,
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -172,7 +173,7 @@ func writeDetails(b *bufio.Writer, r *pstcheck.Report, shown map[string]bool) {
 		return
 	}
 
-	fmt.Fprintf(b, "Verdict: %s, action: %s\n", clean(string(r.Verdict)), clean(string(r.Action)))
+	fmt.Fprintf(b, "Verdict: %s, action: %s\n", clean(string(r.Verdict)), cmp.Or(clean(string(r.Action)), "-"))
 	if batch {
 		for _, l := range wrap(sentence(e.Cause), "Cause: ", "       ", textWidth) {
 			b.WriteString(l + "\n")

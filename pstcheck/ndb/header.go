@@ -74,6 +74,33 @@ func ReadHeader(r readerAt, size int64, sink finding.Sink) *Header {
 	return readHeader(r, size, size, sink, true)
 }
 
+// kindOf is the format a header's wVer names.
+func kindOf(version uint16) (Kind, bool) {
+	switch version {
+	case 14, 15:
+		return ANSI, true
+	case 23:
+		return Unicode, true
+	case 36:
+		return Unicode4K, true
+	}
+	return 0, false
+}
+
+// HeaderStart reads what the first 12 bytes of a header say, for a file
+// cut off inside its header, which ReadHeader does not take: the format
+// (wVer) and whether it is a PST or an OST (wMagicClient, Header.Content).
+// ok is false when they are not there or not a header's.
+func HeaderStart(r readerAt, size int64) (kind Kind, content string, ok bool) {
+	var buf [12]byte
+	if size < int64(len(buf)) || readFull(r, buf[:], 0) != nil || string(buf[:4]) != magic {
+		return 0, "", false
+	}
+	h := Header{Version: binary.LittleEndian.Uint16(buf[10:]), Client: string(buf[8:10])}
+	kind, ok = kindOf(h.Version)
+	return kind, h.Content(), ok
+}
+
 // readHeader is ReadHeader for a file of fileSize bytes read through its
 // gaps (FindGaps) as size bytes, what the size findings say; judgeEOF
 // says whether an end of file the rest belies is replaced (eofBelied):
@@ -105,15 +132,8 @@ func readHeader(r readerAt, size, fileSize int64, sink finding.Sink, judgeEOF bo
 		return nil
 	}
 	h := &Header{Version: binary.LittleEndian.Uint16(buf[10:]), Client: string(buf[8:10])}
-	var kind Kind
-	switch {
-	case h.Version == 14 || h.Version == 15:
-		kind = ANSI
-	case h.Version == 23:
-		kind = Unicode
-	case h.Version == 36:
-		kind = Unicode4K
-	default:
+	kind, ok := kindOf(h.Version)
+	if !ok {
 		sink.Report(finding.Finding{Code: finding.HeaderVersion, Offset: 10,
 			Detail: fmt.Sprintf("wVer is %d", h.Version)})
 		return nil
