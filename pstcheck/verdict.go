@@ -40,8 +40,11 @@ type Damage struct {
 	Blocks int
 	// Maps: the allocation maps are inconsistent.
 	Maps bool
-	// FolderNodes counts folders whose own node or tables are damaged.
-	FolderNodes int
+	// FolderNodes counts folders whose own node or tables are damaged,
+	// of those the report lists (Report.Folders: StructureDamaged);
+	// SearchFolderNodes, search folders whose node or tables are (the
+	// folder walk lists none: Outlook makes them again).
+	FolderNodes, SearchFolderNodes int
 	// NameMap: the store's name-to-ID map is lost, so named properties
 	// (calendar times, contact fields, ...) of its items cannot be read.
 	NameMap bool
@@ -166,9 +169,21 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 			d.IndexPages += n
 		}
 	}
-	d.FolderNodes = len(folderNodes)
 	for i := range rep.Folders {
-		rep.Folders[i].StructureDamaged = folderNodes[rep.Folders[i].NID]
+		if nid := rep.Folders[i].NID; folderNodes[nid] {
+			rep.Folders[i].StructureDamaged = true
+			d.FolderNodes++
+			delete(folderNodes, nid)
+		}
+	}
+	// The rest no folder row shows: search folders, and folders the walk
+	// did not reach, whose damage is told among the structure's.
+	for nid := range folderNodes {
+		if nid&0x1F == ndb.NIDTypeSearchFolder {
+			d.SearchFolderNodes++
+		} else {
+			d.Other++
+		}
 	}
 	return d
 }

@@ -490,8 +490,13 @@ func damageCause(r *pstcheck.Report) string {
 	case d.NameMap:
 		parts = append(parts, "the store's name-to-ID map is lost: named fields (calendar times, locations, contact details) cannot be read")
 	}
-	if d.FolderNodes > 0 {
+	switch {
+	case d.FolderNodes > 0 && d.SearchFolderNodes > 0:
+		parts = append(parts, fmt.Sprintf("the properties or tables of %s and %s are damaged", plural(d.FolderNodes, "folder"), plural(d.SearchFolderNodes, "search folder")))
+	case d.FolderNodes > 0:
 		parts = append(parts, fmt.Sprintf("the properties or tables of %s are damaged", plural(d.FolderNodes, "folder")))
+	case d.SearchFolderNodes > 0:
+		parts = append(parts, fmt.Sprintf("the properties or tables of %s are damaged", plural(d.SearchFolderNodes, "search folder")))
 	}
 	if d.Maps {
 		parts = append(parts, "the allocation map is inconsistent")
