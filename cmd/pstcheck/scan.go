@@ -103,7 +103,8 @@ func scanLong() string {
 	b.WriteString(`Scan checks each PATH, a .pst or .ost file or a folder, and writes one report
 covering every file. Folders are searched recursively for files whose names
 end in .pst or .ost (in any case; also .bak with --backups), in name order;
-the report lists files in the order the paths were given. A file is judged by
+JSON and CSV list files in the order the paths were given, the text report's
+table the worst first. A file is judged by
 its header, not its name: a PST named .ost is reported as a PST. Files are
 only read, never changed. A PATH that cannot be read is still reported, with
 the verdict "error"; symbolic-link loops are skipped with a notice, and so is
