@@ -125,6 +125,7 @@ func (t *Tree) foreign(rel string) bool {
 func (t *Tree) putFile(dir, base, ext string, sp *spool) (string, int64, string, error) {
 	rel := t.fileName(dir, base, ext)
 	size, sum := sp.size, sp.sum
+	t.ours.mark(rel)
 	if rec, ok := t.ours.lookup(rel); ok && rec.same(size, sum) {
 		if fi, err := t.root.Lstat(filepath.FromSlash(rel)); err == nil && fi.Mode().IsRegular() && fi.Size() == size {
 			t.counts.Unchanged++
@@ -329,6 +330,7 @@ func (m *mboxFile) rehash(root *os.Root) error {
 func (t *Tree) finishMbox(m *mboxFile) error {
 	sum := hex.EncodeToString(m.h.Sum(nil))
 	osRel := filepath.FromSlash(m.rel)
+	t.ours.mark(m.rel)
 	if _, ours := t.ours.lookup(m.rel); ours {
 		if fi, err := t.root.Lstat(osRel); err == nil && fi.Mode().IsRegular() && fi.Size() == m.size {
 			if s, err := t.fileSHA256(osRel); err == nil && s == sum {

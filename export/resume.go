@@ -52,6 +52,9 @@ type journalEntry struct {
 // that resuming an export of millions of items holds 40 bytes an item.
 type ownFiles struct {
 	recs []ownFile
+	// seen marks the records of files this run produced (mark), in step
+	// with recs once sealed.
+	seen []bool
 }
 
 type ownFile struct {
@@ -102,12 +105,24 @@ func (o *ownFiles) seal() {
 		out = append(out, r)
 	}
 	o.recs = slices.Clip(out)
+	o.seen = make([]bool, len(o.recs))
+}
+
+// mark notes that this run produced the file rel.
+func (o *ownFiles) mark(rel string) {
+	if i, ok := o.find(pathKey(rel)); ok {
+		o.seen[i] = true
+	}
+}
+
+// find is the index of the record of key.
+func (o *ownFiles) find(k [16]byte) (int, bool) {
+	return slices.BinarySearchFunc(o.recs, k, func(r ownFile, k [16]byte) int { return bytes.Compare(r.key[:], k[:]) })
 }
 
 // lookup finds the record of rel.
 func (o *ownFiles) lookup(rel string) (ownFile, bool) {
-	k := pathKey(rel)
-	i, ok := slices.BinarySearchFunc(o.recs, k, func(r ownFile, k [16]byte) int { return bytes.Compare(r.key[:], k[:]) })
+	i, ok := o.find(pathKey(rel))
 	if !ok {
 		return ownFile{}, false
 	}
@@ -209,4 +224,25 @@ func (t *Tree) fileSHA256(osRel string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// keptEarlier counts the files in DIR that an earlier run wrote and this
+// one did not produce (an item written then with --include-damaged, or
+// since lost): they are kept, never deleted, but the new manifest does
+// not list them, so the summary says how many there are.
+func (t *Tree) keptEarlier() int {
+	if len(t.ours.recs) == 0 {
+		return 0
+	}
+	n := 0
+	fs.WalkDir(t.root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		if i, ok := t.ours.find(pathKey(p)); ok && !t.ours.seen[i] {
+			n++
+		}
+		return nil
+	})
+	return n
 }

@@ -46,8 +46,9 @@ type RunResult struct {
 	// properties are lost); Salvaged are lost items written, marked, from
 	// the blocks that still hold them (IncludeDamaged); Failed ones
 	// were readable but could not be read or written; Unchanged are files
-	// an earlier run left complete.
-	Saved, Partial, Salvaged, Failed, Unchanged int
+	// an earlier run left complete; KeptEarlier, files an earlier run
+	// wrote that this one did not, left in DIR (Counts.KeptEarlier).
+	Saved, Partial, Salvaged, Failed, Unchanged, KeptEarlier int
 	// Named counts the items the manifest names as not written whole
 	// (skipped, lost, or written in part or marked): it may exceed the
 	// damaged and lost items counted, by messages known only by a block
@@ -221,7 +222,7 @@ func Run(ctx context.Context, store *pstcheck.Store, opts RunOptions) (RunResult
 	if err := tree.Close(); err != nil {
 		return res, fmt.Errorf("cannot write the manifest: %w", err)
 	}
-	res.Unchanged = tree.Counts().Unchanged
+	res.Unchanged, res.KeptEarlier = tree.Counts().Unchanged, tree.Counts().KeptEarlier
 	return res, nil
 }
 

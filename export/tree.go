@@ -35,6 +35,9 @@ type Counts struct {
 	Skipped   int // items skipped
 	Written   int // files written (an mbox counts once, when closed)
 	Unchanged int // files already complete from an earlier run, left alone
+	// KeptEarlier counts the files an earlier run wrote that this one did
+	// not produce, left in DIR and not in the new manifest (set by Close).
+	KeptEarlier int
 }
 
 // A Tree writes an export into an output folder:
@@ -63,7 +66,8 @@ type Counts struct {
 // touched (the item takes the next free name). An mbox is written whole to a
 // temporary file on every run and replaces the earlier one only if it
 // differs. Files of an earlier run that this run does not produce (an item
-// since skipped, say) are kept, not deleted. The new manifest lists every
+// since skipped, say) are kept, not deleted (Counts.KeptEarlier counts them
+// for the summary). The new manifest lists every
 // item of this run.
 //
 // Items are expected in a stable order (that of the store). A Tree is safe
@@ -330,6 +334,7 @@ func (t *Tree) Close() error {
 			errs = append(errs, err)
 		}
 	}
+	t.counts.KeptEarlier = t.keptEarlier()
 	t.closeDirs()
 	if err := t.root.Close(); err != nil {
 		errs = append(errs, err)

@@ -18,8 +18,9 @@ type ExportResult struct {
 	// Partial the damaged items written with what could be read of them,
 	// Salvaged the lost items written from the blocks that still hold
 	// them (both with --include-damaged), Unchanged the files an earlier
-	// run left complete.
-	Saved, Partial, Salvaged, Unchanged int
+	// run left complete, KeptEarlier the files an earlier run wrote that
+	// this one did not (left in DIR, not in the manifest).
+	Saved, Partial, Salvaged, Unchanged, KeptEarlier int
 	// Failed are readable items that could not be written.
 	Failed int
 	// IncludeDamaged says the run wrote damaged and lost items too.
@@ -58,6 +59,10 @@ func ExportSummary(r ExportResult) []string {
 	out = append(out, namesMore("manifest.json", r.Named-it.Damaged-it.Lost-r.Failed)...)
 	if !it.Complete {
 		out = append(out, "Some of the store's listings are lost: it may have held more items than these.")
+	}
+	if n := r.KeptEarlier; n > 0 {
+		out = append(out, fmt.Sprintf("%s still holds %s an earlier export wrote and this one did not: kept, not deleted; manifest.json does not list %s.",
+			r.Dir, plural(n, "file"), them(n)))
 	}
 	return out
 }

@@ -125,7 +125,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) (int, error) {
 		placed = nil // counted over the whole store
 	}
 	for _, l := range report.ExportSummary(report.ExportResult{Source: opts.Path, Dir: opts.To, Format: opts.Format,
-		Items: res.Items, Saved: res.Saved, Partial: res.Partial, Salvaged: res.Salvaged, Failed: res.Failed, Unchanged: res.Unchanged,
+		Items: res.Items, Saved: res.Saved, Partial: res.Partial, Salvaged: res.Salvaged, Failed: res.Failed, Unchanged: res.Unchanged, KeptEarlier: res.KeptEarlier,
 		IncludeDamaged: opts.IncludeDamaged, Placed: placed, CountedOnly: res.CountedOnly, Named: res.Named}) {
 		fmt.Fprintln(ios.Out, l)
 	}

@@ -1489,3 +1489,50 @@ func corpusFile(t *testing.T, name string) string {
 	}
 	return p
 }
+
+// Files an earlier export wrote that a later one into the same DIR does
+// not (damaged items written with --include-damaged, exported again
+// without it) stay, and the summary says so: an audit found "Exported 0
+// of 17 items" with the earlier run's damaged files still in DIR and
+// nothing saying so. EML writes a file per item; mbox, a folder whose
+// items are all damaged has no mbox in the second run.
+func TestExportAgainSaysWhatEarlierRunLeft(t *testing.T) {
+	src, damaged := supportWithMessagesDamaged(t, t.TempDir(), -1)
+	for _, format := range []string{export.FormatEML, export.FormatMbox} {
+		t.Run(format, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			first := runExport(t, src, dir, "--format", format, "--include-damaged")
+			before := files(t, dir)
+			second := runExport(t, src, dir, "--format", format)
+			if first.status != 1 || second.status != 1 {
+				t.Fatalf("exit status %d, %d", first.status, second.status)
+			}
+			kept := 0
+			listed := map[string]bool{export.ManifestName: true}
+			for _, it := range second.man.Items {
+				if it.Path != nil {
+					listed[*it.Path] = true
+				}
+			}
+			for p := range files(t, dir) {
+				if _, was := before[p]; was && !listed[p] {
+					kept++
+				}
+			}
+			if kept == 0 {
+				t.Fatalf("%d damaged items: the second run left no file of the first unlisted", damaged)
+			}
+			noun := "files"
+			if kept == 1 {
+				noun = "file"
+			}
+			want := fmt.Sprintf("%s still holds %d %s an earlier export wrote and this one did not", dir, kept, noun)
+			if !strings.Contains(second.stdout, want) {
+				t.Errorf("summary lacks %q:\n%s", want, second.stdout)
+			}
+			if third := runExport(t, src, dir, "--format", format, "--include-damaged"); strings.Contains(third.stdout, "an earlier export wrote") {
+				t.Errorf("a run writing every file again says some are left:\n%s", third.stdout)
+			}
+		})
+	}
+}
