@@ -73,7 +73,10 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
 	}
 	if sp.ipm == 0 || !has(sp.ipm) {
 		best, bestPath := mostItems(folders, func(f pstcheck.Folder) (int, bool) {
-			parent, name, ok := strings.Cut(f.Path, "/")
+			// The mailbox's root may be unreachable itself (the root
+			// folder's node lost): its subtree is the IPM subtree still,
+			// as export takes it.
+			parent, name, ok := strings.Cut(strings.TrimPrefix(f.Path, messaging.UnreachablePrefix+"/"), "/")
 			if !ok || name != ostIPMSubtree {
 				return 0, false
 			}

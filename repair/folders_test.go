@@ -1,0 +1,27 @@
+package repair
+
+import (
+	"testing"
+
+	"github.com/pstcheck/pstcheck/pstcheck"
+)
+
+// An OST whose root folder's node is lost has its mailbox's folders under
+// "(unreachable)": its IPM subtree is still the one under the mailbox's
+// root, whose folders go under the new store's own, as export keeps their
+// paths (an audit: the OST with its root folder's NBT leaf zeroed had
+// every folder written under Recovered items).
+func TestIPMSubtreeFoundUnreachable(t *testing.T) {
+	folders := []pstcheck.Folder{
+		{NID: 0x2022, Path: "(unreachable)/Root - Public/IPM_SUBTREE"},
+		{NID: 0x20A2, Path: "(unreachable)/Root - Mailbox"},
+		{NID: 0x2142, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE"},
+		{NID: 0x2162, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE/Deleted Items", Items: 10},
+		{NID: 0x2182, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE/Inbox", Items: 12},
+	}
+	var sp specialFolders
+	sp.findSpecial(folders)
+	if sp.ipm != 0x2142 || sp.wastebasket != 0x2162 {
+		t.Errorf("IPM subtree 0x%X (%q), wastebasket 0x%X; want 0x2142, 0x2162", sp.ipm, sp.ipmFound, sp.wastebasket)
+	}
+}
