@@ -25,6 +25,7 @@ import (
 	"github.com/pstcheck/pstcheck/pstcheck/ltp"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
 	"github.com/pstcheck/pstcheck/pstcheck/ndb"
+	"github.com/pstcheck/pstcheck/pstcheck/pstwrite"
 )
 
 // With the NBT leaf page that holds only messages zeroed, those messages'
@@ -1890,4 +1891,60 @@ func TestAttachedMessageNotCountedAsItem(t *testing.T) {
 	if attached != 1 {
 		t.Errorf("%d heaps yielded as attached messages, want 1", attached)
 	}
+}
+
+// A folder whose node is lost, and whose parent's listing is lost too, is
+// known only from its messages; its subfolder, walked before it was known,
+// is shown under it as export and repair place it ("(unreachable)/(folder
+// 0x2182)/sub1", not "(unreachable)/sub1"): an audit found the scan, the
+// export and the repair of a cut-off OST place such a subfolder in three
+// ways, and `export --folders` with the scan's path of the parent leave
+// the subfolder's items out.
+func TestUnreachableSubfolderNestedUnderLostParent(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "nested.pst")
+	out, err := os.Create(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pstwrite.New(out, pstwrite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := w.AddFolder(w.IPMSubtree(), pstwrite.Folder{Name: "A", Class: "IPF.Note"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := w.AddFolder(a, pstwrite.Folder{Name: "B", Class: "IPF.Note"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, folder := range []pstwrite.FolderID{a, a, b, b, b} {
+		m := &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x0037, fmt.Sprintf("message %d", i))}}
+		if err := w.AddMessage(folder, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	f, err := pstmut.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, child := uint32(a), uint32(b)
+	for _, typ := range []uint32{ndb.NIDTypeFolder, ndb.NIDTypeHierarchyTable, ndb.NIDTypeContentsTable, ndb.NIDTypeAssocContents} {
+		f.RemoveNBT(parent&^0x1F | typ)
+	}
+	f.RemoveNBT(uint32(w.IPMSubtree())&^0x1F | ndb.NIDTypeHierarchyTable)
+	rep := pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
+	paths := map[uint32]string{}
+	for _, fo := range rep.Folders {
+		paths[fo.NID] = fo.Path
+	}
+	p, c := paths[parent], paths[child]
+	if !strings.HasPrefix(p, messaging.UnreachablePrefix+"/") || !strings.HasPrefix(c, p+"/") {
+		t.Errorf("lost folder 0x%X at %q, its subfolder 0x%X at %q: want the subfolder under it", parent, p, child, c)
+	}
+	t.Logf("%q, %q", p, c)
 }

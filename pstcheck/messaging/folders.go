@@ -454,6 +454,36 @@ func (w *walker) unlisted() {
 	}
 }
 
+// nestUnreachable gives each folder the hierarchy does not reach the
+// path of the folders it names as parents, as far as they are known:
+// "(unreachable)/(folder 0x2182)/sub1", not "(unreachable)/sub1". Such a
+// folder was walked before its parent was known (a parent whose node is
+// lost is known only once its messages name it, unlisted; one with a
+// larger NID is walked after it), and export, repair and a user choosing
+// folders by their paths take the same nesting. Parents are followed
+// until one is unknown or reached again (a loop).
+func (w *walker) nestUnreachable() {
+	done := map[uint32]bool{}
+	var path func(i int, seen map[uint32]bool) string
+	path = func(i int, seen map[uint32]bool) string {
+		f := &w.out.Folders[i]
+		if !f.Unreachable || done[f.NID] {
+			return f.Path
+		}
+		seen[f.NID] = true
+		parent := UnreachablePrefix
+		if j, ok := w.folderIndex[f.Parent]; ok && f.Parent != f.NID && !seen[f.Parent] && w.out.Folders[j].Unreachable {
+			parent = path(j, seen)
+		}
+		f.Path = parent + "/" + f.Name
+		done[f.NID] = true
+		return f.Path
+	}
+	for i := range w.out.Folders {
+		path(i, map[uint32]bool{})
+	}
+}
+
 // shortOf returns the folders walked whose listing is lost and whose
 // count names more items than the messages that name them as parent,
 // with how many more.

@@ -408,6 +408,7 @@ func Check(ctx context.Context, res *ndb.Result, sink finding.Sink, opts Options
 	w.queue = make([]queued, 0, w.messageNodes())
 	w.folders()
 	w.unlisted()
+	w.nestUnreachable()
 	// What reading the folders' tables took (a contents table of 240,000
 	// rows takes tens of MB) goes back before the messages are checked.
 	w.chk.mem = memory{}

@@ -352,6 +352,7 @@ func (w *walker) placeUnlinked() {
 	}
 	rows := w.unusedContentsRows()
 	w.nameUnnamedFolders()
+	w.nestUnreachable() // the names in the paths below a folder named here
 	if len(w.unusedFolders.placed) == 0 {
 		return
 	}
