@@ -97,11 +97,16 @@ func (w *window) fill(r io.ReaderAt, size, off, n int64) *windowBuf {
 	// Reads go both ways from here (a message's subnode block comes after
 	// the blocks it lists, within a few KiB), so the buffer starts a little
 	// before.
+	// The buffer ends past [off, off+n) however far before off it starts:
+	// a buffer of want bytes starting before off did not reach off+n when
+	// the window had shrunk to about n (a 4 KiB window and an 8 KiB block),
+	// and the read was made again for the block alone (10,000 of a
+	// 400,000-message scan's 137,000 reads, reading its folders' tables).
 	want := max(int64(b.size), n)
 	start := max(off-min(want/4, 16<<10), 0)
-	end := min(start+want, size)
+	end := min(max(start+want, off+n), size)
 	if int64(cap(b.buf)) < end-start {
-		b.buf = make([]byte, want)
+		b.buf = make([]byte, end-start)
 	}
 	got, _ := r.ReadAt(b.buf[:end-start], start)
 	b.buf, b.start, b.hits = b.buf[:got], start, 0
