@@ -31,6 +31,10 @@ type TC struct {
 	RowIDs []uint32
 	rows   rowMatrix
 	ceb    int // offset of the cell existence bitmap in a row
+	// refCols are the columns whose cells name a heap item or a subnode
+	// (checkRows follows them), found once: a column's type looked up for
+	// every cell of every row cost more than checking the cells.
+	refCols []Column
 	// listing: the table was read for its listing (OpenTCListing); a row
 	// is used only when it holds the row ID the index gives it.
 	listing bool
@@ -209,7 +213,7 @@ func openTCInfo(sp *Space, h *Heap) (*TC, []byte, error) {
 		return nil, nil, errorf(finding.TCInfo, "TCINFO row layout offsets %v do not fit %d columns", ib, cCols)
 	}
 	tc := sp.tcBump().one()
-	*tc = TC{Heap: h, RowSize: ib[3], ceb: ib[2], Columns: sp.colBump().take(cCols)[:0]}
+	*tc = TC{Heap: h, RowSize: ib[3], ceb: ib[2], Columns: sp.colBump().take(cCols)[:0], refCols: sp.colBump().take(cCols)[:0]}
 	var bits [256]bool
 	for i := 0; i < cCols; i++ {
 		d := info[22+8*i:]
@@ -231,6 +235,9 @@ func openTCInfo(sp *Space, h *Heap) (*TC, []byte, error) {
 		}
 		bits[c.Bit] = true
 		tc.Columns = append(tc.Columns, c)
+		if !Inline(c.Type()) && c.Size == 4 {
+			tc.refCols = append(tc.refCols, c)
+		}
 	}
 
 	return tc, info, nil
@@ -360,8 +367,8 @@ func (tc *TC) checkRows(sp *Space, index []rowEntry, subnodes SubnodeSet) error 
 			if cellErr != nil {
 				continue
 			}
-			for _, c := range tc.Columns {
-				if !tc.exists(row, c) || Inline(c.Type()) || c.Size != 4 {
+			for _, c := range tc.refCols {
+				if !tc.exists(row, c) {
 					continue
 				}
 				if err := checkValue(tc.Heap, subnodes, c.Type(), binary.LittleEndian.Uint32(row[c.Offset:])); err != nil {
