@@ -19,6 +19,8 @@ type Space struct {
 	// scratch for the one object being opened
 	tmpProps []Property
 	tmpRows  []rowEntry
+	// layout is the last table layout read (tclayout.go); Reset keeps it.
+	layout tcLayout
 }
 
 // Reset makes all the space reusable: what was opened in it must not be

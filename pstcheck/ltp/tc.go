@@ -214,6 +214,11 @@ func openTCInfo(sp *Space, h *Heap) (*TC, []byte, error) {
 	}
 	tc := sp.tcBump().one()
 	*tc = TC{Heap: h, RowSize: ib[3], ceb: ib[2], Columns: sp.colBump().take(cCols)[:0], refCols: sp.colBump().take(cCols)[:0]}
+	if sp != nil && sp.layout.same(info) {
+		tc.Columns = append(tc.Columns, sp.layout.columns...)
+		tc.refCols = append(tc.refCols, sp.layout.refCols...)
+		return tc, info, nil
+	}
 	var bits [256]bool
 	for i := 0; i < cCols; i++ {
 		d := info[22+8*i:]
@@ -239,7 +244,9 @@ func openTCInfo(sp *Space, h *Heap) (*TC, []byte, error) {
 			tc.refCols = append(tc.refCols, c)
 		}
 	}
-
+	if sp != nil {
+		sp.layout.keep(info, tc.Columns, tc.refCols)
+	}
 	return tc, info, nil
 }
 
