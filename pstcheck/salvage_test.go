@@ -1902,32 +1902,23 @@ func TestAttachedMessageNotCountedAsItem(t *testing.T) {
 // the subfolder's items out.
 func TestUnreachableSubfolderNestedUnderLostParent(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "nested.pst")
-	out, err := os.Create(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := pstwrite.New(out, pstwrite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := w.AddFolder(w.IPMSubtree(), pstwrite.Folder{Name: "A", Class: "IPF.Note"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := w.AddFolder(a, pstwrite.Folder{Name: "B", Class: "IPF.Note"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, folder := range []pstwrite.FolderID{a, a, b, b, b} {
-		m := &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x0037, fmt.Sprintf("message %d", i))}}
-		if err := w.AddMessage(folder, m); err != nil {
-			t.Fatal(err)
+	var a, b, ipm pstwrite.FolderID
+	gentest.Write(t, src, "nested", func(w *pstwrite.Writer) (err error) {
+		ipm = w.IPMSubtree()
+		if a, err = w.AddFolder(ipm, pstwrite.Folder{Name: "A", Class: "IPF.Note"}); err != nil {
+			return err
 		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	out.Close()
+		if b, err = w.AddFolder(a, pstwrite.Folder{Name: "B", Class: "IPF.Note"}); err != nil {
+			return err
+		}
+		for i, folder := range []pstwrite.FolderID{a, a, b, b, b} {
+			m := &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x0037, fmt.Sprintf("message %d", i))}}
+			if err := w.AddMessage(folder, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	f, err := pstmut.Load(src)
 	if err != nil {
 		t.Fatal(err)
@@ -1936,7 +1927,7 @@ func TestUnreachableSubfolderNestedUnderLostParent(t *testing.T) {
 	for _, typ := range []uint32{ndb.NIDTypeFolder, ndb.NIDTypeHierarchyTable, ndb.NIDTypeContentsTable, ndb.NIDTypeAssocContents} {
 		f.RemoveNBT(parent&^0x1F | typ)
 	}
-	f.RemoveNBT(uint32(w.IPMSubtree())&^0x1F | ndb.NIDTypeHierarchyTable)
+	f.RemoveNBT(uint32(ipm)&^0x1F | ndb.NIDTypeHierarchyTable)
 	rep := pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
 	paths := map[uint32]string{}
 	for _, fo := range rep.Folders {

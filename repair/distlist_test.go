@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pstcheck/pstcheck/internal/gentest"
 	"github.com/pstcheck/pstcheck/internal/samples"
 	"github.com/pstcheck/pstcheck/pstcheck"
 	"github.com/pstcheck/pstcheck/pstcheck/messaging"
@@ -70,54 +71,40 @@ func TestRepairDistListMembers(t *testing.T) {
 // folders after it).
 func TestRepairDistListMemberInLaterFolder(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "lists-first.pst")
-	f, err := os.Create(src)
-	if err != nil {
-		t.Fatal(err)
-	}
 	key := [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
-	w, err := pstwrite.New(f, pstwrite.Options{RecordKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	contacts := pstwrite.Folder{Name: "Contacts", Class: "IPF.Contact"}
-	lists, err := w.AddFolder(w.IPMSubtree(), contacts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	contacts.Name = "People"
-	people, err := w.AddFolder(w.IPMSubtree(), contacts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	contact := &pstwrite.Message{Props: []pstwrite.Property{
-		pstwrite.String(propMessageClass, "IPM.Contact"), pstwrite.String(0x0037, "Ann")}}
-	if err := w.AddMessage(people, contact); err != nil {
-		t.Fatal(err)
-	}
-	// A WrappedEntryId (MS-OXOCNTC 2.2.2.2.4.1.1): flags, its provider
-	// UID, the type (a contact's entry ID), then the contact's entry ID
-	// (flags, the store's record key, its NID).
-	member := append([]byte{0, 0, 0, 0, 0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA, 0xA4, 0xC3, 0, 0, 0, 0}, key[:]...)
-	member = binary.LittleEndian.AppendUint32(member, w.LastMessage())
-	name := func(lid uint32) uint16 {
-		id, err := w.NamedProperty(pstwrite.PropertyName{GUID: pstwrite.MustParseGUID(psetidAddress), LID: lid})
+	gentest.WriteWith(t, src, pstwrite.Options{RecordKey: key}, func(w *pstwrite.Writer) error {
+		contacts := pstwrite.Folder{Name: "Contacts", Class: "IPF.Contact"}
+		lists, err := w.AddFolder(w.IPMSubtree(), contacts)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		return id
-	}
-	list := &pstwrite.Message{Props: []pstwrite.Property{
-		pstwrite.String(propMessageClass, "IPM.DistList"), pstwrite.String(0x0037, "Team"),
-		pstwrite.MultiBinary(name(lidDistListMembers), member),
-		pstwrite.MultiBinary(name(lidDistListOneOffs), []byte("one-off entry of Ann")),
-		pstwrite.Int32(name(lidDistListSum), int32(ndb.CRC(member)))}}
-	if err := w.AddMessage(lists, list); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+		contacts.Name = "People"
+		people, err := w.AddFolder(w.IPMSubtree(), contacts)
+		if err != nil {
+			return err
+		}
+		contact := &pstwrite.Message{Props: []pstwrite.Property{
+			pstwrite.String(propMessageClass, "IPM.Contact"), pstwrite.String(0x0037, "Ann")}}
+		if err := w.AddMessage(people, contact); err != nil {
+			return err
+		}
+		// A WrappedEntryId (MS-OXOCNTC 2.2.2.2.4.1.1): flags, its provider
+		// UID, the type (a contact's entry ID), then the contact's entry
+		// ID (flags, the store's record key, its NID).
+		member := append([]byte{0, 0, 0, 0, 0xC0, 0x91, 0xAD, 0xD3, 0x51, 0x9D, 0xCF, 0x11, 0xA4, 0xA9, 0x00, 0xAA, 0x00, 0x47, 0xFA, 0xA4, 0xC3, 0, 0, 0, 0}, key[:]...)
+		member = binary.LittleEndian.AppendUint32(member, w.LastMessage())
+		var ids [3]uint16
+		for i, lid := range []uint32{lidDistListMembers, lidDistListOneOffs, lidDistListSum} {
+			if ids[i], err = w.NamedProperty(pstwrite.PropertyName{GUID: pstwrite.MustParseGUID(psetidAddress), LID: lid}); err != nil {
+				return err
+			}
+		}
+		return w.AddMessage(lists, &pstwrite.Message{Props: []pstwrite.Property{
+			pstwrite.String(propMessageClass, "IPM.DistList"), pstwrite.String(0x0037, "Team"),
+			pstwrite.MultiBinary(ids[0], member),
+			pstwrite.MultiBinary(ids[1], []byte("one-off entry of Ann")),
+			pstwrite.Int32(ids[2], int32(ndb.CRC(member)))}})
+	})
 	if old, _, store := listMembers(t, src); len(wrappedNIDs(old, store)) != 1 {
 		t.Fatal("the list written names no contact of its store")
 	}

@@ -28,12 +28,18 @@ func Store(t testing.TB, path, name string, shape synth.Shape, seed uint64) *syn
 // project's writer.
 func Write(t testing.TB, path, name string, fill func(w *pstwrite.Writer) error) {
 	t.Helper()
+	WriteWith(t, path, pstwrite.Options{DisplayName: name}, fill)
+}
+
+// WriteWith is Write with the writer's options given.
+func WriteWith(t testing.TB, path string, opts pstwrite.Options, fill func(w *pstwrite.Writer) error) {
+	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	w, err := pstwrite.New(f, pstwrite.Options{DisplayName: name})
+	w, err := pstwrite.New(f, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
