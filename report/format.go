@@ -172,7 +172,7 @@ func groupNumbers(s string) string {
 			j++
 		}
 		run := s[i:j]
-		alone := (i == 0 || !isWordByte(s[i-1]) && s[i-1] != '.') && (j == len(s) || !isWordByte(s[j]) && !(s[j] == '.' && j+1 < len(s) && isDigit(s[j+1])))
+		alone := (i == 0 || !isWordByte(s[i-1]) && s[i-1] != '.') && (j == len(s) || !isWordByte(s[j]) && !(s[j] == '.' && j+1 < len(s) && isDigit(s[j+1]))) && !inPath(s, i, j)
 		if n, err := strconv.ParseInt(run, 10, 64); err == nil && alone && len(run) >= 5 && run[0] != '0' {
 			b.WriteString(thousands(n))
 		} else {
@@ -181,6 +181,20 @@ func groupNumbers(s string) string {
 		i = j
 	}
 	return b.String()
+}
+
+// inPath says whether s[i:j] lies in a word holding a path separator:
+// details quote file names unquoted ("cannot open: open /backup/20260101/x.pst"),
+// and a comma in a path would name a file that does not exist.
+func inPath(s string, i, j int) bool {
+	start := strings.LastIndexByte(s[:i], ' ') + 1
+	end := strings.IndexByte(s[j:], ' ')
+	if end < 0 {
+		end = len(s)
+	} else {
+		end += j
+	}
+	return strings.ContainsAny(s[start:end], `/\`)
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -113,6 +113,8 @@ func TestHelpers(t *testing.T) {
 		"block at 0xDCFE40+3776 lies outside 0x4400-0xDD0200; 0x12345 and 012345":        "block at 0xDCFE40+3776 lies outside 0x4400-0xDD0200; 0x12345 and 012345",
 		`IPM.Note "Invoice 123456 \"x 99999\" y 77777", 2001-10-30 20:01, 123456`:        `IPM.Note "Invoice 123456 \"x 99999\" y 77777", 2001-10-30 20:01, 123,456`,
 		"2295040 bytes (69.2% of the file); 1.23456 and v12345 and 12345678901234567890": "2,295,040 bytes (69.2% of the file); 1.23456 and v12345 and 12345678901234567890",
+		"cannot open: open /tmp/x/20260101/backup_123456.pst: no such file; 123456 read": "cannot open: open /tmp/x/20260101/backup_123456.pst: no such file; 123,456 read",
+		`open C:\Users\a\Mail 2026\99999\x.pst: denied`:                                  `open C:\Users\a\Mail 2026\99999\x.pst: denied`,
 	} {
 		if got := detailText(in); got != want {
 			t.Errorf("detailText(%q) = %q, want %q", in, got, want)
