@@ -42,8 +42,9 @@ type Damage struct {
 	Maps bool
 	// FolderNodes counts folders whose own node or tables are damaged,
 	// of those the report lists (Report.Folders: StructureDamaged);
-	// SearchFolderNodes, search folders whose node or tables are (the
-	// folder walk lists none: Outlook makes them again).
+	// SearchFolderNodes, search folders whose node or tables are, listed
+	// or not (Outlook makes them again, and they hold no items of their
+	// own, so they are told apart).
 	FolderNodes, SearchFolderNodes int
 	// NameMap: the store's name-to-ID map is lost, so named properties
 	// (calendar times, contact fields, ...) of its items cannot be read.
@@ -172,12 +173,17 @@ func summarize(rep *Report, res *ndb.Result) Damage {
 	for i := range rep.Folders {
 		if nid := rep.Folders[i].NID; folderNodes[nid] {
 			rep.Folders[i].StructureDamaged = true
-			d.FolderNodes++
+			if nid&0x1F == ndb.NIDTypeSearchFolder {
+				d.SearchFolderNodes++
+			} else {
+				d.FolderNodes++
+			}
 			delete(folderNodes, nid)
 		}
 	}
-	// The rest no folder row shows: search folders, and folders the walk
-	// did not reach, whose damage is told among the structure's.
+	// The rest no folder row shows: search folders the walk did not list,
+	// and folders it did not reach, whose damage is told among the
+	// structure's.
 	for nid := range folderNodes {
 		if nid&0x1F == ndb.NIDTypeSearchFolder {
 			d.SearchFolderNodes++

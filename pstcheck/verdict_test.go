@@ -7,9 +7,9 @@ import (
 )
 
 // The folders the cause counts as damaged are those the report lists so;
-// search folders, which the folder walk does not list, are counted apart
-// (an audit: Outlook.pst with 1 MiB zeroed said 9 folders were damaged
-// and listed 7: the other two were search folders).
+// search folders, listed or not, are counted apart (an audit: Outlook.pst
+// with 1 MiB zeroed said 9 folders were damaged and listed 7: the other
+// two were search folders).
 func TestDamagedFoldersCountedAsListed(t *testing.T) {
 	rep := &Report{
 		Findings: []finding.Finding{
@@ -20,13 +20,13 @@ func TestDamagedFoldersCountedAsListed(t *testing.T) {
 			{Code: finding.NodeBlockMissing, NID: 0x80023, Detail: "search folder 0x80023"},
 			{Code: finding.NodeBlockMissing, NID: 0x8122, Detail: "folder 0x8122, which no walk reached"},
 		},
-		Folders: []Folder{{NID: 0x122}, {NID: 0x8082}, {NID: 0x80A2}},
+		Folders: []Folder{{NID: 0x122}, {NID: 0x8082}, {NID: 0x80A2}, {NID: 0x723}},
 	}
 	d := summarize(rep, nil)
 	if d.FolderNodes != 2 || d.SearchFolderNodes != 2 || d.Other != 1 {
 		t.Errorf("folders %d, search folders %d, other %d; want 2, 2, 1", d.FolderNodes, d.SearchFolderNodes, d.Other)
 	}
-	if !rep.Folders[0].StructureDamaged || !rep.Folders[1].StructureDamaged || rep.Folders[2].StructureDamaged {
+	if !rep.Folders[0].StructureDamaged || !rep.Folders[1].StructureDamaged || rep.Folders[2].StructureDamaged || !rep.Folders[3].StructureDamaged {
 		t.Errorf("folders marked damaged: %+v", rep.Folders)
 	}
 }
