@@ -125,9 +125,9 @@ func (t *Tree) foreign(rel string) bool {
 func (t *Tree) putFile(dir, base, ext string, sp *spool) (string, int64, string, error) {
 	rel := t.fileName(dir, base, ext)
 	size, sum := sp.size, sp.sum
-	t.ours.mark(rel)
 	if rec, ok := t.ours.lookup(rel); ok && rec.same(size, sum) {
 		if fi, err := t.root.Lstat(filepath.FromSlash(rel)); err == nil && fi.Mode().IsRegular() && fi.Size() == size {
+			t.ours.mark(rel)
 			t.counts.Unchanged++
 			return rel, size, sum, nil
 		}
@@ -152,6 +152,9 @@ func (t *Tree) putFile(dir, base, ext string, sp *spool) (string, int64, string,
 		return "", 0, "", err
 	}
 	sp.tmp = "" // it is the file now
+	// Marked only now: a file this run failed to replace is still what an
+	// earlier run left, and the summary says so.
+	t.ours.mark(rel)
 	t.counts.Written++
 	return rel, size, sum, nil
 }
@@ -330,10 +333,10 @@ func (m *mboxFile) rehash(root *os.Root) error {
 func (t *Tree) finishMbox(m *mboxFile) error {
 	sum := hex.EncodeToString(m.h.Sum(nil))
 	osRel := filepath.FromSlash(m.rel)
-	t.ours.mark(m.rel)
 	if _, ours := t.ours.lookup(m.rel); ours {
 		if fi, err := t.root.Lstat(osRel); err == nil && fi.Mode().IsRegular() && fi.Size() == m.size {
 			if s, err := t.fileSHA256(osRel); err == nil && s == sum {
+				t.ours.mark(m.rel)
 				t.counts.Unchanged++
 				return t.root.Remove(m.tmp)
 			}
@@ -347,5 +350,6 @@ func (t *Tree) finishMbox(m *mboxFile) error {
 		t.root.Remove(m.tmp)
 		return err
 	}
+	t.ours.mark(m.rel)
 	return nil
 }
