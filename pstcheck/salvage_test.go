@@ -1937,5 +1937,12 @@ func TestUnreachableSubfolderNestedUnderLostParent(t *testing.T) {
 	if !strings.HasPrefix(p, messaging.UnreachablePrefix+"/") || !strings.HasPrefix(c, p+"/") {
 		t.Errorf("lost folder 0x%X at %q, its subfolder 0x%X at %q: want the subfolder under it", parent, p, child, c)
 	}
+	// A finding names a folder the hierarchy does not reach by its NID:
+	// the path it had when the finding was made is not the one it ends with.
+	for _, fi := range rep.Findings {
+		if strings.Contains(fi.Detail, `"`+messaging.UnreachablePrefix) {
+			t.Errorf("%s: %s quotes a path that may not be the folder's", fi.Code, fi.Detail)
+		}
+	}
 	t.Logf("%q, %q", p, c)
 }

@@ -3,6 +3,7 @@ package messaging
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
@@ -69,6 +70,16 @@ func isFolderNID(nid uint32) bool {
 	return t == ndb.NIDTypeFolder || t == ndb.NIDTypeSearchFolder
 }
 
+// folderRef names folder nid, at path, in a finding's detail: its path,
+// quoted, or its NID where the hierarchy does not reach it, whose path
+// changes once its parents are known (nestUnreachable).
+func (w *walker) folderRef(nid uint32, path string) string {
+	if i, ok := w.folderIndex[nid]; ok && w.out.Folders[i].Unreachable {
+		return fmt.Sprintf("0x%X (unreachable)", nid)
+	}
+	return strconv.Quote(displayPath(path))
+}
+
 func displayPath(p string) string {
 	if p == "" {
 		return "(root)"
@@ -91,7 +102,7 @@ func (w *walker) walk(nid, parent uint32, parentPath string) {
 		stack = stack[:len(stack)-1]
 		if w.seenFolder[it.nid] {
 			w.report(finding.FolderCycle, it.nid, it.parent, finding.NoOffset, 0,
-				"folder 0x%X is listed again under %q: the folder tree loops", it.nid, it.path)
+				"folder 0x%X is listed again under %s: the folder tree loops", it.nid, w.folderRef(it.parent, it.path))
 			continue
 		}
 		w.seenFolder[it.nid] = true
@@ -105,7 +116,7 @@ func (w *walker) walk(nid, parent uint32, parentPath string) {
 					what = "which is a " + ndb.NIDKind(c) + ", not a folder"
 				}
 				w.report(finding.FolderMissing, c, it.nid, finding.NoOffset, 0,
-					"the hierarchy table of %q lists subfolder 0x%X, %s", displayPath(f.Path), c, what)
+					"the hierarchy table of %s lists subfolder 0x%X, %s", w.folderRef(it.nid, f.Path), c, what)
 				// A normal folder whose node is lost still has a name (from
 				// the row) and maybe its tables, and its items still name it
 				// as their parent: walk it as a lost folder.
@@ -197,7 +208,7 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 		f.Expected = len(rows)
 		if contentCount >= 0 && contentCount != len(rows) {
 			w.report(finding.FolderCount, nid, nid, finding.NoOffset, 0,
-				"folder %q says it holds %d items; its contents table lists %d", f.Path, contentCount, len(rows))
+				"folder %s says it holds %d items; its contents table lists %d", w.folderRef(nid, f.Path), contentCount, len(rows))
 		}
 	} else {
 		f.Expected = contentCount
