@@ -75,8 +75,13 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
 		best, bestPath := mostItems(folders, func(f pstcheck.Folder) (int, bool) {
 			// The mailbox's root may be unreachable itself (the root
 			// folder's node lost): its subtree is the IPM subtree still,
-			// as export takes it.
-			parent, name, ok := strings.Cut(strings.TrimPrefix(f.Path, messaging.UnreachablePrefix+"/"), "/")
+			// as export takes it. With the mailbox's own node lost too,
+			// the subtree is at the top of the unreachable folders.
+			rel, unreachable := strings.CutPrefix(f.Path, messaging.UnreachablePrefix+"/")
+			parent, name, ok := strings.Cut(rel, "/")
+			if !ok && unreachable {
+				parent, name, ok = "", rel, true
+			}
 			if !ok || name != ostIPMSubtree {
 				return 0, false
 			}

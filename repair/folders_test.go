@@ -24,4 +24,17 @@ func TestIPMSubtreeFoundUnreachable(t *testing.T) {
 	if sp.ipm != 0x2142 || sp.wastebasket != 0x2162 {
 		t.Errorf("IPM subtree 0x%X (%q), wastebasket 0x%X; want 0x2142, 0x2162", sp.ipm, sp.ipmFound, sp.wastebasket)
 	}
+	// The mailbox's root lost as well (an audit: SampleOstFile.ost with
+	// 1 MiB zeroed at a quarter of it was repaired under Recovered items).
+	folders = []pstcheck.Folder{
+		{NID: 0x2142, Path: "(unreachable)/IPM_SUBTREE"},
+		{NID: 0x2162, Path: "(unreachable)/IPM_SUBTREE/Deleted Items", Items: 10},
+		{NID: 0x2182, Path: "(unreachable)/IPM_SUBTREE/Inbox", Items: 12},
+		{NID: 0x21A2, Path: "(unreachable)/Finder"},
+	}
+	sp = specialFolders{}
+	sp.findSpecial(folders)
+	if sp.ipm != 0x2142 || sp.wastebasket != 0x2162 {
+		t.Errorf("mailbox root lost: IPM subtree 0x%X (%q), wastebasket 0x%X; want 0x2142, 0x2162", sp.ipm, sp.ipmFound, sp.wastebasket)
+	}
 }
