@@ -184,7 +184,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	case pstcheck.ActionRecreateOST:
 		// An OST copied badly says nothing of the OST it came from, which
 		// may be whole and hold what never reached the server.
-		intro := append([]string{ostCache}, copyFaults(d)...)
+		intro := append([]string{ostCache}, copyFaults(r)...)
 		switch {
 		case d.Salvage == 0 && len(includeDamagedParts(it)) > 0:
 			// Only what can be read of damaged items and the remains of
@@ -216,6 +216,8 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		// incomplete: bytes are missing, at the end or inside.
 		if incomplete := d.MissingBytes > 0 || d.GapBytes > 0; incomplete || d.AddedBytes > 0 || d.ZeroedBytes > 0 {
 			switch {
+			case d.MissingBytes > 0 && d.GapBytes == 0 && cutAtLimit(r) != nil:
+				e.NextStep = "this copy stopped at " + cutAtLimit(r).name + ": copy the file again " + cutAtLimit(r).remedy
 			case incomplete:
 				e.NextStep = "this copy is incomplete: copy the file again from its source"
 			case d.AddedBytes > 0:
@@ -223,7 +225,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 			default:
 				e.NextStep = "the end of this file is zeros: if it is a copy, copy the file again from its source"
 			}
-			e.Advice = copyFaults(d)
+			e.Advice = copyFaults(r)
 			if d.Salvage > 0 {
 				e.Advice = append(e.Advice, "If there is no other copy, pstcheck export saves what this one still holds ("+saves+"):", ExportCommand(path),
 					"or write them into a new PST, which Outlook opens as it is:", RepairCommand(path))
@@ -381,7 +383,8 @@ func includeDamagedParts(it pstcheck.ItemCounts) []string {
 // copyFaults says how a copy went wrong: bytes added or missing inside it,
 // its end cut off or zeroed; nothing for a file whose size and places are
 // as its header says.
-func copyFaults(d pstcheck.Damage) []string {
+func copyFaults(r *pstcheck.Report) []string {
+	d := r.Damage
 	var out []string
 	switch {
 	case d.AddedBytes > 0:
@@ -394,6 +397,10 @@ func copyFaults(d pstcheck.Damage) []string {
 		}
 		out = append(out,
 			fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), placesAt(d.Gaps, d.GapOffset, d.GapBeforeData), hole))
+	case d.MissingBytes > 0 && cutAtLimit(r) != nil:
+		l := cutAtLimit(r)
+		out = append(out,
+			fmt.Sprintf("This copy ends %s early, at %s bytes: %s, so the copy stopped there. The original may be whole: copy it again %s and scan the new copy.", missing(d), thousands(r.Size), l.what, l.remedy))
 	case d.MissingBytes > 0:
 		out = append(out,
 			fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", missing(d)))
@@ -405,6 +412,40 @@ func copyFaults(d pstcheck.Damage) []string {
 		out = append(out, fmt.Sprintf("The last %s of this file are zeros, where the store had written its data: a copy, download or sync that set the file's size first and stopped before the end leaves a file like this, and so does a crash or power loss while the file was growing. If this is a copy, the original may be whole: copy it again and scan the new copy.", units.Size(d.ZeroedBytes, 2)))
 	}
 	return out
+}
+
+// fileSizeLimit is a size no file can pass on some drives or through some
+// programs: a copy of a larger store to them stops there, the file's
+// last byte at the limit.
+type fileSizeLimit struct {
+	size   int64
+	name   string // in "this copy stopped at NAME"
+	what   string // what the limit is, and whose
+	remedy string // where or how to copy instead
+}
+
+var fileSizeLimits = []fileSizeLimit{
+	{1<<32 - 1, "FAT32's 4 GiB file limit",
+		"4 GiB less one byte, the largest file a drive formatted FAT32 (most USB sticks and memory cards) can hold",
+		"to a drive formatted NTFS or exFAT"},
+	{1<<31 - 1, "a 2 GiB file limit",
+		"2 GiB less one byte, the largest file some programs, network shares and older file systems can write",
+		"with another program, to a drive formatted NTFS or exFAT"},
+}
+
+// cutAtLimit is the file size limit a cut-off file ends at (nil: none):
+// its end is then where a copy to a drive or through a program that
+// cannot hold more stopped, not where one was interrupted.
+func cutAtLimit(r *pstcheck.Report) *fileSizeLimit {
+	if r.Damage.MissingBytes <= 0 {
+		return nil
+	}
+	for i := range fileSizeLimits {
+		if r.Size == fileSizeLimits[i].size {
+			return &fileSizeLimits[i]
+		}
+	}
+	return nil
 }
 
 // missing says how much of the file is cut off: with its header
@@ -448,9 +489,13 @@ func damageCause(r *pstcheck.Report) string {
 	d, it := r.Damage, r.Items
 	var parts []string
 	if d.MissingBytes > 0 {
-		cut := "the file is cut off: the last " + units.Size(d.MissingBytes, 2) + " are missing"
+		at := ""
+		if l := cutAtLimit(r); l != nil {
+			at = " at " + l.name
+		}
+		cut := "the file is cut off" + at + ": the last " + units.Size(d.MissingBytes, 2) + " are missing"
 		if d.HeaderLost {
-			cut = "the file is cut off: " + missing(d) + " are missing from its end"
+			cut = "the file is cut off" + at + ": " + missing(d) + " are missing from its end"
 		}
 		parts = append(parts, cut)
 	}

@@ -684,3 +684,32 @@ func TestSalvageBeyondLostSaidSo(t *testing.T) {
 		}
 	}
 }
+
+// A cut-off copy ending at a file size limit (FAT32's 4 GiB less a byte, a
+// 2 GiB one) is told to stop there, and to be copied where the limit does
+// not hold; a copy cut one byte short of a limit is an interrupted copy.
+func TestCutAtFileSizeLimit(t *testing.T) {
+	for _, c := range []struct {
+		size      int64
+		cause     string // "": no limit named
+		nextStep  string
+		adviceHas string
+	}{
+		{1<<32 - 1, "cut off at FAT32's 4 GiB file limit", "to a drive formatted NTFS or exFAT", "(most USB sticks and memory cards)"},
+		{1<<31 - 1, "cut off at a 2 GiB file limit", "with another program, to a drive formatted NTFS or exFAT", "some programs, network shares and older file systems"},
+		{1<<32 - 2, "", "incomplete", "interrupted"},
+		{1 << 32, "", "incomplete", "interrupted"},
+	} {
+		r := damagedReport()
+		r.Action, r.Size = pstcheck.ActionRestore, c.size
+		r.Items, r.Damage.Salvage = pstcheck.ItemCounts{Total: 10, Readable: 10}, 10
+		r.Damage.MissingBytes = 300 << 20
+		e := Explain(r)
+		adv := strings.Join(e.Advice, "\n")
+		limit := c.cause != ""
+		if limit != strings.Contains(e.Cause, "limit") || limit && !strings.Contains(e.Cause, c.cause) ||
+			!strings.Contains(e.NextStep, c.nextStep) || !strings.Contains(adv, c.adviceHas) {
+			t.Errorf("%d bytes: cause %q, next %q, advice:\n%s", c.size, e.Cause, e.NextStep, adv)
+		}
+	}
+}

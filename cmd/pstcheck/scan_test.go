@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/testkit"
 )
 
@@ -576,6 +577,43 @@ func TestScanInterruptedKeepsEarlierReport(t *testing.T) {
 			if lerr != nil || terr == nil {
 				t.Errorf("the link: %v; the file made through it: %v (want the link kept, the file gone)", lerr, terr)
 			}
+		}
+	}
+}
+
+// A store past 4 GiB copied to a USB stick formatted FAT32 is cut at 4 GiB
+// less one byte, the largest file FAT32 holds: the report says so, and
+// that a copy to an NTFS or exFAT drive is whole, where any other cut-off
+// copy is "interrupted, or a disk that filled up". support.pst grown to
+// 4.5 GB (a sparse file: a few MB on disk), offsets past 32 bits, and cut
+// there.
+func TestScanCopyCutAtFAT32Limit(t *testing.T) {
+	f, err := pstmut.Load(testkit.GoPst(t, "support.pst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := f.GrowSparse(f.L.FirstAMap + 17700*f.L.AMapCoverage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "support.pst")
+	if err := s.WriteFile(path, 1<<32-1); err != nil {
+		t.Fatal(err)
+	}
+	ios, stdout, _ := testIO(false)
+	if status := runCLI(ios, "scan", path); status != 1 {
+		t.Errorf("status %d, want 1 (damaged)", status)
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		// What lies past 4 GiB is map pages only: every item is saved.
+		"the file is cut off at FAT32's 4 GiB file limit: the last 190.74 MiB are missing.",
+		"(it saves all 17 items)",
+		"Next: this copy stopped at FAT32's 4 GiB file limit: copy the file again to a drive formatted NTFS or exFAT",
+		"at 4,294,967,295 bytes: 4 GiB less one byte, the largest file a drive formatted FAT32",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report does not say %q:\n%s", want, out)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sort"
 
@@ -108,6 +109,36 @@ func (s *Sparse) ReadAt(p []byte, off int64) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// WriteFile writes the file's first n bytes to path, the zeros between its
+// extents left as holes where the file system keeps files sparse (a file
+// of several GB then takes a few MB of disk).
+func (s *Sparse) WriteFile(path string, n int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	write := func(off int64, b []byte) error {
+		if off >= n {
+			return nil
+		}
+		_, err := f.WriteAt(b[:min(int64(len(b)), n-off)], off)
+		return err
+	}
+	err = write(0, s.F.B)
+	for _, off := range s.offs {
+		if err == nil {
+			err = write(off, s.ext[off])
+		}
+	}
+	if err == nil {
+		err = f.Truncate(n)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // SetAMapBits marks the AMap units holding [off, off+n) allocated or free
