@@ -14,9 +14,11 @@ import (
 // keeps (MS-PST 2.4.3): their contents go to the new store's own.
 type specialFolders struct {
 	ipm, wastebasket, finder uint32
-	// ipmFound is the path of an IPM subtree found by its name (an OST's),
-	// which keeps the new store's own name.
-	ipmFound string
+	// ipmFound is the path of an IPM subtree found in the folder tree, not
+	// named by the message store, which keeps the new store's own name;
+	// ipmByName says it was found by its name, as an OST's mailbox is.
+	ipmFound  string
+	ipmByName bool
 }
 
 const (
@@ -60,9 +62,10 @@ const (
 // one holding the most items. A PST's message store names its IPM subtree,
 // but a copy cut off, or with that block destroyed, has lost it: then the
 // folder at the top of the tree holding the most items is taken, Outlook's
-// own (NID 0x8022) between equals. The subtree's "Deleted Items" becomes
-// the wastebasket.
-func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
+// own (NID 0x8022) between equals. The names are an OST's alone (byName:
+// not a PST): a PST's folder that a user named IPM_SUBTREE is no subtree.
+// The subtree's "Deleted Items" becomes the wastebasket.
+func (sp *specialFolders) findSpecial(folders []pstcheck.Folder, byName bool) {
 	has := func(nid uint32) bool {
 		for _, f := range folders {
 			if f.NID == nid {
@@ -82,7 +85,7 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
 			if !ok && unreachable {
 				parent, name, ok = "", rel, true
 			}
-			if !ok || name != ostIPMSubtree {
+			if !byName || !ok || name != ostIPMSubtree {
 				return 0, false
 			}
 			if parent == pstcheck.OSTMailboxRoot {
@@ -90,6 +93,7 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder) {
 			}
 			return subtreeItems(folders, f.Path), true
 		})
+		sp.ipmByName = best != 0
 		if best == 0 {
 			best, bestPath = topFolder(folders)
 		}

@@ -20,8 +20,8 @@ func TestIPMSubtreeFoundUnreachable(t *testing.T) {
 		{NID: 0x2182, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE/Inbox", Items: 12},
 	}
 	var sp specialFolders
-	sp.findSpecial(folders)
-	if sp.ipm != 0x2142 || sp.wastebasket != 0x2162 {
+	sp.findSpecial(folders, true)
+	if sp.ipm != 0x2142 || sp.wastebasket != 0x2162 || !sp.ipmByName {
 		t.Errorf("IPM subtree 0x%X (%q), wastebasket 0x%X; want 0x2142, 0x2162", sp.ipm, sp.ipmFound, sp.wastebasket)
 	}
 	// The mailbox's root lost as well (an audit: SampleOstFile.ost with
@@ -33,8 +33,26 @@ func TestIPMSubtreeFoundUnreachable(t *testing.T) {
 		{NID: 0x21A2, Path: "(unreachable)/Finder"},
 	}
 	sp = specialFolders{}
-	sp.findSpecial(folders)
-	if sp.ipm != 0x2142 || sp.wastebasket != 0x2162 {
+	sp.findSpecial(folders, true)
+	if sp.ipm != 0x2142 || sp.wastebasket != 0x2162 || !sp.ipmByName {
 		t.Errorf("mailbox root lost: IPM subtree 0x%X (%q), wastebasket 0x%X; want 0x2142, 0x2162", sp.ipm, sp.ipmFound, sp.wastebasket)
+	}
+}
+
+// A PST whose message store lost the entry naming its IPM subtree keeps
+// its mail under Top of Personal Folders, the top folder holding the
+// most: a folder a user named IPM_SUBTREE, reachable or not, is no
+// subtree (the names are an OST's).
+func TestIPMSubtreeOfPSTNotByName(t *testing.T) {
+	folders := []pstcheck.Folder{
+		{NID: 0x8022, Path: "Top of Personal Folders"},
+		{NID: 0x8062, Path: "Top of Personal Folders/Inbox", Items: 500},
+		{NID: 0x8102, Path: "(unreachable)/IPM_SUBTREE", Items: 1},
+		{NID: 0x8122, Path: "Top of Personal Folders/Archive/IPM_SUBTREE", Items: 2},
+	}
+	var sp specialFolders
+	sp.findSpecial(folders, false)
+	if sp.ipm != 0x8022 || sp.ipmFound != "Top of Personal Folders" || sp.ipmByName {
+		t.Errorf("IPM subtree 0x%X (%q), want 0x8022", sp.ipm, sp.ipmFound)
 	}
 }

@@ -89,7 +89,12 @@ type Summary struct {
 }
 
 // Move is a folder path of the old store and its path in the new one.
-type Move struct{ From, To string }
+type Move struct {
+	From, To string
+	// Mailbox says From is an OST's mailbox, found by its folders' names
+	// (else the top of a PST's folders, its message store lost).
+	Mailbox bool
+}
 
 // Run writes the new store to out: every item Store.ItemsAndAssociated
 // lists, in its order. It returns the summary, and an error when the new
@@ -104,7 +109,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 		return nil, err
 	}
 	c := newConverter(w, r)
-	sp.findSpecial(store.Report.Folders)
+	sp.findSpecial(store.Report.Folders, store.Report.Content != pstcheck.ContentPST)
 	fm := newFolderMap(w, c, sp)
 	if err := fm.build(store.Report.Folders); err != nil {
 		w.Abort()
@@ -151,7 +156,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 	}
 	sum.Folders = fm.made
 	if sp.ipmFound != "" && sp.ipmFound != pstwrite.IPMSubtreeName {
-		sum.Moved = &Move{From: sp.ipmFound, To: pstwrite.IPMSubtreeName}
+		sum.Moved = &Move{From: sp.ipmFound, To: pstwrite.IPMSubtreeName, Mailbox: sp.ipmByName}
 	}
 	sum.DroppedProperties = c.dropped
 	sum.Size = w.Stats().Size

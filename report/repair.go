@@ -27,9 +27,11 @@ type RepairResult struct {
 	Listed      []string
 	ListedTotal int
 	ListFile    string
-	// MovedFrom and MovedTo name an OST's mailbox folder and the folder
-	// of the new store that holds its contents ("" when nothing moved).
+	// MovedFrom and MovedTo name the folder whose contents the new store's
+	// top folder holds ("" when nothing moved): an OST's mailbox where
+	// MovedMailbox says so.
 	MovedFrom, MovedTo string
+	MovedMailbox       bool
 	// Placed are the folders recovered items went into by their listings
 	// found among the unused blocks (pstcheck.Report.RecoveredFolders).
 	Placed []pstcheck.PlacedFolder
@@ -106,9 +108,9 @@ func newStoreSummary(r RepairResult) []string {
 		// An OST's mailbox, or the top of a PST's folders found without
 		// the message store that names it (a copy cut off or destroyed
 		// there).
-		whose := "The mailbox's folders"
-		if !strings.HasPrefix(r.MovedFrom, pstcheck.OSTMailboxRoot+"/") {
-			whose = "The store's folders"
+		whose := "The store's folders"
+		if r.MovedMailbox {
+			whose = "The mailbox's folders"
 		}
 		out = append(out, fmt.Sprintf("%s (%q) are under %q in the new store, where Outlook shows them.", whose, r.MovedFrom, r.MovedTo))
 	}

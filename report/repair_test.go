@@ -60,12 +60,17 @@ func TestSummariesSayWherePlacedWent(t *testing.T) {
 // first 1 MiB random and cut short: "(folder 0x8022)" taken for its top)
 // is not told of a mailbox.
 func TestRepairMovedFolders(t *testing.T) {
-	for _, c := range []struct{ from, want string }{
-		{pstcheck.OSTMailboxRoot + "/IPM_SUBTREE", "The mailbox's folders"},
-		{"(folder 0x8022)", "The store's folders"},
+	for _, c := range []struct {
+		from    string
+		mailbox bool
+		want    string
+	}{
+		{pstcheck.OSTMailboxRoot + "/IPM_SUBTREE", true, "The mailbox's folders"},
+		{"(unreachable)/IPM_SUBTREE", true, "The mailbox's folders"},
+		{"(folder 0x8022)", false, "The store's folders"},
 	} {
 		r := RepairResult{Source: "in.pst", Target: "out.pst", Items: pstcheck.ItemCounts{Total: 1, Readable: 1}, Saved: 1,
-			MovedFrom: c.from, MovedTo: "Top of Personal Folders"}
+			MovedFrom: c.from, MovedTo: "Top of Personal Folders", MovedMailbox: c.mailbox}
 		if out := strings.Join(RepairSummary(r), "\n"); !strings.Contains(out, c.want+` ("`+c.from+`")`) {
 			t.Errorf("moved from %q:\n%s", c.from, out)
 		}

@@ -146,7 +146,7 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		Associated: sum.Associated, AssociatedSkipped: sum.AssociatedSkipped, IncludeDamaged: opts.IncludeDamaged,
 		Placed: store.Report.RecoveredFolders, NotCreated: notCreated, CountedOnly: sum.CountedOnly}
 	if sum.Moved != nil {
-		res.MovedFrom, res.MovedTo = sum.Moved.From, sum.Moved.To
+		res.MovedFrom, res.MovedTo, res.MovedMailbox = sum.Moved.From, sum.Moved.To, sum.Moved.Mailbox
 	}
 	for _, l := range report.RepairSummary(res) {
 		fmt.Fprintln(ios.Out, l)
