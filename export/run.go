@@ -300,7 +300,7 @@ func FolderWanted(path string, only []string) bool {
 // folder no walk reached ("(unreachable)/X", any case) as exported.
 func typedPath(o string) string {
 	o = strings.Trim(strings.ReplaceAll(o, `\`, "/"), "/")
-	if n := len(messaging.UnreachablePrefix); len(o) >= n && strings.EqualFold(o[:n], messaging.UnreachablePrefix) {
+	if n := len(messaging.UnreachablePrefix); len(o) >= n && strings.EqualFold(o[:n], messaging.UnreachablePrefix) && (len(o) == n || o[n] == '/') {
 		o = messaging.UnreachablePrefix + o[n:]
 	}
 	return pstcheck.ExportPath(o)

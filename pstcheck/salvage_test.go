@@ -1928,6 +1928,11 @@ func TestUnreachableSubfolderNestedUnderLostParent(t *testing.T) {
 		f.RemoveNBT(parent&^0x1F | typ)
 	}
 	f.RemoveNBT(uint32(ipm)&^0x1F | ndb.NIDTypeHierarchyTable)
+	// B says it holds one item more than its contents table lists: a
+	// finding made while B's path is still "(unreachable)/B".
+	h := f.NodeHeap(child)
+	count, _ := h.Prop(0x3602)
+	h.SetProp(0x3602, count.Type, count.Value+1)
 	rep := pstcheck.Check(context.Background(), f.Reader(), f.Size(), pstcheck.Options{})
 	paths := map[uint32]string{}
 	for _, fo := range rep.Folders {
@@ -1939,10 +1944,46 @@ func TestUnreachableSubfolderNestedUnderLostParent(t *testing.T) {
 	}
 	// A finding names a folder the hierarchy does not reach by its NID:
 	// the path it had when the finding was made is not the one it ends with.
+	counted := false
 	for _, fi := range rep.Findings {
 		if strings.Contains(fi.Detail, `"`+messaging.UnreachablePrefix) {
 			t.Errorf("%s: %s quotes a path that may not be the folder's", fi.Code, fi.Detail)
 		}
+		counted = counted || fi.Code == finding.FolderCount && strings.Contains(fi.Detail, fmt.Sprintf("folder 0x%X (unreachable) says it holds 4 items", child))
 	}
-	t.Logf("%q, %q", p, c)
+	if !counted {
+		t.Errorf("no FOLDER-COUNT finding naming 0x%X by its NID: %v", child, rep.Findings)
+	}
+}
+
+// A folder named "(unreachable) old" at the top of the tree (beside the
+// IPM subtree, as some programs keep theirs) is reached like any other,
+// and so is its subfolder: neither is taken for one the hierarchy lost.
+func TestFolderNamedUnreachableIsReached(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "named.pst")
+	gentest.Write(t, src, "named", func(w *pstwrite.Writer) error {
+		old, err := w.AddFolder(w.Root(), pstwrite.Folder{Name: messaging.UnreachablePrefix + " old", Class: "IPF.Note"})
+		if err != nil {
+			return err
+		}
+		x, err := w.AddFolder(old, pstwrite.Folder{Name: "X", Class: "IPF.Note"})
+		if err != nil {
+			return err
+		}
+		return w.AddMessage(x, &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x0037, "kept")}})
+	})
+	rep := pstcheck.ScanFile(context.Background(), src, pstcheck.Options{})
+	found := false
+	for _, fo := range rep.Folders {
+		if strings.HasPrefix(fo.Path, messaging.UnreachablePrefix+"/") {
+			t.Errorf("%q taken for a folder the hierarchy does not reach", fo.Path)
+		}
+		found = found || fo.Path == messaging.UnreachablePrefix+" old/X" && fo.Readable == 1
+		if got := pstcheck.ExportPath(fo.Path); got != fo.Path && fo.Path != pstcheck.RootPath {
+			t.Errorf("%q exported to %q", fo.Path, got)
+		}
+	}
+	if !found || rep.Verdict != pstcheck.Healthy {
+		t.Errorf("verdict %s, folders %+v", rep.Verdict, rep.Folders)
+	}
 }

@@ -593,7 +593,7 @@ func notWhole(rem messaging.Remains) string {
 // root is "", folders the hierarchy does not reach go under
 // RecoveredFolder.
 func ExportPath(p string) string {
-	if rest, ok := strings.CutPrefix(p, messaging.UnreachablePrefix); ok {
+	if rest, ok := strings.CutPrefix(p, messaging.UnreachablePrefix); ok && (rest == "" || rest[0] == '/') {
 		return RecoveredFolder + rest
 	}
 	if p == RootPath {

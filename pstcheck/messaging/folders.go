@@ -27,7 +27,7 @@ func (w *walker) folders() {
 	}
 	// A root whose node is lost may still have its hierarchy table.
 	if _, ok := w.res.Node(NIDRootFolder&^0x1F | ndb.NIDTypeHierarchyTable); rootNode || ok {
-		w.walk(NIDRootFolder, 0, "")
+		w.walk(NIDRootFolder, 0, "", false)
 	}
 	for w.ctx.Err() == nil {
 		for progress := true; progress && w.ctx.Err() == nil; {
@@ -44,7 +44,7 @@ func (w *walker) folders() {
 					w.report(finding.FolderOrphan, n.NID, n.Parent, finding.NoOffset, 0,
 						"folder 0x%X names parent 0x%X, whose hierarchy table does not list it", n.NID, n.Parent)
 				}
-				w.walk(n.NID, n.Parent, w.out.Folders[i].Path)
+				w.walk(n.NID, n.Parent, w.out.Folders[i].Path, w.out.Folders[i].Unreachable)
 				progress = true
 			}
 		}
@@ -54,7 +54,7 @@ func (w *walker) folders() {
 		found := false
 		for _, n := range w.res.NBT.All() {
 			if n.NID&0x1F == ndb.NIDTypeFolder && !w.seenFolder[n.NID] {
-				w.walk(n.NID, n.Parent, UnreachablePrefix)
+				w.walk(n.NID, n.Parent, UnreachablePrefix, true)
 				found = true
 				break
 			}
@@ -71,10 +71,10 @@ func isFolderNID(nid uint32) bool {
 }
 
 // folderRef names folder nid, at path, in a finding's detail: its path,
-// quoted, or its NID where the hierarchy does not reach it, whose path
-// changes once its parents are known (nestUnreachable).
-func (w *walker) folderRef(nid uint32, path string) string {
-	if i, ok := w.folderIndex[nid]; ok && w.out.Folders[i].Unreachable {
+// quoted, or its NID where the hierarchy does not reach it (unreachable),
+// whose path changes once its parents are known (nestUnreachable).
+func folderRef(nid uint32, path string, unreachable bool) string {
+	if unreachable {
 		return fmt.Sprintf("0x%X (unreachable)", nid)
 	}
 	return strconv.Quote(displayPath(path))
@@ -87,8 +87,9 @@ func displayPath(p string) string {
 	return p
 }
 
-// walk checks the folder tree under nid.
-func (w *walker) walk(nid, parent uint32, parentPath string) {
+// walk checks the folder tree under nid, which the hierarchy reaches
+// unless unreachable says so (and then none of the tree).
+func (w *walker) walk(nid, parent uint32, parentPath string, unreachable bool) {
 	type item struct {
 		nid, parent uint32
 		path        string
@@ -102,11 +103,11 @@ func (w *walker) walk(nid, parent uint32, parentPath string) {
 		stack = stack[:len(stack)-1]
 		if w.seenFolder[it.nid] {
 			w.report(finding.FolderCycle, it.nid, it.parent, finding.NoOffset, 0,
-				"folder 0x%X is listed again under %s: the folder tree loops", it.nid, w.folderRef(it.parent, it.path))
+				"folder 0x%X is listed again under %s: the folder tree loops", it.nid, folderRef(it.parent, it.path, unreachable))
 			continue
 		}
 		w.seenFolder[it.nid] = true
-		children := w.folder(it.nid, it.parent, it.path)
+		children := w.folder(it.nid, it.parent, it.path, unreachable)
 		f := &w.out.Folders[w.folderIndex[it.nid]]
 		for i := len(children) - 1; i >= 0; i-- {
 			c := children[i]
@@ -116,7 +117,7 @@ func (w *walker) walk(nid, parent uint32, parentPath string) {
 					what = "which is a " + ndb.NIDKind(c) + ", not a folder"
 				}
 				w.report(finding.FolderMissing, c, it.nid, finding.NoOffset, 0,
-					"the hierarchy table of %s lists subfolder 0x%X, %s", w.folderRef(it.nid, f.Path), c, what)
+					"the hierarchy table of %s lists subfolder 0x%X, %s", folderRef(it.nid, f.Path, unreachable), c, what)
 				// A normal folder whose node is lost still has a name (from
 				// the row) and maybe its tables, and its items still name it
 				// as their parent: walk it as a lost folder.
@@ -130,8 +131,8 @@ func (w *walker) walk(nid, parent uint32, parentPath string) {
 }
 
 // folder checks one folder and returns its subfolders' NIDs.
-func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
-	f := Folder{NID: nid, Parent: parent, Expected: -1, Unreachable: strings.HasPrefix(parentPath, UnreachablePrefix)}
+func (w *walker) folder(nid, parent uint32, parentPath string, unreachable bool) []uint32 {
+	f := Folder{NID: nid, Parent: parent, Expected: -1, Unreachable: unreachable}
 	defer func() {
 		w.folderIndex[nid] = len(w.out.Folders)
 		w.out.Folders = append(w.out.Folders, f)
@@ -208,7 +209,7 @@ func (w *walker) folder(nid, parent uint32, parentPath string) []uint32 {
 		f.Expected = len(rows)
 		if contentCount >= 0 && contentCount != len(rows) {
 			w.report(finding.FolderCount, nid, nid, finding.NoOffset, 0,
-				"folder %s says it holds %d items; its contents table lists %d", w.folderRef(nid, f.Path), contentCount, len(rows))
+				"folder %s says it holds %d items; its contents table lists %d", folderRef(nid, f.Path, unreachable), contentCount, len(rows))
 		}
 	} else {
 		f.Expected = contentCount
