@@ -139,8 +139,9 @@ func pluralWord[T int | int64](n T, noun string) string {
 // detailText is a finding's detail as the text report shows it: on one
 // line, made safe to print (clean), with the byte counts and other
 // numbers of five digits or more grouped ("14,483,968 bytes"), as the
-// report's own figures are. Hexadecimal numbers and what lies between
-// double quotes (a subject, a name: the store's words) are left as they
+// report's own figures are. Hexadecimal numbers, what lies between double
+// quotes (a subject, a name, a file's path: the store's and the system's
+// words) and a word holding a path separator (inPath) are left as they
 // are.
 func detailText(s string) string {
 	return groupNumbers(strings.Join(strings.Fields(clean(s)), " "))
@@ -148,7 +149,8 @@ func detailText(s string) string {
 
 // groupNumbers groups the decimal numbers of five digits or more in s
 // that stand alone (not part of a word or hexadecimal number, nor of a
-// decimal fraction) and lie outside double quotes.
+// decimal fraction, nor of a word holding a path separator) and lie
+// outside double quotes.
 func groupNumbers(s string) string {
 	var b strings.Builder
 	quoted := false

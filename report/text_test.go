@@ -115,6 +115,7 @@ func TestHelpers(t *testing.T) {
 		"2295040 bytes (69.2% of the file); 1.23456 and v12345 and 12345678901234567890": "2,295,040 bytes (69.2% of the file); 1.23456 and v12345 and 12345678901234567890",
 		"cannot open: open /tmp/x/20260101/backup_123456.pst: no such file; 123456 read": "cannot open: open /tmp/x/20260101/backup_123456.pst: no such file; 123,456 read",
 		`open C:\Users\a\Mail 2026\99999\x.pst: denied`:                                  `open C:\Users\a\Mail 2026\99999\x.pst: denied`,
+		`cannot open "C:\Users\a\Mail 123456 old\x.pst": denied; 123456 read`:            `cannot open "C:\Users\a\Mail 123456 old\x.pst": denied; 123,456 read`,
 	} {
 		if got := detailText(in); got != want {
 			t.Errorf("detailText(%q) = %q, want %q", in, got, want)
