@@ -41,7 +41,8 @@ type Damage struct {
 	// Maps: the allocation maps are inconsistent.
 	Maps bool
 	// FolderNodes counts folders whose own node or tables are damaged,
-	// of those the report lists (Report.Folders: StructureDamaged);
+	// of those the report lists (Report.Folders: StructureDamaged) that are
+	// not search folders;
 	// SearchFolderNodes, search folders whose node or tables are, listed
 	// or not (Outlook makes them again, and they hold no items of their
 	// own, so they are told apart).
