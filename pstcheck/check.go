@@ -153,6 +153,9 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		// whether it was a PST or an OST, which is what the advice needs
 		// (an OST's mail is on the server).
 		rep.Format, rep.Content = Format(kind.String()), Content(content)
+	} else if c.counts[finding.FileRead] == 0 {
+		// No store at all: what is the file instead, for the advice?
+		rep.OtherFormat = identifyOther(r, size, opts.Name)
 	}
 	if err := ctx.Err(); err != nil {
 		c.Report(finding.Finding{Code: finding.FileRead, Offset: finding.NoOffset, Detail: "scan interrupted: " + err.Error()})

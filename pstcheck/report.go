@@ -181,8 +181,11 @@ type Report struct {
 	Size    int64
 	Format  Format
 	Content Content
-	Verdict Verdict
-	Action  Action
+	// OtherFormat is what a file that holds no mail store is instead,
+	// where its first bytes tell (a ZIP, a single message, a web page).
+	OtherFormat OtherFormat
+	Verdict     Verdict
+	Action      Action
 	// Damage sums up what was found; report/ says it in words (cause,
 	// next step, advice).
 	Damage Damage

@@ -114,6 +114,9 @@ func explainUnreadable(r *pstcheck.Report) Explanation {
 				"This file ends inside its header: nothing of it can be read, so there is nothing to export. If it is a copy, the OST it came from may be whole: scan that one. What never reached the server (drafts, anything created offline) is lost with this file.",
 				"Close Outlook, " + ostRebuild}}
 	}
+	if e, ok := explainOther(r.OtherFormat); ok {
+		return e
+	}
 	e := Explanation{Advice: []string{"Restore the file from a backup (your backup system, File History or Previous Versions); scanpst cannot repair a file it does not recognise."}}
 	switch {
 	case r.Has(finding.HeaderMagic):
@@ -127,6 +130,59 @@ func explainUnreadable(r *pstcheck.Report) Explanation {
 		e.NextStep = "restore it from a backup"
 	}
 	return e
+}
+
+// explainOther says what a file that holds no mail store is instead, and
+// what to do with it; false for a file nothing is known of.
+func explainOther(o pstcheck.OtherFormat) (Explanation, bool) {
+	other := func(what, next, advice string) (Explanation, bool) {
+		return Explanation{Cause: "this is " + what, NextStep: next, Advice: []string{advice}}, true
+	}
+	archive := func(what, how string) (Explanation, bool) {
+		return other(what+", not an Outlook data file", "extract the file inside it, then scan that",
+			"This file is "+what+", not a PST or OST: extract what it holds ("+how+") and scan the .pst or .ost inside. scanpst cannot open it.")
+	}
+	switch o {
+	case pstcheck.OtherZIP:
+		return archive("a ZIP archive (a compressed folder)", "in Windows Explorer: right-click it, Extract All")
+	case pstcheck.Other7z:
+		return archive("a 7-Zip archive", "with 7-Zip")
+	case pstcheck.OtherRAR:
+		return archive("a RAR archive", "with WinRAR or 7-Zip")
+	case pstcheck.OtherGzip:
+		return archive("a gzip-compressed file", "with 7-Zip, or gunzip")
+	case pstcheck.OtherXZ:
+		return archive("an xz-compressed file", "with 7-Zip, or unxz")
+	case pstcheck.OtherOLM:
+		return other("an Outlook for Mac archive (.olm), not an Outlook for Windows data file",
+			"import it in Outlook for Mac (File > Import); Outlook for Windows and scanpst cannot open it",
+			"Outlook for Mac exports its mail as an .olm archive, which Outlook for Windows cannot open: import it in Outlook for Mac (File > Import), or convert it to a PST with a tool made for that.")
+	case pstcheck.OtherOLE:
+		return other("a single Outlook item saved on its own (.msg), or another Office document of the same container format, not a mail store",
+			"if it is a message, open it in Outlook (double-click it), or drag it into a folder",
+			"A .msg file holds one message, contact or appointment, not a mail store: Outlook opens it by double-click and takes it into a folder by drag and drop. Word and Excel 97-2003 documents share its container format.")
+	case pstcheck.OtherDBX:
+		return other("an Outlook Express mailbox (.dbx), not an Outlook data file",
+			"import it with a program that reads Outlook Express mail; Outlook and scanpst cannot open it",
+			"Outlook Express kept each folder in a .dbx file, which Outlook cannot open: import it with a mail program or converter that reads Outlook Express mail.")
+	case pstcheck.OtherMbox:
+		return other("an mbox mailbox (as Thunderbird, Apple Mail and pstcheck export write), not an Outlook data file",
+			"open it in a mail program that reads mbox, such as Thunderbird; Outlook cannot import mbox",
+			"An mbox file holds a folder's messages one after the other. Outlook cannot open or import it: open it in Thunderbird (with the ImportExportTools NG add-on) or another mail program that reads mbox.")
+	case pstcheck.OtherEmail:
+		return other("a single email message (.eml), not a mail store",
+			"open it in a mail program (double-click it), or drag it into an Outlook folder",
+			"An .eml file holds one message: Outlook opens it by double-click and takes it into a folder by drag and drop.")
+	case pstcheck.OtherWeb:
+		return other("a web page (HTML or XML), not an Outlook data file: a download that saved a sign-in or error page in its place",
+			"download the file again (signed in, with the link still valid) and scan the new copy",
+			"A download from a share, cloud storage or a link that had expired saves the page the server sent instead of the file. Open this one in a browser to read what the server said, then download the file again and scan the new copy.")
+	case pstcheck.OtherZeros:
+		return other("a file of zeros where the mail store should begin: nothing was written into it",
+			"copy the file again from its source, or restore it from a backup",
+			"A copy, download or sync that set the file's size and stopped before writing anything leaves a file like this, and so does a disk that lost its contents. If this is a copy, the original may be whole: copy it again and scan the new copy; otherwise restore it from a backup (your backup system, File History or Previous Versions).")
+	}
+	return Explanation{}, false
 }
 
 // explainHealthy turns warnings on a healthy file into its cause and next

@@ -37,22 +37,25 @@ type jsonFile struct {
 	// file name in Latin-1): JSON strings carry only UTF-8, so path has
 	// U+FFFD in their place, and a program that opens the file needs these
 	// (base64; absent for a UTF-8 path).
-	PathBytes []byte         `json:"path_bytes,omitempty"`
-	Size      *int64         `json:"size"`    // null when negative (unknown)
-	Format    *string        `json:"format"`  // "ansi"|"unicode"|"unicode4k"|null
-	Content   *string        `json:"content"` // "pst"|"ost"|"pab"|null
-	Verdict   string         `json:"verdict"`
-	Action    *string        `json:"action"` // null when none is known (a file not checked)
-	Cause     string         `json:"cause"`
-	NextStep  string         `json:"next_step"`
-	Advice    []string       `json:"advice"`
-	Errors    int            `json:"errors"`
-	Warnings  int            `json:"warnings"`
-	Infos     int            `json:"infos"`
-	Problems  []jsonProblem  `json:"problems"`
-	Capped    map[string]int `json:"capped"` // encoding/json sorts the keys
-	Folders   []jsonFolder   `json:"folders"`
-	Stats     jsonStats      `json:"stats"`
+	PathBytes []byte  `json:"path_bytes,omitempty"`
+	Size      *int64  `json:"size"`    // null when negative (unknown)
+	Format    *string `json:"format"`  // "ansi"|"unicode"|"unicode4k"|null
+	Content   *string `json:"content"` // "pst"|"ost"|"pab"|null
+	// OtherFormat is what a file holding no mail store is instead
+	// (pstcheck.OtherFormat: "zip", "eml", "web", ...); absent otherwise.
+	OtherFormat *string        `json:"other_format,omitempty"`
+	Verdict     string         `json:"verdict"`
+	Action      *string        `json:"action"` // null when none is known (a file not checked)
+	Cause       string         `json:"cause"`
+	NextStep    string         `json:"next_step"`
+	Advice      []string       `json:"advice"`
+	Errors      int            `json:"errors"`
+	Warnings    int            `json:"warnings"`
+	Infos       int            `json:"infos"`
+	Problems    []jsonProblem  `json:"problems"`
+	Capped      map[string]int `json:"capped"` // encoding/json sorts the keys
+	Folders     []jsonFolder   `json:"folders"`
+	Stats       jsonStats      `json:"stats"`
 	// Items is what became of every item the store held; null when the
 	// folders could not be walked (no header, or not a store).
 	Items *pstcheck.ItemCounts `json:"items"`
@@ -160,22 +163,23 @@ func notUTF8(s string) []byte {
 func newJSONFile(r *pstcheck.Report) jsonFile {
 	e := Explain(r)
 	f := jsonFile{
-		Path:      r.Path,
-		PathBytes: notUTF8(r.Path),
-		Size:      nonNegative(r.Size),
-		Format:    nonEmpty(string(r.Format)),
-		Content:   nonEmpty(string(r.Content)),
-		Verdict:   string(r.Verdict),
-		Action:    nonEmpty(string(r.Action)),
-		Cause:     e.Cause,
-		NextStep:  e.NextStep,
-		Advice:    append(make([]string, 0, len(e.Advice)), e.Advice...),
-		Errors:    r.Count(severityError),
-		Warnings:  r.Count(severityWarning),
-		Infos:     r.Count(severityInfo),
-		Problems:  make([]jsonProblem, 0, len(r.Findings)),
-		Capped:    make(map[string]int, len(r.Capped)),
-		Folders:   make([]jsonFolder, 0, len(r.Folders)),
+		Path:        r.Path,
+		PathBytes:   notUTF8(r.Path),
+		Size:        nonNegative(r.Size),
+		Format:      nonEmpty(string(r.Format)),
+		Content:     nonEmpty(string(r.Content)),
+		OtherFormat: nonEmpty(string(r.OtherFormat)),
+		Verdict:     string(r.Verdict),
+		Action:      nonEmpty(string(r.Action)),
+		Cause:       e.Cause,
+		NextStep:    e.NextStep,
+		Advice:      append(make([]string, 0, len(e.Advice)), e.Advice...),
+		Errors:      r.Count(severityError),
+		Warnings:    r.Count(severityWarning),
+		Infos:       r.Count(severityInfo),
+		Problems:    make([]jsonProblem, 0, len(r.Findings)),
+		Capped:      make(map[string]int, len(r.Capped)),
+		Folders:     make([]jsonFolder, 0, len(r.Folders)),
 		Stats: jsonStats{
 			Version:       nonZero(r.Stats.Version),
 			Crypt:         nonEmpty(r.Stats.Crypt),

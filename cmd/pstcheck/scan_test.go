@@ -617,3 +617,40 @@ func TestScanCopyCutAtFAT32Limit(t *testing.T) {
 		}
 	}
 }
+
+// A .pst that is a ZIP archive, or the page a failed download saved, is
+// told for what it is and what to do with it, in the text report and in
+// JSON's other_format, where any other file without a PST signature is
+// "not an Outlook data file".
+func TestScanOtherFormatAdvice(t *testing.T) {
+	dir := t.TempDir()
+	zipped, page := filepath.Join(dir, "zipped.pst"), filepath.Join(dir, "page.pst")
+	if err := os.WriteFile(zipped, []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00rest of the archive"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, []byte("<!DOCTYPE html><html><title>Sign in</title></html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		zipped: "zipped.pst — this is a ZIP archive (a compressed folder), not an Outlook data file. Next: extract the file inside it, then scan that.",
+		page:   "page.pst — this is a web page (HTML or XML), not an Outlook data file: a download that saved a sign-in or error page in its place. Next: download the file again",
+	} {
+		ios, stdout, _ := testIO(false)
+		if status := runCLI(ios, "scan", path); status != 1 {
+			t.Errorf("status %d, want 1", status)
+		}
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the report does not say %q:\n%s", want, stdout)
+		}
+	}
+	ios, stdout, _ := testIO(false)
+	runCLI(ios, "scan", "--format", "json", zipped)
+	var r struct {
+		Files []struct {
+			OtherFormat *string `json:"other_format"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil || len(r.Files) != 1 || r.Files[0].OtherFormat == nil || *r.Files[0].OtherFormat != "zip" {
+		t.Errorf("JSON other_format: %v\n%s", err, stdout)
+	}
+}
