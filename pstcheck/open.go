@@ -24,6 +24,7 @@ func ScanFile(ctx context.Context, path string, opts Options) *Report {
 	defer in.Close()
 	opts.Name = path
 	rep := Check(ctx, in.r, in.size, opts)
+	rep.Location = locate(path, in.f)
 	rep.Stats.Duration = time.Since(start)
 	return rep
 }

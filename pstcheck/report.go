@@ -184,8 +184,11 @@ type Report struct {
 	// OtherFormat is what a file that holds no mail store is instead,
 	// where its first bytes tell (a ZIP, a single message, a web page).
 	OtherFormat OtherFormat
-	Verdict     Verdict
-	Action      Action
+	// Location is where the file lies, where that bears on its health
+	// (a network share, a synced folder); set by ScanFile.
+	Location Location
+	Verdict  Verdict
+	Action   Action
 	// Damage sums up what was found; report/ says it in words (cause,
 	// next step, advice).
 	Damage Damage

@@ -51,17 +51,36 @@ func ScanpstCommand(path string) string {
 
 // Explain puts a report into words.
 func Explain(r *pstcheck.Report) Explanation {
+	var e Explanation
 	switch r.Verdict {
 	case pstcheck.Failed:
-		return explainFailure(r)
+		e = explainFailure(r)
 	case pstcheck.Unreadable:
-		return explainUnreadable(r)
+		e = explainUnreadable(r)
 	case pstcheck.Healthy:
-		return explainHealthy(r)
+		e = explainHealthy(r)
 	case pstcheck.Damaged:
-		return explainDamage(r)
+		e = explainDamage(r)
+	default:
+		return Explanation{Cause: defaultCause(r.Verdict)}
 	}
-	return Explanation{Cause: defaultCause(r.Verdict)}
+	if r.OtherFormat == pstcheck.OtherNone {
+		e.Advice = append(e.Advice, locationAdvice(r.Location)...)
+	}
+	return e
+}
+
+// locationAdvice says why a data file must not stay where it lies, where
+// that damages such files: whatever its state, as a healthy one is at the
+// same risk.
+func locationAdvice(l pstcheck.Location) []string {
+	switch l {
+	case pstcheck.LocationNetwork:
+		return []string{"This file is on a network share. Outlook does not support data files used over a network: a connection that drops while Outlook writes to one damages it. Keep it (or the PST a repair writes) on a local disk and open it from there; copy it to the share only as a backup, with Outlook closed."}
+	case pstcheck.LocationSynced:
+		return []string{`This file is in a folder OneDrive syncs. A sync that copies or replaces the file while Outlook has it open can leave it damaged: keep Outlook data files in a folder that is not synced (such as C:\Users\NAME\AppData\Local\Microsoft\Outlook), and let OneDrive back up a copy made with Outlook closed.`}
+	}
+	return nil
 }
 
 func explainFailure(r *pstcheck.Report) Explanation {

@@ -42,20 +42,23 @@ type jsonFile struct {
 	Format    *string `json:"format"`  // "ansi"|"unicode"|"unicode4k"|null
 	Content   *string `json:"content"` // "pst"|"ost"|"pab"|null
 	// OtherFormat is what a file holding no mail store is instead
-	// (pstcheck.OtherFormat: "zip", "eml", "web", ...); absent otherwise.
-	OtherFormat *string        `json:"other_format,omitempty"`
-	Verdict     string         `json:"verdict"`
-	Action      *string        `json:"action"` // null when none is known (a file not checked)
-	Cause       string         `json:"cause"`
-	NextStep    string         `json:"next_step"`
-	Advice      []string       `json:"advice"`
-	Errors      int            `json:"errors"`
-	Warnings    int            `json:"warnings"`
-	Infos       int            `json:"infos"`
-	Problems    []jsonProblem  `json:"problems"`
-	Capped      map[string]int `json:"capped"` // encoding/json sorts the keys
-	Folders     []jsonFolder   `json:"folders"`
-	Stats       jsonStats      `json:"stats"`
+	// (pstcheck.OtherFormat: "zip", "email", "web", ...); absent otherwise.
+	OtherFormat *string `json:"other_format,omitempty"`
+	// Location is "network" or "synced" (pstcheck.Location); absent for a
+	// local disk or where it is not known.
+	Location *string        `json:"location,omitempty"`
+	Verdict  string         `json:"verdict"`
+	Action   *string        `json:"action"` // null when none is known (a file not checked)
+	Cause    string         `json:"cause"`
+	NextStep string         `json:"next_step"`
+	Advice   []string       `json:"advice"`
+	Errors   int            `json:"errors"`
+	Warnings int            `json:"warnings"`
+	Infos    int            `json:"infos"`
+	Problems []jsonProblem  `json:"problems"`
+	Capped   map[string]int `json:"capped"` // encoding/json sorts the keys
+	Folders  []jsonFolder   `json:"folders"`
+	Stats    jsonStats      `json:"stats"`
 	// Items is what became of every item the store held; null when the
 	// folders could not be walked (no header, or not a store).
 	Items *pstcheck.ItemCounts `json:"items"`
@@ -169,6 +172,7 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 		Format:      nonEmpty(string(r.Format)),
 		Content:     nonEmpty(string(r.Content)),
 		OtherFormat: nonEmpty(string(r.OtherFormat)),
+		Location:    nonEmpty(string(r.Location)),
 		Verdict:     string(r.Verdict),
 		Action:      nonEmpty(string(r.Action)),
 		Cause:       e.Cause,

@@ -713,3 +713,29 @@ func TestCutAtFileSizeLimit(t *testing.T) {
 		}
 	}
 }
+
+// A file on a network share or in a folder OneDrive syncs is told to be
+// kept elsewhere, healthy or not (a healthy one is at the same risk); a
+// file that is no data file at all is not.
+func TestLocationAdvice(t *testing.T) {
+	for _, c := range []struct {
+		r    *pstcheck.Report
+		loc  pstcheck.Location
+		want string
+	}{
+		{healthyReport(), pstcheck.LocationNetwork, "This file is on a network share. Outlook does not support data files used over a network"},
+		{damagedReport(), pstcheck.LocationSynced, "This file is in a folder OneDrive syncs."},
+		{healthyReport(), pstcheck.LocationLocal, ""},
+	} {
+		c.r.Location = c.loc
+		adv := strings.Join(Explain(c.r).Advice, "\n")
+		if c.want == "" && (strings.Contains(adv, "network") || strings.Contains(adv, "OneDrive")) || !strings.Contains(adv, c.want) {
+			t.Errorf("%s, %q: advice\n%s", c.r.Verdict, c.loc, adv)
+		}
+	}
+	r := damagedReport()
+	r.Verdict, r.OtherFormat, r.Location = pstcheck.Unreadable, pstcheck.OtherZIP, pstcheck.LocationNetwork
+	if adv := strings.Join(Explain(r).Advice, "\n"); strings.Contains(adv, "network") {
+		t.Errorf("a ZIP on a share is told of the share:\n%s", adv)
+	}
+}
