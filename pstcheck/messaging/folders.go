@@ -71,11 +71,17 @@ func isFolderNID(nid uint32) bool {
 }
 
 // folderRef names folder nid, at path, in a finding's detail: its path,
-// quoted, or its NID where the hierarchy does not reach it (unreachable),
-// whose path changes once its parents are known (nestUnreachable).
+// quoted, or its NID where the path may change after the walk: where the
+// hierarchy does not reach it (unreachable), whose path changes once its
+// parents are known (nestUnreachable), and where a folder on the path has
+// lost its name, which a listing found later may give it
+// (nameUnnamedFolders).
 func folderRef(nid uint32, path string, unreachable bool) string {
-	if unreachable {
+	switch {
+	case unreachable:
 		return fmt.Sprintf("0x%X (unreachable)", nid)
+	case strings.Contains(path, unnamedPrefix):
+		return fmt.Sprintf("0x%X", nid)
 	}
 	return strconv.Quote(displayPath(path))
 }
@@ -240,7 +246,10 @@ func (w *walker) folder(nid, parent uint32, parentPath string, unreachable bool)
 }
 
 // unnamedFolder is the name of a folder whose name is lost.
-func unnamedFolder(nid uint32) string { return fmt.Sprintf("(folder 0x%X)", nid) }
+func unnamedFolder(nid uint32) string { return fmt.Sprintf(unnamedPrefix+"%X)", nid) }
+
+// unnamedPrefix starts the name of a folder whose own name is lost.
+const unnamedPrefix = "(folder 0x"
 
 // table opens a folder's table node. A table a folder lacks is not damage
 // when the folder itself is lost (the loss is reported once); otherwise
