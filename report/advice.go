@@ -141,6 +141,10 @@ func explainUnreadable(r *pstcheck.Report) Explanation {
 	case r.Has(finding.HeaderMagic):
 		e.Cause = "this is not an Outlook data file (no PST signature), or its header is destroyed"
 		e.NextStep = "check it is the right file; if it should be a PST/OST, restore it from a backup"
+	case r.Has(finding.HeaderTruncated) && r.Size == 0:
+		// A copy or download that failed at once, or a file emptied.
+		e.Cause = "the file is empty (0 bytes): nothing of a mail store is in it"
+		e.NextStep = "copy the file again from its source, or restore it from a backup"
 	case r.Has(finding.HeaderTruncated):
 		e.Cause = "the file is cut off inside its header: nothing of the mail store is left"
 		e.NextStep = "restore it from a backup or copy it again from its source"

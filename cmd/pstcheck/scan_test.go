@@ -621,10 +621,14 @@ func TestScanCopyCutAtFAT32Limit(t *testing.T) {
 // A .pst that is a ZIP archive, or the page a failed download saved, is
 // told for what it is and what to do with it, in the text report and in
 // JSON's other_format, where any other file without a PST signature is
-// "not an Outlook data file".
+// "not an Outlook data file"; an empty one is told it is empty, not "cut
+// off inside its header".
 func TestScanOtherFormatAdvice(t *testing.T) {
 	dir := t.TempDir()
-	zipped, page := filepath.Join(dir, "zipped.pst"), filepath.Join(dir, "page.pst")
+	zipped, page, empty := filepath.Join(dir, "zipped.pst"), filepath.Join(dir, "page.pst"), filepath.Join(dir, "empty.pst")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(zipped, []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00rest of the archive"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -634,6 +638,7 @@ func TestScanOtherFormatAdvice(t *testing.T) {
 	for path, want := range map[string]string{
 		zipped: "zipped.pst — this is a ZIP archive (a compressed folder), not an Outlook data file. Next: extract the file inside it, then scan that.",
 		page:   "page.pst — this is a web page (HTML or XML), not an Outlook data file: a download that saved a sign-in or error page in its place. Next: download the file again",
+		empty:  "empty.pst — the file is empty (0 bytes): nothing of a mail store is in it. Next: copy the file again from its source, or restore it from a backup.",
 	} {
 		ios, stdout, _ := testIO(false)
 		if status := runCLI(ios, "scan", path); status != 1 {
