@@ -187,6 +187,11 @@ type Report struct {
 	// Location is where the file lies, where that bears on its health
 	// (a network share, a synced folder); set by ScanFile.
 	Location Location
+	// Password says the store has a PST password: Outlook asks for it
+	// before it opens the store, but the data is not encrypted with it
+	// (MS-PST, PST Password Security: only its CRC-32 is kept), and pstcheck reads the
+	// store without it.
+	Password bool
 	Verdict  Verdict
 	Action   Action
 	// Damage sums up what was found; report/ says it in words (cause,

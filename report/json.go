@@ -46,7 +46,9 @@ type jsonFile struct {
 	OtherFormat *string `json:"other_format,omitempty"`
 	// Location is "network" or "synced" (pstcheck.Location); absent for a
 	// local disk or where it is not known.
-	Location *string        `json:"location,omitempty"`
+	Location *string `json:"location,omitempty"`
+	// Password is true where the store has a PST password; absent otherwise.
+	Password bool           `json:"password,omitempty"`
 	Verdict  string         `json:"verdict"`
 	Action   *string        `json:"action"` // null when none is known (a file not checked)
 	Cause    string         `json:"cause"`
@@ -173,6 +175,7 @@ func newJSONFile(r *pstcheck.Report) jsonFile {
 		Content:     nonEmpty(string(r.Content)),
 		OtherFormat: nonEmpty(string(r.OtherFormat)),
 		Location:    nonEmpty(string(r.Location)),
+		Password:    r.Password,
 		Verdict:     string(r.Verdict),
 		Action:      nonEmpty(string(r.Action)),
 		Cause:       e.Cause,

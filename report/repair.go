@@ -41,6 +41,9 @@ type RepairResult struct {
 	// NotCreated says no item could be written, so Target was not made:
 	// a store of folders alone would pass for the repaired one.
 	NotCreated bool
+	// SourcePassword says Source has a PST password, which the new store
+	// does not keep.
+	SourcePassword bool
 }
 
 // RepairSummary is the summary a repair prints: how many of the store's
@@ -113,6 +116,9 @@ func newStoreSummary(r RepairResult) []string {
 			whose = "The mailbox's folders"
 		}
 		out = append(out, fmt.Sprintf("%s (%q) are under %q in the new store, where Outlook shows them.", whose, r.MovedFrom, r.MovedTo))
+	}
+	if r.SourcePassword && !r.NotCreated {
+		out = append(out, "The original store has a PST password; the new one has none, and Outlook opens it without asking. To set one: in Outlook, File > Account Settings > Account Settings > Data Files, select the new store, then Settings > Change Password.")
 	}
 	return out
 }

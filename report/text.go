@@ -262,6 +262,10 @@ func formatLine(r *pstcheck.Report) string {
 	default:
 		s += ", " + clean(r.Stats.Crypt) + " encryption"
 	}
+	if r.Password {
+		// Not a lock on the data: say so where it is named.
+		s += ", password-protected (Outlook asks for it; pstcheck reads the store without it)"
+	}
 	if n := knownSize(r); n >= 0 {
 		s += ", " + units.Size(n, 2)
 	}

@@ -144,7 +144,8 @@ func repairRun(ctx context.Context, opts *RepairOptions) (int, error) {
 		Partial: sum.Partial, Salvaged: sum.Salvaged, Failed: sum.Failed, Folders: sum.Folders, Size: sum.Size,
 		Listed: list.first, ListedTotal: sum.Listed, ListFile: list.path,
 		Associated: sum.Associated, AssociatedSkipped: sum.AssociatedSkipped, IncludeDamaged: opts.IncludeDamaged,
-		Placed: store.Report.RecoveredFolders, NotCreated: notCreated, CountedOnly: sum.CountedOnly}
+		Placed: store.Report.RecoveredFolders, NotCreated: notCreated, CountedOnly: sum.CountedOnly,
+		SourcePassword: store.Report.Password}
 	if sum.Moved != nil {
 		res.MovedFrom, res.MovedTo, res.MovedMailbox = sum.Moved.From, sum.Moved.To, sum.Moved.Mailbox
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -320,4 +321,39 @@ func supportWithMessagesDamaged(t *testing.T, dir string, n int) (string, int) {
 		t.Fatal(err)
 	}
 	return src, damaged
+}
+
+// A store with a PST password is said to have one (the password does not
+// encrypt it: it is scanned and repaired without it), and the repair says
+// the new store has none and how to set one. support.pst with its
+// PidTagPstPassword set to the CRC-32 of "secret".
+func TestRepairOfPasswordProtectedStore(t *testing.T) {
+	f, err := pstmut.Load(testkit.GoPst(t, "support.pst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := f.NodeHeap(0x21) // the message store
+	p, ok := h.Prop(0x67FF)
+	if !ok {
+		t.Fatal("support.pst keeps no PidTagPstPassword")
+	}
+	h.SetProp(0x67FF, p.Type, crc32.ChecksumIEEE([]byte("secret")))
+	dir := t.TempDir()
+	src, to := filepath.Join(dir, "locked.pst"), filepath.Join(dir, "open.pst")
+	if err := os.WriteFile(src, f.B, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ios, stdout, _ := testIO(false)
+	if code := runCLI(ios, "scan", src); code != 0 || !strings.Contains(stdout.String(), "password-protected (Outlook asks for it; pstcheck reads the store without it)") {
+		t.Errorf("scan: exit %d\n%s", code, stdout)
+	}
+	ios, stdout, _ = testIO(false)
+	if code := runCLI(ios, "repair", src, "--to", to, "--no-progress"); code != 0 ||
+		!strings.Contains(stdout.String(), "Wrote 17 of 17 items") ||
+		!strings.Contains(stdout.String(), "The original store has a PST password; the new one has none") {
+		t.Errorf("repair: exit %d\n%s", code, stdout)
+	}
+	if rep := pstcheck.ScanFile(context.Background(), to, pstcheck.Options{}); rep.Password || rep.Verdict != pstcheck.Healthy {
+		t.Errorf("the new store: password %v, verdict %s", rep.Password, rep.Verdict)
+	}
 }
