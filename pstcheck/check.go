@@ -135,7 +135,9 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		h := res.Header
 		rep.Format = Format(h.Kind.String())
 		rep.Content = contentOf(h, m, opts.Name)
-		rep.Password = m != nil && m.Password
+		if m != nil {
+			rep.Password, rep.Outbox = m.Password, m.Outbox
+		}
 		rep.Stats.Version = h.Version
 		rep.Stats.Crypt = h.CryptName()
 		rep.Stats.Pages = res.Pages

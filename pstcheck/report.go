@@ -192,8 +192,12 @@ type Report struct {
 	// (MS-PST, PST Password Security: only its CRC-32 is kept), and pstcheck reads the
 	// store without it.
 	Password bool
-	Verdict  Verdict
-	Action   Action
+	// Outbox is the NID of the folder the store sends mail from, as its
+	// message store names it (0: none named: a store no account sends
+	// from, or an OST).
+	Outbox  uint32
+	Verdict Verdict
+	Action  Action
 	// Damage sums up what was found; report/ says it in words (cause,
 	// next step, advice).
 	Damage Damage

@@ -64,10 +64,39 @@ func Explain(r *pstcheck.Report) Explanation {
 	default:
 		return Explanation{Cause: defaultCause(r.Verdict)}
 	}
+	if r.Verdict == pstcheck.Damaged {
+		e.Advice = append(e.Advice, outboxAdvice(r)...)
+	}
 	if r.OtherFormat == pstcheck.OtherNone {
 		e.Advice = append(e.Advice, locationAdvice(r.Location)...)
 	}
 	return e
+}
+
+// outboxAdvice says what a damaged Outbox does to sending: Outlook sends
+// what waits there, and an item it cannot read stops it, the server then
+// answering with errors that name no file (a "503 valid RCPT command must
+// precede DATA" has been traced to one).
+func outboxAdvice(r *pstcheck.Report) []string {
+	if r.Outbox == 0 {
+		return nil
+	}
+	for _, f := range r.Folders {
+		if f.NID != r.Outbox {
+			continue
+		}
+		var what string
+		switch n := f.Damaged + f.Lost; {
+		case n > 0:
+			what = "The Outbox holds " + plural(n, "damaged or lost item")
+		case f.StructureDamaged:
+			what = "The Outbox's own tables are damaged"
+		default:
+			return nil
+		}
+		return []string{what + ": Outlook sends what waits there, and an item it cannot read can stop it sending any mail, with errors that do not name this file (such as \"503 valid RCPT command must precede DATA\"). Once what the file holds is saved, delete from the Outbox in Outlook what will not send; a new PST written by pstcheck repair leaves damaged items out."}
+	}
+	return nil
 }
 
 // locationAdvice says why a data file must not stay where it lies, where

@@ -739,3 +739,23 @@ func TestLocationAdvice(t *testing.T) {
 		t.Errorf("a ZIP on a share is told of the share:\n%s", adv)
 	}
 }
+
+// The Outbox the store names, holding damaged items, is told what that does
+// to sending; another folder's damage, or a store naming no Outbox, is not.
+func TestOutboxAdvice(t *testing.T) {
+	for _, c := range []struct {
+		outbox uint32
+		want   string
+	}{
+		{0x8042, "The Outbox holds 1 damaged or lost item: Outlook sends what waits there"},
+		{0x8099, ""},
+		{0, ""},
+	} {
+		r := damagedReport()
+		r.Outbox = c.outbox
+		adv := strings.Join(Explain(r).Advice, "\n")
+		if c.want == "" && strings.Contains(adv, "Outbox") || !strings.Contains(adv, c.want) {
+			t.Errorf("Outbox 0x%X: advice\n%s", c.outbox, adv)
+		}
+	}
+}

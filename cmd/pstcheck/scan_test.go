@@ -17,6 +17,7 @@ import (
 
 	"github.com/pstcheck/pstcheck/internal/pstmut"
 	"github.com/pstcheck/pstcheck/internal/testkit"
+	"github.com/pstcheck/pstcheck/pstcheck"
 )
 
 func TestNewCmdScan(t *testing.T) {
@@ -657,5 +658,39 @@ func TestScanOtherFormatAdvice(t *testing.T) {
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil || len(r.Files) != 1 || r.Files[0].OtherFormat == nil || *r.Files[0].OtherFormat != "zip" {
 		t.Errorf("JSON other_format: %v\n%s", err, stdout)
+	}
+}
+
+// A PST an account sends from names its Outbox (enron.pst: 0x80A2); a
+// damaged Outbox is told what it does to sending, as its contents table's
+// block damaged here: Outlook reads the folder through that table.
+func TestScanDamagedOutbox(t *testing.T) {
+	f, err := pstmut.Load(testkit.GoPst(t, "enron.pst"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const outbox, contents = 0x80A2, 0x80AE
+	b, ok := f.Block(f.MustNode(contents).Data)
+	if !ok {
+		t.Fatal("the Outbox's contents table has no block")
+	}
+	f.FlipByte(int64(b.IB) + 10)
+	p := filepath.Join(t.TempDir(), "enron.pst")
+	if err := os.WriteFile(p, f.B, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := pstcheck.ScanFile(context.Background(), p, pstcheck.Options{})
+	if rep.Outbox != outbox {
+		t.Errorf("Outbox 0x%X, want 0x%X", rep.Outbox, outbox)
+	}
+	ios, stdout, _ := testIO(false)
+	runCLI(ios, "scan", p)
+	if !strings.Contains(stdout.String(), "The Outbox's own tables are damaged: Outlook sends what waits there") {
+		t.Errorf("no word of the Outbox:\n%s", stdout)
+	}
+	ios, stdout, _ = testIO(false)
+	runCLI(ios, "scan", testkit.GoPst(t, "enron.pst"))
+	if strings.Contains(stdout.String(), "Outbox") {
+		t.Errorf("the clean store's report speaks of its Outbox:\n%s", stdout)
 	}
 }

@@ -170,6 +170,10 @@ type Result struct {
 	// IPMSubtree is the folder the message store names as the top of the
 	// folders Outlook shows (0: none named; an OST names none).
 	IPMSubtree uint32
+	// Outbox is the folder the message store names as the one Outlook
+	// sends mail from (0: none named: a store that sends no mail, or an
+	// OST, whose entry IDs are Exchange's).
+	Outbox uint32
 }
 
 // NoNodeLost says the check found no item or folder without its node: the
@@ -485,9 +489,7 @@ func (w *walker) store() {
 	data, subs, err := w.node(NIDMessageStore)
 	if lostNode(err) {
 		if pc, ok := w.salvageStoreNode(NIDMessageStore, err, validStore); ok {
-			w.out.Password = password(pc)
-			w.ipmSubtree = ipmSubtree(pc)
-			w.out.IPMSubtree = w.ipmSubtree
+			w.storeFolders(pc)
 			return
 		}
 	}
@@ -504,16 +506,23 @@ func (w *walker) store() {
 		w.fail(err, NIDMessageStore, 0, "message store")
 		return
 	}
-	w.out.Password = password(pc)
-	w.ipmSubtree = ipmSubtree(pc)
-	w.out.IPMSubtree = w.ipmSubtree
+	w.storeFolders(pc)
 }
 
-// ipmSubtree is the NID of the folder a store's IPM subtree entry ID names
-// (the top of the folders Outlook shows), 0 when it has none (an OST keeps
-// it elsewhere).
-func ipmSubtree(pc *ltp.PC) uint32 {
-	if e, ok := pc.Get(propIPMSubtreeEntryID); ok {
+// storeFolders takes what the message store's properties say of the
+// store: its password and the folders its entry IDs name.
+func (w *walker) storeFolders(pc *ltp.PC) {
+	w.out.Password = password(pc)
+	w.ipmSubtree = entryNID(pc, propIPMSubtreeEntryID) // the top of the folders Outlook shows
+	w.out.IPMSubtree = w.ipmSubtree
+	w.out.Outbox = entryNID(pc, propOutboxEntryID)
+}
+
+// entryNID is the NID of the folder the store's entry ID property prop
+// names (MS-PST 2.4.3.2: flags, the store's UID, the NID), 0 when there is
+// none, or it is not a PST's (an OST's are Exchange's).
+func entryNID(pc *ltp.PC, prop uint16) uint32 {
+	if e, ok := pc.Get(prop); ok {
 		if id := pc.Bytes(e); len(id) == 24 {
 			return binary.LittleEndian.Uint32(id[20:])
 		}

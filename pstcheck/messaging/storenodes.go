@@ -31,6 +31,7 @@ import (
 const (
 	propRecordKey          = 0x0FF9 // PidTagRecordKey: the store's provider UID
 	propIPMSubtreeEntryID  = 0x35E0
+	propOutboxEntryID      = 0x35E2 // PidTagIpmOutboxEntryId
 	propNameidBucketCount  = 0x0001 // the name-to-ID map's (MS-PST 2.4.7.1)
 	propNameidStreamGUID   = 0x0002
 	propNameidStreamEntry  = 0x0003
