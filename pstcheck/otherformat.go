@@ -26,7 +26,7 @@ const (
 	OtherMbox  OtherFormat = "mbox"  // an mbox mailbox (Thunderbird, Apple Mail, readpst)
 	OtherEmail OtherFormat = "email" // a single message in internet format (.eml)
 	OtherWeb   OtherFormat = "web"   // an HTML or XML page: a sign-in or error page a download saved
-	OtherZeros OtherFormat = "zeros" // nothing but zeros where the header and data begin
+	OtherZeros OtherFormat = "zeros" // zeros at its start, its end and the places between looked at
 )
 
 // sniffLen is how much of a file's start identifyOther reads: enough for
@@ -50,7 +50,7 @@ func identifyOther(r io.ReaderAt, size int64, name string) OtherFormat {
 		{"PK\x03\x04", OtherZIP},
 		{"7z\xBC\xAF\x27\x1C", Other7z},
 		{"Rar!\x1A\x07", OtherRAR},
-		{"\x1F\x8B", OtherGzip},
+		{"\x1F\x8B\x08", OtherGzip},
 		{"\xFD7zXZ\x00", OtherXZ},
 		{"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", OtherOLE},
 		{"\xCF\xAD\x12\xFE", OtherDBX},
@@ -63,7 +63,7 @@ func identifyOther(r io.ReaderAt, size int64, name string) OtherFormat {
 			return m.is
 		}
 	}
-	if len(bytes.Trim(b, "\x00")) == 0 {
+	if len(bytes.Trim(b, "\x00")) == 0 && zerosThroughout(r, size) {
 		return OtherZeros
 	}
 	text := bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF")), " \t\r\n")
@@ -72,7 +72,7 @@ func identifyOther(r io.ReaderAt, size int64, name string) OtherFormat {
 	case bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html")) ||
 		bytes.HasPrefix(lower, []byte("<?xml")):
 		return OtherWeb
-	case bytes.HasPrefix(text, []byte("From ")) && isHeaderLine(secondLine(text)):
+	case bytes.HasPrefix(text, []byte("From ")) && hasMailHeader(secondLine(text)):
 		return OtherMbox
 	case isHeaderLine(text) && hasMailHeader(text):
 		return OtherEmail
@@ -86,6 +86,27 @@ func secondLine(text []byte) []byte {
 		return text[i+1:]
 	}
 	return nil
+}
+
+// zeroSamples is how many places past its start zerosThroughout looks at
+// in a file whose start is zeros, its end among them.
+const zeroSamples = 16
+
+// zerosThroughout says whether a file whose start is zeros is zeros at its
+// end and at places spread between (sniffLen bytes each): a file wiped, or
+// whose size was set and nothing written, rather than a store whose start
+// alone was zeroed (which the scan reads from the rest when any of it is
+// left).
+func zerosThroughout(r io.ReaderAt, size int64) bool {
+	buf := make([]byte, sniffLen)
+	for i := int64(1); i <= zeroSamples; i++ {
+		off := max(0, size*i/zeroSamples-sniffLen)
+		n, _ := r.ReadAt(buf[:min(sniffLen, size-off)], off)
+		if len(bytes.Trim(buf[:n], "\x00")) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // isHeaderLine says whether text starts with an internet message header
@@ -103,24 +124,27 @@ func isHeaderLine(text []byte) bool {
 	return false
 }
 
-// hasMailHeader says whether the header lines at the start of text name a
-// field every message carries or a mail server adds, so that any file
-// that begins "Name: value" is not taken for a message.
+// hasMailHeader says whether text starts with an internet message's
+// header: every line up to the first empty one a header field or its
+// continuation, two or more of them fields every message carries or a
+// mail server adds, so that a file of "name: value" lines (a setting
+// file) is not taken for a message.
 func hasMailHeader(text []byte) bool {
-	head := text
-	if i := bytes.Index(text, []byte("\n\n")); i >= 0 {
-		head = text[:i]
-	} else if i := bytes.Index(text, []byte("\r\n\r\n")); i >= 0 {
-		head = text[:i]
-	}
-	for line := range bytes.Lines(head) {
-		name, _, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
+	fields := map[string]bool{}
+	for line := range bytes.Lines(text) {
+		line = bytes.TrimRight(line, "\r\n")
+		switch {
+		case len(line) == 0:
+			return len(fields) >= 2
+		case line[0] == ' ' || line[0] == '\t': // a field continued
 			continue
+		case !isHeaderLine(line):
+			return false
 		}
-		switch strings.ToLower(string(name)) {
-		case "from", "message-id", "received", "return-path", "mime-version", "delivered-to":
-			return true
+		name, _, _ := bytes.Cut(line, []byte(":"))
+		switch n := strings.ToLower(string(name)); n {
+		case "from", "to", "subject", "date", "message-id", "received", "return-path", "mime-version", "delivered-to":
+			fields[n] = true
 		}
 	}
 	return false

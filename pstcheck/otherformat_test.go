@@ -63,6 +63,8 @@ func TestOtherFormats(t *testing.T) {
 		{"mail.pst", []byte(`<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code></Error>`), pstcheck.OtherWeb},
 		{"mail.pst", make([]byte, 1<<20), pstcheck.OtherZeros},
 		{"notes.pst", []byte("Name: value\nOther: thing\n"), pstcheck.OtherNone},
+		{"build.pst", []byte("version: 2\nfrom: build\n\nsteps: []\n"), pstcheck.OtherNone},
+		{"mail.pst", append(make([]byte, 64<<10), support[:100000]...), pstcheck.OtherNone},
 		{"mail.pst", headerless, pstcheck.OtherNone},
 	} {
 		p := filepath.Join(t.TempDir(), c.name)
