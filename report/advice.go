@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -68,7 +69,12 @@ func Explain(r *pstcheck.Report) Explanation {
 		e.Advice = append(e.Advice, outboxAdvice(r)...)
 	}
 	if r.OtherFormat == pstcheck.OtherNone {
-		e.Advice = append(e.Advice, locationAdvice(r.Location)...)
+		if adv := locationAdvice(r.Location); adv != nil {
+			e.Advice = append(e.Advice, adv...)
+			if r.Verdict == pstcheck.Healthy && e.NextStep == "nothing to do" {
+				e.NextStep = "nothing to repair; move the file to a local disk outside synced folders (see the advice)"
+			}
+		}
 	}
 	return e
 }
@@ -107,7 +113,7 @@ func locationAdvice(l pstcheck.Location) []string {
 	case pstcheck.LocationNetwork:
 		return []string{"This file is on a network share. Outlook does not support data files used over a network: a connection that drops while Outlook writes to one damages it. Keep it (or the PST a repair writes) on a local disk and open it from there; copy it to the share only as a backup, with Outlook closed."}
 	case pstcheck.LocationSynced:
-		return []string{`This file is in a folder OneDrive syncs. A sync that copies or replaces the file while Outlook has it open can leave it damaged: keep Outlook data files in a folder that is not synced (such as C:\Users\NAME\AppData\Local\Microsoft\Outlook), and let OneDrive back up a copy made with Outlook closed.`}
+		return []string{`This file lies in a OneDrive folder. Where OneDrive syncs it, a sync that copies or replaces the file while Outlook has it open can leave it damaged: keep Outlook data files in a folder that is not synced (such as C:\Users\NAME\AppData\Local\Microsoft\Outlook), and let OneDrive back up a copy made with Outlook closed.`}
 	}
 	return nil
 }
@@ -162,7 +168,7 @@ func explainUnreadable(r *pstcheck.Report) Explanation {
 				"This file ends inside its header: nothing of it can be read, so there is nothing to export. If it is a copy, the OST it came from may be whole: scan that one. What never reached the server (drafts, anything created offline) is lost with this file.",
 				"Close Outlook, " + ostRebuild}}
 	}
-	if e, ok := explainOther(r.OtherFormat); ok {
+	if e, ok := explainOther(r); ok {
 		return e
 	}
 	e := Explanation{Advice: []string{"Restore the file from a backup (your backup system, File History or Previous Versions); scanpst cannot repair a file it does not recognise."}}
@@ -185,8 +191,18 @@ func explainUnreadable(r *pstcheck.Report) Explanation {
 }
 
 // explainOther says what a file that holds no mail store is instead, and
-// what to do with it; false for a file nothing is known of.
-func explainOther(o pstcheck.OtherFormat) (Explanation, bool) {
+// what to do with it; false for a file nothing is known of. A file whose
+// name does not end as its kind's do is told to be renamed first: Windows
+// opens a file by its extension (Explorer offers Extract All for a .zip
+// alone, and a .msg named .pst opens as a data file).
+func explainOther(r *pstcheck.Report) (Explanation, bool) {
+	ext := strings.ToLower(path.Ext(strings.ReplaceAll(r.Path, `\`, "/")))
+	rename := func(want string) string {
+		if ext == want {
+			return ""
+		}
+		return "rename it to end in " + want + ", then "
+	}
 	other := func(what, next, advice string) (Explanation, bool) {
 		return Explanation{Cause: "this is " + what, NextStep: next, Advice: []string{advice}}, true
 	}
@@ -194,9 +210,9 @@ func explainOther(o pstcheck.OtherFormat) (Explanation, bool) {
 		return other(what+", not an Outlook data file", "extract the file inside it, then scan that",
 			"This file is "+what+", not a PST or OST: extract what it holds ("+how+") and scan the .pst or .ost inside. scanpst cannot open it.")
 	}
-	switch o {
+	switch r.OtherFormat {
 	case pstcheck.OtherZIP:
-		return archive("a ZIP archive (a compressed folder)", "in Windows Explorer: right-click it, Extract All")
+		return archive("a ZIP archive (a compressed folder)", rename(".zip")+"in Windows Explorer right-click it, Extract All")
 	case pstcheck.Other7z:
 		return archive("a 7-Zip archive", "with 7-Zip")
 	case pstcheck.OtherRAR:
@@ -211,8 +227,8 @@ func explainOther(o pstcheck.OtherFormat) (Explanation, bool) {
 			"Outlook for Mac exports its mail as an .olm archive, which Outlook for Windows cannot open: import it in Outlook for Mac (File > Import), or convert it to a PST with a tool made for that.")
 	case pstcheck.OtherOLE:
 		return other("a single Outlook item saved on its own (.msg), or another Office document of the same container format, not a mail store",
-			"if it is a message, open it in Outlook (double-click it), or drag it into a folder",
-			"A .msg file holds one message, contact or appointment, not a mail store: Outlook opens it by double-click and takes it into a folder by drag and drop. Word and Excel 97-2003 documents share its container format.")
+			"if it is a message, "+rename(".msg")+"open it in Outlook (double-click it) or drag it into a folder",
+			"A .msg file holds one message, contact or appointment, not a mail store: "+upperFirst(rename(".msg"))+"Outlook opens it by double-click and takes it into a folder by drag and drop. Word and Excel 97-2003 documents share its container format.")
 	case pstcheck.OtherDBX:
 		return other("an Outlook Express mailbox (.dbx), not an Outlook data file",
 			"import it with a program that reads Outlook Express mail; Outlook and scanpst cannot open it",
@@ -223,18 +239,26 @@ func explainOther(o pstcheck.OtherFormat) (Explanation, bool) {
 			"An mbox file holds a folder's messages one after the other. Outlook cannot open or import it: open it in Thunderbird (with the ImportExportTools NG add-on) or another mail program that reads mbox.")
 	case pstcheck.OtherEmail:
 		return other("a single email message (.eml), not a mail store",
-			"open it in a mail program (double-click it), or drag it into an Outlook folder",
-			"An .eml file holds one message: Outlook opens it by double-click and takes it into a folder by drag and drop.")
+			rename(".eml")+"open it in a mail program (double-click it), or drag it into an Outlook folder",
+			"An .eml file holds one message: "+upperFirst(rename(".eml"))+"Outlook opens it by double-click and takes it into a folder by drag and drop.")
 	case pstcheck.OtherWeb:
-		return other("a web page (HTML or XML), not an Outlook data file: a download that saved a sign-in or error page in its place",
+		return other("a web page (HTML or XML), not an Outlook data file: probably a download that saved a sign-in or error page in its place",
 			"download the file again (signed in, with the link still valid) and scan the new copy",
 			"A download from a share, cloud storage or a link that had expired saves the page the server sent instead of the file. Open this one in a browser to read what the server said, then download the file again and scan the new copy.")
 	case pstcheck.OtherZeros:
-		return other("a file of zeros where the mail store should begin: nothing was written into it",
+		return other("a file of zeros: its start, its end and the places between that were read hold nothing else, so no mail store is left in it",
 			"copy the file again from its source, or restore it from a backup",
 			"A copy, download or sync that set the file's size and stopped before writing anything leaves a file like this, and so does a disk that lost its contents. If this is a copy, the original may be whole: copy it again and scan the new copy; otherwise restore it from a backup (your backup system, File History or Previous Versions).")
 	}
 	return Explanation{}, false
+}
+
+// upperFirst is s with its first letter upper-case.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // explainHealthy turns warnings on a healthy file into its cause and next
@@ -324,7 +348,7 @@ func explainDamage(r *pstcheck.Report) Explanation {
 		// incomplete: bytes are missing, at the end or inside.
 		if incomplete := d.MissingBytes > 0 || d.GapBytes > 0; incomplete || d.AddedBytes > 0 || d.ZeroedBytes > 0 {
 			switch {
-			case d.MissingBytes > 0 && d.GapBytes == 0 && cutAtLimit(r) != nil:
+			case cutAtLimit(r) != nil:
 				e.NextStep = "this copy stopped at " + cutAtLimit(r).name + ": copy the file again " + cutAtLimit(r).remedy
 			case incomplete:
 				e.NextStep = "this copy is incomplete: copy the file again from its source"
@@ -514,7 +538,11 @@ func copyFaults(r *pstcheck.Report) []string {
 			fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", missing(d)))
 	}
 	if d.MissingBytes > 0 && (d.AddedBytes > 0 || d.GapBytes > 0) {
-		out = append(out, fmt.Sprintf("It also ends %s early.", missing(d)))
+		also := fmt.Sprintf("It also ends %s early", missing(d))
+		if l := cutAtLimit(r); l != nil {
+			also += fmt.Sprintf(", at %s bytes: %s, so the copy stopped there; copy it again %s", thousands(r.Size), l.what, l.remedy)
+		}
+		out = append(out, also+".")
 	}
 	if d.ZeroedBytes > 0 {
 		out = append(out, fmt.Sprintf("The last %s of this file are zeros, where the store had written its data: a copy, download or sync that set the file's size first and stopped before the end leaves a file like this, and so does a crash or power loss while the file was growing. If this is a copy, the original may be whole: copy it again and scan the new copy.", units.Size(d.ZeroedBytes, 2)))
@@ -534,11 +562,11 @@ type fileSizeLimit struct {
 
 var fileSizeLimits = []fileSizeLimit{
 	{1<<32 - 1, "FAT32's 4 GiB file limit",
-		"4 GiB less one byte, the largest file a drive formatted FAT32 (most USB sticks and memory cards) can hold",
+		"4 GiB less one byte, the largest file a drive formatted FAT32 (as many USB sticks and memory cards are) can hold",
 		"to a drive formatted NTFS or exFAT"},
 	{1<<31 - 1, "a 2 GiB file limit",
 		"2 GiB less one byte, the largest file some programs, network shares and older file systems can write",
-		"with another program, to a drive formatted NTFS or exFAT"},
+		"with another copying program or to a drive formatted NTFS or exFAT"},
 }
 
 // cutAtLimit is the file size limit a cut-off file ends at (nil: none):

@@ -695,8 +695,8 @@ func TestCutAtFileSizeLimit(t *testing.T) {
 		nextStep  string
 		adviceHas string
 	}{
-		{1<<32 - 1, "cut off at FAT32's 4 GiB file limit", "to a drive formatted NTFS or exFAT", "(most USB sticks and memory cards)"},
-		{1<<31 - 1, "cut off at a 2 GiB file limit", "with another program, to a drive formatted NTFS or exFAT", "some programs, network shares and older file systems"},
+		{1<<32 - 1, "cut off at FAT32's 4 GiB file limit", "to a drive formatted NTFS or exFAT", "(as many USB sticks and memory cards are)"},
+		{1<<31 - 1, "cut off at a 2 GiB file limit", "with another copying program or to a drive formatted NTFS or exFAT", "some programs, network shares and older file systems"},
 		{1<<32 - 2, "", "incomplete", "interrupted"},
 		{1 << 32, "", "incomplete", "interrupted"},
 	} {
@@ -704,6 +704,9 @@ func TestCutAtFileSizeLimit(t *testing.T) {
 		r.Action, r.Size = pstcheck.ActionRestore, c.size
 		r.Items, r.Damage.Salvage = pstcheck.ItemCounts{Total: 10, Readable: 10}, 10
 		r.Damage.MissingBytes = 300 << 20
+		if c.size%2 == 1 { // a copy with holes too is told of the limit as well
+			r.Damage.GapBytes, r.Damage.GapOffset, r.Damage.Gaps = 4096, 0x10000, 1
+		}
 		e := Explain(r)
 		adv := strings.Join(e.Advice, "\n")
 		limit := c.cause != ""
@@ -724,11 +727,15 @@ func TestLocationAdvice(t *testing.T) {
 		want string
 	}{
 		{healthyReport(), pstcheck.LocationNetwork, "This file is on a network share. Outlook does not support data files used over a network"},
-		{damagedReport(), pstcheck.LocationSynced, "This file is in a folder OneDrive syncs."},
+		{damagedReport(), pstcheck.LocationSynced, "This file lies in a OneDrive folder. Where OneDrive syncs it,"},
 		{healthyReport(), pstcheck.LocationLocal, ""},
 	} {
 		c.r.Location = c.loc
-		adv := strings.Join(Explain(c.r).Advice, "\n")
+		e := Explain(c.r)
+		if c.r.Verdict == pstcheck.Healthy && (c.loc != pstcheck.LocationLocal) != strings.Contains(e.NextStep, "move the file") {
+			t.Errorf("%s, %q: next step %q", c.r.Verdict, c.loc, e.NextStep)
+		}
+		adv := strings.Join(e.Advice, "\n")
 		if c.want == "" && (strings.Contains(adv, "network") || strings.Contains(adv, "OneDrive")) || !strings.Contains(adv, c.want) {
 			t.Errorf("%s, %q: advice\n%s", c.r.Verdict, c.loc, adv)
 		}

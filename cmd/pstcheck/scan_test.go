@@ -637,8 +637,8 @@ func TestScanOtherFormatAdvice(t *testing.T) {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]string{
-		zipped: "zipped.pst — this is a ZIP archive (a compressed folder), not an Outlook data file. Next: extract the file inside it, then scan that.",
-		page:   "page.pst — this is a web page (HTML or XML), not an Outlook data file: a download that saved a sign-in or error page in its place. Next: download the file again",
+		zipped: "extract what it holds (rename it to end in .zip, then in Windows Explorer right-click it, Extract All)",
+		page:   "page.pst — this is a web page (HTML or XML), not an Outlook data file: probably a download that saved a sign-in or error page in its place. Next: download the file again",
 		empty:  "empty.pst — the file is empty (0 bytes): nothing of a mail store is in it. Next: copy the file again from its source, or restore it from a backup.",
 	} {
 		ios, stdout, _ := testIO(false)
