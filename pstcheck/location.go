@@ -20,10 +20,15 @@ const (
 
 // locate says where the file at path, opened as f, lies.
 func locate(path string, f *os.File) Location {
-	if onNetwork(path, f) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return LocationLocal
+	}
+	abs = plainPath(abs)
+	if onNetwork(abs, f) {
 		return LocationNetwork
 	}
-	if inSyncedFolder(path, os.Getenv) {
+	if inSyncedFolder(abs, os.Getenv) {
 		return LocationSynced
 	}
 	return LocationLocal
@@ -33,15 +38,11 @@ func locate(path string, f *os.File) Location {
 // client for the personal and the work or school account).
 var oneDriveVars = []string{"OneDrive", "OneDriveConsumer", "OneDriveCommercial"}
 
-// inSyncedFolder says whether path lies in a folder OneDrive syncs: under
-// one its environment variables name, or one named as its client names
-// them ("OneDrive", "OneDrive - Contoso") where they are not set (a copy
-// of the folder scanned on another computer says nothing of a sync).
-func inSyncedFolder(path string, getenv func(string) string) bool {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return false
-	}
+// inSyncedFolder says whether abs, an absolute path, lies in a OneDrive
+// folder: under one its environment variables name, or, where they are
+// not set (a copy of the folder scanned on another computer), one named
+// as its client names them ("OneDrive", "OneDrive - Contoso").
+func inSyncedFolder(abs string, getenv func(string) string) bool {
 	set := false
 	for _, v := range oneDriveVars {
 		dir := getenv(v)
@@ -57,7 +58,7 @@ func inSyncedFolder(path string, getenv func(string) string) bool {
 		return false
 	}
 	for _, part := range strings.FieldsFunc(filepath.Dir(abs), func(r rune) bool { return r == '/' || r == '\\' }) {
-		if part == "OneDrive" || strings.HasPrefix(part, "OneDrive - ") {
+		if strings.EqualFold(part, "OneDrive") || len(part) > len("OneDrive - ") && strings.EqualFold(part[:len("OneDrive - ")], "OneDrive - ") {
 			return true
 		}
 	}

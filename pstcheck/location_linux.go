@@ -21,3 +21,6 @@ func onNetwork(_ string, f *os.File) bool {
 	}
 	return false
 }
+
+// plainPath is abs: only Windows has other spellings of a path.
+func plainPath(abs string) string { return abs }

@@ -26,6 +26,7 @@ func TestInSyncedFolder(t *testing.T) {
 		{filepath.Join(root, "Mail", "a.pst"), map[string]string{"OneDrive": synced}, false},
 		{filepath.Join(synced, "a.pst"), nil, true},
 		{filepath.Join(root, "OneDrive", "Documents", "a.pst"), nil, true},
+		{filepath.Join(root, "onedrive", "a.pst"), nil, true},
 		{filepath.Join(root, "OneDrive backup", "a.pst"), nil, false},
 		{filepath.Join(root, "OneDrive.pst"), nil, false},
 	} {

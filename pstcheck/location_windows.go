@@ -8,27 +8,46 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// onNetwork says whether path lies on a network share: a UNC path
-// (\\server\share\...), or a drive letter Windows maps to a share.
-func onNetwork(path string, _ *os.File) bool {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return false
+// plainPath is abs without the prefix of Windows' extended-length and
+// device forms, where it names a drive's file or a share's: \\?\C:\x is
+// C:\x, \\?\UNC\server\share\x is \\server\share\x. Other device paths
+// (a volume's GUID, a device) are left as they are.
+func plainPath(abs string) string {
+	for _, p := range []string{`\\?\`, `\\.\`} {
+		rest, ok := strings.CutPrefix(abs, p)
+		if !ok {
+			continue
+		}
+		switch {
+		case len(rest) >= 4 && strings.EqualFold(rest[:4], `UNC\`):
+			return `\\` + rest[4:]
+		case len(rest) >= 2 && rest[1] == ':':
+			return rest
+		}
 	}
-	return isUNC(abs) || remoteDrive(filepath.VolumeName(abs))
+	return abs
 }
 
-// isUNC says whether abs names a file on a share by its server's name:
-// \\server\share\..., or its extended-length form \\?\UNC\server\share.
-// Other \\?\ and \\.\ paths are local (\\?\C:\...) or devices.
-func isUNC(abs string) bool {
-	switch {
-	case strings.HasPrefix(strings.ToUpper(abs), `\\?\UNC\`):
-		return true
-	case strings.HasPrefix(abs, `\\?\`), strings.HasPrefix(abs, `\\.\`):
+// onNetwork says whether abs (plainPath) lies on a network share: a UNC
+// path (\\server\share\...), or a drive letter Windows maps to a share.
+func onNetwork(abs string, _ *os.File) bool {
+	return isShare(abs) || remoteDrive(filepath.VolumeName(abs))
+}
+
+// isShare says whether abs (plainPath) names a file on a share by its
+// server's name. WSL's own file systems (\\wsl$, \\wsl.localhost) are
+// reached the same way but are this computer's; device paths are no
+// shares.
+func isShare(abs string) bool {
+	if !strings.HasPrefix(abs, `\\`) && !strings.HasPrefix(abs, `//`) || strings.HasPrefix(abs, `\\?\`) || strings.HasPrefix(abs, `\\.\`) {
 		return false
 	}
-	return strings.HasPrefix(abs, `\\`) || strings.HasPrefix(abs, `//`)
+	parts := strings.FieldsFunc(abs, func(r rune) bool { return r == '\\' || r == '/' })
+	if len(parts) == 0 {
+		return false
+	}
+	host := strings.ToLower(parts[0])
+	return host != "wsl$" && host != "wsl.localhost"
 }
 
 // remoteDrive says whether Windows maps the drive volume ("X:") to a
