@@ -62,8 +62,10 @@ const (
 // one holding the most items. A PST's message store names its IPM subtree,
 // but a copy cut off, or with that block destroyed, has lost it: then the
 // folder at the top of the tree holding the most items is taken, Outlook's
-// own (NID 0x8022) between equals. The names are an OST's alone (byName:
-// not a PST): a PST's folder that a user named IPM_SUBTREE is no subtree.
+// own (NID 0x8022) between equals. The names are an OST's alone (byName):
+// a PST's folder that a user named IPM_SUBTREE is no subtree, nor is one
+// of a store whose content is not known (its header and message store
+// lost, its name not .ost).
 // The subtree's "Deleted Items" becomes the wastebasket.
 func (sp *specialFolders) findSpecial(folders []pstcheck.Folder, byName bool) {
 	has := func(nid uint32) bool {

@@ -109,7 +109,7 @@ func Run(ctx context.Context, store *pstcheck.Store, out pstwrite.Output, opts O
 		return nil, err
 	}
 	c := newConverter(w, r)
-	sp.findSpecial(store.Report.Folders, store.Report.Content != pstcheck.ContentPST)
+	sp.findSpecial(store.Report.Folders, store.Report.Content == pstcheck.ContentOST)
 	fm := newFolderMap(w, c, sp)
 	if err := fm.build(store.Report.Folders); err != nil {
 		w.Abort()
