@@ -114,19 +114,11 @@ func openFailure(path string, err error) *Report {
 	if errors.As(err, &nr) {
 		why = nr.what
 	}
-	return FailureReport(path, finding.FileRead, openDetail(err), kind, why)
-}
-
-// openDetail is the finding's detail of a file that cannot be opened: the
-// system's error, its path between double quotes, which the report
-// leaves as it is (a number in a folder's name is not grouped, even where
-// the path holds spaces).
-func openDetail(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return "cannot " + pe.Op + ` "` + pe.Path + `": ` + pe.Err.Error()
+	detail := "cannot open: " + err.Error()
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		detail = "cannot " + finding.ErrorText(err) // "cannot open "path": ..."
 	}
-	return "cannot open: " + err.Error()
+	return FailureReport(path, finding.FileRead, detail, kind, why)
 }
 
 // FailureReport is the report of a path that could not be checked at all:

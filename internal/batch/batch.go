@@ -150,7 +150,7 @@ func folderFailure(path string, err error) *pstcheck.Report {
 	if errors.As(err, &pe) {
 		why = pe.Err.Error()
 	}
-	return pstcheck.FailureReport(path, finding.FileRead, "cannot read folder: "+err.Error(), pstcheck.FailFolder, why)
+	return pstcheck.FailureReport(path, finding.FileRead, "cannot read folder: "+finding.ErrorText(err), pstcheck.FailFolder, why)
 }
 
 // Progress shows a batch's progress: one bar for all its files, and each

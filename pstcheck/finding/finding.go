@@ -5,7 +5,12 @@
 // layers above it.
 package finding
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+)
 
 // Severity says how much a finding matters to the verdict.
 type Severity string
@@ -93,3 +98,16 @@ type SinkFunc func(Finding)
 
 // Report calls f.
 func (f SinkFunc) Report(x Finding) { f(x) }
+
+// ErrorText is err's words for a finding's detail, the path of the file
+// it names (an *fs.PathError's) between double quotes: the report groups
+// the digits of numbers in a detail but not in what is quoted, and a
+// number in a folder's name is no count.
+func ErrorText(err error) string {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return err.Error()
+	}
+	quoted := pe.Op + ` "` + strings.ReplaceAll(pe.Path, `"`, `\"`) + `": ` + pe.Err.Error()
+	return strings.Replace(err.Error(), pe.Error(), quoted, 1)
+}

@@ -85,7 +85,7 @@ func (s *Scanner) walkPage(ref BREF, ptype uint8, level int, lo, hi uint64, hiOp
 		}
 		page = s.pageBufs[level+1]
 		if err := s.win.readAt(s.r, s.size, page, ib); err != nil {
-			s.report(finding.Finding{Code: finding.FileRead, Offset: ib, BID: ref.BID, Detail: err.Error()})
+			s.report(finding.Finding{Code: finding.FileRead, Offset: ib, BID: ref.BID, Detail: finding.ErrorText(err)})
 			s.loseRange(ptype, lo, hi, ib)
 			return
 		}

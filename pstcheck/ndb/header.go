@@ -113,7 +113,7 @@ func readHeader(r readerAt, size, fileSize int64, sink finding.Sink, judgeEOF bo
 		n = int(size)
 	}
 	if err := readFull(r, buf[:n], 0); err != nil {
-		sink.Report(finding.Finding{Code: finding.FileRead, Offset: 0, Detail: "reading the header: " + err.Error()})
+		sink.Report(finding.Finding{Code: finding.FileRead, Offset: 0, Detail: "reading the header: " + finding.ErrorText(err)})
 		return nil
 	}
 	if n < 4 || string(buf[:4]) != magic {

@@ -459,7 +459,7 @@ func (res *Result) readRaw(e BBTEntry, buf []byte, arena *Arena) error {
 		err = readFull(res.s.r, buf, int64(e.IB))
 	}
 	if err != nil {
-		return &ReadError{BID: e.BID, Offset: int64(e.IB), Code: finding.FileRead, Detail: err.Error()}
+		return &ReadError{BID: e.BID, Offset: int64(e.IB), Code: finding.FileRead, Detail: finding.ErrorText(err)}
 	}
 	return nil
 }

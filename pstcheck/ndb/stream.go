@@ -287,7 +287,7 @@ func (d *DataReader) readRun(e BBTEntry, ext int64) error {
 	d.run, d.runAt = d.run[:n], int64(e.IB)
 	if err := readFull(d.res.s.r, d.run, d.runAt); err != nil {
 		d.run = d.run[:0]
-		return &ReadError{BID: e.BID, Offset: int64(e.IB), Code: finding.FileRead, Detail: err.Error()}
+		return &ReadError{BID: e.BID, Offset: int64(e.IB), Code: finding.FileRead, Detail: finding.ErrorText(err)}
 	}
 	return nil
 }
