@@ -530,10 +530,12 @@ func entryNID(pc *ltp.PC, prop uint16) uint32 {
 	return 0
 }
 
-// password says whether a store's properties set a PST password.
+// password says whether a store's properties set a PST password: the
+// CRC-32 of one, neither 0 (none) nor 0xFFFFFFFF, which OSTs keep there
+// (Outlook asks for no OST's password).
 func password(pc *ltp.PC) bool {
 	p, ok := pc.Get(propPstPassword)
-	return ok && p.Value != 0
+	return ok && p.Value != 0 && p.Value != 0xFFFFFFFF
 }
 
 // nidNameToIDMap is the store's name-to-ID map (MS-PST 2.4.7).
