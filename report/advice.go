@@ -68,6 +68,12 @@ func Explain(r *pstcheck.Report) Explanation {
 	if r.Verdict == pstcheck.Damaged {
 		e.Advice = append(e.Advice, outboxAdvice(r)...)
 	}
+	if adv, step := nameAdvice(r); adv != nil {
+		e.Advice = append(e.Advice, adv...)
+		if r.Verdict == pstcheck.Healthy && e.NextStep == "nothing to do" {
+			e.NextStep = step
+		}
+	}
 	if r.OtherFormat == pstcheck.OtherNone {
 		if adv := locationAdvice(r.Location); adv != nil {
 			e.Advice = append(e.Advice, adv...)
@@ -104,6 +110,29 @@ func outboxAdvice(r *pstcheck.Report) []string {
 	}
 	return nil
 }
+
+// nameAdvice says what to do with a store named as the other kind is (an
+// OST renamed .pst, hoping Outlook would open it so, or a PST named .ost),
+// and the next step of a healthy one: Outlook goes by what it holds.
+func nameAdvice(r *pstcheck.Report) (advice []string, step string) {
+	switch ext := extOf(r.Path); {
+	case r.Content == pstcheck.ContentOST && ext == ".pst":
+		what := "This is an OST, the offline cache of a server mailbox, named .pst: renaming does not make it a PST, and Outlook opens it only as its own account's cache, not as a data file."
+		if r.Verdict != pstcheck.Healthy {
+			return []string{what}, ""
+		}
+		return []string{what + " To open its items as a PST, write a new one:", RepairCommand(r.Path)},
+			"nothing to repair; to open its items in Outlook, write a PST from it (pstcheck repair)"
+	case r.Content == pstcheck.ContentPST && ext == ".ost":
+		return []string{"This is a PST named .ost: rename it to end in .pst, and Outlook opens it (File > Open & Export > Open Outlook Data File)."},
+			"nothing to repair; rename it to end in .pst to open it in Outlook"
+	}
+	return nil, ""
+}
+
+// extOf is the extension of a file's path, in lower case, whichever
+// separators the path uses.
+func extOf(p string) string { return strings.ToLower(path.Ext(strings.ReplaceAll(p, `\`, "/"))) }
 
 // locationAdvice says why a data file must not stay where it lies, where
 // that damages such files: whatever its state, as a healthy one is at the
@@ -196,7 +225,7 @@ func explainUnreadable(r *pstcheck.Report) Explanation {
 // opens a file by its extension (Explorer offers Extract All for a .zip
 // alone, and a .msg named .pst opens as a data file).
 func explainOther(r *pstcheck.Report) (Explanation, bool) {
-	ext := strings.ToLower(path.Ext(strings.ReplaceAll(r.Path, `\`, "/")))
+	ext := extOf(r.Path)
 	rename := func(want string) string {
 		if ext == want {
 			return ""

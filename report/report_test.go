@@ -766,3 +766,28 @@ func TestOutboxAdvice(t *testing.T) {
 		}
 	}
 }
+
+// An OST renamed .pst (Outlook still will not open it as a data file) is
+// told so, and offered a PST written from it; a PST named .ost is told to
+// be renamed back; a store named as its kind is told neither.
+func TestNameOfOtherKind(t *testing.T) {
+	for _, c := range []struct {
+		path    string
+		content pstcheck.Content
+		advice  string
+		next    string
+	}{
+		{`C:\x\mail.pst`, pstcheck.ContentOST, "This is an OST, the offline cache of a server mailbox, named .pst", "write a PST from it (pstcheck repair)"},
+		{`C:\x\mail.OST`, pstcheck.ContentPST, "This is a PST named .ost: rename it to end in .pst", "rename it to end in .pst"},
+		{`C:\x\mail.ost`, pstcheck.ContentOST, "", "nothing to do"},
+		{`C:\x\mail.pst`, pstcheck.ContentPST, "", "nothing to do"},
+	} {
+		r := healthyReport()
+		r.Path, r.Content = c.path, c.content
+		e := Explain(r)
+		adv := strings.Join(e.Advice, "\n")
+		if c.advice == "" && strings.Contains(adv, "named .") || !strings.Contains(adv, c.advice) || !strings.Contains(e.NextStep, c.next) {
+			t.Errorf("%s holding a %s: next %q, advice\n%s", c.path, c.content, e.NextStep, adv)
+		}
+	}
+}
