@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -68,19 +69,16 @@ func Explain(r *pstcheck.Report) Explanation {
 	if r.Verdict == pstcheck.Damaged {
 		e.Advice = append(e.Advice, outboxAdvice(r)...)
 	}
-	if adv, step := nameAdvice(r); adv != nil {
-		e.Advice = append(e.Advice, adv...)
-		if r.Verdict == pstcheck.Healthy && e.NextStep == "nothing to do" {
-			e.NextStep = step
-		}
+	// What the file's name and place call for, which a healthy file's
+	// next step says too.
+	adv, step := nameAdvice(r)
+	if loc := locationAdvice(r.Location); loc != nil && r.OtherFormat == pstcheck.OtherNone {
+		adv = append(adv, loc...)
+		step = cmp.Or(step, "nothing to repair; move the file to a local disk outside synced folders (see the advice)")
 	}
-	if r.OtherFormat == pstcheck.OtherNone {
-		if adv := locationAdvice(r.Location); adv != nil {
-			e.Advice = append(e.Advice, adv...)
-			if r.Verdict == pstcheck.Healthy && e.NextStep == "nothing to do" {
-				e.NextStep = "nothing to repair; move the file to a local disk outside synced folders (see the advice)"
-			}
-		}
+	e.Advice = append(e.Advice, adv...)
+	if step != "" && r.Verdict == pstcheck.Healthy && e.NextStep == "nothing to do" {
+		e.NextStep = step
 	}
 	return e
 }
@@ -376,9 +374,9 @@ func explainDamage(r *pstcheck.Report) Explanation {
 	case pstcheck.ActionRestore:
 		// incomplete: bytes are missing, at the end or inside.
 		if incomplete := d.MissingBytes > 0 || d.GapBytes > 0; incomplete || d.AddedBytes > 0 || d.ZeroedBytes > 0 {
-			switch {
-			case cutAtLimit(r) != nil:
-				e.NextStep = "this copy stopped at " + cutAtLimit(r).name + ": copy the file again " + cutAtLimit(r).remedy
+			switch limit := cutAtLimit(r); {
+			case limit != nil:
+				e.NextStep = "this copy stopped at " + limit.name + ": copy the file again " + limit.remedy
 			case incomplete:
 				e.NextStep = "this copy is incomplete: copy the file again from its source"
 			case d.AddedBytes > 0:
@@ -545,7 +543,11 @@ func includeDamagedParts(it pstcheck.ItemCounts) []string {
 // its end cut off or zeroed; nothing for a file whose size and places are
 // as its header says.
 func copyFaults(r *pstcheck.Report) []string {
-	d := r.Damage
+	d, limit := r.Damage, cutAtLimit(r)
+	// stopped says why the copy ends where it does, at a size limit.
+	stopped := func() string {
+		return fmt.Sprintf("at %s bytes: %s, so the copy stopped there", thousands(r.Size), limit.what)
+	}
 	var out []string
 	switch {
 	case d.AddedBytes > 0:
@@ -558,18 +560,17 @@ func copyFaults(r *pstcheck.Report) []string {
 		}
 		out = append(out,
 			fmt.Sprintf("This copy lacks %s %s, and what followed was moved up to fill %s: a copy that passed over what it could not read (dd with conv=noerror but without sync, some recovery tools). pstcheck read the rest where it belongs. The original may be whole: copy it again and scan the new copy; if its disk has unreadable sectors, copy it with a tool that fills them with zeros instead (ddrescue), which keeps everything else in its place.", units.Size(d.GapBytes, 2), placesAt(d.Gaps, d.GapOffset, d.GapBeforeData), hole))
-	case d.MissingBytes > 0 && cutAtLimit(r) != nil:
-		l := cutAtLimit(r)
+	case limit != nil:
 		out = append(out,
-			fmt.Sprintf("This copy ends %s early, at %s bytes: %s, so the copy stopped there. The original may be whole: copy it again %s and scan the new copy.", missing(d), thousands(r.Size), l.what, l.remedy))
+			fmt.Sprintf("This copy ends %s early, %s. The original may be whole: copy it again %s and scan the new copy.", missing(d), stopped(), limit.remedy))
 	case d.MissingBytes > 0:
 		out = append(out,
 			fmt.Sprintf("This copy ends %s early: a copy that was interrupted, or a disk that filled up. The original may be whole: copy it again and scan the new copy.", missing(d)))
 	}
 	if d.MissingBytes > 0 && (d.AddedBytes > 0 || d.GapBytes > 0) {
 		also := fmt.Sprintf("It also ends %s early", missing(d))
-		if l := cutAtLimit(r); l != nil {
-			also += fmt.Sprintf(", at %s bytes: %s, so the copy stopped there; copy it again %s", thousands(r.Size), l.what, l.remedy)
+		if limit != nil {
+			also += fmt.Sprintf(", %s; copy it again %s", stopped(), limit.remedy)
 		}
 		out = append(out, also+".")
 	}
