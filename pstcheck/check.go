@@ -136,8 +136,8 @@ func scan(ctx context.Context, r io.ReaderAt, size int64, opts Options, keepItem
 		rep.Format = Format(h.Kind.String())
 		rep.Content = contentOf(h, m, opts.Name)
 		if m != nil {
-			// Outlook asks for no OST's password.
-			rep.Password, rep.Outbox = m.Password && rep.Content != ContentOST, m.Outbox
+			// Outlook asks for a PST's password, not an OST's or a PAB's.
+			rep.Password, rep.Outbox = m.Password && rep.Content != ContentOST && rep.Content != ContentPAB, m.Outbox
 		}
 		rep.Stats.Version = h.Version
 		rep.Stats.Crypt = h.CryptName()

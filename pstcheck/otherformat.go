@@ -101,8 +101,9 @@ func zerosThroughout(r io.ReaderAt, size int64) bool {
 	buf := make([]byte, sniffLen)
 	for i := int64(1); i <= zeroSamples; i++ {
 		off := max(0, size*i/zeroSamples-sniffLen)
-		n, _ := r.ReadAt(buf[:min(sniffLen, size-off)], off)
-		if len(bytes.Trim(buf[:n], "\x00")) != 0 {
+		want := buf[:min(sniffLen, size-off)]
+		// A place that cannot be read is no zeros.
+		if n, err := r.ReadAt(want, off); n < len(want) || err != nil && err != io.EOF || len(bytes.Trim(want, "\x00")) != 0 {
 			return false
 		}
 	}

@@ -17,6 +17,7 @@ func TestPasswordOfCorpus(t *testing.T) {
 	want := map[string]bool{
 		"java-libpst__passworded.pst":                                true,
 		"aspose-email-dotnet__passwordprotectedPST.pst":              true,
+		"pstsdk__test_ansi.pst":                                      true,
 		"aspose-email-dotnet__SampleOstFile.ost":                     false,
 		"npm-pst-extractor-1.12.0__pstextractortest@outlook.com.ost": false,
 		"aspose-email-dotnet__Outlook.pst":                           false,

@@ -95,16 +95,13 @@ func outboxAdvice(r *pstcheck.Report) []string {
 		if f.NID != r.Outbox {
 			continue
 		}
-		var what string
 		switch n := f.Damaged + f.Lost; {
 		case n > 0:
-			what = "The Outbox holds " + plural(n, "damaged or lost item")
+			return []string{"The Outbox holds " + plural(n, "damaged or lost item") + ": Outlook sends what waits there, and an item it cannot read can stop it sending any mail, with errors that do not name this file (such as \"503 valid RCPT command must precede DATA\"). Once what the file holds is saved, delete from the Outbox in Outlook what will not send; a new PST written by pstcheck repair leaves damaged items out."}
 		case f.StructureDamaged:
-			what = "The Outbox's own tables are damaged"
-		default:
-			return nil
+			return []string{"The Outbox folder's own node or tables are damaged: Outlook sends mail from that folder, and sending may fail, with errors that do not name this file, until the steps above have rebuilt it."}
 		}
-		return []string{what + ": Outlook sends what waits there, and an item it cannot read can stop it sending any mail, with errors that do not name this file (such as \"503 valid RCPT command must precede DATA\"). Once what the file holds is saved, delete from the Outbox in Outlook what will not send; a new PST written by pstcheck repair leaves damaged items out."}
+		return nil
 	}
 	return nil
 }
@@ -117,11 +114,15 @@ func nameAdvice(r *pstcheck.Report) (advice []string, step string) {
 	case r.Content == pstcheck.ContentOST && ext == ".pst":
 		what := "This is an OST, the offline cache of a server mailbox, named .pst: renaming does not make it a PST, and Outlook opens it only as its own account's cache, not as a data file."
 		if r.Verdict != pstcheck.Healthy {
-			return []string{what}, ""
+			// The steps above rename the OST the account uses, not this.
+			return []string{what + " The .ost to rename is the one Outlook uses for the account, not this file."}, ""
 		}
 		return []string{what + " To open its items as a PST, write a new one:", RepairCommand(r.Path)},
 			"nothing to repair; to open its items in Outlook, write a PST from it (pstcheck repair)"
 	case r.Content == pstcheck.ContentPST && ext == ".ost":
+		if r.Verdict != pstcheck.Healthy {
+			return []string{"This is a PST named .ost: Outlook opens a PST by that name only, so name what the steps above give .pst."}, ""
+		}
 		return []string{"This is a PST named .ost: rename it to end in .pst, and Outlook opens it (File > Open & Export > Open Outlook Data File)."},
 			"nothing to repair; rename it to end in .pst to open it in Outlook"
 	}

@@ -790,4 +790,16 @@ func TestNameOfOtherKind(t *testing.T) {
 			t.Errorf("%s holding a %s: next %q, advice\n%s", c.path, c.content, e.NextStep, adv)
 		}
 	}
+	// A damaged one is promised nothing a rename cannot give, and the
+	// OST the damage advice renames is the account's, not this file.
+	r := damagedReport()
+	r.Path = `C:\x\mail.ost`
+	if adv := strings.Join(Explain(r).Advice, "\n"); !strings.Contains(adv, "Outlook opens a PST by that name only") || strings.Contains(adv, "and Outlook opens it") {
+		t.Errorf("a damaged PST named .ost:\n%s", adv)
+	}
+	r = damagedReport()
+	r.Path, r.Content, r.Action = `C:\x\mail.pst`, pstcheck.ContentOST, pstcheck.ActionRecreateOST
+	if adv := strings.Join(Explain(r).Advice, "\n"); !strings.Contains(adv, "The .ost to rename is the one Outlook uses for the account, not this file.") {
+		t.Errorf("a damaged OST named .pst:\n%s", adv)
+	}
 }

@@ -683,7 +683,7 @@ func TestScanDamagedOutbox(t *testing.T) {
 	}
 	ios, stdout, _ := testIO(false)
 	runCLI(ios, "scan", p)
-	if !strings.Contains(stdout.String(), "The Outbox's own tables are damaged: Outlook sends what waits there") {
+	if !strings.Contains(stdout.String(), "The Outbox folder's own node or tables are damaged: Outlook sends mail from that folder") {
 		t.Errorf("no word of the Outbox:\n%s", stdout)
 	}
 	ios, stdout, _ = testIO(false)

@@ -108,6 +108,29 @@ func ErrorText(err error) string {
 	if !errors.As(err, &pe) {
 		return err.Error()
 	}
-	quoted := pe.Op + ` "` + strings.ReplaceAll(pe.Path, `"`, `\"`) + `": ` + pe.Err.Error()
+	quoted := pe.Op + ` "` + escapeQuoted(pe.Path) + `": ` + pe.Err.Error()
 	return strings.Replace(err.Error(), pe.Error(), quoted, 1)
+}
+
+// escapeQuoted makes p safe between double quotes as Windows' command
+// lines are: a double quote, and the backslashes right before one or
+// before the closing quote, each escaped by a backslash (D:\ becomes
+// D:\\); any other backslash, as in C:\Users, stays as it is.
+func escapeQuoted(p string) string {
+	var b strings.Builder
+	run := 0 // backslashes just written
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			run++
+		case '"':
+			b.WriteString(strings.Repeat(`\`, run+1))
+			run = 0
+		default:
+			run = 0
+		}
+		b.WriteByte(p[i])
+	}
+	b.WriteString(strings.Repeat(`\`, run))
+	return b.String()
 }

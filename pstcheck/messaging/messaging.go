@@ -535,7 +535,7 @@ func entryNID(pc *ltp.PC, prop uint16) uint32 {
 // (Outlook asks for no OST's password).
 func password(pc *ltp.PC) bool {
 	p, ok := pc.Get(propPstPassword)
-	return ok && p.Value != 0 && p.Value != 0xFFFFFFFF
+	return ok && p.Type == ltp.TypeInt32 && p.Value != 0 && p.Value != 0xFFFFFFFF
 }
 
 // nidNameToIDMap is the store's name-to-ID map (MS-PST 2.4.7).
