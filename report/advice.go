@@ -99,7 +99,7 @@ func outboxAdvice(r *pstcheck.Report) []string {
 		case n > 0:
 			return []string{"The Outbox holds " + plural(n, "damaged or lost item") + ": Outlook sends what waits there, and an item it cannot read can stop it sending any mail, with errors that do not name this file (such as \"503 valid RCPT command must precede DATA\"). Once what the file holds is saved, delete from the Outbox in Outlook what will not send; a new PST written by pstcheck repair leaves damaged items out."}
 		case f.StructureDamaged:
-			return []string{"The Outbox folder's own node or tables are damaged: Outlook sends mail from that folder, and sending may fail, with errors that do not name this file, until the steps above have rebuilt it."}
+			return []string{"The Outbox folder's own node or tables are damaged: Outlook sends mail from that folder, and sending may fail, with errors that do not name this file, until the steps above are taken."}
 		}
 		return nil
 	}
