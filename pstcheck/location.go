@@ -50,7 +50,7 @@ func inSyncedFolder(abs string, getenv func(string) string) bool {
 			continue
 		}
 		set = true
-		if rel, err := filepath.Rel(dir, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel) {
+		if rel, err := filepath.Rel(dir, abs); err == nil && filepath.IsLocal(rel) {
 			return true
 		}
 	}

@@ -63,7 +63,7 @@ func identifyOther(r io.ReaderAt, size int64, name string) OtherFormat {
 			return m.is
 		}
 	}
-	if len(bytes.Trim(b, "\x00")) == 0 && zerosThroughout(r, size) {
+	if len(bytes.Trim(b, "\x00")) == 0 && zerosThroughout(r, size, buf) {
 		return OtherZeros
 	}
 	text := bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF")), " \t\r\n")
@@ -74,7 +74,7 @@ func identifyOther(r io.ReaderAt, size int64, name string) OtherFormat {
 		return OtherWeb
 	case bytes.HasPrefix(text, []byte("From ")) && hasMailHeader(secondLine(text)):
 		return OtherMbox
-	case isHeaderLine(text) && hasMailHeader(text):
+	case hasMailHeader(text):
 		return OtherEmail
 	}
 	return OtherNone
@@ -96,12 +96,11 @@ const zeroSamples = 16
 // end and at places spread between (sniffLen bytes each): a file wiped, or
 // whose size was set and nothing written, rather than a store whose start
 // alone was zeroed (which the scan reads from the rest when any of it is
-// left).
-func zerosThroughout(r io.ReaderAt, size int64) bool {
-	buf := make([]byte, sniffLen)
+// left). buf, of min(size, sniffLen) bytes, is read into.
+func zerosThroughout(r io.ReaderAt, size int64, buf []byte) bool {
 	for i := int64(1); i <= zeroSamples; i++ {
-		off := max(0, size*i/zeroSamples-sniffLen)
-		want := buf[:min(sniffLen, size-off)]
+		off := max(0, size*i/zeroSamples-int64(len(buf)))
+		want := buf[:min(int64(len(buf)), size-off)]
 		// A place that cannot be read is no zeros.
 		if n, err := r.ReadAt(want, off); n < len(want) || err != nil && err != io.EOF || len(bytes.Trim(want, "\x00")) != 0 {
 			return false
