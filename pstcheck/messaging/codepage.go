@@ -187,8 +187,8 @@ func (w *walker) storeCodepage() (cp uint32, known bool) {
 		}
 	}
 	if len(votes) == 0 {
-		for _, e := range w.res.Unlinked[:min(256, len(w.res.Unlinked))] {
-			pc, ok := w.peekHeap(e.BID)
+		for _, bid := range w.res.Unlinked[:min(256, len(w.res.Unlinked))] {
+			pc, ok := w.peekHeap(bid)
 			if !ok {
 				continue
 			}

@@ -211,14 +211,14 @@ type ItemRef struct {
 }
 
 // UnlinkedMessage is a message whose property heap survives in block
-// Data at Offset, though no node index entry links to it; Sub is the
+// Data, though no node index entry links to it; Sub is the
 // subnode tree that alone fits it (0: none does), Whole says it was read
 // whole (wholeSalvage): recovered.
 type UnlinkedMessage struct {
 	Remains
-	Offset int64
-	Class  string
-	RowInfo
+	Class   string
+	Subject string
+	Time    time.Time // as RowInfo.Time
 	// Folder is the folder whose contents table, found among the blocks
 	// no node uses, alone lists the message (0: none can be told;
 	// placeUnlinked); Result.UnusedFolders describes it.

@@ -65,10 +65,7 @@ func (w *walker) storeHeaps() (byNode map[uint32][]storeHeap, roots []uint64) {
 	slices.SortFunc(w.unusedRoots, func(a, b uint64) int { return cmp.Compare(b, a) })
 	// A heap is a data block, or a data tree when it is larger (a map
 	// with many names).
-	bids := slices.Clone(trees.DataTrees)
-	for _, e := range w.res.Unlinked {
-		bids = append(bids, e.BID)
-	}
+	bids := slices.Concat(trees.DataTrees, w.res.Unlinked)
 	for _, bid := range bids {
 		if w.ctx.Err() != nil {
 			break
@@ -86,7 +83,7 @@ func (w *walker) storeHeaps() (byNode map[uint32][]storeHeap, roots []uint64) {
 		default:
 			continue
 		}
-		w.salvageable[nid] = append(w.salvageable[nid], storeHeap{bid, subnodesNamed(pc)})
+		w.salvageable[nid] = append(w.salvageable[nid], storeHeap{bid, appendSubnodesNamed(nil, pc)})
 	}
 	for _, heaps := range w.salvageable {
 		slices.SortFunc(heaps, func(a, b storeHeap) int { return cmp.Compare(b.bid, a.bid) })

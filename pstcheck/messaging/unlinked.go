@@ -6,10 +6,10 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"io"
-	"maps"
 	"slices"
 	"strings"
 	"time"
+	"unique"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/ltp"
@@ -98,34 +98,40 @@ func (w *walker) unlinked() {
 	trees := w.res.UnusedSubnodeTrees(w.chk.mem.blocks())
 	w.newestFailing, w.failingInternal = w.newestFailingOf(trees)
 	w.unusedTrees = trees
-	heaps := map[uint64]heapFacts{}
+	heaps := &heapTable{}
 	defer func() { w.matchSubnodes(heaps, trees.Roots) }()
+	// Where the BBT was read whole, every block no node uses is one the
+	// store still holds (a block freed by a change leaves the BBT): two
+	// heaps of one subject and time are then two messages (a message and
+	// its copy in another folder), not two versions of one. Elsewhere
 	// listed are the messages found, by fingerprint: where in Unlinked
-	// (every one found is listed: the scan bounds the heaps it keeps). Where the BBT was read whole, every block no node
-	// uses is one the store still holds (a block freed by a change leaves
-	// the BBT): two heaps of one subject and time are then two messages (a
-	// message and its copy in another folder), not two versions of one.
-	listed := map[uint64]int{}
+	// (every one found is listed: the scan bounds the heaps it keeps).
 	copies := w.res.BBTWhole
+	var listed map[uint64]int
+	if !copies {
+		listed = map[uint64]int{}
+	}
 	defer func() {
 		for _, m := range w.out.Unlinked {
 			w.reportUnlinked(m)
 		}
 	}()
 	w.propertyHeaps = make([]uint64, (len(w.res.Unlinked)+63)/64)
-	for i, e := range w.res.Unlinked {
+	for i, bid := range w.res.Unlinked {
 		if w.ctx.Err() != nil {
 			return
 		}
-		if trees.Lists(e.BID) {
+		if trees.Lists(bid) {
 			continue
 		}
-		pc, ok := w.peekHeap(e.BID)
+		pc, ok := w.peekHeap(bid)
 		if !ok {
 			continue
 		}
 		w.propertyHeaps[i/64] |= 1 << (i % 64)
-		class := w.peekString(pc, propMessageClass)
+		// One string per class, not per message: a store's lost messages
+		// number in the millions, their classes in the dozens.
+		class := unique.Make(w.peekString(pc, propMessageClass)).Value()
 		if class == "" {
 			w.unusedFolders.folderHeap(pc, w.peekString(pc, propDisplayName))
 			continue
@@ -133,12 +139,12 @@ func (w *walker) unlinked() {
 		// Every message heap claims the subnode trees it fits, even one
 		// not salvaged (an older copy, an FAI item, a report): a tree two
 		// heaps fit goes to none.
-		heaps[e.BID] = w.heapFactsOf(pc)
+		heaps.add(w, bid, pc)
 		if !strings.HasPrefix(strings.ToUpper(class), "IPM.") || hasPrefixFold(class, faiClasses) || associated(pc) {
 			continue
 		}
-		m := UnlinkedMessage{Remains: Remains{Data: e.BID}, Offset: int64(e.IB), Class: class,
-			RowInfo:       RowInfo{Subject: StripSubjectPrefix(w.peekString(pc, propSubject)), Time: peekTime(pc)},
+		m := UnlinkedMessage{Remains: Remains{Data: bid}, Class: class,
+			Subject: StripSubjectPrefix(w.peekString(pc, propSubject)), Time: peekTime(pc),
 			MaybeAttached: w.stamps.lacks(pc)}
 		if m.Subject == "" && m.Time.IsZero() {
 			continue
@@ -162,22 +168,23 @@ func (w *walker) unlinked() {
 			if w.out.Salvage == nil {
 				w.out.Salvage = map[uint32]Remains{}
 			}
-			if e.BID > w.out.Salvage[nid].Data {
-				w.out.Salvage[nid] = Remains{Data: e.BID}
+			if bid > w.out.Salvage[nid].Data {
+				w.out.Salvage[nid] = Remains{Data: bid}
 			}
 			continue
 		}
-		i, seen := listed[p]
-		switch {
-		case seen && !copies:
+		if i, seen := listed[p]; seen {
 			// Heaps come in BID order, and BIDs grow as blocks are
 			// written: this one is a newer version of the message.
 			w.out.Unlinked[i] = m
 			continue
-		case !seen && w.isKnown(p):
+		}
+		if w.isKnown(p) {
 			continue // a message found, or a row
 		}
-		listed[p] = len(w.out.Unlinked)
+		if listed != nil {
+			listed[p] = len(w.out.Unlinked)
+		}
 		w.out.Unlinked = append(w.out.Unlinked, m)
 	}
 }
@@ -244,12 +251,16 @@ func (w *walker) heapClientOf(bid uint64) (sig byte, heap, read bool) {
 	return sig, heap, true
 }
 
+// rowInfo is what the message's heap says of it, as a row would: with no
+// last change time.
+func (u *UnlinkedMessage) rowInfo() RowInfo { return RowInfo{Subject: u.Subject, Time: u.Time} }
+
 func (w *walker) reportUnlinked(m UnlinkedMessage) {
 	when := ""
 	if !m.Time.IsZero() {
 		when = ", " + m.Time.Format("2006-01-02 15:04")
 	}
-	w.report(finding.MessageUnlinked, 0, 0, m.Offset, m.Data,
+	w.report(finding.MessageUnlinked, 0, 0, w.res.BlockOffset(m.Data), m.Data,
 		"block 0x%X holds the properties of a message (%s %q%s) that no node index entry links to", m.Data, m.Class, m.Subject, when)
 }
 
@@ -271,53 +282,6 @@ func (w *walker) peekHeap(bid uint64) (*ltp.PC, bool) {
 	}
 	pc, err := ltp.PeekPC(w.chk.mem.objects(), blocks, w.res.Decoder())
 	return pc, err == nil
-}
-
-// subnodesNamed lists the subnodes a property heap's values are kept in.
-func subnodesNamed(pc *ltp.PC) []uint32 {
-	var out []uint32
-	for _, p := range pc.Props {
-		if !ltp.Inline(p.Type) && !ltp.IsHID(p.Value) {
-			out = append(out, p.Value)
-		}
-	}
-	return out
-}
-
-// heapFacts are what a message heap says of its subnode tree: the
-// subnodes its values are kept in, its recipients' names (recipientsPrint
-// of its display To, Cc and Bcc; display instead when one of them is
-// kept in a subnode, to be read from the tree) and whether its flags say
-// it has attachments (attachUnknown: it keeps no flags).
-type heapFacts struct {
-	needs                 []uint32
-	values                int // the large values among needs (largeValuesOf)
-	recipients            uint64
-	display               *[3]displayPart
-	noDisplay             bool // it keeps no display To, Cc or Bcc at all
-	attach, attachUnknown bool
-	headers               headersID // its Message-ID, where its tree's headers repeat it
-}
-
-// heapKey groups heaps alike for matchSubnodes: by the first subnode they
-// name (0: none) and their recipients; those that keep a display name in
-// a subnode (display) by that first subnode alone; and those whose tree's
-// headers give their Message-ID, by it too.
-type heapKey struct {
-	first      uint32
-	recipients uint64
-	display    bool
-	id         uint64
-}
-
-func (h heapFacts) key() heapKey {
-	switch {
-	case h.display != nil:
-		return heapKey{first: h.needs[0], display: true, id: h.headers.id}
-	case len(h.needs) > 0:
-		return heapKey{first: h.needs[0], recipients: h.recipients, id: h.headers.id}
-	}
-	return heapKey{recipients: h.recipients}
 }
 
 // displayPart is a display To, Cc or Bcc of a heap: its text's hash
@@ -342,33 +306,6 @@ const (
 func associated(pc *ltp.PC) bool {
 	p, ok := pc.Get(propMessageFlags)
 	return ok && p.Type == ltp.TypeInt32 && p.Value&msgFlagAssociated != 0
-}
-
-func (w *walker) heapFactsOf(pc *ltp.PC) heapFacts {
-	h := heapFacts{needs: subnodesNamed(pc), attachUnknown: true}
-	h.values = largeValuesOf(h.needs)
-	var parts [3]displayPart
-	inSubnode := false
-	h.noDisplay = true
-	for i, id := range []uint16{propDisplayTo, propDisplayCc, propDisplayBcc} {
-		p, ok := pc.Get(id)
-		h.noDisplay = h.noDisplay && !ok
-		if ok && !ltp.Inline(p.Type) && !ltp.IsHID(p.Value) {
-			parts[i].sub, parts[i].typ, inSubnode = p.Value, p.Type, true
-		} else {
-			parts[i].hash = textHash(w.peekString(pc, id))
-		}
-	}
-	if inSubnode {
-		h.display = &parts
-	} else {
-		h.recipients = recipientsPrint(parts[0].hash, parts[1].hash, parts[2].hash)
-	}
-	if p, ok := pc.Get(propMessageFlags); ok && p.Type == ltp.TypeInt32 {
-		h.attach, h.attachUnknown = p.Value&msgFlagHasAttach != 0, false
-	}
-	h.headers = w.headersIDOf(pc)
-	return h
 }
 
 // displayIn is recipientsPrint of a heap's display names, those kept in a
@@ -511,22 +448,23 @@ const (
 // may own: a writer may keep display names that do not list every
 // recipient (the project's generator keeps no display Cc), and such a
 // tree may be the heap's own.
-func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
-	if len(heaps) == 0 || w.ctx.Err() != nil {
+func (w *walker) matchSubnodes(heaps *heapTable, roots []uint64) {
+	if heaps.len() == 0 || w.ctx.Err() != nil {
 		return
 	}
 	// Heaps are grouped by their key (heapFacts.key); firstNamedBy counts
 	// the heaps that name each subnode first, idNamedBy those of each
 	// Message-ID their trees' headers repeat; headerSubs are the subnodes
-	// (and string types) those keep their headers in.
-	groups := map[heapKey][]uint64{}
+	// (and string types) those keep their headers in. Heaps and trees are
+	// named by their place in heaps and roots.
+	groups := groupHeaps(heaps)
 	firstNamedBy := map[uint32]int{}
 	idNamedBy := map[uint64]int{}
 	headerSubs := map[uint32][]uint16{}
-	for bid, h := range heaps {
-		groups[h.key()] = append(groups[h.key()], bid)
-		if len(h.needs) > 0 {
-			firstNamedBy[h.needs[0]]++
+	for i := range uint32(heaps.len()) {
+		h := &heaps.facts[i]
+		if h.needsLen > 0 {
+			firstNamedBy[heaps.first(i)]++
 		}
 		if hd := h.headers; hd.id != 0 {
 			idNamedBy[hd.id]++
@@ -535,23 +473,21 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 			}
 		}
 	}
-	// fits and fitBy keep at most maxCopies+1 each: more than one says
-	// a heap or tree is not told apart, up to maxCopies may be copies.
 	// Past maxGroup heaps alike (sent to the same people, naming the same
 	// first subnode) none is told apart, and checking each with each tree
 	// would cost their number squared: such a group is crowded, its heaps
 	// get no tree, nor do the trees it might fit.
-	fits := map[uint64][]uint64{}  // heap: the trees it fits
-	fitBy := map[uint64][]uint64{} // tree: the heaps it fits
+	fits := newFitLists(heaps.len()) // heap: the trees it fits
+	fitBy := newFitLists(len(roots)) // tree: the heaps it fits
 	// confirmed is, of a heap that keeps its Message-ID, a tree it fits
-	// whose headers also give its subject and date (headersIdent).
-	confirmed := map[uint64]uint64{}
+	// whose headers also give its subject and date (headersIdent), +1.
+	confirmed := map[uint32]uint32{}
 	headersRead := map[headerData]headerIdent{}
 	headersBudget := 2*w.res.FileSize() + maxHeadersText
-	crowdedKey, crowdedTree := map[heapKey]bool{}, map[uint64]bool{}
+	crowdedKey, crowdedTree := map[uint64]bool{}, make([]bool, len(roots)) // by key's hash, by tree
 	unread, loose, checks := 0, 0, 0
-	var all []uint64 // every heap, in BID order, for a blind tree
-	for _, root := range roots {
+	for ri, root := range roots {
+		tree := uint32(ri)
 		if w.ctx.Err() != nil {
 			return
 		}
@@ -578,12 +514,12 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		values := largeValues(subs)
 		ids, looked := w.headerIDs(subs, headerSubs, headersRead, &headersBudget)
 		checks += looked
-		fit := func(heap uint64) bool {
+		fit := func(heap uint32) bool {
 			checks++
-			h := heaps[heap]
+			h := &heaps.facts[heap]
 			// The tree holds every subnode the heap names, and no other
 			// large value: it holds its own heap's, which names them.
-			if !(recipients || len(h.needs) > 0) || !holdsAll(subs, h.needs) || h.values != values || h.attach && !attachments {
+			if !(recipients || h.needsLen > 0) || !holdsAll(subs, heaps.needs(heap)) || int(h.values) != values || h.attach && !attachments {
 				return false
 			}
 			if hd := h.headers; hd.id != 0 {
@@ -592,30 +528,30 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 					return false
 				}
 				if hd.ident != 0 && hi.ident == hd.ident {
-					confirmed[heap] = root
+					confirmed[heap] = tree + 1
 				}
 			}
-			if len(fits[heap]) <= maxCopies {
-				fits[heap] = append(fits[heap], root)
-			}
-			if len(fitBy[root]) <= maxCopies {
-				fitBy[root] = append(fitBy[root], heap)
-			}
+			fits.add(heap, tree)
+			fitBy.add(tree, heap)
 			return true
 		}
 		// group weighs the heaps of key k; those that keep a display name
 		// in a subnode are weighed with it read from this tree.
 		read := map[[2]uint32]uint64{}
 		group := func(k heapKey) {
-			hs := groups[k]
+			hash := groups.hash(k)
+			hs := groups.of(hash)
 			if len(hs) > maxGroup {
-				crowdedKey[k], crowdedTree[root] = true, true
+				crowdedKey[hash], crowdedTree[tree] = true, true
 				return
 			}
 			for _, heap := range hs {
+				if heaps.key(heap) != k {
+					continue // another key of the same hash
+				}
 				if k.display {
 					checks++
-					if p, ok := w.displayIn(heaps[heap].display, subs, read); !ok || p != print {
+					if p, ok := w.displayIn(heaps.facts[heap].display, subs, read); !ok || p != print {
 						continue
 					}
 				}
@@ -625,11 +561,8 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		ownsTreeless := false // a heap without display names fits it
 		switch {
 		case blind:
-			if all == nil {
-				all = slices.Sorted(maps.Keys(heaps))
-			}
-			for _, heap := range all {
-				if fit(heap) && heaps[heap].noDisplay {
+			for heap := range uint32(heaps.len()) {
+				if fit(heap) && heaps.facts[heap].noDisplay {
 					ownsTreeless = true
 				}
 			}
@@ -663,7 +596,7 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 		// must name, may be the tree of a heap whose display names do not
 		// list them (and one a crowded group may fit is counted so too),
 		// as may a blind tree such a heap fits.
-		if len(fitBy[root]) == 0 && (crowdedTree[root] || recipients && print != noRecipients && values == 0) || ownsTreeless {
+		if len(fitBy.of(tree)) == 0 && (crowdedTree[tree] || recipients && print != noRecipients && values == 0) || ownsTreeless {
 			loose++
 		}
 	}
@@ -689,9 +622,9 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	// missing, or no tree can: the heap's own tree then is among the trees
 	// and fits it too (messageid.go).
 	headersProve := w.unusedKnown() && (w.newestFailing.Data == 0 || w.failingInternal == 0 && unread == 0)
-	var copies map[uint64]uint64
+	var copies map[uint32]uint64
 	if unique && loose == 0 {
-		copies = w.pairCopies(fits, fitBy, crowdedTree)
+		copies = w.pairCopies(heaps, roots, &fits, &fitBy, crowdedTree)
 	}
 	// listed says a contents-table row names the heap's message (by its
 	// subject and time): it is a message of the store, not one embedded in
@@ -699,26 +632,30 @@ func (w *walker) matchSubnodes(heaps map[uint64]heapFacts, roots []uint64) {
 	// then either). For a message no row of a folder read lists, the rows
 	// of the contents tables no node uses may (asked only when needed:
 	// they are read then).
-	remains := func(heap uint64, listed func() bool) Remains {
-		t := fits[heap]
-		switch h := heaps[heap]; {
-		case h.noDisplay && len(h.needs) == 0 && !h.attach && !h.attachUnknown && (treeless && loose == 0 || listed()):
-			return Remains{Data: heap, Treeless: true}
-		case crowdedKey[h.key()]:
-		case len(t) == 1 && len(fitBy[t[0]]) == 1 && !crowdedTree[t[0]] && (sound || len(h.needs) > 0 && firstNamedBy[h.needs[0]] == 1 ||
-			h.headers.id != 0 && idNamedBy[h.headers.id] == 1 && confirmed[heap] == t[0] && headersProve || unique && listed()):
-			return Remains{Data: heap, Sub: t[0]}
-		case copies[heap] != 0 && (sound || listed()):
-			return Remains{Data: heap, Sub: copies[heap]}
+	remains := func(bid uint64, listed func() bool) Remains {
+		heap, ok := heaps.index(bid)
+		if !ok {
+			return Remains{Data: bid}
 		}
-		return Remains{Data: heap}
+		t := fits.of(heap)
+		switch h := &heaps.facts[heap]; {
+		case h.noDisplay && h.needsLen == 0 && !h.attach && !h.attachUnknown && (treeless && loose == 0 || listed()):
+			return Remains{Data: bid, Treeless: true}
+		case crowdedKey[groups.hash(heaps.key(heap))]:
+		case len(t) == 1 && len(fitBy.of(t[0])) == 1 && !crowdedTree[t[0]] && (sound || h.needsLen > 0 && firstNamedBy[heaps.first(heap)] == 1 ||
+			h.headers.id != 0 && idNamedBy[h.headers.id] == 1 && confirmed[heap] == t[0]+1 && headersProve || unique && listed()):
+			return Remains{Data: bid, Sub: roots[t[0]]}
+		case copies[heap] != 0 && (sound || listed()):
+			return Remains{Data: bid, Sub: copies[heap]}
+		}
+		return Remains{Data: bid}
 	}
 	for nid, r := range w.out.Salvage {
 		w.out.Salvage[nid] = remains(r.Data, func() bool { return true })
 	}
 	for i := range w.out.Unlinked {
 		u := &w.out.Unlinked[i]
-		u.Remains = remains(u.Data, func() bool { return w.rowsList(u.RowInfo) })
+		u.Remains = remains(u.Data, func() bool { return w.rowsList(u.rowInfo()) })
 	}
 }
 
@@ -778,7 +715,7 @@ func (w *walker) wholeSalvage() {
 		if w.ctx.Err() != nil {
 			continue
 		}
-		if u.Fault, u.Newer = w.readsWhole(0, u.Remains, u.RowInfo); u.Fault != NoFault {
+		if u.Fault, u.Newer = w.readsWhole(0, u.Remains, u.rowInfo()); u.Fault != NoFault {
 			continue
 		}
 		u.Whole = true
@@ -879,13 +816,14 @@ const (
 // (sameWithEach). Which heap gets which tree then changes nothing written,
 // and, where no block can be missing and no tree is left that no heap fits
 // (the caller sees to both), each heap's own tree is among them. They are
-// paired in BID order.
-func (w *walker) pairCopies(fits, fitBy map[uint64][]uint64, crowded map[uint64]bool) map[uint64]uint64 {
-	out := map[uint64]uint64{}
-	done := map[uint64]bool{}
-	for heap, trees := range fits {
-		hs := fitBy[trees[0]]
-		if len(trees) < 2 || len(trees) > maxCopies || done[heap] || len(hs) != len(trees) || slices.ContainsFunc(trees, func(t uint64) bool { return crowded[t] }) {
+// paired in BID order. Heaps and trees are named by their place in heaps
+// and roots.
+func (w *walker) pairCopies(heaps *heapTable, roots []uint64, fits, fitBy *fitLists, crowded []bool) map[uint32]uint64 {
+	out := map[uint32]uint64{}
+	done := map[uint32]bool{}
+	for heap, trees := range fits.more {
+		hs := fitBy.of(trees[0])
+		if len(trees) > maxCopies || done[heap] || len(hs) != len(trees) || slices.ContainsFunc(trees, func(t uint32) bool { return crowded[t] }) {
 			continue
 		}
 		for _, h := range hs {
@@ -893,17 +831,24 @@ func (w *walker) pairCopies(fits, fitBy map[uint64][]uint64, crowded map[uint64]
 		}
 		same := true
 		for _, h := range hs {
-			same = same && slices.Equal(fits[h], trees)
+			same = same && slices.Equal(fits.of(h), trees)
 		}
 		for _, t := range trees {
-			same = same && slices.Equal(fitBy[t], hs)
+			same = same && slices.Equal(fitBy.of(t), hs)
 		}
-		if !same || !w.sameWithEach(hs, trees) {
+		heapBIDs, treeBIDs := make([]uint64, len(hs)), make([]uint64, len(trees))
+		for i, h := range hs {
+			heapBIDs[i] = heaps.bids[h]
+		}
+		for i, t := range trees {
+			treeBIDs[i] = roots[t]
+		}
+		if !same || !w.sameWithEach(heapBIDs, treeBIDs) {
 			continue
 		}
-		hs, trees = slices.Sorted(slices.Values(hs)), slices.Sorted(slices.Values(trees))
+		hs, treeBIDs = slices.Sorted(slices.Values(hs)), slices.Sorted(slices.Values(treeBIDs))
 		for i, h := range hs {
-			out[h] = trees[i]
+			out[h] = treeBIDs[i]
 		}
 	}
 	return out

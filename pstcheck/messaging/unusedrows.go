@@ -110,9 +110,9 @@ func (w *walker) unusedContentsRows() *versions {
 	var tables []table
 	wanted := map[uint32]bool{}
 	heaps := append([]uint64(nil), w.unusedTrees.DataTrees...)
-	for i, e := range w.res.Unlinked {
-		if !w.unusedTrees.Lists(e.BID) && (i/64 >= len(w.propertyHeaps) || w.propertyHeaps[i/64]&(1<<(i%64)) == 0) {
-			heaps = append(heaps, e.BID)
+	for i, bid := range w.res.Unlinked {
+		if !w.unusedTrees.Lists(bid) && (i/64 >= len(w.propertyHeaps) || w.propertyHeaps[i/64]&(1<<(i%64)) == 0) {
+			heaps = append(heaps, bid)
 		}
 	}
 	for _, bid := range heaps {

@@ -573,7 +573,7 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 			switch {
 			case e.BID < keepFrom:
 			case !IsInternal(e.BID):
-				s.res.Unlinked = append(s.res.Unlinked, *e)
+				s.res.Unlinked = append(s.res.Unlinked, e.BID)
 			default:
 				s.res.unlinkedInternal = append(s.res.unlinkedInternal, e.BID)
 			}

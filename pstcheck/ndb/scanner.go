@@ -132,8 +132,9 @@ type Result struct {
 	Rebuild *Rebuild
 	// Unlinked are the sound data blocks no node uses, when node index
 	// entries were lost (empty otherwise): among them are the property
-	// heaps of messages whose own entry is gone.
-	Unlinked []BBTEntry
+	// heaps of messages whose own entry is gone. By BID, in BID order
+	// (BlockOffset says where each lies): a million of them may be kept.
+	Unlinked []uint64
 	// unlinkedInternal are the sound internal blocks no node uses, kept
 	// alike: among them are those messages' subnode trees
 	// (UnusedSubnodeTrees).

@@ -159,7 +159,7 @@ func (t *UnusedTrees) failing(bid uint64) (FailingBlock, bool) {
 // internal ones, or failing ones. Each list is in BID order.
 func (res *Result) keptUnused(bid uint64) bool {
 	byBID := func(a, b uint64) int { return cmp.Compare(a&^bidReserved, b) }
-	if _, ok := slices.BinarySearchFunc(res.Unlinked, bid, func(e BBTEntry, b uint64) int { return byBID(e.BID, b) }); ok {
+	if _, ok := slices.BinarySearchFunc(res.Unlinked, bid, byBID); ok {
 		return true
 	}
 	if _, ok := slices.BinarySearchFunc(res.unlinkedInternal, bid, byBID); ok {

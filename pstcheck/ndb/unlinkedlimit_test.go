@@ -77,7 +77,7 @@ func TestUnlinkedPastTheBound(t *testing.T) {
 			t.Errorf("bound %d: %d blocks kept, %d of them data blocks", bound, res.UnlinkedKept(), len(res.Unlinked))
 		}
 		// The newest are kept: the store's own nodes among them.
-		if got, want := res.Unlinked[len(res.Unlinked)-1].BID, wholeRes.Unlinked[len(wholeRes.Unlinked)-1].BID; got != want {
+		if got, want := res.Unlinked[len(res.Unlinked)-1], wholeRes.Unlinked[len(wholeRes.Unlinked)-1]; got != want {
 			t.Errorf("bound %d: newest heap kept 0x%X, want 0x%X", bound, got, want)
 		}
 		r := messaging.NewReader(res, m)
