@@ -31,7 +31,7 @@ func attribute(rep *Report, res *ndb.Result, m *messaging.Result) {
 		}
 		paths[f.NID] = path
 		rep.Folders = append(rep.Folders, Folder{NID: f.NID, Path: path, Items: f.Items, Readable: f.Readable,
-			Damaged: f.Damaged, Lost: f.Lost, Recovered: f.Recovered, Size: f.Size, Expected: f.Expected})
+			Damaged: f.Damaged, Lost: f.Lost, Recovered: f.Recovered, Size: f.Size, Expected: f.Expected, Unreachable: f.Unreachable})
 		rep.Items.Readable += f.Readable
 		rep.Items.Damaged += f.Damaged
 		rep.Items.Lost += f.Lost

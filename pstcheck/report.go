@@ -89,6 +89,11 @@ type Folder struct {
 	// may all be readable still (found through the index), but Outlook
 	// reads the folder through those tables.
 	StructureDamaged bool
+	// Unreachable says the hierarchy does not reach the folder: its Path
+	// starts with messaging.UnreachablePrefix, and its items are saved
+	// under RecoveredFolder (ExportPath). A folder the hierarchy reaches
+	// may have a name that looks the same.
+	Unreachable bool
 }
 
 // ItemCounts says what became of every item a store held. It is written

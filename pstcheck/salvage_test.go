@@ -1957,33 +1957,49 @@ func TestUnreachableSubfolderNestedUnderLostParent(t *testing.T) {
 }
 
 // A folder named "(unreachable) old" at the top of the tree (beside the
-// IPM subtree, as some programs keep theirs) is reached like any other,
-// and so is its subfolder: neither is taken for one the hierarchy lost.
+// IPM subtree, as some programs keep theirs), or "(unreachable)" itself, is
+// reached like any other, and so is its subfolder: neither is taken for
+// one the hierarchy lost, and their items are saved where their path says,
+// not under Recovered items.
 func TestFolderNamedUnreachableIsReached(t *testing.T) {
-	src := filepath.Join(t.TempDir(), "named.pst")
-	gentest.Write(t, src, "named", func(w *pstwrite.Writer) error {
-		old, err := w.AddFolder(w.Root(), pstwrite.Folder{Name: messaging.UnreachablePrefix + " old", Class: "IPF.Note"})
-		if err != nil {
-			return err
-		}
-		x, err := w.AddFolder(old, pstwrite.Folder{Name: "X", Class: "IPF.Note"})
-		if err != nil {
-			return err
-		}
-		return w.AddMessage(x, &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x0037, "kept")}})
-	})
-	rep := pstcheck.ScanFile(context.Background(), src, pstcheck.Options{})
-	found := false
-	for _, fo := range rep.Folders {
-		if strings.HasPrefix(fo.Path, messaging.UnreachablePrefix+"/") {
-			t.Errorf("%q taken for a folder the hierarchy does not reach", fo.Path)
-		}
-		found = found || fo.Path == messaging.UnreachablePrefix+" old/X" && fo.Readable == 1
-		if got := pstcheck.ExportPath(fo.Path); got != fo.Path && fo.Path != pstcheck.RootPath {
-			t.Errorf("%q exported to %q", fo.Path, got)
-		}
-	}
-	if !found || rep.Verdict != pstcheck.Healthy {
-		t.Errorf("verdict %s, folders %+v", rep.Verdict, rep.Folders)
+	for _, name := range []string{messaging.UnreachablePrefix + " old", messaging.UnreachablePrefix} {
+		t.Run(name, func(t *testing.T) {
+			src := filepath.Join(t.TempDir(), "named.pst")
+			gentest.Write(t, src, "named", func(w *pstwrite.Writer) error {
+				old, err := w.AddFolder(w.Root(), pstwrite.Folder{Name: name, Class: "IPF.Note"})
+				if err != nil {
+					return err
+				}
+				x, err := w.AddFolder(old, pstwrite.Folder{Name: "X", Class: "IPF.Note"})
+				if err != nil {
+					return err
+				}
+				return w.AddMessage(x, &pstwrite.Message{Props: []pstwrite.Property{pstwrite.String(0x0037, "kept")}})
+			})
+			rep := pstcheck.ScanFile(context.Background(), src, pstcheck.Options{})
+			found := false
+			for _, fo := range rep.Folders {
+				if fo.Unreachable {
+					t.Errorf("%q taken for a folder the hierarchy does not reach", fo.Path)
+				}
+				found = found || fo.Path == name+"/X" && fo.Readable == 1
+				if got := fo.ExportPath(); got != fo.Path && fo.Path != pstcheck.RootPath {
+					t.Errorf("%q exported to %q", fo.Path, got)
+				}
+			}
+			if !found || rep.Verdict != pstcheck.Healthy {
+				t.Errorf("verdict %s, folders %+v", rep.Verdict, rep.Folders)
+			}
+			store, err := pstcheck.OpenStore(context.Background(), src, pstcheck.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			for it := range store.Items(nil) {
+				if it.Folder != name+"/X" {
+					t.Errorf("item %q saved in %q, want %q", it.Subject, it.Folder, name+"/X")
+				}
+			}
+		})
 	}
 }

@@ -324,7 +324,7 @@ func (s *Store) items(keep func(folder string) bool, associated bool, yield func
 	if u.salvageable > max(u.lost, 0) {
 		maybeCounted = "; it may be one of the lost or damaged items a folder counts, or an older copy of one, so the store's count leaves it out"
 	}
-	folderPath := func(f int) string { return ExportPath(s.Report.Folders[f].Path) }
+	folderPath := func(f int) string { return s.Report.Folders[f].ExportPath() }
 	// The paths the walked folders' items go to, which no other folder may
 	// take: a writer closes a folder once its items are written (made
 	// when first needed).
@@ -441,7 +441,7 @@ func (s *Store) PlacedPaths() []string {
 func (s *Store) exportPaths() map[string]bool {
 	out := make(map[string]bool, len(s.Report.Folders))
 	for _, f := range s.Report.Folders {
-		out[ExportPath(f.Path)] = true
+		out[f.ExportPath()] = true
 	}
 	return out
 }
@@ -501,7 +501,7 @@ func (s *Store) unusedFolderPaths(walkedPaths func() map[string]bool) placedUnli
 	}
 	for nid, row := range s.m.UnusedFolders {
 		if i, ok := walked[nid]; ok {
-			p := ExportPath(s.Report.Folders[i].Path)
+			p := s.Report.Folders[i].ExportPath()
 			out.paths[nid] = unlinkedPath{path: outsideOf(p, nid, walkedPaths()), walked: true, inFolder: strings.HasPrefix(p, RecoveredFolder)}
 			continue
 		}
@@ -589,9 +589,24 @@ func notWhole(rem messaging.Remains) string {
 	return ""
 }
 
-// ExportPath maps the report's folder paths to where items are saved: the
-// root is "", folders the hierarchy does not reach go under
-// RecoveredFolder.
+// ExportPath is where folder f's items are saved: the root's are saved
+// at "", those of a folder the hierarchy does not reach under
+// RecoveredFolder, by the path the report gives them; a folder the
+// hierarchy reaches keeps its path, whatever its name.
+func (f Folder) ExportPath() string {
+	switch {
+	case f.Unreachable:
+		return ExportPath(f.Path)
+	case f.Path == RootPath:
+		return ""
+	}
+	return f.Path
+}
+
+// ExportPath maps a folder path as the report shows it (or a user types
+// it) to where its items are saved (Folder.ExportPath, which tells a
+// folder the hierarchy reaches that is named "(unreachable)" from those
+// it does not reach).
 func ExportPath(p string) string {
 	if rest, ok := strings.CutPrefix(p, messaging.UnreachablePrefix); ok && (rest == "" || rest[0] == '/') {
 		return RecoveredFolder + rest
@@ -620,7 +635,7 @@ func (s *Store) Close() error {
 func (s *Store) CountedOnly(keep func(folder string) bool) int {
 	n := 0
 	for _, f := range s.Report.Folders {
-		if keep == nil || keep(ExportPath(f.Path)) {
+		if keep == nil || keep(f.ExportPath()) {
 			n += s.countedOnly(f)
 		}
 	}
@@ -651,7 +666,7 @@ func (s *Store) Accounting(keep func(folder string) bool) ItemCounts {
 	}
 	c := ItemCounts{Complete: s.Report.Items.Complete}
 	for _, f := range s.Report.Folders {
-		if !keep(ExportPath(f.Path)) {
+		if !keep(f.ExportPath()) {
 			continue
 		}
 		for _, it := range s.m.Items[f.NID] {
@@ -750,7 +765,7 @@ func (s *Store) folderPathOf() func(nid uint32) string {
 		if paths == nil {
 			paths = make(map[uint32]string, len(s.Report.Folders))
 			for _, f := range s.Report.Folders {
-				paths[f.NID] = ExportPath(f.Path)
+				paths[f.NID] = f.ExportPath()
 			}
 		}
 		return paths[nid]

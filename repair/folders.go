@@ -179,7 +179,7 @@ func newFolderMap(w *pstwrite.Writer, c *converter, sp specialFolders) *folderMa
 // build maps every folder of the report.
 func (m *folderMap) build(folders []pstcheck.Folder) error {
 	for _, f := range folders {
-		path := pstcheck.ExportPath(f.Path)
+		path := f.ExportPath()
 		m.paths[f.NID] = path
 		switch {
 		case f.NID == nidRoot:
