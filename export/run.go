@@ -281,25 +281,30 @@ func (noRunProgress) Done()     {}
 // FolderWanted says whether a folder, by the path its items are exported
 // under, is one of only or below one (case insensitive, "\" taken for
 // "/"); every folder when only is empty. A path of only may be given as
-// the scan shows it: "(unreachable)/X" is exported as "Recovered items/X".
+// the scan shows it: "(unreachable)/X" names both a folder no walk reached,
+// exported as "Recovered items/X", and a folder the hierarchy reaches
+// whose name is "(unreachable)".
 func FolderWanted(path string, only []string) bool {
 	if len(only) == 0 {
 		return true
 	}
+	under := func(o string) bool {
+		return strings.EqualFold(path, o) || len(path) > len(o) && strings.EqualFold(path[:len(o)], o) && path[len(o)] == '/'
+	}
 	for _, o := range only {
-		o = typedPath(o)
-		if strings.EqualFold(path, o) || len(path) > len(o) && strings.EqualFold(path[:len(o)], o) && path[len(o)] == '/' {
+		o = strings.Trim(strings.ReplaceAll(o, `\`, "/"), "/")
+		if under(o) || under(unreachableAsExported(o)) {
 			return true
 		}
 	}
 	return false
 }
 
-// typedPath is a folder path a user typed as the export path it names:
-// slashes either way, none at the ends, and a path as the scan shows a
-// folder no walk reached ("(unreachable)/X", any case) as exported.
-func typedPath(o string) string {
-	o = strings.Trim(strings.ReplaceAll(o, `\`, "/"), "/")
+// unreachableAsExported is a folder path a user typed as the export path
+// it names where it is the path the scan shows for a folder no walk
+// reached ("(unreachable)/X", any case): under RecoveredFolder; "" for the
+// root (pstcheck.ExportPath).
+func unreachableAsExported(o string) string {
 	if n := len(messaging.UnreachablePrefix); len(o) >= n && strings.EqualFold(o[:n], messaging.UnreachablePrefix) && (len(o) == n || o[n] == '/') {
 		o = messaging.UnreachablePrefix + o[n:]
 	}

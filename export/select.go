@@ -20,28 +20,35 @@ func (e *FolderMatchError) Error() string {
 	return "no folder matches " + strings.Join(e.Unmatched, ", ")
 }
 
-// FolderPaths are the paths --folders can name in store: every folder the
-// scan found but the root, the folder of recovered items, and the folders
-// under it recovered messages are placed in by their listings.
-func FolderPaths(store *pstcheck.Store) []string {
-	paths := []string{pstcheck.RecoveredFolder}
+// NamedFolder is a folder --folders can name: its path as the scan shows it
+// (Shown) and the path its items are exported under (Saved).
+type NamedFolder struct{ Shown, Saved string }
+
+// FolderPaths are the folders --folders can name in store: every folder
+// the scan found but the root, the folder of recovered items, and the
+// folders under it recovered messages are placed in by their listings.
+func FolderPaths(store *pstcheck.Store) []NamedFolder {
+	paths := []NamedFolder{{pstcheck.RecoveredFolder, pstcheck.RecoveredFolder}}
 	for _, f := range store.Report.Folders {
 		if f.NID != messaging.NIDRootFolder { // "(root)" holds no items of its own
-			paths = append(paths, f.Path)
+			paths = append(paths, NamedFolder{f.Path, f.ExportPath()})
 		}
 	}
-	return append(paths, store.PlacedPaths()...)
+	for _, p := range store.PlacedPaths() {
+		paths = append(paths, NamedFolder{p, p})
+	}
+	return paths
 }
 
-// MatchFolders checks that each of only names a folder among paths (the
-// store's folder paths, as the scan shows them), as FolderWanted matches
-// them: by the paths their items are exported under. Otherwise it returns
-// a *FolderMatchError naming up to max of the nearest folders, so a user
-// who typed "Inbox" is shown "Top of Personal Folders/Inbox".
-func MatchFolders(paths, only []string, max int) error {
+// MatchFolders checks that each of only names one of the folders paths,
+// as FolderWanted matches them: by the paths their items are exported
+// under. Otherwise it returns a *FolderMatchError naming up to max of the
+// nearest folders, as the scan shows them, so a user who typed "Inbox" is
+// shown "Top of Personal Folders/Inbox".
+func MatchFolders(paths []NamedFolder, only []string, max int) error {
 	var unmatched []string
 	for _, o := range only {
-		if !slices.ContainsFunc(paths, func(p string) bool { return FolderWanted(pstcheck.ExportPath(p), []string{o}) }) {
+		if !slices.ContainsFunc(paths, func(p NamedFolder) bool { return FolderWanted(p.Saved, []string{o}) }) {
 			unmatched = append(unmatched, o)
 		}
 	}
@@ -53,7 +60,8 @@ func MatchFolders(paths, only []string, max int) error {
 		dist int
 	}
 	var rs []ranked
-	for _, p := range paths {
+	for _, fp := range paths {
+		p := fp.Shown
 		if p == "" {
 			continue
 		}

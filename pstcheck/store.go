@@ -501,8 +501,8 @@ func (s *Store) unusedFolderPaths(walkedPaths func() map[string]bool) placedUnli
 	}
 	for nid, row := range s.m.UnusedFolders {
 		if i, ok := walked[nid]; ok {
-			p := s.Report.Folders[i].ExportPath()
-			out.paths[nid] = unlinkedPath{path: outsideOf(p, nid, walkedPaths()), walked: true, inFolder: strings.HasPrefix(p, RecoveredFolder)}
+			f := s.Report.Folders[i]
+			out.paths[nid] = unlinkedPath{path: outsideOf(f.ExportPath(), nid, walkedPaths()), walked: true, inFolder: f.Unreachable}
 			continue
 		}
 		name := cmp.Or(row.Name, fmt.Sprintf("(folder 0x%X)", nid))
@@ -537,7 +537,7 @@ func outsideOf(p string, nid uint32, walkedPaths map[string]bool) string {
 // when no listing of it lists them: under RecoveredFolder, by p (in
 // RecoveredFolder itself for a folder already under it).
 func recoveredUnder(p string) string {
-	if p == "" || strings.HasPrefix(p, RecoveredFolder) {
+	if p == "" || p == RecoveredFolder || strings.HasPrefix(p, RecoveredFolder+"/") {
 		return RecoveredFolder
 	}
 	return RecoveredFolder + "/" + p

@@ -82,7 +82,11 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder, byName bool) {
 			// folder's node lost): its subtree is the IPM subtree still,
 			// as export takes it. With the mailbox's own node lost too,
 			// the subtree is at the top of the unreachable folders.
-			rel, unreachable := strings.CutPrefix(f.Path, messaging.UnreachablePrefix+"/")
+			rel, cut := strings.CutPrefix(f.Path, messaging.UnreachablePrefix+"/")
+			unreachable := cut && f.Unreachable
+			if !unreachable {
+				rel = f.Path
+			}
 			parent, name, ok := strings.Cut(rel, "/")
 			if !ok && unreachable {
 				parent, name, ok = "", rel, true
@@ -117,8 +121,7 @@ func (sp *specialFolders) findSpecial(folders []pstcheck.Folder, byName bool) {
 // in the IPM subtree, so Outlook shows them all the same.
 func topFolder(folders []pstcheck.Folder) (uint32, string) {
 	return mostItems(folders, func(f pstcheck.Folder) (int, bool) {
-		if f.NID == nidRoot || f.NID&0x1F != nidTypeFolder || f.Path == "" || strings.Contains(f.Path, "/") ||
-			f.Path == messaging.UnreachablePrefix {
+		if f.NID == nidRoot || f.NID&0x1F != nidTypeFolder || f.Path == "" || strings.Contains(f.Path, "/") || f.Unreachable {
 			return 0, false
 		}
 		n, outlooks := subtreeItems(folders, f.Path), f.NID == nidOutlookIPMSubtree

@@ -13,11 +13,11 @@ import (
 // every folder written under Recovered items).
 func TestIPMSubtreeFoundUnreachable(t *testing.T) {
 	folders := []pstcheck.Folder{
-		{NID: 0x2022, Path: "(unreachable)/Root - Public/IPM_SUBTREE"},
-		{NID: 0x20A2, Path: "(unreachable)/Root - Mailbox"},
-		{NID: 0x2142, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE"},
-		{NID: 0x2162, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE/Deleted Items", Items: 10},
-		{NID: 0x2182, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE/Inbox", Items: 12},
+		{NID: 0x2022, Path: "(unreachable)/Root - Public/IPM_SUBTREE", Unreachable: true},
+		{NID: 0x20A2, Path: "(unreachable)/Root - Mailbox", Unreachable: true},
+		{NID: 0x2142, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE", Unreachable: true},
+		{NID: 0x2162, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE/Deleted Items", Unreachable: true, Items: 10},
+		{NID: 0x2182, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE/Inbox", Unreachable: true, Items: 12},
 	}
 	var sp specialFolders
 	sp.findSpecial(folders, true)
@@ -27,10 +27,10 @@ func TestIPMSubtreeFoundUnreachable(t *testing.T) {
 	// The mailbox's root lost as well (an audit: SampleOstFile.ost with
 	// 1 MiB zeroed at a quarter of it was repaired under Recovered items).
 	folders = []pstcheck.Folder{
-		{NID: 0x2142, Path: "(unreachable)/IPM_SUBTREE"},
-		{NID: 0x2162, Path: "(unreachable)/IPM_SUBTREE/Deleted Items", Items: 10},
-		{NID: 0x2182, Path: "(unreachable)/IPM_SUBTREE/Inbox", Items: 12},
-		{NID: 0x21A2, Path: "(unreachable)/Finder"},
+		{NID: 0x2142, Path: "(unreachable)/IPM_SUBTREE", Unreachable: true},
+		{NID: 0x2162, Path: "(unreachable)/IPM_SUBTREE/Deleted Items", Unreachable: true, Items: 10},
+		{NID: 0x2182, Path: "(unreachable)/IPM_SUBTREE/Inbox", Unreachable: true, Items: 12},
+		{NID: 0x21A2, Path: "(unreachable)/Finder", Unreachable: true},
 	}
 	sp = specialFolders{}
 	sp.findSpecial(folders, true)
@@ -47,12 +47,31 @@ func TestIPMSubtreeOfPSTNotByName(t *testing.T) {
 	folders := []pstcheck.Folder{
 		{NID: 0x8022, Path: "Top of Personal Folders"},
 		{NID: 0x8062, Path: "Top of Personal Folders/Inbox", Items: 500},
-		{NID: 0x8102, Path: "(unreachable)/IPM_SUBTREE", Items: 1},
+		{NID: 0x8102, Path: "(unreachable)/IPM_SUBTREE", Unreachable: true, Items: 1},
 		{NID: 0x8122, Path: "Top of Personal Folders/Archive/IPM_SUBTREE", Items: 2},
 	}
 	var sp specialFolders
 	sp.findSpecial(folders, false)
 	if sp.ipm != 0x8022 || sp.ipmFound != "Top of Personal Folders" || sp.ipmByName {
 		t.Errorf("IPM subtree 0x%X (%q), want 0x8022", sp.ipm, sp.ipmFound)
+	}
+}
+
+// A top-level folder the hierarchy reaches that a user named
+// "(unreachable)" is a folder like any other: where the IPM subtree is not
+// known it may hold the most mail, and the mailbox's IPM subtree under it
+// is no lost one.
+func TestTopFolderNamedUnreachable(t *testing.T) {
+	folders := []pstcheck.Folder{
+		{NID: 0x8022, Path: "Top of Personal Folders"},
+		{NID: 0x8062, Path: "Top of Personal Folders/Inbox", Items: 5},
+		{NID: 0x8102, Path: "(unreachable)"},
+		{NID: 0x8122, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE"},
+		{NID: 0x8142, Path: "(unreachable)/Root - Mailbox/IPM_SUBTREE/Inbox", Items: 50},
+	}
+	var sp specialFolders
+	sp.findSpecial(folders, true)
+	if sp.ipm != 0x8102 || sp.ipmByName {
+		t.Errorf("IPM subtree 0x%X (%q, by name %v), want 0x8102, the top folder holding the most", sp.ipm, sp.ipmFound, sp.ipmByName)
 	}
 }
