@@ -573,7 +573,11 @@ func (s *Scanner) checkRefCounts(refs []uint16) {
 			switch {
 			case e.BID < keepFrom:
 			case !IsInternal(e.BID):
-				s.res.Unlinked = append(s.res.Unlinked, e.BID)
+				// A BBT that lists a BID twice (damage) gives its block once:
+				// the messaging layer takes each for a heap of its own.
+				if n := len(s.res.Unlinked); n == 0 || s.res.Unlinked[n-1]&^bidReserved != e.BID&^bidReserved {
+					s.res.Unlinked = append(s.res.Unlinked, e.BID)
+				}
 			default:
 				s.res.unlinkedInternal = append(s.res.unlinkedInternal, e.BID)
 			}
