@@ -127,7 +127,7 @@ func appendSubnodesNamed(out []uint32, pc *ltp.PC) []uint32 {
 	return out
 }
 
-// heapGroups groups the heaps of a heapTable alike (heapFacts.key) by
+// heapGroups groups the heaps of a heapTable alike (heapTable.key) by
 // their key's hash: order lists the heaps by it (and, within one, by
 // place), hashes is that hash for each. A map of the keys to their heaps
 // took 20 MB for the 2,000,000-message archive with its node index

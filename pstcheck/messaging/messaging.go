@@ -211,9 +211,9 @@ type ItemRef struct {
 }
 
 // UnlinkedMessage is a message whose property heap survives in block
-// Data, though no node index entry links to it; Sub is the
-// subnode tree that alone fits it (0: none does), Whole says it was read
-// whole (wholeSalvage): recovered.
+// Data, though no node index entry links to it; Sub is the subnode tree
+// that alone fits it (0: none does), Whole says it was read whole
+// (wholeSalvage): recovered.
 type UnlinkedMessage struct {
 	Remains
 	Class   string

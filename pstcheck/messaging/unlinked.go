@@ -452,7 +452,7 @@ func (w *walker) matchSubnodes(heaps *heapTable, roots []uint64) {
 	if heaps.len() == 0 || w.ctx.Err() != nil {
 		return
 	}
-	// Heaps are grouped by their key (heapFacts.key); firstNamedBy counts
+	// Heaps are grouped by their key (heapTable.key); firstNamedBy counts
 	// the heaps that name each subnode first, idNamedBy those of each
 	// Message-ID their trees' headers repeat; headerSubs are the subnodes
 	// (and string types) those keep their headers in. Heaps and trees are
