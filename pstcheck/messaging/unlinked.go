@@ -121,7 +121,7 @@ func (w *walker) unlinked() {
 		if w.ctx.Err() != nil {
 			return
 		}
-		if trees.Lists(bid) {
+		if trees.ListsUnlinked(i) {
 			continue
 		}
 		pc, ok := w.peekHeap(bid)
@@ -131,7 +131,8 @@ func (w *walker) unlinked() {
 		w.propertyHeaps[i/64] |= 1 << (i % 64)
 		// One string per class, not per message: a store's lost messages
 		// number in the millions, their classes in the dozens.
-		class := unique.Make(w.peekString(pc, propMessageClass)).Value()
+		classHandle := unique.Make(w.peekString(pc, propMessageClass))
+		class := classHandle.Value()
 		if class == "" {
 			w.unusedFolders.folderHeap(pc, w.peekString(pc, propDisplayName))
 			continue
@@ -143,17 +144,18 @@ func (w *walker) unlinked() {
 		if !strings.HasPrefix(strings.ToUpper(class), "IPM.") || hasPrefixFold(class, faiClasses) || associated(pc) {
 			continue
 		}
-		m := UnlinkedMessage{Remains: Remains{Data: bid}, Class: class,
-			Subject: StripSubjectPrefix(w.peekString(pc, propSubject)), Time: peekTime(pc),
-			MaybeAttached: w.stamps.lacks(pc)}
-		if m.Subject == "" && m.Time.IsZero() {
+		m := UnlinkedMessage{Remains: Remains{Data: bid}, class: classHandle,
+			Subject: StripSubjectPrefix(w.peekString(pc, propSubject)), MaybeAttached: w.stamps.lacks(pc)}
+		when := peekTime(pc)
+		if m.Subject == "" && when.IsZero() {
 			continue
 		}
-		p := printOf(m.Subject, m.Time)
+		m.setTime(when)
+		p := printOf(m.Subject, when)
 		m.modified = exactTime(peekTimeProp(pc, propLastModified))
-		w.heapVersions.add(version{key: exactKey(p, m.Time), modified: m.modified})
+		w.heapVersions.add(version{key: exactKey(p, when), modified: m.modified})
 		var nid uint32
-		for _, k := range rowKeys(p, m.Time) {
+		for _, k := range rowKeys(p, when) {
 			if nid = lostRows[k]; nid != 0 {
 				break
 			}
@@ -253,15 +255,15 @@ func (w *walker) heapClientOf(bid uint64) (sig byte, heap, read bool) {
 
 // rowInfo is what the message's heap says of it, as a row would: with no
 // last change time.
-func (u *UnlinkedMessage) rowInfo() RowInfo { return RowInfo{Subject: u.Subject, Time: u.Time} }
+func (u *UnlinkedMessage) rowInfo() RowInfo { return RowInfo{Subject: u.Subject, Time: u.Time()} }
 
 func (w *walker) reportUnlinked(m UnlinkedMessage) {
 	when := ""
-	if !m.Time.IsZero() {
-		when = ", " + m.Time.Format("2006-01-02 15:04")
+	if !m.Time().IsZero() {
+		when = ", " + m.Time().Format("2006-01-02 15:04")
 	}
 	w.report(finding.MessageUnlinked, 0, 0, w.res.BlockOffset(m.Data), m.Data,
-		"block 0x%X holds the properties of a message (%s %q%s) that no node index entry links to", m.Data, m.Class, m.Subject, when)
+		"block 0x%X holds the properties of a message (%s %q%s) that no node index entry links to", m.Data, m.Class(), m.Subject, when)
 }
 
 // peekHeap opens the property heap in the data tree bid, a block no node

@@ -111,7 +111,7 @@ func (w *walker) unusedContentsRows() *versions {
 	wanted := map[uint32]bool{}
 	heaps := append([]uint64(nil), w.unusedTrees.DataTrees...)
 	for i, bid := range w.res.Unlinked {
-		if !w.unusedTrees.Lists(bid) && (i/64 >= len(w.propertyHeaps) || w.propertyHeaps[i/64]&(1<<(i%64)) == 0) {
+		if !w.unusedTrees.ListsUnlinked(i) && (i/64 >= len(w.propertyHeaps) || w.propertyHeaps[i/64]&(1<<(i%64)) == 0) {
 			heaps = append(heaps, bid)
 		}
 	}

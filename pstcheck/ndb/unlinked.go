@@ -29,45 +29,56 @@ type UnusedTrees struct {
 	// (Result.NewestFailing counts them all).
 	Failing        []FailingBlock
 	FailingLeftOut bool
-	// listed are the blocks the trees list (Lists), each with the block
-	// that lists it, marked (byEntry) when a subnode entry lists it: of
-	// those the scan kept (Result.Unlinked, the internal ones and the
-	// failing ones), as only they are asked about.
-	listed map[uint64]uint64
+	// listsUnlinked marks, by index in Result.Unlinked, the blocks the
+	// trees list (ListsUnlinked): a bit each, where the listing the trees
+	// are found by (treeListing) takes 30 bytes a block, and the messaging
+	// layer holds the lost messages it finds while it asks.
+	listsUnlinked []uint64
 }
 
-// byEntry marks a block in UnusedTrees.listed as listed by a subnode
-// entry, as its data or its own subnode tree (bit 0 of a BID is kept
-// clear in the map's keys and parents).
+// treeListing holds the blocks the trees list, each with the block that
+// lists it, marked (byEntry) when a subnode entry lists it: of those the
+// scan kept (Result.Unlinked, the internal ones and the failing ones), as
+// only they are asked about.
+type treeListing map[uint64]uint64
+
+// byEntry marks a block in a treeListing as listed by a subnode entry, as
+// its data or its own subnode tree (bit 0 of a BID is kept clear in the
+// map's keys and parents).
 const byEntry = bidReserved
 
-// Lists says whether one of the trees lists block bid: the data of a
-// subnode, such as an attachment's or an embedded message's property heap,
-// which is no top-level message's, or a tree within a tree.
-func (t UnusedTrees) Lists(bid uint64) bool {
-	_, ok := t.listed[bid&^bidReserved]
+func (l treeListing) lists(bid uint64) bool {
+	_, ok := l[bid&^bidReserved]
 	return ok
+}
+
+// ListsUnlinked says whether one of the trees lists block Unlinked[i]:
+// the data of a subnode, such as an attachment's or an embedded message's
+// property heap, which is no top-level message's, or a tree within a tree.
+func (t UnusedTrees) ListsUnlinked(i int) bool {
+	return i/64 < len(t.listsUnlinked) && t.listsUnlinked[i/64]&(1<<(i%64)) != 0
 }
 
 // UnusedSubnodeTrees reads the sound internal blocks no node uses (kept
 // when node index entries were lost) and returns the subnode trees among
 // them. The blocks are read through arena.
 func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
-	out := UnusedTrees{listed: map[uint64]uint64{}}
+	var out UnusedTrees
+	listed := treeListing{}
 	l := &res.Header.Layout
 	// list notes that block by lists bid. A block listed twice (shared by
 	// copies) keeps a listing by a tree block over one by a subnode
 	// entry, so that failing follows the tree up, whatever the order.
 	list := func(bid, by uint64) {
 		bid &^= bidReserved
-		switch old, ok := out.listed[bid]; {
+		switch old, ok := listed[bid]; {
 		case bid == 0:
 		case ok:
 			if old&byEntry != 0 {
-				out.listed[bid] = by
+				listed[bid] = by
 			}
 		case res.keptUnused(bid):
-			out.listed[bid] = by
+			listed[bid] = by
 		}
 	}
 	var trees, data []uint64
@@ -101,19 +112,27 @@ func (res *Result) UnusedSubnodeTrees(arena *Arena) UnusedTrees {
 		}
 	}
 	for _, bid := range trees {
-		if !out.Lists(bid) {
+		if !listed.lists(bid) {
 			out.Roots = append(out.Roots, bid)
 		}
 	}
 	for _, bid := range data {
-		if !out.Lists(bid) {
+		if !listed.lists(bid) {
 			out.DataTrees = append(out.DataTrees, bid)
 		}
 	}
 	out.FailingLeftOut = res.failingLeftOut
 	for _, bid := range res.failingUnused {
-		if f, ok := out.failing(bid); ok {
+		if f, ok := listed.failing(bid); ok {
 			out.Failing = append(out.Failing, f)
+		}
+	}
+	if len(listed) > 0 {
+		out.listsUnlinked = make([]uint64, (len(res.Unlinked)+63)/64)
+		for i, bid := range res.Unlinked {
+			if listed.lists(bid) {
+				out.listsUnlinked[i/64] |= 1 << (i % 64)
+			}
 		}
 	}
 	return out
@@ -138,10 +157,10 @@ type FailingBlock struct {
 // with it, and may then pass for a message of the store (an attachment's
 // own subnode tree hides the heap and tree of the message embedded in
 // it), older than it.
-func (t *UnusedTrees) failing(bid uint64) (FailingBlock, bool) {
+func (l treeListing) failing(bid uint64) (FailingBlock, bool) {
 	f := FailingBlock{BID: bid, Top: bid, Newest: bid}
 	for range maxSubnodeDepth {
-		by, ok := t.listed[f.Top&^bidReserved]
+		by, ok := l[f.Top&^bidReserved]
 		if !ok || IsInternal(bid) {
 			break
 		}
