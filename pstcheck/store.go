@@ -450,7 +450,7 @@ func (s *Store) exportPaths() map[string]bool {
 // heap, saved in folder (0: none) at path.
 func (s *Store) unlinkedItem(i int, folder uint32, path string, orphan bool, maybeCounted string) Item {
 	u := s.m.Unlinked[i]
-	it := Item{FolderNID: folder, Folder: path, Orphan: orphan, State: ItemRecovered, Subject: u.Subject, Time: u.Time, Salvage: u.Remains}
+	it := Item{FolderNID: folder, Folder: path, Orphan: orphan, State: ItemRecovered, Subject: u.Subject, Time: u.Time(), Salvage: u.Remains}
 	if !u.Whole {
 		it.State = ItemLost
 		if attachedHeap(u) && s.m.AttachParents > 0 {

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unique"
 
 	"github.com/pstcheck/pstcheck/pstcheck/finding"
 	"github.com/pstcheck/pstcheck/pstcheck/ltp"
@@ -213,12 +214,18 @@ type ItemRef struct {
 // UnlinkedMessage is a message whose property heap survives in block
 // Data, though no node index entry links to it; Sub is the subnode tree
 // that alone fits it (0: none does), Whole says it was read whole
-// (wholeSalvage): recovered.
+// (wholeSalvage): recovered. A store's lost messages number in the
+// hundreds of thousands where its node index is destroyed, so each is
+// kept in 80 bytes: its class as a handle (classes number in the dozens)
+// and its time in nanoseconds (Class, Time).
 type UnlinkedMessage struct {
 	Remains
-	Class   string
+	class   unique.Handle[string]
 	Subject string
-	Time    time.Time // as RowInfo.Time
+	// unixTime is its time (as RowInfo.Time) in nanoseconds since 1970,
+	// where timed; modified its heap's last modification time (exactTime;
+	// 0: none).
+	unixTime, modified int64
 	// Folder is the folder whose contents table, found among the blocks
 	// no node uses, alone lists the message (0: none can be told;
 	// placeUnlinked); Result.UnusedFolders describes it.
@@ -228,8 +235,27 @@ type UnlinkedMessage struct {
 	// whose attachment's subnode tree is lost, rather than an item of its
 	// own.
 	MaybeAttached bool
-	// modified is its heap's last modification time (exactTime; 0: none).
-	modified int64
+	timed         bool
+}
+
+// Class is the message's class.
+func (u *UnlinkedMessage) Class() string { return u.class.Value() }
+
+// Time is the message's time, as RowInfo.Time (zero: its heap keeps none).
+func (u *UnlinkedMessage) Time() time.Time {
+	if !u.timed {
+		return time.Time{}
+	}
+	return time.Unix(0, u.unixTime).UTC()
+}
+
+// setTime keeps t as the message's time (made by FileTime, so that Time
+// gives it back equal).
+func (u *UnlinkedMessage) setTime(t time.Time) {
+	u.timed = !t.IsZero()
+	if u.timed {
+		u.unixTime = t.UnixNano()
+	}
 }
 
 // Remains are the blocks that still hold a message whose node is lost:

@@ -363,7 +363,7 @@ func (w *walker) placeUnlinked() {
 	keys := make([]rowKey, len(w.out.Unlinked))
 	order := make([]int32, len(w.out.Unlinked))
 	for i, u := range w.out.Unlinked {
-		keys[i], order[i] = exactKey(printOf(u.Subject, u.Time), u.Time), int32(i)
+		keys[i], order[i] = exactKey(printOf(u.Subject, u.Time()), u.Time()), int32(i)
 	}
 	slices.SortStableFunc(order, func(a, b int32) int {
 		return cmp.Or(cmp.Compare(keys[a].print, keys[b].print), cmp.Compare(keys[a].time, keys[b].time))
